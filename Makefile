@@ -1,0 +1,137 @@
+# sinter: the only build entry.
+#   make deps    install the Debian packages the build and the tests need (as root)
+#   make         build build/bin/sinter and build/lib/libsinter.a
+#   make run     build and run the main example
+#   make test    run every test; the last line is "N passed, N failed[, N skipped]"
+#   make bench   run the benchmarks against the reference tools
+#   make fuzz    run the libFuzzer targets for a bounded time (FUZZ_SECONDS each)
+#   SAN=1        build with AddressSanitizer and UndefinedBehaviorSanitizer (into build/san)
+
+SAN ?= 0
+ifeq ($(SAN),1)
+BUILD := build/san
+SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+else
+BUILD := build
+SANFLAGS :=
+endif
+
+CC := gcc
+CLANG := clang
+LLVM_CONFIG := llvm-config-19
+LLVM_CFLAGS := $(shell $(LLVM_CONFIG) --cflags 2>/dev/null)
+LLVM_LIBS := $(shell $(LLVM_CONFIG) --ldflags 2>/dev/null) -lLLVM-19
+
+# Packages the build and `make test` need; bench adds the Python reference tools.
+DEPS_BUILD := gcc make clang libclang-rt-14-dev libomp-14-dev llvm-19-dev llvm-19-tools re2c lemon \
+              libopenblas-dev libedit-dev libcjson-dev bsdutils
+DEPS_BENCH := python3 python3-numpy python3-scipy python3-pot
+
+WARN := -Wall -Wextra -Werror
+OPT := -O2 -g
+# The runtime's kernels are built for the host CPU: libsinter is linked into programs built here.
+RT_OPT := -O3 -g -march=native
+CFLAGS_COMMON := -std=c11 -D_GNU_SOURCE $(WARN) -Iinclude $(SANFLAGS)
+CFLAGS_RT := $(CFLAGS_COMMON) $(RT_OPT) -fopenmp -fPIC
+CFLAGS_CC := $(CFLAGS_COMMON) $(OPT) -Icompiler -I$(BUILD)/gen $(LLVM_CFLAGS)
+
+# What `sinter build` links a program with (baked into the compiler, so it matches this build).
+RT_LINK := -lopenblas -lcjson -lgomp -lm -lpthread
+PROG_LINK := $(SANFLAGS) $(RT_LINK)
+
+RT_SRC := $(wildcard runtime/*.c)
+RT_OBJ := $(RT_SRC:runtime/%.c=$(BUILD)/obj/runtime/%.o)
+CC_SRC := $(wildcard compiler/*.c)
+CC_OBJ := $(CC_SRC:compiler/%.c=$(BUILD)/obj/compiler/%.o) $(BUILD)/obj/gen/lexer.o $(BUILD)/obj/gen/grammar.o
+FRONT_OBJ := $(filter-out $(BUILD)/obj/compiler/main.o,$(CC_OBJ))
+UNIT_SRC := $(wildcard tests/runtime/*.c)
+UNIT_BIN := $(UNIT_SRC:tests/runtime/%.c=$(BUILD)/tests/%)
+
+SINTER := $(BUILD)/bin/sinter
+LIBSINTER := $(BUILD)/lib/libsinter.a
+RUNNER := $(BUILD)/bin/sinter-test
+FUZZ_BIN := $(BUILD)/fuzz/fuzz_front
+
+.PHONY: all deps deps-bench run test bench fuzz clean
+.DEFAULT_GOAL := all
+
+all: deps $(SINTER) $(LIBSINTER)
+
+deps:
+	@tools/deps.sh $(DEPS_BUILD)
+
+deps-bench: deps
+	@tools/deps.sh $(DEPS_BENCH)
+
+run: all
+	$(SINTER) run examples/main.dsl
+
+test: all $(RUNNER) $(UNIT_BIN) $(FUZZ_BIN)
+	@$(RUNNER) --build $(BUILD)
+
+bench: all deps-bench
+	@bench/run.sh $(BUILD)
+
+fuzz: all $(FUZZ_BIN)
+	@tools/fuzz.sh $(BUILD) $${FUZZ_SECONDS:-60}
+
+clean:
+	rm -rf build
+
+# --- generated front end (never committed) -------------------------------------------------
+$(BUILD)/gen/lexer.c: compiler/lexer.re | deps
+	@mkdir -p $(@D)
+	re2c -W --no-generation-date -o $@ $<
+
+$(BUILD)/gen/grammar.c $(BUILD)/gen/grammar.h: compiler/grammar.y | deps
+	@mkdir -p $(BUILD)/gen
+	cp compiler/grammar.y $(BUILD)/gen/grammar.y
+	lemon -q -T/usr/share/lemon/lempar.c $(BUILD)/gen/grammar.y
+
+$(BUILD)/obj/gen/lexer.o: $(BUILD)/gen/lexer.c $(BUILD)/gen/grammar.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_CC) -c $< -o $@
+
+# Lemon's parser template declares locals some configurations never read.
+$(BUILD)/obj/gen/grammar.o: $(BUILD)/gen/grammar.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_CC) -Wno-unused-parameter -Wno-unused-variable -Wno-unused-but-set-variable -c $< -o $@
+
+# --- compiler ----------------------------------------------------------------------------
+$(BUILD)/obj/compiler/%.o: compiler/%.c $(BUILD)/gen/grammar.h | deps
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_CC) -MMD -MP \
+	  -DSN_PROG_LINK='"$(PROG_LINK)"' -DSN_VERSION='"$(shell cat VERSION)"' -c $< -o $@
+
+$(SINTER): $(CC_OBJ) $(LIBSINTER)
+	@mkdir -p $(@D)
+	$(CC) $(SANFLAGS) -fopenmp $(CC_OBJ) $(LIBSINTER) $(LLVM_LIBS) -ledit $(RT_LINK) -o $@
+
+# --- runtime -----------------------------------------------------------------------------
+$(BUILD)/obj/runtime/%.o: runtime/%.c | deps
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_RT) -MMD -MP -c $< -o $@
+
+$(LIBSINTER): $(RT_OBJ)
+	@mkdir -p $(@D)
+	rm -f $@
+	ar rcs $@ $^
+
+# --- tests -------------------------------------------------------------------------------
+$(RUNNER): tests/runner.c | deps
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_COMMON) $(OPT) $< -o $@ -lutil
+
+$(BUILD)/tests/%: tests/runtime/%.c tests/runtime/check.h $(LIBSINTER)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_RT) -Iruntime $< $(LIBSINTER) $(RT_LINK) -o $@
+
+# The fuzz target always builds with clang's libFuzzer and ASan, whatever SAN says.
+FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -Iinclude -Icompiler -I$(BUILD)/gen $(LLVM_CFLAGS) \
+               -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
+FUZZ_SRC := $(filter-out compiler/main.c compiler/repl.c compiler/jit.c compiler/codegen_llvm.c compiler/link.c,$(CC_SRC))
+$(FUZZ_BIN): tests/fuzz/fuzz_front.c $(FUZZ_SRC) $(BUILD)/gen/lexer.c $(BUILD)/gen/grammar.c | deps
+	@mkdir -p $(@D)
+	$(CLANG) $(FUZZ_CFLAGS) -Wno-unused-parameter $^ -o $@ -lm
+
+-include $(RT_OBJ:.o=.d) $(CC_OBJ:.o=.d)
