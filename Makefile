@@ -50,7 +50,8 @@ UNIT_BIN := $(UNIT_SRC:tests/runtime/%.c=$(BUILD)/tests/%)
 SINTER := $(BUILD)/bin/sinter
 LIBSINTER := $(BUILD)/lib/libsinter.a
 RUNNER := $(BUILD)/bin/sinter-test
-FUZZ_BIN := $(BUILD)/fuzz/fuzz_front
+FUZZ_RT_SRC := $(wildcard tests/fuzz/fuzz_rt_*.c)
+FUZZ_BIN := $(BUILD)/fuzz/fuzz_front $(FUZZ_RT_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 
 .PHONY: all deps deps-bench run test bench fuzz clean
 .DEFAULT_GOAL := all
@@ -129,9 +130,17 @@ $(BUILD)/tests/%: tests/runtime/%.c tests/runtime/check.h $(LIBSINTER)
 # The fuzz target always builds with clang's libFuzzer and ASan, whatever SAN says.
 FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -Iinclude -Icompiler -I$(BUILD)/gen $(LLVM_CFLAGS) \
                -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
-FUZZ_SRC := $(filter-out compiler/main.c compiler/repl.c compiler/jit.c compiler/codegen_llvm.c compiler/link.c,$(CC_SRC))
-$(FUZZ_BIN): tests/fuzz/fuzz_front.c $(FUZZ_SRC) $(BUILD)/gen/lexer.c $(BUILD)/gen/grammar.c | deps
+# The front-end target covers lexer, parser, sema and the IR passes (not LLVM or the JIT).
+FUZZ_SRC := $(filter-out compiler/main.c compiler/repl.c compiler/jit.c compiler/codegen_llvm.c compiler/driver.c,$(CC_SRC))
+$(BUILD)/fuzz/fuzz_front: tests/fuzz/fuzz_front.c $(FUZZ_SRC) $(BUILD)/gen/lexer.c $(BUILD)/gen/grammar.c $(RT_SRC) | deps
 	@mkdir -p $(@D)
-	$(CLANG) $(FUZZ_CFLAGS) -Wno-unused-parameter $^ -o $@ -lm
+	$(CLANG) $(FUZZ_CFLAGS) -fopenmp -Wno-unused-parameter $^ -o $@ -lopenblas -lcjson -lm -lpthread
+
+# Runtime fuzz targets (tests/fuzz/fuzz_rt_*.c) link the runtime's sources built the same way.
+$(BUILD)/fuzz/fuzz_rt_%: tests/fuzz/fuzz_rt_%.c $(RT_SRC) include/sinter.h | deps
+	@mkdir -p $(@D)
+	$(CLANG) -std=c11 -D_GNU_SOURCE -g -O1 -Iinclude -Iruntime -fopenmp \
+	  -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+	  $< $(RT_SRC) -o $@ -lopenblas -lcjson -lm -lpthread
 
 -include $(RT_OBJ:.o=.d) $(CC_OBJ:.o=.d)

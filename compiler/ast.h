@@ -1,0 +1,75 @@
+/* ast.h: the syntax tree. Every node carries the span of source it came from. One node struct
+ * serves every kind (as in chibicc); the comment on each kind says which fields it uses. */
+#ifndef SN_AST_H
+#define SN_AST_H
+
+#include "diag.h"
+
+typedef enum AstKind {
+  /* expressions */
+  A_INT,       /* ival */
+  A_FLOAT,     /* fval */
+  A_STR,       /* str */
+  A_BOOL,      /* ival */
+  A_NAME,      /* name */
+  A_LIST,      /* list: elements of a tensor literal */
+  A_RECORD,    /* list: A_FIELDINIT */
+  A_FIELDINIT, /* name, a */
+  A_UNARY,     /* op, a */
+  A_BINARY,    /* op, a, b */
+  A_CALL,      /* name (callee), name_span, list: arguments (expressions or A_KWARG) */
+  A_KWARG,     /* name, a */
+  A_INDEX,     /* a (the indexed value), list: subscripts (expressions or A_SLICE) */
+  A_SLICE,     /* a (start or NULL), b (end or NULL) */
+  A_FIELD,     /* a, name */
+  A_IF,        /* a (condition), b (then), c (else) */
+  A_REDUCE,    /* op (RedKind), list (the indices, A_NAME), a (body), name_span (the keyword) */
+  A_ITERATE,   /* list (A_STATEINIT), body (A_BLOCK), a (until), b (max count) */
+  A_STATEINIT, /* name, a */
+  A_BLOCK,     /* list: statements; the last may be an A_EXPR giving the block's value */
+  /* statements */
+  A_LET,    /* name, type (A_TYPE or NULL), list (comprehension indices, A_NAME), a */
+  A_ASSIGN, /* name, list (comprehension indices), a: a state update in an iterate body */
+  A_FN,     /* name, list (A_PARAM), type (result type or NULL), a (body expression or A_BLOCK) */
+  A_PARAM,  /* name, type or NULL */
+  A_ARG,    /* name, type, a (default value or NULL) */
+  A_EXPR,   /* a */
+  /* types */
+  A_TYPE, /* name (element type), list (dimensions: A_NAME or A_INT), ival (1 if [..] given) */
+} AstKind;
+
+typedef enum Op {
+  OP_ADD, OP_SUB, OP_MUL, OP_DIV, OP_MOD, OP_POW, OP_MATMUL,
+  OP_EQ, OP_NE, OP_LT, OP_LE, OP_GT, OP_GE, OP_AND, OP_OR,
+  OP_NEG, OP_NOT,
+} Op;
+
+typedef enum RedKind {
+  RED_SUM, RED_PROD, RED_MAX, RED_MIN, RED_MEAN, RED_LSE, RED_ARGMAX, RED_ARGMIN,
+} RedKind;
+
+typedef struct Node Node;
+struct Node {
+  AstKind kind;
+  Span span;
+  Span name_span; /* where `name` is written, when it has one */
+  int op;
+  int depth; /* nesting depth of this subtree, bounded by the parser */
+  int64_t ival;
+  double fval;
+  const char *name;
+  const char *str;
+  Node *a, *b, *c;
+  Node *type;
+  Node *body;
+  PtrVec list;
+};
+
+const char *op_name(Op op);   /* "+", "@", "and", ... */
+const char *red_name(RedKind k);
+const char *ast_kind_name(AstKind k);
+
+/* Prints the tree as an S-expression, one node per line, for --emit=ast. */
+void ast_dump(FILE *f, const Node *n, int indent);
+
+#endif

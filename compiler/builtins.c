@@ -1,0 +1,677 @@
+/* builtins.c: the functions every program can call: math, constructors, whole-tensor
+ * reductions, casts, shape queries and print. Elementwise ones are lifted over tensors as lazy
+ * comprehensions; constructors such as zeros and arange are lazy too, so `sum(i) arange(n)[i]`
+ * allocates nothing. */
+#include "sema.h"
+
+#include "rtabi.h"
+
+#include <math.h>
+#include <string.h>
+
+#define MAX_ARGS 8
+
+typedef struct Args {
+  int npos;
+  Val *pos[MAX_ARGS];
+  Node *posn[MAX_ARGS];
+  Val *kw[MAX_ARGS];    /* indexed like the allowed keyword list */
+  Node *kwn[MAX_ARGS];
+} Args;
+
+/* Evaluates a call's arguments: between minpos and maxpos positional ones (those whose bit is set
+ * in `raw` are left unevaluated, for shapes), and keywords from `kwnames` (NULL-terminated). */
+static bool get_args(Sema *s, Node *call, int minpos, int maxpos, const char *const *kwnames, unsigned raw, Args *a) {
+  memset(a, 0, sizeof *a);
+  bool ok = true;
+  for (int i = 0; i < call->list.n; i++) {
+    Node *n = call->list.items[i];
+    if (n->kind == A_KWARG) {
+      int k = -1;
+      for (int j = 0; kwnames && kwnames[j]; j++)
+        if (strcmp(kwnames[j], n->name) == 0) k = j;
+      if (k < 0) {
+        Diag *g = diag_error(s->diags, n->name_span, "`%s` has no parameter `%s`", call->name, n->name);
+        const char *best = NULL;
+        int bestd = 3;
+        for (int j = 0; kwnames && kwnames[j]; j++) {
+          int d = edit_distance(n->name, kwnames[j], 2);
+          if (d < bestd) best = kwnames[j], bestd = d;
+        }
+        if (best) diag_hint(s->diags, g, "did you mean `%s`?", best);
+        else if (!kwnames || !kwnames[0]) diag_hint(s->diags, g, "`%s` takes no named arguments", call->name);
+        ok = false;
+        continue;
+      }
+      if (a->kwn[k]) {
+        diag_error(s->diags, n->name_span, "`%s` is given twice", n->name);
+        ok = false;
+        continue;
+      }
+      a->kwn[k] = n->a;
+      a->kw[k] = expr(s, n->a);
+      if (a->kw[k]->kind == V_ERROR) ok = false;
+      continue;
+    }
+    if (a->npos >= maxpos) {
+      Diag *g = diag_error(s->diags, n->span, "too many arguments to `%s` (it takes %s%d)", call->name,
+                           minpos == maxpos ? "" : "at most ", maxpos);
+      (void)g;
+      return false;
+    }
+    a->posn[a->npos] = n;
+    if (!(raw & (1u << a->npos))) {
+      a->pos[a->npos] = expr(s, n);
+      if (a->pos[a->npos]->kind == V_ERROR) ok = false;
+    }
+    a->npos++;
+  }
+  if (ok && a->npos < minpos) {
+    diag_error(s->diags, call->span, "`%s` needs %s%d argument%s, got %d", call->name, minpos == maxpos ? "" : "at least ",
+               minpos, minpos == 1 ? "" : "s", a->npos);
+    return false;
+  }
+  return ok;
+}
+
+static bool need_number(Sema *s, Val *v, Node *n, const char *fn) {
+  if (v->kind == V_SCALAR || v->kind == V_TENSOR) return true;
+  diag_error(s->diags, n->span, "`%s` needs a number or a tensor, not %s", fn, val_type_str(s, v));
+  return false;
+}
+
+static bool need_int_scalar(Sema *s, Val *v, Node *n, const char *what) {
+  if (v->kind == V_SCALAR && is_int_dt(v->dt)) return true;
+  diag_error(s->diags, n->span, "%s must be an integer, not %s", what, val_type_str(s, v));
+  return false;
+}
+
+/* dtype=NAME: a keyword whose value is a type name, read from the syntax. */
+static bool dtype_kw(Sema *s, Node *n, SnDtype *dt) {
+  if (n->kind == A_NAME && sn_dtype_from_name(n->name, dt)) return true;
+  Diag *g = diag_error(s->diags, n->span, "dtype must be a type name such as f32");
+  diag_hint(s->diags, g, "the element types are f16 bf16 f32 f64 i8 u8 i32 i64 bool");
+  return false;
+}
+
+/* dtype=NAME among a call's keyword arguments, evaluated without looking it up as a value. */
+static bool find_dtype(Sema *s, Node *call, SnDtype *dt, bool *given) {
+  *given = false;
+  for (int i = 0; i < call->list.n; i++) {
+    Node *n = call->list.items[i];
+    if (n->kind == A_KWARG && strcmp(n->name, "dtype") == 0) {
+      *given = true;
+      return dtype_kw(s, n->a, dt);
+    }
+  }
+  return true;
+}
+
+/* A copy of the call without its dtype= argument (so get_args does not evaluate the type). */
+static Node *without_dtype(Sema *s, Node *call) {
+  Node *c = NEW(s->arena, Node);
+  *c = *call;
+  c->list = (PtrVec){0};
+  for (int i = 0; i < call->list.n; i++) {
+    Node *n = call->list.items[i];
+    if (!(n->kind == A_KWARG && strcmp(n->name, "dtype") == 0)) vec_push(s->arena, &c->list, n);
+  }
+  return c;
+}
+
+/* --- shapes ------------------------------------------------------------------------------------- */
+
+/* A shape: [d0, d1, ...] or a single integer; each size a constant or a run-time integer. */
+bool shape_arg(Sema *s, Node *n, int *rank, Dim *dims) {
+  Node *one[1] = {n};
+  Node **items = one;
+  int count = 1;
+  if (n->kind == A_LIST) {
+    items = (Node **)n->list.items;
+    count = n->list.n;
+  }
+  if (count > SN_MAX_RANK) {
+    diag_error(s->diags, n->span, "a tensor has at most %d dimensions", SN_MAX_RANK);
+    return false;
+  }
+  for (int i = 0; i < count; i++) {
+    Node *e = items[i];
+    if (e->kind == A_LIST) {
+      diag_error(s->diags, e->span, "a shape is a list of sizes, e.g. [n, 3]");
+      return false;
+    }
+    Val *v = expr(s, e);
+    if (v->kind == V_ERROR) return false;
+    if (!need_int_scalar(s, v, e, "a size")) return false;
+    IrValue *x = ir_cast(&s->b, v->ir, ir_i64);
+    int64_t c;
+    if (ir_is_const_int(x, &c)) {
+      if (c < 0) {
+        diag_error(s->diags, e->span, "a size cannot be negative (%lld)", (long long)c);
+        return false;
+      }
+      dims[i] = dim_const(c);
+      continue;
+    }
+    IrValue *ok = ir_cmp(&s->b, CMP_GE, x, ir_const_i64(&s->b, 0));
+    IrBuilder save = s->b;
+    s->b.span = e->span;
+    ir_check(&s->b, CHECK_TRUE, 1, &ok, arena_printf(s->fn->arena, "negative size %s", src_text(s, e->span)));
+    s->b = save;
+    dims[i] = dim_of_value(s, x, src_text(s, e->span));
+  }
+  *rank = count;
+  return true;
+}
+
+/* --- constructors ------------------------------------------------------------------------------- */
+
+typedef struct FillCtx {
+  SnDtype dt;
+  Val *value;
+} FillCtx;
+
+static Val *fill_body(Sema *s, Val **idx, Span span, void *vctx) {
+  (void)idx;
+  FillCtx *c = vctx;
+  return cast_val(s, c->value, c->dt, span);
+}
+
+static Val *b_fill(Sema *s, Node *call, double constant) {
+  SnDtype dt = SN_F32;
+  bool given;
+  if (!find_dtype(s, call, &dt, &given)) return ERR;
+  Node *c = without_dtype(s, call);
+  bool full = constant != constant; /* NaN marks `full` */
+  Args a;
+  if (!get_args(s, c, full ? 2 : 1, full ? 2 : 1, NULL, 1u, &a)) return ERR;
+  int rank;
+  Dim dims[SN_MAX_RANK];
+  if (!shape_arg(s, a.posn[0], &rank, dims)) return ERR;
+  Val *value;
+  if (full) {
+    value = a.pos[1];
+    if (value->kind != V_SCALAR) {
+      diag_error(s->diags, a.posn[1]->span, "the fill value must be a number, not %s", val_type_str(s, value));
+      return ERR;
+    }
+    if (!given) dt = value->weak ? (is_float_dt(value->dt) ? SN_F32 : SN_I64) : value->dt;
+  } else {
+    value = scalar_val(s, SN_F64, true, ir_const_f(&s->b, SN_F64, constant));
+  }
+  FillCtx fc = {dt, value};
+  return make_compr(s, dt, rank, dims, fill_body, &fc, call->span);
+}
+
+typedef struct RangeCtx {
+  SnDtype dt;
+  IrValue *start, *step; /* in the compute type */
+} RangeCtx;
+
+static Val *range_body(Sema *s, Val **idx, Span span, void *vctx) {
+  (void)span;
+  RangeCtx *c = vctx;
+  SnDtype ct = compute_dtype(c->dt);
+  IrValue *i = ir_cast(&s->b, idx[0]->ir, ir_scalar(ct));
+  IrValue *v = ir_bin(&s->b, BIN_ADD, c->start, ir_bin(&s->b, BIN_MUL, i, c->step));
+  return scalar_val(s, c->dt, false, v);
+}
+
+/* arange(n) | arange(start, stop) | arange(start, stop, step), NumPy's rules */
+static Val *b_arange(Sema *s, Node *call) {
+  SnDtype dt = SN_I64;
+  bool given;
+  if (!find_dtype(s, call, &dt, &given)) return ERR;
+  Args a;
+  if (!get_args(s, without_dtype(s, call), 1, 3, NULL, 0, &a)) return ERR;
+  Val *start, *stop, *step;
+  if (a.npos == 1) {
+    start = scalar_val(s, SN_I64, true, ir_const_i64(&s->b, 0));
+    stop = a.pos[0];
+    step = scalar_val(s, SN_I64, true, ir_const_i64(&s->b, 1));
+  } else {
+    start = a.pos[0];
+    stop = a.pos[1];
+    step = a.npos == 3 ? a.pos[2] : scalar_val(s, SN_I64, true, ir_const_i64(&s->b, 1));
+  }
+  Val *v3[3] = {start, stop, step};
+  bool any_float = false;
+  for (int i = 0; i < 3; i++) {
+    if (v3[i]->kind != V_SCALAR || v3[i]->dt == SN_BOOL) {
+      diag_error(s->diags, call->span, "arange needs numbers, not %s", val_type_str(s, v3[i]));
+      return ERR;
+    }
+    any_float |= is_float_dt(v3[i]->dt);
+  }
+  if (!given) dt = any_float ? SN_F32 : SN_I64;
+  IrValue *len;
+  if (!any_float) {
+    IrValue *lo = ir_cast(&s->b, start->ir, ir_i64), *hi = ir_cast(&s->b, stop->ir, ir_i64),
+            *st = ir_cast(&s->b, step->ir, ir_i64);
+    int64_t c;
+    if (!(ir_is_const_int(st, &c) && c != 0)) {
+      IrValue *nz = ir_cmp(&s->b, CMP_NE, st, ir_const_i64(&s->b, 0));
+      IrBuilder save = s->b;
+      s->b.span = call->span;
+      ir_check(&s->b, CHECK_TRUE, 1, &nz, "arange with a step of 0");
+      s->b = save;
+    }
+    /* ceil((hi - lo) / st) for either sign of st, at least 0 */
+    int64_t clo, chi, cst;
+    if (ir_is_const_int(lo, &clo) && ir_is_const_int(hi, &chi) && ir_is_const_int(st, &cst) && cst != 0) {
+      int64_t n = cst > 0 ? (chi - clo + cst - 1) / cst : (clo - chi - cst - 1) / -cst;
+      len = ir_const_i64(&s->b, n < 0 ? 0 : n);
+    } else {
+      IrValue *diff = ir_bin(&s->b, BIN_SUB, hi, lo);
+      IrValue *pos = ir_cmp(&s->b, CMP_GT, st, ir_const_i64(&s->b, 0));
+      IrValue *adj = ir_select(&s->b, pos, ir_bin(&s->b, BIN_SUB, st, ir_const_i64(&s->b, 1)),
+                               ir_bin(&s->b, BIN_ADD, st, ir_const_i64(&s->b, 1)));
+      IrValue *q = ir_cast(&s->b, ir_bin(&s->b, BIN_DIV, ir_cast(&s->b, ir_bin(&s->b, BIN_ADD, diff, adj), ir_scalar(SN_F64)),
+                                         ir_cast(&s->b, st, ir_scalar(SN_F64))), ir_i64);
+      len = ir_bin(&s->b, BIN_MAX, q, ir_const_i64(&s->b, 0));
+    }
+  } else {
+    IrValue *lo = ir_cast(&s->b, start->ir, ir_scalar(SN_F64)), *hi = ir_cast(&s->b, stop->ir, ir_scalar(SN_F64)),
+            *st = ir_cast(&s->b, step->ir, ir_scalar(SN_F64));
+    IrValue *q = ir_math(&s->b, MF_CEIL, ir_bin(&s->b, BIN_DIV, ir_bin(&s->b, BIN_SUB, hi, lo), st), NULL);
+    q = ir_bin(&s->b, BIN_MAX, q, ir_const_f(&s->b, SN_F64, 0));
+    IrValue *fin = ir_cmp(&s->b, CMP_LT, q, ir_const_f(&s->b, SN_F64, 9.0e18));
+    IrBuilder save = s->b;
+    s->b.span = call->span;
+    ir_check(&s->b, CHECK_TRUE, 1, &fin, "arange: the step does not reach the stop");
+    s->b = save;
+    len = ir_cast(&s->b, q, ir_i64);
+  }
+  Dim d = dim_of_value(s, len, src_text(s, call->span));
+  SnDtype ct = compute_dtype(dt);
+  RangeCtx rc = {dt, ir_cast(&s->b, cast_val(s, start, dt, call->span)->ir, ir_scalar(ct)),
+                 ir_cast(&s->b, cast_val(s, step, dt, call->span)->ir, ir_scalar(ct))};
+  return make_compr(s, dt, 1, &d, range_body, &rc, call->span);
+}
+
+typedef struct LinCtx {
+  SnDtype dt;
+  IrValue *start, *delta, *last, *nm1;
+} LinCtx;
+
+static Val *lin_body(Sema *s, Val **idx, Span span, void *vctx) {
+  (void)span;
+  LinCtx *c = vctx;
+  /* computed in f64, as NumPy does; the last point is exactly `stop` */
+  IrValue *i = ir_cast(&s->b, idx[0]->ir, ir_scalar(SN_F64));
+  IrValue *v = ir_bin(&s->b, BIN_ADD, c->start, ir_bin(&s->b, BIN_MUL, i, c->delta));
+  IrValue *is_last = ir_cmp(&s->b, CMP_EQ, idx[0]->ir, c->nm1);
+  v = ir_select(&s->b, is_last, c->last, v);
+  return scalar_val(s, c->dt, false, ir_cast(&s->b, v, ir_scalar(compute_dtype(c->dt))));
+}
+
+static Val *b_linspace(Sema *s, Node *call) {
+  SnDtype dt = SN_F32;
+  bool given;
+  if (!find_dtype(s, call, &dt, &given)) return ERR;
+  Args a;
+  if (!get_args(s, without_dtype(s, call), 3, 3, NULL, 0, &a)) return ERR;
+  for (int i = 0; i < 2; i++)
+    if (a.pos[i]->kind != V_SCALAR || a.pos[i]->dt == SN_BOOL) {
+      diag_error(s->diags, a.posn[i]->span, "linspace needs numbers, not %s", val_type_str(s, a.pos[i]));
+      return ERR;
+    }
+  if (!need_int_scalar(s, a.pos[2], a.posn[2], "the number of points")) return ERR;
+  if (!is_float_dt(dt)) {
+    diag_error(s->diags, call->span, "linspace gives floats; dtype %s is not one", sn_dtype_name(dt));
+    return ERR;
+  }
+  int rank;
+  Dim d;
+  if (!shape_arg(s, a.posn[2], &rank, &d)) return ERR;
+  IrValue *n = dim_value(s, d);
+  IrValue *lo = ir_cast(&s->b, a.pos[0]->ir, ir_scalar(SN_F64)), *hi = ir_cast(&s->b, a.pos[1]->ir, ir_scalar(SN_F64));
+  IrValue *nm1 = ir_bin(&s->b, BIN_SUB, n, ir_const_i64(&s->b, 1));
+  IrValue *div = ir_cast(&s->b, ir_bin(&s->b, BIN_MAX, nm1, ir_const_i64(&s->b, 1)), ir_scalar(SN_F64));
+  LinCtx lc = {dt, lo, ir_bin(&s->b, BIN_DIV, ir_bin(&s->b, BIN_SUB, hi, lo), div), hi, nm1};
+  return make_compr(s, dt, 1, &d, lin_body, &lc, call->span);
+}
+
+static Val *eye_body(Sema *s, Val **idx, Span span, void *vctx) {
+  (void)span;
+  SnDtype dt = *(SnDtype *)vctx;
+  IrValue *eq = ir_cmp(&s->b, CMP_EQ, idx[0]->ir, idx[1]->ir);
+  Val *b = scalar_val(s, SN_BOOL, false, eq);
+  SnDtype ct = compute_dtype(dt);
+  if (dt == SN_BOOL) return b;
+  IrValue *one = is_float_dt(ct) ? ir_const_f(&s->b, ct, 1) : ir_const(&s->b, ir_scalar(ct), 0, 1);
+  IrValue *zero = is_float_dt(ct) ? ir_const_f(&s->b, ct, 0) : ir_const(&s->b, ir_scalar(ct), 0, 0);
+  return scalar_val(s, dt, false, ir_select(&s->b, eq, one, zero));
+}
+
+static Val *b_eye(Sema *s, Node *call) {
+  SnDtype dt = SN_F32;
+  bool given;
+  if (!find_dtype(s, call, &dt, &given)) return ERR;
+  Args a;
+  if (!get_args(s, without_dtype(s, call), 1, 1, NULL, 1u, &a)) return ERR;
+  int rank;
+  Dim d[SN_MAX_RANK];
+  if (!shape_arg(s, a.posn[0], &rank, d)) return ERR;
+  if (rank != 1) {
+    diag_error(s->diags, a.posn[0]->span, "eye takes one size: eye(n)");
+    return ERR;
+  }
+  Dim dims[2] = {d[0], d[0]};
+  return make_compr(s, dt, 2, dims, eye_body, &dt, call->span);
+}
+
+static Val *b_random(Sema *s, Node *call, int dist) {
+  SnDtype dt = SN_F32;
+  bool given;
+  if (!find_dtype(s, call, &dt, &given)) return ERR;
+  static const char *const kws[] = {"seed", NULL};
+  Args a;
+  if (!get_args(s, without_dtype(s, call), 1, 1, kws, 1u, &a)) return ERR;
+  if (!is_float_dt(dt)) {
+    diag_error(s->diags, call->span, "%s gives floats; dtype %s is not one", call->name, sn_dtype_name(dt));
+    return ERR;
+  }
+  int rank;
+  Dim dims[SN_MAX_RANK];
+  if (!shape_arg(s, a.posn[0], &rank, dims)) return ERR;
+  IrValue *seed;
+  if (a.kw[0]) {
+    if (!need_int_scalar(s, a.kw[0], a.kwn[0], "seed")) return ERR;
+    seed = ir_cast(&s->b, a.kw[0]->ir, ir_i64);
+  } else {
+    /* each call site without a seed draws its own fixed stream, so runs are reproducible */
+    seed = ir_const_i64(&s->b, 0x5EED0000 + s->nrandom++);
+  }
+  IrValue *ops[3 + SN_MAX_RANK];
+  ops[0] = ir_const(&s->b, ir_scalar(SN_I32), 0, dt);
+  ops[1] = seed;
+  ops[2] = ir_const(&s->b, ir_scalar(SN_I32), 0, dist);
+  for (int d = 0; d < rank; d++) ops[3 + d] = dim_value(s, dims[d]);
+  IrBuilder save = s->b;
+  s->b.span = call->span;
+  IrValue *t = ir_call(&s->b, RT_RANDOM, 3 + rank, ops);
+  s->b = save;
+  t->type = ir_tensor(dt, rank);
+  return tensor_val(s, dt, rank, dims, t);
+}
+
+/* --- elementwise math ------------------------------------------------------------------------- */
+
+static Val *b_math(Sema *s, Node *call, IrMathFn fn) {
+  Args a;
+  if (!get_args(s, call, 1, 1, NULL, 0, &a)) return ERR;
+  return math1(s, fn, a.pos[0], call->span);
+}
+
+typedef enum { F_SIGMOID, F_RELU, F_SOFTPLUS, F_SIGN } Special;
+
+static IrValue *fconst(Sema *s, SnDtype ct, double v) { return ir_const_f(&s->b, ct, v); }
+
+static Val *special_fn(Sema *s, Val **args, Span span, void *vctx) {
+  Special k = (Special)(intptr_t)vctx;
+  Val *x = args[0];
+  if (x->dt == SN_BOOL) {
+    diag_error(s->diags, span, "this function needs a number, not a bool");
+    return ERR;
+  }
+  SnDtype dt = is_float_dt(x->dt) ? x->dt : (x->weak ? SN_F64 : SN_F32);
+  if (k == F_RELU && !is_float_dt(x->dt)) {
+    IrValue *z = ir_const(&s->b, ir_scalar(x->dt), 0, 0);
+    return scalar_val(s, x->dt, x->weak, ir_bin(&s->b, BIN_MAX, x->ir, z));
+  }
+  SnDtype ct = compute_dtype(dt);
+  IrValue *v = ir_cast(&s->b, x->ir, ir_scalar(ct)), *r;
+  IrValue *zero = fconst(s, ct, 0), *one = fconst(s, ct, 1);
+  switch (k) {
+  case F_SIGMOID: {
+    /* 1/(1+e^-x) for x >= 0, e^x/(1+e^x) otherwise: no overflow either way */
+    IrValue *e = ir_math(&s->b, MF_EXP, ir_neg(&s->b, ir_math(&s->b, MF_ABS, v, NULL)), NULL);
+    IrValue *pos = ir_bin(&s->b, BIN_DIV, one, ir_bin(&s->b, BIN_ADD, one, e));
+    IrValue *neg = ir_bin(&s->b, BIN_DIV, e, ir_bin(&s->b, BIN_ADD, one, e));
+    r = ir_select(&s->b, ir_cmp(&s->b, CMP_GE, v, zero), pos, neg);
+    r = ir_select(&s->b, ir_math(&s->b, MF_ISNAN, v, NULL), v, r);
+    break;
+  }
+  case F_RELU: r = ir_bin(&s->b, BIN_MAX, v, zero); break;
+  case F_SOFTPLUS: {
+    /* max(x, 0) + log1p(e^-|x|) */
+    IrValue *e = ir_math(&s->b, MF_EXP, ir_neg(&s->b, ir_math(&s->b, MF_ABS, v, NULL)), NULL);
+    r = ir_bin(&s->b, BIN_ADD, ir_bin(&s->b, BIN_MAX, v, zero), ir_math(&s->b, MF_LOG1P, e, NULL));
+    break;
+  }
+  case F_SIGN: {
+    IrValue *p = ir_select(&s->b, ir_cmp(&s->b, CMP_GT, v, zero), one, zero);
+    IrValue *n = ir_select(&s->b, ir_cmp(&s->b, CMP_LT, v, zero), one, zero);
+    r = ir_bin(&s->b, BIN_SUB, p, n);
+    r = ir_select(&s->b, ir_math(&s->b, MF_ISNAN, v, NULL), v, r);
+    if (!is_float_dt(x->dt)) return scalar_val(s, x->dt, x->weak, ir_cast(&s->b, r, ir_scalar(x->dt)));
+    break;
+  }
+  default: r = v;
+  }
+  return scalar_val(s, dt, x->weak, r);
+}
+
+static Val *b_special(Sema *s, Node *call, Special k) {
+  Args a;
+  if (!get_args(s, call, 1, 1, NULL, 0, &a)) return ERR;
+  if (!need_number(s, a.pos[0], a.posn[0], call->name)) return ERR;
+  return lift(s, 1, a.pos, special_fn, (void *)(intptr_t)k, SN_F32, call->span);
+}
+
+typedef struct Bin2 {
+  IrBinOp op;
+} Bin2;
+
+static Val *minmax_fn(Sema *s, Val **args, Span span, void *vctx) {
+  Bin2 *c = vctx;
+  Val tmp = *args[0];
+  /* reuse promotion through a comparison-free path: + has the arithmetic rules */
+  Val *sum = scalar_binop(s, OP_ADD, &tmp, args[1], span);
+  if (sum->kind == V_ERROR) return ERR;
+  SnDtype dt = sum->dt;
+  IrValue *x = ir_cast(&s->b, args[0]->ir, ir_scalar(compute_dtype(dt)));
+  IrValue *y = ir_cast(&s->b, args[1]->ir, ir_scalar(compute_dtype(dt)));
+  return scalar_val(s, dt, sum->weak, ir_bin(&s->b, c->op, x, y));
+}
+
+static Val *b_minmax(Sema *s, Node *call, bool is_max) {
+  Args a;
+  if (!get_args(s, call, 1, 2, NULL, 0, &a)) return ERR;
+  if (a.npos == 1) return whole_reduce(s, is_max ? RED_MAX : RED_MIN, a.pos[0], call->span);
+  for (int i = 0; i < 2; i++)
+    if (!need_number(s, a.pos[i], a.posn[i], call->name)) return ERR;
+  Bin2 c = {is_max ? BIN_MAX : BIN_MIN};
+  return lift(s, 2, a.pos, minmax_fn, &c, SN_F32, call->span);
+}
+
+static Val *b_clamp(Sema *s, Node *call) {
+  Args a;
+  if (!get_args(s, call, 3, 3, NULL, 0, &a)) return ERR;
+  for (int i = 0; i < 3; i++)
+    if (!need_number(s, a.pos[i], a.posn[i], "clamp")) return ERR;
+  Bin2 mx = {BIN_MAX}, mn = {BIN_MIN};
+  Val *lo[2] = {a.pos[0], a.pos[1]};
+  Val *t = lift(s, 2, lo, minmax_fn, &mx, SN_F32, call->span);
+  if (t->kind == V_ERROR) return ERR;
+  Val *hi[2] = {t, a.pos[2]};
+  return lift(s, 2, hi, minmax_fn, &mn, SN_F32, call->span);
+}
+
+static Val *b_pow(Sema *s, Node *call) {
+  Args a;
+  if (!get_args(s, call, 2, 2, NULL, 0, &a)) return ERR;
+  return binop(s, OP_POW, a.pos[0], a.pos[1], call->span);
+}
+
+static Val *where_fn(Sema *s, Val **args, Span span, void *ctx) {
+  (void)ctx;
+  if (args[0]->dt != SN_BOOL) {
+    diag_error(s->diags, span, "the condition of where must be bool, not %s", val_type_str(s, args[0]));
+    return ERR;
+  }
+  Val tmp = *args[1];
+  Val *sum = scalar_binop(s, OP_ADD, &tmp, args[2], span);
+  if (sum->kind == V_ERROR) return ERR;
+  SnDtype ct = compute_dtype(sum->dt);
+  IrValue *x = ir_cast(&s->b, args[1]->ir, ir_scalar(ct)), *y = ir_cast(&s->b, args[2]->ir, ir_scalar(ct));
+  return scalar_val(s, sum->dt, sum->weak, ir_select(&s->b, args[0]->ir, x, y));
+}
+
+static Val *b_where(Sema *s, Node *call) {
+  Args a;
+  if (!get_args(s, call, 3, 3, NULL, 0, &a)) return ERR;
+  for (int i = 0; i < 3; i++)
+    if (!need_number(s, a.pos[i], a.posn[i], "where")) return ERR;
+  return lift(s, 3, a.pos, where_fn, NULL, SN_F32, call->span);
+}
+
+static Val *b_cast(Sema *s, Node *call, SnDtype dt) {
+  Args a;
+  if (!get_args(s, call, 1, 1, NULL, 0, &a)) return ERR;
+  if (!need_number(s, a.pos[0], a.posn[0], call->name)) return ERR;
+  Val *v = a.pos[0];
+  if (v->kind == V_SCALAR && v->dt == dt && !v->weak) return v;
+  if (dt == SN_BOOL) {
+    Val *z = scalar_val(s, SN_I64, true, ir_const_i64(&s->b, 0));
+    return binop(s, OP_NE, v, z, call->span);
+  }
+  Val *r = cast_val(s, v, dt, call->span);
+  if (r->kind == V_SCALAR && v->dt == SN_BOOL && dt != SN_BOOL) r->weak = false;
+  return r;
+}
+
+/* --- tensors ------------------------------------------------------------------------------------ */
+
+static Val *transpose_body(Sema *s, Val **idx, Span span, void *vctx) {
+  (void)span;
+  Val *x = vctx;
+  IrValue *i[2] = {idx[1]->ir, idx[0]->ir};
+  return elem_of(s, x, i);
+}
+
+static Val *b_transpose(Sema *s, Node *call) {
+  Args a;
+  if (!get_args(s, call, 1, 1, NULL, 0, &a)) return ERR;
+  Val *x = a.pos[0];
+  if (x->kind != V_TENSOR || x->rank != 2) {
+    Diag *g = diag_error(s->diags, a.posn[0]->span, "transpose needs a matrix, not %s", val_type_str(s, x));
+    diag_hint(s->diags, g, "reorder other dimensions with a comprehension: let t[j, i, k] = x[i, j, k]");
+    return ERR;
+  }
+  Dim dims[2] = {x->dims[1], x->dims[0]};
+  return make_compr(s, x->dt, 2, dims, transpose_body, x, call->span);
+}
+
+static Val *b_size(Sema *s, Node *call) {
+  Args a;
+  if (!get_args(s, call, 1, 2, NULL, 0, &a)) return ERR;
+  Val *x = a.pos[0];
+  if (x->kind != V_TENSOR) {
+    diag_error(s->diags, a.posn[0]->span, "size needs a tensor, not %s", val_type_str(s, x));
+    return ERR;
+  }
+  int64_t axis = 0;
+  if (a.npos == 2) {
+    if (!need_int_scalar(s, a.pos[1], a.posn[1], "the axis") || !ir_is_const_int(a.pos[1]->ir, &axis)) {
+      if (a.pos[1]->kind == V_SCALAR) diag_error(s->diags, a.posn[1]->span, "the axis must be a constant integer");
+      return ERR;
+    }
+    if (axis < 0) axis += x->rank;
+  } else if (x->rank != 1) {
+    Diag *g = diag_error(s->diags, call->span, "size of %s needs an axis", val_type_str(s, x));
+    diag_hint(s->diags, g, "size(x, 0) is the number of rows; numel(x) counts every element");
+    return ERR;
+  }
+  if (axis < 0 || axis >= x->rank) {
+    diag_error(s->diags, a.npos == 2 ? a.posn[1]->span : call->span, "axis %lld is out of range for %s",
+               (long long)axis, val_type_str(s, x));
+    return ERR;
+  }
+  return scalar_val(s, SN_I64, false, dim_value(s, x->dims[axis]));
+}
+
+static Val *b_numel(Sema *s, Node *call) {
+  Args a;
+  if (!get_args(s, call, 1, 1, NULL, 0, &a)) return ERR;
+  Val *x = a.pos[0];
+  if (x->kind != V_TENSOR) return scalar_val(s, SN_I64, false, ir_const_i64(&s->b, 1));
+  IrValue *n = ir_const_i64(&s->b, 1);
+  for (int d = 0; d < x->rank; d++) n = ir_bin(&s->b, BIN_MUL, n, dim_value(s, x->dims[d]));
+  return scalar_val(s, SN_I64, false, n);
+}
+
+static Val *b_reduce(Sema *s, Node *call, RedKind k) {
+  Args a;
+  if (!get_args(s, call, 1, 1, NULL, 0, &a)) return ERR;
+  return whole_reduce(s, k, a.pos[0], call->span);
+}
+
+static Val *b_print(Sema *s, Node *call) {
+  Args a;
+  if (!get_args(s, call, 0, MAX_ARGS, NULL, 0, &a)) return ERR;
+  for (int i = 0; i < a.npos; i++) {
+    if (i) {
+      IrValue *sp = ir_string(&s->b, " ");
+      ir_call(&s->b, RT_PRINT_STR, 1, &sp);
+    }
+    print_val(s, a.pos[i]);
+  }
+  ir_call(&s->b, RT_PRINT_END, 0, NULL);
+  return unit_val(s);
+}
+
+/* --- the table ------------------------------------------------------------------------------- */
+
+const char *const builtin_names[] = {
+    "print", "exp", "log", "log1p", "expm1", "sqrt", "abs", "tanh", "sin", "cos", "tan", "floor", "ceil",
+    "round", "erf", "isnan", "sigmoid", "relu", "softplus", "sign", "pow", "min", "max", "clamp", "where",
+    "sum", "prod", "mean", "lse", "argmax", "argmin", "zeros", "ones", "full", "arange", "linspace", "eye",
+    "rand", "randn", "transpose", "size", "numel", "f16", "bf16", "f32", "f64", "i8", "u8", "i32", "i64",
+    "bool", NULL,
+};
+
+Val *call_builtin(Sema *s, Node *call, bool *found) {
+  const char *nm = call->name;
+  *found = true;
+  static const struct { const char *name; IrMathFn fn; } maths[] = {
+      {"exp", MF_EXP},     {"log", MF_LOG},     {"log1p", MF_LOG1P}, {"expm1", MF_EXPM1},
+      {"sqrt", MF_SQRT},   {"abs", MF_ABS},     {"tanh", MF_TANH},   {"sin", MF_SIN},
+      {"cos", MF_COS},     {"tan", MF_TAN},     {"floor", MF_FLOOR}, {"ceil", MF_CEIL},
+      {"round", MF_ROUND}, {"erf", MF_ERF},     {"isnan", MF_ISNAN},
+  };
+  for (size_t i = 0; i < sizeof maths / sizeof *maths; i++)
+    if (strcmp(nm, maths[i].name) == 0) return b_math(s, call, maths[i].fn);
+  static const struct { const char *name; RedKind k; } reds[] = {
+      {"sum", RED_SUM}, {"prod", RED_PROD}, {"mean", RED_MEAN}, {"lse", RED_LSE},
+      {"argmax", RED_ARGMAX}, {"argmin", RED_ARGMIN},
+  };
+  for (size_t i = 0; i < sizeof reds / sizeof *reds; i++)
+    if (strcmp(nm, reds[i].name) == 0) return b_reduce(s, call, reds[i].k);
+  SnDtype dt;
+  if (sn_dtype_from_name(nm, &dt)) return b_cast(s, call, dt);
+  if (strcmp(nm, "print") == 0) return b_print(s, call);
+  if (strcmp(nm, "sigmoid") == 0) return b_special(s, call, F_SIGMOID);
+  if (strcmp(nm, "relu") == 0) return b_special(s, call, F_RELU);
+  if (strcmp(nm, "softplus") == 0) return b_special(s, call, F_SOFTPLUS);
+  if (strcmp(nm, "sign") == 0) return b_special(s, call, F_SIGN);
+  if (strcmp(nm, "pow") == 0) return b_pow(s, call);
+  if (strcmp(nm, "max") == 0) return b_minmax(s, call, true);
+  if (strcmp(nm, "min") == 0) return b_minmax(s, call, false);
+  if (strcmp(nm, "clamp") == 0) return b_clamp(s, call);
+  if (strcmp(nm, "where") == 0) return b_where(s, call);
+  if (strcmp(nm, "zeros") == 0) return b_fill(s, call, 0);
+  if (strcmp(nm, "ones") == 0) return b_fill(s, call, 1);
+  if (strcmp(nm, "full") == 0) return b_fill(s, call, NAN);
+  if (strcmp(nm, "arange") == 0) return b_arange(s, call);
+  if (strcmp(nm, "linspace") == 0) return b_linspace(s, call);
+  if (strcmp(nm, "eye") == 0) return b_eye(s, call);
+  if (strcmp(nm, "rand") == 0) return b_random(s, call, SN_DIST_UNIFORM);
+  if (strcmp(nm, "randn") == 0) return b_random(s, call, SN_DIST_NORMAL);
+  if (strcmp(nm, "transpose") == 0) return b_transpose(s, call);
+  if (strcmp(nm, "size") == 0) return b_size(s, call);
+  if (strcmp(nm, "numel") == 0) return b_numel(s, call);
+  *found = false;
+  return NULL;
+}

@@ -1,0 +1,1044 @@
+/* codegen_llvm.c: lowers the loop-level IR to LLVM IR.
+ *
+ * The program becomes `i32 sinter_program(ptr user, ptr args, ptr slots)`, returning non-zero
+ * after a runtime function or a check failed (the message is then set). Loops become canonical
+ * LLVM loops that the loop vectoriser understands; a reduction's accumulation carries the
+ * `reassoc` flag so it vectorises. A parallel FOR is outlined into
+ * `i32 body(ptr ctx, i64 chunk, i64 lo, i64 hi)` and run through sn_parallel_for; a parallel
+ * reduction writes one partial result per chunk and combines them in chunk order.
+ * exp and log are emitted inline, mirroring runtime/mathfn.c operation for operation. */
+#include "codegen_llvm.h"
+
+#include "rtabi.h"
+#include "sn_mathpoly.h"
+
+#include <llvm-c/Analysis.h>
+#include <llvm-c/Target.h>
+#include <llvm-c/Transforms/PassBuilder.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Parallel chunks aim at about this many instructions of work each, so small loops stay on one
+ * thread and large ones split finely enough to balance. */
+#define PARALLEL_GRAIN_WORK 65536
+/* The runtime never makes more chunks than this (SN_MAX_CHUNKS in runtime/parallel.c). */
+#define MAX_CHUNKS 1024
+
+typedef struct Cg {
+  LLVMContextRef ctx;
+  LLVMModuleRef mod;
+  LLVMBuilderRef b;
+  IrFunc *ir;
+  LLVMValueRef fn;
+  LLVMBasicBlockRef entry; /* allocas go here */
+  LLVMBasicBlockRef fail;  /* returns 1; created on first need */
+  LLVMValueRef *vals;      /* by IrValue id */
+  LLVMValueRef args, slots;
+  LLVMValueRef rt[RT_NFNS];
+  LLVMTypeRef rt_ty[RT_NFNS];
+  LLVMTypeRef i1, i8, i16, i32, i64, f16, f32, f64, ptr, voidt;
+  int par_depth;
+  int nbodies;
+} Cg;
+
+/* --- types ------------------------------------------------------------------------------------- */
+
+static LLVMTypeRef scalar_ty(Cg *cg, SnDtype dt) {
+  switch (dt) {
+  case SN_BOOL: return cg->i1;
+  case SN_I8: case SN_U8: return cg->i8;
+  case SN_I32: return cg->i32;
+  case SN_I64: return cg->i64;
+  case SN_F16: return cg->f16;
+  case SN_BF16: return cg->i16;
+  case SN_F32: return cg->f32;
+  case SN_F64: return cg->f64;
+  default: die("scalar_ty: dtype %d", dt);
+  }
+}
+
+/* The type elements have in memory (bool is a byte). */
+static LLVMTypeRef mem_ty(Cg *cg, SnDtype dt) { return dt == SN_BOOL ? cg->i8 : scalar_ty(cg, dt); }
+
+static LLVMTypeRef ty(Cg *cg, IrType t) {
+  switch (t.kind) {
+  case IRT_SCALAR: return scalar_ty(cg, (SnDtype)t.dtype);
+  case IRT_VOID: return cg->voidt;
+  default: return cg->ptr;
+  }
+}
+
+static bool is_f(IrType t) { return ir_is_float(t); }
+static bool is_unsigned(IrType t) { return t.dtype == SN_U8 || t.dtype == SN_BOOL; }
+
+/* --- helpers ---------------------------------------------------------------------------------- */
+
+static LLVMValueRef V(Cg *cg, IrValue *v) {
+  LLVMValueRef r = cg->vals[ir_val(v)->id];
+  if (!r) die("codegen: value %%%d used before it was generated", ir_val(v)->id);
+  return r;
+}
+
+static void set(Cg *cg, IrValue *v, LLVMValueRef x) { cg->vals[v->id] = x; }
+
+static LLVMValueRef ci64(Cg *cg, int64_t v) { return LLVMConstInt(cg->i64, (unsigned long long)v, 1); }
+static LLVMValueRef ci32(Cg *cg, int32_t v) { return LLVMConstInt(cg->i32, (unsigned long long)(int64_t)v, 1); }
+static LLVMValueRef cf(LLVMTypeRef t, double v) { return LLVMConstReal(t, v); }
+
+static LLVMValueRef intrinsic(Cg *cg, const char *name, LLVMTypeRef t, int nargs, LLVMValueRef *args) {
+  unsigned id = LLVMLookupIntrinsicID(name, strlen(name));
+  if (!id) die("codegen: no intrinsic %s", name);
+  LLVMTypeRef tys[1] = {t};
+  LLVMValueRef f = LLVMGetIntrinsicDeclaration(cg->mod, id, tys, 1);
+  LLVMTypeRef fty = LLVMIntrinsicGetType(cg->ctx, id, tys, 1);
+  return LLVMBuildCall2(cg->b, fty, f, args, (unsigned)nargs, "");
+}
+
+static LLVMValueRef call1(Cg *cg, const char *name, LLVMTypeRef t, LLVMValueRef x) {
+  return intrinsic(cg, name, t, 1, &x);
+}
+
+static LLVMValueRef fma3(Cg *cg, LLVMTypeRef t, LLVMValueRef a, LLVMValueRef b, LLVMValueRef c) {
+  LLVMValueRef args[3] = {a, b, c};
+  return intrinsic(cg, "llvm.fma", t, 3, args);
+}
+
+/* A libm function of one or two arguments (the same ones the interpreter calls). */
+static LLVMValueRef libm(Cg *cg, const char *name, LLVMTypeRef t, int n, LLVMValueRef *args) {
+  LLVMValueRef f = LLVMGetNamedFunction(cg->mod, name);
+  LLVMTypeRef params[2] = {t, t};
+  LLVMTypeRef fty = LLVMFunctionType(t, params, (unsigned)n, 0);
+  if (!f) f = LLVMAddFunction(cg->mod, name, fty);
+  return LLVMBuildCall2(cg->b, fty, f, args, (unsigned)n, "");
+}
+
+static LLVMValueRef entry_alloca(Cg *cg, LLVMTypeRef t, const char *name) {
+  LLVMBuilderRef eb = LLVMCreateBuilderInContext(cg->ctx);
+  LLVMValueRef first = LLVMGetFirstInstruction(cg->entry);
+  if (first) LLVMPositionBuilderBefore(eb, first);
+  else LLVMPositionBuilderAtEnd(eb, cg->entry);
+  LLVMValueRef a = LLVMBuildAlloca(eb, t, name);
+  LLVMDisposeBuilder(eb);
+  return a;
+}
+
+static LLVMBasicBlockRef new_block(Cg *cg, const char *name) { return LLVMAppendBasicBlockInContext(cg->ctx, cg->fn, name); }
+
+static LLVMBasicBlockRef fail_block(Cg *cg) {
+  if (!cg->fail) {
+    LLVMBasicBlockRef here = LLVMGetInsertBlock(cg->b);
+    cg->fail = new_block(cg, "fail");
+    LLVMPositionBuilderAtEnd(cg->b, cg->fail);
+    LLVMBuildRet(cg->b, ci32(cg, 1));
+    LLVMPositionBuilderAtEnd(cg->b, here);
+  }
+  return cg->fail;
+}
+
+/* Branches to the failure exit when `bad` is true. */
+static void fail_if(Cg *cg, LLVMValueRef bad) {
+  LLVMBasicBlockRef ok = new_block(cg, "ok");
+  LLVMBuildCondBr(cg->b, bad, fail_block(cg), ok);
+  LLVMPositionBuilderAtEnd(cg->b, ok);
+}
+
+static LLVMValueRef cstring(Cg *cg, const char *s) { return LLVMBuildGlobalStringPtr(cg->b, s, "str"); }
+
+static const char *where(Cg *cg, Span sp) {
+  if (!sp.src) return "sinter";
+  int line, col;
+  source_linecol(sp.src, sp.lo, &line, &col);
+  return arena_printf(cg->ir->arena, "%s:%d:%d", sp.src->path, line, col);
+}
+
+/* --- runtime calls ----------------------------------------------------------------------------- */
+
+static void declare_runtime(Cg *cg) {
+  for (int f = 0; f < RT_NFNS; f++) {
+    const RtInfo *ri = &rt_fns[f];
+    LLVMTypeRef params[RT_MAX_PARAMS + 1];
+    int np = 0;
+    for (int i = 0; i < ri->nparams; i++) {
+      switch (ri->params[i]) {
+      case K_I32: params[np++] = cg->i32; break;
+      case K_I64: params[np++] = cg->i64; break;
+      case K_F32: params[np++] = cg->f32; break;
+      case K_F64: params[np++] = cg->f64; break;
+      case K_PTR: params[np++] = cg->ptr; break;
+      case K_DIMS: params[np++] = cg->i64; params[np++] = cg->ptr; break;
+      default: die("declare_runtime: parameter kind");
+      }
+    }
+    LLVMTypeRef ret;
+    switch (ri->ret) {
+    case K_VOID: ret = cg->voidt; break;
+    case K_I32: case K_STATUS: ret = cg->i32; break;
+    case K_I64: ret = cg->i64; break;
+    case K_F32: ret = cg->f32; break;
+    case K_F64: ret = cg->f64; break;
+    default: ret = cg->ptr; break;
+    }
+    cg->rt_ty[f] = LLVMFunctionType(ret, params, (unsigned)np, 0);
+    cg->rt[f] = LLVMAddFunction(cg->mod, ri->name, cg->rt_ty[f]);
+  }
+}
+
+/* Calls runtime function f with IR operands; the operands after the other parameters' are the
+ * sizes a K_DIMS parameter passes as (rank, array). */
+static LLVMValueRef rt_call(Cg *cg, RtFn f, int nops, LLVMValueRef *ops) {
+  const RtInfo *ri = &rt_fns[f];
+  LLVMValueRef args[RT_MAX_PARAMS + 1];
+  int nfixed = 0;
+  for (int i = 0; i < ri->nparams; i++) nfixed += ri->params[i] != K_DIMS;
+  int na = 0, k = 0;
+  for (int i = 0; i < ri->nparams; i++) {
+    if (ri->params[i] == K_DIMS) {
+      int rank = nops - nfixed;
+      LLVMTypeRef at = LLVMArrayType2(cg->i64, (uint64_t)(rank > 0 ? rank : 1));
+      LLVMValueRef arr = entry_alloca(cg, at, "dims");
+      for (int d = 0; d < rank; d++) {
+        LLVMValueRef idx[2] = {ci64(cg, 0), ci64(cg, d)};
+        LLVMBuildStore(cg->b, ops[nfixed + d], LLVMBuildGEP2(cg->b, at, arr, idx, 2, ""));
+      }
+      args[na++] = ci64(cg, rank);
+      args[na++] = arr;
+      continue;
+    }
+    LLVMValueRef x = ops[k++];
+    if (ri->params[i] == K_I32 && LLVMTypeOf(x) == cg->i1) x = LLVMBuildZExt(cg->b, x, cg->i32, "");
+    args[na++] = x;
+  }
+  LLVMValueRef r = LLVMBuildCall2(cg->b, cg->rt_ty[f], cg->rt[f], args, (unsigned)na, "");
+  if (ri->ret == K_TENSOR) fail_if(cg, LLVMBuildIsNull(cg->b, r, ""));
+  if (ri->ret == K_STATUS) fail_if(cg, LLVMBuildICmp(cg->b, LLVMIntNE, r, ci32(cg, 0), ""));
+  return r;
+}
+
+/* --- exp and log (see runtime/mathfn.c) -------------------------------------------------------- */
+
+static LLVMValueRef sel(Cg *cg, LLVMValueRef c, LLVMValueRef a, LLVMValueRef b) { return LLVMBuildSelect(cg->b, c, a, b, ""); }
+static LLVMValueRef fcmp(Cg *cg, LLVMRealPredicate p, LLVMValueRef a, LLVMValueRef b) { return LLVMBuildFCmp(cg->b, p, a, b, ""); }
+
+static LLVMValueRef gen_exp(Cg *cg, LLVMValueRef x, bool dbl) {
+  LLVMTypeRef t = dbl ? cg->f64 : cg->f32, it = dbl ? cg->i64 : cg->i32;
+  LLVMValueRef lo = cf(t, dbl ? SN_EXP_LO : (double)SN_EXPF_LO), hi = cf(t, dbl ? SN_EXP_HI : (double)SN_EXPF_HI);
+  LLVMValueRef isnan = fcmp(cg, LLVMRealUNO, x, x);
+  LLVMValueRef xc = sel(cg, fcmp(cg, LLVMRealOLT, x, lo), lo, x);
+  xc = sel(cg, fcmp(cg, LLVMRealOGT, xc, hi), hi, xc);
+  xc = sel(cg, isnan, cf(t, 0), xc);
+  LLVMValueRef n = call1(cg, "llvm.rint", t, LLVMBuildFMul(cg->b, xc, cf(t, dbl ? SN_EXP_LOG2E : (double)SN_EXPF_LOG2E), ""));
+  LLVMValueRef r = fma3(cg, t, n, cf(t, dbl ? SN_EXP_LN2_HI : (double)SN_EXPF_LN2_HI), xc);
+  r = fma3(cg, t, n, cf(t, dbl ? SN_EXP_LN2_LO : (double)SN_EXPF_LN2_LO), r);
+  int np = dbl ? 12 : 6;
+  LLVMValueRef p = cf(t, dbl ? sn_exp_poly[0] : (double)sn_expf_poly[0]);
+  for (int i = 1; i < np; i++) p = fma3(cg, t, p, r, cf(t, dbl ? sn_exp_poly[i] : (double)sn_expf_poly[i]));
+  LLVMValueRef y = LLVMBuildFAdd(cg->b, fma3(cg, t, p, LLVMBuildFMul(cg->b, r, r, ""), r), cf(t, 1.0), "");
+  LLVMValueRef ni = LLVMBuildFPToSI(cg->b, n, it, "");
+  LLVMValueRef n1 = LLVMBuildAShr(cg->b, ni, LLVMConstInt(it, 1, 0), "");
+  LLVMValueRef n2 = LLVMBuildSub(cg->b, ni, n1, "");
+  LLVMValueRef bias = LLVMConstInt(it, dbl ? 1023 : 127, 0), sh = LLVMConstInt(it, dbl ? 52 : 23, 0);
+  LLVMValueRef s1 = LLVMBuildBitCast(cg->b, LLVMBuildShl(cg->b, LLVMBuildAdd(cg->b, n1, bias, ""), sh, ""), t, "");
+  LLVMValueRef s2 = LLVMBuildBitCast(cg->b, LLVMBuildShl(cg->b, LLVMBuildAdd(cg->b, n2, bias, ""), sh, ""), t, "");
+  LLVMValueRef res = LLVMBuildFMul(cg->b, LLVMBuildFMul(cg->b, y, s1, ""), s2, "");
+  return sel(cg, isnan, x, res);
+}
+
+static LLVMValueRef gen_log(Cg *cg, LLVMValueRef x, bool dbl) {
+  LLVMTypeRef t = dbl ? cg->f64 : cg->f32, it = dbl ? cg->i64 : cg->i32;
+  LLVMValueRef sub = fcmp(cg, LLVMRealOLT, x, cf(t, dbl ? SN_LOG_MIN_NORMAL : (double)SN_LOGF_MIN_NORMAL));
+  LLVMValueRef xs = sel(cg, sub, LLVMBuildFMul(cg->b, x, cf(t, dbl ? SN_LOG_SUBNORMAL_SCALE : (double)SN_LOGF_SUBNORMAL_SCALE), ""), x);
+  LLVMValueRef eadj = sel(cg, sub, cf(t, dbl ? -52.0 : -23.0), cf(t, 0.0));
+  LLVMValueRef bits = LLVMBuildBitCast(cg->b, xs, it, "");
+  LLVMValueRef e, m;
+  if (!dbl) {
+    LLVMValueRef ex = LLVMBuildAnd(cg->b, LLVMBuildLShr(cg->b, bits, LLVMConstInt(it, 23, 0), ""), LLVMConstInt(it, 0xff, 0), "");
+    e = LLVMBuildFAdd(cg->b, LLVMBuildSIToFP(cg->b, LLVMBuildSub(cg->b, ex, LLVMConstInt(it, 126, 0), ""), t, ""), eadj, "");
+    m = LLVMBuildBitCast(cg->b, LLVMBuildOr(cg->b, LLVMBuildAnd(cg->b, bits, LLVMConstInt(it, 0x807fffffu, 0), ""),
+                                            LLVMConstInt(it, 0x3f000000u, 0), ""), t, "");
+    LLVMValueRef small = fcmp(cg, LLVMRealOLT, m, cf(t, (double)SN_LOGF_SQRTHF));
+    e = sel(cg, small, LLVMBuildFSub(cg->b, e, cf(t, 1.0), ""), e);
+    m = sel(cg, small, LLVMBuildFSub(cg->b, LLVMBuildFAdd(cg->b, m, m, ""), cf(t, 1.0), ""),
+            LLVMBuildFSub(cg->b, m, cf(t, 1.0), ""));
+    LLVMValueRef z = LLVMBuildFMul(cg->b, m, m, "");
+    LLVMValueRef p = cf(t, (double)sn_logf_poly[0]);
+    for (int i = 1; i < 9; i++) p = fma3(cg, t, p, m, cf(t, (double)sn_logf_poly[i]));
+    LLVMValueRef y = LLVMBuildFMul(cg->b, LLVMBuildFMul(cg->b, p, m, ""), z, "");
+    y = fma3(cg, t, e, cf(t, (double)SN_LOGF_LN2_LO), y);
+    y = fma3(cg, t, z, cf(t, -0.5), y);
+    LLVMValueRef res = fma3(cg, t, e, cf(t, (double)SN_LOGF_LN2_HI), LLVMBuildFAdd(cg->b, m, y, ""));
+    res = sel(cg, fcmp(cg, LLVMRealOEQ, x, cf(t, 0.0)), cf(t, -INFINITY), res);
+    res = sel(cg, fcmp(cg, LLVMRealOEQ, x, cf(t, INFINITY)), x, res);
+    res = sel(cg, fcmp(cg, LLVMRealOLT, x, cf(t, 0.0)), cf(t, NAN), res);
+    return sel(cg, fcmp(cg, LLVMRealUNO, x, x), x, res);
+  }
+  LLVMValueRef ex = LLVMBuildAnd(cg->b, LLVMBuildLShr(cg->b, bits, LLVMConstInt(it, 52, 0), ""), LLVMConstInt(it, 0x7ff, 0), "");
+  e = LLVMBuildFAdd(cg->b, LLVMBuildSIToFP(cg->b, LLVMBuildSub(cg->b, ex, LLVMConstInt(it, 1023, 0), ""), t, ""), eadj, "");
+  m = LLVMBuildBitCast(cg->b, LLVMBuildOr(cg->b, LLVMBuildAnd(cg->b, bits, LLVMConstInt(it, 0x000fffffffffffffull, 0), ""),
+                                          LLVMConstInt(it, 0x3ff0000000000000ull, 0), ""), t, "");
+  LLVMValueRef big = fcmp(cg, LLVMRealOGT, m, cf(t, SN_LOG_SQRT2));
+  e = sel(cg, big, LLVMBuildFAdd(cg->b, e, cf(t, 1.0), ""), e);
+  m = sel(cg, big, LLVMBuildFMul(cg->b, m, cf(t, 0.5), ""), m);
+  LLVMValueRef s = LLVMBuildFDiv(cg->b, LLVMBuildFSub(cg->b, m, cf(t, 1.0), ""), LLVMBuildFAdd(cg->b, m, cf(t, 1.0), ""), "");
+  LLVMValueRef s2 = LLVMBuildFMul(cg->b, s, s, "");
+  LLVMValueRef p = cf(t, sn_log_poly[0]);
+  for (int i = 1; i < 11; i++) p = fma3(cg, t, p, s2, cf(t, sn_log_poly[i]));
+  LLVMValueRef tt = LLVMBuildFAdd(cg->b, s, s, "");
+  LLVMValueRef lm = fma3(cg, t, LLVMBuildFMul(cg->b, tt, s2, ""), p, tt);
+  LLVMValueRef res = fma3(cg, t, e, cf(t, SN_LOG_LN2_HI), fma3(cg, t, e, cf(t, SN_LOG_LN2_LO), lm));
+  res = sel(cg, fcmp(cg, LLVMRealOEQ, x, cf(t, 0.0)), cf(t, -INFINITY), res);
+  res = sel(cg, fcmp(cg, LLVMRealOEQ, x, cf(t, INFINITY)), x, res);
+  res = sel(cg, fcmp(cg, LLVMRealOLT, x, cf(t, 0.0)), cf(t, NAN), res);
+  return sel(cg, fcmp(cg, LLVMRealUNO, x, x), x, res);
+}
+
+static LLVMValueRef gen_math(Cg *cg, IrInst *in) {
+  IrType t = ir_op(in, 0)->type;
+  LLVMTypeRef lt = ty(cg, t);
+  bool dbl = t.dtype == SN_F64;
+  LLVMValueRef x = V(cg, in->ops[0]);
+  switch ((IrMathFn)in->sub) {
+  case MF_EXP: return gen_exp(cg, x, dbl);
+  case MF_LOG: return gen_log(cg, x, dbl);
+  case MF_SQRT: return call1(cg, "llvm.sqrt", lt, x);
+  case MF_ABS: return call1(cg, "llvm.fabs", lt, x);
+  case MF_FLOOR: return call1(cg, "llvm.floor", lt, x);
+  case MF_CEIL: return call1(cg, "llvm.ceil", lt, x);
+  case MF_ROUND: return call1(cg, "llvm.rint", lt, x);
+  case MF_ISNAN: return fcmp(cg, LLVMRealUNO, x, x);
+  case MF_LOG1P: return libm(cg, dbl ? "log1p" : "log1pf", lt, 1, &x);
+  case MF_EXPM1: return libm(cg, dbl ? "expm1" : "expm1f", lt, 1, &x);
+  case MF_TANH: return libm(cg, dbl ? "tanh" : "tanhf", lt, 1, &x);
+  case MF_SIN: return libm(cg, dbl ? "sin" : "sinf", lt, 1, &x);
+  case MF_COS: return libm(cg, dbl ? "cos" : "cosf", lt, 1, &x);
+  case MF_TAN: return libm(cg, dbl ? "tan" : "tanf", lt, 1, &x);
+  case MF_ERF: return libm(cg, dbl ? "erf" : "erff", lt, 1, &x);
+  case MF_POW: {
+    LLVMValueRef a[2] = {x, V(cg, in->ops[1])};
+    return libm(cg, dbl ? "pow" : "powf", lt, 2, a);
+  }
+  case MF_ATAN2: {
+    LLVMValueRef a[2] = {x, V(cg, in->ops[1])};
+    return libm(cg, dbl ? "atan2" : "atan2f", lt, 2, a);
+  }
+  default: die("gen_math: %d", in->sub);
+  }
+}
+
+/* --- scalar instructions ------------------------------------------------------------------------ */
+
+/* Integer division and modulo with floor semantics (as Python); a zero divisor gives 0 (the
+ * program checks user-visible divisors before this). */
+static LLVMValueRef int_divmod(Cg *cg, LLVMValueRef a, LLVMValueRef b, LLVMTypeRef t, bool want_rem) {
+  LLVMValueRef zero = LLVMConstInt(t, 0, 0), one = LLVMConstInt(t, 1, 0), mone = LLVMConstAllOnes(t);
+  LLVMValueRef bz = LLVMBuildICmp(cg->b, LLVMIntEQ, b, zero, "");
+  LLVMValueRef bm1 = LLVMBuildICmp(cg->b, LLVMIntEQ, b, mone, "");
+  LLVMValueRef safe = sel(cg, LLVMBuildOr(cg->b, bz, bm1, ""), one, b);
+  LLVMValueRef q = LLVMBuildSDiv(cg->b, a, safe, ""), r = LLVMBuildSRem(cg->b, a, safe, "");
+  /* b == -1: q = -a (wrapping), r = 0 */
+  q = sel(cg, bm1, LLVMBuildSub(cg->b, zero, a, ""), q);
+  r = sel(cg, bm1, zero, r);
+  LLVMValueRef fix = LLVMBuildAnd(cg->b, LLVMBuildICmp(cg->b, LLVMIntNE, r, zero, ""),
+                                  LLVMBuildICmp(cg->b, LLVMIntSLT, LLVMBuildXor(cg->b, r, b, ""), zero, ""), "");
+  q = sel(cg, fix, LLVMBuildSub(cg->b, q, one, ""), q);
+  r = sel(cg, fix, LLVMBuildAdd(cg->b, r, b, ""), r);
+  q = sel(cg, bz, zero, q);
+  r = sel(cg, bz, zero, r);
+  return want_rem ? r : q;
+}
+
+static LLVMValueRef gen_bin(Cg *cg, IrInst *in) {
+  IrType t = in->res[0]->type;
+  LLVMTypeRef lt = ty(cg, t);
+  LLVMValueRef a = V(cg, in->ops[0]), b = V(cg, in->ops[1]), r;
+  bool f = is_f(t);
+  switch ((IrBinOp)in->sub) {
+  case BIN_ADD: r = f ? LLVMBuildFAdd(cg->b, a, b, "") : LLVMBuildAdd(cg->b, a, b, ""); break;
+  case BIN_SUB: r = f ? LLVMBuildFSub(cg->b, a, b, "") : LLVMBuildSub(cg->b, a, b, ""); break;
+  case BIN_MUL: r = f ? LLVMBuildFMul(cg->b, a, b, "") : LLVMBuildMul(cg->b, a, b, ""); break;
+  case BIN_DIV: r = f ? LLVMBuildFDiv(cg->b, a, b, "") : int_divmod(cg, a, b, lt, false); break;
+  case BIN_REM: r = f ? LLVMBuildFRem(cg->b, a, b, "") : int_divmod(cg, a, b, lt, true); break;
+  case BIN_MIN: case BIN_MAX: {
+    LLVMValueRef args[2] = {a, b};
+    bool mx = in->sub == BIN_MAX;
+    if (f) r = intrinsic(cg, mx ? "llvm.maximum" : "llvm.minimum", lt, 2, args);
+    else if (is_unsigned(t)) r = intrinsic(cg, mx ? "llvm.umax" : "llvm.umin", lt, 2, args);
+    else r = intrinsic(cg, mx ? "llvm.smax" : "llvm.smin", lt, 2, args);
+    break;
+  }
+  case BIN_AND: r = LLVMBuildAnd(cg->b, a, b, ""); break;
+  case BIN_OR: r = LLVMBuildOr(cg->b, a, b, ""); break;
+  case BIN_POW: {
+    LLVMValueRef ops[2] = {LLVMBuildSExt(cg->b, a, cg->i64, ""), LLVMBuildSExt(cg->b, b, cg->i64, "")};
+    if (lt == cg->i64) ops[0] = a, ops[1] = b;
+    r = rt_call(cg, RT_IPOW, 2, ops);
+    if (lt != cg->i64) r = LLVMBuildTrunc(cg->b, r, lt, "");
+    break;
+  }
+  default: die("gen_bin: %d", in->sub);
+  }
+  if ((in->flags & IRF_REASSOC) && f) LLVMSetFastMathFlags(r, LLVMFastMathAllowReassoc);
+  return r;
+}
+
+static LLVMValueRef gen_cmp(Cg *cg, IrInst *in) {
+  IrType t = ir_op(in, 0)->type;
+  LLVMValueRef a = V(cg, in->ops[0]), b = V(cg, in->ops[1]);
+  if (is_f(t)) {
+    static const LLVMRealPredicate fp[] = {LLVMRealOEQ, LLVMRealUNE, LLVMRealOLT, LLVMRealOLE, LLVMRealOGT, LLVMRealOGE};
+    return fcmp(cg, fp[in->sub], a, b);
+  }
+  static const LLVMIntPredicate sp[] = {LLVMIntEQ, LLVMIntNE, LLVMIntSLT, LLVMIntSLE, LLVMIntSGT, LLVMIntSGE};
+  static const LLVMIntPredicate up[] = {LLVMIntEQ, LLVMIntNE, LLVMIntULT, LLVMIntULE, LLVMIntUGT, LLVMIntUGE};
+  return LLVMBuildICmp(cg->b, is_unsigned(t) ? up[in->sub] : sp[in->sub], a, b, "");
+}
+
+/* f32 -> bf16 bits, rounding to nearest even, NaN to 0x7FC0 (as sn_f32_to_bf16). */
+static LLVMValueRef f32_to_bf16(Cg *cg, LLVMValueRef x) {
+  LLVMValueRef u = LLVMBuildBitCast(cg->b, x, cg->i32, "");
+  LLVMValueRef lsb = LLVMBuildAnd(cg->b, LLVMBuildLShr(cg->b, u, ci32(cg, 16), ""), ci32(cg, 1), "");
+  LLVMValueRef r = LLVMBuildLShr(cg->b, LLVMBuildAdd(cg->b, u, LLVMBuildAdd(cg->b, lsb, ci32(cg, 0x7FFF), ""), ""), ci32(cg, 16), "");
+  r = LLVMBuildTrunc(cg->b, r, cg->i16, "");
+  return sel(cg, fcmp(cg, LLVMRealUNO, x, x), LLVMConstInt(cg->i16, 0x7FC0, 0), r);
+}
+
+static LLVMValueRef bf16_to_f32(Cg *cg, LLVMValueRef h) {
+  return LLVMBuildBitCast(cg->b, LLVMBuildShl(cg->b, LLVMBuildZExt(cg->b, h, cg->i32, ""), ci32(cg, 16), ""), cg->f32, "");
+}
+
+static LLVMValueRef convert(Cg *cg, LLVMValueRef x, IrType from, IrType to) {
+  if (ir_type_eq(from, to)) return x;
+  SnDtype f = (SnDtype)from.dtype, t = (SnDtype)to.dtype;
+  if (f == SN_BF16) return convert(cg, bf16_to_f32(cg, x), ir_scalar(SN_F32), to);
+  if (t == SN_BF16) return f32_to_bf16(cg, convert(cg, x, from, ir_scalar(SN_F32)));
+  LLVMTypeRef lt = scalar_ty(cg, t);
+  bool ff = ir_is_float(from), tf = ir_is_float(to);
+  if (t == SN_BOOL) {
+    if (ff) return fcmp(cg, LLVMRealUNE, x, cf(LLVMTypeOf(x), 0));
+    return LLVMBuildICmp(cg->b, LLVMIntNE, x, LLVMConstInt(LLVMTypeOf(x), 0, 0), "");
+  }
+  if (ff && tf) return LLVMBuildFPCast(cg->b, x, lt, "");
+  if (!ff && tf) return is_unsigned(from) ? LLVMBuildUIToFP(cg->b, x, lt, "") : LLVMBuildSIToFP(cg->b, x, lt, "");
+  if (ff && !tf) {
+    /* saturating, NaN to 0: never undefined */
+    LLVMValueRef args[1] = {x};
+    const char *nm = t == SN_U8 ? "llvm.fptoui.sat" : "llvm.fptosi.sat";
+    unsigned id = LLVMLookupIntrinsicID(nm, strlen(nm));
+    LLVMTypeRef tys[2] = {lt, LLVMTypeOf(x)};
+    LLVMValueRef fn = LLVMGetIntrinsicDeclaration(cg->mod, id, tys, 2);
+    return LLVMBuildCall2(cg->b, LLVMIntrinsicGetType(cg->ctx, id, tys, 2), fn, args, 1, "");
+  }
+  unsigned fb = LLVMGetIntTypeWidth(LLVMTypeOf(x)), tb = LLVMGetIntTypeWidth(lt);
+  if (tb > fb) return is_unsigned(from) ? LLVMBuildZExt(cg->b, x, lt, "") : LLVMBuildSExt(cg->b, x, lt, "");
+  if (tb < fb) return LLVMBuildTrunc(cg->b, x, lt, "");
+  return x;
+}
+
+/* --- memory -------------------------------------------------------------------------------------- */
+
+static LLVMValueRef header_field(Cg *cg, LLVMValueRef t, int64_t offset, LLVMTypeRef fty) {
+  LLVMValueRef idx = ci64(cg, offset);
+  LLVMValueRef p = LLVMBuildGEP2(cg->b, cg->i8, t, &idx, 1, "");
+  LLVMValueRef v = LLVMBuildLoad2(cg->b, fty, p, "");
+  return v;
+}
+
+static LLVMValueRef elem_ptr(Cg *cg, SnDtype dt, LLVMValueRef base, LLVMValueRef off) {
+  return LLVMBuildInBoundsGEP2(cg->b, mem_ty(cg, dt), base, &off, 1, "");
+}
+
+static LLVMValueRef gen_load(Cg *cg, IrInst *in) {
+  SnDtype dt = (SnDtype)in->res[0]->type.dtype;
+  LLVMValueRef v = LLVMBuildLoad2(cg->b, mem_ty(cg, dt), elem_ptr(cg, dt, V(cg, in->ops[0]), V(cg, in->ops[1])), "");
+  if (dt == SN_BOOL) v = LLVMBuildICmp(cg->b, LLVMIntNE, v, LLVMConstInt(cg->i8, 0, 0), "");
+  return v;
+}
+
+static void gen_store(Cg *cg, IrInst *in) {
+  SnDtype dt = (SnDtype)ir_op(in, 0)->type.dtype;
+  LLVMValueRef v = V(cg, in->ops[2]);
+  if (dt == SN_BOOL) v = LLVMBuildZExt(cg->b, v, cg->i8, "");
+  LLVMBuildStore(cg->b, v, elem_ptr(cg, dt, V(cg, in->ops[0]), V(cg, in->ops[1])));
+}
+
+/* --- checks ------------------------------------------------------------------------------------- */
+
+static void gen_check(Cg *cg, IrInst *in) {
+  LLVMValueRef bad;
+  switch ((IrCheck)in->sub) {
+  case CHECK_INDEX: bad = LLVMBuildICmp(cg->b, LLVMIntUGE, V(cg, in->ops[0]), V(cg, in->ops[1]), ""); break;
+  case CHECK_DIMS: bad = LLVMBuildICmp(cg->b, LLVMIntNE, V(cg, in->ops[0]), V(cg, in->ops[1]), ""); break;
+  case CHECK_TRUE: bad = LLVMBuildNot(cg->b, V(cg, in->ops[0]), ""); break;
+  case CHECK_SIZE: bad = LLVMBuildICmp(cg->b, LLVMIntSLT, V(cg, in->ops[0]), ci64(cg, 0), ""); break;
+  case CHECK_SHAPE: {
+    LLVMValueRef ops[SN_MAX_RANK + 5];
+    ops[0] = cstring(cg, where(cg, in->span));
+    ops[1] = cstring(cg, in->str);
+    ops[2] = cstring(cg, (const char *)in->blob);
+    ops[3] = V(cg, in->ops[0]);
+    for (int i = 1; i < in->nops; i++) ops[3 + i] = V(cg, in->ops[i]);
+    rt_call(cg, RT_CHECK_SHAPE, 3 + in->nops, ops);
+    return;
+  }
+  default: die("gen_check");
+  }
+  LLVMBasicBlockRef failb = new_block(cg, "check.fail"), ok = new_block(cg, "check.ok");
+  LLVMBuildCondBr(cg->b, bad, failb, ok);
+  LLVMPositionBuilderAtEnd(cg->b, failb);
+  LLVMValueRef w = cstring(cg, where(cg, in->span)), what = cstring(cg, in->str ? in->str : "");
+  switch ((IrCheck)in->sub) {
+  case CHECK_INDEX: {
+    LLVMValueRef a[4] = {w, what, V(cg, in->ops[0]), V(cg, in->ops[1])};
+    LLVMBuildCall2(cg->b, cg->rt_ty[RT_FAIL_INDEX], cg->rt[RT_FAIL_INDEX], a, 4, "");
+    break;
+  }
+  case CHECK_DIMS: {
+    LLVMValueRef a[4] = {w, what, V(cg, in->ops[0]), V(cg, in->ops[1])};
+    LLVMBuildCall2(cg->b, cg->rt_ty[RT_FAIL_DIMS], cg->rt[RT_FAIL_DIMS], a, 4, "");
+    break;
+  }
+  case CHECK_SIZE: {
+    LLVMValueRef a[3] = {w, what, V(cg, in->ops[0])};
+    LLVMBuildCall2(cg->b, cg->rt_ty[RT_FAIL_SIZE], cg->rt[RT_FAIL_SIZE], a, 3, "");
+    break;
+  }
+  default: {
+    LLVMValueRef a[2] = {w, what};
+    LLVMBuildCall2(cg->b, cg->rt_ty[RT_FAIL_MSG], cg->rt[RT_FAIL_MSG], a, 2, "");
+  }
+  }
+  LLVMBuildBr(cg->b, fail_block(cg));
+  LLVMPositionBuilderAtEnd(cg->b, ok);
+}
+
+/* --- structured control flow ------------------------------------------------------------------- */
+
+static void gen_block(Cg *cg, IrBlock *blk, LLVMValueRef *yielded);
+
+/* for iv in [lo, hi) carrying values: returns the final carried values in `out`. */
+static void gen_loop(Cg *cg, IrInst *in, LLVMValueRef lo, LLVMValueRef hi, LLVMValueRef *inits, LLVMValueRef *out) {
+  IrBlock *r = in->regions[0];
+  int nc = r->nargs - 1;
+  LLVMBasicBlockRef pre = LLVMGetInsertBlock(cg->b);
+  LLVMBasicBlockRef head = new_block(cg, "for.head"), body = new_block(cg, "for.body"), exit = new_block(cg, "for.exit");
+  LLVMBuildBr(cg->b, head);
+  LLVMPositionBuilderAtEnd(cg->b, head);
+  LLVMValueRef iv = LLVMBuildPhi(cg->b, cg->i64, "i");
+  LLVMValueRef phis[16];
+  for (int i = 0; i < nc; i++) phis[i] = LLVMBuildPhi(cg->b, ty(cg, r->args[1 + i]->type), "acc");
+  LLVMBuildCondBr(cg->b, LLVMBuildICmp(cg->b, LLVMIntSLT, iv, hi, ""), body, exit);
+  LLVMPositionBuilderAtEnd(cg->b, body);
+  set(cg, r->args[0], iv);
+  for (int i = 0; i < nc; i++) set(cg, r->args[1 + i], phis[i]);
+  LLVMValueRef y[16];
+  gen_block(cg, r, y);
+  LLVMValueRef next = LLVMBuildAdd(cg->b, iv, ci64(cg, 1), "");
+  LLVMSetNUW(next, 1);
+  LLVMSetNSW(next, 1);
+  LLVMBasicBlockRef latch = LLVMGetInsertBlock(cg->b);
+  LLVMBuildBr(cg->b, head);
+  LLVMValueRef ivin[2] = {lo, next};
+  LLVMBasicBlockRef ivbb[2] = {pre, latch};
+  LLVMAddIncoming(iv, ivin, ivbb, 2);
+  for (int i = 0; i < nc; i++) {
+    LLVMValueRef in2[2] = {inits[i], y[i]};
+    LLVMAddIncoming(phis[i], in2, ivbb, 2);
+  }
+  LLVMPositionBuilderAtEnd(cg->b, exit);
+  for (int i = 0; i < nc; i++) out[i] = phis[i];
+}
+
+/* Values used inside blk but defined outside it. */
+static void mark_defs(IrBlock *b, bool on) {
+  for (int i = 0; i < b->nargs; i++) b->args[i]->aux = on ? (void *)1 : NULL;
+  for (IrInst *in = b->first; in; in = in->next) {
+    for (int i = 0; i < in->nres; i++) in->res[i]->aux = on ? (void *)1 : NULL;
+    for (int r = 0; r < in->nregions; r++) mark_defs(in->regions[r], on);
+  }
+}
+
+static void collect_free(IrBlock *b, PtrVec *out, Arena *a) {
+  for (IrInst *in = b->first; in; in = in->next) {
+    for (int i = 0; i < in->nops; i++) {
+      IrValue *v = ir_val(in->ops[i]);
+      if (v->aux) continue;
+      v->aux = (void *)2; /* collected once */
+      vec_push(a, out, v);
+    }
+    for (int r = 0; r < in->nregions; r++) collect_free(in->regions[r], out, a);
+  }
+}
+
+/* Instructions in a region, and the run-time trip counts of loops inside it whose bounds are
+ * known before the region starts: an estimate of one iteration's work. */
+static LLVMValueRef work_estimate(Cg *cg, IrBlock *b, int *count) {
+  LLVMValueRef w = ci64(cg, 1);
+  for (IrInst *in = b->first; in; in = in->next) {
+    (*count)++;
+    if (in->op == IR_FOR) {
+      IrValue *lo = ir_op(in, 0), *hi = ir_op(in, 1);
+      int inner = 0;
+      LLVMValueRef iw = work_estimate(cg, in->regions[0], &inner);
+      *count += inner;
+      if (!lo->aux && !hi->aux && cg->vals[lo->id] && cg->vals[hi->id]) {
+        LLVMValueRef trip = LLVMBuildSub(cg->b, V(cg, hi), V(cg, lo), "");
+        trip = LLVMBuildSelect(cg->b, LLVMBuildICmp(cg->b, LLVMIntSLT, trip, ci64(cg, 1), ""), ci64(cg, 1), trip, "");
+        w = LLVMBuildMul(cg->b, w, LLVMBuildMul(cg->b, trip, iw, ""), "");
+      }
+    } else {
+      for (int r = 0; r < in->nregions; r++) {
+        int inner = 0;
+        w = LLVMBuildMul(cg->b, w, work_estimate(cg, in->regions[r], &inner), "");
+        *count += inner;
+      }
+    }
+  }
+  return w;
+}
+
+/* A parallel FOR: the region becomes a function over a chunk [lo, hi) of iterations. */
+static void gen_parallel(Cg *cg, IrInst *in, LLVMValueRef *out) {
+  IrBlock *r = in->regions[0];
+  int nc = r->nargs - 1;
+  /* what the region reads from outside */
+  mark_defs(r, true);
+  PtrVec freev = {0};
+  for (int i = 0; i < in->nops; i++) {
+    IrValue *v = ir_op(in, i);
+    if (!v->aux) {
+      v->aux = (void *)2;
+      vec_push(cg->ir->arena, &freev, v);
+    }
+  }
+  collect_free(r, &freev, cg->ir->arena);
+  for (int i = 0; i < freev.n; i++) ((IrValue *)freev.items[i])->aux = NULL;
+  /* the estimate needs marks of the region's own values */
+  int count = 0;
+  LLVMValueRef w = work_estimate(cg, r, &count);
+  mark_defs(r, false);
+  w = LLVMBuildMul(cg->b, w, ci64(cg, count), "");
+  LLVMValueRef grain = LLVMBuildAdd(cg->b, LLVMBuildSDiv(cg->b, ci64(cg, PARALLEL_GRAIN_WORK), w, ""), ci64(cg, 1), "");
+
+  LLVMTypeRef *fields = arena_alloc(cg->ir->arena, (size_t)(freev.n + 1) * sizeof *fields);
+  for (int i = 0; i < freev.n; i++) fields[i] = LLVMTypeOf(V(cg, freev.items[i]));
+  fields[freev.n] = cg->ptr; /* partial results */
+  LLVMTypeRef st = LLVMStructTypeInContext(cg->ctx, fields, (unsigned)freev.n + 1, 0);
+  LLVMValueRef ctxp = entry_alloca(cg, st, "par.ctx");
+  for (int i = 0; i < freev.n; i++)
+    LLVMBuildStore(cg->b, V(cg, freev.items[i]), LLVMBuildStructGEP2(cg->b, st, ctxp, (unsigned)i, ""));
+  LLVMTypeRef acc_ty = nc ? ty(cg, r->args[1]->type) : cg->i64;
+  LLVMTypeRef parr = LLVMArrayType2(acc_ty, MAX_CHUNKS);
+  LLVMValueRef partials = nc ? entry_alloca(cg, parr, "partials") : LLVMConstNull(cg->ptr);
+  LLVMBuildStore(cg->b, partials, LLVMBuildStructGEP2(cg->b, st, ctxp, (unsigned)freev.n, ""));
+  LLVMValueRef lo = V(cg, in->ops[0]), hi = V(cg, in->ops[1]);
+  LLVMValueRef n = LLVMBuildSub(cg->b, hi, lo, "");
+  LLVMValueRef cargs[2] = {n, grain};
+  LLVMValueRef nchunks = LLVMBuildCall2(cg->b, cg->rt_ty[RT_PARALLEL_CHUNKS], cg->rt[RT_PARALLEL_CHUNKS], cargs, 2, "");
+
+  /* the outlined body */
+  Cg saved = *cg;
+  LLVMTypeRef bparams[4] = {cg->ptr, cg->i64, cg->i64, cg->i64};
+  LLVMTypeRef bty = LLVMFunctionType(cg->i32, bparams, 4, 0);
+  char name[64];
+  snprintf(name, sizeof name, "sinter_body.%d", cg->nbodies++);
+  LLVMValueRef bf = LLVMAddFunction(cg->mod, name, bty);
+  LLVMSetLinkage(bf, LLVMInternalLinkage);
+  LLVMBuilderRef bb = LLVMCreateBuilderInContext(cg->ctx);
+  cg->b = bb;
+  cg->fn = bf;
+  cg->entry = LLVMAppendBasicBlockInContext(cg->ctx, bf, "entry");
+  cg->fail = NULL;
+  cg->par_depth++;
+  LLVMPositionBuilderAtEnd(bb, cg->entry);
+  LLVMValueRef bctx = LLVMGetParam(bf, 0), chunk = LLVMGetParam(bf, 1);
+  LLVMValueRef *outer_vals = arena_alloc(cg->ir->arena, (size_t)(freev.n ? freev.n : 1) * sizeof *outer_vals);
+  for (int i = 0; i < freev.n; i++) {
+    IrValue *v = freev.items[i];
+    outer_vals[i] = cg->vals[v->id];
+    cg->vals[v->id] = LLVMBuildLoad2(cg->b, fields[i], LLVMBuildStructGEP2(cg->b, st, bctx, (unsigned)i, ""), "");
+  }
+  LLVMValueRef bpart = LLVMBuildLoad2(cg->b, cg->ptr, LLVMBuildStructGEP2(cg->b, st, bctx, (unsigned)freev.n, ""), "");
+  /* chunk bounds are offsets into [lo, hi) */
+  LLVMValueRef inner_lo = LLVMBuildAdd(cg->b, V(cg, in->ops[0]), LLVMGetParam(bf, 2), "");
+  LLVMValueRef inner_hi = LLVMBuildAdd(cg->b, V(cg, in->ops[0]), LLVMGetParam(bf, 3), "");
+  LLVMValueRef inits[16], res[16];
+  for (int i = 0; i < nc; i++) inits[i] = V(cg, in->ops[2 + i]);
+  LLVMBasicBlockRef start = LLVMAppendBasicBlockInContext(cg->ctx, bf, "start");
+  LLVMBuildBr(cg->b, start);
+  LLVMPositionBuilderAtEnd(cg->b, start);
+  gen_loop(cg, in, inner_lo, inner_hi, inits, res);
+  if (nc) {
+    LLVMValueRef idx[2] = {ci64(cg, 0), chunk};
+    LLVMBuildStore(cg->b, res[0], LLVMBuildGEP2(cg->b, parr, bpart, idx, 2, ""));
+  }
+  LLVMBuildRet(cg->b, ci32(cg, 0));
+  for (int i = 0; i < freev.n; i++) cg->vals[((IrValue *)freev.items[i])->id] = outer_vals[i];
+  LLVMDisposeBuilder(bb);
+  LLVMValueRef *vals = cg->vals;
+  int nbodies = cg->nbodies;
+  *cg = saved;
+  cg->vals = vals;
+  cg->nbodies = nbodies;
+
+  /* run it, then combine the partial results in chunk order */
+  LLVMValueRef pargs[4] = {n, nchunks, bf, ctxp};
+  LLVMValueRef status = LLVMBuildCall2(cg->b, cg->rt_ty[RT_PARALLEL_FOR], cg->rt[RT_PARALLEL_FOR], pargs, 4, "");
+  fail_if(cg, LLVMBuildICmp(cg->b, LLVMIntNE, status, ci32(cg, 0), ""));
+  if (!nc) return;
+  IrType at = r->args[1]->type;
+  LLVMBasicBlockRef pre = LLVMGetInsertBlock(cg->b);
+  LLVMBasicBlockRef head = new_block(cg, "comb.head"), body = new_block(cg, "comb.body"), exit = new_block(cg, "comb.exit");
+  LLVMBuildBr(cg->b, head);
+  LLVMPositionBuilderAtEnd(cg->b, head);
+  LLVMValueRef c = LLVMBuildPhi(cg->b, cg->i64, "c"), acc = LLVMBuildPhi(cg->b, acc_ty, "acc");
+  LLVMBuildCondBr(cg->b, LLVMBuildICmp(cg->b, LLVMIntSLT, c, nchunks, ""), body, exit);
+  LLVMPositionBuilderAtEnd(cg->b, body);
+  LLVMValueRef idx[2] = {ci64(cg, 0), c};
+  LLVMValueRef part = LLVMBuildLoad2(cg->b, acc_ty, LLVMBuildGEP2(cg->b, parr, partials, idx, 2, ""), "");
+  LLVMValueRef comb;
+  bool f = is_f(at);
+  switch ((IrBinOp)in->sub) {
+  case BIN_ADD: comb = f ? LLVMBuildFAdd(cg->b, acc, part, "") : LLVMBuildAdd(cg->b, acc, part, ""); break;
+  case BIN_MUL: comb = f ? LLVMBuildFMul(cg->b, acc, part, "") : LLVMBuildMul(cg->b, acc, part, ""); break;
+  default: {
+    LLVMValueRef args[2] = {acc, part};
+    bool mx = in->sub == BIN_MAX;
+    comb = intrinsic(cg, f ? (mx ? "llvm.maximum" : "llvm.minimum") : is_unsigned(at) ? (mx ? "llvm.umax" : "llvm.umin")
+                                                                                      : (mx ? "llvm.smax" : "llvm.smin"),
+                     acc_ty, 2, args);
+  }
+  }
+  LLVMValueRef cn = LLVMBuildAdd(cg->b, c, ci64(cg, 1), "");
+  LLVMBasicBlockRef latch = LLVMGetInsertBlock(cg->b);
+  LLVMBuildBr(cg->b, head);
+  LLVMValueRef cin[2] = {ci64(cg, 0), cn}, ain[2] = {V(cg, in->ops[2]), comb};
+  LLVMBasicBlockRef bbs[2] = {pre, latch};
+  LLVMAddIncoming(c, cin, bbs, 2);
+  LLVMAddIncoming(acc, ain, bbs, 2);
+  LLVMPositionBuilderAtEnd(cg->b, exit);
+  out[0] = acc;
+}
+
+static void gen_for(Cg *cg, IrInst *in) {
+  LLVMValueRef out[16];
+  int nc = in->nres;
+  if ((in->flags & IRF_PARALLEL) && cg->par_depth == 0 && nc <= 1) {
+    gen_parallel(cg, in, out);
+  } else {
+    LLVMValueRef inits[16];
+    for (int i = 0; i < nc; i++) inits[i] = V(cg, in->ops[2 + i]);
+    gen_loop(cg, in, V(cg, in->ops[0]), V(cg, in->ops[1]), inits, out);
+  }
+  for (int i = 0; i < nc; i++) set(cg, in->res[i], out[i]);
+}
+
+static void gen_if(Cg *cg, IrInst *in) {
+  LLVMBasicBlockRef tb = new_block(cg, "if.then"), eb = new_block(cg, "if.else"), mb = new_block(cg, "if.end");
+  LLVMBuildCondBr(cg->b, V(cg, in->ops[0]), tb, eb);
+  LLVMValueRef ya[8], yb[8];
+  LLVMPositionBuilderAtEnd(cg->b, tb);
+  gen_block(cg, in->regions[0], ya);
+  LLVMBasicBlockRef tend = LLVMGetInsertBlock(cg->b);
+  LLVMBuildBr(cg->b, mb);
+  LLVMPositionBuilderAtEnd(cg->b, eb);
+  gen_block(cg, in->regions[1], yb);
+  LLVMBasicBlockRef eend = LLVMGetInsertBlock(cg->b);
+  LLVMBuildBr(cg->b, mb);
+  LLVMPositionBuilderAtEnd(cg->b, mb);
+  for (int i = 0; i < in->nres; i++) {
+    LLVMValueRef phi = LLVMBuildPhi(cg->b, ty(cg, in->res[i]->type), "");
+    LLVMValueRef vals[2] = {ya[i], yb[i]};
+    LLVMBasicBlockRef bbs[2] = {tend, eend};
+    LLVMAddIncoming(phi, vals, bbs, 2);
+    set(cg, in->res[i], phi);
+  }
+}
+
+/* iterate: count from 0; after each body, stop if done (converged) or count reached max. */
+static void gen_iterate(Cg *cg, IrInst *in) {
+  IrBlock *r = in->regions[0];
+  int ns = in->nops - 1;
+  LLVMValueRef maxv = V(cg, in->ops[0]);
+  LLVMBasicBlockRef pre = LLVMGetInsertBlock(cg->b);
+  LLVMBasicBlockRef head = new_block(cg, "iter.head"), more = new_block(cg, "iter.more"), end = new_block(cg, "iter.end");
+  LLVMBuildCondBr(cg->b, LLVMBuildICmp(cg->b, LLVMIntSGT, maxv, ci64(cg, 0), ""), head, end);
+  LLVMPositionBuilderAtEnd(cg->b, head);
+  LLVMValueRef count = LLVMBuildPhi(cg->b, cg->i64, "count");
+  LLVMValueRef phis[16];
+  set(cg, r->args[0], count);
+  for (int i = 0; i < ns; i++) {
+    phis[i] = LLVMBuildPhi(cg->b, ty(cg, r->args[1 + i]->type), "state");
+    set(cg, r->args[1 + i], phis[i]);
+  }
+  LLVMValueRef y[17];
+  gen_block(cg, r, y);
+  LLVMValueRef cnt1 = LLVMBuildAdd(cg->b, count, ci64(cg, 1), "");
+  LLVMBasicBlockRef body_end = LLVMGetInsertBlock(cg->b);
+  LLVMValueRef done = y[ns];
+  LLVMBasicBlockRef check = new_block(cg, "iter.check");
+  LLVMBuildCondBr(cg->b, done, end, check);
+  LLVMPositionBuilderAtEnd(cg->b, check);
+  LLVMBuildCondBr(cg->b, LLVMBuildICmp(cg->b, LLVMIntSLT, cnt1, maxv, ""), more, end);
+  LLVMPositionBuilderAtEnd(cg->b, more);
+  LLVMBuildBr(cg->b, head);
+  LLVMValueRef cin[2] = {ci64(cg, 0), cnt1};
+  LLVMBasicBlockRef cbb[2] = {pre, more};
+  LLVMAddIncoming(count, cin, cbb, 2);
+  for (int i = 0; i < ns; i++) {
+    LLVMValueRef sin[2] = {V(cg, in->ops[1 + i]), y[i]};
+    LLVMAddIncoming(phis[i], sin, cbb, 2);
+  }
+  LLVMPositionBuilderAtEnd(cg->b, end);
+  LLVMBasicBlockRef ebb[3] = {pre, body_end, check};
+  for (int i = 0; i < ns; i++) {
+    LLVMValueRef phi = LLVMBuildPhi(cg->b, ty(cg, in->res[i]->type), "");
+    LLVMValueRef vin[3] = {V(cg, in->ops[1 + i]), y[i], y[i]};
+    LLVMAddIncoming(phi, vin, ebb, 3);
+    set(cg, in->res[i], phi);
+  }
+  LLVMValueRef iters = LLVMBuildPhi(cg->b, cg->i64, "iterations");
+  LLVMValueRef iin[3] = {ci64(cg, 0), cnt1, cnt1};
+  LLVMAddIncoming(iters, iin, ebb, 3);
+  set(cg, in->res[ns], iters);
+  LLVMValueRef conv = LLVMBuildPhi(cg->b, cg->i1, "converged");
+  LLVMValueRef vin[3] = {LLVMConstInt(cg->i1, 0, 0), LLVMConstInt(cg->i1, 1, 0), LLVMConstInt(cg->i1, 0, 0)};
+  LLVMAddIncoming(conv, vin, ebb, 3);
+  set(cg, in->res[ns + 1], conv);
+}
+
+/* --- instructions ------------------------------------------------------------------------------ */
+
+static LLVMValueRef slot_ptr(Cg *cg, LLVMValueRef base, int64_t k) {
+  LLVMValueRef idx = ci64(cg, k * 8);
+  return LLVMBuildGEP2(cg->b, cg->i8, base, &idx, 1, "");
+}
+
+static void gen_inst(Cg *cg, IrInst *in, LLVMValueRef *yielded) {
+  IrValue *r0 = in->nres ? in->res[0] : NULL;
+  switch (in->op) {
+  case IR_CONST: {
+    LLVMTypeRef t = ty(cg, r0->type);
+    if (is_f(r0->type)) set(cg, r0, cf(t, in->imm.f));
+    else set(cg, r0, LLVMConstInt(t, (unsigned long long)in->imm.i, 1));
+    break;
+  }
+  case IR_STRING: set(cg, r0, cstring(cg, in->str)); break;
+  case IR_BIN: set(cg, r0, gen_bin(cg, in)); break;
+  case IR_CMP: set(cg, r0, gen_cmp(cg, in)); break;
+  case IR_NEG:
+    set(cg, r0, is_f(r0->type) ? LLVMBuildFNeg(cg->b, V(cg, in->ops[0]), "") : LLVMBuildNeg(cg->b, V(cg, in->ops[0]), ""));
+    break;
+  case IR_NOT: set(cg, r0, LLVMBuildNot(cg->b, V(cg, in->ops[0]), "")); break;
+  case IR_SELECT: set(cg, r0, sel(cg, V(cg, in->ops[0]), V(cg, in->ops[1]), V(cg, in->ops[2]))); break;
+  case IR_CAST: set(cg, r0, convert(cg, V(cg, in->ops[0]), ir_op(in, 0)->type, r0->type)); break;
+  case IR_MATH: set(cg, r0, gen_math(cg, in)); break;
+  case IR_DIM: set(cg, r0, header_field(cg, V(cg, in->ops[0]), SN_TENSOR_SHAPE_OFFSET + 8 * in->imm.i, cg->i64)); break;
+  case IR_DATA: set(cg, r0, header_field(cg, V(cg, in->ops[0]), SN_TENSOR_DATA_OFFSET, cg->ptr)); break;
+  case IR_LOAD: set(cg, r0, gen_load(cg, in)); break;
+  case IR_STORE: gen_store(cg, in); break;
+  case IR_SCRATCH:
+    set(cg, r0, entry_alloca(cg, LLVMArrayType2(mem_ty(cg, (SnDtype)r0->type.dtype), (uint64_t)in->imm.i), "scratch"));
+    break;
+  case IR_ALLOC: {
+    LLVMValueRef ops[SN_MAX_RANK + 1];
+    ops[0] = ci32(cg, r0->type.dtype);
+    for (int i = 0; i < in->nops; i++) ops[1 + i] = V(cg, in->ops[i]);
+    set(cg, r0, rt_call(cg, RT_TENSOR_NEW, in->nops + 1, ops));
+    break;
+  }
+  case IR_CONST_TENSOR: {
+    size_t bytes = (size_t)in->imm.i * sn_dtype_size((SnDtype)r0->type.dtype);
+    LLVMValueRef init = LLVMConstStringInContext(cg->ctx, in->blob, (unsigned)bytes, 1);
+    LLVMValueRef g = LLVMAddGlobal(cg->mod, LLVMTypeOf(init), "literal");
+    LLVMSetInitializer(g, init);
+    LLVMSetGlobalConstant(g, 1);
+    LLVMSetLinkage(g, LLVMPrivateLinkage);
+    LLVMSetAlignment(g, 8);
+    LLVMValueRef ops[SN_MAX_RANK + 2];
+    ops[0] = ci32(cg, r0->type.dtype);
+    ops[1] = g;
+    for (int i = 0; i < in->nops; i++) ops[2 + i] = V(cg, in->ops[i]);
+    set(cg, r0, rt_call(cg, RT_TENSOR_FROM_DATA, in->nops + 2, ops));
+    break;
+  }
+  case IR_RETAIN: rt_call(cg, RT_RETAIN, 1, (LLVMValueRef[]){V(cg, in->ops[0])}); break;
+  case IR_RELEASE: rt_call(cg, RT_RELEASE, 1, (LLVMValueRef[]){V(cg, in->ops[0])}); break;
+  case IR_CALL: {
+    LLVMValueRef ops[16];
+    for (int i = 0; i < in->nops; i++) ops[i] = V(cg, in->ops[i]);
+    LLVMValueRef r = rt_call(cg, (RtFn)in->sub, in->nops, ops);
+    if (r0) set(cg, r0, r);
+    break;
+  }
+  case IR_CHECK: gen_check(cg, in); break;
+  case IR_ARG: {
+    LLVMValueRef p = slot_ptr(cg, cg->args, in->imm.i);
+    IrType t = r0->type;
+    if (t.kind == IRT_SCALAR && t.dtype == SN_BOOL)
+      set(cg, r0, LLVMBuildICmp(cg->b, LLVMIntNE, LLVMBuildLoad2(cg->b, cg->i64, p, ""), ci64(cg, 0), ""));
+    else set(cg, r0, LLVMBuildLoad2(cg->b, ty(cg, t), p, ""));
+    break;
+  }
+  case IR_GLOBAL_GET: {
+    LLVMValueRef p = slot_ptr(cg, cg->slots, in->imm.i);
+    IrType t = r0->type;
+    if (t.kind == IRT_SCALAR && t.dtype == SN_BOOL)
+      set(cg, r0, LLVMBuildICmp(cg->b, LLVMIntNE, LLVMBuildLoad2(cg->b, cg->i64, p, ""), ci64(cg, 0), ""));
+    else set(cg, r0, LLVMBuildLoad2(cg->b, ty(cg, t), p, ""));
+    break;
+  }
+  case IR_GLOBAL_SET: {
+    LLVMValueRef p = slot_ptr(cg, cg->slots, in->imm.i);
+    IrValue *v = ir_op(in, 0);
+    LLVMValueRef x = V(cg, v);
+    if (v->type.kind == IRT_TENSOR) rt_call(cg, RT_RETAIN, 1, &x);
+    if (v->type.kind == IRT_SCALAR && v->type.dtype == SN_BOOL) x = LLVMBuildZExt(cg->b, x, cg->i64, "");
+    else if (v->type.kind == IRT_SCALAR && LLVMGetTypeKind(LLVMTypeOf(x)) == LLVMIntegerTypeKind &&
+             LLVMGetIntTypeWidth(LLVMTypeOf(x)) < 64)
+      x = LLVMBuildSExt(cg->b, x, cg->i64, "");
+    /* a slot is 8 bytes; an f32 sits in its low 4, where GLOBAL_GET reads it */
+    LLVMBuildStore(cg->b, x, p);
+    break;
+  }
+  case IR_FOR: gen_for(cg, in); break;
+  case IR_IF: gen_if(cg, in); break;
+  case IR_LOOP: gen_iterate(cg, in); break;
+  case IR_YIELD:
+    if (yielded)
+      for (int i = 0; i < in->nops; i++) yielded[i] = V(cg, in->ops[i]);
+    break;
+  default: die("codegen: unexpected %s (a pass left tensor-level IR)", ir_op_name(in->op));
+  }
+}
+
+static void gen_block(Cg *cg, IrBlock *blk, LLVMValueRef *yielded) {
+  for (IrInst *in = blk->first; in; in = in->next) gen_inst(cg, in, yielded);
+}
+
+/* --- the module --------------------------------------------------------------------------------- */
+
+void cg_init(void) {
+  static bool done;
+  if (done) return;
+  LLVMInitializeNativeTarget();
+  LLVMInitializeNativeAsmPrinter();
+  LLVMInitializeNativeAsmParser();
+  done = true;
+}
+
+LLVMTargetMachineRef cg_host_machine(int opt_level) {
+  cg_init();
+  char *triple = LLVMGetDefaultTargetTriple();
+  LLVMTargetRef target;
+  char *err = NULL;
+  if (LLVMGetTargetFromTriple(triple, &target, &err)) die("no LLVM target for %s: %s", triple, err);
+  char *cpu = LLVMGetHostCPUName(), *features = LLVMGetHostCPUFeatures();
+  LLVMTargetMachineRef tm =
+      LLVMCreateTargetMachine(target, triple, cpu, features,
+                              opt_level >= 3 ? LLVMCodeGenLevelAggressive : LLVMCodeGenLevelDefault, LLVMRelocPIC,
+                              LLVMCodeModelDefault);
+  LLVMDisposeMessage(triple);
+  LLVMDisposeMessage(cpu);
+  LLVMDisposeMessage(features);
+  return tm;
+}
+
+static void define_main(Cg *cg, const char *progname, const char *entry) {
+  /* int main(int argc, char **argv) { return sn_main(prog, argc - 1, argv + 1, spec, n, sinter_program, 0); } */
+  LLVMTypeRef mp[2] = {cg->i32, cg->ptr};
+  LLVMValueRef mainf = LLVMAddFunction(cg->mod, "main", LLVMFunctionType(cg->i32, mp, 2, 0));
+  LLVMPositionBuilderAtEnd(cg->b, LLVMAppendBasicBlockInContext(cg->ctx, mainf, "entry"));
+  /* SnArgSpec: {ptr name, i32 kind, i32 dtype, i32 rank, ptr type, ptr def} */
+  LLVMTypeRef fields[6] = {cg->ptr, cg->i32, cg->i32, cg->i32, cg->ptr, cg->ptr};
+  LLVMTypeRef st = LLVMStructTypeInContext(cg->ctx, fields, 6, 0);
+  int n = cg->ir->args.n;
+  LLVMValueRef *elems = arena_alloc(cg->ir->arena, (size_t)(n ? n : 1) * sizeof *elems);
+  for (int i = 0; i < n; i++) {
+    IrArg *a = cg->ir->args.items[i];
+    LLVMValueRef v[6] = {cstring(cg, a->spec.name), ci32(cg, a->spec.kind), ci32(cg, a->spec.dtype), ci32(cg, a->spec.rank),
+                         cstring(cg, a->spec.type), a->spec.def ? cstring(cg, a->spec.def) : LLVMConstNull(cg->ptr)};
+    elems[i] = LLVMConstNamedStruct(st, v, 6);
+  }
+  LLVMTypeRef at = LLVMArrayType2(st, (uint64_t)(n ? n : 1));
+  LLVMValueRef init = n ? LLVMConstArray2(st, elems, (uint64_t)n) : LLVMConstNull(at);
+  LLVMValueRef g = LLVMAddGlobal(cg->mod, at, "sinter_args");
+  LLVMSetInitializer(g, init);
+  LLVMSetGlobalConstant(g, 1);
+  LLVMTypeRef sp[7] = {cg->ptr, cg->i32, cg->ptr, cg->ptr, cg->i32, cg->ptr, cg->ptr};
+  LLVMTypeRef sty = LLVMFunctionType(cg->i32, sp, 7, 0);
+  LLVMValueRef snmain = LLVMAddFunction(cg->mod, "sn_main", sty);
+  LLVMValueRef one = ci64(cg, 1);
+  LLVMValueRef argv1 = LLVMBuildGEP2(cg->b, cg->ptr, LLVMGetParam(mainf, 1), &one, 1, "");
+  LLVMValueRef argc1 = LLVMBuildSub(cg->b, LLVMGetParam(mainf, 0), ci32(cg, 1), "");
+  LLVMValueRef args[7] = {cstring(cg, progname), argc1, argv1, g, ci32(cg, n), LLVMGetNamedFunction(cg->mod, entry),
+                          LLVMConstNull(cg->ptr)};
+  LLVMBuildRet(cg->b, LLVMBuildCall2(cg->b, sty, snmain, args, 7, ""));
+}
+
+LLVMModuleRef cg_module(LLVMContextRef ctx, IrFunc *f, CgMode mode, const char *progname, const char *entry) {
+  Cg c = {0}, *cg = &c;
+  cg->ctx = ctx;
+  cg->mod = LLVMModuleCreateWithNameInContext(progname, ctx);
+  cg->b = LLVMCreateBuilderInContext(ctx);
+  cg->ir = f;
+  cg->i1 = LLVMInt1TypeInContext(ctx);
+  cg->i8 = LLVMInt8TypeInContext(ctx);
+  cg->i16 = LLVMInt16TypeInContext(ctx);
+  cg->i32 = LLVMInt32TypeInContext(ctx);
+  cg->i64 = LLVMInt64TypeInContext(ctx);
+  cg->f16 = LLVMHalfTypeInContext(ctx);
+  cg->f32 = LLVMFloatTypeInContext(ctx);
+  cg->f64 = LLVMDoubleTypeInContext(ctx);
+  cg->ptr = LLVMPointerTypeInContext(ctx, 0);
+  cg->voidt = LLVMVoidTypeInContext(ctx);
+  declare_runtime(cg);
+  ir_number(f);
+  cg->vals = calloc((size_t)f->nvalues + 1, sizeof *cg->vals);
+  LLVMTypeRef params[3] = {cg->ptr, cg->ptr, cg->ptr};
+  cg->fn = LLVMAddFunction(cg->mod, entry, LLVMFunctionType(cg->i32, params, 3, 0));
+  cg->args = LLVMGetParam(cg->fn, 1);
+  cg->slots = LLVMGetParam(cg->fn, 2);
+  cg->entry = LLVMAppendBasicBlockInContext(ctx, cg->fn, "entry");
+  LLVMBasicBlockRef start = LLVMAppendBasicBlockInContext(ctx, cg->fn, "start");
+  LLVMPositionBuilderAtEnd(cg->b, start);
+  gen_block(cg, f->body, NULL);
+  LLVMBuildRet(cg->b, ci32(cg, 0));
+  LLVMPositionBuilderAtEnd(cg->b, cg->entry);
+  LLVMBuildBr(cg->b, start);
+  if (mode == CG_EXE) define_main(cg, progname, entry);
+  free(cg->vals);
+  LLVMDisposeBuilder(cg->b);
+  char *msg = NULL;
+  if (LLVMVerifyModule(cg->mod, LLVMReturnStatusAction, &msg)) {
+    fprintf(stderr, "%s\n", msg);
+    LLVMDumpModule(cg->mod);
+    die("the generated LLVM module is invalid");
+  }
+  LLVMDisposeMessage(msg);
+  return cg->mod;
+}
+
+bool cg_optimize(LLVMModuleRef mod, LLVMTargetMachineRef tm, int opt_level, char **err) {
+  char *triple = LLVMGetTargetMachineTriple(tm);
+  LLVMSetTarget(mod, triple);
+  LLVMDisposeMessage(triple);
+  LLVMTargetDataRef dl = LLVMCreateTargetDataLayout(tm);
+  LLVMSetModuleDataLayout(mod, dl);
+  LLVMDisposeTargetData(dl);
+  LLVMPassBuilderOptionsRef opts = LLVMCreatePassBuilderOptions();
+  LLVMPassBuilderOptionsSetLoopVectorization(opts, 1);
+  LLVMPassBuilderOptionsSetSLPVectorization(opts, 1);
+  LLVMPassBuilderOptionsSetLoopInterleaving(opts, 1);
+  LLVMPassBuilderOptionsSetLoopUnrolling(opts, 1);
+  LLVMErrorRef e = LLVMRunPasses(mod, opt_level >= 3 ? "default<O3>" : "default<O2>", tm, opts);
+  LLVMDisposePassBuilderOptions(opts);
+  if (e) {
+    *err = LLVMGetErrorMessage(e);
+    return false;
+  }
+  return true;
+}
+
+bool cg_write(LLVMModuleRef mod, LLVMTargetMachineRef tm, bool assembly, const char *path, char **err) {
+  return !LLVMTargetMachineEmitToFile(tm, mod, (char *)path, assembly ? LLVMAssemblyFile : LLVMObjectFile, err);
+}

@@ -1,0 +1,210 @@
+/* fuse.c: fusion of lazy comprehensions into their consumers, and dead code removal.
+ *
+ * An element C[a, b] of a comprehension C is replaced by a copy of C's body with its indices
+ * set to a and b, so C is never stored. C is materialised instead (by the loop pass) when
+ *  - something needs the whole tensor (matmul, print, an iterate state, a REPL slot), or
+ *  - C's body contains a reduction and the use sits inside a loop whose index does not appear
+ *    in the subscripts: the reduction would be recomputed for every iteration of that loop
+ *    (`sum(i) sum(j) B[i] * B[j]` with B[i] = sum(k) ...), an asymptotic loss.
+ * Recomputing a cheap body (or one whose reduction is indexed by every enclosing loop, as the
+ * cost C[i,j] inside Sinkhorn's lse(j)) is the point: memory stays O(n) instead of O(n m). */
+#include "passes.h"
+
+#include <string.h>
+
+typedef struct UseInfo {
+  int elem;  /* uses as the tensor of an ELEM */
+  int other; /* uses that need the whole tensor */
+} UseInfo;
+
+/* Use counts of every value, in aux (as UseInfo), over the whole function. */
+static void count_uses(Arena *a, IrBlock *b) {
+  for (IrInst *in = b->first; in; in = in->next) {
+    for (int i = 0; i < in->nres; i++) {
+      if (!in->res[i]->aux) in->res[i]->aux = NEW(a, UseInfo);
+      else memset(in->res[i]->aux, 0, sizeof(UseInfo));
+    }
+    for (int r = 0; r < in->nregions; r++) {
+      IrBlock *rb = in->regions[r];
+      for (int i = 0; i < rb->nargs; i++) {
+        if (!rb->args[i]->aux) rb->args[i]->aux = NEW(a, UseInfo);
+        else memset(rb->args[i]->aux, 0, sizeof(UseInfo));
+      }
+    }
+  }
+  for (IrInst *in = b->first; in; in = in->next)
+    for (int r = 0; r < in->nregions; r++) count_uses(a, in->regions[r]);
+}
+
+static void tally(IrBlock *b) {
+  for (IrInst *in = b->first; in; in = in->next) {
+    for (int i = 0; i < in->nops; i++) {
+      IrValue *v = ir_op(in, i);
+      UseInfo *u = v->aux;
+      if (!u) continue;
+      if ((in->op == IR_ELEM && i == 0) || in->op == IR_DIM) u->elem++;
+      else u->other++;
+    }
+    for (int r = 0; r < in->nregions; r++) tally(in->regions[r]);
+  }
+}
+
+static void clear_aux(IrBlock *b) {
+  for (int i = 0; i < b->nargs; i++) b->args[i]->aux = NULL;
+  for (IrInst *in = b->first; in; in = in->next) {
+    for (int i = 0; i < in->nres; i++) in->res[i]->aux = NULL;
+    for (int r = 0; r < in->nregions; r++) clear_aux(in->regions[r]);
+  }
+}
+
+static bool contains_reduction(IrBlock *b) {
+  for (IrInst *in = b->first; in; in = in->next) {
+    if (in->op == IR_REDUCE || in->op == IR_LOOP) return true;
+    for (int r = 0; r < in->nregions; r++)
+      if (contains_reduction(in->regions[r])) return true;
+  }
+  return false;
+}
+
+static bool is_index_of(IrInst *e, IrValue *arg) {
+  for (int k = 1; k < e->nops; k++)
+    if (ir_op(e, k) == arg) return true;
+  return false;
+}
+
+/* Would inlining C's body at the element use e recompute C's reduction redundantly? */
+static bool redundant(IrInst *c, IrInst *e) {
+  if (!contains_reduction(c->regions[0])) return false;
+  for (IrBlock *b = e->parent; b && b != c->parent; b = b->parent ? b->parent->parent : NULL) {
+    IrInst *owner = b->parent;
+    if (!owner || owner->op == IR_LOOP || owner->op == IR_IF) continue;
+    bool indexed = false;
+    for (int i = 0; i < b->nargs; i++) indexed |= is_index_of(e, b->args[i]);
+    if (!indexed) return true;
+  }
+  return false;
+}
+
+typedef struct Fuser {
+  IrFunc *fn;
+  bool changed;
+  bool enabled;
+} Fuser;
+
+static void fuse_block(Fuser *f, IrBlock *b) {
+  for (IrInst *in = b->first, *next; in; in = next) {
+    next = in->next;
+    if (in->op == IR_DIM) {
+      IrValue *t = ir_op(in, 0);
+      if (t->def && t->def->op == IR_COMPR) {
+        ir_replace(in->res[0], ir_op(t->def, (int)in->imm.i));
+        ir_remove(in);
+        f->changed = true;
+        continue;
+      }
+    }
+    if (in->op == IR_ELEM && f->enabled) {
+      IrValue *t = ir_op(in, 0);
+      IrInst *c = t->def;
+      if (c && c->op == IR_COMPR) {
+        UseInfo *u = t->aux;
+        if (u && u->other == 0 && !redundant(c, in)) {
+          IrBuilder bld = {f->fn, b, in, in->span};
+          IrValue *idx[SN_MAX_RANK], *out = NULL;
+          for (int k = 1; k < in->nops; k++) idx[k - 1] = ir_op(in, k);
+          /* the region's first new instruction is where fusion continues, so nested
+           * comprehensions in the copied body fuse too */
+          IrInst *before = in->prev;
+          ir_inline_region(&bld, c->regions[0], idx, &out, 1);
+          IrValue *e = out;
+          if (!ir_type_eq(e->type, in->res[0]->type)) e = ir_cast(&bld, e, in->res[0]->type);
+          ir_replace(in->res[0], e);
+          ir_remove(in);
+          next = before ? before->next : b->first;
+          f->changed = true;
+          continue;
+        }
+      }
+    }
+    for (int r = 0; r < in->nregions; r++) fuse_block(f, in->regions[r]);
+  }
+}
+
+/* --- dead code ---------------------------------------------------------------------------------- */
+
+static bool has_effects(IrBlock *b) {
+  for (IrInst *in = b->first; in; in = in->next) {
+    if (in->op == IR_CALL || in->op == IR_STORE || in->op == IR_GLOBAL_SET) return true;
+    for (int r = 0; r < in->nregions; r++)
+      if (has_effects(in->regions[r])) return true;
+  }
+  return false;
+}
+
+static bool removable(IrInst *in) {
+  switch (in->op) {
+  case IR_CONST: case IR_STRING: case IR_BIN: case IR_CMP: case IR_NEG: case IR_NOT: case IR_SELECT:
+  case IR_CAST: case IR_MATH: case IR_ELEM: case IR_DIM: case IR_DATA: case IR_LOAD: case IR_ARG:
+  case IR_GLOBAL_GET: case IR_CONST_TENSOR: case IR_ALLOC:
+  case IR_COMPR: /* lazy: never evaluated when never used */
+    return true;
+  case IR_REDUCE: case IR_IF: case IR_LOOP:
+    for (int r = 0; r < in->nregions; r++)
+      if (has_effects(in->regions[r])) return false;
+    return true;
+  case IR_CALL:
+    return in->sub == RT_RANDOM || in->sub == RT_MATMUL || in->sub == RT_TENSOR_FROM_DATA;
+  default:
+    return false;
+  }
+}
+
+static bool used(IrInst *in) {
+  for (int i = 0; i < in->nres; i++) {
+    UseInfo *u = in->res[i]->aux;
+    if (u && (u->elem || u->other)) return true;
+  }
+  return false;
+}
+
+static bool dce_block(IrBlock *b) {
+  bool changed = false;
+  for (IrInst *in = b->last, *prev; in; in = prev) {
+    prev = in->prev;
+    if (in->nres > 0 && removable(in) && !used(in) && in->op != IR_ARG) {
+      ir_remove(in);
+      changed = true;
+      continue;
+    }
+    for (int r = 0; r < in->nregions; r++) changed |= dce_block(in->regions[r]);
+  }
+  return changed;
+}
+
+void pass_dce(IrFunc *f) {
+  Arena scratch = {0};
+  for (;;) {
+    count_uses(&scratch, f->body);
+    tally(f->body);
+    bool changed = dce_block(f->body);
+    clear_aux(f->body);
+    if (!changed) break;
+  }
+  arena_free(&scratch);
+}
+
+void pass_fuse(IrFunc *f, bool enabled) {
+  Arena scratch = {0};
+  Fuser fu = {f, true, enabled};
+  while (fu.changed) {
+    fu.changed = false;
+    clear_aux(f->body);
+    count_uses(&scratch, f->body);
+    tally(f->body);
+    fuse_block(&fu, f->body);
+    clear_aux(f->body);
+    pass_dce(f);
+  }
+  arena_free(&scratch);
+  ir_resolve(f);
+}

@@ -1,0 +1,505 @@
+/* interp.c: the IR interpreter, sinter's reference semantics. It runs the same loop-level IR the
+ * code generator compiles, one instruction at a time, calling the same runtime functions and
+ * the same exp/log, so golden tests can demand that compiled and interpreted runs agree.
+ * Parallel loops run sequentially, in chunk order. */
+#include "interp.h"
+
+#include "rtabi.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef union Slot {
+  int64_t i; /* integers (sign-extended), bool (0/1), f16/bf16 bits */
+  float f;
+  double d;
+  void *p;
+} Slot;
+
+typedef struct Interp {
+  IrFunc *fn;
+  Slot *v;
+  SnArgValue *args, *slots;
+  PtrVec scratch; /* buffers of SCRATCH instructions, freed at the end */
+} Interp;
+
+static Slot get(Interp *it, IrValue *x) { return it->v[ir_val(x)->id]; }
+
+/* Integer results wrap to their width, as in generated code. */
+static int64_t wrap(int64_t x, SnDtype t) {
+  switch (t) {
+  case SN_I8: return (int8_t)(uint8_t)x;
+  case SN_U8: return (uint8_t)x;
+  case SN_I32: return (int32_t)(uint32_t)x;
+  case SN_BOOL: return x != 0;
+  default: return x;
+  }
+}
+
+static float fmaxnan(float a, float b) {
+  if (a != a) return a;
+  if (b != b) return b;
+  if (a == b) return signbit(a) ? b : a;
+  return a > b ? a : b;
+}
+static float fminnan(float a, float b) {
+  if (a != a) return a;
+  if (b != b) return b;
+  if (a == b) return signbit(a) ? a : b;
+  return a < b ? a : b;
+}
+static double dmaxnan(double a, double b) {
+  if (a != a) return a;
+  if (b != b) return b;
+  if (a == b) return signbit(a) ? b : a;
+  return a > b ? a : b;
+}
+static double dminnan(double a, double b) {
+  if (a != a) return a;
+  if (b != b) return b;
+  if (a == b) return signbit(a) ? a : b;
+  return a < b ? a : b;
+}
+
+/* Floor division and modulo; a zero divisor gives 0 (as codegen's int_divmod). */
+static int64_t idiv(int64_t a, int64_t b, bool rem, SnDtype t) {
+  if (b == 0) return 0;
+  if (b == -1) return rem ? 0 : wrap((int64_t)(0 - (uint64_t)a), t);
+  int64_t q = a / b, r = a % b;
+  if (r != 0 && ((r ^ b) < 0)) {
+    q -= 1;
+    r += b;
+  }
+  return rem ? r : q;
+}
+
+static Slot bin(IrInst *in, Slot a, Slot b) {
+  SnDtype t = (SnDtype)in->res[0]->type.dtype;
+  Slot r = {0};
+  if (t == SN_F32) {
+    switch ((IrBinOp)in->sub) {
+    case BIN_ADD: r.f = a.f + b.f; break;
+    case BIN_SUB: r.f = a.f - b.f; break;
+    case BIN_MUL: r.f = a.f * b.f; break;
+    case BIN_DIV: r.f = a.f / b.f; break;
+    case BIN_REM: r.f = fmodf(a.f, b.f); break;
+    case BIN_MIN: r.f = fminnan(a.f, b.f); break;
+    case BIN_MAX: r.f = fmaxnan(a.f, b.f); break;
+    default: die("interp: float op %d", in->sub);
+    }
+    return r;
+  }
+  if (t == SN_F64) {
+    switch ((IrBinOp)in->sub) {
+    case BIN_ADD: r.d = a.d + b.d; break;
+    case BIN_SUB: r.d = a.d - b.d; break;
+    case BIN_MUL: r.d = a.d * b.d; break;
+    case BIN_DIV: r.d = a.d / b.d; break;
+    case BIN_REM: r.d = fmod(a.d, b.d); break;
+    case BIN_MIN: r.d = dminnan(a.d, b.d); break;
+    case BIN_MAX: r.d = dmaxnan(a.d, b.d); break;
+    default: die("interp: float op %d", in->sub);
+    }
+    return r;
+  }
+  uint64_t x = (uint64_t)a.i, y = (uint64_t)b.i;
+  bool u = t == SN_U8 || t == SN_BOOL;
+  switch ((IrBinOp)in->sub) {
+  case BIN_ADD: r.i = (int64_t)(x + y); break;
+  case BIN_SUB: r.i = (int64_t)(x - y); break;
+  case BIN_MUL: r.i = (int64_t)(x * y); break;
+  case BIN_DIV: r.i = idiv(a.i, b.i, false, t); break;
+  case BIN_REM: r.i = idiv(a.i, b.i, true, t); break;
+  case BIN_MIN: r.i = u ? (x < y ? a.i : b.i) : (a.i < b.i ? a.i : b.i); break;
+  case BIN_MAX: r.i = u ? (x > y ? a.i : b.i) : (a.i > b.i ? a.i : b.i); break;
+  case BIN_AND: r.i = a.i & b.i; break;
+  case BIN_OR: r.i = a.i | b.i; break;
+  case BIN_POW: r.i = sn_ipow(a.i, b.i); break;
+  }
+  r.i = wrap(r.i, t);
+  return r;
+}
+
+static bool cmp(IrInst *in, Slot a, Slot b) {
+  SnDtype t = (SnDtype)ir_op(in, 0)->type.dtype;
+  if (t == SN_F32 || t == SN_F64) {
+    double x = t == SN_F32 ? a.f : a.d, y = t == SN_F32 ? b.f : b.d;
+    switch ((IrCmp)in->sub) {
+    case CMP_EQ: return x == y;
+    case CMP_NE: return x != y;
+    case CMP_LT: return x < y;
+    case CMP_LE: return x <= y;
+    case CMP_GT: return x > y;
+    case CMP_GE: return x >= y;
+    }
+  }
+  bool u = t == SN_U8 || t == SN_BOOL;
+  uint64_t ux = (uint64_t)a.i, uy = (uint64_t)b.i;
+  switch ((IrCmp)in->sub) {
+  case CMP_EQ: return a.i == b.i;
+  case CMP_NE: return a.i != b.i;
+  case CMP_LT: return u ? ux < uy : a.i < b.i;
+  case CMP_LE: return u ? ux <= uy : a.i <= b.i;
+  case CMP_GT: return u ? ux > uy : a.i > b.i;
+  case CMP_GE: return u ? ux >= uy : a.i >= b.i;
+  }
+  return false;
+}
+
+/* A scalar as a double (for conversions); f16/bf16 are decoded. */
+static double as_double(Slot s, SnDtype t) {
+  switch (t) {
+  case SN_F32: return s.f;
+  case SN_F64: return s.d;
+  case SN_F16: return sn_f16_to_f32((uint16_t)s.i);
+  case SN_BF16: return sn_bf16_to_f32((uint16_t)s.i);
+  default: return (double)s.i;
+  }
+}
+
+/* Saturating float to integer, NaN to 0 (llvm.fptosi.sat). */
+static int64_t sat(double x, SnDtype t) {
+  double lo, hi;
+  switch (t) {
+  case SN_I8: lo = -128; hi = 127; break;
+  case SN_U8: lo = 0; hi = 255; break;
+  case SN_I32: lo = -2147483648.0; hi = 2147483647.0; break;
+  default: lo = -9223372036854775808.0; hi = 9223372036854775807.0; break;
+  }
+  if (x != x) return 0;
+  if (x <= lo) return (int64_t)lo;
+  if (x >= hi) return t == SN_I64 ? INT64_MAX : (int64_t)hi;
+  return (int64_t)x;
+}
+
+static Slot cast(Slot a, IrType from, IrType to) {
+  SnDtype f = (SnDtype)from.dtype, t = (SnDtype)to.dtype;
+  Slot r = {0};
+  if (f == t) return a;
+  bool ff = ir_is_float(from), tf = ir_is_float(to);
+  if (t == SN_BOOL) {
+    r.i = ff ? as_double(a, f) != 0 : a.i != 0;
+    return r;
+  }
+  if (tf) {
+    /* float results: from f16/bf16/ints/floats */
+    if (t == SN_F64) {
+      r.d = ff ? as_double(a, f) : (double)a.i;
+    } else if (t == SN_F32) {
+      if (f == SN_F64) r.f = (float)a.d;
+      else if (ff) r.f = (float)as_double(a, f);
+      else r.f = (float)a.i;
+    } else {
+      float x = f == SN_F32 ? a.f : f == SN_F64 ? (float)a.d : ff ? (float)as_double(a, f) : (float)a.i;
+      if (f == SN_F64 && t == SN_F16) x = (float)a.d;
+      r.i = t == SN_F16 ? sn_f32_to_f16(x) : sn_f32_to_bf16(x);
+    }
+    return r;
+  }
+  if (ff) {
+    r.i = wrap(sat(as_double(a, f), t), t);
+    return r;
+  }
+  r.i = wrap(a.i, t);
+  if (f == SN_U8 || f == SN_BOOL) r.i = wrap((int64_t)(uint64_t)(uint8_t)a.i, t);
+  return r;
+}
+
+static Slot math(IrInst *in, Slot a, Slot b) {
+  bool d = ir_op(in, 0)->type.dtype == SN_F64;
+  Slot r = {0};
+  switch ((IrMathFn)in->sub) {
+  case MF_EXP: if (d) r.d = sn_exp(a.d); else r.f = sn_expf(a.f); break;
+  case MF_LOG: if (d) r.d = sn_log(a.d); else r.f = sn_logf(a.f); break;
+  case MF_SQRT: if (d) r.d = sqrt(a.d); else r.f = sqrtf(a.f); break;
+  case MF_ABS: if (d) r.d = fabs(a.d); else r.f = fabsf(a.f); break;
+  case MF_FLOOR: if (d) r.d = floor(a.d); else r.f = floorf(a.f); break;
+  case MF_CEIL: if (d) r.d = ceil(a.d); else r.f = ceilf(a.f); break;
+  case MF_ROUND: if (d) r.d = rint(a.d); else r.f = rintf(a.f); break;
+  case MF_ISNAN: r.i = d ? a.d != a.d : a.f != a.f; break;
+  case MF_LOG1P: if (d) r.d = log1p(a.d); else r.f = log1pf(a.f); break;
+  case MF_EXPM1: if (d) r.d = expm1(a.d); else r.f = expm1f(a.f); break;
+  case MF_TANH: if (d) r.d = tanh(a.d); else r.f = tanhf(a.f); break;
+  case MF_SIN: if (d) r.d = sin(a.d); else r.f = sinf(a.f); break;
+  case MF_COS: if (d) r.d = cos(a.d); else r.f = cosf(a.f); break;
+  case MF_TAN: if (d) r.d = tan(a.d); else r.f = tanf(a.f); break;
+  case MF_ERF: if (d) r.d = erf(a.d); else r.f = erff(a.f); break;
+  case MF_POW: if (d) r.d = pow(a.d, b.d); else r.f = powf(a.f, b.f); break;
+  case MF_ATAN2: if (d) r.d = atan2(a.d, b.d); else r.f = atan2f(a.f, b.f); break;
+  default: die("interp: math %d", in->sub);
+  }
+  return r;
+}
+
+static Slot load(void *base, int64_t off, SnDtype t) {
+  Slot r = {0};
+  char *p = (char *)base + off * (int64_t)sn_dtype_size(t);
+  switch (t) {
+  case SN_BOOL: r.i = *(uint8_t *)p != 0; break;
+  case SN_I8: r.i = *(int8_t *)p; break;
+  case SN_U8: r.i = *(uint8_t *)p; break;
+  case SN_I32: r.i = *(int32_t *)p; break;
+  case SN_I64: r.i = *(int64_t *)p; break;
+  case SN_F16: case SN_BF16: r.i = *(uint16_t *)p; break;
+  case SN_F32: r.f = *(float *)p; break;
+  case SN_F64: r.d = *(double *)p; break;
+  default: break;
+  }
+  return r;
+}
+
+static void store(void *base, int64_t off, SnDtype t, Slot v) {
+  char *p = (char *)base + off * (int64_t)sn_dtype_size(t);
+  switch (t) {
+  case SN_BOOL: *(uint8_t *)p = v.i != 0; break;
+  case SN_I8: case SN_U8: *(uint8_t *)p = (uint8_t)v.i; break;
+  case SN_I32: *(int32_t *)p = (int32_t)v.i; break;
+  case SN_I64: *(int64_t *)p = v.i; break;
+  case SN_F16: case SN_BF16: *(uint16_t *)p = (uint16_t)v.i; break;
+  case SN_F32: *(float *)p = v.f; break;
+  case SN_F64: *(double *)p = v.d; break;
+  default: break;
+  }
+}
+
+static const char *where(Interp *it, Span sp) {
+  if (!sp.src) return "sinter";
+  int line, col;
+  source_linecol(sp.src, sp.lo, &line, &col);
+  return arena_printf(it->fn->arena, "%s:%d:%d", sp.src->path, line, col);
+}
+
+static int32_t run_block(Interp *it, IrBlock *b, Slot *yielded);
+
+static int32_t call(Interp *it, IrInst *in) {
+  Slot a[8] = {{0}};
+  for (int i = 0; i < in->nops && i < 8; i++) a[i] = get(it, in->ops[i]);
+  Slot r = {0};
+  switch ((RtFn)in->sub) {
+  case RT_PRINT_STR: sn_print_str(a[0].p); return 0;
+  case RT_PRINT_I64: sn_print_i64(a[0].i); return 0;
+  case RT_PRINT_BOOL: sn_print_bool((int32_t)a[0].i); return 0;
+  case RT_PRINT_F32: sn_print_f32(a[0].f); return 0;
+  case RT_PRINT_F64: sn_print_f64(a[0].d); return 0;
+  case RT_PRINT_TENSOR: sn_print_tensor(a[0].p); return 0;
+  case RT_PRINT_END: sn_print_end(); return 0;
+  case RT_MATMUL: r.p = sn_matmul(a[0].p, a[1].p); break;
+  case RT_RANDOM: {
+    int64_t shape[SN_MAX_RANK];
+    for (int d = 3; d < in->nops; d++) shape[d - 3] = get(it, in->ops[d]).i;
+    r.p = sn_random((SnDtype)a[0].i, in->nops - 3, shape, a[1].i, (int32_t)a[2].i);
+    break;
+  }
+  default: die("interp: call of %s", rt_fns[in->sub].name);
+  }
+  if (!r.p) return 1;
+  it->v[in->res[0]->id] = r;
+  return 0;
+}
+
+static int32_t check(Interp *it, IrInst *in) {
+  const char *w, *what = in->str ? in->str : "";
+  switch ((IrCheck)in->sub) {
+  case CHECK_INDEX: {
+    int64_t i = get(it, in->ops[0]).i, n = get(it, in->ops[1]).i;
+    if ((uint64_t)i < (uint64_t)n) return 0;
+    w = where(it, in->span);
+    return sn_fail_index(w, what, i, n);
+  }
+  case CHECK_DIMS: {
+    int64_t x = get(it, in->ops[0]).i, y = get(it, in->ops[1]).i;
+    if (x == y) return 0;
+    return sn_fail_dims(where(it, in->span), what, x, y);
+  }
+  case CHECK_TRUE:
+    if (get(it, in->ops[0]).i) return 0;
+    return sn_fail_msg(where(it, in->span), what);
+  case CHECK_SIZE: {
+    int64_t n = get(it, in->ops[0]).i;
+    if (n >= 0) return 0;
+    return sn_fail_size(where(it, in->span), what, n);
+  }
+  case CHECK_SHAPE: {
+    int64_t dims[SN_MAX_RANK];
+    for (int i = 1; i < in->nops; i++) dims[i - 1] = get(it, in->ops[i]).i;
+    return sn_check_shape(where(it, in->span), what, in->blob, get(it, in->ops[0]).p, in->nops - 1, dims);
+  }
+  }
+  return 0;
+}
+
+/* for iv in [lo, hi) with carried values. */
+static int32_t run_for(Interp *it, IrInst *in) {
+  IrBlock *r = in->regions[0];
+  int nc = in->nres;
+  int64_t lo = get(it, in->ops[0]).i, hi = get(it, in->ops[1]).i;
+  Slot carried[16];
+  for (int i = 0; i < nc; i++) carried[i] = get(it, in->ops[2 + i]);
+  for (int64_t i = lo; i < hi; i++) {
+    it->v[r->args[0]->id].i = i;
+    for (int k = 0; k < nc; k++) it->v[r->args[1 + k]->id] = carried[k];
+    int32_t st = run_block(it, r, carried);
+    if (st) return st;
+  }
+  for (int k = 0; k < nc; k++) it->v[in->res[k]->id] = carried[k];
+  return 0;
+}
+
+static int32_t run_iterate(Interp *it, IrInst *in) {
+  IrBlock *r = in->regions[0];
+  int ns = in->nops - 1;
+  int64_t max = get(it, in->ops[0]).i, count = 0;
+  Slot state[17];
+  bool converged = false;
+  for (int i = 0; i < ns; i++) state[i] = get(it, in->ops[1 + i]);
+  while (count < max) {
+    it->v[r->args[0]->id].i = count;
+    for (int k = 0; k < ns; k++) it->v[r->args[1 + k]->id] = state[k];
+    Slot y[17];
+    int32_t st = run_block(it, r, y);
+    if (st) return st;
+    for (int k = 0; k < ns; k++) state[k] = y[k];
+    count++;
+    if (y[ns].i) {
+      converged = true;
+      break;
+    }
+  }
+  for (int k = 0; k < ns; k++) it->v[in->res[k]->id] = state[k];
+  it->v[in->res[ns]->id].i = count;
+  it->v[in->res[ns + 1]->id].i = converged;
+  return 0;
+}
+
+static int32_t run_inst(Interp *it, IrInst *in, Slot *yielded) {
+  Slot *out = in->nres ? &it->v[in->res[0]->id] : NULL;
+  switch (in->op) {
+  case IR_CONST: {
+    IrType t = in->res[0]->type;
+    if (t.dtype == SN_F32) out->f = (float)in->imm.f;
+    else if (t.dtype == SN_F64) out->d = in->imm.f;
+    else if (t.dtype == SN_F16) out->i = sn_f32_to_f16((float)in->imm.f);
+    else if (t.dtype == SN_BF16) out->i = sn_f32_to_bf16((float)in->imm.f);
+    else out->i = wrap(in->imm.i, (SnDtype)t.dtype);
+    return 0;
+  }
+  case IR_STRING: out->p = (void *)in->str; return 0;
+  case IR_BIN: *out = bin(in, get(it, in->ops[0]), get(it, in->ops[1])); return 0;
+  case IR_CMP: out->i = cmp(in, get(it, in->ops[0]), get(it, in->ops[1])); return 0;
+  case IR_NEG: {
+    Slot a = get(it, in->ops[0]);
+    SnDtype t = (SnDtype)in->res[0]->type.dtype;
+    if (t == SN_F32) out->f = -a.f;
+    else if (t == SN_F64) out->d = -a.d;
+    else out->i = wrap((int64_t)(0 - (uint64_t)a.i), t);
+    return 0;
+  }
+  case IR_NOT: out->i = !get(it, in->ops[0]).i; return 0;
+  case IR_SELECT: *out = get(it, in->ops[0]).i ? get(it, in->ops[1]) : get(it, in->ops[2]); return 0;
+  case IR_CAST: *out = cast(get(it, in->ops[0]), ir_op(in, 0)->type, in->res[0]->type); return 0;
+  case IR_MATH: *out = math(in, get(it, in->ops[0]), in->nops > 1 ? get(it, in->ops[1]) : (Slot){0}); return 0;
+  case IR_DIM: out->i = ((SnTensor *)get(it, in->ops[0]).p)->shape[in->imm.i]; return 0;
+  case IR_DATA: out->p = ((SnTensor *)get(it, in->ops[0]).p)->data; return 0;
+  case IR_LOAD: *out = load(get(it, in->ops[0]).p, get(it, in->ops[1]).i, (SnDtype)in->res[0]->type.dtype); return 0;
+  case IR_STORE:
+    store(get(it, in->ops[0]).p, get(it, in->ops[1]).i, (SnDtype)ir_op(in, 0)->type.dtype, get(it, in->ops[2]));
+    return 0;
+  case IR_SCRATCH:
+    if (!in->aux) {
+      in->aux = calloc((size_t)in->imm.i, sn_dtype_size((SnDtype)in->res[0]->type.dtype));
+      if (!in->aux) return sn_error_set("out of memory");
+      vec_push(it->fn->arena, &it->scratch, in);
+    }
+    out->p = in->aux;
+    return 0;
+  case IR_ALLOC: {
+    int64_t shape[SN_MAX_RANK];
+    for (int i = 0; i < in->nops; i++) shape[i] = get(it, in->ops[i]).i;
+    out->p = sn_tensor_new((SnDtype)in->res[0]->type.dtype, in->nops, shape);
+    return out->p ? 0 : 1;
+  }
+  case IR_CONST_TENSOR: {
+    int64_t shape[SN_MAX_RANK];
+    for (int i = 0; i < in->nops; i++) shape[i] = get(it, in->ops[i]).i;
+    out->p = sn_tensor_from_data((SnDtype)in->res[0]->type.dtype, in->blob, in->nops, shape);
+    return out->p ? 0 : 1;
+  }
+  case IR_RETAIN: sn_tensor_retain(get(it, in->ops[0]).p); return 0;
+  case IR_RELEASE: sn_tensor_release(get(it, in->ops[0]).p); return 0;
+  case IR_CALL: return call(it, in);
+  case IR_CHECK: return check(it, in);
+  case IR_ARG: {
+    SnArgValue a = it->args[in->imm.i];
+    IrType t = in->res[0]->type;
+    if (t.kind == IRT_SCALAR && t.dtype == SN_F64) out->d = a.f;
+    else if (t.kind == IRT_SCALAR) out->i = t.dtype == SN_BOOL ? a.i != 0 : a.i;
+    else out->p = t.kind == IRT_STR ? (void *)a.s : (void *)a.t;
+    return 0;
+  }
+  case IR_GLOBAL_GET: {
+    SnArgValue a = it->slots[in->imm.i];
+    IrType t = in->res[0]->type;
+    if (t.kind == IRT_SCALAR && t.dtype == SN_F64) out->d = a.f;
+    else if (t.kind == IRT_SCALAR && t.dtype == SN_F32) memcpy(&out->f, &a, sizeof(float));
+    else if (t.kind == IRT_SCALAR) out->i = t.dtype == SN_BOOL ? a.i != 0 : a.i;
+    else out->p = t.kind == IRT_STR ? (void *)a.s : (void *)a.t;
+    return 0;
+  }
+  case IR_GLOBAL_SET: {
+    IrType t = ir_op(in, 0)->type;
+    Slot v = get(it, in->ops[0]);
+    SnArgValue *a = &it->slots[in->imm.i];
+    if (t.kind == IRT_TENSOR) {
+      sn_tensor_retain(v.p);
+      a->t = v.p;
+    } else if (t.kind == IRT_STR) {
+      a->s = v.p;
+    } else if (t.dtype == SN_F64) {
+      a->f = v.d;
+    } else if (t.dtype == SN_F32) {
+      memcpy(a, &v.f, sizeof(float));
+    } else {
+      a->i = v.i;
+    }
+    return 0;
+  }
+  case IR_FOR: return run_for(it, in);
+  case IR_LOOP: return run_iterate(it, in);
+  case IR_IF: {
+    Slot y[8];
+    int32_t st = run_block(it, in->regions[get(it, in->ops[0]).i ? 0 : 1], y);
+    if (st) return st;
+    for (int i = 0; i < in->nres; i++) it->v[in->res[i]->id] = y[i];
+    return 0;
+  }
+  case IR_YIELD:
+    if (yielded)
+      for (int i = 0; i < in->nops; i++) yielded[i] = get(it, in->ops[i]);
+    return 0;
+  default: die("interp: unexpected %s", ir_op_name(in->op));
+  }
+}
+
+static int32_t run_block(Interp *it, IrBlock *b, Slot *yielded) {
+  for (IrInst *in = b->first; in; in = in->next) {
+    int32_t st = run_inst(it, in, yielded);
+    if (st) return st;
+  }
+  return 0;
+}
+
+int32_t interp_program(void *user, SnArgValue *args, SnArgValue *slots) {
+  IrFunc *f = user;
+  ir_number(f);
+  Interp it = {f, calloc((size_t)f->nvalues + 1, sizeof(Slot)), args, slots, {0}};
+  if (!it.v) return sn_error_set("out of memory");
+  int32_t st = run_block(&it, f->body, NULL);
+  for (int i = 0; i < it.scratch.n; i++) {
+    IrInst *in = it.scratch.items[i];
+    free(in->aux);
+    in->aux = NULL;
+  }
+  free(it.v);
+  return st;
+}

@@ -1,0 +1,10 @@
+/* interp.h: the IR interpreter (reference semantics; see interp.c). */
+#ifndef SN_INTERP_H
+#define SN_INTERP_H
+
+#include "ir.h"
+
+/* Runs the loop-level IR function passed as `user` (an IrFunc *): an SnProgramFn. */
+int32_t interp_program(void *user, SnArgValue *args, SnArgValue *slots);
+
+#endif

@@ -1,0 +1,565 @@
+/* ir.c: construction, cloning, printing and verification of the IR (see ir.h). */
+#include "ir.h"
+
+#include "rtabi.h"
+
+#include <inttypes.h>
+#include <math.h>
+#include <string.h>
+
+const IrType ir_void = {IRT_VOID, 0, 0};
+const IrType ir_str = {IRT_STR, 0, 0};
+const IrType ir_i64 = {IRT_SCALAR, SN_I64, 0};
+const IrType ir_bool = {IRT_SCALAR, SN_BOOL, 0};
+
+IrType ir_scalar(SnDtype t) { return (IrType){IRT_SCALAR, (uint8_t)t, 0}; }
+IrType ir_tensor(SnDtype t, int rank) { return (IrType){IRT_TENSOR, (uint8_t)t, (uint8_t)rank}; }
+IrType ir_ptr(SnDtype t) { return (IrType){IRT_PTR, (uint8_t)t, 0}; }
+
+bool ir_type_eq(IrType a, IrType b) {
+  if (a.kind != b.kind) return false;
+  switch (a.kind) {
+  case IRT_SCALAR: case IRT_PTR: return a.dtype == b.dtype;
+  case IRT_TENSOR: return a.dtype == b.dtype && a.rank == b.rank;
+  default: return true;
+  }
+}
+
+bool ir_is_float(IrType t) {
+  return t.kind == IRT_SCALAR && (t.dtype == SN_F16 || t.dtype == SN_BF16 || t.dtype == SN_F32 || t.dtype == SN_F64);
+}
+
+bool ir_is_int(IrType t) {
+  return t.kind == IRT_SCALAR && (t.dtype == SN_I8 || t.dtype == SN_U8 || t.dtype == SN_I32 || t.dtype == SN_I64);
+}
+
+const char *ir_type_str(IrType t, char *buf) {
+  switch (t.kind) {
+  case IRT_VOID: return "void";
+  case IRT_STR: return "str";
+  case IRT_SCALAR: return sn_dtype_name((SnDtype)t.dtype);
+  case IRT_PTR: sprintf(buf, "ptr<%s>", sn_dtype_name((SnDtype)t.dtype)); return buf;
+  case IRT_TENSOR: sprintf(buf, "tensor<%s x%d>", sn_dtype_name((SnDtype)t.dtype), t.rank); return buf;
+  }
+  return "?";
+}
+
+static const char *op_names[IR_NOPS] = {
+    [IR_CONST] = "const", [IR_STRING] = "string", [IR_BIN] = "bin", [IR_CMP] = "cmp",
+    [IR_NEG] = "neg", [IR_NOT] = "not", [IR_SELECT] = "select", [IR_CAST] = "cast",
+    [IR_MATH] = "math", [IR_COMPR] = "compr", [IR_ELEM] = "elem", [IR_REDUCE] = "reduce",
+    [IR_DIM] = "dim", [IR_FOR] = "for", [IR_IF] = "if", [IR_LOOP] = "loop", [IR_YIELD] = "yield",
+    [IR_ALLOC] = "alloc", [IR_DATA] = "data", [IR_LOAD] = "load", [IR_STORE] = "store",
+    [IR_SCRATCH] = "scratch", [IR_RETAIN] = "retain", [IR_RELEASE] = "release",
+    [IR_CONST_TENSOR] = "const_tensor", [IR_CALL] = "call", [IR_CHECK] = "check", [IR_ARG] = "arg",
+    [IR_GLOBAL_GET] = "global_get", [IR_GLOBAL_SET] = "global_set",
+};
+
+const char *ir_op_name(IrOp op) { return op_names[op]; }
+
+static const char *math_names[MF_NFNS] = {
+    "exp", "log", "log1p", "expm1", "sqrt", "abs", "tanh", "sin", "cos", "tan",
+    "floor", "ceil", "round", "erf", "isnan", "pow", "atan2",
+};
+
+const char *ir_math_name(IrMathFn fn) { return math_names[fn]; }
+
+static const char *bin_names[] = {"add", "sub", "mul", "div", "rem", "min", "max", "and", "or", "pow"};
+static const char *cmp_names[] = {"eq", "ne", "lt", "le", "gt", "ge"};
+static const char *check_names[] = {"index", "dims", "true", "size", "shape"};
+static const char *red_names[] = {"sum", "prod", "max", "min", "mean", "lse", "argmax", "argmin"};
+
+IrFunc *ir_func_new(Arena *a) {
+  IrFunc *f = NEW(a, IrFunc);
+  f->arena = a;
+  f->body = ir_block_new(f, 0, NULL);
+  return f;
+}
+
+IrValue *ir_block_arg(IrFunc *f, IrBlock *b, IrType t) {
+  IrValue *v = NEW(f->arena, IrValue);
+  v->type = t;
+  v->block = b;
+  v->index = b->nargs;
+  IrValue **args = arena_alloc(f->arena, (size_t)(b->nargs + 1) * sizeof *args);
+  if (b->nargs) memcpy(args, b->args, (size_t)b->nargs * sizeof *args);
+  args[b->nargs++] = v;
+  b->args = args;
+  return v;
+}
+
+IrBlock *ir_block_new(IrFunc *f, int nargs, const IrType *argtypes) {
+  IrBlock *b = NEW(f->arena, IrBlock);
+  for (int i = 0; i < nargs; i++) ir_block_arg(f, b, argtypes[i]);
+  return b;
+}
+
+void ir_insert_end(IrBlock *blk, IrInst *in) {
+  in->parent = blk;
+  in->prev = blk->last;
+  in->next = NULL;
+  if (blk->last) blk->last->next = in;
+  else blk->first = in;
+  blk->last = in;
+}
+
+void ir_insert_before(IrInst *pos, IrInst *in) {
+  IrBlock *blk = pos->parent;
+  in->parent = blk;
+  in->next = pos;
+  in->prev = pos->prev;
+  if (pos->prev) pos->prev->next = in;
+  else blk->first = in;
+  pos->prev = in;
+}
+
+void ir_remove(IrInst *in) {
+  IrBlock *blk = in->parent;
+  if (in->prev) in->prev->next = in->next;
+  else blk->first = in->next;
+  if (in->next) in->next->prev = in->prev;
+  else blk->last = in->prev;
+  in->prev = in->next = NULL;
+  in->parent = NULL;
+}
+
+void ir_replace(IrValue *old, IrValue *with) {
+  old = ir_val(old);
+  with = ir_val(with);
+  if (old != with) old->repl = with;
+}
+
+IrInst *ir_emit(IrBuilder *b, IrOp op, int nops, IrValue **ops, int nres, const IrType *restypes,
+                int nregions) {
+  Arena *a = b->fn->arena;
+  IrInst *in = NEW(a, IrInst);
+  in->op = op;
+  in->span = b->span;
+  in->nops = nops;
+  if (nops) {
+    in->ops = arena_alloc(a, (size_t)nops * sizeof *in->ops);
+    for (int i = 0; i < nops; i++) in->ops[i] = ir_val(ops[i]);
+  }
+  in->nres = nres;
+  if (nres) {
+    in->res = arena_alloc(a, (size_t)nres * sizeof *in->res);
+    for (int i = 0; i < nres; i++) {
+      IrValue *v = NEW(a, IrValue);
+      v->type = restypes[i];
+      v->def = in;
+      v->index = i;
+      in->res[i] = v;
+    }
+  }
+  in->nregions = nregions;
+  if (nregions) {
+    in->regions = arena_alloc(a, (size_t)nregions * sizeof *in->regions);
+    for (int i = 0; i < nregions; i++) {
+      in->regions[i] = ir_block_new(b->fn, 0, NULL);
+      in->regions[i]->parent = in;
+    }
+  }
+  if (b->before) ir_insert_before(b->before, in);
+  else ir_insert_end(b->block, in);
+  return in;
+}
+
+/* --- convenience emitters, with folding of integer constants ---------------------------------- */
+
+bool ir_is_const_int(IrValue *v, int64_t *c) {
+  v = ir_val(v);
+  if (!v->def || v->def->op != IR_CONST || !ir_is_int(v->type)) return false;
+  *c = v->def->imm.i;
+  return true;
+}
+
+IrValue *ir_const(IrBuilder *b, IrType t, double fv, int64_t iv) {
+  IrInst *in = ir_emit(b, IR_CONST, 0, NULL, 1, &t, 0);
+  if (ir_is_float(t)) in->imm.f = fv;
+  else in->imm.i = iv;
+  return in->res[0];
+}
+
+IrValue *ir_const_i64(IrBuilder *b, int64_t v) { return ir_const(b, ir_i64, 0, v); }
+IrValue *ir_const_f(IrBuilder *b, SnDtype t, double v) { return ir_const(b, ir_scalar(t), v, 0); }
+IrValue *ir_const_bool(IrBuilder *b, bool v) { return ir_const(b, ir_bool, 0, v); }
+
+static bool fold_int(IrBinOp op, int64_t x, int64_t y, int64_t *r) {
+  uint64_t ux = (uint64_t)x, uy = (uint64_t)y;
+  switch (op) {
+  case BIN_ADD: *r = (int64_t)(ux + uy); return true;
+  case BIN_SUB: *r = (int64_t)(ux - uy); return true;
+  case BIN_MUL: *r = (int64_t)(ux * uy); return true;
+  case BIN_MIN: *r = x < y ? x : y; return true;
+  case BIN_MAX: *r = x > y ? x : y; return true;
+  default: return false; /* division and the rest keep their run-time checks */
+  }
+}
+
+IrValue *ir_bin(IrBuilder *b, IrBinOp op, IrValue *x, IrValue *y) {
+  int64_t cx, cy, r;
+  if (ir_val(x)->type.dtype == SN_I64 && ir_is_const_int(x, &cx) && ir_is_const_int(y, &cy) &&
+      fold_int(op, cx, cy, &r))
+    return ir_const_i64(b, r);
+  IrValue *ops[2] = {x, y};
+  IrType t = ir_val(x)->type;
+  IrInst *in = ir_emit(b, IR_BIN, 2, ops, 1, &t, 0);
+  in->sub = op;
+  return in->res[0];
+}
+
+IrValue *ir_cmp(IrBuilder *b, IrCmp op, IrValue *x, IrValue *y) {
+  IrValue *ops[2] = {x, y};
+  IrInst *in = ir_emit(b, IR_CMP, 2, ops, 1, &ir_bool, 0);
+  in->sub = op;
+  return in->res[0];
+}
+
+IrValue *ir_select(IrBuilder *b, IrValue *c, IrValue *x, IrValue *y) {
+  IrValue *ops[3] = {c, x, y};
+  IrType t = ir_val(x)->type;
+  return ir_emit(b, IR_SELECT, 3, ops, 1, &t, 0)->res[0];
+}
+
+IrValue *ir_cast(IrBuilder *b, IrValue *x, IrType to) {
+  x = ir_val(x);
+  if (ir_type_eq(x->type, to)) return x;
+  int64_t c;
+  if (to.dtype == SN_I64 && ir_is_const_int(x, &c)) return ir_const_i64(b, c);
+  if (ir_is_float(to) && to.dtype != SN_F16 && to.dtype != SN_BF16 && ir_is_const_int(x, &c))
+    return ir_const_f(b, (SnDtype)to.dtype, to.dtype == SN_F32 ? (double)(float)c : (double)c);
+  return ir_emit(b, IR_CAST, 1, &x, 1, &to, 0)->res[0];
+}
+
+IrValue *ir_math(IrBuilder *b, IrMathFn fn, IrValue *x, IrValue *y) {
+  IrValue *ops[2] = {x, y};
+  IrType t = fn == MF_ISNAN ? ir_bool : ir_val(x)->type;
+  IrInst *in = ir_emit(b, IR_MATH, y ? 2 : 1, ops, 1, &t, 0);
+  in->sub = fn;
+  return in->res[0];
+}
+
+IrValue *ir_neg(IrBuilder *b, IrValue *x) {
+  IrType t = ir_val(x)->type;
+  return ir_emit(b, IR_NEG, 1, &x, 1, &t, 0)->res[0];
+}
+
+IrValue *ir_not(IrBuilder *b, IrValue *x) { return ir_emit(b, IR_NOT, 1, &x, 1, &ir_bool, 0)->res[0]; }
+
+IrValue *ir_dim(IrBuilder *b, IrValue *t, int axis) {
+  IrInst *in = ir_emit(b, IR_DIM, 1, &t, 1, &ir_i64, 0);
+  in->imm.i = axis;
+  return in->res[0];
+}
+
+IrValue *ir_elem(IrBuilder *b, IrValue *t, int n, IrValue **idx) {
+  IrValue *ops[SN_MAX_RANK + 1];
+  ops[0] = t;
+  for (int i = 0; i < n; i++) ops[i + 1] = idx[i];
+  SnDtype dt = (SnDtype)ir_val(t)->type.dtype;
+  IrType rt = ir_scalar(dt == SN_F16 || dt == SN_BF16 ? SN_F32 : dt);
+  return ir_emit(b, IR_ELEM, n + 1, ops, 1, &rt, 0)->res[0];
+}
+
+IrValue *ir_string(IrBuilder *b, const char *s) {
+  IrInst *in = ir_emit(b, IR_STRING, 0, NULL, 1, &ir_str, 0);
+  in->str = s;
+  return in->res[0];
+}
+
+void ir_yield(IrBuilder *b, int n, IrValue **vals) { ir_emit(b, IR_YIELD, n, vals, 0, NULL, 0); }
+
+IrValue *ir_call(IrBuilder *b, int fn, int nargs, IrValue **args) {
+  const RtInfo *ri = &rt_fns[fn];
+  IrType rt;
+  int nres = 1;
+  switch (ri->ret) {
+  case K_VOID: case K_STATUS: nres = 0; rt = ir_void; break;
+  case K_I32: rt = ir_scalar(SN_I32); break;
+  case K_I64: rt = ir_i64; break;
+  case K_F32: rt = ir_scalar(SN_F32); break;
+  case K_F64: rt = ir_scalar(SN_F64); break;
+  default: rt = ir_tensor(SN_F32, 0); break; /* callers emitting tensor calls set the type */
+  }
+  IrInst *in = ir_emit(b, IR_CALL, nargs, args, nres, &rt, 0);
+  in->sub = fn;
+  return nres ? in->res[0] : NULL;
+}
+
+void ir_check(IrBuilder *b, IrCheck kind, int nops, IrValue **ops, const char *what) {
+  IrInst *in = ir_emit(b, IR_CHECK, nops, ops, 0, NULL, 0);
+  in->sub = kind;
+  in->str = what;
+}
+
+/* --- cloning -------------------------------------------------------------------------------- */
+
+typedef struct CloneMap {
+  Arena *arena;
+  IrValue **from, **to;
+  int n, cap;
+} CloneMap;
+
+static void map_put(CloneMap *m, IrValue *from, IrValue *to) {
+  if (m->n == m->cap) {
+    int cap = m->cap ? m->cap * 2 : 32;
+    IrValue **f = arena_alloc(m->arena, (size_t)cap * sizeof *f), **t = arena_alloc(m->arena, (size_t)cap * sizeof *t);
+    if (m->n) {
+      memcpy(f, m->from, (size_t)m->n * sizeof *f);
+      memcpy(t, m->to, (size_t)m->n * sizeof *t);
+    }
+    m->from = f;
+    m->to = t;
+    m->cap = cap;
+  }
+  m->from[m->n] = from;
+  m->to[m->n++] = to;
+}
+
+static IrValue *map_get(CloneMap *m, IrValue *v) {
+  v = ir_val(v);
+  for (int i = m->n - 1; i >= 0; i--)
+    if (m->from[i] == v) return m->to[i];
+  return v; /* defined outside the cloned region: shared */
+}
+
+static void clone_block_into(IrBuilder *b, CloneMap *m, IrBlock *src, IrValue **yielded, int nyield);
+
+static void clone_inst(IrBuilder *b, CloneMap *m, IrInst *in) {
+  IrValue *ops[64];
+  IrValue **opp = in->nops <= 64 ? ops : arena_alloc(b->fn->arena, (size_t)in->nops * sizeof *opp);
+  for (int i = 0; i < in->nops; i++) opp[i] = map_get(m, in->ops[i]);
+  IrType rts[64];
+  IrType *rtp = in->nres <= 64 ? rts : arena_alloc(b->fn->arena, (size_t)in->nres * sizeof *rtp);
+  for (int i = 0; i < in->nres; i++) rtp[i] = in->res[i]->type;
+  IrInst *c = ir_emit(b, in->op, in->nops, opp, in->nres, rtp, in->nregions);
+  c->sub = in->sub;
+  c->flags = in->flags;
+  c->imm = in->imm;
+  c->str = in->str;
+  c->blob = in->blob;
+  c->span = in->span;
+  for (int i = 0; i < in->nres; i++) {
+    c->res[i]->name = in->res[i]->name;
+    map_put(m, in->res[i], c->res[i]);
+  }
+  for (int r = 0; r < in->nregions; r++) {
+    IrBlock *src = in->regions[r], *dst = c->regions[r];
+    for (int i = 0; i < src->nargs; i++) {
+      IrValue *a = ir_block_arg(b->fn, dst, src->args[i]->type);
+      a->name = src->args[i]->name;
+      map_put(m, src->args[i], a);
+    }
+    IrBuilder inner = {b->fn, dst, NULL, b->span};
+    clone_block_into(&inner, m, src, NULL, 0);
+  }
+}
+
+/* Copies src's instructions into b; a final yield is copied too unless `yielded` is given, in
+ * which case its operands are returned there instead. */
+static void clone_block_into(IrBuilder *b, CloneMap *m, IrBlock *src, IrValue **yielded, int nyield) {
+  for (IrInst *in = src->first; in; in = in->next) {
+    if (in->op == IR_YIELD && yielded && !in->next) {
+      for (int i = 0; i < nyield && i < in->nops; i++) yielded[i] = map_get(m, in->ops[i]);
+      continue;
+    }
+    clone_inst(b, m, in);
+  }
+}
+
+void ir_inline_region(IrBuilder *b, IrBlock *region, IrValue **args, IrValue **out, int nout) {
+  CloneMap m = {.arena = b->fn->arena};
+  for (int i = 0; i < region->nargs; i++) map_put(&m, region->args[i], ir_val(args[i]));
+  clone_block_into(b, &m, region, out, nout);
+}
+
+/* --- numbering, resolving, printing ----------------------------------------------------------- */
+
+static void number_block(IrBlock *b, int *next) {
+  for (int i = 0; i < b->nargs; i++) b->args[i]->id = (*next)++;
+  for (IrInst *in = b->first; in; in = in->next) {
+    for (int i = 0; i < in->nres; i++) in->res[i]->id = (*next)++;
+    for (int r = 0; r < in->nregions; r++) number_block(in->regions[r], next);
+  }
+}
+
+void ir_number(IrFunc *f) {
+  int next = 0;
+  number_block(f->body, &next);
+  f->nvalues = next;
+}
+
+static void resolve_block(IrBlock *b) {
+  for (IrInst *in = b->first; in; in = in->next) {
+    for (int i = 0; i < in->nops; i++) in->ops[i] = ir_val(in->ops[i]);
+    for (int r = 0; r < in->nregions; r++) resolve_block(in->regions[r]);
+  }
+}
+
+void ir_resolve(IrFunc *f) { resolve_block(f->body); }
+
+static void print_value(FILE *out, IrValue *v) {
+  v = ir_val(v);
+  if (v->name) fprintf(out, "%%%s.%d", v->name, v->id);
+  else fprintf(out, "%%%d", v->id);
+}
+
+static void print_str_lit(FILE *out, const char *s) {
+  fputc('"', out);
+  for (; *s; s++) {
+    if (*s == '"' || *s == '\\') fprintf(out, "\\%c", *s);
+    else if (*s == '\n') fputs("\\n", out);
+    else if ((unsigned char)*s < 0x20) fprintf(out, "\\x%02x", (unsigned char)*s);
+    else fputc(*s, out);
+  }
+  fputc('"', out);
+}
+
+static void print_block(FILE *out, IrBlock *b, int indent);
+
+static void print_inst(FILE *out, IrInst *in, int indent) {
+  char tb[64];
+  fprintf(out, "%*s", indent, "");
+  for (int i = 0; i < in->nres; i++) {
+    print_value(out, in->res[i]);
+    fputs(i + 1 < in->nres ? ", " : " = ", out);
+  }
+  fputs(op_names[in->op], out);
+  switch (in->op) {
+  case IR_BIN: fprintf(out, ".%s", bin_names[in->sub]); break;
+  case IR_CMP: fprintf(out, ".%s", cmp_names[in->sub]); break;
+  case IR_MATH: fprintf(out, ".%s", math_names[in->sub]); break;
+  case IR_REDUCE: fprintf(out, ".%s", red_names[in->sub]); break;
+  case IR_CHECK: fprintf(out, ".%s", check_names[in->sub]); break;
+  case IR_CALL: fprintf(out, " @%s", rt_fns[in->sub].name); break;
+  default: break;
+  }
+  if (in->flags & IRF_PARALLEL) fputs(" parallel", out);
+  if (in->flags & IRF_REASSOC) fputs(" reassoc", out);
+  if (in->op == IR_CONST) {
+    if (ir_is_float(in->res[0]->type)) {
+      char buf[40];
+      sn_format_f64(buf, in->imm.f);
+      fprintf(out, " %s", buf);
+    } else {
+      fprintf(out, " %" PRId64, in->imm.i);
+    }
+  }
+  if (in->op == IR_DIM || in->op == IR_ARG || in->op == IR_GLOBAL_GET || in->op == IR_GLOBAL_SET ||
+      in->op == IR_SCRATCH || in->op == IR_CONST_TENSOR)
+    fprintf(out, " #%" PRId64, in->imm.i);
+  if (in->str && in->op != IR_CHECK) {
+    fputc(' ', out);
+    print_str_lit(out, in->str);
+  }
+  for (int i = 0; i < in->nops; i++) {
+    fputs(i == 0 ? " " : ", ", out);
+    print_value(out, in->ops[i]);
+  }
+  if (in->op == IR_CHECK && in->str) {
+    fputs(" ", out);
+    print_str_lit(out, in->str);
+  }
+  if (in->nres == 1) fprintf(out, " : %s", ir_type_str(in->res[0]->type, tb));
+  for (int r = 0; r < in->nregions; r++) {
+    IrBlock *rb = in->regions[r];
+    fputs(" (", out);
+    for (int i = 0; i < rb->nargs; i++) {
+      if (i) fputs(", ", out);
+      print_value(out, rb->args[i]);
+    }
+    fputs(") {\n", out);
+    print_block(out, rb, indent + 2);
+    fprintf(out, "%*s}", indent, "");
+  }
+  fputc('\n', out);
+}
+
+static void print_block(FILE *out, IrBlock *b, int indent) {
+  for (IrInst *in = b->first; in; in = in->next) print_inst(out, in, indent);
+}
+
+void ir_print(FILE *out, IrFunc *f) {
+  ir_number(f);
+  fputs("func @main {\n", out);
+  print_block(out, f->body, 2);
+  fputs("}\n", out);
+}
+
+/* --- verification ----------------------------------------------------------------------------- */
+
+typedef struct Verifier {
+  const char *pass;
+  IrFunc *fn;
+  bool ok;
+} Verifier;
+
+static void vfail(Verifier *v, IrInst *in, const char *what) {
+  if (!v->ok) return;
+  v->ok = false;
+  fprintf(stderr, "IR verification failed after %s: %s at `%s`\n", v->pass, what, in ? op_names[in->op] : "?");
+  ir_print(stderr, v->fn);
+}
+
+/* Values are visible in their block after their definition and in every region nested there;
+ * the verifier marks each value when it becomes visible and unmarks it when its scope ends. */
+static void verify_block(Verifier *v, IrBlock *b) {
+  for (int i = 0; i < b->nargs; i++) b->args[i]->aux = (void *)1;
+  for (IrInst *in = b->first; in; in = in->next) {
+    if (in->parent != b) vfail(v, in, "instruction's parent link is wrong");
+    for (int i = 0; i < in->nops; i++) {
+      IrValue *o = ir_val(in->ops[i]);
+      if (!o) vfail(v, in, "null operand");
+      else if (o->aux != (void *)1) vfail(v, in, "operand used where its definition is not visible");
+    }
+    if (in->op == IR_YIELD && in->next) vfail(v, in, "yield is not the last instruction");
+    for (int r = 0; r < in->nregions; r++) {
+      IrBlock *rb = in->regions[r];
+      if (rb->parent != in) vfail(v, in, "region's parent link is wrong");
+      if (!rb->last || rb->last->op != IR_YIELD) vfail(v, in, "region does not end with a yield");
+      verify_block(v, rb);
+    }
+    for (int i = 0; i < in->nres; i++) in->res[i]->aux = (void *)1;
+    switch (in->op) {
+    case IR_BIN:
+      if (!ir_type_eq(ir_op(in, 0)->type, ir_op(in, 1)->type) || !ir_type_eq(ir_op(in, 0)->type, in->res[0]->type))
+        vfail(v, in, "operand types differ");
+      break;
+    case IR_CMP:
+      if (!ir_type_eq(ir_op(in, 0)->type, ir_op(in, 1)->type)) vfail(v, in, "operand types differ");
+      break;
+    case IR_SELECT:
+      if (!ir_type_eq(ir_op(in, 0)->type, ir_bool) || !ir_type_eq(ir_op(in, 1)->type, ir_op(in, 2)->type))
+        vfail(v, in, "select types wrong");
+      break;
+    case IR_ELEM:
+      if (ir_op(in, 0)->type.kind != IRT_TENSOR || ir_op(in, 0)->type.rank != in->nops - 1)
+        vfail(v, in, "elem needs a tensor and one index per dimension");
+      break;
+    case IR_FOR:
+      if (in->nregions != 1 || in->regions[0]->nargs != 1 + in->nops - 2) vfail(v, in, "for's region arguments");
+      break;
+    default: break;
+    }
+  }
+  /* leaving the block: its values go out of scope */
+  for (int i = 0; i < b->nargs; i++) b->args[i]->aux = NULL;
+  for (IrInst *in = b->first; in; in = in->next)
+    for (int i = 0; i < in->nres; i++) in->res[i]->aux = NULL;
+}
+
+static void clear_aux(IrBlock *b) {
+  for (int i = 0; i < b->nargs; i++) b->args[i]->aux = NULL;
+  for (IrInst *in = b->first; in; in = in->next) {
+    for (int i = 0; i < in->nres; i++) in->res[i]->aux = NULL;
+    for (int r = 0; r < in->nregions; r++) clear_aux(in->regions[r]);
+  }
+}
+
+void ir_verify(IrFunc *f, const char *after_pass) {
+  Verifier v = {after_pass, f, true};
+  clear_aux(f->body);
+  verify_block(&v, f->body);
+  clear_aux(f->body);
+  if (!v.ok) die("the IR is malformed after %s", after_pass);
+}

@@ -1,0 +1,227 @@
+/* ir.h: sinter's IR: typed SSA over scalars and tensors, with structured regions for loops.
+ *
+ * A function body is a block of instructions; instructions that loop or branch own regions
+ * (blocks with arguments, ended by a yield). There is no goto: every loop nest is explicit,
+ * which is what fusion, parallelisation, the interpreter and both back ends want.
+ *
+ * Two levels of operations live in one IR. Sema emits tensor-level ones (COMPR, a lazy
+ * comprehension; ELEM, an element of a tensor; REDUCE; DIM). The fusion pass inlines COMPR
+ * bodies into their ELEM uses; the loop pass lowers what is left to loop-level ones (FOR,
+ * ALLOC, LOAD, STORE). Codegen and the interpreter read only the loop level.
+ *
+ *   %C = compr [%n, %m] (%i, %j) { ...; yield %v }     a lazy tensor: C[i,j] = v
+ *   %x = elem %C[%a, %b]                                 one element of a tensor
+ *   %s = reduce.sum [%k_n] (%k) { ...; yield %v }       sum over k of v
+ *   %r... = for %i = %lo to %hi iter(%acc = %init) { ...; yield %acc2 }
+ */
+#ifndef SN_IR_H
+#define SN_IR_H
+
+#include "diag.h"
+#include "sinter.h"
+
+typedef enum IrTypeKind { IRT_VOID, IRT_SCALAR, IRT_TENSOR, IRT_PTR, IRT_STR } IrTypeKind;
+
+typedef struct IrType {
+  uint8_t kind;  /* IrTypeKind */
+  uint8_t dtype; /* SnDtype: the scalar's type, or a tensor's / pointer's element type */
+  uint8_t rank;  /* tensors */
+} IrType;
+
+typedef enum IrOp {
+  /* scalars */
+  IR_CONST,   /* imm; result scalar */
+  IR_STRING,  /* str; result IRT_STR */
+  IR_BIN,     /* sub = IrBinOp; (a, b) of one scalar type -> same type */
+  IR_CMP,     /* sub = IrCmp; (a, b) -> bool */
+  IR_NEG,     /* (a) */
+  IR_NOT,     /* (a: bool) */
+  IR_SELECT,  /* (cond, a, b) */
+  IR_CAST,    /* (a) -> result type */
+  IR_MATH,    /* sub = IrMathFn; (a) or (a, b) for pow/atan2 -> float */
+  /* tensor level (removed by the fusion and loop passes) */
+  IR_COMPR,   /* (extents...) region(indices...) yields one scalar -> tensor */
+  IR_ELEM,    /* (tensor, indices...) -> scalar */
+  IR_REDUCE,  /* sub = RedKind; (extents...) region(indices...) yields one scalar -> scalar */
+  IR_DIM,     /* imm.i = axis; (tensor) -> i64 */
+  /* loops and branches */
+  IR_FOR,     /* (lo, hi, inits...) region(iv, carried...) yields carried -> carried; flags */
+  IR_IF,      /* (cond) regions then, else, each yielding the results */
+  IR_LOOP,    /* (max, inits...) region(count, state...) yields (state..., done)
+               * -> (state..., iterations, converged): `iterate ... until ... max N` */
+  IR_YIELD,   /* (values...): ends a region */
+  /* memory */
+  IR_ALLOC,   /* (dims...) -> tensor with uninitialised elements; may fail */
+  IR_DATA,    /* (tensor) -> pointer to element 0 */
+  IR_LOAD,    /* (ptr, offset) -> scalar of the pointer's element type */
+  IR_STORE,   /* (ptr, offset, value) */
+  IR_SCRATCH, /* imm.i = element count; a stack buffer -> ptr */
+  IR_RETAIN,  /* (tensor) */
+  IR_RELEASE, /* (tensor) */
+  IR_CONST_TENSOR, /* blob, imm.i = element count; dims in the type via ops (dims...) -> tensor */
+  /* calls and checks */
+  IR_CALL,    /* sub = RtFn; (args...) -> 0 or 1 result; fallible ones end the program on failure */
+  IR_CHECK,   /* sub = IrCheck; str = what; span = where; operands by kind; fails the program */
+  IR_ARG,     /* imm.i = index of the program argument -> its value */
+  IR_GLOBAL_GET, /* imm.i = REPL slot -> value */
+  IR_GLOBAL_SET, /* imm.i = REPL slot; (value) */
+  IR_NOPS
+} IrOp;
+
+typedef enum IrBinOp {
+  BIN_ADD, BIN_SUB, BIN_MUL, BIN_DIV, BIN_REM, /* REM: floor modulo for ints, fmod sign for floats */
+  BIN_MIN, BIN_MAX, /* NaN-propagating for floats */
+  BIN_AND, BIN_OR,  /* bool and integers */
+  BIN_POW,          /* integers only (floats use IR_MATH MF_POW) */
+} IrBinOp;
+
+typedef enum IrCmp { CMP_EQ, CMP_NE, CMP_LT, CMP_LE, CMP_GT, CMP_GE } IrCmp;
+
+typedef enum IrMathFn {
+  MF_EXP, MF_LOG, MF_LOG1P, MF_EXPM1, MF_SQRT, MF_ABS, MF_TANH, MF_SIN, MF_COS, MF_TAN,
+  MF_FLOOR, MF_CEIL, MF_ROUND, MF_ERF, MF_ISNAN, MF_POW, MF_ATAN2, MF_NFNS
+} IrMathFn;
+
+typedef enum IrCheck {
+  CHECK_INDEX, /* (index, extent): 0 <= index < extent */
+  CHECK_DIMS,  /* (a, b): a == b */
+  CHECK_TRUE,  /* (cond) */
+  CHECK_SIZE,  /* (n): n >= 0 */
+  CHECK_SHAPE, /* (tensor, expected dims...): an argument's shape against its declared type */
+} IrCheck;
+
+/* Flags of an instruction. */
+enum {
+  IRF_PARALLEL = 1, /* FOR: iterations are independent; run over threads */
+  IRF_REASSOC = 2,  /* BIN/MATH: may be reassociated (a reduction's accumulation) */
+  IRF_BORROWED = 4, /* a tensor result the instruction does not own (ARG, GLOBAL_GET) */
+};
+
+typedef struct IrInst IrInst;
+typedef struct IrBlock IrBlock;
+typedef struct IrValue IrValue;
+
+struct IrValue {
+  IrType type;
+  int id;          /* numbered by ir_number */
+  IrInst *def;     /* the instruction that defines it; NULL for a block argument */
+  IrBlock *block;  /* the block a block argument belongs to */
+  int index;       /* result or argument position */
+  IrValue *repl;   /* set when replaced: all uses mean repl (see ir_val) */
+  const char *name;/* source name, for readable dumps */
+  void *aux;       /* per-pass scratch */
+};
+
+struct IrBlock {
+  IrValue **args;
+  int nargs;
+  IrInst *first, *last;
+  IrInst *parent; /* the instruction owning this region; NULL for a function body */
+};
+
+struct IrInst {
+  IrOp op;
+  int sub;
+  int flags;
+  IrInst *prev, *next;
+  IrBlock *parent;
+  IrValue **ops;
+  int nops;
+  IrValue **res;
+  int nres;
+  IrBlock **regions;
+  int nregions;
+  union { int64_t i; double f; } imm;
+  const char *str;
+  const void *blob; /* IR_CONST_TENSOR: imm.i elements of the result's dtype */
+  Span span;        /* source location, for run-time messages */
+  void *aux;        /* per-pass scratch */
+};
+
+/* A program argument (`arg` declaration). */
+typedef struct IrArg {
+  const char *name;
+  SnArgSpec spec;
+} IrArg;
+
+typedef struct IrFunc {
+  Arena *arena;
+  IrBlock *body;
+  int nvalues; /* after ir_number */
+  PtrVec args; /* IrArg */
+} IrFunc;
+
+/* Builder: where new instructions go. */
+typedef struct IrBuilder {
+  IrFunc *fn;
+  IrBlock *block;
+  IrInst *before; /* insert before this instruction; NULL = at the end of block */
+  Span span;      /* source location given to new instructions */
+} IrBuilder;
+
+IrType ir_scalar(SnDtype t);
+IrType ir_tensor(SnDtype t, int rank);
+IrType ir_ptr(SnDtype t);
+extern const IrType ir_void, ir_str, ir_i64, ir_bool;
+bool ir_type_eq(IrType a, IrType b);
+bool ir_is_float(IrType t);
+bool ir_is_int(IrType t); /* integer scalars, not bool */
+const char *ir_type_str(IrType t, char *buf);
+
+IrFunc *ir_func_new(Arena *a);
+IrBlock *ir_block_new(IrFunc *f, int nargs, const IrType *argtypes);
+IrValue *ir_block_arg(IrFunc *f, IrBlock *b, IrType t);
+
+/* Resolves replacements: the value a use really means. */
+static inline IrValue *ir_val(IrValue *v) {
+  while (v && v->repl) v = v->repl;
+  return v;
+}
+static inline IrValue *ir_op(IrInst *in, int k) { return ir_val(in->ops[k]); }
+
+IrInst *ir_emit(IrBuilder *b, IrOp op, int nops, IrValue **ops, int nres, const IrType *restypes,
+                int nregions);
+void ir_insert_before(IrInst *pos, IrInst *in);
+void ir_insert_end(IrBlock *blk, IrInst *in);
+void ir_remove(IrInst *in);
+void ir_replace(IrValue *old, IrValue *with);
+
+/* Convenience emitters; each returns the result value. */
+IrValue *ir_const_i64(IrBuilder *b, int64_t v);
+IrValue *ir_const_f(IrBuilder *b, SnDtype t, double v);
+IrValue *ir_const_bool(IrBuilder *b, bool v);
+IrValue *ir_const(IrBuilder *b, IrType t, double fv, int64_t iv);
+IrValue *ir_bin(IrBuilder *b, IrBinOp op, IrValue *x, IrValue *y);
+IrValue *ir_cmp(IrBuilder *b, IrCmp op, IrValue *x, IrValue *y);
+IrValue *ir_select(IrBuilder *b, IrValue *c, IrValue *x, IrValue *y);
+IrValue *ir_cast(IrBuilder *b, IrValue *x, IrType to);
+IrValue *ir_math(IrBuilder *b, IrMathFn fn, IrValue *x, IrValue *y);
+IrValue *ir_neg(IrBuilder *b, IrValue *x);
+IrValue *ir_not(IrBuilder *b, IrValue *x);
+IrValue *ir_dim(IrBuilder *b, IrValue *t, int axis);
+IrValue *ir_elem(IrBuilder *b, IrValue *t, int n, IrValue **idx);
+IrValue *ir_string(IrBuilder *b, const char *s);
+void ir_yield(IrBuilder *b, int n, IrValue **vals);
+IrValue *ir_call(IrBuilder *b, int fn, int nargs, IrValue **args);
+void ir_check(IrBuilder *b, IrCheck kind, int nops, IrValue **ops, const char *what);
+
+/* Is the value known to be the integer constant c? */
+bool ir_is_const_int(IrValue *v, int64_t *c);
+
+/* Deep copy of a region's instructions into b, with the region's arguments mapped to `args`;
+ * returns the copied yield's operands (the region's results) in `out`. */
+void ir_inline_region(IrBuilder *b, IrBlock *region, IrValue **args, IrValue **out, int nout);
+
+/* Dense ids for printing and the interpreter. */
+void ir_number(IrFunc *f);
+/* Writes all uses through their replacements, so later passes need no ir_val. */
+void ir_resolve(IrFunc *f);
+void ir_print(FILE *out, IrFunc *f);
+/* Checks structural invariants (types of operands, dominance of uses, terminators); on a
+ * violation prints it and dies: a failure here is a compiler bug. */
+void ir_verify(IrFunc *f, const char *after_pass);
+
+const char *ir_op_name(IrOp op);
+const char *ir_math_name(IrMathFn fn);
+
+#endif

@@ -1,0 +1,260 @@
+/* parse.c: the parser driver. Feeds the lexer's tokens to the Lemon parser (grammar.y) and
+ *  - drops line breaks inside ( ) and [ ], after a token that cannot end a statement (an
+ *    operator, `,`, `=`), and before `then`, `else` and `until`, so long expressions can span
+ *    lines;
+ *  - marks a `-` that follows `RED(...)` with space before and none after as T_PMINUS, the start
+ *    of the reduction's body (`lse(j) -c[i,j]`), where `sum(x) - 1` stays a subtraction;
+ *  - recovers from a syntax error by skipping to the next statement and restarting the parser,
+ *    so one run reports the errors of many statements. */
+#include "parse.h"
+#include "grammar.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Open brackets the driver tracks: ( [ { and whether a `(` follows a reduction keyword. */
+typedef struct Open {
+  int kind;
+  bool after_red;
+  Span span;
+} Open;
+
+typedef struct Driver {
+  ParseCtx *ctx;
+  Lexer lx;
+  void *parser;
+  Open open[MAX_AST_DEPTH];
+  int nopen;
+  int prev;             /* kind of the last token fed to the parser (T_NEWLINE at a start) */
+  bool prev_red_close;  /* the last token was the `)` of `RED(...)` */
+  bool prev_was_red;    /* the last token was a reduction keyword */
+  Token ahead;          /* one token of lookahead */
+  bool have_ahead;
+} Driver;
+
+Node *ast_node(ParseCtx *ctx, AstKind kind, Span span) {
+  Node *n = NEW(ctx->arena, Node);
+  n->kind = kind;
+  n->span = span;
+  n->depth = 1;
+  return n;
+}
+
+void ast_adopt(ParseCtx *ctx, Node *parent, Node *kid) {
+  if (!kid) return;
+  if (kid->depth + 1 > parent->depth) parent->depth = kid->depth + 1;
+  if (parent->depth > MAX_AST_DEPTH && !ctx->too_deep) {
+    ctx->too_deep = true;
+    Diag *g = diag_error(ctx->diags, parent->span, "expression nested too deeply (more than %d levels)", MAX_AST_DEPTH);
+    diag_hint(ctx->diags, g, "split it into several `let` bindings");
+  }
+}
+
+void ast_add(ParseCtx *ctx, Node *parent, Node *kid) {
+  vec_push(ctx->arena, &parent->list, kid);
+  ast_adopt(ctx, parent, kid);
+}
+
+Node *ast_unary(ParseCtx *ctx, Op op, Span opspan, Node *a) {
+  Node *n = ast_node(ctx, A_UNARY, span_join(opspan, a->span));
+  n->op = op;
+  n->a = a;
+  ast_adopt(ctx, n, a);
+  return n;
+}
+
+Node *ast_binary(ParseCtx *ctx, Op op, Node *a, Node *b) {
+  Node *n = ast_node(ctx, A_BINARY, span_join(a->span, b->span));
+  n->op = op;
+  n->a = a;
+  n->b = b;
+  ast_adopt(ctx, n, a);
+  ast_adopt(ctx, n, b);
+  return n;
+}
+
+static bool is_binary_op(int k) {
+  switch (k) {
+  case T_PLUS: case T_MINUS: case T_STAR: case T_SLASH: case T_PERCENT: case T_CARET: case T_AT:
+  case T_EQEQ: case T_NE: case T_LT: case T_LE: case T_GT: case T_GE: case T_AND: case T_OR:
+    return true;
+  default:
+    return false;
+  }
+}
+
+void parse_syntax_error(ParseCtx *ctx, int major, const Token *tok, const int *expected, int nexpected) {
+  ctx->failed = true;
+  Buf b = {0};
+  bool at_end = major == 0 || (major == T_NEWLINE && tok->span.lo >= ctx->src->len);
+  buf_printf(&b, "unexpected %s", at_end ? "end of input" : token_name(major));
+  /* A short list of what would have fitted helps; a long one is noise. */
+  const char *names[8];
+  int n = 0;
+  for (int i = 0; i < nexpected && n <= 4; i++) {
+    const char *nm = token_name(expected[i]);
+    bool dup = false;
+    for (int k = 0; k < n; k++) dup |= strcmp(names[k], nm) == 0;
+    if (!dup) names[n++] = nm;
+  }
+  if (n >= 1 && n <= 4) {
+    buf_puts(&b, ", expected ");
+    for (int i = 0; i < n; i++)
+      buf_printf(&b, "%s%s", i == 0 ? "" : i + 1 == n ? " or " : ", ", names[i]);
+  }
+  Diag *g = diag_error(ctx->diags, tok->span, "%s", b.data);
+  buf_free(&b);
+  if (major == T_EQ)
+    diag_hint(ctx->diags, g, "`=` binds a name (`let x = ...`); write `==` to compare");
+  else if (major == T_NAME || major == T_INT || major == T_FLOAT || major == T_LP)
+    diag_hint(ctx->diags, g, "is an operator or a `,` missing before it?");
+  else if (major == T_NEWLINE && !at_end)
+    diag_hint(ctx->diags, g, "the statement ends here unfinished");
+  else if (major == T_LET || major == T_FN || major == T_ARG)
+    diag_hint(ctx->diags, g, "statements cannot appear inside an expression; a function with several statements is written `fn f(x) { let y = ...; y }`, with no `=` before `{`");
+  else if (major == T_RBRACE || major == T_RP || major == T_RB)
+    diag_hint(ctx->diags, g, "check that the brackets pair up");
+  ctx->last_error = g;
+}
+
+static void next_raw(Driver *d, Token *t) {
+  if (d->have_ahead) {
+    *t = d->ahead;
+    d->have_ahead = false;
+    return;
+  }
+  lexer_next(&d->lx, t);
+}
+
+static int peek_kind(Driver *d) {
+  if (!d->have_ahead) {
+    lexer_next(&d->lx, &d->ahead);
+    d->have_ahead = true;
+  }
+  return d->ahead.kind;
+}
+
+/* A line break after one of these cannot end a statement. */
+static bool continues_line(int k) {
+  return is_binary_op(k) || k == T_COMMA || k == T_EQ || k == T_LP || k == T_LB || k == T_ARROW ||
+         k == T_COLON || k == T_THEN || k == T_ELSE || k == T_NOT || k == T_DOT || k == T_UNTIL;
+}
+
+static void restart(Driver *d) {
+  ParseFree(d->parser, free);
+  d->parser = ParseAlloc(malloc);
+  d->ctx->failed = false;
+  d->ctx->last_error = NULL;
+  d->nopen = 0;
+  d->prev = T_NEWLINE;
+  d->prev_red_close = d->prev_was_red = false;
+}
+
+/* Skips to a point where a statement can start: after a line break that closes every brace open
+ * at the error, or before `let`/`fn`/`arg` at the start of a line. Returns false at the end. */
+static bool resync(Driver *d, const Token *bad) {
+  int braces = 0;
+  for (int i = 0; i < d->nopen; i++) braces += d->open[i].kind == T_LBRACE;
+  Token t = *bad;
+  for (;;) {
+    if (t.kind == 0) return false;
+    if (t.kind == T_LBRACE) braces++;
+    if (t.kind == T_RBRACE) braces--;
+    if (t.kind == T_NEWLINE && braces <= 0) return true;
+    next_raw(d, &t);
+    if ((t.kind == T_LET || t.kind == T_FN || t.kind == T_ARG) && t.space_before) {
+      int line, col;
+      source_linecol(t.span.src, t.span.lo, &line, &col);
+      if (col == 1) {
+        d->ahead = t;
+        d->have_ahead = true;
+        return true;
+      }
+    }
+  }
+}
+
+static void feed(Driver *d, Token *t) {
+  Parse(d->parser, t->kind, *t, d->ctx);
+  d->prev = t->kind;
+}
+
+bool parse_source(Arena *a, DiagBag *diags, const Source *src, PtrVec *out) {
+  ParseCtx ctx = {.arena = a, .diags = diags, .src = src};
+  Driver *d = calloc(1, sizeof *d);
+  if (!d) die("out of memory");
+  d->ctx = &ctx;
+  lexer_init(&d->lx, a, diags, src);
+  d->parser = ParseAlloc(malloc);
+  d->prev = T_NEWLINE;
+  int errors_before = diags->nerrors;
+  for (;;) {
+    Token t;
+    next_raw(d, &t);
+    bool red_close = false, was_red = t.kind == T_RED;
+    switch (t.kind) {
+    case T_NEWLINE:
+      if (d->nopen > 0 && d->open[d->nopen - 1].kind != T_LBRACE) continue;
+      if (d->prev == T_NEWLINE || d->prev == T_LBRACE || continues_line(d->prev)) continue;
+      {
+        int k = peek_kind(d);
+        if (k == T_THEN || k == T_ELSE || k == T_UNTIL) continue;
+      }
+      break;
+    case T_MINUS:
+      if (d->prev_red_close && t.space_before) {
+        const char *p = src->text + t.span.hi;
+        if (p < src->text + src->len && *p != ' ' && *p != '\t' && *p != '\n' && *p != '\r') t.kind = T_PMINUS;
+      }
+      break;
+    case T_LP: case T_LB: case T_LBRACE:
+      if (d->nopen == MAX_AST_DEPTH) {
+        Diag *g = diag_error(diags, t.span, "brackets nested too deeply (more than %d levels)", MAX_AST_DEPTH);
+        diag_hint(diags, g, "split the expression into several `let` bindings");
+        ctx.failed = true;
+        break;
+      }
+      d->open[d->nopen++] = (Open){t.kind, t.kind == T_LP && d->prev_was_red, t.span};
+      break;
+    case T_RP: case T_RB: case T_RBRACE: {
+      int want = t.kind == T_RP ? T_LP : t.kind == T_RB ? T_LB : T_LBRACE;
+      if (d->nopen > 0 && d->open[d->nopen - 1].kind == want) {
+        red_close = d->open[d->nopen - 1].after_red;
+        d->nopen--;
+      }
+      break;
+    }
+    case 0:
+      if (d->prev != T_NEWLINE) {
+        Token nl = t;
+        nl.kind = T_NEWLINE;
+        feed(d, &nl);
+        if (ctx.failed) break;
+      }
+      break;
+    default:
+      break;
+    }
+    if (!ctx.failed) feed(d, &t);
+    d->prev_red_close = red_close;
+    d->prev_was_red = was_red;
+    if (ctx.failed) {
+      /* Point at an unclosed bracket from an earlier line: the usual cause of a confusing error. */
+      if (ctx.last_error && d->nopen > 0) {
+        Open *o = &d->open[d->nopen - 1];
+        int l1, c1, l2, c2;
+        source_linecol(src, o->span.lo, &l1, &c1);
+        source_linecol(src, t.span.lo, &l2, &c2);
+        if (l1 < l2 && o->kind != T_LBRACE) diag_note(diags, ctx.last_error, o->span, "this bracket is not closed");
+      }
+      if (t.kind == 0 || !resync(d, &t)) break;
+      restart(d);
+      continue;
+    }
+    if (t.kind == 0) break;
+  }
+  ParseFree(d->parser, free);
+  free(d);
+  for (int i = 0; i < ctx.stmts.n; i++) vec_push(a, out, ctx.stmts.items[i]);
+  return diags->nerrors == errors_before;
+}

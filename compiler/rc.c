@@ -1,0 +1,106 @@
+/* rc.c: reference counting of tensors, inserted after the loop pass.
+ *
+ * Ownership: a tensor made by ALLOC, CONST_TENSOR, a runtime call, or received as the result of
+ * a LOOP or IF (or as a LOOP body's state argument) is owned by the block it appears in, which
+ * releases it after its last use there. Program arguments and REPL slots are borrowed. Two uses
+ * consume a reference instead of borrowing one: a YIELD that passes a tensor out of a LOOP body
+ * or an IF branch, and a LOOP's initial state. A consumer of a tensor the block does not own (or
+ * still needs) gets a RETAIN first. A pointer from DATA keeps its tensor alive while it is used. */
+#include "passes.h"
+
+#include <string.h>
+
+static bool is_tensor(IrValue *v) { return ir_val(v)->type.kind == IRT_TENSOR; }
+
+/* The tensor a value stands for, through DATA pointers. */
+static IrValue *owner_of(IrValue *v) {
+  v = ir_val(v);
+  if (v->type.kind == IRT_PTR && v->def && v->def->op == IR_DATA) return ir_val(v->def->ops[0]);
+  return v;
+}
+
+static bool owned_result(IrInst *in, int i) {
+  if (!is_tensor(in->res[i]) || (in->flags & IRF_BORROWED)) return false;
+  switch (in->op) {
+  case IR_ALLOC: case IR_CONST_TENSOR: case IR_CALL: case IR_LOOP: case IR_IF: return true;
+  default: return false;
+  }
+}
+
+/* Does `in` (or anything nested in it) use tensor t? */
+static bool uses(IrInst *in, IrValue *t) {
+  for (int i = 0; i < in->nops; i++)
+    if (owner_of(in->ops[i]) == t) return true;
+  for (int r = 0; r < in->nregions; r++)
+    for (IrInst *x = in->regions[r]->first; x; x = x->next)
+      if (uses(x, t)) return true;
+  return false;
+}
+
+/* How many of in's operands take a reference to t (YIELD out of LOOP/IF, LOOP initial state). */
+static int consumes(IrInst *in, IrValue *t) {
+  int n = 0;
+  if (in->op == IR_YIELD) {
+    IrInst *owner = in->parent->parent;
+    if (!owner || (owner->op != IR_LOOP && owner->op != IR_IF)) return 0;
+    for (int i = 0; i < in->nops; i++) n += ir_val(in->ops[i]) == t;
+  } else if (in->op == IR_LOOP) {
+    for (int i = 1; i < in->nops; i++) n += ir_val(in->ops[i]) == t;
+  }
+  return n;
+}
+
+static void emit_rc(IrFunc *f, IrOp op, IrValue *t, IrInst *before, IrBlock *blk) {
+  IrBuilder b = {f, blk, before, {0}};
+  ir_emit(&b, op, 1, &t, 0, NULL, 0);
+}
+
+/* Owned tensor t of block blk, defined by `def` (NULL for a block argument). */
+static void manage(IrFunc *f, IrBlock *blk, IrValue *t, IrInst *def) {
+  IrInst *last = NULL;
+  for (IrInst *in = def ? def->next : blk->first; in; in = in->next)
+    if (uses(in, t)) last = in;
+  if (!last) {
+    emit_rc(f, IR_RELEASE, t, def ? def->next : blk->first, blk);
+    return;
+  }
+  /* consumers before the last use need a reference of their own */
+  for (IrInst *in = def ? def->next : blk->first; in != last; in = in->next)
+    for (int k = consumes(in, t); k > 0; k--) emit_rc(f, IR_RETAIN, t, in, blk);
+  int c = consumes(last, t);
+  if (c > 0) {
+    for (int k = c - 1; k > 0; k--) emit_rc(f, IR_RETAIN, t, last, blk);
+    return; /* the last use takes our reference */
+  }
+  emit_rc(f, IR_RELEASE, t, last->next, blk);
+}
+
+static void rc_block(IrFunc *f, IrBlock *blk) {
+  /* consumers of tensors this block does not own */
+  for (IrInst *in = blk->first; in; in = in->next) {
+    if (in->op != IR_YIELD && in->op != IR_LOOP) continue;
+    for (int i = 0; i < in->nops; i++) {
+      IrValue *t = ir_val(in->ops[i]);
+      if (!is_tensor(t) || consumes(in, t) == 0) continue;
+      bool local = false;
+      if (t->def && t->def->parent == blk) {
+        for (int r = 0; r < t->def->nres; r++)
+          if (t->def->res[r] == t) local = owned_result(t->def, r);
+      } else if (!t->def && t->block == blk) {
+        local = blk->parent && blk->parent->op == IR_LOOP;
+      }
+      if (!local) emit_rc(f, IR_RETAIN, t, in, blk);
+    }
+  }
+  if (blk->parent && blk->parent->op == IR_LOOP)
+    for (int i = 1; i < blk->nargs; i++)
+      if (is_tensor(blk->args[i])) manage(f, blk, blk->args[i], NULL);
+  for (IrInst *in = blk->first; in; in = in->next) {
+    if (in->op == IR_RETAIN || in->op == IR_RELEASE) continue;
+    for (int i = 0; i < in->nres; i++)
+      if (owned_result(in, i)) manage(f, blk, in->res[i], in);
+    for (int r = 0; r < in->nregions; r++) rc_block(f, in->regions[r]);
+  }
+}
+
+void pass_rc(IrFunc *f) { rc_block(f, f->body); }

@@ -1,0 +1,48 @@
+/* rtabi.h: the runtime functions generated code calls (IR_CALL's sub), with their C
+ * signatures. Codegen declares them from this table, the JIT maps their names to the
+ * addresses here, and the interpreter calls them directly, so the three agree by construction. */
+#ifndef SN_RTABI_H
+#define SN_RTABI_H
+
+#include <stdbool.h>
+
+typedef enum RtFn {
+  RT_PRINT_STR, RT_PRINT_I64, RT_PRINT_BOOL, RT_PRINT_F32, RT_PRINT_F64, RT_PRINT_TENSOR,
+  RT_PRINT_END,
+  RT_TENSOR_NEW,       /* (dtype, dims...) -> tensor */
+  RT_TENSOR_FROM_DATA, /* (dtype, data, dims...) -> tensor */
+  RT_RANDOM,           /* (dtype, seed, dist, dims...) -> tensor; C order (dtype, dims, seed, dist) */
+  RT_MATMUL,           /* (a, b) -> tensor */
+  RT_RETAIN, RT_RELEASE,
+  RT_IPOW,             /* (base, exponent) -> i64 */
+  RT_EXPF, RT_EXP, RT_LOGF, RT_LOG, /* the shared exp/log (interpreter) */
+  RT_FAIL_INDEX, RT_FAIL_DIMS, RT_FAIL_MSG, RT_FAIL_SIZE,
+  RT_CHECK_SHAPE,      /* (where, what, declared, tensor, dims...) -> status */
+  RT_PARALLEL_CHUNKS, RT_PARALLEL_FOR,
+  RT_NFNS
+} RtFn;
+
+/* Parameter and result kinds, as the C function sees them. */
+typedef enum RtKind {
+  K_VOID, K_I32, K_I64, K_F32, K_F64, K_PTR,
+  K_DIMS,   /* an (int64_t rank, const int64_t *shape) pair, filled from the IR operands after
+               those of the other parameters (the sizes always come last in an IR_CALL) */
+  K_STATUS, /* int32 result: non-zero means failed, message set */
+  K_TENSOR, /* SnTensor * result: NULL means failed, message set */
+} RtKind;
+
+#define RT_MAX_PARAMS 6
+
+typedef struct RtInfo {
+  const char *name;
+  void *addr;
+  RtKind ret;
+  int nparams;
+  RtKind params[RT_MAX_PARAMS];
+} RtInfo;
+
+extern const RtInfo rt_fns[RT_NFNS];
+
+static inline bool rt_fallible(RtFn f) { return rt_fns[f].ret == K_STATUS || rt_fns[f].ret == K_TENSOR; }
+
+#endif

@@ -1,0 +1,2281 @@
+/* sema.c: name resolution, dtype and shape inference, and lowering to tensor-level IR.
+ *
+ * Values (Val) carry a dtype, a shape of Dims and the IR value computing them. Whole-tensor
+ * arithmetic is lifted to lazy comprehensions (IR_COMPR), so `a + b * c` becomes one
+ * comprehension whose element is a[i] + b[i] * c[i]; the fusion pass later decides what is
+ * materialised. The range of a comprehension's or reduction's index is inferred from the
+ * subscripts it appears in (`x[i, k]` bounds i by x's first dimension). */
+#include "sema.h"
+
+#include "rtabi.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+Val sema_error_val = {.kind = V_ERROR};
+
+/* How deep user functions may inline into each other before we call it runaway. */
+#define MAX_INLINE_DEPTH 64
+
+/* --- values and types ------------------------------------------------------------------------- */
+
+Val *val_new(Sema *s, VKind k) {
+  Val *v = NEW(s->arena, Val);
+  v->kind = k;
+  return v;
+}
+
+Val *scalar_val(Sema *s, SnDtype dt, bool weak, IrValue *ir) {
+  Val *v = val_new(s, V_SCALAR);
+  v->dt = dt;
+  v->weak = weak;
+  v->ir = ir;
+  return v;
+}
+
+Val *tensor_val(Sema *s, SnDtype dt, int rank, const Dim *dims, IrValue *ir) {
+  Val *v = val_new(s, V_TENSOR);
+  v->dt = dt;
+  v->rank = rank;
+  for (int i = 0; i < rank; i++) v->dims[i] = dims[i];
+  v->ir = ir;
+  return v;
+}
+
+Val *unit_val(Sema *s) { return val_new(s, V_UNIT); }
+
+bool is_float_dt(SnDtype dt) { return dt == SN_F16 || dt == SN_BF16 || dt == SN_F32 || dt == SN_F64; }
+bool is_int_dt(SnDtype dt) { return dt == SN_I8 || dt == SN_U8 || dt == SN_I32 || dt == SN_I64; }
+
+/* f16 and bf16 are storage types: arithmetic on them runs in f32 (as PyTorch does on CPUs). */
+SnDtype compute_dtype(SnDtype dt) { return dt == SN_F16 || dt == SN_BF16 ? SN_F32 : dt; }
+
+const char *src_text(Sema *s, Span sp) {
+  if (!sp.src || sp.hi <= sp.lo) return "";
+  return arena_strndup(s->arena, sp.src->text + sp.lo, sp.hi - sp.lo);
+}
+
+Dim dim_const(int64_t c) { return (Dim){c, NULL}; }
+
+bool dims_equal(Dim a, Dim b) {
+  if (!a.sym && !b.sym) return a.c == b.c;
+  if (a.sym && b.sym) return a.sym == b.sym || a.sym->v == b.sym->v;
+  return false;
+}
+
+const char *dim_str(Sema *s, Dim d) {
+  if (!d.sym) return arena_printf(s->arena, "%lld", (long long)d.c);
+  return d.sym->name;
+}
+
+static const char *shape_str(Sema *s, SnDtype dt, int rank, const Dim *dims) {
+  Buf b = {0};
+  buf_printf(&b, "%s[", sn_dtype_name(dt));
+  for (int i = 0; i < rank; i++) buf_printf(&b, "%s%s", i ? ", " : "", dim_str(s, dims[i]));
+  buf_puts(&b, "]");
+  const char *r = arena_strdup(s->arena, b.data);
+  buf_free(&b);
+  return r;
+}
+
+const char *val_type_str(Sema *s, const Val *v) {
+  switch (v->kind) {
+  case V_ERROR: return "<error>";
+  case V_UNIT: return "()";
+  case V_STR: return "str";
+  case V_SCALAR:
+    if (v->weak) return is_float_dt(v->dt) ? "float literal" : "integer literal";
+    return sn_dtype_name(v->dt);
+  case V_TENSOR: return shape_str(s, v->dt, v->rank, v->dims);
+  case V_RECORD: {
+    Buf b = {0};
+    buf_puts(&b, "{");
+    for (int i = 0; i < v->rec->n; i++)
+      buf_printf(&b, "%s%s: %s", i ? ", " : "", v->rec->names[i], val_type_str(s, v->rec->vals[i]));
+    buf_puts(&b, "}");
+    const char *r = arena_strdup(s->arena, b.data);
+    buf_free(&b);
+    return r;
+  }
+  }
+  return "?";
+}
+
+/* --- scopes ----------------------------------------------------------------------------------- */
+
+static void push_scope(Sema *s) {
+  Scope *sc = NEW(s->arena, Scope);
+  sc->parent = s->scope;
+  s->scope = sc;
+}
+
+static void pop_scope(Sema *s) { s->scope = s->scope->parent; }
+
+/* The scope as it is now, unaffected by bindings added to it later: functions and lazy
+ * definitions see the names defined before them (lexical scope), even at the REPL's top. */
+static Scope *snapshot_scope(Sema *s) {
+  Arena *a = s->repl && s->scope == s->top ? &s->repl->arena : s->arena;
+  Scope *sc = NEW(a, Scope);
+  *sc = *s->scope;
+  return sc;
+}
+
+static Binding *bind(Sema *s, const char *name, BindKind k, Span span) {
+  Arena *a = s->repl && s->scope == s->top ? &s->repl->arena : s->arena;
+  Binding *b = NEW(a, Binding);
+  b->name = s->repl && s->scope == s->top ? arena_strdup(a, name) : name;
+  b->kind = k;
+  b->span = span;
+  b->slot = -1;
+  b->next = s->scope->head;
+  s->scope->head = b;
+  return b;
+}
+
+static Binding *bind_val(Sema *s, const char *name, Val *v, Span span) {
+  Binding *b = bind(s, name, B_VAL, span);
+  b->val = v;
+  return b;
+}
+
+/* The current value of an iterate state: the innermost state binding of that name. */
+static Binding *lookup_state(Scope *sc, const char *name) {
+  for (; sc; sc = sc->parent)
+    for (Binding *b = sc->head; b; b = b->next)
+      if (b->is_state && strcmp(b->name, name) == 0) return b;
+  return NULL;
+}
+
+static Binding *lookup_in(Scope *sc, const char *name) {
+  for (; sc; sc = sc->parent)
+    for (Binding *b = sc->head; b; b = b->next)
+      if (strcmp(b->name, name) == 0) return b;
+  return NULL;
+}
+
+Binding *lookup(Sema *s, const char *name) { return lookup_in(s->scope, name); }
+
+/* Builtin names, for suggestions (the table lives in builtins.c). */
+extern const char *const builtin_names[];
+
+void suggest_name(Sema *s, Diag *g, const char *name) {
+  const char *best = NULL;
+  int bestd = 3;
+  int cap = (int)strlen(name) <= 3 ? 1 : 2;
+  for (Scope *sc = s->scope; sc; sc = sc->parent)
+    for (Binding *b = sc->head; b; b = b->next) {
+      int d = edit_distance(name, b->name, cap);
+      if (d <= cap && d < bestd) best = b->name, bestd = d;
+    }
+  for (int i = 0; builtin_names[i]; i++) {
+    int d = edit_distance(name, builtin_names[i], cap);
+    if (d <= cap && d < bestd) best = builtin_names[i], bestd = d;
+  }
+  if (best) diag_hint(s->diags, g, "did you mean `%s`?", best);
+}
+
+/* --- dimensions ------------------------------------------------------------------------------- */
+
+IrValue *const_at_entry(Sema *s, int64_t c) {
+  IrBuilder b = {s->fn, s->fn->body, s->fn->body->first, s->b.span};
+  return ir_const_i64(&b, c);
+}
+
+IrValue *dim_value(Sema *s, Dim d) { return d.sym ? d.sym->v : const_at_entry(s, d.c); }
+
+/* The dimension whose size is the run-time value v; one Sym per value, so two tensors sized by
+ * the same value have provably equal dimensions. */
+Dim dim_of_value(Sema *s, IrValue *v, const char *name) {
+  int64_t c;
+  if (ir_is_const_int(v, &c) && c >= 0) return dim_const(c);
+  v = ir_val(v);
+  for (int i = 0; i < s->syms.n; i++) {
+    Sym *sym = s->syms.items[i];
+    if (ir_val(sym->v) == v) return (Dim){0, sym};
+  }
+  Sym *sym = NEW(s->arena, Sym);
+  sym->name = name && *name ? name : "?";
+  sym->v = v;
+  vec_push(s->arena, &s->syms, sym);
+  return (Dim){0, sym};
+}
+
+/* a and b must be the same size: a compile-time error when both are constants and differ, a
+ * run-time check when they cannot be told apart now. */
+bool check_dims_match(Sema *s, Dim a, Dim b, Span span, const char *what) {
+  if (dims_equal(a, b)) return true;
+  if (!a.sym && !b.sym) return false;
+  IrValue *ops[2] = {dim_value(s, a), dim_value(s, b)};
+  IrBuilder save = s->b;
+  s->b.span = span;
+  ir_check(&s->b, CHECK_DIMS, 2, ops, what);
+  s->b = save;
+  return true;
+}
+
+/* --- casts and promotion ---------------------------------------------------------------------- */
+
+Val *cast_val(Sema *s, Val *v, SnDtype to, Span span) {
+  if (v->kind == V_ERROR) return v;
+  if (v->kind == V_TENSOR) {
+    if (v->dt == to) return v;
+    Val *args[1] = {v};
+    return lift(s, 1, args, NULL, NULL, to, span);
+  }
+  if (v->kind != V_SCALAR) return v;
+  if (v->dt == to && !v->weak) return v;
+  IrValue *ir = v->ir;
+  SnDtype from_ct = compute_dtype(v->dt), to_ct = compute_dtype(to);
+  if (from_ct != to_ct) ir = ir_cast(&s->b, ir, ir_scalar(to_ct));
+  /* narrowing into a 16-bit float rounds the value to it */
+  if ((to == SN_F16 || to == SN_BF16) && !v->weak && v->dt != to) {
+    ir = ir_cast(&s->b, ir, ir_scalar(to));
+    ir = ir_cast(&s->b, ir, ir_scalar(SN_F32));
+  }
+  return scalar_val(s, to, false, ir);
+}
+
+static int float_rank(SnDtype t) {
+  switch (t) {
+  case SN_F16: case SN_BF16: return 1;
+  case SN_F32: return 2;
+  case SN_F64: return 3;
+  default: return 0;
+  }
+}
+
+static int int_rank(SnDtype t) {
+  switch (t) {
+  case SN_I8: case SN_U8: return 1;
+  case SN_I32: return 2;
+  case SN_I64: return 3;
+  default: return 0;
+  }
+}
+
+/* The dtype two operands are computed in (see docs/language.md, "Types"). */
+static bool promote(Sema *s, Val *a, Val *b, SnDtype *out, bool *weak, Span span, const char *opname) {
+  SnDtype x = a->dt, y = b->dt;
+  if (x == SN_BOOL || y == SN_BOOL) {
+    if (x == SN_BOOL && y == SN_BOOL) {
+      *out = SN_BOOL;
+      *weak = false;
+      return true;
+    }
+    Diag *g = diag_error(s->diags, span, "`%s` cannot mix bool and %s", opname,
+                         sn_dtype_name(x == SN_BOOL ? y : x));
+    diag_hint(s->diags, g, "convert the bool with i64(b) or f32(b)");
+    return false;
+  }
+  *weak = a->weak && b->weak;
+  if (a->weak && b->weak) {
+    *out = is_float_dt(x) || is_float_dt(y) ? SN_F64 : SN_I64;
+    return true;
+  }
+  if (a->weak || b->weak) {
+    Val *w = a->weak ? a : b, *c = a->weak ? b : a;
+    if (is_float_dt(w->dt) && is_int_dt(c->dt)) *out = SN_F32;
+    else *out = c->dt;
+    return true;
+  }
+  if (x == y) {
+    *out = x;
+  } else if (is_float_dt(x) && is_float_dt(y)) {
+    int rx = float_rank(x), ry = float_rank(y);
+    *out = rx == ry ? SN_F32 : rx > ry ? x : y; /* f16 with bf16 meets in f32 */
+  } else if (is_int_dt(x) && is_int_dt(y)) {
+    *out = int_rank(x) >= int_rank(y) ? x : y;
+    if ((x == SN_U8 && y == SN_I8) || (x == SN_I8 && y == SN_U8)) *out = SN_I32;
+  } else {
+    *out = is_float_dt(x) ? x : y;
+  }
+  return true;
+}
+
+/* --- scalar operations ------------------------------------------------------------------------ */
+
+static IrValue *cval(Sema *s, SnDtype dt, double v) {
+  SnDtype ct = compute_dtype(dt);
+  if (is_float_dt(ct)) return ir_const_f(&s->b, ct, v);
+  if (ct == SN_BOOL) return ir_const_bool(&s->b, v != 0);
+  return ir_const(&s->b, ir_scalar(ct), 0, (int64_t)v);
+}
+
+/* Floor modulo for floats: the sign follows the divisor, as in Python and NumPy. */
+static IrValue *float_mod(Sema *s, IrValue *a, IrValue *b, SnDtype ct) {
+  IrValue *r = ir_bin(&s->b, BIN_REM, a, b);
+  IrValue *zero = ir_const_f(&s->b, ct, 0);
+  IrValue *rneg = ir_cmp(&s->b, CMP_LT, r, zero), *bneg = ir_cmp(&s->b, CMP_LT, b, zero);
+  IrValue *nz = ir_cmp(&s->b, CMP_NE, r, zero);
+  IrValue *differ = ir_cmp(&s->b, CMP_NE, rneg, bneg);
+  IrValue *fix = ir_bin(&s->b, BIN_AND, nz, differ);
+  return ir_select(&s->b, fix, ir_bin(&s->b, BIN_ADD, r, b), r);
+}
+
+static void check_nonzero_divisor(Sema *s, IrValue *b, SnDtype ct, Span span) {
+  int64_t c;
+  if (ir_is_const_int(b, &c) && c != 0) return;
+  IrValue *nz = ir_cmp(&s->b, CMP_NE, b, ir_const(&s->b, ir_scalar(ct), 0, 0));
+  IrBuilder save = s->b;
+  s->b.span = span;
+  ir_check(&s->b, CHECK_TRUE, 1, &nz, "integer division by zero");
+  s->b = save;
+}
+
+/* x ^ y with a small whole exponent as multiplications (exact for 2), otherwise pow. */
+static IrValue *float_pow(Sema *s, IrValue *x, Val *yv, SnDtype ct) {
+  int64_t e;
+  if (yv->weak && !is_float_dt(yv->dt) && ir_is_const_int(yv->ir, &e) && e >= -2 && e <= 4) {
+    if (e == 0) return ir_const_f(&s->b, ct, 1.0);
+    IrValue *r = x;
+    for (int64_t k = 1; k < (e < 0 ? -e : e); k++) r = ir_bin(&s->b, BIN_MUL, r, x);
+    return e < 0 ? ir_bin(&s->b, BIN_DIV, ir_const_f(&s->b, ct, 1.0), r) : r;
+  }
+  if (yv->weak && yv->ir->def && yv->ir->def->op == IR_CONST && is_float_dt(yv->dt) && yv->ir->def->imm.f == 0.5)
+    return ir_math(&s->b, MF_SQRT, x, NULL);
+  IrValue *y = ir_cast(&s->b, yv->ir, ir_scalar(ct));
+  return ir_math(&s->b, MF_POW, x, y);
+}
+
+Val *scalar_binop(Sema *s, Op op, Val *a, Val *b, Span span) {
+  SnDtype dt;
+  bool weak;
+  if (op == OP_AND || op == OP_OR) {
+    if (a->dt != SN_BOOL || b->dt != SN_BOOL) {
+      Diag *g = diag_error(s->diags, span, "`%s` needs bool operands, not %s and %s", op_name(op),
+                           val_type_str(s, a), val_type_str(s, b));
+      diag_hint(s->diags, g, "compare first, e.g. `x > 0 %s y > 0`", op_name(op));
+      return ERR;
+    }
+    return scalar_val(s, SN_BOOL, false, ir_bin(&s->b, op == OP_AND ? BIN_AND : BIN_OR, a->ir, b->ir));
+  }
+  if (!promote(s, a, b, &dt, &weak, span, op_name(op))) return ERR;
+  bool cmp = op >= OP_EQ && op <= OP_GE;
+  if (dt == SN_BOOL && !(op == OP_EQ || op == OP_NE)) {
+    Diag *g = diag_error(s->diags, span, "`%s` is not defined on bool values", op_name(op));
+    diag_hint(s->diags, g, "use `and`, `or` and `not` for logic, or convert with i64(b)");
+    return ERR;
+  }
+  /* true division of integers gives a float, as in Python and PyTorch */
+  if (op == OP_DIV && !is_float_dt(dt)) dt = weak ? SN_F64 : SN_F32;
+  SnDtype ct = compute_dtype(dt);
+  IrValue *x = ir_cast(&s->b, a->ir, ir_scalar(ct)), *y = ir_cast(&s->b, b->ir, ir_scalar(ct));
+  IrValue *r;
+  if (cmp) {
+    static const IrCmp cmps[] = {[OP_EQ] = CMP_EQ, [OP_NE] = CMP_NE, [OP_LT] = CMP_LT,
+                                 [OP_LE] = CMP_LE, [OP_GT] = CMP_GT, [OP_GE] = CMP_GE};
+    return scalar_val(s, SN_BOOL, false, ir_cmp(&s->b, cmps[op], x, y));
+  }
+  switch (op) {
+  case OP_ADD: r = ir_bin(&s->b, BIN_ADD, x, y); break;
+  case OP_SUB: r = ir_bin(&s->b, BIN_SUB, x, y); break;
+  case OP_MUL: r = ir_bin(&s->b, BIN_MUL, x, y); break;
+  case OP_DIV: r = ir_bin(&s->b, BIN_DIV, x, y); break;
+  case OP_MOD:
+    if (is_float_dt(ct)) {
+      r = float_mod(s, x, y, ct);
+    } else {
+      check_nonzero_divisor(s, y, ct, span);
+      r = ir_bin(&s->b, BIN_REM, x, y);
+    }
+    break;
+  case OP_POW:
+    if (is_float_dt(ct)) {
+      r = float_pow(s, x, b, ct);
+    } else {
+      int64_t e;
+      if (!(ir_is_const_int(y, &e) && e >= 0)) {
+        IrValue *ok = ir_cmp(&s->b, CMP_GE, y, ir_const(&s->b, ir_scalar(ct), 0, 0));
+        IrBuilder save = s->b;
+        s->b.span = span;
+        ir_check(&s->b, CHECK_TRUE, 1, &ok, "negative exponent of an integer power (convert the base to a float)");
+        s->b = save;
+      }
+      r = ir_bin(&s->b, BIN_POW, x, y);
+    }
+    break;
+  default: die("scalar_binop: operator %d", op);
+  }
+  return scalar_val(s, dt, weak, r);
+}
+
+/* --- lifting scalar operations over tensors ----------------------------------------------------- */
+
+typedef struct LiftCtx {
+  int n;
+  Val **args;
+  int rank;
+  Dim *dims;
+  ScalarFn fn;
+  void *ctx;
+  SnDtype cast_to; /* fn == NULL: a cast */
+} LiftCtx;
+
+Val *elem_of(Sema *s, Val *t, IrValue **idx) {
+  IrValue *e = ir_elem(&s->b, t->ir, t->rank, idx);
+  return scalar_val(s, t->dt, t->weak, e);
+}
+
+static Val *lift_body(Sema *s, Val **indices, Span span, void *vctx) {
+  LiftCtx *c = vctx;
+  Val *elems[8];
+  for (int k = 0; k < c->n; k++) {
+    Val *a = c->args[k];
+    if (a->kind != V_TENSOR) {
+      elems[k] = a;
+      continue;
+    }
+    IrValue *idx[SN_MAX_RANK];
+    int off = c->rank - a->rank;
+    for (int d = 0; d < a->rank; d++) {
+      bool bcast = !a->dims[d].sym && a->dims[d].c == 1 && !dims_equal(c->dims[off + d], dim_const(1));
+      idx[d] = bcast ? const_at_entry(s, 0) : indices[off + d]->ir;
+    }
+    elems[k] = elem_of(s, a, idx);
+  }
+  if (!c->fn) return cast_val(s, elems[0], c->cast_to, span);
+  return c->fn(s, elems, span, c->ctx);
+}
+
+typedef struct ComprCtx {
+  ScalarFn fn;
+  void *ctx;
+} ComprCtx;
+
+/* A lazy tensor whose element at (i, j, ...) is body(i, j, ...). */
+Val *make_compr(Sema *s, SnDtype dt, int rank, const Dim *dims, ScalarFn body, void *ctx, Span span) {
+  IrValue *ext[SN_MAX_RANK];
+  for (int d = 0; d < rank; d++) ext[d] = dim_value(s, dims[d]);
+  IrType tt = ir_tensor(dt, rank);
+  IrBuilder save = s->b;
+  s->b.span = span;
+  IrInst *c = ir_emit(&s->b, IR_COMPR, rank, ext, 1, &tt, 1);
+  IrBlock *region = c->regions[0];
+  Val *idx[SN_MAX_RANK];
+  for (int d = 0; d < rank; d++) idx[d] = scalar_val(s, SN_I64, false, ir_block_arg(s->fn, region, ir_i64));
+  s->b.block = region;
+  s->b.before = NULL;
+  Val *e = body(s, idx, span, ctx);
+  SnDtype rdt = dt;
+  if (e->kind == V_SCALAR) {
+    IrValue *y = ir_cast(&s->b, e->ir, ir_scalar(compute_dtype(rdt)));
+    ir_yield(&s->b, 1, &y);
+  } else {
+    /* an error was reported inside: keep the region well formed */
+    IrValue *z = cval(s, rdt, 0);
+    ir_yield(&s->b, 1, &z);
+  }
+  s->b = save;
+  if (e->kind == V_ERROR) return ERR;
+  return tensor_val(s, rdt, rank, dims, c->res[0]);
+}
+
+/* Applies fn elementwise over the broadcast shape of args (NumPy's rules: shapes align at the
+ * right and a dimension of size 1 stretches). All-scalar arguments apply fn directly. `hint` is
+ * the element dtype of the result when fn is NULL (a cast). */
+Val *lift(Sema *s, int n, Val **args, ScalarFn fn, void *ctx, SnDtype hint, Span span) {
+  int rank = 0;
+  for (int k = 0; k < n; k++) {
+    if (args[k]->kind == V_ERROR) return ERR;
+    if (args[k]->kind == V_TENSOR && args[k]->rank > rank) rank = args[k]->rank;
+  }
+  if (rank == 0 && !(n == 1 && args[0]->kind == V_TENSOR)) {
+    if (!fn) return cast_val(s, args[0], hint, span);
+    return fn(s, args, span, ctx);
+  }
+  Dim dims[SN_MAX_RANK];
+  int from[SN_MAX_RANK];
+  for (int d = 0; d < rank; d++) {
+    dims[d] = dim_const(1);
+    from[d] = -1;
+  }
+  for (int k = 0; k < n; k++) {
+    Val *a = args[k];
+    if (a->kind != V_TENSOR) continue;
+    int off = rank - a->rank;
+    for (int d = 0; d < a->rank; d++) {
+      Dim ad = a->dims[d], *rd = &dims[off + d];
+      if (!ad.sym && ad.c == 1) continue;
+      if (!rd->sym && rd->c == 1) {
+        *rd = ad;
+        from[off + d] = k;
+        continue;
+      }
+      if (dims_equal(*rd, ad)) continue;
+      Val *other = args[from[off + d]];
+      if (!rd->sym && !ad.sym) {
+        Diag *g = diag_error(s->diags, span, "shape mismatch: %s and %s cannot broadcast together",
+                             val_type_str(s, other), val_type_str(s, a));
+        diag_hint(s->diags, g, "dimension %d is %lld in one and %lld in the other; sizes must be equal or 1",
+                  off + d, (long long)rd->c, (long long)ad.c);
+        return ERR;
+      }
+      const char *what = arena_printf(s->arena, "shapes %s and %s do not match in dimension %d",
+                                      val_type_str(s, other), val_type_str(s, a), off + d);
+      check_dims_match(s, *rd, ad, span, what);
+      if (rd->sym && !ad.sym) *rd = ad; /* the constant is the more useful name */
+    }
+  }
+  /* the element dtype: evaluate fn once on placeholder elements would be costly; instead the
+   * body's result decides it (make_compr takes the yield's dtype) */
+  LiftCtx lc = {n, args, rank, dims, fn, ctx, hint};
+  IrValue *ext[SN_MAX_RANK];
+  for (int d = 0; d < rank; d++) ext[d] = dim_value(s, dims[d]);
+  IrType tt = ir_tensor(SN_F32, rank);
+  IrBuilder save = s->b;
+  s->b.span = span;
+  IrInst *c = ir_emit(&s->b, IR_COMPR, rank, ext, 1, &tt, 1);
+  IrBlock *region = c->regions[0];
+  Val *idx[SN_MAX_RANK];
+  for (int d = 0; d < rank; d++) idx[d] = scalar_val(s, SN_I64, false, ir_block_arg(s->fn, region, ir_i64));
+  s->b.block = region;
+  s->b.before = NULL;
+  Val *e = lift_body(s, idx, span, &lc);
+  bool weak = true;
+  for (int k = 0; k < n; k++) weak &= args[k]->weak;
+  if (e->kind != V_SCALAR) {
+    IrValue *z = ir_const_f(&s->b, SN_F32, 0);
+    ir_yield(&s->b, 1, &z);
+    s->b = save;
+    if (e->kind != V_ERROR) {
+      diag_error(s->diags, span, "an elementwise operation must give a number, not %s", val_type_str(s, e));
+    }
+    return ERR;
+  }
+  ir_yield(&s->b, 1, &e->ir);
+  s->b = save;
+  c->res[0]->type = ir_tensor(e->dt, rank);
+  Val *r = tensor_val(s, e->dt, rank, dims, c->res[0]);
+  r->weak = weak && e->weak;
+  return r;
+}
+
+static Val *binop_fn(Sema *s, Val **args, Span span, void *ctx) {
+  return scalar_binop(s, (Op)(intptr_t)ctx, args[0], args[1], span);
+}
+
+static Val *matmul(Sema *s, Val *a, Val *b, Span span);
+
+Val *binop(Sema *s, Op op, Val *a, Val *b, Span span) {
+  if (a->kind == V_ERROR || b->kind == V_ERROR) return ERR;
+  if (op == OP_MATMUL) return matmul(s, a, b, span);
+  if ((a->kind != V_SCALAR && a->kind != V_TENSOR) || (b->kind != V_SCALAR && b->kind != V_TENSOR)) {
+    Val *bad = a->kind != V_SCALAR && a->kind != V_TENSOR ? a : b;
+    Diag *g = diag_error(s->diags, span, "`%s` needs numbers or tensors, not %s", op_name(op), val_type_str(s, bad));
+    if (bad->kind == V_RECORD) diag_hint(s->diags, g, "pick a field of the record, e.g. `r.%s`", bad->rec->n ? bad->rec->names[0] : "x");
+    return ERR;
+  }
+  Val *args[2] = {a, b};
+  return lift(s, 2, args, binop_fn, (void *)(intptr_t)op, SN_F32, span);
+}
+
+static Val *matmul(Sema *s, Val *a, Val *b, Span span) {
+  if (a->kind != V_TENSOR || b->kind != V_TENSOR || a->rank < 1 || a->rank > 2 || b->rank < 1 || b->rank > 2) {
+    Diag *g = diag_error(s->diags, span, "`@` multiplies vectors and matrices, not %s and %s", val_type_str(s, a),
+                         val_type_str(s, b));
+    diag_hint(s->diags, g, "use `*` to multiply by a scalar");
+    return ERR;
+  }
+  SnDtype dt;
+  bool weak;
+  if (!promote(s, a, b, &dt, &weak, span, "@")) return ERR;
+  if (!is_float_dt(dt)) dt = SN_F32;
+  Dim k1 = a->dims[a->rank - 1], k2 = b->dims[0];
+  if (!dims_equal(k1, k2) && !k1.sym && !k2.sym) {
+    Diag *g = diag_error(s->diags, span, "shape mismatch in `@`: %s @ %s", val_type_str(s, a), val_type_str(s, b));
+    diag_hint(s->diags, g, "the last dimension of the left (%s) must equal the first of the right (%s)",
+              dim_str(s, k1), dim_str(s, k2));
+    return ERR;
+  }
+  check_dims_match(s, k1, k2, span,
+                   arena_printf(s->arena, "inner sizes of %s @ %s", val_type_str(s, a), val_type_str(s, b)));
+  a = cast_val(s, a, dt, span);
+  b = cast_val(s, b, dt, span);
+  Dim dims[2];
+  int rank = 0;
+  if (a->rank == 2) dims[rank++] = a->dims[0];
+  if (b->rank == 2) dims[rank++] = b->dims[1];
+  IrValue *ops[2] = {a->ir, b->ir};
+  IrBuilder save = s->b;
+  s->b.span = span;
+  IrValue *r = ir_call(&s->b, RT_MATMUL, 2, ops);
+  s->b = save;
+  r->type = ir_tensor(dt, rank);
+  if (rank == 0) {
+    IrValue *e = ir_elem(&s->b, r, 0, NULL);
+    return scalar_val(s, dt, false, e);
+  }
+  return tensor_val(s, dt, rank, dims, r);
+}
+
+/* --- unary operations --------------------------------------------------------------------------- */
+
+static Val *neg_fn(Sema *s, Val **args, Span span, void *ctx) {
+  (void)ctx;
+  Val *a = args[0];
+  if (a->dt == SN_BOOL) {
+    Diag *g = diag_error(s->diags, span, "cannot negate a bool");
+    diag_hint(s->diags, g, "write `not b`");
+    return ERR;
+  }
+  return scalar_val(s, a->dt, a->weak, ir_neg(&s->b, a->ir));
+}
+
+static Val *not_fn(Sema *s, Val **args, Span span, void *ctx) {
+  (void)ctx;
+  if (args[0]->dt != SN_BOOL) {
+    Diag *g = diag_error(s->diags, span, "`not` needs a bool, not %s", val_type_str(s, args[0]));
+    diag_hint(s->diags, g, "compare first, e.g. `not (x > 0)`");
+    return ERR;
+  }
+  return scalar_val(s, SN_BOOL, false, ir_not(&s->b, args[0]->ir));
+}
+
+typedef struct MathCtx {
+  IrMathFn fn;
+} MathCtx;
+
+static Val *math_fn(Sema *s, Val **args, Span span, void *vctx) {
+  MathCtx *c = vctx;
+  Val *x = args[0];
+  if (x->dt == SN_BOOL) {
+    diag_error(s->diags, span, "%s of a bool", ir_math_name(c->fn));
+    return ERR;
+  }
+  SnDtype dt = x->dt;
+  if (c->fn == MF_ABS && !is_float_dt(dt)) {
+    IrValue *neg = ir_cmp(&s->b, CMP_LT, x->ir, ir_const(&s->b, ir_scalar(dt), 0, 0));
+    return scalar_val(s, dt, x->weak, ir_select(&s->b, neg, ir_neg(&s->b, x->ir), x->ir));
+  }
+  if ((c->fn == MF_FLOOR || c->fn == MF_CEIL || c->fn == MF_ROUND) && !is_float_dt(dt)) return x;
+  if (!is_float_dt(dt)) dt = x->weak ? SN_F64 : SN_F32;
+  IrValue *xv = ir_cast(&s->b, x->ir, ir_scalar(compute_dtype(dt)));
+  IrValue *r = ir_math(&s->b, c->fn, xv, NULL);
+  return scalar_val(s, c->fn == MF_ISNAN ? SN_BOOL : dt, x->weak && c->fn != MF_ISNAN, r);
+}
+
+Val *math1(Sema *s, IrMathFn fn, Val *x, Span span) {
+  MathCtx c = {fn};
+  Val *args[1] = {x};
+  if (x->kind != V_SCALAR && x->kind != V_TENSOR) {
+    if (x->kind != V_ERROR)
+      diag_error(s->diags, span, "%s needs a number or a tensor, not %s", ir_math_name(fn), val_type_str(s, x));
+    return ERR;
+  }
+  return lift(s, 1, args, math_fn, &c, SN_F32, span);
+}
+
+/* --- subscripts --------------------------------------------------------------------------------- */
+
+static IndexVar *index_var_of(Sema *s, Node *n) {
+  if (n->kind != A_NAME) return NULL;
+  Binding *b = lookup(s, n->name);
+  return b && b->kind == B_INDEX ? b->index : NULL;
+}
+
+/* A subscript that is not a bare index variable: an integer value, checked against the size. */
+static IrValue *subscript_value(Sema *s, Node *n, Val *base, int axis) {
+  Val *v = expr(s, n);
+  if (v->kind == V_ERROR) return NULL;
+  if (v->kind != V_SCALAR || !is_int_dt(v->dt)) {
+    Diag *g = diag_error(s->diags, n->span, "a subscript must be an integer, not %s", val_type_str(s, v));
+    if (v->kind == V_SCALAR && is_float_dt(v->dt)) diag_hint(s->diags, g, "convert with i64(...)");
+    if (v->kind == V_TENSOR) diag_hint(s->diags, g, "index with one element at a time: x[idx[i]]");
+    return NULL;
+  }
+  IrValue *iv = ir_cast(&s->b, v->ir, ir_i64);
+  Dim d = base->dims[axis];
+  int64_t c;
+  if (ir_is_const_int(iv, &c)) {
+    if (c < 0 && !d.sym) c += d.c; /* x[-1] is the last element, as in Python */
+    else if (c < 0) {
+      IrValue *ext = dim_value(s, d);
+      iv = ir_bin(&s->b, BIN_ADD, iv, ext);
+      goto runtime_check;
+    }
+    if (!d.sym) {
+      if (c < 0 || c >= d.c) {
+        Diag *g = diag_error(s->diags, n->span, "index %lld is out of range for dimension %d of %s",
+                             (long long)(ir_is_const_int(iv, &c) ? c : 0), axis, val_type_str(s, base));
+        diag_hint(s->diags, g, "valid indices are 0 to %lld (or -1 to -%lld from the end)", (long long)d.c - 1,
+                  (long long)d.c);
+        return NULL;
+      }
+      return ir_const_i64(&s->b, c);
+    }
+  }
+runtime_check:;
+  IrValue *ops[2] = {iv, dim_value(s, d)};
+  IrBuilder save = s->b;
+  s->b.span = n->span;
+  ir_check(&s->b, CHECK_INDEX, 2, ops,
+           arena_printf(s->arena, "%s (dimension %d of %s)", src_text(s, n->span), axis, val_type_str(s, base)));
+  s->b = save;
+  return iv;
+}
+
+/* A slice bound: Python's rules, negative counts from the end, clamped to [0, size]. */
+static IrValue *slice_bound(Sema *s, Node *n, IrValue *ext, bool is_end) {
+  if (!n) return is_end ? ext : const_at_entry(s, 0);
+  Val *v = expr(s, n);
+  if (v->kind == V_ERROR) return NULL;
+  if (v->kind != V_SCALAR || !is_int_dt(v->dt)) {
+    diag_error(s->diags, n->span, "a slice bound must be an integer, not %s", val_type_str(s, v));
+    return NULL;
+  }
+  IrValue *x = ir_cast(&s->b, v->ir, ir_i64);
+  IrValue *zero = const_at_entry(s, 0);
+  IrValue *neg = ir_cmp(&s->b, CMP_LT, x, zero);
+  x = ir_select(&s->b, neg, ir_bin(&s->b, BIN_ADD, x, ext), x);
+  x = ir_bin(&s->b, BIN_MAX, x, zero);
+  return ir_bin(&s->b, BIN_MIN, x, ext);
+}
+
+typedef struct ViewCtx {
+  Val *base;
+  int nsub;
+  IrValue *fixed[SN_MAX_RANK]; /* per base axis: a fixed index, or NULL for a free axis */
+  IrValue *start[SN_MAX_RANK]; /* per base axis: the slice start (free axes) */
+} ViewCtx;
+
+static Val *view_body(Sema *s, Val **indices, Span span, void *vctx) {
+  (void)span;
+  ViewCtx *c = vctx;
+  IrValue *idx[SN_MAX_RANK];
+  int k = 0;
+  for (int d = 0; d < c->base->rank; d++) {
+    if (c->fixed[d]) idx[d] = c->fixed[d];
+    else idx[d] = ir_bin(&s->b, BIN_ADD, indices[k++]->ir, c->start[d]);
+  }
+  return elem_of(s, c->base, idx);
+}
+
+static Val *index_expr(Sema *s, Node *n) {
+  Val *base = expr(s, n->a);
+  if (base->kind == V_ERROR) return ERR;
+  if (base->kind != V_TENSOR) {
+    Diag *g = diag_error(s->diags, n->a->span, "cannot subscript %s: it is not a tensor", val_type_str(s, base));
+    if (base->kind == V_RECORD) diag_hint(s->diags, g, "fields of a record are read with `.`: r.name");
+    return ERR;
+  }
+  int nsub = n->list.n;
+  if (nsub > base->rank) {
+    Diag *g = diag_error(s->diags, n->span, "too many subscripts: %s has %d dimension%s but %d subscripts are given",
+                         val_type_str(s, base), base->rank, base->rank == 1 ? "" : "s", nsub);
+    diag_hint(s->diags, g, "write x[i, j] for an element of a matrix");
+    return ERR;
+  }
+  ViewCtx vc = {.base = base, .nsub = nsub};
+  bool all_scalar = nsub == base->rank;
+  int rank = 0;
+  Dim dims[SN_MAX_RANK];
+  for (int d = 0; d < base->rank; d++) {
+    Node *sub = d < nsub ? n->list.items[d] : NULL;
+    if (!sub) {
+      vc.start[d] = const_at_entry(s, 0);
+      dims[rank++] = base->dims[d];
+      continue;
+    }
+    if (sub->kind == A_SLICE) {
+      all_scalar = false;
+      IrValue *ext = dim_value(s, base->dims[d]);
+      IrValue *lo = slice_bound(s, sub->a, ext, false), *hi = slice_bound(s, sub->b, ext, true);
+      if (!lo || !hi) return ERR;
+      vc.start[d] = lo;
+      if (!sub->a && !sub->b) {
+        dims[rank++] = base->dims[d];
+      } else {
+        IrValue *len = ir_bin(&s->b, BIN_MAX, ir_bin(&s->b, BIN_SUB, hi, lo), const_at_entry(s, 0));
+        dims[rank++] = dim_of_value(s, len, src_text(s, sub->span));
+      }
+      continue;
+    }
+    IndexVar *iv = index_var_of(s, sub);
+    if (iv) {
+      Binding *b = lookup(s, sub->name);
+      b->used = true;
+      Constraint *c = NEW(s->arena, Constraint);
+      c->dim = base->dims[d];
+      c->span = sub->span;
+      c->what = arena_printf(s->arena, "dimension %d of %s", d, src_text(s, n->a->span));
+      vec_push(s->arena, &iv->constraints, c);
+      vc.fixed[d] = iv->iv;
+      continue;
+    }
+    IrValue *v = subscript_value(s, sub, base, d);
+    if (!v) return ERR;
+    vc.fixed[d] = v;
+  }
+  if (all_scalar) return elem_of(s, base, vc.fixed);
+  return make_compr(s, base->dt, rank, dims, view_body, &vc, n->span);
+}
+
+/* --- comprehensions and reductions -------------------------------------------------------------- */
+
+/* Is v computed outside the region owned by `owner`? */
+static bool defined_outside(IrValue *v, IrInst *owner) {
+  v = ir_val(v);
+  IrBlock *b = v->def ? v->def->parent : v->block;
+  while (b) {
+    if (b->parent == owner) return false;
+    b = b->parent ? b->parent->parent : NULL;
+  }
+  return true;
+}
+
+/* Decides each index's range from its constraints and sets them as the extents (operands) of
+ * `owner`, a COMPR or REDUCE. Returns false after reporting an error. */
+static bool infer_ranges(Sema *s, IrInst *owner, int n, IndexVar **vars, Dim *out, Span span) {
+  IrValue **ext = arena_alloc(s->fn->arena, (size_t)(n ? n : 1) * sizeof *ext);
+  IrBuilder save = s->b;
+  s->b.block = owner->parent;
+  s->b.before = owner;
+  bool ok = true;
+  for (int k = 0; k < n; k++) {
+    IndexVar *iv = vars[k];
+    if (iv->constraints.n == 0) {
+      Diag *g = diag_error(s->diags, iv->span, "cannot infer the range of index `%s`", iv->name);
+      diag_hint(s->diags, g, "use `%s` directly as a subscript of a tensor, e.g. x[%s], so its range is that dimension",
+                iv->name, iv->name);
+      ok = false;
+      continue;
+    }
+    Constraint *first = iv->constraints.items[0];
+    Dim chosen = first->dim;
+    for (int i = 1; i < iv->constraints.n; i++) {
+      Constraint *c = iv->constraints.items[i];
+      if (dims_equal(chosen, c->dim)) continue;
+      if (!chosen.sym && !c->dim.sym) {
+        Diag *g = diag_error(s->diags, c->span, "index `%s` ranges over %lld here but over %lld at its first use",
+                             iv->name, (long long)c->dim.c, (long long)chosen.c);
+        diag_hint(s->diags, g, "%s has size %lld, %s has size %lld", c->what, (long long)c->dim.c, first->what,
+                  (long long)chosen.c);
+        diag_note(s->diags, g, first->span, "first use of `%s`", iv->name);
+        ok = false;
+        continue;
+      }
+      s->b.span = c->span;
+      check_dims_match(s, chosen, c->dim, c->span,
+                       arena_printf(s->arena, "index %s runs over %s and %s", iv->name, first->what, c->what));
+      if (chosen.sym && !c->dim.sym) chosen = c->dim;
+    }
+    if (chosen.sym && !defined_outside(chosen.sym->v, owner)) {
+      Diag *g = diag_error(s->diags, iv->span, "the range of index `%s` depends on values computed inside its own body", iv->name);
+      diag_hint(s->diags, g, "compute the tensor it indexes before the comprehension, with `let`");
+      ok = false;
+      continue;
+    }
+    out[k] = chosen;
+    ext[k] = dim_value(s, chosen);
+  }
+  s->b = save;
+  if (!ok) return false;
+  owner->ops = ext;
+  owner->nops = n;
+  (void)span;
+  return true;
+}
+
+/* Declares the indices of a comprehension or reduction in a new scope, as arguments of region. */
+static bool declare_indices(Sema *s, PtrVec *names, IrBlock *region, IndexVar **vars) {
+  for (int k = 0; k < names->n; k++) {
+    Node *nm = names->items[k];
+    if (nm->kind != A_NAME) {
+      Diag *g = diag_error(s->diags, nm->span, "a reduction's indices must be new names");
+      diag_hint(s->diags, g, "write e.g. sum(k) x[i, k]; to reduce a whole tensor write sum(x)");
+      return false;
+    }
+    for (int j = 0; j < k; j++)
+      if (strcmp(((Node *)names->items[j])->name, nm->name) == 0) {
+        diag_error(s->diags, nm->span, "index `%s` is declared twice", nm->name);
+        return false;
+      }
+    IndexVar *iv = NEW(s->arena, IndexVar);
+    iv->name = nm->name;
+    iv->span = nm->span;
+    iv->iv = ir_block_arg(s->fn, region, ir_i64);
+    iv->iv->name = nm->name;
+    Binding *b = bind(s, nm->name, B_INDEX, nm->span);
+    b->index = iv;
+    vars[k] = iv;
+  }
+  return true;
+}
+
+/* let NAME[i, j, ...] = body */
+static Val *comprehension(Sema *s, PtrVec *names, Node *body, Span span) {
+  int rank = names->n;
+  if (rank > SN_MAX_RANK) {
+    diag_error(s->diags, span, "a tensor has at most %d dimensions", SN_MAX_RANK);
+    return ERR;
+  }
+  IrType tt = ir_tensor(SN_F32, rank);
+  IrBuilder save = s->b;
+  s->b.span = span;
+  IrInst *c = ir_emit(&s->b, IR_COMPR, 0, NULL, 1, &tt, 1);
+  IrBlock *region = c->regions[0];
+  IndexVar *vars[SN_MAX_RANK];
+  push_scope(s);
+  bool ok = declare_indices(s, names, region, vars);
+  s->b.block = region;
+  s->b.before = NULL;
+  Val *e = ok ? expr(s, body) : ERR;
+  pop_scope(s);
+  if (e->kind == V_TENSOR) {
+    Diag *g = diag_error(s->diags, body->span, "the body of a comprehension must be a number, not %s", val_type_str(s, e));
+    diag_hint(s->diags, g, "subscript every dimension, e.g. x[i, k] rather than x[i]");
+    e = ERR;
+  } else if (e->kind != V_SCALAR && e->kind != V_ERROR) {
+    diag_error(s->diags, body->span, "the body of a comprehension must be a number, not %s", val_type_str(s, e));
+    e = ERR;
+  }
+  IrValue *y = e->kind == V_SCALAR ? e->ir : ir_const_f(&s->b, SN_F32, 0);
+  ir_yield(&s->b, 1, &y);
+  s->b = save;
+  Dim dims[SN_MAX_RANK];
+  if (!ok || e->kind == V_ERROR) return ERR;
+  if (!infer_ranges(s, c, rank, vars, dims, span)) return ERR;
+  c->res[0]->type = ir_tensor(e->dt, rank);
+  Val *r = tensor_val(s, e->dt, rank, dims, c->res[0]);
+  r->weak = e->weak;
+  return r;
+}
+
+/* The dtype a reduction accumulates in and returns. */
+static SnDtype reduce_dtype(RedKind k, Val *body) {
+  SnDtype dt = body->dt;
+  switch (k) {
+  case RED_ARGMAX: case RED_ARGMIN: return SN_I64;
+  case RED_SUM: case RED_PROD:
+    if (dt == SN_BOOL || is_int_dt(dt)) return SN_I64;
+    return dt;
+  case RED_MEAN: case RED_LSE:
+    if (!is_float_dt(dt)) return body->weak ? SN_F64 : SN_F32;
+    return dt;
+  default: return dt;
+  }
+}
+
+/* Ends a reduction's region with its body value and gives the reduction's value. argmax and
+ * argmin compare the body in its own type; the others accumulate in reduce_dtype. */
+static Val *reduce_finish(Sema *s, RedKind kind, IrInst *r, Val *e) {
+  SnDtype dt = reduce_dtype(kind, e);
+  bool arg = kind == RED_ARGMAX || kind == RED_ARGMIN;
+  IrValue *y = arg ? e->ir : ir_cast(&s->b, e->ir, ir_scalar(compute_dtype(dt)));
+  ir_yield(&s->b, 1, &y);
+  r->res[0]->type = ir_scalar(compute_dtype(dt));
+  return scalar_val(s, dt, e->weak && !arg, r->res[0]);
+}
+
+static bool reducible(Sema *s, RedKind kind, Val *e, Span span) {
+  if (e->kind == V_ERROR) return false;
+  if (e->kind != V_SCALAR) {
+    Diag *g = diag_error(s->diags, span, "the body of %s must be a number, not %s", red_name(kind), val_type_str(s, e));
+    if (e->kind == V_TENSOR) diag_hint(s->diags, g, "subscript every dimension, or reduce the whole tensor: %s(x)", red_name(kind));
+    return false;
+  }
+  if (e->dt == SN_BOOL && kind != RED_SUM) {
+    Diag *g = diag_error(s->diags, span, "%s of bool values", red_name(kind));
+    diag_hint(s->diags, g, "sum counts the true values; convert with i64(b) for the others");
+    return false;
+  }
+  return true;
+}
+
+/* RED(i, j) body */
+static Val *reduction(Sema *s, Node *n) {
+  RedKind kind = (RedKind)n->op;
+  int nidx = n->list.n;
+  if (nidx == 0 || nidx > SN_MAX_RANK) {
+    diag_error(s->diags, n->name_span, "%s needs between 1 and %d indices", red_name(kind), SN_MAX_RANK);
+    return ERR;
+  }
+  for (int k = 0; k < nidx; k++) {
+    Node *nm = n->list.items[k];
+    Binding *b = nm->kind == A_NAME ? lookup(s, nm->name) : NULL;
+    if (b && b->kind == B_VAL) {
+      Diag *g = diag_error(s->diags, nm->span, "`%s` names a value, but the indices of %s(...) followed by an expression must be new names",
+                           nm->name, red_name(kind));
+      diag_hint(s->diags, g, "to reduce the tensor `%s` and then subtract, write `%s(%s) - ...` with a space after `-`",
+                nm->name, red_name(kind), nm->name);
+      return ERR;
+    }
+  }
+  IrType rt = ir_scalar(SN_F32);
+  IrBuilder save = s->b;
+  s->b.span = n->span;
+  IrInst *r = ir_emit(&s->b, IR_REDUCE, 0, NULL, 1, &rt, 1);
+  r->sub = kind;
+  IrBlock *region = r->regions[0];
+  IndexVar *vars[SN_MAX_RANK];
+  push_scope(s);
+  bool ok = declare_indices(s, &n->list, region, vars);
+  s->b.block = region;
+  s->b.before = NULL;
+  Val *e = ok ? expr(s, n->a) : ERR;
+  pop_scope(s);
+  ok = ok && reducible(s, kind, e, n->a->span);
+  Val *res = ERR;
+  if (ok) {
+    res = reduce_finish(s, kind, r, e);
+  } else {
+    IrValue *z = ir_const_f(&s->b, SN_F32, 0);
+    ir_yield(&s->b, 1, &z);
+  }
+  s->b = save;
+  Dim dims[SN_MAX_RANK];
+  if (!ok || !infer_ranges(s, r, nidx, vars, dims, n->span)) return ERR;
+  return res;
+}
+
+typedef struct WholeCtx {
+  Val *x;
+} WholeCtx;
+
+/* RED(x): reduces every element of a tensor (a scalar reduces to itself). */
+Val *whole_reduce(Sema *s, RedKind kind, Val *x, Span span) {
+  if (x->kind == V_ERROR) return ERR;
+  if (x->kind == V_SCALAR) {
+    if (kind == RED_ARGMAX || kind == RED_ARGMIN) return scalar_val(s, SN_I64, false, ir_const_i64(&s->b, 0));
+    return x;
+  }
+  if (x->kind != V_TENSOR) {
+    diag_error(s->diags, span, "%s needs a tensor, not %s", red_name(kind), val_type_str(s, x));
+    return ERR;
+  }
+  if (x->rank == 0) {
+    IrValue *e = ir_elem(&s->b, x->ir, 0, NULL);
+    return scalar_val(s, x->dt, false, e);
+  }
+  IrValue *ext[SN_MAX_RANK];
+  for (int d = 0; d < x->rank; d++) ext[d] = dim_value(s, x->dims[d]);
+  IrType rt = ir_scalar(SN_F32);
+  IrBuilder save = s->b;
+  s->b.span = span;
+  IrInst *r = ir_emit(&s->b, IR_REDUCE, x->rank, ext, 1, &rt, 1);
+  r->sub = kind;
+  IrValue *idx[SN_MAX_RANK];
+  for (int d = 0; d < x->rank; d++) idx[d] = ir_block_arg(s->fn, r->regions[0], ir_i64);
+  s->b.block = r->regions[0];
+  s->b.before = NULL;
+  Val *e = elem_of(s, x, idx);
+  Val *res = ERR;
+  if (reducible(s, kind, e, span)) {
+    res = reduce_finish(s, kind, r, e);
+  } else {
+    IrValue *z = ir_const_f(&s->b, SN_F32, 0);
+    ir_yield(&s->b, 1, &z);
+  }
+  s->b = save;
+  return res;
+}
+
+/* --- literals and records ---------------------------------------------------------------------- */
+
+static bool literal_int(Node *n, int64_t *v) {
+  if (n->kind == A_INT) {
+    *v = n->ival;
+    return true;
+  }
+  if (n->kind == A_UNARY && n->op == OP_NEG && literal_int(n->a, v)) {
+    *v = (int64_t)(0 - (uint64_t)*v);
+    return true;
+  }
+  return false;
+}
+
+static bool literal_number(Node *n, double *v, bool *is_float) {
+  if (n->kind == A_INT) {
+    *v = (double)n->ival;
+    return true;
+  }
+  if (n->kind == A_FLOAT) {
+    *v = n->fval;
+    *is_float = true;
+    return true;
+  }
+  if (n->kind == A_UNARY && n->op == OP_NEG && literal_number(n->a, v, is_float)) {
+    *v = -*v;
+    return true;
+  }
+  return false;
+}
+
+/* Collects a nested list literal's leaves in row-major order and its shape. */
+static bool list_shape(Sema *s, Node *n, int depth, int *rank, int64_t *shape, PtrVec *leaves) {
+  if (n->kind != A_LIST) {
+    if (*rank < 0) *rank = depth;
+    else if (*rank != depth) {
+      diag_error(s->diags, n->span, "ragged tensor literal: expected a list here, as in the other rows");
+      return false;
+    }
+    vec_push(s->arena, leaves, n);
+    return true;
+  }
+  if (depth >= SN_MAX_RANK) {
+    diag_error(s->diags, n->span, "a tensor has at most %d dimensions", SN_MAX_RANK);
+    return false;
+  }
+  if (*rank >= 0 && depth >= *rank) {
+    diag_error(s->diags, n->span, "ragged tensor literal: expected a number here, as in the other rows");
+    return false;
+  }
+  if (shape[depth] < 0) shape[depth] = n->list.n;
+  else if (shape[depth] != n->list.n) {
+    Diag *g = diag_error(s->diags, n->span, "ragged tensor literal: this row has %d elements but the first has %lld",
+                         n->list.n, (long long)shape[depth]);
+    diag_hint(s->diags, g, "every row of a tensor has the same length");
+    return false;
+  }
+  for (int i = 0; i < n->list.n; i++)
+    if (!list_shape(s, n->list.items[i], depth + 1, rank, shape, leaves)) return false;
+  return true;
+}
+
+Val *materialize_list(Sema *s, Node *n) {
+  int rank = -1;
+  int64_t shape[SN_MAX_RANK];
+  for (int i = 0; i < SN_MAX_RANK; i++) shape[i] = -1;
+  PtrVec leaves = {0};
+  if (!list_shape(s, n, 0, &rank, shape, &leaves)) return ERR;
+  Dim dims[SN_MAX_RANK];
+  IrValue *dimv[SN_MAX_RANK + 1];
+  for (int i = 0; i < rank; i++) {
+    dims[i] = dim_const(shape[i]);
+    dimv[i] = const_at_entry(s, shape[i]);
+  }
+  /* all constants: a table in the program */
+  bool all_const = true, any_float = false;
+  for (int i = 0; i < leaves.n && all_const; i++) {
+    double v;
+    all_const = literal_number(leaves.items[i], &v, &any_float);
+  }
+  if (all_const) {
+    SnDtype dt = any_float ? SN_F64 : SN_I64;
+    void *blob = arena_alloc(s->fn->arena, (size_t)leaves.n * 8);
+    for (int i = 0; i < leaves.n; i++) {
+      double v;
+      bool f = false;
+      literal_number(leaves.items[i], &v, &f);
+      if (dt == SN_F64) ((double *)blob)[i] = v;
+      else literal_int(leaves.items[i], &((int64_t *)blob)[i]);
+    }
+    IrType tt = ir_tensor(dt, rank);
+    IrBuilder save = s->b;
+    s->b.span = n->span;
+    IrInst *in = ir_emit(&s->b, IR_CONST_TENSOR, rank, dimv, 1, &tt, 0);
+    s->b = save;
+    in->blob = blob;
+    in->imm.i = leaves.n;
+    Val *r = tensor_val(s, dt, rank, dims, in->res[0]);
+    r->weak = true;
+    return r;
+  }
+  /* computed elements: a tensor filled element by element */
+  Val **vals = arena_alloc(s->arena, (size_t)leaves.n * sizeof *vals);
+  SnDtype dt = SN_I64;
+  bool weak = true;
+  for (int i = 0; i < leaves.n; i++) {
+    vals[i] = expr(s, leaves.items[i]);
+    if (vals[i]->kind == V_ERROR) return ERR;
+    if (vals[i]->kind != V_SCALAR) {
+      diag_error(s->diags, ((Node *)leaves.items[i])->span, "a tensor literal's elements must be numbers, not %s",
+                 val_type_str(s, vals[i]));
+      return ERR;
+    }
+    Val cur = {.kind = V_SCALAR, .dt = dt, .weak = weak};
+    bool w;
+    if (i == 0) {
+      dt = vals[0]->dt;
+      weak = vals[0]->weak;
+    } else if (promote(s, &cur, vals[i], &dt, &w, ((Node *)leaves.items[i])->span, "[...]")) {
+      weak = w;
+    } else {
+      return ERR;
+    }
+  }
+  if (weak) dt = is_float_dt(dt) ? SN_F64 : SN_I64;
+  IrType tt = ir_tensor(dt, rank);
+  IrValue *t = ir_emit(&s->b, IR_ALLOC, rank, dimv, 1, &tt, 0)->res[0];
+  IrValue *data = ir_emit(&s->b, IR_DATA, 1, &t, 1, &(IrType){IRT_PTR, (uint8_t)dt, 0}, 0)->res[0];
+  for (int i = 0; i < leaves.n; i++) {
+    Val *v = cast_val(s, vals[i], dt, n->span);
+    IrValue *x = v->ir;
+    if (dt == SN_F16 || dt == SN_BF16) x = ir_cast(&s->b, x, ir_scalar(dt));
+    IrValue *ops[3] = {data, ir_const_i64(&s->b, i), x};
+    ir_emit(&s->b, IR_STORE, 3, ops, 0, NULL, 0);
+  }
+  Val *r = tensor_val(s, dt, rank, dims, t);
+  r->weak = weak;
+  return r;
+}
+
+static Val *record_expr(Sema *s, Node *n) {
+  Val *r = val_new(s, V_RECORD);
+  r->rec = NEW(s->arena, Record);
+  r->rec->n = n->list.n;
+  r->rec->names = arena_alloc(s->arena, (size_t)n->list.n * sizeof(char *));
+  r->rec->vals = arena_alloc(s->arena, (size_t)n->list.n * sizeof(Val *));
+  for (int i = 0; i < n->list.n; i++) {
+    Node *f = n->list.items[i];
+    for (int j = 0; j < i; j++)
+      if (strcmp(r->rec->names[j], f->name) == 0) {
+        diag_error(s->diags, f->name_span, "field `%s` is given twice", f->name);
+        return ERR;
+      }
+    r->rec->names[i] = f->name;
+    r->rec->vals[i] = expr(s, f->a);
+    if (r->rec->vals[i]->kind == V_ERROR) return ERR;
+  }
+  return r;
+}
+
+static Val *field_expr(Sema *s, Node *n) {
+  Val *base = expr(s, n->a);
+  if (base->kind == V_ERROR) return ERR;
+  if (base->kind != V_RECORD) {
+    Diag *g = diag_error(s->diags, n->name_span, "%s has no field `%s`: it is not a record", val_type_str(s, base), n->name);
+    if (base->kind == V_TENSOR && strcmp(n->name, "shape") == 0) diag_hint(s->diags, g, "use size(x, axis)");
+    return ERR;
+  }
+  for (int i = 0; i < base->rec->n; i++)
+    if (strcmp(base->rec->names[i], n->name) == 0) return base->rec->vals[i];
+  Diag *g = diag_error(s->diags, n->name_span, "no field `%s` in %s", n->name, val_type_str(s, base));
+  const char *best = NULL;
+  int bestd = 3;
+  for (int i = 0; i < base->rec->n; i++) {
+    int d = edit_distance(n->name, base->rec->names[i], 2);
+    if (d < bestd) best = base->rec->names[i], bestd = d;
+  }
+  if (best) diag_hint(s->diags, g, "did you mean `%s`?", best);
+  return ERR;
+}
+
+/* --- if and iterate ---------------------------------------------------------------------------- */
+
+static bool joinable(Sema *s, Val *a, Val *b, Span span, const char *what) {
+  if (a->kind == V_ERROR || b->kind == V_ERROR) return false;
+  if ((a->kind == V_SCALAR && b->kind == V_SCALAR) ||
+      (a->kind == V_TENSOR && b->kind == V_TENSOR && a->rank == b->rank))
+    return true;
+  Diag *g = diag_error(s->diags, span, "%s have different types: %s and %s", what, val_type_str(s, a), val_type_str(s, b));
+  (void)g;
+  return false;
+}
+
+static Val *if_expr(Sema *s, Node *n) {
+  Val *c = expr(s, n->a);
+  if (c->kind == V_ERROR) return ERR;
+  if (c->kind != V_SCALAR || c->dt != SN_BOOL) {
+    Diag *g = diag_error(s->diags, n->a->span, "the condition of `if` must be a bool, not %s", val_type_str(s, c));
+    if (c->kind == V_TENSOR) diag_hint(s->diags, g, "choose element by element: let r[i] = if c[i] then a[i] else b[i]");
+    else diag_hint(s->diags, g, "compare, e.g. `if x > 0 then ...`");
+    return ERR;
+  }
+  IrBuilder save = s->b;
+  s->b.span = n->span;
+  IrInst *in = ir_emit(&s->b, IR_IF, 1, &c->ir, 1, &(IrType){IRT_SCALAR, SN_F32, 0}, 2);
+  s->b.before = NULL;
+  s->b.block = in->regions[0];
+  Val *a = expr(s, n->b);
+  IrInst *ya = ir_emit(&s->b, IR_YIELD, 0, NULL, 0, NULL, 0);
+  s->b.block = in->regions[1];
+  Val *b = expr(s, n->c);
+  IrInst *yb = ir_emit(&s->b, IR_YIELD, 0, NULL, 0, NULL, 0);
+  s->b = save;
+  if (!joinable(s, a, b, n->span, "the branches of `if`")) {
+    ya->nops = yb->nops = 0;
+    in->nres = 0;
+    return ERR;
+  }
+  Val *r;
+  if (a->kind == V_SCALAR) {
+    SnDtype dt;
+    bool weak;
+    if (!promote(s, a, b, &dt, &weak, n->span, "if")) return ERR;
+    IrBuilder inner = {s->fn, in->regions[0], ya, n->span};
+    IrBuilder tmp = s->b;
+    s->b = inner;
+    Val *ca = cast_val(s, a, dt, n->span);
+    s->b.block = in->regions[1];
+    s->b.before = yb;
+    Val *cb = cast_val(s, b, dt, n->span);
+    s->b = tmp;
+    ya->ops = arena_alloc(s->fn->arena, sizeof(IrValue *));
+    ya->ops[0] = ca->ir;
+    ya->nops = 1;
+    yb->ops = arena_alloc(s->fn->arena, sizeof(IrValue *));
+    yb->ops[0] = cb->ir;
+    yb->nops = 1;
+    in->res[0]->type = ir_scalar(compute_dtype(dt));
+    r = scalar_val(s, dt, weak, in->res[0]);
+  } else {
+    if (a->dt != b->dt) {
+      Diag *g = diag_error(s->diags, n->span, "the branches of `if` have different element types: %s and %s",
+                           val_type_str(s, a), val_type_str(s, b));
+      diag_hint(s->diags, g, "convert one branch, e.g. f32(x)");
+      return ERR;
+    }
+    ya->ops = arena_alloc(s->fn->arena, sizeof(IrValue *));
+    ya->ops[0] = a->ir;
+    ya->nops = 1;
+    yb->ops = arena_alloc(s->fn->arena, sizeof(IrValue *));
+    yb->ops[0] = b->ir;
+    yb->nops = 1;
+    in->res[0]->type = ir_tensor(a->dt, a->rank);
+    Dim dims[SN_MAX_RANK];
+    for (int d = 0; d < a->rank; d++) {
+      if (dims_equal(a->dims[d], b->dims[d])) dims[d] = a->dims[d];
+      else dims[d] = dim_of_value(s, ir_dim(&s->b, in->res[0], d), "?");
+    }
+    r = tensor_val(s, a->dt, a->rank, dims, in->res[0]);
+  }
+  return r;
+}
+
+static void stmt(Sema *s, Node *n);
+
+/* iterate s1 = init1, ... { body } until cond max N
+ * -> {s1: ..., iterations: i64, converged: bool} */
+static Val *iterate_expr(Sema *s, Node *n) {
+  int nstate = n->list.n;
+  Val **init = arena_alloc(s->arena, (size_t)nstate * sizeof *init);
+  bool ok = true;
+  for (int i = 0; i < nstate; i++) {
+    Node *st = n->list.items[i];
+    for (int j = 0; j < i; j++)
+      if (strcmp(((Node *)n->list.items[j])->name, st->name) == 0) {
+        diag_error(s->diags, st->name_span, "state `%s` is declared twice", st->name);
+        ok = false;
+      }
+    init[i] = expr(s, st->a);
+    if (init[i]->kind == V_ERROR) ok = false;
+    else if (init[i]->kind != V_SCALAR && init[i]->kind != V_TENSOR) {
+      diag_error(s->diags, st->a->span, "a state must be a number or a tensor, not %s", val_type_str(s, init[i]));
+      ok = false;
+    } else if (init[i]->weak) {
+      /* a literal state takes its default type so updates can be typed against it */
+      init[i] = cast_val(s, init[i], is_float_dt(init[i]->dt) ? SN_F64 : SN_I64, st->a->span);
+      init[i]->weak = false;
+    }
+  }
+  Val *maxv = expr(s, n->b);
+  if (maxv->kind != V_ERROR && (maxv->kind != V_SCALAR || !is_int_dt(maxv->dt))) {
+    Diag *g = diag_error(s->diags, n->b->span, "the iteration limit after `max` must be an integer, not %s",
+                         val_type_str(s, maxv));
+    diag_hint(s->diags, g, "e.g. `until err < 1e-6 max 1000`");
+    ok = false;
+  }
+  if (!ok || maxv->kind == V_ERROR) return ERR;
+  IrValue **ops = arena_alloc(s->fn->arena, (size_t)(nstate + 1) * sizeof *ops);
+  IrType *rts = arena_alloc(s->fn->arena, (size_t)(nstate + 2) * sizeof *rts);
+  ops[0] = ir_cast(&s->b, maxv->ir, ir_i64);
+  for (int i = 0; i < nstate; i++) {
+    ops[i + 1] = init[i]->ir;
+    rts[i] = ir_val(init[i]->ir)->type;
+  }
+  rts[nstate] = ir_i64;
+  rts[nstate + 1] = ir_bool;
+  IrBuilder save = s->b;
+  s->b.span = n->span;
+  IrInst *loop = ir_emit(&s->b, IR_LOOP, nstate + 1, ops, nstate + 2, rts, 1);
+  IrBlock *body = loop->regions[0];
+  ir_block_arg(s->fn, body, ir_i64)->name = "count";
+  push_scope(s);
+  Binding **states = arena_alloc(s->arena, (size_t)nstate * sizeof *states);
+  for (int i = 0; i < nstate; i++) {
+    Node *st = n->list.items[i];
+    IrValue *a = ir_block_arg(s->fn, body, rts[i]);
+    a->name = st->name;
+    Val *v = val_new(s, init[i]->kind);
+    *v = *init[i];
+    v->ir = a;
+    states[i] = bind_val(s, st->name, v, st->name_span);
+    states[i]->is_state = true;
+  }
+  s->b.block = body;
+  s->b.before = NULL;
+  s->iterate_depth++;
+  push_scope(s); /* the body's own bindings, visible to the condition */
+  for (int i = 0; i < n->body->list.n; i++) stmt(s, n->body->list.items[i]);
+  Val *cond = expr(s, n->a);
+  s->iterate_depth--;
+  if (cond->kind != V_ERROR && (cond->kind != V_SCALAR || cond->dt != SN_BOOL)) {
+    Diag *g = diag_error(s->diags, n->a->span, "the condition after `until` must be a bool, not %s", val_type_str(s, cond));
+    if (cond->kind == V_TENSOR) diag_hint(s->diags, g, "reduce it, e.g. `until max(i) abs(d[i]) < tol max 100`");
+    cond = ERR;
+  }
+  IrValue **yv = arena_alloc(s->fn->arena, (size_t)(nstate + 1) * sizeof *yv);
+  for (int i = 0; i < nstate; i++) {
+    Binding *cur = lookup_state(s->scope, ((Node *)n->list.items[i])->name);
+    yv[i] = cur->val->ir;
+  }
+  yv[nstate] = cond->kind == V_SCALAR ? cond->ir : ir_const_bool(&s->b, true);
+  ir_yield(&s->b, nstate + 1, yv);
+  pop_scope(s);
+  pop_scope(s);
+  s->b = save;
+  if (cond->kind == V_ERROR) return ERR;
+  Val *r = val_new(s, V_RECORD);
+  r->rec = NEW(s->arena, Record);
+  r->rec->n = nstate + 2;
+  r->rec->names = arena_alloc(s->arena, (size_t)(nstate + 2) * sizeof(char *));
+  r->rec->vals = arena_alloc(s->arena, (size_t)(nstate + 2) * sizeof(Val *));
+  for (int i = 0; i < nstate; i++) {
+    r->rec->names[i] = ((Node *)n->list.items[i])->name;
+    Val *v = val_new(s, init[i]->kind);
+    *v = *init[i];
+    v->ir = loop->res[i];
+    r->rec->vals[i] = v;
+  }
+  r->rec->names[nstate] = "iterations";
+  r->rec->vals[nstate] = scalar_val(s, SN_I64, false, loop->res[nstate]);
+  r->rec->names[nstate + 1] = "converged";
+  r->rec->vals[nstate + 1] = scalar_val(s, SN_BOOL, false, loop->res[nstate + 1]);
+  return r;
+}
+
+/* A state update `x = e` or `x[i] = e` in an iterate body: the new value must keep the state's
+ * type (its dtype and shape), since the next iteration sees it in the same place. */
+static void assign_stmt(Sema *s, Node *n) {
+  if (!n->name) return; /* the parser reported it */
+  Binding *b = lookup(s, n->name);
+  if (s->iterate_depth == 0) {
+    Diag *g = diag_error(s->diags, n->span, "`=` outside an iterate body");
+    diag_hint(s->diags, g, "bindings are immutable; bind a new value with `let %s = ...`, or compare with `==`", n->name);
+    return;
+  }
+  if (!b || !b->is_state) {
+    Diag *g = diag_error(s->diags, n->name_span, "`%s` is not a state of the enclosing iterate", n->name);
+    diag_hint(s->diags, g, "only states (declared after `iterate`) are updated with `=`; use `let` for a new name");
+    return;
+  }
+  Val *v = n->list.n ? comprehension(s, &n->list, n->a, n->span) : expr(s, n->a);
+  if (v->kind == V_ERROR) return;
+  Val *old = b->val;
+  Span sp = n->a->span;
+  if (old->kind != v->kind || (old->kind == V_TENSOR && old->rank != v->rank)) {
+    Diag *g = diag_error(s->diags, sp, "state `%s` is %s but the update gives %s", n->name, val_type_str(s, old),
+                         val_type_str(s, v));
+    diag_hint(s->diags, g, "a state keeps its type from one iteration to the next");
+    return;
+  }
+  if (v->dt != old->dt) {
+    if (v->weak || (is_float_dt(old->dt) && is_float_dt(v->dt)) || (is_int_dt(old->dt) && is_int_dt(v->dt))) {
+      v = cast_val(s, v, old->dt, sp);
+    } else {
+      Diag *g = diag_error(s->diags, sp, "state `%s` is %s but the update gives %s", n->name, val_type_str(s, old),
+                           val_type_str(s, v));
+      diag_hint(s->diags, g, "convert the update, e.g. %s(...)", sn_dtype_name(old->dt));
+      return;
+    }
+  }
+  if (v->kind == V_TENSOR) {
+    for (int d = 0; d < v->rank; d++) {
+      if (!old->dims[d].sym && !v->dims[d].sym && old->dims[d].c != v->dims[d].c) {
+        Diag *g = diag_error(s->diags, sp, "state `%s` is %s but the update gives %s", n->name, val_type_str(s, old),
+                             val_type_str(s, v));
+        diag_hint(s->diags, g, "a state keeps its shape from one iteration to the next");
+        return;
+      }
+      check_dims_match(s, old->dims[d], v->dims[d], sp,
+                       arena_printf(s->arena, "state %s changes size in dimension %d", n->name, d));
+    }
+    Val *nv = val_new(s, V_TENSOR);
+    *nv = *old;
+    nv->ir = v->ir;
+    v = nv;
+  }
+  Binding *nb = bind_val(s, n->name, v, n->name_span);
+  nb->is_state = true;
+  nb->used = true;
+}
+
+/* --- calls ------------------------------------------------------------------------------------ */
+
+/* Checks v against a declared type and binds the type's dimension names: a name seen for the
+ * first time stands for that size (and becomes an i64 value in `dimscope`), a name seen before
+ * must match. Constants that differ are errors now; anything else is checked at run time. With
+ * `local`, only names bound in dimscope itself count (a function's sizes are its own). */
+static bool match_type(Sema *s, Node *type, Val *v, Scope *dimscope, bool local, Span span, const char *what) {
+  SnDtype dt;
+  if (!sn_dtype_from_name(type->name, &dt)) {
+    Diag *g = diag_error(s->diags, type->span, "unknown type `%s`", type->name);
+    diag_hint(s->diags, g, "the element types are f16 bf16 f32 f64 i8 u8 i32 i64 bool");
+    return false;
+  }
+  bool want_tensor = type->ival != 0;
+  if ((want_tensor && v->kind != V_TENSOR) || (!want_tensor && v->kind != V_SCALAR) ||
+      (want_tensor && v->rank != type->list.n)) {
+    diag_error(s->diags, span, "%s: expected %s, got %s", what, src_text(s, type->span), val_type_str(s, v));
+    return false;
+  }
+  if (v->dt != dt && !v->weak) {
+    Diag *g = diag_error(s->diags, span, "%s: expected %s, got %s", what, src_text(s, type->span), val_type_str(s, v));
+    diag_hint(s->diags, g, "convert it with %s(...)", sn_dtype_name(dt));
+    return false;
+  }
+  for (int d = 0; want_tensor && d < v->rank; d++) {
+    Node *dn = type->list.items[d];
+    Dim have = v->dims[d];
+    if (dn->kind == A_INT) {
+      if (!have.sym && have.c != dn->ival) {
+        diag_error(s->diags, span, "%s: expected %s, got %s", what, src_text(s, type->span), val_type_str(s, v));
+        return false;
+      }
+      check_dims_match(s, dim_const(dn->ival), have, span,
+                       arena_printf(s->arena, "%s: dimension %d must be %lld", what, d, (long long)dn->ival));
+      continue;
+    }
+    Binding *known = NULL;
+    if (local) {
+      for (Binding *x = dimscope->head; x && !known; x = x->next)
+        if (strcmp(x->name, dn->name) == 0) known = x;
+    } else {
+      known = lookup_in(dimscope, dn->name);
+    }
+    if (known && known->kind == B_VAL && known->val->kind == V_SCALAR && is_int_dt(known->val->dt)) {
+      Dim want = dim_of_value(s, ir_cast(&s->b, known->val->ir, ir_i64), dn->name);
+      if (!want.sym && !have.sym && want.c != have.c) {
+        Diag *g = diag_error(s->diags, span, "%s: expected %s, got %s", what, src_text(s, type->span), val_type_str(s, v));
+        diag_hint(s->diags, g, "`%s` is %lld here", dn->name, (long long)want.c);
+        return false;
+      }
+      check_dims_match(s, want, have, span, arena_printf(s->arena, "%s: dimension %d must equal %s", what, d, dn->name));
+      continue;
+    }
+    Scope *saved = s->scope;
+    s->scope = dimscope;
+    Val *dv = scalar_val(s, SN_I64, false, dim_value(s, have));
+    bind_val(s, dn->name, dv, dn->span)->used = true;
+    s->scope = saved;
+  }
+  return true;
+}
+
+static Val *call_user(Sema *s, Binding *fb, Node *call) {
+  Node *fn = fb->node;
+  if (fb->broken) return ERR;
+  for (int i = 0; i < s->inst_stack.n; i++)
+    if (s->inst_stack.items[i] == fn) {
+      Diag *g = diag_error(s->diags, call->span, "`%s` calls itself", fn->name);
+      diag_hint(s->diags, g, "functions are inlined and cannot recurse; write the repetition with `iterate`");
+      return ERR;
+    }
+  if (s->inst_stack.n >= MAX_INLINE_DEPTH) {
+    diag_error(s->diags, call->span, "functions nest more than %d calls deep", MAX_INLINE_DEPTH);
+    return ERR;
+  }
+  int np = fn->list.n;
+  Val **args = arena_alloc(s->arena, (size_t)(np ? np : 1) * sizeof *args);
+  Span *spans = arena_alloc(s->arena, (size_t)(np ? np : 1) * sizeof *spans);
+  int npos = 0;
+  bool ok = true;
+  for (int i = 0; i < call->list.n; i++) {
+    Node *a = call->list.items[i];
+    if (a->kind == A_KWARG) {
+      int k = -1;
+      for (int p = 0; p < np; p++)
+        if (strcmp(((Node *)fn->list.items[p])->name, a->name) == 0) k = p;
+      if (k < 0) {
+        Diag *g = diag_error(s->diags, a->name_span, "`%s` has no parameter `%s`", fn->name, a->name);
+        const char *best = NULL;
+        int bestd = 3;
+        for (int p = 0; p < np; p++) {
+          int d = edit_distance(a->name, ((Node *)fn->list.items[p])->name, 2);
+          if (d < bestd) best = ((Node *)fn->list.items[p])->name, bestd = d;
+        }
+        if (best) diag_hint(s->diags, g, "did you mean `%s`?", best);
+        ok = false;
+        continue;
+      }
+      if (args[k]) {
+        diag_error(s->diags, a->name_span, "parameter `%s` of `%s` is given twice", a->name, fn->name);
+        ok = false;
+        continue;
+      }
+      args[k] = expr(s, a->a);
+      spans[k] = a->a->span;
+    } else {
+      if (npos >= np) {
+        Diag *g = diag_error(s->diags, a->span, "`%s` takes %d argument%s, but more are given", fn->name, np, np == 1 ? "" : "s");
+        diag_note(s->diags, g, fn->name_span, "`%s` is defined here", fn->name);
+        ok = false;
+        break;
+      }
+      args[npos] = expr(s, a);
+      spans[npos] = a->span;
+      npos++;
+    }
+  }
+  for (int p = 0; p < np && ok; p++)
+    if (!args[p]) {
+      Node *param = fn->list.items[p];
+      Diag *g = diag_error(s->diags, call->span, "missing argument `%s` of `%s`", param->name, fn->name);
+      diag_note(s->diags, g, fn->name_span, "`%s` is defined here", fn->name);
+      ok = false;
+    }
+  for (int p = 0; p < np && ok; p++)
+    if (args[p]->kind == V_ERROR) ok = false;
+  if (!ok) return ERR;
+  Scope *saved = s->scope;
+  s->scope = fb->defscope;
+  push_scope(s);
+  int errors = s->diags->nerrors;
+  for (int p = 0; p < np && ok; p++) {
+    Node *param = fn->list.items[p];
+    Val *a = args[p];
+    if (param->type) {
+      const char *what = arena_printf(s->arena, "argument `%s` of `%s`", param->name, fn->name);
+      if (!match_type(s, param->type, a, s->scope, true, spans[p], what)) {
+        ok = false;
+        break;
+      }
+      SnDtype dt;
+      if (sn_dtype_from_name(param->type->name, &dt) && a->weak) a = cast_val(s, a, dt, spans[p]);
+    }
+    bind_val(s, param->name, a, param->name_span)->used = true;
+  }
+  Val *r = ERR;
+  if (ok) {
+    vec_push(s->arena, &s->inst_stack, fn);
+    Node *body = fn->a;
+    if (body->kind == A_BLOCK) {
+      push_scope(s);
+      r = unit_val(s);
+      for (int i = 0; i < body->list.n; i++) {
+        Node *st = body->list.items[i];
+        if (i + 1 == body->list.n && st->kind == A_EXPR) r = expr(s, st->a);
+        else stmt(s, st);
+      }
+      pop_scope(s);
+    } else {
+      r = expr(s, body);
+    }
+    s->inst_stack.n--;
+    if (fn->type && r->kind != V_ERROR) {
+      const char *what = arena_printf(s->arena, "the result of `%s`", fn->name);
+      if (!match_type(s, fn->type, r, s->scope, true, fn->a->span, what)) r = ERR;
+      SnDtype dt;
+      if (r->kind != V_ERROR && sn_dtype_from_name(fn->type->name, &dt) && r->weak) r = cast_val(s, r, dt, fn->a->span);
+    }
+  }
+  pop_scope(s);
+  s->scope = saved;
+  bool definition_check = call->span.src == fn->name_span.src && call->span.lo == fn->name_span.lo;
+  if (!definition_check && s->diags->nerrors > errors && s->diags->nerrors <= DIAG_MAX_ERRORS) {
+    Diag *first = s->diags->items.items[s->diags->items.n - (s->diags->nerrors - errors)];
+    if (first && !first->note && first->span.lo != call->span.lo)
+      diag_note(s->diags, first, call->span, "in this call of `%s`", fn->name);
+  }
+  return r;
+}
+
+static Val *call_expr(Sema *s, Node *n) {
+  Binding *b = lookup(s, n->name);
+  if (b && b->kind == B_FN) {
+    b->used = true;
+    return call_user(s, b, n);
+  }
+  bool found = false;
+  Val *r = call_builtin(s, n, &found);
+  if (found) return r;
+  if (b) {
+    Diag *g = diag_error(s->diags, n->name_span, "`%s` is not a function", n->name);
+    diag_note(s->diags, g, b->span, "`%s` is defined here", n->name);
+    return ERR;
+  }
+  Diag *g = diag_error(s->diags, n->name_span, "unknown function `%s`", n->name);
+  suggest_name(s, g, n->name);
+  return ERR;
+}
+
+/* --- expressions ------------------------------------------------------------------------------ */
+
+/* Reads a value persisted by an earlier REPL line (see persist) into this line's IR. */
+static Val *load_persisted(Sema *s, Val *t, const char *name, Span span) {
+  if (t->kind == V_RECORD) {
+    Val *r = val_new(s, V_RECORD);
+    r->rec = NEW(s->arena, Record);
+    r->rec->n = t->rec->n;
+    r->rec->names = t->rec->names;
+    r->rec->vals = arena_alloc(s->arena, (size_t)t->rec->n * sizeof(Val *));
+    for (int i = 0; i < t->rec->n; i++) r->rec->vals[i] = load_persisted(s, t->rec->vals[i], t->rec->names[i], span);
+    return r;
+  }
+  IrType ty = t->kind == V_TENSOR ? ir_tensor(t->dt, t->rank) : t->kind == V_STR ? ir_str : ir_scalar(compute_dtype(t->dt));
+  IrBuilder at = {s->fn, s->fn->body, s->fn->body->first, span};
+  IrInst *g = ir_emit(&at, IR_GLOBAL_GET, 0, NULL, 1, &ty, 0);
+  g->imm.i = t->slot1 - 1;
+  g->flags = IRF_BORROWED;
+  g->res[0]->name = name;
+  Val *v = val_new(s, t->kind);
+  *v = *t;
+  v->ir = g->res[0];
+  v->slot1 = 0;
+  at.before = g->next;
+  for (int d = 0; d < t->rank; d++)
+    if (t->dims[d].sym) v->dims[d] = dim_of_value(s, ir_dim(&at, g->res[0], d), t->dims[d].sym->name);
+  return v;
+}
+
+static Val *name_expr(Sema *s, Node *n) {
+  Binding *b = lookup(s, n->name);
+  if (!b) {
+    Diag *g = diag_error(s->diags, n->span, "unknown name `%s`", n->name);
+    suggest_name(s, g, n->name);
+    return ERR;
+  }
+  b->used = true;
+  switch (b->kind) {
+  case B_VAL:
+    if (b->slot >= 0) {
+      /* a value from an earlier REPL line: read its slots once per line */
+      if (b->slot_line != s->repl->line || !b->slot_val) {
+        b->slot_val = load_persisted(s, b->val, b->name, n->span);
+        b->slot_line = s->repl->line;
+      }
+      return b->slot_val;
+    }
+    return b->val;
+  case B_INDEX: {
+    Val *v = scalar_val(s, SN_I64, false, b->index->iv);
+    v->index = b->index;
+    return v;
+  }
+  case B_LAZY: {
+    Scope *saved = s->scope;
+    s->scope = b->defscope;
+    Val *v = comprehension(s, &b->node->list, b->node->a, b->node->span);
+    s->scope = saved;
+    return v;
+  }
+  case B_FN: {
+    Diag *g = diag_error(s->diags, n->span, "`%s` is a function; call it with arguments", n->name);
+    diag_hint(s->diags, g, "write %s(...)", n->name);
+    return ERR;
+  }
+  }
+  return ERR;
+}
+
+static Val *unary_expr(Sema *s, Node *n) {
+  Val *a = expr(s, n->a);
+  if (a->kind == V_ERROR) return ERR;
+  if (a->kind != V_SCALAR && a->kind != V_TENSOR) {
+    diag_error(s->diags, n->span, "`%s` needs a number or a tensor, not %s", op_name((Op)n->op), val_type_str(s, a));
+    return ERR;
+  }
+  /* fold negative literals so they stay constants (dims, literals) */
+  if (n->op == OP_NEG && a->kind == V_SCALAR && a->weak && a->ir->def && a->ir->def->op == IR_CONST) {
+    if (is_float_dt(a->dt)) return scalar_val(s, a->dt, true, ir_const_f(&s->b, SN_F64, -a->ir->def->imm.f));
+    return scalar_val(s, a->dt, true, ir_const_i64(&s->b, (int64_t)(0 - (uint64_t)a->ir->def->imm.i)));
+  }
+  Val *args[1] = {a};
+  return lift(s, 1, args, n->op == OP_NEG ? neg_fn : not_fn, NULL, a->dt, n->span);
+}
+
+/* `a and b` evaluates b only when a is true (so `i > 0 and x[i-1] < 0` is safe). */
+static Val *logic_expr(Sema *s, Node *n) {
+  Val *a = expr(s, n->a);
+  if (a->kind == V_ERROR) return ERR;
+  if (a->kind != V_SCALAR || a->dt != SN_BOOL) {
+    if (a->kind == V_TENSOR) {
+      Val *b = expr(s, n->b);
+      return binop(s, (Op)n->op, a, b, n->span);
+    }
+    Diag *g = diag_error(s->diags, n->a->span, "`%s` needs bool operands, not %s", op_name((Op)n->op), val_type_str(s, a));
+    diag_hint(s->diags, g, "compare first, e.g. `x > 0 %s y > 0`", op_name((Op)n->op));
+    return ERR;
+  }
+  IrBuilder save = s->b;
+  s->b.span = n->span;
+  IrInst *in = ir_emit(&s->b, IR_IF, 1, &a->ir, 1, &ir_bool, 2);
+  s->b.before = NULL;
+  s->b.block = in->regions[n->op == OP_AND ? 0 : 1];
+  Val *b = expr(s, n->b);
+  bool ok = b->kind == V_SCALAR && b->dt == SN_BOOL;
+  if (b->kind != V_ERROR && !ok) {
+    Diag *g = diag_error(s->diags, n->b->span, "`%s` needs bool operands, not %s", op_name((Op)n->op), val_type_str(s, b));
+    diag_hint(s->diags, g, "compare first, e.g. `x > 0 %s y > 0`", op_name((Op)n->op));
+  }
+  IrValue *bv = ok ? b->ir : ir_const_bool(&s->b, false);
+  ir_yield(&s->b, 1, &bv);
+  s->b.block = in->regions[n->op == OP_AND ? 1 : 0];
+  IrValue *shortv = ir_const_bool(&s->b, n->op == OP_OR);
+  ir_yield(&s->b, 1, &shortv);
+  s->b = save;
+  if (!ok) return ERR;
+  return scalar_val(s, SN_BOOL, false, in->res[0]);
+}
+
+Val *expr(Sema *s, Node *n) {
+  Span saved = s->b.span;
+  s->b.span = n->span;
+  Val *r = ERR;
+  switch (n->kind) {
+  case A_INT: r = scalar_val(s, SN_I64, true, ir_const_i64(&s->b, n->ival)); break;
+  case A_FLOAT: r = scalar_val(s, SN_F64, true, ir_const_f(&s->b, SN_F64, n->fval)); break;
+  case A_BOOL: r = scalar_val(s, SN_BOOL, false, ir_const_bool(&s->b, n->ival != 0)); break;
+  case A_STR:
+    r = val_new(s, V_STR);
+    r->ir = ir_string(&s->b, arena_strdup(s->fn->arena, n->str));
+    break;
+  case A_NAME: r = name_expr(s, n); break;
+  case A_LIST: r = materialize_list(s, n); break;
+  case A_RECORD: r = record_expr(s, n); break;
+  case A_UNARY: r = unary_expr(s, n); break;
+  case A_BINARY:
+    if (n->op == OP_AND || n->op == OP_OR) r = logic_expr(s, n);
+    else {
+      Val *a = expr(s, n->a); /* operands in source order, so errors are reported in order */
+      Val *b = expr(s, n->b);
+      r = binop(s, (Op)n->op, a, b, n->span);
+    }
+    break;
+  case A_CALL: r = call_expr(s, n); break;
+  case A_INDEX: r = index_expr(s, n); break;
+  case A_FIELD: r = field_expr(s, n); break;
+  case A_IF: r = if_expr(s, n); break;
+  case A_REDUCE: r = reduction(s, n); break;
+  case A_ITERATE: r = iterate_expr(s, n); break;
+  case A_SLICE:
+    diag_error(s->diags, n->span, "a slice `a:b` may appear only inside [...] subscripts");
+    break;
+  case A_KWARG:
+    diag_error(s->diags, n->span, "a named argument `%s = ...` may appear only in a call", n->name);
+    break;
+  default:
+    diag_error(s->diags, n->span, "this statement cannot be used as a value");
+    break;
+  }
+  s->b.span = saved;
+  return r;
+}
+
+/* --- printing ----------------------------------------------------------------------------------- */
+
+static void print_str_const(Sema *s, const char *text) {
+  IrValue *str = ir_string(&s->b, text);
+  ir_call(&s->b, RT_PRINT_STR, 1, &str);
+}
+
+void print_val(Sema *s, Val *v);
+
+void print_val(Sema *s, Val *v) {
+  switch (v->kind) {
+  case V_SCALAR: {
+    IrValue *x = v->ir;
+    switch (v->dt) {
+    case SN_BOOL: x = ir_cast(&s->b, x, ir_scalar(SN_I32)); ir_call(&s->b, RT_PRINT_BOOL, 1, &x); break;
+    case SN_F64: ir_call(&s->b, RT_PRINT_F64, 1, &x); break;
+    case SN_F32: ir_call(&s->b, RT_PRINT_F32, 1, &x); break;
+    case SN_F16: case SN_BF16:
+      x = ir_cast(&s->b, ir_cast(&s->b, x, ir_scalar(v->dt)), ir_scalar(SN_F32));
+      ir_call(&s->b, RT_PRINT_F32, 1, &x);
+      break;
+    default: x = ir_cast(&s->b, x, ir_i64); ir_call(&s->b, RT_PRINT_I64, 1, &x); break;
+    }
+    break;
+  }
+  case V_TENSOR: ir_call(&s->b, RT_PRINT_TENSOR, 1, &v->ir); break;
+  case V_STR: ir_call(&s->b, RT_PRINT_STR, 1, &v->ir); break;
+  case V_RECORD:
+    print_str_const(s, "{");
+    for (int i = 0; i < v->rec->n; i++) {
+      print_str_const(s, arena_printf(s->fn->arena, "%s%s: ", i ? ", " : "", v->rec->names[i]));
+      print_val(s, v->rec->vals[i]);
+    }
+    print_str_const(s, "}");
+    break;
+  case V_UNIT: print_str_const(s, "()"); break;
+  case V_ERROR: break;
+  }
+}
+
+/* --- statements ------------------------------------------------------------------------------- */
+
+static bool coerce_to_type(Sema *s, Node *type, Val **v, Span span, const char *what) {
+  if (!match_type(s, type, *v, s->scope, false, span, what)) return false;
+  SnDtype dt;
+  if (sn_dtype_from_name(type->name, &dt) && (*v)->weak) *v = cast_val(s, *v, dt, span);
+  return true;
+}
+
+static void let_stmt(Sema *s, Node *n) {
+  if (n->list.n) {
+    if (s->repl && s->scope == s->top) {
+      /* at the REPL's top level a comprehension stays a definition, expanded where used */
+      Scope *def = snapshot_scope(s);
+      Binding *b = bind(s, n->name, B_LAZY, n->name_span);
+      b->node = n;
+      b->defscope = def;
+      Scope *saved = s->scope;
+      Val *probe = comprehension(s, &n->list, n->a, n->span); /* checks it now */
+      s->scope = saved;
+      if (probe->kind == V_ERROR) b->broken = true, b->kind = B_VAL, b->val = ERR;
+      return;
+    }
+    Val *v = comprehension(s, &n->list, n->a, n->span);
+    bind_val(s, n->name, v, n->name_span);
+    return;
+  }
+  Val *v = expr(s, n->a);
+  if (v->kind == V_UNIT) {
+    Diag *g = diag_error(s->diags, n->a->span, "this expression gives no value to bind to `%s`", n->name);
+    diag_hint(s->diags, g, "print(...) returns nothing");
+    v = ERR;
+  }
+  if (n->type && v->kind != V_ERROR) {
+    const char *what = arena_printf(s->arena, "`%s`", n->name);
+    if (!coerce_to_type(s, n->type, &v, n->a->span, what)) v = ERR;
+  }
+  if (v->kind != V_ERROR && v->index) {
+    /* a copy of an index is an ordinary number */
+    Val *c = val_new(s, V_SCALAR);
+    *c = *v;
+    c->index = NULL;
+    v = c;
+  }
+  bind_val(s, n->name, v, n->name_span);
+}
+
+/* fn with typed parameters is checked once at its definition with symbolic sizes, so errors in
+ * its body are reported even if it is never called. */
+static void check_fn_definition(Sema *s, Binding *fb) {
+  Node *fn = fb->node;
+  for (int p = 0; p < fn->list.n; p++)
+    if (!((Node *)fn->list.items[p])->type) return;
+  IrFunc *scratch = ir_func_new(s->arena);
+  IrFunc *saved_fn = s->fn;
+  IrBuilder saved_b = s->b;
+  s->fn = scratch;
+  s->b = (IrBuilder){scratch, scratch->body, NULL, fn->span};
+  Node *call = NEW(s->arena, Node);
+  call->kind = A_CALL;
+  call->span = fn->name_span;
+  call->name = fn->name;
+  /* placeholder arguments of the declared types */
+  Scope *saved_scope = s->scope;
+  push_scope(s);
+  for (int p = 0; p < fn->list.n; p++) {
+    Node *param = fn->list.items[p];
+    Node *type = param->type;
+    SnDtype dt;
+    if (!sn_dtype_from_name(type->name, &dt)) {
+      Diag *g = diag_error(s->diags, type->span, "unknown type `%s`", type->name);
+      diag_hint(s->diags, g, "the element types are f16 bf16 f32 f64 i8 u8 i32 i64 bool");
+      fb->broken = true;
+      break;
+    }
+    Val *v;
+    if (type->ival) {
+      Dim dims[SN_MAX_RANK];
+      if (type->list.n > SN_MAX_RANK) {
+        diag_error(s->diags, type->span, "a tensor has at most %d dimensions", SN_MAX_RANK);
+        fb->broken = true;
+        break;
+      }
+      for (int d = 0; d < type->list.n; d++) {
+        Node *dn = type->list.items[d];
+        if (dn->kind == A_INT) {
+          dims[d] = dim_const(dn->ival);
+          continue;
+        }
+        Binding *seen = NULL;
+        for (Binding *x = s->scope->head; x; x = x->next)
+          if (strcmp(x->name, dn->name) == 0) seen = x;
+        if (!seen) {
+          IrInst *ph = ir_emit(&s->b, IR_ARG, 0, NULL, 1, &ir_i64, 0);
+          seen = bind_val(s, dn->name, scalar_val(s, SN_I64, false, ph->res[0]), dn->span);
+        }
+        dims[d] = dim_of_value(s, seen->val->ir, dn->name);
+      }
+      IrType tt = ir_tensor(dt, type->list.n);
+      v = tensor_val(s, dt, type->list.n, dims, ir_emit(&s->b, IR_ARG, 0, NULL, 1, &tt, 0)->res[0]);
+    } else {
+      IrType st = ir_scalar(compute_dtype(dt));
+      v = scalar_val(s, dt, false, ir_emit(&s->b, IR_ARG, 0, NULL, 1, &st, 0)->res[0]);
+    }
+    Node *arg = NEW(s->arena, Node);
+    arg->kind = A_NAME;
+    arg->span = param->name_span;
+    arg->name = arena_printf(s->arena, " arg%d", p);
+    bind_val(s, arg->name, v, param->name_span);
+    vec_push(s->arena, &call->list, arg);
+  }
+  int errors = s->diags->nerrors;
+  if (!fb->broken) call_user(s, fb, call);
+  if (s->diags->nerrors > errors) fb->broken = true;
+  s->scope = saved_scope;
+  s->fn = saved_fn;
+  s->b = saved_b;
+}
+
+static void fn_stmt(Sema *s, Node *n) {
+  for (int i = 0; i < n->list.n; i++)
+    for (int j = 0; j < i; j++)
+      if (strcmp(((Node *)n->list.items[i])->name, ((Node *)n->list.items[j])->name) == 0) {
+        diag_error(s->diags, ((Node *)n->list.items[i])->name_span, "parameter `%s` is declared twice",
+                   ((Node *)n->list.items[i])->name);
+        return;
+      }
+  Scope *def = snapshot_scope(s);
+  Binding *b = bind(s, n->name, B_FN, n->name_span);
+  b->node = n;
+  b->defscope = def;
+  check_fn_definition(s, b);
+}
+
+/* arg NAME: TYPE [= default]: a command-line argument, read and checked when the program starts */
+static void arg_stmt(Sema *s, Node *n) {
+  if (s->scope != s->top || s->repl) {
+    Diag *g = diag_error(s->diags, n->span, "`arg` declares a command-line argument and belongs at the top level of a program");
+    if (s->repl) diag_hint(s->diags, g, "in the REPL, bind a value with `let`");
+    return;
+  }
+  Node *type = n->type;
+  SnDtype dt;
+  if (strcmp(type->name, "str") == 0 && !type->ival) {
+    dt = SN_U8;
+  } else if (!sn_dtype_from_name(type->name, &dt)) {
+    Diag *g = diag_error(s->diags, type->span, "unknown type `%s`", type->name);
+    diag_hint(s->diags, g, "arguments are numbers (i64, f64, ...), bool, str, or tensors such as f32[n, 3]");
+    return;
+  }
+  bool is_str = strcmp(type->name, "str") == 0;
+  IrArg *a = NEW(s->fn->arena, IrArg);
+  a->name = arena_strdup(s->fn->arena, n->name);
+  a->spec.name = a->name;
+  a->spec.type = arena_strdup(s->fn->arena, src_text(s, type->span));
+  a->spec.dtype = dt;
+  a->spec.rank = type->ival ? type->list.n : 0;
+  if (n->a) {
+    Node *d = n->a;
+    bool lit = d->kind == A_INT || d->kind == A_FLOAT || d->kind == A_BOOL || d->kind == A_STR || d->kind == A_LIST ||
+               (d->kind == A_UNARY && d->op == OP_NEG && (d->a->kind == A_INT || d->a->kind == A_FLOAT));
+    if (!lit) {
+      Diag *g = diag_error(s->diags, d->span, "the default of an argument must be a literal");
+      diag_hint(s->diags, g, "compute derived values with `let` after the argument");
+      return;
+    }
+    a->spec.def = arena_strdup(s->fn->arena, d->kind == A_STR ? d->str : src_text(s, d->span));
+  }
+  IrType t;
+  Val *v;
+  if (type->ival) {
+    if (type->list.n > SN_MAX_RANK) {
+      diag_error(s->diags, type->span, "a tensor has at most %d dimensions", SN_MAX_RANK);
+      return;
+    }
+    a->spec.kind = SN_ARG_TENSOR;
+    t = ir_tensor(dt, type->list.n);
+  } else if (is_str) {
+    a->spec.kind = SN_ARG_STR;
+    t = ir_str;
+  } else if (dt == SN_BOOL) {
+    a->spec.kind = SN_ARG_BOOL;
+    t = ir_bool;
+  } else if (is_float_dt(dt)) {
+    a->spec.kind = SN_ARG_F64;
+    t = ir_scalar(SN_F64);
+  } else {
+    a->spec.kind = SN_ARG_I64;
+    t = ir_i64;
+  }
+  IrBuilder at = {s->fn, s->fn->body, NULL, n->span};
+  IrInst *in = ir_emit(&at, IR_ARG, 0, NULL, 1, &t, 0);
+  in->imm.i = s->fn->args.n;
+  in->flags = IRF_BORROWED;
+  in->res[0]->name = a->name;
+  vec_push(s->fn->arena, &s->fn->args, a);
+  if (is_str) {
+    v = val_new(s, V_STR);
+    v->ir = in->res[0];
+  } else if (!type->ival) {
+    v = scalar_val(s, dt == SN_BOOL ? SN_BOOL : is_float_dt(dt) ? SN_F64 : SN_I64, false, in->res[0]);
+    if (dt != v->dt) v = cast_val(s, v, dt, n->span);
+  } else {
+    /* sizes: a constant, or a name bound by its first use (and checked at the others) */
+    Dim dims[SN_MAX_RANK];
+    IrValue *ops[SN_MAX_RANK + 1];
+    int rank = type->list.n;
+    ops[0] = in->res[0];
+    for (int d = 0; d < rank; d++) {
+      Node *dn = type->list.items[d];
+      if (dn->kind == A_INT) {
+        dims[d] = dim_const(dn->ival);
+        ops[d + 1] = ir_const_i64(&s->b, dn->ival);
+        continue;
+      }
+      Binding *known = lookup(s, dn->name);
+      if (known && known->kind == B_VAL && known->val->kind == V_SCALAR && is_int_dt(known->val->dt)) {
+        IrValue *kv = ir_cast(&s->b, known->val->ir, ir_i64);
+        dims[d] = dim_of_value(s, kv, dn->name);
+        ops[d + 1] = kv;
+      } else {
+        IrValue *dv = ir_dim(&s->b, in->res[0], d);
+        dims[d] = dim_of_value(s, dv, dn->name);
+        ops[d + 1] = ir_const_i64(&s->b, -1);
+        bind_val(s, dn->name, scalar_val(s, SN_I64, false, dv), dn->span)->used = true;
+      }
+    }
+    IrBuilder save = s->b;
+    s->b.span = n->name_span;
+    ir_check(&s->b, CHECK_SHAPE, rank + 1, ops, arena_printf(s->fn->arena, "argument --%s", a->name));
+    s->b.block->last->blob = a->spec.type;
+    s->b = save;
+    v = tensor_val(s, dt, rank, dims, in->res[0]);
+  }
+  bind_val(s, n->name, v, n->name_span);
+}
+
+static void expr_stmt(Sema *s, Node *n) {
+  Val *v = expr(s, n->a);
+  if (v->kind == V_ERROR || v->kind == V_UNIT) return;
+  if (s->repl && s->scope == s->top) {
+    s->last_value = v;
+    if (s->echo) {
+      print_val(s, v);
+      ir_call(&s->b, RT_PRINT_END, 0, NULL);
+    }
+    return;
+  }
+  Diag *g = diag_warning(s->diags, n->span, "the value of this expression is not used");
+  diag_hint(s->diags, g, "print it with print(...), or bind it with let");
+}
+
+static void stmt(Sema *s, Node *n) {
+  Span saved = s->b.span;
+  s->b.span = n->span;
+  switch (n->kind) {
+  case A_LET: let_stmt(s, n); break;
+  case A_FN: fn_stmt(s, n); break;
+  case A_ARG: arg_stmt(s, n); break;
+  case A_ASSIGN: assign_stmt(s, n); break;
+  case A_EXPR: expr_stmt(s, n); break;
+  default: diag_error(s->diags, n->span, "this is not a statement"); break;
+  }
+  s->b.span = saved;
+}
+
+/* Warns about top-level bindings nothing reads. */
+static void warn_unused(Sema *s, Scope *sc) {
+  PtrVec unused = {0};
+  for (Binding *b = sc->head; b; b = b->next)
+    if (!b->used && b->kind == B_VAL && b->name[0] != '_' && b->val->kind != V_ERROR) vec_push(s->arena, &unused, b);
+  for (int i = unused.n - 1; i >= 0; i--) {
+    Binding *b = unused.items[i];
+    Diag *g = diag_warning(s->diags, b->span, "`%s` is never used", b->name);
+    diag_hint(s->diags, g, "remove it, or start its name with `_` to keep it");
+  }
+}
+
+static void sema_init(Sema *s, Arena *a, DiagBag *d) {
+  memset(s, 0, sizeof *s);
+  s->arena = a;
+  s->diags = d;
+  s->fn = ir_func_new(a);
+  s->b = (IrBuilder){s->fn, s->fn->body, NULL, {0}};
+}
+
+IrFunc *sema_program(Arena *a, DiagBag *d, PtrVec *stmts) {
+  Sema s;
+  sema_init(&s, a, d);
+  push_scope(&s);
+  s.top = s.scope;
+  int errors = d->nerrors;
+  for (int i = 0; i < stmts->n; i++) stmt(&s, stmts->items[i]);
+  if (d->nerrors == errors) warn_unused(&s, s.top);
+  ir_yield(&s.b, 0, NULL);
+  return d->nerrors == errors ? s.fn : NULL;
+}
+
+void repl_env_init(ReplEnv *env) {
+  memset(env, 0, sizeof *env);
+  env->scope = NEW(&env->arena, Scope);
+}
+
+void repl_env_free(ReplEnv *env) {
+  free(env->slots);
+  arena_free(&env->arena);
+}
+
+void repl_env_rollback(ReplEnv *env, Binding *mark, int nslots) {
+  env->scope->head = mark;
+  env->nslots = nslots;
+}
+
+/* Stores a value of this line into new slots and returns the template later lines read it
+ * through (load_persisted); a record persists field by field. */
+static Val *persist(Sema *s, Val *v) {
+  ReplEnv *env = s->repl;
+  Val *keep = NEW(&env->arena, Val);
+  *keep = *v;
+  keep->ir = NULL;
+  keep->index = NULL;
+  if (v->kind == V_RECORD) {
+    Record *r = NEW(&env->arena, Record);
+    r->n = v->rec->n;
+    r->names = arena_alloc(&env->arena, (size_t)r->n * sizeof(char *));
+    r->vals = arena_alloc(&env->arena, (size_t)r->n * sizeof(Val *));
+    for (int i = 0; i < r->n; i++) {
+      r->names[i] = arena_strdup(&env->arena, v->rec->names[i]);
+      r->vals[i] = persist(s, v->rec->vals[i]);
+    }
+    keep->rec = r;
+    return keep;
+  }
+  if (v->kind != V_SCALAR && v->kind != V_TENSOR && v->kind != V_STR) return keep;
+  if (env->nslots == env->capslots) {
+    env->capslots = env->capslots ? env->capslots * 2 : 64;
+    env->slots = realloc(env->slots, (size_t)env->capslots * sizeof *env->slots);
+    if (!env->slots) die("out of memory");
+  }
+  int k = env->nslots++;
+  env->slots[k] = (ReplSlotInfo){v->kind, v->dt, v->rank};
+  IrValue *x = v->ir;
+  if (v->kind == V_SCALAR) x = ir_cast(&s->b, x, ir_scalar(compute_dtype(v->dt)));
+  IrInst *set = ir_emit(&s->b, IR_GLOBAL_SET, 1, &x, 0, NULL, 0);
+  set->imm.i = k;
+  keep->slot1 = k + 1;
+  for (int d = 0; d < v->rank; d++)
+    if (v->dims[d].sym) {
+      Sym *sym = NEW(&env->arena, Sym);
+      sym->name = arena_strdup(&env->arena, v->dims[d].sym->name);
+      keep->dims[d].sym = sym;
+    }
+  return keep;
+}
+
+/* One REPL line: like a program, except that names from earlier lines live in slots and the
+ * line's new value bindings are stored into new slots at its end. */
+IrFunc *sema_repl_line(ReplEnv *env, Arena *a, DiagBag *d, PtrVec *stmts, bool echo, Val **last) {
+  Sema s;
+  sema_init(&s, a, d);
+  s.repl = env;
+  s.echo = echo;
+  env->line++;
+  s.scope = env->scope;
+  s.top = env->scope;
+  Binding *mark = env->scope->head;
+  int errors = d->nerrors;
+  for (int i = 0; i < stmts->n; i++) stmt(&s, stmts->items[i]);
+  if (last) *last = s.last_value;
+  if (d->nerrors != errors) {
+    env->scope->head = mark;
+    ir_yield(&s.b, 0, NULL);
+    return NULL;
+  }
+  /* persist the new bindings */
+  for (Binding *b = env->scope->head; b != mark; b = b->next) {
+    if (b->kind != B_VAL || b->slot >= 0) continue;
+    b->val = persist(&s, b->val);
+    b->slot = 0;
+    b->slot_line = 0;
+    b->slot_val = NULL;
+  }
+  ir_yield(&s.b, 0, NULL);
+  return s.fn;
+}

@@ -1,0 +1,169 @@
+/* sema.h: checking a program and lowering it to IR in one walk over the syntax tree.
+ *
+ * Sema resolves names, infers dtypes and shapes (dimensions are constants or symbols such as
+ * `n`), reports errors with the spans of the code at fault, and emits tensor-level IR as it
+ * goes. User functions are generic over dimensions and dtypes and are inlined at each call, so
+ * a comprehension passed into or returned from a function still fuses with its consumer. */
+#ifndef SN_SEMA_H
+#define SN_SEMA_H
+
+#include "ast.h"
+#include "ir.h"
+
+/* A symbolic dimension: a name for messages and the run-time value of the size. */
+typedef struct Sym {
+  const char *name;
+  IrValue *v;
+} Sym;
+
+/* A dimension: the constant c when sym is NULL. */
+typedef struct Dim {
+  int64_t c;
+  Sym *sym;
+} Dim;
+
+typedef enum VKind { V_ERROR, V_UNIT, V_SCALAR, V_TENSOR, V_STR, V_RECORD } VKind;
+
+typedef struct Val Val;
+typedef struct IndexVar IndexVar;
+
+typedef struct Record {
+  int n;
+  const char **names;
+  Val **vals;
+} Record;
+
+struct Val {
+  VKind kind;
+  SnDtype dt;    /* scalars and tensor elements; f16/bf16 scalars are carried as f32 in the IR */
+  bool weak;     /* an untyped literal (or made only of them): adopts the other operand's type */
+  int rank;
+  Dim dims[SN_MAX_RANK];
+  IrValue *ir;   /* scalar value, tensor handle or string */
+  Record *rec;
+  IndexVar *index; /* set when this scalar is an index variable of a comprehension/reduction */
+  int slot1;       /* REPL: 1 + the slot a persisted value lives in (0: not persisted) */
+};
+
+/* A run-time size constraint on an index: the index runs over dimension `axis` of a tensor. */
+typedef struct Constraint {
+  Dim dim;
+  Span span;       /* the subscript */
+  const char *what;/* "x (axis 0)" */
+} Constraint;
+
+struct IndexVar {
+  const char *name;
+  Span span;
+  IrValue *iv;
+  PtrVec constraints;
+};
+
+typedef enum BindKind { B_VAL, B_FN, B_INDEX, B_LAZY } BindKind;
+
+typedef struct Scope Scope;
+typedef struct Binding {
+  const char *name;
+  BindKind kind;
+  Val *val;          /* B_VAL */
+  Node *node;        /* B_FN: the fn; B_LAZY: the comprehension's let */
+  Scope *defscope;   /* B_FN, B_LAZY: the scope they were defined in */
+  IndexVar *index;   /* B_INDEX */
+  Span span;
+  int slot;          /* REPL: >= 0 when val is a template of persisted values (see slot1) */
+  int slot_line;     /* REPL: the line whose Val below reads the slots */
+  Val *slot_val;
+  bool used;
+  bool broken;       /* B_FN whose definition failed to check: calls are not checked again */
+  bool is_state;     /* a state variable of an enclosing iterate */
+  struct Binding *next;
+} Binding;
+
+struct Scope {
+  Scope *parent;
+  Binding *head;
+};
+
+/* What the REPL keeps between lines: the bindings of every line so far (their values live in
+ * slots the driver owns), and the arenas holding their syntax. */
+typedef struct ReplSlotInfo {
+  VKind kind;
+  SnDtype dt;
+  int rank;
+} ReplSlotInfo;
+
+typedef struct ReplEnv {
+  Arena arena;     /* bindings, scopes and syntax of every line */
+  Scope *scope;    /* the top-level bindings */
+  int nslots;
+  ReplSlotInfo *slots;
+  int capslots;
+  int line;        /* lines compiled so far */
+} ReplEnv;
+
+typedef struct Sema {
+  Arena *arena;
+  DiagBag *diags;
+  IrFunc *fn;
+  IrBuilder b;
+  Scope *scope;
+  Scope *top;          /* the program's top-level scope */
+  PtrVec inst_stack;   /* functions being inlined (A_FN nodes), to refuse recursion */
+  ReplEnv *repl;
+  bool echo;           /* REPL: print the value of an expression statement */
+  int iterate_depth;   /* > 0 inside an iterate body: state updates allowed */
+  int nargs;           /* program arguments so far */
+  int nrandom;         /* random constructors without an explicit seed so far */
+  PtrVec syms;         /* Sym interned by run-time value */
+  Val *last_value;     /* the value of the last expression statement */
+} Sema;
+
+/* Entry points. Each returns the IR of the program (NULL when errors were reported). */
+IrFunc *sema_program(Arena *a, DiagBag *d, PtrVec *stmts);
+IrFunc *sema_repl_line(ReplEnv *env, Arena *a, DiagBag *d, PtrVec *stmts, bool echo, Val **last);
+void repl_env_init(ReplEnv *env);
+void repl_env_free(ReplEnv *env);
+/* Forgets the bindings a line added (after it failed at run time). */
+void repl_env_rollback(ReplEnv *env, Binding *mark, int nslots);
+
+/* The text of a type as users write it: "f32[n, 3]", "{cost: f32, iters: i64}". */
+const char *val_type_str(Sema *s, const Val *v);
+
+/* --- shared between sema.c and builtins.c ----------------------------------------------------- */
+extern Val sema_error_val;
+#define ERR (&sema_error_val)
+
+typedef Val *(*ScalarFn)(Sema *s, Val **args, Span span, void *ctx);
+
+Val *val_new(Sema *s, VKind k);
+Val *scalar_val(Sema *s, SnDtype dt, bool weak, IrValue *ir);
+Val *tensor_val(Sema *s, SnDtype dt, int rank, const Dim *dims, IrValue *ir);
+Val *unit_val(Sema *s);
+SnDtype compute_dtype(SnDtype dt);
+bool is_float_dt(SnDtype dt);
+bool is_int_dt(SnDtype dt);
+Val *cast_val(Sema *s, Val *v, SnDtype to, Span span);
+Val *expr(Sema *s, Node *n);
+Val *lift(Sema *s, int n, Val **args, ScalarFn fn, void *ctx, SnDtype result_hint, Span span);
+Val *scalar_binop(Sema *s, Op op, Val *a, Val *b, Span span);
+Val *binop(Sema *s, Op op, Val *a, Val *b, Span span);
+Val *math1(Sema *s, IrMathFn fn, Val *x, Span span);
+IrValue *dim_value(Sema *s, Dim d);
+IrValue *const_at_entry(Sema *s, int64_t c);
+Dim dim_const(int64_t c);
+Dim dim_of_value(Sema *s, IrValue *v, const char *name);
+bool dims_equal(Dim a, Dim b);
+bool check_dims_match(Sema *s, Dim a, Dim b, Span span, const char *what);
+const char *dim_str(Sema *s, Dim d);
+Val *elem_of(Sema *s, Val *t, IrValue **idx);
+Val *make_compr(Sema *s, SnDtype dt, int rank, const Dim *dims, ScalarFn body, void *ctx, Span span);
+Val *whole_reduce(Sema *s, RedKind k, Val *x, Span span);
+Val *materialize_list(Sema *s, Node *n);
+bool shape_arg(Sema *s, Node *n, int *rank, Dim *dims);
+Val *call_builtin(Sema *s, Node *call, bool *found);
+void print_val(Sema *s, Val *v);
+void suggest_name(Sema *s, Diag *g, const char *name);
+Binding *lookup(Sema *s, const char *name);
+const char *src_text(Sema *s, Span sp);
+
+#endif
