@@ -297,10 +297,11 @@ typedef struct LinCtx {
 static Val *lin_body(Sema *s, Val **idx, Span span, void *vctx) {
   (void)span;
   LinCtx *c = vctx;
-  /* computed in f64, as NumPy does; the last point is exactly `stop` */
+  /* computed in f64, as NumPy does; the last point is exactly `stop` (one point is `start`) */
   IrValue *i = ir_cast(&s->b, idx[0]->ir, ir_scalar(SN_F64));
   IrValue *v = ir_bin(&s->b, BIN_ADD, c->start, ir_bin(&s->b, BIN_MUL, i, c->delta));
-  IrValue *is_last = ir_cmp(&s->b, CMP_EQ, idx[0]->ir, c->nm1);
+  IrValue *is_last = ir_bin(&s->b, BIN_AND, ir_cmp(&s->b, CMP_EQ, idx[0]->ir, c->nm1),
+                            ir_cmp(&s->b, CMP_GT, c->nm1, ir_const_i64(&s->b, 0)));
   v = ir_select(&s->b, is_last, c->last, v);
   return scalar_val(s, c->dt, false, ir_cast(&s->b, v, ir_scalar(compute_dtype(c->dt))));
 }
@@ -537,9 +538,7 @@ static Val *b_cast(Sema *s, Node *call, SnDtype dt) {
     Val *z = scalar_val(s, SN_I64, true, ir_const_i64(&s->b, 0));
     return binop(s, OP_NE, v, z, call->span);
   }
-  Val *r = cast_val(s, v, dt, call->span);
-  if (r->kind == V_SCALAR && v->dt == SN_BOOL && dt != SN_BOOL) r->weak = false;
-  return r;
+  return explicit_cast(s, v, dt, call->span);
 }
 
 /* --- tensors ------------------------------------------------------------------------------------ */
@@ -608,15 +607,27 @@ static Val *b_reduce(Sema *s, Node *call, RedKind k) {
   return whole_reduce(s, k, a.pos[0], call->span);
 }
 
+/* print(a, b, ...): any number of values, separated by a space, then a new line. */
 static Val *b_print(Sema *s, Node *call) {
-  Args a;
-  if (!get_args(s, call, 0, MAX_ARGS, NULL, 0, &a)) return ERR;
-  for (int i = 0; i < a.npos; i++) {
+  Val **vals = arena_alloc(s->arena, (size_t)(call->list.n + 1) * sizeof *vals);
+  bool ok = true;
+  for (int i = 0; i < call->list.n; i++) {
+    Node *n = call->list.items[i];
+    if (n->kind == A_KWARG) {
+      diag_error(s->diags, n->name_span, "`print` has no parameter `%s`", n->name);
+      ok = false;
+      continue;
+    }
+    vals[i] = expr(s, n);
+    ok &= vals[i]->kind != V_ERROR;
+  }
+  if (!ok) return ERR;
+  for (int i = 0; i < call->list.n; i++) {
     if (i) {
       IrValue *sp = ir_string(&s->b, " ");
       ir_call(&s->b, RT_PRINT_STR, 1, &sp);
     }
-    print_val(s, a.pos[i]);
+    print_val(s, vals[i]);
   }
   ir_call(&s->b, RT_PRINT_END, 0, NULL);
   return unit_val(s);

@@ -145,12 +145,7 @@ static void fail_if(Cg *cg, LLVMValueRef bad) {
 
 static LLVMValueRef cstring(Cg *cg, const char *s) { return LLVMBuildGlobalStringPtr(cg->b, s, "str"); }
 
-static const char *where(Cg *cg, Span sp) {
-  if (!sp.src) return "sinter";
-  int line, col;
-  source_linecol(sp.src, sp.lo, &line, &col);
-  return arena_printf(cg->ir->arena, "%s:%d:%d", sp.src->path, line, col);
-}
+static const char *where(Cg *cg, Span sp) { return diag_where(cg->ir->arena, sp); }
 
 /* --- runtime calls ----------------------------------------------------------------------------- */
 
@@ -228,12 +223,25 @@ static LLVMValueRef gen_exp(Cg *cg, LLVMValueRef x, bool dbl) {
   xc = sel(cg, fcmp(cg, LLVMRealOGT, xc, hi), hi, xc);
   xc = sel(cg, isnan, cf(t, 0), xc);
   LLVMValueRef n = call1(cg, "llvm.rint", t, LLVMBuildFMul(cg->b, xc, cf(t, dbl ? SN_EXP_LOG2E : (double)SN_EXPF_LOG2E), ""));
-  LLVMValueRef r = fma3(cg, t, n, cf(t, dbl ? SN_EXP_LN2_HI : (double)SN_EXPF_LN2_HI), xc);
-  r = fma3(cg, t, n, cf(t, dbl ? SN_EXP_LN2_LO : (double)SN_EXPF_LN2_LO), r);
+  LLVMValueRef rh = fma3(cg, t, n, cf(t, dbl ? SN_EXP_LN2_HI : (double)SN_EXPF_LN2_HI), xc);
+  LLVMValueRef r = fma3(cg, t, n, cf(t, dbl ? SN_EXP_LN2_LO : (double)SN_EXPF_LN2_LO), rh);
   int np = dbl ? 12 : 6;
   LLVMValueRef p = cf(t, dbl ? sn_exp_poly[0] : (double)sn_expf_poly[0]);
   for (int i = 1; i < np; i++) p = fma3(cg, t, p, r, cf(t, dbl ? sn_exp_poly[i] : (double)sn_expf_poly[i]));
-  LLVMValueRef y = LLVMBuildFAdd(cg->b, fma3(cg, t, p, LLVMBuildFMul(cg->b, r, r, ""), r), cf(t, 1.0), "");
+  LLVMValueRef y;
+  if (dbl) {
+    /* the two-word tail of runtime/mathfn.c's sn_exp */
+    LLVMValueRef e = fma3(cg, t, n, cf(t, SN_EXP_LN2_LO), LLVMBuildFSub(cg->b, rh, r, ""));
+    LLVMValueRef tt = LLVMBuildFMul(cg->b, LLVMBuildFMul(cg->b, r, r, ""), p, "");
+    LLVMValueRef qh = LLVMBuildFAdd(cg->b, r, tt, "");
+    LLVMValueRef ql = LLVMBuildFAdd(cg->b, LLVMBuildFSub(cg->b, r, qh, ""), tt, "");
+    LLVMValueRef hi = LLVMBuildFAdd(cg->b, cf(t, 1.0), qh, "");
+    LLVMValueRef lo = LLVMBuildFAdd(cg->b, LLVMBuildFAdd(cg->b, LLVMBuildFSub(cg->b, cf(t, 1.0), hi, ""), qh, ""),
+                                    LLVMBuildFAdd(cg->b, ql, e, ""), "");
+    y = LLVMBuildFAdd(cg->b, hi, lo, "");
+  } else {
+    y = LLVMBuildFAdd(cg->b, fma3(cg, t, p, LLVMBuildFMul(cg->b, r, r, ""), r), cf(t, 1.0), "");
+  }
   LLVMValueRef ni = LLVMBuildFPToSI(cg->b, n, it, "");
   LLVMValueRef n1 = LLVMBuildAShr(cg->b, ni, LLVMConstInt(it, 1, 0), "");
   LLVMValueRef n2 = LLVMBuildSub(cg->b, ni, n1, "");
@@ -279,13 +287,18 @@ static LLVMValueRef gen_log(Cg *cg, LLVMValueRef x, bool dbl) {
   LLVMValueRef big = fcmp(cg, LLVMRealOGT, m, cf(t, SN_LOG_SQRT2));
   e = sel(cg, big, LLVMBuildFAdd(cg->b, e, cf(t, 1.0), ""), e);
   m = sel(cg, big, LLVMBuildFMul(cg->b, m, cf(t, 0.5), ""), m);
-  LLVMValueRef s = LLVMBuildFDiv(cg->b, LLVMBuildFSub(cg->b, m, cf(t, 1.0), ""), LLVMBuildFAdd(cg->b, m, cf(t, 1.0), ""), "");
-  LLVMValueRef s2 = LLVMBuildFMul(cg->b, s, s, "");
+  /* fdlibm's formulation, as runtime/mathfn.c's sn_log */
+  LLVMValueRef f = LLVMBuildFSub(cg->b, m, cf(t, 1.0), "");
+  LLVMValueRef s = LLVMBuildFDiv(cg->b, f, LLVMBuildFAdd(cg->b, cf(t, 2.0), f, ""), "");
+  LLVMValueRef z = LLVMBuildFMul(cg->b, s, s, "");
   LLVMValueRef p = cf(t, sn_log_poly[0]);
-  for (int i = 1; i < 11; i++) p = fma3(cg, t, p, s2, cf(t, sn_log_poly[i]));
-  LLVMValueRef tt = LLVMBuildFAdd(cg->b, s, s, "");
-  LLVMValueRef lm = fma3(cg, t, LLVMBuildFMul(cg->b, tt, s2, ""), p, tt);
-  LLVMValueRef res = fma3(cg, t, e, cf(t, SN_LOG_LN2_HI), fma3(cg, t, e, cf(t, SN_LOG_LN2_LO), lm));
+  for (int i = 1; i < 11; i++) p = fma3(cg, t, p, z, cf(t, sn_log_poly[i]));
+  LLVMValueRef R = LLVMBuildFMul(cg->b, LLVMBuildFAdd(cg->b, z, z, ""), p, "");
+  LLVMValueRef hfsq = LLVMBuildFMul(cg->b, LLVMBuildFMul(cg->b, cf(t, 0.5), f, ""), f, "");
+  LLVMValueRef inner = LLVMBuildFAdd(cg->b, LLVMBuildFMul(cg->b, s, LLVMBuildFAdd(cg->b, hfsq, R, ""), ""),
+                                     LLVMBuildFMul(cg->b, e, cf(t, SN_LOG_LN2_LO), ""), "");
+  LLVMValueRef res = LLVMBuildFSub(cg->b, LLVMBuildFMul(cg->b, e, cf(t, SN_LOG_LN2_HI), ""),
+                                   LLVMBuildFSub(cg->b, LLVMBuildFSub(cg->b, hfsq, inner, ""), f, ""), "");
   res = sel(cg, fcmp(cg, LLVMRealOEQ, x, cf(t, 0.0)), cf(t, -INFINITY), res);
   res = sel(cg, fcmp(cg, LLVMRealOEQ, x, cf(t, INFINITY)), x, res);
   res = sel(cg, fcmp(cg, LLVMRealOLT, x, cf(t, 0.0)), cf(t, NAN), res);

@@ -7,7 +7,10 @@
  */
 #include "diag.h"
 
+#include <stdlib.h>
 #include <string.h>
+
+#include "sinter.h"
 
 Source *source_new(Arena *a, const char *path, const char *text, size_t len) {
   Source *s = NEW(a, Source);
@@ -170,4 +173,21 @@ void diag_print(const DiagBag *d, FILE *f, bool color) {
   if (d->truncated)
     fprintf(f, "sinter: too many errors (%d); stopping after the first %d\n", d->nerrors,
             DIAG_MAX_ERRORS);
+}
+
+char *diag_where(Arena *a, Span sp) {
+  if (!sp.src) return arena_strdup(a, "sinter");
+  int line, col;
+  source_linecol(sp.src, sp.lo, &line, &col);
+  char *buf = NULL;
+  size_t len = 0;
+  FILE *f = open_memstream(&buf, &len);
+  fprintf(f, "%s:%d:%d%c", sp.src->path, line, col, SN_WHERE_SNIPPET);
+  Diag g = {.span = sp};
+  print_snippet(&g, f, false);
+  fclose(f);
+  if (len && buf[len - 1] == '\n') buf[--len] = 0;
+  char *r = arena_strdup(a, buf);
+  free(buf);
+  return r;
 }

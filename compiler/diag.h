@@ -52,6 +52,10 @@ Diag *diag_warning(DiagBag *d, Span at, const char *fmt, ...) __attribute__((for
 void diag_hint(DiagBag *d, Diag *g, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void diag_note(DiagBag *d, Diag *g, Span at, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
+/* "file:line:col" followed by SN_WHERE_SNIPPET and the source line with a caret under the span,
+ * for run-time errors (see sinter.h). */
+char *diag_where(Arena *a, Span sp);
+
 /* Prints every diagnostic; colour when `color`. */
 void diag_print(const DiagBag *d, FILE *f, bool color);
 void diag_print_one(const Diag *g, FILE *f, bool color);

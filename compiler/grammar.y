@@ -17,7 +17,9 @@
  *
  * A reduction's body extends over arithmetic (+ - * / ^ @) but stops at comparisons and logic:
  * `max(i) abs(d[i]) < tol` compares the maximum. After `RED(...)`, a `-` written with space
- * before and none after starts the body (`lse(j) -c[i,j]`); the lexer marks it T_PMINUS. */
+ * before and none after starts the body (`lse(j) -c[i,j]`); the driver marks it T_PMINUS. The
+ * `max` of `until ... max N` is T_MAXKW: a `max` not followed by `(`, or one that follows a
+ * complete expression. */
 
 %include {
 #include "parse.h"
@@ -53,7 +55,7 @@
 %left AND.
 %right NOT.
 %nonassoc EQEQ NE LT LE GT GE.
-%left LBRACE RED.
+%left LBRACE MAXKW.
 %right REDBODY.
 %left PLUS MINUS.
 %left STAR SLASH PERCENT AT.
@@ -221,14 +223,10 @@ expr(E) ::= IF(K) expr(C) THEN expr(A) ELSE expr(B). {
   E = ast_node(ctx, A_IF, span_join(K.span, B->span));
   E->a = C; E->b = A; E->c = B; ast_adopt(ctx, E, C); ast_adopt(ctx, E, A); ast_adopt(ctx, E, B);
 }
-expr(E) ::= ITERATE(K) states(S) block(B) UNTIL expr(C) RED(M) expr(N). [ITERATE] {
+expr(E) ::= ITERATE(K) states(S) block(B) UNTIL expr(C) MAXKW expr(N). [ITERATE] {
   E = ast_node(ctx, A_ITERATE, span_join(K.span, N->span));
   E->list = S->list; E->body = B; E->a = C; E->b = N;
   ast_adopt(ctx, E, C); ast_adopt(ctx, E, N);
-  if (M.ival != RED_MAX) {
-    Diag *g = diag_error(ctx->diags, M.span, "expected `max` after the `until` condition");
-    diag_hint(ctx->diags, g, "an iterate ends with `until <condition> max <count>`");
-  }
 }
 
 exprs(L) ::= expr(X). { L = ast_node(ctx, A_BLOCK, X->span); ast_add(ctx, L, X); }

@@ -263,12 +263,7 @@ static void store(void *base, int64_t off, SnDtype t, Slot v) {
   }
 }
 
-static const char *where(Interp *it, Span sp) {
-  if (!sp.src) return "sinter";
-  int line, col;
-  source_linecol(sp.src, sp.lo, &line, &col);
-  return arena_printf(it->fn->arena, "%s:%d:%d", sp.src->path, line, col);
-}
+static const char *where(Interp *it, Span sp) { return diag_where(it->fn->arena, sp); }
 
 static int32_t run_block(Interp *it, IrBlock *b, Slot *yielded);
 

@@ -228,6 +228,10 @@ IrValue *ir_cast(IrBuilder *b, IrValue *x, IrType to) {
   if (to.dtype == SN_I64 && ir_is_const_int(x, &c)) return ir_const_i64(b, c);
   if (ir_is_float(to) && to.dtype != SN_F16 && to.dtype != SN_BF16 && ir_is_const_int(x, &c))
     return ir_const_f(b, (SnDtype)to.dtype, to.dtype == SN_F32 ? (double)(float)c : (double)c);
+  /* a float constant narrowed or widened is the constant rounded (as the FPU would) */
+  if (x->def && x->def->op == IR_CONST && ir_is_float(x->type) && (to.dtype == SN_F32 || to.dtype == SN_F64) &&
+      to.kind == IRT_SCALAR)
+    return ir_const_f(b, (SnDtype)to.dtype, to.dtype == SN_F32 ? (double)(float)x->def->imm.f : x->def->imm.f);
   return ir_emit(b, IR_CAST, 1, &x, 1, &to, 0)->res[0];
 }
 

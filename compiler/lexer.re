@@ -228,6 +228,7 @@ const char *token_name(int kind) {
   case T_FLOAT: return "a number";
   case T_STRING: return "a string";
   case T_RED: return "a reduction";
+  case T_MAXKW: return "`max`";
   case T_LET: return "`let`";
   case T_FN: return "`fn`";
   case T_ARG: return "`arg`";

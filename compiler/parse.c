@@ -201,6 +201,19 @@ bool parse_source(Arena *a, DiagBag *diags, const Source *src, PtrVec *out) {
         if (k == T_THEN || k == T_ELSE || k == T_UNTIL) continue;
       }
       break;
+    case T_RED:
+      /* the iteration limit's `max` (see grammar.y) */
+      if (t.ival == RED_MAX) {
+        int k = peek_kind(d);
+        bool after_expr = (d->prev == T_NAME || d->prev == T_INT || d->prev == T_FLOAT || d->prev == T_STRING ||
+                           d->prev == T_TRUE || d->prev == T_FALSE || d->prev == T_RP || d->prev == T_RB ||
+                           d->prev == T_RBRACE) && !d->prev_red_close;
+        if (k != T_LP || after_expr) {
+          t.kind = T_MAXKW;
+          was_red = false;
+        }
+      }
+      break;
     case T_MINUS:
       if (d->prev_red_close && t.space_before) {
         const char *p = src->text + t.span.hi;

@@ -216,20 +216,28 @@ bool check_dims_match(Sema *s, Dim a, Dim b, Span span, const char *what) {
 
 /* --- casts and promotion ---------------------------------------------------------------------- */
 
-Val *cast_val(Sema *s, Val *v, SnDtype to, Span span) {
+static Val *convert_val(Sema *s, Val *v, SnDtype to, Span span, bool explicit_cast);
+
+Val *cast_val(Sema *s, Val *v, SnDtype to, Span span) { return convert_val(s, v, to, span, false); }
+
+/* An explicit conversion, f16(x): the value is rounded to the type even when it is a literal. */
+Val *explicit_cast(Sema *s, Val *v, SnDtype to, Span span) { return convert_val(s, v, to, span, true); }
+
+static Val *convert_val(Sema *s, Val *v, SnDtype to, Span span, bool explicit_cast) {
   if (v->kind == V_ERROR) return v;
   if (v->kind == V_TENSOR) {
     if (v->dt == to) return v;
     Val *args[1] = {v};
-    return lift(s, 1, args, NULL, NULL, to, span);
+    return lift(s, 1, args, NULL, explicit_cast ? (void *)1 : NULL, to, span);
   }
   if (v->kind != V_SCALAR) return v;
   if (v->dt == to && !v->weak) return v;
   IrValue *ir = v->ir;
   SnDtype from_ct = compute_dtype(v->dt), to_ct = compute_dtype(to);
   if (from_ct != to_ct) ir = ir_cast(&s->b, ir, ir_scalar(to_ct));
-  /* narrowing into a 16-bit float rounds the value to it */
-  if ((to == SN_F16 || to == SN_BF16) && !v->weak && v->dt != to) {
+  /* narrowing into a 16-bit float rounds the value to it (a literal adopting the type of a
+   * 16-bit operand does not: it takes part in that operation's f32 arithmetic) */
+  if ((to == SN_F16 || to == SN_BF16) && (!v->weak || explicit_cast) && v->dt != to) {
     ir = ir_cast(&s->b, ir, ir_scalar(to));
     ir = ir_cast(&s->b, ir, ir_scalar(SN_F32));
   }
@@ -408,7 +416,7 @@ typedef struct LiftCtx {
   int rank;
   Dim *dims;
   ScalarFn fn;
-  void *ctx;
+  void *ctx;       /* fn's context; for a cast (fn == NULL), non-NULL when it is explicit */
   SnDtype cast_to; /* fn == NULL: a cast */
 } LiftCtx;
 
@@ -434,7 +442,7 @@ static Val *lift_body(Sema *s, Val **indices, Span span, void *vctx) {
     }
     elems[k] = elem_of(s, a, idx);
   }
-  if (!c->fn) return cast_val(s, elems[0], c->cast_to, span);
+  if (!c->fn) return convert_val(s, elems[0], c->cast_to, span, c->ctx != NULL);
   return c->fn(s, elems, span, c->ctx);
 }
 
@@ -481,7 +489,7 @@ Val *lift(Sema *s, int n, Val **args, ScalarFn fn, void *ctx, SnDtype hint, Span
     if (args[k]->kind == V_TENSOR && args[k]->rank > rank) rank = args[k]->rank;
   }
   if (rank == 0 && !(n == 1 && args[0]->kind == V_TENSOR)) {
-    if (!fn) return cast_val(s, args[0], hint, span);
+    if (!fn) return convert_val(s, args[0], hint, span, ctx != NULL);
     return fn(s, args, span, ctx);
   }
   Dim dims[SN_MAX_RANK];
@@ -580,7 +588,12 @@ static Val *matmul(Sema *s, Val *a, Val *b, Span span) {
   SnDtype dt;
   bool weak;
   if (!promote(s, a, b, &dt, &weak, span, "@")) return ERR;
-  if (!is_float_dt(dt)) dt = SN_F32;
+  if (dt == SN_BOOL) {
+    Diag *g = diag_error(s->diags, span, "`@` multiplies numbers, not bool values");
+    diag_hint(s->diags, g, "convert first, e.g. i64(x) @ i64(y)");
+    return ERR;
+  }
+  if (weak) dt = is_float_dt(dt) ? SN_F64 : SN_I64;
   Dim k1 = a->dims[a->rank - 1], k2 = b->dims[0];
   if (!dims_equal(k1, k2) && !k1.sym && !k2.sym) {
     Diag *g = diag_error(s->diags, span, "shape mismatch in `@`: %s @ %s", val_type_str(s, a), val_type_str(s, b));

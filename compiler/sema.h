@@ -143,6 +143,7 @@ SnDtype compute_dtype(SnDtype dt);
 bool is_float_dt(SnDtype dt);
 bool is_int_dt(SnDtype dt);
 Val *cast_val(Sema *s, Val *v, SnDtype to, Span span);
+Val *explicit_cast(Sema *s, Val *v, SnDtype to, Span span);
 Val *expr(Sema *s, Node *n);
 Val *lift(Sema *s, int n, Val **args, ScalarFn fn, void *ctx, SnDtype result_hint, Span span);
 Val *scalar_binop(Sema *s, Op op, Val *a, Val *b, Span span);

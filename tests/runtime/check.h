@@ -15,12 +15,12 @@ static struct { const char *name; TestFn fn; } tests_[MAX_TESTS];
 static int ntests_;
 static int failed_now_;
 
-#define TEST(name)                                                                         \
-  static void test_##name(void);                                                           \
-  __attribute__((constructor)) static void register_##name(void) {                         \
-    if (ntests_ < MAX_TESTS) tests_[ntests_].name = #name, tests_[ntests_++].fn = test_##name; \
-  }                                                                                        \
-  static void test_##name(void)
+#define TEST(tname)                                                                        \
+  static void test_##tname(void);                                                           \
+  __attribute__((constructor)) static void register_##tname(void) {                         \
+    if (ntests_ < MAX_TESTS) tests_[ntests_].name = #tname, tests_[ntests_++].fn = test_##tname; \
+  }                                                                                         \
+  static void test_##tname(void)
 
 #define FAIL_AT(...)                                                       \
   do {                                                                     \

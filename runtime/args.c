@@ -1,0 +1,274 @@
+/* args.c: a program's command-line arguments (`arg` declarations): --name=value, --name value,
+ * or positional, each parsed and checked against its declared type; --help lists them. */
+#include "sinter.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* --- tensor literals ------------------------------------------------------------------------ */
+
+typedef struct {
+  const char *p;      /* the next character */
+  const char *start;  /* the whole text, for positions in messages */
+  int64_t shape[SN_MAX_RANK];
+  int64_t rank;       /* -1 until the first scalar fixes the nesting depth */
+  double *vals;
+  int64_t n, cap;
+} LitParser;
+
+static void skip_space(LitParser *lp) {
+  while (*lp->p == ' ' || *lp->p == '\t' || *lp->p == '\n') lp->p++;
+}
+
+static int lit_fail(LitParser *lp, const char *what) {
+  sn_error_set("%s at character %d of '%s'", what, (int)(lp->p - lp->start) + 1, lp->start);
+  return 0;
+}
+
+static int push(LitParser *lp, double v) {
+  if (lp->n == lp->cap) {
+    int64_t cap = lp->cap ? lp->cap * 2 : 16;
+    double *nv = realloc(lp->vals, (size_t)cap * sizeof *nv);
+    if (!nv) return lit_fail(lp, "out of memory");
+    lp->vals = nv;
+    lp->cap = cap;
+  }
+  lp->vals[lp->n++] = v;
+  return 1;
+}
+
+static int parse_number(LitParser *lp, double *v) {
+  char *end;
+  errno = 0;
+  if (strncmp(lp->p, "true", 4) == 0) {
+    *v = 1;
+    lp->p += 4;
+    return 1;
+  }
+  if (strncmp(lp->p, "false", 5) == 0) {
+    *v = 0;
+    lp->p += 5;
+    return 1;
+  }
+  *v = strtod(lp->p, &end);
+  if (end == lp->p) return lit_fail(lp, "expected a number");
+  lp->p = end;
+  return 1;
+}
+
+/* value := number | '[' value (',' value)* ']'; every list at one depth has the same length. */
+static int parse_value(LitParser *lp, int64_t depth) {
+  skip_space(lp);
+  if (*lp->p != '[') {
+    if (lp->rank < 0) lp->rank = depth;
+    else if (lp->rank != depth) return lit_fail(lp, "ragged nesting: expected '['");
+    double v;
+    return parse_number(lp, &v) && push(lp, v);
+  }
+  if (depth >= SN_MAX_RANK) return lit_fail(lp, "too deeply nested");
+  if (lp->rank >= 0 && depth >= lp->rank) return lit_fail(lp, "ragged nesting: expected a number");
+  lp->p++;
+  int64_t count = 0;
+  skip_space(lp);
+  if (*lp->p == ']') return lit_fail(lp, "empty list");
+  for (;;) {
+    if (!parse_value(lp, depth + 1)) return 0;
+    count++;
+    skip_space(lp);
+    if (*lp->p == ',') {
+      lp->p++;
+      continue;
+    }
+    if (*lp->p == ']') {
+      lp->p++;
+      break;
+    }
+    return lit_fail(lp, "expected ',' or ']'");
+  }
+  if (lp->shape[depth] == 0) lp->shape[depth] = count;
+  else if (lp->shape[depth] != count) return lit_fail(lp, "rows of different lengths");
+  return 1;
+}
+
+static int representable(double v, SnDtype dtype) {
+  switch (dtype) {
+  case SN_BOOL: return v == 0 || v == 1;
+  case SN_I8: return v == floor(v) && v >= -128 && v <= 127;
+  case SN_U8: return v == floor(v) && v >= 0 && v <= 255;
+  case SN_I32: return v == floor(v) && v >= -2147483648.0 && v <= 2147483647.0;
+  case SN_I64: return v == floor(v) && v >= -9223372036854775808.0 && v < 9223372036854775808.0;
+  default: return 1;
+  }
+}
+
+SnTensor *sn_tensor_parse(const char *text, SnDtype dtype) {
+  LitParser lp = {.p = text, .start = text, .rank = -1};
+  SnTensor *t = NULL;
+  if (!parse_value(&lp, 0)) goto done;
+  skip_space(&lp);
+  if (*lp.p) {
+    lit_fail(&lp, "unexpected text after the value");
+    goto done;
+  }
+  for (int64_t i = 0; i < lp.n; i++)
+    if (!representable(lp.vals[i], dtype)) {
+      sn_error_set("element %lld (%g) of '%s' is not a valid %s", (long long)i, lp.vals[i], text,
+                   sn_dtype_name(dtype));
+      goto done;
+    }
+  t = sn_tensor_new(dtype, lp.rank, lp.shape);
+  if (t)
+    for (int64_t i = 0; i < lp.n; i++) sn_tensor_set_f64(t, i, lp.vals[i]);
+done:
+  free(lp.vals);
+  return t;
+}
+
+/* --- arguments ---------------------------------------------------------------------------- */
+
+static const char *kind_name(const SnArgSpec *s) {
+  switch (s->kind) {
+  case SN_ARG_I64: return "i64";
+  case SN_ARG_F64: return "f64";
+  case SN_ARG_BOOL: return "bool";
+  case SN_ARG_STR: return "str";
+  default: return s->type;
+  }
+}
+
+static int edit_distance(const char *a, const char *b) {
+  int la = (int)strlen(a), lb = (int)strlen(b);
+  if (la > 64 || lb > 64) return 99;
+  int d[65][65];
+  for (int i = 0; i <= la; i++) d[i][0] = i;
+  for (int j = 0; j <= lb; j++) d[0][j] = j;
+  for (int i = 1; i <= la; i++)
+    for (int j = 1; j <= lb; j++) {
+      int c = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+      if (d[i - 1][j] + 1 < c) c = d[i - 1][j] + 1;
+      if (d[i][j - 1] + 1 < c) c = d[i][j - 1] + 1;
+      d[i][j] = c;
+    }
+  return d[la][lb];
+}
+
+static int parse_arg(const char *prog, const SnArgSpec *s, const char *text, SnArgValue *v) {
+  char *end;
+  errno = 0;
+  switch (s->kind) {
+  case SN_ARG_I64:
+    v->i = strtoll(text, &end, 10);
+    if (end == text || *end || errno)
+      return sn_error_set("%s: argument --%s: expected an integer (i64), got '%s'", prog, s->name,
+                          text);
+    return 0;
+  case SN_ARG_F64:
+    v->f = strtod(text, &end);
+    if (end == text || *end)
+      return sn_error_set("%s: argument --%s: expected a number, got '%s'", prog, s->name, text);
+    return 0;
+  case SN_ARG_BOOL:
+    if (strcmp(text, "true") == 0 || strcmp(text, "1") == 0) v->i = 1;
+    else if (strcmp(text, "false") == 0 || strcmp(text, "0") == 0) v->i = 0;
+    else
+      return sn_error_set("%s: argument --%s: expected true or false, got '%s'", prog, s->name,
+                          text);
+    return 0;
+  case SN_ARG_STR: v->s = text; return 0;
+  default: {
+    v->t = sn_tensor_parse(text, (SnDtype)s->dtype);
+    if (!v->t) {
+      char msg[1024];
+      snprintf(msg, sizeof msg, "%s", sn_error_message());
+      return sn_error_set("%s: argument --%s (%s): %s", prog, s->name, s->type, msg);
+    }
+    if (v->t->rank != s->rank) {
+      int64_t r = v->t->rank;
+      sn_tensor_release(v->t);
+      v->t = NULL;
+      return sn_error_set("%s: argument --%s: expected %s, got a value of rank %lld", prog,
+                          s->name, s->type, (long long)r);
+    }
+    return 0;
+  }
+  }
+}
+
+static void usage(const char *prog, const SnArgSpec *spec, int nspec) {
+  printf("usage: %s", prog);
+  for (int i = 0; i < nspec; i++) printf(" [--%s=%s]", spec[i].name, kind_name(&spec[i]));
+  printf("\n");
+  if (nspec) printf("\narguments:\n");
+  for (int i = 0; i < nspec; i++) {
+    printf("  --%-16s %-14s", spec[i].name, spec[i].type);
+    if (spec[i].def) printf(" (default %s)", spec[i].def);
+    else printf(" (required)");
+    printf("\n");
+  }
+}
+
+int sn_args_parse(const char *prog, int argc, char **argv, const SnArgSpec *spec, int nspec,
+                  SnArgValue *out) {
+  const char *given[nspec > 0 ? nspec : 1];
+  for (int i = 0; i < nspec; i++) given[i] = NULL;
+  int next_positional = 0;
+  for (int a = 0; a < argc; a++) {
+    const char *arg = argv[a];
+    if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
+      usage(prog, spec, nspec);
+      return 2;
+    }
+    if (strncmp(arg, "--", 2) == 0) {
+      const char *name = arg + 2, *eq = strchr(name, '=');
+      size_t len = eq ? (size_t)(eq - name) : strlen(name);
+      int k = -1;
+      for (int i = 0; i < nspec; i++)
+        if (strlen(spec[i].name) == len && strncmp(spec[i].name, name, len) == 0) k = i;
+      if (k < 0) {
+        char want[128];
+        snprintf(want, sizeof want, "%.*s", (int)len, name);
+        int best = -1, bestd = 3;
+        for (int i = 0; i < nspec; i++) {
+          int d = edit_distance(want, spec[i].name);
+          if (d < bestd) best = i, bestd = d;
+        }
+        if (best >= 0)
+          return sn_error_set("%s: unknown argument --%s; did you mean --%s?", prog, want,
+                              spec[best].name);
+        return sn_error_set("%s: unknown argument --%s (--help lists the arguments)", prog, want);
+      }
+      if (eq) given[k] = eq + 1;
+      else if (spec[k].kind == SN_ARG_BOOL) given[k] = "true";
+      else if (a + 1 < argc) given[k] = argv[++a];
+      else return sn_error_set("%s: argument --%s needs a value", prog, spec[k].name);
+      continue;
+    }
+    while (next_positional < nspec && given[next_positional]) next_positional++;
+    if (next_positional == nspec)
+      return sn_error_set("%s: unexpected argument '%s' (--help lists the arguments)", prog, arg);
+    given[next_positional++] = arg;
+  }
+  for (int i = 0; i < nspec; i++) out[i].t = NULL;
+  for (int i = 0; i < nspec; i++) {
+    const char *text = given[i] ? given[i] : spec[i].def;
+    if (!text) {
+      sn_args_free(spec, nspec, out);
+      return sn_error_set("%s: missing argument --%s (%s)", prog, spec[i].name, spec[i].type);
+    }
+    if (parse_arg(prog, &spec[i], text, &out[i])) {
+      sn_args_free(spec, nspec, out);
+      return 1;
+    }
+  }
+  return 0;
+}
+
+void sn_args_free(const SnArgSpec *spec, int nspec, SnArgValue *vals) {
+  for (int i = 0; i < nspec; i++)
+    if (spec[i].kind == SN_ARG_TENSOR && vals[i].t) {
+      sn_tensor_release(vals[i].t);
+      vals[i].t = NULL;
+    }
+}

@@ -1,0 +1,88 @@
+/* error.c: the runtime's error channel, a per-thread message, and the failures generated code
+ * reports (index out of range, mismatched sizes), each starting with the source location. */
+#include "sinter.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+/* Long enough for a file path, a location and two shapes. */
+#define SN_ERROR_MAX 1024
+
+static _Thread_local char error_buf[SN_ERROR_MAX];
+
+SnStatus sn_error_set(const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(error_buf, sizeof error_buf, fmt, ap);
+  va_end(ap);
+  return 1;
+}
+
+const char *sn_error_message(void) { return error_buf; }
+
+void sn_error_clear(void) { error_buf[0] = 0; }
+
+/* `where` is "file:line:col", optionally followed by SN_WHERE_SNIPPET and the source line with
+ * a caret under the failing expression, as compile-time diagnostics show it. */
+static SnStatus fail_at(const char *where, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static SnStatus fail_at(const char *where, const char *fmt, ...) {
+  char msg[SN_ERROR_MAX];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  const char *snip = strchr(where, SN_WHERE_SNIPPET);
+  int wl = snip ? (int)(snip - where) : (int)strlen(where);
+  return sn_error_set("%.*s: error: %s%s%s", wl, where, msg, snip ? "\n" : "", snip ? snip + 1 : "");
+}
+
+SnStatus sn_fail_index(const char *where, const char *what, int64_t index, int64_t extent) {
+  return fail_at(where, "index out of range: %s is %lld, but the size is %lld", what, (long long)index,
+                 (long long)extent);
+}
+
+SnStatus sn_fail_dims(const char *where, const char *what, int64_t a, int64_t b) {
+  return fail_at(where, "size mismatch: %s (%lld vs %lld)", what, (long long)a, (long long)b);
+}
+
+SnStatus sn_fail_size(const char *where, const char *what, int64_t n) {
+  return fail_at(where, "invalid size: %s is %lld", what, (long long)n);
+}
+
+SnStatus sn_fail_msg(const char *where, const char *msg) { return fail_at(where, "%s", msg); }
+
+SnStatus sn_check_shape(const char *where, const char *what, const char *declared,
+                        const SnTensor *t, int64_t rank, const int64_t *expected) {
+  int ok = t->rank == rank;
+  for (int64_t i = 0; ok && i < rank; i++) ok = expected[i] < 0 || expected[i] == t->shape[i];
+  if (ok) return 0;
+  char got[256];
+  int n = snprintf(got, sizeof got, "%s[", sn_dtype_name((SnDtype)t->dtype));
+  for (int64_t i = 0; i < t->rank && n < (int)sizeof got - 24; i++)
+    n += snprintf(got + n, sizeof got - (size_t)n, "%s%lld", i ? ", " : "", (long long)t->shape[i]);
+  snprintf(got + n, sizeof got - (size_t)n, "]");
+  char want[256];
+  n = snprintf(want, sizeof want, "%s", declared);
+  int sized = 0;
+  for (int64_t i = 0; i < rank; i++) sized |= expected[i] >= 0;
+  if (sized && t->rank == rank) {
+    n += snprintf(want + n, sizeof want - (size_t)n, " with sizes [");
+    for (int64_t i = 0; i < rank && n < (int)sizeof want - 24; i++) {
+      if (expected[i] >= 0) n += snprintf(want + n, sizeof want - (size_t)n, "%s%lld", i ? ", " : "", (long long)expected[i]);
+      else n += snprintf(want + n, sizeof want - (size_t)n, "%s_", i ? ", " : "");
+    }
+    snprintf(want + n, sizeof want - (size_t)n, "]");
+  }
+  return fail_at(where, "%s: expected %s, got %s", what, want, got);
+}
+
+int64_t sn_ipow(int64_t base, int64_t exponent) {
+  uint64_t result = 1, b = (uint64_t)base;
+  while (exponent > 0) {
+    if (exponent & 1) result *= b;
+    b *= b;
+    exponent >>= 1;
+  }
+  return (int64_t)result;
+}

@@ -1,0 +1,130 @@
+/* print.c: the text form of values for print(): shortest round-trip numbers, and tensors in
+ * nested brackets, summarised NumPy-style when they are large. */
+#include "sinter.h"
+
+#include <math.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* NumPy's defaults: summarise past 1000 elements, showing 3 at each edge of every axis. */
+#define SN_PRINT_THRESHOLD 1000
+#define SN_PRINT_EDGE 3
+
+static FILE *out;
+
+void sn_set_output(FILE *f) { out = f; }
+
+static FILE *output(void) { return out ? out : stdout; }
+
+/* Makes "1" read as a float ("1.0"), leaving exponents, inf and nan alone. */
+static int floatify(char *buf, int n) {
+  if (strpbrk(buf, ".eni")) return n;
+  memcpy(buf + n, ".0", 3);
+  return n + 2;
+}
+
+/* The fewest significant digits that read back as v (as an f32 when `single`), laid out as
+ * Python's repr does: positional for exponents -4 to 15, scientific outside. */
+static int format_shortest(char *buf, double v, bool single) {
+  if (isnan(v)) return sprintf(buf, "nan");
+  if (isinf(v)) return sprintf(buf, v < 0 ? "-inf" : "inf");
+  char sci[40];
+  int p = 1;
+  for (; p <= 17; p++) {
+    snprintf(sci, sizeof sci, "%.*e", p - 1, v);
+    if (single ? strtof(sci, NULL) == (float)v : strtod(sci, NULL) == v) break;
+  }
+  int exp = atoi(strchr(sci, 'e') + 1);
+  int n;
+  if (exp >= -4 && exp < 16) {
+    int decimals = p - 1 - exp;
+    n = snprintf(buf, 40, "%.*f", decimals < 0 ? 0 : decimals, v);
+  } else {
+    n = snprintf(buf, 40, "%s", sci);
+  }
+  return floatify(buf, n);
+}
+
+int sn_format_f64(char *buf, double v) { return format_shortest(buf, v, false); }
+
+int sn_format_f32(char *buf, float v) { return format_shortest(buf, (double)v, true); }
+
+void sn_print_str(const char *s) { fputs(s, output()); }
+
+void sn_print_i64(int64_t v) { fprintf(output(), "%lld", (long long)v); }
+
+void sn_print_bool(int32_t v) { fputs(v ? "true" : "false", output()); }
+
+void sn_print_f32(float v) {
+  char buf[40];
+  sn_format_f32(buf, v);
+  fputs(buf, output());
+}
+
+void sn_print_f64(double v) {
+  char buf[40];
+  sn_format_f64(buf, v);
+  fputs(buf, output());
+}
+
+void sn_print_end(void) { fputc('\n', output()); }
+
+static void print_element(const SnTensor *t, int64_t i) {
+  const char *p = sn_tensor_at(t, i);
+  switch ((SnDtype)t->dtype) {
+  case SN_BOOL: sn_print_bool(*(const uint8_t *)p); break;
+  case SN_I8: sn_print_i64(*(const int8_t *)p); break;
+  case SN_U8: sn_print_i64(*(const uint8_t *)p); break;
+  case SN_I32: sn_print_i64(*(const int32_t *)p); break;
+  case SN_I64: sn_print_i64(*(const int64_t *)p); break;
+  case SN_F16: sn_print_f32(sn_f16_to_f32(*(const uint16_t *)p)); break;
+  case SN_BF16: sn_print_f32(sn_bf16_to_f32(*(const uint16_t *)p)); break;
+  case SN_F32: sn_print_f32(*(const float *)p); break;
+  case SN_F64: sn_print_f64(*(const double *)p); break;
+  default: break;
+  }
+}
+
+/* Prints the sub-tensor at `axis` whose first element is `base`; rows of a matrix go on their
+ * own lines, indented to line up under the opening bracket. */
+static void print_axis(const SnTensor *t, int64_t axis, int64_t base, int summarise) {
+  FILE *f = output();
+  int64_t n = t->shape[axis];
+  int64_t stride = 1;
+  for (int64_t k = axis + 1; k < t->rank; k++) stride *= t->shape[k];
+  fputc('[', f);
+  for (int64_t i = 0; i < n; i++) {
+    if (summarise && n > 2 * SN_PRINT_EDGE && i == SN_PRINT_EDGE) {
+      fputs("...", f);
+      i = n - SN_PRINT_EDGE;
+      if (axis + 1 < t->rank) fprintf(f, ",\n%*s", (int)(axis + 1), "");
+      else fputs(", ", f);
+    }
+    if (axis + 1 == t->rank) print_element(t, base + i);
+    else print_axis(t, axis + 1, base + i * stride, summarise);
+    if (i + 1 < n) {
+      if (axis + 1 < t->rank) {
+        fputc(',', f);
+        for (int64_t k = axis + 2; k < t->rank; k++) fputc('\n', f);
+        fprintf(f, "\n%*s", (int)(axis + 1), "");
+      } else {
+        fputs(", ", f);
+      }
+    }
+  }
+  fputc(']', f);
+}
+
+void sn_print_tensor(const SnTensor *t) {
+  if (t->rank == 0) {
+    print_element(t, 0);
+    return;
+  }
+  if (sn_tensor_numel(t) == 0) {
+    fputs("[]", output()); /* as NumPy shows an empty array of any shape */
+    return;
+  }
+  print_axis(t, 0, 0, sn_tensor_numel(t) > SN_PRINT_THRESHOLD);
+}

@@ -1,0 +1,36 @@
+/* program.c: running a compiled program: arguments in, the program body, errors out. The same
+ * function runs a built executable's main, a JIT run and an interpreted run, so the three
+ * behave alike (messages, exit codes, cleanup). */
+#include "sinter.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+int sn_main(const char *prog, int argc, char **argv, const SnArgSpec *spec, int nspec, SnProgramFn fn,
+            void *user) {
+  SnArgValue *vals = calloc((size_t)(nspec > 0 ? nspec : 1), sizeof *vals);
+  if (!vals) {
+    fprintf(stderr, "%s: out of memory\n", prog);
+    return 1;
+  }
+  int r = sn_args_parse(prog, argc, argv, spec, nspec, vals);
+  if (r == 2) {
+    free(vals);
+    return 0;
+  }
+  if (r) {
+    fprintf(stderr, "%s\n", sn_error_message());
+    free(vals);
+    return 2;
+  }
+  uint64_t mark = sn_tensor_mark();
+  int32_t st = fn(user, vals, NULL);
+  fflush(stdout);
+  if (st) {
+    fprintf(stderr, "%s\n", sn_error_message());
+    sn_tensor_release_since(mark);
+  }
+  sn_args_free(spec, nspec, vals);
+  free(vals);
+  return st ? 1 : 0;
+}
