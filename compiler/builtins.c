@@ -86,6 +86,9 @@ static bool need_int_scalar(Sema *s, Val *v, Node *n, const char *what) {
   return false;
 }
 
+/* The keyword list of builtins whose only named argument is dtype (read apart by find_dtype). */
+static const char *const dtype_only[] = {"dtype", NULL};
+
 /* dtype=NAME: a keyword whose value is a type name, read from the syntax. */
 static bool dtype_kw(Sema *s, Node *n, SnDtype *dt) {
   if (n->kind == A_NAME && sn_dtype_from_name(n->name, dt)) return true;
@@ -184,7 +187,7 @@ static Val *b_fill(Sema *s, Node *call, double constant) {
   Node *c = without_dtype(s, call);
   bool full = constant != constant; /* NaN marks `full` */
   Args a;
-  if (!get_args(s, c, full ? 2 : 1, full ? 2 : 1, NULL, 1u, &a)) return ERR;
+  if (!get_args(s, c, full ? 2 : 1, full ? 2 : 1, dtype_only, 1u, &a)) return ERR;
   int rank;
   Dim dims[SN_MAX_RANK];
   if (!shape_arg(s, a.posn[0], &rank, dims)) return ERR;
@@ -223,7 +226,7 @@ static Val *b_arange(Sema *s, Node *call) {
   bool given;
   if (!find_dtype(s, call, &dt, &given)) return ERR;
   Args a;
-  if (!get_args(s, without_dtype(s, call), 1, 3, NULL, 0, &a)) return ERR;
+  if (!get_args(s, without_dtype(s, call), 1, 3, dtype_only, 0, &a)) return ERR;
   Val *start, *stop, *step;
   if (a.npos == 1) {
     start = scalar_val(s, SN_I64, true, ir_const_i64(&s->b, 0));
@@ -311,7 +314,7 @@ static Val *b_linspace(Sema *s, Node *call) {
   bool given;
   if (!find_dtype(s, call, &dt, &given)) return ERR;
   Args a;
-  if (!get_args(s, without_dtype(s, call), 3, 3, NULL, 0, &a)) return ERR;
+  if (!get_args(s, without_dtype(s, call), 3, 3, dtype_only, 0, &a)) return ERR;
   for (int i = 0; i < 2; i++)
     if (a.pos[i]->kind != V_SCALAR || a.pos[i]->dt == SN_BOOL) {
       diag_error(s->diags, a.posn[i]->span, "linspace needs numbers, not %s", val_type_str(s, a.pos[i]));
@@ -350,7 +353,7 @@ static Val *b_eye(Sema *s, Node *call) {
   bool given;
   if (!find_dtype(s, call, &dt, &given)) return ERR;
   Args a;
-  if (!get_args(s, without_dtype(s, call), 1, 1, NULL, 1u, &a)) return ERR;
+  if (!get_args(s, without_dtype(s, call), 1, 1, dtype_only, 1u, &a)) return ERR;
   int rank;
   Dim d[SN_MAX_RANK];
   if (!shape_arg(s, a.posn[0], &rank, d)) return ERR;
@@ -366,7 +369,7 @@ static Val *b_random(Sema *s, Node *call, int dist) {
   SnDtype dt = SN_F32;
   bool given;
   if (!find_dtype(s, call, &dt, &given)) return ERR;
-  static const char *const kws[] = {"seed", NULL};
+  static const char *const kws[] = {"seed", "dtype", NULL};
   Args a;
   if (!get_args(s, without_dtype(s, call), 1, 1, kws, 1u, &a)) return ERR;
   if (!is_float_dt(dt)) {

@@ -29,6 +29,9 @@ Source *source_new(Arena *a, const char *path, const char *text, size_t len) {
   return s;
 }
 
+/* Source lines longer than this many columns are shown as a window around the span. */
+#define SNIPPET_WIDTH 100
+
 /* Columns count characters: UTF-8 continuation bytes do not start a column. */
 static int columns(const char *p, size_t n) {
   int c = 0;
@@ -128,15 +131,24 @@ static void print_snippet(const Diag *g, FILE *f, bool color) {
   if (end > start && s->text[end - 1] == '\r') end--;
   char num[16];
   int w = snprintf(num, sizeof num, "%d", line);
-  fprintf(f, " %s | ", num);
-  for (uint32_t i = start; i < end; i++) {
+  /* a long line is shown as a window around the span, marked with ... */
+  uint32_t from = start, to = end;
+  if (columns(s->text + start, end - start) > SNIPPET_WIDTH) {
+    from = g->span.lo > start + SNIPPET_WIDTH / 2 ? g->span.lo - SNIPPET_WIDTH / 2 : start;
+    while (from > start && ((unsigned char)s->text[from] & 0xC0) == 0x80) from--;
+    to = from + SNIPPET_WIDTH < end ? from + SNIPPET_WIDTH : end;
+    while (to < end && ((unsigned char)s->text[to] & 0xC0) == 0x80) to++;
+  }
+  fprintf(f, " %s | %s", num, from > start ? "..." : "");
+  for (uint32_t i = from; i < to; i++) {
     unsigned char c = (unsigned char)s->text[i];
     fputc(c == '\t' ? ' ' : (c < 0x20 || c == 0x7f) ? '?' : c, f);
   }
-  fprintf(f, "\n %*s | ", w, "");
-  uint32_t hi = g->span.hi > end ? end : g->span.hi;
+  fprintf(f, "%s\n %*s | ", to < end ? "..." : "", w, "");
+  uint32_t hi = g->span.hi > to ? to : g->span.hi;
   int ncaret = hi > g->span.lo ? columns(s->text + g->span.lo, hi - g->span.lo) : 1;
   if (ncaret < 1) ncaret = 1;
+  col = columns(s->text + from, g->span.lo - from) + 1 + (from > start ? 3 : 0);
   fprintf(f, "%*s", col - 1, "");
   if (color) fputs(level_color[g->level], f);
   fputc('^', f);

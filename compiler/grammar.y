@@ -29,6 +29,8 @@
 #include <string.h>
 
 /* The grammar's actions only allocate from the arena: nothing to destroy on error paths. */
+
+static int expected_tokens(void *parser, int *out);
 }
 
 %name Parse
@@ -40,11 +42,41 @@
 
 %syntax_error {
   int expected[YYNTOKEN];
-  int n = 0;
-  for (int t = 1; t < YYNTOKEN; t++)
-    if (yy_find_shift_action((YYCODETYPE)t, yypParser->yytos->stateno) != YY_ERROR_ACTION)
-      expected[n++] = t;
+  int n = expected_tokens(yypParser, expected);
   parse_syntax_error(ctx, yymajor, &yyminor, expected, n);
+}
+
+%code {
+/* The tokens that could come next: each is tried on a copy of the parser's stack of states,
+ * taking the reductions it would cause, until it is shifted (valid) or rejected. Unlike the
+ * current state's table alone, this sees past default reductions. */
+static int expected_tokens(void *parser, int *out) {
+  yyParser *p = parser;
+  int depth = (int)(p->yytos - p->yystack) + 1;
+  int cap = depth + 256;
+  YYACTIONTYPE *st = malloc((size_t)cap * sizeof *st);
+  if (!st) return 0;
+  int n = 0;
+  for (int t = 1; t < YYNTOKEN; t++) {
+    int top = depth - 1;
+    for (int i = 0; i < depth; i++) st[i] = p->yystack[i].stateno;
+    for (int steps = 0; steps < 1000; steps++) {
+      YYACTIONTYPE act = yy_find_shift_action((YYCODETYPE)t, st[top]);
+      if (act <= YY_MAX_SHIFTREDUCE || act == YY_ACCEPT_ACTION) {
+        out[n++] = t;
+        break;
+      }
+      if (act < YY_MIN_REDUCE || act > YY_MAX_REDUCE) break; /* an error */
+      int rule = act - YY_MIN_REDUCE;
+      top += yyRuleInfoNRhs[rule];
+      if (top < 0 || top + 1 >= cap) break;
+      st[top + 1] = yy_find_reduce_action(st[top], (YYCODETYPE)yyRuleInfoLhs[rule]);
+      top++;
+    }
+  }
+  free(st);
+  return n;
+}
 }
 
 %token NEWLINE SEMI LET FN ARG NAME INT FLOAT STRING TRUE FALSE THEN UNTIL COLON ARROW

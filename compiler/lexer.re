@@ -104,21 +104,37 @@ static void string(Lexer *lx, Token *t, const char *lo) {
   t->str = s;
 }
 
+/* The length of a well-formed UTF-8 sequence starting at p (0 when it is not one). */
+static int utf8_length(const unsigned char *p, const unsigned char *end) {
+  int n = p[0] >= 0xF0 && p[0] <= 0xF4 ? 4 : p[0] >= 0xE0 ? 3 : p[0] >= 0xC2 && p[0] <= 0xDF ? 2 : 0;
+  if (n == 0 || end - p < n) return 0;
+  for (int i = 1; i < n; i++)
+    if ((p[i] & 0xC0) != 0x80) return 0;
+  return n;
+}
+
 static void bad_byte(Lexer *lx, const char *lo) {
   unsigned char c = (unsigned char)*lo;
   Span s = span_at(lx, lo, lo + 1);
   if (c == 0) {
     diag_error(lx->diags, s, "unexpected NUL byte in the source");
   } else if (c >= 0x80) {
-    Diag *g = diag_error(lx->diags, s, "unexpected byte 0x%02X", c);
-    diag_hint(lx->diags, g, "non-ASCII text may appear only in strings and comments");
+    int n = utf8_length((const unsigned char *)lo, (const unsigned char *)lx->end);
+    if (n) {
+      /* one character, reported once */
+      lx->cur = lo + n;
+      Diag *g = diag_error(lx->diags, span_at(lx, lo, lo + n), "unexpected character '%.*s'", n, lo);
+      diag_hint(lx->diags, g, "names are ASCII letters, digits and `_`; other text may appear only in strings and comments");
+    } else {
+      Diag *g = diag_error(lx->diags, s, "invalid UTF-8 byte 0x%02X", c);
+      diag_hint(lx->diags, g, "sources are UTF-8 text; this file may be binary or in another encoding");
+    }
   } else if (c < 0x20 || c == 0x7f) {
     diag_error(lx->diags, s, "unexpected control character 0x%02X", c);
   } else {
     Diag *g = diag_error(lx->diags, s, "unexpected character '%c'", c);
     if (c == '!') diag_hint(lx->diags, g, "write `not x` for logical negation and `!=` for inequality");
     else if (c == '&' || c == '|') diag_hint(lx->diags, g, "write `and` / `or` for logical operators");
-    else if (c == '\'') diag_hint(lx->diags, g, "strings are written in double quotes: \"text\"");
     else if (c == '$' || c == '?' || c == '`' || c == '~') diag_hint(lx->diags, g, "this character has no meaning in sinter");
   }
 }
@@ -173,6 +189,14 @@ void lexer_next(Lexer *lx, Token *t) {
         RET(T_STRING);
       }
 
+      ['] ([^'\\\n\x00] | "\\" [^\n\x00])* ['] {
+        Diag *g = diag_error(lx->diags, span_at(lx, lo, lx->cur), "strings are written in double quotes");
+        diag_hint(lx->diags, g, "write \"%.*s\"", (int)(lx->cur - lo - 2), lo + 1);
+        t->span = span_at(lx, lo, lx->cur);
+        t->kind = T_STRING;
+        t->str = arena_strndup(lx->arena, lo + 1, (size_t)(lx->cur - lo - 2));
+        return;
+      }
       "(" { RET(T_LP); }
       ")" { RET(T_RP); }
       "[" { RET(T_LB); }

@@ -21,11 +21,15 @@ typedef struct Open {
 
 typedef struct Driver {
   ParseCtx *ctx;
+  int errors_at_stmt;   /* diagnostics count when the current statement began */
+  int ifs, thens, elses;/* keywords seen in the current statement, for hints */
+  bool open_until;      /* an `until` still waiting for its `max` */
   Lexer lx;
   void *parser;
   Open open[MAX_AST_DEPTH];
   int nopen;
   int prev;             /* kind of the last token fed to the parser (T_NEWLINE at a start) */
+  int last_ok;          /* kind of the last token the parser accepted */
   bool prev_red_close;  /* the last token was the `)` of `RED(...)` */
   bool prev_was_red;    /* the last token was a reduction keyword */
   Token ahead;          /* one token of lookahead */
@@ -85,36 +89,10 @@ static bool is_binary_op(int k) {
 
 void parse_syntax_error(ParseCtx *ctx, int major, const Token *tok, const int *expected, int nexpected) {
   ctx->failed = true;
-  Buf b = {0};
-  bool at_end = major == 0 || (major == T_NEWLINE && tok->span.lo >= ctx->src->len);
-  buf_printf(&b, "unexpected %s", at_end ? "end of input" : token_name(major));
-  /* A short list of what would have fitted helps; a long one is noise. */
-  const char *names[8];
-  int n = 0;
-  for (int i = 0; i < nexpected && n <= 4; i++) {
-    const char *nm = token_name(expected[i]);
-    bool dup = false;
-    for (int k = 0; k < n; k++) dup |= strcmp(names[k], nm) == 0;
-    if (!dup) names[n++] = nm;
-  }
-  if (n >= 1 && n <= 4) {
-    buf_puts(&b, ", expected ");
-    for (int i = 0; i < n; i++)
-      buf_printf(&b, "%s%s", i == 0 ? "" : i + 1 == n ? " or " : ", ", names[i]);
-  }
-  Diag *g = diag_error(ctx->diags, tok->span, "%s", b.data);
-  buf_free(&b);
-  if (major == T_EQ)
-    diag_hint(ctx->diags, g, "`=` binds a name (`let x = ...`); write `==` to compare");
-  else if (major == T_NAME || major == T_INT || major == T_FLOAT || major == T_LP)
-    diag_hint(ctx->diags, g, "is an operator or a `,` missing before it?");
-  else if (major == T_NEWLINE && !at_end)
-    diag_hint(ctx->diags, g, "the statement ends here unfinished");
-  else if (major == T_LET || major == T_FN || major == T_ARG)
-    diag_hint(ctx->diags, g, "statements cannot appear inside an expression; a function with several statements is written `fn f(x) { let y = ...; y }`, with no `=` before `{`");
-  else if (major == T_RBRACE || major == T_RP || major == T_RB)
-    diag_hint(ctx->diags, g, "check that the brackets pair up");
-  ctx->last_error = g;
+  ctx->err_major = major;
+  ctx->err_tok = *tok;
+  ctx->err_nexpected = nexpected < 128 ? nexpected : 128;
+  for (int i = 0; i < ctx->err_nexpected; i++) ctx->err_expected[i] = expected[i];
 }
 
 static void next_raw(Driver *d, Token *t) {
@@ -140,11 +118,94 @@ static bool continues_line(int k) {
          k == T_COLON || k == T_THEN || k == T_ELSE || k == T_NOT || k == T_DOT || k == T_UNTIL;
 }
 
+static bool is_comparison(int k) {
+  return k == T_EQEQ || k == T_NE || k == T_LT || k == T_LE || k == T_GT || k == T_GE;
+}
+
+/* What an unexpected token is called in a message: its text for names and numbers. */
+static const char *describe(Driver *d, int major, const Token *tok) {
+  const Source *src = d->ctx->src;
+  if (major == 0 || (major == T_NEWLINE && tok->span.lo >= src->len)) return "end of input";
+  if (major == T_NAME || major == T_INT || major == T_FLOAT) {
+    int n = (int)(tok->span.hi - tok->span.lo);
+    const char *what = major == T_NAME ? "name " : "";
+    if (n > 24) return arena_printf(d->ctx->arena, "%s`%.24s...`", what, src->text + tok->span.lo);
+    return arena_printf(d->ctx->arena, "%s`%.*s`", what, n, src->text + tok->span.lo);
+  }
+  if (major == T_STRING) return "string";
+  return token_name(major);
+}
+
+/* Reports the syntax error the parser recorded, with the most useful hint for its context.
+ * An error in a statement that already has one (say a bad character) is a consequence of it and
+ * is not reported. */
+static void report_syntax_error(Driver *d) {
+  ParseCtx *ctx = d->ctx;
+  DiagBag *diags = ctx->diags;
+  if (diags->nerrors > d->errors_at_stmt) return;
+  int major = ctx->err_major;
+  const Token *tok = &ctx->err_tok;
+  Open *unclosed = NULL;
+  bool at_end = major == 0 || (major == T_NEWLINE && tok->span.lo >= ctx->src->len);
+  if (at_end && d->nopen > 0) {
+    unclosed = &d->open[d->nopen - 1];
+  } else if (d->nopen > 0 && d->open[d->nopen - 1].kind != T_LBRACE) {
+    int l1, c1, l2, c2;
+    source_linecol(ctx->src, d->open[d->nopen - 1].span.lo, &l1, &c1);
+    source_linecol(ctx->src, tok->span.lo, &l2, &c2);
+    if (l1 < l2) unclosed = &d->open[d->nopen - 1];
+  }
+  bool juxtaposed = major == T_NAME || major == T_INT || major == T_FLOAT || major == T_STRING || major == T_LP;
+  Buf b = {0};
+  buf_printf(&b, "unexpected %s", describe(d, major, tok));
+  /* a short list of what would have fitted helps; a long one is noise */
+  const char *names[8];
+  int n = 0;
+  for (int i = 0; i < ctx->err_nexpected && n <= 4; i++) {
+    const char *nm = token_name(ctx->err_expected[i]);
+    bool dup = false;
+    for (int k = 0; k < n; k++) dup |= strcmp(names[k], nm) == 0;
+    if (!dup) names[n++] = nm;
+  }
+  if (n >= 1 && n <= 4 && !juxtaposed) {
+    buf_puts(&b, ", expected ");
+    for (int i = 0; i < n; i++) buf_printf(&b, "%s%s", i == 0 ? "" : i + 1 == n ? " or " : ", ", names[i]);
+  }
+  Diag *g = diag_error(diags, tok->span, "%s", b.data);
+  buf_free(&b);
+  if (unclosed) {
+    char c = unclosed->kind == T_LP ? '(' : unclosed->kind == T_LB ? '[' : '{';
+    diag_note(diags, g, unclosed->span, "this `%c` is not closed", c);
+  } else if (major == T_EQ && (d->last_ok == T_LET || d->last_ok == T_ARG)) {
+    diag_hint(diags, g, "a name comes first: `let x = 5`");
+  } else if (major == T_EQ) {
+    diag_hint(diags, g, "`=` binds a name (`let x = ...`); write `==` to compare");
+  } else if (is_comparison(major)) {
+    diag_hint(diags, g, "comparisons do not chain: write `a < b and b < c`");
+  } else if (d->ifs > d->thens) {
+    diag_hint(diags, g, "expected `then`: an if-expression is written `if c then a else b`");
+  } else if (d->thens > d->elses && (major == T_NEWLINE || major == T_SEMI || major == 0 || major == T_RP)) {
+    diag_hint(diags, g, "an if-expression needs both branches: `if c then a else b`");
+  } else if (d->open_until) {
+    diag_hint(diags, g, "an iterate ends with `until <condition> max <count>`");
+  } else if (juxtaposed) {
+    diag_hint(diags, g, "is an operator or a `,` missing before it?");
+  } else if (major == T_LET || major == T_FN || major == T_ARG) {
+    diag_hint(diags, g, "statements cannot appear inside an expression; a function with several statements is "
+                        "written `fn f(x) { let y = ...; y }`, with no `=` before `{`");
+  } else if (major == T_RBRACE || major == T_RP || major == T_RB) {
+    diag_hint(diags, g, "check that the brackets pair up");
+  } else if (major == T_NEWLINE && tok->span.lo < ctx->src->len) {
+    diag_hint(diags, g, "the statement ends here unfinished");
+  }
+}
+
 static void restart(Driver *d) {
   ParseFree(d->parser, free);
   d->parser = ParseAlloc(malloc);
   d->ctx->failed = false;
-  d->ctx->last_error = NULL;
+  d->ctx->err_major = 0;
+  memset(&d->ctx->err_tok, 0, sizeof d->ctx->err_tok);
   d->nopen = 0;
   d->prev = T_NEWLINE;
   d->prev_red_close = d->prev_was_red = false;
@@ -177,6 +238,21 @@ static bool resync(Driver *d, const Token *bad) {
 static void feed(Driver *d, Token *t) {
   Parse(d->parser, t->kind, *t, d->ctx);
   d->prev = t->kind;
+  if (d->ctx->failed) return;
+  d->last_ok = t->kind;
+  switch (t->kind) {
+  case T_NEWLINE: case T_SEMI:
+    d->errors_at_stmt = d->ctx->diags->nerrors;
+    d->ifs = d->thens = d->elses = 0;
+    d->open_until = false;
+    break;
+  case T_IF: d->ifs++; break;
+  case T_THEN: d->thens++; break;
+  case T_ELSE: d->elses++; break;
+  case T_UNTIL: d->open_until = true; break;
+  case T_MAXKW: d->open_until = false; break;
+  default: break;
+  }
 }
 
 bool parse_source(Arena *a, DiagBag *diags, const Source *src, PtrVec *out) {
@@ -188,6 +264,7 @@ bool parse_source(Arena *a, DiagBag *diags, const Source *src, PtrVec *out) {
   d->parser = ParseAlloc(malloc);
   d->prev = T_NEWLINE;
   int errors_before = diags->nerrors;
+  d->errors_at_stmt = errors_before;
   for (;;) {
     Token t;
     next_raw(d, &t);
@@ -252,16 +329,12 @@ bool parse_source(Arena *a, DiagBag *diags, const Source *src, PtrVec *out) {
     d->prev_red_close = red_close;
     d->prev_was_red = was_red;
     if (ctx.failed) {
-      /* Point at an unclosed bracket from an earlier line: the usual cause of a confusing error. */
-      if (ctx.last_error && d->nopen > 0) {
-        Open *o = &d->open[d->nopen - 1];
-        int l1, c1, l2, c2;
-        source_linecol(src, o->span.lo, &l1, &c1);
-        source_linecol(src, t.span.lo, &l2, &c2);
-        if (l1 < l2 && o->kind != T_LBRACE) diag_note(diags, ctx.last_error, o->span, "this bracket is not closed");
-      }
+      if (ctx.err_major || ctx.err_tok.span.src) report_syntax_error(d);
       if (t.kind == 0 || !resync(d, &t)) break;
       restart(d);
+      d->errors_at_stmt = diags->nerrors;
+      d->ifs = d->thens = d->elses = 0;
+      d->open_until = false;
       continue;
     }
     if (t.kind == 0) break;

@@ -36,9 +36,12 @@ typedef struct ParseCtx {
   DiagBag *diags;
   const Source *src;
   PtrVec stmts;      /* top-level statements, in order */
-  bool failed;       /* a syntax error was reported since the last resynchronisation */
+  bool failed;       /* the parser met a syntax error: the driver reports it and resynchronises */
   bool too_deep;     /* the nesting limit was reported once */
-  Diag *last_error;  /* the syntax error just reported, for the driver to annotate */
+  int err_major;     /* the failed token's kind and what could have come instead */
+  Token err_tok;
+  int err_expected[128];
+  int err_nexpected;
 } ParseCtx;
 
 /* Parses every statement of `src` into `out` (the statements that parsed). Returns false when
@@ -51,6 +54,7 @@ Node *ast_unary(ParseCtx *ctx, Op op, Span opspan, Node *a);
 Node *ast_binary(ParseCtx *ctx, Op op, Node *a, Node *b);
 void ast_add(ParseCtx *ctx, Node *parent, Node *kid);
 void ast_adopt(ParseCtx *ctx, Node *parent, Node *kid); /* depth and span bookkeeping */
+/* Called by the parser on a syntax error: records it in ctx for the driver. */
 void parse_syntax_error(ParseCtx *ctx, int major, const Token *tok, const int *expected, int nexpected);
 
 /* Lemon's entry points (grammar.c). */

@@ -84,9 +84,7 @@ const char *val_type_str(Sema *s, const Val *v) {
   case V_ERROR: return "<error>";
   case V_UNIT: return "()";
   case V_STR: return "str";
-  case V_SCALAR:
-    if (v->weak) return is_float_dt(v->dt) ? "float literal" : "integer literal";
-    return sn_dtype_name(v->dt);
+  case V_SCALAR: return sn_dtype_name(v->dt);
   case V_TENSOR: return shape_str(s, v->dt, v->rank, v->dims);
   case V_RECORD: {
     Buf b = {0};
@@ -162,7 +160,9 @@ extern const char *const builtin_names[];
 void suggest_name(Sema *s, Diag *g, const char *name) {
   const char *best = NULL;
   int bestd = 3;
-  int cap = (int)strlen(name) <= 3 ? 1 : 2;
+  size_t len = strlen(name);
+  if (len <= 2) return; /* a one- or two-letter name is close to too many others to guess */
+  int cap = len <= 4 ? 1 : 2;
   for (Scope *sc = s->scope; sc; sc = sc->parent)
     for (Binding *b = sc->head; b; b = b->next) {
       int d = edit_distance(name, b->name, cap);
@@ -1417,6 +1417,7 @@ static Val *iterate_expr(Sema *s, Node *n) {
   if (cond->kind != V_ERROR && (cond->kind != V_SCALAR || cond->dt != SN_BOOL)) {
     Diag *g = diag_error(s->diags, n->a->span, "the condition after `until` must be a bool, not %s", val_type_str(s, cond));
     if (cond->kind == V_TENSOR) diag_hint(s->diags, g, "reduce it, e.g. `until max(i) abs(d[i]) < tol max 100`");
+    else diag_hint(s->diags, g, "compare, e.g. `until err < 1e-6 max 100`");
     cond = ERR;
   }
   IrValue **yv = arena_alloc(s->fn->arena, (size_t)(nstate + 1) * sizeof *yv);
@@ -2034,11 +2035,18 @@ static void fn_stmt(Sema *s, Node *n) {
                    ((Node *)n->list.items[i])->name);
         return;
       }
-  Scope *def = snapshot_scope(s);
   Binding *b = bind(s, n->name, B_FN, n->name_span);
   b->node = n;
-  b->defscope = def;
-  check_fn_definition(s, b);
+  b->defscope = snapshot_scope(s); /* includes the function itself, so a recursive call is reported as one */
+  for (int i = 0; n->a->kind == A_BLOCK && i < n->a->list.n; i++) {
+    Node *st = n->a->list.items[i];
+    if (st->kind == A_ARG) {
+      Diag *g = diag_error(s->diags, st->span, "`arg` declares a command-line argument and belongs at the top level of a program");
+      diag_hint(s->diags, g, "pass the value to `%s` as a parameter", n->name);
+      b->broken = true;
+    }
+  }
+  if (!b->broken) check_fn_definition(s, b);
 }
 
 /* arg NAME: TYPE [= default]: a command-line argument, read and checked when the program starts */
