@@ -2,7 +2,8 @@
  * repeats one visible earlier (same operation, operands, immediates and type) is replaced by
  * it: fusion copies comprehension bodies, so `C[i,j] * C[i,j]` or two reductions over the same
  * cost would otherwise compute the same loads twice. Constants move to the function's entry so
- * every later use can share them. A value defined in a region is visible to the regions nested
+ * every later use can share them. Loads from tensors count as pure: a tensor is immutable once
+ * made. A value defined in a region is visible to the regions nested
  * in it, so the table is scoped: entries added inside a region are dropped on leaving it. */
 #include "passes.h"
 
@@ -25,6 +26,12 @@ static bool pure(IrInst *in) {
   case IR_CONST: case IR_STRING: case IR_BIN: case IR_CMP: case IR_NEG: case IR_NOT: case IR_SELECT:
   case IR_CAST: case IR_MATH: case IR_DIM: case IR_DATA:
     return in->nres == 1;
+  case IR_LOAD: {
+    /* a tensor's elements never change once it is made (stores fill fresh tensors before
+     * any use); scratch buffers do change, so their loads stay */
+    IrValue *p = ir_op(in, 0);
+    return p->def && p->def->op == IR_DATA;
+  }
   default:
     return false;
   }

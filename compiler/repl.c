@@ -156,6 +156,16 @@ static void handle(Repl *r, const char *input) {
       fputs(help_text, stdout);
     } else if (n == 4 && strncmp(cmd, "type", 4) == 0) {
       Val *last = NULL;
+      char name[128];
+      int len = 0;
+      if (sscanf(rest, "%127[A-Za-z0-9_]%n", name, &len) == 1 && rest[len] == 0) {
+        const char *sig = repl_fn_signature(&r->env, new_arena(r), name);
+        if (sig) {
+          printf("%s\n", sig);
+          fflush(stdout);
+          return;
+        }
+      }
       IrFunc *f = compile(r, rest, false, &last, &a);
       if (f && last) {
         Sema tmp = {.arena = a};

@@ -2223,6 +2223,16 @@ void repl_env_free(ReplEnv *env) {
   arena_free(&env->arena);
 }
 
+const char *repl_fn_signature(ReplEnv *env, Arena *a, const char *name) {
+  Binding *b = lookup_in(env->scope, name);
+  if (!b || b->kind != B_FN) return NULL;
+  Node *fn = b->node;
+  const char *text = fn->span.src->text;
+  uint32_t lo = fn->span.lo, hi = fn->a->span.lo;
+  while (hi > lo && (text[hi - 1] == ' ' || text[hi - 1] == '=' || text[hi - 1] == '\n')) hi--;
+  return arena_strndup(a, text + lo, hi - lo);
+}
+
 void repl_env_rollback(ReplEnv *env, Binding *mark, int nslots) {
   env->scope->head = mark;
   env->nslots = nslots;

@@ -123,6 +123,8 @@ IrFunc *sema_program(Arena *a, DiagBag *d, PtrVec *stmts);
 IrFunc *sema_repl_line(ReplEnv *env, Arena *a, DiagBag *d, PtrVec *stmts, bool echo, Val **last);
 void repl_env_init(ReplEnv *env);
 void repl_env_free(ReplEnv *env);
+/* The signature of a REPL function as written ("fn f(x: f32[n]) -> f32[n]"), or NULL. */
+const char *repl_fn_signature(ReplEnv *env, Arena *a, const char *name);
 /* Forgets the bindings a line added (after it failed at run time). */
 void repl_env_rollback(ReplEnv *env, Binding *mark, int nslots);
 

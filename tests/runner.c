@@ -427,11 +427,11 @@ static void test_pty(Test *t) {
     return;
   }
   int master;
+  char *hist = xprintf("%s/hist.%d", tmp_dir, getpid());
   pid_t pid = forkpty(&master, NULL, NULL, NULL);
   if (pid == 0) {
     setenv("TERM", "dumb", 1);
-    char *histdir = xprintf("%s/hist.%d", tmp_dir, getpid());
-    setenv("SINTER_HISTORY", histdir, 1);
+    setenv("SINTER_HISTORY", hist, 1);
     execl(sinter_bin, sinter_bin, "repl", (char *)NULL);
     _exit(127);
   }
@@ -475,6 +475,8 @@ static void test_pty(Test *t) {
     waitpid(pid, NULL, 0);
   }
   close(master);
+  unlink(hist);
+  free(hist);
   out[len] = 0;
   /* every expected line must appear, in order */
   const char *pos = out;
