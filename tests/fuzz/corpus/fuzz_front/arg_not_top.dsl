@@ -1,0 +1,5 @@
+fn f(x) {
+  arg n: i64
+  x
+}
+print(f(1))

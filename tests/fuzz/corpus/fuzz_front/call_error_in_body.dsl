@@ -1,0 +1,2 @@
+fn half(x) = x / "two"
+print(half(4))

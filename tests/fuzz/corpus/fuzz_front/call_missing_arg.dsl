@@ -1,0 +1,2 @@
+fn f(x, y) = x + y
+print(f(1))

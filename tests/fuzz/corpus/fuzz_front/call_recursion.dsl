@@ -1,0 +1,2 @@
+fn f(x) = f(x) + 1
+print(f(1))

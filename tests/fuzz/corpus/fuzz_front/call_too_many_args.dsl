@@ -1,0 +1,2 @@
+fn f(x) = x
+print(f(1, 2))

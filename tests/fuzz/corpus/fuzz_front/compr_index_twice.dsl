@@ -1,0 +1,2 @@
+let v = zeros(2)
+let c[i, i] = v[i]

@@ -1,0 +1,3 @@
+let a = zeros(3)
+let b = zeros(4)
+let c[i] = a[i] + b[i]

@@ -1,0 +1,3 @@
+# exit: 2
+arg x: f32[n]
+print(x)

@@ -1,0 +1,3 @@
+# exit: 1
+let z = size(arange(3), 0) - 3
+print(7 % z)

@@ -1,0 +1,2 @@
+let v = zeros(3)
+print(v[0, 1])

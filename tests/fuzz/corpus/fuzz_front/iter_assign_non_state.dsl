@@ -1,0 +1,1 @@
+let r = iterate a = 1 { b = 2 } until true max 3

@@ -1,0 +1,1 @@
+let r = iterate a = 1, a = 2 { a = a } until true max 1

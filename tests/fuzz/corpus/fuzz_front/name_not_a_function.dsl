@@ -1,0 +1,2 @@
+let f = 3
+print(f(2))

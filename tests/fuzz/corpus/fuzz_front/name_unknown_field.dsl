@@ -1,0 +1,2 @@
+let r = {cost: 1, iters: 2}
+print(r.cots)

@@ -1,0 +1,1 @@
+print(sqrtt(2.0))

@@ -1,0 +1,2 @@
+let b = [true, false]
+print(max(i) b[i])

@@ -1,0 +1,2 @@
+let x = zeros(3)
+print(sum(x) -1)

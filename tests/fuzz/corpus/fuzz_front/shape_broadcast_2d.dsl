@@ -1,0 +1,1 @@
+print(zeros([2, 3]) + zeros([3, 2]))

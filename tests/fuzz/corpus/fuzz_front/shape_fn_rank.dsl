@@ -1,0 +1,2 @@
+fn f(x: f32[n]) = x
+print(f(zeros([2, 2])))

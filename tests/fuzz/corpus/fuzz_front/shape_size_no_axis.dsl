@@ -1,0 +1,1 @@
+print(size(zeros([2, 2])))

@@ -1,0 +1,1 @@
+print(transpose(zeros(3)))

@@ -1,0 +1,1 @@
+fn f(x) = { let y = x; y }

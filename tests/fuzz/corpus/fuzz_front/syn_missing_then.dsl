@@ -1,0 +1,1 @@
+let y = if true 1 else 2

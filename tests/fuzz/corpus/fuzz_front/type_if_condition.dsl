@@ -1,0 +1,1 @@
+let y = if 1 then 2 else 3

@@ -1,0 +1,1 @@
+let x = print(1)

@@ -1,0 +1,1 @@
+print(rand([3], dtype=i32))

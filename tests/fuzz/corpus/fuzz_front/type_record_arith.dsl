@@ -1,0 +1,2 @@
+let r = {a: 1}
+print(r * 2)

@@ -1,0 +1,4 @@
+# exit: 0
+let x = 1
+let _y = 2
+print(3)
