@@ -604,6 +604,13 @@ static Val *b_numel(Sema *s, Node *call) {
   return scalar_val(s, SN_I64, false, n);
 }
 
+/* now(): seconds on a monotonic clock, for timing parts of a program. */
+static Val *b_now(Sema *s, Node *call) {
+  Args a;
+  if (!get_args(s, call, 0, 0, NULL, 0, &a)) return ERR;
+  return scalar_val(s, SN_F64, false, ir_call(&s->b, RT_NOW, 0, NULL));
+}
+
 static Val *b_reduce(Sema *s, Node *call, RedKind k) {
   Args a;
   if (!get_args(s, call, 1, 1, NULL, 0, &a)) return ERR;
@@ -643,7 +650,7 @@ const char *const builtin_names[] = {
     "round", "erf", "isnan", "sigmoid", "relu", "softplus", "sign", "pow", "min", "max", "clamp", "where",
     "sum", "prod", "mean", "lse", "argmax", "argmin", "zeros", "ones", "full", "arange", "linspace", "eye",
     "rand", "randn", "transpose", "size", "numel", "f16", "bf16", "f32", "f64", "i8", "u8", "i32", "i64",
-    "bool", NULL,
+    "bool", "now", NULL,
 };
 
 Val *call_builtin(Sema *s, Node *call, bool *found) {
@@ -686,6 +693,7 @@ Val *call_builtin(Sema *s, Node *call, bool *found) {
   if (strcmp(nm, "transpose") == 0) return b_transpose(s, call);
   if (strcmp(nm, "size") == 0) return b_size(s, call);
   if (strcmp(nm, "numel") == 0) return b_numel(s, call);
+  if (strcmp(nm, "now") == 0) return b_now(s, call);
   *found = false;
   return NULL;
 }

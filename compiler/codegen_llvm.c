@@ -215,13 +215,20 @@ static LLVMValueRef rt_call(Cg *cg, RtFn f, int nops, LLVMValueRef *ops) {
 static LLVMValueRef sel(Cg *cg, LLVMValueRef c, LLVMValueRef a, LLVMValueRef b) { return LLVMBuildSelect(cg->b, c, a, b, ""); }
 static LLVMValueRef fcmp(Cg *cg, LLVMRealPredicate p, LLVMValueRef a, LLVMValueRef b) { return LLVMBuildFCmp(cg->b, p, a, b, ""); }
 
-static LLVMValueRef gen_exp(Cg *cg, LLVMValueRef x, bool dbl) {
+/* exp(x) as runtime/mathfn.c computes it; `summand` selects sn_exp[f]_summand's variant (one
+ * clamp, one exponent field, no NaN test). */
+static LLVMValueRef gen_exp(Cg *cg, LLVMValueRef x, bool dbl, bool summand) {
   LLVMTypeRef t = dbl ? cg->f64 : cg->f32, it = dbl ? cg->i64 : cg->i32;
-  LLVMValueRef lo = cf(t, dbl ? SN_EXP_LO : (double)SN_EXPF_LO), hi = cf(t, dbl ? SN_EXP_HI : (double)SN_EXPF_HI);
-  LLVMValueRef isnan = fcmp(cg, LLVMRealUNO, x, x);
-  LLVMValueRef xc = sel(cg, fcmp(cg, LLVMRealOLT, x, lo), lo, x);
-  xc = sel(cg, fcmp(cg, LLVMRealOGT, xc, hi), hi, xc);
-  xc = sel(cg, isnan, cf(t, 0), xc);
+  LLVMValueRef isnan = NULL, xc;
+  if (summand) {
+    LLVMValueRef lo = cf(t, dbl ? SN_EXP_SUMMAND_LO : (double)SN_EXPF_SUMMAND_LO);
+    xc = sel(cg, fcmp(cg, LLVMRealOGT, x, lo), x, lo);
+  } else {
+    LLVMValueRef lo = cf(t, dbl ? SN_EXP_LO : (double)SN_EXPF_LO), hi = cf(t, dbl ? SN_EXP_HI : (double)SN_EXPF_HI);
+    isnan = fcmp(cg, LLVMRealUNO, x, x);
+    xc = sel(cg, fcmp(cg, LLVMRealOGT, x, lo), x, lo); /* NaN -> lo, see sn_expf */
+    xc = sel(cg, fcmp(cg, LLVMRealOLT, xc, hi), xc, hi);
+  }
   LLVMValueRef n = call1(cg, "llvm.rint", t, LLVMBuildFMul(cg->b, xc, cf(t, dbl ? SN_EXP_LOG2E : (double)SN_EXPF_LOG2E), ""));
   LLVMValueRef rh = fma3(cg, t, n, cf(t, dbl ? SN_EXP_LN2_HI : (double)SN_EXPF_LN2_HI), xc);
   LLVMValueRef r = fma3(cg, t, n, cf(t, dbl ? SN_EXP_LN2_LO : (double)SN_EXPF_LN2_LO), rh);
@@ -243,9 +250,13 @@ static LLVMValueRef gen_exp(Cg *cg, LLVMValueRef x, bool dbl) {
     y = LLVMBuildFAdd(cg->b, fma3(cg, t, p, LLVMBuildFMul(cg->b, r, r, ""), r), cf(t, 1.0), "");
   }
   LLVMValueRef ni = LLVMBuildFPToSI(cg->b, n, it, "");
+  LLVMValueRef bias = LLVMConstInt(it, dbl ? 1023 : 127, 0), sh = LLVMConstInt(it, dbl ? 52 : 23, 0);
+  if (summand) {
+    LLVMValueRef s = LLVMBuildBitCast(cg->b, LLVMBuildShl(cg->b, LLVMBuildAdd(cg->b, ni, bias, ""), sh, ""), t, "");
+    return LLVMBuildFMul(cg->b, y, s, "");
+  }
   LLVMValueRef n1 = LLVMBuildAShr(cg->b, ni, LLVMConstInt(it, 1, 0), "");
   LLVMValueRef n2 = LLVMBuildSub(cg->b, ni, n1, "");
-  LLVMValueRef bias = LLVMConstInt(it, dbl ? 1023 : 127, 0), sh = LLVMConstInt(it, dbl ? 52 : 23, 0);
   LLVMValueRef s1 = LLVMBuildBitCast(cg->b, LLVMBuildShl(cg->b, LLVMBuildAdd(cg->b, n1, bias, ""), sh, ""), t, "");
   LLVMValueRef s2 = LLVMBuildBitCast(cg->b, LLVMBuildShl(cg->b, LLVMBuildAdd(cg->b, n2, bias, ""), sh, ""), t, "");
   LLVMValueRef res = LLVMBuildFMul(cg->b, LLVMBuildFMul(cg->b, y, s1, ""), s2, "");
@@ -311,7 +322,8 @@ static LLVMValueRef gen_math(Cg *cg, IrInst *in) {
   bool dbl = t.dtype == SN_F64;
   LLVMValueRef x = V(cg, in->ops[0]);
   switch ((IrMathFn)in->sub) {
-  case MF_EXP: return gen_exp(cg, x, dbl);
+  case MF_EXP: return gen_exp(cg, x, dbl, false);
+  case MF_EXP_SUMMAND: return gen_exp(cg, x, dbl, true);
   case MF_LOG: return gen_log(cg, x, dbl);
   case MF_SQRT: return call1(cg, "llvm.sqrt", lt, x);
   case MF_ABS: return call1(cg, "llvm.fabs", lt, x);
@@ -570,11 +582,15 @@ static void mark_defs(IrBlock *b, bool on) {
   }
 }
 
+/* Constants are LLVM constants, usable in any function: they are not captured, so the outlined
+ * body sees them (a loop bound of 3 stays 3, and LLVM can unroll and vectorise around it). */
+static bool is_constant(IrValue *v) { return v->def && (v->def->op == IR_CONST || v->def->op == IR_STRING); }
+
 static void collect_free(IrBlock *b, PtrVec *out, Arena *a) {
   for (IrInst *in = b->first; in; in = in->next) {
     for (int i = 0; i < in->nops; i++) {
       IrValue *v = ir_val(in->ops[i]);
-      if (v->aux) continue;
+      if (v->aux || is_constant(v)) continue;
       v->aux = (void *)2; /* collected once */
       vec_push(a, out, v);
     }
@@ -618,7 +634,7 @@ static void gen_parallel(Cg *cg, IrInst *in, LLVMValueRef *out) {
   PtrVec freev = {0};
   for (int i = 0; i < in->nops; i++) {
     IrValue *v = ir_op(in, i);
-    if (!v->aux) {
+    if (!v->aux && !is_constant(v)) {
       v->aux = (void *)2;
       vec_push(cg->ir->arena, &freev, v);
     }

@@ -36,7 +36,16 @@ static void count_uses(Arena *a, IrBlock *b) {
     for (int r = 0; r < in->nregions; r++) count_uses(a, in->regions[r]);
 }
 
+/* A tensor's known sizes (IrValue.dims) keep the size values alive. */
+static void tally_dims(IrValue *t) {
+  for (int d = 0; t->dims && d < t->type.rank; d++) {
+    UseInfo *u = ir_val(t->dims[d])->aux;
+    if (u) u->elem++;
+  }
+}
+
 static void tally(IrBlock *b) {
+  for (int i = 0; i < b->nargs; i++) tally_dims(b->args[i]);
   for (IrInst *in = b->first; in; in = in->next) {
     for (int i = 0; i < in->nops; i++) {
       IrValue *v = ir_op(in, i);
@@ -45,6 +54,7 @@ static void tally(IrBlock *b) {
       if ((in->op == IR_ELEM && i == 0) || in->op == IR_DIM) u->elem++;
       else u->other++;
     }
+    for (int i = 0; i < in->nres; i++) tally_dims(in->res[i]);
     for (int r = 0; r < in->nregions; r++) tally(in->regions[r]);
   }
 }

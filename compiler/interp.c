@@ -212,6 +212,7 @@ static Slot math(IrInst *in, Slot a, Slot b) {
   switch ((IrMathFn)in->sub) {
   case MF_EXP: if (d) r.d = sn_exp(a.d); else r.f = sn_expf(a.f); break;
   case MF_LOG: if (d) r.d = sn_log(a.d); else r.f = sn_logf(a.f); break;
+  case MF_EXP_SUMMAND: if (d) r.d = sn_exp_summand(a.d); else r.f = sn_expf_summand(a.f); break;
   case MF_SQRT: if (d) r.d = sqrt(a.d); else r.f = sqrtf(a.f); break;
   case MF_ABS: if (d) r.d = fabs(a.d); else r.f = fabsf(a.f); break;
   case MF_FLOOR: if (d) r.d = floor(a.d); else r.f = floorf(a.f); break;
@@ -279,6 +280,7 @@ static int32_t call(Interp *it, IrInst *in) {
   case RT_PRINT_F64: sn_print_f64(a[0].d); return 0;
   case RT_PRINT_TENSOR: sn_print_tensor(a[0].p); return 0;
   case RT_PRINT_END: sn_print_end(); return 0;
+  case RT_NOW: it->v[in->res[0]->id].d = sn_now(); return 0;
   case RT_MATMUL: r.p = sn_matmul(a[0].p, a[1].p); break;
   case RT_RANDOM: {
     int64_t shape[SN_MAX_RANK];

@@ -59,7 +59,7 @@ const char *ir_op_name(IrOp op) { return op_names[op]; }
 
 static const char *math_names[MF_NFNS] = {
     "exp", "log", "log1p", "expm1", "sqrt", "abs", "tanh", "sin", "cos", "tan",
-    "floor", "ceil", "round", "erf", "isnan", "pow", "atan2",
+    "floor", "ceil", "round", "erf", "isnan", "pow", "atan2", "exp_summand",
 };
 
 const char *ir_math_name(IrMathFn fn) { return math_names[fn]; }
@@ -329,6 +329,15 @@ static IrValue *map_get(CloneMap *m, IrValue *v) {
 
 static void clone_block_into(IrBuilder *b, CloneMap *m, IrBlock *src, IrValue **yielded, int nyield);
 
+/* A copied tensor's sizes: the copies of the original's (they are computed before it). */
+static IrValue **clone_dims(IrBuilder *b, CloneMap *m, IrValue *v) {
+  if (!v->dims) return NULL;
+  int rank = v->type.rank;
+  IrValue **d = arena_alloc(b->fn->arena, (size_t)(rank ? rank : 1) * sizeof *d);
+  for (int k = 0; k < rank; k++) d[k] = map_get(m, v->dims[k]);
+  return d;
+}
+
 static void clone_inst(IrBuilder *b, CloneMap *m, IrInst *in) {
   IrValue *ops[64];
   IrValue **opp = in->nops <= 64 ? ops : arena_alloc(b->fn->arena, (size_t)in->nops * sizeof *opp);
@@ -345,6 +354,7 @@ static void clone_inst(IrBuilder *b, CloneMap *m, IrInst *in) {
   c->span = in->span;
   for (int i = 0; i < in->nres; i++) {
     c->res[i]->name = in->res[i]->name;
+    c->res[i]->dims = clone_dims(b, m, in->res[i]);
     map_put(m, in->res[i], c->res[i]);
   }
   for (int r = 0; r < in->nregions; r++) {
@@ -352,6 +362,7 @@ static void clone_inst(IrBuilder *b, CloneMap *m, IrInst *in) {
     for (int i = 0; i < src->nargs; i++) {
       IrValue *a = ir_block_arg(b->fn, dst, src->args[i]->type);
       a->name = src->args[i]->name;
+      a->dims = clone_dims(b, m, src->args[i]);
       map_put(m, src->args[i], a);
     }
     IrBuilder inner = {b->fn, dst, NULL, b->span};
@@ -501,7 +512,11 @@ typedef struct Verifier {
 static void vfail(Verifier *v, IrInst *in, const char *what) {
   if (!v->ok) return;
   v->ok = false;
-  fprintf(stderr, "IR verification failed after %s: %s at `%s`\n", v->pass, what, in ? op_names[in->op] : "?");
+  ir_number(v->fn);
+  fprintf(stderr, "IR verification failed after %s: %s at `%s`", v->pass, what, in ? op_names[in->op] : "?");
+  if (in && in->nres) fprintf(stderr, " defining %%%d", in->res[0]->id);
+  for (int i = 0; in && i < in->nops; i++) fprintf(stderr, "%s%%%d", i ? ", " : " with operands ", ir_val(in->ops[i])->id);
+  fprintf(stderr, "\n");
   ir_print(stderr, v->fn);
 }
 

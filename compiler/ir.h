@@ -79,7 +79,9 @@ typedef enum IrCmp { CMP_EQ, CMP_NE, CMP_LT, CMP_LE, CMP_GT, CMP_GE } IrCmp;
 
 typedef enum IrMathFn {
   MF_EXP, MF_LOG, MF_LOG1P, MF_EXPM1, MF_SQRT, MF_ABS, MF_TANH, MF_SIN, MF_COS, MF_TAN,
-  MF_FLOOR, MF_CEIL, MF_ROUND, MF_ERF, MF_ISNAN, MF_POW, MF_ATAN2, MF_NFNS
+  MF_FLOOR, MF_CEIL, MF_ROUND, MF_ERF, MF_ISNAN, MF_POW, MF_ATAN2,
+  MF_EXP_SUMMAND, /* exp(x) for x <= 0 whose result is added to a sum >= 1 (lse): see sn_expf_summand */
+  MF_NFNS
 } IrMathFn;
 
 typedef enum IrCheck {
@@ -109,6 +111,9 @@ struct IrValue {
   int index;       /* result or argument position */
   IrValue *repl;   /* set when replaced: all uses mean repl (see ir_val) */
   const char *name;/* source name, for readable dumps */
+  IrValue **dims;  /* a tensor's sizes as values computed before it, when sema knows them
+                    * (constants stay constants, so the loop pass and LLVM see strides such as
+                    * 3); NULL when only the tensor's header knows */
   void *aux;       /* per-pass scratch */
 };
 

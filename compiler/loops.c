@@ -47,7 +47,8 @@ static TensorInfo *tinfo(Lower *l, IrValue *t) {
   IrType pt = ir_ptr((SnDtype)t->type.dtype);
   ti->data = ir_emit(&b, IR_DATA, 1, &t, 1, &pt, 0)->res[0];
   for (int d = 0; d < t->type.rank; d++) {
-    if (t->def && t->def->op == IR_ALLOC) ti->dims[d] = ir_op(t->def, d);
+    if (t->dims) ti->dims[d] = ir_val(t->dims[d]);
+    else if (t->def && t->def->op == IR_ALLOC) ti->dims[d] = ir_op(t->def, d);
     else ti->dims[d] = ir_dim(&b, t, d);
   }
   t->aux = ti;
@@ -223,7 +224,9 @@ static void arg_inner(Lower *l, IrBuilder *b, IrInst *red, IrValue **idx, IrValu
   out[1] = f->res[1];
 }
 
-/* lse over the innermost index in tiles (see the file's header). State: (m, s). */
+/* lse over the innermost index in tiles (see the file's header). State: (m, s). Within a
+ * tile every exp(v - max) is at most 1 and one of them is 1, so the sum is at least 1 and
+ * terms below the smallest normal number cannot change it: MF_EXP_SUMMAND exploits that. */
 static void lse_inner(Lower *l, IrBuilder *b, IrInst *red, IrValue **idx, IrValue **state, IrValue **out, void *vctx) {
   (void)l;
   (void)vctx;
@@ -241,9 +244,10 @@ static void lse_inner(Lower *l, IrBuilder *b, IrInst *red, IrValue **idx, IrValu
   IrValue *m = tf->regions[0]->args[1], *s = tf->regions[0]->args[2];
   IrValue *jb = ir_bin(&tb, BIN_MUL, tf->regions[0]->args[0], tile);
   IrValue *len = ir_bin(&tb, BIN_MIN, tile, ir_bin(&tb, BIN_SUB, ext, jb));
-  /* 1: the tile's values */
+  /* 1: the tile's values and their maximum (NaN-propagating, so a NaN reaches the result) */
   IrBuilder fb;
-  IrInst *fill = for_loop(&tb, ir_const_i64(&tb, 0), len, 0, NULL, &fb);
+  IrValue *ninf = ir_const_f(&tb, dt, -INFINITY);
+  IrInst *fill = for_loop(&tb, ir_const_i64(&tb, 0), len, 1, &ninf, &fb);
   IrValue *jj = fill->regions[0]->args[0];
   idx[last] = ir_bin(&fb, BIN_ADD, jb, jj);
   IrValue *v = NULL;
@@ -251,24 +255,17 @@ static void lse_inner(Lower *l, IrBuilder *b, IrInst *red, IrValue **idx, IrValu
   v = ir_cast(&fb, v, t);
   IrValue *st[3] = {buf, jj, v};
   ir_emit(&fb, IR_STORE, 3, st, 0, NULL, 0);
-  ir_yield(&fb, 0, NULL);
-  /* 2: their maximum */
-  IrBuilder mb;
-  IrValue *ninf = ir_const_f(&tb, dt, -INFINITY);
-  IrInst *mx = for_loop(&tb, ir_const_i64(&tb, 0), len, 1, &ninf, &mb);
-  IrValue *ld[2] = {buf, mx->regions[0]->args[0]};
-  IrValue *x = ir_emit(&mb, IR_LOAD, 2, ld, 1, &t, 0)->res[0];
-  IrValue *nm = ir_bin(&mb, BIN_MAX, mx->regions[0]->args[1], x);
+  IrValue *nm = ir_bin(&fb, BIN_MAX, fill->regions[0]->args[1], v);
   nm->def->flags |= IRF_REASSOC;
-  ir_yield(&mb, 1, &nm);
-  IrValue *mnew = ir_bin(&tb, BIN_MAX, m, mx->res[0]);
-  /* 3: the sum of exp(v - max) */
+  ir_yield(&fb, 1, &nm);
+  IrValue *mnew = ir_bin(&tb, BIN_MAX, m, fill->res[0]);
+  /* 2: the sum of exp(v - max): every term is at most 1 and one is exactly 1 */
   IrBuilder sb;
   IrValue *zero = ir_const_f(&tb, dt, 0), *one = ir_const_f(&tb, dt, 1);
   IrInst *sm = for_loop(&tb, ir_const_i64(&tb, 0), len, 1, &zero, &sb);
   IrValue *ld2[2] = {buf, sm->regions[0]->args[0]};
   IrValue *y = ir_emit(&sb, IR_LOAD, 2, ld2, 1, &t, 0)->res[0];
-  IrValue *e = ir_math(&sb, MF_EXP, ir_bin(&sb, BIN_SUB, y, mnew), NULL);
+  IrValue *e = ir_math(&sb, MF_EXP_SUMMAND, ir_bin(&sb, BIN_SUB, y, mnew), NULL);
   IrValue *acc = ir_bin(&sb, BIN_ADD, sm->regions[0]->args[1], e);
   acc->def->flags |= IRF_REASSOC;
   ir_yield(&sb, 1, &acc);
@@ -376,8 +373,9 @@ static void lower_block(Lower *l, IrBlock *blk) {
       continue;
     case IR_DIM: {
       IrValue *t = ir_op(in, 0);
-      if (t->def && t->def->op == IR_ALLOC) {
-        ir_replace(in->res[0], ir_op(t->def, (int)in->imm.i));
+      IrValue *known = t->dims ? ir_val(t->dims[in->imm.i]) : t->def && t->def->op == IR_ALLOC ? ir_op(t->def, (int)in->imm.i) : NULL;
+      if (known && known != in->res[0]) {
+        ir_replace(in->res[0], known);
         ir_remove(in);
         continue;
       }

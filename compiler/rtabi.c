@@ -23,6 +23,8 @@ const RtInfo rt_fns[RT_NFNS] = {
     [RT_EXP] = {"sn_exp", (void *)sn_exp, K_F64, 1, {K_F64}},
     [RT_LOGF] = {"sn_logf", (void *)sn_logf, K_F32, 1, {K_F32}},
     [RT_LOG] = {"sn_log", (void *)sn_log, K_F64, 1, {K_F64}},
+    [RT_EXPF_SUMMAND] = {"sn_expf_summand", (void *)sn_expf_summand, K_F32, 1, {K_F32}},
+    [RT_EXP_SUMMAND] = {"sn_exp_summand", (void *)sn_exp_summand, K_F64, 1, {K_F64}},
     [RT_FAIL_INDEX] = {"sn_fail_index", (void *)sn_fail_index, K_STATUS, 4, {K_PTR, K_PTR, K_I64, K_I64}},
     [RT_FAIL_DIMS] = {"sn_fail_dims", (void *)sn_fail_dims, K_STATUS, 4, {K_PTR, K_PTR, K_I64, K_I64}},
     [RT_FAIL_MSG] = {"sn_fail_msg", (void *)sn_fail_msg, K_STATUS, 2, {K_PTR, K_PTR}},
@@ -32,4 +34,5 @@ const RtInfo rt_fns[RT_NFNS] = {
     [RT_PARALLEL_CHUNKS] = {"sn_parallel_chunks", (void *)sn_parallel_chunks, K_I64, 2, {K_I64, K_I64}},
     [RT_PARALLEL_FOR] = {"sn_parallel_for", (void *)sn_parallel_for, K_STATUS, 4,
                          {K_I64, K_I64, K_PTR, K_PTR}},
+    [RT_NOW] = {"sn_now", (void *)sn_now, K_F64, 0, {0}},
 };

@@ -15,10 +15,11 @@ typedef enum RtFn {
   RT_MATMUL,           /* (a, b) -> tensor */
   RT_RETAIN, RT_RELEASE,
   RT_IPOW,             /* (base, exponent) -> i64 */
-  RT_EXPF, RT_EXP, RT_LOGF, RT_LOG, /* the shared exp/log (interpreter) */
+  RT_EXPF, RT_EXP, RT_LOGF, RT_LOG, RT_EXPF_SUMMAND, RT_EXP_SUMMAND, /* the shared exp/log */
   RT_FAIL_INDEX, RT_FAIL_DIMS, RT_FAIL_MSG, RT_FAIL_SIZE,
   RT_CHECK_SHAPE,      /* (where, what, declared, tensor, dims...) -> status */
   RT_PARALLEL_CHUNKS, RT_PARALLEL_FOR,
+  RT_NOW,              /* () -> f64 seconds */
   RT_NFNS
 } RtFn;
 

@@ -40,6 +40,11 @@ Val *tensor_val(Sema *s, SnDtype dt, int rank, const Dim *dims, IrValue *ir) {
   v->rank = rank;
   for (int i = 0; i < rank; i++) v->dims[i] = dims[i];
   v->ir = ir;
+  if (ir && !ir_val(ir)->dims && rank > 0) {
+    IrValue **d = arena_alloc(s->fn->arena, (size_t)rank * sizeof *d);
+    for (int i = 0; i < rank; i++) d[i] = dim_value(s, dims[i]);
+    ir_val(ir)->dims = d;
+  }
   return v;
 }
 
@@ -1401,6 +1406,7 @@ static Val *iterate_expr(Sema *s, Node *n) {
     Node *st = n->list.items[i];
     IrValue *a = ir_block_arg(s->fn, body, rts[i]);
     a->name = st->name;
+    a->dims = ir_val(init[i]->ir)->dims;
     Val *v = val_new(s, init[i]->kind);
     *v = *init[i];
     v->ir = a;
@@ -1441,6 +1447,7 @@ static Val *iterate_expr(Sema *s, Node *n) {
     Val *v = val_new(s, init[i]->kind);
     *v = *init[i];
     v->ir = loop->res[i];
+    loop->res[i]->dims = ir_val(init[i]->ir)->dims;
     r->rec->vals[i] = v;
   }
   r->rec->names[nstate] = "iterations";

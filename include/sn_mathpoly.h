@@ -14,6 +14,10 @@
 static const float sn_expf_poly[6] = {1.9875691500e-4f, 1.3981999507e-3f, 8.3334519073e-3f,
                                       4.1665795894e-2f, 1.6666665459e-1f, 5.0000001201e-1f};
 
+/* the summand exps clamp at the smallest n with a normal 2^n */
+#define SN_EXPF_SUMMAND_LO (-87.33654f)
+#define SN_EXP_SUMMAND_LO (-708.3964)
+
 /* exp: fdlibm's split of ln 2 and the Taylor coefficients 1/k! for k = 13 down to 2 */
 #define SN_EXP_LO (-746.0)
 #define SN_EXP_HI 710.0

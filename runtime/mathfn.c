@@ -42,10 +42,11 @@ static uint64_t f64_bits(double f) {
   return u;
 }
 
+/* The clamps send a NaN to the low bound (a comparison with NaN is false), which keeps the
+ * integer conversion below defined; the last line returns the NaN itself. */
 float sn_expf(float x) {
-  float xc = x < SN_EXPF_LO ? SN_EXPF_LO : x;
-  xc = xc > SN_EXPF_HI ? SN_EXPF_HI : xc;
-  xc = x != x ? 0.0f : xc;
+  float xc = x > SN_EXPF_LO ? x : SN_EXPF_LO;
+  xc = xc < SN_EXPF_HI ? xc : SN_EXPF_HI;
   float n = rintf(xc * SN_EXPF_LOG2E);
   float r = fmaf(n, SN_EXPF_LN2_HI, xc);
   r = fmaf(n, SN_EXPF_LN2_LO, r);
@@ -60,9 +61,8 @@ float sn_expf(float x) {
 }
 
 double sn_exp(double x) {
-  double xc = x < SN_EXP_LO ? SN_EXP_LO : x;
-  xc = xc > SN_EXP_HI ? SN_EXP_HI : xc;
-  xc = x != x ? 0.0 : xc;
+  double xc = x > SN_EXP_LO ? x : SN_EXP_LO;
+  xc = xc < SN_EXP_HI ? xc : SN_EXP_HI;
   double n = rint(xc * SN_EXP_LOG2E);
   double rh = fma(n, SN_EXP_LN2_HI, xc); /* exact */
   double r = fma(n, SN_EXP_LN2_LO, rh);
@@ -79,6 +79,32 @@ double sn_exp(double x) {
   double s1 = f64_from((uint64_t)(n1 + 1023) << 52), s2 = f64_from((uint64_t)(n2 + 1023) << 52);
   double res = (y * s1) * s2;
   return x != x ? x : res;
+}
+
+float sn_expf_summand(float x) {
+  float xc = x > SN_EXPF_SUMMAND_LO ? x : SN_EXPF_SUMMAND_LO;
+  float n = rintf(xc * SN_EXPF_LOG2E);
+  float r = fmaf(n, SN_EXPF_LN2_HI, xc);
+  r = fmaf(n, SN_EXPF_LN2_LO, r);
+  float p = sn_expf_poly[0];
+  for (int i = 1; i < 6; i++) p = fmaf(p, r, sn_expf_poly[i]);
+  float y = fmaf(p, r * r, r) + 1.0f;
+  return y * f32_from((uint32_t)((int32_t)n + 127) << 23);
+}
+
+double sn_exp_summand(double x) {
+  double xc = x > SN_EXP_SUMMAND_LO ? x : SN_EXP_SUMMAND_LO;
+  double n = rint(xc * SN_EXP_LOG2E);
+  double rh = fma(n, SN_EXP_LN2_HI, xc);
+  double r = fma(n, SN_EXP_LN2_LO, rh);
+  double e = fma(n, SN_EXP_LN2_LO, rh - r);
+  double p = sn_exp_poly[0];
+  for (int i = 1; i < 12; i++) p = fma(p, r, sn_exp_poly[i]);
+  double t = (r * r) * p;
+  double qh = r + t, ql = (r - qh) + t;
+  double hi = 1.0 + qh;
+  double lo = ((1.0 - hi) + qh) + (ql + e);
+  return (hi + lo) * f64_from((uint64_t)((int64_t)n + 1023) << 52);
 }
 
 float sn_logf(float x) {

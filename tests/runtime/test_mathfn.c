@@ -102,3 +102,16 @@ TEST(special_values) {
   CHECK(ulps32(sn_expf(-100), expl(-100.0L)) <= 2);
   CHECK(sn_exp(1.0) == 2.718281828459045);
 }
+
+/* The summand variants equal exp wherever the result is a normal number, and stay tiny below. */
+TEST(summand_exp_matches_exp) {
+  for (int i = 0; i < 200000; i++) {
+    float x = (float)draw(-87.3, 0);
+    if (sn_expf_summand(x) != sn_expf(x)) FAIL_AT("f32 x = %.9g: %.9g vs %.9g", x, sn_expf_summand(x), sn_expf(x));
+    double y = draw(-708.3, 0);
+    if (sn_exp_summand(y) != sn_exp(y)) FAIL_AT("f64 x = %.17g", y);
+  }
+  CHECK(sn_expf_summand(-1000.0f) <= 2 * FLT_MIN && sn_expf_summand(-1000.0f) >= 0);
+  CHECK(sn_expf_summand(-INFINITY) <= 2 * FLT_MIN && sn_exp_summand(-INFINITY) <= 2 * DBL_MIN);
+  CHECK(sn_expf_summand(0) == 1 && sn_exp_summand(0) == 1);
+}
