@@ -123,7 +123,7 @@ $(RUNNER): tests/runner.c | deps
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_COMMON) $(OPT) $< -o $@ -lutil
 
-$(BUILD)/tests/%: tests/runtime/%.c tests/runtime/check.h $(LIBSINTER)
+$(BUILD)/tests/%: tests/runtime/%.c tests/runtime/check.h tests/runtime/rt_test.h $(LIBSINTER)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_RT) -Iruntime $< $(LIBSINTER) $(RT_LINK) -o $@
 

@@ -1,0 +1,374 @@
+/* sinter.h: the public C API of libsinter, and the contract between generated code and the runtime.
+ *
+ * Generated code reads SnTensor's `data` and `shape` fields directly (their offsets are part of
+ * the ABI, see SN_TENSOR_DATA_OFFSET); everything else goes through the functions below.
+ * Functions that can fail return NULL or a non-zero SnStatus and leave a message that
+ * sn_error_message() returns; the runtime never aborts on bad data. */
+#ifndef SINTER_H
+#define SINTER_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The most dimensions a tensor may have: ML tensors rarely pass 5, and a fixed bound keeps the
+ * header a single allocation with constant field offsets for generated code. */
+#define SN_MAX_RANK 8
+
+typedef int SnStatus; /* 0 = ok, anything else = failed with a message (sn_error_message) */
+
+typedef enum SnDtype {
+  SN_BOOL, SN_I8, SN_U8, SN_I32, SN_I64, SN_F16, SN_BF16, SN_F32, SN_F64, SN_NDTYPES
+} SnDtype;
+
+const char *sn_dtype_name(SnDtype t);
+size_t sn_dtype_size(SnDtype t);
+int sn_dtype_from_name(const char *name, SnDtype *out); /* 0 when name is not a dtype */
+
+/* --- errors -------------------------------------------------------------------------------- */
+SnStatus sn_error_set(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+const char *sn_error_message(void); /* the last error on this thread, "" when none */
+void sn_error_clear(void);
+
+/* --- tensors ------------------------------------------------------------------------------- */
+typedef struct SnTensor {
+  void *data;                    /* element 0; row-major and contiguous when SN_CONTIGUOUS */
+  int64_t rank;
+  int64_t shape[SN_MAX_RANK];
+  int64_t strides[SN_MAX_RANK]; /* in elements */
+  int32_t dtype;                 /* SnDtype */
+  int32_t flags;
+  int64_t refcount;
+  struct SnTensor *live_prev, *live_next; /* the list of live tensors, for cleanup after an error */
+  uint64_t generation;                    /* allocation order, see sn_tensor_release_since */
+  struct SnBuffer *buffer; /* the storage `data` points into, shared with views (one reference) */
+} SnTensor;
+
+#define SN_TENSOR_DATA_OFFSET 0
+#define SN_TENSOR_RANK_OFFSET 8
+#define SN_TENSOR_SHAPE_OFFSET 16
+#define SN_CONTIGUOUS 1
+
+/* A new contiguous tensor; its elements are not initialised. NULL (with a message) when the
+ * size overflows or memory runs out. */
+SnTensor *sn_tensor_new(SnDtype dtype, int64_t rank, const int64_t *shape);
+SnTensor *sn_tensor_zeros(SnDtype dtype, int64_t rank, const int64_t *shape);
+/* A new tensor holding a copy of `data` (numel elements of dtype, row-major). */
+SnTensor *sn_tensor_from_data(SnDtype dtype, const void *data, int64_t rank, const int64_t *shape);
+void sn_tensor_retain(SnTensor *t);
+void sn_tensor_release(SnTensor *t);
+int64_t sn_tensor_numel(const SnTensor *t);
+/* Tensors alive now were allocated before this mark; release_since frees every tensor allocated
+ * after the mark whatever its count (the cleanup after a program stopped on an error). */
+uint64_t sn_tensor_mark(void);
+void sn_tensor_release_since(uint64_t mark);
+int64_t sn_tensor_live_count(void);
+
+/* Element i (row-major position) converted to double, and stored from a double. */
+double sn_tensor_get_f64(const SnTensor *t, int64_t i);
+void sn_tensor_set_f64(SnTensor *t, int64_t i, double v);
+
+/* --- dtype conversions (round to nearest even; NaN and Inf preserved) ----------------------- */
+float sn_f16_to_f32(uint16_t h);
+uint16_t sn_f32_to_f16(float f);
+float sn_bf16_to_f32(uint16_t h);
+uint16_t sn_f32_to_bf16(float f);
+
+/* --- printing ------------------------------------------------------------------------------ */
+/* print(a, b, ...) in a program: values separated by one space, then a newline. */
+void sn_print_str(const char *s);
+void sn_print_i64(int64_t v);
+void sn_print_bool(int32_t v);
+void sn_print_f32(float v);
+void sn_print_f64(double v);
+void sn_print_tensor(const SnTensor *t);
+void sn_print_end(void);
+/* Shortest decimal text that reads back as the same value (Python repr layout); at most 40 bytes. */
+int sn_format_f64(char *buf, double v);
+int sn_format_f32(char *buf, float v);
+void sn_set_output(FILE *f); /* default stdout */
+
+/* --- random numbers (Philox4x32-10, counter-based) ----------------------------------------- */
+typedef enum { SN_DIST_UNIFORM, SN_DIST_NORMAL } SnDist;
+void sn_philox4x32_10(const uint32_t ctr[4], const uint32_t key[2], uint32_t out[4]);
+SnTensor *sn_random(SnDtype dtype, int64_t rank, const int64_t *shape, int64_t seed, int32_t dist);
+
+/* --- parallel loops ----------------------------------------------------------------------- */
+/* [0, n) is cut into nchunks chunks, chunk c being [n*c/nchunks, n*(c+1)/nchunks);
+ * sn_parallel_for calls body(ctx, c, lo, hi) for each on the runtime's threads. A body reports
+ * failure by returning non-zero; the first failure's message is kept. sn_parallel_chunks picks
+ * a chunk count from the size alone (at least `grain` iterations a chunk), so reductions that
+ * combine per-chunk results in order are the same on any thread count. */
+typedef int32_t (*SnChunkFn)(void *ctx, int64_t chunk, int64_t lo, int64_t hi);
+int64_t sn_parallel_chunks(int64_t n, int64_t grain);
+SnStatus sn_parallel_for(int64_t n, int64_t nchunks, SnChunkFn body, void *ctx);
+int sn_num_threads(void); /* SINTER_THREADS, else the machine's cores */
+
+/* --- linear algebra ----------------------------------------------------------------------- */
+/* a @ b for rank 1 or 2 operands of the same float dtype (OpenBLAS). */
+SnTensor *sn_matmul(const SnTensor *a, const SnTensor *b);
+
+/* --- checks generated code calls when a run-time value breaks a rule ------------------------ */
+/* Each returns a non-zero status with a message that starts with `where` (file:line:col); after
+ * an SN_WHERE_SNIPPET byte, `where` may carry the source line and a caret, shown below it. */
+#define SN_WHERE_SNIPPET '\x1f'
+SnStatus sn_fail_index(const char *where, const char *what, int64_t index, int64_t extent);
+SnStatus sn_fail_dims(const char *where, const char *what, int64_t a, int64_t b);
+SnStatus sn_fail_msg(const char *where, const char *msg);
+SnStatus sn_fail_size(const char *where, const char *what, int64_t n);
+/* Checks t's shape against `expected` (rank entries; -1 matches any size). `declared` is the
+ * type as written ("f32[n, 3]"), for the message. */
+SnStatus sn_check_shape(const char *where, const char *what, const char *declared,
+                        const SnTensor *t, int64_t rank, const int64_t *expected);
+/* base^exponent for integers, wrapping on overflow; exponent >= 0 (checked by the caller). */
+int64_t sn_ipow(int64_t base, int64_t exponent);
+
+/* --- scalar math shared by generated code and the interpreter -------------------------------
+ * exp and log are computed by the same operation sequence in generated code (vectorisable),
+ * so the interpreter and compiled code agree bit for bit. */
+float sn_expf(float x);
+double sn_exp(double x);
+/* exp(x) for x <= 0 (or NaN) where the result is added to a sum of at least 1, as in lse: below
+ * the smallest normal number it returns a value at most that small instead (absorbed by the
+ * sum either way), so 2^n is one exponent field and no NaN test is needed. */
+float sn_expf_summand(float x);
+double sn_exp_summand(double x);
+float sn_logf(float x);
+double sn_log(double x);
+
+/* --- program arguments ---------------------------------------------------------------------- */
+typedef enum { SN_ARG_I64, SN_ARG_F64, SN_ARG_BOOL, SN_ARG_STR, SN_ARG_TENSOR } SnArgKind;
+typedef struct SnArgSpec {
+  const char *name;
+  int32_t kind;        /* SnArgKind */
+  int32_t dtype;       /* element type for SN_ARG_TENSOR */
+  int32_t rank;        /* for SN_ARG_TENSOR */
+  const char *type;    /* the declared type as written, for messages ("f32[n, 3]") */
+  const char *def;     /* default value as text, NULL when the argument is required */
+} SnArgSpec;
+typedef union SnArgValue { int64_t i; double f; const char *s; SnTensor *t; } SnArgValue;
+/* Parses --name=value / --name value / positional arguments into values (one per spec).
+ * `prog` names the program in messages and --help. Returns 0, 1 on a bad argument (message
+ * set), or 2 when --help was asked for (usage printed to stdout). */
+int sn_args_parse(const char *prog, int argc, char **argv, const SnArgSpec *spec, int nspec,
+                  SnArgValue *out);
+void sn_args_free(const SnArgSpec *spec, int nspec, SnArgValue *vals);
+/* Parses a tensor literal such as "[[1, 2], [3, 4]]" into a tensor of `dtype`. */
+SnTensor *sn_tensor_parse(const char *text, SnDtype dtype);
+
+/* A compiled program's body: reads its arguments from `args` and (in the REPL) its persistent
+ * values from `slots`; returns 0, or non-zero with the message set. */
+typedef int32_t (*SnProgramFn)(void *user, SnArgValue *args, SnArgValue *slots);
+/* Parses arguments, runs the program, reports an error with its location and frees what the
+ * program held. Returns the process exit code: 0 ok, 1 the program failed, 2 bad arguments. */
+int sn_main(const char *prog, int argc, char **argv, const SnArgSpec *spec, int nspec, SnProgramFn fn,
+            void *user);
+
+/* --- time ----------------------------------------------------------------------------------- */
+double sn_now(void); /* seconds, monotonic */
+
+/* --- tensor storage and views --------------------------------------------------------------
+ * A tensor's elements live in a refcounted SnBuffer: memory the runtime allocated (owned) or a
+ * file mapped with mmap (private, copy-on-write: writes never reach the file). Views share
+ * their base's buffer and hold a reference to it, so a view outlives the tensor it came from.
+ * A view need not be contiguous: code that reads `data` as row-major checks SN_CONTIGUOUS in
+ * `flags` or calls sn_tensor_contiguous first. Every tensor, view or not, is on the live list. */
+typedef struct SnBuffer SnBuffer;
+typedef enum SnBufferKind { SN_BUFFER_OWNED, SN_BUFFER_MMAP } SnBufferKind;
+
+SnBuffer *sn_buffer_new(size_t bytes); /* owned, 64-byte aligned, not initialised */
+/* The whole of a regular file, mapped; the file is recorded as a program input. */
+SnBuffer *sn_buffer_map_file(const char *path);
+void sn_buffer_retain(SnBuffer *b);
+void sn_buffer_release(SnBuffer *b);
+void *sn_buffer_data(const SnBuffer *b);
+size_t sn_buffer_size(const SnBuffer *b);
+SnBufferKind sn_buffer_kind(const SnBuffer *b);
+SnBuffer *sn_tensor_buffer(const SnTensor *t); /* borrowed: retain it to keep it */
+
+/* A contiguous tensor over bytes [offset, offset + numel * size) of b, holding a reference to b.
+ * When that address is not aligned for the dtype the elements are copied into an owned buffer,
+ * since C forbids misaligned loads. NULL when the bytes lie outside b. */
+SnTensor *sn_tensor_from_buffer(SnBuffer *b, size_t offset, SnDtype dtype, int64_t rank,
+                                const int64_t *shape);
+/* A view of t's buffer: element (i0, i1, ...) is at t->data + offset + sum(ik * strides[k])
+ * elements. NULL when an element would fall outside the buffer. */
+SnTensor *sn_tensor_as_strided(const SnTensor *t, int64_t rank, const int64_t *shape,
+                               const int64_t *strides, int64_t offset);
+/* Elements start, start + step, ... below stop along dim; 0 <= start <= stop <= size, step >= 1. */
+SnTensor *sn_tensor_slice(const SnTensor *t, int64_t dim, int64_t start, int64_t stop,
+                          int64_t step);
+SnTensor *sn_tensor_select(const SnTensor *t, int64_t dim, int64_t index); /* drops dim */
+SnTensor *sn_tensor_transpose(const SnTensor *t, int64_t dim0, int64_t dim1);
+SnTensor *sn_tensor_permute(const SnTensor *t, const int64_t *perm); /* new dim k = old perm[k] */
+/* The same elements in row-major order with a new shape (one size may be -1, inferred): a view
+ * when the strides allow it (NumPy's rule), else a contiguous copy. */
+SnTensor *sn_tensor_reshape(const SnTensor *t, int64_t rank, const int64_t *shape);
+int sn_tensor_is_contiguous(const SnTensor *t); /* row-major and dense */
+/* t itself, retained, when it is contiguous; else a contiguous copy. */
+SnTensor *sn_tensor_contiguous(SnTensor *t);
+SnTensor *sn_tensor_copy(const SnTensor *t); /* always a new contiguous tensor */
+/* The address of element i in row-major order, whatever the strides (0 <= i < numel). */
+void *sn_tensor_at(const SnTensor *t, int64_t i);
+
+/* --- dtype conversions in bulk -------------------------------------------------------------
+ * Floats to floats round to nearest even; f64 to f16/bf16 rounds through f32 as PyTorch does.
+ * NaN stays NaN (bf16 NaN is 0x7FC0 as in c10::BFloat16, f16 NaN 0x7E00 with its sign), Inf
+ * stays Inf. Integers to floats round to nearest even. Floats to integers truncate toward zero
+ * and saturate at the type's range, NaN giving 0 (PyTorch leaves these undefined). Integers to
+ * narrower integers wrap (two's complement). Anything to bool is x != 0, so NaN is true. */
+SnStatus sn_convert(void *dst, SnDtype dst_dtype, const void *src, SnDtype src_dtype, int64_t n);
+/* t's elements as `dtype` in a new contiguous tensor, or t retained when it already is one. */
+SnTensor *sn_tensor_astype(SnTensor *t, SnDtype dtype);
+
+/* --- random streams (Philox4x32-10; layout in rng.c) ----------------------------------------
+ * Block b of a stream is philox(ctr = {b lo, b hi, stream lo, stream hi}, key = {seed lo, seed
+ * hi}) with b counted from `offset`. Element i of a draw depends only on (seed, stream, offset,
+ * i), so results are the same on every thread count and back end. */
+typedef struct SnRng {
+  uint64_t seed;
+  uint64_t stream;
+  uint64_t offset; /* the first block a draw uses */
+} SnRng;
+
+SnRng sn_rng(uint64_t seed); /* stream 0, offset 0 */
+/* Child stream i of r: a stream number derived by Philox from (r.seed, r.stream, i), so
+ * children of one parent, and of different parents, do not overlap in practice. */
+SnRng sn_rng_split(SnRng r, uint64_t i);
+/* Elements [start, start + n) of a draw, written to out[0..n). Uniform is in [0, 1). */
+void sn_rng_uniform_f32(SnRng r, int64_t start, int64_t n, float *out);
+void sn_rng_uniform_f64(SnRng r, int64_t start, int64_t n, double *out);
+void sn_rng_normal_f32(SnRng r, int64_t start, int64_t n, float *out);
+void sn_rng_normal_f64(SnRng r, int64_t start, int64_t n, double *out);
+/* Tensors of a floating dtype (f16 and bf16 are drawn in f32 and rounded). */
+SnTensor *sn_rng_uniform(SnRng r, SnDtype dtype, int64_t rank, const int64_t *shape);
+SnTensor *sn_rng_normal(SnRng r, SnDtype dtype, int64_t rank, const int64_t *shape);
+/* A bool tensor, each element true with probability p in [0, 1]. */
+SnTensor *sn_rng_bernoulli(SnRng r, double p, int64_t rank, const int64_t *shape);
+/* n draws of category k with probability weights[k] / sum(weights): weights f32/f64 [k] gives
+ * i64 [n]; weights [b, k] gives i64 [b, n], one distribution per row. Weights must be finite,
+ * non-negative, with a positive sum. */
+SnTensor *sn_rng_categorical(SnRng r, const SnTensor *weights, int64_t n);
+SnTensor *sn_rng_permutation(SnRng r, int64_t n); /* i64 [n]: 0..n-1 shuffled uniformly */
+
+/* --- files: program inputs and atomic writes ------------------------------------------------
+ * Every reader records the files it opens (by device and inode); a write refuses to replace one
+ * of them. Writes go to a temporary file in the same directory, renamed over the target only
+ * when complete, so a failed or interrupted write leaves the old file whole. */
+SnStatus sn_io_add_input(const char *path);
+SnStatus sn_io_check_output(const char *path); /* fails when path is a recorded input */
+void sn_io_clear_inputs(void);
+typedef struct SnAtomicFile {
+  int fd;     /* the temporary file, open for writing */
+  char *path; /* the target */
+  char *tmp;  /* the temporary file's name */
+} SnAtomicFile;
+SnStatus sn_io_atomic_open(SnAtomicFile *f, const char *path);
+SnStatus sn_io_atomic_write(SnAtomicFile *f, const void *data, size_t n); /* appends */
+SnStatus sn_io_atomic_write_at(SnAtomicFile *f, const void *data, size_t n, uint64_t offset);
+SnStatus sn_io_atomic_commit(SnAtomicFile *f); /* flush, rename over the target, free */
+void sn_io_atomic_abort(SnAtomicFile *f);      /* remove the temporary file, free */
+
+/* --- safetensors ----------------------------------------------------------------------------
+ * Reading maps the files and checks everything before a tensor is handed out; a tensor is a
+ * view of the mapping (no copy) when its bytes are aligned for its dtype. */
+typedef struct SnStFile SnStFile;
+/* A .safetensors file, a sharded model's *.index.json, or a directory holding
+ * model.safetensors.index.json or model.safetensors. */
+SnStFile *sn_st_open(const char *path);
+/* The same checks on bytes in memory (copied); `name` stands for the file in messages. */
+SnStFile *sn_st_open_memory(const void *data, size_t size, const char *name);
+void sn_st_close(SnStFile *f); /* tensors already taken stay valid */
+int64_t sn_st_count(const SnStFile *f);
+/* Tensor i in file order (shard by shard, by data offset), 0 <= i < count. */
+const char *sn_st_name(const SnStFile *f, int64_t i);
+int64_t sn_st_find(const SnStFile *f, const char *name); /* its index, or -1 */
+SnStatus sn_st_info(const SnStFile *f, int64_t i, SnDtype *dtype, int64_t *rank,
+                    int64_t shape[SN_MAX_RANK]);
+SnTensor *sn_st_get(const SnStFile *f, int64_t i);
+SnTensor *sn_st_get_named(const SnStFile *f, const char *name); /* NULL with a message if absent */
+/* The __metadata__ entries (string to string), of the first shard that has each key. */
+int64_t sn_st_metadata_count(const SnStFile *f);
+const char *sn_st_metadata_key(const SnStFile *f, int64_t i);
+const char *sn_st_metadata(const SnStFile *f, const char *key); /* NULL when absent */
+
+/* Writing: declare every tensor (name, dtype, shape), then write them in any order, then close.
+ * With shard_bytes > 0 the tensors are cut into shards of at most that many data bytes (a larger
+ * tensor gets a shard of its own) named like Hugging Face's: dir/model.safetensors becomes
+ * dir/model-00001-of-00003.safetensors ... with dir/model.safetensors.index.json; a model that
+ * fits one shard is written as path itself. Each file is written atomically, the index last. */
+typedef struct SnStWriter SnStWriter;
+SnStWriter *sn_st_writer_new(const char *path, int64_t shard_bytes);
+SnStatus sn_st_writer_metadata(SnStWriter *w, const char *key, const char *value);
+SnStatus sn_st_writer_declare(SnStWriter *w, const char *name, SnDtype dtype, int64_t rank,
+                              const int64_t *shape);
+SnStatus sn_st_writer_write(SnStWriter *w, const char *name, const SnTensor *t);
+SnStatus sn_st_writer_close(SnStWriter *w); /* fails if a declared tensor was not written */
+void sn_st_writer_abort(SnStWriter *w);     /* removes what was written */
+/* Declares and writes n tensors in one call. */
+SnStatus sn_st_save(const char *path, int64_t n, const char *const *names,
+                    const SnTensor *const *tensors, int64_t shard_bytes);
+
+/* --- .npy -----------------------------------------------------------------------------------
+ * NumPy's format, versions 1.0 to 3.0, C or Fortran order, either byte order; the tensor read
+ * is always row-major and native (a view of the mapped file when nothing needs converting).
+ * Writing gives version 1.0 (2.0 when the header needs it), little-endian, C order. */
+SnTensor *sn_npy_read(const char *path);
+SnTensor *sn_npy_parse(const void *data, size_t size, const char *name); /* copies */
+SnStatus sn_npy_write(const char *path, const SnTensor *t);
+
+/* --- CSV ------------------------------------------------------------------------------------
+ * A header row of unique column names, then one record per line (RFC 4180 quoting; blank
+ * lines skipped). Every column but the label is numeric and goes into x; the label column goes
+ * into y: integers as i64, other numbers as f64 (regression targets), text as class indices
+ * into `classes` (sorted). */
+typedef enum SnCsvType { SN_CSV_INT, SN_CSV_FLOAT, SN_CSV_TEXT } SnCsvType;
+typedef struct SnCsvSpec {
+  const char *label; /* the label column: its name, else "first" or "last"; NULL for none */
+  int32_t dtype;     /* x's dtype: SN_F32 or SN_F64 */
+  char delimiter;    /* ',' when 0 */
+} SnCsvSpec;
+typedef struct SnCsvData {
+  SnTensor *x;         /* [rows, features] */
+  SnTensor *y;         /* [rows], NULL without a label column */
+  int64_t nfeatures;
+  char **names;        /* the feature columns' names */
+  int32_t *types;      /* SnCsvType of each feature column */
+  char *label_name;    /* NULL without a label column */
+  int32_t label_type;  /* SnCsvType */
+  int64_t nclasses;
+  char **classes;      /* class names for a text label, sorted; y holds indices into them */
+} SnCsvData;
+SnStatus sn_csv_read(const char *path, const SnCsvSpec *spec, SnCsvData *out);
+SnStatus sn_csv_parse(const char *text, size_t size, const char *name, const SnCsvSpec *spec,
+                      SnCsvData *out);
+void sn_csv_free(SnCsvData *d); /* releases what sn_csv_read filled; safe on a zeroed value */
+
+/* --- progress -------------------------------------------------------------------------------
+ * A bar on stderr for a long loop (bar, count, rate, ETA, a metric) redrawn at most every
+ * SN_PROGRESS_REDRAW seconds when stderr is a terminal; otherwise a plain line every
+ * SN_PROGRESS_LOG_EVERY seconds; nothing in SN_PROGRESS_OFF mode (--quiet). */
+typedef enum SnProgressMode {
+  SN_PROGRESS_AUTO, /* TTY when the output is a terminal, else LOG */
+  SN_PROGRESS_TTY,
+  SN_PROGRESS_LOG,
+  SN_PROGRESS_OFF
+} SnProgressMode;
+/* Process-wide settings: the stream (stderr when NULL), the mode, and the clock (sn_now when
+ * NULL; tests pass a fake one). */
+void sn_progress_configure(FILE *out, SnProgressMode mode, double (*clock)(void));
+typedef struct SnProgress SnProgress;
+/* total <= 0 when unknown; unit names what is counted ("steps", "epochs", "tensors"). */
+SnProgress *sn_progress_start(const char *label, int64_t total, const char *unit);
+/* done items so far, and a metric to show (metric_name NULL for none). */
+void sn_progress_update(SnProgress *p, int64_t done, const char *metric_name, double metric);
+void sn_progress_finish(SnProgress *p); /* prints the final line and frees p */
+
+#ifdef __cplusplus
+}
+#endif
+#endif

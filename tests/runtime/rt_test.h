@@ -1,0 +1,83 @@
+/* rt_test.h: what the runtime's unit tests share on top of check.h: a scratch directory and
+ * whole-file helpers. */
+#ifndef SN_RT_TEST_H
+#define SN_RT_TEST_H
+
+#include "check.h"
+#include "sinter.h"
+
+#include <unistd.h>
+
+/* A fresh directory under $TMPDIR (or /tmp), removed with everything in it at exit. */
+static char scratch_dir_[256];
+
+static inline void scratch_remove_(void) {
+  if (!scratch_dir_[0]) return;
+  char cmd[300];
+  snprintf(cmd, sizeof cmd, "rm -rf '%s'", scratch_dir_);
+  if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", scratch_dir_);
+}
+
+static inline const char *scratch(void) {
+  if (!scratch_dir_[0]) {
+    const char *tmp = getenv("TMPDIR");
+    snprintf(scratch_dir_, sizeof scratch_dir_, "%s/sinter-test-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    if (!mkdtemp(scratch_dir_)) {
+      perror("mkdtemp");
+      exit(2);
+    }
+    atexit(scratch_remove_);
+  }
+  return scratch_dir_;
+}
+
+/* scratch()/name, in a static buffer that the next call reuses. */
+static inline const char *scratch_path(const char *name) {
+  static char buf[4][512];
+  static int next;
+  char *p = buf[next++ % 4];
+  snprintf(p, sizeof buf[0], "%s/%s", scratch(), name);
+  return p;
+}
+
+static inline int write_file(const char *path, const void *data, size_t n) {
+  FILE *f = fopen(path, "wb");
+  if (!f) return 0;
+  int ok = fwrite(data, 1, n, f) == n;
+  return fclose(f) == 0 && ok;
+}
+
+/* The whole file in a malloc'd buffer (NUL-terminated, *n its length), NULL if unreadable. */
+static inline char *read_file(const char *path, size_t *n) {
+  FILE *f = fopen(path, "rb");
+  if (!f) return NULL;
+  size_t cap = 4096, len = 0;
+  char *p = malloc(cap + 1);
+  size_t got;
+  while (p && (got = fread(p + len, 1, cap - len, f)) > 0) {
+    len += got;
+    if (len == cap) {
+      char *q = realloc(p, 2 * cap + 1);
+      if (!q) {
+        free(p);
+        p = NULL;
+        break;
+      }
+      p = q;
+      cap *= 2;
+    }
+  }
+  fclose(f);
+  if (p) p[len] = 0;
+  if (n) *n = len;
+  return p;
+}
+
+/* CHECK that msg contains want. */
+#define CHECK_HAS(msg, want)                                                                \
+  do {                                                                                     \
+    const char *m_ = (msg), *w_ = (want);                                                  \
+    if (!strstr(m_, w_)) FAIL_AT("\"%s\" does not contain \"%s\"", m_, w_);                \
+  } while (0)
+
+#endif
