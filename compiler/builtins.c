@@ -643,6 +643,200 @@ static Val *b_print(Sema *s, Node *call) {
   return unit_val(s);
 }
 
+/* --- files ---------------------------------------------------------------------------------- */
+
+/* The where-string of a call (file:line:col and the source line), for run-time messages. */
+static IrValue *where_of(Sema *s, Span sp) { return ir_string(&s->b, diag_where(s->fn->arena, sp)); }
+
+/* A tensor of `dt` and `rank` produced by a fallible runtime call: its sizes are read from it. */
+static Val *loaded_tensor(Sema *s, IrValue *t, SnDtype dt, int rank, const char *name) {
+  t->type = ir_tensor(dt, rank);
+  Dim dims[SN_MAX_RANK];
+  for (int d = 0; d < rank; d++)
+    dims[d] = dim_of_value(s, ir_dim(&s->b, t, d), arena_printf(s->arena, "%s.%d", name, d));
+  return tensor_val(s, dt, rank, dims, t);
+}
+
+static bool path_arg(Sema *s, Args *a, int k, const char *fn) {
+  if (a->pos[k]->kind == V_STR) return true;
+  diag_error(s->diags, a->posn[k]->span, "the path given to `%s` must be a string, not %s", fn, val_type_str(s, a->pos[k]));
+  return false;
+}
+
+/* load(path): a tensor (.npy) or a record of tensors (.safetensors, an index .json, a directory).
+ * With a literal path and no declared type, the file is read now for its dtypes and ranks (and
+ * checked again when the program runs); with a declared type it need not exist yet. */
+Val *load_call(Sema *s, Node *call, Node *type) {
+  Args a;
+  if (!get_args(s, call, 1, 1, NULL, 0, &a) || !path_arg(s, &a, 0, "load")) return ERR;
+  Node *pn = a.posn[0];
+  IrValue *where = where_of(s, call->span);
+  if (type) {
+    SnDtype dt;
+    if (!type->ival || !sn_dtype_from_name(type->name, &dt)) {
+      Diag *g = diag_error(s->diags, type->span, "load gives a tensor; the declared type must be one, such as f32[n, 3]");
+      (void)g;
+      return ERR;
+    }
+    IrValue *ops[4] = {where, a.pos[0]->ir, ir_const(&s->b, ir_scalar(SN_I32), 0, dt), ir_const_i64(&s->b, type->list.n)};
+    IrBuilder save = s->b;
+    s->b.span = call->span;
+    IrValue *t = ir_call(&s->b, RT_LOAD_TENSOR, 4, ops);
+    s->b = save;
+    return loaded_tensor(s, t, dt, type->list.n, "load");
+  }
+  if (pn->kind != A_STR) {
+    Diag *g = diag_error(s->diags, call->span, "load needs a literal path, or a declared type");
+    diag_hint(s->diags, g, "write let x: f32[n, 3] = load(path) to load a path computed at run time");
+    return ERR;
+  }
+  SnFileInfo info;
+  if (sn_load_describe(pn->str, &info)) {
+    Diag *g = diag_error(s->diags, pn->span, "cannot read %s", sn_error_message());
+    diag_hint(s->diags, g, "the file is read when the program is compiled; to load it only at run time, declare "
+                           "its type: let x: f32[n, 3] = load(\"%s\")", pn->str);
+    return ERR;
+  }
+  Val *r = ERR;
+  if (!info.record) {
+    IrValue *ops[4] = {where, a.pos[0]->ir, ir_const(&s->b, ir_scalar(SN_I32), 0, info.dtypes[0]),
+                       ir_const_i64(&s->b, info.ranks[0])};
+    IrBuilder save = s->b;
+    s->b.span = call->span;
+    IrValue *t = ir_call(&s->b, RT_LOAD_TENSOR, 4, ops);
+    s->b = save;
+    r = loaded_tensor(s, t, (SnDtype)info.dtypes[0], (int)info.ranks[0], "load");
+  } else {
+    r = val_new(s, V_RECORD);
+    r->rec = NEW(s->arena, Record);
+    r->rec->n = (int)info.n;
+    r->rec->names = arena_alloc(s->arena, (size_t)(info.n ? info.n : 1) * sizeof(char *));
+    r->rec->vals = arena_alloc(s->arena, (size_t)(info.n ? info.n : 1) * sizeof(Val *));
+    for (int64_t i = 0; i < info.n; i++) {
+      const char *name = arena_strdup(s->fn->arena, info.names[i]);
+      IrValue *ops[5] = {where, a.pos[0]->ir, ir_string(&s->b, name), ir_const(&s->b, ir_scalar(SN_I32), 0, info.dtypes[i]),
+                         ir_const_i64(&s->b, info.ranks[i])};
+      IrBuilder save = s->b;
+      s->b.span = call->span;
+      IrValue *t = ir_call(&s->b, RT_LOAD_NAMED, 5, ops);
+      s->b = save;
+      r->rec->names[i] = arena_strdup(s->arena, info.names[i]);
+      r->rec->vals[i] = loaded_tensor(s, t, (SnDtype)info.dtypes[i], (int)info.ranks[i], r->rec->names[i]);
+    }
+  }
+  sn_file_info_free(&info);
+  return r;
+}
+
+/* load_csv(path, label=last, dtype=f32): {x: f32[n, d], y: i64[n]}; y is f64 for a numeric
+ * label that is not integral, and class indices for text (see SnCsvSpec). */
+static Val *b_load_csv(Sema *s, Node *call) {
+  SnDtype dt = SN_F32;
+  bool given;
+  if (!find_dtype(s, call, &dt, &given)) return ERR;
+  if (dt != SN_F32 && dt != SN_F64) {
+    diag_error(s->diags, call->span, "load_csv reads features as f32 or f64, not %s", sn_dtype_name(dt));
+    return ERR;
+  }
+  /* label=first|last|none or a column's name, read from the syntax */
+  const char *label = "last";
+  Node *c = without_dtype(s, call);
+  Node *rest = NEW(s->arena, Node);
+  *rest = *c;
+  rest->list = (PtrVec){0};
+  for (int i = 0; i < c->list.n; i++) {
+    Node *n = c->list.items[i];
+    if (n->kind == A_KWARG && strcmp(n->name, "label") == 0) {
+      if (n->a->kind == A_NAME && (!strcmp(n->a->name, "first") || !strcmp(n->a->name, "last") || !strcmp(n->a->name, "none"))) {
+        label = strcmp(n->a->name, "none") == 0 ? "" : n->a->name;
+      } else if (n->a->kind == A_STR) {
+        label = n->a->str;
+      } else {
+        Diag *g = diag_error(s->diags, n->a->span, "label must be first, last, none or a column's name in quotes");
+        (void)g;
+        return ERR;
+      }
+      continue;
+    }
+    vec_push(s->arena, &rest->list, n);
+  }
+  static const char *const kws[] = {"label", "dtype", NULL};
+  Args a;
+  if (!get_args(s, rest, 1, 1, kws, 0, &a) || !path_arg(s, &a, 0, "load_csv")) return ERR;
+  SnDtype ydt = SN_I64;
+  Node *pn = a.posn[0];
+  if (pn->kind == A_STR && *label) {
+    SnCsvSpec spec = {.label = label, .dtype = dt};
+    SnCsvData d = {0};
+    if (sn_csv_read(pn->str, &spec, &d)) {
+      Diag *g = diag_error(s->diags, pn->span, "cannot read %s", sn_error_message());
+      diag_hint(s->diags, g, "the file is read when the program is compiled, for the type of its labels");
+      return ERR;
+    }
+    ydt = (SnDtype)d.y->dtype;
+    sn_csv_free(&d);
+  }
+  IrValue *where = where_of(s, call->span);
+  IrValue *path = a.pos[0]->ir, *lab = ir_string(&s->b, arena_strdup(s->fn->arena, label));
+  Val *r = val_new(s, V_RECORD);
+  r->rec = NEW(s->arena, Record);
+  r->rec->n = *label ? 2 : 1;
+  r->rec->names = arena_alloc(s->arena, 2 * sizeof(char *));
+  r->rec->vals = arena_alloc(s->arena, 2 * sizeof(Val *));
+  for (int part = 0; part < r->rec->n; part++) {
+    IrValue *ops[6] = {where, path, lab, ir_const(&s->b, ir_scalar(SN_I32), 0, dt), ir_const(&s->b, ir_scalar(SN_I32), 0, part),
+                       ir_const(&s->b, ir_scalar(SN_I32), 0, ydt)};
+    IrBuilder save = s->b;
+    s->b.span = call->span;
+    IrValue *t = ir_call(&s->b, RT_LOAD_CSV_PART, 6, ops);
+    s->b = save;
+    r->rec->names[part] = part ? "y" : "x";
+    r->rec->vals[part] = loaded_tensor(s, t, part ? ydt : dt, part ? 1 : 2, part ? "rows" : "csv");
+  }
+  /* x and y have the same rows */
+  if (r->rec->n == 2) check_dims_match(s, r->rec->vals[0]->dims[0], r->rec->vals[1]->dims[0], call->span, "rows of x and y");
+  return r;
+}
+
+/* save(value, path): a tensor to .npy or .safetensors, a record of tensors to .safetensors or a
+ * directory; written atomically, never over one of the program's inputs. */
+static Val *b_save(Sema *s, Node *call) {
+  Args a;
+  if (!get_args(s, call, 2, 2, NULL, 0, &a) || !path_arg(s, &a, 1, "save")) return ERR;
+  Val *v = a.pos[0];
+  IrValue *where = where_of(s, call->span);
+  IrBuilder save = s->b;
+  s->b.span = call->span;
+  if (v->kind == V_TENSOR) {
+    IrValue *ops[3] = {where, a.pos[1]->ir, v->ir};
+    ir_call(&s->b, RT_SAVE_TENSOR, 3, ops);
+  } else if (v->kind == V_RECORD) {
+    for (int i = 0; i < v->rec->n; i++)
+      if (v->rec->vals[i]->kind != V_TENSOR) {
+        Diag *g = diag_error(s->diags, a.posn[0]->span, "save writes tensors, but field `%s` is %s", v->rec->names[i],
+                             val_type_str(s, v->rec->vals[i]));
+        diag_hint(s->diags, g, "save a record of tensors only, e.g. {w: w, b: b}");
+        s->b = save;
+        return ERR;
+      }
+    IrValue *ops[2] = {where, a.pos[1]->ir};
+    IrValue *saver = ir_call(&s->b, RT_SAVE_BEGIN, 2, ops);
+    saver->type = ir_ptr(SN_U8);
+    for (int i = 0; i < v->rec->n; i++) {
+      IrValue *add[3] = {saver, ir_string(&s->b, arena_strdup(s->fn->arena, v->rec->names[i])), v->rec->vals[i]->ir};
+      ir_call(&s->b, RT_SAVE_ADD, 3, add);
+    }
+    ir_call(&s->b, RT_SAVE_END, 1, &saver);
+  } else {
+    Diag *g = diag_error(s->diags, a.posn[0]->span, "save writes tensors or records of tensors, not %s", val_type_str(s, v));
+    (void)g;
+    s->b = save;
+    return ERR;
+  }
+  s->b = save;
+  return unit_val(s);
+}
+
 /* --- the table ------------------------------------------------------------------------------- */
 
 const char *const builtin_names[] = {
@@ -650,7 +844,7 @@ const char *const builtin_names[] = {
     "round", "erf", "isnan", "sigmoid", "relu", "softplus", "sign", "pow", "min", "max", "clamp", "where",
     "sum", "prod", "mean", "lse", "argmax", "argmin", "zeros", "ones", "full", "arange", "linspace", "eye",
     "rand", "randn", "transpose", "size", "numel", "f16", "bf16", "f32", "f64", "i8", "u8", "i32", "i64",
-    "bool", "now", NULL,
+    "bool", "now", "load", "load_csv", "save", NULL,
 };
 
 Val *call_builtin(Sema *s, Node *call, bool *found) {
@@ -694,6 +888,9 @@ Val *call_builtin(Sema *s, Node *call, bool *found) {
   if (strcmp(nm, "size") == 0) return b_size(s, call);
   if (strcmp(nm, "numel") == 0) return b_numel(s, call);
   if (strcmp(nm, "now") == 0) return b_now(s, call);
+  if (strcmp(nm, "load") == 0) return load_call(s, call, NULL);
+  if (strcmp(nm, "load_csv") == 0) return b_load_csv(s, call);
+  if (strcmp(nm, "save") == 0) return b_save(s, call);
   *found = false;
   return NULL;
 }

@@ -169,6 +169,7 @@ static void declare_runtime(Cg *cg) {
     switch (ri->ret) {
     case K_VOID: ret = cg->voidt; break;
     case K_I32: case K_STATUS: ret = cg->i32; break;
+    case K_HANDLE: ret = cg->ptr; break;
     case K_I64: ret = cg->i64; break;
     case K_F32: ret = cg->f32; break;
     case K_F64: ret = cg->f64; break;
@@ -788,6 +789,8 @@ static void gen_iterate(Cg *cg, IrInst *in) {
   IrBlock *r = in->regions[0];
   int ns = in->nops - 1;
   LLVMValueRef maxv = V(cg, in->ops[0]);
+  LLVMValueRef pargs[3] = {cstring(cg, in->str ? in->str : "iterate"), maxv, cstring(cg, "iterations")};
+  LLVMValueRef report = rt_call(cg, RT_PROGRESS_START, 3, pargs);
   LLVMBasicBlockRef pre = LLVMGetInsertBlock(cg->b);
   LLVMBasicBlockRef head = new_block(cg, "iter.head"), more = new_block(cg, "iter.more"), end = new_block(cg, "iter.end");
   LLVMBuildCondBr(cg->b, LLVMBuildICmp(cg->b, LLVMIntSGT, maxv, ci64(cg, 0), ""), head, end);
@@ -799,9 +802,12 @@ static void gen_iterate(Cg *cg, IrInst *in) {
     phis[i] = LLVMBuildPhi(cg->b, ty(cg, r->args[1 + i]->type), "state");
     set(cg, r->args[1 + i], phis[i]);
   }
-  LLVMValueRef y[17];
+  LLVMValueRef y[18];
   gen_block(cg, r, y);
   LLVMValueRef cnt1 = LLVMBuildAdd(cg->b, count, ci64(cg, 1), "");
+  LLVMValueRef uargs[4] = {report, cnt1, in->blob ? cstring(cg, in->blob) : LLVMConstNull(cg->ptr),
+                           in->blob ? y[ns + 1] : cf(cg->f64, 0)};
+  rt_call(cg, RT_PROGRESS_UPDATE, 4, uargs);
   LLVMBasicBlockRef body_end = LLVMGetInsertBlock(cg->b);
   LLVMValueRef done = y[ns];
   LLVMBasicBlockRef check = new_block(cg, "iter.check");
@@ -833,6 +839,7 @@ static void gen_iterate(Cg *cg, IrInst *in) {
   LLVMValueRef vin[3] = {LLVMConstInt(cg->i1, 0, 0), LLVMConstInt(cg->i1, 1, 0), LLVMConstInt(cg->i1, 0, 0)};
   LLVMAddIncoming(conv, vin, ebb, 3);
   set(cg, in->res[ns + 1], conv);
+  rt_call(cg, RT_PROGRESS_FINISH, 1, &report);
 }
 
 /* --- instructions ------------------------------------------------------------------------------ */

@@ -282,6 +282,15 @@ static int32_t call(Interp *it, IrInst *in) {
   case RT_PRINT_END: sn_print_end(); return 0;
   case RT_NOW: it->v[in->res[0]->id].d = sn_now(); return 0;
   case RT_MATMUL: r.p = sn_matmul(a[0].p, a[1].p); break;
+  case RT_LOAD_TENSOR: r.p = sn_load_tensor(a[0].p, a[1].p, (int32_t)a[2].i, a[3].i); break;
+  case RT_LOAD_NAMED: r.p = sn_load_named(a[0].p, a[1].p, a[2].p, (int32_t)a[3].i, a[4].i); break;
+  case RT_LOAD_CSV_PART:
+    r.p = sn_load_csv_part(a[0].p, a[1].p, a[2].p, (int32_t)a[3].i, (int32_t)a[4].i, (int32_t)a[5].i);
+    break;
+  case RT_SAVE_BEGIN: r.p = sn_save_begin(a[0].p, a[1].p); break;
+  case RT_SAVE_TENSOR: return sn_save_tensor(a[0].p, a[1].p, a[2].p);
+  case RT_SAVE_ADD: return sn_save_add(a[0].p, a[1].p, a[2].p);
+  case RT_SAVE_END: return sn_save_end(a[0].p);
   case RT_RANDOM: {
     int64_t shape[SN_MAX_RANK];
     for (int d = 3; d < in->nops; d++) shape[d - 3] = get(it, in->ops[d]).i;
@@ -350,19 +359,22 @@ static int32_t run_iterate(Interp *it, IrInst *in) {
   Slot state[17];
   bool converged = false;
   for (int i = 0; i < ns; i++) state[i] = get(it, in->ops[1 + i]);
+  SnProgress *report = sn_progress_start(in->str ? in->str : "iterate", max, "iterations");
   while (count < max) {
     it->v[r->args[0]->id].i = count;
     for (int k = 0; k < ns; k++) it->v[r->args[1 + k]->id] = state[k];
-    Slot y[17];
+    Slot y[18];
     int32_t st = run_block(it, r, y);
-    if (st) return st;
+    if (st) return st; /* the report is ended by sn_run_cleanup */
     for (int k = 0; k < ns; k++) state[k] = y[k];
     count++;
+    sn_progress_update(report, count, in->blob, in->blob ? y[ns + 1].d : 0);
     if (y[ns].i) {
       converged = true;
       break;
     }
   }
+  sn_progress_finish(report);
   for (int k = 0; k < ns; k++) it->v[in->res[k]->id] = state[k];
   it->v[in->res[ns]->id].i = count;
   it->v[in->res[ns + 1]->id].i = converged;

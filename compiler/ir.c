@@ -283,6 +283,7 @@ IrValue *ir_call(IrBuilder *b, int fn, int nargs, IrValue **args) {
   case K_I64: rt = ir_i64; break;
   case K_F32: rt = ir_scalar(SN_F32); break;
   case K_F64: rt = ir_scalar(SN_F64); break;
+  case K_HANDLE: rt = ir_ptr(SN_U8); break;
   default: rt = ir_tensor(SN_F32, 0); break; /* callers emitting tensor calls set the type */
   }
   IrInst *in = ir_emit(b, IR_CALL, nargs, args, nres, &rt, 0);

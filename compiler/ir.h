@@ -47,8 +47,9 @@ typedef enum IrOp {
   /* loops and branches */
   IR_FOR,     /* (lo, hi, inits...) region(iv, carried...) yields carried -> carried; flags */
   IR_IF,      /* (cond) regions then, else, each yielding the results */
-  IR_LOOP,    /* (max, inits...) region(count, state...) yields (state..., done)
-               * -> (state..., iterations, converged): `iterate ... until ... max N` */
+  IR_LOOP,    /* (max, inits...) region(count, state...) yields (state..., done[, metric])
+               * -> (state..., iterations, converged): `iterate ... until ... max N`; str labels
+               * its progress report, blob names the f64 metric when the region yields one */
   IR_YIELD,   /* (values...): ends a region */
   /* memory */
   IR_ALLOC,   /* (dims...) -> tensor with uninitialised elements; may fail */

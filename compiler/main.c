@@ -328,6 +328,7 @@ int main(int argc, char **argv) {
       return usage_error("unexpected argument '%s'", a);
     }
   }
+  if (o.quiet) sn_progress_configure(NULL, SN_PROGRESS_OFF, NULL);
   if (is_repl) return repl_main(&o, no_history);
   if (!file) return usage_error("%s needs a .dsl file", cmd);
   if (is_build) return cmd_build(file, &o);

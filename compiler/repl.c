@@ -129,6 +129,7 @@ static bool run(Repl *r, IrFunc *f, Binding *mark, int nslots, double *secs) {
   int32_t st = fn(user, NULL, r->slots);
   *secs = driver_now() - t0;
   fflush(stdout);
+  sn_run_cleanup();
   if (st) {
     printf("%s\n", sn_error_message());
     /* forget the input's bindings and free what it made */

@@ -20,6 +20,16 @@ typedef enum RtFn {
   RT_CHECK_SHAPE,      /* (where, what, declared, tensor, dims...) -> status */
   RT_PARALLEL_CHUNKS, RT_PARALLEL_FOR,
   RT_NOW,              /* () -> f64 seconds */
+  RT_LOAD_TENSOR,      /* (where, path, dtype, rank) -> tensor */
+  RT_LOAD_NAMED,       /* (where, path, name, dtype, rank) -> tensor */
+  RT_LOAD_CSV_PART,    /* (where, path, label, dtype, part, ydtype) -> tensor */
+  RT_SAVE_TENSOR,      /* (where, path, tensor) -> status */
+  RT_SAVE_BEGIN,       /* (where, path) -> saver (a pointer; NULL on failure) */
+  RT_SAVE_ADD,         /* (saver, name, tensor) -> status */
+  RT_SAVE_END,         /* (saver) -> status */
+  RT_PROGRESS_START,   /* (label, total, unit) -> report; used by codegen and the interpreter */
+  RT_PROGRESS_UPDATE,  /* (report, done, metric name, metric) */
+  RT_PROGRESS_FINISH,  /* (report) */
   RT_NFNS
 } RtFn;
 
@@ -30,6 +40,7 @@ typedef enum RtKind {
                those of the other parameters (the sizes always come last in an IR_CALL) */
   K_STATUS, /* int32 result: non-zero means failed, message set */
   K_TENSOR, /* SnTensor * result: NULL means failed, message set */
+  K_HANDLE, /* a pointer result that may be NULL without failing (a progress report) */
 } RtKind;
 
 #define RT_MAX_PARAMS 6

@@ -769,9 +769,27 @@ static Val *view_body(Sema *s, Val **indices, Span span, void *vctx) {
   return elem_of(s, c->base, idx);
 }
 
+/* r["name"]: a record's field by its name, for names that are not identifiers
+ * (safetensors names such as "layers.0.weight"). */
+static Val *record_field(Sema *s, Val *r, const char *name, Span span) {
+  for (int i = 0; i < r->rec->n; i++)
+    if (strcmp(r->rec->names[i], name) == 0) return r->rec->vals[i];
+  Diag *g = diag_error(s->diags, span, "no field \"%s\" in the record", name);
+  const char *best = NULL;
+  int bestd = 4;
+  for (int i = 0; i < r->rec->n; i++) {
+    int d = edit_distance(name, r->rec->names[i], 3);
+    if (d < bestd) best = r->rec->names[i], bestd = d;
+  }
+  if (best) diag_hint(s->diags, g, "did you mean \"%s\"?", best);
+  return ERR;
+}
+
 static Val *index_expr(Sema *s, Node *n) {
   Val *base = expr(s, n->a);
   if (base->kind == V_ERROR) return ERR;
+  if (base->kind == V_RECORD && n->list.n == 1 && ((Node *)n->list.items[0])->kind == A_STR)
+    return record_field(s, base, ((Node *)n->list.items[0])->str, ((Node *)n->list.items[0])->span);
   if (base->kind != V_TENSOR) {
     Diag *g = diag_error(s->diags, n->a->span, "cannot subscript %s: it is not a tensor", val_type_str(s, base));
     if (base->kind == V_RECORD) diag_hint(s->diags, g, "fields of a record are read with `.`: r.name");
@@ -1426,13 +1444,24 @@ static Val *iterate_expr(Sema *s, Node *n) {
     else diag_hint(s->diags, g, "compare, e.g. `until err < 1e-6 max 100`");
     cond = ERR;
   }
-  IrValue **yv = arena_alloc(s->fn->arena, (size_t)(nstate + 1) * sizeof *yv);
+  IrValue **yv = arena_alloc(s->fn->arena, (size_t)(nstate + 2) * sizeof *yv);
   for (int i = 0; i < nstate; i++) {
     Binding *cur = lookup_state(s->scope, ((Node *)n->list.items[i])->name);
     yv[i] = cur->val->ir;
   }
   yv[nstate] = cond->kind == V_SCALAR ? cond->ir : ir_const_bool(&s->b, true);
-  ir_yield(&s->b, nstate + 1, yv);
+  /* progress reports show the quantity the condition compares (`until err < tol` shows err) */
+  int nyield = nstate + 1;
+  IrInst *cmp = cond->kind == V_SCALAR ? ir_val(cond->ir)->def : NULL;
+  if (cmp && cmp->op == IR_CMP && n->a->kind == A_BINARY && ir_is_float(ir_op(cmp, 0)->type)) {
+    yv[nyield++] = ir_cast(&s->b, ir_op(cmp, 0), ir_scalar(SN_F64));
+    const char *text = src_text(s, n->a->a->span);
+    loop->blob = strlen(text) <= 24 ? arena_strdup(s->fn->arena, text) : "metric";
+  }
+  ir_yield(&s->b, nyield, yv);
+  int line, col;
+  source_linecol(n->span.src, n->span.lo, &line, &col);
+  loop->str = arena_printf(s->fn->arena, "iterate (%s:%d)", n->span.src->path, line);
   pop_scope(s);
   pop_scope(s);
   s->b = save;
@@ -1942,7 +1971,9 @@ static void let_stmt(Sema *s, Node *n) {
     bind_val(s, n->name, v, n->name_span);
     return;
   }
-  Val *v = expr(s, n->a);
+  /* a declared type tells load what to expect, so the file need not exist at compile time */
+  bool typed_load = n->type && n->a->kind == A_CALL && strcmp(n->a->name, "load") == 0 && !lookup(s, "load");
+  Val *v = typed_load ? load_call(s, n->a, n->type) : expr(s, n->a);
   if (v->kind == V_UNIT) {
     Diag *g = diag_error(s->diags, n->a->span, "this expression gives no value to bind to `%s`", n->name);
     diag_hint(s->diags, g, "print(...) returns nothing");

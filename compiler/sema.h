@@ -164,6 +164,7 @@ Val *whole_reduce(Sema *s, RedKind k, Val *x, Span span);
 Val *materialize_list(Sema *s, Node *n);
 bool shape_arg(Sema *s, Node *n, int *rank, Dim *dims);
 Val *call_builtin(Sema *s, Node *call, bool *found);
+Val *load_call(Sema *s, Node *call, Node *type);
 void print_val(Sema *s, Val *v);
 void suggest_name(Sema *s, Diag *g, const char *name);
 Binding *lookup(Sema *s, const char *name);

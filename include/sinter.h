@@ -167,6 +167,9 @@ typedef int32_t (*SnProgramFn)(void *user, SnArgValue *args, SnArgValue *slots);
  * program held. Returns the process exit code: 0 ok, 1 the program failed, 2 bad arguments. */
 int sn_main(const char *prog, int argc, char **argv, const SnArgSpec *spec, int nspec, SnProgramFn fn,
             void *user);
+/* What a run leaves open (files load keeps between tensors, progress reports of a loop that
+ * stopped on an error) is let go; sn_main calls it, and the REPL after each input. */
+void sn_run_cleanup(void);
 
 /* --- time ----------------------------------------------------------------------------------- */
 double sn_now(void); /* seconds, monotonic */
@@ -318,6 +321,8 @@ SnStatus sn_st_save(const char *path, int64_t n, const char *const *names,
  * is always row-major and native (a view of the mapped file when nothing needs converting).
  * Writing gives version 1.0 (2.0 when the header needs it), little-endian, C order. */
 SnTensor *sn_npy_read(const char *path);
+/* The dtype and shape of a .npy file, checked as sn_npy_read checks them, without its data. */
+SnStatus sn_npy_info(const char *path, SnDtype *dtype, int64_t *rank, int64_t shape[SN_MAX_RANK]);
 SnTensor *sn_npy_parse(const void *data, size_t size, const char *name); /* copies */
 SnStatus sn_npy_write(const char *path, const SnTensor *t);
 
@@ -348,6 +353,34 @@ SnStatus sn_csv_parse(const char *text, size_t size, const char *name, const SnC
                       SnCsvData *out);
 void sn_csv_free(SnCsvData *d); /* releases what sn_csv_read filled; safe on a zeroed value */
 
+/* --- load and save (the language's functions) ------------------------------------------------
+ * `where` (file:line:col of the call, see SN_WHERE_SNIPPET) starts every message. A loaded
+ * tensor must have the dtype and rank the program was compiled for; it comes back row-major. */
+SnTensor *sn_load_tensor(const char *where, const char *path, int32_t dtype, int64_t rank); /* .npy, or a one-tensor .safetensors */
+SnTensor *sn_load_named(const char *where, const char *path, const char *name, int32_t dtype, int64_t rank);
+/* load_csv: part 0 is the features x (of `dtype`), part 1 the labels y (which must be of
+ * `ydtype`); `label` as SnCsvSpec's ("" for none). */
+SnTensor *sn_load_csv_part(const char *where, const char *path, const char *label, int32_t dtype, int32_t part,
+                           int32_t ydtype);
+void sn_load_close(void);     /* closes the safetensors file load keeps open between tensors */
+void sn_load_csv_close(void); /* forgets the CSV file load_csv keeps between its two parts */
+SnStatus sn_save_tensor(const char *where, const char *path, const SnTensor *t); /* .npy or .safetensors */
+/* A record: begin, add each field (the saver retains it), end writes the file (or a directory of
+ * shards for a path ending in '/'). A failing add or end frees the saver. */
+void *sn_save_begin(const char *where, const char *path);
+SnStatus sn_save_add(void *saver, const char *name, SnTensor *t);
+SnStatus sn_save_end(void *saver);
+/* What the compiler learns from a file when a program loads it with a literal path. */
+typedef struct SnFileInfo {
+  int32_t record; /* 0: one tensor (.npy); 1: a record of named tensors */
+  int64_t n;
+  char **names;
+  int32_t *dtypes;
+  int64_t *ranks;
+} SnFileInfo;
+SnStatus sn_load_describe(const char *path, SnFileInfo *info);
+void sn_file_info_free(SnFileInfo *info);
+
 /* --- progress -------------------------------------------------------------------------------
  * A bar on stderr for a long loop (bar, count, rate, ETA, a metric) redrawn at most every
  * SN_PROGRESS_REDRAW seconds when stderr is a terminal; otherwise a plain line every
@@ -367,6 +400,8 @@ SnProgress *sn_progress_start(const char *label, int64_t total, const char *unit
 /* done items so far, and a metric to show (metric_name NULL for none). */
 void sn_progress_update(SnProgress *p, int64_t done, const char *metric_name, double metric);
 void sn_progress_finish(SnProgress *p); /* prints the final line and frees p */
+/* Ends every report still open (a loop stopped by an error): its line is ended and it is freed. */
+void sn_progress_abandon_all(void);
 
 #ifdef __cplusplus
 }

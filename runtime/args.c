@@ -1,9 +1,11 @@
 /* args.c: a program's command-line arguments (`arg` declarations): --name=value, --name value,
- * or positional, each parsed and checked against its declared type; --help lists them. */
+ * or positional, each parsed and checked against its declared type; --help lists them. A
+ * tensor is written as a literal ([[1, 2], [3, 4]]) or given as a .npy file. */
 #include "sinter.h"
 
 #include <errno.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -178,7 +180,21 @@ static int parse_arg(const char *prog, const SnArgSpec *s, const char *text, SnA
     return 0;
   case SN_ARG_STR: v->s = text; return 0;
   default: {
-    v->t = sn_tensor_parse(text, (SnDtype)s->dtype);
+    size_t tl = strlen(text);
+    bool file = tl > 4 && strcmp(text + tl - 4, ".npy") == 0;
+    v->t = file ? sn_npy_read(text) : sn_tensor_parse(text, (SnDtype)s->dtype);
+    if (v->t && file && v->t->dtype != s->dtype) {
+      SnDtype got = (SnDtype)v->t->dtype;
+      sn_tensor_release(v->t);
+      v->t = NULL;
+      return sn_error_set("%s: argument --%s: expected %s, but %s holds %s values", prog, s->name, s->type, text,
+                          sn_dtype_name(got));
+    }
+    if (v->t && file) {
+      SnTensor *c = sn_tensor_contiguous(v->t);
+      sn_tensor_release(v->t);
+      v->t = c;
+    }
     if (!v->t) {
       char msg[1024];
       snprintf(msg, sizeof msg, "%s", sn_error_message());

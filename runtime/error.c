@@ -1,13 +1,10 @@
 /* error.c: the runtime's error channel, a per-thread message, and the failures generated code
  * reports (index out of range, mismatched sizes), each starting with the source location. */
-#include "sinter.h"
+#include "rt.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-
-/* Long enough for a file path, a location and two shapes. */
-#define SN_ERROR_MAX 1024
 
 static _Thread_local char error_buf[SN_ERROR_MAX];
 

@@ -175,52 +175,53 @@ static void swap_bytes(unsigned char *p, int64_t n, size_t size) {
     }
 }
 
-/* The array in buf (a whole .npy file), named `name` in messages. */
-static SnTensor *parse(SnBuffer *buf, const char *name) {
+/* Checks the preamble, the header and the data's length of buf (a whole .npy file, named
+ * `name` in messages); sets *off to the data's offset. Returns 0 with a message on failure. */
+static int read_header(SnBuffer *buf, const char *name, NpyHeader *hp, size_t *offp) {
   const unsigned char *p = sn_buffer_data(buf);
   size_t size = sn_buffer_size(buf);
   if (size < 10 || memcmp(p, "\x93NUMPY", 6) != 0) {
     if (size >= 6 && memcmp(p, "\x93NUMPY", 6) != 0) sn_error_set("%s: not a .npy file (no \\x93NUMPY magic)", name);
     else sn_error_set("%s: truncated: %zu bytes, shorter than the .npy preamble", name, size);
-    return NULL;
+    return 0;
   }
   int major = p[6], minor = p[7];
   if (major < 1 || major > 3 || minor != 0) {
     sn_error_set("%s: unsupported .npy version %d.%d (1.0, 2.0 and 3.0 are read)", name, major, minor);
-    return NULL;
+    return 0;
   }
   size_t pre = major == 1 ? 10 : 12;
   if (size < pre) {
     sn_error_set("%s: truncated: %zu bytes, shorter than the .npy preamble", name, size);
-    return NULL;
+    return 0;
   }
   uint32_t hlen = major == 1 ? (uint32_t)(p[8] | p[9] << 8)
                              : (uint32_t)p[8] | (uint32_t)p[9] << 8 | (uint32_t)p[10] << 16 | (uint32_t)p[11] << 24;
   if (hlen > NPY_MAX_HEADER) {
     sn_error_set("%s: header length %u exceeds the limit of %u bytes", name, hlen, NPY_MAX_HEADER);
-    return NULL;
+    return 0;
   }
   if (hlen > size - pre) {
     sn_error_set("%s: header length %u runs past the end of the file (%zu bytes)", name, hlen, size);
-    return NULL;
+    return 0;
   }
   const char *text = (const char *)p + pre;
   if (major == 3) {
     size_t bad = snrt_utf8_valid_prefix((const unsigned char *)text, hlen);
     if (bad != hlen) {
       sn_error_set("%s: header is not valid UTF-8 (byte %zu of the file)", name, pre + bad);
-      return NULL;
+      return 0;
     }
   } else {
     for (uint32_t i = 0; i < hlen; i++)
       if ((unsigned char)text[i] >= 0x80) {
         sn_error_set("%s: header has a non-ASCII byte at byte %zu of the file", name, pre + i);
-        return NULL;
+        return 0;
       }
   }
   Lit l = {text, text + hlen, (const char *)p, name};
   NpyHeader h = {0};
-  if (!parse_header(&l, &h)) return NULL;
+  if (!parse_header(&l, &h)) return 0;
 
   size_t esize = sn_dtype_size(h.dtype);
   uint64_t numel = 1;
@@ -228,7 +229,7 @@ static SnTensor *parse(SnBuffer *buf, const char *name) {
   for (int64_t i = 0; i < h.rank && numel; i++) {
     if (numel > (uint64_t)PTRDIFF_MAX / esize / (uint64_t)h.shape[i]) {
       sn_error_set("%s: shape too large: its size overflows", name);
-      return NULL;
+      return 0;
     }
     numel *= (uint64_t)h.shape[i];
   }
@@ -236,13 +237,27 @@ static SnTensor *parse(SnBuffer *buf, const char *name) {
   if (have < need) {
     sn_error_set("%s: truncated: the array needs %llu bytes of data but the file has %llu", name,
                  (unsigned long long)need, (unsigned long long)have);
-    return NULL;
+    return 0;
   }
   if (have > need) {
     sn_error_set("%s: %llu bytes after the array data", name, (unsigned long long)(have - need));
-    return NULL;
+    return 0;
   }
-  size_t off = pre + hlen;
+  *hp = h;
+  *offp = pre + hlen;
+  return 1;
+}
+
+/* The array in buf (a whole .npy file), named `name` in messages. */
+static SnTensor *parse(SnBuffer *buf, const char *name) {
+  const unsigned char *p = sn_buffer_data(buf);
+  NpyHeader h;
+  size_t off;
+  if (!read_header(buf, name, &h, &off)) return NULL;
+  size_t esize = sn_dtype_size(h.dtype);
+  uint64_t numel = 1;
+  for (int64_t i = 0; i < h.rank; i++) numel *= (uint64_t)h.shape[i];
+  uint64_t need = numel * esize;
   if (h.dtype == SN_BOOL)
     for (uint64_t i = 0; i < numel; i++)
       if (p[off + i] > 1) {
@@ -271,6 +286,20 @@ static SnTensor *parse(SnBuffer *buf, const char *name) {
   SnTensor *c = sn_tensor_copy(view);
   sn_tensor_release(view);
   return c;
+}
+
+SnStatus sn_npy_info(const char *path, SnDtype *dtype, int64_t *rank, int64_t shape[SN_MAX_RANK]) {
+  SnBuffer *buf = sn_buffer_map_file(path);
+  if (!buf) return 1;
+  NpyHeader h;
+  size_t off;
+  int ok = read_header(buf, path, &h, &off);
+  sn_buffer_release(buf);
+  if (!ok) return 1;
+  *dtype = h.dtype;
+  *rank = h.rank;
+  for (int64_t i = 0; i < h.rank; i++) shape[i] = h.shape[i];
+  return 0;
 }
 
 SnTensor *sn_npy_read(const char *path) {

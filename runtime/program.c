@@ -5,9 +5,38 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+
+static int run(const char *prog, int argc, char **argv, const SnArgSpec *spec, int nspec, SnProgramFn fn,
+               void *user);
+
+/* Lets go of what the runtime keeps between calls of one run: open files, progress reports. */
+void sn_run_cleanup(void) {
+  sn_load_close();
+  sn_load_csv_close();
+  sn_progress_abandon_all();
+}
 
 int sn_main(const char *prog, int argc, char **argv, const SnArgSpec *spec, int nspec, SnProgramFn fn,
             void *user) {
+  /* --quiet (an option of every program) turns progress reports off */
+  char **args = malloc((size_t)(argc + 1) * sizeof *args);
+  if (!args) {
+    fprintf(stderr, "%s: out of memory\n", prog);
+    return 1;
+  }
+  int nargs = 0;
+  for (int i = 0; i < argc; i++) {
+    if (strcmp(argv[i], "--quiet") == 0) sn_progress_configure(NULL, SN_PROGRESS_OFF, NULL);
+    else args[nargs++] = argv[i];
+  }
+  int rc = run(prog, nargs, args, spec, nspec, fn, user);
+  free(args);
+  return rc;
+}
+
+static int run(const char *prog, int argc, char **argv, const SnArgSpec *spec, int nspec, SnProgramFn fn,
+               void *user) {
   SnArgValue *vals = calloc((size_t)(nspec > 0 ? nspec : 1), sizeof *vals);
   if (!vals) {
     fprintf(stderr, "%s: out of memory\n", prog);
@@ -26,6 +55,7 @@ int sn_main(const char *prog, int argc, char **argv, const SnArgSpec *spec, int 
   uint64_t mark = sn_tensor_mark();
   int32_t st = fn(user, vals, NULL);
   fflush(stdout);
+  sn_run_cleanup();
   if (st) {
     fprintf(stderr, "%s\n", sn_error_message());
     sn_tensor_release_since(mark);

@@ -29,7 +29,10 @@ struct SnProgress {
   double metric;
   int mode;                 /* SN_PROGRESS_TTY, _LOG or _OFF, resolved at start */
   int shown;                /* something has been printed */
+  struct SnProgress *next;  /* the reports open now (loops nest), newest first */
 };
+
+static SnProgress *open_reports;
 
 static FILE *config_out;
 static SnProgressMode config_mode = SN_PROGRESS_AUTO;
@@ -58,6 +61,8 @@ SnProgress *sn_progress_start(const char *label, int64_t total, const char *unit
   }
   p->total = total > 0 ? total : 0;
   p->start = p->last = now();
+  p->next = open_reports;
+  open_reports = p;
   p->mode = config_mode;
   if (p->mode == SN_PROGRESS_AUTO) p->mode = isatty(fileno(output())) ? SN_PROGRESS_TTY : SN_PROGRESS_LOG;
   return p;
@@ -148,6 +153,28 @@ void sn_progress_update(SnProgress *p, int64_t done, const char *metric_name, do
   }
 }
 
+static void release(SnProgress *p) {
+  for (SnProgress **q = &open_reports; *q; q = &(*q)->next)
+    if (*q == p) {
+      *q = p->next;
+      break;
+    }
+  free(p->label);
+  free(p->unit);
+  free(p);
+}
+
+void sn_progress_abandon_all(void) {
+  while (open_reports) {
+    SnProgress *p = open_reports;
+    if (p->shown && p->mode == SN_PROGRESS_TTY) {
+      fputc('\n', output());
+      fflush(output());
+    }
+    release(p);
+  }
+}
+
 void sn_progress_finish(SnProgress *p) {
   if (!p) return;
   double t = now();
@@ -163,7 +190,5 @@ void sn_progress_finish(SnProgress *p) {
     fprintf(output(), "%s: done in %s, %s\n", p->label, el, tail);
     fflush(output());
   }
-  free(p->label);
-  free(p->unit);
-  free(p);
+  release(p);
 }

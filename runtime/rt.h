@@ -6,6 +6,9 @@
 
 #include <sys/stat.h>
 
+/* Room for an error message: a file path, a location with its source line, and two shapes. */
+#define SN_ERROR_MAX 4096
+
 /* Tensor data and owned buffers are aligned for the widest vector loads (AVX-512) and a
  * cache line. */
 #define SN_ALIGN 64
