@@ -15,8 +15,9 @@
  *             | if expr then expr else expr
  *             | iterate NAME = expr, ... { block } until expr max expr
  *
- * A reduction's body extends over arithmetic (+ - * / ^ @) but stops at comparisons and logic:
- * `max(i) abs(d[i]) < tol` compares the maximum. After `RED(...)`, a `-` written with space
+ * A reduction binds like a product, as a sum sign does in mathematics: its body extends over
+ * * / % @ ^ but stops at + and -, comparisons and logic: `sum(k) x[i, k] * w[k] + b` adds b
+ * once, `max(i) abs(d[i]) < tol` compares the maximum; parenthesise a body with sums. After `RED(...)`, a `-` written with space
  * before and none after starts the body (`lse(j) -c[i,j]`); the driver marks it T_PMINUS. The
  * `max` of `until ... max N` is T_MAXKW: a `max` not followed by `(`, or one that follows a
  * complete expression. */
@@ -88,8 +89,8 @@ static int expected_tokens(void *parser, int *out) {
 %right NOT.
 %nonassoc EQEQ NE LT LE GT GE.
 %left LBRACE MAXKW.
-%right REDBODY.
 %left PLUS MINUS.
+%right REDBODY.
 %left STAR SLASH PERCENT AT.
 %right UMINUS PMINUS.
 %right CARET.
@@ -126,7 +127,10 @@ stmt(S) ::= expr(L) EQ(Q) expr(E). {
     S->name = L->name; S->name_span = L->span;
   } else {
     bool ok = L->kind == A_INDEX && L->a->kind == A_NAME;
-    for (int i = 0; ok && i < L->list.n; i++) ok = ((Node *)L->list.items[i])->kind == A_NAME;
+    for (int i = 0; ok && i < L->list.n; i++) {
+      Node *x = L->list.items[i];
+      ok = x->kind == A_NAME || (x->kind == A_BINARY && x->op == OP_LT && x->a->kind == A_NAME);
+    }
     if (ok) {
       S->name = L->a->name; S->name_span = L->a->span; S->list = L->list;
     } else {
@@ -156,12 +160,13 @@ stmt(S) ::= ARG(K) NAME(N) COLON type(T) EQ expr(E). {
 }
 stmt(S) ::= expr(E). { S = ast_node(ctx, A_EXPR, E->span); S->a = E; ast_adopt(ctx, S, E); }
 
-names(L) ::= NAME(N). {
-  L = ast_node(ctx, A_BLOCK, N.span);
-  Node *n = ast_node(ctx, A_NAME, N.span); n->name = N.str; ast_add(ctx, L, n);
-}
-names(L) ::= names(L0) COMMA NAME(N). {
-  L = L0; Node *n = ast_node(ctx, A_NAME, N.span); n->name = N.str; ast_add(ctx, L, n);
+/* a comprehension's indices: `i`, or `i < n` with an explicit range */
+names(L) ::= index(X). { L = ast_node(ctx, A_BLOCK, X->span); ast_add(ctx, L, X); }
+names(L) ::= names(L0) COMMA index(X). { L = L0; ast_add(ctx, L, X); }
+index(X) ::= NAME(N). { X = ast_node(ctx, A_NAME, N.span); X->name = N.str; }
+index(X) ::= NAME(N) LT expr(E). {
+  Node *n = ast_node(ctx, A_NAME, N.span); n->name = N.str;
+  X = ast_binary(ctx, OP_LT, n, E);
 }
 
 params(L) ::= . { Span none = {ctx->src, 0, 0}; L = ast_node(ctx, A_BLOCK, none); }

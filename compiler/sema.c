@@ -872,8 +872,8 @@ static bool infer_ranges(Sema *s, IrInst *owner, int n, IndexVar **vars, Dim *ou
     IndexVar *iv = vars[k];
     if (iv->constraints.n == 0) {
       Diag *g = diag_error(s->diags, iv->span, "cannot infer the range of index `%s`", iv->name);
-      diag_hint(s->diags, g, "use `%s` directly as a subscript of a tensor, e.g. x[%s], so its range is that dimension",
-                iv->name, iv->name);
+      diag_hint(s->diags, g, "give it one, `%s < n`, or use `%s` directly as a subscript of a tensor, e.g. x[%s]",
+                iv->name, iv->name, iv->name);
       ok = false;
       continue;
     }
@@ -882,6 +882,22 @@ static bool infer_ranges(Sema *s, IrInst *owner, int n, IndexVar **vars, Dim *ou
     for (int i = 1; i < iv->constraints.n; i++) {
       Constraint *c = iv->constraints.items[i];
       if (dims_equal(chosen, c->dim)) continue;
+      if (first->explicit_range) {
+        /* i < n may index a larger dimension: it must only not pass its end */
+        if (!chosen.sym && !c->dim.sym) {
+          if (chosen.c <= c->dim.c) continue;
+          Diag *g = diag_error(s->diags, c->span, "index `%s` goes up to %lld, past the end of %s (size %lld)", iv->name,
+                               (long long)chosen.c - 1, c->what, (long long)c->dim.c);
+          diag_note(s->diags, g, first->span, "the range of `%s`", iv->name);
+          ok = false;
+          continue;
+        }
+        IrValue *fits = ir_cmp(&s->b, CMP_LE, dim_value(s, chosen), dim_value(s, c->dim));
+        s->b.span = c->span;
+        ir_check(&s->b, CHECK_TRUE, 1, &fits,
+                 arena_printf(s->fn->arena, "index %s (%s) runs past the end of %s", iv->name, first->what, c->what));
+        continue;
+      }
       if (!chosen.sym && !c->dim.sym) {
         Diag *g = diag_error(s->diags, c->span, "index `%s` ranges over %lld here but over %lld at its first use",
                              iv->name, (long long)c->dim.c, (long long)chosen.c);
@@ -913,17 +929,47 @@ static bool infer_ranges(Sema *s, IrInst *owner, int n, IndexVar **vars, Dim *ou
   return true;
 }
 
-/* Declares the indices of a comprehension or reduction in a new scope, as arguments of region. */
-static bool declare_indices(Sema *s, PtrVec *names, IrBlock *region, IndexVar **vars) {
+static Node *index_name(Node *nm) {
+  if (nm->kind == A_NAME) return nm;
+  if (nm->kind == A_BINARY && nm->op == OP_LT && nm->a->kind == A_NAME) return nm->a;
+  return NULL;
+}
+
+/* The explicit ranges of indices written `i < n`, evaluated before the comprehension or
+ * reduction so they are computed once, outside it. has[k] tells whether index k has one. */
+static bool explicit_ranges(Sema *s, PtrVec *names, Dim *dims, bool *has) {
   for (int k = 0; k < names->n; k++) {
     Node *nm = names->items[k];
-    if (nm->kind != A_NAME) {
-      Diag *g = diag_error(s->diags, nm->span, "a reduction's indices must be new names");
-      diag_hint(s->diags, g, "write e.g. sum(k) x[i, k]; to reduce a whole tensor write sum(x)");
+    has[k] = nm->kind == A_BINARY && nm->op == OP_LT;
+    if (!has[k]) continue;
+    Val *v = expr(s, nm->b);
+    if (v->kind == V_ERROR) return false;
+    if (v->kind != V_SCALAR || !is_int_dt(v->dt)) {
+      Diag *g = diag_error(s->diags, nm->b->span, "the range of index `%s` must be an integer, not %s", nm->a->name,
+                           val_type_str(s, v));
+      diag_hint(s->diags, g, "write `%s < n` for the indices 0, 1, ..., n-1", nm->a->name);
+      return false;
+    }
+    IrValue *x = ir_bin(&s->b, BIN_MAX, ir_cast(&s->b, v->ir, ir_i64), ir_const_i64(&s->b, 0));
+    dims[k] = dim_of_value(s, x, src_text(s, nm->b->span));
+  }
+  return true;
+}
+
+/* Declares the indices of a comprehension or reduction in a new scope, as arguments of region;
+ * an explicit range becomes the index's first constraint. */
+static bool declare_indices(Sema *s, PtrVec *names, IrBlock *region, IndexVar **vars, const Dim *ranges,
+                            const bool *has) {
+  for (int k = 0; k < names->n; k++) {
+    Node *nm = index_name(names->items[k]);
+    if (!nm) {
+      Node *bad = names->items[k];
+      Diag *g = diag_error(s->diags, bad->span, "a reduction's indices must be new names");
+      diag_hint(s->diags, g, "write e.g. sum(k) x[i, k] or sum(k < n) ...; to reduce a whole tensor write sum(x)");
       return false;
     }
     for (int j = 0; j < k; j++)
-      if (strcmp(((Node *)names->items[j])->name, nm->name) == 0) {
+      if (strcmp(index_name(names->items[j])->name, nm->name) == 0) {
         diag_error(s->diags, nm->span, "index `%s` is declared twice", nm->name);
         return false;
       }
@@ -932,6 +978,14 @@ static bool declare_indices(Sema *s, PtrVec *names, IrBlock *region, IndexVar **
     iv->span = nm->span;
     iv->iv = ir_block_arg(s->fn, region, ir_i64);
     iv->iv->name = nm->name;
+    if (has && has[k]) {
+      Constraint *c = NEW(s->arena, Constraint);
+      c->dim = ranges[k];
+      c->span = ((Node *)names->items[k])->span;
+      c->what = arena_printf(s->arena, "the range %s", src_text(s, c->span));
+      c->explicit_range = true;
+      vec_push(s->arena, &iv->constraints, c);
+    }
     Binding *b = bind(s, nm->name, B_INDEX, nm->span);
     b->index = iv;
     vars[k] = iv;
@@ -946,6 +1000,9 @@ static Val *comprehension(Sema *s, PtrVec *names, Node *body, Span span) {
     diag_error(s->diags, span, "a tensor has at most %d dimensions", SN_MAX_RANK);
     return ERR;
   }
+  Dim ranges[SN_MAX_RANK];
+  bool has[SN_MAX_RANK];
+  if (!explicit_ranges(s, names, ranges, has)) return ERR;
   IrType tt = ir_tensor(SN_F32, rank);
   IrBuilder save = s->b;
   s->b.span = span;
@@ -953,7 +1010,7 @@ static Val *comprehension(Sema *s, PtrVec *names, Node *body, Span span) {
   IrBlock *region = c->regions[0];
   IndexVar *vars[SN_MAX_RANK];
   push_scope(s);
-  bool ok = declare_indices(s, names, region, vars);
+  bool ok = declare_indices(s, names, region, vars, ranges, has);
   s->b.block = region;
   s->b.before = NULL;
   Val *e = ok ? expr(s, body) : ERR;
@@ -1030,6 +1087,7 @@ static Val *reduction(Sema *s, Node *n) {
   for (int k = 0; k < nidx; k++) {
     Node *nm = n->list.items[k];
     Binding *b = nm->kind == A_NAME ? lookup(s, nm->name) : NULL;
+    if (nm->kind == A_BINARY && nm->op == OP_LT && nm->a->kind == A_NAME) continue; /* i < n */
     if (b && b->kind == B_VAL) {
       Diag *g = diag_error(s->diags, nm->span, "`%s` names a value, but the indices of %s(...) followed by an expression must be new names",
                            nm->name, red_name(kind));
@@ -1038,6 +1096,9 @@ static Val *reduction(Sema *s, Node *n) {
       return ERR;
     }
   }
+  Dim ranges[SN_MAX_RANK];
+  bool has[SN_MAX_RANK];
+  if (!explicit_ranges(s, &n->list, ranges, has)) return ERR;
   IrType rt = ir_scalar(SN_F32);
   IrBuilder save = s->b;
   s->b.span = n->span;
@@ -1046,11 +1107,12 @@ static Val *reduction(Sema *s, Node *n) {
   IrBlock *region = r->regions[0];
   IndexVar *vars[SN_MAX_RANK];
   push_scope(s);
-  bool ok = declare_indices(s, &n->list, region, vars);
+  bool ok = declare_indices(s, &n->list, region, vars, ranges, has);
   s->b.block = region;
   s->b.before = NULL;
   Val *e = ok ? expr(s, n->a) : ERR;
   pop_scope(s);
+  s->closed_reduce = n;
   ok = ok && reducible(s, kind, e, n->a->span);
   Val *res = ERR;
   if (ok) {
@@ -1774,6 +1836,21 @@ static Val *name_expr(Sema *s, Node *n) {
   Binding *b = lookup(s, n->name);
   if (!b) {
     Diag *g = diag_error(s->diags, n->span, "unknown name `%s`", n->name);
+    /* an index of a reduction just before: its body ended at a + or - */
+    Node *r = s->closed_reduce;
+    for (int k = 0; r && r->span.src == n->span.src && r->span.hi <= n->span.lo && k < r->list.n; k++) {
+      Node *nm = index_name(r->list.items[k]);
+      if (nm && strcmp(nm->name, n->name) == 0) {
+        Span head = {r->span.src, r->span.lo, r->a->span.lo};
+        const char *ht = src_text(s, head);
+        int hl = (int)strlen(ht);
+        while (hl > 0 && ht[hl - 1] == ' ') hl--;
+        diag_hint(s->diags, g, "`%s` is an index of the %s before it, whose body ends at the first + or -; "
+                               "put the whole body in parentheses: %.*s (...)",
+                  n->name, red_name((RedKind)r->op), hl, ht);
+        return ERR;
+      }
+    }
     suggest_name(s, g, n->name);
     return ERR;
   }

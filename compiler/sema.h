@@ -50,6 +50,7 @@ typedef struct Constraint {
   Dim dim;
   Span span;       /* the subscript */
   const char *what;/* "x (axis 0)" */
+  bool explicit_range; /* written `i < n`: subscripts need only stay within their dimension */
 } Constraint;
 
 struct IndexVar {
@@ -116,6 +117,7 @@ typedef struct Sema {
   int nrandom;         /* random constructors without an explicit seed so far */
   PtrVec syms;         /* Sym interned by run-time value */
   Val *last_value;     /* the value of the last expression statement */
+  Node *closed_reduce; /* the last reduction whose scope ended, for the hint on its indices */
 } Sema;
 
 /* Entry points. Each returns the IR of the program (NULL when errors were reported). */

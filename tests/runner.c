@@ -139,7 +139,7 @@ static char **list_dir(const char *dir, const char *suffix, int *n) {
     names[(*n)++] = xstrdup(e->d_name);
   }
   closedir(d);
-  qsort(names, (size_t)*n, sizeof *names, cmp_str);
+  if (*n) qsort(names, (size_t)*n, sizeof *names, cmp_str);
   return names;
 }
 
@@ -677,7 +677,7 @@ static void discover_bins(const char *dir, Kind kind) {
     }
   }
   closedir(d);
-  qsort(names, (size_t)n, sizeof *names, cmp_str);
+  if (n) qsort(names, (size_t)n, sizeof *names, cmp_str);
   for (int i = 0; i < n; i++) add_test((Test){.kind = kind, .name = xstrdup(names[i]), .path = names[i]});
   free(names);
 }

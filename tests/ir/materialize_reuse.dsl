@@ -5,7 +5,7 @@
 let x = rand([300, 40], seed=1)
 let B[i] = sum(k) x[i, k]
 let A[i] = x[i, 0] * 2
-print(sum(i) sum(j) B[i] * B[j] + A[j])
+print(sum(i) sum(j) (B[i] * B[j] + A[j]))
 # CHECK-LABEL: func @main
 # CHECK: [[B:%[0-9]+]] = alloc %{{.*}} : tensor<f32 x1>
 # CHECK: for parallel

@@ -16,4 +16,4 @@ let model = {weight: g * 2, bias: [0.5, -0.5, 1.0]}
 save(model, out)
 save(g * 2, out_npy)
 let back: f32[r, c] = load(out_npy)
-print(back[3], r, c, sum(i, j) back[i, j] - 2 * g[i, j])
+print(back[3], r, c, sum(i, j) (back[i, j] - 2 * g[i, j]))

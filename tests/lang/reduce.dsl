@@ -21,5 +21,5 @@ let k = [1, 2, 3, 4]
 print(sum(k), prod(k), mean(k), sum(i) k[i] * k[i])
 # nested reductions
 print(sum(i) max(j) x[i, j], max(j) sum(i) x[i, j])
-# reduction body spans arithmetic but stops at a comparison
-print(max(i) abs(k[i] - 2) < 3, sum(i) k[i] + 1)
+# a reduction binds like a product: its body spans * and / but stops at + -, comparisons
+print(max(i) abs(k[i] - 2) < 3, sum(i) k[i] + 1, sum(i) (k[i] + 1), 2 * sum(i) k[i] * k[i] + 1)

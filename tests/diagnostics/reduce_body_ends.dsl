@@ -1,0 +1,2 @@
+let k = [1, 2, 3]
+print(sum(i) k[i] - 2 * k[i])
