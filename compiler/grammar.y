@@ -238,6 +238,10 @@ expr(E) ::= expr(X) DOT NAME(N). {
   E = ast_node(ctx, A_FIELD, span_join(X->span, N.span));
   E->a = X; E->name = N.str; E->name_span = N.span; ast_adopt(ctx, E, X);
 }
+expr(E) ::= expr(X) DOT RED(N). {
+  E = ast_node(ctx, A_FIELD, span_join(X->span, N.span));
+  E->a = X; E->name = red_name((RedKind)N.ival); E->name_span = N.span; ast_adopt(ctx, E, X);
+}
 expr(E) ::= MINUS(O) expr(X). [UMINUS] { E = ast_unary(ctx, OP_NEG, O.span, X); }
 expr(E) ::= PMINUS(O) expr(X). [UMINUS] { E = ast_unary(ctx, OP_NEG, O.span, X); }
 expr(E) ::= NOT(O) expr(X). { E = ast_unary(ctx, OP_NOT, O.span, X); }
@@ -274,6 +278,11 @@ fields(L) ::= fields(L0) COMMA field(F). { L = L0; ast_add(ctx, L, F); }
 field(F) ::= NAME(N) COLON expr(X). {
   F = ast_node(ctx, A_FIELDINIT, span_join(N.span, X->span));
   F->name = N.str; F->name_span = N.span; F->a = X; ast_adopt(ctx, F, X);
+}
+/* reduction names are fine field names: {mean: m, max: x} */
+field(F) ::= RED(N) COLON expr(X). {
+  F = ast_node(ctx, A_FIELDINIT, span_join(N.span, X->span));
+  F->name = red_name((RedKind)N.ival); F->name_span = N.span; F->a = X; ast_adopt(ctx, F, X);
 }
 
 args(L) ::= . { Span none = {ctx->src, 0, 0}; L = ast_node(ctx, A_BLOCK, none); }

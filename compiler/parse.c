@@ -133,7 +133,9 @@ static const char *describe(Driver *d, int major, const Token *tok) {
     return arena_printf(d->ctx->arena, "%s`%.*s`", what, n, src->text + tok->span.lo);
   }
   if (major == T_STRING) return "string";
-  return token_name(major);
+  if (major == T_NEWLINE || major == T_SEMI || tok->span.hi <= tok->span.lo) return token_name(major);
+  /* keywords and symbols as written */
+  return arena_printf(d->ctx->arena, "`%.*s`", (int)(tok->span.hi - tok->span.lo), src->text + tok->span.lo);
 }
 
 /* Reports the syntax error the parser recorded, with the most useful hint for its context.
@@ -161,7 +163,10 @@ static void report_syntax_error(Driver *d) {
   /* a short list of what would have fitted helps; a long one is noise */
   const char *names[8];
   int n = 0;
+  bool name_expected = false;
+  for (int i = 0; i < ctx->err_nexpected; i++) name_expected |= ctx->err_expected[i] == T_NAME;
   for (int i = 0; i < ctx->err_nexpected && n <= 4; i++) {
+    if (ctx->err_expected[i] == T_RED && name_expected) continue; /* there, a reduction's name is a name */
     const char *nm = token_name(ctx->err_expected[i]);
     bool dup = false;
     for (int k = 0; k < n; k++) dup |= strcmp(names[k], nm) == 0;
