@@ -5,7 +5,8 @@
  *                            stderr, for programs that fail at run time); run three ways, as a
  *                            built executable, by the JIT and by the IR interpreter, each one a
  *                            test. Directives in leading comments: `# args: ...`, `# tol: 1e-6`
- *                            (relative tolerance for numbers), `# exit: N`, `# modes: jit interp`.
+ *                            (relative tolerance for numbers), `# exit: N`, `# modes: jit interp`,
+ *                            `# max-rss-mb: N` (the run's peak memory).
  *   tests/diagnostics/X.dsl  `sinter check` must print exactly X.err and exit 1 (or `# exit: N`,
  *                            for a program with warnings only).
  *   tests/ir/X.dsl           FileCheck: `sinter build <# RUN: flags> X.dsl | FileCheck X.dsl`.
@@ -32,6 +33,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -169,6 +171,7 @@ static char *directive(const char *text, const char *key) {
 typedef struct Run {
   int status;  /* exit code, or 128 + signal */
   bool timed_out;
+  long max_rss_kb; /* the child's peak resident memory */
   char *out, *err;
 } Run;
 
@@ -193,8 +196,9 @@ static Run run_cmd(char *const argv[], const char *in, int timeout) {
   }
   time_t start = time(NULL);
   int st = 0;
+  struct rusage ru = {0};
   for (;;) {
-    pid_t w = waitpid(pid, &st, WNOHANG);
+    pid_t w = wait4(pid, &st, WNOHANG, &ru);
     if (w == pid) break;
     if (time(NULL) - start > timeout) {
       kill(-pid, SIGKILL);
@@ -205,6 +209,7 @@ static Run run_cmd(char *const argv[], const char *in, int timeout) {
     usleep(2000);
   }
   r.status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+  r.max_rss_kb = ru.ru_maxrss;
   r.out = slurp(outp);
   r.err = slurp(errp);
   if (!r.out) r.out = xstrdup("");
@@ -359,6 +364,12 @@ static void test_lang(Test *t) {
   argv[n] = NULL;
   Run r = run_cmd(argv, NULL, DEFAULT_TIMEOUT);
   check_run(t, &r, want_out, want_err, want_status, tol);
+  char *rss = directive(text, "max-rss-mb");
+  if (rss && r.max_rss_kb > atol(rss) * 1024) {
+    t->passed--;
+    fail(t, "peak memory %ld MB, more than the %s MB allowed", r.max_rss_kb / 1024, rss);
+  }
+  free(rss);
   run_free(&r);
   free(argcopy);
 done:
