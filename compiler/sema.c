@@ -2030,7 +2030,22 @@ static bool coerce_to_type(Sema *s, Node *type, Val **v, Span span, const char *
   return true;
 }
 
+/* A `let` that hides a binding of the same scope is usually a slip in a program (rebinding is
+ * normal at the REPL, and inside an iterate body where it names a new value). */
+static void warn_shadow(Sema *s, Node *n) {
+  if (s->repl || s->iterate_depth > 0) return;
+  for (Binding *b = s->scope->head; b; b = b->next)
+    if (strcmp(b->name, n->name) == 0 && b->kind == B_VAL && b->name[0] != '_') {
+      Diag *g = diag_warning(s->diags, n->name_span, "`%s` is bound again; the earlier value is no longer reachable", n->name);
+      diag_hint(s->diags, g, "choose another name if both are meant to be used");
+      diag_note(s->diags, g, b->span, "the earlier binding of `%s`", n->name);
+      b->used = true; /* one warning is enough */
+      return;
+    }
+}
+
 static void let_stmt(Sema *s, Node *n) {
+  warn_shadow(s, n);
   if (n->list.n) {
     if (s->repl && s->scope == s->top) {
       /* at the REPL's top level a comprehension stays a definition, expanded where used */
