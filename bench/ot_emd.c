@@ -43,8 +43,13 @@ int main(int argc, char **argv) {
     iters = res.iterations;
     sn_ot_emd_free(&res);
   }
+  double diff = fabs(cost - pot_cost) / fabs(pot_cost);
   fprintf(stderr, "sinter: %lld pivots, cost %.17g (POT %.17g, relative difference %.1e)\n",
-          (long long)iters, cost, pot_cost, fabs(cost - pot_cost) / fabs(pot_cost));
+          (long long)iters, cost, pot_cost, diff);
+  if (!(diff <= 1e-8)) {
+    fprintf(stderr, "ot_emd: the costs differ: one of the solvers is wrong\n");
+    return 1;
+  }
   printf("emd n=%d  sinter %.3f s  POT %.3f s  ratio %.2f\n", n, best, pot, pot / best);
   sn_tensor_release(M);
   sn_tensor_release(a);

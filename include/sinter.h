@@ -403,6 +403,83 @@ void sn_progress_finish(SnProgress *p); /* prints the final line and frees p */
 /* Ends every report still open (a loop stopped by an error): its line is ended and it is freed. */
 void sn_progress_abandon_all(void);
 
+/* --- exact optimal transport -----------------------------------------------------------------
+ * Unregularised transport between discrete measures, in f64. The *_f64 functions take plain
+ * row-major arrays; the others take tensors of any numeric dtype (converted to f64) and check
+ * their ranks and sizes. Weights a (n) and b (m) must be finite and >= 0 with a positive total;
+ * NULL means uniform (1/n each). Totals that agree to a relative 1.5e-7 are rounding and b is
+ * rescaled to a's total (POT's rule); a larger gap is an error naming both sums. Every array
+ * result is a tensor the caller owns (free a result with its _free function, which is safe on a
+ * zeroed struct); on failure nothing is left allocated, except as noted for max_iter. */
+
+/* A sparse plan: entry k moves mass[k] from row (source) rows[k] to column (target) cols[k];
+ * entries are sorted by (row, column) and every mass is > 0. */
+typedef struct SnOtSparsePlan {
+  int64_t nnz;
+  SnTensor *rows; /* i64 [nnz] */
+  SnTensor *cols; /* i64 [nnz] */
+  SnTensor *mass; /* f64 [nnz] */
+} SnOtSparsePlan;
+void sn_ot_sparse_free(SnOtSparsePlan *plan);
+
+/* EMD returns this status, not 1, when it stops at max_iter; the result is then filled with the
+ * last basis (not optimal; converged = 0) and must still be freed. */
+#define SN_OT_NOT_CONVERGED 2
+
+typedef struct SnOtEmdOptions {
+  int64_t max_iter;  /* pivots before giving up; <= 0: 1000 (n + m) */
+  int32_t dense;     /* also return the dense n x m plan */
+  int32_t reference; /* price arcs with the plain scalar loop (tests check the fast one against it) */
+} SnOtEmdOptions;
+
+typedef struct SnOtEmdResult {
+  double cost;            /* <P, C> */
+  SnOtSparsePlan support; /* the plan's nonzeros, at most n + m - 1 (a basic solution) */
+  SnTensor *plan;         /* f64 [n, m], the same plan dense; NULL unless options.dense */
+  SnTensor *u;            /* f64 [n] dual potentials: u_i + v_j <= C_ij, with equality on the */
+  SnTensor *v;            /* f64 [m] support; centred so that a.u = b.v, as POT's emd does */
+  int64_t iterations;     /* network simplex pivots */
+  int32_t converged;      /* 1: optimal */
+} SnOtEmdResult;
+
+/* Exact EMD, min <P, C> over P >= 0 with rows summing to a and columns to b, by the network
+ * simplex method (as POT's ot.emd, from LEMON) on C [n, m] (finite, row-major, read in place).
+ * opt may be NULL. Rows and columns of zero weight get no mass; their potentials are the
+ * tightest feasible ones (u_i = min_j C_ij - v_j). Runs on one thread. */
+SnStatus sn_ot_emd_f64(int64_t n, int64_t m, const double *a, const double *b, const double *C,
+                       const SnOtEmdOptions *opt, SnOtEmdResult *out);
+/* The same on tensors: a [n] and b [m] (each may be NULL), C [n, m]. */
+SnStatus sn_ot_emd(const SnTensor *a, const SnTensor *b, const SnTensor *C,
+                   const SnOtEmdOptions *opt, SnOtEmdResult *out);
+void sn_ot_emd_free(SnOtEmdResult *r);
+
+/* Exact transport on the line between sum_i a_i delta(x_i) and sum_j b_j delta(y_j) for the cost
+ * |x - y|^p, p >= 1, by sorting and merging the quantile functions (POT's wasserstein_1d):
+ * *cost = W_p^p (take the p-th root for W_p). When plan is not NULL it receives the monotone
+ * optimal plan, at most n + m - 1 entries, in the original indices. */
+SnStatus sn_ot_emd_1d_f64(int64_t n, int64_t m, const double *x, const double *y,
+                          const double *a, const double *b, double p, double *cost,
+                          SnOtSparsePlan *plan);
+SnStatus sn_ot_emd_1d(const SnTensor *x, const SnTensor *y, const SnTensor *a, const SnTensor *b,
+                      double p, double *cost, SnOtSparsePlan *plan);
+
+/* nproj unit directions in R^d (out [nproj, d], row-major): direction k is elements
+ * [k d, (k + 1) d) of sn_rng_normal_f64(sn_rng(seed), ...) normalised, so it is uniform on the
+ * sphere and the same on any thread count. */
+SnStatus sn_ot_sliced_directions(uint64_t seed, int64_t nproj, int64_t d, double *out);
+/* Sliced Wasserstein between point clouds X [n, d] and Y [m, d] with weights a, b:
+ * *out = (mean over directions theta of W_p^p(theta.X, theta.Y))^(1/p), as POT's
+ * sliced_wasserstein_distance. The directions are dirs [nproj, d] when given (POT's
+ * `projections` transposed; used as they are), else nproj drawn by sn_ot_sliced_directions from
+ * seed. Directions are processed in parallel on the runtime's threads; the result does not
+ * depend on the thread count. */
+SnStatus sn_ot_sliced_f64(int64_t n, int64_t m, int64_t d, const double *X, const double *Y,
+                          const double *a, const double *b, int64_t nproj, const double *dirs,
+                          uint64_t seed, double p, double *out);
+/* The same on tensors; with dirs [k, d] given, nproj is ignored. */
+SnStatus sn_ot_sliced(const SnTensor *X, const SnTensor *Y, const SnTensor *a, const SnTensor *b,
+                      int64_t nproj, const SnTensor *dirs, uint64_t seed, double p, double *out);
+
 #ifdef __cplusplus
 }
 #endif

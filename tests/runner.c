@@ -718,6 +718,8 @@ int main(int argc, char **argv) {
   char *unit_dir = xprintf("%s/tests", build_dir), *fuzz_dir = xprintf("%s/fuzz", build_dir);
   discover_bins(unit_dir, K_UNIT);
   discover_bins(fuzz_dir, K_FUZZ);
+  free(unit_dir);
+  free(fuzz_dir);
 
   if (filter) {
     int k = 0;

@@ -136,7 +136,8 @@ def sliced_cases(rng):
         d = X.shape[1]
         P = rng.standard_normal((d, nproj))
         P /= np.sqrt((P ** 2).sum(0, keepdims=True))
-        value = ot.sliced_wasserstein_distance(X, Y, a, b, projections=P, p=p)
+        # POT 0.8 divides by n_projections (default 50) even when projections are given.
+        value = ot.sliced_wasserstein_distance(X, Y, a, b, n_projections=nproj, projections=P, p=p)
         for k, arr in (("X", X), ("Y", Y), ("a", a), ("b", b), ("P", P.T)):
             save("sliced_%s_%s" % (name, k), arr)
         lines.append("%s %d %d %d %d %r %r" % (name, len(X), len(Y), d, nproj, float(p), float(value)))
@@ -155,7 +156,8 @@ def sliced_cases(rng):
     b = np.load(os.path.join(OUT, "sliced_p2_b.npy"))
     P = rng.standard_normal((3, 200000))
     P /= np.sqrt((P ** 2).sum(0, keepdims=True))
-    _, log = ot.sliced_wasserstein_distance(X, Y, a, b, projections=P, p=2, log=True)
+    _, log = ot.sliced_wasserstein_distance(X, Y, a, b, n_projections=P.shape[1], projections=P, p=2,
+                                            log=True)
     w = np.asarray(log["projected_emds"])
     nproj = 2000
     value = np.sqrt(w.mean())

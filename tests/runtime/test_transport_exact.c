@@ -15,7 +15,8 @@
 #define CHECK_CLOSE(a, b, tol, scale)                                                       \
   do {                                                                                     \
     double a2_ = (double)(a), b2_ = (double)(b), s2_ = (double)(scale);                     \
-    if (!(fabs(a2_ - b2_) <= (tol) * s2_)) FAIL_AT("%s ~ %s: %.17g vs %.17g (scale %g)", #a, #b, a2_, b2_, s2_); \
+    if (!(fabs(a2_ - b2_) <= (tol) * s2_))                                                  \
+      FAIL_AT("%s ~ %s: %.17g vs %.17g (scale %g)", #a, #b, a2_, b2_, s2_);                 \
   } while (0)
 
 static SnTensor *load(const char *kind, const char *name, const char *part) {
@@ -72,8 +73,9 @@ static void check_certificate(int64_t n, int64_t m, const double *a, const doubl
     double total = sum(f64(r->plan), n * m);
     CHECK_CLOSE(total, sa, EXACT * (double)(n + m), sa);
   }
-  for (int64_t i = 0; i < n; i++) CHECK_CLOSE(row[i], a ? a[i] : 1.0 / (double)n, EXACT * (double)(n + m), sa);
-  for (int64_t j = 0; j < m; j++) CHECK_CLOSE(col[j], (b ? b[j] : 1.0 / (double)m) * ratio, EXACT * (double)(n + m), sa);
+  double mtol = EXACT * (double)(n + m);
+  for (int64_t i = 0; i < n; i++) CHECK_CLOSE(row[i], a ? a[i] : 1.0 / (double)n, mtol, sa);
+  for (int64_t j = 0; j < m; j++) CHECK_CLOSE(col[j], (b ? b[j] : 1.0 / (double)m) * ratio, mtol, sa);
   CHECK_CLOSE(r->cost, cost, EXACT, scale * sa);
   double viol = 0, au = 0, bv = 0;
   for (int64_t i = 0; i < n; i++)
@@ -156,16 +158,22 @@ typedef struct Problem {
 
 /* kind 0: random weights and costs; 1: weights with zeros; 2: small integer weights and costs
  * (degenerate, many optimal plans); 3: squared distances of 3-D clouds, uniform weights. */
+static double weight(int kind) {
+  if (kind == 1 && uniform01() < 0.3) return 0;
+  if (kind == 2) return 1 + (int)(uniform01() * 3);
+  return kind == 3 ? 1 : uniform01() + 0.01;
+}
+
 static Problem problem(int64_t n, int64_t m, int kind, uint64_t seed) {
   Problem p = {n, m, malloc((size_t)n * 8), malloc((size_t)m * 8), malloc((size_t)(n * m) * 8)};
   rng_state = seed * 2654435761u + 1;
   double sa = 0, sb = 0;
   for (int64_t i = 0; i < n; i++) {
-    p.a[i] = kind == 1 && uniform01() < 0.3 ? 0 : kind == 2 ? 1 + (int)(uniform01() * 3) : kind == 3 ? 1 : uniform01() + 0.01;
+    p.a[i] = weight(kind);
     sa += p.a[i];
   }
   for (int64_t j = 0; j < m; j++) {
-    p.b[j] = kind == 1 && uniform01() < 0.3 ? 0 : kind == 2 ? 1 + (int)(uniform01() * 3) : kind == 3 ? 1 : uniform01() + 0.01;
+    p.b[j] = weight(kind);
     sb += p.b[j];
   }
   if (sa == 0) p.a[0] = sa = 1;
@@ -177,14 +185,16 @@ static Problem problem(int64_t n, int64_t m, int kind, uint64_t seed) {
     for (int64_t k = 0; k < 3 * (n + m); k++) x[k] = uniform01() + uniform01() + uniform01() - 1.5;
     for (int64_t i = 0; i < n; i++)
       for (int64_t j = 0; j < m; j++) {
-        double d0 = x[3 * i] - y[3 * j] - 1, d1 = x[3 * i + 1] - y[3 * j + 1], d2 = x[3 * i + 2] - y[3 * j + 2];
+        double d0 = x[3 * i] - y[3 * j] - 1, d1 = x[3 * i + 1] - y[3 * j + 1];
+        double d2 = x[3 * i + 2] - y[3 * j + 2];
         p.C[i * m + j] = d0 * d0 + d1 * d1 + d2 * d2;
         mx = fmax(mx, p.C[i * m + j]);
       }
     for (int64_t k = 0; k < n * m; k++) p.C[k] /= mx;
     free(x);
   } else {
-    for (int64_t k = 0; k < n * m; k++) p.C[k] = kind == 2 ? (int)(uniform01() * 4) : uniform01() * 10 - 3;
+    for (int64_t k = 0; k < n * m; k++)
+      p.C[k] = kind == 2 ? (int)(uniform01() * 4) : uniform01() * 10 - 3;
   }
   return p;
 }
@@ -208,7 +218,8 @@ TEST(emd_certificate_on_many_problems) {
       FAIL_AT("problem %d: %s", t, sn_error_message());
     } else {
       check_certificate(n, m, p.a, p.b, p.C, &r);
-      if (failed_now_) printf("  in problem %d (%lld x %lld, kind %d)\n", t, (long long)n, (long long)m, t % 4);
+      if (failed_now_)
+        printf("  in problem %d (%lld x %lld, kind %d)\n", t, (long long)n, (long long)m, t % 4);
       sn_ot_emd_free(&r);
     }
     problem_free(&p);
@@ -238,7 +249,8 @@ TEST(emd_fast_pricing_equals_reference) {
     Problem p = problem(shapes[s][0], shapes[s][1], s == 1 ? 0 : 3, 5 + (uint64_t)s);
     SnOtEmdOptions fast = {0}, ref = {.reference = 1};
     SnOtEmdResult r1, r2;
-    if (sn_ot_emd_f64(p.n, p.m, p.a, p.b, p.C, &fast, &r1) || sn_ot_emd_f64(p.n, p.m, p.a, p.b, p.C, &ref, &r2)) {
+    if (sn_ot_emd_f64(p.n, p.m, p.a, p.b, p.C, &fast, &r1) ||
+        sn_ot_emd_f64(p.n, p.m, p.a, p.b, p.C, &ref, &r2)) {
       FAIL_AT("%s", sn_error_message());
     } else {
       CHECK(r1.cost == r2.cost);
@@ -275,15 +287,14 @@ TEST(emd_tensor_arguments) {
   check_certificate(23, 31, NULL, NULL, p.C, &r1);
   sn_ot_emd_free(&r0);
   sn_ot_emd_free(&r1);
-  /* f32 weights, and C as the transpose of a contiguous [31, 23] matrix (a strided view). */
+  /* f32 weights (counts, exact in f32 and f64: 66 in all), and C as the transpose of a
+   * contiguous [31, 23] matrix (a strided view). */
   float fa[23], fb[31];
-  for (int i = 0; i < 23; i++) fa[i] = (float)p.a[i];
-  for (int j = 0; j < 31; j++) fb[j] = (float)p.b[j];
   double *ct = malloc(31 * 23 * 8), *a32 = malloc(23 * 8), *b32 = malloc(31 * 8);
+  for (int i = 0; i < 23; i++) fa[i] = (float)(1 + i % 5), a32[i] = 1 + i % 5;
+  for (int j = 0; j < 31; j++) fb[j] = (float)(2 + (j < 4)), b32[j] = 2 + (j < 4);
   for (int i = 0; i < 23; i++)
     for (int j = 0; j < 31; j++) ct[j * 23 + i] = p.C[i * 31 + j];
-  for (int i = 0; i < 23; i++) a32[i] = fa[i];
-  for (int j = 0; j < 31; j++) b32[j] = fb[j];
   SnTensor *Ct = sn_tensor_from_data(SN_F64, ct, 2, st), *view = sn_tensor_transpose(Ct, 0, 1);
   SnTensor *fta = sn_tensor_from_data(SN_F32, fa, 1, sa), *ftb = sn_tensor_from_data(SN_F32, fb, 1, sb);
   CHECK(!sn_tensor_is_contiguous(view));
@@ -347,6 +358,8 @@ TEST(emd_errors) {
   expect_emd_error(3, 2, a, b, Cn, "emd: C[1, 1] is nan; it must be finite");
   expect_emd_error(3, 2, a, b, Ci, "emd: C[2, 1] is -inf; it must be finite");
   expect_emd_error(0, 2, NULL, b, C, "emd: the cost matrix is 0 x 2; it needs at least one row and one column");
+  double Cw[6] = {0, 1e301, -1e301, 5, 4, 3};
+  expect_emd_error(3, 2, a, b, Cw, "emd: C ranges over [-1e+301, 1e+301], too wide to solve exactly in f64 with 5 points");
   /* Totals within rounding are accepted: b is rescaled to a's. */
   SnOtEmdResult r;
   CHECK_EQ_INT(sn_ot_emd_f64(3, 2, a, close, C, NULL, &r), 0);
@@ -404,7 +417,8 @@ TEST(wasserstein_1d_matches_pot) {
       CHECK(got == again);
       /* The plan: within n + m - 1 entries, the right marginals and the same cost. */
       CHECK(plan.nnz >= 1 && plan.nnz <= n + m - 1);
-      double *row = calloc((size_t)n, 8), *col = calloc((size_t)m, 8), *dense = calloc((size_t)(n * m), 8), c = 0;
+      double *row = calloc((size_t)n, 8), *col = calloc((size_t)m, 8), c = 0;
+      double *dense = calloc((size_t)(n * m), 8);
       const int64_t *ri = plan.rows->data, *cj = plan.cols->data;
       const double *w = plan.mass->data;
       for (int64_t k = 0; k < plan.nnz; k++) {
@@ -453,7 +467,8 @@ TEST(wasserstein_1d_equals_emd_on_the_line) {
       for (int64_t j = 0; j < m; j++) C[i * m + j] = pow(fabs(x[i] - y[j]), p);
     double w1;
     SnOtEmdResult r;
-    if (sn_ot_emd_1d_f64(n, m, x, y, w.a, w.b, p, &w1, NULL) || sn_ot_emd_f64(n, m, w.a, w.b, C, NULL, &r)) {
+    if (sn_ot_emd_1d_f64(n, m, x, y, w.a, w.b, p, &w1, NULL) ||
+        sn_ot_emd_f64(n, m, w.a, w.b, C, NULL, &r)) {
       FAIL_AT("%s", sn_error_message());
     } else {
       CHECK_CLOSE(w1, r.cost, REL, fmax(r.cost, 1e-12));
@@ -510,8 +525,9 @@ TEST(sliced_matches_pot) {
   int64_t live = sn_tensor_live_count();
   while (fscanf(f, "%63s %lld %lld %lld %lld %lf %lf", name, &n, &m, &d, &nproj, &p, &value) == 7) {
     cases++;
-    SnTensor *X = load("sliced", name, "X"), *Y = load("sliced", name, "Y"), *a = load("sliced", name, "a");
-    SnTensor *b = load("sliced", name, "b"), *P = load("sliced", name, "P");
+    SnTensor *X = load("sliced", name, "X"), *Y = load("sliced", name, "Y");
+    SnTensor *a = load("sliced", name, "a"), *b = load("sliced", name, "b");
+    SnTensor *P = load("sliced", name, "P");
     if (!X || !Y || !a || !b || !P) break;
     CHECK_EQ_INT(P->shape[0], nproj);
     double got = -1;
@@ -534,8 +550,8 @@ TEST(sliced_matches_pot) {
  * parallel split cannot change it), and lands within 5 standard errors of the distance over
  * 200000 directions (a fixed seed: the check is deterministic). */
 TEST(sliced_seeded) {
-  SnTensor *X = load("sliced", "p2", "X"), *Y = load("sliced", "p2", "Y"), *a = load("sliced", "p2", "a");
-  SnTensor *b = load("sliced", "p2", "b");
+  SnTensor *X = load("sliced", "p2", "X"), *Y = load("sliced", "p2", "Y");
+  SnTensor *a = load("sliced", "p2", "a"), *b = load("sliced", "p2", "b");
   FILE *f = fopen(DIR_OT "sliced_mc.txt", "r");
   char name[64];
   double p = 0, truth = 0, stderr_ = 0;
@@ -552,11 +568,12 @@ TEST(sliced_seeded) {
     for (int c = 0; c < 3; c++) CHECK_CLOSE(dirs[q * d + c], draw[c] / s, 1e-15, 1);
   }
   double seeded, given, mean = 0, one;
-  CHECK_EQ_INT(sn_ot_sliced_f64(n, m, d, X->data, Y->data, a->data, b->data, k, NULL, 42, 2, &seeded), 0);
-  CHECK_EQ_INT(sn_ot_sliced_f64(n, m, d, X->data, Y->data, a->data, b->data, k, dirs, 0, 2, &given), 0);
+  const double *px = X->data, *py = Y->data, *pa = a->data, *pb = b->data;
+  CHECK_EQ_INT(sn_ot_sliced_f64(n, m, d, px, py, pa, pb, k, NULL, 42, 2, &seeded), 0);
+  CHECK_EQ_INT(sn_ot_sliced_f64(n, m, d, px, py, pa, pb, k, dirs, 0, 2, &given), 0);
   CHECK(seeded == given);
   for (int64_t q = 0; q < k; q++) {
-    CHECK_EQ_INT(sn_ot_sliced_f64(n, m, d, X->data, Y->data, a->data, b->data, 1, dirs + q * d, 0, 2, &one), 0);
+    CHECK_EQ_INT(sn_ot_sliced_f64(n, m, d, px, py, pa, pb, 1, dirs + q * d, 0, 2, &one), 0);
     mean += one * one;
   }
   CHECK_CLOSE(seeded, sqrt(mean / (double)k), 1e-14, 1);
