@@ -42,7 +42,9 @@ PROG_LINK := $(SANFLAGS) $(RT_LINK)
 RT_SRC := $(wildcard runtime/*.c)
 RT_OBJ := $(RT_SRC:runtime/%.c=$(BUILD)/obj/runtime/%.o)
 CC_SRC := $(wildcard compiler/*.c)
-CC_OBJ := $(CC_SRC:compiler/%.c=$(BUILD)/obj/compiler/%.o) $(BUILD)/obj/gen/lexer.o $(BUILD)/obj/gen/grammar.o
+STDLIB_SRC := $(sort $(wildcard stdlib/*.dsl))
+CC_OBJ := $(CC_SRC:compiler/%.c=$(BUILD)/obj/compiler/%.o) $(BUILD)/obj/gen/lexer.o $(BUILD)/obj/gen/grammar.o \
+          $(BUILD)/obj/gen/prelude.o
 FRONT_OBJ := $(filter-out $(BUILD)/obj/compiler/main.o,$(CC_OBJ))
 UNIT_SRC := $(wildcard tests/runtime/*.c)
 UNIT_BIN := $(UNIT_SRC:tests/runtime/%.c=$(BUILD)/tests/%)
@@ -89,6 +91,15 @@ $(BUILD)/gen/grammar.c $(BUILD)/gen/grammar.h: compiler/grammar.y | deps
 	cp compiler/grammar.y $(BUILD)/gen/grammar.y
 	lemon -q -T/usr/share/lemon/lempar.c $(BUILD)/gen/grammar.y
 
+# The stdlib's sources are compiled into the compiler (compiler/prelude.h).
+$(BUILD)/gen/prelude.c: tools/embed.sh $(STDLIB_SRC)
+	@mkdir -p $(@D)
+	tools/embed.sh $@ $(STDLIB_SRC)
+
+$(BUILD)/obj/gen/prelude.o: $(BUILD)/gen/prelude.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_CC) -c $< -o $@
+
 $(BUILD)/obj/gen/lexer.o: $(BUILD)/gen/lexer.c $(BUILD)/gen/grammar.h
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_CC) -c $< -o $@
@@ -132,7 +143,7 @@ FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -Iinclude -Icompiler -I$(BUILD)/gen
                -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
 # The front-end target covers lexer, parser, sema and the IR passes (not LLVM or the JIT).
 FUZZ_SRC := $(filter-out compiler/main.c compiler/repl.c compiler/jit.c compiler/codegen_llvm.c compiler/driver.c,$(CC_SRC))
-$(BUILD)/fuzz/fuzz_front: tests/fuzz/fuzz_front.c $(FUZZ_SRC) $(BUILD)/gen/lexer.c $(BUILD)/gen/grammar.c $(RT_SRC) | deps
+$(BUILD)/fuzz/fuzz_front: tests/fuzz/fuzz_front.c $(FUZZ_SRC) $(BUILD)/gen/lexer.c $(BUILD)/gen/grammar.c $(BUILD)/gen/prelude.c $(RT_SRC) | deps
 	@mkdir -p $(@D)
 	$(CLANG) $(FUZZ_CFLAGS) -fopenmp -Wno-unused-parameter $^ -o $@ -lopenblas -lcjson -lm -lpthread
 

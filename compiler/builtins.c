@@ -89,10 +89,19 @@ static bool need_int_scalar(Sema *s, Val *v, Node *n, const char *what) {
 /* The keyword list of builtins whose only named argument is dtype (read apart by find_dtype). */
 static const char *const dtype_only[] = {"dtype", NULL};
 
-/* dtype=NAME: a keyword whose value is a type name, read from the syntax. */
+/* dtype=NAME, a type name read from the syntax, or dtype=VALUE, the element type of a value
+ * (`zeros(n, dtype=x)` matches x's, which generic functions need). */
 static bool dtype_kw(Sema *s, Node *n, SnDtype *dt) {
   if (n->kind == A_NAME && sn_dtype_from_name(n->name, dt)) return true;
-  Diag *g = diag_error(s->diags, n->span, "dtype must be a type name such as f32");
+  if (n->kind != A_NAME || lookup(s, n->name)) {
+    Val *v = n->kind == A_NAME || n->kind == A_CALL || n->kind == A_FIELD || n->kind == A_INDEX ? expr(s, n) : NULL;
+    if (v && v->kind == V_ERROR) return false;
+    if (v && (v->kind == V_SCALAR || v->kind == V_TENSOR)) {
+      *dt = v->dt;
+      return true;
+    }
+  }
+  Diag *g = diag_error(s->diags, n->span, "dtype must be a type name such as f32, or a value whose type to take");
   diag_hint(s->diags, g, "the element types are f16 bf16 f32 f64 i8 u8 i32 i64 bool");
   return false;
 }
@@ -408,7 +417,7 @@ static Val *b_math(Sema *s, Node *call, IrMathFn fn) {
   return math1(s, fn, a.pos[0], call->span);
 }
 
-typedef enum { F_SIGMOID, F_RELU, F_SOFTPLUS, F_SIGN } Special;
+typedef enum { F_SIGMOID, F_RELU, F_SOFTPLUS, F_SIGN, F_ISFINITE } Special;
 
 static IrValue *fconst(Sema *s, SnDtype ct, double v) { return ir_const_f(&s->b, ct, v); }
 
@@ -418,6 +427,12 @@ static Val *special_fn(Sema *s, Val **args, Span span, void *vctx) {
   if (x->dt == SN_BOOL) {
     diag_error(s->diags, span, "this function needs a number, not a bool");
     return ERR;
+  }
+  if (k == F_ISFINITE) { /* |x| < inf is false for the infinities and NaN */
+    if (!is_float_dt(x->dt)) return scalar_val(s, SN_BOOL, false, ir_const_bool(&s->b, true));
+    SnDtype ct = compute_dtype(x->dt);
+    IrValue *m = ir_math(&s->b, MF_ABS, x->ir, NULL);
+    return scalar_val(s, SN_BOOL, false, ir_cmp(&s->b, CMP_LT, m, fconst(s, ct, INFINITY)));
   }
   SnDtype dt = is_float_dt(x->dt) ? x->dt : (x->weak ? SN_F64 : SN_F32);
   if (k == F_RELU && !is_float_dt(x->dt)) {
@@ -544,6 +559,33 @@ static Val *b_cast(Sema *s, Node *call, SnDtype dt) {
   return explicit_cast(s, v, dt, call->span);
 }
 
+/* cast(x, dtype=T): x converted to a type given by name or by a value (generic code converts to
+ * the type of its data: cast(w, dtype=C)). */
+static Val *b_cast_to(Sema *s, Node *call) {
+  SnDtype dt = SN_F32;
+  bool given;
+  if (!find_dtype(s, call, &dt, &given)) return ERR;
+  if (!given) {
+    Diag *g = diag_error(s->diags, call->span, "`cast` needs the type: cast(x, dtype=f32)");
+    diag_hint(s->diags, g, "dtype may also be a value, whose type is taken: cast(x, dtype=y)");
+    return ERR;
+  }
+  return b_cast(s, without_dtype(s, call), dt);
+}
+
+/* epsilon(x): the machine epsilon of x's floating-point type, as an f64 (numpy's finfo.eps). */
+static Val *b_epsilon(Sema *s, Node *call) {
+  Args a;
+  if (!get_args(s, call, 1, 1, NULL, 0, &a)) return ERR;
+  Val *v = a.pos[0];
+  if ((v->kind != V_SCALAR && v->kind != V_TENSOR) || !is_float_dt(v->dt)) {
+    diag_error(s->diags, a.posn[0]->span, "`epsilon` needs a floating-point value, not %s", val_type_str(s, v));
+    return ERR;
+  }
+  int bits = v->weak ? 52 : v->dt == SN_F64 ? 52 : v->dt == SN_F32 ? 23 : v->dt == SN_F16 ? 10 : 7;
+  return scalar_val(s, SN_F64, false, ir_const_f(&s->b, SN_F64, ldexp(1.0, -bits)));
+}
+
 /* --- tensors ------------------------------------------------------------------------------------ */
 
 static Val *transpose_body(Sema *s, Val **idx, Span span, void *vctx) {
@@ -641,6 +683,93 @@ static Val *b_print(Sema *s, Node *call) {
   }
   ir_call(&s->b, RT_PRINT_END, 0, NULL);
   return unit_val(s);
+}
+
+/* check(cond, "message {}", values..., hint="..."): when cond is false, stops the program with
+ * the message, each {} replaced by the next value. The values are computed only then (they may
+ * search for the culprit); string values are put in when compiling. In a stdlib function the
+ * message points at the user's call (IrBuilder.site). */
+static Val *b_check(Sema *s, Node *call) {
+  static const char *const kw[] = {"hint", NULL};
+  Args a;
+  if (!get_args(s, call, 2, 2 + 2 * SN_CHECK_MAX_VALUES, kw, ~1u, &a)) return ERR;
+  Val *c = expr(s, a.posn[0]);
+  if (c->kind == V_ERROR) return ERR;
+  if (c->kind != V_SCALAR || c->dt != SN_BOOL) {
+    Diag *g = diag_error(s->diags, a.posn[0]->span, "the condition of `check` must be a bool, not %s", val_type_str(s, c));
+    if (c->kind == V_TENSOR && c->dt == SN_BOOL) diag_hint(s->diags, g, "reduce it: min(cond) is true when every element is");
+    return ERR;
+  }
+  Node *msg = a.posn[1];
+  if (msg->kind != A_STR) {
+    diag_error(s->diags, msg->span, "the message of `check` must be a string literal");
+    return ERR;
+  }
+  int holes = 0;
+  for (const char *p = strstr(msg->str, "{}"); p; p = strstr(p + 2, "{}")) holes++;
+  int nvals = a.npos - 2;
+  if (holes != nvals) {
+    diag_error(s->diags, msg->span, "the message has %d `{}` but %d value%s follow%s", holes, nvals, nvals == 1 ? "" : "s",
+               nvals == 1 ? "s" : "");
+    return ERR;
+  }
+  const char *hint = NULL;
+  if (a.kwn[0]) {
+    if (a.kwn[0]->kind != A_STR) {
+      diag_error(s->diags, a.kwn[0]->span, "the hint of `check` must be a string literal");
+      return ERR;
+    }
+    hint = arena_strdup(s->fn->arena, a.kwn[0]->str);
+  }
+  /* if (cond) {} else { values; fail } */
+  s->b.span = call->span;
+  IrBuilder save = s->b;
+  IrInst *branch = ir_emit(&s->b, IR_IF, 1, &c->ir, 0, NULL, 2);
+  s->b.before = NULL;
+  s->b.block = branch->regions[0];
+  ir_yield(&s->b, 0, NULL);
+  s->b.block = branch->regions[1];
+  IrValue *ops[1 + SN_CHECK_MAX_VALUES] = {ir_const_bool(&s->b, false)};
+  int nops = 1;
+  int64_t kinds = 0;
+  Buf text = {0};
+  const char *rest = msg->str;
+  bool ok = true;
+  for (int i = 0; i < nvals && ok; i++) {
+    const char *hole = strstr(rest, "{}");
+    buf_printf(&text, "%.*s", (int)(hole - rest), rest);
+    rest = hole + 2;
+    Node *vn = a.posn[2 + i];
+    Val *v = expr(s, vn);
+    if (v->kind == V_ERROR) {
+      ok = false;
+    } else if (v->kind == V_STR && v->ir->def && v->ir->def->op == IR_STRING) {
+      buf_puts(&text, v->ir->def->str);
+    } else if (v->kind != V_SCALAR) {
+      diag_error(s->diags, vn->span, "`check` shows numbers, bools and strings, not %s", val_type_str(s, v));
+      ok = false;
+    } else if (nops > SN_CHECK_MAX_VALUES) {
+      diag_error(s->diags, vn->span, "`check` shows at most %d numbers", SN_CHECK_MAX_VALUES);
+      ok = false;
+    } else {
+      buf_puts(&text, "{}");
+      int kind = v->dt == SN_BOOL ? SN_CHECK_BOOL : is_int_dt(v->dt) ? SN_CHECK_INT
+               : v->dt == SN_F64 || v->weak ? SN_CHECK_F64 : SN_CHECK_F32;
+      kinds |= (int64_t)kind << (2 * (nops - 1));
+      ops[nops++] = v->dt == SN_F64 ? v->ir : ir_cast(&s->b, v->ir, ir_scalar(SN_F64));
+    }
+  }
+  buf_puts(&text, rest);
+  if (ok) {
+    s->b.span = call->span;
+    IrInst *in = ir_check(&s->b, CHECK_MSG, nops, ops, arena_strdup(s->fn->arena, text.data ? text.data : ""));
+    in->blob = hint;
+    in->imm.i = kinds;
+  }
+  buf_free(&text);
+  ir_yield(&s->b, 0, NULL);
+  s->b = save;
+  return ok ? unit_val(s) : ERR;
 }
 
 /* --- files ---------------------------------------------------------------------------------- */
@@ -837,6 +966,166 @@ static Val *b_save(Sema *s, Node *call) {
   return unit_val(s);
 }
 
+/* --- exact optimal transport (runtime/transport_exact.c) ------------------------------------ */
+
+/* A tensor argument of the given rank with numbers in it (any numeric dtype: the solvers work in
+ * f64). */
+static bool ot_tensor(Sema *s, Val *v, Node *n, int rank, const char *fn, const char *name) {
+  if (v->kind == V_TENSOR && v->rank == rank && v->dt != SN_BOOL) return true;
+  diag_error(s->diags, n->span, "`%s`: `%s` must be a tensor of rank %d with numbers in it, not %s", fn, name, rank,
+             val_type_str(s, v));
+  return false;
+}
+
+/* Weights for n points (`of` says what they weigh): the given ones, checked against n, or
+ * uniform 1/n. */
+static Val *ot_weights(Sema *s, Val *w, Node *wn, Dim n, const char *fn, const char *name, const char *of, Span span) {
+  if (w) {
+    if (!ot_tensor(s, w, wn, 1, fn, name)) return ERR;
+    const char *what = arena_printf(s->arena, "`%s`: the weights `%s` and %s", fn, name, of);
+    if (!check_dims_match(s, n, w->dims[0], wn->span, what)) {
+      diag_error(s->diags, wn->span, "`%s`: the weights `%s` have %s entries, but %s number %s", fn, name,
+                 dim_str(s, w->dims[0]), of, dim_str(s, n));
+      return ERR;
+    }
+    return w;
+  }
+  IrValue *count = ir_cast(&s->b, dim_value(s, n), ir_scalar(SN_F64));
+  FillCtx fc = {SN_F64, scalar_val(s, SN_F64, false, ir_bin(&s->b, BIN_DIV, ir_const_f(&s->b, SN_F64, 1), count))};
+  return make_compr(s, SN_F64, 1, &n, fill_body, &fc, span);
+}
+
+static Val *ot_part(Sema *s, IrValue *h, int part, int rank, const Dim *dims, const char *name) {
+  IrValue *ops[2] = {h, ir_const(&s->b, ir_scalar(SN_I32), 0, part)};
+  IrValue *t = ir_call(&s->b, RT_OT_TENSOR, 2, ops);
+  SnDtype dt = part == SN_OT_ROWS || part == SN_OT_COLS ? SN_I64 : SN_F64;
+  if (!dims) return loaded_tensor(s, t, dt, rank, name);
+  t->type = ir_tensor(dt, rank);
+  return tensor_val(s, dt, rank, dims, t);
+}
+
+static Val *ot_scalar(Sema *s, IrValue *h, int part, SnDtype dt) {
+  IrValue *ops[2] = {h, ir_const(&s->b, ir_scalar(SN_I32), 0, part)};
+  IrValue *v = ir_call(&s->b, RT_OT_SCALAR, 2, ops);
+  if (dt != SN_F64) v = ir_cast(&s->b, v, ir_scalar(dt));
+  return scalar_val(s, dt, false, v);
+}
+
+static Val *record_of(Sema *s, int n, const char **names, Val **vals) {
+  Val *r = val_new(s, V_RECORD);
+  r->rec = NEW(s->arena, Record);
+  r->rec->n = n;
+  r->rec->names = arena_alloc(s->arena, (size_t)n * sizeof *r->rec->names);
+  r->rec->vals = arena_alloc(s->arena, (size_t)n * sizeof *r->rec->vals);
+  for (int i = 0; i < n; i++) {
+    r->rec->names[i] = names[i];
+    r->rec->vals[i] = vals[i];
+  }
+  return r;
+}
+
+/* The sparse plan of an exact solve: {rows, cols, mass}, nnz entries. */
+static Val *ot_support(Sema *s, IrValue *h) {
+  Val *rows = ot_part(s, h, SN_OT_ROWS, 1, NULL, "support.rows");
+  Dim nnz = rows->dims[0];
+  const char *names[3] = {"rows", "cols", "mass"};
+  Val *vals[3] = {rows, ot_part(s, h, SN_OT_COLS, 1, &nnz, NULL), ot_part(s, h, SN_OT_MASS, 1, &nnz, NULL)};
+  return record_of(s, 3, names, vals);
+}
+
+/* emd(a, b, C, max_iter=...): exact transport by the network simplex method. */
+static Val *b_emd(Sema *s, Node *call) {
+  static const char *const kw[] = {"max_iter", NULL};
+  Args a;
+  if (!get_args(s, call, 3, 3, kw, 0, &a)) return ERR;
+  if (!ot_tensor(s, a.pos[2], a.posn[2], 2, "emd", "C")) return ERR;
+  Val *C = a.pos[2];
+  Val *wa = ot_weights(s, a.pos[0], a.posn[0], C->dims[0], "emd", "a", "the rows of `C`", call->span);
+  Val *wb = ot_weights(s, a.pos[1], a.posn[1], C->dims[1], "emd", "b", "the columns of `C`", call->span);
+  if (wa->kind == V_ERROR || wb->kind == V_ERROR) return ERR;
+  IrValue *max_iter = ir_const_i64(&s->b, 0);
+  if (a.kw[0]) {
+    if (!need_int_scalar(s, a.kw[0], a.kwn[0], "max_iter")) return ERR;
+    max_iter = ir_cast(&s->b, a.kw[0]->ir, ir_i64);
+  }
+  s->b.span = call->span;
+  IrValue *ops[5] = {where_of(s, call->span), wa->ir, wb->ir, C->ir, max_iter};
+  IrValue *h = ir_call(&s->b, RT_OT_EMD, 5, ops);
+  h->type = ir_ptr(SN_U8);
+  const char *names[7] = {"plan", "cost", "f", "g", "iterations", "converged", "support"};
+  Val *vals[7] = {ot_part(s, h, SN_OT_PLAN, 2, C->dims, NULL), ot_scalar(s, h, SN_OT_COST, SN_F64),
+                  ot_part(s, h, SN_OT_F, 1, &C->dims[0], NULL), ot_part(s, h, SN_OT_G, 1, &C->dims[1], NULL),
+                  ot_scalar(s, h, SN_OT_ITERATIONS, SN_I64), ot_scalar(s, h, SN_OT_CONVERGED, SN_BOOL),
+                  ot_support(s, h)};
+  ir_call(&s->b, RT_OT_FREE, 1, &h);
+  return record_of(s, 7, names, vals);
+}
+
+static bool ot_p(Sema *s, Args *a, int k, IrValue **p) {
+  *p = ir_const_f(&s->b, SN_F64, k == 1 ? 1 : 2);
+  if (!a->kw[k]) return true;
+  Val *v = a->kw[k];
+  if (v->kind != V_SCALAR || v->dt == SN_BOOL) {
+    diag_error(s->diags, a->kwn[k]->span, "p must be a number, not %s", val_type_str(s, v));
+    return false;
+  }
+  *p = ir_cast(&s->b, v->ir, ir_scalar(SN_F64));
+  return true;
+}
+
+/* emd_1d(x, y, a=..., b=..., p=1): exact transport on the line for |x - y|^p. */
+static Val *b_emd_1d(Sema *s, Node *call) {
+  static const char *const kw[] = {"a", "p", "b", NULL};
+  Args a;
+  if (!get_args(s, call, 2, 2, kw, 0, &a)) return ERR;
+  if (!ot_tensor(s, a.pos[0], a.posn[0], 1, "emd_1d", "x") || !ot_tensor(s, a.pos[1], a.posn[1], 1, "emd_1d", "y"))
+    return ERR;
+  Val *wa = ot_weights(s, a.kw[0], a.kwn[0], a.pos[0]->dims[0], "emd_1d", "a", "the points `x`", call->span);
+  Val *wb = ot_weights(s, a.kw[2], a.kwn[2], a.pos[1]->dims[0], "emd_1d", "b", "the points `y`", call->span);
+  IrValue *p;
+  if (wa->kind == V_ERROR || wb->kind == V_ERROR || !ot_p(s, &a, 1, &p)) return ERR;
+  s->b.span = call->span;
+  IrValue *ops[6] = {where_of(s, call->span), a.pos[0]->ir, a.pos[1]->ir, wa->ir, wb->ir, p};
+  IrValue *h = ir_call(&s->b, RT_OT_EMD_1D, 6, ops);
+  h->type = ir_ptr(SN_U8);
+  const char *names[3] = {"cost", "distance", "support"};
+  Val *vals[3] = {ot_scalar(s, h, SN_OT_COST, SN_F64), ot_scalar(s, h, SN_OT_DISTANCE, SN_F64), ot_support(s, h)};
+  ir_call(&s->b, RT_OT_FREE, 1, &h);
+  return record_of(s, 3, names, vals);
+}
+
+/* sliced_wasserstein(X, Y, a=..., b=..., projections=50, seed=0, p=2): the sliced Wasserstein
+ * distance over seeded random directions (POT's sliced_wasserstein_distance). */
+static Val *b_sliced(Sema *s, Node *call) {
+  static const char *const kw[] = {"a", "p", "b", "projections", "seed", NULL};
+  Args a;
+  if (!get_args(s, call, 2, 2, kw, 0, &a)) return ERR;
+  const char *fn = "sliced_wasserstein";
+  if (!ot_tensor(s, a.pos[0], a.posn[0], 2, fn, "X") || !ot_tensor(s, a.pos[1], a.posn[1], 2, fn, "Y")) return ERR;
+  if (!check_dims_match(s, a.pos[0]->dims[1], a.pos[1]->dims[1], call->span,
+                        "`sliced_wasserstein`: the dimensions of the points of X and Y")) {
+    diag_error(s->diags, call->span, "`sliced_wasserstein`: the points of `X` have %s coordinates, but those of `Y` have %s",
+               dim_str(s, a.pos[0]->dims[1]), dim_str(s, a.pos[1]->dims[1]));
+    return ERR;
+  }
+  Val *wa = ot_weights(s, a.kw[0], a.kwn[0], a.pos[0]->dims[0], fn, "a", "the points `X`", call->span);
+  Val *wb = ot_weights(s, a.kw[2], a.kwn[2], a.pos[1]->dims[0], fn, "b", "the points `Y`", call->span);
+  IrValue *p, *ints[2] = {ir_const_i64(&s->b, 50), ir_const_i64(&s->b, 0)};
+  if (wa->kind == V_ERROR || wb->kind == V_ERROR || !ot_p(s, &a, 1, &p)) return ERR;
+  for (int k = 0; k < 2; k++)
+    if (a.kw[3 + k]) {
+      if (!need_int_scalar(s, a.kw[3 + k], a.kwn[3 + k], kw[3 + k])) return ERR;
+      ints[k] = ir_cast(&s->b, a.kw[3 + k]->ir, ir_i64);
+    }
+  s->b.span = call->span;
+  IrValue *ops[8] = {where_of(s, call->span), a.pos[0]->ir, a.pos[1]->ir, wa->ir, wb->ir, ints[0], ints[1], p};
+  IrValue *h = ir_call(&s->b, RT_OT_SLICED, 8, ops);
+  h->type = ir_ptr(SN_U8);
+  Val *d = ot_scalar(s, h, SN_OT_DISTANCE, SN_F64);
+  ir_call(&s->b, RT_OT_FREE, 1, &h);
+  return d;
+}
+
 /* --- the table ------------------------------------------------------------------------------- */
 
 const char *const builtin_names[] = {
@@ -844,7 +1133,7 @@ const char *const builtin_names[] = {
     "round", "erf", "isnan", "sigmoid", "relu", "softplus", "sign", "pow", "min", "max", "clamp", "where",
     "sum", "prod", "mean", "lse", "argmax", "argmin", "zeros", "ones", "full", "arange", "linspace", "eye",
     "rand", "randn", "transpose", "size", "numel", "f16", "bf16", "f32", "f64", "i8", "u8", "i32", "i64",
-    "bool", "now", "load", "load_csv", "save", NULL,
+    "bool", "now", "load", "load_csv", "save", "check", "isfinite", "cast", "epsilon", "emd", "emd_1d", "sliced_wasserstein", NULL,
 };
 
 Val *call_builtin(Sema *s, Node *call, bool *found) {
@@ -867,10 +1156,17 @@ Val *call_builtin(Sema *s, Node *call, bool *found) {
   SnDtype dt;
   if (sn_dtype_from_name(nm, &dt)) return b_cast(s, call, dt);
   if (strcmp(nm, "print") == 0) return b_print(s, call);
+  if (strcmp(nm, "check") == 0) return b_check(s, call);
   if (strcmp(nm, "sigmoid") == 0) return b_special(s, call, F_SIGMOID);
   if (strcmp(nm, "relu") == 0) return b_special(s, call, F_RELU);
   if (strcmp(nm, "softplus") == 0) return b_special(s, call, F_SOFTPLUS);
   if (strcmp(nm, "sign") == 0) return b_special(s, call, F_SIGN);
+  if (strcmp(nm, "isfinite") == 0) return b_special(s, call, F_ISFINITE);
+  if (strcmp(nm, "cast") == 0) return b_cast_to(s, call);
+  if (strcmp(nm, "epsilon") == 0) return b_epsilon(s, call);
+  if (strcmp(nm, "emd") == 0) return b_emd(s, call);
+  if (strcmp(nm, "emd_1d") == 0) return b_emd_1d(s, call);
+  if (strcmp(nm, "sliced_wasserstein") == 0) return b_sliced(s, call);
   if (strcmp(nm, "pow") == 0) return b_pow(s, call);
   if (strcmp(nm, "max") == 0) return b_minmax(s, call, true);
   if (strcmp(nm, "min") == 0) return b_minmax(s, call, false);

@@ -496,6 +496,7 @@ static void gen_check(Cg *cg, IrInst *in) {
   case CHECK_DIMS: bad = LLVMBuildICmp(cg->b, LLVMIntNE, V(cg, in->ops[0]), V(cg, in->ops[1]), ""); break;
   case CHECK_TRUE: bad = LLVMBuildNot(cg->b, V(cg, in->ops[0]), ""); break;
   case CHECK_SIZE: bad = LLVMBuildICmp(cg->b, LLVMIntSLT, V(cg, in->ops[0]), ci64(cg, 0), ""); break;
+  case CHECK_MSG: bad = LLVMBuildNot(cg->b, V(cg, in->ops[0]), ""); break;
   case CHECK_SHAPE: {
     LLVMValueRef ops[SN_MAX_RANK + 5];
     ops[0] = cstring(cg, where(cg, in->span));
@@ -526,6 +527,20 @@ static void gen_check(Cg *cg, IrInst *in) {
   case CHECK_SIZE: {
     LLVMValueRef a[3] = {w, what, V(cg, in->ops[0])};
     LLVMBuildCall2(cg->b, cg->rt_ty[RT_FAIL_SIZE], cg->rt[RT_FAIL_SIZE], a, 3, "");
+    break;
+  }
+  case CHECK_MSG: {
+    int n = in->nops - 1;
+    LLVMTypeRef arr = LLVMArrayType(cg->f64, (unsigned)(n ? n : 1));
+    LLVMValueRef vals = LLVMBuildAlloca(cg->b, arr, "check.values");
+    for (int i = 0; i < n; i++) {
+      LLVMValueRef idx[2] = {ci64(cg, 0), ci64(cg, i)};
+      LLVMBuildStore(cg->b, V(cg, in->ops[1 + i]), LLVMBuildInBoundsGEP2(cg->b, arr, vals, idx, 2, ""));
+    }
+    LLVMValueRef a[6] = {w, what, in->blob ? cstring(cg, in->blob) : LLVMConstNull(cg->ptr),
+                         LLVMConstInt(cg->i32, (unsigned long long)n, 0), vals,
+                         LLVMConstInt(cg->i32, (unsigned long long)in->imm.i, 0)};
+    LLVMBuildCall2(cg->b, cg->rt_ty[RT_FAIL_CHECK], cg->rt[RT_FAIL_CHECK], a, 6, "");
     break;
   }
   default: {

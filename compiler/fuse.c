@@ -119,7 +119,7 @@ static void fuse_block(Fuser *f, IrBlock *b) {
       if (c && c->op == IR_COMPR) {
         UseInfo *u = t->aux;
         if (u && u->other == 0 && !redundant(c, in)) {
-          IrBuilder bld = {f->fn, b, in, in->span};
+          IrBuilder bld = {.fn = f->fn, .block = b, .before = in, .span = in->span};
           IrValue *idx[SN_MAX_RANK], *out = NULL;
           for (int k = 1; k < in->nops; k++) idx[k - 1] = ir_op(in, k);
           /* the region's first new instruction is where fusion continues, so nested

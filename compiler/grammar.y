@@ -3,9 +3,10 @@
  *
  *   program  := (stmt sep)*                    sep := end of line | ;
  *   stmt     := let NAME [: type] = expr
+ *             | transport NAME = expr          a let whose value is a transport solver's result
  *             | let NAME [ names ] = expr      a lazy comprehension, C[i,j] = ...
  *             | NAME [ [ names ] ] = expr      a state update inside an iterate body
- *             | fn NAME ( params ) [-> type] (= expr | { block })
+ *             | fn NAME ( params ) [-> type] (= expr | { block })   param := NAME [: type] [= expr]
  *             | arg NAME : type [= expr]       a command-line argument
  *             | expr
  *   expr     := literal | NAME | ( expr ) | [ exprs ] | { NAME : expr, ... }
@@ -80,7 +81,7 @@ static int expected_tokens(void *parser, int *out) {
 }
 }
 
-%token NEWLINE SEMI LET FN ARG NAME INT FLOAT STRING TRUE FALSE THEN UNTIL COLON ARROW
+%token NEWLINE SEMI LET FN ARG TRANSPORT NAME INT FLOAT STRING TRUE FALSE THEN UNTIL COLON ARROW
        COMMA RP RB RBRACE EQ.
 
 %right ELSE ITERATE IF.
@@ -111,6 +112,10 @@ sep ::= SEMI.
 stmt(S) ::= LET(K) NAME(N) EQ expr(E). {
   S = ast_node(ctx, A_LET, span_join(K.span, E->span));
   S->name = N.str; S->name_span = N.span; S->a = E; ast_adopt(ctx, S, E);
+}
+stmt(S) ::= TRANSPORT(K) NAME(N) EQ expr(E). {
+  S = ast_node(ctx, A_LET, span_join(K.span, E->span));
+  S->name = N.str; S->name_span = N.span; S->a = E; S->ival = DECL_TRANSPORT; ast_adopt(ctx, S, E);
 }
 stmt(S) ::= LET(K) NAME(N) COLON type(T) EQ expr(E). {
   S = ast_node(ctx, A_LET, span_join(K.span, E->span));
@@ -177,6 +182,14 @@ paramlist(L) ::= paramlist(L0) COMMA param(P). { L = L0; ast_add(ctx, L, P); }
 param(P) ::= NAME(N). { P = ast_node(ctx, A_PARAM, N.span); P->name = N.str; P->name_span = N.span; }
 param(P) ::= NAME(N) COLON type(T). {
   P = ast_node(ctx, A_PARAM, span_join(N.span, T->span)); P->name = N.str; P->name_span = N.span; P->type = T;
+}
+param(P) ::= NAME(N) EQ expr(E). {
+  P = ast_node(ctx, A_PARAM, span_join(N.span, E->span)); P->name = N.str; P->name_span = N.span;
+  P->a = E; ast_adopt(ctx, P, E);
+}
+param(P) ::= NAME(N) COLON type(T) EQ expr(E). {
+  P = ast_node(ctx, A_PARAM, span_join(N.span, E->span)); P->name = N.str; P->name_span = N.span; P->type = T;
+  P->a = E; ast_adopt(ctx, P, E);
 }
 
 rettype(R) ::= . { R = NULL; }

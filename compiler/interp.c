@@ -291,6 +291,12 @@ static int32_t call(Interp *it, IrInst *in) {
   case RT_SAVE_TENSOR: return sn_save_tensor(a[0].p, a[1].p, a[2].p);
   case RT_SAVE_ADD: return sn_save_add(a[0].p, a[1].p, a[2].p);
   case RT_SAVE_END: return sn_save_end(a[0].p);
+  case RT_OT_EMD: r.p = sn_ot_emd_call(a[0].p, a[1].p, a[2].p, a[3].p, a[4].i); break;
+  case RT_OT_EMD_1D: r.p = sn_ot_emd_1d_call(a[0].p, a[1].p, a[2].p, a[3].p, a[4].p, a[5].d); break;
+  case RT_OT_SLICED: r.p = sn_ot_sliced_call(a[0].p, a[1].p, a[2].p, a[3].p, a[4].p, a[5].i, a[6].i, a[7].d); break;
+  case RT_OT_TENSOR: r.p = sn_ot_call_tensor(a[0].p, (int32_t)a[1].i); break;
+  case RT_OT_SCALAR: it->v[in->res[0]->id].d = sn_ot_call_scalar(a[0].p, (int32_t)a[1].i); return 0;
+  case RT_OT_FREE: sn_ot_call_free(a[0].p); return 0;
   case RT_RANDOM: {
     int64_t shape[SN_MAX_RANK];
     for (int d = 3; d < in->nops; d++) shape[d - 3] = get(it, in->ops[d]).i;
@@ -325,6 +331,12 @@ static int32_t check(Interp *it, IrInst *in) {
     int64_t n = get(it, in->ops[0]).i;
     if (n >= 0) return 0;
     return sn_fail_size(where(it, in->span), what, n);
+  }
+  case CHECK_MSG: {
+    if (get(it, in->ops[0]).i) return 0;
+    double vals[SN_CHECK_MAX_VALUES];
+    for (int i = 1; i < in->nops; i++) vals[i - 1] = get(it, in->ops[i]).d;
+    return sn_fail_check(where(it, in->span), what, in->blob, in->nops - 1, vals, (int32_t)in->imm.i);
   }
   case CHECK_SHAPE: {
     int64_t dims[SN_MAX_RANK];

@@ -66,7 +66,7 @@ const char *ir_math_name(IrMathFn fn) { return math_names[fn]; }
 
 static const char *bin_names[] = {"add", "sub", "mul", "div", "rem", "min", "max", "and", "or", "pow"};
 static const char *cmp_names[] = {"eq", "ne", "lt", "le", "gt", "ge"};
-static const char *check_names[] = {"index", "dims", "true", "size", "shape"};
+static const char *check_names[] = {"index", "dims", "true", "size", "shape", "msg"};
 static const char *red_names[] = {"sum", "prod", "max", "min", "mean", "lse", "argmax", "argmin"};
 
 IrFunc *ir_func_new(Arena *a) {
@@ -134,7 +134,7 @@ IrInst *ir_emit(IrBuilder *b, IrOp op, int nops, IrValue **ops, int nres, const 
   Arena *a = b->fn->arena;
   IrInst *in = NEW(a, IrInst);
   in->op = op;
-  in->span = b->span;
+  in->span = b->site.src && b->span.src && b->span.src->stdlib ? b->site : b->span;
   in->nops = nops;
   if (nops) {
     in->ops = arena_alloc(a, (size_t)nops * sizeof *in->ops);
@@ -291,10 +291,11 @@ IrValue *ir_call(IrBuilder *b, int fn, int nargs, IrValue **args) {
   return nres ? in->res[0] : NULL;
 }
 
-void ir_check(IrBuilder *b, IrCheck kind, int nops, IrValue **ops, const char *what) {
+IrInst *ir_check(IrBuilder *b, IrCheck kind, int nops, IrValue **ops, const char *what) {
   IrInst *in = ir_emit(b, IR_CHECK, nops, ops, 0, NULL, 0);
   in->sub = kind;
   in->str = what;
+  return in;
 }
 
 /* --- cloning -------------------------------------------------------------------------------- */
@@ -366,7 +367,7 @@ static void clone_inst(IrBuilder *b, CloneMap *m, IrInst *in) {
       a->dims = clone_dims(b, m, src->args[i]);
       map_put(m, src->args[i], a);
     }
-    IrBuilder inner = {b->fn, dst, NULL, b->span};
+    IrBuilder inner = {.fn = b->fn, .block = dst, .span = b->span, .site = b->site};
     clone_block_into(&inner, m, src, NULL, 0);
   }
 }

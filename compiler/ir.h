@@ -91,6 +91,8 @@ typedef enum IrCheck {
   CHECK_TRUE,  /* (cond) */
   CHECK_SIZE,  /* (n): n >= 0 */
   CHECK_SHAPE, /* (tensor, expected dims...): an argument's shape against its declared type */
+  CHECK_MSG,   /* (cond, f64 values...): a program's check(); str = message, blob = hint or NULL,
+                * imm.i = the values' kinds (SN_CHECK_*, 2 bits each) */
 } IrCheck;
 
 /* Flags of an instruction. */
@@ -163,6 +165,8 @@ typedef struct IrBuilder {
   IrBlock *block;
   IrInst *before; /* insert before this instruction; NULL = at the end of block */
   Span span;      /* source location given to new instructions */
+  Span site;      /* while a stdlib function is inlined, the user's call: instructions from the
+                   * stdlib's code take this location, so run-time errors point at the call */
 } IrBuilder;
 
 IrType ir_scalar(SnDtype t);
@@ -209,7 +213,7 @@ IrValue *ir_elem(IrBuilder *b, IrValue *t, int n, IrValue **idx);
 IrValue *ir_string(IrBuilder *b, const char *s);
 void ir_yield(IrBuilder *b, int n, IrValue **vals);
 IrValue *ir_call(IrBuilder *b, int fn, int nargs, IrValue **args);
-void ir_check(IrBuilder *b, IrCheck kind, int nops, IrValue **ops, const char *what);
+IrInst *ir_check(IrBuilder *b, IrCheck kind, int nops, IrValue **ops, const char *what);
 
 /* Is the value known to be the integer constant c? */
 bool ir_is_const_int(IrValue *v, int64_t *c);

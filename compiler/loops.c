@@ -35,7 +35,7 @@ static TensorInfo *tinfo(Lower *l, IrValue *t) {
   t = ir_val(t);
   if (t->aux) return t->aux;
   TensorInfo *ti = NEW(&l->scratch, TensorInfo);
-  IrBuilder b = {l->fn, NULL, NULL, {0}};
+  IrBuilder b = {.fn = l->fn};
   if (t->def) {
     b.block = t->def->parent;
     b.before = t->def->next;
@@ -88,7 +88,7 @@ static IrInst *for_loop(IrBuilder *b, IrValue *lo, IrValue *hi, int n, IrValue *
   IrBlock *r = f->regions[0];
   ir_block_arg(b->fn, r, ir_i64);
   for (int i = 0; i < n; i++) ir_block_arg(b->fn, r, types[i]);
-  *inner = (IrBuilder){b->fn, r, NULL, b->span};
+  *inner = (IrBuilder){.fn = b->fn, .block = r, .span = b->span};
   return f;
 }
 
@@ -102,7 +102,7 @@ static bool inside_loop(IrInst *in) {
 }
 
 static void materialize(Lower *l, IrInst *c) {
-  IrBuilder b = {l->fn, c->parent, c, c->span};
+  IrBuilder b = {.fn = l->fn, .block = c->parent, .before = c, .span = c->span};
   int rank = c->nops;
   IrValue *ext[SN_MAX_RANK];
   for (int d = 0; d < rank; d++) ext[d] = ir_op(c, d);
@@ -289,7 +289,7 @@ static IrValue *count_of(IrBuilder *b, IrInst *red) {
 }
 
 static void lower_reduce(Lower *l, IrInst *red) {
-  IrBuilder b = {l->fn, red->parent, red, red->span};
+  IrBuilder b = {.fn = l->fn, .block = red->parent, .before = red, .span = red->span};
   RedKind kind = (RedKind)red->sub;
   IrType t = red->res[0]->type;
   IrValue *idx[SN_MAX_RANK];
@@ -345,7 +345,7 @@ static void lower_reduce(Lower *l, IrInst *red) {
 }
 
 static void lower_elem(Lower *l, IrInst *e) {
-  IrBuilder b = {l->fn, e->parent, e, e->span};
+  IrBuilder b = {.fn = l->fn, .block = e->parent, .before = e, .span = e->span};
   IrValue *idx[SN_MAX_RANK];
   for (int k = 1; k < e->nops; k++) idx[k - 1] = ir_op(e, k);
   IrValue *v = load_elem(l, &b, ir_op(e, 0), idx);

@@ -181,7 +181,7 @@ static void report_syntax_error(Driver *d) {
   if (unclosed) {
     char c = unclosed->kind == T_LP ? '(' : unclosed->kind == T_LB ? '[' : '{';
     diag_note(diags, g, unclosed->span, "this `%c` is not closed", c);
-  } else if (major == T_EQ && (d->last_ok == T_LET || d->last_ok == T_ARG)) {
+  } else if (major == T_EQ && (d->last_ok == T_LET || d->last_ok == T_ARG || d->last_ok == T_TRANSPORT)) {
     diag_hint(diags, g, "a name comes first: `let x = 5`");
   } else if (major == T_EQ) {
     diag_hint(diags, g, "`=` binds a name (`let x = ...`); write `==` to compare");
@@ -195,7 +195,7 @@ static void report_syntax_error(Driver *d) {
     diag_hint(diags, g, "an iterate ends with `until <condition> max <count>`");
   } else if (juxtaposed) {
     diag_hint(diags, g, "is an operator or a `,` missing before it?");
-  } else if (major == T_LET || major == T_FN || major == T_ARG) {
+  } else if (major == T_LET || major == T_FN || major == T_ARG || major == T_TRANSPORT) {
     diag_hint(diags, g, "statements cannot appear inside an expression; a function with several statements is "
                         "written `fn f(x) { let y = ...; y }`, with no `=` before `{`");
   } else if (major == T_RBRACE || major == T_RP || major == T_RB) {
@@ -217,7 +217,7 @@ static void restart(Driver *d) {
 }
 
 /* Skips to a point where a statement can start: after a line break that closes every brace open
- * at the error, or before `let`/`fn`/`arg` at the start of a line. Returns false at the end. */
+ * at the error, or before `let`/`fn`/`arg`/`transport` at the start of a line. Returns false at the end. */
 static bool resync(Driver *d, const Token *bad) {
   int braces = 0;
   for (int i = 0; i < d->nopen; i++) braces += d->open[i].kind == T_LBRACE;
@@ -228,7 +228,7 @@ static bool resync(Driver *d, const Token *bad) {
     if (t.kind == T_RBRACE) braces--;
     if (t.kind == T_NEWLINE && braces <= 0) return true;
     next_raw(d, &t);
-    if ((t.kind == T_LET || t.kind == T_FN || t.kind == T_ARG) && t.space_before) {
+    if ((t.kind == T_LET || t.kind == T_FN || t.kind == T_ARG || t.kind == T_TRANSPORT) && t.space_before) {
       int line, col;
       source_linecol(t.span.src, t.span.lo, &line, &col);
       if (col == 1) {

@@ -51,7 +51,7 @@ static int consumes(IrInst *in, IrValue *t) {
 }
 
 static void emit_rc(IrFunc *f, IrOp op, IrValue *t, IrInst *before, IrBlock *blk) {
-  IrBuilder b = {f, blk, before, {0}};
+  IrBuilder b = {.fn = f, .block = blk, .before = before};
   ir_emit(&b, op, 1, &t, 0, NULL, 0);
 }
 

@@ -17,6 +17,7 @@ typedef enum RtFn {
   RT_IPOW,             /* (base, exponent) -> i64 */
   RT_EXPF, RT_EXP, RT_LOGF, RT_LOG, RT_EXPF_SUMMAND, RT_EXP_SUMMAND, /* the shared exp/log */
   RT_FAIL_INDEX, RT_FAIL_DIMS, RT_FAIL_MSG, RT_FAIL_SIZE,
+  RT_FAIL_CHECK,       /* (where, msg, hint, n, values, kinds) -> status */
   RT_CHECK_SHAPE,      /* (where, what, declared, tensor, dims...) -> status */
   RT_PARALLEL_CHUNKS, RT_PARALLEL_FOR,
   RT_NOW,              /* () -> f64 seconds */
@@ -30,6 +31,12 @@ typedef enum RtFn {
   RT_PROGRESS_START,   /* (label, total, unit) -> report; used by codegen and the interpreter */
   RT_PROGRESS_UPDATE,  /* (report, done, metric name, metric) */
   RT_PROGRESS_FINISH,  /* (report) */
+  RT_OT_EMD,           /* (where, a, b, C, max_iter) -> result (a pointer; NULL on failure) */
+  RT_OT_EMD_1D,        /* (where, x, y, a, b, p) -> result */
+  RT_OT_SLICED,        /* (where, X, Y, a, b, projections, seed, p) -> result */
+  RT_OT_TENSOR,        /* (result, part) -> tensor */
+  RT_OT_SCALAR,        /* (result, part) -> f64 */
+  RT_OT_FREE,          /* (result) */
   RT_NFNS
 } RtFn;
 
@@ -43,7 +50,7 @@ typedef enum RtKind {
   K_HANDLE, /* a pointer result that may be NULL without failing (a progress report) */
 } RtKind;
 
-#define RT_MAX_PARAMS 6
+#define RT_MAX_PARAMS 8
 
 typedef struct RtInfo {
   const char *name;

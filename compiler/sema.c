@@ -7,7 +7,9 @@
  * subscripts it appears in (`x[i, k]` bounds i by x's first dimension). */
 #include "sema.h"
 
+#include "parse.h"
 #include "rtabi.h"
+#include "prelude.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -183,7 +185,7 @@ void suggest_name(Sema *s, Diag *g, const char *name) {
 /* --- dimensions ------------------------------------------------------------------------------- */
 
 IrValue *const_at_entry(Sema *s, int64_t c) {
-  IrBuilder b = {s->fn, s->fn->body, s->fn->body->first, s->b.span};
+  IrBuilder b = {.fn = s->fn, .block = s->fn->body, .before = s->fn->body->first, .span = s->b.span, .site = s->b.site};
   return ir_const_i64(&b, c);
 }
 
@@ -1392,7 +1394,7 @@ static Val *if_expr(Sema *s, Node *n) {
     SnDtype dt;
     bool weak;
     if (!promote(s, a, b, &dt, &weak, n->span, "if")) return ERR;
-    IrBuilder inner = {s->fn, in->regions[0], ya, n->span};
+    IrBuilder inner = {.fn = s->fn, .block = in->regions[0], .before = ya, .span = n->span, .site = s->b.site};
     IrBuilder tmp = s->b;
     s->b = inner;
     Val *ca = cast_val(s, a, dt, n->span);
@@ -1610,11 +1612,57 @@ static void assign_stmt(Sema *s, Node *n) {
  * first time stands for that size (and becomes an i64 value in `dimscope`), a name seen before
  * must match. Constants that differ are errors now; anything else is checked at run time. With
  * `local`, only names bound in dimscope itself count (a function's sizes are its own). */
+/* The element type a declared type names: a dtype, or a class of them (`float`, `int`, `num`)
+ * that takes the argument's own. *dt is a representative of a class (for placeholders). */
+typedef enum TypeClass { TC_EXACT, TC_FLOAT, TC_INT, TC_NUM } TypeClass;
+
+static bool type_elem(const char *name, SnDtype *dt, TypeClass *cls) {
+  static const struct { const char *name; TypeClass cls; SnDtype rep; } classes[] = {
+      {"float", TC_FLOAT, SN_F32}, {"int", TC_INT, SN_I64}, {"num", TC_NUM, SN_F32}};
+  for (size_t i = 0; i < sizeof classes / sizeof classes[0]; i++)
+    if (strcmp(name, classes[i].name) == 0) {
+      *cls = classes[i].cls;
+      *dt = classes[i].rep;
+      return true;
+    }
+  *cls = TC_EXACT;
+  return sn_dtype_from_name(name, dt);
+}
+
+static void unknown_type(Sema *s, Node *type) {
+  Diag *g = diag_error(s->diags, type->span, "unknown type `%s`", type->name);
+  diag_hint(s->diags, g, "the element types are f16 bf16 f32 f64 i8 u8 i32 i64 bool, or a class: float int num");
+}
+
+static bool in_class(SnDtype dt, TypeClass cls) {
+  switch (cls) {
+  case TC_FLOAT: return is_float_dt(dt);
+  case TC_INT: return is_int_dt(dt);
+  case TC_NUM: return dt != SN_BOOL;
+  default: return false;
+  }
+}
+
+/* A value bound to a declared type takes its dtype: a literal adopts it (or, for the class
+ * `float`, becomes a floating-point literal); values of a class keep their own. */
+static Val *adopt_type(Sema *s, Node *type, Val *v, Span span) {
+  SnDtype dt;
+  TypeClass cls;
+  if (!v->weak || !type_elem(type->name, &dt, &cls)) return v;
+  if (cls == TC_EXACT) return cast_val(s, v, dt, span);
+  if (cls == TC_FLOAT && !is_float_dt(v->dt)) {
+    Val *f = cast_val(s, v, SN_F64, span);
+    f->weak = true;
+    return f;
+  }
+  return v;
+}
+
 static bool match_type(Sema *s, Node *type, Val *v, Scope *dimscope, bool local, Span span, const char *what) {
   SnDtype dt;
-  if (!sn_dtype_from_name(type->name, &dt)) {
-    Diag *g = diag_error(s->diags, type->span, "unknown type `%s`", type->name);
-    diag_hint(s->diags, g, "the element types are f16 bf16 f32 f64 i8 u8 i32 i64 bool");
+  TypeClass cls;
+  if (!type_elem(type->name, &dt, &cls)) {
+    unknown_type(s, type);
     return false;
   }
   bool want_tensor = type->ival != 0;
@@ -1623,9 +1671,13 @@ static bool match_type(Sema *s, Node *type, Val *v, Scope *dimscope, bool local,
     diag_error(s->diags, span, "%s: expected %s, got %s", what, src_text(s, type->span), val_type_str(s, v));
     return false;
   }
-  if (v->dt != dt && !v->weak) {
+  if (cls != TC_EXACT ? !in_class(v->dt, cls) && !(v->weak && cls == TC_FLOAT && is_int_dt(v->dt))
+                      : v->dt != dt && !v->weak) {
     Diag *g = diag_error(s->diags, span, "%s: expected %s, got %s", what, src_text(s, type->span), val_type_str(s, v));
-    diag_hint(s->diags, g, "convert it with %s(...)", sn_dtype_name(dt));
+    if (cls == TC_EXACT) diag_hint(s->diags, g, "convert it with %s(...)", sn_dtype_name(dt));
+    else if (cls == TC_FLOAT) diag_hint(s->diags, g, "convert it with f32(...) or f64(...)");
+    else if (cls == TC_INT) diag_hint(s->diags, g, "convert it with i64(...)");
+    else diag_hint(s->diags, g, "convert it with i64(...) or f32(...)");
     return false;
   }
   for (int d = 0; want_tensor && d < v->rank; d++) {
@@ -1722,14 +1774,14 @@ static Val *call_user(Sema *s, Binding *fb, Node *call) {
     }
   }
   for (int p = 0; p < np && ok; p++)
-    if (!args[p]) {
+    if (!args[p] && !((Node *)fn->list.items[p])->a) {
       Node *param = fn->list.items[p];
       Diag *g = diag_error(s->diags, call->span, "missing argument `%s` of `%s`", param->name, fn->name);
       diag_note(s->diags, g, fn->name_span, "`%s` is defined here", fn->name);
       ok = false;
     }
   for (int p = 0; p < np && ok; p++)
-    if (args[p]->kind == V_ERROR) ok = false;
+    if (args[p] && args[p]->kind == V_ERROR) ok = false;
   if (!ok) return ERR;
   Scope *saved = s->scope;
   s->scope = fb->defscope;
@@ -1738,18 +1790,27 @@ static Val *call_user(Sema *s, Binding *fb, Node *call) {
   for (int p = 0; p < np && ok; p++) {
     Node *param = fn->list.items[p];
     Val *a = args[p];
+    if (!a) { /* a default, evaluated where the function is defined, seeing the parameters before it */
+      a = expr(s, param->a);
+      spans[p] = param->a->span;
+      if (a->kind == V_ERROR) {
+        ok = false;
+        break;
+      }
+    }
     if (param->type) {
       const char *what = arena_printf(s->arena, "argument `%s` of `%s`", param->name, fn->name);
       if (!match_type(s, param->type, a, s->scope, true, spans[p], what)) {
         ok = false;
         break;
       }
-      SnDtype dt;
-      if (sn_dtype_from_name(param->type->name, &dt) && a->weak) a = cast_val(s, a, dt, spans[p]);
+      a = adopt_type(s, param->type, a, spans[p]);
     }
     bind_val(s, param->name, a, param->name_span)->used = true;
   }
   Val *r = ERR;
+  Span saved_site = s->b.site;
+  if (fn->span.src->stdlib && !call->span.src->stdlib) s->b.site = call->span;
   if (ok) {
     vec_push(s->arena, &s->inst_stack, fn);
     Node *body = fn->a;
@@ -1769,10 +1830,10 @@ static Val *call_user(Sema *s, Binding *fb, Node *call) {
     if (fn->type && r->kind != V_ERROR) {
       const char *what = arena_printf(s->arena, "the result of `%s`", fn->name);
       if (!match_type(s, fn->type, r, s->scope, true, fn->a->span, what)) r = ERR;
-      SnDtype dt;
-      if (r->kind != V_ERROR && sn_dtype_from_name(fn->type->name, &dt) && r->weak) r = cast_val(s, r, dt, fn->a->span);
+      if (r->kind != V_ERROR) r = adopt_type(s, fn->type, r, fn->a->span);
     }
   }
+  s->b.site = saved_site;
   pop_scope(s);
   s->scope = saved;
   bool definition_check = call->span.src == fn->name_span.src && call->span.lo == fn->name_span.lo;
@@ -1817,7 +1878,7 @@ static Val *load_persisted(Sema *s, Val *t, const char *name, Span span) {
     return r;
   }
   IrType ty = t->kind == V_TENSOR ? ir_tensor(t->dt, t->rank) : t->kind == V_STR ? ir_str : ir_scalar(compute_dtype(t->dt));
-  IrBuilder at = {s->fn, s->fn->body, s->fn->body->first, span};
+  IrBuilder at = {.fn = s->fn, .block = s->fn->body, .before = s->fn->body->first, .span = span, .site = s->b.site};
   IrInst *g = ir_emit(&at, IR_GLOBAL_GET, 0, NULL, 1, &ty, 0);
   g->imm.i = t->slot1 - 1;
   g->flags = IRF_BORROWED;
@@ -2025,8 +2086,7 @@ void print_val(Sema *s, Val *v) {
 
 static bool coerce_to_type(Sema *s, Node *type, Val **v, Span span, const char *what) {
   if (!match_type(s, type, *v, s->scope, false, span, what)) return false;
-  SnDtype dt;
-  if (sn_dtype_from_name(type->name, &dt) && (*v)->weak) *v = cast_val(s, *v, dt, span);
+  *v = adopt_type(s, type, *v, span);
   return true;
 }
 
@@ -2042,6 +2102,12 @@ static void warn_shadow(Sema *s, Node *n) {
       b->used = true; /* one warning is enough */
       return;
     }
+}
+
+static bool record_has(const Val *v, const char *field) {
+  for (int i = 0; v->kind == V_RECORD && i < v->rec->n; i++)
+    if (strcmp(v->rec->names[i], field) == 0) return true;
+  return false;
 }
 
 static void let_stmt(Sema *s, Node *n) {
@@ -2075,6 +2141,11 @@ static void let_stmt(Sema *s, Node *n) {
     const char *what = arena_printf(s->arena, "`%s`", n->name);
     if (!coerce_to_type(s, n->type, &v, n->a->span, what)) v = ERR;
   }
+  if (n->ival == DECL_TRANSPORT && v->kind != V_ERROR && !record_has(v, "cost")) {
+    Diag *g = diag_error(s->diags, n->a->span, "`transport` binds the result of a transport solver, not %s", val_type_str(s, v));
+    diag_hint(s->diags, g, "call a solver: sinkhorn, sinkhorn_log, sinkhorn_unbalanced, emd, ... (docs/transport.md)");
+    v = ERR;
+  }
   if (v->kind != V_ERROR && v->index) {
     /* a copy of an index is an ordinary number */
     Val *c = val_new(s, V_SCALAR);
@@ -2095,7 +2166,7 @@ static void check_fn_definition(Sema *s, Binding *fb) {
   IrFunc *saved_fn = s->fn;
   IrBuilder saved_b = s->b;
   s->fn = scratch;
-  s->b = (IrBuilder){scratch, scratch->body, NULL, fn->span};
+  s->b = (IrBuilder){.fn = scratch, .block = scratch->body, .span = fn->span};
   Node *call = NEW(s->arena, Node);
   call->kind = A_CALL;
   call->span = fn->name_span;
@@ -2107,9 +2178,9 @@ static void check_fn_definition(Sema *s, Binding *fb) {
     Node *param = fn->list.items[p];
     Node *type = param->type;
     SnDtype dt;
-    if (!sn_dtype_from_name(type->name, &dt)) {
-      Diag *g = diag_error(s->diags, type->span, "unknown type `%s`", type->name);
-      diag_hint(s->diags, g, "the element types are f16 bf16 f32 f64 i8 u8 i32 i64 bool");
+    TypeClass cls;
+    if (!type_elem(type->name, &dt, &cls)) {
+      unknown_type(s, type);
       fb->broken = true;
       break;
     }
@@ -2167,7 +2238,9 @@ static void fn_stmt(Sema *s, Node *n) {
       }
   Binding *b = bind(s, n->name, B_FN, n->name_span);
   b->node = n;
-  b->defscope = snapshot_scope(s); /* includes the function itself, so a recursive call is reported as one */
+  /* includes the function itself, so a recursive call is reported as one; the stdlib's functions
+   * see all of the stdlib, whatever the order of its definitions */
+  b->defscope = s->in_prelude ? s->scope : snapshot_scope(s);
   for (int i = 0; n->a->kind == A_BLOCK && i < n->a->list.n; i++) {
     Node *st = n->a->list.items[i];
     if (st->kind == A_ARG) {
@@ -2176,7 +2249,7 @@ static void fn_stmt(Sema *s, Node *n) {
       b->broken = true;
     }
   }
-  if (!b->broken) check_fn_definition(s, b);
+  if (!b->broken && !s->in_prelude) check_fn_definition(s, b);
 }
 
 /* arg NAME: TYPE [= default]: a command-line argument, read and checked when the program starts */
@@ -2235,7 +2308,7 @@ static void arg_stmt(Sema *s, Node *n) {
     a->spec.kind = SN_ARG_I64;
     t = ir_i64;
   }
-  IrBuilder at = {s->fn, s->fn->body, NULL, n->span};
+  IrBuilder at = {.fn = s->fn, .block = s->fn->body, .span = n->span, .site = s->b.site};
   IrInst *in = ir_emit(&at, IR_ARG, 0, NULL, 1, &t, 0);
   in->imm.i = s->fn->args.n;
   in->flags = IRF_BORROWED;
@@ -2328,12 +2401,38 @@ static void sema_init(Sema *s, Arena *a, DiagBag *d) {
   s->arena = a;
   s->diags = d;
   s->fn = ir_func_new(a);
-  s->b = (IrBuilder){s->fn, s->fn->body, NULL, {0}};
+  s->b = (IrBuilder){.fn = s->fn, .block = s->fn->body};
+}
+
+/* The standard library's functions, bound in a scope around the program's own, so a program
+ * may define a function of the same name. Their bodies are checked where they are called. */
+static Scope *load_prelude(Sema *s) {
+  Scope *saved = s->scope;
+  s->scope = NULL;
+  push_scope(s);
+  Scope *prelude = s->scope;
+  s->in_prelude = true;
+  for (int f = 0; f < sn_stdlib_nfiles; f++) {
+    const StdlibFile *sf = &sn_stdlib_files[f];
+    Source *src = source_new(s->arena, sf->path, sf->text, sf->len);
+    src->stdlib = true;
+    PtrVec stmts = {0};
+    if (!parse_source(s->arena, s->diags, src, &stmts)) continue;
+    for (int i = 0; i < stmts.n; i++) {
+      Node *st = stmts.items[i];
+      if (st->kind == A_FN) fn_stmt(s, st);
+      else diag_error(s->diags, st->span, "the standard library defines only functions");
+    }
+  }
+  s->in_prelude = false;
+  s->scope = saved;
+  return prelude;
 }
 
 IrFunc *sema_program(Arena *a, DiagBag *d, PtrVec *stmts) {
   Sema s;
   sema_init(&s, a, d);
+  s.scope = load_prelude(&s);
   push_scope(&s);
   s.top = s.scope;
   int errors = d->nerrors;
@@ -2345,7 +2444,12 @@ IrFunc *sema_program(Arena *a, DiagBag *d, PtrVec *stmts) {
 
 void repl_env_init(ReplEnv *env) {
   memset(env, 0, sizeof *env);
+  DiagBag d = {.arena = &env->arena};
+  Sema s;
+  sema_init(&s, &env->arena, &d);
   env->scope = NEW(&env->arena, Scope);
+  env->scope->parent = load_prelude(&s);
+  diag_print(&d, stderr, false);
 }
 
 void repl_env_free(ReplEnv *env) {

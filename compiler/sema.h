@@ -112,6 +112,7 @@ typedef struct Sema {
   PtrVec inst_stack;   /* functions being inlined (A_FN nodes), to refuse recursion */
   ReplEnv *repl;
   bool echo;           /* REPL: print the value of an expression statement */
+  bool in_prelude;     /* binding the standard library's functions */
   int iterate_depth;   /* > 0 inside an iterate body: state updates allowed */
   int nargs;           /* program arguments so far */
   int nrandom;         /* random constructors without an explicit seed so far */

@@ -120,6 +120,13 @@ SnStatus sn_fail_index(const char *where, const char *what, int64_t index, int64
 SnStatus sn_fail_dims(const char *where, const char *what, int64_t a, int64_t b);
 SnStatus sn_fail_msg(const char *where, const char *msg);
 SnStatus sn_fail_size(const char *where, const char *what, int64_t n);
+/* A failed `check(cond, msg, values..., hint=...)`: each "{}" in msg is replaced by the next of
+ * the n values, written as its kind says (2 bits per value: SN_CHECK_F64, _F32, _INT, _BOOL);
+ * the hint (may be NULL) is shown below the source line. */
+enum { SN_CHECK_F64, SN_CHECK_F32, SN_CHECK_INT, SN_CHECK_BOOL };
+#define SN_CHECK_MAX_VALUES 4
+SnStatus sn_fail_check(const char *where, const char *msg, const char *hint, int32_t n,
+                       const double *values, int32_t kinds);
 /* Checks t's shape against `expected` (rank entries; -1 matches any size). `declared` is the
  * type as written ("f32[n, 3]"), for the message. */
 SnStatus sn_check_shape(const char *where, const char *what, const char *declared,
@@ -479,6 +486,23 @@ SnStatus sn_ot_sliced_f64(int64_t n, int64_t m, int64_t d, const double *X, cons
 /* The same on tensors; with dirs [k, d] given, nproj is ignored. */
 SnStatus sn_ot_sliced(const SnTensor *X, const SnTensor *Y, const SnTensor *a, const SnTensor *b,
                       int64_t nproj, const SnTensor *dirs, uint64_t seed, double p, double *out);
+
+/* The exact solvers as generated code calls them: each returns a handle (NULL on failure, the
+ * message starting with `where`) whose parts are taken with sn_ot_call_tensor (a new reference)
+ * and sn_ot_call_scalar, then freed. emd's plan is dense; emd_1d gives the sparse support. */
+typedef struct SnOtCall SnOtCall;
+enum { SN_OT_PLAN, SN_OT_F, SN_OT_G, SN_OT_ROWS, SN_OT_COLS, SN_OT_MASS };        /* tensors */
+enum { SN_OT_COST, SN_OT_DISTANCE, SN_OT_ITERATIONS, SN_OT_CONVERGED, SN_OT_NSCALARS }; /* f64 */
+SnOtCall *sn_ot_emd_call(const char *where, const SnTensor *a, const SnTensor *b,
+                         const SnTensor *C, int64_t max_iter);
+SnOtCall *sn_ot_emd_1d_call(const char *where, const SnTensor *x, const SnTensor *y,
+                            const SnTensor *a, const SnTensor *b, double p);
+SnOtCall *sn_ot_sliced_call(const char *where, const SnTensor *X, const SnTensor *Y,
+                            const SnTensor *a, const SnTensor *b, int64_t nproj, int64_t seed,
+                            double p);
+SnTensor *sn_ot_call_tensor(SnOtCall *r, int32_t part);
+double sn_ot_call_scalar(SnOtCall *r, int32_t part);
+void sn_ot_call_free(SnOtCall *r);
 
 #ifdef __cplusplus
 }

@@ -49,6 +49,35 @@ SnStatus sn_fail_size(const char *where, const char *what, int64_t n) {
 
 SnStatus sn_fail_msg(const char *where, const char *msg) { return fail_at(where, "%s", msg); }
 
+SnStatus sn_fail_check(const char *where, const char *msg, const char *hint, int32_t n,
+                       const double *values, int32_t kinds) {
+  char text[SN_ERROR_MAX];
+  size_t k = 0;
+  int used = 0;
+  for (const char *p = msg; *p && k + 40 < sizeof text; p++) {
+    if (p[0] == '{' && p[1] == '}' && used < n) {
+      double v = values[used];
+      switch ((kinds >> (2 * used)) & 3) {
+      case SN_CHECK_F64: k += (size_t)sn_format_f64(text + k, v); break;
+      case SN_CHECK_F32: k += (size_t)sn_format_f32(text + k, (float)v); break;
+      case SN_CHECK_INT: k += (size_t)snprintf(text + k, sizeof text - k, "%lld", (long long)v); break;
+      default: k += (size_t)snprintf(text + k, sizeof text - k, "%s", v != 0 ? "true" : "false"); break;
+      }
+      used++;
+      p++;
+      continue;
+    }
+    text[k++] = *p;
+  }
+  text[k] = 0;
+  SnStatus st = fail_at(where, "%s", text);
+  if (hint && *hint) {
+    size_t len = strlen(error_buf);
+    snprintf(error_buf + len, sizeof error_buf - len, "\n   = hint: %s", hint);
+  }
+  return st;
+}
+
 SnStatus sn_check_shape(const char *where, const char *what, const char *declared,
                         const SnTensor *t, int64_t rank, const int64_t *expected) {
   int ok = t->rank == rank;

@@ -1053,3 +1053,81 @@ done:
   sn_tensor_release(hd);
   return st;
 }
+
+/* --- calls from generated code -------------------------------------------------------------
+ * A solve returns a handle (NULL on failure, with the message prefixed by the caller's source
+ * location) whose parts the program takes one by one and then frees. */
+
+struct SnOtCall {
+  SnOtEmdResult emd;
+  double scalars[SN_OT_NSCALARS];
+};
+
+static SnOtCall *call_failed(const char *where, SnOtCall *r) {
+  sn_fail_msg(where, sn_error_message());
+  if (r) sn_ot_call_free(r);
+  return NULL;
+}
+
+SnOtCall *sn_ot_emd_call(const char *where, const SnTensor *a, const SnTensor *b,
+                         const SnTensor *C, int64_t max_iter) {
+  SnOtCall *r = calloc(1, sizeof *r);
+  if (!r) return call_failed(where, NULL);
+  SnOtEmdOptions opt = {.max_iter = max_iter, .dense = 1};
+  SnStatus st = sn_ot_emd(a, b, C, &opt, &r->emd);
+  if (st != 0 && st != SN_OT_NOT_CONVERGED) return call_failed(where, r);
+  r->scalars[SN_OT_COST] = r->emd.cost;
+  r->scalars[SN_OT_ITERATIONS] = (double)r->emd.iterations;
+  r->scalars[SN_OT_CONVERGED] = r->emd.converged;
+  return r;
+}
+
+SnOtCall *sn_ot_emd_1d_call(const char *where, const SnTensor *x, const SnTensor *y,
+                            const SnTensor *a, const SnTensor *b, double p) {
+  SnOtCall *r = calloc(1, sizeof *r);
+  if (!r) return call_failed(where, NULL);
+  double cost;
+  if (sn_ot_emd_1d(x, y, a, b, p, &cost, &r->emd.support)) return call_failed(where, r);
+  r->scalars[SN_OT_COST] = cost;
+  r->scalars[SN_OT_DISTANCE] = pow(cost, 1 / p);
+  return r;
+}
+
+SnOtCall *sn_ot_sliced_call(const char *where, const SnTensor *X, const SnTensor *Y,
+                            const SnTensor *a, const SnTensor *b, int64_t nproj, int64_t seed,
+                            double p) {
+  SnOtCall *r = calloc(1, sizeof *r);
+  if (!r) return call_failed(where, NULL);
+  if (sn_ot_sliced(X, Y, a, b, nproj, NULL, (uint64_t)seed, p, &r->scalars[SN_OT_DISTANCE]))
+    return call_failed(where, r);
+  return r;
+}
+
+SnTensor *sn_ot_call_tensor(SnOtCall *r, int32_t part) {
+  SnTensor *t = NULL;
+  switch (part) {
+  case SN_OT_PLAN: t = r->emd.plan; break;
+  case SN_OT_F: t = r->emd.u; break;
+  case SN_OT_G: t = r->emd.v; break;
+  case SN_OT_ROWS: t = r->emd.support.rows; break;
+  case SN_OT_COLS: t = r->emd.support.cols; break;
+  case SN_OT_MASS: t = r->emd.support.mass; break;
+  default: break;
+  }
+  if (!t) {
+    sn_error_set("internal error: transport result part %d is missing", part);
+    return NULL;
+  }
+  sn_tensor_retain(t);
+  return t;
+}
+
+double sn_ot_call_scalar(SnOtCall *r, int32_t part) {
+  return part >= 0 && part < SN_OT_NSCALARS ? r->scalars[part] : NAN;
+}
+
+void sn_ot_call_free(SnOtCall *r) {
+  if (!r) return;
+  sn_ot_emd_free(&r->emd);
+  free(r);
+}

@@ -1,0 +1,372 @@
+# Optimal transport between discrete measures (docs/transport.md).
+#
+# The entropic solvers take weights a [n] and b [m] and a cost C [n, m]. C is usually a lazy
+# comprehension over two point clouds, `let C[i, j] = sum(k) (x[i, k] - y[j, k])^2`: it is fused
+# into the solvers' reductions and never stored, so memory stays O(n + m). They compute in C's
+# element type (f32 or f64) and return a record:
+#   plan        P[i, j] = a[i] b[j] exp((f[i] + g[j] - C[i, j]) / eps), lazy like C
+#   cost        <P, C>, the transport cost of the plan (POT's sinkhorn2)
+#   value       <a, f> + <b, g>, the entropic OT value: <P, C> + eps KL(P | a x b) at the optimum
+#   f, g        the dual potentials (GeomLoss's convention; f + c, g - c is the same solution)
+#   err         the marginal error of the plan, sum(i) |sum(j) P[i, j] - a[i]| (its columns
+#               sum to b exactly)
+#   iterations, converged
+
+# Uniform weights 1/n, in f64.
+fn uniform(n: int) = full(n, 1 / f64(n), dtype=f64)
+
+# --- input checks, named as the solver's caller wrote them -------------------------------------
+
+fn ot_check_weights(w: float[n], name, solver, normalised) {
+  check(min(w) >= 0, "{}: the weights `{}` must be non-negative, but {}[{}] is {}", solver, name, name, argmin(w), min(w))
+  check(isfinite(sum(w)), "{}: the weights `{}` must be finite, but {}[{}] is {}", solver, name, name, argmax(w), max(w))
+  check(sum(w) > 0, "{}: the weights `{}` are all zero", solver, name)
+  check(not normalised or abs(sum(w) - 1) <= sqrt(epsilon(w)),
+        "{}: the weights `{}` must sum to 1, but they sum to {}", solver, name, sum(w),
+        hint="divide them by their total, as in a / sum(a); sinkhorn_unbalanced takes any masses")
+}
+
+fn ot_first_nonfinite(C: float[n, m]) {
+  let r = argmin(i) min(j) (if isfinite(C[i, j]) then 1 else 0)
+  let c = argmin(j) (if isfinite(C[r, j]) then 1 else 0)
+  {i: r, j: c, value: C[r, c]}
+}
+
+# Checks a, b, C and eps; returns the largest |C[i, j]| (a pass over C, fused like the solvers').
+fn ot_check(a: float[n], b: float[m], C: float[n, m], eps, solver, normalised) {
+  ot_check_weights(a, "a", solver, normalised)
+  ot_check_weights(b, "b", solver, normalised)
+  check(eps > 0 and isfinite(eps), "{}: eps must be positive and finite, got {}", solver, eps)
+  let cmax = max(i, j) abs(C[i, j])
+  check(isfinite(cmax), "{}: the cost `C` must be finite, but C[{}, {}] is {}", solver,
+        ot_first_nonfinite(C).i, ot_first_nonfinite(C).j, ot_first_nonfinite(C).value)
+  cmax
+}
+
+fn ot_check_iterations(tol, max_iter, solver) {
+  check(tol >= 0, "{}: tol must be non-negative, got {}", solver, tol)
+  check(max_iter >= 0, "{}: max_iter must be non-negative, got {}", solver, max_iter)
+}
+
+# --- balanced entropic OT ----------------------------------------------------------------------
+
+# Log-domain (stabilised) Sinkhorn: exact for any eps, however small. Alternates
+#   f[i] = -eps lse(j) (log b[j] + (g[j] - C[i, j]) / eps)
+#   g[j] = -eps lse(i) (log a[i] + (f[i] - C[i, j]) / eps)
+# until the plan's marginal error is below tol. g0 warm-starts from an earlier solution's g.
+fn sinkhorn_log(a: float[n], b: float[m], C: float[n, m], eps, tol = 1e-6, max_iter = 1000,
+                g0 = zeros(m, dtype=C)) {
+  let cmax = ot_check(a, b, C, eps, "sinkhorn_log", true)
+  ot_check_iterations(tol, max_iter, "sinkhorn_log")
+  let e = cast(eps, dtype=C)
+  let inv = 1 / e
+  let la = log(cast(a, dtype=C))
+  let lb = log(cast(b, dtype=C))
+  let r = iterate f = zeros(n, dtype=C), g = cast(g0, dtype=C) {
+    let gb[j] = lb[j] + g[j] * inv
+    let fnew[i] = -e * lse(j) (gb[j] - C[i, j] * inv)
+    # the rows of the plan (f, g) sum to a[i] exp((f[i] - fnew[i]) / eps)
+    let err = sum(i) (if a[i] > 0 then a[i] * abs(expm1((f[i] - fnew[i]) * inv)) else 0)
+    f = fnew
+    let fa[i] = la[i] + f[i] * inv
+    g[j] = -e * lse(i) (fa[i] - C[i, j] * inv)
+  } until err < tol max max_iter
+  ot_result(a, b, C, e, r.f, r.g, r.iterations, r.converged)
+}
+
+# The record every balanced entropic solver returns, from its potentials.
+fn ot_result(a: float[n], b: float[m], C: float[n, m], e, f: float[n], g: float[m], iterations, converged) {
+  let inv = 1 / e
+  let la = log(cast(a, dtype=C))
+  let lb = log(cast(b, dtype=C))
+  let P[i, j] = exp(la[i] + lb[j] + (f[i] + g[j] - C[i, j]) * inv)
+  let gb[j] = lb[j] + g[j] * inv
+  let ft[i] = -e * lse(j) (gb[j] - C[i, j] * inv)
+  {plan: P, cost: sum(i, j) P[i, j] * C[i, j],
+   value: sum(i) cast(a[i], dtype=C) * f[i] + sum(j) cast(b[j], dtype=C) * g[j],
+   f: f, g: g,
+   err: sum(i) (if a[i] > 0 then a[i] * abs(expm1((f[i] - ft[i]) * inv)) else 0),
+   iterations: iterations, converged: converged}
+}
+
+# Sinkhorn's scaling form, u = 1 / K (b v), v = 1 / K^T (a u) with K = exp(-C / eps): the
+# textbook algorithm (POT's sinkhorn). exp(-C / eps) underflows once C / eps passes about 700
+# (about 87 in f32); the solver then stops with an error that points to sinkhorn_log.
+fn sinkhorn(a: float[n], b: float[m], C: float[n, m], eps, tol = 1e-6, max_iter = 1000,
+            g0 = zeros(m, dtype=C)) {
+  let cmax = ot_check(a, b, C, eps, "sinkhorn", true)
+  ot_check_iterations(tol, max_iter, "sinkhorn")
+  let e = cast(eps, dtype=C)
+  let inv = 1 / e
+  let ac = cast(a, dtype=C)
+  let bc = cast(b, dtype=C)
+  let K[i, j] = exp(-C[i, j] * inv)
+  let r = iterate u = ones(n, dtype=C), v = exp(cast(g0, dtype=C) * inv) {
+    let bv[j] = bc[j] * v[j]
+    let unew[i] = 1 / sum(j) K[i, j] * bv[j]
+    let err = sum(i) (if a[i] > 0 then ac[i] * abs(u[i] / unew[i] - 1) else 0)
+    u = unew
+    let au[i] = ac[i] * u[i]
+    v[j] = 1 / sum(i) K[i, j] * au[i]
+  } until err < tol or not isfinite(err) max max_iter
+  let u = r.u
+  let v = r.v
+  check(isfinite(sum(u) + sum(v)) and min(u) > 0 and min(v) > 0,
+        "sinkhorn: exp(-C/eps) underflows at eps = {} (C/eps reaches {}), so the scaling form fails", e, cmax * inv,
+        hint="use sinkhorn_log(...), the log-domain form, which is exact for any eps")
+  ot_result(a, b, C, e, e * log(u), e * log(v), r.iterations, r.converged)
+}
+
+# Log-domain Sinkhorn with eps-scaling (annealing, as GeomLoss does it): one iteration at each
+# eps of the schedule eps0, eps0 * scaling, ... down to eps, then iterations at eps until the
+# marginal error is below tol. Far fewer iterations than sinkhorn_log at small eps.
+# eps0 = 0 starts from the largest cost.
+fn sinkhorn_eps_scaling(a: float[n], b: float[m], C: float[n, m], eps, scaling = 0.5, eps0 = 0.0,
+                        tol = 1e-6, max_iter = 1000) {
+  let cmax = ot_check(a, b, C, eps, "sinkhorn_eps_scaling", true)
+  ot_check_iterations(tol, max_iter, "sinkhorn_eps_scaling")
+  check(scaling > 0 and scaling < 1, "sinkhorn_eps_scaling: scaling must be between 0 and 1, got {}", scaling)
+  let e = cast(eps, dtype=C)
+  let start = cast(if eps0 > 0 then eps0 else max(cmax, eps), dtype=C)
+  let la = log(cast(a, dtype=C))
+  let lb = log(cast(b, dtype=C))
+  let r = iterate f = zeros(n, dtype=C), g = zeros(m, dtype=C), ec = max(start, e) {
+    let inv = 1 / ec
+    let gb[j] = lb[j] + g[j] * inv
+    let fnew[i] = -ec * lse(j) (gb[j] - C[i, j] * inv)
+    let err = sum(i) (if a[i] > 0 then a[i] * abs(expm1((f[i] - fnew[i]) * inv)) else 0)
+    let final = ec <= e
+    f = fnew
+    let fa[i] = la[i] + f[i] * inv
+    g[j] = -ec * lse(i) (fa[i] - C[i, j] * inv)
+    ec = max(ec * cast(scaling, dtype=C), e)
+  } until final and err < tol max max_iter
+  ot_result(a, b, C, e, r.f, r.g, r.iterations, r.converged)
+}
+
+# --- unbalanced entropic OT --------------------------------------------------------------------
+
+# Entropic OT with the marginal constraints relaxed by KL penalties of strength rho (POT's reg_m;
+# GeomLoss's reach is rho^(1/p)): minimises <P, C> + eps KL(P | a x b) + rho KL(P 1 | a)
+# + rho KL(P^T 1 | b). The weights may have any positive masses. The potentials are damped:
+#   f[i] = -rho/(rho + eps) eps lse(j) (log b[j] + (g[j] - C[i, j]) / eps)
+# and iteration stops when they change by less than tol (relative to eps).
+fn sinkhorn_unbalanced(a: float[n], b: float[m], C: float[n, m], eps, rho, tol = 1e-6,
+                       max_iter = 1000) {
+  let cmax = ot_check(a, b, C, eps, "sinkhorn_unbalanced", false)
+  ot_check_iterations(tol, max_iter, "sinkhorn_unbalanced")
+  check(rho > 0, "sinkhorn_unbalanced: rho must be positive, got {}", rho)
+  let e = cast(eps, dtype=C)
+  let inv = 1 / e
+  let damp = cast(rho / (rho + eps), dtype=C)
+  let la = log(cast(a, dtype=C))
+  let lb = log(cast(b, dtype=C))
+  let r = iterate f = zeros(n, dtype=C), g = zeros(m, dtype=C) {
+    let gb[j] = lb[j] + g[j] * inv
+    let fnew[i] = -damp * e * lse(j) (gb[j] - C[i, j] * inv)
+    let fa[i] = la[i] + fnew[i] * inv
+    let gnew[j] = -damp * e * lse(i) (fa[i] - C[i, j] * inv)
+    let change = (max(i) abs(fnew[i] - f[i])) * inv + (max(j) abs(gnew[j] - g[j])) * inv
+    f = fnew
+    g = gnew
+  } until change < tol max max_iter
+  let f = r.f
+  let g = r.g
+  let P[i, j] = exp(la[i] + lb[j] + (f[i] + g[j] - C[i, j]) * inv)
+  let rh = cast(rho, dtype=C)
+  {plan: P, cost: sum(i, j) P[i, j] * C[i, j],
+   value: sum(i) cast(a[i], dtype=C) * rh * -expm1(-f[i] / rh) + sum(j) cast(b[j], dtype=C) * rh * -expm1(-g[j] / rh),
+   f: f, g: g, mass: sum(i, j) P[i, j],
+   iterations: r.iterations, converged: r.converged}
+}
+
+# --- Sinkhorn divergence -----------------------------------------------------------------------
+
+# The debiased Sinkhorn divergence S = OT(a, b) - OT(a, a)/2 - OT(b, b)/2 (Feydy et al.), from
+# the costs between and within the two measures. `value` uses the entropic OT values (GeomLoss's
+# definition: S >= 0, and 0 only when a and b are equal); `cost` uses the plans' transport costs
+# (POT's empirical_sinkhorn_divergence).
+fn sinkhorn_divergence(a: float[n], b: float[m], Cab: float[n, m], Caa: float[n, n], Cbb: float[m, m],
+                       eps, tol = 1e-6, max_iter = 1000) {
+  let ab = sinkhorn_log(a, b, Cab, eps, tol, max_iter)
+  let aa = sinkhorn_log(a, a, Caa, eps, tol, max_iter)
+  let bb = sinkhorn_log(b, b, Cbb, eps, tol, max_iter)
+  {value: ab.value - (aa.value + bb.value) / 2, cost: ab.cost - (aa.cost + bb.cost) / 2,
+   ab: ab, aa: aa, bb: bb, converged: ab.converged and aa.converged and bb.converged}
+}
+
+# The Sinkhorn divergence between point clouds x [n, d] and y [m, d] with weights a and b for the
+# squared Euclidean cost |x - y|^2, with its gradients (envelope theorem, through the potentials):
+#   grad_x[i] = 2 sum(j) P_ab[i, j] (x[i] - y[j]) - 2 sum(j) P_aa[i, j] (x[i] - x[j])
+#   grad_a[i] = f_ab[i] - f_aa[i]      (less its mean: a stays on the simplex)
+# and likewise for y and b. A loss to minimise over point positions or weights.
+fn sinkhorn_loss(x: float[n, d], y: float[m, d], eps, a = uniform(n), b = uniform(m), tol = 1e-6,
+                 max_iter = 1000) {
+  let Cab[i, j] = sum(k) (x[i, k] - y[j, k])^2
+  let Caa[i, j] = sum(k) (x[i, k] - x[j, k])^2
+  let Cbb[i, j] = sum(k) (y[i, k] - y[j, k])^2
+  let s = sinkhorn_divergence(a, b, Cab, Caa, Cbb, eps, tol, max_iter)
+  let Pab = s.ab.plan
+  let Paa = s.aa.plan
+  let Pbb = s.bb.plan
+  let gx[i, k] = 2 * sum(j) Pab[i, j] * (x[i, k] - y[j, k]) - 2 * sum(j) Paa[i, j] * (x[i, k] - x[j, k])
+  let gy[j, k] = 2 * sum(i) Pab[i, j] * (y[j, k] - x[i, k]) - 2 * sum(i) Pbb[j, i] * (y[j, k] - y[i, k])
+  let ga[i] = s.ab.f[i] - s.aa.f[i]
+  let gb[j] = s.ab.g[j] - s.bb.g[j]
+  {value: s.value, cost: s.cost, grad_x: gx, grad_y: gy, grad_a: ga - mean(ga), grad_b: gb - mean(gb),
+   converged: s.converged}
+}
+
+# --- barycenters -------------------------------------------------------------------------------
+
+# The entropic Wasserstein barycenter of the histograms A [K, n] (row k sums to 1) on a fixed
+# support with cost C [n, n], weighted by w [K] (iterative Bregman projections, in log domain as
+# POT's barycenter(method="sinkhorn_log")). Stops when the K plans' second marginals agree to
+# tol: sum(j) std(k) of exp(G[k, j] + log(K^T u_k)[j]), POT's criterion.
+fn barycenter(A: float[K, n], C: float[n, n], eps, w = full(K, 1 / f64(K), dtype=f64), tol = 1e-9,
+              max_iter = 1000) {
+  for_each_histogram_check(A, "barycenter")
+  check(eps > 0 and isfinite(eps), "barycenter: eps must be positive and finite, got {}", eps)
+  check(min(w) >= 0 and abs(sum(w) - 1) <= sqrt(epsilon(w)), "barycenter: the weights `w` must be non-negative and sum to 1, but they sum to {}", sum(w))
+  let e = cast(eps, dtype=C)
+  let inv = 1 / e
+  let lA = log(cast(A, dtype=C))
+  let wc = cast(w, dtype=C)
+  let r = iterate G = zeros([K, n], dtype=C) {
+    let lf[k, i] = lA[k, i] - lse(j) (G[k, j] - C[i, j] * inv)
+    let lKu[k, j] = lse(i) (lf[k, i] - C[i, j] * inv)
+    let lbar[j] = sum(k) wc[k] * lKu[k, j]
+    let q[k, j] = exp(G[k, j] + lKu[k, j])
+    let err = sum(j) sqrt(mean(k) (q[k, j] - mean(k2) q[k2, j])^2)
+    G[k, j] = lbar[j] - lKu[k, j]
+  } until err < tol max max_iter
+  let G = r.G
+  let lf[k, i] = lA[k, i] - lse(j) (G[k, j] - C[i, j] * inv)
+  let lKu[k, j] = lse(i) (lf[k, i] - C[i, j] * inv)
+  let bar[j] = exp(sum(k) wc[k] * lKu[k, j])
+  {barycenter: bar, iterations: r.iterations, converged: r.converged}
+}
+
+fn for_each_histogram_check(A: float[K, n], solver) {
+  check(min(A) >= 0 and isfinite(sum(A)), "{}: the histograms `A` must be finite and non-negative, but A has {} at flat index {}", solver, min(A), argmin(A))
+  let tot[k] = sum(i) A[k, i]
+  check(max(k) abs(tot[k] - 1) <= sqrt(epsilon(A)), "{}: each histogram (row of `A`) must sum to 1, but row {} sums to {}", solver,
+        argmax(k) abs(tot[k] - 1), tot[argmax(k) abs(tot[k] - 1)])
+}
+
+# The free-support Wasserstein barycenter (POT's ot.lp.free_support_barycenter): points X [k, d]
+# with weights wb [k] that minimise sum(l) w[l] W_2^2(X, measure l), for L measures of m points
+# Y [L, m, d] with weights B [L, m], starting from X0. Each iteration solves the L exact
+# transports T_l to the current X and moves X to sum(l) w[l] T_l Y_l / wb; it stops when the
+# points move by less than tol (sum of squared displacements).
+fn free_support_barycenter(Y: float[L, m, d], B: float[L, m], X0: float[k, d], wb = uniform(k),
+                           w = full(L, 1 / f64(L), dtype=f64), tol = 1e-7, max_iter = 100) {
+  ot_check_iterations(tol, max_iter, "free_support_barycenter")
+  let r = iterate X = cast(X0, dtype=f64) {
+    let s = iterate l = 0, T = zeros([k, d], dtype=f64) {
+      let M[i, j] = sum(c) (X[i, c] - Y[l, j, c])^2
+      let Bl[j] = B[l, j]
+      let t = emd(wb, Bl, M)
+      let P = t.plan
+      T[i, c] = T[i, c] + w[l] * (sum(j) P[i, j] * Y[l, j, c]) / wb[i]
+      l = l + 1
+    } until l >= L max L
+    let move = sum(i, c) (s.T[i, c] - X[i, c])^2
+    X = s.T
+  } until move < tol max max_iter
+  {points: r.X, iterations: r.iterations, converged: r.converged}
+}
+
+# --- doubly stochastic matrices and balanced assignment --------------------------------------
+
+# The Birkhoff projection: the doubly stochastic matrix P = diag(e^f) exp(L / tau) diag(e^g)
+# (rows and columns sum to 1) nearest to the logits L [n, n] in KL, by Sinkhorn-Knopp in log
+# domain (stable for any logits and tau); used for learned mixing matrices such as
+# hyper-connections'. birkhoff_backward gives its gradient.
+fn birkhoff(L: float[n, n], tau = 1.0, tol = 1e-6, max_iter = 100) {
+  check(tau > 0 and isfinite(tau), "birkhoff: tau must be positive and finite, got {}", tau)
+  check(isfinite(max(i, j) abs(L[i, j])), "birkhoff: the logits `L` must be finite, but L[{}, {}] is {}",
+        ot_first_nonfinite(L).i, ot_first_nonfinite(L).j, ot_first_nonfinite(L).value)
+  ot_check_iterations(tol, max_iter, "birkhoff")
+  let t = cast(tau, dtype=L)
+  let r = iterate f = zeros(n, dtype=L), g = zeros(n, dtype=L) {
+    let fnew[i] = -lse(j) (L[i, j] / t + g[j])
+    let err = sum(i) abs(expm1(f[i] - fnew[i]))
+    f = fnew
+    g[j] = -lse(i) (L[i, j] / t + f[i])
+  } until err < tol max max_iter
+  let f = r.f
+  let g = r.g
+  let P[i, j] = exp(L[i, j] / t + f[i] + g[j])
+  let rows[i] = sum(j) P[i, j]
+  {P: P, f: f, g: g, err: sum(i) abs(rows[i] - 1), iterations: r.iterations, converged: r.converged}
+}
+
+# The gradient through the Birkhoff projection by implicit differentiation: for P =
+# birkhoff(L, tau).P and the gradient G [n, n] of a loss with respect to P, returns the gradient
+# with respect to L: P * (G - alpha[i] - beta[j]) / tau, where (alpha, beta) solve
+# alpha + P beta = rowsum(P * G), P^T alpha + beta = colsum(P * G) (by conjugate gradients).
+fn birkhoff_backward(P: float[n, n], G: float[n, n], tau = 1.0, tol = 1e-10, max_iter = 1000) {
+  let Q[i, j] = P[i, j] * G[i, j]
+  let r[i] = sum(j) Q[i, j]
+  let c[j] = sum(i) Q[i, j]
+  # eliminate alpha = r - P beta: (I - P^T P) beta = c - P^T r. The matrix is positive
+  # semi-definite with the constant vector as its null space (beta + s, alpha - s is the same
+  # gradient), so conjugate gradients run on the vectors of zero mean.
+  let rhs0[j] = c[j] - sum(i) P[i, j] * r[i]
+  let rhs = rhs0 - mean(rhs0)
+  let goal = tol * (1 + sqrt(sum(j) rhs[j]^2))
+  let cg = iterate beta = zeros(n, dtype=P), res = rhs, dir = rhs, rr = sum(j) rhs[j]^2 {
+    let Pd[i] = sum(j) P[i, j] * dir[j]
+    let Ad0[j] = dir[j] - sum(i) P[i, j] * Pd[i]
+    let Ad = Ad0 - mean(Ad0)
+    let curv = sum(j) dir[j] * Ad[j]
+    let step = if curv > 0 then rr / curv else 0
+    beta[j] = beta[j] + step * dir[j]
+    res[j] = res[j] - step * Ad[j]
+    let rr_new = sum(j) res[j]^2
+    dir[j] = res[j] + (if rr > 0 then rr_new / rr else 0) * dir[j]
+    rr = rr_new
+  } until sqrt(rr) <= goal or curv <= 0 max max_iter
+  let beta = cg.beta
+  let alpha[i] = r[i] - sum(j) P[i, j] * beta[j]
+  let dL[i, j] = P[i, j] * (G[i, j] - alpha[i] - beta[j]) / cast(tau, dtype=P)
+  dL
+}
+
+# Balanced token-to-expert routing (Sinkhorn routing, as in BASE layers and S-BASE): scores S
+# [T, E] are turned into a plan where every token sends mass 1 and every expert receives T / E,
+# by log-domain Sinkhorn at temperature tau; each token then goes to the expert its plan row
+# favours, and an expert over `capacity` keeps the tokens it values most (expert -1: dropped).
+fn sinkhorn_route(S: float[T, E], capacity, tau = 1.0, tol = 1e-6, max_iter = 100) {
+  check(capacity >= 0, "sinkhorn_route: capacity must be non-negative, got {}", capacity)
+  let B = birkhoff_rect(S, tau, tol, max_iter)
+  let P = B.P
+  let choice[t] = argmax(e) P[t, e]
+  let score[t] = P[t, choice[t]]
+  # the tokens an expert prefers to t, among those that chose it
+  let ahead[t] = sum(u) (if choice[u] == choice[t] and (score[u] > score[t] or (score[u] == score[t] and u < t)) then 1 else 0)
+  let expert[t] = if ahead[t] < capacity then choice[t] else -1
+  let load[e < E] = sum(t) (if expert[t] == e then 1 else 0)
+  {plan: P, expert: expert, load: load, dropped: sum(t) (if expert[t] < 0 then 1 else 0),
+   iterations: B.iterations, converged: B.converged}
+}
+
+# Sinkhorn-Knopp on rectangular logits S [T, E]: rows sum to 1, columns to T / E.
+fn birkhoff_rect(S: float[T, E], tau, tol, max_iter) {
+  check(tau > 0 and isfinite(tau), "sinkhorn_route: tau must be positive and finite, got {}", tau)
+  check(isfinite(max(i, j) abs(S[i, j])), "sinkhorn_route: the scores `S` must be finite, but S[{}, {}] is {}",
+        ot_first_nonfinite(S).i, ot_first_nonfinite(S).j, ot_first_nonfinite(S).value)
+  let t = cast(tau, dtype=S)
+  let lcol = log(cast(f64(T) / f64(E), dtype=S))
+  let r = iterate f = zeros(T, dtype=S), g = zeros(E, dtype=S) {
+    let fnew[i] = -lse(j) (S[i, j] / t + g[j])
+    let err = sum(i) abs(expm1(f[i] - fnew[i]))
+    f = fnew
+    g[j] = lcol - lse(i) (S[i, j] / t + f[i])
+  } until err < tol max max_iter
+  let f = r.f
+  let g = r.g
+  let P[i, j] = exp(S[i, j] / t + f[i] + g[j])
+  {P: P, iterations: r.iterations, converged: r.converged}
+}
