@@ -1706,13 +1706,17 @@ static bool match_type(Sema *s, Node *type, Val *v, Scope *dimscope, bool local,
         diag_hint(s->diags, g, "`%s` is %lld here", dn->name, (long long)want.c);
         return false;
       }
-      check_dims_match(s, want, have, span, arena_printf(s->arena, "%s: dimension %d must equal %s", what, d, dn->name));
+      check_dims_match(s, want, have, span,
+                       arena_printf(s->arena, "%s: dimension %d must equal %s%s%s", what, d, dn->name,
+                                    known->origin ? ", " : "", known->origin ? known->origin : ""));
       continue;
     }
     Scope *saved = s->scope;
     s->scope = dimscope;
     Val *dv = scalar_val(s, SN_I64, false, dim_value(s, have));
-    bind_val(s, dn->name, dv, dn->span)->used = true;
+    Binding *nb = bind_val(s, dn->name, dv, dn->span);
+    nb->used = true;
+    nb->origin = arena_printf(s->arena, "dimension %d of %s", d, what);
     s->scope = saved;
   }
   return true;

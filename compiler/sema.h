@@ -77,6 +77,7 @@ typedef struct Binding {
   bool used;
   bool broken;       /* B_FN whose definition failed to check: calls are not checked again */
   bool is_state;     /* a state variable of an enclosing iterate */
+  const char *origin;/* a size bound by a declared type: where it came from, for messages */
   struct Binding *next;
 } Binding;
 
