@@ -743,8 +743,8 @@ static Val *b_check(Sema *s, Node *call) {
     Val *v = expr(s, vn);
     if (v->kind == V_ERROR) {
       ok = false;
-    } else if (v->kind == V_STR && v->ir->def && v->ir->def->op == IR_STRING) {
-      buf_puts(&text, v->ir->def->str);
+    } else if (const_str(v)) {
+      buf_puts(&text, const_str(v));
     } else if (v->kind != V_SCALAR) {
       diag_error(s->diags, vn->span, "`check` shows numbers, bools and strings, not %s", val_type_str(s, v));
       ok = false;
@@ -777,9 +777,11 @@ static Val *b_check(Sema *s, Node *call) {
 /* The where-string of a call (file:line:col and the source line), for run-time messages. */
 static IrValue *where_of(Sema *s, Span sp) { return ir_string(&s->b, diag_where(s->fn->arena, sp)); }
 
-/* A tensor of `dt` and `rank` produced by a fallible runtime call: its sizes are read from it. */
+/* A tensor of `dt` and `rank` produced by a fallible runtime call: its sizes are read from it.
+ * A rank-0 tensor (a safetensors scalar, a 0-d .npy) is a scalar in the language. */
 static Val *loaded_tensor(Sema *s, IrValue *t, SnDtype dt, int rank, const char *name) {
   t->type = ir_tensor(dt, rank);
+  if (rank == 0) return scalar_val(s, dt, false, ir_elem(&s->b, t, 0, NULL));
   Dim dims[SN_MAX_RANK];
   for (int d = 0; d < rank; d++)
     dims[d] = dim_of_value(s, ir_dim(&s->b, t, d), arena_printf(s->arena, "%s.%d", name, d));
@@ -814,16 +816,17 @@ Val *load_call(Sema *s, Node *call, Node *type) {
     s->b = save;
     return loaded_tensor(s, t, dt, type->list.n, "load");
   }
-  if (pn->kind != A_STR) {
-    Diag *g = diag_error(s->diags, call->span, "load needs a literal path, or a declared type");
-    diag_hint(s->diags, g, "write let x: f32[n, 3] = load(path) to load a path computed at run time");
+  const char *path = const_str(a.pos[0]);
+  if (!path) {
+    Diag *g = diag_error(s->diags, call->span, "load needs a path known when the program is compiled, or a declared type");
+    diag_hint(s->diags, g, "write let x: f32[n, 3] = load(path) to load a path given when the program runs");
     return ERR;
   }
   SnFileInfo info;
-  if (sn_load_describe(pn->str, &info)) {
+  if (sn_load_describe(path, &info)) {
     Diag *g = diag_error(s->diags, pn->span, "cannot read %s", sn_error_message());
     diag_hint(s->diags, g, "the file is read when the program is compiled; to load it only at run time, declare "
-                           "its type: let x: f32[n, 3] = load(\"%s\")", pn->str);
+                           "its type: let x: f32[n, 3] = load(\"%s\")", path);
     return ERR;
   }
   Val *r = ERR;
@@ -1061,8 +1064,9 @@ static Val *b_emd(Sema *s, Node *call) {
   return record_of(s, 7, names, vals);
 }
 
-static bool ot_p(Sema *s, Args *a, int k, IrValue **p) {
-  *p = ir_const_f(&s->b, SN_F64, k == 1 ? 1 : 2);
+/* p=, the exponent of the ground cost |x - y|^p (keyword k, `dflt` when not given). */
+static bool ot_p(Sema *s, Args *a, int k, double dflt, IrValue **p) {
+  *p = ir_const_f(&s->b, SN_F64, dflt);
   if (!a->kw[k]) return true;
   Val *v = a->kw[k];
   if (v->kind != V_SCALAR || v->dt == SN_BOOL) {
@@ -1083,7 +1087,7 @@ static Val *b_emd_1d(Sema *s, Node *call) {
   Val *wa = ot_weights(s, a.kw[0], a.kwn[0], a.pos[0]->dims[0], "emd_1d", "a", "the points `x`", call->span);
   Val *wb = ot_weights(s, a.kw[2], a.kwn[2], a.pos[1]->dims[0], "emd_1d", "b", "the points `y`", call->span);
   IrValue *p;
-  if (wa->kind == V_ERROR || wb->kind == V_ERROR || !ot_p(s, &a, 1, &p)) return ERR;
+  if (wa->kind == V_ERROR || wb->kind == V_ERROR || !ot_p(s, &a, 1, 1, &p)) return ERR;
   s->b.span = call->span;
   IrValue *ops[6] = {where_of(s, call->span), a.pos[0]->ir, a.pos[1]->ir, wa->ir, wb->ir, p};
   IrValue *h = ir_call(&s->b, RT_OT_EMD_1D, 6, ops);
@@ -1111,7 +1115,7 @@ static Val *b_sliced(Sema *s, Node *call) {
   Val *wa = ot_weights(s, a.kw[0], a.kwn[0], a.pos[0]->dims[0], fn, "a", "the points `X`", call->span);
   Val *wb = ot_weights(s, a.kw[2], a.kwn[2], a.pos[1]->dims[0], fn, "b", "the points `Y`", call->span);
   IrValue *p, *ints[2] = {ir_const_i64(&s->b, 50), ir_const_i64(&s->b, 0)};
-  if (wa->kind == V_ERROR || wb->kind == V_ERROR || !ot_p(s, &a, 1, &p)) return ERR;
+  if (wa->kind == V_ERROR || wb->kind == V_ERROR || !ot_p(s, &a, 1, 2, &p)) return ERR;
   for (int k = 0; k < 2; k++)
     if (a.kw[3 + k]) {
       if (!need_int_scalar(s, a.kw[3 + k], a.kwn[3 + k], kw[3 + k])) return ERR;

@@ -66,11 +66,24 @@ Span span_join(Span a, Span b) {
   return s;
 }
 
+/* A diagnostic already reported: the same message at the same place. A generic function's body
+ * is checked at each call, so its one mistake would otherwise be reported once per call. */
+static bool seen(const DiagBag *d, const Diag *g) {
+  for (int i = 0; i < d->items.n; i++) {
+    const Diag *o = d->items.items[i];
+    if (o->level == g->level && o->span.src == g->span.src && o->span.lo == g->span.lo && o->span.hi == g->span.hi &&
+        strcmp(o->msg, g->msg) == 0)
+      return true;
+  }
+  return false;
+}
+
 static Diag *add(DiagBag *d, DiagLevel level, Span at, const char *fmt, va_list ap) {
   Diag *g = NEW(d->arena, Diag);
   g->level = level;
   g->span = at;
   g->msg = arena_vprintf(d->arena, fmt, ap);
+  if (seen(d, g)) return g; /* kept out of the list; its hint and note go nowhere */
   if (level == DIAG_ERROR) {
     d->nerrors++;
     if (d->nerrors > DIAG_MAX_ERRORS) {

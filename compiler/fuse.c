@@ -3,9 +3,9 @@
  * An element C[a, b] of a comprehension C is replaced by a copy of C's body with its indices
  * set to a and b, so C is never stored. C is materialised instead (by the loop pass) when
  *  - something needs the whole tensor (matmul, print, an iterate state, a REPL slot), or
- *  - C's body contains a reduction and the use sits inside a loop whose index does not appear
- *    in the subscripts: the reduction would be recomputed for every iteration of that loop
- *    (`sum(i) sum(j) B[i] * B[j]` with B[i] = sum(k) ...), an asymptotic loss.
+ *  - C's body contains a reduction and the use sits inside a loop or comprehension whose index
+ *    does not appear in the subscripts: the reduction would be recomputed for every iteration
+ *    of that index (`sum(i) sum(j) B[i] * B[j]` with B[i] = sum(k) ...), an asymptotic loss.
  * Recomputing a cheap body (or one whose reduction is indexed by every enclosing loop, as the
  * cost C[i,j] inside Sinkhorn's lse(j)) is the point: memory stays O(n) instead of O(n m). */
 #include "passes.h"
@@ -76,21 +76,31 @@ static bool contains_reduction(IrBlock *b) {
   return false;
 }
 
-static bool is_index_of(IrInst *e, IrValue *arg) {
-  for (int k = 1; k < e->nops; k++)
-    if (ir_op(e, k) == arg) return true;
+/* Does v's value change with the index `arg`: is it arg, or computed from it (x[i + 1])? */
+static bool depends_on(IrValue *v, IrValue *arg, int depth) {
+  if (v == arg) return true;
+  if (!v->def || depth == 0 || v->def->nregions) return false;
+  for (int k = 0; k < v->def->nops; k++)
+    if (depends_on(ir_op(v->def, k), arg, depth - 1)) return true;
   return false;
 }
 
-/* Would inlining C's body at the element use e recompute C's reduction redundantly? */
+static bool is_index_of(IrInst *e, IrValue *arg) {
+  for (int k = 1; k < e->nops; k++)
+    if (depends_on(ir_op(e, k), arg, 8)) return true;
+  return false;
+}
+
+/* Would inlining C's body at the element use e recompute C's reduction redundantly? It would
+ * when an index of an enclosing comprehension or reduction is missing from e's subscripts:
+ * lKu[k, j] = lse(i) lf[k, i] ... evaluates lf[k, i] once for every j. */
 static bool redundant(IrInst *c, IrInst *e) {
   if (!contains_reduction(c->regions[0])) return false;
   for (IrBlock *b = e->parent; b && b != c->parent; b = b->parent ? b->parent->parent : NULL) {
     IrInst *owner = b->parent;
     if (!owner || owner->op == IR_LOOP || owner->op == IR_IF) continue;
-    bool indexed = false;
-    for (int i = 0; i < b->nargs; i++) indexed |= is_index_of(e, b->args[i]);
-    if (!indexed) return true;
+    for (int i = 0; i < b->nargs; i++)
+      if (!is_index_of(e, b->args[i])) return true;
   }
   return false;
 }

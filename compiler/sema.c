@@ -572,9 +572,25 @@ static Val *binop_fn(Sema *s, Val **args, Span span, void *ctx) {
 
 static Val *matmul(Sema *s, Val *a, Val *b, Span span);
 
+/* The text of a string known when the program is compiled (a literal, or literals joined by
+ * `+`), or NULL for one computed at run time (a program argument). */
+const char *const_str(const Val *v) {
+  return v->kind == V_STR && v->ir->def && v->ir->def->op == IR_STRING ? v->ir->def->str : NULL;
+}
+
 Val *binop(Sema *s, Op op, Val *a, Val *b, Span span) {
   if (a->kind == V_ERROR || b->kind == V_ERROR) return ERR;
   if (op == OP_MATMUL) return matmul(s, a, b, span);
+  if (op == OP_ADD && a->kind == V_STR && b->kind == V_STR) {
+    if (!const_str(a) || !const_str(b)) {
+      Diag *g = diag_error(s->diags, span, "`+` joins strings known when the program is compiled, not program arguments");
+      diag_hint(s->diags, g, "join the parts before passing them, e.g. --path=dir/file.npy");
+      return ERR;
+    }
+    Val *r = val_new(s, V_STR);
+    r->ir = ir_string(&s->b, arena_printf(s->fn->arena, "%s%s", const_str(a), const_str(b)));
+    return r;
+  }
   if ((a->kind != V_SCALAR && a->kind != V_TENSOR) || (b->kind != V_SCALAR && b->kind != V_TENSOR)) {
     Val *bad = a->kind != V_SCALAR && a->kind != V_TENSOR ? a : b;
     Diag *g = diag_error(s->diags, span, "`%s` needs numbers or tensors, not %s", op_name(op), val_type_str(s, bad));

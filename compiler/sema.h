@@ -143,6 +143,7 @@ typedef Val *(*ScalarFn)(Sema *s, Val **args, Span span, void *ctx);
 
 Val *val_new(Sema *s, VKind k);
 Val *scalar_val(Sema *s, SnDtype dt, bool weak, IrValue *ir);
+const char *const_str(const Val *v);
 Val *tensor_val(Sema *s, SnDtype dt, int rank, const Dim *dims, IrValue *ir);
 Val *unit_val(Sema *s);
 SnDtype compute_dtype(SnDtype dt);

@@ -67,10 +67,13 @@ fn sinkhorn_log(a: float[n], b: float[m], C: float[n, m], eps, tol = 1e-6, max_i
     let fnew[i] = -e * lse(j) (gb[j] - C[i, j] * inv)
     # the rows of the plan (f, g) sum to a[i] exp((f[i] - fnew[i]) / eps)
     let err = sum(i) (if a[i] > 0 then a[i] * abs(expm1((f[i] - fnew[i]) * inv)) else 0)
-    f = fnew
-    let fa[i] = la[i] + f[i] * inv
-    g[j] = -e * lse(i) (fa[i] - C[i, j] * inv)
-  } until err < tol max max_iter
+    # a plan within tol is returned as it is, so `err` and `converged` describe the result
+    let done = err < tol
+    let fa[i] = la[i] + fnew[i] * inv
+    let gnew[j] = -e * lse(i) (fa[i] - C[i, j] * inv)
+    f = if done then f else fnew
+    g = if done then g else gnew
+  } until done max max_iter
   ot_result(a, b, C, e, r.f, r.g, r.iterations, r.converged)
 }
 
@@ -89,6 +92,37 @@ fn ot_result(a: float[n], b: float[m], C: float[n, m], e, f: float[n], g: float[
    iterations: iterations, converged: converged}
 }
 
+# K independent log-domain problems solved together: weights A [K, n] and B [K, m] (rows sum to
+# 1), costs C [K, n, m] (lazy like any cost). The fields of the result gain a leading K axis;
+# iteration stops when every problem's marginal error is below tol.
+fn sinkhorn_batch(A: float[K, n], B: float[K, m], C: float[K, n, m], eps, tol = 1e-6, max_iter = 1000) {
+  for_each_histogram_check(A, "sinkhorn_batch")
+  for_each_histogram_check(B, "sinkhorn_batch")
+  check(eps > 0 and isfinite(eps), "sinkhorn_batch: eps must be positive and finite, got {}", eps)
+  ot_check_iterations(tol, max_iter, "sinkhorn_batch")
+  let e = cast(eps, dtype=C)
+  let inv = 1 / e
+  let lA = log(cast(A, dtype=C))
+  let lB = log(cast(B, dtype=C))
+  let Ac = cast(A, dtype=C)
+  let r = iterate F = zeros([K, n], dtype=C), G = zeros([K, m], dtype=C) {
+    let Fn[k, i] = -e * lse(j) (lB[k, j] + G[k, j] * inv - C[k, i, j] * inv)
+    let errs[k] = sum(i) (if Ac[k, i] > 0 then Ac[k, i] * abs(expm1((F[k, i] - Fn[k, i]) * inv)) else 0)
+    let done = max(errs) < tol
+    let Gn[k, j] = -e * lse(i) (lA[k, i] + Fn[k, i] * inv - C[k, i, j] * inv)
+    F = if done then F else Fn
+    G = if done then G else Gn
+  } until done max max_iter
+  let F = r.F
+  let G = r.G
+  let P[k, i, j] = exp(lA[k, i] + lB[k, j] + (F[k, i] + G[k, j] - C[k, i, j]) * inv)
+  let Ft[k, i] = -e * lse(j) (lB[k, j] + G[k, j] * inv - C[k, i, j] * inv)
+  let cost[k] = sum(i, j) P[k, i, j] * C[k, i, j]
+  let value[k] = sum(i) Ac[k, i] * F[k, i] + sum(j) cast(B[k, j], dtype=C) * G[k, j]
+  let err[k] = sum(i) (if Ac[k, i] > 0 then Ac[k, i] * abs(expm1((F[k, i] - Ft[k, i]) * inv)) else 0)
+  {plan: P, cost: cost, value: value, f: F, g: G, err: err, iterations: r.iterations, converged: r.converged}
+}
+
 # Sinkhorn's scaling form, u = 1 / K (b v), v = 1 / K^T (a u) with K = exp(-C / eps): the
 # textbook algorithm (POT's sinkhorn). exp(-C / eps) underflows once C / eps passes about 700
 # (about 87 in f32); the solver then stops with an error that points to sinkhorn_log.
@@ -105,10 +139,11 @@ fn sinkhorn(a: float[n], b: float[m], C: float[n, m], eps, tol = 1e-6, max_iter 
     let bv[j] = bc[j] * v[j]
     let unew[i] = 1 / sum(j) K[i, j] * bv[j]
     let err = sum(i) (if a[i] > 0 then ac[i] * abs(u[i] / unew[i] - 1) else 0)
-    u = unew
+    let done = err < tol or not isfinite(err)
+    u[i] = if done then u[i] else unew[i]
     let au[i] = ac[i] * u[i]
-    v[j] = 1 / sum(i) K[i, j] * au[i]
-  } until err < tol or not isfinite(err) max max_iter
+    v[j] = if done then v[j] else 1 / sum(i) K[i, j] * au[i]
+  } until done max max_iter
   let u = r.u
   let v = r.v
   check(isfinite(sum(u) + sum(v)) and min(u) > 0 and min(v) > 0,
@@ -135,30 +170,38 @@ fn sinkhorn_eps_scaling(a: float[n], b: float[m], C: float[n, m], eps, scaling =
     let gb[j] = lb[j] + g[j] * inv
     let fnew[i] = -ec * lse(j) (gb[j] - C[i, j] * inv)
     let err = sum(i) (if a[i] > 0 then a[i] * abs(expm1((f[i] - fnew[i]) * inv)) else 0)
-    let final = ec <= e
-    f = fnew
+    let done = ec <= e and err < tol
+    f[i] = if done then f[i] else fnew[i]
     let fa[i] = la[i] + f[i] * inv
-    g[j] = -ec * lse(i) (fa[i] - C[i, j] * inv)
+    g[j] = if done then g[j] else -ec * lse(i) (fa[i] - C[i, j] * inv)
     ec = max(ec * cast(scaling, dtype=C), e)
-  } until final and err < tol max max_iter
+  } until done max max_iter
   ot_result(a, b, C, e, r.f, r.g, r.iterations, r.converged)
 }
 
 # --- unbalanced entropic OT --------------------------------------------------------------------
 
-# Entropic OT with the marginal constraints relaxed by KL penalties of strength rho (POT's reg_m;
-# GeomLoss's reach is rho^(1/p)): minimises <P, C> + eps KL(P | a x b) + rho KL(P 1 | a)
-# + rho KL(P^T 1 | b). The weights may have any positive masses. The potentials are damped:
-#   f[i] = -rho/(rho + eps) eps lse(j) (log b[j] + (g[j] - C[i, j]) / eps)
-# and iteration stops when they change by less than tol (relative to eps).
-fn sinkhorn_unbalanced(a: float[n], b: float[m], C: float[n, m], eps, rho, tol = 1e-6,
+# Entropic OT with the marginal constraints relaxed by KL penalties of strength rho (POT's reg_m):
+# minimises <P, C> + eps KL(P | a x b) + rho KL(P 1 | a) + rho KL(P^T 1 | b), KL the generalised
+# one, sum p log(p / q) - p + q. The weights may have any positive masses. Give rho, or reach
+# (GeomLoss's, the distance beyond which mass is rather destroyed than moved): rho = reach^2, for a
+# squared-distance cost. The potentials are damped,
+#   f[i] = -rho/(rho + eps) eps lse(j) (log b[j] + (g[j] - C[i, j]) / eps),
+# and iteration stops when they change by less than tol (relative to eps). `value` is the
+# objective at the optimum, from the potentials; `mass` the plan's total mass.
+# (POT's sinkhorn_unbalanced takes the entropy relative to 1, not to a x b: its plan is this
+# solver's for the cost C[i, j] + eps log a[i] + eps log b[j].)
+fn sinkhorn_unbalanced(a: float[n], b: float[m], C: float[n, m], eps, rho = 0.0, reach = 0.0, tol = 1e-6,
                        max_iter = 1000) {
   let cmax = ot_check(a, b, C, eps, "sinkhorn_unbalanced", false)
   ot_check_iterations(tol, max_iter, "sinkhorn_unbalanced")
-  check(rho > 0, "sinkhorn_unbalanced: rho must be positive, got {}", rho)
+  check(rho >= 0 and reach >= 0 and (rho > 0) != (reach > 0),
+        "sinkhorn_unbalanced: give one of rho or reach, positive (got rho = {}, reach = {})", rho, reach,
+        hint="rho is the strength of the KL penalty on the marginals; reach = sqrt(rho)")
+  let strength = if reach > 0 then f64(reach)^2 else f64(rho)
   let e = cast(eps, dtype=C)
   let inv = 1 / e
-  let damp = cast(rho / (rho + eps), dtype=C)
+  let damp = cast(strength / (strength + eps), dtype=C)
   let la = log(cast(a, dtype=C))
   let lb = log(cast(b, dtype=C))
   let r = iterate f = zeros(n, dtype=C), g = zeros(m, dtype=C) {
@@ -173,14 +216,36 @@ fn sinkhorn_unbalanced(a: float[n], b: float[m], C: float[n, m], eps, rho, tol =
   let f = r.f
   let g = r.g
   let P[i, j] = exp(la[i] + lb[j] + (f[i] + g[j] - C[i, j]) * inv)
-  let rh = cast(rho, dtype=C)
+  let rh = cast(strength, dtype=C)
+  let mass = sum(i, j) P[i, j]
+  let ac = cast(a, dtype=C)
+  let bc = cast(b, dtype=C)
   {plan: P, cost: sum(i, j) P[i, j] * C[i, j],
-   value: sum(i) cast(a[i], dtype=C) * rh * -expm1(-f[i] / rh) + sum(j) cast(b[j], dtype=C) * rh * -expm1(-g[j] / rh),
-   f: f, g: g, mass: sum(i, j) P[i, j],
+   value: sum(i) ac[i] * rh * -expm1(-f[i] / rh) + sum(j) bc[j] * rh * -expm1(-g[j] / rh) - e * (mass - sum(ac) * sum(bc)),
+   f: f, g: g, mass: mass, rho: strength,
    iterations: r.iterations, converged: r.converged}
 }
 
 # --- Sinkhorn divergence -----------------------------------------------------------------------
+
+# OT(a, a) for a symmetric cost C [n, n]: its potentials are equal, f = g, and the averaged
+# update f = (f + T(f)) / 2, T(f)[i] = -eps lse(j) (log a[j] + (f[j] - C[i, j]) / eps), converges
+# in a few dozen iterations where alternating Sinkhorn crawls (GeomLoss's symmetric update).
+fn sinkhorn_symmetric(a: float[n], C: float[n, n], eps, tol = 1e-6, max_iter = 1000) {
+  let cmax = ot_check(a, a, C, eps, "sinkhorn_symmetric", true)
+  ot_check_iterations(tol, max_iter, "sinkhorn_symmetric")
+  let e = cast(eps, dtype=C)
+  let inv = 1 / e
+  let la = log(cast(a, dtype=C))
+  let r = iterate f = zeros(n, dtype=C) {
+    let fa[j] = la[j] + f[j] * inv
+    let tf[i] = -e * lse(j) (fa[j] - C[i, j] * inv)
+    let err = sum(i) (if a[i] > 0 then a[i] * abs(expm1((f[i] - tf[i]) * inv)) else 0)
+    let done = err < tol
+    f = if done then f else (f + tf) / 2
+  } until done max max_iter
+  ot_result(a, a, C, e, r.f, r.f, r.iterations, r.converged)
+}
 
 # The debiased Sinkhorn divergence S = OT(a, b) - OT(a, a)/2 - OT(b, b)/2 (Feydy et al.), from
 # the costs between and within the two measures. `value` uses the entropic OT values (GeomLoss's
@@ -189,8 +254,8 @@ fn sinkhorn_unbalanced(a: float[n], b: float[m], C: float[n, m], eps, rho, tol =
 fn sinkhorn_divergence(a: float[n], b: float[m], Cab: float[n, m], Caa: float[n, n], Cbb: float[m, m],
                        eps, tol = 1e-6, max_iter = 1000) {
   let ab = sinkhorn_log(a, b, Cab, eps, tol, max_iter)
-  let aa = sinkhorn_log(a, a, Caa, eps, tol, max_iter)
-  let bb = sinkhorn_log(b, b, Cbb, eps, tol, max_iter)
+  let aa = sinkhorn_symmetric(a, Caa, eps, tol, max_iter)
+  let bb = sinkhorn_symmetric(b, Cbb, eps, tol, max_iter)
   {value: ab.value - (aa.value + bb.value) / 2, cost: ab.cost - (aa.cost + bb.cost) / 2,
    ab: ab, aa: aa, bb: bb, converged: ab.converged and aa.converged and bb.converged}
 }
@@ -283,7 +348,7 @@ fn free_support_barycenter(Y: float[L, m, d], B: float[L, m], X0: float[k, d], w
 # (rows and columns sum to 1) nearest to the logits L [n, n] in KL, by Sinkhorn-Knopp in log
 # domain (stable for any logits and tau); used for learned mixing matrices such as
 # hyper-connections'. birkhoff_backward gives its gradient.
-fn birkhoff(L: float[n, n], tau = 1.0, tol = 1e-6, max_iter = 100) {
+fn birkhoff(L: float[n, n], tau = 1.0, tol = 1e-6, max_iter = 1000) {
   check(tau > 0 and isfinite(tau), "birkhoff: tau must be positive and finite, got {}", tau)
   check(isfinite(max(i, j) abs(L[i, j])), "birkhoff: the logits `L` must be finite, but L[{}, {}] is {}",
         ot_first_nonfinite(L).i, ot_first_nonfinite(L).j, ot_first_nonfinite(L).value)
@@ -292,9 +357,11 @@ fn birkhoff(L: float[n, n], tau = 1.0, tol = 1e-6, max_iter = 100) {
   let r = iterate f = zeros(n, dtype=L), g = zeros(n, dtype=L) {
     let fnew[i] = -lse(j) (L[i, j] / t + g[j])
     let err = sum(i) abs(expm1(f[i] - fnew[i]))
-    f = fnew
-    g[j] = -lse(i) (L[i, j] / t + f[i])
-  } until err < tol max max_iter
+    let done = err < tol
+    let gnew[j] = -lse(i) (L[i, j] / t + fnew[i])
+    f = if done then f else fnew
+    g = if done then g else gnew
+  } until done max max_iter
   let f = r.f
   let g = r.g
   let P[i, j] = exp(L[i, j] / t + f[i] + g[j])
@@ -338,7 +405,7 @@ fn birkhoff_backward(P: float[n, n], G: float[n, n], tau = 1.0, tol = 1e-10, max
 # [T, E] are turned into a plan where every token sends mass 1 and every expert receives T / E,
 # by log-domain Sinkhorn at temperature tau; each token then goes to the expert its plan row
 # favours, and an expert over `capacity` keeps the tokens it values most (expert -1: dropped).
-fn sinkhorn_route(S: float[T, E], capacity, tau = 1.0, tol = 1e-6, max_iter = 100) {
+fn sinkhorn_route(S: float[T, E], capacity, tau = 1.0, tol = 1e-6, max_iter = 1000) {
   check(capacity >= 0, "sinkhorn_route: capacity must be non-negative, got {}", capacity)
   let B = birkhoff_rect(S, tau, tol, max_iter)
   let P = B.P
@@ -362,9 +429,11 @@ fn birkhoff_rect(S: float[T, E], tau, tol, max_iter) {
   let r = iterate f = zeros(T, dtype=S), g = zeros(E, dtype=S) {
     let fnew[i] = -lse(j) (S[i, j] / t + g[j])
     let err = sum(i) abs(expm1(f[i] - fnew[i]))
-    f = fnew
-    g[j] = lcol - lse(i) (S[i, j] / t + f[i])
-  } until err < tol max max_iter
+    let done = err < tol
+    let gnew[j] = lcol - lse(i) (S[i, j] / t + fnew[i])
+    f = if done then f else fnew
+    g = if done then g else gnew
+  } until done max max_iter
   let f = r.f
   let g = r.g
   let P[i, j] = exp(S[i, j] / t + f[i] + g[j])

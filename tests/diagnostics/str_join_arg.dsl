@@ -1,0 +1,2 @@
+arg dir: str = "data/"
+let x = load(dir + "x.npy")
