@@ -47,4 +47,33 @@ static inline int64_t snrt_f64_to_int(double v, int64_t lo, int64_t hi) {
   return (int64_t)v;
 }
 
+/* --- transport: what the solvers share (defined in transport_exact.c) ----------------------- */
+
+/* Totals that differ by at most this (relative) count as equal, and b is rescaled to a's total,
+ * as POT's ot.emd does (its check is numpy's assert_almost_equal: 1.5e-7, on weights that sum
+ * to 1). A larger gap is a mistake in the data and is reported. */
+#define SN_OT_MASS_RTOL 1.5e-7
+
+/* A solve's result as generated code takes it apart: the exact solvers fill emd; the entropic
+ * ones leave their potentials f, g in emd.u, emd.v, the parts SN_OT_F and SN_OT_G. */
+struct SnOtCall {
+  SnOtEmdResult emd;
+  double scalars[SN_OT_NSCALARS];
+};
+
+/* An error naming x[k] (or x[i, j] when cols > 1) when an element is Inf or NaN; fn and name
+ * start the message. */
+SnStatus snrt_ot_check_finite(const char *fn, const char *name, const double *x, int64_t rows,
+                              int64_t cols);
+/* t's elements as a contiguous f64 array: t's own data when it is one already, else a converted
+ * copy left in *hold (release it after). NULL (message set) when t has the wrong rank, holds
+ * bools, or memory runs out. */
+const double *snrt_ot_as_f64(const char *fn, const char *name, const SnTensor *t, int64_t rank,
+                             SnTensor **hold);
+/* An error "fn: size mismatch: what_a is na but what_b is nb" unless na == nb. */
+SnStatus snrt_ot_size_match(const char *fn, const char *what_a, int64_t na, const char *what_b,
+                            int64_t nb);
+/* Reports the current message at `where` and frees r (may be NULL); returns NULL. */
+SnOtCall *snrt_ot_call_failed(const char *where, SnOtCall *r);
+
 #endif

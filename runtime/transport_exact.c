@@ -1,7 +1,7 @@
 /* transport_exact.c: exact optimal transport: EMD by the network simplex method on a dense cost,
  * exact 1-D Wasserstein by merging quantile functions, and sliced Wasserstein over seeded
  * random directions. */
-#include "sinter.h"
+#include "rt.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -10,10 +10,6 @@
 #include <immintrin.h>
 #endif
 
-/* Totals that differ by at most this (relative) count as equal, and b is rescaled to a's total,
- * as POT's ot.emd does (its check is numpy's assert_almost_equal: 1.5e-7, on weights that sum
- * to 1). A larger gap is a mistake in the data and is reported. */
-#define SN_OT_MASS_RTOL 1.5e-7
 /* An arc enters the basis only when its reduced cost is below -SN_OT_PRICE_EPS times the size of
  * its cost and end potentials (ten units in the last place), so rounding noise in the potentials
  * never drives a pivot; the value is LEMON's as adapted for transport by Bonneel et al. (2011). */
@@ -63,8 +59,8 @@ static SnStatus mass_ratio(const char *fn, double sa, double sb, double *ratio) 
   return 0;
 }
 
-static SnStatus check_finite(const char *fn, const char *name, const double *x, int64_t rows,
-                             int64_t cols) {
+SnStatus snrt_ot_check_finite(const char *fn, const char *name, const double *x, int64_t rows,
+                              int64_t cols) {
   /* An all-ones exponent is Inf or NaN; OR-ing that test over the array vectorises, and the
    * loop that names the culprit runs only when there is one. */
   uint64_t bad = 0;
@@ -650,7 +646,7 @@ SnStatus sn_ot_emd_f64(int64_t n, int64_t m, const double *a, const double *b, c
     return sn_error_set("emd: a %lld x %lld problem is too large", (long long)n, (long long)m);
   double sa = 1, sb = 1, ratio = 1;
   if (check_weights("emd", "a", a, n, &sa) || check_weights("emd", "b", b, m, &sb) ||
-      check_finite("emd", "C", C, n, m) || mass_ratio("emd", sa, sb, &ratio))
+      snrt_ot_check_finite("emd", "C", C, n, m) || mass_ratio("emd", sa, sb, &ratio))
     return 1;
 
   /* Weights (uniform when not given), b rescaled to a's total, and the kept rows and columns. */
@@ -724,8 +720,8 @@ done:
 /* t's elements as a contiguous f64 array: t's own data when it is one already, else a converted
  * copy left in *hold (release it after). NULL (message set) when t has the wrong rank, holds
  * bools, or memory runs out. */
-static const double *as_f64(const char *fn, const char *name, const SnTensor *t, int64_t rank,
-                            SnTensor **hold) {
+const double *snrt_ot_as_f64(const char *fn, const char *name, const SnTensor *t, int64_t rank,
+                             SnTensor **hold) {
   *hold = NULL;
   if (t->rank != rank) {
     sn_error_set("%s: %s must be a %s (rank %lld), not rank %lld", fn, name,
@@ -743,8 +739,8 @@ static const double *as_f64(const char *fn, const char *name, const SnTensor *t,
   return *hold ? (*hold)->data : NULL;
 }
 
-static SnStatus size_match(const char *fn, const char *what_a, int64_t na, const char *what_b,
-                           int64_t nb) {
+SnStatus snrt_ot_size_match(const char *fn, const char *what_a, int64_t na, const char *what_b,
+                            int64_t nb) {
   if (na == nb) return 0;
   return sn_error_set("%s: size mismatch: %s is %lld but %s is %lld", fn, what_a, (long long)na,
                       what_b, (long long)nb);
@@ -754,16 +750,16 @@ SnStatus sn_ot_emd(const SnTensor *a, const SnTensor *b, const SnTensor *C,
                    const SnOtEmdOptions *opt, SnOtEmdResult *out) {
   memset(out, 0, sizeof *out);
   SnTensor *hc = NULL, *ha = NULL, *hb = NULL;
-  const double *c = as_f64("emd", "C", C, 2, &hc), *pa = NULL, *pb = NULL;
+  const double *c = snrt_ot_as_f64("emd", "C", C, 2, &hc), *pa = NULL, *pb = NULL;
   SnStatus st = 1;
   if (!c) goto done;
-  if (a && (!(pa = as_f64("emd", "a", a, 1, &ha)) ||
-            size_match("emd", "the length of a", a->shape[0], "the number of rows of C",
-                       C->shape[0])))
+  if (a && (!(pa = snrt_ot_as_f64("emd", "a", a, 1, &ha)) ||
+            snrt_ot_size_match("emd", "the length of a", a->shape[0], "the number of rows of C",
+                               C->shape[0])))
     goto done;
-  if (b && (!(pb = as_f64("emd", "b", b, 1, &hb)) ||
-            size_match("emd", "the length of b", b->shape[0], "the number of columns of C",
-                       C->shape[1])))
+  if (b && (!(pb = snrt_ot_as_f64("emd", "b", b, 1, &hb)) ||
+            snrt_ot_size_match("emd", "the length of b", b->shape[0], "the number of columns of C",
+                               C->shape[1])))
     goto done;
   st = sn_ot_emd_f64(C->shape[0], C->shape[1], pa, pb, c, opt, out);
 done:
@@ -860,9 +856,9 @@ SnStatus sn_ot_emd_1d_f64(int64_t n, int64_t m, const double *x, const double *y
   if (n > INT64_MAX / 64 || m > INT64_MAX / 64)
     return sn_error_set("%s: %lld and %lld points is too large", fn, (long long)n, (long long)m);
   double sa = 1, sb = 1, ratio = 1;
-  if (check_p(fn, p) || check_finite(fn, "x", x, n, 1) || check_finite(fn, "y", y, m, 1) ||
-      check_weights(fn, "a", a, n, &sa) || check_weights(fn, "b", b, m, &sb) ||
-      mass_ratio(fn, sa, sb, &ratio))
+  if (check_p(fn, p) || snrt_ot_check_finite(fn, "x", x, n, 1) ||
+      snrt_ot_check_finite(fn, "y", y, m, 1) || check_weights(fn, "a", a, n, &sa) ||
+      check_weights(fn, "b", b, m, &sb) || mass_ratio(fn, sa, sb, &ratio))
     return 1;
   Keyed *kx = malloc(2 * (size_t)n * sizeof *kx), *ky = malloc(2 * (size_t)m * sizeof *ky);
   double *wa = malloc((size_t)n * sizeof *wa), *wb = malloc((size_t)m * sizeof *wb);
@@ -895,14 +891,15 @@ SnStatus sn_ot_emd_1d(const SnTensor *x, const SnTensor *y, const SnTensor *a, c
   SnTensor *hx = NULL, *hy = NULL, *ha = NULL, *hb = NULL;
   const double *px = NULL, *py = NULL, *pa = NULL, *pb = NULL;
   SnStatus st = 1;
-  if (!(px = as_f64(fn, "x", x, 1, &hx)) || !(py = as_f64(fn, "y", y, 1, &hy))) goto done;
-  if (a && (!(pa = as_f64(fn, "a", a, 1, &ha)) ||
-            size_match(fn, "the length of a", a->shape[0], "the number of points in x",
-                       x->shape[0])))
+  if (!(px = snrt_ot_as_f64(fn, "x", x, 1, &hx)) || !(py = snrt_ot_as_f64(fn, "y", y, 1, &hy)))
     goto done;
-  if (b && (!(pb = as_f64(fn, "b", b, 1, &hb)) ||
-            size_match(fn, "the length of b", b->shape[0], "the number of points in y",
-                       y->shape[0])))
+  if (a && (!(pa = snrt_ot_as_f64(fn, "a", a, 1, &ha)) ||
+            snrt_ot_size_match(fn, "the length of a", a->shape[0], "the number of points in x",
+                               x->shape[0])))
+    goto done;
+  if (b && (!(pb = snrt_ot_as_f64(fn, "b", b, 1, &hb)) ||
+            snrt_ot_size_match(fn, "the length of b", b->shape[0], "the number of points in y",
+                               y->shape[0])))
     goto done;
   st = sn_ot_emd_1d_f64(x->shape[0], y->shape[0], px, py, pa, pb, p, cost, plan);
 done:
@@ -994,8 +991,9 @@ SnStatus sn_ot_sliced_f64(int64_t n, int64_t m, int64_t d, const double *X, cons
     return sn_error_set("%s: %lld projections of %lld and %lld points in dimension %lld is too "
                         "large", fn, (long long)nproj, (long long)n, (long long)m, (long long)d);
   double sa = 1, sb = 1, ratio = 1;
-  if (check_p(fn, p) || check_finite(fn, "X", X, n, d) || check_finite(fn, "Y", Y, m, d) ||
-      (dirs && check_finite(fn, "the directions", dirs, nproj, d)) ||
+  if (check_p(fn, p) || snrt_ot_check_finite(fn, "X", X, n, d) ||
+      snrt_ot_check_finite(fn, "Y", Y, m, d) ||
+      (dirs && snrt_ot_check_finite(fn, "the directions", dirs, nproj, d)) ||
       check_weights(fn, "a", a, n, &sa) || check_weights(fn, "b", b, m, &sb) ||
       mass_ratio(fn, sa, sb, &ratio))
     return 1;
@@ -1025,21 +1023,22 @@ SnStatus sn_ot_sliced(const SnTensor *X, const SnTensor *Y, const SnTensor *a, c
   SnTensor *hX = NULL, *hY = NULL, *ha = NULL, *hb = NULL, *hd = NULL;
   const double *pX = NULL, *pY = NULL, *pa = NULL, *pb = NULL, *pd = NULL;
   SnStatus st = 1;
-  if (!(pX = as_f64(fn, "X", X, 2, &hX)) || !(pY = as_f64(fn, "Y", Y, 2, &hY))) goto done;
-  if (size_match(fn, "the dimension of X", X->shape[1], "the dimension of Y", Y->shape[1]))
+  if (!(pX = snrt_ot_as_f64(fn, "X", X, 2, &hX)) || !(pY = snrt_ot_as_f64(fn, "Y", Y, 2, &hY)))
     goto done;
-  if (a && (!(pa = as_f64(fn, "a", a, 1, &ha)) ||
-            size_match(fn, "the length of a", a->shape[0], "the number of points in X",
-                       X->shape[0])))
+  if (snrt_ot_size_match(fn, "the dimension of X", X->shape[1], "the dimension of Y", Y->shape[1]))
     goto done;
-  if (b && (!(pb = as_f64(fn, "b", b, 1, &hb)) ||
-            size_match(fn, "the length of b", b->shape[0], "the number of points in Y",
-                       Y->shape[0])))
+  if (a && (!(pa = snrt_ot_as_f64(fn, "a", a, 1, &ha)) ||
+            snrt_ot_size_match(fn, "the length of a", a->shape[0], "the number of points in X",
+                               X->shape[0])))
+    goto done;
+  if (b && (!(pb = snrt_ot_as_f64(fn, "b", b, 1, &hb)) ||
+            snrt_ot_size_match(fn, "the length of b", b->shape[0], "the number of points in Y",
+                               Y->shape[0])))
     goto done;
   if (dirs) {
-    if (!(pd = as_f64(fn, "the directions", dirs, 2, &hd)) ||
-        size_match(fn, "the dimension of the directions", dirs->shape[1], "the dimension of X",
-                   X->shape[1]))
+    if (!(pd = snrt_ot_as_f64(fn, "the directions", dirs, 2, &hd)) ||
+        snrt_ot_size_match(fn, "the dimension of the directions", dirs->shape[1],
+                           "the dimension of X", X->shape[1]))
       goto done;
     nproj = dirs->shape[0];
   }
@@ -1058,12 +1057,7 @@ done:
  * A solve returns a handle (NULL on failure, with the message prefixed by the caller's source
  * location) whose parts the program takes one by one and then frees. */
 
-struct SnOtCall {
-  SnOtEmdResult emd;
-  double scalars[SN_OT_NSCALARS];
-};
-
-static SnOtCall *call_failed(const char *where, SnOtCall *r) {
+SnOtCall *snrt_ot_call_failed(const char *where, SnOtCall *r) {
   sn_fail_msg(where, sn_error_message());
   if (r) sn_ot_call_free(r);
   return NULL;
@@ -1072,10 +1066,10 @@ static SnOtCall *call_failed(const char *where, SnOtCall *r) {
 SnOtCall *sn_ot_emd_call(const char *where, const SnTensor *a, const SnTensor *b,
                          const SnTensor *C, int64_t max_iter) {
   SnOtCall *r = calloc(1, sizeof *r);
-  if (!r) return call_failed(where, NULL);
+  if (!r) return snrt_ot_call_failed(where, NULL);
   SnOtEmdOptions opt = {.max_iter = max_iter, .dense = 1};
   SnStatus st = sn_ot_emd(a, b, C, &opt, &r->emd);
-  if (st != 0 && st != SN_OT_NOT_CONVERGED) return call_failed(where, r);
+  if (st != 0 && st != SN_OT_NOT_CONVERGED) return snrt_ot_call_failed(where, r);
   r->scalars[SN_OT_COST] = r->emd.cost;
   r->scalars[SN_OT_ITERATIONS] = (double)r->emd.iterations;
   r->scalars[SN_OT_CONVERGED] = r->emd.converged;
@@ -1085,9 +1079,9 @@ SnOtCall *sn_ot_emd_call(const char *where, const SnTensor *a, const SnTensor *b
 SnOtCall *sn_ot_emd_1d_call(const char *where, const SnTensor *x, const SnTensor *y,
                             const SnTensor *a, const SnTensor *b, double p) {
   SnOtCall *r = calloc(1, sizeof *r);
-  if (!r) return call_failed(where, NULL);
+  if (!r) return snrt_ot_call_failed(where, NULL);
   double cost;
-  if (sn_ot_emd_1d(x, y, a, b, p, &cost, &r->emd.support)) return call_failed(where, r);
+  if (sn_ot_emd_1d(x, y, a, b, p, &cost, &r->emd.support)) return snrt_ot_call_failed(where, r);
   r->scalars[SN_OT_COST] = cost;
   r->scalars[SN_OT_DISTANCE] = pow(cost, 1 / p);
   return r;
@@ -1097,9 +1091,9 @@ SnOtCall *sn_ot_sliced_call(const char *where, const SnTensor *X, const SnTensor
                             const SnTensor *a, const SnTensor *b, int64_t nproj, int64_t seed,
                             double p) {
   SnOtCall *r = calloc(1, sizeof *r);
-  if (!r) return call_failed(where, NULL);
+  if (!r) return snrt_ot_call_failed(where, NULL);
   if (sn_ot_sliced(X, Y, a, b, nproj, NULL, (uint64_t)seed, p, &r->scalars[SN_OT_DISTANCE]))
-    return call_failed(where, r);
+    return snrt_ot_call_failed(where, r);
   return r;
 }
 
