@@ -9,7 +9,7 @@
 #include <math.h>
 #include <string.h>
 
-#define MAX_ARGS 8
+#define MAX_ARGS 12 /* the most a builtin takes: sns_newton, 9 */
 
 typedef struct Args {
   int npos;
@@ -980,19 +980,21 @@ static bool ot_tensor(Sema *s, Val *v, Node *n, int rank, const char *fn, const 
   return false;
 }
 
+/* A vector of n entries, one per point (`of` names the points; `kind` says what the entries
+ * are, "weights" or "potentials"), checked against n. */
+static bool ot_vector(Sema *s, Val *w, Node *wn, Dim n, const char *fn, const char *kind, const char *name, const char *of) {
+  if (!ot_tensor(s, w, wn, 1, fn, name)) return false;
+  const char *what = arena_printf(s->arena, "`%s`: the %s `%s` and %s", fn, kind, name, of);
+  if (check_dims_match(s, n, w->dims[0], wn->span, what)) return true;
+  diag_error(s->diags, wn->span, "`%s`: the %s `%s` have %s entries, but %s number %s", fn, kind, name,
+             dim_str(s, w->dims[0]), of, dim_str(s, n));
+  return false;
+}
+
 /* Weights for n points (`of` says what they weigh): the given ones, checked against n, or
  * uniform 1/n. */
 static Val *ot_weights(Sema *s, Val *w, Node *wn, Dim n, const char *fn, const char *name, const char *of, Span span) {
-  if (w) {
-    if (!ot_tensor(s, w, wn, 1, fn, name)) return ERR;
-    const char *what = arena_printf(s->arena, "`%s`: the weights `%s` and %s", fn, name, of);
-    if (!check_dims_match(s, n, w->dims[0], wn->span, what)) {
-      diag_error(s->diags, wn->span, "`%s`: the weights `%s` have %s entries, but %s number %s", fn, name,
-                 dim_str(s, w->dims[0]), of, dim_str(s, n));
-      return ERR;
-    }
-    return w;
-  }
+  if (w) return ot_vector(s, w, wn, n, fn, "weights", name, of) ? w : ERR;
   IrValue *count = ir_cast(&s->b, dim_value(s, n), ir_scalar(SN_F64));
   FillCtx fc = {SN_F64, scalar_val(s, SN_F64, false, ir_bin(&s->b, BIN_DIV, ir_const_f(&s->b, SN_F64, 1), count))};
   return make_compr(s, SN_F64, 1, &n, fill_body, &fc, span);
@@ -1062,6 +1064,45 @@ static Val *b_emd(Sema *s, Node *call) {
                   ot_support(s, h)};
   ir_call(&s->b, RT_OT_FREE, 1, &h);
   return record_of(s, 7, names, vals);
+}
+
+/* sns_newton(a, b, C, eps, f0, g0, tol, max_iter, keep): the Newton stage of
+ * Sinkhorn-Newton-Sparse from the potentials f0, g0 (stdlib's sinkhorn_newton runs the Sinkhorn
+ * warm-up first). {f, g (f64), err, cost, iterations, converged, nnz}. */
+static Val *b_sns_newton(Sema *s, Node *call) {
+  const char *fn = "sns_newton";
+  Args a;
+  if (!get_args(s, call, 9, 9, NULL, 0, &a)) return ERR;
+  if (!ot_tensor(s, a.pos[2], a.posn[2], 2, fn, "C")) return ERR;
+  Val *C = a.pos[2];
+  Val *wa = ot_weights(s, a.pos[0], a.posn[0], C->dims[0], fn, "a", "the rows of `C`", call->span);
+  Val *wb = ot_weights(s, a.pos[1], a.posn[1], C->dims[1], fn, "b", "the columns of `C`", call->span);
+  if (wa->kind == V_ERROR || wb->kind == V_ERROR ||
+      !ot_vector(s, a.pos[4], a.posn[4], C->dims[0], fn, "potentials", "f0", "the rows of `C`") ||
+      !ot_vector(s, a.pos[5], a.posn[5], C->dims[1], fn, "potentials", "g0", "the columns of `C`"))
+    return ERR;
+  static const char *const names[4] = {"eps", "tol", "max_iter", "keep"};
+  static const int at[4] = {3, 6, 7, 8};
+  IrValue *num[4];
+  for (int k = 0; k < 4; k++) {
+    Val *v = a.pos[at[k]];
+    if (k == 2 ? !need_int_scalar(s, v, a.posn[at[k]], names[k]) : v->kind != V_SCALAR || v->dt == SN_BOOL) {
+      if (k != 2) diag_error(s->diags, a.posn[at[k]]->span, "`%s`: %s must be a number, not %s", fn, names[k], val_type_str(s, v));
+      return ERR;
+    }
+    num[k] = ir_cast(&s->b, v->ir, k == 2 ? ir_i64 : ir_scalar(SN_F64));
+  }
+  s->b.span = call->span;
+  IrValue *ops[10] = {where_of(s, call->span), wa->ir, wb->ir, C->ir, num[0], a.pos[4]->ir, a.pos[5]->ir, num[1], num[2], num[3]};
+  IrValue *h = ir_call(&s->b, RT_OT_SNS, 10, ops);
+  h->type = ir_ptr(SN_U8);
+  const char *fields[7] = {"f", "g", "err", "cost", "iterations", "converged", "nnz"};
+  Val *vals[7] = {ot_part(s, h, SN_OT_F, 1, &C->dims[0], NULL), ot_part(s, h, SN_OT_G, 1, &C->dims[1], NULL),
+                  ot_scalar(s, h, SN_OT_ERR, SN_F64), ot_scalar(s, h, SN_OT_COST, SN_F64),
+                  ot_scalar(s, h, SN_OT_ITERATIONS, SN_I64), ot_scalar(s, h, SN_OT_CONVERGED, SN_BOOL),
+                  ot_scalar(s, h, SN_OT_NNZ, SN_I64)};
+  ir_call(&s->b, RT_OT_FREE, 1, &h);
+  return record_of(s, 7, fields, vals);
 }
 
 /* p=, the exponent of the ground cost |x - y|^p (keyword k, `dflt` when not given). */
@@ -1137,7 +1178,7 @@ const char *const builtin_names[] = {
     "round", "erf", "isnan", "sigmoid", "relu", "softplus", "sign", "pow", "min", "max", "clamp", "where",
     "sum", "prod", "mean", "lse", "argmax", "argmin", "zeros", "ones", "full", "arange", "linspace", "eye",
     "rand", "randn", "transpose", "size", "numel", "f16", "bf16", "f32", "f64", "i8", "u8", "i32", "i64",
-    "bool", "now", "load", "load_csv", "save", "check", "isfinite", "cast", "epsilon", "emd", "emd_1d", "sliced_wasserstein", NULL,
+    "bool", "now", "load", "load_csv", "save", "check", "isfinite", "cast", "epsilon", "emd", "emd_1d", "sliced_wasserstein", "sns_newton", NULL,
 };
 
 Val *call_builtin(Sema *s, Node *call, bool *found) {
@@ -1169,6 +1210,7 @@ Val *call_builtin(Sema *s, Node *call, bool *found) {
   if (strcmp(nm, "cast") == 0) return b_cast_to(s, call);
   if (strcmp(nm, "epsilon") == 0) return b_epsilon(s, call);
   if (strcmp(nm, "emd") == 0) return b_emd(s, call);
+  if (strcmp(nm, "sns_newton") == 0) return b_sns_newton(s, call);
   if (strcmp(nm, "emd_1d") == 0) return b_emd_1d(s, call);
   if (strcmp(nm, "sliced_wasserstein") == 0) return b_sliced(s, call);
   if (strcmp(nm, "pow") == 0) return b_pow(s, call);

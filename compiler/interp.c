@@ -269,8 +269,8 @@ static const char *where(Interp *it, Span sp) { return diag_where(it->fn->arena,
 static int32_t run_block(Interp *it, IrBlock *b, Slot *yielded);
 
 static int32_t call(Interp *it, IrInst *in) {
-  Slot a[8] = {{0}};
-  for (int i = 0; i < in->nops && i < 8; i++) a[i] = get(it, in->ops[i]);
+  Slot a[RT_MAX_PARAMS] = {{0}};
+  for (int i = 0; i < in->nops && i < RT_MAX_PARAMS; i++) a[i] = get(it, in->ops[i]);
   Slot r = {0};
   switch ((RtFn)in->sub) {
   case RT_PRINT_STR: sn_print_str(a[0].p); return 0;
@@ -294,6 +294,9 @@ static int32_t call(Interp *it, IrInst *in) {
   case RT_OT_EMD: r.p = sn_ot_emd_call(a[0].p, a[1].p, a[2].p, a[3].p, a[4].i); break;
   case RT_OT_EMD_1D: r.p = sn_ot_emd_1d_call(a[0].p, a[1].p, a[2].p, a[3].p, a[4].p, a[5].d); break;
   case RT_OT_SLICED: r.p = sn_ot_sliced_call(a[0].p, a[1].p, a[2].p, a[3].p, a[4].p, a[5].i, a[6].i, a[7].d); break;
+  case RT_OT_SNS:
+    r.p = sn_ot_sns_call(a[0].p, a[1].p, a[2].p, a[3].p, a[4].d, a[5].p, a[6].p, a[7].d, a[8].i, a[9].d);
+    break;
   case RT_OT_TENSOR: r.p = sn_ot_call_tensor(a[0].p, (int32_t)a[1].i); break;
   case RT_OT_SCALAR: it->v[in->res[0]->id].d = sn_ot_call_scalar(a[0].p, (int32_t)a[1].i); return 0;
   case RT_OT_FREE: sn_ot_call_free(a[0].p); return 0;

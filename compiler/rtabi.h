@@ -34,6 +34,7 @@ typedef enum RtFn {
   RT_OT_EMD,           /* (where, a, b, C, max_iter) -> result (a pointer; NULL on failure) */
   RT_OT_EMD_1D,        /* (where, x, y, a, b, p) -> result */
   RT_OT_SLICED,        /* (where, X, Y, a, b, projections, seed, p) -> result */
+  RT_OT_SNS,           /* (where, a, b, C, eps, f0, g0, tol, max_iter, keep) -> result */
   RT_OT_TENSOR,        /* (result, part) -> tensor */
   RT_OT_SCALAR,        /* (result, part) -> f64 */
   RT_OT_FREE,          /* (result) */
@@ -50,7 +51,7 @@ typedef enum RtKind {
   K_HANDLE, /* a pointer result that may be NULL without failing (a progress report) */
 } RtKind;
 
-#define RT_MAX_PARAMS 8
+#define RT_MAX_PARAMS 10
 
 typedef struct RtInfo {
   const char *name;

@@ -92,6 +92,28 @@ fn ot_result(a: float[n], b: float[m], C: float[n, m], e, f: float[n], g: float[
    iterations: iterations, converged: converged}
 }
 
+# Sinkhorn-Newton-Sparse (Tang et al. 2024): `warmup` log-domain Sinkhorn iterations, then
+# Newton steps on the dual whose Hessian keeps the largest `keep` share of the plan's entries
+# (at least 8 per row and column; conjugate gradients, Armijo line search;
+# runtime/transport_sns.c). Newton converges
+# quadratically where Sinkhorn crawls: small eps and tight tol. The Newton stage holds the dense
+# cost and plan (2 n m f64), so it is for problems that fit in memory. `err` counts rows and
+# columns; `iterations` counts the warm-up and the Newton steps.
+fn sinkhorn_newton(a: float[n], b: float[m], C: float[n, m], eps, tol = 1e-9, max_iter = 100,
+                   warmup = 20, keep = 0.03) {
+  let cmax = ot_check(a, b, C, eps, "sinkhorn_newton", true)
+  ot_check_iterations(tol, max_iter, "sinkhorn_newton")
+  check(keep > 0 and keep <= 1, "sinkhorn_newton: keep must be in (0, 1], got {}", keep)
+  let w = sinkhorn_log(a, b, C, eps, tol=tol, max_iter=warmup)
+  # at least about 8 entries per row and column, so small problems keep a useful Hessian
+  let share = min(1.0, max(f64(keep), 8 * f64(n + m) / (f64(n) * f64(m))))
+  let r = sns_newton(a, b, C, eps, w.f, w.g, tol, max_iter, share)
+  let e = cast(eps, dtype=C)
+  let res = ot_result(a, b, C, e, cast(r.f, dtype=C), cast(r.g, dtype=C), w.iterations + r.iterations, r.converged)
+  {plan: res.plan, cost: res.cost, value: res.value, f: res.f, g: res.g, err: r.err,
+   iterations: res.iterations, newton_steps: r.iterations, converged: r.converged, nnz: r.nnz}
+}
+
 # K independent log-domain problems solved together: weights A [K, n] and B [K, m] (rows sum to
 # 1), costs C [K, n, m] (lazy like any cost). The fields of the result gain a leading K axis;
 # iteration stops when every problem's marginal error is below tol.
