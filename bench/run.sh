@@ -79,5 +79,6 @@ row "REPL answer to 1+1" "${replt} ms" "" "" "< 50 ms"
 
 # 5. the runtime's own benchmarks (conversions, random numbers, safetensors) and exact OT
 sh bench/runtime.sh "$build"
-[ -f bench/ot_emd.sh ] && sh bench/ot_emd.sh "$build"
+sh bench/ot_emd.sh "$build"
+sh bench/ot_sinkhorn.sh "$build"
 exit 0
