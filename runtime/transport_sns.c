@@ -331,9 +331,10 @@ static inline double phi(double s) {
   return expm1(s) - s;
 }
 
-/* sum_ij P_ij phi(alpha t_ij). Where the step raises an entry by more than e (s > 1), the term is
- * e^{x + s} - P_ij (1 + s) with x the entry's exponent, so an entry that underflowed to 0 in P
- * still counts what it grows to (P_ij phi(s) would be 0 times Inf). */
+/* sum_ij P_ij phi(alpha t_ij). Where the step raises an entry by more than a factor e (alpha t_ij
+ * > 1), the term is e^{x + alpha t_ij} - P_ij (1 + alpha t_ij) with x the entry's exponent, so
+ * an entry that underflowed to 0 in P still counts what it grows to (P_ij phi would be 0 times
+ * Inf). */
 static double curvature_pass(const Sns *s, double alpha) {
   int64_t n = s->n, m = s->m, nb = n < SNS_BLOCKS ? n : SNS_BLOCKS;
   const double *df = s->step, *dg = s->step + n;
@@ -344,7 +345,7 @@ static double curvature_pass(const Sns *s, double alpha) {
     for (int64_t i = block_lo(n, nb, k); i < block_lo(n, nb, k + 1); i++) {
       const double *Pi = s->P + i * m;
       for (int64_t j = 0; j < m; j++) {
-        double t = h * (df[i] + dg[j]);
+        double t = h * (df[i] + dg[j]); /* alpha t_ij */
         if (t > 1) {
           double x = s->la[i] + s->lb[j] + (s->f[i] + s->g[j] - s->C[i * m + j]) / s->eps;
           sk += exp(x + t) - Pi[j] * (1 + t);
@@ -367,11 +368,11 @@ static double curvature_pass(const Sns *s, double alpha) {
 static SnStatus newton_step(Sns *s, double keep, double err, int *taken, int64_t *cg) {
   int64_t n = s->n, m = s->m;
   *taken = 0;
-  s->damp = 1 + SNS_DAMPING * fmin(err, 1);
   for (int64_t i = 0; i < n; i++)
     if (!(fabs(log(s->r[i] / s->a[i])) <= SNS_NEWTON_RANGE)) return 0;
   for (int64_t j = 0; j < m; j++)
     if (!(fabs(log(s->c[j] / s->b[j])) <= SNS_NEWTON_RANGE)) return 0;
+  s->damp = 1 + SNS_DAMPING * fmin(err, 1);
   double want = ceil(keep * (double)n * (double)m);
   int64_t k = n * m;
   if (want < (double)k) k = want < 1 ? 1 : (int64_t)want;
@@ -562,7 +563,7 @@ SnStatus sn_ot_sns_f64(int64_t n, int64_t m, const double *a, const double *b, c
   if (info) *info = out;
   if (!out.converged) {
     sn_error_set("%s: did not converge in %lld steps (max_iter): the marginal error is %.3g, "
-                 "above tol = %.3g; raise max_iter, or keep for more exact Newton steps",
+                 "above tol = %.3g; raise max_iter, or keep (Newton steps closer to exact)",
                  fn, (long long)max_iter, out.err, tol);
     st = SN_OT_NOT_CONVERGED;
   }
