@@ -1,5 +1,5 @@
-/* rt_test.h: what the runtime's unit tests share on top of check.h: a scratch directory and
- * whole-file helpers. */
+/* rt_test.h: what the runtime's unit tests share on top of check.h: a scratch directory,
+ * whole-file helpers, and generated transport problems. */
 #ifndef SN_RT_TEST_H
 #define SN_RT_TEST_H
 
@@ -79,5 +79,28 @@ static inline char *read_file(const char *path, size_t *n) {
     const char *m_ = (msg), *w_ = (want);                                                  \
     if (!strstr(m_, w_)) FAIL_AT("\"%s\" does not contain \"%s\"", m_, w_);                \
   } while (0)
+
+/* --- transport problems: the tests' own data, independent of the runtime's RNG ------------- */
+
+/* xorshift64 draws in [0, 1) from rng_state (seed it first). */
+static uint64_t rng_state;
+static inline double uniform01(void) {
+  rng_state ^= rng_state << 13;
+  rng_state ^= rng_state >> 7;
+  rng_state ^= rng_state << 17;
+  return (double)(rng_state >> 11) * 0x1.0p-53;
+}
+
+/* Weights a [n], b [m] and a cost C [n, m], malloc'ed. */
+typedef struct Problem {
+  int64_t n, m;
+  double *a, *b, *C;
+} Problem;
+
+static inline void problem_free(Problem *p) {
+  free(p->a);
+  free(p->b);
+  free(p->C);
+}
 
 #endif

@@ -142,20 +142,6 @@ TEST(emd_matches_pot) {
 
 /* --- EMD on generated problems ---------------------------------------------------------------- */
 
-/* xorshift64: the test's own data, independent of the runtime's RNG. */
-static uint64_t rng_state;
-static double uniform01(void) {
-  rng_state ^= rng_state << 13;
-  rng_state ^= rng_state >> 7;
-  rng_state ^= rng_state << 17;
-  return (double)(rng_state >> 11) * 0x1.0p-53;
-}
-
-typedef struct Problem {
-  int64_t n, m;
-  double *a, *b, *C;
-} Problem;
-
 /* kind 0: random weights and costs; 1: weights with zeros; 2: small integer weights and costs
  * (degenerate, many optimal plans); 3: squared distances of 3-D clouds, uniform weights. */
 static double weight(int kind) {
@@ -197,12 +183,6 @@ static Problem problem(int64_t n, int64_t m, int kind, uint64_t seed) {
       p.C[k] = kind == 2 ? (int)(uniform01() * 4) : uniform01() * 10 - 3;
   }
   return p;
-}
-
-static void problem_free(Problem *p) {
-  free(p->a);
-  free(p->b);
-  free(p->C);
 }
 
 /* Hundreds of small problems of every kind and shape, each proved optimal by its certificate. */

@@ -8,20 +8,6 @@
 /* Potentials agree with the oracle's to this (absolute; C lies in [0, 1]). */
 #define POT_TOL 1e-8
 
-/* xorshift64: the test's own data, independent of the runtime's RNG. */
-static uint64_t rng_state;
-static double uniform01(void) {
-  rng_state ^= rng_state << 13;
-  rng_state ^= rng_state >> 7;
-  rng_state ^= rng_state << 17;
-  return (double)(rng_state >> 11) * 0x1.0p-53;
-}
-
-typedef struct Problem {
-  int64_t n, m;
-  double *a, *b, *C;
-} Problem;
-
 /* Two 3-D clouds of roughly normal points (sums of three uniforms), the second shifted; C the
  * squared distance scaled to max 1; weights uniform or random positive, summing to 1. */
 static Problem problem(int64_t n, int64_t m, int uniform, uint64_t seed) {
@@ -44,12 +30,6 @@ static Problem problem(int64_t n, int64_t m, int uniform, uint64_t seed) {
   for (int64_t k = 0; k < n * m; k++) p.C[k] /= mx;
   free(x);
   return p;
-}
-
-static void problem_free(Problem *p) {
-  free(p->a);
-  free(p->b);
-  free(p->C);
 }
 
 /* --- the oracle: log-domain Sinkhorn -------------------------------------------------------------
