@@ -780,7 +780,7 @@ static void gen_for(Cg *cg, IrInst *in) {
 static void gen_if(Cg *cg, IrInst *in) {
   LLVMBasicBlockRef tb = new_block(cg, "if.then"), eb = new_block(cg, "if.else"), mb = new_block(cg, "if.end");
   LLVMBuildCondBr(cg->b, V(cg, in->ops[0]), tb, eb);
-  LLVMValueRef ya[8], yb[8];
+  LLVMValueRef ya[IR_MAX_YIELD], yb[IR_MAX_YIELD];
   LLVMPositionBuilderAtEnd(cg->b, tb);
   gen_block(cg, in->regions[0], ya);
   LLVMBasicBlockRef tend = LLVMGetInsertBlock(cg->b);

@@ -491,7 +491,7 @@ static int32_t run_inst(Interp *it, IrInst *in, Slot *yielded) {
   case IR_FOR: return run_for(it, in);
   case IR_LOOP: return run_iterate(it, in);
   case IR_IF: {
-    Slot y[8];
+    Slot y[IR_MAX_YIELD];
     int32_t st = run_block(it, in->regions[get(it, in->ops[0]).i ? 0 : 1], y);
     if (st) return st;
     for (int i = 0; i < in->nres; i++) it->v[in->res[i]->id] = y[i];

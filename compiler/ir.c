@@ -129,6 +129,18 @@ void ir_replace(IrValue *old, IrValue *with) {
   if (old != with) old->repl = with;
 }
 
+void ir_set_results(IrFunc *f, IrInst *in, int nres) {
+  in->nres = nres;
+  in->res = nres ? arena_alloc(f->arena, (size_t)nres * sizeof *in->res) : NULL;
+  for (int i = 0; i < nres; i++) {
+    IrValue *v = NEW(f->arena, IrValue);
+    v->type = ir_void;
+    v->def = in;
+    v->index = i;
+    in->res[i] = v;
+  }
+}
+
 IrInst *ir_emit(IrBuilder *b, IrOp op, int nops, IrValue **ops, int nres, const IrType *restypes,
                 int nregions) {
   Arena *a = b->fn->arena;
@@ -140,17 +152,8 @@ IrInst *ir_emit(IrBuilder *b, IrOp op, int nops, IrValue **ops, int nres, const 
     in->ops = arena_alloc(a, (size_t)nops * sizeof *in->ops);
     for (int i = 0; i < nops; i++) in->ops[i] = ir_val(ops[i]);
   }
-  in->nres = nres;
-  if (nres) {
-    in->res = arena_alloc(a, (size_t)nres * sizeof *in->res);
-    for (int i = 0; i < nres; i++) {
-      IrValue *v = NEW(a, IrValue);
-      v->type = restypes[i];
-      v->def = in;
-      v->index = i;
-      in->res[i] = v;
-    }
-  }
+  ir_set_results(b->fn, in, nres);
+  for (int i = 0; i < nres; i++) in->res[i]->type = restypes[i];
   in->nregions = nregions;
   if (nregions) {
     in->regions = arena_alloc(a, (size_t)nregions * sizeof *in->regions);

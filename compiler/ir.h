@@ -159,6 +159,10 @@ typedef struct IrFunc {
   PtrVec args; /* IrArg */
 } IrFunc;
 
+/* The most values one `if` yields (its branches' scalars and tensors, records flattened); the
+ * back ends keep them in arrays of this size. */
+#define IR_MAX_YIELD 32
+
 /* Builder: where new instructions go. */
 typedef struct IrBuilder {
   IrFunc *fn;
@@ -191,6 +195,9 @@ static inline IrValue *ir_op(IrInst *in, int k) { return ir_val(in->ops[k]); }
 
 IrInst *ir_emit(IrBuilder *b, IrOp op, int nops, IrValue **ops, int nres, const IrType *restypes,
                 int nregions);
+/* Gives `in` nres fresh results (of type void until set): for an `if`, whose result count is
+ * known only once both branches are built. */
+void ir_set_results(IrFunc *f, IrInst *in, int nres);
 void ir_insert_before(IrInst *pos, IrInst *in);
 void ir_insert_end(IrBlock *blk, IrInst *in);
 void ir_remove(IrInst *in);

@@ -1375,11 +1375,92 @@ static bool joinable(Sema *s, Val *a, Val *b, Span span, const char *what) {
   if ((a->kind == V_SCALAR && b->kind == V_SCALAR) ||
       (a->kind == V_TENSOR && b->kind == V_TENSOR && a->rank == b->rank))
     return true;
-  Diag *g = diag_error(s->diags, span, "%s have different types: %s and %s", what, val_type_str(s, a), val_type_str(s, b));
-  (void)g;
+  if (a->kind == b->kind)
+    diag_error(s->diags, span, "%s cannot be %s values: only numbers, tensors and records of them join", what,
+               val_type_str(s, a));
+  else
+    diag_error(s->diags, span, "%s have different types: %s and %s", what, val_type_str(s, a), val_type_str(s, b));
   return false;
 }
 
+/* Pairs the scalars and tensors of the branch values a and b, depth first, into la and lb
+ * (*n of them): records must have the same fields in the same order. Reports and returns false
+ * where they do not join. */
+static bool if_leaves(Sema *s, Val *a, Val *b, Val **la, Val **lb, int *n, Span span) {
+  if (a->kind == V_RECORD && b->kind == V_RECORD) {
+    bool same = a->rec->n == b->rec->n;
+    for (int i = 0; same && i < a->rec->n; i++) same = strcmp(a->rec->names[i], b->rec->names[i]) == 0;
+    if (!same) {
+      Diag *g = diag_error(s->diags, span, "the branches of `if` are records with different fields: %s and %s",
+                           val_type_str(s, a), val_type_str(s, b));
+      diag_hint(s->diags, g, "give both branches the same fields, in the same order");
+      return false;
+    }
+    for (int i = 0; i < a->rec->n; i++)
+      if (!if_leaves(s, a->rec->vals[i], b->rec->vals[i], la, lb, n, span)) return false;
+    return true;
+  }
+  if (!joinable(s, a, b, span, "the branches of `if`")) return false;
+  if (*n == IR_MAX_YIELD) {
+    diag_error(s->diags, span, "the branches of `if` hold more than %d values", IR_MAX_YIELD);
+    return false;
+  }
+  la[*n] = a;
+  lb[*n] = b;
+  ++*n;
+  return true;
+}
+
+/* Result k of `if` instruction in, joining the branch values a (yielded by ya) and b (by yb):
+ * scalars promote to a common type, tensors need the same element type. */
+static Val *if_result(Sema *s, IrInst *in, int k, Val *a, Val *b, IrInst *ya, IrInst *yb, Span span) {
+  if (a->kind == V_SCALAR) {
+    SnDtype dt;
+    bool weak;
+    if (!promote(s, a, b, &dt, &weak, span, "if")) return ERR;
+    IrBuilder tmp = s->b;
+    s->b = (IrBuilder){.fn = s->fn, .block = in->regions[0], .before = ya, .span = span, .site = tmp.site};
+    Val *ca = cast_val(s, a, dt, span);
+    s->b.block = in->regions[1];
+    s->b.before = yb;
+    Val *cb = cast_val(s, b, dt, span);
+    s->b = tmp;
+    ya->ops[k] = ca->ir;
+    yb->ops[k] = cb->ir;
+    in->res[k]->type = ir_scalar(compute_dtype(dt));
+    return scalar_val(s, dt, weak, in->res[k]);
+  }
+  if (a->dt != b->dt) {
+    Diag *g = diag_error(s->diags, span, "the branches of `if` have different element types: %s and %s",
+                         val_type_str(s, a), val_type_str(s, b));
+    diag_hint(s->diags, g, "convert one branch, e.g. f32(x)");
+    return ERR;
+  }
+  ya->ops[k] = a->ir;
+  yb->ops[k] = b->ir;
+  in->res[k]->type = ir_tensor(a->dt, a->rank);
+  Dim dims[SN_MAX_RANK];
+  for (int d = 0; d < a->rank; d++) {
+    if (dims_equal(a->dims[d], b->dims[d])) dims[d] = a->dims[d];
+    else dims[d] = dim_of_value(s, ir_dim(&s->b, in->res[k], d), "?");
+  }
+  return tensor_val(s, a->dt, a->rank, dims, in->res[k]);
+}
+
+/* The value of `if` with the fields of `shape` (a branch value), its leaves taken from res. */
+static Val *if_rebuild(Sema *s, Val *shape, Val **res, int *k) {
+  if (shape->kind != V_RECORD) return res[(*k)++];
+  Val *r = val_new(s, V_RECORD);
+  r->rec = NEW(s->arena, Record);
+  r->rec->n = shape->rec->n;
+  r->rec->names = shape->rec->names;
+  r->rec->vals = arena_alloc(s->arena, (size_t)r->rec->n * sizeof(Val *));
+  for (int i = 0; i < r->rec->n; i++) r->rec->vals[i] = if_rebuild(s, shape->rec->vals[i], res, k);
+  return r;
+}
+
+/* if c then a else b: an IR `if` whose branches yield the scalars and tensors of a and b
+ * (records flattened, rebuilt after it). */
 static Val *if_expr(Sema *s, Node *n) {
   Val *c = expr(s, n->a);
   if (c->kind == V_ERROR) return ERR;
@@ -1391,7 +1472,7 @@ static Val *if_expr(Sema *s, Node *n) {
   }
   IrBuilder save = s->b;
   s->b.span = n->span;
-  IrInst *in = ir_emit(&s->b, IR_IF, 1, &c->ir, 1, &(IrType){IRT_SCALAR, SN_F32, 0}, 2);
+  IrInst *in = ir_emit(&s->b, IR_IF, 1, &c->ir, 0, NULL, 2);
   s->b.before = NULL;
   s->b.block = in->regions[0];
   Val *a = expr(s, n->b);
@@ -1400,54 +1481,20 @@ static Val *if_expr(Sema *s, Node *n) {
   Val *b = expr(s, n->c);
   IrInst *yb = ir_emit(&s->b, IR_YIELD, 0, NULL, 0, NULL, 0);
   s->b = save;
-  if (!joinable(s, a, b, n->span, "the branches of `if`")) {
-    ya->nops = yb->nops = 0;
-    in->nres = 0;
-    return ERR;
-  }
-  Val *r;
-  if (a->kind == V_SCALAR) {
-    SnDtype dt;
-    bool weak;
-    if (!promote(s, a, b, &dt, &weak, n->span, "if")) return ERR;
-    IrBuilder inner = {.fn = s->fn, .block = in->regions[0], .before = ya, .span = n->span, .site = s->b.site};
-    IrBuilder tmp = s->b;
-    s->b = inner;
-    Val *ca = cast_val(s, a, dt, n->span);
-    s->b.block = in->regions[1];
-    s->b.before = yb;
-    Val *cb = cast_val(s, b, dt, n->span);
-    s->b = tmp;
-    ya->ops = arena_alloc(s->fn->arena, sizeof(IrValue *));
-    ya->ops[0] = ca->ir;
-    ya->nops = 1;
-    yb->ops = arena_alloc(s->fn->arena, sizeof(IrValue *));
-    yb->ops[0] = cb->ir;
-    yb->nops = 1;
-    in->res[0]->type = ir_scalar(compute_dtype(dt));
-    r = scalar_val(s, dt, weak, in->res[0]);
-  } else {
-    if (a->dt != b->dt) {
-      Diag *g = diag_error(s->diags, n->span, "the branches of `if` have different element types: %s and %s",
-                           val_type_str(s, a), val_type_str(s, b));
-      diag_hint(s->diags, g, "convert one branch, e.g. f32(x)");
+  Val *la[IR_MAX_YIELD], *lb[IR_MAX_YIELD], *res[IR_MAX_YIELD];
+  int nres = 0;
+  if (a->kind == V_ERROR || b->kind == V_ERROR || !if_leaves(s, a, b, la, lb, &nres, n->span)) return ERR;
+  ir_set_results(s->fn, in, nres);
+  ya->ops = arena_alloc(s->fn->arena, (size_t)nres * sizeof(IrValue *));
+  yb->ops = arena_alloc(s->fn->arena, (size_t)nres * sizeof(IrValue *));
+  ya->nops = yb->nops = nres;
+  for (int k = 0; k < nres; k++)
+    if ((res[k] = if_result(s, in, k, la[k], lb[k], ya, yb, n->span))->kind == V_ERROR) {
+      ya->nops = yb->nops = in->nres = 0; /* no half-built `if` for later passes to meet */
       return ERR;
     }
-    ya->ops = arena_alloc(s->fn->arena, sizeof(IrValue *));
-    ya->ops[0] = a->ir;
-    ya->nops = 1;
-    yb->ops = arena_alloc(s->fn->arena, sizeof(IrValue *));
-    yb->ops[0] = b->ir;
-    yb->nops = 1;
-    in->res[0]->type = ir_tensor(a->dt, a->rank);
-    Dim dims[SN_MAX_RANK];
-    for (int d = 0; d < a->rank; d++) {
-      if (dims_equal(a->dims[d], b->dims[d])) dims[d] = a->dims[d];
-      else dims[d] = dim_of_value(s, ir_dim(&s->b, in->res[0], d), "?");
-    }
-    r = tensor_val(s, a->dt, a->rank, dims, in->res[0]);
-  }
-  return r;
+  int k = 0;
+  return if_rebuild(s, a, res, &k);
 }
 
 static void stmt(Sema *s, Node *n);

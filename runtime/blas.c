@@ -3,6 +3,85 @@
 #include "sinter.h"
 
 #include <cblas.h>
+#include <limits.h>
+#include <string.h>
+
+/* How BLAS reads a matrix operand in place: rows x cols stored row-major with leading
+ * dimension ld, used as it is (trans 0) or transposed (1), so a transposed view needs no copy. */
+typedef struct {
+  int trans, rows, cols, ld;
+} BlasMat;
+
+/* t (rank 2) as a BLAS operand; 0 when its strides are neither row- nor column-major with a
+ * leading dimension that fits an int. */
+static int blas_mat(const SnTensor *t, BlasMat *out) {
+  int64_t r = t->shape[0], c = t->shape[1], s0 = t->strides[0], s1 = t->strides[1];
+  if (r > INT_MAX || c > INT_MAX) return 0;
+  if ((s1 == 1 || c == 1) && s0 >= (c > 1 ? c : 1) && s0 <= INT_MAX) {
+    *out = (BlasMat){0, (int)r, (int)c, (int)s0};
+    return 1;
+  }
+  if ((s0 == 1 || r == 1) && s1 >= (r > 1 ? r : 1) && s1 <= INT_MAX) {
+    *out = (BlasMat){1, (int)c, (int)r, (int)s1};
+    return 1;
+  }
+  return 0;
+}
+
+/* Whether BLAS can read t in place: a matrix by blas_mat, a vector with a positive stride. */
+static int blas_readable(const SnTensor *t) {
+  BlasMat bm;
+  if (t->rank == 2) return blas_mat(t, &bm);
+  return t->shape[0] <= INT_MAX && (t->strides[0] >= 1 || t->shape[0] <= 1) && t->strides[0] <= INT_MAX;
+}
+
+static int vec_inc(const SnTensor *t) { return t->strides[0] >= 1 ? (int)t->strides[0] : 1; }
+
+static CBLAS_TRANSPOSE cblas_trans(int trans) { return trans ? CblasTrans : CblasNoTrans; }
+
+/* y = op(A) x for the stored matrix A of bm, in f64 or f32. */
+static void gemv(int f64, const BlasMat *bm, const void *A, const void *x, int incx, void *y) {
+  if (f64)
+    cblas_dgemv(CblasRowMajor, cblas_trans(bm->trans), bm->rows, bm->cols, 1.0, A, bm->ld, x, incx,
+                0.0, y, 1);
+  else
+    cblas_sgemv(CblasRowMajor, cblas_trans(bm->trans), bm->rows, bm->cols, 1.0f, A, bm->ld, x,
+                incx, 0.0f, y, 1);
+}
+
+/* a @ b in f32 or f64 through BLAS, the operands read in place (blas_readable); c is dense. */
+static void blas_matmul(const SnTensor *a, const SnTensor *b, SnTensor *c, int64_t n, int64_t k,
+                        int64_t m) {
+  int f64 = a->dtype == SN_F64;
+  if (k == 0) {
+    memset(c->data, 0, (size_t)(n * m) * (f64 ? sizeof(double) : sizeof(float)));
+    return;
+  }
+  BlasMat ma = {0}, mb = {0}; /* filled by blas_mat: the caller checked blas_readable */
+  if (a->rank == 1 && b->rank == 1) {
+    if (f64)
+      *(double *)c->data = cblas_ddot((int)k, a->data, vec_inc(a), b->data, vec_inc(b));
+    else
+      *(float *)c->data = cblas_sdot((int)k, a->data, vec_inc(a), b->data, vec_inc(b));
+  } else if (b->rank == 1) {
+    blas_mat(a, &ma);
+    gemv(f64, &ma, a->data, b->data, vec_inc(b), c->data);
+  } else if (a->rank == 1) {
+    /* a @ b = b^T a: the same stored matrix with the other transpose flag. */
+    blas_mat(b, &mb);
+    mb.trans = !mb.trans;
+    gemv(f64, &mb, b->data, a->data, vec_inc(a), c->data);
+  } else {
+    blas_mat(a, &ma);
+    blas_mat(b, &mb);
+    if (f64)
+      cblas_dgemm(CblasRowMajor, cblas_trans(ma.trans), cblas_trans(mb.trans), (int)n, (int)m,
+                  (int)k, 1.0, a->data, ma.ld, b->data, mb.ld, 0.0, c->data, (int)m);
+    else
+      cblas_sgemm(CblasRowMajor, cblas_trans(ma.trans), cblas_trans(mb.trans), (int)n, (int)m,
+                  (int)k, 1.0f, a->data, ma.ld, b->data, mb.ld, 0.0f, c->data, (int)m);
+  }
+}
 
 /* a @ b with the NumPy rules for rank 1 and 2: (n,k)@(k,m) -> (n,m), (n,k)@(k) -> (n),
  * (k)@(k,m) -> (m), (k)@(k) -> scalar (a rank-0 tensor). */
@@ -17,8 +96,11 @@ SnTensor *sn_matmul(const SnTensor *a, const SnTensor *b) {
                  sn_dtype_name(b->dtype));
     return NULL;
   }
-  /* BLAS and the loop below read the operands as dense row-major arrays. */
-  if (!sn_tensor_is_contiguous(a) || !sn_tensor_is_contiguous(b)) {
+  int blas = a->dtype == SN_F32 || a->dtype == SN_F64;
+  /* BLAS reads row- and column-major operands in place; the loop below and other layouts need
+   * dense row-major copies. */
+  if (blas ? !blas_readable(a) || !blas_readable(b)
+           : !sn_tensor_is_contiguous(a) || !sn_tensor_is_contiguous(b)) {
     SnTensor *ac = sn_tensor_copy(a), *bc = ac ? sn_tensor_copy(b) : NULL;
     SnTensor *c = bc ? sn_matmul(ac, bc) : NULL;
     sn_tensor_release(ac);
@@ -31,40 +113,19 @@ SnTensor *sn_matmul(const SnTensor *a, const SnTensor *b) {
     sn_error_set("@ needs the inner sizes to agree: %lld vs %lld", (long long)k, (long long)kb);
     return NULL;
   }
+  if (blas && (n > INT_MAX || m > INT_MAX || k > INT_MAX)) {
+    sn_error_set("@: a dimension of %lld is beyond BLAS's int range",
+                 (long long)(n > m ? (n > k ? n : k) : (m > k ? m : k)));
+    return NULL;
+  }
   int64_t shape[2], rank = 0;
   if (a->rank == 2) shape[rank++] = n;
   if (b->rank == 2) shape[rank++] = m;
   SnTensor *c = sn_tensor_new((SnDtype)a->dtype, rank, shape);
   if (!c) return NULL;
-  switch ((SnDtype)a->dtype) {
-  case SN_F32:
-    if (k == 0) {
-      for (int64_t i = 0; i < n * m; i++) ((float *)c->data)[i] = 0;
-    } else if (n == 1 && m == 1) {
-      *(float *)c->data = cblas_sdot((int)k, a->data, 1, b->data, 1);
-    } else if (m == 1) {
-      cblas_sgemv(CblasRowMajor, CblasNoTrans, (int)n, (int)k, 1.0f, a->data, (int)k, b->data, 1,
-                  0.0f, c->data, 1);
-    } else {
-      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)n, (int)m, (int)k, 1.0f, a->data,
-                  (int)k, b->data, (int)m, 0.0f, c->data, (int)m);
-    }
+  if (blas) {
+    blas_matmul(a, b, c, n, k, m);
     return c;
-  case SN_F64:
-    if (k == 0) {
-      for (int64_t i = 0; i < n * m; i++) ((double *)c->data)[i] = 0;
-    } else if (n == 1 && m == 1) {
-      *(double *)c->data = cblas_ddot((int)k, a->data, 1, b->data, 1);
-    } else if (m == 1) {
-      cblas_dgemv(CblasRowMajor, CblasNoTrans, (int)n, (int)k, 1.0, a->data, (int)k, b->data, 1,
-                  0.0, c->data, 1);
-    } else {
-      cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)n, (int)m, (int)k, 1.0, a->data,
-                  (int)k, b->data, (int)m, 0.0, c->data, (int)m);
-    }
-    return c;
-  default:
-    break;
   }
   /* The reference loop for the remaining dtypes. */
   for (int64_t i = 0; i < n; i++)

@@ -182,6 +182,56 @@ TEST(element_access_and_printing_follow_strides) {
   sn_tensor_release(t);
 }
 
+/* One operand of matmul_reads_views_in_place: rows x cols from a base filled with small
+ * integers, stored row-major (0), as the transpose of a column-major buffer (1), or as every
+ * other column of a wider one (2, a layout BLAS cannot read: sn_matmul copies it). */
+static SnTensor *operand(SnDtype dt, int64_t rows, int64_t cols, int layout, int seed) {
+  int64_t shape[2] = {layout == 1 ? cols : rows, layout == 1 ? rows : layout == 2 ? 2 * cols : cols};
+  SnTensor *base = sn_tensor_new(dt, 2, shape);
+  for (int64_t i = 0; i < shape[0] * shape[1]; i++)
+    sn_tensor_set_f64(base, i, (double)((i * 7 + seed) % 11) - 5);
+  SnTensor *t = layout == 1   ? sn_tensor_transpose(base, 0, 1)
+                : layout == 2 ? sn_tensor_slice(base, 1, 0, 2 * cols, 2)
+                              : base;
+  if (t != base) sn_tensor_release(base);
+  return t;
+}
+
+/* Products with the operands row-major, transposed views or strided views, as matrices or as
+ * vectors (a row or column of a matrix), in f32 and f64, against the plain triple loop; exact,
+ * the entries being small integers. */
+TEST(matmul_reads_views_in_place) {
+  const int64_t n = 5, k = 7, m = 3;
+  for (int dt = 0; dt < 2; dt++)
+    for (int la = 0; la < 3; la++)
+      for (int lb = 0; lb < 3; lb++)
+        for (int shape = 0; shape < 4; shape++) { /* bit 0: a is a vector; bit 1: b is one */
+          SnDtype d = dt ? SN_F64 : SN_F32;
+          SnTensor *A = operand(d, n, k, la, 1), *B = operand(d, k, m, lb, 2);
+          SnTensor *a = shape & 1 ? sn_tensor_select(A, 0, 2) : A;
+          SnTensor *b = shape & 2 ? sn_tensor_select(B, 1, 1) : B;
+          SnTensor *c = sn_matmul(a, b);
+          CHECK(c != NULL);
+          int64_t rows = shape & 1 ? 1 : n, cols = shape & 2 ? 1 : m;
+          CHECK_EQ_INT(sn_tensor_numel(c), rows * cols);
+          for (int64_t i = 0; i < rows; i++)
+            for (int64_t j = 0; j < cols; j++) {
+              double want = 0;
+              for (int64_t p = 0; p < k; p++) {
+                double x = shape & 1 ? sn_tensor_get_f64(a, p) : sn_tensor_get_f64(A, i * k + p);
+                double y = shape & 2 ? sn_tensor_get_f64(b, p) : sn_tensor_get_f64(B, p * m + j);
+                want += x * y;
+              }
+              CHECK_EQ_INT(sn_tensor_get_f64(c, i * cols + j), want);
+            }
+          sn_tensor_release(c);
+          if (a != A) sn_tensor_release(a);
+          if (b != B) sn_tensor_release(b);
+          sn_tensor_release(A);
+          sn_tensor_release(B);
+        }
+}
+
 TEST(set_f64_saturates) {
   const int64_t n = 4;
   SnTensor *t = sn_tensor_new(SN_I8, 1, &n);

@@ -1,0 +1,2 @@
+arg c: bool = true
+print(if c then "yes" else "no")
