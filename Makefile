@@ -136,11 +136,16 @@ $(RUNNER): tests/runner.c | deps
 
 $(BUILD)/tests/%: tests/runtime/%.c tests/runtime/check.h tests/runtime/rt_test.h $(LIBSINTER)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_RT) -Iruntime $< $(LIBSINTER) $(RT_LINK) -o $@
+	$(CC) $(CFLAGS_RT) $(TEST_CFLAGS) -Iruntime $< $(LIBSINTER) $(RT_LINK) -o $@
 
-# The fuzz target always builds with clang's libFuzzer and ASan, whatever SAN says.
+# GCC 12.2's SLP vectoriser miscompiles this test's f64 -> f32 -> f64 data loops at -O3
+# -march=native (docs/design.md); the runtime it tests is built as usual.
+$(BUILD)/tests/test_transport_scaling: TEST_CFLAGS := -fno-tree-slp-vectorize
+
+# The fuzz target always builds with clang's libFuzzer and ASan, whatever SAN says. At -O1
+# clang cannot honour the runtime's `omp simd` loops and says so (-Wpass-failed): expected here.
 FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -Iinclude -Icompiler -I$(BUILD)/gen $(LLVM_CFLAGS) \
-               -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
+               -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -Wno-pass-failed
 # The front-end target covers lexer, parser, sema and the IR passes (not LLVM or the JIT).
 FUZZ_SRC := $(filter-out compiler/main.c compiler/repl.c compiler/jit.c compiler/codegen_llvm.c compiler/driver.c,$(CC_SRC))
 $(BUILD)/fuzz/fuzz_front: tests/fuzz/fuzz_front.c $(FUZZ_SRC) $(BUILD)/gen/lexer.c $(BUILD)/gen/grammar.c $(BUILD)/gen/prelude.c $(RT_SRC) | deps
@@ -151,7 +156,7 @@ $(BUILD)/fuzz/fuzz_front: tests/fuzz/fuzz_front.c $(FUZZ_SRC) $(BUILD)/gen/lexer
 $(BUILD)/fuzz/fuzz_rt_%: tests/fuzz/fuzz_rt_%.c $(RT_SRC) include/sinter.h | deps
 	@mkdir -p $(@D)
 	$(CLANG) -std=c11 -D_GNU_SOURCE -g -O1 -Iinclude -Iruntime -fopenmp \
-	  -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+	  -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -Wno-pass-failed \
 	  $< $(RT_SRC) -o $@ -lopenblas -lcjson -lm -lpthread
 
 -include $(RT_OBJ:.o=.d) $(CC_OBJ:.o=.d)

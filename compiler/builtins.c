@@ -1066,6 +1066,57 @@ static Val *b_emd(Sema *s, Node *call) {
   return record_of(s, 7, names, vals);
 }
 
+/* The numbers at positions at[k] of a solver's arguments, named names[k], as f64 (i64 for
+ * max_iter); false, reported, where one is not a number. */
+static bool ot_numbers(Sema *s, const char *fn, Args *a, int n, const char *const *names, const int *at,
+                       IrValue **num) {
+  for (int k = 0; k < n; k++) {
+    Val *v = a->pos[at[k]];
+    bool count = strcmp(names[k], "max_iter") == 0;
+    if (count ? !need_int_scalar(s, v, a->posn[at[k]], names[k]) : v->kind != V_SCALAR || v->dt == SN_BOOL) {
+      if (!count)
+        diag_error(s->diags, a->posn[at[k]]->span, "`%s`: %s must be a number, not %s", fn, names[k], val_type_str(s, v));
+      return false;
+    }
+    num[k] = ir_cast(&s->b, v->ir, count ? ir_i64 : ir_scalar(SN_F64));
+  }
+  return true;
+}
+
+/* sinkhorn_kernel(a, b, K, eps, g0, tol, max_iter): Sinkhorn's scaling form on the stored kernel
+ * K = exp(-C / eps), both products of an iteration in one pass over K (stdlib's sinkhorn calls
+ * it when K fits in memory). {f, g (f64), err, iterations, converged}. */
+static Val *b_sinkhorn_kernel(Sema *s, Node *call) {
+  const char *fn = "sinkhorn_kernel";
+  Args a;
+  if (!get_args(s, call, 7, 7, NULL, 0, &a)) return ERR;
+  if (!ot_tensor(s, a.pos[2], a.posn[2], 2, fn, "K")) return ERR;
+  Val *K = a.pos[2];
+  if (K->dt != SN_F32 && K->dt != SN_F64) {
+    diag_error(s->diags, a.posn[2]->span, "`%s`: the kernel `K` must be f32 or f64, not %s", fn, val_type_str(s, K));
+    return ERR;
+  }
+  Val *wa = ot_weights(s, a.pos[0], a.posn[0], K->dims[0], fn, "a", "the rows of `K`", call->span);
+  Val *wb = ot_weights(s, a.pos[1], a.posn[1], K->dims[1], fn, "b", "the columns of `K`", call->span);
+  if (wa->kind == V_ERROR || wb->kind == V_ERROR ||
+      !ot_vector(s, a.pos[4], a.posn[4], K->dims[1], fn, "potentials", "g0", "the columns of `K`"))
+    return ERR;
+  static const char *const names[3] = {"eps", "tol", "max_iter"};
+  static const int at[3] = {3, 5, 6};
+  IrValue *num[3];
+  if (!ot_numbers(s, fn, &a, 3, names, at, num)) return ERR;
+  s->b.span = call->span;
+  IrValue *ops[8] = {where_of(s, call->span), wa->ir, wb->ir, K->ir, num[0], a.pos[4]->ir, num[1], num[2]};
+  IrValue *h = ir_call(&s->b, RT_OT_SCALING, 8, ops);
+  h->type = ir_ptr(SN_U8);
+  const char *fields[5] = {"f", "g", "err", "iterations", "converged"};
+  Val *vals[5] = {ot_part(s, h, SN_OT_F, 1, &K->dims[0], NULL), ot_part(s, h, SN_OT_G, 1, &K->dims[1], NULL),
+                  ot_scalar(s, h, SN_OT_ERR, SN_F64), ot_scalar(s, h, SN_OT_ITERATIONS, SN_I64),
+                  ot_scalar(s, h, SN_OT_CONVERGED, SN_BOOL)};
+  ir_call(&s->b, RT_OT_FREE, 1, &h);
+  return record_of(s, 5, fields, vals);
+}
+
 /* sns_newton(a, b, C, eps, f0, g0, tol, max_iter, keep): the Newton stage of
  * Sinkhorn-Newton-Sparse from the potentials f0, g0 (stdlib's sinkhorn_newton runs the Sinkhorn
  * warm-up first). {f, g (f64), err, cost, iterations, converged, nnz}. */
@@ -1084,14 +1135,7 @@ static Val *b_sns_newton(Sema *s, Node *call) {
   static const char *const names[4] = {"eps", "tol", "max_iter", "keep"};
   static const int at[4] = {3, 6, 7, 8};
   IrValue *num[4];
-  for (int k = 0; k < 4; k++) {
-    Val *v = a.pos[at[k]];
-    if (k == 2 ? !need_int_scalar(s, v, a.posn[at[k]], names[k]) : v->kind != V_SCALAR || v->dt == SN_BOOL) {
-      if (k != 2) diag_error(s->diags, a.posn[at[k]]->span, "`%s`: %s must be a number, not %s", fn, names[k], val_type_str(s, v));
-      return ERR;
-    }
-    num[k] = ir_cast(&s->b, v->ir, k == 2 ? ir_i64 : ir_scalar(SN_F64));
-  }
+  if (!ot_numbers(s, fn, &a, 4, names, at, num)) return ERR;
   s->b.span = call->span;
   IrValue *ops[10] = {where_of(s, call->span), wa->ir, wb->ir, C->ir, num[0], a.pos[4]->ir, a.pos[5]->ir, num[1], num[2], num[3]};
   IrValue *h = ir_call(&s->b, RT_OT_SNS, 10, ops);
@@ -1178,7 +1222,7 @@ const char *const builtin_names[] = {
     "round", "erf", "isnan", "sigmoid", "relu", "softplus", "sign", "pow", "min", "max", "clamp", "where",
     "sum", "prod", "mean", "lse", "argmax", "argmin", "zeros", "ones", "full", "arange", "linspace", "eye",
     "rand", "randn", "transpose", "size", "numel", "f16", "bf16", "f32", "f64", "i8", "u8", "i32", "i64",
-    "bool", "now", "load", "load_csv", "save", "check", "isfinite", "cast", "epsilon", "emd", "emd_1d", "sliced_wasserstein", "sns_newton", NULL,
+    "bool", "now", "load", "load_csv", "save", "check", "isfinite", "cast", "epsilon", "emd", "emd_1d", "sliced_wasserstein", "sns_newton", "sinkhorn_kernel", NULL,
 };
 
 Val *call_builtin(Sema *s, Node *call, bool *found) {
@@ -1211,6 +1255,7 @@ Val *call_builtin(Sema *s, Node *call, bool *found) {
   if (strcmp(nm, "epsilon") == 0) return b_epsilon(s, call);
   if (strcmp(nm, "emd") == 0) return b_emd(s, call);
   if (strcmp(nm, "sns_newton") == 0) return b_sns_newton(s, call);
+  if (strcmp(nm, "sinkhorn_kernel") == 0) return b_sinkhorn_kernel(s, call);
   if (strcmp(nm, "emd_1d") == 0) return b_emd_1d(s, call);
   if (strcmp(nm, "sliced_wasserstein") == 0) return b_sliced(s, call);
   if (strcmp(nm, "pow") == 0) return b_pow(s, call);

@@ -297,6 +297,9 @@ static int32_t call(Interp *it, IrInst *in) {
   case RT_OT_SNS:
     r.p = sn_ot_sns_call(a[0].p, a[1].p, a[2].p, a[3].p, a[4].d, a[5].p, a[6].p, a[7].d, a[8].i, a[9].d);
     break;
+  case RT_OT_SCALING:
+    r.p = sn_ot_scaling_call(a[0].p, a[1].p, a[2].p, a[3].p, a[4].d, a[5].p, a[6].d, a[7].i);
+    break;
   case RT_OT_TENSOR: r.p = sn_ot_call_tensor(a[0].p, (int32_t)a[1].i); break;
   case RT_OT_SCALAR: it->v[in->res[0]->id].d = sn_ot_call_scalar(a[0].p, (int32_t)a[1].i); return 0;
   case RT_OT_FREE: sn_ot_call_free(a[0].p); return 0;

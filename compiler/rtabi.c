@@ -54,6 +54,8 @@ const RtInfo rt_fns[RT_NFNS] = {
                       {K_PTR, K_PTR, K_PTR, K_PTR, K_PTR, K_I64, K_I64, K_F64}},
     [RT_OT_SNS] = {"sn_ot_sns_call", (void *)sn_ot_sns_call, K_TENSOR, 10,
                    {K_PTR, K_PTR, K_PTR, K_PTR, K_F64, K_PTR, K_PTR, K_F64, K_I64, K_F64}},
+    [RT_OT_SCALING] = {"sn_ot_scaling_call", (void *)sn_ot_scaling_call, K_TENSOR, 8,
+                       {K_PTR, K_PTR, K_PTR, K_PTR, K_F64, K_PTR, K_F64, K_I64}},
     [RT_OT_TENSOR] = {"sn_ot_call_tensor", (void *)sn_ot_call_tensor, K_TENSOR, 2, {K_PTR, K_I32}},
     [RT_OT_SCALAR] = {"sn_ot_call_scalar", (void *)sn_ot_call_scalar, K_F64, 2, {K_PTR, K_I32}},
     [RT_OT_FREE] = {"sn_ot_call_free", (void *)sn_ot_call_free, K_VOID, 1, {K_PTR}},

@@ -35,6 +35,7 @@ typedef enum RtFn {
   RT_OT_EMD_1D,        /* (where, x, y, a, b, p) -> result */
   RT_OT_SLICED,        /* (where, X, Y, a, b, projections, seed, p) -> result */
   RT_OT_SNS,           /* (where, a, b, C, eps, f0, g0, tol, max_iter, keep) -> result */
+  RT_OT_SCALING,       /* (where, a, b, K, eps, g0, tol, max_iter) -> result */
   RT_OT_TENSOR,        /* (result, part) -> tensor */
   RT_OT_SCALAR,        /* (result, part) -> f64 */
   RT_OT_FREE,          /* (result) */

@@ -527,11 +527,26 @@ SnStatus sn_ot_sns_f64(int64_t n, int64_t m, const double *a, const double *b, c
                        double eps, double *f, double *g, double tol, int64_t max_iter,
                        double keep, SnOtSnsInfo *info);
 
+/* --- entropic optimal transport: Sinkhorn's scaling form on a stored kernel -----------------
+ * P_ij = a_i u_i K_ij b_j v_j with K = exp(-C / eps) given (n x m, row-major, f32 or f64): each
+ * iteration sets u_i = 1 / (K (b v))_i and v_j = 1 / (K^T (a u))_j in one pass over K. It stops
+ * when err = sum_i a_i |u_i / u'_i - 1| (u' the next u) is below tol or not finite, keeping the
+ * u and v it measured, or after max_iter iterations (<= 0: 1000). u and v hold the start and
+ * receive the result; a, b are the weights. The result does not depend on the thread count. */
+typedef struct SnOtScalingInfo {
+  int64_t iterations; /* iterations run, the last one the one that measured err */
+  int32_t converged;  /* 1: err < tol */
+  double err;         /* the marginal error of the returned u, v */
+} SnOtScalingInfo;
+SnStatus sn_ot_sinkhorn_scaling_f64(int64_t n, int64_t m, const double *a, const double *b,
+                                    SnDtype kdtype, const void *K, double *u, double *v,
+                                    double tol, int64_t max_iter, SnOtScalingInfo *info);
+
 /* The solvers as generated code calls them: each returns a handle (NULL on failure, the message
  * starting with `where`) whose parts are taken with sn_ot_call_tensor (a new reference) and
  * sn_ot_call_scalar, then freed. emd's plan is dense; emd_1d gives the sparse support;
  * sinkhorn_newton gives f and g (f64) and its scalars (SN_OT_ERR: the marginal error, SN_OT_NNZ:
- * the entries kept in the last Newton step). */
+ * the entries kept in the last Newton step); sinkhorn_kernel gives f, g and SN_OT_ERR. */
 typedef struct SnOtCall SnOtCall;
 enum { SN_OT_PLAN, SN_OT_F, SN_OT_G, SN_OT_ROWS, SN_OT_COLS, SN_OT_MASS }; /* tensors */
 enum {
@@ -551,6 +566,12 @@ SnOtCall *sn_ot_sliced_call(const char *where, const SnTensor *X, const SnTensor
 SnOtCall *sn_ot_sns_call(const char *where, const SnTensor *a, const SnTensor *b,
                          const SnTensor *C, double eps, const SnTensor *f0, const SnTensor *g0,
                          double tol, int64_t max_iter, double keep);
+/* sn_ot_sinkhorn_scaling_f64 from u = 1 and v = exp(g0 / eps) (g0 NULL: zeros), on weights of
+ * any numeric dtype; the parts SN_OT_F and SN_OT_G are the potentials eps log u and eps log v
+ * (f64), with SN_OT_ERR, SN_OT_ITERATIONS and SN_OT_CONVERGED. */
+SnOtCall *sn_ot_scaling_call(const char *where, const SnTensor *a, const SnTensor *b,
+                             const SnTensor *K, double eps, const SnTensor *g0, double tol,
+                             int64_t max_iter);
 SnTensor *sn_ot_call_tensor(SnOtCall *r, int32_t part);
 double sn_ot_call_scalar(SnOtCall *r, int32_t part);
 void sn_ot_call_free(SnOtCall *r);

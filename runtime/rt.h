@@ -73,6 +73,10 @@ const double *snrt_ot_as_f64(const char *fn, const char *name, const SnTensor *t
 /* An error "fn: size mismatch: what_a is na but what_b is nb" unless na == nb. */
 SnStatus snrt_ot_size_match(const char *fn, const char *what_a, int64_t na, const char *what_b,
                             int64_t nb);
+/* A starting potential: t's elements as a new f64 vector of length len (zeros when t is NULL);
+ * NULL (message set) when t is not a vector of that length. */
+SnTensor *snrt_ot_start_potential(const char *fn, const char *name, const char *length,
+                                  const SnTensor *t, int64_t len, const char *what);
 /* Reports the current message at `where` and frees r (may be NULL); returns NULL. */
 SnOtCall *snrt_ot_call_failed(const char *where, SnOtCall *r);
 

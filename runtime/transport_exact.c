@@ -746,6 +746,21 @@ SnStatus snrt_ot_size_match(const char *fn, const char *what_a, int64_t na, cons
                       what_b, (long long)nb);
 }
 
+SnTensor *snrt_ot_start_potential(const char *fn, const char *name, const char *length,
+                                  const SnTensor *t, int64_t len, const char *what) {
+  SnTensor *hold = NULL, *out = NULL;
+  const double *v = NULL;
+  if (t && (!(v = snrt_ot_as_f64(fn, name, t, 1, &hold)) ||
+            snrt_ot_size_match(fn, length, t->shape[0], what, len)))
+    goto done;
+  int64_t shape[1] = {len};
+  if ((out = sn_tensor_zeros(SN_F64, 1, shape)) && v)
+    memcpy(out->data, v, (size_t)len * sizeof *v);
+done:
+  sn_tensor_release(hold);
+  return out;
+}
+
 SnStatus sn_ot_emd(const SnTensor *a, const SnTensor *b, const SnTensor *C,
                    const SnOtEmdOptions *opt, SnOtEmdResult *out) {
   memset(out, 0, sizeof *out);

@@ -576,21 +576,6 @@ done:
 
 /* A new f64 tensor holding the starting potential t (NULL: zeros), whose length must be len
  * (`what`, for the message). */
-static SnTensor *start_potential(const char *fn, const char *name, const char *length,
-                                 const SnTensor *t, int64_t len, const char *what) {
-  SnTensor *hold = NULL, *out = NULL;
-  const double *v = NULL;
-  if (t && (!(v = snrt_ot_as_f64(fn, name, t, 1, &hold)) ||
-            snrt_ot_size_match(fn, length, t->shape[0], what, len)))
-    goto done;
-  int64_t shape[1] = {len};
-  if ((out = sn_tensor_zeros(SN_F64, 1, shape)) && v)
-    memcpy(out->data, v, (size_t)len * sizeof *v);
-done:
-  sn_tensor_release(hold);
-  return out;
-}
-
 SnOtCall *sn_ot_sns_call(const char *where, const SnTensor *a, const SnTensor *b,
                          const SnTensor *C, double eps, const SnTensor *f0, const SnTensor *g0,
                          double tol, int64_t max_iter, double keep) {
@@ -609,8 +594,8 @@ SnOtCall *sn_ot_sns_call(const char *where, const SnTensor *a, const SnTensor *b
             snrt_ot_size_match(fn, "the length of b", b->shape[0], "the number of columns of C",
                                m)))
     goto done;
-  r->emd.u = start_potential(fn, "f0", "the length of f0", f0, n, "the number of rows of C");
-  r->emd.v = r->emd.u ? start_potential(fn, "g0", "the length of g0", g0, m,
+  r->emd.u = snrt_ot_start_potential(fn, "f0", "the length of f0", f0, n, "the number of rows of C");
+  r->emd.v = r->emd.u ? snrt_ot_start_potential(fn, "g0", "the length of g0", g0, m,
                                         "the number of columns of C")
                       : NULL;
   if (!r->emd.v) goto done;

@@ -145,33 +145,45 @@ fn sinkhorn_batch(A: float[K, n], B: float[K, m], C: float[K, n, m], eps, tol = 
   {plan: P, cost: cost, value: value, f: F, g: G, err: err, iterations: r.iterations, converged: r.converged}
 }
 
-# Sinkhorn's scaling form, u = 1 / K (b v), v = 1 / K^T (a u) with K = exp(-C / eps): the
-# textbook algorithm (POT's sinkhorn). exp(-C / eps) underflows once C / eps passes about 700
-# (about 87 in f32); the solver then stops with an error that points to sinkhorn_log.
-fn sinkhorn(a: float[n], b: float[m], C: float[n, m], eps, tol = 1e-6, max_iter = 1000,
-            g0 = zeros(m, dtype=C)) {
-  let cmax = ot_check(a, b, C, eps, "sinkhorn", true)
-  ot_check_iterations(tol, max_iter, "sinkhorn")
-  let e = cast(eps, dtype=C)
-  let inv = 1 / e
-  let ac = cast(a, dtype=C)
-  let bc = cast(b, dtype=C)
-  let K[i, j] = exp(-C[i, j] * inv)
-  let r = iterate u = ones(n, dtype=C), v = exp(cast(g0, dtype=C) * inv) {
+# sinkhorn's iterations with the kernel K recomputed in each (a lazy K is fused into the
+# reductions): {f, g (f64), err, iterations, converged}, as the runtime's sinkhorn_kernel.
+fn sinkhorn_online(a: float[n], b: float[m], K: float[n, m], e, g0, tol, max_iter) {
+  let ac = cast(a, dtype=K)
+  let bc = cast(b, dtype=K)
+  let r = iterate u = ones(n, dtype=K), v = exp(cast(g0 / e, dtype=K)), err = f64(0) {
     let bv[j] = bc[j] * v[j]
     let unew[i] = 1 / sum(j) K[i, j] * bv[j]
-    let err = sum(i) (if a[i] > 0 then ac[i] * abs(u[i] / unew[i] - 1) else 0)
+    err = f64(sum(i) (if a[i] > 0 then ac[i] * abs(u[i] / unew[i] - 1) else 0))
     let done = err < tol or not isfinite(err)
     u[i] = if done then u[i] else unew[i]
     let au[i] = ac[i] * u[i]
     v[j] = if done then v[j] else 1 / sum(i) K[i, j] * au[i]
   } until done max max_iter
-  let u = r.u
-  let v = r.v
-  check(isfinite(sum(u) + sum(v)) and min(u) > 0 and min(v) > 0,
+  {f: f64(e * log(r.u)), g: f64(e * log(r.v)), err: r.err, iterations: r.iterations, converged: r.converged}
+}
+
+# Sinkhorn's scaling form, u = 1 / K (b v), v = 1 / K^T (a u) with K = exp(-C / eps): the
+# textbook algorithm (POT's sinkhorn). When K takes at most kernel_memory bytes (n m entries of
+# 8 bytes in f64, 4 in f32) it is computed once and stored, and each iteration is one pass over
+# it (the runtime's sinkhorn_kernel); otherwise K is recomputed in every iteration, fused into
+# the reductions, and memory stays O(n + m). exp(-C / eps) underflows once C / eps passes about
+# 700 (about 87 in f32); the solver then stops with an error that points to sinkhorn_log.
+fn sinkhorn(a: float[n], b: float[m], C: float[n, m], eps, tol = 1e-6, max_iter = 1000,
+            g0 = zeros(m, dtype=C), kernel_memory = 1e9) {
+  let cmax = ot_check(a, b, C, eps, "sinkhorn", true)
+  ot_check_iterations(tol, max_iter, "sinkhorn")
+  let e = cast(eps, dtype=C)
+  let inv = 1 / e
+  # K in C's type, or f32 for 16-bit costs (whose exp(-C / eps) would underflow early)
+  let kt = cast(1, dtype=C) * f32(1)
+  let K[i, j] = cast(exp(-C[i, j] * inv), dtype=kt)
+  let stored = f64(n) * f64(m) * (if epsilon(kt) < 1e-10 then 8.0 else 4.0) <= kernel_memory
+  let r = if stored then sinkhorn_kernel(a, b, K, e, g0, tol, max_iter)
+          else sinkhorn_online(a, b, K, e, g0, tol, max_iter)
+  check(isfinite(r.err) and isfinite(sum(r.f) + sum(r.g)),
         "sinkhorn: exp(-C/eps) underflows at eps = {} (C/eps reaches {}), so the scaling form fails", e, cmax * inv,
         hint="use sinkhorn_log(...), the log-domain form, which is exact for any eps")
-  ot_result(a, b, C, e, e * log(u), e * log(v), r.iterations, r.converged)
+  ot_result(a, b, C, e, cast(r.f, dtype=C), cast(r.g, dtype=C), r.iterations, r.converged)
 }
 
 # Log-domain Sinkhorn with eps-scaling (annealing, as GeomLoss does it): one iteration at each

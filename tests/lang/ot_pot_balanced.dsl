@@ -1,6 +1,7 @@
 # modes: jit interp
 # Balanced entropic OT against POT 0.8.2 (tests/conformance/gen_transport.py): the log-domain,
-# scaling-form and eps-scaling solvers land on POT's potentials, plan cost and dual value.
+# scaling-form (kernel stored, and recomputed) and eps-scaling solvers land on POT's potentials,
+# plan cost and dual value.
 fn rel(got, want) = max(abs(got - want)) / max(max(abs(want)), 1e-300)
 
 fn close(solver, name, part, err, tol) {
@@ -24,6 +25,9 @@ fn all_solvers(name) {
   let t = load("tests/conformance/transport/sk_" + name + ".safetensors")
   same_answer(sinkhorn_log(t.a, t.b, t.C, t.eps, tol=1e-13, max_iter=100000), t, 1e-8, 1e-13, "sinkhorn_log", name)
   same_answer(sinkhorn(t.a, t.b, t.C, t.eps, tol=1e-13, max_iter=100000), t, 1e-8, 1e-13, "sinkhorn", name)
+  # the kernel recomputed in every iteration instead of stored
+  same_answer(sinkhorn(t.a, t.b, t.C, t.eps, tol=1e-13, max_iter=100000, kernel_memory=0), t, 1e-8, 1e-13,
+              "sinkhorn(kernel_memory=0)", name)
   same_answer(sinkhorn_eps_scaling(t.a, t.b, t.C, t.eps, tol=1e-13, max_iter=100000), t, 1e-8, 1e-13, "sinkhorn_eps_scaling", name)
 }
 
