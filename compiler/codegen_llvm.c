@@ -1047,6 +1047,8 @@ LLVMModuleRef cg_module(LLVMContextRef ctx, IrFunc *f, CgMode mode, const char *
   cg->vals = calloc((size_t)f->nvalues + 1, sizeof *cg->vals);
   LLVMTypeRef params[3] = {cg->ptr, cg->ptr, cg->ptr};
   cg->fn = LLVMAddFunction(cg->mod, entry, LLVMFunctionType(cg->i32, params, 3, 0));
+  unsigned optsize = LLVMGetEnumAttributeKindForName("optsize", 7);
+  LLVMAddAttributeAtIndex(cg->fn, LLVMAttributeFunctionIndex, LLVMCreateEnumAttribute(ctx, optsize, 0));
   cg->args = LLVMGetParam(cg->fn, 1);
   cg->slots = LLVMGetParam(cg->fn, 2);
   cg->entry = LLVMAppendBasicBlockInContext(ctx, cg->fn, "entry");
