@@ -19,6 +19,7 @@ clang -O3 -march=native -ffast-math -fveclib=libmvec -fopenmp bench/lse_c.c -o "
 
 row() { printf '%-34s %-16s %-16s %-9s %s\n' "$1" "$2" "$3" "$4" "$5"; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+sec() { awk -v t="$1" 'BEGIN { printf "%.4f", t }'; } # seconds, as the programs print them
 echo "threads: $threads"
 row benchmark sinter reference ratio target
 
@@ -31,7 +32,7 @@ row "sum(i) a[i]*b[i], 64M f32" "$dot_gbs GB/s" "triad $triad_gbs GB/s" "$(ratio
 
 # 2. matrix product against sgemm called from C
 set -- $("$sinter" run bench/matmul.dsl --n=2048)
-mm=$1
+mm=$(sec "$1")
 cm=$("$out/sgemm" 2048)
 row "a @ b, 2048 x 2048 f32" "${mm} s" "sgemm ${cm} s" "$(ratio "$cm" "$mm")" ">= 0.90"
 
@@ -42,7 +43,7 @@ rng = np.random.default_rng(0)
 np.save('$out/x.npy', rng.standard_normal((20000, 3), dtype=np.float32))
 np.save('$out/y.npy', (rng.standard_normal((20000, 3)) + [2.0, 0.0, 0.0]).astype(np.float32))"
 set -- $("$sinter" run bench/lse.dsl --x="$out/x.npy" --y="$out/y.npy" --eps=0.1)
-sl=$1
+sl=$(sec "$1")
 set -- $($py bench/lse_numpy.py "$out/x.npy" "$out/y.npy" 0.1 2)
 nl=$1
 set -- $("$out/lse_c" "$out/x.npy" "$out/y.npy" 0.1)
