@@ -5,8 +5,8 @@
  * sinkhorn: two BLAS gemv); here one pass over the rows does both: row i gives u_i, and while
  * the row is still in cache it adds K_ij a_i u_i to the column sums that give v. Blocks of
  * SCALING_ROWS rows are read together, so each load of b v and of the column sums serves that
- * many rows. On a 2000 x 2000 f64 kernel this takes 0.5 ms an iteration where the two gemv
- * take 0.8 ms.
+ * many rows. On a 2000 x 2000 f64 kernel this takes 0.4 ms an iteration on this project's
+ * 2-core machine, where the two gemv take 0.8 ms and POT's whole iteration 1.4 ms.
  *
  * The loop is the stdlib's `sinkhorn` (stdlib/transport.dsl) with K stored instead of
  * recomputed: it stops when the marginal error err = sum_i a_i |u_i / u'_i - 1| of the new u'
@@ -21,15 +21,18 @@
  * sums (measured: 4 rows 0.55 ms, 8 rows 0.48 ms an iteration on 2000 x 2000 f64). */
 #define SCALING_ROWS 8
 /* Row blocks per iteration, each with its own column sums, combined in block order so that the
- * result does not depend on the thread count; at least SCALING_MIN_ROWS rows a block. */
+ * result does not depend on the thread count: a power of two of them (even work for 2, 4, 8
+ * threads), at most SCALING_BLOCKS, with at least SCALING_MIN_ROWS rows each (at n = 2000, 62
+ * blocks of 32 rows took 0.57 ms an iteration, 16 of 125 rows 0.4 ms: fewer column sums to clear
+ * and add). */
 #define SCALING_BLOCKS 128
 #define SCALING_MIN_ROWS 64
 /* max_iter <= 0 means this many iterations, as the stdlib's default. */
 #define SCALING_MAX_ITER 1000
 
 typedef struct Scaling {
-  int64_t n, m, nblocks;
-  const double *a, *b;
+  int64_t m, nblocks;
+  const double *a;
   const void *K;   /* [n, m], f32 or f64, row-major */
   int f32;         /* K holds floats */
   const double *u; /* [n] the current u */
@@ -157,7 +160,7 @@ SnStatus sn_ot_sinkhorn_scaling_f64(int64_t n, int64_t m, const double *a, const
   if (max_iter <= 0) max_iter = SCALING_MAX_ITER;
   int64_t nblocks = 1;
   while (nblocks < SCALING_BLOCKS && 2 * nblocks * SCALING_MIN_ROWS <= n) nblocks *= 2;
-  Scaling s = {.n = n, .m = m, .nblocks = nblocks, .a = a, .b = b, .K = K,
+  Scaling s = {.m = m, .nblocks = nblocks, .a = a, .K = K,
                .f32 = kdtype == SN_F32, .u = u,
                .unew = malloc((size_t)n * sizeof(double)),
                .bv = malloc((size_t)m * sizeof(double)),
