@@ -864,6 +864,15 @@ static LLVMValueRef slot_ptr(Cg *cg, LLVMValueRef base, int64_t k) {
   return LLVMBuildGEP2(cg->b, cg->i8, base, &idx, 1, "");
 }
 
+/* Slot k of the array at base (program arguments or REPL slots), read as type t; a bool is
+ * stored as an i64. */
+static LLVMValueRef load_slot(Cg *cg, LLVMValueRef base, int64_t k, IrType t) {
+  LLVMValueRef p = slot_ptr(cg, base, k);
+  if (t.kind == IRT_SCALAR && t.dtype == SN_BOOL)
+    return LLVMBuildICmp(cg->b, LLVMIntNE, LLVMBuildLoad2(cg->b, cg->i64, p, ""), ci64(cg, 0), "");
+  return LLVMBuildLoad2(cg->b, ty(cg, t), p, "");
+}
+
 static void gen_inst(Cg *cg, IrInst *in, LLVMValueRef *yielded) {
   IrValue *r0 = in->nres ? in->res[0] : NULL;
   switch (in->op) {
@@ -922,22 +931,8 @@ static void gen_inst(Cg *cg, IrInst *in, LLVMValueRef *yielded) {
     break;
   }
   case IR_CHECK: gen_check(cg, in); break;
-  case IR_ARG: {
-    LLVMValueRef p = slot_ptr(cg, cg->args, in->imm.i);
-    IrType t = r0->type;
-    if (t.kind == IRT_SCALAR && t.dtype == SN_BOOL)
-      set(cg, r0, LLVMBuildICmp(cg->b, LLVMIntNE, LLVMBuildLoad2(cg->b, cg->i64, p, ""), ci64(cg, 0), ""));
-    else set(cg, r0, LLVMBuildLoad2(cg->b, ty(cg, t), p, ""));
-    break;
-  }
-  case IR_GLOBAL_GET: {
-    LLVMValueRef p = slot_ptr(cg, cg->slots, in->imm.i);
-    IrType t = r0->type;
-    if (t.kind == IRT_SCALAR && t.dtype == SN_BOOL)
-      set(cg, r0, LLVMBuildICmp(cg->b, LLVMIntNE, LLVMBuildLoad2(cg->b, cg->i64, p, ""), ci64(cg, 0), ""));
-    else set(cg, r0, LLVMBuildLoad2(cg->b, ty(cg, t), p, ""));
-    break;
-  }
+  case IR_ARG: set(cg, r0, load_slot(cg, cg->args, in->imm.i, r0->type)); break;
+  case IR_GLOBAL_GET: set(cg, r0, load_slot(cg, cg->slots, in->imm.i, r0->type)); break;
   case IR_GLOBAL_SET: {
     LLVMValueRef p = slot_ptr(cg, cg->slots, in->imm.i);
     IrValue *v = ir_op(in, 0);

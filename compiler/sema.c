@@ -458,19 +458,27 @@ typedef struct ComprCtx {
   void *ctx;
 } ComprCtx;
 
-/* A lazy tensor whose element at (i, j, ...) is body(i, j, ...). */
-Val *make_compr(Sema *s, SnDtype dt, int rank, const Dim *dims, ScalarFn body, void *ctx, Span span) {
+/* Opens a comprehension over dims with elements of type dt: emits it, gives its indices in idx
+ * and points the builder into its region. The caller builds the element, yields it and restores
+ * the builder from *save. */
+static IrInst *compr_open(Sema *s, SnDtype dt, int rank, const Dim *dims, Span span, IrBuilder *save, Val **idx) {
   IrValue *ext[SN_MAX_RANK];
   for (int d = 0; d < rank; d++) ext[d] = dim_value(s, dims[d]);
   IrType tt = ir_tensor(dt, rank);
-  IrBuilder save = s->b;
+  *save = s->b;
   s->b.span = span;
   IrInst *c = ir_emit(&s->b, IR_COMPR, rank, ext, 1, &tt, 1);
-  IrBlock *region = c->regions[0];
-  Val *idx[SN_MAX_RANK];
-  for (int d = 0; d < rank; d++) idx[d] = scalar_val(s, SN_I64, false, ir_block_arg(s->fn, region, ir_i64));
-  s->b.block = region;
+  for (int d = 0; d < rank; d++) idx[d] = scalar_val(s, SN_I64, false, ir_block_arg(s->fn, c->regions[0], ir_i64));
+  s->b.block = c->regions[0];
   s->b.before = NULL;
+  return c;
+}
+
+/* A lazy tensor whose element at (i, j, ...) is body(i, j, ...). */
+Val *make_compr(Sema *s, SnDtype dt, int rank, const Dim *dims, ScalarFn body, void *ctx, Span span) {
+  IrBuilder save;
+  Val *idx[SN_MAX_RANK];
+  IrInst *c = compr_open(s, dt, rank, dims, span, &save, idx);
   Val *e = body(s, idx, span, ctx);
   SnDtype rdt = dt;
   if (e->kind == V_SCALAR) {
@@ -535,17 +543,9 @@ Val *lift(Sema *s, int n, Val **args, ScalarFn fn, void *ctx, SnDtype hint, Span
   /* the element dtype: evaluate fn once on placeholder elements would be costly; instead the
    * body's result decides it (make_compr takes the yield's dtype) */
   LiftCtx lc = {n, args, rank, dims, fn, ctx, hint};
-  IrValue *ext[SN_MAX_RANK];
-  for (int d = 0; d < rank; d++) ext[d] = dim_value(s, dims[d]);
-  IrType tt = ir_tensor(SN_F32, rank);
-  IrBuilder save = s->b;
-  s->b.span = span;
-  IrInst *c = ir_emit(&s->b, IR_COMPR, rank, ext, 1, &tt, 1);
-  IrBlock *region = c->regions[0];
+  IrBuilder save;
   Val *idx[SN_MAX_RANK];
-  for (int d = 0; d < rank; d++) idx[d] = scalar_val(s, SN_I64, false, ir_block_arg(s->fn, region, ir_i64));
-  s->b.block = region;
-  s->b.before = NULL;
+  IrInst *c = compr_open(s, SN_F32, rank, dims, span, &save, idx);
   Val *e = lift_body(s, idx, span, &lc);
   bool weak = true;
   for (int k = 0; k < n; k++) weak &= args[k]->weak;

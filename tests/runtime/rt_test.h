@@ -97,6 +97,22 @@ typedef struct Problem {
   double *a, *b, *C;
 } Problem;
 
+/* C [n, m] = squared distances between two 3-D clouds of roughly normal points (sums of three
+ * uniforms from rng_state), the second shifted by `shift` along x, scaled to max 1. */
+static inline void cloud_cost(int64_t n, int64_t m, double shift, double *C) {
+  double *x = malloc((size_t)(3 * (n + m)) * sizeof *x), *y = x + 3 * n, mx = 0;
+  for (int64_t k = 0; k < 3 * (n + m); k++) x[k] = uniform01() + uniform01() + uniform01() - 1.5;
+  for (int64_t i = 0; i < n; i++)
+    for (int64_t j = 0; j < m; j++) {
+      double d0 = x[3 * i] - y[3 * j] - shift, d1 = x[3 * i + 1] - y[3 * j + 1];
+      double d2 = x[3 * i + 2] - y[3 * j + 2];
+      C[i * m + j] = d0 * d0 + d1 * d1 + d2 * d2;
+      mx = fmax(mx, C[i * m + j]);
+    }
+  for (int64_t k = 0; k < n * m; k++) C[k] /= mx;
+  free(x);
+}
+
 static inline void problem_free(Problem *p) {
   free(p->a);
   free(p->b);

@@ -167,17 +167,7 @@ static Problem problem(int64_t n, int64_t m, int kind, uint64_t seed) {
   for (int64_t i = 0; i < n; i++) p.a[i] /= sa;
   for (int64_t j = 0; j < m; j++) p.b[j] /= sb;
   if (kind == 3) {
-    double *x = malloc((size_t)(3 * (n + m)) * 8), *y = x + 3 * n, mx = 0;
-    for (int64_t k = 0; k < 3 * (n + m); k++) x[k] = uniform01() + uniform01() + uniform01() - 1.5;
-    for (int64_t i = 0; i < n; i++)
-      for (int64_t j = 0; j < m; j++) {
-        double d0 = x[3 * i] - y[3 * j] - 1, d1 = x[3 * i + 1] - y[3 * j + 1];
-        double d2 = x[3 * i + 2] - y[3 * j + 2];
-        p.C[i * m + j] = d0 * d0 + d1 * d1 + d2 * d2;
-        mx = fmax(mx, p.C[i * m + j]);
-      }
-    for (int64_t k = 0; k < n * m; k++) p.C[k] /= mx;
-    free(x);
+    cloud_cost(n, m, 1, p.C);
   } else {
     for (int64_t k = 0; k < n * m; k++)
       p.C[k] = kind == 2 ? (int)(uniform01() * 4) : uniform01() * 10 - 3;

@@ -13,22 +13,12 @@
 static Problem problem(int64_t n, int64_t m, int uniform, uint64_t seed) {
   Problem p = {n, m, malloc((size_t)n * 8), malloc((size_t)m * 8), malloc((size_t)(n * m) * 8)};
   rng_state = seed * 2654435761u + 1;
-  double sa = 0, sb = 0, mx = 0;
+  double sa = 0, sb = 0;
   for (int64_t i = 0; i < n; i++) sa += p.a[i] = uniform ? 1 : 0.2 + uniform01();
   for (int64_t j = 0; j < m; j++) sb += p.b[j] = uniform ? 1 : 0.2 + uniform01();
   for (int64_t i = 0; i < n; i++) p.a[i] /= sa;
   for (int64_t j = 0; j < m; j++) p.b[j] /= sb;
-  double *x = malloc((size_t)(3 * (n + m)) * 8), *y = x + 3 * n;
-  for (int64_t k = 0; k < 3 * (n + m); k++) x[k] = uniform01() + uniform01() + uniform01() - 1.5;
-  for (int64_t i = 0; i < n; i++)
-    for (int64_t j = 0; j < m; j++) {
-      double d0 = x[3 * i] - y[3 * j] - 0.5, d1 = x[3 * i + 1] - y[3 * j + 1];
-      double d2 = x[3 * i + 2] - y[3 * j + 2];
-      p.C[i * m + j] = d0 * d0 + d1 * d1 + d2 * d2;
-      mx = fmax(mx, p.C[i * m + j]);
-    }
-  for (int64_t k = 0; k < n * m; k++) p.C[k] /= mx;
-  free(x);
+  cloud_cost(n, m, 0.5, p.C);
   return p;
 }
 
