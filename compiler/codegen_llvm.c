@@ -216,20 +216,13 @@ static LLVMValueRef rt_call(Cg *cg, RtFn f, int nops, LLVMValueRef *ops) {
 static LLVMValueRef sel(Cg *cg, LLVMValueRef c, LLVMValueRef a, LLVMValueRef b) { return LLVMBuildSelect(cg->b, c, a, b, ""); }
 static LLVMValueRef fcmp(Cg *cg, LLVMRealPredicate p, LLVMValueRef a, LLVMValueRef b) { return LLVMBuildFCmp(cg->b, p, a, b, ""); }
 
-/* exp(x) as runtime/mathfn.c computes it; `summand` selects sn_exp[f]_summand's variant (one
- * clamp, one exponent field, no NaN test). */
-static LLVMValueRef gen_exp(Cg *cg, LLVMValueRef x, bool dbl, bool summand) {
+/* exp(x) as runtime/mathfn.c's sn_exp[f] computes it. */
+static LLVMValueRef gen_exp(Cg *cg, LLVMValueRef x, bool dbl) {
   LLVMTypeRef t = dbl ? cg->f64 : cg->f32, it = dbl ? cg->i64 : cg->i32;
-  LLVMValueRef isnan = NULL, xc;
-  if (summand) {
-    LLVMValueRef lo = cf(t, dbl ? SN_EXP_SUMMAND_LO : (double)SN_EXPF_SUMMAND_LO);
-    xc = sel(cg, fcmp(cg, LLVMRealOGT, x, lo), x, lo);
-  } else {
-    LLVMValueRef lo = cf(t, dbl ? SN_EXP_LO : (double)SN_EXPF_LO), hi = cf(t, dbl ? SN_EXP_HI : (double)SN_EXPF_HI);
-    isnan = fcmp(cg, LLVMRealUNO, x, x);
-    xc = sel(cg, fcmp(cg, LLVMRealOGT, x, lo), x, lo); /* NaN -> lo, see sn_expf */
-    xc = sel(cg, fcmp(cg, LLVMRealOLT, xc, hi), xc, hi);
-  }
+  LLVMValueRef lo = cf(t, dbl ? SN_EXP_LO : (double)SN_EXPF_LO), hi = cf(t, dbl ? SN_EXP_HI : (double)SN_EXPF_HI);
+  LLVMValueRef isnan = fcmp(cg, LLVMRealUNO, x, x);
+  LLVMValueRef xc = sel(cg, fcmp(cg, LLVMRealOGT, x, lo), x, lo); /* NaN -> lo, see sn_expf */
+  xc = sel(cg, fcmp(cg, LLVMRealOLT, xc, hi), xc, hi);
   LLVMValueRef n = call1(cg, "llvm.rint", t, LLVMBuildFMul(cg->b, xc, cf(t, dbl ? SN_EXP_LOG2E : (double)SN_EXPF_LOG2E), ""));
   LLVMValueRef rh = fma3(cg, t, n, cf(t, dbl ? SN_EXP_LN2_HI : (double)SN_EXPF_LN2_HI), xc);
   LLVMValueRef r = fma3(cg, t, n, cf(t, dbl ? SN_EXP_LN2_LO : (double)SN_EXPF_LN2_LO), rh);
@@ -243,25 +236,41 @@ static LLVMValueRef gen_exp(Cg *cg, LLVMValueRef x, bool dbl, bool summand) {
     LLVMValueRef tt = LLVMBuildFMul(cg->b, LLVMBuildFMul(cg->b, r, r, ""), p, "");
     LLVMValueRef qh = LLVMBuildFAdd(cg->b, r, tt, "");
     LLVMValueRef ql = LLVMBuildFAdd(cg->b, LLVMBuildFSub(cg->b, r, qh, ""), tt, "");
-    LLVMValueRef hi = LLVMBuildFAdd(cg->b, cf(t, 1.0), qh, "");
-    LLVMValueRef lo = LLVMBuildFAdd(cg->b, LLVMBuildFAdd(cg->b, LLVMBuildFSub(cg->b, cf(t, 1.0), hi, ""), qh, ""),
+    LLVMValueRef yh = LLVMBuildFAdd(cg->b, cf(t, 1.0), qh, "");
+    LLVMValueRef yl = LLVMBuildFAdd(cg->b, LLVMBuildFAdd(cg->b, LLVMBuildFSub(cg->b, cf(t, 1.0), yh, ""), qh, ""),
                                     LLVMBuildFAdd(cg->b, ql, e, ""), "");
-    y = LLVMBuildFAdd(cg->b, hi, lo, "");
+    y = LLVMBuildFAdd(cg->b, yh, yl, "");
   } else {
     y = LLVMBuildFAdd(cg->b, fma3(cg, t, p, LLVMBuildFMul(cg->b, r, r, ""), r), cf(t, 1.0), "");
   }
   LLVMValueRef ni = LLVMBuildFPToSI(cg->b, n, it, "");
   LLVMValueRef bias = LLVMConstInt(it, dbl ? 1023 : 127, 0), sh = LLVMConstInt(it, dbl ? 52 : 23, 0);
-  if (summand) {
-    LLVMValueRef s = LLVMBuildBitCast(cg->b, LLVMBuildShl(cg->b, LLVMBuildAdd(cg->b, ni, bias, ""), sh, ""), t, "");
-    return LLVMBuildFMul(cg->b, y, s, "");
-  }
   LLVMValueRef n1 = LLVMBuildAShr(cg->b, ni, LLVMConstInt(it, 1, 0), "");
   LLVMValueRef n2 = LLVMBuildSub(cg->b, ni, n1, "");
   LLVMValueRef s1 = LLVMBuildBitCast(cg->b, LLVMBuildShl(cg->b, LLVMBuildAdd(cg->b, n1, bias, ""), sh, ""), t, "");
   LLVMValueRef s2 = LLVMBuildBitCast(cg->b, LLVMBuildShl(cg->b, LLVMBuildAdd(cg->b, n2, bias, ""), sh, ""), t, "");
   LLVMValueRef res = LLVMBuildFMul(cg->b, LLVMBuildFMul(cg->b, y, s1, ""), s2, "");
   return sel(cg, isnan, x, res);
+}
+
+/* exp(x) for x <= 0 added to a sum >= 1, as runtime/mathfn.c's sn_exp[f]_summand computes it:
+ * n from the shifter's low bits, 2^n by shifting them into the exponent field. */
+static LLVMValueRef gen_exp_summand(Cg *cg, LLVMValueRef x, bool dbl) {
+  LLVMTypeRef t = dbl ? cg->f64 : cg->f32, it = dbl ? cg->i64 : cg->i32;
+  LLVMValueRef lo = cf(t, dbl ? SN_EXP_SUMMAND_LO : (double)SN_EXPF_SUMMAND_LO);
+  LLVMValueRef shifter = cf(t, dbl ? SN_EXP_SHIFTER : (double)SN_EXPF_SHIFTER);
+  LLVMValueRef xc = sel(cg, fcmp(cg, LLVMRealOGT, x, lo), x, lo);
+  LLVMValueRef tt = fma3(cg, t, xc, cf(t, dbl ? SN_EXP_LOG2E : (double)SN_EXPF_LOG2E), shifter);
+  LLVMValueRef n = LLVMBuildFSub(cg->b, tt, shifter, "");
+  LLVMValueRef r = fma3(cg, t, n, cf(t, dbl ? SN_EXP_LN2_HI : (double)SN_EXPF_LN2_HI), xc);
+  r = fma3(cg, t, n, cf(t, dbl ? SN_EXP_LN2_LO : (double)SN_EXPF_LN2_LO), r);
+  const double *pd = sn_exp_summand_poly;
+  int np = dbl ? 11 : 6;
+  LLVMValueRef p = cf(t, dbl ? pd[0] : (double)sn_expf_poly[0]);
+  for (int i = 1; i < np; i++) p = fma3(cg, t, p, r, cf(t, dbl ? pd[i] : (double)sn_expf_poly[i]));
+  LLVMValueRef y = LLVMBuildFAdd(cg->b, fma3(cg, t, p, LLVMBuildFMul(cg->b, r, r, ""), r), cf(t, 1.0), "");
+  LLVMValueRef bits = LLVMBuildShl(cg->b, LLVMBuildBitCast(cg->b, tt, it, ""), LLVMConstInt(it, dbl ? 52 : 23, 0), "");
+  return LLVMBuildFMul(cg->b, y, LLVMBuildBitCast(cg->b, bits, t, ""), "");
 }
 
 static LLVMValueRef gen_log(Cg *cg, LLVMValueRef x, bool dbl) {
@@ -323,8 +332,8 @@ static LLVMValueRef gen_math(Cg *cg, IrInst *in) {
   bool dbl = t.dtype == SN_F64;
   LLVMValueRef x = V(cg, in->ops[0]);
   switch ((IrMathFn)in->sub) {
-  case MF_EXP: return gen_exp(cg, x, dbl, false);
-  case MF_EXP_SUMMAND: return gen_exp(cg, x, dbl, true);
+  case MF_EXP: return gen_exp(cg, x, dbl);
+  case MF_EXP_SUMMAND: return gen_exp_summand(cg, x, dbl);
   case MF_LOG: return gen_log(cg, x, dbl);
   case MF_SQRT: return call1(cg, "llvm.sqrt", lt, x);
   case MF_ABS: return call1(cg, "llvm.fabs", lt, x);

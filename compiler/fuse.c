@@ -3,9 +3,10 @@
  * An element C[a, b] of a comprehension C is replaced by a copy of C's body with its indices
  * set to a and b, so C is never stored. C is materialised instead (by the loop pass) when
  *  - something needs the whole tensor (matmul, print, an iterate state, a REPL slot), or
- *  - C's body contains a reduction and the use sits inside a loop or comprehension whose index
- *    does not appear in the subscripts: the reduction would be recomputed for every iteration
- *    of that index (`sum(i) sum(j) B[i] * B[j]` with B[i] = sum(k) ...), an asymptotic loss.
+ *  - C's body contains a reduction, or C is a vector computed in floating point, and the use
+ *    sits inside a loop or comprehension whose index does not appear in the subscripts: C would
+ *    be recomputed for every iteration of that index (`sum(i) sum(j) B[i] * B[j]` with
+ *    B[i] = sum(k) ..., an asymptotic loss; or a log per element of an n x m lse).
  * Recomputing a cheap body (or one whose reduction is indexed by every enclosing loop, as the
  * cost C[i,j] inside Sinkhorn's lse(j)) is the point: memory stays O(n) instead of O(n m). */
 #include "passes.h"
@@ -91,11 +92,25 @@ static bool is_index_of(IrInst *e, IrValue *arg) {
   return false;
 }
 
-/* Would inlining C's body at the element use e recompute C's reduction redundantly? It would
- * when an index of an enclosing comprehension or reduction is missing from e's subscripts:
- * lKu[k, j] = lse(i) lf[k, i] ... evaluates lf[k, i] once for every j. */
+/* Does a body compute in floating point (beyond loads, casts and index arithmetic)? */
+static bool computes(IrBlock *b) {
+  for (IrInst *in = b->first; in; in = in->next) {
+    if (in->op == IR_MATH) return true;
+    if ((in->op == IR_BIN || in->op == IR_NEG || in->op == IR_SELECT) && ir_is_float(in->res[0]->type)) return true;
+    for (int r = 0; r < in->nregions; r++)
+      if (computes(in->regions[r])) return true;
+  }
+  return false;
+}
+
+/* Would inlining C's body at the element use e recompute C redundantly? It would when an index
+ * of an enclosing comprehension or reduction is missing from e's subscripts, and C's body
+ * holds a reduction (lKu[k, j] = lse(i) lf[k, i] ... evaluates lf[k, i] once for every j), or
+ * C is a vector computed in floating point: gb[j] = lb[j] + g[j] / eps inside Sinkhorn's
+ * lse(j) over the rows i would be recomputed n times; stored, it costs O(m) memory and one load
+ * per use. (A larger C is fused all the same: storing it would cost its whole size.) */
 static bool redundant(IrInst *c, IrInst *e) {
-  if (!contains_reduction(c->regions[0])) return false;
+  if (!contains_reduction(c->regions[0]) && !(c->nops == 1 && computes(c->regions[0]))) return false;
   for (IrBlock *b = e->parent; b && b != c->parent; b = b->parent ? b->parent->parent : NULL) {
     IrInst *owner = b->parent;
     if (!owner || owner->op == IR_LOOP || owner->op == IR_IF) continue;

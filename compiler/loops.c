@@ -16,7 +16,7 @@
 
 /* Values per lse tile: 1 KB of f32 stays in L1 next to the body's operands, and is long enough
  * for the vectorised max and exp-sum loops to amortise their setup. */
-#define LSE_TILE 256
+#define LSE_TILE 2048
 
 typedef struct TensorInfo {
   IrValue *data;

@@ -81,30 +81,32 @@ double sn_exp(double x) {
   return x != x ? x : res;
 }
 
+/* The summand variants: one clamp (x is at most 0 in an lse), n from the shifter trick (t's low
+ * bits hold n plus the exponent bias, so 2^n is t's bits shifted into the exponent field), and
+ * in f64 a shorter polynomial with no second word: within 1 ulp, not 0.7, and 20 vector
+ * operations instead of 31 in the lse's inner loop. */
 float sn_expf_summand(float x) {
   float xc = x > SN_EXPF_SUMMAND_LO ? x : SN_EXPF_SUMMAND_LO;
-  float n = rintf(xc * SN_EXPF_LOG2E);
+  float t = fmaf(xc, SN_EXPF_LOG2E, SN_EXPF_SHIFTER);
+  float n = t - SN_EXPF_SHIFTER;
   float r = fmaf(n, SN_EXPF_LN2_HI, xc);
   r = fmaf(n, SN_EXPF_LN2_LO, r);
   float p = sn_expf_poly[0];
   for (int i = 1; i < 6; i++) p = fmaf(p, r, sn_expf_poly[i]);
   float y = fmaf(p, r * r, r) + 1.0f;
-  return y * f32_from((uint32_t)((int32_t)n + 127) << 23);
+  return y * f32_from(f32_bits(t) << 23);
 }
 
 double sn_exp_summand(double x) {
   double xc = x > SN_EXP_SUMMAND_LO ? x : SN_EXP_SUMMAND_LO;
-  double n = rint(xc * SN_EXP_LOG2E);
-  double rh = fma(n, SN_EXP_LN2_HI, xc);
-  double r = fma(n, SN_EXP_LN2_LO, rh);
-  double e = fma(n, SN_EXP_LN2_LO, rh - r);
-  double p = sn_exp_poly[0];
-  for (int i = 1; i < 12; i++) p = fma(p, r, sn_exp_poly[i]);
-  double t = (r * r) * p;
-  double qh = r + t, ql = (r - qh) + t;
-  double hi = 1.0 + qh;
-  double lo = ((1.0 - hi) + qh) + (ql + e);
-  return (hi + lo) * f64_from((uint64_t)((int64_t)n + 1023) << 52);
+  double t = fma(xc, SN_EXP_LOG2E, SN_EXP_SHIFTER);
+  double n = t - SN_EXP_SHIFTER;
+  double r = fma(n, SN_EXP_LN2_HI, xc);
+  r = fma(n, SN_EXP_LN2_LO, r);
+  double p = sn_exp_summand_poly[0];
+  for (int i = 1; i < 11; i++) p = fma(p, r, sn_exp_summand_poly[i]);
+  double y = fma(p, r * r, r) + 1.0;
+  return y * f64_from(f64_bits(t) << 52);
 }
 
 float sn_logf(float x) {

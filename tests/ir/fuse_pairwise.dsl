@@ -13,7 +13,7 @@ print(f)
 # CHECK: [[F:%[0-9]+]] = alloc %{{.*}} : tensor<f32 x1>
 # CHECK-NOT: alloc
 # CHECK: for parallel
-# CHECK: scratch #256
+# CHECK: scratch #2048
 # CHECK: for
 # CHECK: for
 # CHECK: load

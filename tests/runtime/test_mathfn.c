@@ -103,15 +103,22 @@ TEST(special_values) {
   CHECK(sn_exp(1.0) == 2.718281828459045);
 }
 
-/* The summand variants equal exp wherever the result is a normal number, and stay tiny below. */
-TEST(summand_exp_matches_exp) {
-  for (int i = 0; i < 200000; i++) {
-    float x = (float)draw(-87.3, 0);
-    if (sn_expf_summand(x) != sn_expf(x)) FAIL_AT("f32 x = %.9g: %.9g vs %.9g", x, sn_expf_summand(x), sn_expf(x));
+/* The summand variants (x <= 0, the result added to a sum >= 1) are within 1 ulp (f64) and
+ * 2 ulp (f32) wherever the result is a normal number, and stay tiny below. */
+TEST(summand_exp_within_1_ulp) {
+  double worst64 = 0, at64 = 0, worst32 = 0, at32 = 0;
+  for (int i = 0; i < 2000000; i++) {
     double y = draw(-708.3, 0);
-    if (sn_exp_summand(y) != sn_exp(y)) FAIL_AT("f64 x = %.17g", y);
+    double u = ulps64(sn_exp_summand(y), expl(y));
+    if (u > worst64) worst64 = u, at64 = y;
+    float x = (float)draw(-87.3, 0);
+    u = ulps32(sn_expf_summand(x), expl(x));
+    if (u > worst32) worst32 = u, at32 = x;
   }
+  if (!(worst64 <= 1.0)) FAIL_AT("f64: worst %.3f ulp at x = %.17g", worst64, at64);
+  if (!(worst32 <= 2.0)) FAIL_AT("f32: worst %.3f ulp at x = %.9g", worst32, at32);
   CHECK(sn_expf_summand(-1000.0f) <= 2 * FLT_MIN && sn_expf_summand(-1000.0f) >= 0);
   CHECK(sn_expf_summand(-INFINITY) <= 2 * FLT_MIN && sn_exp_summand(-INFINITY) <= 2 * DBL_MIN);
+  CHECK(sn_expf_summand(NAN) <= 2 * FLT_MIN && sn_exp_summand(NAN) <= 2 * DBL_MIN);
   CHECK(sn_expf_summand(0) == 1 && sn_exp_summand(0) == 1);
 }
