@@ -1,5 +1,6 @@
 /* passes.h: the IR passes, in the order the driver runs them:
  *   fuse   inline lazy comprehensions into their element uses (fuse.c)
+ *   layout read matrices with a small inner dimension transposed in vector loops (layout.c)
  *   loops  materialise what is left, lower reductions and element reads to loops (loops.c)
  *   cse    share repeated pure computations (cse.c)
  *   rc     insert reference counting for tensors (rc.c)
@@ -18,6 +19,7 @@ typedef struct PassOptions {
 
 void pass_fuse(IrFunc *f, bool enabled);
 void pass_dce(IrFunc *f);
+void pass_layout(IrFunc *f);
 void pass_loops(IrFunc *f);
 void pass_rc(IrFunc *f);
 void pass_cse(IrFunc *f);
