@@ -1024,6 +1024,7 @@ static void define_main(Cg *cg, const char *progname, const char *entry) {
   LLVMValueRef g = LLVMAddGlobal(cg->mod, at, "sinter_args");
   LLVMSetInitializer(g, init);
   LLVMSetGlobalConstant(g, 1);
+  LLVMSetLinkage(g, LLVMPrivateLinkage); /* a copy in each part of a split build */
   LLVMTypeRef sp[7] = {cg->ptr, cg->i32, cg->ptr, cg->ptr, cg->i32, cg->ptr, cg->ptr};
   LLVMTypeRef sty = LLVMFunctionType(cg->i32, sp, 7, 0);
   LLVMValueRef snmain = LLVMAddFunction(cg->mod, "sn_main", sty);
@@ -1103,4 +1104,60 @@ bool cg_optimize(LLVMModuleRef mod, LLVMTargetMachineRef tm, int opt_level, char
 
 bool cg_write(LLVMModuleRef mod, LLVMTargetMachineRef tm, bool assembly, const char *path, char **err) {
   return !LLVMTargetMachineEmitToFile(tm, mod, (char *)path, assembly ? LLVMAssemblyFile : LLVMObjectFile, err);
+}
+
+static int instruction_count(LLVMValueRef f) {
+  int n = 0;
+  for (LLVMBasicBlockRef bb = LLVMGetFirstBasicBlock(f); bb; bb = LLVMGetNextBasicBlock(bb))
+    for (LLVMValueRef in = LLVMGetFirstInstruction(bb); in; in = LLVMGetNextInstruction(in)) n++;
+  return n;
+}
+
+typedef struct FnSize {
+  int index, size;
+} FnSize;
+
+static int larger_first(const void *a, const void *b) {
+  const FnSize *x = a, *y = b;
+  return x->size != y->size ? (x->size < y->size ? 1 : -1) : x->index - y->index;
+}
+
+int *cg_partition(LLVMModuleRef mod, int parts) {
+  unsigned optsize = LLVMGetEnumAttributeKindForName("optsize", 7);
+  int n = 0, cap = 64;
+  FnSize *fs = malloc((size_t)cap * sizeof *fs);
+  for (LLVMValueRef f = LLVMGetFirstFunction(mod); f; f = LLVMGetNextFunction(f)) {
+    if (LLVMIsDeclaration(f)) continue;
+    if (n == cap) fs = realloc(fs, (size_t)(cap *= 2) * sizeof *fs);
+    /* a function optimised for speed costs about twice as much per instruction as one for
+     * size (the serial program): its loops are vectorised, interleaved and unrolled */
+    bool small = LLVMGetEnumAttributeAtIndex(f, LLVMAttributeFunctionIndex, optsize) != NULL;
+    fs[n] = (FnSize){n, instruction_count(f) * (small ? 1 : 2)};
+    n++;
+    LLVMSetLinkage(f, LLVMExternalLinkage);
+    LLVMSetVisibility(f, LLVMHiddenVisibility);
+  }
+  qsort(fs, (size_t)n, sizeof *fs, larger_first);
+  int *part = malloc((size_t)(n ? n : 1) * sizeof *part);
+  int64_t *load = calloc((size_t)parts, sizeof *load);
+  for (int k = 0; k < n; k++) {
+    int least = 0;
+    for (int p = 1; p < parts; p++)
+      if (load[p] < load[least]) least = p;
+    part[fs[k].index] = least;
+    load[least] += fs[k].size;
+  }
+  free(load);
+  free(fs);
+  return part;
+}
+
+void cg_keep_part(LLVMModuleRef mod, const int *part, int p) {
+  int i = 0;
+  for (LLVMValueRef f = LLVMGetFirstFunction(mod); f; f = LLVMGetNextFunction(f)) {
+    if (LLVMIsDeclaration(f)) continue;
+    if (part[i++] == p) continue;
+    LLVMBasicBlockRef bb;
+    while ((bb = LLVMGetFirstBasicBlock(f))) LLVMDeleteBasicBlock(bb);
+  }
 }

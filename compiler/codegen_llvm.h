@@ -29,4 +29,13 @@ bool cg_optimize(LLVMModuleRef mod, LLVMTargetMachineRef tm, int opt_level, char
 /* Writes an object file or assembly. */
 bool cg_write(LLVMModuleRef mod, LLVMTargetMachineRef tm, bool assembly, const char *path, char **err);
 
+/* Splits an executable's module for optimisation and code generation in `parts` processes:
+ * cg_partition gives each defined function a part (about equal instruction counts, largest
+ * functions first) as a malloc'd array, part[i] for the i-th defined function in module order,
+ * and gives every function external hidden linkage, so that the parts' objects link together.
+ * cg_keep_part then makes the functions of the other parts declarations (in a copy of the
+ * process, after fork). */
+int *cg_partition(LLVMModuleRef mod, int parts);
+void cg_keep_part(LLVMModuleRef mod, const int *part, int p);
+
 #endif
