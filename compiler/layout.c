@@ -47,7 +47,7 @@ static bool inside(IrInst *in, IrInst *outer) {
   return false;
 }
 
-/* Is there a comprehension or reduction between block `scope` (exclusive) and `in`? */
+/* Is there a comprehension, reduction or iterate loop between block `scope` (exclusive) and `in`? */
 static bool nested_in_loop(IrInst *in, IrBlock *scope) {
   for (IrBlock *b = in->parent; b && b != scope && b->parent; b = b->parent->parent) {
     IrOp op = b->parent->op;
