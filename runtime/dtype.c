@@ -18,52 +18,40 @@
  * and skipping the read-for-ownership saves a third of the memory traffic. */
 #define CONVERT_STREAM_BYTES (4u << 20)
 
-static inline uint32_t f32_bits(float f) {
-  uint32_t u;
-  memcpy(&u, &f, 4);
-  return u;
-}
-
-static inline float f32_from(uint32_t u) {
-  float f;
-  memcpy(&f, &u, 4);
-  return f;
-}
-
 static inline float f16_to_f32(uint16_t h) {
   const uint32_t w = (uint32_t)h << 16;
   const uint32_t sign = w & 0x80000000u;
   const uint32_t two_w = w + w;
   /* Normal numbers: shift the exponent and mantissa into place and rebias by a multiply. */
-  const float normalized = f32_from((two_w >> 4) + (0xE0u << 23)) * 0x1.0p-112f;
+  const float normalized = sn_f32_from((two_w >> 4) + (0xE0u << 23)) * 0x1.0p-112f;
   /* Subnormals: the mantissa as a float in [0.5, 1) minus 0.5 is exact. */
-  const float denormalized = f32_from((two_w >> 17) | (126u << 23)) - 0.5f;
+  const float denormalized = sn_f32_from((two_w >> 17) | (126u << 23)) - 0.5f;
   const uint32_t result =
-      sign | (two_w < (1u << 27) ? f32_bits(denormalized) : f32_bits(normalized));
-  return f32_from(result);
+      sign | (two_w < (1u << 27) ? sn_f32_bits(denormalized) : sn_f32_bits(normalized));
+  return sn_f32_from(result);
 }
 
 static inline uint16_t f32_to_f16(float f) {
   /* Scaling up then down rounds the mantissa to 10 bits in the FPU, with round-to-nearest-even,
    * and makes overflow produce infinity. */
   float base = (__builtin_fabsf(f) * 0x1.0p+112f) * 0x1.0p-110f;
-  const uint32_t w = f32_bits(f);
+  const uint32_t w = sn_f32_bits(f);
   const uint32_t shl1_w = w + w;
   const uint32_t sign = w & 0x80000000u;
   uint32_t bias = shl1_w & 0xFF000000u;
   if (bias < 0x71000000u) bias = 0x71000000u;
-  base = f32_from((bias >> 1) + 0x07800000u) + base;
-  const uint32_t bits = f32_bits(base);
+  base = sn_f32_from((bias >> 1) + 0x07800000u) + base;
+  const uint32_t bits = sn_f32_bits(base);
   const uint32_t exp_bits = (bits >> 13) & 0x00007C00u;
   const uint32_t mantissa_bits = bits & 0x00000FFFu;
   const uint32_t nonsign = exp_bits + mantissa_bits;
   return (uint16_t)((sign >> 16) | (shl1_w > 0xFF000000u ? 0x7E00u : nonsign));
 }
 
-static inline float bf16_to_f32(uint16_t h) { return f32_from((uint32_t)h << 16); }
+static inline float bf16_to_f32(uint16_t h) { return sn_f32_from((uint32_t)h << 16); }
 
 static inline uint16_t f32_to_bf16(float f) {
-  const uint32_t u = f32_bits(f);
+  const uint32_t u = sn_f32_bits(f);
   const uint32_t rounding_bias = ((u >> 16) & 1) + 0x7FFFu;
   const uint16_t r = (uint16_t)((u + rounding_bias) >> 16);
   return f != f ? 0x7FC0 : r;

@@ -12,35 +12,11 @@
  *        with f = m - 1 (exact) and s = f/(2+f), log(1+f) = f - (hfsq - s (hfsq + R)), where
  *        hfsq = f^2/2 and R = 2 z (1/3 + z/5 + ... + z^10/23), z = s^2 (the atanh series);
  *        the exact leading f keeps the error under 1 ulp. */
-#include "sinter.h"
+#include "rt.h"
 #include "sn_mathpoly.h"
 
 #include <math.h>
 #include <string.h>
-
-static float f32_from(uint32_t u) {
-  float f;
-  memcpy(&f, &u, 4);
-  return f;
-}
-
-static uint32_t f32_bits(float f) {
-  uint32_t u;
-  memcpy(&u, &f, 4);
-  return u;
-}
-
-static double f64_from(uint64_t u) {
-  double f;
-  memcpy(&f, &u, 8);
-  return f;
-}
-
-static uint64_t f64_bits(double f) {
-  uint64_t u;
-  memcpy(&u, &f, 8);
-  return u;
-}
 
 /* The clamps send a NaN to the low bound (a comparison with NaN is false), which keeps the
  * integer conversion below defined; the last line returns the NaN itself. */
@@ -55,7 +31,7 @@ float sn_expf(float x) {
   float y = fmaf(p, r * r, r) + 1.0f;
   int32_t ni = (int32_t)n;
   int32_t n1 = ni >> 1, n2 = ni - n1;
-  float s1 = f32_from((uint32_t)(n1 + 127) << 23), s2 = f32_from((uint32_t)(n2 + 127) << 23);
+  float s1 = sn_f32_from((uint32_t)(n1 + 127) << 23), s2 = sn_f32_from((uint32_t)(n2 + 127) << 23);
   float res = (y * s1) * s2;
   return x != x ? x : res;
 }
@@ -76,7 +52,7 @@ double sn_exp(double x) {
   double y = hi + lo;
   int64_t ni = (int64_t)n;
   int64_t n1 = ni >> 1, n2 = ni - n1;
-  double s1 = f64_from((uint64_t)(n1 + 1023) << 52), s2 = f64_from((uint64_t)(n2 + 1023) << 52);
+  double s1 = sn_f64_from((uint64_t)(n1 + 1023) << 52), s2 = sn_f64_from((uint64_t)(n2 + 1023) << 52);
   double res = (y * s1) * s2;
   return x != x ? x : res;
 }
@@ -94,7 +70,7 @@ float sn_expf_summand(float x) {
   float p = sn_expf_poly[0];
   for (int i = 1; i < 6; i++) p = fmaf(p, r, sn_expf_poly[i]);
   float y = fmaf(p, r * r, r) + 1.0f;
-  return y * f32_from(f32_bits(t) << 23);
+  return y * sn_f32_from(sn_f32_bits(t) << 23);
 }
 
 double sn_exp_summand(double x) {
@@ -106,7 +82,7 @@ double sn_exp_summand(double x) {
   double p = sn_exp_summand_poly[0];
   for (int i = 1; i < 11; i++) p = fma(p, r, sn_exp_summand_poly[i]);
   double y = fma(p, r * r, r) + 1.0;
-  return y * f64_from(f64_bits(t) << 52);
+  return y * sn_f64_from(sn_f64_bits(t) << 52);
 }
 
 float sn_logf(float x) {
@@ -114,9 +90,9 @@ float sn_logf(float x) {
   int sub = x < SN_LOGF_MIN_NORMAL;
   float xs = sub ? x * SN_LOGF_SUBNORMAL_SCALE : x;
   float eadj = sub ? -23.0f : 0.0f;
-  uint32_t b = f32_bits(xs);
+  uint32_t b = sn_f32_bits(xs);
   float e = (float)((int32_t)((b >> 23) & 0xff) - 126) + eadj;
-  float m = f32_from((b & 0x807fffffu) | 0x3f000000u); /* [0.5, 1) */
+  float m = sn_f32_from((b & 0x807fffffu) | 0x3f000000u); /* [0.5, 1) */
   int small = m < SN_LOGF_SQRTHF;
   e = small ? e - 1.0f : e;
   m = small ? (m + m) - 1.0f : m - 1.0f;
@@ -137,9 +113,9 @@ double sn_log(double x) {
   int sub = x < SN_LOG_MIN_NORMAL;
   double xs = sub ? x * SN_LOG_SUBNORMAL_SCALE : x;
   double eadj = sub ? -52.0 : 0.0;
-  uint64_t b = f64_bits(xs);
+  uint64_t b = sn_f64_bits(xs);
   double e = (double)((int64_t)((b >> 52) & 0x7ff) - 1023) + eadj;
-  double m = f64_from((b & 0x000fffffffffffffull) | 0x3ff0000000000000ull); /* [1, 2) */
+  double m = sn_f64_from((b & 0x000fffffffffffffull) | 0x3ff0000000000000ull); /* [1, 2) */
   int big = m > SN_LOG_SQRT2;
   e = big ? e + 1.0 : e;
   m = big ? m * 0.5 : m;

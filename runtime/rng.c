@@ -118,18 +118,6 @@ SnRng sn_rng_split(SnRng r, uint64_t i) {
  * Each is straight-line code with selects instead of branches, so that loops over lanes
  * vectorise. */
 
-static inline float f32_from(uint32_t u) {
-  float f;
-  memcpy(&f, &u, 4);
-  return f;
-}
-
-static inline double f64_from(uint64_t u) {
-  double f;
-  memcpy(&f, &u, 8);
-  return f;
-}
-
 static inline float unit_f32(uint32_t w) { return (float)(w >> 8) * 0x1.0p-24f; }
 
 static inline double unit_f64(uint32_t hi, uint32_t lo) {
@@ -141,7 +129,7 @@ static inline float log_unit_f32(float x) {
   uint32_t b;
   memcpy(&b, &x, 4);
   float e = (float)((int32_t)(b >> 23) - 126);
-  float m = f32_from((b & 0x007fffffu) | 0x3f000000u); /* [0.5, 1) */
+  float m = sn_f32_from((b & 0x007fffffu) | 0x3f000000u); /* [0.5, 1) */
   int small = m < 0.707106781186547524f;
   e = small ? e - 1.0f : e;
   m = small ? (m + m) - 1.0f : m - 1.0f;
@@ -166,7 +154,7 @@ static inline double log_unit_f64(double x) {
   uint64_t b;
   memcpy(&b, &x, 8);
   double e = (double)((int64_t)(b >> 52) - 1023);
-  double m = f64_from((b & 0x000fffffffffffffull) | 0x3ff0000000000000ull); /* [1, 2) */
+  double m = sn_f64_from((b & 0x000fffffffffffffull) | 0x3ff0000000000000ull); /* [1, 2) */
   int big = m > 1.41421356237309504880;
   e = big ? e + 1.0 : e;
   m = big ? m * 0.5 : m;

@@ -4,7 +4,33 @@
 
 #include "sinter.h"
 
+#include <string.h>
 #include <sys/stat.h>
+
+/* A float's bits and back (memcpy: no aliasing questions; compiles to a register move). */
+static inline uint32_t sn_f32_bits(float f) {
+  uint32_t u;
+  memcpy(&u, &f, 4);
+  return u;
+}
+
+static inline float sn_f32_from(uint32_t u) {
+  float f;
+  memcpy(&f, &u, 4);
+  return f;
+}
+
+static inline uint64_t sn_f64_bits(double f) {
+  uint64_t u;
+  memcpy(&u, &f, 8);
+  return u;
+}
+
+static inline double sn_f64_from(uint64_t u) {
+  double f;
+  memcpy(&f, &u, 8);
+  return f;
+}
 
 /* Room for an error message: a file path, a location with its source line, and two shapes. */
 #define SN_ERROR_MAX 4096
