@@ -7,12 +7,7 @@
 #   online eps-scaling log-domain Sinkhorn at n = 20000 to tol 1e-6 (sinter only): time, peak RSS
 # Usage: sh bench/ot_sinkhorn.sh BUILD_DIR. Needs /usr/bin/python3 with numpy and POT.
 set -e
-build=${1:-build}
-sinter="$build/bin/sinter"
-out="$build/bench"
-mkdir -p "$out"
-py=/usr/bin/python3
-row() { printf '%-34s %-16s %-16s %-9s %s\n' "$1" "$2" "$3" "$4" "$5"; }
+. bench/common.sh
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", a / b }'; }
 ms() { awk -v t="$1" 'BEGIN { printf "%.2f ms", t * 1e3 }'; }
 "$sinter" build bench/sinkhorn.dsl -o "$out/sinkhorn"

@@ -4,11 +4,7 @@
 # The machine may be shared: every figure is the best of several runs.
 # Usage: bench/run.sh BUILD_DIR
 set -e
-build=${1:-build}
-sinter="$build/bin/sinter"
-out="$build/bench"
-mkdir -p "$out"
-py=/usr/bin/python3
+. bench/common.sh
 threads=${SINTER_THREADS:-$(nproc)}
 export SINTER_THREADS=$threads OMP_NUM_THREADS=$threads OPENBLAS_NUM_THREADS=$threads
 cflags="-O3 -march=native -fopenmp -Iinclude"
@@ -17,7 +13,6 @@ gcc $cflags bench/sgemm.c -o "$out/sgemm" -lopenblas
 clang -O3 -march=native -ffast-math -fopenmp bench/lse_c.c -o "$out/lse_c" -lm
 clang -O3 -march=native -ffast-math -fveclib=libmvec -fopenmp bench/lse_c.c -o "$out/lse_c_mvec" -lm -lmvec
 
-row() { printf '%-34s %-16s %-16s %-9s %s\n' "$1" "$2" "$3" "$4" "$5"; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 sec() { awk -v t="$1" 'BEGIN { printf "%.4f", t }'; } # seconds, as the programs print them
 echo "threads: $threads"
