@@ -253,26 +253,6 @@ static LLVMValueRef gen_exp(Cg *cg, LLVMValueRef x, bool dbl) {
   return sel(cg, isnan, x, res);
 }
 
-/* exp(x) for x <= 0 added to a sum >= 1, as runtime/mathfn.c's sn_exp[f]_summand computes it:
- * n from the shifter's low bits, 2^n by shifting them into the exponent field. */
-static LLVMValueRef gen_exp_summand(Cg *cg, LLVMValueRef x, bool dbl) {
-  LLVMTypeRef t = dbl ? cg->f64 : cg->f32, it = dbl ? cg->i64 : cg->i32;
-  LLVMValueRef lo = cf(t, dbl ? SN_EXP_SUMMAND_LO : (double)SN_EXPF_SUMMAND_LO);
-  LLVMValueRef shifter = cf(t, dbl ? SN_EXP_SHIFTER : (double)SN_EXPF_SHIFTER);
-  LLVMValueRef xc = sel(cg, fcmp(cg, LLVMRealOGT, x, lo), x, lo);
-  LLVMValueRef tt = fma3(cg, t, xc, cf(t, dbl ? SN_EXP_LOG2E : (double)SN_EXPF_LOG2E), shifter);
-  LLVMValueRef n = LLVMBuildFSub(cg->b, tt, shifter, "");
-  LLVMValueRef r = fma3(cg, t, n, cf(t, dbl ? SN_EXP_LN2_HI : (double)SN_EXPF_LN2_HI), xc);
-  r = fma3(cg, t, n, cf(t, dbl ? SN_EXP_LN2_LO : (double)SN_EXPF_LN2_LO), r);
-  const double *pd = sn_exp_summand_poly;
-  int np = dbl ? 11 : 6;
-  LLVMValueRef p = cf(t, dbl ? pd[0] : (double)sn_expf_poly[0]);
-  for (int i = 1; i < np; i++) p = fma3(cg, t, p, r, cf(t, dbl ? pd[i] : (double)sn_expf_poly[i]));
-  LLVMValueRef y = LLVMBuildFAdd(cg->b, fma3(cg, t, p, LLVMBuildFMul(cg->b, r, r, ""), r), cf(t, 1.0), "");
-  LLVMValueRef bits = LLVMBuildShl(cg->b, LLVMBuildBitCast(cg->b, tt, it, ""), LLVMConstInt(it, dbl ? 52 : 23, 0), "");
-  return LLVMBuildFMul(cg->b, y, LLVMBuildBitCast(cg->b, bits, t, ""), "");
-}
-
 static LLVMValueRef gen_log(Cg *cg, LLVMValueRef x, bool dbl) {
   LLVMTypeRef t = dbl ? cg->f64 : cg->f32, it = dbl ? cg->i64 : cg->i32;
   LLVMValueRef sub = fcmp(cg, LLVMRealOLT, x, cf(t, dbl ? SN_LOG_MIN_NORMAL : (double)SN_LOGF_MIN_NORMAL));
@@ -333,7 +313,6 @@ static LLVMValueRef gen_math(Cg *cg, IrInst *in) {
   LLVMValueRef x = V(cg, in->ops[0]);
   switch ((IrMathFn)in->sub) {
   case MF_EXP: return gen_exp(cg, x, dbl);
-  case MF_EXP_SUMMAND: return gen_exp_summand(cg, x, dbl);
   case MF_LOG: return gen_log(cg, x, dbl);
   case MF_SQRT: return call1(cg, "llvm.sqrt", lt, x);
   case MF_ABS: return call1(cg, "llvm.fabs", lt, x);
@@ -629,7 +608,10 @@ static void collect_free(IrBlock *b, PtrVec *out, Arena *a) {
 }
 
 /* Instructions in a region, and the run-time trip counts of loops inside it whose bounds are
- * known before the region starts: an estimate of one iteration's work. */
+ * known before the region starts: an estimate of one iteration's work. A loop whose bounds the
+ * region computes (an lse's tiles, a tile's values) counts as UNKNOWN_TRIP iterations: counting
+ * it as one made Sinkhorn's rows 3 chunks, two on one thread and one on the other. */
+#define UNKNOWN_TRIP 16
 static LLVMValueRef work_estimate(Cg *cg, IrBlock *b, int *count) {
   LLVMValueRef w = ci64(cg, 1);
   for (IrInst *in = b->first; in; in = in->next) {
@@ -643,6 +625,8 @@ static LLVMValueRef work_estimate(Cg *cg, IrBlock *b, int *count) {
         LLVMValueRef trip = LLVMBuildSub(cg->b, V(cg, hi), V(cg, lo), "");
         trip = LLVMBuildSelect(cg->b, LLVMBuildICmp(cg->b, LLVMIntSLT, trip, ci64(cg, 1), ""), ci64(cg, 1), trip, "");
         w = LLVMBuildMul(cg->b, w, LLVMBuildMul(cg->b, trip, iw, ""), "");
+      } else {
+        w = LLVMBuildMul(cg->b, w, LLVMBuildMul(cg->b, ci64(cg, UNKNOWN_TRIP), iw, ""), "");
       }
     } else {
       for (int r = 0; r < in->nregions; r++) {

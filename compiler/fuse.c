@@ -103,14 +103,30 @@ static bool computes(IrBlock *b) {
   return false;
 }
 
+/* Does a body convert between float precisions (f32(y))? */
+static bool converts(IrBlock *b) {
+  for (IrInst *in = b->first; in; in = in->next) {
+    if (in->op == IR_CAST && ir_is_float(in->res[0]->type) && ir_is_float(ir_op(in, 0)->type) &&
+        in->res[0]->type.dtype != ir_op(in, 0)->type.dtype)
+      return true;
+    for (int r = 0; r < in->nregions; r++)
+      if (converts(in->regions[r])) return true;
+  }
+  return false;
+}
+
 /* Would inlining C's body at the element use e recompute C redundantly? It would when an index
  * of an enclosing comprehension or reduction is missing from e's subscripts, and C's body
  * holds a reduction (lKu[k, j] = lse(i) lf[k, i] ... evaluates lf[k, i] once for every j), or
  * C is a vector computed in floating point: gb[j] = lb[j] + g[j] / eps inside Sinkhorn's
  * lse(j) over the rows i would be recomputed n times; stored, it costs O(m) memory and one load
- * per use. (A larger C is fused all the same: storing it would cost its whole size.) */
+ * per use. (A larger C is fused all the same: storing it would cost its whole size.) A change
+ * of precision is stored at any rank: y32 = f32(y) read for every row i would convert y n
+ * times, and its loads would mix f64 and f32, which halves the vector width; stored, it costs
+ * at most the size of its source. */
 static bool redundant(IrInst *c, IrInst *e) {
-  if (!contains_reduction(c->regions[0]) && !(c->nops == 1 && computes(c->regions[0]))) return false;
+  IrBlock *body = c->regions[0];
+  if (!contains_reduction(body) && !(c->nops == 1 && computes(body)) && !converts(body)) return false;
   for (IrBlock *b = e->parent; b && b != c->parent; b = b->parent ? b->parent->parent : NULL) {
     IrInst *owner = b->parent;
     if (!owner || owner->op == IR_LOOP || owner->op == IR_IF) continue;

@@ -212,7 +212,6 @@ static Slot math(IrInst *in, Slot a, Slot b) {
   switch ((IrMathFn)in->sub) {
   case MF_EXP: if (d) r.d = sn_exp(a.d); else r.f = sn_expf(a.f); break;
   case MF_LOG: if (d) r.d = sn_log(a.d); else r.f = sn_logf(a.f); break;
-  case MF_EXP_SUMMAND: if (d) r.d = sn_exp_summand(a.d); else r.f = sn_expf_summand(a.f); break;
   case MF_SQRT: if (d) r.d = sqrt(a.d); else r.f = sqrtf(a.f); break;
   case MF_ABS: if (d) r.d = fabs(a.d); else r.f = fabsf(a.f); break;
   case MF_FLOOR: if (d) r.d = floor(a.d); else r.f = floorf(a.f); break;
@@ -281,6 +280,8 @@ static int32_t call(Interp *it, IrInst *in) {
   case RT_PRINT_TENSOR: sn_print_tensor(a[0].p); return 0;
   case RT_PRINT_END: sn_print_end(); return 0;
   case RT_NOW: it->v[in->res[0]->id].d = sn_now(); return 0;
+  case RT_EXPSUM: it->v[in->res[0]->id].d = sn_expsum(a[0].p, a[1].i, a[2].d); return 0;
+  case RT_EXPSUMF: it->v[in->res[0]->id].f = sn_expsumf(a[0].p, a[1].i, a[2].f); return 0;
   case RT_MATMUL: r.p = sn_matmul(a[0].p, a[1].p); break;
   case RT_LOAD_TENSOR: r.p = sn_load_tensor(a[0].p, a[1].p, (int32_t)a[2].i, a[3].i); break;
   case RT_LOAD_NAMED: r.p = sn_load_named(a[0].p, a[1].p, a[2].p, (int32_t)a[3].i, a[4].i); break;

@@ -59,7 +59,7 @@ const char *ir_op_name(IrOp op) { return op_names[op]; }
 
 static const char *math_names[MF_NFNS] = {
     "exp", "log", "log1p", "expm1", "sqrt", "abs", "tanh", "sin", "cos", "tan",
-    "floor", "ceil", "round", "erf", "isnan", "pow", "atan2", "exp_summand",
+    "floor", "ceil", "round", "erf", "isnan", "pow", "atan2",
 };
 
 const char *ir_math_name(IrMathFn fn) { return math_names[fn]; }

@@ -81,7 +81,6 @@ typedef enum IrCmp { CMP_EQ, CMP_NE, CMP_LT, CMP_LE, CMP_GT, CMP_GE } IrCmp;
 typedef enum IrMathFn {
   MF_EXP, MF_LOG, MF_LOG1P, MF_EXPM1, MF_SQRT, MF_ABS, MF_TANH, MF_SIN, MF_COS, MF_TAN,
   MF_FLOOR, MF_CEIL, MF_ROUND, MF_ERF, MF_ISNAN, MF_POW, MF_ATAN2,
-  MF_EXP_SUMMAND, /* exp(x) for x <= 0 whose result is added to a sum >= 1 (lse): see sn_expf_summand */
   MF_NFNS
 } IrMathFn;
 

@@ -226,7 +226,7 @@ static void arg_inner(Lower *l, IrBuilder *b, IrInst *red, IrValue **idx, IrValu
 
 /* lse over the innermost index in tiles (see the file's header). State: (m, s). Within a
  * tile every exp(v - max) is at most 1 and one of them is 1, so the sum is at least 1 and
- * terms below the smallest normal number cannot change it: MF_EXP_SUMMAND exploits that. */
+ * terms below the smallest normal number cannot change it: sn_expsum exploits that. */
 static void lse_inner(Lower *l, IrBuilder *b, IrInst *red, IrValue **idx, IrValue **state, IrValue **out, void *vctx) {
   (void)l;
   (void)vctx;
@@ -259,19 +259,13 @@ static void lse_inner(Lower *l, IrBuilder *b, IrInst *red, IrValue **idx, IrValu
   nm->def->flags |= IRF_REASSOC;
   ir_yield(&fb, 1, &nm);
   IrValue *mnew = ir_bin(&tb, BIN_MAX, m, fill->res[0]);
-  /* 2: the sum of exp(v - max): every term is at most 1 and one is exactly 1 */
-  IrBuilder sb;
+  /* 2: the sum of exp(v - max) (runtime/expsum.c): every term is at most 1, one is exactly 1 */
   IrValue *zero = ir_const_f(&tb, dt, 0), *one = ir_const_f(&tb, dt, 1);
-  IrInst *sm = for_loop(&tb, ir_const_i64(&tb, 0), len, 1, &zero, &sb);
-  IrValue *ld2[2] = {buf, sm->regions[0]->args[0]};
-  IrValue *y = ir_emit(&sb, IR_LOAD, 2, ld2, 1, &t, 0)->res[0];
-  IrValue *e = ir_math(&sb, MF_EXP_SUMMAND, ir_bin(&sb, BIN_SUB, y, mnew), NULL);
-  IrValue *acc = ir_bin(&sb, BIN_ADD, sm->regions[0]->args[1], e);
-  acc->def->flags |= IRF_REASSOC;
-  ir_yield(&sb, 1, &acc);
+  IrValue *args[3] = {buf, len, mnew};
+  IrValue *esum = ir_call(&tb, dt == SN_F64 ? RT_EXPSUM : RT_EXPSUMF, 3, args);
   /* a tile of -inf adds nothing (and exp(-inf - -inf) would be NaN) */
   IrValue *all_ninf = ir_cmp(&tb, CMP_EQ, mnew, ninf);
-  IrValue *tsum = ir_select(&tb, all_ninf, zero, sm->res[0]);
+  IrValue *tsum = ir_select(&tb, all_ninf, zero, esum);
   IrValue *same = ir_cmp(&tb, CMP_EQ, m, mnew);
   IrValue *scale = ir_select(&tb, same, one, ir_math(&tb, MF_EXP, ir_bin(&tb, BIN_SUB, m, mnew), NULL));
   IrValue *s2 = ir_bin(&tb, BIN_ADD, ir_bin(&tb, BIN_MUL, s, scale), tsum);

@@ -15,7 +15,8 @@ typedef enum RtFn {
   RT_MATMUL,           /* (a, b) -> tensor */
   RT_RETAIN, RT_RELEASE,
   RT_IPOW,             /* (base, exponent) -> i64 */
-  RT_EXPF, RT_EXP, RT_LOGF, RT_LOG, RT_EXPF_SUMMAND, RT_EXP_SUMMAND, /* the shared exp/log */
+  RT_EXPF, RT_EXP, RT_LOGF, RT_LOG, /* the shared exp/log */
+  RT_EXPSUMF, RT_EXPSUM, /* (values, n, max) -> the sum of exp(values - max): an lse tile */
   RT_FAIL_INDEX, RT_FAIL_DIMS, RT_FAIL_MSG, RT_FAIL_SIZE,
   RT_FAIL_CHECK,       /* (where, msg, hint, n, values, kinds) -> status */
   RT_CHECK_SHAPE,      /* (where, what, declared, tensor, dims...) -> status */

@@ -139,11 +139,11 @@ int64_t sn_ipow(int64_t base, int64_t exponent);
  * so the interpreter and compiled code agree bit for bit. */
 float sn_expf(float x);
 double sn_exp(double x);
-/* exp(x) for x <= 0 (or NaN) where the result is added to a sum of at least 1, as in lse: below
- * the smallest normal number it returns a value at most that small instead (absorbed by the
- * sum either way), so 2^n is one exponent field and no NaN test is needed. */
-float sn_expf_summand(float x);
-double sn_exp_summand(double x);
+/* The sum of exp(v[i] - m), i < n, where m is the maximum of v: one tile of lse
+ * (runtime/expsum.c). Each term is within 1.25 ulp (f64) or 1.1 ulp (f32); exps below
+ * exp(-600) (f64) or exp(-64) (f32) count as that much, which cannot change a sum >= 1. */
+double sn_expsum(const double *v, int64_t n, double m);
+float sn_expsumf(const float *v, int64_t n, float m);
 float sn_logf(float x);
 double sn_log(double x);
 

@@ -14,19 +14,6 @@
 static const float sn_expf_poly[6] = {1.9875691500e-4f, 1.3981999507e-3f, 8.3334519073e-3f,
                                       4.1665795894e-2f, 1.6666665459e-1f, 5.0000001201e-1f};
 
-/* the summand exps clamp at the smallest n with a normal 2^n; t = x log2(e) + SHIFTER rounds
- * to an integer whose low bits are n + bias (SHIFTER = 1.5 2^23 + 127, 1.5 2^52 + 1023) */
-#define SN_EXPF_SUMMAND_LO (-87.33654f)
-#define SN_EXP_SUMMAND_LO (-708.3964)
-#define SN_EXPF_SHIFTER 12583039.0f
-#define SN_EXP_SHIFTER 6755399441056767.0
-/* the f64 summand's polynomial, SLEEF's xexp: exp(r) = 1 + r + r^2 p(r), |r| <= ln2/2 */
-static const double sn_exp_summand_poly[11] = {
-    2.08860621107283687536341e-09, 2.51112930892876518610661e-08, 2.75573911234900471893338e-07,
-    2.75572362911928827629423e-06, 2.4801587159235472998791e-05,  0.000198412698960509205564975,
-    0.00138888888889774492207962,  0.00833333333331652721664984,  0.0416666666666665047591422,
-    0.166666666666666851703837,    0.5};
-
 /* exp: fdlibm's split of ln 2 and the Taylor coefficients 1/k! for k = 13 down to 2 */
 #define SN_EXP_LO (-746.0)
 #define SN_EXP_HI 710.0

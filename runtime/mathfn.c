@@ -57,34 +57,6 @@ double sn_exp(double x) {
   return x != x ? x : res;
 }
 
-/* The summand variants: one clamp (x is at most 0 in an lse), n from the shifter trick (t's low
- * bits hold n plus the exponent bias, so 2^n is t's bits shifted into the exponent field), and
- * in f64 a shorter polynomial with no second word: within 1 ulp, not 0.7, and 20 vector
- * operations instead of 31 in the lse's inner loop. */
-float sn_expf_summand(float x) {
-  float xc = x > SN_EXPF_SUMMAND_LO ? x : SN_EXPF_SUMMAND_LO;
-  float t = fmaf(xc, SN_EXPF_LOG2E, SN_EXPF_SHIFTER);
-  float n = t - SN_EXPF_SHIFTER;
-  float r = fmaf(n, SN_EXPF_LN2_HI, xc);
-  r = fmaf(n, SN_EXPF_LN2_LO, r);
-  float p = sn_expf_poly[0];
-  for (int i = 1; i < 6; i++) p = fmaf(p, r, sn_expf_poly[i]);
-  float y = fmaf(p, r * r, r) + 1.0f;
-  return y * sn_f32_from(sn_f32_bits(t) << 23);
-}
-
-double sn_exp_summand(double x) {
-  double xc = x > SN_EXP_SUMMAND_LO ? x : SN_EXP_SUMMAND_LO;
-  double t = fma(xc, SN_EXP_LOG2E, SN_EXP_SHIFTER);
-  double n = t - SN_EXP_SHIFTER;
-  double r = fma(n, SN_EXP_LN2_HI, xc);
-  r = fma(n, SN_EXP_LN2_LO, r);
-  double p = sn_exp_summand_poly[0];
-  for (int i = 1; i < 11; i++) p = fma(p, r, sn_exp_summand_poly[i]);
-  double y = fma(p, r * r, r) + 1.0;
-  return y * sn_f64_from(sn_f64_bits(t) << 52);
-}
-
 float sn_logf(float x) {
   /* Subnormals are scaled into the normal range first. */
   int sub = x < SN_LOGF_MIN_NORMAL;

@@ -63,6 +63,11 @@ size_t snrt_utf8_valid_prefix(const unsigned char *s, size_t n);
 typedef enum { SNRT_UNIFORM_F32, SNRT_UNIFORM_F64, SNRT_NORMAL_F32, SNRT_NORMAL_F64 } SnRngKind;
 double snrt_rng_reference(SnRng r, SnRngKind kind, int64_t i);
 
+/* sn_expsum and sn_expsumf one element at a time: the same bits as the vector kernels
+ * (runtime/expsum.c), which use them where AVX-512 is missing; tests compare the two. */
+double snrt_expsum_portable(const double *v, int64_t n, double m);
+float snrt_expsumf_portable(const float *v, int64_t n, float m);
+
 /* v truncated toward zero and clamped to [lo, hi]; NaN gives 0. Converting an out-of-range
  * float to an integer type is undefined in C, hence the checks before the cast. */
 static inline int64_t snrt_f64_to_int(double v, int64_t lo, int64_t hi) {

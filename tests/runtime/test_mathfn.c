@@ -1,10 +1,12 @@
 /* test_mathfn.c: sinter's inline exp and log (runtime/mathfn.c) against libm, in ulps, over
- * normal, subnormal and special inputs. */
+ * normal, subnormal and special inputs, and the lse tile's sum of exps (runtime/expsum.c). */
 #include "check.h"
+#include "rt.h"
 #include "sinter.h"
 
 #include <float.h>
 #include <stdint.h>
+#include <string.h>
 
 /* Distance from the exact value `want` in units in the last place of the result's type. */
 static double ulps(long double got, long double want, int mant_bits, int min_exp) {
@@ -103,22 +105,60 @@ TEST(special_values) {
   CHECK(sn_exp(1.0) == 2.718281828459045);
 }
 
-/* The summand variants (x <= 0, the result added to a sum >= 1) are within 1 ulp (f64) and
- * 2 ulp (f32) wherever the result is a normal number, and stay tiny below. */
-TEST(summand_exp_within_1_ulp) {
+/* One lse tile's sum of exp(v - max) (runtime/expsum.c). A tile of one value is that term:
+ * within 1.25 ulp (f64; the table's rounding plus the last step's) and 1.1 ulp (f32) down to
+ * the clamps, exp(-600) and exp(-64), and that value below them. */
+TEST(expsum_terms_within_1_25_ulp) {
   double worst64 = 0, at64 = 0, worst32 = 0, at32 = 0;
   for (int i = 0; i < 2000000; i++) {
-    double y = draw(-708.3, 0);
-    double u = ulps64(sn_exp_summand(y), expl(y));
+    double y = draw(-600, 0);
+    double u = ulps64(sn_expsum(&y, 1, 0.0), expl(y));
     if (u > worst64) worst64 = u, at64 = y;
-    float x = (float)draw(-87.3, 0);
-    u = ulps32(sn_expf_summand(x), expl(x));
+    float x = (float)draw(-64, 0);
+    u = ulps32(sn_expsumf(&x, 1, 0.0f), expl(x));
     if (u > worst32) worst32 = u, at32 = x;
   }
-  if (!(worst64 <= 1.0)) FAIL_AT("f64: worst %.3f ulp at x = %.17g", worst64, at64);
-  if (!(worst32 <= 2.0)) FAIL_AT("f32: worst %.3f ulp at x = %.9g", worst32, at32);
-  CHECK(sn_expf_summand(-1000.0f) <= 2 * FLT_MIN && sn_expf_summand(-1000.0f) >= 0);
-  CHECK(sn_expf_summand(-INFINITY) <= 2 * FLT_MIN && sn_exp_summand(-INFINITY) <= 2 * DBL_MIN);
-  CHECK(sn_expf_summand(NAN) <= 2 * FLT_MIN && sn_exp_summand(NAN) <= 2 * DBL_MIN);
-  CHECK(sn_expf_summand(0) == 1 && sn_exp_summand(0) == 1);
+  if (!(worst64 <= 1.25)) FAIL_AT("f64: worst %.3f ulp at x = %.17g", worst64, at64);
+  if (!(worst32 <= 1.1)) FAIL_AT("f32: worst %.3f ulp at x = %.9g", worst32, at32);
+  float lowf[3] = {-1000.0f, -INFINITY, NAN};
+  double low[3] = {-1000.0, -INFINITY, NAN};
+  for (int i = 0; i < 3; i++) {
+    float ef = sn_expsumf(&lowf[i], 1, 0.0f);
+    double e = sn_expsum(&low[i], 1, 0.0);
+    CHECK(ulps32(ef, expl(-64.0L)) <= 1.1 && ulps64(e, expl(-600.0L)) <= 1.25);
+  }
+  float zf = 0;
+  double z = 0;
+  CHECK(sn_expsumf(&zf, 1, 0.0f) == 1 && sn_expsum(&z, 1, 0.0) == 1);
+}
+
+/* Whole tiles, every length from 0 to 300 and some long ones (the vector kernel's main loop,
+ * whole groups and masked tails): the sum against long double, and the vector kernel equal
+ * bit for bit to the one-element-at-a-time version used without AVX-512. */
+TEST(expsum_tiles_match_long_double_and_portable) {
+  enum { N = 2100 };
+  static double v[N];
+  static float vf[N];
+  int lens[] = {1000, 2047, 2048, N};
+  for (int t = 0; t < 301 + 4; t++) {
+    int64_t n = t < 301 ? t : lens[t - 301];
+    double m = draw(-50, 50);
+    for (int64_t i = 0; i < n; i++) {
+      v[i] = m - draw(0, 40) * draw(0, 1);
+      vf[i] = (float)v[i];
+    }
+    if (n > 0) v[n / 2] = m, vf[n / 2] = (float)m;
+    long double want = 0, wantf = 0;
+    for (int64_t i = 0; i < n; i++) want += expl((long double)v[i] - m), wantf += expl((long double)vf[i] - (float)m);
+    double got = sn_expsum(v, n, m);
+    float gotf = sn_expsumf(vf, n, (float)m);
+    /* each term within 1 ulp, then about n/32 (f64) or n/64 (f32) additions per lane */
+    double tol64 = (4.0 + (double)n / 32) * DBL_EPSILON, tol32 = (4.0 + (double)n / 64) * FLT_EPSILON;
+    if (!(fabsl(got - want) <= tol64 * want)) FAIL_AT("f64, n = %lld: %.17g, want %.17Lg", (long long)n, got, want);
+    if (!(fabsl(gotf - wantf) <= tol32 * wantf)) FAIL_AT("f32, n = %lld: %.9g, want %.9Lg", (long long)n, gotf, wantf);
+    double port = snrt_expsum_portable(v, n, m);
+    float portf = snrt_expsumf_portable(vf, n, (float)m);
+    if (memcmp(&port, &got, sizeof got) != 0) FAIL_AT("f64, n = %lld: portable %.17g, kernel %.17g", (long long)n, port, got);
+    if (memcmp(&portf, &gotf, sizeof gotf) != 0) FAIL_AT("f32, n = %lld: portable %.9g, kernel %.9g", (long long)n, portf, gotf);
+  }
 }
