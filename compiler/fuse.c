@@ -68,15 +68,6 @@ static void clear_aux(IrBlock *b) {
   }
 }
 
-static bool contains_reduction(IrBlock *b) {
-  for (IrInst *in = b->first; in; in = in->next) {
-    if (in->op == IR_REDUCE || in->op == IR_LOOP) return true;
-    for (int r = 0; r < in->nregions; r++)
-      if (contains_reduction(in->regions[r])) return true;
-  }
-  return false;
-}
-
 /* Does v's value change with the index `arg`: is it arg, or computed from it (x[i + 1])? */
 static bool depends_on(IrValue *v, IrValue *arg, int depth) {
   if (v == arg) return true;
@@ -126,7 +117,7 @@ static bool converts(IrBlock *b) {
  * at most the size of its source. */
 static bool redundant(IrInst *c, IrInst *e) {
   IrBlock *body = c->regions[0];
-  if (!contains_reduction(body) && !(c->nops == 1 && computes(body)) && !converts(body)) return false;
+  if (!ir_contains_reduction(body) && !(c->nops == 1 && computes(body)) && !converts(body)) return false;
   for (IrBlock *b = e->parent; b && b != c->parent; b = b->parent ? b->parent->parent : NULL) {
     IrInst *owner = b->parent;
     if (!owner || owner->op == IR_LOOP || owner->op == IR_IF) continue;

@@ -176,6 +176,15 @@ bool ir_is_const_int(IrValue *v, int64_t *c) {
   return true;
 }
 
+bool ir_contains_reduction(IrBlock *b) {
+  for (IrInst *in = b->first; in; in = in->next) {
+    if (in->op == IR_REDUCE || in->op == IR_LOOP) return true;
+    for (int r = 0; r < in->nregions; r++)
+      if (ir_contains_reduction(in->regions[r])) return true;
+  }
+  return false;
+}
+
 IrValue *ir_const(IrBuilder *b, IrType t, double fv, int64_t iv) {
   IrInst *in = ir_emit(b, IR_CONST, 0, NULL, 1, &t, 0);
   if (ir_is_float(t)) in->imm.f = fv;

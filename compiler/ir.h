@@ -224,6 +224,9 @@ IrInst *ir_check(IrBuilder *b, IrCheck kind, int nops, IrValue **ops, const char
 /* Is the value known to be the integer constant c? */
 bool ir_is_const_int(IrValue *v, int64_t *c);
 
+/* Does the block hold a reduction or an iterate loop, at any depth? */
+bool ir_contains_reduction(IrBlock *b);
+
 /* Deep copy of a region's instructions into b, with the region's arguments mapped to `args`;
  * returns the copied yield's operands (the region's results) in `out`. */
 void ir_inline_region(IrBuilder *b, IrBlock *region, IrValue **args, IrValue **out, int nout);

@@ -6,13 +6,15 @@
  * interleaved read: every vector of y[j, 0] costs loads and two permutes to pick the column
  * out of y's rows. With yT[k, j] = y[j, k] stored once (3 m values, made outside the loop over
  * i) each vector is one contiguous load. The read qualifies when
- *  - y is a stored matrix (an argument, a loaded or computed tensor; not a lazy comprehension)
- *    of a type computed as stored (f32, f64, integers),
+ *  - y is a stored matrix (an argument, a loaded or computed tensor, or a comprehension that
+ *    fusion keeps, such as y32 = f32(y)) of a type computed as stored (f32, f64, integers),
  *  - its first subscript is the innermost index j of a comprehension or reduction, its second
  *    the index k of one inside that, over a constant extent of at most 16 (the loop LLVM
  *    unrolls into the vector body), and
  *  - the read repeats: j's comprehension or reduction has an index before j, or sits inside
  *    another, within y's scope, so the copy is paid once for many reads.
+ * The copy of a kept comprehension with no reduction in its body is computed from the body
+ * (yT[k, j] = f32(y[j, k])), and the comprehension is dropped when nothing else reads it.
  * The pass runs after fusion, on element reads, before the loop pass lowers them. */
 #include "passes.h"
 
@@ -71,7 +73,6 @@ static IrBlock *scope_of(IrValue *t) { return t->def ? t->def->parent : t->block
 static bool qualifies(IrInst *e) {
   if (e->nops != 3) return false;
   IrValue *t = ir_op(e, 0), *a = ir_op(e, 1), *b = ir_op(e, 2);
-  if (t->def && t->def->op == IR_COMPR) return false;
   SnDtype dt = (SnDtype)t->type.dtype;
   if (dt == SN_F16 || dt == SN_BF16 || dt == SN_BOOL) return false;
   int pj = 0, pk = 0;
@@ -103,8 +104,11 @@ static IrValue *transposed(Layout *l, IrValue *t, IrInst *e) {
   IrInst *c = ir_emit(&b, IR_COMPR, 2, ext, 1, &tt, 1);
   IrValue *k = ir_block_arg(l->fn, c->regions[0], ir_i64), *j = ir_block_arg(l->fn, c->regions[0], ir_i64);
   IrBuilder in = {.fn = l->fn, .block = c->regions[0], .span = b.span};
-  IrValue *idx[2] = {j, k};
-  IrValue *v = ir_elem(&in, t, 2, idx);
+  IrValue *idx[2] = {j, k}, *v = NULL;
+  if (t->def && t->def->op == IR_COMPR && !ir_contains_reduction(t->def->regions[0]))
+    ir_inline_region(&in, t->def->regions[0], idx, &v, 1);
+  else
+    v = ir_elem(&in, t, 2, idx);
   ir_yield(&in, 1, &v);
   IrValue *r = c->res[0];
   r->dims = arena_alloc(l->fn->arena, 2 * sizeof *r->dims);
@@ -135,4 +139,5 @@ static void layout_block(Layout *l, IrBlock *blk) {
 void pass_layout(IrFunc *f) {
   Layout l = {.fn = f};
   layout_block(&l, f->body);
+  if (l.ncopies) pass_dce(f); /* comprehensions now read only through their copies */
 }
