@@ -142,6 +142,10 @@ $(BUILD)/tests/%: tests/runtime/%.c tests/runtime/check.h tests/runtime/rt_test.
 # -march=native (docs/design.md); the runtime it tests is built as usual.
 $(BUILD)/tests/test_transport_scaling: TEST_CFLAGS := -fno-tree-slp-vectorize
 
+# The AVX2 kernels of runtime/expsum.c, compiled into their test for a CPU without AVX-512.
+$(BUILD)/tests/test_expsum_avx2: TEST_CFLAGS := -march=x86-64-v3
+$(BUILD)/tests/test_expsum_avx2: runtime/expsum.c
+
 # The fuzz target always builds with clang's libFuzzer and ASan, whatever SAN says. At -O1
 # clang cannot honour the runtime's `omp simd` loops and says so (-Wpass-failed): expected here.
 FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -Iinclude -Icompiler -I$(BUILD)/gen $(LLVM_CFLAGS) \

@@ -13,7 +13,8 @@
  *   least 1. NaN is clamped too: the tile's maximum carries it.
  *
  * With AVX-512 the table is two registers (f64) or one (f32) indexed by vpermi2pd/vpermps;
- * without it, the same operations run one element at a time. Terms are added into 4
+ * with AVX2 and FMA, a gather (f64) or two vpermd and a blend (f32); without either, the same
+ * operations run one element at a time. Terms are added into 4
  * accumulators of one vector each, group g of 8 (16 in f32) elements into accumulator g mod 4,
  * and the accumulators and then their lanes are added in a fixed order, so both paths return
  * the same bits. */
@@ -21,7 +22,7 @@
 
 #include <math.h>
 
-#ifdef __AVX512F__
+#if defined(__AVX512F__) || defined(__AVX2__)
 #include <immintrin.h>
 #endif
 
@@ -49,15 +50,18 @@ static const uint32_t tab32[16] = {0x3f800000, 0x3f7daac3, 0x3f7b95c2, 0x3f79c3d
 #define NL64 (-1.4494042586539372e-18)
 #define NH32 (-0.043321698904037476f)
 #define NL32 1.1904088825787085e-10f
-/* P(r) = 1 + c2 r + ... : coefficients from the highest */
-static const double p64[6] = {0.0013889034377693012, 0.008333449724528355, 0.041666666664959766,
-                              0.16666666665301144, 0.5, 1.0};
-static const float p32[3] = {0.1666686236858368f, 0.5000097751617432f, 1.0f};
+/* P(r) = 1 + c2 r + c3 r^2 + ..., by Horner's rule (written out: a loop in term64 stops GCC from
+ * vectorising the loop over lanes that calls it) */
+#define P64(fma, r) \
+  fma(fma(fma(fma(fma(C(0.0013889034377693012), r, C(0.008333449724528355)), r, C(0.041666666664959766)), r, \
+                  C(0.16666666665301144)), r, C(0.5)), r, C(1.0))
+#define P32(fma, r) fma(fma(C(0.1666686236858368f), r, C(0.5000097751617432f)), r, C(1.0f))
 
 #define GROUPS 4 /* accumulators */
 #define W64 8    /* lanes of a vector */
 #define W32 16
 
+#define C(c) c
 static double term64(double v, double m) {
   double x = v - m;
   x = x > LO64 ? x : LO64;
@@ -67,8 +71,7 @@ static double term64(double v, double m) {
   r = fma(kf, NL64, r);
   uint64_t kb = sn_f64_bits(kd);
   double t = sn_f64_from(tab64[kb & 15] + (kb << 48));
-  double p = p64[0];
-  for (int i = 1; i < 6; i++) p = fma(p, r, p64[i]);
+  double p = P64(fma, r);
   return fma(t * r, p, t);
 }
 
@@ -81,10 +84,10 @@ static float term32(float v, float m) {
   r = fmaf(kf, NL32, r);
   uint32_t kb = sn_f32_bits(kd);
   float t = sn_f32_from(tab32[kb & 15] + (kb << 19));
-  float p = p32[0];
-  for (int i = 1; i < 3; i++) p = fmaf(p, r, p32[i]);
+  float p = P32(fmaf, r);
   return fmaf(t * r, p, t);
 }
+#undef C
 
 /* The fixed order of the final additions: accumulators (0+1) + (2+3), then lanes halving. */
 static double fold64(double acc[GROUPS][W64]) {
@@ -103,15 +106,25 @@ static float fold32(float acc[GROUPS][W32]) {
   return l[0];
 }
 
+/* Values i.. n-1 into their lanes, one at a time (the whole tile without SIMD, the last
+ * partial group with AVX2) */
+static void tail64(const double *v, int64_t i, int64_t n, double m, double acc[GROUPS][W64]) {
+  for (; i < n; i++) acc[(i / W64) % GROUPS][i % W64] += term64(v[i], m);
+}
+
+static void tail32(const float *v, int64_t i, int64_t n, float m, float acc[GROUPS][W32]) {
+  for (; i < n; i++) acc[(i / W32) % GROUPS][i % W32] += term32(v[i], m);
+}
+
 double snrt_expsum_portable(const double *v, int64_t n, double m) {
   double acc[GROUPS][W64] = {{0}};
-  for (int64_t i = 0; i < n; i++) acc[(i / W64) % GROUPS][i % W64] += term64(v[i], m);
+  tail64(v, 0, n, m, acc);
   return fold64(acc);
 }
 
 float snrt_expsumf_portable(const float *v, int64_t n, float m) {
   float acc[GROUPS][W32] = {{0}};
-  for (int64_t i = 0; i < n; i++) acc[(i / W32) % GROUPS][i % W32] += term32(v[i], m);
+  tail32(v, 0, n, m, acc);
   return fold32(acc);
 }
 
@@ -125,8 +138,9 @@ static inline __m512d vterm64(__m512d v, __m512d m, __m512i tlo, __m512i thi) {
   __m512i kb = _mm512_castpd_si512(kd);
   __m512i tb = _mm512_add_epi64(_mm512_permutex2var_epi64(tlo, kb, thi), _mm512_slli_epi64(kb, 48));
   __m512d t = _mm512_castsi512_pd(tb);
-  __m512d p = _mm512_set1_pd(p64[0]);
-  for (int i = 1; i < 6; i++) p = _mm512_fmadd_pd(p, r, _mm512_set1_pd(p64[i]));
+#define C(c) _mm512_set1_pd(c)
+  __m512d p = P64(_mm512_fmadd_pd, r);
+#undef C
   return _mm512_fmadd_pd(_mm512_mul_pd(t, r), p, t);
 }
 
@@ -139,8 +153,9 @@ static inline __m512 vterm32(__m512 v, __m512 m, __m512i tab) {
   __m512i kb = _mm512_castps_si512(kd);
   __m512i tb = _mm512_add_epi32(_mm512_permutexvar_epi32(kb, tab), _mm512_slli_epi32(kb, 19));
   __m512 t = _mm512_castsi512_ps(tb);
-  __m512 p = _mm512_set1_ps(p32[0]);
-  for (int i = 1; i < 3; i++) p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(p32[i]));
+#define C(c) _mm512_set1_ps(c)
+  __m512 p = P32(_mm512_fmadd_ps, r);
+#undef C
   return _mm512_fmadd_ps(_mm512_mul_ps(t, r), p, t);
 }
 
@@ -185,6 +200,76 @@ float sn_expsumf(const float *v, int64_t n, float m) {
   }
   float lanes[GROUPS][W32];
   for (int g = 0; g < GROUPS; g++) _mm512_storeu_ps(lanes[g], *acc[g]);
+  return fold32(lanes);
+}
+#elif defined(__AVX2__) && defined(__FMA__)
+/* AVX2: a group is two vectors of 4 (f64) or 8 (f32); the f64 table is a gather, the f32 one two
+ * registers picked by vpermd and blended on bit 3 of k. */
+static inline __m256d vterm64(__m256d v, __m256d m) {
+  __m256d x = _mm256_max_pd(_mm256_sub_pd(v, m), _mm256_set1_pd(LO64));
+  __m256d kd = _mm256_fmadd_pd(x, _mm256_set1_pd(L64), _mm256_set1_pd(S64));
+  __m256d kf = _mm256_sub_pd(kd, _mm256_set1_pd(S64));
+  __m256d r = _mm256_fmadd_pd(kf, _mm256_set1_pd(NH64), x);
+  r = _mm256_fmadd_pd(kf, _mm256_set1_pd(NL64), r);
+  __m256i kb = _mm256_castpd_si256(kd);
+  __m256i j = _mm256_and_si256(kb, _mm256_set1_epi64x(15));
+  __m256i tb = _mm256_add_epi64(_mm256_i64gather_epi64((const long long *)tab64, j, 8), _mm256_slli_epi64(kb, 48));
+  __m256d t = _mm256_castsi256_pd(tb);
+#define C(c) _mm256_set1_pd(c)
+  __m256d p = P64(_mm256_fmadd_pd, r);
+#undef C
+  return _mm256_fmadd_pd(_mm256_mul_pd(t, r), p, t);
+}
+
+static inline __m256 vterm32(__m256 v, __m256 m, __m256i tlo, __m256i thi) {
+  __m256 x = _mm256_max_ps(_mm256_sub_ps(v, m), _mm256_set1_ps(LO32));
+  __m256 kd = _mm256_fmadd_ps(x, _mm256_set1_ps(L32), _mm256_set1_ps(S32));
+  __m256 kf = _mm256_sub_ps(kd, _mm256_set1_ps(S32));
+  __m256 r = _mm256_fmadd_ps(kf, _mm256_set1_ps(NH32), x);
+  r = _mm256_fmadd_ps(kf, _mm256_set1_ps(NL32), r);
+  __m256i kb = _mm256_castps_si256(kd);
+  __m256 lo = _mm256_castsi256_ps(_mm256_permutevar8x32_epi32(tlo, kb));
+  __m256 hi = _mm256_castsi256_ps(_mm256_permutevar8x32_epi32(thi, kb));
+  __m256i tj = _mm256_castps_si256(_mm256_blendv_ps(lo, hi, _mm256_castsi256_ps(_mm256_slli_epi32(kb, 28))));
+  __m256 t = _mm256_castsi256_ps(_mm256_add_epi32(tj, _mm256_slli_epi32(kb, 19)));
+#define C(c) _mm256_set1_ps(c)
+  __m256 p = P32(_mm256_fmadd_ps, r);
+#undef C
+  return _mm256_fmadd_ps(_mm256_mul_ps(t, r), p, t);
+}
+
+double sn_expsum(const double *v, int64_t n, double m) {
+  __m256d vm = _mm256_set1_pd(m), acc[GROUPS][2];
+  for (int g = 0; g < GROUPS; g++) acc[g][0] = acc[g][1] = _mm256_setzero_pd();
+  int64_t i = 0;
+  for (int g = 0; i + W64 <= n; i += W64, g = (g + 1) % GROUPS) {
+    acc[g][0] = _mm256_add_pd(acc[g][0], vterm64(_mm256_loadu_pd(v + i), vm));
+    acc[g][1] = _mm256_add_pd(acc[g][1], vterm64(_mm256_loadu_pd(v + i + 4), vm));
+  }
+  double lanes[GROUPS][W64];
+  for (int g = 0; g < GROUPS; g++) {
+    _mm256_storeu_pd(lanes[g], acc[g][0]);
+    _mm256_storeu_pd(lanes[g] + 4, acc[g][1]);
+  }
+  tail64(v, i, n, m, lanes);
+  return fold64(lanes);
+}
+
+float sn_expsumf(const float *v, int64_t n, float m) {
+  __m256i tlo = _mm256_loadu_si256((const __m256i *)tab32), thi = _mm256_loadu_si256((const __m256i *)(tab32 + 8));
+  __m256 vm = _mm256_set1_ps(m), acc[GROUPS][2];
+  for (int g = 0; g < GROUPS; g++) acc[g][0] = acc[g][1] = _mm256_setzero_ps();
+  int64_t i = 0;
+  for (int g = 0; i + W32 <= n; i += W32, g = (g + 1) % GROUPS) {
+    acc[g][0] = _mm256_add_ps(acc[g][0], vterm32(_mm256_loadu_ps(v + i), vm, tlo, thi));
+    acc[g][1] = _mm256_add_ps(acc[g][1], vterm32(_mm256_loadu_ps(v + i + 8), vm, tlo, thi));
+  }
+  float lanes[GROUPS][W32];
+  for (int g = 0; g < GROUPS; g++) {
+    _mm256_storeu_ps(lanes[g], acc[g][0]);
+    _mm256_storeu_ps(lanes[g] + 8, acc[g][1]);
+  }
+  tail32(v, i, n, m, lanes);
   return fold32(lanes);
 }
 #else

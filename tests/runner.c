@@ -15,7 +15,7 @@
  *                            lines that must appear in order.
  *   examples/X.dsl           must run (JIT) and exit 0; X.out, when present, is its output.
  *   docs/X.md                every ```sinter block followed by an ```output block is run.
- *   build/tests/...          C unit tests (lines "ok NAME" / "FAIL NAME: ...").
+ *   build/tests/...          C unit tests (lines "ok NAME" / "FAIL NAME: ..." / "skip NAME: ...").
  *   build/fuzz/NAME          replays tests/fuzz/corpus/NAME under ASan.
  *
  * Tests run in parallel (SINTER_TEST_JOBS, default the core count); `--filter S` keeps tests
@@ -564,6 +564,7 @@ static void test_unit(Test *t) {
   for (char *l = r.out; l && *l;) {
     if (strncmp(l, "ok ", 3) == 0) ok++;
     else if (strncmp(l, "FAIL ", 5) == 0) bad++;
+    else if (strncmp(l, "skip ", 5) == 0) t->skipped++;
     char *nl = strchr(l, '\n');
     l = nl ? nl + 1 : NULL;
   }

@@ -1,6 +1,6 @@
 /* check.h: a minimal unit-test harness for the runtime's C tests. Each TEST is one counted test;
- * the binary prints "ok NAME" or "FAIL NAME: file:line: what" per test (the runner counts these
- * lines) and exits non-zero when any failed. */
+ * the binary prints "ok NAME", "FAIL NAME: file:line: what" or "skip NAME: why" per test (the
+ * runner counts these lines) and exits non-zero when any failed. */
 #ifndef SN_CHECK_H
 #define SN_CHECK_H
 
@@ -14,6 +14,14 @@ typedef void (*TestFn)(void);
 static struct { const char *name; TestFn fn; } tests_[MAX_TESTS];
 static int ntests_;
 static int failed_now_;
+static const char *skipped_now_;
+
+/* Ends the test without running the rest, counted as skipped: what this machine cannot run. */
+#define SKIP(why)        \
+  do {                   \
+    skipped_now_ = why;  \
+    return;              \
+  } while (0)
 
 #define TEST(tname)                                                                        \
   static void test_##tname(void);                                                           \
@@ -62,8 +70,10 @@ int main(void) {
   for (int i = 0; i < ntests_; i++) {
     current_test_ = tests_[i].name;
     failed_now_ = 0;
+    skipped_now_ = NULL;
     tests_[i].fn();
     if (failed_now_) nfail++;
+    else if (skipped_now_) printf("skip %s: %s\n", tests_[i].name, skipped_now_);
     else printf("ok %s\n", tests_[i].name);
     fflush(stdout);
   }
