@@ -2,7 +2,8 @@
 # ot_sinkhorn.sh: Sinkhorn against POT on the same random 3-D Gaussian clouds (squared Euclidean
 # cost scaled to max 1, uniform weights), measured in this one run; sinter computes the cost on
 # the fly (never stored), POT gets its dense cost matrix built outside its timing.
-#   log-domain, time per iteration, n = 4000 and 2000, eps = 1e-3 (f64, and sinter in f32 too)
+#   log-domain, time per iteration, n = 4000 and 2000, eps = 1e-3, in f64 and in f32 (POT's
+#   cost and weights in f32 too)
 #   scaling form, time per iteration, n = 2000, eps = 1e-2 (and 100 iterations with the setup)
 #   online eps-scaling log-domain Sinkhorn at n = 20000 to tol 1e-6 (sinter only): time, peak RSS
 # Usage: sh bench/ot_sinkhorn.sh BUILD_DIR. Needs /usr/bin/python3 with numpy and POT.
@@ -21,15 +22,16 @@ per_iteration() { # k, then a command that runs ITERS iterations and prints seco
     for _ in 1 2 3; do ITERS=$iters "$@" | cut -d' ' -f1; done | sort -g | head -1
   done | { read -r t1; read -r t2; awk -v a="$t1" -v b="$t2" -v k="$k" 'BEGIN { print (b - a) / k }'; }
 }
-pot() { $py bench/ot_sinkhorn.py "$out" "$1" "$2" "$3" "$ITERS" 1; }
+pot() { $py bench/ot_sinkhorn.py "$out" "$1" "$2" "$3" "$ITERS" 1 ${4:-f64}; }
 sinter_sk() { "$out/sinkhorn" --iters="$ITERS" "$@"; }
 for n in 4000 2000; do
   data="--x=$out/sk_${n}_x.npy --y=$out/sk_${n}_y.npy"
   p=$(per_iteration 5 pot $n 0.001 sinkhorn_log)
+  p32=$(per_iteration 5 pot $n 0.001 sinkhorn_log f32)
   s64=$(per_iteration 10 sinter_sk $data --eps=0.001)
   s32=$(per_iteration 10 sinter_sk $data --eps=0.001 --single=true)
   row "sinkhorn_log/iter, n=$n, eps=1e-3" "$(ms "$s64")" "POT $(ms "$p")" "$(ratio "$p" "$s64")x" ">= 20x"
-  row "  the same in f32" "$(ms "$s32")" "" "$(ratio "$p" "$s32")x" ""
+  row "  the same in f32" "$(ms "$s32")" "POT $(ms "$p32")" "$(ratio "$p32" "$s32")x" ""
 done
 data="--x=$out/sk_2000_x.npy --y=$out/sk_2000_y.npy"
 p=$(per_iteration 100 pot 2000 0.01 sinkhorn)
