@@ -94,14 +94,16 @@ static bool computes(IrBlock *b) {
   return false;
 }
 
-/* Does a body convert between float precisions (f32(y))? */
-static bool converts(IrBlock *b) {
+/* Does a body narrow a float precision (f32(y) of an f64 y)? */
+static bool narrows(IrBlock *b) {
   for (IrInst *in = b->first; in; in = in->next) {
-    if (in->op == IR_CAST && ir_is_float(in->res[0]->type) && ir_is_float(ir_op(in, 0)->type) &&
-        in->res[0]->type.dtype != ir_op(in, 0)->type.dtype)
-      return true;
+    if (in->op == IR_CAST) {
+      IrType to = in->res[0]->type, from = ir_op(in, 0)->type;
+      if (ir_is_float(to) && ir_is_float(from) && sn_dtype_size((SnDtype)to.dtype) < sn_dtype_size((SnDtype)from.dtype))
+        return true;
+    }
     for (int r = 0; r < in->nregions; r++)
-      if (converts(in->regions[r])) return true;
+      if (narrows(in->regions[r])) return true;
   }
   return false;
 }
@@ -111,13 +113,13 @@ static bool converts(IrBlock *b) {
  * holds a reduction (lKu[k, j] = lse(i) lf[k, i] ... evaluates lf[k, i] once for every j), or
  * C is a vector computed in floating point: gb[j] = lb[j] + g[j] / eps inside Sinkhorn's
  * lse(j) over the rows i would be recomputed n times; stored, it costs O(m) memory and one load
- * per use. (A larger C is fused all the same: storing it would cost its whole size.) A change
- * of precision is stored at any rank: y32 = f32(y) read for every row i would convert y n
- * times, and its loads would mix f64 and f32, which halves the vector width; stored, it costs
- * at most the size of its source. */
+ * per use. (A larger C is fused all the same: storing it would cost its whole size.) A
+ * narrowing of precision is stored at any rank: y32 = f32(y) read for every row i would
+ * convert y n times, and its loads would mix f64 and f32, which halves the vector width;
+ * stored, it costs less than its source. (Widening, bf16 to f32, would double it.) */
 static bool redundant(IrInst *c, IrInst *e) {
   IrBlock *body = c->regions[0];
-  if (!ir_contains_reduction(body) && !(c->nops == 1 && computes(body)) && !converts(body)) return false;
+  if (!ir_contains_reduction(body) && !(c->nops == 1 && computes(body)) && !narrows(body)) return false;
   for (IrBlock *b = e->parent; b && b != c->parent; b = b->parent ? b->parent->parent : NULL) {
     IrInst *owner = b->parent;
     if (!owner || owner->op == IR_LOOP || owner->op == IR_IF) continue;

@@ -226,7 +226,7 @@ static void arg_inner(Lower *l, IrBuilder *b, IrInst *red, IrValue **idx, IrValu
 
 /* lse over the innermost index in tiles (see the file's header). State: (m, s). Within a
  * tile every exp(v - max) is at most 1 and one of them is 1, so the sum is at least 1 and
- * terms below the smallest normal number cannot change it: sn_expsum exploits that. */
+ * tiny terms cannot change it: sn_expsum exploits that. */
 static void lse_inner(Lower *l, IrBuilder *b, IrInst *red, IrValue **idx, IrValue **state, IrValue **out, void *vctx) {
   (void)l;
   (void)vctx;
