@@ -50,8 +50,8 @@ static const uint32_t tab32[16] = {0x3f800000, 0x3f7daac3, 0x3f7b95c2, 0x3f79c3d
 #define NL64 (-1.4494042586539372e-18)
 #define NH32 (-0.043321698904037476f)
 #define NL32 1.1904088825787085e-10f
-/* P(r) = 1 + c2 r + c3 r^2 + ..., by Horner's rule (written out: a loop in term64 stops GCC from
- * vectorising the loop over lanes that calls it) */
+/* P(r) = 1 + c2 r + c3 r^2 + ..., by Horner's rule: one expression for every path, given its
+ * fused multiply-add and, as C(c), its constants */
 #define P64(fma, r) \
   fma(fma(fma(fma(fma(C(0.0013889034377693012), r, C(0.008333449724528355)), r, C(0.041666666664959766)), r, \
                   C(0.16666666665301144)), r, C(0.5)), r, C(1.0))

@@ -373,6 +373,18 @@ def fmt(v):
     return repr(float(v))
 
 
+def write_f32_inputs(name, tensors, meta, eff):
+    """The case again as NAME_f32, with x, y, a, b, C stored in F32 and the F64 answers of the
+    unrounded problem; eff is how much rounding the inputs moves those answers."""
+    assert eff < 1e-5, (name, eff)
+    m32 = dict(meta, f32_input_effect="%.3e" % eff,
+               note="x,y,a,b,C rounded to F32; answers are the F64 answers of the unrounded "
+                    "problem")
+    t32 = [(k, v, "F32" if k in ("x", "y", "a", "b", "C") else dt) for k, v, dt in tensors]
+    write_safetensors(name + "_f32", t32, m32)
+    print("%-28s f32 inputs: effect on answers %.1e" % (name + "_f32", eff))
+
+
 # ----------------------------------------------------------------------------- 1. balanced
 
 
@@ -473,13 +485,7 @@ def balanced_case(rng, name, n, m, d, wa, wb, eps, shift=1.0, scaling=True, epss
         eff = max(relmax(P3, P), relmax(f3, f), relmax(g3, g),
                   relmax(np.sum(P3 * C32), cost),
                   relmax(np.dot(a32, f3) + np.dot(b32, g3), value))
-        assert eff < 1e-5, (name, eff)
-        m32 = dict(meta, f32_input_effect="%.3e" % eff,
-                   note="x,y,a,b,C rounded to F32; answers are the F64 answers of the unrounded "
-                        "problem")
-        t32 = [(k, v, "F32" if k in ("x", "y", "a", "b", "C") else dt) for k, v, dt in tensors]
-        write_safetensors(name + "_f32", t32, m32)
-        print("%-28s f32 inputs: effect on answers %.1e" % (name + "_f32", eff))
+        write_f32_inputs(name, tensors, meta, eff)
 
 
 # ----------------------------------------------------------------------------- 2. unbalanced
@@ -581,13 +587,7 @@ def unbalanced_case(rng, name, n, m, d, wa, ma, wb, mb, eps, rho, f32=False):
         eff = max(relmax(P3, r["P"]), relmax(f3, r["f"]), relmax(g3, r["g"]),
                   relmax(np.sum(P3 * C32), cost),
                   relmax(unb_primal(P3, C32, a32, b32, eps, rho, "one"), r["obj"]))
-        assert eff < 1e-5, (name, eff)
-        m32 = dict(meta, f32_input_effect="%.3e" % eff,
-                   note="x,y,a,b,C rounded to F32; answers are the F64 answers of the unrounded "
-                        "problem")
-        t32 = [(k, v, "F32" if k in ("x", "y", "a", "b", "C") else dt) for k, v, dt in tensors]
-        write_safetensors(name + "_f32", t32, m32)
-        print("%-28s f32 inputs: effect on answers %.1e" % (name + "_f32", eff))
+        write_f32_inputs(name, tensors, meta, eff)
 
 
 # ----------------------------------------------------------------------------- 3. divergence
