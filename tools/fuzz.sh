@@ -10,7 +10,7 @@ for bin in "$build"/fuzz/fuzz_*; do
   work="$build/fuzz/work/$name"
   mkdir -p "$work"
   dict=""
-  [ -f "tests/fuzz/$name.dict" ] && dict="-dict=tests/fuzz/$name.dict"
+  [ -f "tests/fuzz/$name.dict" ] && dict="-dict=$PWD/tests/fuzz/$name.dict"
   echo "fuzzing $name for ${seconds}s"
   (cd "$work" && "../../$name" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=4096 $dict \
      -artifact_prefix="$PWD/" . "$OLDPWD/tests/fuzz/corpus/$name" >fuzz.log 2>&1) || {
