@@ -31,7 +31,8 @@ typedef enum AstKind {
   A_LET,    /* name, type (A_TYPE or NULL), list (comprehension indices, A_NAME), a;
              * ival: the declaration keyword (DECL_LET or DECL_TRANSPORT) */
   A_ASSIGN, /* name, list (comprehension indices), a: a state update in an iterate body */
-  A_FN,     /* name, list (A_PARAM), type (result type or NULL), a (body expression or A_BLOCK) */
+  A_FN,     /* name, list (A_PARAM), type (result type or NULL), a (body expression or A_BLOCK);
+             * ival: the declaration keyword (DECL_FN or DECL_LOSS) */
   A_PARAM,  /* name, type or NULL, a (default value) or NULL */
   A_ARG,    /* name, type, a (default value or NULL) */
   A_EXPR,   /* a */
@@ -39,8 +40,8 @@ typedef enum AstKind {
   A_TYPE, /* name (element type), list (dimensions: A_NAME or A_INT), ival (1 if [..] given) */
 } AstKind;
 
-/* The keyword that introduced an A_LET. */
-enum { DECL_LET, DECL_TRANSPORT };
+/* The keyword that introduced an A_LET or an A_FN. */
+enum { DECL_LET, DECL_TRANSPORT, DECL_FN = 0, DECL_LOSS };
 
 typedef enum Op {
   OP_ADD, OP_SUB, OP_MUL, OP_DIV, OP_MOD, OP_POW, OP_MATMUL,

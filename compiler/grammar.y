@@ -7,6 +7,7 @@
  *             | let NAME [ names ] = expr      a lazy comprehension, C[i,j] = ...
  *             | NAME [ [ names ] ] = expr      a state update inside an iterate body
  *             | fn NAME ( params ) [-> type] (= expr | { block })   param := NAME [: type] [= expr]
+ *             | loss NAME ( params ) [-> type] (= expr | { block })  a fn whose value is minimised
  *             | arg NAME : type [= expr]       a command-line argument
  *             | expr
  *   expr     := literal | NAME | ( expr ) | [ exprs ] | { NAME : expr, ... }
@@ -81,7 +82,7 @@ static int expected_tokens(void *parser, int *out) {
 }
 }
 
-%token NEWLINE SEMI LET FN ARG TRANSPORT NAME INT FLOAT STRING TRUE FALSE THEN UNTIL COLON ARROW
+%token NEWLINE SEMI LET FN LOSS ARG TRANSPORT NAME INT FLOAT STRING TRUE FALSE THEN UNTIL COLON ARROW
        COMMA RP RB RBRACE EQ.
 
 %right ELSE ITERATE IF.
@@ -145,16 +146,19 @@ stmt(S) ::= expr(L) EQ(Q) expr(E). {
     }
   }
 }
-stmt(S) ::= FN(K) NAME(N) LP params(P) RP rettype(R) EQ expr(E). {
+stmt(S) ::= fnkw(K) NAME(N) LP params(P) RP rettype(R) EQ expr(E). {
   S = ast_node(ctx, A_FN, span_join(K.span, E->span));
-  S->name = N.str; S->name_span = N.span; S->list = P->list; S->type = R; S->a = E;
+  S->name = N.str; S->name_span = N.span; S->list = P->list; S->type = R; S->a = E; S->ival = K.ival;
   ast_adopt(ctx, S, E);
 }
-stmt(S) ::= FN(K) NAME(N) LP params(P) RP rettype(R) block(B). {
+stmt(S) ::= fnkw(K) NAME(N) LP params(P) RP rettype(R) block(B). {
   S = ast_node(ctx, A_FN, span_join(K.span, B->span));
-  S->name = N.str; S->name_span = N.span; S->list = P->list; S->type = R; S->a = B;
+  S->name = N.str; S->name_span = N.span; S->list = P->list; S->type = R; S->a = B; S->ival = K.ival;
   ast_adopt(ctx, S, B);
 }
+%type fnkw {Token}
+fnkw(X) ::= FN(K). { X = K; X.ival = DECL_FN; }
+fnkw(X) ::= LOSS(K). { X = K; X.ival = DECL_LOSS; }
 stmt(S) ::= ARG(K) NAME(N) COLON type(T). {
   S = ast_node(ctx, A_ARG, span_join(K.span, T->span));
   S->name = N.str; S->name_span = N.span; S->type = T;

@@ -29,7 +29,7 @@ static const struct { const char *word; int kind; int red; } keywords[] = {
     {"not", T_NOT, 0},         {"sum", T_RED, RED_SUM},   {"prod", T_RED, RED_PROD},
     {"max", T_RED, RED_MAX},   {"min", T_RED, RED_MIN},   {"mean", T_RED, RED_MEAN},
     {"lse", T_RED, RED_LSE},   {"argmax", T_RED, RED_ARGMAX}, {"argmin", T_RED, RED_ARGMIN},
-    {"transport", T_TRANSPORT, 0},
+    {"transport", T_TRANSPORT, 0}, {"loss", T_LOSS, 0},
 };
 
 static void word(Lexer *lx, Token *t, const char *lo) {
@@ -258,6 +258,7 @@ const char *token_name(int kind) {
   case T_FN: return "`fn`";
   case T_ARG: return "`arg`";
   case T_TRANSPORT: return "`transport`";
+  case T_LOSS: return "`loss`";
   case T_IF: return "`if`";
   case T_THEN: return "`then`";
   case T_ELSE: return "`else`";

@@ -2,6 +2,7 @@
  *  - drops line breaks inside ( ) and [ ], after a token that cannot end a statement (an
  *    operator, `,`, `=`), and before `then`, `else` and `until`, so long expressions can span
  *    lines;
+ *  - reads `loss` and `transport` as names except where they start a declaration;
  *  - marks a `-` that follows `RED(...)` with space before and none after as T_PMINUS, the start
  *    of the reduction's body (`lse(j) -c[i,j]`), where `sum(x) - 1` stays a subtraction;
  *  - recovers from a syntax error by skipping to the next statement and restarting the parser,
@@ -195,7 +196,7 @@ static void report_syntax_error(Driver *d) {
     diag_hint(diags, g, "an iterate ends with `until <condition> max <count>`");
   } else if (juxtaposed) {
     diag_hint(diags, g, "is an operator or a `,` missing before it?");
-  } else if (major == T_LET || major == T_FN || major == T_ARG || major == T_TRANSPORT) {
+  } else if (major == T_LET || major == T_FN || major == T_LOSS || major == T_ARG || major == T_TRANSPORT) {
     diag_hint(diags, g, "statements cannot appear inside an expression; a function with several statements is "
                         "written `fn f(x) { let y = ...; y }`, with no `=` before `{`");
   } else if (major == T_RBRACE || major == T_RP || major == T_RB) {
@@ -217,7 +218,7 @@ static void restart(Driver *d) {
 }
 
 /* Skips to a point where a statement can start: after a line break that closes every brace open
- * at the error, or before `let`/`fn`/`arg`/`transport` at the start of a line. Returns false at the end. */
+ * at the error, or before `let`/`fn`/`loss`/`arg`/`transport` at the start of a line. Returns false at the end. */
 static bool resync(Driver *d, const Token *bad) {
   int braces = 0;
   for (int i = 0; i < d->nopen; i++) braces += d->open[i].kind == T_LBRACE;
@@ -228,7 +229,7 @@ static bool resync(Driver *d, const Token *bad) {
     if (t.kind == T_RBRACE) braces--;
     if (t.kind == T_NEWLINE && braces <= 0) return true;
     next_raw(d, &t);
-    if ((t.kind == T_LET || t.kind == T_FN || t.kind == T_ARG || t.kind == T_TRANSPORT) && t.space_before) {
+    if ((t.kind == T_LET || t.kind == T_FN || t.kind == T_LOSS || t.kind == T_ARG || t.kind == T_TRANSPORT) && t.space_before) {
       int line, col;
       source_linecol(t.span.src, t.span.lo, &line, &col);
       if (col == 1) {
@@ -294,6 +295,14 @@ bool parse_source(Arena *a, DiagBag *diags, const Source *src, PtrVec *out) {
           t.kind = T_MAXKW;
           was_red = false;
         }
+      }
+      break;
+    case T_LOSS: case T_TRANSPORT:
+      /* a declaration word is a keyword only where a statement starts and a name follows:
+       * elsewhere it is a name, as in `let loss = mean(i) ...` */
+      if (!(d->prev == T_NEWLINE || d->prev == T_SEMI || d->prev == T_LBRACE) || peek_kind(d) != T_NAME) {
+        t.str = arena_strdup(ctx.arena, t.kind == T_LOSS ? "loss" : "transport");
+        t.kind = T_NAME;
       }
       break;
     case T_MINUS:

@@ -787,6 +787,13 @@ static Val *view_body(Sema *s, Val **indices, Span span, void *vctx) {
   return elem_of(s, c->base, idx);
 }
 
+/* A field of v, or NULL if v is not a record or has no such field. */
+static Val *record_get(const Val *v, const char *field) {
+  for (int i = 0; v->kind == V_RECORD && i < v->rec->n; i++)
+    if (strcmp(v->rec->names[i], field) == 0) return v->rec->vals[i];
+  return NULL;
+}
+
 /* r["name"]: a record's field by its name, for names that are not identifiers
  * (safetensors names such as "layers.0.weight"). */
 static Val *record_field(Sema *s, Val *r, const char *name, Span span) {
@@ -1785,6 +1792,33 @@ static bool match_type(Sema *s, Node *type, Val *v, Scope *dimscope, bool local,
   return true;
 }
 
+/* The value of a `loss` declaration is what training minimises: a real number, or a record whose
+ * `value` is one (a loss that carries its own gradients, as sinkhorn_loss's record does). */
+static Val *check_loss(Sema *s, Node *fn, Val *r) {
+  if (r->kind == V_ERROR) return r;
+  Node *body = fn->a;
+  Span span = body->span;
+  if (body->kind == A_BLOCK && body->list.n && ((Node *)body->list.items[body->list.n - 1])->kind == A_EXPR)
+    span = ((Node *)body->list.items[body->list.n - 1])->span;
+  const Val *v = r;
+  if (r->kind == V_RECORD) {
+    v = record_get(r, "value");
+    if (!v) {
+      Diag *g = diag_error(s->diags, span, "the loss `%s` gives a record without a `value` field", fn->name);
+      diag_hint(s->diags, g, "a loss's record carries the number to minimise in `value`, as sinkhorn_loss's does");
+      return ERR;
+    }
+  }
+  if (v->kind == V_SCALAR && is_float_dt(v->dt)) return r;
+  Diag *g = diag_error(s->diags, span, "the loss `%s` must be a real number, but %s %s", fn->name,
+                       v == r ? "it is" : "its `value` is", val_type_str(s, v));
+  if (v->kind == V_TENSOR)
+    diag_hint(s->diags, g, "reduce it to one number, as in `mean(i) ...` or `sum(x)`");
+  else if (v->kind == V_SCALAR)
+    diag_hint(s->diags, g, "a loss is minimised through its gradients, so it is a float: `f64(...)` converts");
+  return ERR;
+}
+
 static Val *call_user(Sema *s, Binding *fb, Node *call) {
   Node *fn = fb->node;
   if (fb->broken) return ERR;
@@ -1899,6 +1933,7 @@ static Val *call_user(Sema *s, Binding *fb, Node *call) {
       if (!match_type(s, fn->type, r, s->scope, true, fn->a->span, what)) r = ERR;
       if (r->kind != V_ERROR) r = adopt_type(s, fn->type, r, fn->a->span);
     }
+    if (fn->ival == DECL_LOSS) r = check_loss(s, fn, r);
   }
   s->b.site = saved_site;
   pop_scope(s);
@@ -2171,12 +2206,6 @@ static void warn_shadow(Sema *s, Node *n) {
     }
 }
 
-static bool record_has(const Val *v, const char *field) {
-  for (int i = 0; v->kind == V_RECORD && i < v->rec->n; i++)
-    if (strcmp(v->rec->names[i], field) == 0) return true;
-  return false;
-}
-
 static void let_stmt(Sema *s, Node *n) {
   warn_shadow(s, n);
   if (n->list.n) {
@@ -2208,7 +2237,7 @@ static void let_stmt(Sema *s, Node *n) {
     const char *what = arena_printf(s->arena, "`%s`", n->name);
     if (!coerce_to_type(s, n->type, &v, n->a->span, what)) v = ERR;
   }
-  if (n->ival == DECL_TRANSPORT && v->kind != V_ERROR && !record_has(v, "cost")) {
+  if (n->ival == DECL_TRANSPORT && v->kind != V_ERROR && !record_get(v, "cost")) {
     Diag *g = diag_error(s->diags, n->a->span, "`transport` binds the result of a transport solver, not %s", val_type_str(s, v));
     diag_hint(s->diags, g, "call a solver: sinkhorn, sinkhorn_log, sinkhorn_unbalanced, emd, ... (docs/transport.md)");
     v = ERR;

@@ -681,7 +681,8 @@ static void discover_bins(const char *dir, Kind kind) {
   while ((e = readdir(d))) {
     if (e->d_name[0] == '.' || strchr(e->d_name, '.')) continue;
     char *p = xprintf("%s/%s", dir, e->d_name);
-    if (access(p, X_OK) == 0) {
+    struct stat st; /* executables, not folders (make fuzz leaves build/fuzz/work) */
+    if (stat(p, &st) == 0 && S_ISREG(st.st_mode) && access(p, X_OK) == 0) {
       if (n == cap) names = realloc(names, (size_t)(cap = cap ? cap * 2 : 32) * sizeof *names);
       names[n++] = p;
     } else {
