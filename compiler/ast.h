@@ -40,8 +40,9 @@ typedef enum AstKind {
   A_TYPE, /* name (element type), list (dimensions: A_NAME or A_INT), ival (1 if [..] given) */
 } AstKind;
 
-/* The keyword that introduced an A_LET or an A_FN. */
-enum { DECL_LET, DECL_TRANSPORT, DECL_FN = 0, DECL_LOSS };
+/* The keyword that introduced an A_LET, and the one that introduced an A_FN. */
+enum { DECL_LET, DECL_TRANSPORT };
+enum { DECL_FN, DECL_LOSS };
 
 typedef enum Op {
   OP_ADD, OP_SUB, OP_MUL, OP_DIV, OP_MOD, OP_POW, OP_MATMUL,
