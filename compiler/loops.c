@@ -17,6 +17,11 @@
 /* Values per lse tile: 1 KB of f32 stays in L1 next to the body's operands, and is long enough
  * for the vectorised max and exp-sum loops to amortise their setup. */
 #define LSE_TILE 2048
+/* Rows of a comprehension computed together when its body is an lse that reads data shared by
+ * every row (see lse_rows_candidate). */
+#define LSE_ROWS 4
+/* Values a lowered loop carries at most: an lse's (max, sum) for LSE_ROWS rows. */
+#define MAX_CARRIED (2 * LSE_ROWS)
 
 typedef struct TensorInfo {
   IrValue *data;
@@ -74,10 +79,11 @@ static IrValue *load_elem(Lower *l, IrBuilder *b, IrValue *t, IrValue **idx) {
   return v;
 }
 
-/* A FOR over [0, hi) carrying `n` values; returns it, its region's builder in *inner. */
+/* A FOR over [lo, hi) carrying `n` <= MAX_CARRIED values; returns it, its region's builder in
+ * *inner. */
 static IrInst *for_loop(IrBuilder *b, IrValue *lo, IrValue *hi, int n, IrValue **inits, IrBuilder *inner) {
-  IrValue *ops[8];
-  IrType types[8] = {{0}};
+  IrValue *ops[2 + MAX_CARRIED];
+  IrType types[MAX_CARRIED] = {{0}};
   ops[0] = lo;
   ops[1] = hi;
   for (int i = 0; i < n; i++) {
@@ -101,6 +107,122 @@ static bool inside_loop(IrInst *in) {
   return false;
 }
 
+static void lse_tiles(IrBuilder *b, int nr, IrInst **reds, IrValue ***idxs, IrValue **state, IrValue **out);
+static IrValue *lse_result(IrBuilder *b, SnDtype dt, IrValue *m, IrValue *s);
+static void lse_init(IrBuilder *b, SnDtype dt, int nr, IrValue **state);
+
+static bool defined_in(IrValue *v, IrBlock *blk) {
+  v = ir_val(v);
+  IrBlock *b = v->def ? v->def->parent : v->block;
+  for (; b; b = b->parent ? b->parent->parent : NULL)
+    if (b == blk) return true;
+  return false;
+}
+
+/* Does the region read an element whose subscripts do not include `row`? */
+static bool reads_beside(IrBlock *blk, IrValue *row) {
+  for (IrInst *in = blk->first; in; in = in->next) {
+    if (in->op == IR_ELEM) {
+      bool uses = false;
+      for (int k = 1; k < in->nops; k++) uses |= ir_op(in, k) == row;
+      if (!uses) return true;
+    }
+    for (int r = 0; r < in->nregions; r++)
+      if (reads_beside(in->regions[r], row)) return true;
+  }
+  return false;
+}
+
+/* Are the region's loops only reductions with constant extents, `budget` iterations in all at
+ * most (a 3-D cloud's sum(k)), which LLVM unrolls so that the lse's loop still vectorises? Four
+ * rows of a 10-D cost's sum(k) kept their k loops, and the iteration took 3x longer. */
+static bool unrolled_body(IrBlock *blk, int64_t budget) {
+  for (IrInst *in = blk->first; in; in = in->next) {
+    if (!in->nregions) continue;
+    int64_t trip = 1;
+    if (in->op == IR_REDUCE) {
+      for (int k = 0; k < in->nops; k++) {
+        int64_t e;
+        if (!ir_is_const_int(ir_op(in, k), &e)) return false;
+        trip *= e < 1 ? 1 : e;
+      }
+      if (trip > budget) return false;
+    } else if (in->op != IR_IF) {
+      return false;
+    }
+    for (int r = 0; r < in->nregions; r++)
+      if (!unrolled_body(in->regions[r], budget / trip)) return false;
+  }
+  return true;
+}
+
+/* A comprehension whose body is an lse over another index that reads data shared by all rows,
+ * as Sinkhorn's f[i] = -eps lse(j) (g[j] - C[i, j]) reads g and the second point cloud: computing
+ * LSE_ROWS rows together reads the shared data once for all of them. A row's operands are larger
+ * than L1 (32 bytes an entry for a 3-D f64 cloud, 128 KB at n = 4000), so one row at a time
+ * streams them from L2 for every row, and that bounded the fill of the lse's tiles. Returns the
+ * lse, or NULL. */
+static IrInst *lse_rows_candidate(IrInst *c) {
+  if (c->nops == 0) return NULL;
+  IrBlock *body = c->regions[0];
+  IrValue *row = body->args[c->nops - 1];
+  IrInst *red = NULL;
+  for (IrInst *in = body->first; in; in = in->next) {
+    if (!in->nregions) continue;
+    if (in->op != IR_REDUCE || red) return NULL;
+    red = in;
+  }
+  if (!red || red->sub != RED_LSE || red->nops != 1 || defined_in(ir_op(red, 0), body)) return NULL;
+  return reads_beside(red->regions[0], row) && unrolled_body(red->regions[0], 4) ? red : NULL;
+}
+
+/* The body of comprehension c for rows row0 .. row0 + LSE_ROWS - 1 (the last clamped to the last
+ * row, which is then computed again and stored again, with the same value), appended to the
+ * block of builder b: every copy's instructions before its lse, then the lse of all rows
+ * together, then the rest of every copy. The values go to v. */
+static void lse_rows(Lower *l, IrBuilder *b, IrInst *c, IrValue **idx, IrValue *nrows, IrValue **v, IrValue **rows) {
+  int rank = c->nops;
+  IrValue *row0 = ir_bin(b, BIN_MUL, idx[rank - 1], ir_const_i64(b, LSE_ROWS));
+  IrValue *lastrow = ir_bin(b, BIN_SUB, nrows, ir_const_i64(b, 1));
+  IrBlock *copy[LSE_ROWS];
+  IrInst *reds[LSE_ROWS];
+  for (int r = 0; r < LSE_ROWS; r++) {
+    rows[r] = ir_bin(b, BIN_MIN, ir_bin(b, BIN_ADD, row0, ir_const_i64(b, r)), lastrow);
+    IrValue *ri[SN_MAX_RANK];
+    memcpy(ri, idx, sizeof(IrValue *) * (size_t)rank);
+    ri[rank - 1] = rows[r];
+    copy[r] = ir_block_new(l->fn, 0, NULL);
+    IrBuilder cb = {.fn = l->fn, .block = copy[r], .span = b->span};
+    ir_inline_region(&cb, c->regions[0], ri, &v[r], 1);
+    reds[r] = copy[r]->first;
+    while (reds[r]->op != IR_REDUCE) reds[r] = reds[r]->next;
+  }
+  for (int r = 0; r < LSE_ROWS; r++)
+    while (copy[r]->first != reds[r]) {
+      IrInst *in = copy[r]->first;
+      ir_remove(in);
+      ir_insert_end(b->block, in);
+    }
+  for (int r = 0; r < LSE_ROWS; r++) {
+    ir_remove(reds[r]);
+    ir_insert_end(b->block, reds[r]);
+  }
+  for (int r = 0; r < LSE_ROWS; r++)
+    while (copy[r]->first) {
+      IrInst *in = copy[r]->first;
+      ir_remove(in);
+      ir_insert_end(b->block, in);
+    }
+  IrBuilder rb = {.fn = l->fn, .block = b->block, .before = reds[0], .span = reds[0]->span};
+  SnDtype dt = (SnDtype)reds[0]->res[0]->type.dtype;
+  IrValue *st[MAX_CARRIED], *out[MAX_CARRIED], *ridx[LSE_ROWS][SN_MAX_RANK], **idxs[LSE_ROWS];
+  for (int r = 0; r < LSE_ROWS; r++) idxs[r] = ridx[r];
+  lse_init(&rb, dt, LSE_ROWS, st);
+  lse_tiles(&rb, LSE_ROWS, reds, idxs, st, out);
+  for (int r = 0; r < LSE_ROWS; r++) ir_replace(reds[r]->res[0], lse_result(&rb, dt, out[2 * r], out[2 * r + 1]));
+  for (int r = 0; r < LSE_ROWS; r++) ir_remove(reds[r]);
+}
+
 static void materialize(Lower *l, IrInst *c) {
   IrBuilder b = {.fn = l->fn, .block = c->parent, .before = c, .span = c->span};
   int rank = c->nops;
@@ -112,23 +234,35 @@ static void materialize(Lower *l, IrInst *c) {
   IrValue *t = alloc->res[0];
   t->name = c->res[0]->name;
   TensorInfo *ti = tinfo(l, t);
+  bool jam = lse_rows_candidate(c) != NULL;
   IrBuilder in = b;
   IrValue *idx[SN_MAX_RANK];
   IrInst *outer = NULL;
   for (int d = 0; d < rank; d++) {
     IrBuilder nb;
-    IrInst *f = for_loop(&in, ir_const_i64(&in, 0), ext[d], 0, NULL, &nb);
+    IrValue *hi = ext[d];
+    if (jam && d == rank - 1) /* blocks of LSE_ROWS rows */
+      hi = ir_bin(&in, BIN_DIV, ir_bin(&in, BIN_ADD, hi, ir_const_i64(&in, LSE_ROWS - 1)), ir_const_i64(&in, LSE_ROWS));
+    IrInst *f = for_loop(&in, ir_const_i64(&in, 0), hi, 0, NULL, &nb);
     if (!outer) outer = f;
     idx[d] = f->regions[0]->args[0];
     if (d > 0) ir_yield(&in, 0, NULL);
     in = nb;
   }
   if (outer && !inside_loop(c)) outer->flags |= IRF_PARALLEL;
-  IrValue *v = NULL;
-  ir_inline_region(&in, c->regions[0], idx, &v, 1);
-  if (dt != compute_of(dt) || ir_val(v)->type.dtype != dt) v = ir_cast(&in, v, ir_scalar(dt));
-  IrValue *ops[3] = {ti->data, linear(&in, rank, ti->dims, idx), v};
-  ir_emit(&in, IR_STORE, 3, ops, 0, NULL, 0);
+  IrValue *v[LSE_ROWS], *rows[LSE_ROWS];
+  int nv = jam ? LSE_ROWS : 1;
+  if (jam) lse_rows(l, &in, c, idx, ext[rank - 1], v, rows);
+  else ir_inline_region(&in, c->regions[0], idx, &v[0], 1);
+  for (int r = 0; r < nv; r++) {
+    IrValue *x = v[r];
+    if (dt != compute_of(dt) || ir_val(x)->type.dtype != dt) x = ir_cast(&in, x, ir_scalar(dt));
+    IrValue *at[SN_MAX_RANK];
+    memcpy(at, idx, sizeof(IrValue *) * (size_t)rank);
+    if (jam) at[rank - 1] = rows[r];
+    IrValue *ops[3] = {ti->data, linear(&in, rank, ti->dims, at), x};
+    ir_emit(&in, IR_STORE, 3, ops, 0, NULL, 0);
+  }
   if (rank > 0) ir_yield(&in, 0, NULL);
   ir_replace(c->res[0], t);
   ir_remove(c);
@@ -224,55 +358,86 @@ static void arg_inner(Lower *l, IrBuilder *b, IrInst *red, IrValue **idx, IrValu
   out[1] = f->res[1];
 }
 
-/* lse over the innermost index in tiles (see the file's header). State: (m, s). Within a
- * tile every exp(v - max) is at most 1 and one of them is 1, so the sum is at least 1 and
- * tiny terms cannot change it: sn_expsum exploits that. */
-static void lse_inner(Lower *l, IrBuilder *b, IrInst *red, IrValue **idx, IrValue **state, IrValue **out, void *vctx) {
-  (void)l;
-  (void)vctx;
+/* lse over the innermost index in tiles (see the file's header), for `nr` reductions over the
+ * same range at once (rows computed together, lse_rows): idxs[r] holds reduction r's indices so
+ * far. State: (m, s) per reduction. Within a tile every exp(v - max) is at most 1 and one of
+ * them is 1, so the sum is at least 1 and tiny terms cannot change it: sn_expsum exploits that.
+ * Each reduction's values, tiles and sums are the same whatever nr is. */
+static void lse_tiles(IrBuilder *b, int nr, IrInst **reds, IrValue ***idxs, IrValue **state, IrValue **out) {
+  IrInst *red = reds[0];
   int last = red->nops - 1;
   IrType t = red->res[0]->type;
   SnDtype dt = (SnDtype)t.dtype;
   IrValue *ext = ir_op(red, last);
   IrValue *tile = ir_const_i64(b, LSE_TILE);
   IrValue *ntiles = ir_bin(b, BIN_DIV, ir_bin(b, BIN_ADD, ext, ir_const_i64(b, LSE_TILE - 1)), tile);
-  IrInst *scratch = ir_emit(b, IR_SCRATCH, 0, NULL, 1, &(IrType){IRT_PTR, (uint8_t)dt, 0}, 0);
-  scratch->imm.i = LSE_TILE;
-  IrValue *buf = scratch->res[0];
+  IrValue *buf[LSE_ROWS];
+  for (int r = 0; r < nr; r++) {
+    IrInst *scratch = ir_emit(b, IR_SCRATCH, 0, NULL, 1, &(IrType){IRT_PTR, (uint8_t)dt, 0}, 0);
+    scratch->imm.i = LSE_TILE;
+    buf[r] = scratch->res[0];
+  }
   IrBuilder tb;
-  IrInst *tf = for_loop(b, ir_const_i64(b, 0), ntiles, 2, state, &tb);
-  IrValue *m = tf->regions[0]->args[1], *s = tf->regions[0]->args[2];
+  IrInst *tf = for_loop(b, ir_const_i64(b, 0), ntiles, 2 * nr, state, &tb);
   IrValue *jb = ir_bin(&tb, BIN_MUL, tf->regions[0]->args[0], tile);
   IrValue *len = ir_bin(&tb, BIN_MIN, tile, ir_bin(&tb, BIN_SUB, ext, jb));
   /* 1: the tile's values and their maximum (NaN-propagating, so a NaN reaches the result) */
   IrBuilder fb;
-  IrValue *ninf = ir_const_f(&tb, dt, -INFINITY);
-  IrInst *fill = for_loop(&tb, ir_const_i64(&tb, 0), len, 1, &ninf, &fb);
+  IrValue *ninf = ir_const_f(&tb, dt, -INFINITY), *inits[LSE_ROWS];
+  for (int r = 0; r < nr; r++) inits[r] = ninf;
+  IrInst *fill = for_loop(&tb, ir_const_i64(&tb, 0), len, nr, inits, &fb);
   IrValue *jj = fill->regions[0]->args[0];
-  idx[last] = ir_bin(&fb, BIN_ADD, jb, jj);
-  IrValue *v = NULL;
-  ir_inline_region(&fb, red->regions[0], idx, &v, 1);
-  v = ir_cast(&fb, v, t);
-  IrValue *st[3] = {buf, jj, v};
-  ir_emit(&fb, IR_STORE, 3, st, 0, NULL, 0);
-  IrValue *nm = ir_bin(&fb, BIN_MAX, fill->regions[0]->args[1], v);
-  nm->def->flags |= IRF_REASSOC;
-  ir_yield(&fb, 1, &nm);
-  IrValue *mnew = ir_bin(&tb, BIN_MAX, m, fill->res[0]);
+  IrValue *j = ir_bin(&fb, BIN_ADD, jb, jj);
+  IrValue *nm[LSE_ROWS];
+  for (int r = 0; r < nr; r++) {
+    idxs[r][last] = j;
+    IrValue *v = NULL;
+    ir_inline_region(&fb, reds[r]->regions[0], idxs[r], &v, 1);
+    v = ir_cast(&fb, v, t);
+    IrValue *st[3] = {buf[r], jj, v};
+    ir_emit(&fb, IR_STORE, 3, st, 0, NULL, 0);
+    nm[r] = ir_bin(&fb, BIN_MAX, fill->regions[0]->args[1 + r], v);
+    nm[r]->def->flags |= IRF_REASSOC;
+  }
+  ir_yield(&fb, nr, nm);
   /* 2: the sum of exp(v - max) (runtime/expsum.c): every term is at most 1, one is exactly 1 */
-  IrValue *zero = ir_const_f(&tb, dt, 0), *one = ir_const_f(&tb, dt, 1);
-  IrValue *args[3] = {buf, len, mnew};
-  IrValue *esum = ir_call(&tb, dt == SN_F64 ? RT_EXPSUM : RT_EXPSUMF, 3, args);
-  /* a tile of -inf adds nothing (and exp(-inf - -inf) would be NaN) */
-  IrValue *all_ninf = ir_cmp(&tb, CMP_EQ, mnew, ninf);
-  IrValue *tsum = ir_select(&tb, all_ninf, zero, esum);
-  IrValue *same = ir_cmp(&tb, CMP_EQ, m, mnew);
-  IrValue *scale = ir_select(&tb, same, one, ir_math(&tb, MF_EXP, ir_bin(&tb, BIN_SUB, m, mnew), NULL));
-  IrValue *s2 = ir_bin(&tb, BIN_ADD, ir_bin(&tb, BIN_MUL, s, scale), tsum);
-  IrValue *ny[2] = {mnew, s2};
-  ir_yield(&tb, 2, ny);
-  out[0] = tf->res[0];
-  out[1] = tf->res[1];
+  IrValue *zero = ir_const_f(&tb, dt, 0), *one = ir_const_f(&tb, dt, 1), *ny[MAX_CARRIED];
+  for (int r = 0; r < nr; r++) {
+    IrValue *m = tf->regions[0]->args[1 + 2 * r], *s = tf->regions[0]->args[2 + 2 * r];
+    IrValue *mnew = ir_bin(&tb, BIN_MAX, m, fill->res[r]);
+    IrValue *args[3] = {buf[r], len, mnew};
+    IrValue *esum = ir_call(&tb, dt == SN_F64 ? RT_EXPSUM : RT_EXPSUMF, 3, args);
+    /* a tile of -inf adds nothing (and exp(-inf - -inf) would be NaN) */
+    IrValue *all_ninf = ir_cmp(&tb, CMP_EQ, mnew, ninf);
+    IrValue *tsum = ir_select(&tb, all_ninf, zero, esum);
+    IrValue *same = ir_cmp(&tb, CMP_EQ, m, mnew);
+    IrValue *scale = ir_select(&tb, same, one, ir_math(&tb, MF_EXP, ir_bin(&tb, BIN_SUB, m, mnew), NULL));
+    ny[2 * r] = mnew;
+    ny[2 * r + 1] = ir_bin(&tb, BIN_ADD, ir_bin(&tb, BIN_MUL, s, scale), tsum);
+  }
+  ir_yield(&tb, 2 * nr, ny);
+  for (int k = 0; k < 2 * nr; k++) out[k] = tf->res[k];
+}
+
+static void lse_inner(Lower *l, IrBuilder *b, IrInst *red, IrValue **idx, IrValue **state, IrValue **out, void *vctx) {
+  (void)l;
+  (void)vctx;
+  lse_tiles(b, 1, &red, &idx, state, out);
+}
+
+/* An lse from its final state: m + log(s), or +inf when m is. */
+static IrValue *lse_result(IrBuilder *b, SnDtype dt, IrValue *m, IrValue *s) {
+  IrValue *r = ir_bin(b, BIN_ADD, m, ir_math(b, MF_LOG, s, NULL));
+  IrValue *pinf = ir_cmp(b, CMP_EQ, m, ir_const_f(b, dt, INFINITY));
+  return ir_select(b, pinf, m, r);
+}
+
+/* The initial (m, s) of an lse, for nr of them. */
+static void lse_init(IrBuilder *b, SnDtype dt, int nr, IrValue **state) {
+  for (int r = 0; r < nr; r++) {
+    state[2 * r] = ir_const_f(b, dt, -INFINITY);
+    state[2 * r + 1] = ir_const_f(b, dt, 0);
+  }
 }
 
 /* The number of elements a reduction runs over, checked positive for those without identity. */
@@ -325,11 +490,10 @@ static void lower_reduce(Lower *l, IrInst *red) {
     break;
   }
   case RED_LSE: {
-    IrValue *st[2] = {ir_const_f(&b, (SnDtype)t.dtype, -INFINITY), ir_const_f(&b, (SnDtype)t.dtype, 0)}, *out[2];
+    IrValue *st[2], *out[2];
+    lse_init(&b, (SnDtype)t.dtype, 1, st);
     nest(l, &b, red, 0, idx, 2, st, out, lse_inner, NULL, NULL);
-    IrValue *r = ir_bin(&b, BIN_ADD, out[0], ir_math(&b, MF_LOG, out[1], NULL));
-    IrValue *pinf = ir_cmp(&b, CMP_EQ, out[0], ir_const_f(&b, (SnDtype)t.dtype, INFINITY));
-    result = ir_select(&b, pinf, out[0], r);
+    result = lse_result(&b, (SnDtype)t.dtype, out[0], out[1]);
     break;
   }
   default: die("lower_reduce: kind %d", kind);
