@@ -5,6 +5,8 @@
  *   reduce.lse [n] (k) { v }    ->  tiles of LSE_TILE values: max of the tile, then a sum of
  *                                   exp(v - max) rescaled when the running max grows (one pass,
  *                                   one exp per element, stable for any input)
+ *   compr [n] (i) { lse(j) v }  ->  rows LSE_ROWS at a time when v also reads data that every row
+ *                                   shares (lse_rows_candidate): one fill loop for all of them
  *   elem t[i, j]                ->  load data(t)[i * size(t, 1) + j]
  */
 #include "passes.h"
@@ -105,167 +107,6 @@ static bool inside_loop(IrInst *in) {
     if (op == IR_FOR || op == IR_COMPR || op == IR_REDUCE) return true;
   }
   return false;
-}
-
-static void lse_tiles(IrBuilder *b, int nr, IrInst **reds, IrValue ***idxs, IrValue **state, IrValue **out);
-static IrValue *lse_result(IrBuilder *b, SnDtype dt, IrValue *m, IrValue *s);
-static void lse_init(IrBuilder *b, SnDtype dt, int nr, IrValue **state);
-
-static bool defined_in(IrValue *v, IrBlock *blk) {
-  v = ir_val(v);
-  IrBlock *b = v->def ? v->def->parent : v->block;
-  for (; b; b = b->parent ? b->parent->parent : NULL)
-    if (b == blk) return true;
-  return false;
-}
-
-/* Does the region read an element whose subscripts do not include `row`? */
-static bool reads_beside(IrBlock *blk, IrValue *row) {
-  for (IrInst *in = blk->first; in; in = in->next) {
-    if (in->op == IR_ELEM) {
-      bool uses = false;
-      for (int k = 1; k < in->nops; k++) uses |= ir_op(in, k) == row;
-      if (!uses) return true;
-    }
-    for (int r = 0; r < in->nregions; r++)
-      if (reads_beside(in->regions[r], row)) return true;
-  }
-  return false;
-}
-
-/* Are the region's loops only reductions with constant extents, `budget` iterations in all at
- * most (a 3-D cloud's sum(k)), which LLVM unrolls so that the lse's loop still vectorises? Four
- * rows of a 10-D cost's sum(k) kept their k loops, and the iteration took 3x longer. */
-static bool unrolled_body(IrBlock *blk, int64_t budget) {
-  for (IrInst *in = blk->first; in; in = in->next) {
-    if (!in->nregions) continue;
-    int64_t trip = 1;
-    if (in->op == IR_REDUCE) {
-      for (int k = 0; k < in->nops; k++) {
-        int64_t e;
-        if (!ir_is_const_int(ir_op(in, k), &e)) return false;
-        trip *= e < 1 ? 1 : e;
-      }
-      if (trip > budget) return false;
-    } else if (in->op != IR_IF) {
-      return false;
-    }
-    for (int r = 0; r < in->nregions; r++)
-      if (!unrolled_body(in->regions[r], budget / trip)) return false;
-  }
-  return true;
-}
-
-/* A comprehension whose body is an lse over another index that reads data shared by all rows,
- * as Sinkhorn's f[i] = -eps lse(j) (g[j] - C[i, j]) reads g and the second point cloud: computing
- * LSE_ROWS rows together reads the shared data once for all of them. A row's operands are larger
- * than L1 (32 bytes an entry for a 3-D f64 cloud, 128 KB at n = 4000), so one row at a time
- * streams them from L2 for every row, and that bounded the fill of the lse's tiles. Returns the
- * lse, or NULL. */
-static IrInst *lse_rows_candidate(IrInst *c) {
-  if (c->nops == 0) return NULL;
-  IrBlock *body = c->regions[0];
-  IrValue *row = body->args[c->nops - 1];
-  IrInst *red = NULL;
-  for (IrInst *in = body->first; in; in = in->next) {
-    if (!in->nregions) continue;
-    if (in->op != IR_REDUCE || red) return NULL;
-    red = in;
-  }
-  if (!red || red->sub != RED_LSE || red->nops != 1 || defined_in(ir_op(red, 0), body)) return NULL;
-  return reads_beside(red->regions[0], row) && unrolled_body(red->regions[0], 4) ? red : NULL;
-}
-
-/* The body of comprehension c for rows row0 .. row0 + LSE_ROWS - 1 (the last clamped to the last
- * row, which is then computed again and stored again, with the same value), appended to the
- * block of builder b: every copy's instructions before its lse, then the lse of all rows
- * together, then the rest of every copy. The values go to v. */
-static void lse_rows(Lower *l, IrBuilder *b, IrInst *c, IrValue **idx, IrValue *nrows, IrValue **v, IrValue **rows) {
-  int rank = c->nops;
-  IrValue *row0 = ir_bin(b, BIN_MUL, idx[rank - 1], ir_const_i64(b, LSE_ROWS));
-  IrValue *lastrow = ir_bin(b, BIN_SUB, nrows, ir_const_i64(b, 1));
-  IrBlock *copy[LSE_ROWS];
-  IrInst *reds[LSE_ROWS];
-  for (int r = 0; r < LSE_ROWS; r++) {
-    rows[r] = ir_bin(b, BIN_MIN, ir_bin(b, BIN_ADD, row0, ir_const_i64(b, r)), lastrow);
-    IrValue *ri[SN_MAX_RANK];
-    memcpy(ri, idx, sizeof(IrValue *) * (size_t)rank);
-    ri[rank - 1] = rows[r];
-    copy[r] = ir_block_new(l->fn, 0, NULL);
-    IrBuilder cb = {.fn = l->fn, .block = copy[r], .span = b->span};
-    ir_inline_region(&cb, c->regions[0], ri, &v[r], 1);
-    reds[r] = copy[r]->first;
-    while (reds[r]->op != IR_REDUCE) reds[r] = reds[r]->next;
-  }
-  for (int r = 0; r < LSE_ROWS; r++)
-    while (copy[r]->first != reds[r]) {
-      IrInst *in = copy[r]->first;
-      ir_remove(in);
-      ir_insert_end(b->block, in);
-    }
-  for (int r = 0; r < LSE_ROWS; r++) {
-    ir_remove(reds[r]);
-    ir_insert_end(b->block, reds[r]);
-  }
-  for (int r = 0; r < LSE_ROWS; r++)
-    while (copy[r]->first) {
-      IrInst *in = copy[r]->first;
-      ir_remove(in);
-      ir_insert_end(b->block, in);
-    }
-  IrBuilder rb = {.fn = l->fn, .block = b->block, .before = reds[0], .span = reds[0]->span};
-  SnDtype dt = (SnDtype)reds[0]->res[0]->type.dtype;
-  IrValue *st[MAX_CARRIED], *out[MAX_CARRIED], *ridx[LSE_ROWS][SN_MAX_RANK], **idxs[LSE_ROWS];
-  for (int r = 0; r < LSE_ROWS; r++) idxs[r] = ridx[r];
-  lse_init(&rb, dt, LSE_ROWS, st);
-  lse_tiles(&rb, LSE_ROWS, reds, idxs, st, out);
-  for (int r = 0; r < LSE_ROWS; r++) ir_replace(reds[r]->res[0], lse_result(&rb, dt, out[2 * r], out[2 * r + 1]));
-  for (int r = 0; r < LSE_ROWS; r++) ir_remove(reds[r]);
-}
-
-static void materialize(Lower *l, IrInst *c) {
-  IrBuilder b = {.fn = l->fn, .block = c->parent, .before = c, .span = c->span};
-  int rank = c->nops;
-  IrValue *ext[SN_MAX_RANK];
-  for (int d = 0; d < rank; d++) ext[d] = ir_op(c, d);
-  IrType tt = c->res[0]->type;
-  SnDtype dt = (SnDtype)tt.dtype;
-  IrInst *alloc = ir_emit(&b, IR_ALLOC, rank, ext, 1, &tt, 0);
-  IrValue *t = alloc->res[0];
-  t->name = c->res[0]->name;
-  TensorInfo *ti = tinfo(l, t);
-  bool jam = lse_rows_candidate(c) != NULL;
-  IrBuilder in = b;
-  IrValue *idx[SN_MAX_RANK];
-  IrInst *outer = NULL;
-  for (int d = 0; d < rank; d++) {
-    IrBuilder nb;
-    IrValue *hi = ext[d];
-    if (jam && d == rank - 1) /* blocks of LSE_ROWS rows */
-      hi = ir_bin(&in, BIN_DIV, ir_bin(&in, BIN_ADD, hi, ir_const_i64(&in, LSE_ROWS - 1)), ir_const_i64(&in, LSE_ROWS));
-    IrInst *f = for_loop(&in, ir_const_i64(&in, 0), hi, 0, NULL, &nb);
-    if (!outer) outer = f;
-    idx[d] = f->regions[0]->args[0];
-    if (d > 0) ir_yield(&in, 0, NULL);
-    in = nb;
-  }
-  if (outer && !inside_loop(c)) outer->flags |= IRF_PARALLEL;
-  IrValue *v[LSE_ROWS], *rows[LSE_ROWS];
-  int nv = jam ? LSE_ROWS : 1;
-  if (jam) lse_rows(l, &in, c, idx, ext[rank - 1], v, rows);
-  else ir_inline_region(&in, c->regions[0], idx, &v[0], 1);
-  for (int r = 0; r < nv; r++) {
-    IrValue *x = v[r];
-    if (dt != compute_of(dt) || ir_val(x)->type.dtype != dt) x = ir_cast(&in, x, ir_scalar(dt));
-    IrValue *at[SN_MAX_RANK];
-    memcpy(at, idx, sizeof(IrValue *) * (size_t)rank);
-    if (jam) at[rank - 1] = rows[r];
-    IrValue *ops[3] = {ti->data, linear(&in, rank, ti->dims, at), x};
-    ir_emit(&in, IR_STORE, 3, ops, 0, NULL, 0);
-  }
-  if (rank > 0) ir_yield(&in, 0, NULL);
-  ir_replace(c->res[0], t);
-  ir_remove(c);
 }
 
 /* --- reductions ------------------------------------------------------------------------------- */
@@ -500,6 +341,165 @@ static void lower_reduce(Lower *l, IrInst *red) {
   }
   ir_replace(red->res[0], result);
   ir_remove(red);
+}
+
+/* --- comprehensions --------------------------------------------------------------------------- */
+
+static bool defined_in(IrValue *v, IrBlock *blk) {
+  v = ir_val(v);
+  IrBlock *b = v->def ? v->def->parent : v->block;
+  for (; b; b = b->parent ? b->parent->parent : NULL)
+    if (b == blk) return true;
+  return false;
+}
+
+/* Does the region read an element whose subscripts do not include `row`? */
+static bool reads_beside(IrBlock *blk, IrValue *row) {
+  for (IrInst *in = blk->first; in; in = in->next) {
+    if (in->op == IR_ELEM) {
+      bool uses = false;
+      for (int k = 1; k < in->nops; k++) uses |= ir_op(in, k) == row;
+      if (!uses) return true;
+    }
+    for (int r = 0; r < in->nregions; r++)
+      if (reads_beside(in->regions[r], row)) return true;
+  }
+  return false;
+}
+
+/* Are the region's loops only reductions with constant extents, `budget` iterations in all at
+ * most (a 3-D cloud's sum(k)), which LLVM unrolls so that the lse's loop still vectorises? Four
+ * rows of a 10-D cost's sum(k) kept their k loops, and the iteration took 3x longer. */
+static bool unrolled_body(IrBlock *blk, int64_t budget) {
+  for (IrInst *in = blk->first; in; in = in->next) {
+    if (!in->nregions) continue;
+    int64_t trip = 1;
+    if (in->op == IR_REDUCE) {
+      for (int k = 0; k < in->nops; k++) {
+        int64_t e;
+        if (!ir_is_const_int(ir_op(in, k), &e)) return false;
+        trip *= e < 1 ? 1 : e;
+      }
+      if (trip > budget) return false;
+    } else if (in->op != IR_IF) {
+      return false;
+    }
+    for (int r = 0; r < in->nregions; r++)
+      if (!unrolled_body(in->regions[r], budget / trip)) return false;
+  }
+  return true;
+}
+
+/* A comprehension whose body is an lse over another index that reads data shared by all rows,
+ * as Sinkhorn's f[i] = -eps lse(j) (g[j] - C[i, j]) reads g and the second point cloud: computing
+ * LSE_ROWS rows together reads the shared data once for all of them. A row's operands are larger
+ * than L1 (32 bytes an entry for a 3-D f64 cloud, 128 KB at n = 4000), so one row at a time
+ * streams them from L2 for every row, and that bounded the fill of the lse's tiles. Returns the
+ * lse, or NULL. */
+static IrInst *lse_rows_candidate(IrInst *c) {
+  if (c->nops == 0) return NULL;
+  IrBlock *body = c->regions[0];
+  IrValue *row = body->args[c->nops - 1];
+  IrInst *red = NULL;
+  for (IrInst *in = body->first; in; in = in->next) {
+    if (!in->nregions) continue;
+    if (in->op != IR_REDUCE || red) return NULL;
+    red = in;
+  }
+  if (!red || red->sub != RED_LSE || red->nops != 1 || defined_in(ir_op(red, 0), body)) return NULL;
+  return reads_beside(red->regions[0], row) && unrolled_body(red->regions[0], 4) ? red : NULL;
+}
+
+/* The body of comprehension c for rows row0 .. row0 + LSE_ROWS - 1 (the last clamped to the last
+ * row, which is then computed again and stored again, with the same value), appended to the
+ * block of builder b: every copy's instructions before its lse, then the lse of all rows
+ * together, then the rest of every copy. The values go to v. */
+static void lse_rows(Lower *l, IrBuilder *b, IrInst *c, IrValue **idx, IrValue *nrows, IrValue **v, IrValue **rows) {
+  int rank = c->nops;
+  IrValue *row0 = ir_bin(b, BIN_MUL, idx[rank - 1], ir_const_i64(b, LSE_ROWS));
+  IrValue *lastrow = ir_bin(b, BIN_SUB, nrows, ir_const_i64(b, 1));
+  IrBlock *copy[LSE_ROWS];
+  IrInst *reds[LSE_ROWS];
+  for (int r = 0; r < LSE_ROWS; r++) {
+    rows[r] = ir_bin(b, BIN_MIN, ir_bin(b, BIN_ADD, row0, ir_const_i64(b, r)), lastrow);
+    IrValue *ri[SN_MAX_RANK];
+    memcpy(ri, idx, sizeof(IrValue *) * (size_t)rank);
+    ri[rank - 1] = rows[r];
+    copy[r] = ir_block_new(l->fn, 0, NULL);
+    IrBuilder cb = {.fn = l->fn, .block = copy[r], .span = b->span};
+    ir_inline_region(&cb, c->regions[0], ri, &v[r], 1);
+    reds[r] = copy[r]->first;
+    while (reds[r]->op != IR_REDUCE) reds[r] = reds[r]->next;
+  }
+  for (int r = 0; r < LSE_ROWS; r++)
+    while (copy[r]->first != reds[r]) {
+      IrInst *in = copy[r]->first;
+      ir_remove(in);
+      ir_insert_end(b->block, in);
+    }
+  for (int r = 0; r < LSE_ROWS; r++) {
+    ir_remove(reds[r]);
+    ir_insert_end(b->block, reds[r]);
+  }
+  for (int r = 0; r < LSE_ROWS; r++)
+    while (copy[r]->first) {
+      IrInst *in = copy[r]->first;
+      ir_remove(in);
+      ir_insert_end(b->block, in);
+    }
+  IrBuilder rb = {.fn = l->fn, .block = b->block, .before = reds[0], .span = reds[0]->span};
+  SnDtype dt = (SnDtype)reds[0]->res[0]->type.dtype;
+  IrValue *st[MAX_CARRIED], *out[MAX_CARRIED], *ridx[LSE_ROWS][SN_MAX_RANK], **idxs[LSE_ROWS];
+  for (int r = 0; r < LSE_ROWS; r++) idxs[r] = ridx[r];
+  lse_init(&rb, dt, LSE_ROWS, st);
+  lse_tiles(&rb, LSE_ROWS, reds, idxs, st, out);
+  for (int r = 0; r < LSE_ROWS; r++) ir_replace(reds[r]->res[0], lse_result(&rb, dt, out[2 * r], out[2 * r + 1]));
+  for (int r = 0; r < LSE_ROWS; r++) ir_remove(reds[r]);
+}
+
+static void materialize(Lower *l, IrInst *c) {
+  IrBuilder b = {.fn = l->fn, .block = c->parent, .before = c, .span = c->span};
+  int rank = c->nops;
+  IrValue *ext[SN_MAX_RANK];
+  for (int d = 0; d < rank; d++) ext[d] = ir_op(c, d);
+  IrType tt = c->res[0]->type;
+  SnDtype dt = (SnDtype)tt.dtype;
+  IrInst *alloc = ir_emit(&b, IR_ALLOC, rank, ext, 1, &tt, 0);
+  IrValue *t = alloc->res[0];
+  t->name = c->res[0]->name;
+  TensorInfo *ti = tinfo(l, t);
+  bool jam = lse_rows_candidate(c) != NULL;
+  IrBuilder in = b;
+  IrValue *idx[SN_MAX_RANK];
+  IrInst *outer = NULL;
+  for (int d = 0; d < rank; d++) {
+    IrBuilder nb;
+    IrValue *hi = ext[d];
+    if (jam && d == rank - 1) /* blocks of LSE_ROWS rows */
+      hi = ir_bin(&in, BIN_DIV, ir_bin(&in, BIN_ADD, hi, ir_const_i64(&in, LSE_ROWS - 1)), ir_const_i64(&in, LSE_ROWS));
+    IrInst *f = for_loop(&in, ir_const_i64(&in, 0), hi, 0, NULL, &nb);
+    if (!outer) outer = f;
+    idx[d] = f->regions[0]->args[0];
+    if (d > 0) ir_yield(&in, 0, NULL);
+    in = nb;
+  }
+  if (outer && !inside_loop(c)) outer->flags |= IRF_PARALLEL;
+  IrValue *v[LSE_ROWS], *rows[LSE_ROWS];
+  int nv = jam ? LSE_ROWS : 1;
+  if (jam) lse_rows(l, &in, c, idx, ext[rank - 1], v, rows);
+  else ir_inline_region(&in, c->regions[0], idx, &v[0], 1);
+  for (int r = 0; r < nv; r++) {
+    IrValue *x = v[r];
+    if (dt != compute_of(dt) || ir_val(x)->type.dtype != dt) x = ir_cast(&in, x, ir_scalar(dt));
+    IrValue *at[SN_MAX_RANK];
+    memcpy(at, idx, sizeof(IrValue *) * (size_t)rank);
+    if (jam) at[rank - 1] = rows[r];
+    IrValue *ops[3] = {ti->data, linear(&in, rank, ti->dims, at), x};
+    ir_emit(&in, IR_STORE, 3, ops, 0, NULL, 0);
+  }
+  if (rank > 0) ir_yield(&in, 0, NULL);
+  ir_replace(c->res[0], t);
+  ir_remove(c);
 }
 
 static void lower_elem(Lower *l, IrInst *e) {
