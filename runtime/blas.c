@@ -4,7 +4,6 @@
 
 #include <cblas.h>
 #include <limits.h>
-#include <string.h>
 
 /* How BLAS reads a matrix operand in place: rows x cols stored row-major with leading
  * dimension ld, used as it is (trans 0) or transposed (1), so a transposed view needs no copy. */
@@ -49,14 +48,11 @@ static void gemv(int f64, const BlasMat *bm, const void *A, const void *x, int i
                 incx, 0.0f, y, 1);
 }
 
-/* a @ b in f32 or f64 through BLAS, the operands read in place (blas_readable); c is dense. */
+/* a @ b in f32 or f64 through BLAS, the operands read in place (blas_readable) and no size 0;
+ * c is dense. */
 static void blas_matmul(const SnTensor *a, const SnTensor *b, SnTensor *c, int64_t n, int64_t k,
                         int64_t m) {
   int f64 = a->dtype == SN_F64;
-  if (k == 0) {
-    memset(c->data, 0, (size_t)(n * m) * (f64 ? sizeof(double) : sizeof(float)));
-    return;
-  }
   BlasMat ma = {0}, mb = {0}; /* filled by blas_mat: the caller checked blas_readable */
   if (a->rank == 1 && b->rank == 1) {
     if (f64)
@@ -96,7 +92,23 @@ SnTensor *sn_matmul(const SnTensor *a, const SnTensor *b) {
                  sn_dtype_name(b->dtype));
     return NULL;
   }
+  int64_t n = a->rank == 2 ? a->shape[0] : 1, k = a->shape[a->rank - 1];
+  int64_t kb = b->shape[0], m = b->rank == 2 ? b->shape[1] : 1;
+  if (k != kb) {
+    sn_error_set("@ needs the inner sizes to agree: %lld vs %lld", (long long)k, (long long)kb);
+    return NULL;
+  }
   int blas = a->dtype == SN_F32 || a->dtype == SN_F64;
+  if (blas && (n > INT_MAX || m > INT_MAX || k > INT_MAX)) {
+    sn_error_set("@: a dimension of %lld is beyond BLAS's int range",
+                 (long long)(n > m ? (n > k ? n : k) : (m > k ? m : k)));
+    return NULL;
+  }
+  int64_t shape[2], rank = 0;
+  if (a->rank == 2) shape[rank++] = n;
+  if (b->rank == 2) shape[rank++] = m;
+  /* an empty operand: a zero-sized result, or sums over nothing (no layout test, no BLAS call) */
+  if (n == 0 || m == 0 || k == 0) return sn_tensor_zeros((SnDtype)a->dtype, rank, shape);
   /* BLAS reads row- and column-major operands in place; the loop below and other layouts need
    * dense row-major copies. */
   if (blas ? !blas_readable(a) || !blas_readable(b)
@@ -107,20 +119,6 @@ SnTensor *sn_matmul(const SnTensor *a, const SnTensor *b) {
     sn_tensor_release(bc);
     return c;
   }
-  int64_t n = a->rank == 2 ? a->shape[0] : 1, k = a->shape[a->rank - 1];
-  int64_t kb = b->shape[0], m = b->rank == 2 ? b->shape[1] : 1;
-  if (k != kb) {
-    sn_error_set("@ needs the inner sizes to agree: %lld vs %lld", (long long)k, (long long)kb);
-    return NULL;
-  }
-  if (blas && (n > INT_MAX || m > INT_MAX || k > INT_MAX)) {
-    sn_error_set("@: a dimension of %lld is beyond BLAS's int range",
-                 (long long)(n > m ? (n > k ? n : k) : (m > k ? m : k)));
-    return NULL;
-  }
-  int64_t shape[2], rank = 0;
-  if (a->rank == 2) shape[rank++] = n;
-  if (b->rank == 2) shape[rank++] = m;
   SnTensor *c = sn_tensor_new((SnDtype)a->dtype, rank, shape);
   if (!c) return NULL;
   if (blas) {

@@ -222,7 +222,7 @@ TEST(matmul_reads_views_in_place) {
                 double y = shape & 2 ? sn_tensor_get_f64(b, p) : sn_tensor_get_f64(B, p * m + j);
                 want += x * y;
               }
-              CHECK_EQ_INT(sn_tensor_get_f64(c, i * cols + j), want);
+              CHECK(sn_tensor_get_f64(c, i * cols + j) == want);
             }
           sn_tensor_release(c);
           if (a != A) sn_tensor_release(a);
@@ -230,6 +230,33 @@ TEST(matmul_reads_views_in_place) {
           sn_tensor_release(A);
           sn_tensor_release(B);
         }
+}
+
+/* Products with a size 0: (3,4)@(4,0) is (3,0), (2,0)@(0,3) is (2,3) of zeros (sums over
+ * nothing), (0)@(0) the scalar 0; through BLAS (f32, f64) and the loop (i32). */
+TEST(matmul_empty_operands) {
+  static const int64_t cases[][4] = {{3, 4, 4, 0}, {0, 0, 0, 3}, {2, 0, 0, 3}};
+  static const SnDtype dts[] = {SN_F32, SN_F64, SN_I32};
+  for (int d = 0; d < 3; d++) {
+    for (int i = 0; i < 3; i++) {
+      SnTensor *a = sn_tensor_new(dts[d], 2, cases[i]), *b = sn_tensor_new(dts[d], 2, cases[i] + 2);
+      SnTensor *c = sn_matmul(a, b);
+      CHECK(c != NULL);
+      CHECK_EQ_INT(c->shape[0], cases[i][0]);
+      CHECK_EQ_INT(c->shape[1], cases[i][3]);
+      for (int64_t e = 0; e < sn_tensor_numel(c); e++) CHECK(sn_tensor_get_f64(c, e) == 0);
+      sn_tensor_release(a);
+      sn_tensor_release(b);
+      sn_tensor_release(c);
+    }
+    const int64_t zero = 0;
+    SnTensor *v = sn_tensor_new(dts[d], 1, &zero);
+    SnTensor *dot = sn_matmul(v, v);
+    CHECK(dot != NULL && dot->rank == 0);
+    CHECK(sn_tensor_get_f64(dot, 0) == 0);
+    sn_tensor_release(dot);
+    sn_tensor_release(v);
+  }
 }
 
 TEST(set_f64_saturates) {
