@@ -73,9 +73,7 @@ typedef struct Scaling {
           dot[k] = d;                                                                              \
         }                                                                                          \
       }                                                                                            \
-      for (int64_t k = 0; k < SCALING_ROWS; k++) {                                                 \
-        w[k] = 0;                                                                                  \
-        if (k >= r) continue;                                                                      \
+      for (int64_t k = 0; k < r; k++) {                                                            \
         double un = 1 / dot[k], ai = s->a[i + k];                                                  \
         s->unew[i + k] = un;                                                                       \
         w[k] = ai * un;                                                                            \
@@ -206,6 +204,10 @@ SnOtCall *sn_ot_scaling_call(const char *where, const SnTensor *a, const SnTenso
   SnStatus st = 1;
   if (K->rank != 2 || (K->dtype != SN_F32 && K->dtype != SN_F64)) {
     sn_error_set("%s: the kernel must be an f32 or f64 matrix", fn);
+    goto done;
+  }
+  if (!(eps > 0) || !isfinite(eps)) { /* g0 / eps below, and the potentials eps log(u) */
+    sn_error_set("%s: eps must be positive and finite, got %g", fn, eps);
     goto done;
   }
   int64_t n = K->shape[0], m = K->shape[1];

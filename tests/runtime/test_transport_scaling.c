@@ -148,6 +148,9 @@ TEST(scaling_call) {
   CHECK(sn_ot_scaling_call("t.dsl:2:5", tb, tb, K, eps, NULL, 1e-9, 0) == NULL);
   CHECK_STR(sn_error_message(),
             "t.dsl:2:5: error: sinkhorn: size mismatch: the length of a is 32 but the number of rows of C is 16");
+  /* eps <= 0 (the builtin sinkhorn_kernel can be called directly) */
+  CHECK(sn_ot_scaling_call("t.dsl:3:1", ta, tb, K, 0, NULL, 1e-9, 0) == NULL);
+  CHECK_STR(sn_error_message(), "t.dsl:3:1: error: sinkhorn: eps must be positive and finite, got 0");
   sn_tensor_release(ta);
   sn_tensor_release(tb);
   sn_tensor_release(tg);
