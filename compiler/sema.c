@@ -797,8 +797,8 @@ static Val *record_get(const Val *v, const char *field) {
 /* r["name"]: a record's field by its name, for names that are not identifiers
  * (safetensors names such as "layers.0.weight"). */
 static Val *record_field(Sema *s, Val *r, const char *name, Span span) {
-  for (int i = 0; i < r->rec->n; i++)
-    if (strcmp(r->rec->names[i], name) == 0) return r->rec->vals[i];
+  Val *v = record_get(r, name);
+  if (v) return v;
   Diag *g = diag_error(s->diags, span, "no field \"%s\" in the record", name);
   const char *best = NULL;
   int bestd = 4;
@@ -1362,8 +1362,8 @@ static Val *field_expr(Sema *s, Node *n) {
     if (base->kind == V_TENSOR && strcmp(n->name, "shape") == 0) diag_hint(s->diags, g, "use size(x, axis)");
     return ERR;
   }
-  for (int i = 0; i < base->rec->n; i++)
-    if (strcmp(base->rec->names[i], n->name) == 0) return base->rec->vals[i];
+  Val *v = record_get(base, n->name);
+  if (v) return v;
   Diag *g = diag_error(s->diags, n->name_span, "no field `%s` in %s", n->name, val_type_str(s, base));
   const char *best = NULL;
   int bestd = 3;
@@ -1382,7 +1382,7 @@ static bool joinable(Sema *s, Val *a, Val *b, Span span, const char *what) {
   if ((a->kind == V_SCALAR && b->kind == V_SCALAR) ||
       (a->kind == V_TENSOR && b->kind == V_TENSOR && a->rank == b->rank))
     return true;
-  if (a->kind == b->kind)
+  if (a->kind == b->kind && a->kind != V_TENSOR)
     diag_error(s->diags, span, "%s cannot be %s values: only numbers, tensors and records of them join", what,
                val_type_str(s, a));
   else
