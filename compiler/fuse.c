@@ -68,21 +68,6 @@ static void clear_aux(IrBlock *b) {
   }
 }
 
-/* Does v's value change with the index `arg`: is it arg, or computed from it (x[i + 1])? */
-static bool depends_on(IrValue *v, IrValue *arg, int depth) {
-  if (v == arg) return true;
-  if (!v->def || depth == 0 || v->def->nregions) return false;
-  for (int k = 0; k < v->def->nops; k++)
-    if (depends_on(ir_op(v->def, k), arg, depth - 1)) return true;
-  return false;
-}
-
-static bool is_index_of(IrInst *e, IrValue *arg) {
-  for (int k = 1; k < e->nops; k++)
-    if (depends_on(ir_op(e, k), arg, 8)) return true;
-  return false;
-}
-
 /* Does a body compute in floating point (beyond loads, casts and index arithmetic)? */
 static bool computes(IrBlock *b) {
   for (IrInst *in = b->first; in; in = in->next) {
@@ -114,17 +99,18 @@ static bool narrows(IrBlock *b) {
  * C is a vector computed in floating point: gb[j] = lb[j] + g[j] / eps inside Sinkhorn's
  * lse(j) over the rows i would be recomputed n times; stored, it costs O(m) memory and one load
  * per use. (A larger C is fused all the same: storing it would cost its whole size.) A
- * narrowing of precision is stored at any rank: y32 = f32(y) read for every row i would
- * convert y n times, and its loads would mix f64 and f32, which halves the vector width;
- * stored, it costs less than its source. (Widening, bf16 to f32, would double it.) */
+ * narrowing of precision that computes nothing else is stored at any rank: y32 = f32(y) read
+ * for every row i would convert y n times, and its loads would mix f64 and f32, which halves
+ * the vector width; stored, it costs less than its source. (Widening, bf16 to f32, would double
+ * it; f32(a[i] * b[j]) has no stored source and stays fused.) */
 static bool redundant(IrInst *c, IrInst *e) {
   IrBlock *body = c->regions[0];
-  if (!ir_contains_reduction(body) && !(c->nops == 1 && computes(body)) && !narrows(body)) return false;
+  if (!ir_contains_reduction(body) && !(c->nops == 1 && computes(body)) && !(narrows(body) && !computes(body))) return false;
   for (IrBlock *b = e->parent; b && b != c->parent; b = b->parent ? b->parent->parent : NULL) {
     IrInst *owner = b->parent;
     if (!owner || owner->op == IR_LOOP || owner->op == IR_IF) continue;
     for (int i = 0; i < b->nargs; i++)
-      if (!is_index_of(e, b->args[i])) return true;
+      if (!ir_subscripted_by(e, b->args[i])) return true;
   }
   return false;
 }

@@ -176,6 +176,21 @@ bool ir_is_const_int(IrValue *v, int64_t *c) {
   return true;
 }
 
+/* Does v's value change with the index `arg`: is it arg, or computed from it (x[i + 1])? */
+static bool depends_on(IrValue *v, IrValue *arg, int depth) {
+  if (v == arg) return true;
+  if (!v->def || depth == 0 || v->def->nregions) return false;
+  for (int k = 0; k < v->def->nops; k++)
+    if (depends_on(ir_op(v->def, k), arg, depth - 1)) return true;
+  return false;
+}
+
+bool ir_subscripted_by(IrInst *elem, IrValue *index) {
+  for (int k = 1; k < elem->nops; k++)
+    if (depends_on(ir_op(elem, k), index, 8)) return true;
+  return false;
+}
+
 bool ir_contains_reduction(IrBlock *b) {
   for (IrInst *in = b->first; in; in = in->next) {
     if (in->op == IR_REDUCE || in->op == IR_LOOP) return true;

@@ -226,6 +226,8 @@ bool ir_is_const_int(IrValue *v, int64_t *c);
 
 /* Does the block hold a reduction or an iterate loop, at any depth? */
 bool ir_contains_reduction(IrBlock *b);
+/* Does a subscript of the IR_ELEM `elem` depend on `index` (i, or i + 1)? */
+bool ir_subscripted_by(IrInst *elem, IrValue *index);
 
 /* Deep copy of a region's instructions into b, with the region's arguments mapped to `args`;
  * returns the copied yield's operands (the region's results) in `out`. */

@@ -6,7 +6,7 @@
  *                                   exp(v - max) rescaled when the running max grows (one pass,
  *                                   one exp per element, stable for any input)
  *   compr [n] (i) { lse(j) v }  ->  rows LSE_ROWS at a time when v also reads data that every row
- *                                   shares (lse_rows_candidate): one fill loop for all of them
+ *                                   shares (lse_rows_apply): one fill loop for all of them
  *   elem t[i, j]                ->  load data(t)[i * size(t, 1) + j]
  */
 #include "passes.h"
@@ -16,11 +16,11 @@
 #include <math.h>
 #include <string.h>
 
-/* Values per lse tile: 1 KB of f32 stays in L1 next to the body's operands, and is long enough
- * for the vectorised max and exp-sum loops to amortise their setup. */
+/* Values per lse tile: 16 KB of f64 stays in L1 next to the body's operands, and is long enough
+ * for the vectorised max loop and the exp-sum kernel to amortise their setup. */
 #define LSE_TILE 2048
 /* Rows of a comprehension computed together when its body is an lse that reads data shared by
- * every row (see lse_rows_candidate). */
+ * every row (see lse_rows_apply). */
 #define LSE_ROWS 4
 /* Values a lowered loop carries at most: an lse's (max, sum) for LSE_ROWS rows. */
 #define MAX_CARRIED (2 * LSE_ROWS)
@@ -353,14 +353,10 @@ static bool defined_in(IrValue *v, IrBlock *blk) {
   return false;
 }
 
-/* Does the region read an element whose subscripts do not include `row`? */
+/* Does the region read an element whose subscripts do not depend on `row`? */
 static bool reads_beside(IrBlock *blk, IrValue *row) {
   for (IrInst *in = blk->first; in; in = in->next) {
-    if (in->op == IR_ELEM) {
-      bool uses = false;
-      for (int k = 1; k < in->nops; k++) uses |= ir_op(in, k) == row;
-      if (!uses) return true;
-    }
+    if (in->op == IR_ELEM && !ir_subscripted_by(in, row)) return true;
     for (int r = 0; r < in->nregions; r++)
       if (reads_beside(in->regions[r], row)) return true;
   }
@@ -394,20 +390,28 @@ static bool unrolled_body(IrBlock *blk, int64_t budget) {
  * as Sinkhorn's f[i] = -eps lse(j) (g[j] - C[i, j]) reads g and the second point cloud: computing
  * LSE_ROWS rows together reads the shared data once for all of them. A row's operands are larger
  * than L1 (32 bytes an entry for a 3-D f64 cloud, 128 KB at n = 4000), so one row at a time
- * streams them from L2 for every row, and that bounded the fill of the lse's tiles. Returns the
- * lse, or NULL. */
-static IrInst *lse_rows_candidate(IrInst *c) {
-  if (c->nops == 0) return NULL;
+ * streams them from L2 for every row, and that bounded the fill of the lse's tiles. */
+static bool lse_rows_apply(IrInst *c) {
+  if (c->nops == 0) return false;
   IrBlock *body = c->regions[0];
   IrValue *row = body->args[c->nops - 1];
   IrInst *red = NULL;
   for (IrInst *in = body->first; in; in = in->next) {
     if (!in->nregions) continue;
-    if (in->op != IR_REDUCE || red) return NULL;
+    if (in->op != IR_REDUCE || red) return false;
     red = in;
   }
-  if (!red || red->sub != RED_LSE || red->nops != 1 || defined_in(ir_op(red, 0), body)) return NULL;
-  return reads_beside(red->regions[0], row) && unrolled_body(red->regions[0], 4) ? red : NULL;
+  return red && red->sub == RED_LSE && red->nops == 1 && !defined_in(ir_op(red, 0), body) &&
+         reads_beside(red->regions[0], row) && unrolled_body(red->regions[0], 4);
+}
+
+/* Moves the instructions of `from` before `stop` (all of them for NULL) to the end of `to`. */
+static void move_until(IrBlock *from, IrInst *stop, IrBlock *to) {
+  while (from->first != stop) {
+    IrInst *in = from->first;
+    ir_remove(in);
+    ir_insert_end(to, in);
+  }
 }
 
 /* The body of comprehension c for rows row0 .. row0 + LSE_ROWS - 1 (the last clamped to the last
@@ -431,22 +435,9 @@ static void lse_rows(Lower *l, IrBuilder *b, IrInst *c, IrValue **idx, IrValue *
     reds[r] = copy[r]->first;
     while (reds[r]->op != IR_REDUCE) reds[r] = reds[r]->next;
   }
-  for (int r = 0; r < LSE_ROWS; r++)
-    while (copy[r]->first != reds[r]) {
-      IrInst *in = copy[r]->first;
-      ir_remove(in);
-      ir_insert_end(b->block, in);
-    }
-  for (int r = 0; r < LSE_ROWS; r++) {
-    ir_remove(reds[r]);
-    ir_insert_end(b->block, reds[r]);
-  }
-  for (int r = 0; r < LSE_ROWS; r++)
-    while (copy[r]->first) {
-      IrInst *in = copy[r]->first;
-      ir_remove(in);
-      ir_insert_end(b->block, in);
-    }
+  for (int r = 0; r < LSE_ROWS; r++) move_until(copy[r], reds[r], b->block);
+  for (int r = 0; r < LSE_ROWS; r++) move_until(copy[r], reds[r]->next, b->block);
+  for (int r = 0; r < LSE_ROWS; r++) move_until(copy[r], NULL, b->block);
   IrBuilder rb = {.fn = l->fn, .block = b->block, .before = reds[0], .span = reds[0]->span};
   SnDtype dt = (SnDtype)reds[0]->res[0]->type.dtype;
   IrValue *st[MAX_CARRIED], *out[MAX_CARRIED], *ridx[LSE_ROWS][SN_MAX_RANK], **idxs[LSE_ROWS];
@@ -468,7 +459,7 @@ static void materialize(Lower *l, IrInst *c) {
   IrValue *t = alloc->res[0];
   t->name = c->res[0]->name;
   TensorInfo *ti = tinfo(l, t);
-  bool jam = lse_rows_candidate(c) != NULL;
+  bool jam = lse_rows_apply(c);
   IrBuilder in = b;
   IrValue *idx[SN_MAX_RANK];
   IrInst *outer = NULL;
