@@ -1020,6 +1020,8 @@ static void define_main(Cg *cg, const char *progname, const char *entry) {
   LLVMBuildRet(cg->b, LLVMBuildCall2(cg->b, sty, snmain, args, 7, ""));
 }
 
+static unsigned optsize_kind(void) { return LLVMGetEnumAttributeKindForName("optsize", 7); }
+
 LLVMModuleRef cg_module(LLVMContextRef ctx, IrFunc *f, CgMode mode, const char *progname, const char *entry) {
   Cg c = {0}, *cg = &c;
   cg->ctx = ctx;
@@ -1039,10 +1041,12 @@ LLVMModuleRef cg_module(LLVMContextRef ctx, IrFunc *f, CgMode mode, const char *
   declare_runtime(cg);
   ir_number(f);
   cg->vals = calloc((size_t)f->nvalues + 1, sizeof *cg->vals);
+  if (!cg->vals) die("out of memory");
   LLVMTypeRef params[3] = {cg->ptr, cg->ptr, cg->ptr};
   cg->fn = LLVMAddFunction(cg->mod, entry, LLVMFunctionType(cg->i32, params, 3, 0));
-  unsigned optsize = LLVMGetEnumAttributeKindForName("optsize", 7);
-  LLVMAddAttributeAtIndex(cg->fn, LLVMAttributeFunctionIndex, LLVMCreateEnumAttribute(ctx, optsize, 0));
+  /* the serial program function runs each statement once: optimised for size it compiles much
+   * faster (docs/design.md); the outlined parallel bodies keep full optimisation */
+  LLVMAddAttributeAtIndex(cg->fn, LLVMAttributeFunctionIndex, LLVMCreateEnumAttribute(ctx, optsize_kind(), 0));
   cg->args = LLVMGetParam(cg->fn, 1);
   cg->slots = LLVMGetParam(cg->fn, 2);
   cg->entry = LLVMAppendBasicBlockInContext(ctx, cg->fn, "entry");
@@ -1107,12 +1111,15 @@ static int larger_first(const void *a, const void *b) {
 }
 
 int *cg_partition(LLVMModuleRef mod, int parts) {
-  unsigned optsize = LLVMGetEnumAttributeKindForName("optsize", 7);
-  int n = 0, cap = 64;
-  FnSize *fs = malloc((size_t)cap * sizeof *fs);
+  unsigned optsize = optsize_kind();
+  int n = 0, defined = 0;
+  for (LLVMValueRef f = LLVMGetFirstFunction(mod); f; f = LLVMGetNextFunction(f)) defined += !LLVMIsDeclaration(f);
+  FnSize *fs = malloc((size_t)(defined ? defined : 1) * sizeof *fs);
+  int *part = malloc((size_t)(defined ? defined : 1) * sizeof *part);
+  int64_t *load = calloc((size_t)parts, sizeof *load);
+  if (!fs || !part || !load) die("out of memory");
   for (LLVMValueRef f = LLVMGetFirstFunction(mod); f; f = LLVMGetNextFunction(f)) {
     if (LLVMIsDeclaration(f)) continue;
-    if (n == cap) fs = realloc(fs, (size_t)(cap *= 2) * sizeof *fs);
     /* a function optimised for speed costs about twice as much per instruction as one for
      * size (the serial program): its loops are vectorised, interleaved and unrolled */
     bool small = LLVMGetEnumAttributeAtIndex(f, LLVMAttributeFunctionIndex, optsize) != NULL;
@@ -1122,8 +1129,6 @@ int *cg_partition(LLVMModuleRef mod, int parts) {
     LLVMSetVisibility(f, LLVMHiddenVisibility);
   }
   qsort(fs, (size_t)n, sizeof *fs, larger_first);
-  int *part = malloc((size_t)(n ? n : 1) * sizeof *part);
-  int64_t *load = calloc((size_t)parts, sizeof *load);
   for (int k = 0; k < n; k++) {
     int least = 0;
     for (int p = 1; p < parts; p++)

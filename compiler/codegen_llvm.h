@@ -33,8 +33,8 @@ bool cg_write(LLVMModuleRef mod, LLVMTargetMachineRef tm, bool assembly, const c
  * cg_partition gives each defined function a part (about equal instruction counts, largest
  * functions first) as a malloc'd array, part[i] for the i-th defined function in module order,
  * and gives every function external hidden linkage, so that the parts' objects link together.
- * cg_keep_part then makes the functions of the other parts declarations (in a copy of the
- * process, after fork). */
+ * cg_keep_part then makes the functions of the other parts declarations (part 0 in the process
+ * itself, the others each in a copy of it, after fork). */
 int *cg_partition(LLVMModuleRef mod, int parts);
 void cg_keep_part(LLVMModuleRef mod, const int *part, int p);
 

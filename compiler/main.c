@@ -82,8 +82,11 @@ static bool same_file(const char *a, const char *b) {
   return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
 }
 
+/* Room for a temporary object's path, "/tmp/sinter-XXXXXX.o". */
+#define OBJ_PATH 32
+
 /* Links objects with libsinter into `out`, written atomically (a temporary file renamed). */
-static bool link_exe(char objs[][32], int nobjs, const char *out) {
+static bool link_exe(char objs[][OBJ_PATH], int nobjs, const char *out) {
   char *dir = self_dir();
   char lib[4200];
   snprintf(lib, sizeof lib, "%s/../lib/libsinter.a", dir);
@@ -148,7 +151,7 @@ static bool build_exe(LLVMModuleRef mod, LLVMTargetMachineRef tm, const Options 
   long cores = sysconf(_SC_NPROCESSORS_ONLN);
   int parts = cores < 1 ? 1 : cores > MAX_PARTS ? MAX_PARTS : (int)cores;
   if (parts > nfn) parts = nfn > 0 ? nfn : 1;
-  char objs[MAX_PARTS][32];
+  char objs[MAX_PARTS][OBJ_PATH];
   int made = 0;
   bool ok = true;
   for (; made < parts && ok; made++) {
@@ -182,8 +185,17 @@ static bool build_exe(LLVMModuleRef mod, LLVMTargetMachineRef tm, const Options 
     ok = compile_part(mod, tm, o, objs[0]);
   }
   for (int p = 1; p < parts; p++) {
-    int st;
-    if (kids[p] > 0 && (waitpid(kids[p], &st, 0) < 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0)) ok = false;
+    int st = 0;
+    if (kids[p] <= 0) continue;
+    bool waited = waitpid(kids[p], &st, 0) >= 0;
+    if (!waited || !WIFEXITED(st)) {
+      /* a part that failed with exit status 1 has said why; a killed one has not */
+      fprintf(stderr, "sinter: internal error: the compiler process for part %d of %d %s\n", p + 1, parts,
+              waited && WIFSIGNALED(st) ? strsignal(WTERMSIG(st)) : "was lost");
+      ok = false;
+    } else if (WEXITSTATUS(st) != 0) {
+      ok = false;
+    }
   }
   if (o->time_passes) fprintf(stderr, "  llvm opt+obj %7.3f ms (%d parts)\n", (driver_now() - t0) * 1e3, parts);
   t0 = driver_now();
