@@ -5,11 +5,8 @@
 # Usage: sh bench/ot_emd.sh BUILD_DIR [N] (the build directory holding lib/libsinter.a).
 # Needs Debian's python3-numpy and python3-pot (/usr/bin/python3).
 set -e
-build=${1:-build}
+. bench/common.sh
 n=${2:-4000}
-out=$build/bench
-mkdir -p "$out"
-gcc -std=c11 -D_GNU_SOURCE -O3 -march=native -fopenmp -Iinclude bench/ot_emd.c \
-  "$build/lib/libsinter.a" -lopenblas -lcjson -lm -lpthread -o "$out/ot_emd"
-set -- $(/usr/bin/python3 bench/ot_emd.py "$out" "$n")
+cc_bench ot_emd
+set -- $($py bench/ot_emd.py "$out" "$n")
 "$out/ot_emd" "$out" "$n" "$1" "$2"

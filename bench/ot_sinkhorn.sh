@@ -20,7 +20,11 @@ per_iteration() { # k, then a command that runs ITERS iterations and prints seco
   shift
   for iters in $k $((2 * k)); do
     for _ in 1 2 3; do ITERS=$iters "$@" | cut -d' ' -f1; done | sort -g | head -1
-  done | { read -r t1; read -r t2; awk -v a="$t1" -v b="$t2" -v k="$k" 'BEGIN { print (b - a) / k }'; }
+  done | { read -r t1; read -r t2; awk -v a="$t1" -v b="$t2" -v k="$k" 'BEGIN {
+    # a run that failed (no time) or noise that made T(2k) <= T(k) stops the script (set -e)
+    # rather than print a meaningless ratio
+    if (!(a > 0 && b > a)) { printf "ot_sinkhorn.sh: no time per iteration (T(k) = %s, T(2k) = %s)\n", a, b > "/dev/stderr"; exit 1 }
+    print (b - a) / k }'; }
 }
 pot() { $py bench/ot_sinkhorn.py "$out" "$1" "$2" "$3" "$ITERS" 1 ${4:-f64}; }
 sinter_sk() { "$out/sinkhorn" --iters="$ITERS" "$@"; }

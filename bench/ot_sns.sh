@@ -7,10 +7,7 @@
 # lib/libsinter.a; defaults 2000, 0.03, 20000, 3). At the defaults plain Sinkhorn needs about
 # 4600 iterations, some 2 minutes a run on 2 cores.
 set -e
-build=${1:-build}
-out=$build/bench
-mkdir -p "$out"
-gcc -std=c11 -D_GNU_SOURCE -O3 -march=native -fopenmp -Iinclude bench/ot_sns.c \
-  "$build/lib/libsinter.a" -lopenblas -lcjson -lm -lpthread -o "$out/ot_sns"
+. bench/common.sh
+cc_bench ot_sns
 if [ $# -gt 0 ]; then shift; fi
 "$out/ot_sns" "$@"

@@ -5,18 +5,12 @@
 #   reading a 2 GB sharded bf16 safetensors model against cat, warm and cold      target >= 0.80
 # Usage: bench/runtime.sh BUILD_DIR (the one holding lib/libsinter.a). Needs python3-numpy.
 set -e
-build=${1:-build}
-out=$build/bench
-mkdir -p "$out"
-cc="gcc -std=c11 -D_GNU_SOURCE -O3 -march=native -fopenmp -Iinclude"
-libs="$build/lib/libsinter.a -lopenblas -lcjson -lm -lpthread"
-for b in rt_convert rt_normal rt_st_read; do
-  $cc "bench/$b.c" $libs -o "$out/$b"
-done
+. bench/common.sh
+for b in rt_convert rt_normal rt_st_read; do cc_bench "$b"; done
 echo "== bf16 -> f32 conversion"
 "$out/rt_convert"
 echo "== normal random numbers"
-np=$(/usr/bin/python3 bench/rt_normal.py | tr '\n' ' ')
+np=$($py bench/rt_normal.py | tr '\n' ' ')
 set -- $np
 echo "numpy standard_normal: f64 $1 M/s, f32 $2 M/s"
 "$out/rt_normal" "$1" "$2"

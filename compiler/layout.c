@@ -29,8 +29,7 @@ typedef struct Copy {
 
 typedef struct Layout {
   IrFunc *fn;
-  Copy *copies;
-  int ncopies, cap;
+  PtrVec copies; /* Copy */
 } Layout;
 
 /* The comprehension or reduction that has v as one of its indices (its position in *pos). */
@@ -88,8 +87,10 @@ static bool qualifies(IrInst *e) {
 /* tT[k, j] = t[j, k], emitted once per t, before the statement of t's scope that holds the
  * first qualifying read e (after t's definition and its shape checks). */
 static IrValue *transposed(Layout *l, IrValue *t, IrInst *e) {
-  for (int i = 0; i < l->ncopies; i++)
-    if (l->copies[i].t == t) return l->copies[i].tt;
+  for (int i = 0; i < l->copies.n; i++) {
+    Copy *c = l->copies.items[i];
+    if (c->t == t) return c->tt;
+  }
   IrInst *at = ancestor_in(scope_of(t), e);
   IrBuilder b = {.fn = l->fn, .block = at->parent, .before = at, .span = at->span};
   /* constant sizes stay constants (the loop pass sees the stride); others are read here */
@@ -114,13 +115,9 @@ static IrValue *transposed(Layout *l, IrValue *t, IrInst *e) {
   r->dims = arena_alloc(l->fn->arena, 2 * sizeof *r->dims);
   memcpy(r->dims, ext, sizeof ext);
   r->name = t->name ? arena_printf(l->fn->arena, "%s_t", t->name) : NULL;
-  if (l->ncopies == l->cap) {
-    l->cap = l->cap ? 2 * l->cap : 8;
-    Copy *grown = arena_alloc(l->fn->arena, (size_t)l->cap * sizeof *grown);
-    if (l->ncopies) memcpy(grown, l->copies, (size_t)l->ncopies * sizeof *grown);
-    l->copies = grown;
-  }
-  l->copies[l->ncopies++] = (Copy){t, r};
+  Copy *copy = NEW(l->fn->arena, Copy);
+  *copy = (Copy){t, r};
+  vec_push(l->fn->arena, &l->copies, copy);
   return r;
 }
 
@@ -139,5 +136,5 @@ static void layout_block(Layout *l, IrBlock *blk) {
 void pass_layout(IrFunc *f) {
   Layout l = {.fn = f};
   layout_block(&l, f->body);
-  if (l.ncopies) pass_dce(f); /* comprehensions now read only through their copies */
+  if (l.copies.n) pass_dce(f); /* comprehensions now read only through their copies */
 }

@@ -536,7 +536,8 @@ SnStatus sn_ot_sns_f64(int64_t n, int64_t m, const double *a, const double *b, c
 typedef struct SnOtScalingInfo {
   int64_t iterations; /* iterations run, the last one the one that measured err */
   int32_t converged;  /* 1: err < tol */
-  double err;         /* the marginal error of the returned u, v */
+  double err;         /* the marginal error of the returned u, v when converged; else of the
+                       * u, v before the last iteration's update (as the stdlib's sinkhorn) */
 } SnOtScalingInfo;
 SnStatus sn_ot_sinkhorn_scaling_f64(int64_t n, int64_t m, const double *a, const double *b,
                                     SnDtype kdtype, const void *K, double *u, double *v,

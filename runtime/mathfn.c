@@ -16,7 +16,6 @@
 #include "sn_mathpoly.h"
 
 #include <math.h>
-#include <string.h>
 
 /* The clamps send a NaN to the low bound (a comparison with NaN is false), which keeps the
  * integer conversion below defined; the last line returns the NaN itself. */

@@ -126,8 +126,7 @@ static inline double unit_f64(uint32_t hi, uint32_t lo) {
 
 /* log x for x in [2^-24, 1]: sn_logf's Cephes polynomial without its special cases. */
 static inline float log_unit_f32(float x) {
-  uint32_t b;
-  memcpy(&b, &x, 4);
+  uint32_t b = sn_f32_bits(x);
   float e = (float)((int32_t)(b >> 23) - 126);
   float m = sn_f32_from((b & 0x007fffffu) | 0x3f000000u); /* [0.5, 1) */
   int small = m < 0.707106781186547524f;
@@ -151,8 +150,7 @@ static inline float log_unit_f32(float x) {
 
 /* log x for x in [2^-53, 1]: sn_log's series 2 atanh((m-1)/(m+1)) without special cases. */
 static inline double log_unit_f64(double x) {
-  uint64_t b;
-  memcpy(&b, &x, 8);
+  uint64_t b = sn_f64_bits(x);
   double e = (double)((int64_t)(b >> 52) - 1023);
   double m = sn_f64_from((b & 0x000fffffffffffffull) | 0x3ff0000000000000ull); /* [1, 2) */
   int big = m > 1.41421356237309504880;

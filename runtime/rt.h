@@ -64,7 +64,8 @@ typedef enum { SNRT_UNIFORM_F32, SNRT_UNIFORM_F64, SNRT_NORMAL_F32, SNRT_NORMAL_
 double snrt_rng_reference(SnRng r, SnRngKind kind, int64_t i);
 
 /* sn_expsum and sn_expsumf one element at a time: the same bits as the vector kernels
- * (runtime/expsum.c), which use them where AVX-512 is missing; tests compare the two. */
+ * (runtime/expsum.c), which run them where neither AVX-512 nor AVX2 is present; tests compare
+ * the two. */
 double snrt_expsum_portable(const double *v, int64_t n, double m);
 float snrt_expsumf_portable(const float *v, int64_t n, float m);
 

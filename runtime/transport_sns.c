@@ -140,18 +140,6 @@ static void plan_pass(Sns *s, double *err, double *cost) {
  * scratch, runs on all threads, and is O(n m) per digit in the worst case, not only expected;
  * it keeps at least k entries, more only by ties within the last digit's resolution. */
 
-static inline uint64_t bits_of(double x) {
-  uint64_t u;
-  memcpy(&u, &x, sizeof u);
-  return u;
-}
-
-static inline double double_of(uint64_t u) {
-  double x;
-  memcpy(&x, &u, sizeof x);
-  return x;
-}
-
 /* The smallest value that S keeps: entries >= it number at least k (1 <= k <= n m). */
 static double keep_threshold(Sns *s, int64_t k) {
   const int64_t nbins = (int64_t)1 << SNS_DIGIT_BITS, total = s->n * s->m;
@@ -167,7 +155,7 @@ static double keep_threshold(Sns *s, int64_t k) {
       int64_t *h = hist + omp_get_thread_num() * nbins;
 #pragma omp for schedule(static)
       for (int64_t q = 0; q < total; q++) {
-        uint64_t u = bits_of(P[q]);
+        uint64_t u = sn_f64_bits(P[q]);
         if ((u & high) == prefix) h[(u >> shift) & (uint64_t)(nbins - 1)]++;
       }
     }
@@ -179,7 +167,7 @@ static double keep_threshold(Sns *s, int64_t k) {
     prefix |= (uint64_t)v << shift;
     if ((uint64_t)hist[v] <= need) break; /* the whole bucket is kept */
   }
-  return double_of(prefix);
+  return sn_f64_from(prefix);
 }
 
 /* Grows S's arrays to hold cap entries. */
@@ -574,8 +562,6 @@ done:
 
 /* --- the call from generated code ------------------------------------------------------------- */
 
-/* A new f64 tensor holding the starting potential t (NULL: zeros), whose length must be len
- * (`what`, for the message). */
 SnOtCall *sn_ot_sns_call(const char *where, const SnTensor *a, const SnTensor *b,
                          const SnTensor *C, double eps, const SnTensor *f0, const SnTensor *g0,
                          double tol, int64_t max_iter, double keep) {
@@ -594,9 +580,10 @@ SnOtCall *sn_ot_sns_call(const char *where, const SnTensor *a, const SnTensor *b
             snrt_ot_size_match(fn, "the length of b", b->shape[0], "the number of columns of C",
                                m)))
     goto done;
-  r->emd.u = snrt_ot_start_potential(fn, "f0", "the length of f0", f0, n, "the number of rows of C");
+  r->emd.u = snrt_ot_start_potential(fn, "f0", "the length of f0", f0, n,
+                                     "the number of rows of C");
   r->emd.v = r->emd.u ? snrt_ot_start_potential(fn, "g0", "the length of g0", g0, m,
-                                        "the number of columns of C")
+                                                "the number of columns of C")
                       : NULL;
   if (!r->emd.v) goto done;
   SnOtSnsInfo info;

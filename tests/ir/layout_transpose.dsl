@@ -27,5 +27,8 @@ print(sum(j) sum(k) w[j, k])
 # CHECK: load [[YTD]]
 # CHECK: scratch #2048
 # CHECK: load [[YTD]]
+# CHECK-NOT: alloc {{.*}} : tensor<f64 x2>
 # CHECK: load [[ZD]]
+# CHECK-NOT: alloc {{.*}} : tensor<f64 x2>
 # CHECK: load [[WD]]
+# CHECK-NOT: alloc {{.*}} : tensor<f64 x2>

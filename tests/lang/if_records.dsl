@@ -20,3 +20,10 @@ fn sized(c) {
 }
 sized(true)
 sized(false)
+# the branch not taken does not run: its division by zero (an error when it runs) never happens
+fn guarded(d) {
+  let r = if d == 0 then {q: 0, d: d} else {q: 7 % d, d: d}
+  print(r.q, r.d)
+}
+guarded(size(arange(3), 0) - 3)
+guarded(2)
