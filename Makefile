@@ -19,8 +19,10 @@ endif
 CC := gcc
 CLANG := clang
 LLVM_CONFIG := llvm-config-19
-LLVM_CFLAGS := $(shell $(LLVM_CONFIG) --cflags 2>/dev/null)
-LLVM_LIBS := $(shell $(LLVM_CONFIG) --ldflags 2>/dev/null) -lLLVM-19
+# Expanded when a recipe runs, not when the Makefile is read: on a new machine `make deps`
+# installs LLVM during this very run, after the Makefile was parsed.
+LLVM_CFLAGS = $(shell $(LLVM_CONFIG) --cflags)
+LLVM_LIBS = $(shell $(LLVM_CONFIG) --ldflags) -lLLVM-19
 
 # Packages the build and `make test` need; bench adds the Python reference tools.
 DEPS_BUILD := gcc make clang libclang-rt-14-dev libomp-14-dev llvm-19-dev llvm-19-tools re2c lemon \
@@ -33,7 +35,7 @@ OPT := -O2 -g
 RT_OPT := -O3 -g -march=native
 CFLAGS_COMMON := -std=c11 -D_GNU_SOURCE $(WARN) -Iinclude $(SANFLAGS)
 CFLAGS_RT := $(CFLAGS_COMMON) $(RT_OPT) -fopenmp -fPIC
-CFLAGS_CC := $(CFLAGS_COMMON) $(OPT) -Icompiler -I$(BUILD)/gen $(LLVM_CFLAGS)
+CFLAGS_CC = $(CFLAGS_COMMON) $(OPT) -Icompiler -I$(BUILD)/gen $(LLVM_CFLAGS)
 
 # What `sinter build` links a program with (baked into the compiler, so it matches this build).
 RT_LINK := -lopenblas -lcjson -lgomp -lm -lpthread
@@ -96,16 +98,16 @@ $(BUILD)/gen/prelude.c: tools/embed.sh $(STDLIB_SRC)
 	@mkdir -p $(@D)
 	tools/embed.sh $@ $(STDLIB_SRC)
 
-$(BUILD)/obj/gen/prelude.o: $(BUILD)/gen/prelude.c
+$(BUILD)/obj/gen/prelude.o: $(BUILD)/gen/prelude.c | deps
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_CC) -c $< -o $@
 
-$(BUILD)/obj/gen/lexer.o: $(BUILD)/gen/lexer.c $(BUILD)/gen/grammar.h
+$(BUILD)/obj/gen/lexer.o: $(BUILD)/gen/lexer.c $(BUILD)/gen/grammar.h | deps
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_CC) -c $< -o $@
 
 # Lemon's parser template declares locals some configurations never read.
-$(BUILD)/obj/gen/grammar.o: $(BUILD)/gen/grammar.c
+$(BUILD)/obj/gen/grammar.o: $(BUILD)/gen/grammar.c | deps
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_CC) -Wno-unused-parameter -Wno-unused-variable -Wno-unused-but-set-variable -c $< -o $@
 
@@ -148,7 +150,7 @@ $(BUILD)/tests/test_expsum_avx2: runtime/expsum.c
 
 # The fuzz target always builds with clang's libFuzzer and ASan, whatever SAN says. At -O1
 # clang cannot honour the runtime's `omp simd` loops and says so (-Wpass-failed): expected here.
-FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -Iinclude -Icompiler -I$(BUILD)/gen $(LLVM_CFLAGS) \
+FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE -g -O1 -Iinclude -Icompiler -I$(BUILD)/gen $(LLVM_CFLAGS) \
                -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -Wno-pass-failed
 # The front-end target covers lexer, parser, sema and the IR passes (not LLVM or the JIT).
 FUZZ_SRC := $(filter-out compiler/main.c compiler/repl.c compiler/jit.c compiler/codegen_llvm.c compiler/driver.c,$(CC_SRC))

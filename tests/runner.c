@@ -17,6 +17,9 @@
  *   docs/X.md                every ```sinter block followed by an ```output block is run.
  *   build/tests/...          C unit tests (lines "ok NAME" / "FAIL NAME: ..." / "skip NAME: ...").
  *   build/fuzz/NAME          replays tests/fuzz/corpus/NAME under ASan.
+ *   tests/scripts/X.sh       a shell script run from the project's root with $SINTER (the
+ *                            compiler) and $SINTER_BUILD (the build folder) set: exit 0 passes,
+ *                            77 skips, anything else fails and shows its output.
  *
  * Tests run in parallel (SINTER_TEST_JOBS, default the core count); `--filter S` keeps tests
  * whose name contains S. */
@@ -44,7 +47,7 @@
 #define DEFAULT_TIMEOUT 120
 #define FILECHECK "/usr/lib/llvm-19/bin/FileCheck"
 
-typedef enum { K_LANG, K_DIAG, K_IR, K_REPL, K_PTY, K_EXAMPLE, K_DOC, K_UNIT, K_FUZZ } Kind;
+typedef enum { K_LANG, K_DIAG, K_IR, K_REPL, K_PTY, K_EXAMPLE, K_DOC, K_UNIT, K_FUZZ, K_SCRIPT } Kind;
 
 typedef struct Test {
   Kind kind;
@@ -600,6 +603,23 @@ static void test_fuzz(Test *t) {
   free(corpus);
 }
 
+/* The script's exit status 77 is a skip, as in Automake's test harness. */
+static void test_script(Test *t) {
+  char *argv[] = {"sh", t->path, NULL};
+  Run r = run_cmd(argv, NULL, DEFAULT_TIMEOUT);
+  if (r.status == 77) {
+    t->skipped++;
+  } else if (r.status != 0 || r.timed_out) {
+    char *o = trimmed(r.out, 3000), *e = trimmed(r.err, 3000);
+    fail(t, "exit %d%s:\n%s%s", r.status, r.timed_out ? ", timed out" : "", o, e);
+    free(o);
+    free(e);
+  } else {
+    t->passed++;
+  }
+  run_free(&r);
+}
+
 static void run_test(Test *t) {
   switch (t->kind) {
   case K_LANG: test_lang(t); break;
@@ -611,6 +631,7 @@ static void run_test(Test *t) {
   case K_DOC: test_doc(t); break;
   case K_UNIT: test_unit(t); break;
   case K_FUZZ: test_fuzz(t); break;
+  case K_SCRIPT: test_script(t); break;
   }
 }
 
@@ -708,6 +729,8 @@ int main(int argc, char **argv) {
   snprintf(sinter_bin, sizeof sinter_bin, "%s/%s/bin/sinter", cwd, build_dir);
   snprintf(tmp_dir, sizeof tmp_dir, "/tmp/sinter-test.%d", getpid());
   mkdir(tmp_dir, 0755);
+  setenv("SINTER", sinter_bin, 1);
+  setenv("SINTER_BUILD", build_dir, 1);
   srandom((unsigned)getpid());
 
   discover_dir("tests/lang", ".dsl", K_LANG);
@@ -716,6 +739,7 @@ int main(int argc, char **argv) {
   discover_dir("tests/repl", ".in", K_REPL);
   discover_dir("tests/repl", ".pty", K_PTY);
   discover_dir("examples", ".dsl", K_EXAMPLE);
+  discover_dir("tests/scripts", ".sh", K_SCRIPT);
   discover_docs();
   char *unit_dir = xprintf("%s/tests", build_dir), *fuzz_dir = xprintf("%s/fuzz", build_dir);
   discover_bins(unit_dir, K_UNIT);
