@@ -40,7 +40,25 @@ typedef struct Cg {
   LLVMTypeRef i1, i8, i16, i32, i64, f16, f32, f64, ptr, voidt;
   int par_depth;
   int nbodies;
+  /* Stack buffers are shared within a function, so that its frame does not grow with the
+   * program (a hundred inlined solver calls each used to add their own). */
+  LLVMValueRef partials; /* [MAX_CHUNKS x i64]: every parallel reduction's partial results */
+  LLVMValueRef par_ctx;  /* the context slots of every parallel body, sized at the end */
+  int par_slots;         /* the most context slots a parallel body needs */
+  LLVMValueRef dims;     /* [SN_MAX_RANK x i64]: the sizes passed to a runtime call */
+  PtrVec scratch;        /* ScratchSlot: lse tiles, shared by blocks at the same depth */
+  int depth;             /* nesting of the block being generated */
 } Cg;
+
+/* A stack buffer of `bytes` for the `seq`-th of consecutive SCRATCH instructions at nesting
+ * `depth`. A scratch buffer lives only until the end of the loop that follows its group (ir.h),
+ * and two blocks at the same depth never run inside one another, so the buffers of groups at
+ * the same depth can be the same memory. */
+typedef struct ScratchSlot {
+  int depth, seq;
+  uint64_t bytes;
+  LLVMValueRef buf;
+} ScratchSlot;
 
 /* --- types ------------------------------------------------------------------------------------- */
 
@@ -191,11 +209,12 @@ static LLVMValueRef rt_call(Cg *cg, RtFn f, int nops, LLVMValueRef *ops) {
   for (int i = 0; i < ri->nparams; i++) {
     if (ri->params[i] == K_DIMS) {
       int rank = nops - nfixed;
-      LLVMTypeRef at = LLVMArrayType2(cg->i64, (uint64_t)(rank > 0 ? rank : 1));
-      LLVMValueRef arr = entry_alloca(cg, at, "dims");
+      /* the callee reads the sizes before it returns: one array serves every call */
+      if (!cg->dims) cg->dims = entry_alloca(cg, LLVMArrayType2(cg->i64, SN_MAX_RANK), "dims");
+      LLVMValueRef arr = cg->dims;
       for (int d = 0; d < rank; d++) {
-        LLVMValueRef idx[2] = {ci64(cg, 0), ci64(cg, d)};
-        LLVMBuildStore(cg->b, ops[nfixed + d], LLVMBuildGEP2(cg->b, at, arr, idx, 2, ""));
+        LLVMValueRef idx = ci64(cg, d);
+        LLVMBuildStore(cg->b, ops[nfixed + d], LLVMBuildGEP2(cg->b, cg->i64, arr, &idx, 1, ""));
       }
       args[na++] = ci64(cg, rank);
       args[na++] = arr;
@@ -639,6 +658,12 @@ static LLVMValueRef work_estimate(Cg *cg, IrBlock *b, int *count) {
   return w;
 }
 
+/* Slot k of a parallel body's context (8 bytes: every value a body reads fits one). */
+static LLVMValueRef ctx_slot(Cg *cg, LLVMValueRef ctxp, int k) {
+  LLVMValueRef idx = ci64(cg, k);
+  return LLVMBuildGEP2(cg->b, cg->i64, ctxp, &idx, 1, "");
+}
+
 /* A parallel FOR: the region becomes a function over a chunk [lo, hi) of iterations. */
 static void gen_parallel(Cg *cg, IrInst *in, LLVMValueRef *out) {
   IrBlock *r = in->regions[0];
@@ -662,17 +687,20 @@ static void gen_parallel(Cg *cg, IrInst *in, LLVMValueRef *out) {
   w = LLVMBuildMul(cg->b, w, ci64(cg, count), "");
   LLVMValueRef grain = LLVMBuildAdd(cg->b, LLVMBuildSDiv(cg->b, ci64(cg, PARALLEL_GRAIN_WORK), w, ""), ci64(cg, 1), "");
 
+  /* the context: one 8-byte slot per value the body reads, then the partial results' address;
+   * bodies run one at a time, so they all share one context and one array of partials */
   LLVMTypeRef *fields = arena_alloc(cg->ir->arena, (size_t)(freev.n + 1) * sizeof *fields);
   for (int i = 0; i < freev.n; i++) fields[i] = LLVMTypeOf(V(cg, freev.items[i]));
   fields[freev.n] = cg->ptr; /* partial results */
-  LLVMTypeRef st = LLVMStructTypeInContext(cg->ctx, fields, (unsigned)freev.n + 1, 0);
-  LLVMValueRef ctxp = entry_alloca(cg, st, "par.ctx");
-  for (int i = 0; i < freev.n; i++)
-    LLVMBuildStore(cg->b, V(cg, freev.items[i]), LLVMBuildStructGEP2(cg->b, st, ctxp, (unsigned)i, ""));
+  if (!cg->par_ctx) cg->par_ctx = entry_alloca(cg, cg->i64, "par.ctx"); /* resized in cg_module */
+  if (freev.n + 1 > cg->par_slots) cg->par_slots = freev.n + 1;
+  LLVMValueRef ctxp = cg->par_ctx;
+  for (int i = 0; i < freev.n; i++) LLVMBuildStore(cg->b, V(cg, freev.items[i]), ctx_slot(cg, ctxp, i));
   LLVMTypeRef acc_ty = nc ? ty(cg, r->args[1]->type) : cg->i64;
   LLVMTypeRef parr = LLVMArrayType2(acc_ty, MAX_CHUNKS);
-  LLVMValueRef partials = nc ? entry_alloca(cg, parr, "partials") : LLVMConstNull(cg->ptr);
-  LLVMBuildStore(cg->b, partials, LLVMBuildStructGEP2(cg->b, st, ctxp, (unsigned)freev.n, ""));
+  if (nc && !cg->partials) cg->partials = entry_alloca(cg, LLVMArrayType2(cg->i64, MAX_CHUNKS), "partials");
+  LLVMValueRef partials = nc ? cg->partials : LLVMConstNull(cg->ptr);
+  LLVMBuildStore(cg->b, partials, ctx_slot(cg, ctxp, freev.n));
   LLVMValueRef lo = V(cg, in->ops[0]), hi = V(cg, in->ops[1]);
   LLVMValueRef n = LLVMBuildSub(cg->b, hi, lo, "");
   LLVMValueRef cargs[2] = {n, grain};
@@ -692,15 +720,18 @@ static void gen_parallel(Cg *cg, IrInst *in, LLVMValueRef *out) {
   cg->entry = LLVMAppendBasicBlockInContext(cg->ctx, bf, "entry");
   cg->fail = NULL;
   cg->par_depth++;
+  cg->partials = cg->par_ctx = cg->dims = NULL;
+  cg->scratch = (PtrVec){0};
+  cg->depth = 0;
   LLVMPositionBuilderAtEnd(bb, cg->entry);
   LLVMValueRef bctx = LLVMGetParam(bf, 0), chunk = LLVMGetParam(bf, 1);
   LLVMValueRef *outer_vals = arena_alloc(cg->ir->arena, (size_t)(freev.n ? freev.n : 1) * sizeof *outer_vals);
   for (int i = 0; i < freev.n; i++) {
     IrValue *v = freev.items[i];
     outer_vals[i] = cg->vals[v->id];
-    cg->vals[v->id] = LLVMBuildLoad2(cg->b, fields[i], LLVMBuildStructGEP2(cg->b, st, bctx, (unsigned)i, ""), "");
+    cg->vals[v->id] = LLVMBuildLoad2(cg->b, fields[i], ctx_slot(cg, bctx, i), "");
   }
-  LLVMValueRef bpart = LLVMBuildLoad2(cg->b, cg->ptr, LLVMBuildStructGEP2(cg->b, st, bctx, (unsigned)freev.n, ""), "");
+  LLVMValueRef bpart = LLVMBuildLoad2(cg->b, cg->ptr, ctx_slot(cg, bctx, freev.n), "");
   /* chunk bounds are offsets into [lo, hi) */
   LLVMValueRef inner_lo = LLVMBuildAdd(cg->b, V(cg, in->ops[0]), LLVMGetParam(bf, 2), "");
   LLVMValueRef inner_hi = LLVMBuildAdd(cg->b, V(cg, in->ops[0]), LLVMGetParam(bf, 3), "");
@@ -871,6 +902,24 @@ static LLVMValueRef load_slot(Cg *cg, LLVMValueRef base, int64_t k, IrType t) {
   return LLVMBuildLoad2(cg->b, ty(cg, t), p, "");
 }
 
+/* The buffer of a SCRATCH instruction: the ScratchSlot of its depth and its position among
+ * the block's scratch buffers, made on first need. */
+static LLVMValueRef scratch_buffer(Cg *cg, IrInst *in) {
+  int seq = 0;
+  for (IrInst *p = in->prev; p && p->op == IR_SCRATCH; p = p->prev) seq++;
+  LLVMTypeRef et = mem_ty(cg, (SnDtype)in->res[0]->type.dtype);
+  uint64_t bytes = (uint64_t)in->imm.i * (uint64_t)sn_dtype_size((SnDtype)in->res[0]->type.dtype);
+  for (int i = 0; i < cg->scratch.n; i++) {
+    ScratchSlot *s = cg->scratch.items[i];
+    if (s->depth == cg->depth && s->seq == seq && s->bytes >= bytes) return s->buf;
+  }
+  ScratchSlot *s = NEW(cg->ir->arena, ScratchSlot);
+  *s = (ScratchSlot){cg->depth, seq, bytes, entry_alloca(cg, LLVMArrayType2(et, (uint64_t)in->imm.i), "scratch")};
+  LLVMSetAlignment(s->buf, 64);
+  vec_push(cg->ir->arena, &cg->scratch, s);
+  return s->buf;
+}
+
 static void gen_inst(Cg *cg, IrInst *in, LLVMValueRef *yielded) {
   IrValue *r0 = in->nres ? in->res[0] : NULL;
   switch (in->op) {
@@ -894,9 +943,7 @@ static void gen_inst(Cg *cg, IrInst *in, LLVMValueRef *yielded) {
   case IR_DATA: set(cg, r0, header_field(cg, V(cg, in->ops[0]), SN_TENSOR_DATA_OFFSET, cg->ptr)); break;
   case IR_LOAD: set(cg, r0, gen_load(cg, in)); break;
   case IR_STORE: gen_store(cg, in); break;
-  case IR_SCRATCH:
-    set(cg, r0, entry_alloca(cg, LLVMArrayType2(mem_ty(cg, (SnDtype)r0->type.dtype), (uint64_t)in->imm.i), "scratch"));
-    break;
+  case IR_SCRATCH: set(cg, r0, scratch_buffer(cg, in)); break;
   case IR_ALLOC: {
     LLVMValueRef ops[SN_MAX_RANK + 1];
     ops[0] = ci32(cg, r0->type.dtype);
@@ -956,7 +1003,9 @@ static void gen_inst(Cg *cg, IrInst *in, LLVMValueRef *yielded) {
 }
 
 static void gen_block(Cg *cg, IrBlock *blk, LLVMValueRef *yielded) {
+  cg->depth++;
   for (IrInst *in = blk->first; in; in = in->next) gen_inst(cg, in, yielded);
+  cg->depth--;
 }
 
 /* --- the module --------------------------------------------------------------------------------- */
@@ -1054,6 +1103,11 @@ LLVMModuleRef cg_module(LLVMContextRef ctx, IrFunc *f, CgMode mode, const char *
   LLVMPositionBuilderAtEnd(cg->b, start);
   gen_block(cg, f->body, NULL);
   LLVMBuildRet(cg->b, ci32(cg, 0));
+  if (cg->par_ctx) {
+    LLVMValueRef ctx = entry_alloca(cg, LLVMArrayType2(cg->i64, (uint64_t)cg->par_slots), "par.ctx");
+    LLVMReplaceAllUsesWith(cg->par_ctx, ctx);
+    LLVMInstructionEraseFromParent(cg->par_ctx);
+  }
   LLVMPositionBuilderAtEnd(cg->b, cg->entry);
   LLVMBuildBr(cg->b, start);
   if (mode == CG_EXE) define_main(cg, progname, entry);
