@@ -160,6 +160,40 @@ static void fuse_block(Fuser *f, IrBlock *b) {
   }
 }
 
+/* --- size checks out of loops ------------------------------------------------------------------ */
+
+/* Is v defined outside the regions of `owner`? */
+static bool defined_outside(IrValue *v, IrInst *owner) {
+  v = ir_val(v);
+  for (IrBlock *b = v->def ? v->def->parent : v->block; b; b = b->parent ? b->parent->parent : NULL)
+    if (b->parent == owner) return false;
+  return true;
+}
+
+/* A check that two sizes are equal (the range of k in C[i, j] = sum(k) x[i, k] * y[j, k], read
+ * from both tensors) sits where sema checked the body, and fusion copies it into every loop that
+ * reads C: it moves out of comprehensions and reductions, before the outermost one whose indices
+ * it does not depend on, and runs once. (Over an empty range it now fails where it was not
+ * reached before: the shapes are wrong all the same.) */
+static void hoist_checks(IrBlock *b) {
+  for (IrInst *in = b->first, *next; in; in = next) {
+    next = in->next;
+    for (int r = 0; r < in->nregions; r++) hoist_checks(in->regions[r]);
+    if (in->op != IR_CHECK || in->sub != CHECK_DIMS) continue;
+    IrInst *to = NULL;
+    for (IrInst *o = b->parent; o && (o->op == IR_COMPR || o->op == IR_REDUCE); o = o->parent->parent) {
+      bool invariant = true;
+      for (int i = 0; i < in->nops; i++) invariant &= defined_outside(ir_op(in, i), o);
+      if (!invariant) break;
+      to = o;
+    }
+    if (to) {
+      ir_remove(in);
+      ir_insert_before(to, in);
+    }
+  }
+}
+
 /* --- dead code ---------------------------------------------------------------------------------- */
 
 static bool has_effects(IrBlock *b) {
@@ -237,4 +271,5 @@ void pass_fuse(IrFunc *f, bool enabled) {
   }
   arena_free(&scratch);
   ir_resolve(f);
+  hoist_checks(f->body);
 }
