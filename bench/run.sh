@@ -73,8 +73,10 @@ one = min(run(1) for _ in range(3)); many = min(run(21) for _ in range(3))
 print(f'{(many - one) / 20 * 1e3:.1f}')")
 row "REPL answer to 1+1" "${replt} ms" "" "" "< 50 ms"
 
-# 5. the runtime's own benchmarks (conversions, random numbers, safetensors) and exact OT
+# 5. the runtime's own benchmarks (conversions, random numbers, safetensors), exact and entropic
+# OT, and small loops on a quiet and on a busy machine
 sh bench/runtime.sh "$build"
 sh bench/ot_emd.sh "$build"
 sh bench/ot_sinkhorn.sh "$build"
+sh bench/threads.sh "$build"
 exit 0

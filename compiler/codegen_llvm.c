@@ -22,6 +22,9 @@
 /* Parallel chunks aim at about this many instructions of work each, so small loops stay on one
  * thread and large ones split finely enough to balance. */
 #define PARALLEL_GRAIN_WORK 65536
+/* Loops of fewer chunks than this run on one thread (see docs/performance.md for the
+ * measurement behind it). */
+#define PARALLEL_MIN_CHUNKS 8
 /* The runtime never makes more chunks than this (SN_MAX_CHUNKS in runtime/parallel.c). */
 #define MAX_CHUNKS 1024
 
@@ -756,7 +759,11 @@ static void gen_parallel(Cg *cg, IrInst *in, LLVMValueRef *out) {
 
   /* run it, then combine the partial results in chunk order */
   LLVMValueRef pargs[4] = {n, nchunks, bf, ctxp};
-  LLVMValueRef status = LLVMBuildCall2(cg->b, cg->rt_ty[RT_PARALLEL_FOR], cg->rt[RT_PARALLEL_FOR], pargs, 4, "");
+  /* a loop of little work runs its chunks in order on this thread: the same chunks, so the
+   * same results, without the cost of waking the others (PARALLEL_MIN_CHUNKS) */
+  LLVMValueRef small = LLVMBuildICmp(cg->b, LLVMIntSLT, nchunks, ci64(cg, PARALLEL_MIN_CHUNKS), "");
+  LLVMValueRef runner = sel(cg, small, cg->rt[RT_SERIAL_FOR], cg->rt[RT_PARALLEL_FOR]);
+  LLVMValueRef status = LLVMBuildCall2(cg->b, cg->rt_ty[RT_PARALLEL_FOR], runner, pargs, 4, "");
   fail_if(cg, LLVMBuildICmp(cg->b, LLVMIntNE, status, ci32(cg, 0), ""));
   if (!nc) return;
   IrType at = r->args[1]->type;
