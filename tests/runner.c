@@ -7,7 +7,8 @@
  *                            test. Directives in leading comments: `# args: ...`, `# tol: 1e-6`
  *                            (relative tolerance for numbers), `# exit: N`, `# modes: jit interp`,
  *                            `# max-rss-mb: N` (the run's peak memory), `# stack-kb: N` (the
- *                            program's stack limit, for the run only).
+ *                            program's stack limit, for the run only), `# timeout: N` (seconds
+ *                            for the build and for the run, instead of DEFAULT_TIMEOUT).
  *   tests/diagnostics/X.dsl  `sinter check` must print exactly X.err and exit 1 (or `# exit: N`,
  *                            for a program with warnings only).
  *   tests/ir/X.dsl           FileCheck: `sinter build <# RUN: flags> X.dsl | FileCheck X.dsl`.
@@ -344,6 +345,9 @@ static void test_lang(Test *t) {
   char *exits = directive(text, "exit");
   double tol = tols ? atof(tols) : 1e-5;
   int want_status = exits ? atoi(exits) : 0;
+  char *timeouts = directive(text, "timeout");
+  int timeout = timeouts ? atoi(timeouts) : DEFAULT_TIMEOUT;
+  free(timeouts);
   char *outp = replace_ext(t->path, ".out"), *errp = replace_ext(t->path, ".err");
   char *want_out = slurp(outp), *want_err = slurp(errp);
   if (!want_out) want_out = xstrdup("");
@@ -353,9 +357,9 @@ static void test_lang(Test *t) {
   if (strcmp(t->mode, "exe") == 0) {
     exe = xprintf("%s/prog.%d.%ld", tmp_dir, getpid(), random());
     char *bargv[] = {sinter_bin, "build", t->path, "-o", exe, NULL};
-    Run b = run_cmd(bargv, NULL, DEFAULT_TIMEOUT);
+    Run b = run_cmd(bargv, NULL, timeout);
     if (b.status != 0) {
-      fail(t, "sinter build failed (%d):\n%s", b.status, b.err);
+      fail(t, "sinter build failed (%d%s):\n%s", b.status, b.timed_out ? ", timed out" : "", b.err);
       run_free(&b);
       goto done;
     }
@@ -371,7 +375,7 @@ static void test_lang(Test *t) {
   if (argcopy) n += split_args(argcopy, argv + n, 60 - n);
   argv[n] = NULL;
   char *stack = directive(text, "stack-kb");
-  Run r = run_cmd_stack(argv, NULL, DEFAULT_TIMEOUT, stack ? atol(stack) : 0);
+  Run r = run_cmd_stack(argv, NULL, timeout, stack ? atol(stack) : 0);
   free(stack);
   check_run(t, &r, want_out, want_err, want_status, tol);
   char *rss = directive(text, "max-rss-mb");
