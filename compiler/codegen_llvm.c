@@ -922,7 +922,6 @@ static LLVMValueRef scratch_buffer(Cg *cg, IrInst *in) {
   }
   ScratchSlot *s = NEW(cg->ir->arena, ScratchSlot);
   *s = (ScratchSlot){cg->depth, seq, bytes, entry_alloca(cg, LLVMArrayType2(et, (uint64_t)in->imm.i), "scratch")};
-  LLVMSetAlignment(s->buf, 64);
   vec_push(cg->ir->arena, &cg->scratch, s);
   return s->buf;
 }
