@@ -33,7 +33,7 @@
  * little. A futex wake-up costs 5-30 us here, a spin costs the core it runs on. */
 #define SN_SPIN_NS 50000
 
-static int threads;
+static _Atomic int threads;
 
 int sn_num_threads(void) {
   int n = atomic_load_explicit(&threads, memory_order_relaxed);
