@@ -629,15 +629,30 @@ static void collect_free(IrBlock *b, PtrVec *out, Arena *a) {
   }
 }
 
-/* Instructions in a region, and the run-time trip counts of loops inside it whose bounds are
- * known before the region starts: an estimate of one iteration's work. A loop whose bounds the
+/* Instructions in a region (weighted by work_of), and the run-time trip counts of loops inside
+ * it whose bounds are known before the region starts: an estimate of one iteration's work. A loop whose bounds the
  * region computes (an lse's tiles, a tile's values) counts as UNKNOWN_TRIP iterations: counting
  * it as one made Sinkhorn's rows 3 chunks, two on one thread and one on the other. */
 #define UNKNOWN_TRIP 16
+
+/* An instruction's cost against plain arithmetic, for the estimate: exp and log are inline
+ * polynomials of about 20 operations, the other transcendental functions libm calls that do
+ * not vectorise (15-30 ns against well under 1 ns), so that a loop of sin(x[i]) over 50,000
+ * values is not taken for a small one (PARALLEL_MIN_CHUNKS). */
+static int work_of(IrInst *in) {
+  if (in->op != IR_MATH) return 1;
+  switch ((IrMathFn)in->sub) {
+  case MF_EXP: case MF_LOG: return 16;
+  case MF_SQRT: return 4;
+  case MF_ABS: case MF_FLOOR: case MF_CEIL: case MF_ROUND: case MF_ISNAN: return 1;
+  default: return 64;
+  }
+}
+
 static LLVMValueRef work_estimate(Cg *cg, IrBlock *b, int *count) {
   LLVMValueRef w = ci64(cg, 1);
   for (IrInst *in = b->first; in; in = in->next) {
-    (*count)++;
+    *count += work_of(in);
     if (in->op == IR_FOR) {
       IrValue *lo = ir_op(in, 0), *hi = ir_op(in, 1);
       int inner = 0;
