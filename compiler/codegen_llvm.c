@@ -22,6 +22,9 @@
 /* Parallel chunks aim at about this many instructions of work each, so small loops stay on one
  * thread and large ones split finely enough to balance. */
 #define PARALLEL_GRAIN_WORK 65536
+/* Loops of fewer chunks than this run on one thread (see docs/performance.md for the
+ * measurement behind it). */
+#define PARALLEL_MIN_CHUNKS 8
 /* The runtime never makes more chunks than this (SN_MAX_CHUNKS in runtime/parallel.c). */
 #define MAX_CHUNKS 1024
 
@@ -40,7 +43,25 @@ typedef struct Cg {
   LLVMTypeRef i1, i8, i16, i32, i64, f16, f32, f64, ptr, voidt;
   int par_depth;
   int nbodies;
+  /* Stack buffers are shared within a function, so that its frame does not grow with the
+   * program (a hundred inlined solver calls each used to add their own). */
+  LLVMValueRef partials; /* [MAX_CHUNKS x i64]: every parallel reduction's partial results */
+  LLVMValueRef par_ctx;  /* the context slots of every parallel body, sized at the end */
+  int par_slots;         /* the most context slots a parallel body needs */
+  LLVMValueRef dims;     /* [SN_MAX_RANK x i64]: the sizes passed to a runtime call */
+  PtrVec scratch;        /* ScratchSlot: lse tiles, shared by blocks at the same depth */
+  int depth;             /* nesting of the block being generated */
 } Cg;
+
+/* A stack buffer of `bytes` for the `seq`-th of consecutive SCRATCH instructions at nesting
+ * `depth`. A scratch buffer lives only until the end of the loop that follows its group (ir.h),
+ * and two blocks at the same depth never run inside one another, so the buffers of groups at
+ * the same depth can be the same memory. */
+typedef struct ScratchSlot {
+  int depth, seq;
+  uint64_t bytes;
+  LLVMValueRef buf;
+} ScratchSlot;
 
 /* --- types ------------------------------------------------------------------------------------- */
 
@@ -191,11 +212,12 @@ static LLVMValueRef rt_call(Cg *cg, RtFn f, int nops, LLVMValueRef *ops) {
   for (int i = 0; i < ri->nparams; i++) {
     if (ri->params[i] == K_DIMS) {
       int rank = nops - nfixed;
-      LLVMTypeRef at = LLVMArrayType2(cg->i64, (uint64_t)(rank > 0 ? rank : 1));
-      LLVMValueRef arr = entry_alloca(cg, at, "dims");
+      /* the callee reads the sizes before it returns: one array serves every call */
+      if (!cg->dims) cg->dims = entry_alloca(cg, LLVMArrayType2(cg->i64, SN_MAX_RANK), "dims");
+      LLVMValueRef arr = cg->dims;
       for (int d = 0; d < rank; d++) {
-        LLVMValueRef idx[2] = {ci64(cg, 0), ci64(cg, d)};
-        LLVMBuildStore(cg->b, ops[nfixed + d], LLVMBuildGEP2(cg->b, at, arr, idx, 2, ""));
+        LLVMValueRef idx = ci64(cg, d);
+        LLVMBuildStore(cg->b, ops[nfixed + d], LLVMBuildGEP2(cg->b, cg->i64, arr, &idx, 1, ""));
       }
       args[na++] = ci64(cg, rank);
       args[na++] = arr;
@@ -607,15 +629,30 @@ static void collect_free(IrBlock *b, PtrVec *out, Arena *a) {
   }
 }
 
-/* Instructions in a region, and the run-time trip counts of loops inside it whose bounds are
- * known before the region starts: an estimate of one iteration's work. A loop whose bounds the
+/* Instructions in a region (weighted by work_of), and the run-time trip counts of loops inside
+ * it whose bounds are known before the region starts: an estimate of one iteration's work. A loop whose bounds the
  * region computes (an lse's tiles, a tile's values) counts as UNKNOWN_TRIP iterations: counting
  * it as one made Sinkhorn's rows 3 chunks, two on one thread and one on the other. */
 #define UNKNOWN_TRIP 16
+
+/* An instruction's cost against plain arithmetic, for the estimate: exp and log are inline
+ * polynomials of about 20 operations, the other transcendental functions libm calls that do
+ * not vectorise (15-30 ns against well under 1 ns), so that a loop of sin(x[i]) over 50,000
+ * values is not taken for a small one (PARALLEL_MIN_CHUNKS). */
+static int work_of(IrInst *in) {
+  if (in->op != IR_MATH) return 1;
+  switch ((IrMathFn)in->sub) {
+  case MF_EXP: case MF_LOG: return 16;
+  case MF_SQRT: return 4;
+  case MF_ABS: case MF_FLOOR: case MF_CEIL: case MF_ROUND: case MF_ISNAN: return 1;
+  default: return 64;
+  }
+}
+
 static LLVMValueRef work_estimate(Cg *cg, IrBlock *b, int *count) {
   LLVMValueRef w = ci64(cg, 1);
   for (IrInst *in = b->first; in; in = in->next) {
-    (*count)++;
+    *count += work_of(in);
     if (in->op == IR_FOR) {
       IrValue *lo = ir_op(in, 0), *hi = ir_op(in, 1);
       int inner = 0;
@@ -637,6 +674,12 @@ static LLVMValueRef work_estimate(Cg *cg, IrBlock *b, int *count) {
     }
   }
   return w;
+}
+
+/* Slot k of a parallel body's context (8 bytes: every value a body reads fits one). */
+static LLVMValueRef ctx_slot(Cg *cg, LLVMValueRef ctxp, int k) {
+  LLVMValueRef idx = ci64(cg, k);
+  return LLVMBuildGEP2(cg->b, cg->i64, ctxp, &idx, 1, "");
 }
 
 /* A parallel FOR: the region becomes a function over a chunk [lo, hi) of iterations. */
@@ -662,17 +705,20 @@ static void gen_parallel(Cg *cg, IrInst *in, LLVMValueRef *out) {
   w = LLVMBuildMul(cg->b, w, ci64(cg, count), "");
   LLVMValueRef grain = LLVMBuildAdd(cg->b, LLVMBuildSDiv(cg->b, ci64(cg, PARALLEL_GRAIN_WORK), w, ""), ci64(cg, 1), "");
 
+  /* the context: one 8-byte slot per value the body reads, then the partial results' address;
+   * bodies run one at a time, so they all share one context and one array of partials */
   LLVMTypeRef *fields = arena_alloc(cg->ir->arena, (size_t)(freev.n + 1) * sizeof *fields);
   for (int i = 0; i < freev.n; i++) fields[i] = LLVMTypeOf(V(cg, freev.items[i]));
   fields[freev.n] = cg->ptr; /* partial results */
-  LLVMTypeRef st = LLVMStructTypeInContext(cg->ctx, fields, (unsigned)freev.n + 1, 0);
-  LLVMValueRef ctxp = entry_alloca(cg, st, "par.ctx");
-  for (int i = 0; i < freev.n; i++)
-    LLVMBuildStore(cg->b, V(cg, freev.items[i]), LLVMBuildStructGEP2(cg->b, st, ctxp, (unsigned)i, ""));
+  if (!cg->par_ctx) cg->par_ctx = entry_alloca(cg, cg->i64, "par.ctx"); /* resized in cg_module */
+  if (freev.n + 1 > cg->par_slots) cg->par_slots = freev.n + 1;
+  LLVMValueRef ctxp = cg->par_ctx;
+  for (int i = 0; i < freev.n; i++) LLVMBuildStore(cg->b, V(cg, freev.items[i]), ctx_slot(cg, ctxp, i));
   LLVMTypeRef acc_ty = nc ? ty(cg, r->args[1]->type) : cg->i64;
   LLVMTypeRef parr = LLVMArrayType2(acc_ty, MAX_CHUNKS);
-  LLVMValueRef partials = nc ? entry_alloca(cg, parr, "partials") : LLVMConstNull(cg->ptr);
-  LLVMBuildStore(cg->b, partials, LLVMBuildStructGEP2(cg->b, st, ctxp, (unsigned)freev.n, ""));
+  if (nc && !cg->partials) cg->partials = entry_alloca(cg, LLVMArrayType2(cg->i64, MAX_CHUNKS), "partials");
+  LLVMValueRef partials = nc ? cg->partials : LLVMConstNull(cg->ptr);
+  LLVMBuildStore(cg->b, partials, ctx_slot(cg, ctxp, freev.n));
   LLVMValueRef lo = V(cg, in->ops[0]), hi = V(cg, in->ops[1]);
   LLVMValueRef n = LLVMBuildSub(cg->b, hi, lo, "");
   LLVMValueRef cargs[2] = {n, grain};
@@ -692,15 +738,18 @@ static void gen_parallel(Cg *cg, IrInst *in, LLVMValueRef *out) {
   cg->entry = LLVMAppendBasicBlockInContext(cg->ctx, bf, "entry");
   cg->fail = NULL;
   cg->par_depth++;
+  cg->partials = cg->par_ctx = cg->dims = NULL;
+  cg->scratch = (PtrVec){0};
+  cg->depth = 0;
   LLVMPositionBuilderAtEnd(bb, cg->entry);
   LLVMValueRef bctx = LLVMGetParam(bf, 0), chunk = LLVMGetParam(bf, 1);
   LLVMValueRef *outer_vals = arena_alloc(cg->ir->arena, (size_t)(freev.n ? freev.n : 1) * sizeof *outer_vals);
   for (int i = 0; i < freev.n; i++) {
     IrValue *v = freev.items[i];
     outer_vals[i] = cg->vals[v->id];
-    cg->vals[v->id] = LLVMBuildLoad2(cg->b, fields[i], LLVMBuildStructGEP2(cg->b, st, bctx, (unsigned)i, ""), "");
+    cg->vals[v->id] = LLVMBuildLoad2(cg->b, fields[i], ctx_slot(cg, bctx, i), "");
   }
-  LLVMValueRef bpart = LLVMBuildLoad2(cg->b, cg->ptr, LLVMBuildStructGEP2(cg->b, st, bctx, (unsigned)freev.n, ""), "");
+  LLVMValueRef bpart = LLVMBuildLoad2(cg->b, cg->ptr, ctx_slot(cg, bctx, freev.n), "");
   /* chunk bounds are offsets into [lo, hi) */
   LLVMValueRef inner_lo = LLVMBuildAdd(cg->b, V(cg, in->ops[0]), LLVMGetParam(bf, 2), "");
   LLVMValueRef inner_hi = LLVMBuildAdd(cg->b, V(cg, in->ops[0]), LLVMGetParam(bf, 3), "");
@@ -725,7 +774,11 @@ static void gen_parallel(Cg *cg, IrInst *in, LLVMValueRef *out) {
 
   /* run it, then combine the partial results in chunk order */
   LLVMValueRef pargs[4] = {n, nchunks, bf, ctxp};
-  LLVMValueRef status = LLVMBuildCall2(cg->b, cg->rt_ty[RT_PARALLEL_FOR], cg->rt[RT_PARALLEL_FOR], pargs, 4, "");
+  /* a loop of little work runs its chunks in order on this thread: the same chunks, so the
+   * same results, without the cost of waking the others (PARALLEL_MIN_CHUNKS) */
+  LLVMValueRef small = LLVMBuildICmp(cg->b, LLVMIntSLT, nchunks, ci64(cg, PARALLEL_MIN_CHUNKS), "");
+  LLVMValueRef runner = sel(cg, small, cg->rt[RT_SERIAL_FOR], cg->rt[RT_PARALLEL_FOR]);
+  LLVMValueRef status = LLVMBuildCall2(cg->b, cg->rt_ty[RT_PARALLEL_FOR], runner, pargs, 4, "");
   fail_if(cg, LLVMBuildICmp(cg->b, LLVMIntNE, status, ci32(cg, 0), ""));
   if (!nc) return;
   IrType at = r->args[1]->type;
@@ -871,6 +924,23 @@ static LLVMValueRef load_slot(Cg *cg, LLVMValueRef base, int64_t k, IrType t) {
   return LLVMBuildLoad2(cg->b, ty(cg, t), p, "");
 }
 
+/* The buffer of a SCRATCH instruction: the ScratchSlot of its depth and its position among
+ * the block's scratch buffers, made on first need. */
+static LLVMValueRef scratch_buffer(Cg *cg, IrInst *in) {
+  int seq = 0;
+  for (IrInst *p = in->prev; p && p->op == IR_SCRATCH; p = p->prev) seq++;
+  LLVMTypeRef et = mem_ty(cg, (SnDtype)in->res[0]->type.dtype);
+  uint64_t bytes = (uint64_t)in->imm.i * (uint64_t)sn_dtype_size((SnDtype)in->res[0]->type.dtype);
+  for (int i = 0; i < cg->scratch.n; i++) {
+    ScratchSlot *s = cg->scratch.items[i];
+    if (s->depth == cg->depth && s->seq == seq && s->bytes >= bytes) return s->buf;
+  }
+  ScratchSlot *s = NEW(cg->ir->arena, ScratchSlot);
+  *s = (ScratchSlot){cg->depth, seq, bytes, entry_alloca(cg, LLVMArrayType2(et, (uint64_t)in->imm.i), "scratch")};
+  vec_push(cg->ir->arena, &cg->scratch, s);
+  return s->buf;
+}
+
 static void gen_inst(Cg *cg, IrInst *in, LLVMValueRef *yielded) {
   IrValue *r0 = in->nres ? in->res[0] : NULL;
   switch (in->op) {
@@ -894,9 +964,7 @@ static void gen_inst(Cg *cg, IrInst *in, LLVMValueRef *yielded) {
   case IR_DATA: set(cg, r0, header_field(cg, V(cg, in->ops[0]), SN_TENSOR_DATA_OFFSET, cg->ptr)); break;
   case IR_LOAD: set(cg, r0, gen_load(cg, in)); break;
   case IR_STORE: gen_store(cg, in); break;
-  case IR_SCRATCH:
-    set(cg, r0, entry_alloca(cg, LLVMArrayType2(mem_ty(cg, (SnDtype)r0->type.dtype), (uint64_t)in->imm.i), "scratch"));
-    break;
+  case IR_SCRATCH: set(cg, r0, scratch_buffer(cg, in)); break;
   case IR_ALLOC: {
     LLVMValueRef ops[SN_MAX_RANK + 1];
     ops[0] = ci32(cg, r0->type.dtype);
@@ -956,7 +1024,9 @@ static void gen_inst(Cg *cg, IrInst *in, LLVMValueRef *yielded) {
 }
 
 static void gen_block(Cg *cg, IrBlock *blk, LLVMValueRef *yielded) {
+  cg->depth++;
   for (IrInst *in = blk->first; in; in = in->next) gen_inst(cg, in, yielded);
+  cg->depth--;
 }
 
 /* --- the module --------------------------------------------------------------------------------- */
@@ -1054,6 +1124,11 @@ LLVMModuleRef cg_module(LLVMContextRef ctx, IrFunc *f, CgMode mode, const char *
   LLVMPositionBuilderAtEnd(cg->b, start);
   gen_block(cg, f->body, NULL);
   LLVMBuildRet(cg->b, ci32(cg, 0));
+  if (cg->par_ctx) {
+    LLVMValueRef ctx = entry_alloca(cg, LLVMArrayType2(cg->i64, (uint64_t)cg->par_slots), "par.ctx");
+    LLVMReplaceAllUsesWith(cg->par_ctx, ctx);
+    LLVMInstructionEraseFromParent(cg->par_ctx);
+  }
   LLVMPositionBuilderAtEnd(cg->b, cg->entry);
   LLVMBuildBr(cg->b, start);
   if (mode == CG_EXE) define_main(cg, progname, entry);

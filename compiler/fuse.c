@@ -115,6 +115,117 @@ static bool redundant(IrInst *c, IrInst *e) {
   return false;
 }
 
+/* --- duplication ------------------------------------------------------------------------------- */
+
+/* A fused body copies its producers' bodies in, one copy per distinct element it reads: a chain
+ * of comprehensions that each read the previous one at two places (a smoothing step,
+ * a1[i] = 0.5 * (a0[i] + a0[i + 1]), then a2 from a1, ...) doubles its code and its work at
+ * every level, and 20 levels never compiled. A producer is stored instead when one consumer
+ * reads it at r distinct subscripts and the copies beyond the first would add more than
+ * FUSE_DUP_LIMIT instructions per element: (r - 1) * size > FUSE_DUP_LIMIT, where size counts
+ * the producer's body with its own fused producers' bodies in it. The chain is then stored every
+ * few levels and compiles in time linear in its length; a cost C[i, j] read once per element,
+ * or a small body read at two places, fuses as before. */
+#define FUSE_DUP_LIMIT 64
+/* Sizes saturate here (a size is only compared with FUSE_DUP_LIMIT). */
+#define FUSE_SIZE_CAP (1 << 30)
+
+typedef struct Producer {
+  IrInst *compr;
+  int size;   /* instructions of its fused body */
+  bool store; /* decided: materialise it */
+} Producer;
+
+typedef struct Reads {
+  IrInst *compr;
+  PtrVec elems; /* IR_ELEM reads with distinct subscripts */
+} Reads;
+
+static Producer *producer_of(IrValue *t) {
+  IrInst *c = t->def;
+  return c && c->op == IR_COMPR ? c->aux : NULL;
+}
+
+static bool same_subscripts(IrInst *a, IrInst *b) {
+  for (int k = 1; k < a->nops; k++)
+    if (ir_op(a, k) != ir_op(b, k)) return false;
+  return true;
+}
+
+/* Collects the distinct element reads of fusable producers in block b (regions included, bodies
+ * of comprehensions defined inside left out: they are consumers of their own). */
+static void collect_reads(Arena *a, IrBlock *b, PtrVec *reads) {
+  for (IrInst *in = b->first; in; in = in->next) {
+    if (in->op == IR_ELEM) {
+      Producer *p = producer_of(ir_op(in, 0));
+      UseInfo *u = ir_op(in, 0)->aux;
+      if (p && !p->store && u && u->other == 0) {
+        Reads *r = NULL;
+        for (int i = 0; i < reads->n && !r; i++)
+          if (((Reads *)reads->items[i])->compr == p->compr) r = reads->items[i];
+        if (!r) {
+          r = NEW(a, Reads);
+          r->compr = p->compr;
+          vec_push(a, reads, r);
+        }
+        bool seen = false;
+        for (int i = 0; i < r->elems.n && !seen; i++) seen = same_subscripts(r->elems.items[i], in);
+        if (!seen) vec_push(a, &r->elems, in);
+      }
+    }
+    if (in->op == IR_COMPR) continue;
+    for (int k = 0; k < in->nregions; k++) collect_reads(a, in->regions[k], reads);
+  }
+}
+
+/* Instructions of block b with every fusable producer's body counted where it is read. */
+static int fused_size(IrBlock *b) {
+  int64_t n = 0;
+  for (IrInst *in = b->first; in; in = in->next) {
+    Producer *p = in->op == IR_ELEM ? producer_of(ir_op(in, 0)) : NULL;
+    UseInfo *u = in->op == IR_ELEM ? ir_op(in, 0)->aux : NULL;
+    n += p && !p->store && u && u->other == 0 ? p->size : 1;
+    for (int k = 0; k < in->nregions; k++) n += fused_size(in->regions[k]);
+    if (n > FUSE_SIZE_CAP) return FUSE_SIZE_CAP;
+  }
+  return (int)n;
+}
+
+/* Decides, for the consumer whose regions are `regions`, which producers it would copy too often. */
+static void limit_copies(Arena *a, IrBlock **regions, int nregions) {
+  PtrVec reads = {0};
+  for (int k = 0; k < nregions; k++) collect_reads(a, regions[k], &reads);
+  for (int i = 0; i < reads.n; i++) {
+    Reads *r = reads.items[i];
+    Producer *p = r->compr->aux;
+    if ((int64_t)(r->elems.n - 1) * p->size > FUSE_DUP_LIMIT) p->store = true;
+  }
+}
+
+/* Walks the function in order: every comprehension is a consumer of what its body reads, then a
+ * producer of a known size; a reduction outside any comprehension is a consumer too. */
+static void plan_block(Arena *a, IrBlock *b, bool in_consumer) {
+  for (IrInst *in = b->first; in; in = in->next) {
+    for (int k = 0; k < in->nregions; k++) plan_block(a, in->regions[k], in_consumer || in->op == IR_COMPR || in->op == IR_REDUCE);
+    if (in->op == IR_COMPR) {
+      limit_copies(a, in->regions, in->nregions);
+      Producer *p = NEW(a, Producer);
+      p->compr = in;
+      p->size = fused_size(in->regions[0]);
+      in->aux = p;
+    } else if (in->op == IR_REDUCE && !in_consumer) {
+      limit_copies(a, in->regions, in->nregions);
+    }
+  }
+}
+
+static void clear_inst_aux(IrBlock *b) {
+  for (IrInst *in = b->first; in; in = in->next) {
+    in->aux = NULL;
+    for (int k = 0; k < in->nregions; k++) clear_inst_aux(in->regions[k]);
+  }
+}
+
 typedef struct Fuser {
   IrFunc *fn;
   bool changed;
@@ -138,7 +249,8 @@ static void fuse_block(Fuser *f, IrBlock *b) {
       IrInst *c = t->def;
       if (c && c->op == IR_COMPR) {
         UseInfo *u = t->aux;
-        if (u && u->other == 0 && !redundant(c, in)) {
+        Producer *p = c->aux;
+        if (u && u->other == 0 && !(p && p->store) && !redundant(c, in)) {
           IrBuilder bld = {.fn = f->fn, .block = b, .before = in, .span = in->span};
           IrValue *idx[SN_MAX_RANK], *out = NULL;
           for (int k = 1; k < in->nops; k++) idx[k - 1] = ir_op(in, k);
@@ -157,6 +269,40 @@ static void fuse_block(Fuser *f, IrBlock *b) {
       }
     }
     for (int r = 0; r < in->nregions; r++) fuse_block(f, in->regions[r]);
+  }
+}
+
+/* --- size checks out of loops ------------------------------------------------------------------ */
+
+/* Is v defined outside the regions of `owner`? */
+static bool defined_outside(IrValue *v, IrInst *owner) {
+  v = ir_val(v);
+  for (IrBlock *b = v->def ? v->def->parent : v->block; b; b = b->parent ? b->parent->parent : NULL)
+    if (b->parent == owner) return false;
+  return true;
+}
+
+/* A check that two sizes are equal (the range of k in C[i, j] = sum(k) x[i, k] * y[j, k], read
+ * from both tensors) sits where sema checked the body, and fusion copies it into every loop that
+ * reads C: it moves out of comprehensions and reductions, before the outermost one whose indices
+ * it does not depend on, and runs once. (Over an empty range it now fails where it was not
+ * reached before: the shapes are wrong all the same.) */
+static void hoist_checks(IrBlock *b) {
+  for (IrInst *in = b->first, *next; in; in = next) {
+    next = in->next;
+    for (int r = 0; r < in->nregions; r++) hoist_checks(in->regions[r]);
+    if (in->op != IR_CHECK || in->sub != CHECK_DIMS) continue;
+    IrInst *to = NULL;
+    for (IrInst *o = b->parent; o && (o->op == IR_COMPR || o->op == IR_REDUCE); o = o->parent->parent) {
+      bool invariant = true;
+      for (int i = 0; i < in->nops; i++) invariant &= defined_outside(ir_op(in, i), o);
+      if (!invariant) break;
+      to = o;
+    }
+    if (to) {
+      ir_remove(in);
+      ir_insert_before(to, in);
+    }
   }
 }
 
@@ -226,6 +372,10 @@ void pass_dce(IrFunc *f) {
 void pass_fuse(IrFunc *f, bool enabled) {
   Arena scratch = {0};
   Fuser fu = {f, true, enabled};
+  clear_aux(f->body);
+  count_uses(&scratch, f->body);
+  tally(f->body);
+  plan_block(&scratch, f->body, false);
   while (fu.changed) {
     fu.changed = false;
     clear_aux(f->body);
@@ -235,6 +385,8 @@ void pass_fuse(IrFunc *f, bool enabled) {
     clear_aux(f->body);
     pass_dce(f);
   }
+  clear_inst_aux(f->body);
   arena_free(&scratch);
   ir_resolve(f);
+  hoist_checks(f->body);
 }

@@ -56,7 +56,8 @@ typedef enum IrOp {
   IR_DATA,    /* (tensor) -> pointer to element 0 */
   IR_LOAD,    /* (ptr, offset) -> scalar of the pointer's element type */
   IR_STORE,   /* (ptr, offset, value) */
-  IR_SCRATCH, /* imm.i = element count; a stack buffer -> ptr */
+  IR_SCRATCH, /* imm.i = element count; a stack buffer -> ptr, used only by the loop that
+               * follows its group of consecutive SCRATCH instructions */
   IR_RETAIN,  /* (tensor) */
   IR_RELEASE, /* (tensor) */
   IR_CONST_TENSOR, /* blob, imm.i = element count; dims in the type via ops (dims...) -> tensor */

@@ -35,6 +35,7 @@ const RtInfo rt_fns[RT_NFNS] = {
     [RT_PARALLEL_CHUNKS] = {"sn_parallel_chunks", (void *)sn_parallel_chunks, K_I64, 2, {K_I64, K_I64}},
     [RT_PARALLEL_FOR] = {"sn_parallel_for", (void *)sn_parallel_for, K_STATUS, 4,
                          {K_I64, K_I64, K_PTR, K_PTR}},
+    [RT_SERIAL_FOR] = {"sn_serial_for", (void *)sn_serial_for, K_STATUS, 4, {K_I64, K_I64, K_PTR, K_PTR}},
     [RT_NOW] = {"sn_now", (void *)sn_now, K_F64, 0, {0}},
     [RT_LOAD_TENSOR] = {"sn_load_tensor", (void *)sn_load_tensor, K_TENSOR, 4, {K_PTR, K_PTR, K_I32, K_I64}},
     [RT_LOAD_NAMED] = {"sn_load_named", (void *)sn_load_named, K_TENSOR, 5, {K_PTR, K_PTR, K_PTR, K_I32, K_I64}},

@@ -20,7 +20,7 @@ typedef enum RtFn {
   RT_FAIL_INDEX, RT_FAIL_DIMS, RT_FAIL_MSG, RT_FAIL_SIZE,
   RT_FAIL_CHECK,       /* (where, msg, hint, n, values, kinds) -> status */
   RT_CHECK_SHAPE,      /* (where, what, declared, tensor, dims...) -> status */
-  RT_PARALLEL_CHUNKS, RT_PARALLEL_FOR,
+  RT_PARALLEL_CHUNKS, RT_PARALLEL_FOR, RT_SERIAL_FOR,
   RT_NOW,              /* () -> f64 seconds */
   RT_LOAD_TENSOR,      /* (where, path, dtype, rank) -> tensor */
   RT_LOAD_NAMED,       /* (where, path, name, dtype, rank) -> tensor */

@@ -2186,6 +2186,32 @@ void print_val(Sema *s, Val *v) {
 
 /* --- statements ------------------------------------------------------------------------------- */
 
+/* A tensor loaded with a declared type: its declared constant sizes are checked once, right
+ * after the load (as an argument's are), and are constants from then on, so that a stride or an
+ * extent of 3 reaches the loops as 3 and no size check is left inside them. */
+static void fix_loaded_sizes(Sema *s, Node *type, Val *v, Span span, const char *what) {
+  if (v->kind != V_TENSOR || v->rank != type->list.n) return;
+  IrValue *ops[SN_MAX_RANK + 1], *t = ir_val(v->ir);
+  bool any = false;
+  ops[0] = t;
+  for (int d = 0; d < v->rank; d++) {
+    Node *dn = type->list.items[d];
+    any |= dn->kind == A_INT;
+    ops[d + 1] = ir_const_i64(&s->b, dn->kind == A_INT ? dn->ival : -1);
+  }
+  if (!any) return;
+  IrBuilder save = s->b;
+  s->b.span = span;
+  ir_check(&s->b, CHECK_SHAPE, v->rank + 1, ops, what)->blob = arena_strdup(s->fn->arena, src_text(s, type->span));
+  s->b = save;
+  for (int d = 0; d < v->rank; d++) {
+    Node *dn = type->list.items[d];
+    if (dn->kind != A_INT) continue;
+    v->dims[d] = dim_const(dn->ival);
+    t->dims[d] = ops[d + 1];
+  }
+}
+
 static bool coerce_to_type(Sema *s, Node *type, Val **v, Span span, const char *what) {
   if (!match_type(s, type, *v, s->scope, false, span, what)) return false;
   *v = adopt_type(s, type, *v, span);
@@ -2235,6 +2261,7 @@ static void let_stmt(Sema *s, Node *n) {
   }
   if (n->type && v->kind != V_ERROR) {
     const char *what = arena_printf(s->arena, "`%s`", n->name);
+    if (typed_load) fix_loaded_sizes(s, n->type, v, n->a->span, arena_strdup(s->fn->arena, what));
     if (!coerce_to_type(s, n->type, &v, n->a->span, what)) v = ERR;
   }
   if (n->ival == DECL_TRANSPORT && v->kind != V_ERROR && !record_get(v, "cost")) {

@@ -106,6 +106,8 @@ SnTensor *sn_random(SnDtype dtype, int64_t rank, const int64_t *shape, int64_t s
 typedef int32_t (*SnChunkFn)(void *ctx, int64_t chunk, int64_t lo, int64_t hi);
 int64_t sn_parallel_chunks(int64_t n, int64_t grain);
 SnStatus sn_parallel_for(int64_t n, int64_t nchunks, SnChunkFn body, void *ctx);
+/* The same chunks in order on the calling thread (generated code picks it for small loops). */
+SnStatus sn_serial_for(int64_t n, int64_t nchunks, SnChunkFn body, void *ctx);
 int sn_num_threads(void); /* SINTER_THREADS, else the machine's cores */
 
 /* --- linear algebra ----------------------------------------------------------------------- */

@@ -6,7 +6,9 @@
  *                            built executable, by the JIT and by the IR interpreter, each one a
  *                            test. Directives in leading comments: `# args: ...`, `# tol: 1e-6`
  *                            (relative tolerance for numbers), `# exit: N`, `# modes: jit interp`,
- *                            `# max-rss-mb: N` (the run's peak memory).
+ *                            `# max-rss-mb: N` (the run's peak memory), `# stack-kb: N` (the
+ *                            program's stack limit, for the run only), `# timeout: N` (seconds
+ *                            for the build and for the run, instead of DEFAULT_TIMEOUT).
  *   tests/diagnostics/X.dsl  `sinter check` must print exactly X.err and exit 1 (or `# exit: N`,
  *                            for a program with warnings only).
  *   tests/ir/X.dsl           FileCheck: `sinter build <# RUN: flags> X.dsl | FileCheck X.dsl`.
@@ -178,14 +180,19 @@ typedef struct Run {
   char *out, *err;
 } Run;
 
-/* Runs argv with stdin from `in` (NULL: /dev/null), capturing stdout and stderr. */
-static Run run_cmd(char *const argv[], const char *in, int timeout) {
+/* Runs argv with stdin from `in` (NULL: /dev/null), capturing stdout and stderr, with a stack
+ * limit of stack_kb (0: the runner's own). */
+static Run run_cmd_stack(char *const argv[], const char *in, int timeout, long stack_kb) {
   Run r = {0};
   char *outp = xprintf("%s/out.%d.%ld", tmp_dir, getpid(), random());
   char *errp = xprintf("%s/err.%d.%ld", tmp_dir, getpid(), random());
   pid_t pid = fork();
   if (pid == 0) {
     setpgid(0, 0);
+    if (stack_kb > 0) {
+      struct rlimit rl = {(rlim_t)stack_kb * 1024, (rlim_t)stack_kb * 1024};
+      if (setrlimit(RLIMIT_STACK, &rl)) _exit(127);
+    }
     int fi = open(in ? in : "/dev/null", O_RDONLY);
     int fo = open(outp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
     int fe = open(errp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
@@ -223,6 +230,8 @@ static Run run_cmd(char *const argv[], const char *in, int timeout) {
   free(errp);
   return r;
 }
+
+static Run run_cmd(char *const argv[], const char *in, int timeout) { return run_cmd_stack(argv, in, timeout, 0); }
 
 static void run_free(Run *r) {
   free(r->out);
@@ -339,6 +348,9 @@ static void test_lang(Test *t) {
   char *exits = directive(text, "exit");
   double tol = tols ? atof(tols) : 1e-5;
   int want_status = exits ? atoi(exits) : 0;
+  char *timeouts = directive(text, "timeout");
+  int timeout = timeouts ? atoi(timeouts) : DEFAULT_TIMEOUT;
+  free(timeouts);
   char *outp = replace_ext(t->path, ".out"), *errp = replace_ext(t->path, ".err");
   char *want_out = slurp(outp), *want_err = slurp(errp);
   if (!want_out) want_out = xstrdup("");
@@ -348,9 +360,9 @@ static void test_lang(Test *t) {
   if (strcmp(t->mode, "exe") == 0) {
     exe = xprintf("%s/prog.%d.%ld", tmp_dir, getpid(), random());
     char *bargv[] = {sinter_bin, "build", t->path, "-o", exe, NULL};
-    Run b = run_cmd(bargv, NULL, DEFAULT_TIMEOUT);
+    Run b = run_cmd(bargv, NULL, timeout);
     if (b.status != 0) {
-      fail(t, "sinter build failed (%d):\n%s", b.status, b.err);
+      fail(t, "sinter build failed (%d%s):\n%s", b.status, b.timed_out ? ", timed out" : "", b.err);
       run_free(&b);
       goto done;
     }
@@ -365,7 +377,9 @@ static void test_lang(Test *t) {
   char *argcopy = args ? xstrdup(args) : NULL;
   if (argcopy) n += split_args(argcopy, argv + n, 60 - n);
   argv[n] = NULL;
-  Run r = run_cmd(argv, NULL, DEFAULT_TIMEOUT);
+  char *stack = directive(text, "stack-kb");
+  Run r = run_cmd_stack(argv, NULL, timeout, stack ? atol(stack) : 0);
+  free(stack);
   check_run(t, &r, want_out, want_err, want_status, tol);
   char *rss = directive(text, "max-rss-mb");
   if (rss && r.max_rss_kb > atol(rss) * 1024) {
