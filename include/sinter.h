@@ -33,6 +33,9 @@ int sn_dtype_from_name(const char *name, SnDtype *out); /* 0 when name is not a 
 SnStatus sn_error_set(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 const char *sn_error_message(void); /* the last error on this thread, "" when none */
 void sn_error_clear(void);
+/* Is the last error a bad program argument (sn_check_shape's), which sn_main reports with exit
+ * code 2 like the errors of sn_args_parse? */
+int sn_error_is_usage(void);
 
 /* --- tensors ------------------------------------------------------------------------------- */
 typedef struct SnTensor {

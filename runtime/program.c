@@ -62,5 +62,5 @@ static int run(const char *prog, int argc, char **argv, const SnArgSpec *spec, i
   }
   sn_args_free(spec, nspec, vals);
   free(vals);
-  return st ? 1 : 0;
+  return st ? (sn_error_is_usage() ? 2 : 1) : 0;
 }
