@@ -85,7 +85,9 @@ static bool same_file(const char *a, const char *b) {
 /* Room for a temporary object's path, "/tmp/sinter-XXXXXX.o". */
 #define OBJ_PATH 32
 
-/* Links objects with libsinter into `out`, written atomically (a temporary file renamed). */
+/* Links objects with libsinter into `out`, written atomically: the linker writes a temporary
+ * file beside it, created here first so that an unwritable place is reported as such (not as
+ * the linker's "cannot open output file"), and renamed over `out` when complete. */
 static bool link_exe(char objs[][OBJ_PATH], int nobjs, const char *out) {
   char *dir = self_dir();
   char lib[4200];
@@ -96,7 +98,16 @@ static bool link_exe(char objs[][OBJ_PATH], int nobjs, const char *out) {
     return false;
   }
   char tmp[4200];
-  snprintf(tmp, sizeof tmp, "%s.tmp.%d", out, (int)getpid());
+  snprintf(tmp, sizeof tmp, "%s.tmp.XXXXXX", out);
+  int fd = mkstemp(tmp);
+  if (fd < 0) {
+    fprintf(stderr, "sinter: error: cannot write %s: %s\n", out, strerror(errno));
+    return false;
+  }
+  mode_t mask = umask(0); /* mkstemp's file is private; an executable gets the usual mode */
+  umask(mask);
+  fchmod(fd, 0777 & ~mask);
+  close(fd);
   char flags[] = SN_PROG_LINK;
   char *argv[64];
   int n = 0;
@@ -111,6 +122,7 @@ static bool link_exe(char objs[][OBJ_PATH], int nobjs, const char *out) {
   int st;
   if (posix_spawnp(&pid, "cc", NULL, NULL, argv, environ) != 0 || waitpid(pid, &st, 0) < 0) {
     fprintf(stderr, "sinter: error: cannot run the linker (cc): %s\n", strerror(errno));
+    unlink(tmp);
     return false;
   }
   if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
