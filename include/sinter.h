@@ -90,6 +90,8 @@ void sn_print_f32(float v);
 void sn_print_f64(double v);
 void sn_print_tensor(const SnTensor *t);
 void sn_print_end(void);
+/* Is a print call under way (interrupted by a signal handler)? */
+int sn_print_busy(void);
 /* Shortest decimal text that reads back as the same value (Python repr layout); at most 40 bytes. */
 int sn_format_f64(char *buf, double v);
 int sn_format_f32(char *buf, float v);
