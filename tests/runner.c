@@ -10,7 +10,9 @@
  *   tests/diagnostics/X.dsl  `sinter check` must print exactly X.err and exit 1 (or `# exit: N`,
  *                            for a program with warnings only).
  *   tests/ir/X.dsl           FileCheck: `sinter build <# RUN: flags> X.dsl | FileCheck X.dsl`.
- *   tests/repl/X.in          `sinter repl` with X.in on stdin must print X.out;
+ *   tests/repl/X.in          `sinter repl` with X.in on stdin must print X.out on stdout and X.err
+ *                            (none: nothing) on stderr, and exit 1 when X.err reports an
+ *                            `error:` (an input failed), else 0;
  *   tests/repl/X.pty         the same through a pseudo-terminal (libedit active): X.expect lists
  *                            lines that must appear in order.
  *   tests/cli/X.sh           a shell script (sh -e) driving the command line: it must exit 0; it
@@ -431,14 +433,17 @@ static void test_ir(Test *t) {
 }
 
 static void test_repl(Test *t) {
-  char *outp = replace_ext(t->path, ".out");
-  char *want = slurp(outp);
+  char *outp = replace_ext(t->path, ".out"), *errp = replace_ext(t->path, ".err");
+  char *want = slurp(outp), *want_err = slurp(errp);
   char *argv[] = {sinter_bin, "repl", "--no-history", NULL};
   Run r = run_cmd(argv, t->path, DEFAULT_TIMEOUT);
-  check_run(t, &r, want ? want : "", NULL, 0, 1e-9);
+  bool failed = want_err && strstr(want_err, "error:");
+  check_run(t, &r, want ? want : "", want_err ? want_err : "", failed ? 1 : 0, 1e-9);
   run_free(&r);
   free(outp);
+  free(errp);
   free(want);
+  free(want_err);
 }
 
 /* Drives the REPL through a pseudo-terminal, one line at a time, and checks that the lines of
