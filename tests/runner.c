@@ -3,8 +3,8 @@
  * Test kinds (each counted separately):
  *   tests/lang/X.dsl         golden programs: X.out is the expected stdout (X.err the expected
  *                            stderr, for programs that fail at run time); run three ways, as a
- *                            built executable, by the JIT and by the IR interpreter, each one a
- *                            test. Directives in leading comments: `# args: ...`, `# tol: 1e-6`
+ *                            built executable, by the JIT (`sinter run --no-cache`) and by the IR
+ *                            interpreter, each one a test. Directives in leading comments: `# args: ...`, `# tol: 1e-6`
  *                            (relative tolerance for numbers), `# exit: N`, `# modes: jit interp`,
  *                            `# max-rss-mb: N` (the run's peak memory).
  *   tests/diagnostics/X.dsl  `sinter check` must print exactly X.err and exit 1 (or `# exit: N`,
@@ -19,7 +19,8 @@
  *                            reads $SINTER (the compiler under test) and $BUILD, and owns $TMP,
  *                            a fresh directory removed afterwards. What it prints is shown when
  *                            it fails.
- *   examples/X.dsl           must run (JIT) and exit 0; X.out, when present, is its output.
+ *   examples/X.dsl           must run (`sinter run`, through its cache) and exit 0; X.out, when
+ *                            present, is its output.
  *   docs/X.md                every ```sinter block followed by an ```output block is run.
  *   build/tests/...          C unit tests (lines "ok NAME" / "FAIL NAME: ..." / "skip NAME: ...").
  *   build/fuzz/NAME          replays tests/fuzz/corpus/NAME under ASan.
@@ -371,9 +372,11 @@ static void test_lang(Test *t) {
     run_free(&b);
     argv[n++] = exe;
   } else {
+    /* jit runs the ORC JIT itself: `sinter run` with the cache runs what `build` makes, which
+     * the exe mode tests, and examples and docs run through the cache */
     argv[n++] = sinter_bin;
     argv[n++] = "run";
-    if (strcmp(t->mode, "interp") == 0) argv[n++] = "--interp";
+    argv[n++] = strcmp(t->mode, "interp") == 0 ? "--interp" : "--no-cache";
     argv[n++] = t->path;
   }
   char *argcopy = args ? xstrdup(args) : NULL;

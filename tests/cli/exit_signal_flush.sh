@@ -1,6 +1,7 @@
 # A program killed by SIGTERM, SIGHUP or SIGINT with its stdout redirected to a file keeps what
 # it printed before (sn_main's handler flushes stdout, then the signal's default action ends
-# it): built executables, `sinter run` and `sinter run --interp`. An ignored signal stays ignored.
+# it): built executables, `sinter run` (from its cache), `--no-cache` (the JIT) and `--interp`.
+# An ignored signal stays ignored.
 . tests/cli/helpers.inc
 cat > "$TMP/loop.dsl" <<'DSL'
 arg ready: str
@@ -44,6 +45,7 @@ killed HUP 129 "$TMP/loop"
 # a script's background job ignores SIGINT; env gives it the default action back
 killed INT 130 env --default-signal=INT "$TMP/loop"
 killed TERM 143 "$SINTER" run "$TMP/loop.dsl"
+killed TERM 143 "$SINTER" run --no-cache "$TMP/loop.dsl"
 killed TERM 143 "$SINTER" run --interp "$TMP/loop.dsl"
 
 # under nohup's SIG_IGN, SIGHUP does nothing
