@@ -238,7 +238,7 @@ char *cache_dir(char **why) {
     if (!c) break;
   }
   struct stat st;
-  if (lstat(dir, &st) != 0) {
+  if (stat(dir, &st) != 0) { /* a symlink to a directory of ours is fine */
     if (asprintf(why, "cannot create %s: %s", dir, strerror(errno)) < 0) *why = NULL;
   } else if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 022)) {
     if (asprintf(why, "%s is not a directory that only you can write", dir) < 0) *why = NULL;
