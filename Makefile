@@ -1,6 +1,6 @@
 # sinter: the only build entry.
 #   make deps    install the Debian packages the build and the tests need (as root)
-#   make         build build/bin/sinter and build/lib/libsinter.a
+#   make         build build/bin/sinter (with build/libexec/sinter-llvm) and build/lib/libsinter.a
 #   make run     build and run the main example
 #   make test    run every test; the last line is "N passed, N failed[, N skipped]"
 #   make bench   run the benchmarks against the reference tools
@@ -43,7 +43,7 @@ PROG_LINK := $(SANFLAGS) $(RT_LINK)
 
 RT_SRC := $(wildcard runtime/*.c)
 RT_OBJ := $(RT_SRC:runtime/%.c=$(BUILD)/obj/runtime/%.o)
-CC_SRC := $(wildcard compiler/*.c)
+CC_SRC := $(filter-out compiler/front.c,$(wildcard compiler/*.c))
 STDLIB_SRC := $(sort $(wildcard stdlib/*.dsl))
 CC_OBJ := $(CC_SRC:compiler/%.c=$(BUILD)/obj/compiler/%.o) $(BUILD)/obj/gen/lexer.o $(BUILD)/obj/gen/grammar.o \
           $(BUILD)/obj/gen/prelude.o
@@ -51,7 +51,13 @@ FRONT_OBJ := $(filter-out $(BUILD)/obj/compiler/main.o,$(CC_OBJ))
 UNIT_SRC := $(wildcard tests/runtime/*.c)
 UNIT_BIN := $(UNIT_SRC:tests/runtime/%.c=$(BUILD)/tests/%)
 
+# `sinter` is two programs (docs/design.md, "sinter run keeps what it compiled"): $(SINTER), the
+# front (compiler/front.c), links the front end and the runtime but no LLVM, runs the programs
+# `sinter run` keeps in its cache, and hands every other command to the full compiler.
 SINTER := $(BUILD)/bin/sinter
+SINTER_LLVM := $(BUILD)/libexec/sinter-llvm
+LLVM_CC_OBJ := $(patsubst %,$(BUILD)/obj/compiler/%.o,main repl jit codegen_llvm driver_llvm)
+FRONT_BIN_OBJ := $(BUILD)/obj/compiler/front.o $(filter-out $(LLVM_CC_OBJ),$(CC_OBJ))
 LIBSINTER := $(BUILD)/lib/libsinter.a
 RUNNER := $(BUILD)/bin/sinter-test
 FUZZ_RT_SRC := $(wildcard tests/fuzz/fuzz_rt_*.c)
@@ -60,7 +66,7 @@ FUZZ_BIN := $(BUILD)/fuzz/fuzz_front $(FUZZ_RT_SRC:tests/fuzz/%.c=$(BUILD)/fuzz/
 .PHONY: all deps deps-bench run test bench fuzz clean
 .DEFAULT_GOAL := all
 
-all: deps $(SINTER) $(LIBSINTER)
+all: deps $(SINTER) $(SINTER_LLVM) $(LIBSINTER)
 
 deps:
 	@tools/deps.sh $(DEPS_BUILD)
@@ -117,9 +123,14 @@ $(BUILD)/obj/compiler/%.o: compiler/%.c $(BUILD)/gen/grammar.h | deps
 	$(CC) $(CFLAGS_CC) -MMD -MP \
 	  -DSN_PROG_LINK='"$(PROG_LINK)"' -DSN_VERSION='"$(shell cat VERSION)"' -c $< -o $@
 
-$(SINTER): $(CC_OBJ) $(LIBSINTER)
+$(SINTER): $(FRONT_BIN_OBJ) $(LIBSINTER)
 	@mkdir -p $(@D)
-	$(CC) $(SANFLAGS) -fopenmp $(CC_OBJ) $(LIBSINTER) $(LLVM_LIBS) -ledit $(RT_LINK) -o $@
+	$(CC) $(SANFLAGS) -fopenmp $(FRONT_BIN_OBJ) $(LIBSINTER) -Wl,--as-needed $(RT_LINK) -o $@
+
+# The cache's key names the compiler by its build ID (compiler/cache.c).
+$(SINTER_LLVM): $(CC_OBJ) $(LIBSINTER)
+	@mkdir -p $(@D)
+	$(CC) $(SANFLAGS) -fopenmp -Wl,--build-id $(CC_OBJ) $(LIBSINTER) $(LLVM_LIBS) -ledit $(RT_LINK) -o $@
 
 # --- runtime -----------------------------------------------------------------------------
 $(BUILD)/obj/runtime/%.o: runtime/%.c | deps
@@ -153,7 +164,8 @@ $(BUILD)/tests/test_expsum_avx2: runtime/expsum.c
 FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE -g -O1 -Iinclude -Icompiler -I$(BUILD)/gen $(LLVM_CFLAGS) \
                -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -Wno-pass-failed
 # The front-end target covers lexer, parser, sema and the IR passes (not LLVM or the JIT).
-FUZZ_SRC := $(filter-out compiler/main.c compiler/repl.c compiler/jit.c compiler/codegen_llvm.c compiler/driver.c,$(CC_SRC))
+FUZZ_SRC := $(filter-out compiler/main.c compiler/repl.c compiler/jit.c compiler/codegen_llvm.c compiler/driver.c \
+              compiler/driver_llvm.c compiler/cli.c compiler/cache.c,$(CC_SRC))
 $(BUILD)/fuzz/fuzz_front: tests/fuzz/fuzz_front.c $(FUZZ_SRC) $(BUILD)/gen/lexer.c $(BUILD)/gen/grammar.c $(BUILD)/gen/prelude.c $(RT_SRC) | deps
 	@mkdir -p $(@D)
 	$(CLANG) $(FUZZ_CFLAGS) -fopenmp -Wno-unused-parameter $^ -o $@ -lopenblas -lcjson -lm -lpthread

@@ -788,6 +788,15 @@ static Val *loaded_tensor(Sema *s, IrValue *t, SnDtype dt, int rank, const char 
   return tensor_val(s, dt, rank, dims, t);
 }
 
+/* Records what a file read at compile time told the compiler (IrFunc.reads). */
+static void note_read(Sema *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void note_read(Sema *s, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vec_push(s->fn->arena, &s->fn->reads, arena_vprintf(s->fn->arena, fmt, ap));
+  va_end(ap);
+}
+
 static bool path_arg(Sema *s, Args *a, int k, const char *fn) {
   if (a->pos[k]->kind == V_STR) return true;
   diag_error(s->diags, a->posn[k]->span, "the path given to `%s` must be a string, not %s", fn, val_type_str(s, a->pos[k]));
@@ -829,6 +838,10 @@ Val *load_call(Sema *s, Node *call, Node *type) {
                            "its type: let x: f32[n, 3] = load(\"%s\")", path);
     return ERR;
   }
+  note_read(s, "load %s: %s of %lld", path, info.record ? "record" : "tensor", (long long)info.n);
+  for (int64_t i = 0; i < info.n; i++)
+    note_read(s, "  %s %s rank %lld", info.record ? info.names[i] : "", sn_dtype_name((SnDtype)info.dtypes[i]),
+              (long long)info.ranks[i]);
   Val *r = ERR;
   if (!info.record) {
     IrValue *ops[4] = {where, a.pos[0]->ir, ir_const(&s->b, ir_scalar(SN_I32), 0, info.dtypes[0]),
@@ -907,6 +920,7 @@ static Val *b_load_csv(Sema *s, Node *call) {
     }
     ydt = (SnDtype)d.y->dtype;
     sn_csv_free(&d);
+    note_read(s, "load_csv %s label %s: y %s", pn->str, label, sn_dtype_name(ydt));
   }
   IrValue *where = where_of(s, call->span);
   IrValue *path = a.pos[0]->ir, *lab = ir_string(&s->b, arena_strdup(s->fn->arena, label));

@@ -53,7 +53,7 @@ static int line_of(const Source *s, uint32_t off) {
 void source_linecol(const Source *s, uint32_t off, int *line, int *col) {
   if (off > s->len) off = (uint32_t)s->len;
   int l = line_of(s, off);
-  *line = l + 1;
+  *line = s->line0 + l + 1;
   *col = columns(s->text + s->line_starts[l], off - s->line_starts[l]) + 1;
 }
 
@@ -139,7 +139,7 @@ static void print_snippet(const Diag *g, FILE *f, bool color) {
   const Source *s = g->span.src;
   int line, col;
   source_linecol(s, g->span.lo, &line, &col);
-  uint32_t start = s->line_starts[line - 1], end = start;
+  uint32_t start = s->line_starts[line - 1 - s->line0], end = start;
   while (end < s->len && s->text[end] != '\n') end++;
   if (end > start && s->text[end - 1] == '\r') end--;
   char num[16];

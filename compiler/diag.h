@@ -13,6 +13,7 @@ typedef struct Source {
   size_t len;
   uint32_t *line_starts; /* byte offset of each line's first byte */
   int nlines;
+  int line0;        /* lines before the text's first: a REPL input's place in the session */
   bool stdlib;      /* a file of the standard library (compiler/prelude.h) */
 } Source;
 

@@ -52,7 +52,7 @@ void unit_print_diags(Unit *u, const Options *o) {
   u->diags.items.n = 0;
 }
 
-bool unit_check(Unit *u, const Options *o) {
+bool unit_analyse(Unit *u, const Options *o) {
   double t0 = driver_now();
   bool ok = parse_source(&u->arena, &u->diags, u->src, &u->stmts);
   if (o->time_passes) fprintf(stderr, "  parse       %8.3f ms\n", (driver_now() - t0) * 1e3);
@@ -62,6 +62,11 @@ bool unit_check(Unit *u, const Options *o) {
     ok = u->ir != NULL;
     if (o->time_passes) fprintf(stderr, "  sema        %8.3f ms\n", (driver_now() - t0) * 1e3);
   }
+  return ok;
+}
+
+bool unit_check(Unit *u, const Options *o) {
+  bool ok = unit_analyse(u, o);
   unit_print_diags(u, o);
   return ok;
 }
@@ -76,16 +81,4 @@ SnArgSpec *unit_arg_specs(Unit *u, int *n) {
   SnArgSpec *s = arena_alloc(&u->arena, (size_t)(*n ? *n : 1) * sizeof *s);
   for (int i = 0; i < *n; i++) s[i] = ((IrArg *)u->ir->args.items[i])->spec;
   return s;
-}
-
-bool driver_optimize(LLVMModuleRef mod, LLVMTargetMachineRef tm, const Options *o) {
-  char *err = NULL;
-  double t0 = driver_now();
-  if (!cg_optimize(mod, tm, o->opt_level, &err)) {
-    fprintf(stderr, "sinter: internal error: LLVM optimisation failed: %s\n", err);
-    free(err);
-    return false;
-  }
-  if (o->time_passes) fprintf(stderr, "  llvm opt    %8.3f ms\n", (driver_now() - t0) * 1e3);
-  return true;
 }

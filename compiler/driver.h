@@ -17,6 +17,7 @@ typedef struct Options {
   const char *emit; /* build --emit=ast|ir|llvm|asm, or NULL */
   const char *out;  /* -o */
   bool quiet;       /* --quiet */
+  bool no_cache;    /* run --no-cache: the JIT, without the cache of compiled programs */
 } Options;
 
 /* One compilation: the source, its diagnostics, and what each stage produced. */
@@ -35,6 +36,8 @@ void unit_free(Unit *u);
 bool unit_read(Unit *u, const char *path);
 /* Parses and checks the source into tensor-level IR; prints diagnostics. */
 bool unit_check(Unit *u, const Options *o);
+/* The same, keeping the diagnostics in u->diags for unit_print_diags. */
+bool unit_analyse(Unit *u, const Options *o);
 /* Runs the IR passes. */
 void unit_lower(Unit *u, const Options *o);
 void unit_print_diags(Unit *u, const Options *o);
@@ -42,7 +45,7 @@ void unit_print_diags(Unit *u, const Options *o);
 /* The argument specs of a checked program, for sn_main. */
 SnArgSpec *unit_arg_specs(Unit *u, int *n);
 
-/* Optimises a module for the host (cg_optimize) and reports failure. */
+/* Optimises a module for the host (cg_optimize) and reports failure (driver_llvm.c). */
 bool driver_optimize(LLVMModuleRef mod, LLVMTargetMachineRef tm, const Options *o);
 
 double driver_now(void);

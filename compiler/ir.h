@@ -157,6 +157,8 @@ typedef struct IrFunc {
   IrBlock *body;
   int nvalues; /* after ir_number */
   PtrVec args; /* IrArg */
+  PtrVec reads; /* char *: what the compiler read from files (a load's dtypes and ranks), which
+                 * the code depends on: part of the key of sinter run's cache (cache.c) */
 } IrFunc;
 
 /* The most values one `if` yields (its branches' scalars and tensors, records flattened); the

@@ -1,12 +1,18 @@
-/* main.c: the sinter command line.
+/* main.c: the sinter command line, in the full compiler (build/libexec/sinter-llvm; the
+ * `sinter` command is the front, front.c, which runs what the cache holds and hands everything
+ * else to this program).
  *
- *   sinter run [--interp] prog.dsl [args]   compile and run (ORC JIT, or the IR interpreter)
+ *   sinter run [--interp] prog.dsl [args]   compile and run: an executable kept in the cache
+ *                                           (cache.h), the ORC JIT with --no-cache, or the IR
+ *                                           interpreter
  *   sinter build prog.dsl [-o prog]         a standalone executable (object + libsinter)
  *   sinter build --emit=ast|ir|llvm|asm     print a stage instead
  *   sinter check prog.dsl                   diagnostics only
  *   sinter repl                             interactive session
  *
  * Exit codes: 0 success, 1 the program has errors or failed at run time, 2 bad usage. */
+#include "cache.h"
+#include "cli.h"
 #include "driver.h"
 #include "interp.h"
 #include "jit.h"
@@ -14,7 +20,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <llvm-c/Core.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -26,56 +31,6 @@
 
 extern char **environ;
 
-static void usage(FILE *f) {
-  fprintf(f,
-          "usage: sinter <command> [options] [file.dsl] [program arguments]\n"
-          "\n"
-          "commands:\n"
-          "  run FILE [ARGS]     compile FILE and run it now (JIT); ARGS go to its `arg`s\n"
-          "  build FILE          compile FILE to a standalone executable\n"
-          "  check FILE          report errors and warnings only\n"
-          "  repl                an interactive session\n"
-          "\n"
-          "options:\n"
-          "  -o PATH             build: where to write the executable (default: FILE without .dsl)\n"
-          "  --emit=STAGE        build: print a stage instead: ast, ir, llvm or asm\n"
-          "  --interp            run: use the IR interpreter (the reference semantics)\n"
-          "  -O2, -O3            LLVM optimisation level (default -O3)\n"
-          "  --no-fuse           materialise every comprehension (to compare with fusion)\n"
-          "  --time-passes       print the time of each compilation stage\n"
-          "  --quiet             no progress output\n"
-          "  --help, --version\n"
-          "\n"
-          "environment: SINTER_THREADS (threads), SINTER_DEBUG=ir,llvm (dump what `run` compiles),\n"
-          "             NO_COLOR (plain diagnostics)\n");
-}
-
-static int usage_error(const char *fmt, const char *arg) {
-  fprintf(stderr, "sinter: ");
-  fprintf(stderr, fmt, arg);
-  fprintf(stderr, "\n(sinter --help lists the commands and options)\n");
-  return 2;
-}
-
-/* The program's name: its file name without directory and .dsl. */
-static char *prog_name(const char *path) {
-  char *copy = strdup(path);
-  char *base = strdup(basename(copy));
-  free(copy);
-  size_t n = strlen(base);
-  if (n > 4 && strcmp(base + n - 4, ".dsl") == 0) base[n - 4] = 0;
-  return base;
-}
-
-/* The directory holding this executable, to find libsinter.a next to it. */
-static char *self_dir(void) {
-  char buf[4096];
-  ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
-  if (n <= 0) return strdup(".");
-  buf[n] = 0;
-  return strdup(dirname(buf));
-}
-
 static bool same_file(const char *a, const char *b) {
   struct stat sa, sb;
   if (stat(a, &sa) != 0 || stat(b, &sb) != 0) return false;
@@ -85,9 +40,11 @@ static bool same_file(const char *a, const char *b) {
 /* Room for a temporary object's path, "/tmp/sinter-XXXXXX.o". */
 #define OBJ_PATH 32
 
-/* Links objects with libsinter into `out`, written atomically (a temporary file renamed). */
+/* Links objects with libsinter into `out`, written atomically: the linker writes a temporary
+ * file beside it, created here first so that an unwritable place is reported as such (not as
+ * the linker's "cannot open output file"), and renamed over `out` when complete. */
 static bool link_exe(char objs[][OBJ_PATH], int nobjs, const char *out) {
-  char *dir = self_dir();
+  char *dir = cli_self_dir();
   char lib[4200];
   snprintf(lib, sizeof lib, "%s/../lib/libsinter.a", dir);
   free(dir);
@@ -96,7 +53,16 @@ static bool link_exe(char objs[][OBJ_PATH], int nobjs, const char *out) {
     return false;
   }
   char tmp[4200];
-  snprintf(tmp, sizeof tmp, "%s.tmp.%d", out, (int)getpid());
+  snprintf(tmp, sizeof tmp, "%s.tmp.XXXXXX", out);
+  int fd = mkstemp(tmp);
+  if (fd < 0) {
+    fprintf(stderr, "sinter: error: cannot write %s: %s\n", out, strerror(errno));
+    return false;
+  }
+  mode_t mask = umask(0); /* mkstemp's file is private; an executable gets the usual mode */
+  umask(mask);
+  fchmod(fd, 0777 & ~mask);
+  close(fd);
   char flags[] = SN_PROG_LINK;
   char *argv[64];
   int n = 0;
@@ -111,6 +77,7 @@ static bool link_exe(char objs[][OBJ_PATH], int nobjs, const char *out) {
   int st;
   if (posix_spawnp(&pid, "cc", NULL, NULL, argv, environ) != 0 || waitpid(pid, &st, 0) < 0) {
     fprintf(stderr, "sinter: error: cannot run the linker (cc): %s\n", strerror(errno));
+    unlink(tmp);
     return false;
   }
   if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
@@ -223,6 +190,57 @@ static bool write_output(const char *path, const char *text, size_t len) {
   return true;
 }
 
+/* The LLVM module of u's checked and lowered program. */
+static LLVMModuleRef codegen(Unit *u, LLVMContextRef ctx, CgMode mode, const char *name, const Options *o) {
+  double t0 = driver_now();
+  LLVMModuleRef mod = cg_module(ctx, u->ir, mode, name, "sinter_program");
+  if (o->time_passes) fprintf(stderr, "  codegen     %8.3f ms\n", (driver_now() - t0) * 1e3);
+  return mod;
+}
+
+/* Compiles u's program into the executable `out`: `sinter build`, and `sinter run`'s cache. */
+static bool build_program(Unit *u, const char *name, const Options *o, const char *out) {
+  cg_init();
+  LLVMContextRef ctx = LLVMContextCreate();
+  LLVMModuleRef mod = codegen(u, ctx, CG_EXE, name, o);
+  LLVMTargetMachineRef tm = cg_host_machine(o->opt_level);
+  bool ok = build_exe(mod, tm, o, out);
+  LLVMDisposeModule(mod);
+  LLVMDisposeTargetMachine(tm);
+  LLVMContextDispose(ctx);
+  return ok;
+}
+
+/* Writes the optimised LLVM IR or assembly of u's program (--emit=llvm|asm). */
+static bool emit_stage(Unit *u, const char *name, const Options *o) {
+  cg_init();
+  LLVMContextRef ctx = LLVMContextCreate();
+  LLVMModuleRef mod = codegen(u, ctx, CG_EXE, name, o);
+  LLVMTargetMachineRef tm = cg_host_machine(o->opt_level);
+  bool ok = false;
+  if (driver_optimize(mod, tm, o)) {
+    char *err = NULL;
+    if (strcmp(o->emit, "llvm") == 0) {
+      char *text = LLVMPrintModuleToString(mod);
+      ok = write_output(o->out, text, strlen(text));
+      LLVMDisposeMessage(text);
+    } else {
+      LLVMMemoryBufferRef mb;
+      if (LLVMTargetMachineEmitToMemoryBuffer(tm, mod, LLVMAssemblyFile, &err, &mb)) {
+        fprintf(stderr, "sinter: internal error: %s\n", err);
+        LLVMDisposeMessage(err);
+      } else {
+        ok = write_output(o->out, LLVMGetBufferStart(mb), LLVMGetBufferSize(mb));
+        LLVMDisposeMemoryBuffer(mb);
+      }
+    }
+  }
+  LLVMDisposeModule(mod);
+  LLVMDisposeTargetMachine(tm);
+  LLVMContextDispose(ctx);
+  return ok;
+}
+
 static int cmd_build(const char *path, Options *o) {
   Unit u;
   unit_init(&u);
@@ -246,41 +264,14 @@ static int cmd_build(const char *path, Options *o) {
     free(buf);
     goto done;
   }
-  char *name = prog_name(path);
+  char *name = cli_prog_name(path);
   const char *out = o->out ? o->out : name;
   if (!o->emit && (strcmp(out, path) == 0 || same_file(out, path))) {
     fprintf(stderr, "sinter: error: the output %s would overwrite the program's source\n", out);
     free(name);
     goto done;
   }
-  cg_init();
-  LLVMContextRef ctx = LLVMContextCreate();
-  double t0 = driver_now();
-  LLVMModuleRef mod = cg_module(ctx, u.ir, CG_EXE, name, "sinter_program");
-  if (o->time_passes) fprintf(stderr, "  codegen     %8.3f ms\n", (driver_now() - t0) * 1e3);
-  LLVMTargetMachineRef tm = cg_host_machine(o->opt_level);
-  if (!o->emit) {
-    if (build_exe(mod, tm, o, out)) rc = 0;
-  } else if (driver_optimize(mod, tm, o)) {
-    char *err = NULL;
-    if (strcmp(o->emit, "llvm") == 0) {
-      char *text = LLVMPrintModuleToString(mod);
-      rc = write_output(o->out, text, strlen(text)) ? 0 : 1;
-      LLVMDisposeMessage(text);
-    } else {
-      LLVMMemoryBufferRef mb;
-      if (LLVMTargetMachineEmitToMemoryBuffer(tm, mod, LLVMAssemblyFile, &err, &mb)) {
-        fprintf(stderr, "sinter: internal error: %s\n", err);
-        LLVMDisposeMessage(err);
-      } else {
-        rc = write_output(o->out, LLVMGetBufferStart(mb), LLVMGetBufferSize(mb)) ? 0 : 1;
-        LLVMDisposeMemoryBuffer(mb);
-      }
-    }
-  }
-  LLVMDisposeModule(mod);
-  LLVMDisposeTargetMachine(tm);
-  LLVMContextDispose(ctx);
+  rc = (o->emit ? emit_stage(&u, name, o) : build_program(&u, name, o, out)) ? 0 : 1;
   free(name);
 done:
   unit_free(&u);
@@ -290,6 +281,40 @@ done:
 static bool debug_has(const char *what) {
   const char *d = getenv("SINTER_DEBUG");
   return d && strstr(d, what);
+}
+
+/* `sinter run` with the cache (cache.h): runs the program stored for u, compiled into the cache
+ * first on a miss, the way `sinter build` compiles (the front, front.c, serves hits before LLVM
+ * is even loaded). The program replaces this process. Returns 1 when compiling failed, and -1,
+ * after saying why, when the cache cannot serve and the JIT is to run the program instead. */
+static int run_cached(Unit *u, const char *name, int argc, char **argv, const Options *o) {
+  char *why = NULL, *dir = cache_dir(&why);
+  CacheKey k;
+  if (dir && cache_key(u, o, "/proc/self/exe", &k, &why)) {
+    int fd = cache_open(dir, &k);
+    if (fd < 0) {
+      char *exe = cache_scratch_path(dir, &k);
+      bool built = build_program(u, name, o, exe);
+      double t0 = driver_now();
+      bool stored = built && cache_store(dir, &k, exe, &why);
+      if (stored && o->time_passes) fprintf(stderr, "  cache store %8.3f ms\n", (driver_now() - t0) * 1e3);
+      free(exe);
+      if (!built) {
+        free(dir);
+        return 1;
+      }
+      if (stored && (fd = cache_open(dir, &k)) < 0) why = strdup("what it stored does not read back");
+    }
+    if (fd >= 0) {
+      cache_exec(fd, name, o, argc, argv);
+      if (asprintf(&why, "cannot run the program from %s: %s", dir, strerror(errno)) < 0) why = NULL;
+      close(fd);
+    }
+  }
+  fprintf(stderr, "sinter: warning: running %s without the cache: %s\n", name, why ? why : "out of memory");
+  free(why);
+  free(dir);
+  return -1;
 }
 
 static int cmd_run(const char *path, int argc, char **argv, Options *o) {
@@ -302,12 +327,17 @@ static int cmd_run(const char *path, int argc, char **argv, Options *o) {
   if (debug_has("ir")) ir_print(stderr, u.ir);
   int nspec;
   SnArgSpec *spec = unit_arg_specs(&u, &nspec);
-  char *name = prog_name(path);
+  char *name = cli_prog_name(path);
   if (o->interp) {
     rc = sn_main(name, argc, argv, spec, nspec, interp_program, u.ir);
     free(name);
     goto done;
   }
+  if (cache_wanted(o) && (rc = run_cached(&u, name, argc, argv, o)) >= 0) {
+    free(name);
+    goto done;
+  }
+  rc = 1;
   char *err = NULL;
   jit = jit_new(&err);
   if (!jit) {
@@ -316,14 +346,12 @@ static int cmd_run(const char *path, int argc, char **argv, Options *o) {
     free(name);
     goto done;
   }
-  double t0 = driver_now();
-  LLVMModuleRef mod = cg_module(jit_context(jit), u.ir, CG_JIT, name, "sinter_program");
-  if (o->time_passes) fprintf(stderr, "  codegen     %8.3f ms\n", (driver_now() - t0) * 1e3);
+  LLVMModuleRef mod = codegen(&u, jit_context(jit), CG_JIT, name, o);
   LLVMTargetMachineRef tm = cg_host_machine(o->opt_level);
   bool ok = driver_optimize(mod, tm, o);
   LLVMDisposeTargetMachine(tm);
   if (ok && debug_has("llvm")) LLVMDumpModule(mod);
-  t0 = driver_now();
+  double t0 = driver_now();
   void *fn = ok ? jit_add(jit, mod, "sinter_program", &err) : NULL;
   if (!ok) LLVMDisposeModule(mod);
   if (o->time_passes) fprintf(stderr, "  jit         %8.3f ms\n", (driver_now() - t0) * 1e3);
@@ -350,60 +378,12 @@ static int cmd_check(const char *path, Options *o) {
 }
 
 int main(int argc, char **argv) {
-  Options o = {.opt_level = 3, .fuse = true};
-  const char *nc = getenv("NO_COLOR");
-  o.color = isatty(2) && !(nc && *nc);
-  if (argc < 2) {
-    usage(stderr);
-    return 2;
-  }
-  const char *cmd = argv[1];
-  if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
-    usage(stdout);
-    return 0;
-  }
-  if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0) {
-    printf("sinter %s (LLVM %d)\n", SN_VERSION, LLVM_VERSION_MAJOR);
-    return 0;
-  }
-  bool is_run = strcmp(cmd, "run") == 0, is_build = strcmp(cmd, "build") == 0, is_check = strcmp(cmd, "check") == 0,
-       is_repl = strcmp(cmd, "repl") == 0;
-  if (!is_run && !is_build && !is_check && !is_repl) return usage_error("unknown command '%s'", cmd);
-  const char *file = NULL;
-  bool no_history = false;
-  int i = 2;
-  for (; i < argc; i++) {
-    const char *a = argv[i];
-    if (file && is_run) break; /* the rest belongs to the program */
-    if (strcmp(a, "--interp") == 0) o.interp = true;
-    else if (strcmp(a, "-O2") == 0) o.opt_level = 2;
-    else if (strcmp(a, "-O3") == 0) o.opt_level = 3;
-    else if (strcmp(a, "--no-fuse") == 0) o.fuse = false;
-    else if (strcmp(a, "--time-passes") == 0) o.time_passes = true;
-    else if (strcmp(a, "--quiet") == 0) o.quiet = true;
-    else if (strcmp(a, "--no-history") == 0 && is_repl) no_history = true;
-    else if (strcmp(a, "--help") == 0) {
-      usage(stdout);
-      return 0;
-    } else if (strncmp(a, "--emit=", 7) == 0 && is_build) {
-      o.emit = a + 7;
-      if (strcmp(o.emit, "ast") && strcmp(o.emit, "ir") && strcmp(o.emit, "llvm") && strcmp(o.emit, "asm"))
-        return usage_error("unknown stage '%s' for --emit (ast, ir, llvm or asm)", o.emit);
-    } else if (strcmp(a, "-o") == 0 && is_build) {
-      if (++i == argc) return usage_error("%s needs a path", "-o");
-      o.out = argv[i];
-    } else if (a[0] == '-' && a[1]) {
-      return usage_error("unknown option '%s'", a);
-    } else if (!file && !is_repl) {
-      file = a;
-    } else {
-      return usage_error("unexpected argument '%s'", a);
-    }
-  }
-  if (o.quiet) sn_progress_configure(NULL, SN_PROGRESS_OFF, NULL);
-  if (is_repl) return repl_main(&o, no_history);
-  if (!file) return usage_error("%s needs a .dsl file", cmd);
-  if (is_build) return cmd_build(file, &o);
-  if (is_check) return cmd_check(file, &o);
-  return cmd_run(file, argc - i, argv + i, &o);
+  Cli c;
+  int rc = cli_parse(argc, argv, &c);
+  if (rc >= 0) return rc;
+  if (c.o.quiet) sn_progress_configure(NULL, SN_PROGRESS_OFF, NULL);
+  if (c.command == CLI_REPL) return repl_main(&c.o, c.no_history);
+  if (c.command == CLI_BUILD) return cmd_build(c.file, &c.o);
+  if (c.command == CLI_CHECK) return cmd_check(c.file, &c.o);
+  return cmd_run(c.file, c.nargs, c.args, &c.o);
 }

@@ -4,8 +4,10 @@
  * compiled as a unit: its definitions are JIT-compiled together in one module, its values are
  * stored into slots that later inputs read, and the value of a bare expression is printed. An
  * error prints a diagnostic and the session goes on without the failed input's bindings.
- * Line editing and history come from libedit. Everything the REPL says goes to stdout, so a
- * session reads in order. */
+ * Line editing and history come from libedit. Values and the commands' answers go to stdout,
+ * diagnostics to stderr (stdout is flushed first, so a terminal shows them in order), located
+ * by the line's number in the session. Fed from a file or a pipe, the REPL exits with status 1
+ * when any input failed. */
 #include "repl.h"
 
 #include "interp.h"
@@ -31,7 +33,9 @@ typedef struct Repl {
   PtrVec arenas; /* one per input, kept: functions and lazy definitions point into them */
   Arena keep;    /* the PtrVec itself */
   bool interactive;
-  int count; /* inputs so far */
+  int count;   /* inputs so far */
+  int lines;   /* lines read so far */
+  bool failed; /* an input has failed */
 } Repl;
 
 static const char *help_text =
@@ -86,18 +90,21 @@ static void grow_slots(Repl *r) {
   r->capslots = cap;
 }
 
-/* Parses and checks one input. Returns its IR, NULL after printing errors. */
-static IrFunc *compile(Repl *r, const char *text, bool echo, Val **last, Arena **arena_out) {
+/* Parses and checks one input, whose first line is line `line` of the session. Returns its IR,
+ * NULL after printing errors. */
+static IrFunc *compile(Repl *r, const char *text, int line, bool echo, Val **last, Arena **arena_out) {
   Arena *a = new_arena(r);
   *arena_out = a;
   DiagBag diags = {.arena = a};
   size_t len = strlen(text);
   char *copy = arena_strndup(a, text, len);
   Source *src = source_new(a, "<repl>", copy, len);
+  src->line0 = line - 1;
   PtrVec stmts = {0};
   IrFunc *f = NULL;
   if (parse_source(a, &diags, src, &stmts)) f = sema_repl_line(&r->env, a, &diags, &stmts, echo, last);
-  diag_print(&diags, stdout, r->o->color);
+  diag_print(&diags, stderr, r->o->color);
+  if (!f) r->failed = true;
   return f;
 }
 
@@ -113,12 +120,14 @@ static bool run(Repl *r, IrFunc *f, Binding *mark, int nslots, double *secs) {
     LLVMModuleRef mod = cg_module(jit_context(r->jit), f, CG_JIT, "repl", entry);
     if (!driver_optimize(mod, r->tm, r->o)) {
       LLVMDisposeModule(mod);
+      r->failed = true;
       return false;
     }
     fn = (SnProgramFn)jit_add(r->jit, mod, entry, &err);
     if (!fn) {
-      printf("sinter: internal error: JIT: %s\n", err ? err : "?");
+      fprintf(stderr, "sinter: internal error: JIT: %s\n", err ? err : "?");
       free(err);
+      r->failed = true;
       return false;
     }
     user = NULL;
@@ -131,7 +140,8 @@ static bool run(Repl *r, IrFunc *f, Binding *mark, int nslots, double *secs) {
   fflush(stdout);
   sn_run_cleanup();
   if (st) {
-    printf("%s\n", sn_error_message());
+    fprintf(stderr, "%s\n", sn_error_message());
+    r->failed = true;
     /* forget the input's bindings and free what it made */
     for (int k = nslots; k < r->env.nslots; k++) memset(&r->slots[k], 0, sizeof r->slots[k]);
     repl_env_rollback(&r->env, mark, nslots);
@@ -141,7 +151,8 @@ static bool run(Repl *r, IrFunc *f, Binding *mark, int nslots, double *secs) {
   return true;
 }
 
-static void handle(Repl *r, const char *input) {
+/* One input, which starts on line `line` of the session. */
+static void handle(Repl *r, const char *input, int line) {
   while (*input == ' ' || *input == '\t') input++;
   if (!*input || *input == '\n') return;
   r->count++;
@@ -167,7 +178,7 @@ static void handle(Repl *r, const char *input) {
           return;
         }
       }
-      IrFunc *f = compile(r, rest, false, &last, &a);
+      IrFunc *f = compile(r, rest, line, false, &last, &a);
       if (f && last) {
         Sema tmp = {.arena = a};
         printf("%s\n", val_type_str(&tmp, last));
@@ -176,7 +187,7 @@ static void handle(Repl *r, const char *input) {
       }
       repl_env_rollback(&r->env, mark, nslots);
     } else if (n == 2 && strncmp(cmd, "ir", 2) == 0) {
-      IrFunc *f = compile(r, rest, true, NULL, &a);
+      IrFunc *f = compile(r, rest, line, true, NULL, &a);
       if (f) {
         PassOptions po = {.fuse = r->o->fuse, .verify = true};
         passes_run(f, &po);
@@ -185,16 +196,17 @@ static void handle(Repl *r, const char *input) {
       repl_env_rollback(&r->env, mark, nslots);
     } else if (n == 4 && strncmp(cmd, "time", 4) == 0) {
       double t0 = driver_now(), secs;
-      IrFunc *f = compile(r, rest, true, NULL, &a);
+      IrFunc *f = compile(r, rest, line, true, NULL, &a);
       if (f && run(r, f, mark, nslots, &secs))
         printf("time: %.3f ms (compile %.3f ms)\n", secs * 1e3, (driver_now() - t0 - secs) * 1e3);
     } else {
-      printf("unknown command :%.*s (:help lists the commands)\n", (int)n, cmd);
+      fprintf(stderr, "error: unknown command :%.*s (:help lists the commands)\n", (int)n, cmd);
+      r->failed = true;
     }
     fflush(stdout);
     return;
   }
-  IrFunc *f = compile(r, input, true, NULL, &a);
+  IrFunc *f = compile(r, input, line, true, NULL, &a);
   double secs;
   if (f) run(r, f, mark, nslots, &secs);
   fflush(stdout);
@@ -229,6 +241,7 @@ static char *read_input(Repl *r) {
       }
       if (got > 0 && line[got - 1] == '\n') line[got - 1] = 0;
     }
+    r->lines++;
     buf_printf(&b, "%s%s", b.len ? "\n" : "", line);
     free(line);
     if (b.data[0] == ':' || !incomplete(b.data)) break;
@@ -261,6 +274,7 @@ int repl_main(Options *o, bool no_history) {
     printf("sinter %s: an interactive session (:help for commands, Ctrl-D to leave)\n", SN_VERSION);
   }
   for (;;) {
+    int line = r.lines + 1;
     char *in = read_input(&r);
     if (!in) break;
     const char *t = in;
@@ -269,7 +283,7 @@ int repl_main(Options *o, bool no_history) {
       free(in);
       break;
     }
-    handle(&r, in);
+    handle(&r, in, line);
     free(in);
   }
   if (r.interactive && hist) write_history(hist);
@@ -282,5 +296,5 @@ int repl_main(Options *o, bool no_history) {
   for (int i = 0; i < r.arenas.n; i++) arena_free(r.arenas.items[i]);
   arena_free(&r.keep);
   repl_env_free(&r.env);
-  return 0;
+  return r.failed && !r.interactive ? 1 : 0;
 }

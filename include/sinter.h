@@ -33,6 +33,9 @@ int sn_dtype_from_name(const char *name, SnDtype *out); /* 0 when name is not a 
 SnStatus sn_error_set(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 const char *sn_error_message(void); /* the last error on this thread, "" when none */
 void sn_error_clear(void);
+/* Is the last error a bad program argument (sn_check_shape's), which sn_main reports with exit
+ * code 2 like the errors of sn_args_parse? */
+int sn_error_is_usage(void);
 
 /* --- tensors ------------------------------------------------------------------------------- */
 typedef struct SnTensor {
@@ -87,6 +90,8 @@ void sn_print_f32(float v);
 void sn_print_f64(double v);
 void sn_print_tensor(const SnTensor *t);
 void sn_print_end(void);
+/* Is a print call under way (interrupted by a signal handler)? */
+int sn_print_busy(void);
 /* Shortest decimal text that reads back as the same value (Python repr layout); at most 40 bytes. */
 int sn_format_f64(char *buf, double v);
 int sn_format_f32(char *buf, float v);

@@ -18,6 +18,8 @@ typedef struct {
   int64_t rank;       /* -1 until the first scalar fixes the nesting depth */
   double *vals;
   int64_t n, cap;
+  int64_t overflow;   /* the first element beyond f64's range (strtod gives inf), or -1 */
+  char overflow_text[32];
 } LitParser;
 
 static void skip_space(LitParser *lp) {
@@ -43,7 +45,6 @@ static int push(LitParser *lp, double v) {
 
 static int parse_number(LitParser *lp, double *v) {
   char *end;
-  errno = 0;
   if (strncmp(lp->p, "true", 4) == 0) {
     *v = 1;
     lp->p += 4;
@@ -54,8 +55,13 @@ static int parse_number(LitParser *lp, double *v) {
     lp->p += 5;
     return 1;
   }
+  errno = 0;
   *v = strtod(lp->p, &end);
   if (end == lp->p) return lit_fail(lp, "expected a number");
+  if (errno == ERANGE && isinf(*v) && lp->overflow < 0) {
+    lp->overflow = lp->n;
+    snprintf(lp->overflow_text, sizeof lp->overflow_text, "%.*s", (int)(end - lp->p), lp->p);
+  }
   lp->p = end;
   return 1;
 }
@@ -94,6 +100,8 @@ static int parse_value(LitParser *lp, int64_t depth) {
   return 1;
 }
 
+/* Does dtype hold v: an integer type exactly, a floating type as a finite value once rounded (an
+ * infinity or NaN written as such is kept, as NumPy keeps float("inf")). */
 static int representable(double v, SnDtype dtype) {
   switch (dtype) {
   case SN_BOOL: return v == 0 || v == 1;
@@ -101,12 +109,29 @@ static int representable(double v, SnDtype dtype) {
   case SN_U8: return v == floor(v) && v >= 0 && v <= 255;
   case SN_I32: return v == floor(v) && v >= -2147483648.0 && v <= 2147483647.0;
   case SN_I64: return v == floor(v) && v >= -9223372036854775808.0 && v < 9223372036854775808.0;
+  case SN_F16: return !isfinite(v) || isfinite(sn_f16_to_f32(sn_f32_to_f16((float)v)));
+  case SN_BF16: return !isfinite(v) || isfinite(sn_bf16_to_f32(sn_f32_to_bf16((float)v)));
+  case SN_F32: return !isfinite(v) || isfinite((float)v);
   default: return 1;
   }
 }
 
+/* The values a numeric dtype holds, for messages. */
+static const char *range_text(SnDtype dtype) {
+  switch (dtype) {
+  case SN_I8: return "-128 to 127";
+  case SN_U8: return "0 to 255";
+  case SN_I32: return "-2147483648 to 2147483647";
+  case SN_I64: return "-9223372036854775808 to 9223372036854775807";
+  case SN_F16: return "-65504 to 65504";
+  case SN_BF16: return "-3.3895314e38 to 3.3895314e38";
+  case SN_F32: return "-3.4028235e38 to 3.4028235e38";
+  default: return "-1.7976931348623157e308 to 1.7976931348623157e308";
+  }
+}
+
 SnTensor *sn_tensor_parse(const char *text, SnDtype dtype) {
-  LitParser lp = {.p = text, .start = text, .rank = -1};
+  LitParser lp = {.p = text, .start = text, .rank = -1, .overflow = -1};
   SnTensor *t = NULL;
   if (!parse_value(&lp, 0)) goto done;
   skip_space(&lp);
@@ -114,10 +139,19 @@ SnTensor *sn_tensor_parse(const char *text, SnDtype dtype) {
     lit_fail(&lp, "unexpected text after the value");
     goto done;
   }
+  if (lp.overflow >= 0) {
+    sn_error_set("element %lld (%s) of '%s' is out of range for %s (%s)", (long long)lp.overflow, lp.overflow_text,
+                 text, sn_dtype_name(dtype), range_text(dtype));
+    goto done;
+  }
   for (int64_t i = 0; i < lp.n; i++)
     if (!representable(lp.vals[i], dtype)) {
-      sn_error_set("element %lld (%g) of '%s' is not a valid %s", (long long)i, lp.vals[i], text,
-                   sn_dtype_name(dtype));
+      if (dtype == SN_BOOL || lp.vals[i] != floor(lp.vals[i]))
+        sn_error_set("element %lld (%g) of '%s' is not a valid %s", (long long)i, lp.vals[i], text,
+                     sn_dtype_name(dtype));
+      else
+        sn_error_set("element %lld (%g) of '%s' is out of range for %s (%s)", (long long)i, lp.vals[i], text,
+                     sn_dtype_name(dtype), range_text(dtype));
       goto done;
     }
   t = sn_tensor_new(dtype, lp.rank, lp.shape);
@@ -129,16 +163,6 @@ done:
 }
 
 /* --- arguments ---------------------------------------------------------------------------- */
-
-static const char *kind_name(const SnArgSpec *s) {
-  switch (s->kind) {
-  case SN_ARG_I64: return "i64";
-  case SN_ARG_F64: return "f64";
-  case SN_ARG_BOOL: return "bool";
-  case SN_ARG_STR: return "str";
-  default: return s->type;
-  }
-}
 
 static int edit_distance(const char *a, const char *b) {
   int la = (int)strlen(a), lb = (int)strlen(b);
@@ -156,20 +180,31 @@ static int edit_distance(const char *a, const char *b) {
   return d[la][lb];
 }
 
+static int out_of_range(const char *prog, const SnArgSpec *s, const char *text) {
+  return sn_error_set("%s: argument --%s: %s is out of range for %s (%s)", prog, s->name, text, s->type,
+                      range_text((SnDtype)s->dtype));
+}
+
+/* A scalar argument is read as i64 or f64 and must fit its declared dtype (s->dtype). */
 static int parse_arg(const char *prog, const SnArgSpec *s, const char *text, SnArgValue *v) {
   char *end;
   errno = 0;
   switch (s->kind) {
   case SN_ARG_I64:
     v->i = strtoll(text, &end, 10);
-    if (end == text || *end || errno)
-      return sn_error_set("%s: argument --%s: expected an integer (i64), got '%s'", prog, s->name,
+    if (end == text || *end)
+      return sn_error_set("%s: argument --%s: expected an integer (%s), got '%s'", prog, s->name, s->type,
                           text);
+    /* strtoll checks i64's range; a double holds the narrower ranges exactly */
+    if (errno == ERANGE || (s->dtype != SN_I64 && !representable((double)v->i, (SnDtype)s->dtype)))
+      return out_of_range(prog, s, text);
     return 0;
   case SN_ARG_F64:
     v->f = strtod(text, &end);
     if (end == text || *end)
       return sn_error_set("%s: argument --%s: expected a number, got '%s'", prog, s->name, text);
+    if ((errno == ERANGE && isinf(v->f)) || !representable(v->f, (SnDtype)s->dtype))
+      return out_of_range(prog, s, text);
     return 0;
   case SN_ARG_BOOL:
     if (strcmp(text, "true") == 0 || strcmp(text, "1") == 0) v->i = 1;
@@ -214,7 +249,7 @@ static int parse_arg(const char *prog, const SnArgSpec *s, const char *text, SnA
 
 static void usage(const char *prog, const SnArgSpec *spec, int nspec) {
   printf("usage: %s", prog);
-  for (int i = 0; i < nspec; i++) printf(" [--%s=%s]", spec[i].name, kind_name(&spec[i]));
+  for (int i = 0; i < nspec; i++) printf(" [--%s=%s]", spec[i].name, spec[i].type);
   printf("\n");
   if (nspec) printf("\narguments:\n");
   for (int i = 0; i < nspec; i++) {
@@ -255,10 +290,14 @@ int sn_args_parse(const char *prog, int argc, char **argv, const SnArgSpec *spec
                               spec[best].name);
         return sn_error_set("%s: unknown argument --%s (--help lists the arguments)", prog, want);
       }
-      if (eq) given[k] = eq + 1;
-      else if (spec[k].kind == SN_ARG_BOOL) given[k] = "true";
-      else if (a + 1 < argc) given[k] = argv[++a];
+      const char *value;
+      if (eq) value = eq + 1;
+      else if (spec[k].kind == SN_ARG_BOOL) value = "true";
+      else if (a + 1 < argc) value = argv[++a];
       else return sn_error_set("%s: argument --%s needs a value", prog, spec[k].name);
+      if (given[k])
+        return sn_error_set("%s: argument --%s is given twice ('%s' and '%s')", prog, spec[k].name, given[k], value);
+      given[k] = value;
       continue;
     }
     while (next_positional < nspec && given[next_positional]) next_positional++;

@@ -7,14 +7,18 @@
 #include <string.h>
 
 static _Thread_local char error_buf[SN_ERROR_MAX];
+static _Thread_local int error_is_usage; /* the message is about a program argument */
 
 SnStatus sn_error_set(const char *fmt, ...) {
   va_list ap;
   va_start(ap, fmt);
   vsnprintf(error_buf, sizeof error_buf, fmt, ap);
   va_end(ap);
+  error_is_usage = 0;
   return 1;
 }
+
+int sn_error_is_usage(void) { return error_is_usage; }
 
 const char *sn_error_message(void) { return error_buf; }
 
@@ -100,7 +104,9 @@ SnStatus sn_check_shape(const char *where, const char *what, const char *declare
     }
     snprintf(want + n, sizeof want - (size_t)n, "]");
   }
-  return fail_at(where, "%s: expected %s, got %s", what, want, got);
+  fail_at(where, "%s: expected %s, got %s", what, want, got);
+  error_is_usage = 1;
+  return 1;
 }
 
 int64_t sn_ipow(int64_t base, int64_t exponent) {

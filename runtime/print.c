@@ -3,6 +3,7 @@
 #include "sinter.h"
 
 #include <math.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +14,12 @@
 #define SN_PRINT_EDGE 3
 
 static FILE *out;
+
+/* How many print calls are under way: stdio is not reentrant, so the exit-signal handler of
+ * program.c flushes stdout only when it interrupted none. */
+static volatile sig_atomic_t printing;
+
+int sn_print_busy(void) { return printing != 0; }
 
 void sn_set_output(FILE *f) { out = f; }
 
@@ -51,25 +58,33 @@ int sn_format_f64(char *buf, double v) { return format_shortest(buf, v, false); 
 
 int sn_format_f32(char *buf, float v) { return format_shortest(buf, (double)v, true); }
 
-void sn_print_str(const char *s) { fputs(s, output()); }
+void sn_print_str(const char *s) {
+  printing++;
+  fputs(s, output());
+  printing--;
+}
 
-void sn_print_i64(int64_t v) { fprintf(output(), "%lld", (long long)v); }
+void sn_print_i64(int64_t v) {
+  printing++;
+  fprintf(output(), "%lld", (long long)v);
+  printing--;
+}
 
-void sn_print_bool(int32_t v) { fputs(v ? "true" : "false", output()); }
+void sn_print_bool(int32_t v) { sn_print_str(v ? "true" : "false"); }
 
 void sn_print_f32(float v) {
   char buf[40];
   sn_format_f32(buf, v);
-  fputs(buf, output());
+  sn_print_str(buf);
 }
 
 void sn_print_f64(double v) {
   char buf[40];
   sn_format_f64(buf, v);
-  fputs(buf, output());
+  sn_print_str(buf);
 }
 
-void sn_print_end(void) { fputc('\n', output()); }
+void sn_print_end(void) { sn_print_str("\n"); }
 
 static void print_element(const SnTensor *t, int64_t i) {
   const char *p = sn_tensor_at(t, i);
@@ -118,13 +133,9 @@ static void print_axis(const SnTensor *t, int64_t axis, int64_t base, int summar
 }
 
 void sn_print_tensor(const SnTensor *t) {
-  if (t->rank == 0) {
-    print_element(t, 0);
-    return;
-  }
-  if (sn_tensor_numel(t) == 0) {
-    fputs("[]", output()); /* as NumPy shows an empty array of any shape */
-    return;
-  }
-  print_axis(t, 0, 0, sn_tensor_numel(t) > SN_PRINT_THRESHOLD);
+  printing++;
+  if (t->rank == 0) print_element(t, 0);
+  else if (sn_tensor_numel(t) == 0) fputs("[]", output()); /* as NumPy shows an empty array of any shape */
+  else print_axis(t, 0, 0, sn_tensor_numel(t) > SN_PRINT_THRESHOLD);
+  printing--;
 }

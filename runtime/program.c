@@ -3,9 +3,37 @@
  * behave alike (messages, exit codes, cleanup). */
 #include "sinter.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* An exit signal (Ctrl-C, kill, a closed terminal) ends the program as its default action
+ * would, but first writes out what the program printed: with stdout redirected, stdio holds up
+ * to a buffer of it, which the default action loses. A print the signal interrupted keeps its
+ * buffer (stdio is not reentrant). Signals the caller ignores stay ignored (nohup, a background
+ * job's SIGINT). */
+static const int exit_signals[] = {SIGINT, SIGTERM, SIGHUP};
+#define NEXIT_SIGNALS (int)(sizeof exit_signals / sizeof exit_signals[0])
+
+static void flush_and_exit(int sig) {
+  if (!sn_print_busy()) fflush(stdout);
+  signal(sig, SIG_DFL);
+  raise(sig); /* delivered, with the default action, when this handler returns */
+}
+
+static void catch_exit_signals(struct sigaction *saved) {
+  struct sigaction sa = {.sa_handler = flush_and_exit};
+  sigemptyset(&sa.sa_mask);
+  for (int i = 0; i < NEXIT_SIGNALS; i++) {
+    sigaction(exit_signals[i], NULL, &saved[i]);
+    if (saved[i].sa_handler == SIG_DFL) sigaction(exit_signals[i], &sa, NULL);
+  }
+}
+
+static void restore_exit_signals(const struct sigaction *saved) {
+  for (int i = 0; i < NEXIT_SIGNALS; i++) sigaction(exit_signals[i], &saved[i], NULL);
+}
 
 static int run(const char *prog, int argc, char **argv, const SnArgSpec *spec, int nspec, SnProgramFn fn,
                void *user);
@@ -30,7 +58,10 @@ int sn_main(const char *prog, int argc, char **argv, const SnArgSpec *spec, int 
     if (strcmp(argv[i], "--quiet") == 0) sn_progress_configure(NULL, SN_PROGRESS_OFF, NULL);
     else args[nargs++] = argv[i];
   }
+  struct sigaction saved[NEXIT_SIGNALS];
+  catch_exit_signals(saved);
   int rc = run(prog, nargs, args, spec, nspec, fn, user);
+  restore_exit_signals(saved);
   free(args);
   return rc;
 }
@@ -62,5 +93,5 @@ static int run(const char *prog, int argc, char **argv, const SnArgSpec *spec, i
   }
   sn_args_free(spec, nspec, vals);
   free(vals);
-  return st ? 1 : 0;
+  return st ? (sn_error_is_usage() ? 2 : 1) : 0;
 }

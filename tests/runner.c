@@ -3,8 +3,8 @@
  * Test kinds (each counted separately):
  *   tests/lang/X.dsl         golden programs: X.out is the expected stdout (X.err the expected
  *                            stderr, for programs that fail at run time); run three ways, as a
- *                            built executable, by the JIT and by the IR interpreter, each one a
- *                            test. Directives in leading comments: `# args: ...`, `# tol: 1e-6`
+ *                            built executable, by the JIT (`sinter run --no-cache`) and by the IR
+ *                            interpreter, each one a test. Directives in leading comments: `# args: ...`, `# tol: 1e-6`
  *                            (relative tolerance for numbers), `# exit: N`, `# modes: jit interp`,
  *                            `# max-rss-mb: N` (the run's peak memory), `# stack-kb: N` (the
  *                            program's stack limit, for the run only), `# timeout: N` (seconds
@@ -12,23 +12,29 @@
  *   tests/diagnostics/X.dsl  `sinter check` must print exactly X.err and exit 1 (or `# exit: N`,
  *                            for a program with warnings only).
  *   tests/ir/X.dsl           FileCheck: `sinter build <# RUN: flags> X.dsl | FileCheck X.dsl`.
- *   tests/repl/X.in          `sinter repl` with X.in on stdin must print X.out;
+ *   tests/repl/X.in          `sinter repl` with X.in on stdin must print X.out on stdout and X.err
+ *                            (none: nothing) on stderr, and exit 1 when X.err reports an
+ *                            `error:` (an input failed), else 0;
  *   tests/repl/X.pty         the same through a pseudo-terminal (libedit active): X.expect lists
  *                            lines that must appear in order.
- *   examples/X.dsl           must run (JIT) and exit 0; X.out, when present, is its output.
+ *   tests/cli/X.sh           a shell script (sh -e) driving the command line: it must exit 0; it
+ *                            reads $SINTER (the compiler under test) and $BUILD, and owns $TMP,
+ *                            a fresh directory removed afterwards. What it prints is shown when
+ *                            it fails.
+ *   examples/X.dsl           must run (`sinter run`, through its cache) and exit 0; X.out, when
+ *                            present, is its output.
  *   docs/X.md                every ```sinter block followed by an ```output block is run.
  *   build/tests/...          C unit tests (lines "ok NAME" / "FAIL NAME: ..." / "skip NAME: ...").
  *   build/fuzz/NAME          replays tests/fuzz/corpus/NAME under ASan.
- *   tests/scripts/X.sh       a shell script run from the project's root with $SINTER (the
- *                            compiler) and $SINTER_BUILD (the build folder) set: exit 0 passes,
- *                            77 skips, anything else fails and shows its output.
  *
  * Tests run in parallel (SINTER_TEST_JOBS, default the core count); `--filter S` keeps tests
- * whose name contains S. */
+ * whose name contains S. Every test sees XDG_CACHE_HOME set to a directory of the run's own, so
+ * `sinter run`'s cache of compiled programs never writes to the user's home. */
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <math.h>
 #include <poll.h>
 #include <pty.h>
@@ -49,7 +55,7 @@
 #define DEFAULT_TIMEOUT 120
 #define FILECHECK "/usr/lib/llvm-19/bin/FileCheck"
 
-typedef enum { K_LANG, K_DIAG, K_IR, K_REPL, K_PTY, K_EXAMPLE, K_DOC, K_UNIT, K_FUZZ, K_SCRIPT } Kind;
+typedef enum { K_LANG, K_DIAG, K_IR, K_REPL, K_PTY, K_CLI, K_EXAMPLE, K_DOC, K_UNIT, K_FUZZ } Kind;
 
 typedef struct Test {
   Kind kind;
@@ -64,7 +70,8 @@ typedef struct Test {
 } Test;
 
 static const char *build_dir = "build";
-static char sinter_bin[512];
+static char build_path[512]; /* build_dir made absolute */
+static char sinter_bin[640];
 static char tmp_dir[256];
 static Test *tests;
 static int ntests, captests;
@@ -104,6 +111,14 @@ static bool exists(const char *p) {
   struct stat st;
   return stat(p, &st) == 0;
 }
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw) {
+  (void)st, (void)flag, (void)ftw;
+  return remove(path);
+}
+
+/* Removes a directory and everything in it. */
+static void remove_tree(const char *dir) { nftw(dir, remove_entry, 16, FTW_DEPTH | FTW_PHYS); }
 
 static bool ends_with(const char *s, const char *suffix) {
   size_t a = strlen(s), b = strlen(suffix);
@@ -369,9 +384,11 @@ static void test_lang(Test *t) {
     run_free(&b);
     argv[n++] = exe;
   } else {
+    /* jit runs the ORC JIT itself: `sinter run` with the cache runs what `build` makes, which
+     * the exe mode tests, and examples and docs run through the cache */
     argv[n++] = sinter_bin;
     argv[n++] = "run";
-    if (strcmp(t->mode, "interp") == 0) argv[n++] = "--interp";
+    argv[n++] = strcmp(t->mode, "interp") == 0 ? "--interp" : "--no-cache";
     argv[n++] = t->path;
   }
   char *argcopy = args ? xstrdup(args) : NULL;
@@ -433,14 +450,17 @@ static void test_ir(Test *t) {
 }
 
 static void test_repl(Test *t) {
-  char *outp = replace_ext(t->path, ".out");
-  char *want = slurp(outp);
+  char *outp = replace_ext(t->path, ".out"), *errp = replace_ext(t->path, ".err");
+  char *want = slurp(outp), *want_err = slurp(errp);
   char *argv[] = {sinter_bin, "repl", "--no-history", NULL};
   Run r = run_cmd(argv, t->path, DEFAULT_TIMEOUT);
-  check_run(t, &r, want ? want : "", NULL, 0, 1e-9);
+  bool failed = want_err && strstr(want_err, "error:");
+  check_run(t, &r, want ? want : "", want_err ? want_err : "", failed ? 1 : 0, 1e-9);
   run_free(&r);
   free(outp);
+  free(errp);
   free(want);
+  free(want_err);
 }
 
 /* Drives the REPL through a pseudo-terminal, one line at a time, and checks that the lines of
@@ -525,6 +545,27 @@ static void test_pty(Test *t) {
   free(input);
   free(expect);
   free(expp);
+}
+
+static void test_cli(Test *t) {
+  char *dir = xprintf("%s/cli.%d.%ld", tmp_dir, getpid(), random());
+  mkdir(dir, 0755);
+  setenv("TMP", dir, 1); /* each test runs in a process of its own */
+  setenv("SINTER", sinter_bin, 1);
+  setenv("BUILD", build_path, 1);
+  char *argv[] = {"/bin/sh", "-e", t->path, NULL};
+  Run r = run_cmd(argv, NULL, DEFAULT_TIMEOUT);
+  if (r.status != 0 || r.timed_out) {
+    char *o = trimmed(r.out, 3000), *e = trimmed(r.err, 3000);
+    fail(t, "exit status %d%s:\n%s%s", r.status, r.timed_out ? " (timed out)" : "", o, e);
+    free(o);
+    free(e);
+  } else {
+    t->passed++;
+  }
+  run_free(&r);
+  remove_tree(dir);
+  free(dir);
 }
 
 static void test_example(Test *t) {
@@ -617,23 +658,6 @@ static void test_fuzz(Test *t) {
   free(corpus);
 }
 
-/* The script's exit status 77 is a skip, as in Automake's test harness. */
-static void test_script(Test *t) {
-  char *argv[] = {"sh", t->path, NULL};
-  Run r = run_cmd(argv, NULL, DEFAULT_TIMEOUT);
-  if (r.status == 77) {
-    t->skipped++;
-  } else if (r.status != 0 || r.timed_out) {
-    char *o = trimmed(r.out, 3000), *e = trimmed(r.err, 3000);
-    fail(t, "exit %d%s:\n%s%s", r.status, r.timed_out ? ", timed out" : "", o, e);
-    free(o);
-    free(e);
-  } else {
-    t->passed++;
-  }
-  run_free(&r);
-}
-
 static void run_test(Test *t) {
   switch (t->kind) {
   case K_LANG: test_lang(t); break;
@@ -641,11 +665,11 @@ static void run_test(Test *t) {
   case K_IR: test_ir(t); break;
   case K_REPL: test_repl(t); break;
   case K_PTY: test_pty(t); break;
+  case K_CLI: test_cli(t); break;
   case K_EXAMPLE: test_example(t); break;
   case K_DOC: test_doc(t); break;
   case K_UNIT: test_unit(t); break;
   case K_FUZZ: test_fuzz(t); break;
-  case K_SCRIPT: test_script(t); break;
   }
 }
 
@@ -740,11 +764,13 @@ int main(int argc, char **argv) {
   }
   char cwd[400];
   if (!getcwd(cwd, sizeof cwd)) return 2;
-  snprintf(sinter_bin, sizeof sinter_bin, "%s/%s/bin/sinter", cwd, build_dir);
+  snprintf(build_path, sizeof build_path, "%s/%s", cwd, build_dir);
+  snprintf(sinter_bin, sizeof sinter_bin, "%s/bin/sinter", build_path);
   snprintf(tmp_dir, sizeof tmp_dir, "/tmp/sinter-test.%d", getpid());
   mkdir(tmp_dir, 0755);
-  setenv("SINTER", sinter_bin, 1);
-  setenv("SINTER_BUILD", build_dir, 1);
+  char *cache = xprintf("%s/cache", tmp_dir);
+  setenv("XDG_CACHE_HOME", cache, 1);
+  free(cache);
   srandom((unsigned)getpid());
 
   discover_dir("tests/lang", ".dsl", K_LANG);
@@ -752,8 +778,8 @@ int main(int argc, char **argv) {
   discover_dir("tests/ir", ".dsl", K_IR);
   discover_dir("tests/repl", ".in", K_REPL);
   discover_dir("tests/repl", ".pty", K_PTY);
+  discover_dir("tests/cli", ".sh", K_CLI);
   discover_dir("examples", ".dsl", K_EXAMPLE);
-  discover_dir("tests/scripts", ".sh", K_SCRIPT);
   discover_docs();
   char *unit_dir = xprintf("%s/tests", build_dir), *fuzz_dir = xprintf("%s/fuzz", build_dir);
   discover_bins(unit_dir, K_UNIT);
@@ -834,7 +860,7 @@ int main(int argc, char **argv) {
       break;
     }
   }
-  rmdir(tmp_dir);
+  remove_tree(tmp_dir);
   fprintf(stderr, "(%d test files in %lds)\n", ntests, (long)(time(NULL) - t0));
   if (skipped) printf("%d passed, %d failed, %d skipped\n", passed, failed, skipped);
   else printf("%d passed, %d failed\n", passed, failed);
