@@ -513,13 +513,14 @@ static void gen_check(Cg *cg, IrInst *in) {
   case CHECK_SIZE: bad = LLVMBuildICmp(cg->b, LLVMIntSLT, V(cg, in->ops[0]), ci64(cg, 0), ""); break;
   case CHECK_MSG: bad = LLVMBuildNot(cg->b, V(cg, in->ops[0]), ""); break;
   case CHECK_SHAPE: {
-    LLVMValueRef ops[SN_MAX_RANK + 5];
+    LLVMValueRef ops[SN_MAX_RANK + 6];
     ops[0] = cstring(cg, where(cg, in->span));
     ops[1] = cstring(cg, in->str);
     ops[2] = cstring(cg, (const char *)in->blob);
-    ops[3] = V(cg, in->ops[0]);
-    for (int i = 1; i < in->nops; i++) ops[3 + i] = V(cg, in->ops[i]);
-    rt_call(cg, RT_CHECK_SHAPE, 3 + in->nops, ops);
+    ops[3] = ci32(cg, (int32_t)in->imm.i);
+    ops[4] = V(cg, in->ops[0]);
+    for (int i = 1; i < in->nops; i++) ops[4 + i] = V(cg, in->ops[i]);
+    rt_call(cg, RT_CHECK_SHAPE, 4 + in->nops, ops);
     return;
   }
   default: die("gen_check");

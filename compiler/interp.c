@@ -348,7 +348,7 @@ static int32_t check(Interp *it, IrInst *in) {
   case CHECK_SHAPE: {
     int64_t dims[SN_MAX_RANK];
     for (int i = 1; i < in->nops; i++) dims[i - 1] = get(it, in->ops[i]).i;
-    return sn_check_shape(where(it, in->span), what, in->blob, get(it, in->ops[0]).p, in->nops - 1, dims);
+    return sn_check_shape(where(it, in->span), what, in->blob, (int32_t)in->imm.i, get(it, in->ops[0]).p, in->nops - 1, dims);
   }
   }
   return 0;

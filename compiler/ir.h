@@ -90,7 +90,8 @@ typedef enum IrCheck {
   CHECK_DIMS,  /* (a, b): a == b */
   CHECK_TRUE,  /* (cond) */
   CHECK_SIZE,  /* (n): n >= 0 */
-  CHECK_SHAPE, /* (tensor, expected dims...): an argument's shape against its declared type */
+  CHECK_SHAPE, /* (tensor, expected dims...): a tensor's shape against its declared type (an
+                * argument's, imm.i = 1: a usage error, or a loaded file's) */
   CHECK_MSG,   /* (cond, f64 values...): a program's check(); str = message, blob = hint or NULL,
                 * imm.i = the values' kinds (SN_CHECK_*, 2 bits each) */
 } IrCheck;

@@ -2470,8 +2470,9 @@ static void arg_stmt(Sema *s, Node *n) {
     }
     IrBuilder save = s->b;
     s->b.span = n->name_span;
-    ir_check(&s->b, CHECK_SHAPE, rank + 1, ops, arena_printf(s->fn->arena, "argument --%s", a->name));
-    s->b.block->last->blob = a->spec.type;
+    IrInst *chk = ir_check(&s->b, CHECK_SHAPE, rank + 1, ops, arena_printf(s->fn->arena, "argument --%s", a->name));
+    chk->blob = a->spec.type;
+    chk->imm.i = 1; /* a usage error: exit code 2 */
     s->b = save;
     v = tensor_val(s, dt, rank, dims, in->res[0]);
   }

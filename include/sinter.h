@@ -33,7 +33,7 @@ int sn_dtype_from_name(const char *name, SnDtype *out); /* 0 when name is not a 
 SnStatus sn_error_set(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 const char *sn_error_message(void); /* the last error on this thread, "" when none */
 void sn_error_clear(void);
-/* Is the last error a bad program argument (sn_check_shape's), which sn_main reports with exit
+/* Is the last error a bad program argument (sn_check_shape's with usage set), which sn_main reports with exit
  * code 2 like the errors of sn_args_parse? */
 int sn_error_is_usage(void);
 
@@ -135,8 +135,9 @@ enum { SN_CHECK_F64, SN_CHECK_F32, SN_CHECK_INT, SN_CHECK_BOOL };
 SnStatus sn_fail_check(const char *where, const char *msg, const char *hint, int32_t n,
                        const double *values, int32_t kinds);
 /* Checks t's shape against `expected` (rank entries; -1 matches any size). `declared` is the
- * type as written ("f32[n, 3]"), for the message. */
-SnStatus sn_check_shape(const char *where, const char *what, const char *declared,
+ * type as written ("f32[n, 3]"), for the message; `usage` is non-zero for a program argument,
+ * whose mismatch sn_main reports with exit code 2. */
+SnStatus sn_check_shape(const char *where, const char *what, const char *declared, int32_t usage,
                         const SnTensor *t, int64_t rank, const int64_t *expected);
 /* base^exponent for integers, wrapping on overflow; exponent >= 0 (checked by the caller). */
 int64_t sn_ipow(int64_t base, int64_t exponent);

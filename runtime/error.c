@@ -82,7 +82,7 @@ SnStatus sn_fail_check(const char *where, const char *msg, const char *hint, int
   return st;
 }
 
-SnStatus sn_check_shape(const char *where, const char *what, const char *declared,
+SnStatus sn_check_shape(const char *where, const char *what, const char *declared, int32_t usage,
                         const SnTensor *t, int64_t rank, const int64_t *expected) {
   int ok = t->rank == rank;
   for (int64_t i = 0; ok && i < rank; i++) ok = expected[i] < 0 || expected[i] == t->shape[i];
@@ -105,7 +105,7 @@ SnStatus sn_check_shape(const char *where, const char *what, const char *declare
     snprintf(want + n, sizeof want - (size_t)n, "]");
   }
   fail_at(where, "%s: expected %s, got %s", what, want, got);
-  error_is_usage = 1;
+  error_is_usage = usage != 0;
   return 1;
 }
 
