@@ -1506,6 +1506,26 @@ static Val *if_expr(Sema *s, Node *n) {
 
 static void stmt(Sema *s, Node *n);
 
+/* The count after `max` may be 0 (the states come back as they were initialised, with
+ * `converged` false) but not negative: an error now for a constant written in the program, else
+ * when the loop starts (a library solver checks its max_iter itself, with its own message). */
+static bool iteration_limit(Sema *s, IrValue *max, Span span) {
+  int64_t c;
+  if (ir_is_const_int(max, &c) && !span.src->stdlib) {
+    if (c >= 0) return true;
+    Diag *g = diag_error(s->diags, span, "the iteration limit after `max` is %lld; it must be 0 or more", (long long)c);
+    diag_hint(s->diags, g, "`max N` runs the body at most N times, e.g. `until err < 1e-6 max 1000`");
+    return false;
+  }
+  IrValue *ops[2] = {ir_cmp(&s->b, CMP_GE, max, ir_const_i64(&s->b, 0)), ir_cast(&s->b, max, ir_scalar(SN_F64))};
+  IrBuilder save = s->b;
+  s->b.span = span;
+  IrInst *in = ir_check(&s->b, CHECK_MSG, 2, ops, "the iteration limit after `max` is {}; it must be 0 or more");
+  in->imm.i = SN_CHECK_INT;
+  s->b = save;
+  return true;
+}
+
 /* iterate s1 = init1, ... { body } until cond max N
  * -> {s1: ..., iterations: i64, converged: bool} */
 static Val *iterate_expr(Sema *s, Node *n) {
@@ -1541,6 +1561,7 @@ static Val *iterate_expr(Sema *s, Node *n) {
   IrValue **ops = arena_alloc(s->fn->arena, (size_t)(nstate + 1) * sizeof *ops);
   IrType *rts = arena_alloc(s->fn->arena, (size_t)(nstate + 2) * sizeof *rts);
   ops[0] = ir_cast(&s->b, maxv->ir, ir_i64);
+  if (!iteration_limit(s, ops[0], n->b->span)) return ERR;
   for (int i = 0; i < nstate; i++) {
     ops[i + 1] = init[i]->ir;
     rts[i] = ir_val(init[i]->ir)->type;
