@@ -1968,6 +1968,35 @@ static Val *call_user(Sema *s, Binding *fb, Node *call) {
   return r;
 }
 
+/* A top-level statement of the program that binds `name` but is not visible at `use`: a
+ * definition further down (names are visible from their definition on), or NULL. */
+static Node *later_definition(Sema *s, const char *name, Span use) {
+  for (int i = 0; s->program && i < s->program->n; i++) {
+    Node *st = s->program->items[i];
+    if ((st->kind == A_FN || st->kind == A_LET || st->kind == A_ARG) && st->name && strcmp(st->name, name) == 0 &&
+        st->span.src == use.src)
+      return st;
+  }
+  return NULL;
+}
+
+/* Explains a use of a name the program defines further down (`use` is where it is written):
+ * names are visible from their definition on, which is also why functions cannot call
+ * themselves or each other. */
+static void defined_later(Sema *s, const char *name, Span use, Node *def) {
+  Node *caller = s->inst_stack.n ? s->inst_stack.items[s->inst_stack.n - 1] : NULL;
+  Diag *g;
+  if (caller && def->kind == A_FN) {
+    g = diag_error(s->diags, use, "`%s` cannot call `%s`, which is defined after it", caller->name, name);
+    diag_hint(s->diags, g, "a function sees only the names defined before it, so functions cannot call themselves or "
+                           "each other; define `%s` first, or write the repetition with `iterate`", name);
+  } else {
+    g = diag_error(s->diags, use, "`%s` is used before its definition", name);
+    diag_hint(s->diags, g, "names are visible from their definition on: define `%s` before this line", name);
+  }
+  diag_note(s->diags, g, def->name_span, "`%s` is defined here", name);
+}
+
 static Val *call_expr(Sema *s, Node *n) {
   Binding *b = lookup(s, n->name);
   if (b && b->kind == B_FN) {
@@ -1980,6 +2009,11 @@ static Val *call_expr(Sema *s, Node *n) {
   if (b) {
     Diag *g = diag_error(s->diags, n->name_span, "`%s` is not a function", n->name);
     diag_note(s->diags, g, b->span, "`%s` is defined here", n->name);
+    return ERR;
+  }
+  Node *later = later_definition(s, n->name, n->name_span);
+  if (later) {
+    defined_later(s, n->name, n->name_span, later);
     return ERR;
   }
   Diag *g = diag_error(s->diags, n->name_span, "unknown function `%s`", n->name);
@@ -2018,6 +2052,11 @@ static Val *load_persisted(Sema *s, Val *t, const char *name, Span span) {
 
 static Val *name_expr(Sema *s, Node *n) {
   Binding *b = lookup(s, n->name);
+  Node *later = b ? NULL : later_definition(s, n->name, n->span);
+  if (later) {
+    defined_later(s, n->name, n->span, later);
+    return ERR;
+  }
   if (!b) {
     Diag *g = diag_error(s->diags, n->span, "unknown name `%s`", n->name);
     /* an index of a reduction just before: its body ended at a + or - */
@@ -2552,6 +2591,7 @@ IrFunc *sema_program(Arena *a, DiagBag *d, PtrVec *stmts) {
   s.scope = load_prelude(&s);
   push_scope(&s);
   s.top = s.scope;
+  s.program = stmts;
   int errors = d->nerrors;
   for (int i = 0; i < stmts->n; i++) stmt(&s, stmts->items[i]);
   if (d->nerrors == errors) warn_unused(&s, s.top);
@@ -2641,6 +2681,7 @@ IrFunc *sema_repl_line(ReplEnv *env, Arena *a, DiagBag *d, PtrVec *stmts, bool e
   env->line++;
   s.scope = env->scope;
   s.top = env->scope;
+  s.program = stmts;
   Binding *mark = env->scope->head;
   int errors = d->nerrors;
   for (int i = 0; i < stmts->n; i++) stmt(&s, stmts->items[i]);
