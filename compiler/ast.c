@@ -14,7 +14,7 @@ const char *op_name(Op op) {
 }
 
 const char *red_name(RedKind k) {
-  static const char *names[] = {"sum", "prod", "max", "min", "mean", "lse", "argmax", "argmin"};
+  static const char *names[] = {"sum", "prod", "max", "min", "mean", "lse", "argmax", "argmin", "all", "any"};
   return names[k];
 }
 

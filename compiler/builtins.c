@@ -697,7 +697,8 @@ static Val *b_check(Sema *s, Node *call) {
   if (c->kind == V_ERROR) return ERR;
   if (c->kind != V_SCALAR || c->dt != SN_BOOL) {
     Diag *g = diag_error(s->diags, a.posn[0]->span, "the condition of `check` must be a bool, not %s", val_type_str(s, c));
-    if (c->kind == V_TENSOR && c->dt == SN_BOOL) diag_hint(s->diags, g, "reduce it: min(cond) is true when every element is");
+    if (c->kind == V_TENSOR && c->dt == SN_BOOL)
+      diag_hint(s->diags, g, "reduce it: all(cond) is true when every element is, any(cond) when one is");
     return ERR;
   }
   Node *msg = a.posn[1];
@@ -1220,7 +1221,7 @@ static Val *b_sliced(Sema *s, Node *call) {
 const char *const builtin_names[] = {
     "print", "exp", "log", "log1p", "expm1", "sqrt", "abs", "tanh", "sin", "cos", "tan", "floor", "ceil",
     "round", "erf", "isnan", "sigmoid", "relu", "softplus", "sign", "pow", "min", "max", "clamp", "where",
-    "sum", "prod", "mean", "lse", "argmax", "argmin", "zeros", "ones", "full", "arange", "linspace", "eye",
+    "sum", "prod", "mean", "lse", "argmax", "argmin", "all", "any", "zeros", "ones", "full", "arange", "linspace", "eye",
     "rand", "randn", "transpose", "size", "numel", "f16", "bf16", "f32", "f64", "i8", "u8", "i32", "i64",
     "bool", "now", "load", "load_csv", "save", "check", "isfinite", "cast", "epsilon", "emd", "emd_1d", "sliced_wasserstein", "sns_newton", "sinkhorn_kernel", NULL,
 };
@@ -1238,7 +1239,7 @@ Val *call_builtin(Sema *s, Node *call, bool *found) {
     if (strcmp(nm, maths[i].name) == 0) return b_math(s, call, maths[i].fn);
   static const struct { const char *name; RedKind k; } reds[] = {
       {"sum", RED_SUM}, {"prod", RED_PROD}, {"mean", RED_MEAN}, {"lse", RED_LSE},
-      {"argmax", RED_ARGMAX}, {"argmin", RED_ARGMIN},
+      {"argmax", RED_ARGMAX}, {"argmin", RED_ARGMIN}, {"all", RED_ALL}, {"any", RED_ANY},
   };
   for (size_t i = 0; i < sizeof reds / sizeof *reds; i++)
     if (strcmp(nm, reds[i].name) == 0) return b_reduce(s, call, reds[i].k);

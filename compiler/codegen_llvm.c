@@ -743,6 +743,8 @@ static void gen_parallel(Cg *cg, IrInst *in, LLVMValueRef *out) {
   switch ((IrBinOp)in->sub) {
   case BIN_ADD: comb = f ? LLVMBuildFAdd(cg->b, acc, part, "") : LLVMBuildAdd(cg->b, acc, part, ""); break;
   case BIN_MUL: comb = f ? LLVMBuildFMul(cg->b, acc, part, "") : LLVMBuildMul(cg->b, acc, part, ""); break;
+  case BIN_AND: comb = LLVMBuildAnd(cg->b, acc, part, ""); break;
+  case BIN_OR: comb = LLVMBuildOr(cg->b, acc, part, ""); break;
   default: {
     LLVMValueRef args[2] = {acc, part};
     bool mx = in->sub == BIN_MAX;

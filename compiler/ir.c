@@ -67,7 +67,7 @@ const char *ir_math_name(IrMathFn fn) { return math_names[fn]; }
 static const char *bin_names[] = {"add", "sub", "mul", "div", "rem", "min", "max", "and", "or", "pow"};
 static const char *cmp_names[] = {"eq", "ne", "lt", "le", "gt", "ge"};
 static const char *check_names[] = {"index", "dims", "true", "size", "shape", "msg"};
-static const char *red_names[] = {"sum", "prod", "max", "min", "mean", "lse", "argmax", "argmin"};
+static const char *red_names[] = {"sum", "prod", "max", "min", "mean", "lse", "argmax", "argmin", "all", "any"};
 
 IrFunc *ir_func_new(Arena *a) {
   IrFunc *f = NEW(a, IrFunc);

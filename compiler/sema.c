@@ -1065,6 +1065,7 @@ static SnDtype reduce_dtype(RedKind k, Val *body) {
   SnDtype dt = body->dt;
   switch (k) {
   case RED_ARGMAX: case RED_ARGMIN: return SN_I64;
+  case RED_ALL: case RED_ANY: return SN_BOOL;
   case RED_SUM: case RED_PROD:
     if (dt == SN_BOOL || is_int_dt(dt)) return SN_I64;
     return dt;
@@ -1093,9 +1094,15 @@ static bool reducible(Sema *s, RedKind kind, Val *e, Span span) {
     if (e->kind == V_TENSOR) diag_hint(s->diags, g, "subscript every dimension, or reduce the whole tensor: %s(x)", red_name(kind));
     return false;
   }
-  if (e->dt == SN_BOOL && kind != RED_SUM) {
+  bool logical = kind == RED_ALL || kind == RED_ANY;
+  if (logical && e->dt != SN_BOOL) {
+    Diag *g = diag_error(s->diags, span, "%s needs bool values, not %s", red_name(kind), val_type_str(s, e));
+    diag_hint(s->diags, g, "compare first, e.g. %s(x > 0) or %s(x != 0)", red_name(kind), red_name(kind));
+    return false;
+  }
+  if (e->dt == SN_BOOL && kind != RED_SUM && !logical) {
     Diag *g = diag_error(s->diags, span, "%s of bool values", red_name(kind));
-    diag_hint(s->diags, g, "sum counts the true values; convert with i64(b) for the others");
+    diag_hint(s->diags, g, "all and any test bool values, sum counts the true ones; convert with i64(b) for the others");
     return false;
   }
   return true;
@@ -1161,7 +1168,7 @@ Val *whole_reduce(Sema *s, RedKind kind, Val *x, Span span) {
   if (x->kind == V_ERROR) return ERR;
   if (x->kind == V_SCALAR) {
     if (kind == RED_ARGMAX || kind == RED_ARGMIN) return scalar_val(s, SN_I64, false, ir_const_i64(&s->b, 0));
-    return x;
+    return reducible(s, kind, x, span) ? x : ERR;
   }
   if (x->kind != V_TENSOR) {
     diag_error(s->diags, span, "%s needs a tensor, not %s", red_name(kind), val_type_str(s, x));
