@@ -1102,7 +1102,10 @@ static bool reducible(Sema *s, RedKind kind, Val *e, Span span) {
   }
   if (e->dt == SN_BOOL && kind != RED_SUM && !logical) {
     Diag *g = diag_error(s->diags, span, "%s of bool values", red_name(kind));
-    diag_hint(s->diags, g, "all and any test bool values, sum counts the true ones; convert with i64(b) for the others");
+    if (kind == RED_MAX || kind == RED_MIN)
+      diag_hint(s->diags, g, "%s tells whether %s value is true", kind == RED_MAX ? "any" : "all", kind == RED_MAX ? "some" : "every");
+    else
+      diag_hint(s->diags, g, "sum counts the true values; convert with i64(b) for the others");
     return false;
   }
   return true;
