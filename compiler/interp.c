@@ -312,7 +312,7 @@ static int32_t call(Interp *it, IrInst *in) {
   }
   default: die("interp: call of %s", rt_fns[in->sub].name);
   }
-  if (!r.p) return 1;
+  if (!r.p) return rt_fns[in->sub].at_call ? sn_fail_at(where(it, in->span)) : 1;
   it->v[in->res[0]->id] = r;
   return 0;
 }
@@ -445,13 +445,13 @@ static int32_t run_inst(Interp *it, IrInst *in, Slot *yielded) {
     int64_t shape[SN_MAX_RANK];
     for (int i = 0; i < in->nops; i++) shape[i] = get(it, in->ops[i]).i;
     out->p = sn_tensor_new((SnDtype)in->res[0]->type.dtype, in->nops, shape);
-    return out->p ? 0 : 1;
+    return out->p ? 0 : sn_fail_at(where(it, in->span));
   }
   case IR_CONST_TENSOR: {
     int64_t shape[SN_MAX_RANK];
     for (int i = 0; i < in->nops; i++) shape[i] = get(it, in->ops[i]).i;
     out->p = sn_tensor_from_data((SnDtype)in->res[0]->type.dtype, in->blob, in->nops, shape);
-    return out->p ? 0 : 1;
+    return out->p ? 0 : sn_fail_at(where(it, in->span));
   }
   case IR_RETAIN: sn_tensor_retain(get(it, in->ops[0]).p); return 0;
   case IR_RELEASE: sn_tensor_release(get(it, in->ops[0]).p); return 0;

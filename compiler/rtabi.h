@@ -18,6 +18,7 @@ typedef enum RtFn {
   RT_EXPF, RT_EXP, RT_LOGF, RT_LOG, /* the shared exp/log */
   RT_EXPSUMF, RT_EXPSUM, /* (values, n, max) -> the sum of exp(values - max): an lse tile */
   RT_FAIL_INDEX, RT_FAIL_DIMS, RT_FAIL_MSG, RT_FAIL_SIZE,
+  RT_FAIL_AT,          /* (where) -> status: the pending message of an `at_call` function, located */
   RT_FAIL_CHECK,       /* (where, msg, hint, n, values, kinds) -> status */
   RT_CHECK_SHAPE,      /* (where, what, declared, tensor, dims...) -> status */
   RT_PARALLEL_CHUNKS, RT_PARALLEL_FOR,
@@ -61,6 +62,8 @@ typedef struct RtInfo {
   RtKind ret;
   int nparams;
   RtKind params[RT_MAX_PARAMS];
+  bool at_call; /* fallible without a `where` of its own (allocations): a failure's message gets
+                   the location of the call */
 } RtInfo;
 
 extern const RtInfo rt_fns[RT_NFNS];

@@ -120,6 +120,9 @@ SnStatus sn_fail_index(const char *where, const char *what, int64_t index, int64
 SnStatus sn_fail_dims(const char *where, const char *what, int64_t a, int64_t b);
 SnStatus sn_fail_msg(const char *where, const char *msg);
 SnStatus sn_fail_size(const char *where, const char *what, int64_t n);
+/* The pending message of a function that knows no source location (an allocation that failed,
+ * sn_matmul), put after `where`: generated code calls it when such a function fails. */
+SnStatus sn_fail_at(const char *where);
 /* A failed `check(cond, msg, values..., hint=...)`: each "{}" in msg is replaced by the next of
  * the n values, written as its kind says (2 bits per value: SN_CHECK_F64, _F32, _INT, _BOOL);
  * the hint (may be NULL) is shown below the source line. */
