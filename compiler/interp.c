@@ -277,6 +277,8 @@ static int32_t call(Interp *it, IrInst *in) {
   case RT_PRINT_BOOL: sn_print_bool((int32_t)a[0].i); return 0;
   case RT_PRINT_F32: sn_print_f32(a[0].f); return 0;
   case RT_PRINT_F64: sn_print_f64(a[0].d); return 0;
+  case RT_PRINT_F16: sn_print_f16(a[0].f); return 0;
+  case RT_PRINT_BF16: sn_print_bf16(a[0].f); return 0;
   case RT_PRINT_TENSOR: sn_print_tensor(a[0].p); return 0;
   case RT_PRINT_END: sn_print_end(); return 0;
   case RT_NOW: it->v[in->res[0]->id].d = sn_now(); return 0;

@@ -11,6 +11,8 @@ const RtInfo rt_fns[RT_NFNS] = {
     [RT_PRINT_F64] = {"sn_print_f64", (void *)sn_print_f64, K_VOID, 1, {K_F64}},
     [RT_PRINT_TENSOR] = {"sn_print_tensor", (void *)sn_print_tensor, K_VOID, 1, {K_PTR}},
     [RT_PRINT_END] = {"sn_print_end", (void *)sn_print_end, K_VOID, 0, {0}},
+    [RT_PRINT_F16] = {"sn_print_f16", (void *)sn_print_f16, K_VOID, 1, {K_F32}},
+    [RT_PRINT_BF16] = {"sn_print_bf16", (void *)sn_print_bf16, K_VOID, 1, {K_F32}},
     [RT_TENSOR_NEW] = {"sn_tensor_new", (void *)sn_tensor_new, K_TENSOR, 2, {K_I32, K_DIMS}, .at_call = true},
     [RT_TENSOR_FROM_DATA] = {"sn_tensor_from_data", (void *)sn_tensor_from_data, K_TENSOR, 3,
                              {K_I32, K_PTR, K_DIMS}, .at_call = true},

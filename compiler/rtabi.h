@@ -9,6 +9,7 @@
 typedef enum RtFn {
   RT_PRINT_STR, RT_PRINT_I64, RT_PRINT_BOOL, RT_PRINT_F32, RT_PRINT_F64, RT_PRINT_TENSOR,
   RT_PRINT_END,
+  RT_PRINT_F16, RT_PRINT_BF16, /* (f32 holding a value of the type) */
   RT_TENSOR_NEW,       /* (dtype, dims...) -> tensor */
   RT_TENSOR_FROM_DATA, /* (dtype, data, dims...) -> tensor */
   RT_RANDOM,           /* (dtype, seed, dist, dims...) -> tensor; C order (dtype, dims, seed, dist) */

@@ -2233,7 +2233,7 @@ void print_val(Sema *s, Val *v) {
     case SN_F32: ir_call(&s->b, RT_PRINT_F32, 1, &x); break;
     case SN_F16: case SN_BF16:
       x = ir_cast(&s->b, ir_cast(&s->b, x, ir_scalar(v->dt)), ir_scalar(SN_F32));
-      ir_call(&s->b, RT_PRINT_F32, 1, &x);
+      ir_call(&s->b, v->dt == SN_F16 ? RT_PRINT_F16 : RT_PRINT_BF16, 1, &x);
       break;
     default: x = ir_cast(&s->b, x, ir_i64); ir_call(&s->b, RT_PRINT_I64, 1, &x); break;
     }

@@ -85,11 +85,15 @@ void sn_print_i64(int64_t v);
 void sn_print_bool(int32_t v);
 void sn_print_f32(float v);
 void sn_print_f64(double v);
+void sn_print_f16(float v);  /* v holds an f16 value; printed as the shortest text that reads back as it */
+void sn_print_bf16(float v); /* v holds a bf16 value; likewise */
 void sn_print_tensor(const SnTensor *t);
 void sn_print_end(void);
 /* Shortest decimal text that reads back as the same value (Python repr layout); at most 40 bytes. */
 int sn_format_f64(char *buf, double v);
 int sn_format_f32(char *buf, float v);
+int sn_format_f16(char *buf, float v);
+int sn_format_bf16(char *buf, float v);
 void sn_set_output(FILE *f); /* default stdout */
 
 /* --- random numbers (Philox4x32-10, counter-based) ----------------------------------------- */
