@@ -778,14 +778,16 @@ static Val *b_check(Sema *s, Node *call) {
 /* The where-string of a call (file:line:col and the source line), for run-time messages. */
 static IrValue *where_of(Sema *s, Span sp) { return ir_string(&s->b, diag_where(s->fn->arena, sp)); }
 
-/* A tensor of `dt` and `rank` produced by a fallible runtime call: its sizes are read from it.
- * A rank-0 tensor (a safetensors scalar, a 0-d .npy) is a scalar in the language. */
+/* A tensor of `dt` and `rank` produced by a fallible runtime call: its sizes are read from it,
+ * named `name.0`, `name.1`, ... in types, or `?` without a name (a file's sizes, known only when
+ * the program runs). A rank-0 tensor (a safetensors scalar, a 0-d .npy) is a scalar in the
+ * language. */
 static Val *loaded_tensor(Sema *s, IrValue *t, SnDtype dt, int rank, const char *name) {
   t->type = ir_tensor(dt, rank);
   if (rank == 0) return scalar_val(s, dt, false, ir_elem(&s->b, t, 0, NULL));
   Dim dims[SN_MAX_RANK];
   for (int d = 0; d < rank; d++)
-    dims[d] = dim_of_value(s, ir_dim(&s->b, t, d), arena_printf(s->arena, "%s.%d", name, d));
+    dims[d] = dim_of_value(s, ir_dim(&s->b, t, d), name ? arena_printf(s->arena, "%s.%d", name, d) : "?");
   return tensor_val(s, dt, rank, dims, t);
 }
 
@@ -815,7 +817,7 @@ Val *load_call(Sema *s, Node *call, Node *type) {
     s->b.span = call->span;
     IrValue *t = ir_call(&s->b, RT_LOAD_TENSOR, 4, ops);
     s->b = save;
-    return loaded_tensor(s, t, dt, type->list.n, "load");
+    return loaded_tensor(s, t, dt, type->list.n, NULL);
   }
   const char *path = const_str(a.pos[0]);
   if (!path) {
@@ -838,7 +840,7 @@ Val *load_call(Sema *s, Node *call, Node *type) {
     s->b.span = call->span;
     IrValue *t = ir_call(&s->b, RT_LOAD_TENSOR, 4, ops);
     s->b = save;
-    r = loaded_tensor(s, t, (SnDtype)info.dtypes[0], (int)info.ranks[0], "load");
+    r = loaded_tensor(s, t, (SnDtype)info.dtypes[0], (int)info.ranks[0], NULL);
   } else {
     r = val_new(s, V_RECORD);
     r->rec = NEW(s->arena, Record);
@@ -854,7 +856,7 @@ Val *load_call(Sema *s, Node *call, Node *type) {
       IrValue *t = ir_call(&s->b, RT_LOAD_NAMED, 5, ops);
       s->b = save;
       r->rec->names[i] = arena_strdup(s->arena, info.names[i]);
-      r->rec->vals[i] = loaded_tensor(s, t, (SnDtype)info.dtypes[i], (int)info.ranks[i], r->rec->names[i]);
+      r->rec->vals[i] = loaded_tensor(s, t, (SnDtype)info.dtypes[i], (int)info.ranks[i], NULL);
     }
   }
   sn_file_info_free(&info);
@@ -924,7 +926,7 @@ static Val *b_load_csv(Sema *s, Node *call) {
     IrValue *t = ir_call(&s->b, RT_LOAD_CSV_PART, 6, ops);
     s->b = save;
     r->rec->names[part] = part ? "y" : "x";
-    r->rec->vals[part] = loaded_tensor(s, t, part ? ydt : dt, part ? 1 : 2, part ? "rows" : "csv");
+    r->rec->vals[part] = loaded_tensor(s, t, part ? ydt : dt, part ? 1 : 2, NULL);
   }
   /* x and y have the same rows */
   if (r->rec->n == 2) check_dims_match(s, r->rec->vals[0]->dims[0], r->rec->vals[1]->dims[0], call->span, "rows of x and y");
