@@ -8,6 +8,7 @@
 
 #include <math.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #define MAX_ARGS 12 /* the most a builtin takes: sns_newton, 9 */
 
@@ -791,6 +792,21 @@ static Val *loaded_tensor(Sema *s, IrValue *t, SnDtype dt, int rank, const char 
   return tensor_val(s, dt, rank, dims, t);
 }
 
+/* Whether a file the compiler could not read is there at all: a missing one gets a hint about
+ * reading it only at run time; for one that is there, the runtime's message says what is wrong. */
+static bool file_exists(const char *path, struct stat *st) { return stat(path, st) == 0; }
+
+/* A path load takes for a file of one of its formats (anything else is read as safetensors). */
+static bool load_format(const char *path) {
+  static const char *const suffixes[] = {".npy", ".safetensors", ".json"};
+  size_t len = strlen(path);
+  for (size_t i = 0; i < sizeof suffixes / sizeof *suffixes; i++) {
+    size_t n = strlen(suffixes[i]);
+    if (len >= n && strcmp(path + len - n, suffixes[i]) == 0) return true;
+  }
+  return false;
+}
+
 static bool path_arg(Sema *s, Args *a, int k, const char *fn) {
   if (a->pos[k]->kind == V_STR) return true;
   diag_error(s->diags, a->posn[k]->span, "the path given to `%s` must be a string, not %s", fn, val_type_str(s, a->pos[k]));
@@ -825,11 +841,22 @@ Val *load_call(Sema *s, Node *call, Node *type) {
     diag_hint(s->diags, g, "write let x: f32[n, 3] = load(path) to load a path given when the program runs");
     return ERR;
   }
+  size_t len = strlen(path);
+  if (len >= 4 && strcmp(path + len - 4, ".csv") == 0) {
+    Diag *g = diag_error(s->diags, pn->span, "load reads tensor files, not the CSV table %s", path);
+    diag_hint(s->diags, g, "read it with load_csv(\"%s\"), which gives {x: features, y: labels}", path);
+    return ERR;
+  }
   SnFileInfo info;
   if (sn_load_describe(path, &info)) {
     Diag *g = diag_error(s->diags, pn->span, "cannot read %s", sn_error_message());
-    diag_hint(s->diags, g, "the file is read when the program is compiled; to load it only at run time, declare "
-                           "its type: let x: f32[n, 3] = load(\"%s\")", path);
+    struct stat st;
+    if (!file_exists(path, &st))
+      diag_hint(s->diags, g, "the file is read when the program is compiled; to load it only at run time, declare "
+                             "its type: let x: f32[n, 3] = load(\"%s\")", path);
+    else if (!S_ISDIR(st.st_mode) && !load_format(path))
+      diag_hint(s->diags, g, "load reads .npy and .safetensors files, a sharded model's index .json or a directory; "
+                             "a CSV table is read with load_csv");
     return ERR;
   }
   Val *r = ERR;
@@ -905,7 +932,8 @@ static Val *b_load_csv(Sema *s, Node *call) {
     SnCsvData d = {0};
     if (sn_csv_read(pn->str, &spec, &d)) {
       Diag *g = diag_error(s->diags, pn->span, "cannot read %s", sn_error_message());
-      diag_hint(s->diags, g, "the file is read when the program is compiled, for the type of its labels");
+      struct stat st;
+      if (!file_exists(pn->str, &st)) diag_hint(s->diags, g, "the file is read when the program is compiled, for the type of its labels");
       return ERR;
     }
     ydt = (SnDtype)d.y->dtype;
