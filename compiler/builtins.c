@@ -890,8 +890,10 @@ Val *load_call(Sema *s, Node *call, Node *type) {
   return r;
 }
 
-/* load_csv(path, label=last, dtype=f32): {x: f32[n, d], y: i64[n]}; y is f64 for a numeric
- * label that is not integral, and class indices for text (see SnCsvSpec). */
+/* load_csv(path, label=last, dtype=f32, sep=",", header=true): {x: f32[n, d], y: i64[n]}; y is
+ * f64 for a numeric label that is not integral, and class indices for text (see SnCsvSpec).
+ * Without sep the header line's delimiter is found; without header a first row of numbers only
+ * is an error (the file looks headerless). */
 static Val *b_load_csv(Sema *s, Node *call) {
   SnDtype dt = SN_F32;
   bool given;
@@ -900,14 +902,32 @@ static Val *b_load_csv(Sema *s, Node *call) {
     diag_error(s->diags, call->span, "load_csv reads features as f32 or f64, not %s", sn_dtype_name(dt));
     return ERR;
   }
-  /* label=first|last|none or a column's name, read from the syntax */
+  /* label=first|last|none or a column's name, sep and header, read from the syntax */
   const char *label = "last";
+  int32_t sep = 0, header = SN_CSV_HEADER_CHECK;
   Node *c = without_dtype(s, call);
   Node *rest = NEW(s->arena, Node);
   *rest = *c;
   rest->list = (PtrVec){0};
   for (int i = 0; i < c->list.n; i++) {
     Node *n = c->list.items[i];
+    if (n->kind == A_KWARG && strcmp(n->name, "sep") == 0) {
+      if (n->a->kind != A_STR || strlen(n->a->str) != 1 || strchr("\"\r\n", n->a->str[0])) {
+        Diag *g = diag_error(s->diags, n->a->span, "sep must be one character in quotes, such as \";\" or \"\\t\"");
+        diag_hint(s->diags, g, "without sep, the most frequent of , tab ; | on the header line separates the fields");
+        return ERR;
+      }
+      sep = (unsigned char)n->a->str[0];
+      continue;
+    }
+    if (n->kind == A_KWARG && strcmp(n->name, "header") == 0) {
+      if (n->a->kind != A_BOOL) {
+        diag_error(s->diags, n->a->span, "header must be true (the first row names the columns) or false (it is data)");
+        return ERR;
+      }
+      header = n->a->ival ? SN_CSV_HEADER_YES : SN_CSV_HEADER_NO;
+      continue;
+    }
     if (n->kind == A_KWARG && strcmp(n->name, "label") == 0) {
       if (n->a->kind == A_NAME && (!strcmp(n->a->name, "first") || !strcmp(n->a->name, "last") || !strcmp(n->a->name, "none"))) {
         label = strcmp(n->a->name, "none") == 0 ? "" : n->a->name;
@@ -922,13 +942,13 @@ static Val *b_load_csv(Sema *s, Node *call) {
     }
     vec_push(s->arena, &rest->list, n);
   }
-  static const char *const kws[] = {"label", "dtype", NULL};
+  static const char *const kws[] = {"label", "dtype", "sep", "header", NULL};
   Args a;
   if (!get_args(s, rest, 1, 1, kws, 0, &a) || !path_arg(s, &a, 0, "load_csv")) return ERR;
   SnDtype ydt = SN_I64;
   Node *pn = a.posn[0];
   if (pn->kind == A_STR && *label) {
-    SnCsvSpec spec = {.label = label, .dtype = dt};
+    SnCsvSpec spec = {.label = label, .dtype = dt, .delimiter = (char)sep, .header = header};
     SnCsvData d = {0};
     if (sn_csv_read(pn->str, &spec, &d)) {
       Diag *g = diag_error(s->diags, pn->span, "cannot read %s", sn_error_message());
@@ -947,11 +967,12 @@ static Val *b_load_csv(Sema *s, Node *call) {
   r->rec->names = arena_alloc(s->arena, 2 * sizeof(char *));
   r->rec->vals = arena_alloc(s->arena, 2 * sizeof(Val *));
   for (int part = 0; part < r->rec->n; part++) {
-    IrValue *ops[6] = {where, path, lab, ir_const(&s->b, ir_scalar(SN_I32), 0, dt), ir_const(&s->b, ir_scalar(SN_I32), 0, part),
-                       ir_const(&s->b, ir_scalar(SN_I32), 0, ydt)};
+    IrValue *ops[8] = {where, path, lab, ir_const(&s->b, ir_scalar(SN_I32), 0, dt), ir_const(&s->b, ir_scalar(SN_I32), 0, part),
+                       ir_const(&s->b, ir_scalar(SN_I32), 0, ydt), ir_const(&s->b, ir_scalar(SN_I32), 0, sep),
+                       ir_const(&s->b, ir_scalar(SN_I32), 0, header)};
     IrBuilder save = s->b;
     s->b.span = call->span;
-    IrValue *t = ir_call(&s->b, RT_LOAD_CSV_PART, 6, ops);
+    IrValue *t = ir_call(&s->b, RT_LOAD_CSV_PART, 8, ops);
     s->b = save;
     r->rec->names[part] = part ? "y" : "x";
     r->rec->vals[part] = loaded_tensor(s, t, part ? ydt : dt, part ? 1 : 2, NULL);

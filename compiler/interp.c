@@ -288,7 +288,8 @@ static int32_t call(Interp *it, IrInst *in) {
   case RT_LOAD_TENSOR: r.p = sn_load_tensor(a[0].p, a[1].p, (int32_t)a[2].i, a[3].i); break;
   case RT_LOAD_NAMED: r.p = sn_load_named(a[0].p, a[1].p, a[2].p, (int32_t)a[3].i, a[4].i); break;
   case RT_LOAD_CSV_PART:
-    r.p = sn_load_csv_part(a[0].p, a[1].p, a[2].p, (int32_t)a[3].i, (int32_t)a[4].i, (int32_t)a[5].i);
+    r.p = sn_load_csv_part(a[0].p, a[1].p, a[2].p, (int32_t)a[3].i, (int32_t)a[4].i, (int32_t)a[5].i, (int32_t)a[6].i,
+                           (int32_t)a[7].i);
     break;
   case RT_SAVE_BEGIN: r.p = sn_save_begin(a[0].p, a[1].p); break;
   case RT_SAVE_TENSOR: return sn_save_tensor(a[0].p, a[1].p, a[2].p);

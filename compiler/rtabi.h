@@ -26,7 +26,7 @@ typedef enum RtFn {
   RT_NOW,              /* () -> f64 seconds */
   RT_LOAD_TENSOR,      /* (where, path, dtype, rank) -> tensor */
   RT_LOAD_NAMED,       /* (where, path, name, dtype, rank) -> tensor */
-  RT_LOAD_CSV_PART,    /* (where, path, label, dtype, part, ydtype) -> tensor */
+  RT_LOAD_CSV_PART,    /* (where, path, label, dtype, part, ydtype, delimiter, header) -> tensor */
   RT_SAVE_TENSOR,      /* (where, path, tensor) -> status */
   RT_SAVE_BEGIN,       /* (where, path) -> saver (a pointer; NULL on failure) */
   RT_SAVE_ADD,         /* (saver, name, tensor) -> status */

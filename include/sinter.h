@@ -342,14 +342,19 @@ SnStatus sn_npy_write(const char *path, const SnTensor *t);
 
 /* --- CSV ------------------------------------------------------------------------------------
  * A header row of unique column names, then one record per line (RFC 4180 quoting; blank
- * lines skipped). Every column but the label is numeric and goes into x; the label column goes
+ * lines skipped). Without a delimiter given, the header line's most frequent of `,` tab `;` `|`
+ * separates fields (`,` when it has none). Every column but the label is numeric and goes into x; the label column goes
  * into y: integers as i64, other numbers as f64 (regression targets), text as class indices
  * into `classes` (sorted). */
 typedef enum SnCsvType { SN_CSV_INT, SN_CSV_FLOAT, SN_CSV_TEXT } SnCsvType;
+/* The first record: column names, an error when it holds only numbers (it looks like data, so
+ * the file has no header); names whatever it holds; data (the columns are named 1, 2, ...). */
+typedef enum SnCsvHeader { SN_CSV_HEADER_CHECK, SN_CSV_HEADER_YES, SN_CSV_HEADER_NO } SnCsvHeader;
 typedef struct SnCsvSpec {
   const char *label; /* the label column: its name, else "first" or "last"; NULL for none */
   int32_t dtype;     /* x's dtype: SN_F32 or SN_F64 */
-  char delimiter;    /* ',' when 0 */
+  char delimiter;    /* 0: found from the header line */
+  int32_t header;    /* SnCsvHeader */
 } SnCsvSpec;
 typedef struct SnCsvData {
   SnTensor *x;         /* [rows, features] */
@@ -373,9 +378,9 @@ void sn_csv_free(SnCsvData *d); /* releases what sn_csv_read filled; safe on a z
 SnTensor *sn_load_tensor(const char *where, const char *path, int32_t dtype, int64_t rank); /* .npy, or a one-tensor .safetensors */
 SnTensor *sn_load_named(const char *where, const char *path, const char *name, int32_t dtype, int64_t rank);
 /* load_csv: part 0 is the features x (of `dtype`), part 1 the labels y (which must be of
- * `ydtype`); `label` as SnCsvSpec's ("" for none). */
+ * `ydtype`); `label` ("" for none), `delimiter` and `header` as SnCsvSpec's. */
 SnTensor *sn_load_csv_part(const char *where, const char *path, const char *label, int32_t dtype, int32_t part,
-                           int32_t ydtype);
+                           int32_t ydtype, int32_t delimiter, int32_t header);
 void sn_load_close(void);     /* closes the safetensors file load keeps open between tensors */
 void sn_load_csv_close(void); /* forgets the CSV file load_csv keeps between its two parts */
 SnStatus sn_save_tensor(const char *where, const char *path, const SnTensor *t); /* .npy or .safetensors */
