@@ -810,7 +810,38 @@ static Val *record_field(Sema *s, Val *r, const char *name, Span span) {
   return ERR;
 }
 
+static Node *index_name(Node *nm);
+
+/* `sum(i < 3) [1.0, 2.0][i]` parses as sum(i < 3) subscripted, since a subscript binds tighter
+ * than a reduction's body: when the call's arguments are new index names, say so, instead of
+ * "unknown name `i`". */
+static bool subscripted_reduction(Sema *s, Node *n) {
+  Node *call = n->a;
+  if (call->kind != A_CALL || call->list.n == 0) return false;
+  bool reduction = false;
+  for (int k = RED_SUM; k <= RED_ANY; k++) reduction |= strcmp(call->name, red_name((RedKind)k)) == 0;
+  Binding *fb = lookup(s, call->name);
+  if (!reduction || (fb && fb->kind == B_FN)) return false;
+  Buf idx = {0};
+  for (int i = 0; i < call->list.n; i++) {
+    Node *nm = index_name(call->list.items[i]);
+    if (!nm || lookup(s, nm->name)) {
+      buf_free(&idx);
+      return false;
+    }
+    buf_printf(&idx, "%s%s", i ? ", " : "", nm->name);
+  }
+  const char *head = src_text(s, call->span), *sub = src_text(s, (Span){n->span.src, call->span.hi, n->span.hi});
+  while (*sub == ' ') sub++;
+  Diag *g = diag_error(s->diags, n->span, "`%s` is subscripted by %s: a reduction's body cannot start with `[`", head, sub);
+  diag_hint(s->diags, g, "put the body in parentheses, %s (%s[%s]), or name the tensor first: let v = %s, then %s v[%s]",
+            head, sub, idx.data, sub, head, idx.data);
+  buf_free(&idx);
+  return true;
+}
+
 static Val *index_expr(Sema *s, Node *n) {
+  if (subscripted_reduction(s, n)) return ERR;
   Val *base = expr(s, n->a);
   if (base->kind == V_ERROR) return ERR;
   if (base->kind == V_RECORD && n->list.n == 1 && ((Node *)n->list.items[0])->kind == A_STR)
