@@ -1049,8 +1049,9 @@ static bool declare_indices(Sema *s, PtrVec *names, IrBlock *region, IndexVar **
   return true;
 }
 
-/* let NAME[i, j, ...] = body */
-static Val *comprehension(Sema *s, PtrVec *names, Node *body, Span span) {
+/* let NAME[i, j, ...] = body, or the state update `x[i, j] = body` of an iterate body, where
+ * `target` is the state: its dimensions are the indices' ranges, as if x[i, j] were read. */
+static Val *comprehension(Sema *s, PtrVec *names, Node *body, Span span, const Binding *target) {
   int rank = names->n;
   if (rank > SN_MAX_RANK) {
     diag_error(s->diags, span, "a tensor has at most %d dimensions", SN_MAX_RANK);
@@ -1067,6 +1068,14 @@ static Val *comprehension(Sema *s, PtrVec *names, Node *body, Span span) {
   IndexVar *vars[SN_MAX_RANK];
   push_scope(s);
   bool ok = declare_indices(s, names, region, vars, ranges, has);
+  const Val *tv = target ? target->val : NULL;
+  for (int k = 0; ok && tv && tv->kind == V_TENSOR && k < rank && k < tv->rank; k++) {
+    Constraint *c = NEW(s->arena, Constraint);
+    c->dim = tv->dims[k];
+    c->span = index_name(names->items[k])->span;
+    c->what = arena_printf(s->arena, "dimension %d of %s", k, target->name);
+    vec_push(s->arena, &vars[k]->constraints, c);
+  }
   s->b.block = region;
   s->b.before = NULL;
   Val *e = ok ? expr(s, body) : ERR;
@@ -1697,7 +1706,7 @@ static void assign_stmt(Sema *s, Node *n) {
     diag_hint(s->diags, g, "only states (declared after `iterate`) are updated with `=`; use `let` for a new name");
     return;
   }
-  Val *v = n->list.n ? comprehension(s, &n->list, n->a, n->span) : expr(s, n->a);
+  Val *v = n->list.n ? comprehension(s, &n->list, n->a, n->span, b) : expr(s, n->a);
   if (v->kind == V_ERROR) return;
   Val *old = b->val;
   Span sp = n->a->span;
@@ -2138,7 +2147,7 @@ static Val *name_expr(Sema *s, Node *n) {
   case B_LAZY: {
     Scope *saved = s->scope;
     s->scope = b->defscope;
-    Val *v = comprehension(s, &b->node->list, b->node->a, b->node->span);
+    Val *v = comprehension(s, &b->node->list, b->node->a, b->node->span, NULL);
     s->scope = saved;
     return v;
   }
@@ -2317,12 +2326,12 @@ static void let_stmt(Sema *s, Node *n) {
       b->node = n;
       b->defscope = def;
       Scope *saved = s->scope;
-      Val *probe = comprehension(s, &n->list, n->a, n->span); /* checks it now */
+      Val *probe = comprehension(s, &n->list, n->a, n->span, NULL); /* checks it now */
       s->scope = saved;
       if (probe->kind == V_ERROR) b->broken = true, b->kind = B_VAL, b->val = ERR;
       return;
     }
-    Val *v = comprehension(s, &n->list, n->a, n->span);
+    Val *v = comprehension(s, &n->list, n->a, n->span, NULL);
     bind_val(s, n->name, v, n->name_span);
     return;
   }
