@@ -327,32 +327,45 @@ IrInst *ir_check(IrBuilder *b, IrCheck kind, int nops, IrValue **ops, const char
 
 /* --- cloning -------------------------------------------------------------------------------- */
 
+/* Original value -> its copy: a hash table (open addressing, at most half full), so copying a
+ * region costs time linear in its size (a body of 100,000 terms is copied in one pass). */
 typedef struct CloneMap {
   Arena *arena;
   IrValue **from, **to;
-  int n, cap;
+  size_t n, cap; /* cap is 0 or a power of two */
 } CloneMap;
 
+static size_t map_slot(const CloneMap *m, const IrValue *v) {
+  size_t h = (size_t)((uintptr_t)v >> 4) * 0x9E3779B97F4A7C15u;
+  for (size_t i = h & (m->cap - 1);; i = (i + 1) & (m->cap - 1))
+    if (!m->from[i] || m->from[i] == v) return i;
+}
+
 static void map_put(CloneMap *m, IrValue *from, IrValue *to) {
-  if (m->n == m->cap) {
-    int cap = m->cap ? m->cap * 2 : 32;
-    IrValue **f = arena_alloc(m->arena, (size_t)cap * sizeof *f), **t = arena_alloc(m->arena, (size_t)cap * sizeof *t);
-    if (m->n) {
-      memcpy(f, m->from, (size_t)m->n * sizeof *f);
-      memcpy(t, m->to, (size_t)m->n * sizeof *t);
-    }
-    m->from = f;
-    m->to = t;
-    m->cap = cap;
+  if (2 * (m->n + 1) > m->cap) {
+    CloneMap old = *m;
+    m->cap = old.cap ? 2 * old.cap : 64;
+    m->from = arena_alloc(m->arena, m->cap * sizeof *m->from);
+    m->to = arena_alloc(m->arena, m->cap * sizeof *m->to);
+    for (size_t i = 0; i < old.cap; i++)
+      if (old.from[i]) {
+        size_t k = map_slot(m, old.from[i]);
+        m->from[k] = old.from[i];
+        m->to[k] = old.to[i];
+      }
   }
-  m->from[m->n] = from;
-  m->to[m->n++] = to;
+  size_t k = map_slot(m, from);
+  m->n += !m->from[k];
+  m->from[k] = from;
+  m->to[k] = to;
 }
 
 static IrValue *map_get(CloneMap *m, IrValue *v) {
   v = ir_val(v);
-  for (int i = m->n - 1; i >= 0; i--)
-    if (m->from[i] == v) return m->to[i];
+  if (m->cap) {
+    size_t k = map_slot(m, v);
+    if (m->from[k]) return m->to[k];
+  }
   return v; /* defined outside the cloned region: shared */
 }
 
