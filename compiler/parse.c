@@ -69,12 +69,15 @@ Node *ast_unary(ParseCtx *ctx, Op op, Span opspan, Node *a) {
   return n;
 }
 
+/* A binary node is as deep as its left operand: the stages after the parser walk a chain a + b +
+ * c + ... down its left spine with a loop, so a long flat chain is not nesting; only the right
+ * operand, which they recurse into, adds a level. */
 Node *ast_binary(ParseCtx *ctx, Op op, Node *a, Node *b) {
   Node *n = ast_node(ctx, A_BINARY, span_join(a->span, b->span));
   n->op = op;
   n->a = a;
   n->b = b;
-  ast_adopt(ctx, n, a);
+  n->depth = a->depth;
   ast_adopt(ctx, n, b);
   return n;
 }

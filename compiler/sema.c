@@ -2176,9 +2176,9 @@ static Val *unary_expr(Sema *s, Node *n) {
   return lift(s, 1, args, n->op == OP_NEG ? neg_fn : not_fn, NULL, a->dt, n->span);
 }
 
-/* `a and b` evaluates b only when a is true (so `i > 0 and x[i-1] < 0` is safe). */
-static Val *logic_expr(Sema *s, Node *n) {
-  Val *a = expr(s, n->a);
+/* `a and b` evaluates b only when a (the value of n->a) is true (so `i > 0 and x[i-1] < 0` is
+ * safe). */
+static Val *logic_expr(Sema *s, Node *n, Val *a) {
   if (a->kind == V_ERROR) return ERR;
   if (a->kind != V_SCALAR || a->dt != SN_BOOL) {
     if (a->kind == V_TENSOR) {
@@ -2210,6 +2210,27 @@ static Val *logic_expr(Sema *s, Node *n) {
   return scalar_val(s, SN_BOOL, false, in->res[0]);
 }
 
+/* a + b + c + ...: the parser leans a chain to the left; it is walked down that spine with a loop
+ * (any length), recursing only into the right operands, whose depth the parser bounds. Operands
+ * are evaluated in source order, so errors are reported in order. */
+static Val *binary_expr(Sema *s, Node *n) {
+  PtrVec spine = {0};
+  Node *leaf = n;
+  for (; leaf->kind == A_BINARY; leaf = leaf->a) vec_push(s->arena, &spine, leaf);
+  Val *r = expr(s, leaf);
+  for (int k = spine.n - 1; k >= 0; k--) {
+    Node *op = spine.items[k];
+    s->b.span = op->span;
+    if (op->op == OP_AND || op->op == OP_OR) {
+      r = logic_expr(s, op, r);
+    } else {
+      Val *b = expr(s, op->b);
+      r = binop(s, (Op)op->op, r, b, op->span);
+    }
+  }
+  return r;
+}
+
 Val *expr(Sema *s, Node *n) {
   Span saved = s->b.span;
   s->b.span = n->span;
@@ -2226,14 +2247,7 @@ Val *expr(Sema *s, Node *n) {
   case A_LIST: r = materialize_list(s, n); break;
   case A_RECORD: r = record_expr(s, n); break;
   case A_UNARY: r = unary_expr(s, n); break;
-  case A_BINARY:
-    if (n->op == OP_AND || n->op == OP_OR) r = logic_expr(s, n);
-    else {
-      Val *a = expr(s, n->a); /* operands in source order, so errors are reported in order */
-      Val *b = expr(s, n->b);
-      r = binop(s, (Op)n->op, a, b, n->span);
-    }
-    break;
+  case A_BINARY: r = binary_expr(s, n); break;
   case A_CALL: r = call_expr(s, n); break;
   case A_INDEX: r = index_expr(s, n); break;
   case A_FIELD: r = field_expr(s, n); break;
