@@ -5,6 +5,7 @@
 
 #include <inttypes.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 const IrType ir_void = {IRT_VOID, 0, 0};
@@ -328,9 +329,9 @@ IrInst *ir_check(IrBuilder *b, IrCheck kind, int nops, IrValue **ops, const char
 /* --- cloning -------------------------------------------------------------------------------- */
 
 /* Original value -> its copy: a hash table (open addressing, at most half full), so copying a
- * region costs time linear in its size (a body of 100,000 terms is copied in one pass). */
+ * region costs time linear in its size (a body of 100,000 terms is copied in one pass). Freed
+ * after the copy, so repeated inlining does not pile maps up in the function's arena. */
 typedef struct CloneMap {
-  Arena *arena;
   IrValue **from, **to;
   size_t n, cap; /* cap is 0 or a power of two */
 } CloneMap;
@@ -345,14 +346,17 @@ static void map_put(CloneMap *m, IrValue *from, IrValue *to) {
   if (2 * (m->n + 1) > m->cap) {
     CloneMap old = *m;
     m->cap = old.cap ? 2 * old.cap : 64;
-    m->from = arena_alloc(m->arena, m->cap * sizeof *m->from);
-    m->to = arena_alloc(m->arena, m->cap * sizeof *m->to);
+    m->from = calloc(m->cap, sizeof *m->from);
+    m->to = malloc(m->cap * sizeof *m->to);
+    if (!m->from || !m->to) die("out of memory");
     for (size_t i = 0; i < old.cap; i++)
       if (old.from[i]) {
         size_t k = map_slot(m, old.from[i]);
         m->from[k] = old.from[i];
         m->to[k] = old.to[i];
       }
+    free(old.from);
+    free(old.to);
   }
   size_t k = map_slot(m, from);
   m->n += !m->from[k];
@@ -425,9 +429,11 @@ static void clone_block_into(IrBuilder *b, CloneMap *m, IrBlock *src, IrValue **
 }
 
 void ir_inline_region(IrBuilder *b, IrBlock *region, IrValue **args, IrValue **out, int nout) {
-  CloneMap m = {.arena = b->fn->arena};
+  CloneMap m = {0};
   for (int i = 0; i < region->nargs; i++) map_put(&m, region->args[i], ir_val(args[i]));
   clone_block_into(b, &m, region, out, nout);
+  free(m.from);
+  free(m.to);
 }
 
 /* --- numbering, resolving, printing ----------------------------------------------------------- */
