@@ -2,6 +2,7 @@
 #include "ast.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 
 const char *op_name(Op op) {
   static const char *names[] = {
@@ -14,7 +15,7 @@ const char *op_name(Op op) {
 }
 
 const char *red_name(RedKind k) {
-  static const char *names[] = {"sum", "prod", "max", "min", "mean", "lse", "argmax", "argmin"};
+  static const char *names[] = {"sum", "prod", "max", "min", "mean", "lse", "argmax", "argmin", "all", "any"};
   return names[k];
 }
 
@@ -28,12 +29,11 @@ const char *ast_kind_name(AstKind k) {
   return names[k];
 }
 
-void ast_dump(FILE *f, const Node *n, int indent) {
-  fprintf(f, "%*s", indent, "");
-  if (!n) {
-    fprintf(f, "(none)\n");
-    return;
-  }
+/* Indentation stops growing here: a flat chain a + b + ... of any length prints as a tree. */
+#define DUMP_MAX_INDENT 200
+
+static void dump_head(FILE *f, const Node *n, int indent) {
+  fprintf(f, "%*s", indent < DUMP_MAX_INDENT ? indent : DUMP_MAX_INDENT, "");
   int line, col;
   source_linecol(n->span.src, n->span.lo, &line, &col);
   fprintf(f, "(%s", ast_kind_name(n->kind));
@@ -49,10 +49,31 @@ void ast_dump(FILE *f, const Node *n, int indent) {
   }
   if (n->name) fprintf(f, " %s", n->name);
   fprintf(f, " @%d:%d)\n", line, col);
-  if (n->type) ast_dump(f, n->type, indent + 2);
-  for (int i = 0; i < n->list.n; i++) ast_dump(f, n->list.items[i], indent + 2);
-  if (n->a) ast_dump(f, n->a, indent + 2);
-  if (n->b) ast_dump(f, n->b, indent + 2);
-  if (n->c) ast_dump(f, n->c, indent + 2);
-  if (n->body) ast_dump(f, n->body, indent + 2);
+}
+
+void ast_dump(FILE *f, const Node *n, int indent) {
+  if (!n) {
+    fprintf(f, "%*s(none)\n", indent < DUMP_MAX_INDENT ? indent : DUMP_MAX_INDENT, "");
+    return;
+  }
+  /* a binary chain: its left spine with a loop (as sema walks it), then the right operands from
+   * the innermost out, as the recursive order prints them */
+  int spine = 0;
+  for (const Node *x = n; x->kind == A_BINARY; x = x->a) spine++;
+  const Node **ops = spine ? malloc((size_t)spine * sizeof *ops) : NULL;
+  if (spine && !ops) die("out of memory");
+  for (int k = 0; k < spine; k++, n = n->a) {
+    dump_head(f, n, indent + 2 * k);
+    ops[k] = n;
+  }
+  int in = indent + 2 * spine;
+  dump_head(f, n, in);
+  if (n->type) ast_dump(f, n->type, in + 2);
+  for (int i = 0; i < n->list.n; i++) ast_dump(f, n->list.items[i], in + 2);
+  if (n->a) ast_dump(f, n->a, in + 2);
+  if (n->b) ast_dump(f, n->b, in + 2);
+  if (n->c) ast_dump(f, n->c, in + 2);
+  if (n->body) ast_dump(f, n->body, in + 2);
+  for (int k = spine - 1; k >= 0; k--) ast_dump(f, ops[k]->b, indent + 2 * k + 2);
+  free(ops);
 }

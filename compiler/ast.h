@@ -52,6 +52,7 @@ typedef enum Op {
 
 typedef enum RedKind {
   RED_SUM, RED_PROD, RED_MAX, RED_MIN, RED_MEAN, RED_LSE, RED_ARGMAX, RED_ARGMIN,
+  RED_ALL, RED_ANY, /* of bool values: true when every / some value is (true / false when empty) */
 } RedKind;
 
 typedef struct Node Node;

@@ -8,6 +8,7 @@
 
 #include <math.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #define MAX_ARGS 12 /* the most a builtin takes: sns_newton, 9 */
 
@@ -697,7 +698,8 @@ static Val *b_check(Sema *s, Node *call) {
   if (c->kind == V_ERROR) return ERR;
   if (c->kind != V_SCALAR || c->dt != SN_BOOL) {
     Diag *g = diag_error(s->diags, a.posn[0]->span, "the condition of `check` must be a bool, not %s", val_type_str(s, c));
-    if (c->kind == V_TENSOR && c->dt == SN_BOOL) diag_hint(s->diags, g, "reduce it: min(cond) is true when every element is");
+    if (c->kind == V_TENSOR && c->dt == SN_BOOL)
+      diag_hint(s->diags, g, "reduce it: all(cond) is true when every element is, any(cond) when one is");
     return ERR;
   }
   Node *msg = a.posn[1];
@@ -777,14 +779,16 @@ static Val *b_check(Sema *s, Node *call) {
 /* The where-string of a call (file:line:col and the source line), for run-time messages. */
 static IrValue *where_of(Sema *s, Span sp) { return ir_string(&s->b, diag_where(s->fn->arena, sp)); }
 
-/* A tensor of `dt` and `rank` produced by a fallible runtime call: its sizes are read from it.
- * A rank-0 tensor (a safetensors scalar, a 0-d .npy) is a scalar in the language. */
+/* A tensor of `dt` and `rank` produced by a fallible runtime call: its sizes are read from it,
+ * named `name.0`, `name.1`, ... in types, or `?` without a name (a file's sizes, known only when
+ * the program runs). A rank-0 tensor (a safetensors scalar, a 0-d .npy) is a scalar in the
+ * language. */
 static Val *loaded_tensor(Sema *s, IrValue *t, SnDtype dt, int rank, const char *name) {
   t->type = ir_tensor(dt, rank);
   if (rank == 0) return scalar_val(s, dt, false, ir_elem(&s->b, t, 0, NULL));
   Dim dims[SN_MAX_RANK];
   for (int d = 0; d < rank; d++)
-    dims[d] = dim_of_value(s, ir_dim(&s->b, t, d), arena_printf(s->arena, "%s.%d", name, d));
+    dims[d] = dim_of_value(s, ir_dim(&s->b, t, d), name ? arena_printf(s->arena, "%s.%d", name, d) : "?");
   return tensor_val(s, dt, rank, dims, t);
 }
 
@@ -795,6 +799,21 @@ static void note_read(Sema *s, const char *fmt, ...) {
   va_start(ap, fmt);
   vec_push(s->fn->arena, &s->fn->reads, arena_vprintf(s->fn->arena, fmt, ap));
   va_end(ap);
+}
+
+/* Whether a file the compiler could not read is there at all: a missing one gets a hint about
+ * reading it only at run time; for one that is there, the runtime's message says what is wrong. */
+static bool file_exists(const char *path, struct stat *st) { return stat(path, st) == 0; }
+
+/* A path load takes for a file of one of its formats (anything else is read as safetensors). */
+static bool load_format(const char *path) {
+  static const char *const suffixes[] = {".npy", ".safetensors", ".json"};
+  size_t len = strlen(path);
+  for (size_t i = 0; i < sizeof suffixes / sizeof *suffixes; i++) {
+    size_t n = strlen(suffixes[i]);
+    if (len >= n && strcmp(path + len - n, suffixes[i]) == 0) return true;
+  }
+  return false;
 }
 
 static bool path_arg(Sema *s, Args *a, int k, const char *fn) {
@@ -823,7 +842,7 @@ Val *load_call(Sema *s, Node *call, Node *type) {
     s->b.span = call->span;
     IrValue *t = ir_call(&s->b, RT_LOAD_TENSOR, 4, ops);
     s->b = save;
-    return loaded_tensor(s, t, dt, type->list.n, "load");
+    return loaded_tensor(s, t, dt, type->list.n, NULL);
   }
   const char *path = const_str(a.pos[0]);
   if (!path) {
@@ -831,11 +850,22 @@ Val *load_call(Sema *s, Node *call, Node *type) {
     diag_hint(s->diags, g, "write let x: f32[n, 3] = load(path) to load a path given when the program runs");
     return ERR;
   }
+  size_t len = strlen(path);
+  if (len >= 4 && strcmp(path + len - 4, ".csv") == 0) {
+    Diag *g = diag_error(s->diags, pn->span, "load reads tensor files, not the CSV table %s", path);
+    diag_hint(s->diags, g, "read it with load_csv(\"%s\"), which gives {x: features, y: labels}", path);
+    return ERR;
+  }
   SnFileInfo info;
   if (sn_load_describe(path, &info)) {
     Diag *g = diag_error(s->diags, pn->span, "cannot read %s", sn_error_message());
-    diag_hint(s->diags, g, "the file is read when the program is compiled; to load it only at run time, declare "
-                           "its type: let x: f32[n, 3] = load(\"%s\")", path);
+    struct stat st;
+    if (!file_exists(path, &st))
+      diag_hint(s->diags, g, "the file is read when the program is compiled; to load it only at run time, declare "
+                             "its type: let x: f32[n, 3] = load(\"%s\")", path);
+    else if (!S_ISDIR(st.st_mode) && !load_format(path))
+      diag_hint(s->diags, g, "load reads .npy and .safetensors files, a sharded model's index .json or a directory; "
+                             "a CSV table is read with load_csv");
     return ERR;
   }
   note_read(s, "load %s: %s of %lld", path, info.record ? "record" : "tensor", (long long)info.n);
@@ -850,7 +880,7 @@ Val *load_call(Sema *s, Node *call, Node *type) {
     s->b.span = call->span;
     IrValue *t = ir_call(&s->b, RT_LOAD_TENSOR, 4, ops);
     s->b = save;
-    r = loaded_tensor(s, t, (SnDtype)info.dtypes[0], (int)info.ranks[0], "load");
+    r = loaded_tensor(s, t, (SnDtype)info.dtypes[0], (int)info.ranks[0], NULL);
   } else {
     r = val_new(s, V_RECORD);
     r->rec = NEW(s->arena, Record);
@@ -866,15 +896,17 @@ Val *load_call(Sema *s, Node *call, Node *type) {
       IrValue *t = ir_call(&s->b, RT_LOAD_NAMED, 5, ops);
       s->b = save;
       r->rec->names[i] = arena_strdup(s->arena, info.names[i]);
-      r->rec->vals[i] = loaded_tensor(s, t, (SnDtype)info.dtypes[i], (int)info.ranks[i], r->rec->names[i]);
+      r->rec->vals[i] = loaded_tensor(s, t, (SnDtype)info.dtypes[i], (int)info.ranks[i], NULL);
     }
   }
   sn_file_info_free(&info);
   return r;
 }
 
-/* load_csv(path, label=last, dtype=f32): {x: f32[n, d], y: i64[n]}; y is f64 for a numeric
- * label that is not integral, and class indices for text (see SnCsvSpec). */
+/* load_csv(path, label=last, dtype=f32, sep=",", header=true): {x: f32[n, d], y: i64[n]}; y is
+ * f64 for a numeric label that is not integral, and class indices for text (see SnCsvSpec).
+ * Without sep the header line's delimiter is found; without header a first row of numbers only
+ * is an error (the file looks headerless). */
 static Val *b_load_csv(Sema *s, Node *call) {
   SnDtype dt = SN_F32;
   bool given;
@@ -883,14 +915,32 @@ static Val *b_load_csv(Sema *s, Node *call) {
     diag_error(s->diags, call->span, "load_csv reads features as f32 or f64, not %s", sn_dtype_name(dt));
     return ERR;
   }
-  /* label=first|last|none or a column's name, read from the syntax */
+  /* label=first|last|none or a column's name, sep and header, read from the syntax */
   const char *label = "last";
+  int32_t sep = 0, header = SN_CSV_HEADER_CHECK;
   Node *c = without_dtype(s, call);
   Node *rest = NEW(s->arena, Node);
   *rest = *c;
   rest->list = (PtrVec){0};
   for (int i = 0; i < c->list.n; i++) {
     Node *n = c->list.items[i];
+    if (n->kind == A_KWARG && strcmp(n->name, "sep") == 0) {
+      if (n->a->kind != A_STR || strlen(n->a->str) != 1 || strchr("\"\r\n", n->a->str[0])) {
+        Diag *g = diag_error(s->diags, n->a->span, "sep must be one character in quotes, such as \";\" or \"\\t\"");
+        diag_hint(s->diags, g, "without sep, the most frequent of , tab ; | on the header line separates the fields");
+        return ERR;
+      }
+      sep = (unsigned char)n->a->str[0];
+      continue;
+    }
+    if (n->kind == A_KWARG && strcmp(n->name, "header") == 0) {
+      if (n->a->kind != A_BOOL) {
+        diag_error(s->diags, n->a->span, "header must be true (the first row names the columns) or false (it is data)");
+        return ERR;
+      }
+      header = n->a->ival ? SN_CSV_HEADER_YES : SN_CSV_HEADER_NO;
+      continue;
+    }
     if (n->kind == A_KWARG && strcmp(n->name, "label") == 0) {
       if (n->a->kind == A_NAME && (!strcmp(n->a->name, "first") || !strcmp(n->a->name, "last") || !strcmp(n->a->name, "none"))) {
         label = strcmp(n->a->name, "none") == 0 ? "" : n->a->name;
@@ -905,17 +955,18 @@ static Val *b_load_csv(Sema *s, Node *call) {
     }
     vec_push(s->arena, &rest->list, n);
   }
-  static const char *const kws[] = {"label", "dtype", NULL};
+  static const char *const kws[] = {"label", "dtype", "sep", "header", NULL};
   Args a;
   if (!get_args(s, rest, 1, 1, kws, 0, &a) || !path_arg(s, &a, 0, "load_csv")) return ERR;
   SnDtype ydt = SN_I64;
   Node *pn = a.posn[0];
   if (pn->kind == A_STR && *label) {
-    SnCsvSpec spec = {.label = label, .dtype = dt};
+    SnCsvSpec spec = {.label = label, .dtype = dt, .delimiter = (char)sep, .header = header};
     SnCsvData d = {0};
     if (sn_csv_read(pn->str, &spec, &d)) {
       Diag *g = diag_error(s->diags, pn->span, "cannot read %s", sn_error_message());
-      diag_hint(s->diags, g, "the file is read when the program is compiled, for the type of its labels");
+      struct stat st;
+      if (!file_exists(pn->str, &st)) diag_hint(s->diags, g, "the file is read when the program is compiled, for the type of its labels");
       return ERR;
     }
     ydt = (SnDtype)d.y->dtype;
@@ -930,14 +981,15 @@ static Val *b_load_csv(Sema *s, Node *call) {
   r->rec->names = arena_alloc(s->arena, 2 * sizeof(char *));
   r->rec->vals = arena_alloc(s->arena, 2 * sizeof(Val *));
   for (int part = 0; part < r->rec->n; part++) {
-    IrValue *ops[6] = {where, path, lab, ir_const(&s->b, ir_scalar(SN_I32), 0, dt), ir_const(&s->b, ir_scalar(SN_I32), 0, part),
-                       ir_const(&s->b, ir_scalar(SN_I32), 0, ydt)};
+    IrValue *ops[8] = {where, path, lab, ir_const(&s->b, ir_scalar(SN_I32), 0, dt), ir_const(&s->b, ir_scalar(SN_I32), 0, part),
+                       ir_const(&s->b, ir_scalar(SN_I32), 0, ydt), ir_const(&s->b, ir_scalar(SN_I32), 0, sep),
+                       ir_const(&s->b, ir_scalar(SN_I32), 0, header)};
     IrBuilder save = s->b;
     s->b.span = call->span;
-    IrValue *t = ir_call(&s->b, RT_LOAD_CSV_PART, 6, ops);
+    IrValue *t = ir_call(&s->b, RT_LOAD_CSV_PART, 8, ops);
     s->b = save;
     r->rec->names[part] = part ? "y" : "x";
-    r->rec->vals[part] = loaded_tensor(s, t, part ? ydt : dt, part ? 1 : 2, part ? "rows" : "csv");
+    r->rec->vals[part] = loaded_tensor(s, t, part ? ydt : dt, part ? 1 : 2, NULL);
   }
   /* x and y have the same rows */
   if (r->rec->n == 2) check_dims_match(s, r->rec->vals[0]->dims[0], r->rec->vals[1]->dims[0], call->span, "rows of x and y");
@@ -1234,7 +1286,7 @@ static Val *b_sliced(Sema *s, Node *call) {
 const char *const builtin_names[] = {
     "print", "exp", "log", "log1p", "expm1", "sqrt", "abs", "tanh", "sin", "cos", "tan", "floor", "ceil",
     "round", "erf", "isnan", "sigmoid", "relu", "softplus", "sign", "pow", "min", "max", "clamp", "where",
-    "sum", "prod", "mean", "lse", "argmax", "argmin", "zeros", "ones", "full", "arange", "linspace", "eye",
+    "sum", "prod", "mean", "lse", "argmax", "argmin", "all", "any", "zeros", "ones", "full", "arange", "linspace", "eye",
     "rand", "randn", "transpose", "size", "numel", "f16", "bf16", "f32", "f64", "i8", "u8", "i32", "i64",
     "bool", "now", "load", "load_csv", "save", "check", "isfinite", "cast", "epsilon", "emd", "emd_1d", "sliced_wasserstein", "sns_newton", "sinkhorn_kernel", NULL,
 };
@@ -1252,7 +1304,7 @@ Val *call_builtin(Sema *s, Node *call, bool *found) {
     if (strcmp(nm, maths[i].name) == 0) return b_math(s, call, maths[i].fn);
   static const struct { const char *name; RedKind k; } reds[] = {
       {"sum", RED_SUM}, {"prod", RED_PROD}, {"mean", RED_MEAN}, {"lse", RED_LSE},
-      {"argmax", RED_ARGMAX}, {"argmin", RED_ARGMIN},
+      {"argmax", RED_ARGMAX}, {"argmin", RED_ARGMIN}, {"all", RED_ALL}, {"any", RED_ANY},
   };
   for (size_t i = 0; i < sizeof reds / sizeof *reds; i++)
     if (strcmp(nm, reds[i].name) == 0) return b_reduce(s, call, reds[i].k);

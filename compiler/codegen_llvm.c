@@ -203,7 +203,9 @@ static void declare_runtime(Cg *cg) {
 
 /* Calls runtime function f with IR operands; the operands after the other parameters' are the
  * sizes a K_DIMS parameter passes as (rank, array). */
-static LLVMValueRef rt_call(Cg *cg, RtFn f, int nops, LLVMValueRef *ops) {
+/* Calls runtime function f; a failure leaves through the failure exit. The failure of an
+ * `at_call` function (an allocation) first puts `in`'s location before its message. */
+static LLVMValueRef rt_call_at(Cg *cg, IrInst *in, RtFn f, int nops, LLVMValueRef *ops) {
   const RtInfo *ri = &rt_fns[f];
   LLVMValueRef args[RT_MAX_PARAMS + 1];
   int nfixed = 0;
@@ -228,10 +230,23 @@ static LLVMValueRef rt_call(Cg *cg, RtFn f, int nops, LLVMValueRef *ops) {
     args[na++] = x;
   }
   LLVMValueRef r = LLVMBuildCall2(cg->b, cg->rt_ty[f], cg->rt[f], args, (unsigned)na, "");
-  if (ri->ret == K_TENSOR) fail_if(cg, LLVMBuildIsNull(cg->b, r, ""));
-  if (ri->ret == K_STATUS) fail_if(cg, LLVMBuildICmp(cg->b, LLVMIntNE, r, ci32(cg, 0), ""));
+  LLVMValueRef bad = ri->ret == K_TENSOR ? LLVMBuildIsNull(cg->b, r, "")
+                   : ri->ret == K_STATUS ? LLVMBuildICmp(cg->b, LLVMIntNE, r, ci32(cg, 0), "") : NULL;
+  if (bad && in && ri->at_call) {
+    LLVMBasicBlockRef failb = new_block(cg, "call.fail"), ok = new_block(cg, "call.ok");
+    LLVMBuildCondBr(cg->b, bad, failb, ok);
+    LLVMPositionBuilderAtEnd(cg->b, failb);
+    LLVMValueRef w = cstring(cg, where(cg, in->span));
+    LLVMBuildCall2(cg->b, cg->rt_ty[RT_FAIL_AT], cg->rt[RT_FAIL_AT], &w, 1, "");
+    LLVMBuildBr(cg->b, fail_block(cg));
+    LLVMPositionBuilderAtEnd(cg->b, ok);
+  } else if (bad) {
+    fail_if(cg, bad);
+  }
   return r;
 }
+
+static LLVMValueRef rt_call(Cg *cg, RtFn f, int nops, LLVMValueRef *ops) { return rt_call_at(cg, NULL, f, nops, ops); }
 
 /* --- exp and log (see runtime/mathfn.c) -------------------------------------------------------- */
 
@@ -797,6 +812,8 @@ static void gen_parallel(Cg *cg, IrInst *in, LLVMValueRef *out) {
   switch ((IrBinOp)in->sub) {
   case BIN_ADD: comb = f ? LLVMBuildFAdd(cg->b, acc, part, "") : LLVMBuildAdd(cg->b, acc, part, ""); break;
   case BIN_MUL: comb = f ? LLVMBuildFMul(cg->b, acc, part, "") : LLVMBuildMul(cg->b, acc, part, ""); break;
+  case BIN_AND: comb = LLVMBuildAnd(cg->b, acc, part, ""); break;
+  case BIN_OR: comb = LLVMBuildOr(cg->b, acc, part, ""); break;
   default: {
     LLVMValueRef args[2] = {acc, part};
     bool mx = in->sub == BIN_MAX;
@@ -970,7 +987,7 @@ static void gen_inst(Cg *cg, IrInst *in, LLVMValueRef *yielded) {
     LLVMValueRef ops[SN_MAX_RANK + 1];
     ops[0] = ci32(cg, r0->type.dtype);
     for (int i = 0; i < in->nops; i++) ops[1 + i] = V(cg, in->ops[i]);
-    set(cg, r0, rt_call(cg, RT_TENSOR_NEW, in->nops + 1, ops));
+    set(cg, r0, rt_call_at(cg, in, RT_TENSOR_NEW, in->nops + 1, ops));
     break;
   }
   case IR_CONST_TENSOR: {
@@ -985,7 +1002,7 @@ static void gen_inst(Cg *cg, IrInst *in, LLVMValueRef *yielded) {
     ops[0] = ci32(cg, r0->type.dtype);
     ops[1] = g;
     for (int i = 0; i < in->nops; i++) ops[2 + i] = V(cg, in->ops[i]);
-    set(cg, r0, rt_call(cg, RT_TENSOR_FROM_DATA, in->nops + 2, ops));
+    set(cg, r0, rt_call_at(cg, in, RT_TENSOR_FROM_DATA, in->nops + 2, ops));
     break;
   }
   case IR_RETAIN: rt_call(cg, RT_RETAIN, 1, (LLVMValueRef[]){V(cg, in->ops[0])}); break;
@@ -993,7 +1010,7 @@ static void gen_inst(Cg *cg, IrInst *in, LLVMValueRef *yielded) {
   case IR_CALL: {
     LLVMValueRef ops[16];
     for (int i = 0; i < in->nops; i++) ops[i] = V(cg, in->ops[i]);
-    LLVMValueRef r = rt_call(cg, (RtFn)in->sub, in->nops, ops);
+    LLVMValueRef r = rt_call_at(cg, in, (RtFn)in->sub, in->nops, ops);
     if (r0) set(cg, r0, r);
     break;
   }

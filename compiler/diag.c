@@ -13,6 +13,8 @@
 #include "sinter.h"
 
 Source *source_new(Arena *a, const char *path, const char *text, size_t len) {
+  /* a UTF-8 byte-order mark (some Windows editors write one) is not part of the program */
+  if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0) text += 3, len -= 3;
   Source *s = NEW(a, Source);
   s->path = arena_strdup(a, path);
   s->text = text;

@@ -19,7 +19,9 @@
  *
  * A reduction binds like a product, as a sum sign does in mathematics: its body extends over
  * * / % @ ^ but stops at + and -, comparisons and logic: `sum(k) x[i, k] * w[k] + b` adds b
- * once, `max(i) abs(d[i]) < tol` compares the maximum; parenthesise a body with sums. After `RED(...)`, a `-` written with space
+ * once, `max(i) abs(d[i]) < tol` compares the maximum; parenthesise a body with sums. The body
+ * of `all` and `any` (token LRED) is a condition: it extends over comparisons too, so
+ * `all(i) x[i] > 0` tests every element. After `RED(...)`, a `-` written with space
  * before and none after starts the body (`lse(j) -c[i,j]`); the driver marks it T_PMINUS. The
  * `max` of `until ... max N` is T_MAXKW: a `max` not followed by `(`, or one that follows a
  * complete expression. */
@@ -83,12 +85,13 @@ static int expected_tokens(void *parser, int *out) {
 }
 
 %token NEWLINE SEMI LET FN LOSS ARG TRANSPORT NAME INT FLOAT STRING TRUE FALSE THEN UNTIL COLON ARROW
-       COMMA RP RB RBRACE EQ.
+       COMMA RP RB RBRACE EQ LRED.
 
 %right ELSE ITERATE IF.
 %left OR.
 %left AND.
 %right NOT.
+%right LREDBODY.
 %nonassoc EQEQ NE LT LE GT GE.
 %left LBRACE MAXKW.
 %left PLUS MINUS.
@@ -245,6 +248,15 @@ expr(E) ::= RED(K) LP args(A) RP(R). [REDCALL] {
   E->span = span_join(K.span, R.span);
 }
 expr(E) ::= RED(K) LP args(A) RP expr(B). [REDBODY] {
+  E = ast_node(ctx, A_REDUCE, span_join(K.span, B->span));
+  E->op = (int)K.ival; E->name_span = K.span; E->list = A->list; E->a = B; ast_adopt(ctx, E, B);
+}
+/* all and any: their body is a condition, so it extends over comparisons (not over and, or) */
+expr(E) ::= LRED(K) LP args(A) RP(R). [REDCALL] {
+  E = A; E->kind = A_CALL; E->name = red_name((RedKind)K.ival); E->name_span = K.span;
+  E->span = span_join(K.span, R.span);
+}
+expr(E) ::= LRED(K) LP args(A) RP expr(B). [LREDBODY] {
   E = ast_node(ctx, A_REDUCE, span_join(K.span, B->span));
   E->op = (int)K.ival; E->name_span = K.span; E->list = A->list; E->a = B; ast_adopt(ctx, E, B);
 }

@@ -277,6 +277,8 @@ static int32_t call(Interp *it, IrInst *in) {
   case RT_PRINT_BOOL: sn_print_bool((int32_t)a[0].i); return 0;
   case RT_PRINT_F32: sn_print_f32(a[0].f); return 0;
   case RT_PRINT_F64: sn_print_f64(a[0].d); return 0;
+  case RT_PRINT_F16: sn_print_f16(a[0].f); return 0;
+  case RT_PRINT_BF16: sn_print_bf16(a[0].f); return 0;
   case RT_PRINT_TENSOR: sn_print_tensor(a[0].p); return 0;
   case RT_PRINT_END: sn_print_end(); return 0;
   case RT_NOW: it->v[in->res[0]->id].d = sn_now(); return 0;
@@ -286,7 +288,8 @@ static int32_t call(Interp *it, IrInst *in) {
   case RT_LOAD_TENSOR: r.p = sn_load_tensor(a[0].p, a[1].p, (int32_t)a[2].i, a[3].i); break;
   case RT_LOAD_NAMED: r.p = sn_load_named(a[0].p, a[1].p, a[2].p, (int32_t)a[3].i, a[4].i); break;
   case RT_LOAD_CSV_PART:
-    r.p = sn_load_csv_part(a[0].p, a[1].p, a[2].p, (int32_t)a[3].i, (int32_t)a[4].i, (int32_t)a[5].i);
+    r.p = sn_load_csv_part(a[0].p, a[1].p, a[2].p, (int32_t)a[3].i, (int32_t)a[4].i, (int32_t)a[5].i, (int32_t)a[6].i,
+                           (int32_t)a[7].i);
     break;
   case RT_SAVE_BEGIN: r.p = sn_save_begin(a[0].p, a[1].p); break;
   case RT_SAVE_TENSOR: return sn_save_tensor(a[0].p, a[1].p, a[2].p);
@@ -312,7 +315,7 @@ static int32_t call(Interp *it, IrInst *in) {
   }
   default: die("interp: call of %s", rt_fns[in->sub].name);
   }
-  if (!r.p) return 1;
+  if (!r.p) return rt_fns[in->sub].at_call ? sn_fail_at(where(it, in->span)) : 1;
   it->v[in->res[0]->id] = r;
   return 0;
 }
@@ -445,13 +448,13 @@ static int32_t run_inst(Interp *it, IrInst *in, Slot *yielded) {
     int64_t shape[SN_MAX_RANK];
     for (int i = 0; i < in->nops; i++) shape[i] = get(it, in->ops[i]).i;
     out->p = sn_tensor_new((SnDtype)in->res[0]->type.dtype, in->nops, shape);
-    return out->p ? 0 : 1;
+    return out->p ? 0 : sn_fail_at(where(it, in->span));
   }
   case IR_CONST_TENSOR: {
     int64_t shape[SN_MAX_RANK];
     for (int i = 0; i < in->nops; i++) shape[i] = get(it, in->ops[i]).i;
     out->p = sn_tensor_from_data((SnDtype)in->res[0]->type.dtype, in->blob, in->nops, shape);
-    return out->p ? 0 : 1;
+    return out->p ? 0 : sn_fail_at(where(it, in->span));
   }
   case IR_RETAIN: sn_tensor_retain(get(it, in->ops[0]).p); return 0;
   case IR_RELEASE: sn_tensor_release(get(it, in->ops[0]).p); return 0;

@@ -5,6 +5,7 @@
 
 #include <inttypes.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 const IrType ir_void = {IRT_VOID, 0, 0};
@@ -67,7 +68,7 @@ const char *ir_math_name(IrMathFn fn) { return math_names[fn]; }
 static const char *bin_names[] = {"add", "sub", "mul", "div", "rem", "min", "max", "and", "or", "pow"};
 static const char *cmp_names[] = {"eq", "ne", "lt", "le", "gt", "ge"};
 static const char *check_names[] = {"index", "dims", "true", "size", "shape", "msg"};
-static const char *red_names[] = {"sum", "prod", "max", "min", "mean", "lse", "argmax", "argmin"};
+static const char *red_names[] = {"sum", "prod", "max", "min", "mean", "lse", "argmax", "argmin", "all", "any"};
 
 IrFunc *ir_func_new(Arena *a) {
   IrFunc *f = NEW(a, IrFunc);
@@ -327,32 +328,48 @@ IrInst *ir_check(IrBuilder *b, IrCheck kind, int nops, IrValue **ops, const char
 
 /* --- cloning -------------------------------------------------------------------------------- */
 
+/* Original value -> its copy: a hash table (open addressing, at most half full), so copying a
+ * region costs time linear in its size (a body of 100,000 terms is copied in one pass). Freed
+ * after the copy, so repeated inlining does not pile maps up in the function's arena. */
 typedef struct CloneMap {
-  Arena *arena;
   IrValue **from, **to;
-  int n, cap;
+  size_t n, cap; /* cap is 0 or a power of two */
 } CloneMap;
 
+static size_t map_slot(const CloneMap *m, const IrValue *v) {
+  size_t h = (size_t)((uintptr_t)v >> 4) * 0x9E3779B97F4A7C15u;
+  for (size_t i = h & (m->cap - 1);; i = (i + 1) & (m->cap - 1))
+    if (!m->from[i] || m->from[i] == v) return i;
+}
+
 static void map_put(CloneMap *m, IrValue *from, IrValue *to) {
-  if (m->n == m->cap) {
-    int cap = m->cap ? m->cap * 2 : 32;
-    IrValue **f = arena_alloc(m->arena, (size_t)cap * sizeof *f), **t = arena_alloc(m->arena, (size_t)cap * sizeof *t);
-    if (m->n) {
-      memcpy(f, m->from, (size_t)m->n * sizeof *f);
-      memcpy(t, m->to, (size_t)m->n * sizeof *t);
-    }
-    m->from = f;
-    m->to = t;
-    m->cap = cap;
+  if (2 * (m->n + 1) > m->cap) {
+    CloneMap old = *m;
+    m->cap = old.cap ? 2 * old.cap : 64;
+    m->from = calloc(m->cap, sizeof *m->from);
+    m->to = malloc(m->cap * sizeof *m->to);
+    if (!m->from || !m->to) die("out of memory");
+    for (size_t i = 0; i < old.cap; i++)
+      if (old.from[i]) {
+        size_t k = map_slot(m, old.from[i]);
+        m->from[k] = old.from[i];
+        m->to[k] = old.to[i];
+      }
+    free(old.from);
+    free(old.to);
   }
-  m->from[m->n] = from;
-  m->to[m->n++] = to;
+  size_t k = map_slot(m, from);
+  m->n += !m->from[k];
+  m->from[k] = from;
+  m->to[k] = to;
 }
 
 static IrValue *map_get(CloneMap *m, IrValue *v) {
   v = ir_val(v);
-  for (int i = m->n - 1; i >= 0; i--)
-    if (m->from[i] == v) return m->to[i];
+  if (m->cap) {
+    size_t k = map_slot(m, v);
+    if (m->from[k]) return m->to[k];
+  }
   return v; /* defined outside the cloned region: shared */
 }
 
@@ -412,9 +429,11 @@ static void clone_block_into(IrBuilder *b, CloneMap *m, IrBlock *src, IrValue **
 }
 
 void ir_inline_region(IrBuilder *b, IrBlock *region, IrValue **args, IrValue **out, int nout) {
-  CloneMap m = {.arena = b->fn->arena};
+  CloneMap m = {0};
   for (int i = 0; i < region->nargs; i++) map_put(&m, region->args[i], ir_val(args[i]));
   clone_block_into(b, &m, region, out, nout);
+  free(m.from);
+  free(m.to);
 }
 
 /* --- numbering, resolving, printing ----------------------------------------------------------- */

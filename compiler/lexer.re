@@ -29,6 +29,7 @@ static const struct { const char *word; int kind; int red; } keywords[] = {
     {"not", T_NOT, 0},         {"sum", T_RED, RED_SUM},   {"prod", T_RED, RED_PROD},
     {"max", T_RED, RED_MAX},   {"min", T_RED, RED_MIN},   {"mean", T_RED, RED_MEAN},
     {"lse", T_RED, RED_LSE},   {"argmax", T_RED, RED_ARGMAX}, {"argmin", T_RED, RED_ARGMIN},
+    {"all", T_RED, RED_ALL},   {"any", T_RED, RED_ANY},
     {"transport", T_TRANSPORT, 0}, {"loss", T_LOSS, 0},
 };
 
@@ -252,7 +253,7 @@ const char *token_name(int kind) {
   case T_INT: return "an integer";
   case T_FLOAT: return "a number";
   case T_STRING: return "a string";
-  case T_RED: return "a reduction";
+  case T_RED: case T_LRED: return "a reduction";
   case T_MAXKW: return "`max`";
   case T_LET: return "`let`";
   case T_FN: return "`fn`";

@@ -305,9 +305,10 @@ static void lower_reduce(Lower *l, IrInst *red) {
     }
   }
   switch (kind) {
-  case RED_SUM: case RED_PROD: case RED_MAX: case RED_MIN: case RED_MEAN: {
-    IrBinOp op = kind == RED_PROD ? BIN_MUL : kind == RED_MAX ? BIN_MAX : kind == RED_MIN ? BIN_MIN : BIN_ADD;
-    double init = kind == RED_PROD ? 1 : kind == RED_MAX ? -INFINITY : kind == RED_MIN ? INFINITY : 0;
+  case RED_SUM: case RED_PROD: case RED_MAX: case RED_MIN: case RED_MEAN: case RED_ALL: case RED_ANY: {
+    IrBinOp op = kind == RED_PROD ? BIN_MUL : kind == RED_MAX ? BIN_MAX : kind == RED_MIN ? BIN_MIN
+               : kind == RED_ALL ? BIN_AND : kind == RED_ANY ? BIN_OR : BIN_ADD;
+    double init = kind == RED_PROD || kind == RED_ALL ? 1 : kind == RED_MAX ? -INFINITY : kind == RED_MIN ? INFINITY : 0;
     IrValue *st = typed_const(&b, t, init), *out;
     IrInst *outer = NULL, *innermost = NULL;
     SimpleCtx sc = {op, ir_is_float(t) && op != BIN_MAX && op != BIN_MIN, &innermost};

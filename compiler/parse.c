@@ -2,7 +2,8 @@
  *  - drops line breaks inside ( ) and [ ], after a token that cannot end a statement (an
  *    operator, `,`, `=`), and before `then`, `else` and `until`, so long expressions can span
  *    lines;
- *  - reads `loss` and `transport` as names except where they start a declaration;
+ *  - reads `loss` and `transport` as names except where they start a declaration, and `all` and
+ *    `any` except where they are called;
  *  - marks a `-` that follows `RED(...)` with space before and none after as T_PMINUS, the start
  *    of the reduction's body (`lse(j) -c[i,j]`), where `sum(x) - 1` stays a subtraction;
  *  - recovers from a syntax error by skipping to the next statement and restarting the parser,
@@ -68,12 +69,15 @@ Node *ast_unary(ParseCtx *ctx, Op op, Span opspan, Node *a) {
   return n;
 }
 
+/* A binary node is as deep as its left operand: the stages after the parser walk a chain a + b +
+ * c + ... down its left spine with a loop, so a long flat chain is not nesting; only the right
+ * operand, which they recurse into, adds a level. */
 Node *ast_binary(ParseCtx *ctx, Op op, Node *a, Node *b) {
   Node *n = ast_node(ctx, A_BINARY, span_join(a->span, b->span));
   n->op = op;
   n->a = a;
   n->b = b;
-  ast_adopt(ctx, n, a);
+  n->depth = a->depth;
   ast_adopt(ctx, n, b);
   return n;
 }
@@ -167,7 +171,8 @@ static void report_syntax_error(Driver *d) {
   bool name_expected = false;
   for (int i = 0; i < ctx->err_nexpected; i++) name_expected |= ctx->err_expected[i] == T_NAME;
   for (int i = 0; i < ctx->err_nexpected && n <= 4; i++) {
-    if (ctx->err_expected[i] == T_RED && name_expected) continue; /* there, a reduction's name is a name */
+    if ((ctx->err_expected[i] == T_RED || ctx->err_expected[i] == T_LRED) && name_expected)
+      continue; /* there, a reduction's name is a name */
     const char *nm = token_name(ctx->err_expected[i]);
     bool dup = false;
     for (int k = 0; k < n; k++) dup |= strcmp(names[k], nm) == 0;
@@ -285,6 +290,19 @@ bool parse_source(Arena *a, DiagBag *diags, const Source *src, PtrVec *out) {
       }
       break;
     case T_RED:
+      /* `all` and `any` are reductions only where a `(` follows and they are not being defined
+       * or read as a field, so programs keep them as names (`let any = ...`, `fn all(x)`, `r.any`) */
+      if ((t.ival == RED_ALL || t.ival == RED_ANY) &&
+          (peek_kind(d) != T_LP || d->prev == T_FN || d->prev == T_LOSS || d->prev == T_DOT)) {
+        t.str = red_name((RedKind)t.ival);
+        t.kind = T_NAME;
+        was_red = false;
+        break;
+      }
+      if (t.ival == RED_ALL || t.ival == RED_ANY) {
+        t.kind = T_LRED;
+        break;
+      }
       /* the iteration limit's `max` (see grammar.y) */
       if (t.ival == RED_MAX) {
         int k = peek_kind(d);

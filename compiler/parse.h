@@ -5,7 +5,8 @@
 #include "ast.h"
 
 /* Deepest expression nesting accepted: deep enough for any real program, shallow enough that
- * the recursive stages after the parser stay far from the C stack's limit. */
+ * the recursive stages after the parser stay far from the C stack's limit. The left operand of a
+ * binary operator does not count (see ast_binary): a chain of any length is one level. */
 #define MAX_AST_DEPTH 400
 
 typedef struct Token {

@@ -9,6 +9,7 @@
 typedef enum RtFn {
   RT_PRINT_STR, RT_PRINT_I64, RT_PRINT_BOOL, RT_PRINT_F32, RT_PRINT_F64, RT_PRINT_TENSOR,
   RT_PRINT_END,
+  RT_PRINT_F16, RT_PRINT_BF16, /* (f32 holding a value of the type) */
   RT_TENSOR_NEW,       /* (dtype, dims...) -> tensor */
   RT_TENSOR_FROM_DATA, /* (dtype, data, dims...) -> tensor */
   RT_RANDOM,           /* (dtype, seed, dist, dims...) -> tensor; C order (dtype, dims, seed, dist) */
@@ -18,13 +19,14 @@ typedef enum RtFn {
   RT_EXPF, RT_EXP, RT_LOGF, RT_LOG, /* the shared exp/log */
   RT_EXPSUMF, RT_EXPSUM, /* (values, n, max) -> the sum of exp(values - max): an lse tile */
   RT_FAIL_INDEX, RT_FAIL_DIMS, RT_FAIL_MSG, RT_FAIL_SIZE,
+  RT_FAIL_AT,          /* (where) -> status: the pending message of an `at_call` function, located */
   RT_FAIL_CHECK,       /* (where, msg, hint, n, values, kinds) -> status */
   RT_CHECK_SHAPE,      /* (where, what, declared, tensor, dims...) -> status */
   RT_PARALLEL_CHUNKS, RT_PARALLEL_FOR, RT_SERIAL_FOR,
   RT_NOW,              /* () -> f64 seconds */
   RT_LOAD_TENSOR,      /* (where, path, dtype, rank) -> tensor */
   RT_LOAD_NAMED,       /* (where, path, name, dtype, rank) -> tensor */
-  RT_LOAD_CSV_PART,    /* (where, path, label, dtype, part, ydtype) -> tensor */
+  RT_LOAD_CSV_PART,    /* (where, path, label, dtype, part, ydtype, delimiter, header) -> tensor */
   RT_SAVE_TENSOR,      /* (where, path, tensor) -> status */
   RT_SAVE_BEGIN,       /* (where, path) -> saver (a pointer; NULL on failure) */
   RT_SAVE_ADD,         /* (saver, name, tensor) -> status */
@@ -61,6 +63,8 @@ typedef struct RtInfo {
   RtKind ret;
   int nparams;
   RtKind params[RT_MAX_PARAMS];
+  bool at_call; /* fallible without a `where` of its own (allocations): a failure's message gets
+                   the location of the call */
 } RtInfo;
 
 extern const RtInfo rt_fns[RT_NFNS];

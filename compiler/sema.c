@@ -810,7 +810,38 @@ static Val *record_field(Sema *s, Val *r, const char *name, Span span) {
   return ERR;
 }
 
+static Node *index_name(Node *nm);
+
+/* `sum(i < 3) [1.0, 2.0][i]` parses as sum(i < 3) subscripted, since a subscript binds tighter
+ * than a reduction's body: when the call's arguments are new index names, say so, instead of
+ * "unknown name `i`". */
+static bool subscripted_reduction(Sema *s, Node *n) {
+  Node *call = n->a;
+  if (call->kind != A_CALL || call->list.n == 0) return false;
+  bool reduction = false;
+  for (int k = RED_SUM; k <= RED_ANY; k++) reduction |= strcmp(call->name, red_name((RedKind)k)) == 0;
+  Binding *fb = lookup(s, call->name);
+  if (!reduction || (fb && fb->kind == B_FN)) return false;
+  Buf idx = {0};
+  for (int i = 0; i < call->list.n; i++) {
+    Node *nm = index_name(call->list.items[i]);
+    if (!nm || lookup(s, nm->name)) {
+      buf_free(&idx);
+      return false;
+    }
+    buf_printf(&idx, "%s%s", i ? ", " : "", nm->name);
+  }
+  const char *head = src_text(s, call->span), *sub = src_text(s, (Span){n->span.src, call->span.hi, n->span.hi});
+  while (*sub == ' ') sub++;
+  Diag *g = diag_error(s->diags, n->span, "`%s` is subscripted by %s: a reduction's body cannot start with `[`", head, sub);
+  diag_hint(s->diags, g, "put the body in parentheses, %s (%s[%s]), or name the tensor first: let v = %s, then %s v[%s]",
+            head, sub, idx.data, sub, head, idx.data);
+  buf_free(&idx);
+  return true;
+}
+
 static Val *index_expr(Sema *s, Node *n) {
+  if (subscripted_reduction(s, n)) return ERR;
   Val *base = expr(s, n->a);
   if (base->kind == V_ERROR) return ERR;
   if (base->kind == V_RECORD && n->list.n == 1 && ((Node *)n->list.items[0])->kind == A_STR)
@@ -1018,8 +1049,9 @@ static bool declare_indices(Sema *s, PtrVec *names, IrBlock *region, IndexVar **
   return true;
 }
 
-/* let NAME[i, j, ...] = body */
-static Val *comprehension(Sema *s, PtrVec *names, Node *body, Span span) {
+/* let NAME[i, j, ...] = body, or the state update `x[i, j] = body` of an iterate body, where
+ * `target` is the state: its dimensions are the indices' ranges, as if x[i, j] were read. */
+static Val *comprehension(Sema *s, PtrVec *names, Node *body, Span span, const Binding *target) {
   int rank = names->n;
   if (rank > SN_MAX_RANK) {
     diag_error(s->diags, span, "a tensor has at most %d dimensions", SN_MAX_RANK);
@@ -1036,6 +1068,14 @@ static Val *comprehension(Sema *s, PtrVec *names, Node *body, Span span) {
   IndexVar *vars[SN_MAX_RANK];
   push_scope(s);
   bool ok = declare_indices(s, names, region, vars, ranges, has);
+  const Val *tv = target ? target->val : NULL;
+  for (int k = 0; ok && tv && tv->kind == V_TENSOR && k < rank && k < tv->rank; k++) {
+    Constraint *c = NEW(s->arena, Constraint);
+    c->dim = tv->dims[k];
+    c->span = index_name(names->items[k])->span;
+    c->what = arena_printf(s->arena, "dimension %d of %s", k, target->name);
+    vec_push(s->arena, &vars[k]->constraints, c);
+  }
   s->b.block = region;
   s->b.before = NULL;
   Val *e = ok ? expr(s, body) : ERR;
@@ -1065,6 +1105,7 @@ static SnDtype reduce_dtype(RedKind k, Val *body) {
   SnDtype dt = body->dt;
   switch (k) {
   case RED_ARGMAX: case RED_ARGMIN: return SN_I64;
+  case RED_ALL: case RED_ANY: return SN_BOOL;
   case RED_SUM: case RED_PROD:
     if (dt == SN_BOOL || is_int_dt(dt)) return SN_I64;
     return dt;
@@ -1093,9 +1134,18 @@ static bool reducible(Sema *s, RedKind kind, Val *e, Span span) {
     if (e->kind == V_TENSOR) diag_hint(s->diags, g, "subscript every dimension, or reduce the whole tensor: %s(x)", red_name(kind));
     return false;
   }
-  if (e->dt == SN_BOOL && kind != RED_SUM) {
+  bool logical = kind == RED_ALL || kind == RED_ANY;
+  if (logical && e->dt != SN_BOOL) {
+    Diag *g = diag_error(s->diags, span, "%s needs bool values, not %s", red_name(kind), val_type_str(s, e));
+    diag_hint(s->diags, g, "compare first, e.g. %s(x > 0) or %s(x != 0)", red_name(kind), red_name(kind));
+    return false;
+  }
+  if (e->dt == SN_BOOL && kind != RED_SUM && !logical) {
     Diag *g = diag_error(s->diags, span, "%s of bool values", red_name(kind));
-    diag_hint(s->diags, g, "sum counts the true values; convert with i64(b) for the others");
+    if (kind == RED_MAX || kind == RED_MIN)
+      diag_hint(s->diags, g, "%s tells whether %s value is true", kind == RED_MAX ? "any" : "all", kind == RED_MAX ? "some" : "every");
+    else
+      diag_hint(s->diags, g, "sum counts the true values; convert with i64(b) for the others");
     return false;
   }
   return true;
@@ -1161,7 +1211,7 @@ Val *whole_reduce(Sema *s, RedKind kind, Val *x, Span span) {
   if (x->kind == V_ERROR) return ERR;
   if (x->kind == V_SCALAR) {
     if (kind == RED_ARGMAX || kind == RED_ARGMIN) return scalar_val(s, SN_I64, false, ir_const_i64(&s->b, 0));
-    return x;
+    return reducible(s, kind, x, span) ? x : ERR;
   }
   if (x->kind != V_TENSOR) {
     diag_error(s->diags, span, "%s needs a tensor, not %s", red_name(kind), val_type_str(s, x));
@@ -1506,6 +1556,26 @@ static Val *if_expr(Sema *s, Node *n) {
 
 static void stmt(Sema *s, Node *n);
 
+/* The count after `max` may be 0 (the states come back as they were initialised, with
+ * `converged` false) but not negative: an error now for a constant written in the program, else
+ * when the loop starts (a library solver checks its max_iter itself, with its own message). */
+static bool iteration_limit(Sema *s, IrValue *max, Span span) {
+  int64_t c;
+  if (ir_is_const_int(max, &c) && !span.src->stdlib) {
+    if (c >= 0) return true;
+    Diag *g = diag_error(s->diags, span, "the iteration limit after `max` is %lld; it must be 0 or more", (long long)c);
+    diag_hint(s->diags, g, "`max N` runs the body at most N times, e.g. `until err < 1e-6 max 1000`");
+    return false;
+  }
+  IrValue *ops[2] = {ir_cmp(&s->b, CMP_GE, max, ir_const_i64(&s->b, 0)), ir_cast(&s->b, max, ir_scalar(SN_F64))};
+  IrBuilder save = s->b;
+  s->b.span = span;
+  IrInst *in = ir_check(&s->b, CHECK_MSG, 2, ops, "the iteration limit after `max` is {}; it must be 0 or more");
+  in->imm.i = SN_CHECK_INT;
+  s->b = save;
+  return true;
+}
+
 /* iterate s1 = init1, ... { body } until cond max N
  * -> {s1: ..., iterations: i64, converged: bool} */
 static Val *iterate_expr(Sema *s, Node *n) {
@@ -1541,6 +1611,7 @@ static Val *iterate_expr(Sema *s, Node *n) {
   IrValue **ops = arena_alloc(s->fn->arena, (size_t)(nstate + 1) * sizeof *ops);
   IrType *rts = arena_alloc(s->fn->arena, (size_t)(nstate + 2) * sizeof *rts);
   ops[0] = ir_cast(&s->b, maxv->ir, ir_i64);
+  if (!iteration_limit(s, ops[0], n->b->span)) return ERR;
   for (int i = 0; i < nstate; i++) {
     ops[i + 1] = init[i]->ir;
     rts[i] = ir_val(init[i]->ir)->type;
@@ -1635,7 +1706,7 @@ static void assign_stmt(Sema *s, Node *n) {
     diag_hint(s->diags, g, "only states (declared after `iterate`) are updated with `=`; use `let` for a new name");
     return;
   }
-  Val *v = n->list.n ? comprehension(s, &n->list, n->a, n->span) : expr(s, n->a);
+  Val *v = n->list.n ? comprehension(s, &n->list, n->a, n->span, b) : expr(s, n->a);
   if (v->kind == V_ERROR) return;
   Val *old = b->val;
   Span sp = n->a->span;
@@ -1947,6 +2018,35 @@ static Val *call_user(Sema *s, Binding *fb, Node *call) {
   return r;
 }
 
+/* A top-level statement of the program that binds `name` but is not visible at `use`: a
+ * definition further down (names are visible from their definition on), or NULL. */
+static Node *later_definition(Sema *s, const char *name, Span use) {
+  for (int i = 0; s->program && i < s->program->n; i++) {
+    Node *st = s->program->items[i];
+    if ((st->kind == A_FN || st->kind == A_LET || st->kind == A_ARG) && st->name && strcmp(st->name, name) == 0 &&
+        st->span.src == use.src)
+      return st;
+  }
+  return NULL;
+}
+
+/* Explains a use of a name the program defines further down (`use` is where it is written):
+ * names are visible from their definition on, which is also why functions cannot call
+ * themselves or each other. */
+static void defined_later(Sema *s, const char *name, Span use, Node *def) {
+  Node *caller = s->inst_stack.n ? s->inst_stack.items[s->inst_stack.n - 1] : NULL;
+  Diag *g;
+  if (caller && def->kind == A_FN) {
+    g = diag_error(s->diags, use, "`%s` cannot call `%s`, which is defined after it", caller->name, name);
+    diag_hint(s->diags, g, "a function sees only the names defined before it, so functions cannot call themselves or "
+                           "each other; define `%s` first, or write the repetition with `iterate`", name);
+  } else {
+    g = diag_error(s->diags, use, "`%s` is used before its definition", name);
+    diag_hint(s->diags, g, "names are visible from their definition on: define `%s` before this line", name);
+  }
+  diag_note(s->diags, g, def->name_span, "`%s` is defined here", name);
+}
+
 static Val *call_expr(Sema *s, Node *n) {
   Binding *b = lookup(s, n->name);
   if (b && b->kind == B_FN) {
@@ -1959,6 +2059,11 @@ static Val *call_expr(Sema *s, Node *n) {
   if (b) {
     Diag *g = diag_error(s->diags, n->name_span, "`%s` is not a function", n->name);
     diag_note(s->diags, g, b->span, "`%s` is defined here", n->name);
+    return ERR;
+  }
+  Node *later = later_definition(s, n->name, n->name_span);
+  if (later) {
+    defined_later(s, n->name, n->name_span, later);
     return ERR;
   }
   Diag *g = diag_error(s->diags, n->name_span, "unknown function `%s`", n->name);
@@ -1997,6 +2102,11 @@ static Val *load_persisted(Sema *s, Val *t, const char *name, Span span) {
 
 static Val *name_expr(Sema *s, Node *n) {
   Binding *b = lookup(s, n->name);
+  Node *later = b ? NULL : later_definition(s, n->name, n->span);
+  if (later) {
+    defined_later(s, n->name, n->span, later);
+    return ERR;
+  }
   if (!b) {
     Diag *g = diag_error(s->diags, n->span, "unknown name `%s`", n->name);
     /* an index of a reduction just before: its body ended at a + or - */
@@ -2037,7 +2147,7 @@ static Val *name_expr(Sema *s, Node *n) {
   case B_LAZY: {
     Scope *saved = s->scope;
     s->scope = b->defscope;
-    Val *v = comprehension(s, &b->node->list, b->node->a, b->node->span);
+    Val *v = comprehension(s, &b->node->list, b->node->a, b->node->span, NULL);
     s->scope = saved;
     return v;
   }
@@ -2066,9 +2176,9 @@ static Val *unary_expr(Sema *s, Node *n) {
   return lift(s, 1, args, n->op == OP_NEG ? neg_fn : not_fn, NULL, a->dt, n->span);
 }
 
-/* `a and b` evaluates b only when a is true (so `i > 0 and x[i-1] < 0` is safe). */
-static Val *logic_expr(Sema *s, Node *n) {
-  Val *a = expr(s, n->a);
+/* `a and b` evaluates b only when a (the value of n->a) is true (so `i > 0 and x[i-1] < 0` is
+ * safe). */
+static Val *logic_expr(Sema *s, Node *n, Val *a) {
   if (a->kind == V_ERROR) return ERR;
   if (a->kind != V_SCALAR || a->dt != SN_BOOL) {
     if (a->kind == V_TENSOR) {
@@ -2100,6 +2210,27 @@ static Val *logic_expr(Sema *s, Node *n) {
   return scalar_val(s, SN_BOOL, false, in->res[0]);
 }
 
+/* a + b + c + ...: the parser leans a chain to the left; it is walked down that spine with a loop
+ * (any length), recursing only into the right operands, whose depth the parser bounds. Operands
+ * are evaluated in source order, so errors are reported in order. */
+static Val *binary_expr(Sema *s, Node *n) {
+  PtrVec spine = {0};
+  Node *leaf = n;
+  for (; leaf->kind == A_BINARY; leaf = leaf->a) vec_push(s->arena, &spine, leaf);
+  Val *r = expr(s, leaf);
+  for (int k = spine.n - 1; k >= 0; k--) {
+    Node *op = spine.items[k];
+    s->b.span = op->span;
+    if (op->op == OP_AND || op->op == OP_OR) {
+      r = logic_expr(s, op, r);
+    } else {
+      Val *b = expr(s, op->b);
+      r = binop(s, (Op)op->op, r, b, op->span);
+    }
+  }
+  return r;
+}
+
 Val *expr(Sema *s, Node *n) {
   Span saved = s->b.span;
   s->b.span = n->span;
@@ -2116,14 +2247,7 @@ Val *expr(Sema *s, Node *n) {
   case A_LIST: r = materialize_list(s, n); break;
   case A_RECORD: r = record_expr(s, n); break;
   case A_UNARY: r = unary_expr(s, n); break;
-  case A_BINARY:
-    if (n->op == OP_AND || n->op == OP_OR) r = logic_expr(s, n);
-    else {
-      Val *a = expr(s, n->a); /* operands in source order, so errors are reported in order */
-      Val *b = expr(s, n->b);
-      r = binop(s, (Op)n->op, a, b, n->span);
-    }
-    break;
+  case A_BINARY: r = binary_expr(s, n); break;
   case A_CALL: r = call_expr(s, n); break;
   case A_INDEX: r = index_expr(s, n); break;
   case A_FIELD: r = field_expr(s, n); break;
@@ -2163,7 +2287,7 @@ void print_val(Sema *s, Val *v) {
     case SN_F32: ir_call(&s->b, RT_PRINT_F32, 1, &x); break;
     case SN_F16: case SN_BF16:
       x = ir_cast(&s->b, ir_cast(&s->b, x, ir_scalar(v->dt)), ir_scalar(SN_F32));
-      ir_call(&s->b, RT_PRINT_F32, 1, &x);
+      ir_call(&s->b, v->dt == SN_F16 ? RT_PRINT_F16 : RT_PRINT_BF16, 1, &x);
       break;
     default: x = ir_cast(&s->b, x, ir_i64); ir_call(&s->b, RT_PRINT_I64, 1, &x); break;
     }
@@ -2242,12 +2366,12 @@ static void let_stmt(Sema *s, Node *n) {
       b->node = n;
       b->defscope = def;
       Scope *saved = s->scope;
-      Val *probe = comprehension(s, &n->list, n->a, n->span); /* checks it now */
+      Val *probe = comprehension(s, &n->list, n->a, n->span, NULL); /* checks it now */
       s->scope = saved;
       if (probe->kind == V_ERROR) b->broken = true, b->kind = B_VAL, b->val = ERR;
       return;
     }
-    Val *v = comprehension(s, &n->list, n->a, n->span);
+    Val *v = comprehension(s, &n->list, n->a, n->span, NULL);
     bind_val(s, n->name, v, n->name_span);
     return;
   }
@@ -2559,6 +2683,7 @@ IrFunc *sema_program(Arena *a, DiagBag *d, PtrVec *stmts) {
   s.scope = load_prelude(&s);
   push_scope(&s);
   s.top = s.scope;
+  s.program = stmts;
   int errors = d->nerrors;
   for (int i = 0; i < stmts->n; i++) stmt(&s, stmts->items[i]);
   if (d->nerrors == errors) warn_unused(&s, s.top);
@@ -2648,6 +2773,7 @@ IrFunc *sema_repl_line(ReplEnv *env, Arena *a, DiagBag *d, PtrVec *stmts, bool e
   env->line++;
   s.scope = env->scope;
   s.top = env->scope;
+  s.program = stmts;
   Binding *mark = env->scope->head;
   int errors = d->nerrors;
   for (int i = 0; i < stmts->n; i++) stmt(&s, stmts->items[i]);

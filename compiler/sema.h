@@ -120,6 +120,7 @@ typedef struct Sema {
   PtrVec syms;         /* Sym interned by run-time value */
   Val *last_value;     /* the value of the last expression statement */
   Node *closed_reduce; /* the last reduction whose scope ended, for the hint on its indices */
+  PtrVec *program;     /* the top-level statements, to point at a later definition of an unknown name */
 } Sema;
 
 /* Entry points. Each returns the IR of the program (NULL when errors were reported). */

@@ -88,6 +88,8 @@ void sn_print_i64(int64_t v);
 void sn_print_bool(int32_t v);
 void sn_print_f32(float v);
 void sn_print_f64(double v);
+void sn_print_f16(float v);  /* v holds an f16 value; printed as the shortest text that reads back as it */
+void sn_print_bf16(float v); /* v holds a bf16 value; likewise */
 void sn_print_tensor(const SnTensor *t);
 void sn_print_end(void);
 /* Is a print call under way (interrupted by a signal handler)? */
@@ -95,6 +97,8 @@ int sn_print_busy(void);
 /* Shortest decimal text that reads back as the same value (Python repr layout); at most 40 bytes. */
 int sn_format_f64(char *buf, double v);
 int sn_format_f32(char *buf, float v);
+int sn_format_f16(char *buf, float v);
+int sn_format_bf16(char *buf, float v);
 void sn_set_output(FILE *f); /* default stdout */
 
 /* --- random numbers (Philox4x32-10, counter-based) ----------------------------------------- */
@@ -127,6 +131,9 @@ SnStatus sn_fail_index(const char *where, const char *what, int64_t index, int64
 SnStatus sn_fail_dims(const char *where, const char *what, int64_t a, int64_t b);
 SnStatus sn_fail_msg(const char *where, const char *msg);
 SnStatus sn_fail_size(const char *where, const char *what, int64_t n);
+/* The pending message of a function that knows no source location (an allocation that failed,
+ * sn_matmul), put after `where`: generated code calls it when such a function fails. */
+SnStatus sn_fail_at(const char *where);
 /* A failed `check(cond, msg, values..., hint=...)`: each "{}" in msg is replaced by the next of
  * the n values, written as its kind says (2 bits per value: SN_CHECK_F64, _F32, _INT, _BOOL);
  * the hint (may be NULL) is shown below the source line. */
@@ -343,14 +350,19 @@ SnStatus sn_npy_write(const char *path, const SnTensor *t);
 
 /* --- CSV ------------------------------------------------------------------------------------
  * A header row of unique column names, then one record per line (RFC 4180 quoting; blank
- * lines skipped). Every column but the label is numeric and goes into x; the label column goes
+ * lines skipped). Without a delimiter given, the header line's most frequent of `,` tab `;` `|`
+ * separates fields (`,` when it has none). Every column but the label is numeric and goes into x; the label column goes
  * into y: integers as i64, other numbers as f64 (regression targets), text as class indices
  * into `classes` (sorted). */
 typedef enum SnCsvType { SN_CSV_INT, SN_CSV_FLOAT, SN_CSV_TEXT } SnCsvType;
+/* The first record: column names, an error when it holds only numbers (it looks like data, so
+ * the file has no header); names whatever it holds; data (the columns are named 1, 2, ...). */
+typedef enum SnCsvHeader { SN_CSV_HEADER_CHECK, SN_CSV_HEADER_YES, SN_CSV_HEADER_NO } SnCsvHeader;
 typedef struct SnCsvSpec {
   const char *label; /* the label column: its name, else "first" or "last"; NULL for none */
   int32_t dtype;     /* x's dtype: SN_F32 or SN_F64 */
-  char delimiter;    /* ',' when 0 */
+  char delimiter;    /* 0: found from the header line */
+  int32_t header;    /* SnCsvHeader */
 } SnCsvSpec;
 typedef struct SnCsvData {
   SnTensor *x;         /* [rows, features] */
@@ -374,9 +386,9 @@ void sn_csv_free(SnCsvData *d); /* releases what sn_csv_read filled; safe on a z
 SnTensor *sn_load_tensor(const char *where, const char *path, int32_t dtype, int64_t rank); /* .npy, or a one-tensor .safetensors */
 SnTensor *sn_load_named(const char *where, const char *path, const char *name, int32_t dtype, int64_t rank);
 /* load_csv: part 0 is the features x (of `dtype`), part 1 the labels y (which must be of
- * `ydtype`); `label` as SnCsvSpec's ("" for none). */
+ * `ydtype`); `label` ("" for none), `delimiter` and `header` as SnCsvSpec's. */
 SnTensor *sn_load_csv_part(const char *where, const char *path, const char *label, int32_t dtype, int32_t part,
-                           int32_t ydtype);
+                           int32_t ydtype, int32_t delimiter, int32_t header);
 void sn_load_close(void);     /* closes the safetensors file load keeps open between tensors */
 void sn_load_csv_close(void); /* forgets the CSV file load_csv keeps between its two parts */
 SnStatus sn_save_tensor(const char *where, const char *path, const SnTensor *t); /* .npy or .safetensors */

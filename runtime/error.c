@@ -53,6 +53,8 @@ SnStatus sn_fail_size(const char *where, const char *what, int64_t n) {
 
 SnStatus sn_fail_msg(const char *where, const char *msg) { return fail_at(where, "%s", msg); }
 
+SnStatus sn_fail_at(const char *where) { return fail_at(where, "%s", error_buf); }
+
 SnStatus sn_fail_check(const char *where, const char *msg, const char *hint, int32_t n,
                        const double *values, int32_t kinds) {
   char text[SN_ERROR_MAX];

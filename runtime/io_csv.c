@@ -1,7 +1,8 @@
 /* io_csv.c: CSV tables (RFC 4180) into a feature matrix and a label vector. The first
- * non-blank record names the columns; every other column holds numbers; the label column may
- * hold integers, numbers or text (class names). Every error names the file, the line and the
- * column (1-based, counting fields), so a bad value can be found in an editor. */
+ * non-blank record names the columns (unless the file has no header); every other column holds
+ * numbers; the label column may hold integers, numbers or text (class names). The delimiter, when
+ * not given, is found from the first line. Every error names the file, the line and the column
+ * (1-based, counting fields), so a bad value can be found in an editor. */
 #include "rt.h"
 
 #include <errno.h>
@@ -179,6 +180,30 @@ static int field_number(Csv *c, double *out, int *integer) {
   return 1;
 }
 
+/* Is s, all of it, a number? */
+static int number_text(const char *s) {
+  char *end;
+  errno = 0;
+  strtod(s, &end);
+  return *s && *end == 0;
+}
+
+/* The delimiter of a file that names none: the most frequent of , tab ; | on the first
+ * non-blank line, outside quotes (',' when the line has none of them: one column). */
+static char sniff_delimiter(const char *p, const char *end) {
+  static const char cands[] = {',', '\t', ';', '|'};
+  int64_t count[sizeof cands] = {0};
+  while (p < end && (*p == '\n' || *p == '\r')) p++;
+  for (int quoted = 0; p < end && (quoted || (*p != '\n' && *p != '\r')); p++) {
+    if (*p == '"') quoted = !quoted;
+    for (size_t k = 0; !quoted && k < sizeof cands; k++) count[k] += *p == cands[k];
+  }
+  size_t best = 0;
+  for (size_t k = 1; k < sizeof cands; k++)
+    if (count[k] > count[best]) best = k;
+  return cands[best];
+}
+
 static int cmp_str_ptr(const void *a, const void *b) {
   return strcmp(*(char *const *)a, *(char *const *)b);
 }
@@ -190,12 +215,8 @@ static SnStatus finish_label(const Csv *c, const Strings *labels, const int64_t 
   int all_int = 1, all_num = 1;
   for (int64_t i = 0; i < rows && all_num; i++) {
     const char *s = labels->v[i];
-    size_t n = strlen(s);
-    char *end;
-    errno = 0;
-    strtod(s, &end);
-    all_num = n > 0 && end == s + n;
-    all_int = all_int && all_num && is_integer_text(s, n);
+    all_num = number_text(s);
+    all_int = all_int && all_num && is_integer_text(s, strlen(s));
   }
   SnTensor *y;
   if (all_int) {
@@ -261,10 +282,12 @@ SnStatus sn_csv_parse(const char *text, size_t size, const char *name, const SnC
   SnDtype dtype = spec ? (SnDtype)spec->dtype : SN_F32;
   if (dtype != SN_F32 && dtype != SN_F64)
     return sn_error_set("%s: CSV features are read as f32 or f64, not %s", name, sn_dtype_name(dtype));
-  Csv c = {text, text + size, name, spec && spec->delimiter ? spec->delimiter : ',', 1,
-           NULL, 0, 0, 1, 1, 0};
+  char given = spec ? spec->delimiter : 0;
+  int32_t header = spec ? spec->header : SN_CSV_HEADER_CHECK;
+  Csv c = {text, text + size, name, given, 1, NULL, 0, 0, 1, 1, 0};
   if (c.delim == '"' || c.delim == '\n' || c.delim == '\r') return sn_error_set("%s: invalid delimiter", name);
   if (size >= 3 && !memcmp(text, "\xEF\xBB\xBF", 3)) c.p += 3; /* a byte order mark */
+  if (!given) c.delim = sniff_delimiter(c.p, c.end);
   Strings names = {0}, labels = {0};
   Doubles values = {0};
   int64_t *label_lines = NULL, nlines = 0, caplines = 0;
@@ -272,15 +295,22 @@ SnStatus sn_csv_parse(const char *text, size_t size, const char *name, const SnC
   SnStatus st = 0;
   int last = 0;
 
-  /* The header. */
+  /* The header (the first record, read again as data when the file has none). */
   if (!next_record(&c)) {
-    st = sn_error_set("%s: empty file: a header row naming the columns is needed", name);
+    st = header == SN_CSV_HEADER_NO ? sn_error_set("%s: empty file", name)
+                                     : sn_error_set("%s: empty file: a header row naming the columns is needed", name);
     goto done;
   }
+  const char *first = c.p;
+  int64_t first_line = c.line;
   for (c.column = 1, last = 0; !last && !st; c.column++) {
     if ((st = read_field(&c, &last))) break;
     size_t n;
-    char *s = trimmed(&c, &n);
+    char *s = trimmed(&c, &n), num[24];
+    if (header == SN_CSV_HEADER_NO) { /* a row of data: the columns are named by their numbers */
+      n = (size_t)snprintf(num, sizeof num, "%lld", (long long)c.column);
+      s = num;
+    }
     if (!n) {
       st = fail_at(&c, "empty column name in the header");
       break;
@@ -301,6 +331,29 @@ SnStatus sn_csv_parse(const char *text, size_t size, const char *name, const SnC
   }
   if (st) goto done;
   int64_t ncols = names.n, label_col = -1;
+  if (header == SN_CSV_HEADER_NO) {
+    c.p = first;
+    c.line = first_line;
+  } else if (header == SN_CSV_HEADER_CHECK) {
+    int64_t numbers = 0;
+    for (int64_t i = 0; i < ncols; i++) numbers += number_text(names.v[i]);
+    if (numbers == ncols) {
+      char row[128]; /* 60 characters and one more name of at most 40 */
+      size_t k = 0;
+      for (int64_t i = 0; i < ncols && k < 60; i++)
+        k += (size_t)snprintf(row + k, sizeof row - k, "%s%.40s", i ? ", " : "", names.v[i]);
+      st = sn_error_set("%s:%lld: the first row (%s%s) holds only numbers: it looks like data, not a header naming "
+                        "the columns; pass header=false for a file without one, or header=true if these are the names",
+                        name, (long long)first_line, row, k >= 60 ? ", ..." : "");
+      goto done;
+    }
+  }
+  if (!given && ncols == 1 && spec && spec->label) {
+    st = sn_error_set("%s:%lld: the header names one column, '%.60s', so no feature is left besides the label; if "
+                      "the fields are separated by another character than , tab ; or |, pass sep=\"...\"",
+                      name, (long long)first_line, names.v[0]);
+    goto done;
+  }
   if (spec && spec->label) {
     for (int64_t i = 0; i < ncols && label_col < 0; i++)
       if (!strcmp(names.v[i], spec->label)) label_col = i;

@@ -115,7 +115,7 @@ SnTensor *sn_load_named(const char *where, const char *path, const char *name, i
 /* --- CSV: the parsed file stays until its other half is taken ------------------------------- */
 
 static char *csv_path, *csv_label;
-static int32_t csv_dtype;
+static int32_t csv_dtype, csv_delimiter, csv_header;
 static SnCsvData csv;
 
 static void csv_forget(void) {
@@ -127,11 +127,12 @@ static void csv_forget(void) {
 }
 
 SnTensor *sn_load_csv_part(const char *where, const char *path, const char *label, int32_t dtype, int32_t part,
-                           int32_t ydtype) {
-  bool same = csv_path && strcmp(csv_path, path) == 0 && strcmp(csv_label, label) == 0 && csv_dtype == dtype;
+                           int32_t ydtype, int32_t delimiter, int32_t header) {
+  bool same = csv_path && strcmp(csv_path, path) == 0 && strcmp(csv_label, label) == 0 && csv_dtype == dtype &&
+              csv_delimiter == delimiter && csv_header == header;
   if (!same) {
     csv_forget();
-    SnCsvSpec spec = {.label = *label ? label : NULL, .dtype = dtype};
+    SnCsvSpec spec = {.label = *label ? label : NULL, .dtype = dtype, .delimiter = (char)delimiter, .header = header};
     if (sn_csv_read(path, &spec, &csv)) {
       char msg[SN_ERROR_MAX];
       snprintf(msg, sizeof msg, "%s", sn_error_message());
@@ -141,6 +142,8 @@ SnTensor *sn_load_csv_part(const char *where, const char *path, const char *labe
     csv_path = strdup(path);
     csv_label = strdup(label);
     csv_dtype = dtype;
+    csv_delimiter = delimiter;
+    csv_header = header;
     if (!csv_path || !csv_label) {
       csv_forget();
       sn_fail_msg(where, "out of memory");

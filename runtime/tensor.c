@@ -24,6 +24,11 @@ static int64_t live_count;
 /* Owned buffers from this size up ask for transparent huge pages. */
 #define HUGEPAGE_MIN (4u << 20)
 
+/* More than a process's address space (Linux gives user space 2^47 bytes on x86-64, 2^48 on
+ * AArch64, unless it asks for more): such a buffer is out of memory without asking the allocator,
+ * whatever it is (a sanitizer's caps lower, and stops the program instead of returning NULL). */
+#define MAX_BUFFER ((size_t)1 << 48)
+
 /* What a buffer of no bytes points at, so that empty tensors still have a valid address. */
 static _Alignas(SN_ALIGN) char empty_bytes[SN_ALIGN];
 
@@ -54,7 +59,7 @@ SnBuffer *sn_buffer_new(size_t bytes) {
     return NULL;
   }
   size_t alloc = SN_ALIGN + (bytes + SN_ALIGN - 1) / SN_ALIGN * SN_ALIGN;
-  SnBuffer *b = aligned_alloc(SN_ALIGN, alloc);
+  SnBuffer *b = bytes <= MAX_BUFFER ? aligned_alloc(SN_ALIGN, alloc) : NULL;
   if (!b) {
     sn_error_set("out of memory: a tensor of %zu bytes", bytes);
     return NULL;

@@ -1,5 +1,6 @@
 /* fuzz_rt_csv.c: libFuzzer target for the CSV reader. The first byte picks the options (label
- * column, feature dtype, delimiter), the rest is the text. */
+ * column, feature dtype, delimiter (0: found from the header line), header), the rest is the
+ * text. */
 #include "sinter.h"
 
 #include <stdint.h>
@@ -8,7 +9,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (size == 0) return 0;
   static const char *const labels[4] = {NULL, "first", "last", "y"};
   static const char delims[4] = {0, ';', '\t', ' '};
-  SnCsvSpec spec = {labels[data[0] & 3], (data[0] & 4) ? SN_F64 : SN_F32, delims[(data[0] >> 3) & 3]};
+  SnCsvSpec spec = {labels[data[0] & 3], (data[0] & 4) ? SN_F64 : SN_F32, delims[(data[0] >> 3) & 3],
+                    ((data[0] >> 5) & 3) % 3};
   SnCsvData d;
   if (sn_csv_parse((const char *)data + 1, size - 1, "fuzz.csv", &spec, &d) == 0) {
     volatile double sink = 0;

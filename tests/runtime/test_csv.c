@@ -3,7 +3,7 @@
 #include "rt_test.h"
 
 static SnStatus parse(const char *text, const char *label, SnDtype dtype, SnCsvData *d) {
-  SnCsvSpec spec = {label, dtype, 0};
+  SnCsvSpec spec = {label, dtype, 0, SN_CSV_HEADER_CHECK};
   return sn_csv_parse(text, strlen(text), "t.csv", &spec, d);
 }
 
@@ -63,7 +63,7 @@ TEST(quoting_line_endings_and_blank_lines) {
   CHECK_STR(d.classes[1], "say \"hi\"");
   CHECK_STR(d.classes[2], "two\nlines");
   sn_csv_free(&d);
-  SnCsvSpec spec = {"last", SN_F32, ';'};
+  SnCsvSpec spec = {"last", SN_F32, ';', SN_CSV_HEADER_CHECK};
   CHECK_EQ_INT(sn_csv_parse("a;b\n1,5;x\n", 9, "t.csv", &spec, &d), 1);
   CHECK_STR(sn_error_message(), "t.csv:2:1: column 'a': expected a number, got '1,5'");
   CHECK_EQ_INT(sn_csv_parse("a;b\n1.5;x\n", 10, "t.csv", &spec, &d), 0);
@@ -91,13 +91,13 @@ TEST(errors_name_line_and_column) {
   };
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
     SnCsvData d;
-    SnCsvSpec spec = {cases[i].label, SN_F32, 0};
+    SnCsvSpec spec = {cases[i].label, SN_F32, 0, SN_CSV_HEADER_CHECK};
     CHECK_EQ_INT(sn_csv_parse(cases[i].text, strlen(cases[i].text), "t.csv", &spec, &d), 1);
     CHECK_STR(sn_error_message(), cases[i].msg);
     CHECK(d.x == NULL && d.y == NULL);
   }
   SnCsvData d;
-  SnCsvSpec bad = {NULL, SN_I32, 0};
+  SnCsvSpec bad = {NULL, SN_I32, 0, SN_CSV_HEADER_CHECK};
   CHECK_EQ_INT(sn_csv_parse("a\n1\n", 4, "t.csv", &bad, &d), 1);
   CHECK_STR(sn_error_message(), "t.csv: CSV features are read as f32 or f64, not i32");
   CHECK_EQ_INT(sn_tensor_live_count(), 0);
@@ -107,7 +107,7 @@ TEST(read_a_file) {
   const char *text = "f1,f2,label\n0.25,1,cat\n0.5,2,dog\n";
   const char *path = scratch_path("pets.csv");
   CHECK(write_file(path, text, strlen(text)));
-  SnCsvSpec spec = {"label", SN_F32, 0};
+  SnCsvSpec spec = {"label", SN_F32, 0, SN_CSV_HEADER_CHECK};
   SnCsvData d;
   CHECK_EQ_INT(sn_csv_read(path, &spec, &d), 0);
   CHECK(d.x->shape[0] == 2 && ((float *)d.x->data)[2] == 0.5f && ((int64_t *)d.y->data)[1] == 1);
@@ -125,7 +125,7 @@ TEST(many_rows) {
   n += (size_t)sprintf(text, "a,b\n");
   for (int i = 0; i < 20000; i++) n += (size_t)sprintf(text + n, "%d,%d\n", i, i % 7);
   SnCsvData d;
-  SnCsvSpec spec = {"b", SN_F64, 0};
+  SnCsvSpec spec = {"b", SN_F64, 0, SN_CSV_HEADER_CHECK};
   CHECK_EQ_INT(sn_csv_parse(text, n, "big.csv", &spec, &d), 0);
   CHECK(d.x->shape[0] == 20000 && ((double *)d.x->data)[19999] == 19999);
   CHECK(((int64_t *)d.y->data)[19999] == 19999 % 7);

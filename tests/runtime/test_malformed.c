@@ -17,7 +17,7 @@ static SnStatus load(const char *path) {
     return t == NULL;
   }
   if (ends_with(path, ".csv")) {
-    SnCsvSpec spec = {"last", SN_F32, 0};
+    SnCsvSpec spec = {"last", SN_F32, 0, SN_CSV_HEADER_CHECK};
     SnCsvData d;
     SnStatus st = sn_csv_read(path, &spec, &d);
     sn_csv_free(&d);
