@@ -135,8 +135,10 @@ cp "$BUILD/lib/libsinter.a" "$inst/lib/"
 "$inst/bin/sinter" run --time-passes "$TMP/q.dsl" > "$TMP/out" 2> "$TMP/err"
 grep -q "cache hit" "$TMP/err" || fail "the copied compiler did not hit: $(cat "$TMP/err")"
 id=$(readelf -n "$inst/libexec/sinter-llvm" | sed -n 's/.*Build ID: //p')
-offset=$(LC_ALL=C grep -obUaP "$(echo "$id" | sed 's/../\\x&/g')" "$inst/libexec/sinter-llvm" | head -1 | cut -d: -f1)
-[ -n "$offset" ] || fail "build ID $id not found"
+# the ID's bytes follow the note's 16-byte header (sizes, type, "GNU\0") in its section
+note=$(readelf -SW "$inst/libexec/sinter-llvm" | sed -n 's/.*\.note\.gnu\.build-id *NOTE *[0-9a-f]* \([0-9a-f]*\).*/\1/p')
+[ -n "$note" ] || fail "no build ID note in sinter-llvm"
+offset=$((0x$note + 16))
 case $id in 00*) byte='\001' ;; *) byte='\000' ;; esac
 printf "$byte" | dd of="$inst/libexec/sinter-llvm" bs=1 seek="$offset" conv=notrunc 2> /dev/null
 "$inst/bin/sinter" run --time-passes "$TMP/q.dsl" > "$TMP/out" 2> "$TMP/err"
