@@ -774,8 +774,12 @@ static Val *b_check(Sema *s, Node *call) {
 
 /* --- files ---------------------------------------------------------------------------------- */
 
-/* The where-string of a call (file:line:col and the source line), for run-time messages. */
-static IrValue *where_of(Sema *s, Span sp) { return ir_string(&s->b, diag_where(s->fn->arena, sp)); }
+/* The where-string of a call (file:line:col and the source line), for run-time messages; in a
+ * stdlib function, of the user's call (IrBuilder.site), as instructions' own locations are. */
+static IrValue *where_of(Sema *s, Span sp) {
+  if (s->b.site.src && sp.src && sp.src->stdlib) sp = s->b.site;
+  return ir_string(&s->b, diag_where(s->fn->arena, sp));
+}
 
 /* A tensor of `dt` and `rank` produced by a fallible runtime call: its sizes are read from it.
  * A rank-0 tensor (a safetensors scalar, a 0-d .npy) is a scalar in the language. */
