@@ -531,8 +531,8 @@ SnStatus sn_ot_sns_f64(int64_t n, int64_t m, const double *a, const double *b, c
  * P_ij = a_i u_i K_ij b_j v_j with K = exp(-C / eps) given (n x m, row-major, f32 or f64): each
  * iteration sets u_i = 1 / (K (b v))_i and v_j = 1 / (K^T (a u))_j in one pass over K. It stops
  * when err = sum_i a_i |u_i / u'_i - 1| (u' the next u) is below tol or not finite, keeping the
- * u and v it measured, or after max_iter iterations (<= 0: 1000). u and v hold the start and
- * receive the result; a, b are the weights. The result does not depend on the thread count. */
+ * u and v it measured, or after max_iter iterations (< 0: 1000; 0 runs none and measures the
+ * start). u and v hold the start and receive the result; a, b are the weights. The result does not depend on the thread count. */
 typedef struct SnOtScalingInfo {
   int64_t iterations; /* iterations run, the last one the one that measured err */
   int32_t converged;  /* 1: err < tol */
