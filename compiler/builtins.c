@@ -776,8 +776,12 @@ static Val *b_check(Sema *s, Node *call) {
 
 /* --- files ---------------------------------------------------------------------------------- */
 
-/* The where-string of a call (file:line:col and the source line), for run-time messages. */
-static IrValue *where_of(Sema *s, Span sp) { return ir_string(&s->b, diag_where(s->fn->arena, sp)); }
+/* The where-string of a call (file:line:col and the source line), for run-time messages; in a
+ * stdlib function, of the user's call (IrBuilder.site), as instructions' own locations are. */
+static IrValue *where_of(Sema *s, Span sp) {
+  if (s->b.site.src && sp.src && sp.src->stdlib) sp = s->b.site;
+  return ir_string(&s->b, diag_where(s->fn->arena, sp));
+}
 
 /* A tensor of `dt` and `rank` produced by a fallible runtime call: its sizes are read from it,
  * named `name.0`, `name.1`, ... in types, or `?` without a name (a file's sizes, known only when
@@ -1185,7 +1189,7 @@ static Val *b_sinkhorn_kernel(Sema *s, Node *call) {
 
 /* sns_newton(a, b, C, eps, f0, g0, tol, max_iter, keep): the Newton stage of
  * Sinkhorn-Newton-Sparse from the potentials f0, g0 (stdlib's sinkhorn_newton runs the Sinkhorn
- * warm-up first). {f, g (f64), err, cost, iterations, converged, nnz}. */
+ * warm-up first). {f, g (f64), err, cost, iterations, converged, nnz, sinkhorn_steps}. */
 static Val *b_sns_newton(Sema *s, Node *call) {
   const char *fn = "sns_newton";
   Args a;
@@ -1206,13 +1210,13 @@ static Val *b_sns_newton(Sema *s, Node *call) {
   IrValue *ops[10] = {where_of(s, call->span), wa->ir, wb->ir, C->ir, num[0], a.pos[4]->ir, a.pos[5]->ir, num[1], num[2], num[3]};
   IrValue *h = ir_call(&s->b, RT_OT_SNS, 10, ops);
   h->type = ir_ptr(SN_U8);
-  const char *fields[7] = {"f", "g", "err", "cost", "iterations", "converged", "nnz"};
-  Val *vals[7] = {ot_part(s, h, SN_OT_F, 1, &C->dims[0], NULL), ot_part(s, h, SN_OT_G, 1, &C->dims[1], NULL),
+  const char *fields[8] = {"f", "g", "err", "cost", "iterations", "converged", "nnz", "sinkhorn_steps"};
+  Val *vals[8] = {ot_part(s, h, SN_OT_F, 1, &C->dims[0], NULL), ot_part(s, h, SN_OT_G, 1, &C->dims[1], NULL),
                   ot_scalar(s, h, SN_OT_ERR, SN_F64), ot_scalar(s, h, SN_OT_COST, SN_F64),
                   ot_scalar(s, h, SN_OT_ITERATIONS, SN_I64), ot_scalar(s, h, SN_OT_CONVERGED, SN_BOOL),
-                  ot_scalar(s, h, SN_OT_NNZ, SN_I64)};
+                  ot_scalar(s, h, SN_OT_NNZ, SN_I64), ot_scalar(s, h, SN_OT_SINKHORN_STEPS, SN_I64)};
   ir_call(&s->b, RT_OT_FREE, 1, &h);
-  return record_of(s, 7, fields, vals);
+  return record_of(s, 8, fields, vals);
 }
 
 /* p=, the exponent of the ground cost |x - y|^p (keyword k, `dflt` when not given). */

@@ -1665,8 +1665,17 @@ static Val *iterate_expr(Sema *s, Node *n) {
   }
   ir_yield(&s->b, nyield, yv);
   int line, col;
-  source_linecol(n->span.src, n->span.lo, &line, &col);
-  loop->str = arena_printf(s->fn->arena, "iterate (%s:%d)", n->span.src->path, line);
+  if (n->span.src->stdlib && s->b.site.src) {
+    /* a stdlib solver's loop is reported as the function the user called, at the user's call */
+    const Node *called = NULL;
+    for (int k = s->inst_stack.n - 1; k >= 0 && ((Node *)s->inst_stack.items[k])->span.src->stdlib; k--)
+      called = s->inst_stack.items[k];
+    source_linecol(s->b.site.src, s->b.site.lo, &line, &col);
+    loop->str = arena_printf(s->fn->arena, "%s (%s:%d)", called ? called->name : "iterate", s->b.site.src->path, line);
+  } else {
+    source_linecol(n->span.src, n->span.lo, &line, &col);
+    loop->str = arena_printf(s->fn->arena, "iterate (%s:%d)", n->span.src->path, line);
+  }
   pop_scope(s);
   pop_scope(s);
   s->b = save;

@@ -534,8 +534,10 @@ typedef struct SnOtSnsInfo {
 
 /* Entropic transport between a (n) and b (m) for the cost C [n, m] (finite, row-major) and
  * eps > 0: f [n] and g [m] hold the starting potentials and receive the result, normalised so
- * that <a, f> = <b, g>. Weights must be finite and > 0 and each sum to 1 (to a relative 1.5e-7,
- * as for EMD; they are then divided by their sums); NULL means uniform. It stops when the
+ * that <a, f> = <b, g>. Weights must be finite and >= 0 and each sum to 1 (to a relative 1.5e-7,
+ * as for EMD; they are then divided by their sums); NULL means uniform. The solver runs on the
+ * points of positive weight; a point of zero weight gets the c-transform of the other side's
+ * potential, as the log-domain solvers give it. It stops when the
  * marginal error is <= tol (>= 0), or after max_iter steps (<= 0: 100), returning
  * SN_OT_NOT_CONVERGED. keep, in (0, 1], is the share of P's entries the Newton systems keep:
  * the smaller eps, the sparser the plan and the fewer suffice (on point clouds with C in [0, 1],
@@ -551,8 +553,8 @@ SnStatus sn_ot_sns_f64(int64_t n, int64_t m, const double *a, const double *b, c
  * P_ij = a_i u_i K_ij b_j v_j with K = exp(-C / eps) given (n x m, row-major, f32 or f64): each
  * iteration sets u_i = 1 / (K (b v))_i and v_j = 1 / (K^T (a u))_j in one pass over K. It stops
  * when err = sum_i a_i |u_i / u'_i - 1| (u' the next u) is below tol or not finite, keeping the
- * u and v it measured, or after max_iter iterations (<= 0: 1000). u and v hold the start and
- * receive the result; a, b are the weights. The result does not depend on the thread count. */
+ * u and v it measured, or after max_iter iterations (< 0: 1000; 0 runs none and measures the
+ * start). u and v hold the start and receive the result; a, b are the weights. The result does not depend on the thread count. */
 typedef struct SnOtScalingInfo {
   int64_t iterations; /* iterations run, the last one the one that measured err */
   int32_t converged;  /* 1: err < tol */
@@ -567,12 +569,13 @@ SnStatus sn_ot_sinkhorn_scaling_f64(int64_t n, int64_t m, const double *a, const
  * starting with `where`) whose parts are taken with sn_ot_call_tensor (a new reference) and
  * sn_ot_call_scalar, then freed. emd's plan is dense; emd_1d gives the sparse support;
  * sinkhorn_newton gives f and g (f64) and its scalars (SN_OT_ERR: the marginal error, SN_OT_NNZ:
- * the entries kept in the last Newton step); sinkhorn_kernel gives f, g and SN_OT_ERR. */
+ * the entries kept in the last Newton step, SN_OT_SINKHORN_STEPS: the steps of its iterations
+ * that were Sinkhorn's); sinkhorn_kernel gives f, g and SN_OT_ERR. */
 typedef struct SnOtCall SnOtCall;
 enum { SN_OT_PLAN, SN_OT_F, SN_OT_G, SN_OT_ROWS, SN_OT_COLS, SN_OT_MASS }; /* tensors */
 enum {
   SN_OT_COST, SN_OT_DISTANCE, SN_OT_ITERATIONS, SN_OT_CONVERGED, SN_OT_ERR, SN_OT_NNZ,
-  SN_OT_NSCALARS
+  SN_OT_SINKHORN_STEPS, SN_OT_NSCALARS
 }; /* f64 */
 SnOtCall *sn_ot_emd_call(const char *where, const SnTensor *a, const SnTensor *b,
                          const SnTensor *C, int64_t max_iter);

@@ -864,7 +864,7 @@ SnStatus sn_ot_emd_1d_f64(int64_t n, int64_t m, const double *x, const double *y
                           const double *a, const double *b, double p, double *cost,
                           SnOtSparsePlan *plan) {
   if (plan) memset(plan, 0, sizeof *plan);
-  const char *fn = "wasserstein_1d";
+  const char *fn = "emd_1d";
   if (n < 1 || m < 1)
     return sn_error_set("%s: x has %lld points and y %lld; each needs at least one", fn,
                         (long long)n, (long long)m);
@@ -901,7 +901,7 @@ SnStatus sn_ot_emd_1d_f64(int64_t n, int64_t m, const double *x, const double *y
 
 SnStatus sn_ot_emd_1d(const SnTensor *x, const SnTensor *y, const SnTensor *a, const SnTensor *b,
                       double p, double *cost, SnOtSparsePlan *plan) {
-  const char *fn = "wasserstein_1d";
+  const char *fn = "emd_1d";
   if (plan) memset(plan, 0, sizeof *plan);
   SnTensor *hx = NULL, *hy = NULL, *ha = NULL, *hb = NULL;
   const double *px = NULL, *py = NULL, *pa = NULL, *pb = NULL;

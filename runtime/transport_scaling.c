@@ -27,7 +27,7 @@
  * and add). */
 #define SCALING_BLOCKS 128
 #define SCALING_MIN_ROWS 64
-/* max_iter <= 0 means this many iterations, as the stdlib's default. */
+/* max_iter < 0 means this many iterations, as the stdlib's default. */
 #define SCALING_MAX_ITER 1000
 
 typedef struct Scaling {
@@ -118,6 +118,15 @@ static int32_t cols_chunk(void *ctx, int64_t c, int64_t lo, int64_t hi) {
   return 0;
 }
 
+/* unew from the current u, v (and the column sums for the next v): the marginal error of u, v. */
+static SnStatus measure(Scaling *s, int64_t n, const double *b, const double *v, double *err) {
+  for (int64_t j = 0; j < s->m; j++) s->bv[j] = b[j] * v[j];
+  SnStatus st = sn_parallel_for(n, s->nblocks, rows_chunk, s);
+  *err = 0;
+  for (int64_t k = 0; k < s->nblocks; k++) *err += s->err[k];
+  return st;
+}
+
 /* An error naming the first weight that is negative or not finite, or all of them being 0. */
 static SnStatus check_weights(const char *name, const double *w, int64_t len) {
   double total = 0;
@@ -155,7 +164,7 @@ SnStatus sn_ot_sinkhorn_scaling_f64(int64_t n, int64_t m, const double *a, const
   if ((bad = check_weights("a", a, n)) || (bad = check_weights("b", b, m)) ||
       (bad = check_kernel(n, m, kdtype == SN_F32, K)))
     return bad;
-  if (max_iter <= 0) max_iter = SCALING_MAX_ITER;
+  if (max_iter < 0) max_iter = SCALING_MAX_ITER;
   int64_t nblocks = 1;
   while (nblocks < SCALING_BLOCKS && 2 * nblocks * SCALING_MIN_ROWS <= n) nblocks *= 2;
   Scaling s = {.m = m, .nblocks = nblocks, .a = a, .K = K,
@@ -174,15 +183,14 @@ SnStatus sn_ot_sinkhorn_scaling_f64(int64_t n, int64_t m, const double *a, const
   double err = 0;
   while (it < max_iter) {
     it++;
-    for (int64_t j = 0; j < m; j++) s.bv[j] = b[j] * v[j];
-    if ((st = sn_parallel_for(n, nblocks, rows_chunk, &s))) goto done;
-    err = 0;
-    for (int64_t k = 0; k < nblocks; k++) err += s.err[k];
+    if ((st = measure(&s, n, b, v, &err))) goto done;
     if (err < tol || !isfinite(err)) break;
     if ((st = sn_parallel_for(m, sn_parallel_chunks(m, 4096), cols_chunk, &s))) goto done;
     memcpy(u, s.unew, (size_t)n * sizeof *u);
     memcpy(v, s.v, (size_t)m * sizeof *v);
   }
+  /* No iteration: err is still that of the u, v returned. */
+  if (it == 0 && (st = measure(&s, n, b, v, &err))) goto done;
   if (info) *info = (SnOtScalingInfo){.iterations = it, .converged = err < tol, .err = err};
 done:
   free(s.unew);

@@ -469,20 +469,22 @@ static SnStatus sns_alloc(Sns *s) {
   return 0;
 }
 
-/* Checks weights w (NULL: uniform) and returns their sum in *sum. */
+/* Checks weights w (NULL: uniform) and returns their sum in *sum and the count of positive ones
+ * in *live. */
 static SnStatus check_weights(const char *fn, const char *name, const double *w, int64_t n,
-                              double *sum) {
+                              double *sum, int64_t *live) {
   *sum = 1;
+  *live = n;
   if (!w) return 0;
   double t = 0;
   for (int64_t i = 0; i < n; i++) {
     if (!isfinite(w[i]))
       return sn_error_set("%s: %s[%lld] is %g; weights must be finite", fn, name, (long long)i,
                           w[i]);
-    if (!(w[i] > 0))
-      return sn_error_set("%s: %s[%lld] = %g; weights must be > 0 (leave out points of zero "
-                          "weight)", fn, name, (long long)i, w[i]);
+    if (!(w[i] >= 0))
+      return sn_error_set("%s: %s[%lld] = %g; weights must be >= 0", fn, name, (long long)i, w[i]);
     t += w[i];
+    *live -= w[i] == 0;
   }
   if (fabs(t - 1) > SN_OT_MASS_RTOL)
     return sn_error_set("%s: %s must sum to 1, but sum(%s) = %.12g; normalise it (divide by its "
@@ -491,27 +493,11 @@ static SnStatus check_weights(const char *fn, const char *name, const double *w,
   return 0;
 }
 
-SnStatus sn_ot_sns_f64(int64_t n, int64_t m, const double *a, const double *b, const double *C,
-                       double eps, double *f, double *g, double tol, int64_t max_iter,
-                       double keep, SnOtSnsInfo *info) {
+/* The solver proper, on weights that are all > 0 (or NULL), the checks done. */
+static SnStatus sns_solve(int64_t n, int64_t m, const double *a, const double *b, double sa,
+                          double sb, const double *C, double eps, double *f, double *g,
+                          double tol, int64_t max_iter, double keep, SnOtSnsInfo *info) {
   const char *fn = "sinkhorn_newton";
-  if (info) memset(info, 0, sizeof *info);
-  if (n < 1 || m < 1)
-    return sn_error_set("%s: the cost matrix is %lld x %lld; it needs at least one row and one "
-                        "column", fn, (long long)n, (long long)m);
-  if (n >= INT32_MAX || m >= INT32_MAX || n > INT64_MAX / 8 / m)
-    return sn_error_set("%s: a %lld x %lld problem is too large", fn, (long long)n, (long long)m);
-  if (!(eps > 0)) return sn_error_set("%s: eps must be > 0, got %g", fn, eps);
-  if (!(tol >= 0)) return sn_error_set("%s: tol must be >= 0, got %g", fn, tol);
-  if (!isfinite(eps) || !isfinite(tol))
-    return sn_error_set("%s: eps and tol must be finite, got eps = %g and tol = %g", fn, eps, tol);
-  if (!(keep > 0 && keep <= 1))
-    return sn_error_set("%s: keep must be in (0, 1], got %g", fn, keep);
-  double sa, sb;
-  if (check_weights(fn, "a", a, n, &sa) || check_weights(fn, "b", b, m, &sb) ||
-      snrt_ot_check_finite(fn, "C", C, n, m) || snrt_ot_check_finite(fn, "f0", f, n, 1) ||
-      snrt_ot_check_finite(fn, "g0", g, m, 1))
-    return 1;
   Sns s = {.n = n, .m = m, .C = C, .eps = eps};
   SnStatus st = sns_alloc(&s);
   if (st) goto done;
@@ -560,6 +546,89 @@ done:
   return st;
 }
 
+/* The potential of a point of zero weight: the c-transform of the other side's potential h,
+ * -eps log sum_k w_k exp((h_k - c_k) / eps) over the costs c_k = C[at + k * stride] and the
+ * weights w (NULL: uniform; zeros are left out), as a log-domain solver's update gives it. */
+static double c_transform(const double *C, int64_t at, int64_t stride, int64_t len,
+                          const double *w, const double *h, double eps) {
+  double mx = -INFINITY, sum = 0;
+  for (int pass = 0; pass < 2; pass++)
+    for (int64_t k = 0; k < len; k++) {
+      if (w && !(w[k] > 0)) continue;
+      double x = (w ? log(w[k]) : -log((double)len)) + (h[k] - C[at + k * stride]) / eps;
+      if (pass) sum += exp(x - mx);
+      else mx = fmax(mx, x);
+    }
+  return -eps * (mx + log(sum));
+}
+
+/* Points of zero weight carry no mass, and the Newton system would be singular on them (their
+ * rows of P are 0): the solver runs on the points of positive weight, and the others get the
+ * c-transforms of the result. */
+static SnStatus sns_positive(int64_t n, int64_t m, const double *a, const double *b, double sa,
+                             double sb, int64_t na, int64_t nb, const double *C, double eps,
+                             double *f, double *g, double tol, int64_t max_iter, double keep,
+                             SnOtSnsInfo *info) {
+  int64_t *ia = malloc((size_t)na * sizeof *ia), *ib = malloc((size_t)nb * sizeof *ib);
+  double *ca = malloc((size_t)(na + nb) * sizeof *ca), *cC = malloc((size_t)(na * nb) * sizeof *cC);
+  double *cf = malloc((size_t)(na + nb) * sizeof *cf);
+  SnStatus st = 1;
+  if (!ia || !ib || !ca || !cC || !cf) {
+    sn_error_set("sinkhorn_newton: out of memory for a %lld x %lld plan", (long long)na,
+                 (long long)nb);
+    goto done;
+  }
+  double *cb = ca + na, *cg = cf + na;
+  for (int64_t i = 0, k = 0; i < n; i++)
+    if (!a || a[i] > 0) ia[k] = i, ca[k] = a ? a[i] : 1.0 / (double)n, cf[k++] = f[i];
+  for (int64_t j = 0, k = 0; j < m; j++)
+    if (!b || b[j] > 0) ib[k] = j, cb[k] = b ? b[j] : 1.0 / (double)m, cg[k++] = g[j];
+  for (int64_t i = 0; i < na; i++)
+    for (int64_t j = 0; j < nb; j++) cC[i * nb + j] = C[ia[i] * m + ib[j]];
+  st = sns_solve(na, nb, ca, cb, sa, sb, cC, eps, cf, cg, tol, max_iter, keep, info);
+  if (st && st != SN_OT_NOT_CONVERGED) goto done;
+  for (int64_t k = 0; k < na; k++) f[ia[k]] = cf[k];
+  for (int64_t k = 0; k < nb; k++) g[ib[k]] = cg[k];
+  for (int64_t i = 0; i < n; i++)
+    if (a && a[i] == 0) f[i] = c_transform(C, i * m, 1, m, b, g, eps);
+  for (int64_t j = 0; j < m; j++)
+    if (b && b[j] == 0) g[j] = c_transform(C, j, m, n, a, f, eps);
+done:
+  free(ia);
+  free(ib);
+  free(ca);
+  free(cC);
+  free(cf);
+  return st;
+}
+
+SnStatus sn_ot_sns_f64(int64_t n, int64_t m, const double *a, const double *b, const double *C,
+                       double eps, double *f, double *g, double tol, int64_t max_iter,
+                       double keep, SnOtSnsInfo *info) {
+  const char *fn = "sinkhorn_newton";
+  if (info) memset(info, 0, sizeof *info);
+  if (n < 1 || m < 1)
+    return sn_error_set("%s: the cost matrix is %lld x %lld; it needs at least one row and one "
+                        "column", fn, (long long)n, (long long)m);
+  if (n >= INT32_MAX || m >= INT32_MAX || n > INT64_MAX / 8 / m)
+    return sn_error_set("%s: a %lld x %lld problem is too large", fn, (long long)n, (long long)m);
+  if (!(eps > 0)) return sn_error_set("%s: eps must be > 0, got %g", fn, eps);
+  if (!(tol >= 0)) return sn_error_set("%s: tol must be >= 0, got %g", fn, tol);
+  if (!isfinite(eps) || !isfinite(tol))
+    return sn_error_set("%s: eps and tol must be finite, got eps = %g and tol = %g", fn, eps, tol);
+  if (!(keep > 0 && keep <= 1))
+    return sn_error_set("%s: keep must be in (0, 1], got %g", fn, keep);
+  double sa, sb;
+  int64_t na, nb;
+  if (check_weights(fn, "a", a, n, &sa, &na) || check_weights(fn, "b", b, m, &sb, &nb) ||
+      snrt_ot_check_finite(fn, "C", C, n, m) || snrt_ot_check_finite(fn, "f0", f, n, 1) ||
+      snrt_ot_check_finite(fn, "g0", g, m, 1))
+    return 1;
+  if (na < n || nb < m)
+    return sns_positive(n, m, a, b, sa, sb, na, nb, C, eps, f, g, tol, max_iter, keep, info);
+  return sns_solve(n, m, a, b, sa, sb, C, eps, f, g, tol, max_iter, keep, info);
+}
+
 /* --- the call from generated code ------------------------------------------------------------- */
 
 SnOtCall *sn_ot_sns_call(const char *where, const SnTensor *a, const SnTensor *b,
@@ -595,6 +664,7 @@ SnOtCall *sn_ot_sns_call(const char *where, const SnTensor *a, const SnTensor *b
     r->scalars[SN_OT_CONVERGED] = info.converged;
     r->scalars[SN_OT_ERR] = info.err;
     r->scalars[SN_OT_NNZ] = (double)info.nnz;
+    r->scalars[SN_OT_SINKHORN_STEPS] = (double)info.sinkhorn_steps;
     st = 0;
   }
 done:

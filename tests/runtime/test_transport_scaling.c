@@ -121,14 +121,14 @@ TEST(scaling_call) {
   SnTensor *tg = sn_tensor_from_data(SN_F32, g0, 1, s32);
   SnTensor *K = sn_tensor_from_data(SN_F64, p.C, 2, s1632);
   double eps = 0.2;
-  SnOtCall *r = sn_ot_scaling_call("t.dsl:1:1", ta, tb, K, eps, tg, 1e-12, 0);
+  SnOtCall *r = sn_ot_scaling_call("t.dsl:1:1", ta, tb, K, eps, tg, 1e-12, -1);
   CHECK(r != NULL);
   if (r) {
     double u[16], v[32];
     for (int i = 0; i < 16; i++) u[i] = 1;
     for (int j = 0; j < 32; j++) v[j] = exp(g0[j] / eps);
     SnOtScalingInfo info;
-    CHECK_EQ_INT(sn_ot_sinkhorn_scaling_f64(16, 32, p.a, p.b, SN_F64, p.C, u, v, 1e-12, 0, &info), 0);
+    CHECK_EQ_INT(sn_ot_sinkhorn_scaling_f64(16, 32, p.a, p.b, SN_F64, p.C, u, v, 1e-12, -1, &info), 0);
     SnTensor *f = sn_ot_call_tensor(r, SN_OT_F), *g = sn_ot_call_tensor(r, SN_OT_G);
     CHECK(f->dtype == SN_F64 && f->shape[0] == 16 && g->shape[0] == 32);
     for (int i = 0; i < 16; i++) CHECK(((double *)f->data)[i] == eps * log(u[i]));
@@ -143,6 +143,11 @@ TEST(scaling_call) {
   /* Not converging within max_iter is a result, not a failure. */
   r = sn_ot_scaling_call("t.dsl:1:1", ta, tb, K, eps, NULL, 0, 3);
   CHECK(r && sn_ot_call_scalar(r, SN_OT_CONVERGED) == 0 && sn_ot_call_scalar(r, SN_OT_ITERATIONS) == 3);
+  sn_ot_call_free(r);
+  /* max_iter = 0 runs no iteration (it once meant 1000) and measures the start. */
+  r = sn_ot_scaling_call("t.dsl:1:1", ta, tb, K, eps, NULL, 1e-9, 0);
+  CHECK(r && sn_ot_call_scalar(r, SN_OT_ITERATIONS) == 0 && sn_ot_call_scalar(r, SN_OT_CONVERGED) == 0);
+  CHECK(r && sn_ot_call_scalar(r, SN_OT_ERR) > 1e-3);
   sn_ot_call_free(r);
   /* A length that does not match K. */
   CHECK(sn_ot_scaling_call("t.dsl:2:5", tb, tb, K, eps, NULL, 1e-9, 0) == NULL);
