@@ -2566,6 +2566,7 @@ const char *repl_fn_signature(ReplEnv *env, Arena *a, const char *name) {
 void repl_env_rollback(ReplEnv *env, Binding *mark, int nslots) {
   env->scope->head = mark;
   env->nslots = nslots;
+  env->nrandom = env->nrandom_mark;
 }
 
 /* Stores a value of this line into new slots and returns the template later lines read it
@@ -2617,6 +2618,7 @@ IrFunc *sema_repl_line(ReplEnv *env, Arena *a, DiagBag *d, PtrVec *stmts, bool e
   sema_init(&s, a, d);
   s.repl = env;
   s.echo = echo;
+  s.nrandom = env->nrandom_mark = env->nrandom;
   env->line++;
   s.scope = env->scope;
   s.top = env->scope;
@@ -2637,6 +2639,7 @@ IrFunc *sema_repl_line(ReplEnv *env, Arena *a, DiagBag *d, PtrVec *stmts, bool e
     b->slot_line = 0;
     b->slot_val = NULL;
   }
+  env->nrandom = s.nrandom;
   ir_yield(&s.b, 0, NULL);
   return s.fn;
 }

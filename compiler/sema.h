@@ -101,6 +101,9 @@ typedef struct ReplEnv {
   ReplSlotInfo *slots;
   int capslots;
   int line;        /* lines compiled so far */
+  int nrandom;     /* unseeded random constructors of the lines that ran, so that a session
+                    * draws the same streams as the same lines run as a program */
+  int nrandom_mark;/* nrandom before the line being compiled (repl_env_rollback restores it) */
 } ReplEnv;
 
 typedef struct Sema {
@@ -129,7 +132,7 @@ void repl_env_init(ReplEnv *env);
 void repl_env_free(ReplEnv *env);
 /* The signature of a REPL function as written ("fn f(x: f32[n]) -> f32[n]"), or NULL. */
 const char *repl_fn_signature(ReplEnv *env, Arena *a, const char *name);
-/* Forgets the bindings a line added (after it failed at run time). */
+/* Forgets the bindings a line added, and its random streams (after it failed at run time). */
 void repl_env_rollback(ReplEnv *env, Binding *mark, int nslots);
 
 /* The text of a type as users write it: "f32[n, 3]", "{cost: f32, iters: i64}". */
