@@ -434,7 +434,7 @@ static Val *special_fn(Sema *s, Val **args, Span span, void *vctx) {
     IrValue *m = ir_math(&s->b, MF_ABS, x->ir, NULL);
     return scalar_val(s, SN_BOOL, false, ir_cmp(&s->b, CMP_LT, m, fconst(s, ct, INFINITY)));
   }
-  SnDtype dt = is_float_dt(x->dt) ? x->dt : (x->weak ? SN_F64 : SN_F32);
+  SnDtype dt = is_float_dt(x->dt) ? x->dt : INT_FLOAT_DT;
   if (k == F_RELU && !is_float_dt(x->dt)) {
     IrValue *z = ir_const(&s->b, ir_scalar(x->dt), 0, 0);
     return scalar_val(s, x->dt, x->weak, ir_bin(&s->b, BIN_MAX, x->ir, z));

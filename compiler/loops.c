@@ -146,6 +146,7 @@ static void nest(Lower *l, IrBuilder *b, IrInst *red, int depth, IrValue **idx, 
 
 typedef struct SimpleCtx {
   IrBinOp op;
+  IrType acc; /* the accumulator's type */
   bool reassoc;
   IrInst **innermost;
 } SimpleCtx;
@@ -160,8 +161,7 @@ static void simple_inner(Lower *l, IrBuilder *b, IrInst *red, IrValue **idx, IrV
   idx[last] = f->regions[0]->args[0];
   IrValue *v = NULL;
   ir_inline_region(&nb, red->regions[0], idx, &v, 1);
-  IrType at = red->res[0]->type;
-  v = ir_cast(&nb, v, at);
+  v = ir_cast(&nb, v, c->acc);
   IrValue *acc = ir_bin(&nb, c->op, f->regions[0]->args[1], v);
   if (c->reassoc && acc->def) acc->def->flags |= IRF_REASSOC;
   ir_yield(&nb, 1, &acc);
@@ -308,10 +308,11 @@ static void lower_reduce(Lower *l, IrInst *red) {
   case RED_SUM: case RED_PROD: case RED_MAX: case RED_MIN: case RED_MEAN: {
     IrBinOp op = kind == RED_PROD ? BIN_MUL : kind == RED_MAX ? BIN_MAX : kind == RED_MIN ? BIN_MIN : BIN_ADD;
     double init = kind == RED_PROD ? 1 : kind == RED_MAX ? -INFINITY : kind == RED_MIN ? INFINITY : 0;
-    IrValue *st = typed_const(&b, t, init), *out;
+    /* a mean of integers: the exact i64 sum, divided once */
+    IrType at = ir_is_float(ir_val(red->regions[0]->last->ops[0])->type) ? t : ir_i64;
+    IrValue *st = typed_const(&b, at, init), *out;
     IrInst *outer = NULL, *innermost = NULL;
-    SimpleCtx sc = {op, ir_is_float(t) && op != BIN_MAX && op != BIN_MIN, &innermost};
-    if (op == BIN_MAX || op == BIN_MIN) sc.reassoc = ir_is_float(t);
+    SimpleCtx sc = {op, at, ir_is_float(at), &innermost};
     nest(l, &b, red, 0, idx, 1, &st, &out, simple_inner, &sc, &outer);
     if (!outer) outer = innermost;
     if (top && outer) {
@@ -319,7 +320,7 @@ static void lower_reduce(Lower *l, IrInst *red) {
       outer->sub = op;
     }
     result = out;
-    if (kind == RED_MEAN) result = ir_bin(&b, BIN_DIV, out, ir_cast(&b, count_of(&b, red), t));
+    if (kind == RED_MEAN) result = ir_bin(&b, BIN_DIV, ir_cast(&b, out, t), ir_cast(&b, count_of(&b, red), t));
     break;
   }
   case RED_ARGMAX: case RED_ARGMIN: {

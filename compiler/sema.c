@@ -290,7 +290,7 @@ static bool promote(Sema *s, Val *a, Val *b, SnDtype *out, bool *weak, Span span
   }
   if (a->weak || b->weak) {
     Val *w = a->weak ? a : b, *c = a->weak ? b : a;
-    if (is_float_dt(w->dt) && is_int_dt(c->dt)) *out = SN_F32;
+    if (is_float_dt(w->dt) && is_int_dt(c->dt)) *out = INT_FLOAT_DT;
     else *out = c->dt;
     return true;
   }
@@ -372,8 +372,8 @@ Val *scalar_binop(Sema *s, Op op, Val *a, Val *b, Span span) {
     diag_hint(s->diags, g, "use `and`, `or` and `not` for logic, or convert with i64(b)");
     return ERR;
   }
-  /* true division of integers gives a float, as in Python and PyTorch */
-  if (op == OP_DIV && !is_float_dt(dt)) dt = weak ? SN_F64 : SN_F32;
+  /* true division of integers gives a float, as in Python and NumPy */
+  if (op == OP_DIV && !is_float_dt(dt)) dt = INT_FLOAT_DT;
   SnDtype ct = compute_dtype(dt);
   IrValue *x = ir_cast(&s->b, a->ir, ir_scalar(ct)), *y = ir_cast(&s->b, b->ir, ir_scalar(ct));
   IrValue *r;
@@ -685,7 +685,7 @@ static Val *math_fn(Sema *s, Val **args, Span span, void *vctx) {
     return scalar_val(s, dt, x->weak, ir_select(&s->b, neg, ir_neg(&s->b, x->ir), x->ir));
   }
   if ((c->fn == MF_FLOOR || c->fn == MF_CEIL || c->fn == MF_ROUND) && !is_float_dt(dt)) return x;
-  if (!is_float_dt(dt)) dt = x->weak ? SN_F64 : SN_F32;
+  if (!is_float_dt(dt)) dt = INT_FLOAT_DT;
   IrValue *xv = ir_cast(&s->b, x->ir, ir_scalar(compute_dtype(dt)));
   IrValue *r = ir_math(&s->b, c->fn, xv, NULL);
   return scalar_val(s, c->fn == MF_ISNAN ? SN_BOOL : dt, x->weak && c->fn != MF_ISNAN, r);
@@ -1069,18 +1069,20 @@ static SnDtype reduce_dtype(RedKind k, Val *body) {
     if (dt == SN_BOOL || is_int_dt(dt)) return SN_I64;
     return dt;
   case RED_MEAN: case RED_LSE:
-    if (!is_float_dt(dt)) return body->weak ? SN_F64 : SN_F32;
+    if (!is_float_dt(dt)) return INT_FLOAT_DT;
     return dt;
   default: return dt;
   }
 }
 
 /* Ends a reduction's region with its body value and gives the reduction's value. argmax and
- * argmin compare the body in its own type; the others accumulate in reduce_dtype. */
+ * argmin compare the body in its own type; a mean of integers sums them exactly in i64 (the
+ * loop pass divides once); the others accumulate in reduce_dtype. */
 static Val *reduce_finish(Sema *s, RedKind kind, IrInst *r, Val *e) {
   SnDtype dt = reduce_dtype(kind, e);
   bool arg = kind == RED_ARGMAX || kind == RED_ARGMIN;
-  IrValue *y = arg ? e->ir : ir_cast(&s->b, e->ir, ir_scalar(compute_dtype(dt)));
+  SnDtype acc = kind == RED_MEAN && is_int_dt(e->dt) ? SN_I64 : compute_dtype(dt);
+  IrValue *y = arg ? e->ir : ir_cast(&s->b, e->ir, ir_scalar(acc));
   ir_yield(&s->b, 1, &y);
   r->res[0]->type = ir_scalar(compute_dtype(dt));
   return scalar_val(s, dt, e->weak && !arg, r->res[0]);

@@ -150,6 +150,9 @@ const char *const_str(const Val *v);
 Val *tensor_val(Sema *s, SnDtype dt, int rank, const Dim *dims, IrValue *ir);
 Val *unit_val(Sema *s);
 SnDtype compute_dtype(SnDtype dt);
+/* The float an integer becomes where an operation needs a float (true division, mean, exp, a
+ * float literal): f64, as in NumPy, which holds every i32 exactly and every i64 up to 2^53. */
+#define INT_FLOAT_DT SN_F64
 bool is_float_dt(SnDtype dt);
 bool is_int_dt(SnDtype dt);
 Val *cast_val(Sema *s, Val *v, SnDtype to, Span span);
