@@ -641,8 +641,13 @@ static Val *b_numel(Sema *s, Node *call) {
   if (!get_args(s, call, 1, 1, NULL, 0, &a)) return ERR;
   Val *x = a.pos[0];
   if (x->kind != V_TENSOR) return scalar_val(s, SN_I64, false, ir_const_i64(&s->b, 1));
-  IrValue *n = ir_const_i64(&s->b, 1);
-  for (int d = 0; d < x->rank; d++) n = ir_bin(&s->b, BIN_MUL, n, dim_value(s, x->dims[d]));
+  IrValue *dims[SN_MAX_RANK];
+  for (int d = 0; d < x->rank; d++) dims[d] = dim_value(s, x->dims[d]);
+  IrBuilder save = s->b;
+  s->b.span = call->span;
+  const char *what = arena_printf(s->arena, "numel: the number of elements of %s overflows 64 bits (it is more than 2^63 - 1)", val_type_str(s, x));
+  IrValue *n = ir_size_product(&s->b, x->rank, dims, what);
+  s->b = save;
   return scalar_val(s, SN_I64, false, n);
 }
 

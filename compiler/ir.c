@@ -176,6 +176,24 @@ bool ir_is_const_int(IrValue *v, int64_t *c) {
   return true;
 }
 
+IrValue *ir_size_product(IrBuilder *b, int n, IrValue **sizes, const char *what) {
+  IrValue *p = ir_const_i64(b, 1);
+  for (int k = 0; k < n; k++) {
+    int64_t cp, cx, c;
+    if (ir_is_const_int(p, &cp) && ir_is_const_int(sizes[k], &cx) && !__builtin_mul_overflow(cp, cx, &c)) {
+      p = ir_const_i64(b, c);
+      continue;
+    }
+    IrValue *q = ir_bin(b, BIN_MUL, p, sizes[k]);
+    /* sizes are not negative: the product fits when the factor is 0 or q / factor gives p */
+    IrValue *zero = ir_cmp(b, CMP_EQ, sizes[k], ir_const_i64(b, 0));
+    IrValue *ok = ir_bin(b, BIN_OR, zero, ir_cmp(b, CMP_EQ, ir_bin(b, BIN_DIV, q, sizes[k]), p));
+    ir_check(b, CHECK_TRUE, 1, &ok, what);
+    p = q;
+  }
+  return p;
+}
+
 /* Does v's value change with the index `arg`: is it arg, or computed from it (x[i + 1])? */
 static bool depends_on(IrValue *v, IrValue *arg, int depth) {
   if (v == arg) return true;

@@ -221,6 +221,10 @@ void ir_yield(IrBuilder *b, int n, IrValue **vals);
 IrValue *ir_call(IrBuilder *b, int fn, int nargs, IrValue **args);
 IrInst *ir_check(IrBuilder *b, IrCheck kind, int nops, IrValue **ops, const char *what);
 
+/* The product of n sizes (i64, not negative), checked at run time to fit 64 bits (else the
+ * program stops with `what`) unless they are constants whose product fits. */
+IrValue *ir_size_product(IrBuilder *b, int n, IrValue **sizes, const char *what);
+
 /* Is the value known to be the integer constant c? */
 bool ir_is_const_int(IrValue *v, int64_t *c);
 

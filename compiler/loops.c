@@ -281,11 +281,12 @@ static void lse_init(IrBuilder *b, SnDtype dt, int nr, IrValue **state) {
   }
 }
 
-/* The number of elements a reduction runs over, checked positive for those without identity. */
-static IrValue *count_of(IrBuilder *b, IrInst *red) {
-  IrValue *n = ir_const_i64(b, 1);
-  for (int d = 0; d < red->nops; d++) n = ir_bin(b, BIN_MUL, n, ir_op(red, d));
-  return n;
+/* The number of terms a reduction runs over. */
+static IrValue *count_of(Lower *l, IrBuilder *b, IrInst *red) {
+  IrValue *ext[SN_MAX_RANK];
+  for (int d = 0; d < red->nops; d++) ext[d] = ir_op(red, d);
+  return ir_size_product(b, red->nops, ext,
+                         arena_printf(l->fn->arena, "%s over more than 2^63 - 1 terms: their number overflows 64 bits", red_name((RedKind)red->sub)));
 }
 
 static void lower_reduce(Lower *l, IrInst *red) {
@@ -295,13 +296,13 @@ static void lower_reduce(Lower *l, IrInst *red) {
   IrValue *idx[SN_MAX_RANK];
   IrValue *result;
   bool top = !inside_loop(red);
+  IrValue *count = NULL; /* checked positive for the reductions without identity */
   if (kind == RED_MAX || kind == RED_MIN || kind == RED_MEAN || kind == RED_ARGMAX || kind == RED_ARGMIN) {
-    IrValue *n = count_of(&b, red);
+    count = count_of(l, &b, red);
     int64_t c;
-    if (!(ir_is_const_int(n, &c) && c > 0)) {
-      IrValue *ok = ir_cmp(&b, CMP_GT, n, ir_const_i64(&b, 0));
-      static const char *names[] = {"sum", "prod", "max", "min", "mean", "lse", "argmax", "argmin"};
-      ir_check(&b, CHECK_TRUE, 1, &ok, arena_printf(l->fn->arena, "%s over an empty range", names[kind]));
+    if (!(ir_is_const_int(count, &c) && c > 0)) {
+      IrValue *ok = ir_cmp(&b, CMP_GT, count, ir_const_i64(&b, 0));
+      ir_check(&b, CHECK_TRUE, 1, &ok, arena_printf(l->fn->arena, "%s over an empty range", red_name(kind)));
     }
   }
   switch (kind) {
@@ -320,7 +321,7 @@ static void lower_reduce(Lower *l, IrInst *red) {
       outer->sub = op;
     }
     result = out;
-    if (kind == RED_MEAN) result = ir_bin(&b, BIN_DIV, ir_cast(&b, out, t), ir_cast(&b, count_of(&b, red), t));
+    if (kind == RED_MEAN) result = ir_bin(&b, BIN_DIV, ir_cast(&b, out, t), ir_cast(&b, count, t));
     break;
   }
   case RED_ARGMAX: case RED_ARGMIN: {
