@@ -226,7 +226,7 @@ static Val *range_body(Sema *s, Val **idx, Span span, void *vctx) {
   SnDtype ct = compute_dtype(c->dt);
   IrValue *i = ir_cast(&s->b, idx[0]->ir, ir_scalar(ct));
   IrValue *v = ir_bin(&s->b, BIN_ADD, c->start, ir_bin(&s->b, BIN_MUL, i, c->step));
-  return scalar_val(s, c->dt, false, v);
+  return scalar_val(s, c->dt, false, round_to(s, v, c->dt));
 }
 
 /* arange(n) | arange(start, stop) | arange(start, stop, step), NumPy's rules */
@@ -315,7 +315,7 @@ static Val *lin_body(Sema *s, Val **idx, Span span, void *vctx) {
   IrValue *is_last = ir_bin(&s->b, BIN_AND, ir_cmp(&s->b, CMP_EQ, idx[0]->ir, c->nm1),
                             ir_cmp(&s->b, CMP_GT, c->nm1, ir_const_i64(&s->b, 0)));
   v = ir_select(&s->b, is_last, c->last, v);
-  return scalar_val(s, c->dt, false, ir_cast(&s->b, v, ir_scalar(compute_dtype(c->dt))));
+  return scalar_val(s, c->dt, false, round_to(s, ir_cast(&s->b, v, ir_scalar(compute_dtype(c->dt))), c->dt));
 }
 
 static Val *b_linspace(Sema *s, Node *call) {
@@ -469,7 +469,7 @@ static Val *special_fn(Sema *s, Val **args, Span span, void *vctx) {
   }
   default: r = v;
   }
-  return scalar_val(s, dt, x->weak, r);
+  return scalar_val(s, dt, x->weak, round_to(s, r, dt));
 }
 
 static Val *b_special(Sema *s, Node *call, Special k) {
@@ -490,8 +490,7 @@ static Val *minmax_fn(Sema *s, Val **args, Span span, void *vctx) {
   Val *sum = scalar_binop(s, OP_ADD, &tmp, args[1], span);
   if (sum->kind == V_ERROR) return ERR;
   SnDtype dt = sum->dt;
-  IrValue *x = ir_cast(&s->b, args[0]->ir, ir_scalar(compute_dtype(dt)));
-  IrValue *y = ir_cast(&s->b, args[1]->ir, ir_scalar(compute_dtype(dt)));
+  IrValue *x = cast_val(s, args[0], dt, span)->ir, *y = cast_val(s, args[1], dt, span)->ir;
   return scalar_val(s, dt, sum->weak, ir_bin(&s->b, c->op, x, y));
 }
 
@@ -533,8 +532,7 @@ static Val *where_fn(Sema *s, Val **args, Span span, void *ctx) {
   Val tmp = *args[1];
   Val *sum = scalar_binop(s, OP_ADD, &tmp, args[2], span);
   if (sum->kind == V_ERROR) return ERR;
-  SnDtype ct = compute_dtype(sum->dt);
-  IrValue *x = ir_cast(&s->b, args[1]->ir, ir_scalar(ct)), *y = ir_cast(&s->b, args[2]->ir, ir_scalar(ct));
+  IrValue *x = cast_val(s, args[1], sum->dt, span)->ir, *y = cast_val(s, args[2], sum->dt, span)->ir;
   return scalar_val(s, sum->dt, sum->weak, ir_select(&s->b, args[0]->ir, x, y));
 }
 

@@ -58,6 +58,31 @@ bool is_int_dt(SnDtype dt) { return dt == SN_I8 || dt == SN_U8 || dt == SN_I32 |
 /* f16 and bf16 are storage types: arithmetic on them runs in f32 (as PyTorch does on CPUs). */
 SnDtype compute_dtype(SnDtype dt) { return dt == SN_F16 || dt == SN_BF16 ? SN_F32 : dt; }
 
+/* Is v, an f32 value, exactly a value of the 16-bit float dt: read from a tensor of dt, converted
+ * from dt, or chosen among such values? */
+static bool exact_in(IrValue *v, SnDtype dt, int depth) {
+  v = ir_val(v);
+  IrInst *d = v->def;
+  if (!d || depth == 0) return false;
+  switch (d->op) {
+  case IR_ELEM: return ir_op(d, 0)->type.dtype == dt;
+  case IR_CAST: return ir_op(d, 0)->type.dtype == dt;
+  case IR_NEG: return exact_in(ir_op(d, 0), dt, depth - 1);
+  case IR_SELECT: return exact_in(ir_op(d, 1), dt, depth - 1) && exact_in(ir_op(d, 2), dt, depth - 1);
+  default: return false;
+  }
+}
+
+IrValue *round_to(Sema *s, IrValue *v, SnDtype dt) {
+  if ((dt != SN_F16 && dt != SN_BF16) || exact_in(v, dt, 4)) return v;
+  v = ir_val(v);
+  if (v->def && v->def->op == IR_CONST) { /* a literal: rounded now, by the runtime's conversion */
+    float f = (float)v->def->imm.f;
+    return ir_const_f(&s->b, SN_F32, dt == SN_F16 ? sn_f16_to_f32(sn_f32_to_f16(f)) : sn_bf16_to_f32(sn_f32_to_bf16(f)));
+  }
+  return ir_cast(&s->b, ir_cast(&s->b, v, ir_scalar(dt)), ir_scalar(SN_F32));
+}
+
 const char *src_text(Sema *s, Span sp) {
   if (!sp.src || sp.hi <= sp.lo) return "";
   return arena_strndup(s->arena, sp.src->text + sp.lo, sp.hi - sp.lo);
@@ -242,12 +267,9 @@ static Val *convert_val(Sema *s, Val *v, SnDtype to, Span span, bool explicit_ca
   IrValue *ir = v->ir;
   SnDtype from_ct = compute_dtype(v->dt), to_ct = compute_dtype(to);
   if (from_ct != to_ct) ir = ir_cast(&s->b, ir, ir_scalar(to_ct));
-  /* narrowing into a 16-bit float rounds the value to it (a literal adopting the type of a
-   * 16-bit operand does not: it takes part in that operation's f32 arithmetic) */
-  if ((to == SN_F16 || to == SN_BF16) && (!v->weak || explicit_cast) && v->dt != to) {
-    ir = ir_cast(&s->b, ir, ir_scalar(to));
-    ir = ir_cast(&s->b, ir, ir_scalar(SN_F32));
-  }
+  /* narrowing into a 16-bit float rounds the value to it, a literal too (PyTorch and NumPy
+   * round a Python number to the type of the f16 tensor it meets) */
+  if (v->dt != to) ir = round_to(s, ir, to);
   return scalar_val(s, to, false, ir);
 }
 
@@ -338,8 +360,9 @@ static void check_nonzero_divisor(Sema *s, IrValue *b, SnDtype ct, Span span) {
   s->b = save;
 }
 
-/* x ^ y with a small whole exponent as multiplications (exact for 2), otherwise pow. */
-static IrValue *float_pow(Sema *s, IrValue *x, Val *yv, SnDtype ct) {
+/* x ^ y with a small whole exponent as multiplications (exact for 2), otherwise pow; y is yv
+ * in the operation's type. */
+static IrValue *float_pow(Sema *s, IrValue *x, Val *yv, IrValue *y, SnDtype ct) {
   int64_t e;
   if (yv->weak && !is_float_dt(yv->dt) && ir_is_const_int(yv->ir, &e) && e >= -2 && e <= 4) {
     if (e == 0) return ir_const_f(&s->b, ct, 1.0);
@@ -349,7 +372,6 @@ static IrValue *float_pow(Sema *s, IrValue *x, Val *yv, SnDtype ct) {
   }
   if (yv->weak && yv->ir->def && yv->ir->def->op == IR_CONST && is_float_dt(yv->dt) && yv->ir->def->imm.f == 0.5)
     return ir_math(&s->b, MF_SQRT, x, NULL);
-  IrValue *y = ir_cast(&s->b, yv->ir, ir_scalar(ct));
   return ir_math(&s->b, MF_POW, x, y);
 }
 
@@ -375,7 +397,7 @@ Val *scalar_binop(Sema *s, Op op, Val *a, Val *b, Span span) {
   /* true division of integers gives a float, as in Python and NumPy */
   if (op == OP_DIV && !is_float_dt(dt)) dt = INT_FLOAT_DT;
   SnDtype ct = compute_dtype(dt);
-  IrValue *x = ir_cast(&s->b, a->ir, ir_scalar(ct)), *y = ir_cast(&s->b, b->ir, ir_scalar(ct));
+  IrValue *x = cast_val(s, a, dt, span)->ir, *y = cast_val(s, b, dt, span)->ir;
   IrValue *r;
   if (cmp) {
     static const IrCmp cmps[] = {[OP_EQ] = CMP_EQ, [OP_NE] = CMP_NE, [OP_LT] = CMP_LT,
@@ -397,7 +419,7 @@ Val *scalar_binop(Sema *s, Op op, Val *a, Val *b, Span span) {
     break;
   case OP_POW:
     if (is_float_dt(ct)) {
-      r = float_pow(s, x, b, ct);
+      r = float_pow(s, x, b, y, ct);
     } else {
       int64_t e;
       if (!(ir_is_const_int(y, &e) && e >= 0)) {
@@ -412,7 +434,7 @@ Val *scalar_binop(Sema *s, Op op, Val *a, Val *b, Span span) {
     break;
   default: die("scalar_binop: operator %d", op);
   }
-  return scalar_val(s, dt, weak, r);
+  return scalar_val(s, dt, weak, round_to(s, r, dt));
 }
 
 /* --- lifting scalar operations over tensors ----------------------------------------------------- */
@@ -688,7 +710,8 @@ static Val *math_fn(Sema *s, Val **args, Span span, void *vctx) {
   if (!is_float_dt(dt)) dt = INT_FLOAT_DT;
   IrValue *xv = ir_cast(&s->b, x->ir, ir_scalar(compute_dtype(dt)));
   IrValue *r = ir_math(&s->b, c->fn, xv, NULL);
-  return scalar_val(s, c->fn == MF_ISNAN ? SN_BOOL : dt, x->weak && c->fn != MF_ISNAN, r);
+  if (c->fn == MF_ISNAN) return scalar_val(s, SN_BOOL, false, r);
+  return scalar_val(s, dt, x->weak, round_to(s, r, dt));
 }
 
 Val *math1(Sema *s, IrMathFn fn, Val *x, Span span) {
@@ -1151,6 +1174,7 @@ static Val *reduction(Sema *s, Node *n) {
   s->b = save;
   Dim dims[SN_MAX_RANK];
   if (!ok || !infer_ranges(s, r, nidx, vars, dims, n->span)) return ERR;
+  res->ir = round_to(s, res->ir, res->dt);
   return res;
 }
 
@@ -1193,6 +1217,7 @@ Val *whole_reduce(Sema *s, RedKind kind, Val *x, Span span) {
     ir_yield(&s->b, 1, &z);
   }
   s->b = save;
+  if (res != ERR) res->ir = round_to(s, res->ir, res->dt);
   return res;
 }
 

@@ -153,6 +153,10 @@ SnDtype compute_dtype(SnDtype dt);
 /* The float an integer becomes where an operation needs a float (true division, mean, exp, a
  * float literal): f64, as in NumPy, which holds every i32 exactly and every i64 up to 2^53. */
 #define INT_FLOAT_DT SN_F64
+/* An f32 result of an operation whose type is dt: rounded to dt when dt is f16 or bf16. Every
+ * operation on them computes in f32 and rounds its result, as PyTorch and NumPy do on a CPU,
+ * so a value is the same whether fusion stores it or not. */
+IrValue *round_to(Sema *s, IrValue *v, SnDtype dt);
 bool is_float_dt(SnDtype dt);
 bool is_int_dt(SnDtype dt);
 Val *cast_val(Sema *s, Val *v, SnDtype to, Span span);
