@@ -2,10 +2,12 @@
  *
  * The program becomes `i32 sinter_program(ptr user, ptr args, ptr slots)`, returning non-zero
  * after a runtime function or a check failed (the message is then set). Loops become canonical
- * LLVM loops that the loop vectoriser understands; a reduction's accumulation carries the
- * `reassoc` flag so it vectorises. A parallel FOR is outlined into
+ * LLVM loops that the loop vectoriser understands; the accumulation of a max or min, whose
+ * result is the same in any order, carries the `reassoc` flag so it vectorises (float sums come
+ * from the loop pass in a fixed order, in lanes). A parallel FOR is outlined into
  * `i32 body(ptr ctx, i64 chunk, i64 lo, i64 hi)` and run through sn_parallel_for; a parallel
- * reduction writes one partial result per chunk and combines them in chunk order.
+ * reduction (max, min, integers) writes one partial result per chunk and combines them in
+ * chunk order.
  * exp and log are emitted inline, mirroring runtime/mathfn.c operation for operation. */
 #include "codegen_llvm.h"
 
@@ -345,6 +347,13 @@ static LLVMValueRef gen_math(Cg *cg, IrInst *in) {
  * program checks user-visible divisors before this). */
 static LLVMValueRef int_divmod(Cg *cg, LLVMValueRef a, LLVMValueRef b, LLVMTypeRef t, bool want_rem) {
   LLVMValueRef zero = LLVMConstInt(t, 0, 0), one = LLVMConstInt(t, 1, 0), mone = LLVMConstAllOnes(t);
+  /* by a power of two, floor division is an arithmetic shift and the floor modulo a mask */
+  if (LLVMIsAConstantInt(b)) {
+    long long c = LLVMConstIntGetSExtValue(b);
+    if (c > 0 && (c & (c - 1)) == 0)
+      return want_rem ? LLVMBuildAnd(cg->b, a, LLVMConstInt(t, (unsigned long long)c - 1, 0), "")
+                      : LLVMBuildAShr(cg->b, a, LLVMConstInt(t, (unsigned long long)__builtin_ctzll((unsigned long long)c), 0), "");
+  }
   LLVMValueRef bz = LLVMBuildICmp(cg->b, LLVMIntEQ, b, zero, "");
   LLVMValueRef bm1 = LLVMBuildICmp(cg->b, LLVMIntEQ, b, mone, "");
   LLVMValueRef safe = sel(cg, LLVMBuildOr(cg->b, bz, bm1, ""), one, b);
@@ -391,12 +400,11 @@ static LLVMValueRef gen_bin(Cg *cg, IrInst *in) {
   }
   default: die("gen_bin: %d", in->sub);
   }
-  /* A reduction's max or min does not order -0 and +0 (nsz): on x86 that saves the sign tests
-   * of llvm.maximum, 3 of its 6 vector operations, in every max pass (the lse tiles' too). */
-  if ((in->flags & IRF_REASSOC) && f) {
-    bool mm = in->sub == BIN_MAX || in->sub == BIN_MIN;
-    LLVMSetFastMathFlags(r, LLVMFastMathAllowReassoc | (mm ? LLVMFastMathNoSignedZeros : 0));
-  }
+  /* A reduction's max or min may be reassociated: the result is the same in any order. An lse
+   * tile's maximum also does not order -0 and +0 (nsz): on x86 that saves the sign tests of
+   * llvm.maximum, 3 of its 6 vector operations, in every tile. */
+  if ((in->flags & IRF_REASSOC) && f)
+    LLVMSetFastMathFlags(r, LLVMFastMathAllowReassoc | (in->flags & IRF_NSZ ? LLVMFastMathNoSignedZeros : 0));
   return r;
 }
 

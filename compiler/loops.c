@@ -199,6 +199,180 @@ static void arg_inner(Lower *l, IrBuilder *b, IrInst *red, IrValue **idx, IrValu
   out[1] = f->res[1];
 }
 
+/* --- float sums and products: one order on every path ------------------------------------------
+ * A float sum of the terms of one index is computed in the order runtime/sum.c defines, by
+ * compiled code and the interpreter alike, so they agree to the bit (docs/language.md,
+ * "Reductions"): the terms are stored a leaf of SN_SUM_LEAF at a time into a buffer whose sum
+ * sn_sum_leaf computes, and the leaves combine in a balanced tree. Fewer than SN_SUM_LANES cheap
+ * terms are added in order inline, which is the same order. Over several indices the innermost
+ * sums first: sum(i, j) is the sum over i of the sums over j. Products are the same with *. A
+ * top-level sum runs on threads in chunks of 2^p leaves, whose subtrees combine in the same tree,
+ * so the bits do not depend on the chunks. */
+#define SUM_STACK 64 /* the tree's pending subtrees, one per level (sn_sum_push) */
+#define SUM_CHUNKS 64 /* parallel chunks at most (sn_sum_chunk) */
+/* Terms of a parallel chunk at least: about 10 us of a cheap sum, more than starting threads costs. */
+#define SUM_CHUNK_TERMS 32768
+
+typedef struct Sum {
+  IrInst *red;
+  IrBinOp op; /* BIN_ADD or BIN_MUL */
+  IrType t;   /* the accumulator: f32 or f64 */
+  IrValue *idx[SN_MAX_RANK];
+} Sum;
+
+/* Where terms come from: stored (buf[j]), or index `depth` of the reduction. */
+typedef struct Terms {
+  int depth;
+  IrValue *buf;
+} Terms;
+
+static IrValue *sum_range(Sum *s, IrBuilder *b, Terms src, IrValue *lo, IrValue *hi);
+
+static IrValue *scratch(IrBuilder *b, SnDtype dt, int64_t n) {
+  IrInst *in = ir_emit(b, IR_SCRATCH, 0, NULL, 1, &(IrType){IRT_PTR, (uint8_t)dt, 0}, 0);
+  in->imm.i = n;
+  return in->res[0];
+}
+
+static void store_at(IrBuilder *b, IrValue *ptr, IrValue *off, IrValue *v) {
+  IrValue *ops[3] = {ptr, off, v};
+  ir_emit(b, IR_STORE, 3, ops, 0, NULL, 0);
+}
+
+static IrValue *load_at(IrBuilder *b, IrValue *ptr, IrValue *off) {
+  IrValue *ops[2] = {ptr, off};
+  IrType t = ir_scalar((SnDtype)ir_val(ptr)->type.dtype);
+  return ir_emit(b, IR_LOAD, 2, ops, 1, &t, 0)->res[0];
+}
+
+/* A loop over [0, count), its body's builder in *lb. */
+static IrInst *count_loop(IrBuilder *b, IrValue *count, IrBuilder *lb) {
+  return for_loop(b, ir_const_i64(b, 0), count, 0, NULL, lb);
+}
+
+/* Are terms of src costly: whole sums (an outer index), or a body with loops? Those are never
+ * added inline, so their code is never copied. */
+static bool costly(Sum *s, Terms src) {
+  return !src.buf && (src.depth < s->red->nops - 1 || ir_contains_reduction(s->red->regions[0]));
+}
+
+/* Term j: stored, or the reduction's body, or the sum over the next index. */
+static IrValue *sum_term(Sum *s, IrBuilder *b, Terms src, IrValue *j) {
+  if (src.buf) return load_at(b, src.buf, j);
+  s->idx[src.depth] = j;
+  if (src.depth < s->red->nops - 1)
+    return sum_range(s, b, (Terms){src.depth + 1, NULL}, ir_const_i64(b, 0), ir_op(s->red, src.depth + 1));
+  IrValue *v = NULL;
+  ir_inline_region(b, s->red->regions[0], s->idx, &v, 1);
+  return ir_cast(b, v, s->t);
+}
+
+static IrValue *mul_flag(Sum *s, IrBuilder *b) { return ir_const_bool(b, s->op == BIN_MUL); }
+
+/* Terms [lo, lo + n) added in order from +0.0 (fewer than SN_SUM_LANES: a leaf's own order). */
+static IrValue *sum_in_order(Sum *s, IrBuilder *b, Terms src, IrValue *lo, IrValue *n) {
+  IrValue *acc = ir_const_f(b, (SnDtype)s->t.dtype, s->op == BIN_MUL ? 1.0 : 0.0);
+  IrBuilder tb;
+  IrInst *f = for_loop(b, ir_const_i64(b, 0), n, 1, &acc, &tb);
+  IrValue *t = sum_term(s, &tb, src, ir_bin(&tb, BIN_ADD, lo, f->regions[0]->args[0]));
+  IrValue *v = ir_bin(&tb, s->op, f->regions[0]->args[1], t);
+  ir_yield(&tb, 1, &v);
+  return f->res[0];
+}
+
+/* The leaf of terms [base, base + len): stored into buf (unless src is stored), then summed. */
+static IrValue *sum_leaf(Sum *s, IrBuilder *b, Terms src, IrValue *buf, IrValue *base, IrValue *len) {
+  IrValue *args[4] = {src.buf, base, len, mul_flag(s, b)};
+  if (!src.buf) {
+    IrBuilder jb;
+    IrValue *j = count_loop(b, len, &jb)->regions[0]->args[0];
+    store_at(&jb, buf, j, sum_term(s, &jb, src, ir_bin(&jb, BIN_ADD, base, j)));
+    ir_yield(&jb, 0, NULL);
+    args[0] = buf;
+    args[1] = ir_const_i64(b, 0);
+  }
+  return ir_call(b, s->t.dtype == SN_F64 ? RT_SUM_LEAF : RT_SUM_LEAFF, 4, args);
+}
+
+/* The sum (or product) of terms [lo, hi), lo a multiple of SN_SUM_LEAF (leaves counted from lo). */
+static IrValue *sum_range(Sum *s, IrBuilder *b, Terms src, IrValue *lo, IrValue *hi) {
+  SnDtype dt = (SnDtype)s->t.dtype;
+  IrValue *n = ir_bin(b, BIN_SUB, hi, lo);
+  int64_t cn;
+  bool known = ir_is_const_int(n, &cn);
+  if (known && cn == 0) return ir_const_f(b, dt, s->op == BIN_MUL ? 1.0 : 0.0);
+  bool inline_short = !costly(s, src) && !src.buf;
+  if (known && cn < SN_SUM_LANES && inline_short) return sum_in_order(s, b, src, lo, n);
+  IrBuilder lb = *b, eb;
+  IrInst *in = NULL;
+  if (!known && inline_short) { /* if (n < SN_SUM_LANES) in order else leaves */
+    IrValue *few = ir_cmp(b, CMP_LT, n, ir_const_i64(b, SN_SUM_LANES));
+    in = ir_emit(b, IR_IF, 1, &few, 1, &s->t, 2);
+    IrBuilder tb = {.fn = b->fn, .block = in->regions[0], .span = b->span};
+    IrValue *v = sum_in_order(s, &tb, src, lo, n);
+    ir_yield(&tb, 1, &v);
+    lb = eb = (IrBuilder){.fn = b->fn, .block = in->regions[1], .span = b->span};
+  }
+  IrValue *buf = src.buf ? NULL : scratch(&lb, dt, SN_SUM_LEAF), *v;
+  if (known && cn <= SN_SUM_LEAF) {
+    v = sum_leaf(s, &lb, src, buf, lo, n);
+  } else {
+    IrValue *cleaf = ir_const_i64(&lb, SN_SUM_LEAF), *stack = scratch(&lb, dt, SUM_STACK);
+    IrValue *leaves = ir_bin(&lb, BIN_DIV, ir_bin(&lb, BIN_ADD, n, ir_const_i64(&lb, SN_SUM_LEAF - 1)), cleaf);
+    IrBuilder kb;
+    IrValue *k = count_loop(&lb, leaves, &kb)->regions[0]->args[0], *off = ir_bin(&kb, BIN_MUL, k, cleaf);
+    IrValue *len = ir_bin(&kb, BIN_MIN, cleaf, ir_bin(&kb, BIN_SUB, n, off));
+    IrValue *pargs[4] = {stack, k, sum_leaf(s, &kb, src, buf, ir_bin(&kb, BIN_ADD, lo, off), len), mul_flag(s, &kb)};
+    ir_call(&kb, dt == SN_F64 ? RT_SUM_PUSH : RT_SUM_PUSHF, 4, pargs);
+    ir_yield(&kb, 0, NULL);
+    IrValue *fargs[3] = {stack, leaves, mul_flag(s, &lb)};
+    v = ir_call(&lb, dt == SN_F64 ? RT_SUM_FOLD : RT_SUM_FOLDF, 3, fargs);
+  }
+  if (!in) return v;
+  ir_yield(&eb, 1, &v);
+  return in->res[0];
+}
+
+/* A top-level sum, its work spread over threads without changing a bit, in loops outlined from
+ * the program's function (which is optimised for size). Costly terms are computed in a parallel
+ * loop (chunked as codegen sees fit) into a vector, which is then summed like cheap terms: in
+ * chunks of 2^p leaves, each chunk giving its subtree, combined in the same tree. */
+static IrValue *sum_parallel(Lower *l, Sum *s, IrBuilder *b, Terms src) {
+  SnDtype dt = (SnDtype)s->t.dtype;
+  IrValue *n = ir_op(s->red, 0), *cleaf = ir_const_i64(b, SN_SUM_LEAF);
+  if (costly(s, src)) {
+    IrType tt = ir_tensor(dt, 1);
+    IrValue *data = tinfo(l, ir_emit(b, IR_ALLOC, 1, &n, 1, &tt, 0)->res[0])->data;
+    IrBuilder ib;
+    IrInst *f = count_loop(b, n, &ib);
+    f->flags |= IRF_PARALLEL;
+    IrValue *i = f->regions[0]->args[0];
+    store_at(&ib, data, i, sum_term(s, &ib, src, i));
+    ir_yield(&ib, 0, NULL);
+    return sum_parallel(l, s, b, (Terms){0, data});
+  }
+  IrValue *leaves = ir_bin(b, BIN_DIV, ir_bin(b, BIN_ADD, n, ir_const_i64(b, SN_SUM_LEAF - 1)), cleaf);
+  IrValue *cargs[2] = {leaves, ir_const_i64(b, SUM_CHUNK_TERMS / SN_SUM_LEAF)};
+  IrValue *per = ir_call(b, RT_SUM_CHUNK, 2, cargs);
+  IrValue *nch = ir_bin(b, BIN_DIV, ir_bin(b, BIN_ADD, leaves, ir_bin(b, BIN_SUB, per, ir_const_i64(b, 1))), per);
+  IrValue *parts = scratch(b, dt, SUM_CHUNKS), *span = ir_bin(b, BIN_MUL, per, cleaf);
+  IrBuilder cb;
+  IrInst *f = count_loop(b, nch, &cb);
+  f->flags |= IRF_PARALLEL;
+  IrValue *c = f->regions[0]->args[0], *lo = ir_bin(&cb, BIN_MUL, c, span);
+  IrValue *hi = ir_bin(&cb, BIN_MIN, ir_bin(&cb, BIN_ADD, lo, span), n);
+  store_at(&cb, parts, c, sum_range(s, &cb, src, lo, hi));
+  ir_yield(&cb, 0, NULL);
+  IrValue *stack = scratch(b, dt, SUM_STACK);
+  IrBuilder pb;
+  IrValue *k = count_loop(b, nch, &pb)->regions[0]->args[0];
+  IrValue *pargs[4] = {stack, k, load_at(&pb, parts, k), mul_flag(s, &pb)};
+  ir_call(&pb, dt == SN_F64 ? RT_SUM_PUSH : RT_SUM_PUSHF, 4, pargs);
+  ir_yield(&pb, 0, NULL);
+  IrValue *fargs[3] = {stack, nch, mul_flag(s, b)};
+  return ir_call(b, dt == SN_F64 ? RT_SUM_FOLD : RT_SUM_FOLDF, 3, fargs);
+}
+
 /* lse over the innermost index in tiles (see the file's header), for `nr` reductions over the
  * same range at once (rows computed together, lse_rows): idxs[r] holds reduction r's indices so
  * far. State: (m, s) per reduction. Within a tile every exp(v - max) is at most 1 and one of
@@ -238,7 +412,7 @@ static void lse_tiles(IrBuilder *b, int nr, IrInst **reds, IrValue ***idxs, IrVa
     IrValue *st[3] = {buf[r], jj, v};
     ir_emit(&fb, IR_STORE, 3, st, 0, NULL, 0);
     nm[r] = ir_bin(&fb, BIN_MAX, fill->regions[0]->args[1 + r], v);
-    nm[r]->def->flags |= IRF_REASSOC;
+    nm[r]->def->flags |= IRF_REASSOC | IRF_NSZ;
   }
   ir_yield(&fb, nr, nm);
   /* 2: the sum of exp(v - max) (runtime/expsum.c): every term is at most 1, one is exactly 1 */
@@ -311,8 +485,20 @@ static void lower_reduce(Lower *l, IrInst *red) {
     double init = kind == RED_PROD ? 1 : kind == RED_MAX ? -INFINITY : kind == RED_MIN ? INFINITY : 0;
     /* a mean of integers: the exact i64 sum, divided once */
     IrType at = ir_is_float(ir_val(red->regions[0]->last->ops[0])->type) ? t : ir_i64;
+    if (ir_is_float(at) && op != BIN_MAX && op != BIN_MIN) {
+      Sum sum = {red, op, at, {0}};
+      int64_t c;
+      /* a top-level sum runs in an outlined loop (the program's own function is optimised for
+       * size), unless it adds a few cheap terms */
+      Terms body = {0, NULL};
+      bool tiny = ir_is_const_int(ir_op(red, 0), &c) && c < SN_SUM_LANES && !costly(&sum, body);
+      result = top && !tiny ? sum_parallel(l, &sum, &b, body) : sum_range(&sum, &b, body, ir_const_i64(&b, 0), ir_op(red, 0));
+      if (kind == RED_MEAN) result = ir_bin(&b, BIN_DIV, result, ir_cast(&b, count, t));
+      break;
+    }
     IrValue *st = typed_const(&b, at, init), *out;
     IrInst *outer = NULL, *innermost = NULL;
+    /* integers and max/min give the same result in any order: LLVM may vectorise them */
     SimpleCtx sc = {op, at, ir_is_float(at), &innermost};
     nest(l, &b, red, 0, idx, 1, &st, &out, simple_inner, &sc, &outer);
     if (!outer) outer = innermost;

@@ -4,13 +4,15 @@
  *   tests/lang/X.dsl         golden programs: X.out is the expected stdout (X.err the expected
  *                            stderr, for programs that fail at run time); run three ways, as a
  *                            built executable, by the JIT and by the IR interpreter, each one a
- *                            test. Directives in leading comments: `# args: ...`, `# tol: 1e-6`
- *                            (relative tolerance for numbers), `# exit: N`, `# modes: jit interp`,
- *                            `# max-rss-mb: N` (the run's peak memory).
+ *                            test. The three compute the same bits, so numbers must match X.out
+ *                            exactly unless a directive allows a tolerance. Directives in leading
+ *                            comments: `# args: ...`, `# tol: 1e-6` (relative tolerance for
+ *                            numbers), `# exit: N`, `# modes: jit interp`, `# max-rss-mb: N` (the
+ *                            run's peak memory).
  *   tests/diagnostics/X.dsl  `sinter check` must print exactly X.err and exit 1 (or `# exit: N`,
  *                            for a program with warnings only).
  *   tests/ir/X.dsl           FileCheck: `sinter build <# RUN: flags> X.dsl | FileCheck X.dsl`.
- *   tests/repl/X.in          `sinter repl` with X.in on stdin must print X.out;
+ *   tests/repl/X.in          `sinter repl` with X.in on stdin must print X.out (numbers exactly);
  *   tests/repl/X.pty         the same through a pseudo-terminal (libedit active): X.expect lists
  *                            lines that must appear in order.
  *   examples/X.dsl           must run (JIT) and exit 0; X.out, when present, is its output.
@@ -334,7 +336,7 @@ static void test_lang(Test *t) {
   char *args = directive(text, "args");
   char *tols = directive(text, "tol");
   char *exits = directive(text, "exit");
-  double tol = tols ? atof(tols) : 1e-5;
+  double tol = tols ? atof(tols) : 0;
   int want_status = exits ? atoi(exits) : 0;
   char *outp = replace_ext(t->path, ".out"), *errp = replace_ext(t->path, ".err");
   char *want_out = slurp(outp), *want_err = slurp(errp);
@@ -420,7 +422,7 @@ static void test_repl(Test *t) {
   char *want = slurp(outp);
   char *argv[] = {sinter_bin, "repl", "--no-history", NULL};
   Run r = run_cmd(argv, t->path, DEFAULT_TIMEOUT);
-  check_run(t, &r, want ? want : "", NULL, 0, 1e-9);
+  check_run(t, &r, want ? want : "", NULL, 0, 0);
   run_free(&r);
   free(outp);
   free(want);
