@@ -227,7 +227,7 @@ static Val *range_body(Sema *s, Val **idx, Span span, void *vctx) {
   SnDtype ct = compute_dtype(c->dt);
   IrValue *i = ir_cast(&s->b, idx[0]->ir, ir_scalar(ct));
   IrValue *v = ir_bin(&s->b, BIN_ADD, c->start, ir_bin(&s->b, BIN_MUL, i, c->step));
-  return scalar_val(s, c->dt, false, v);
+  return scalar_val(s, c->dt, false, round_to(s, v, c->dt));
 }
 
 /* arange(n) | arange(start, stop) | arange(start, stop, step), NumPy's rules */
@@ -316,7 +316,7 @@ static Val *lin_body(Sema *s, Val **idx, Span span, void *vctx) {
   IrValue *is_last = ir_bin(&s->b, BIN_AND, ir_cmp(&s->b, CMP_EQ, idx[0]->ir, c->nm1),
                             ir_cmp(&s->b, CMP_GT, c->nm1, ir_const_i64(&s->b, 0)));
   v = ir_select(&s->b, is_last, c->last, v);
-  return scalar_val(s, c->dt, false, ir_cast(&s->b, v, ir_scalar(compute_dtype(c->dt))));
+  return scalar_val(s, c->dt, false, round_to(s, ir_cast(&s->b, v, ir_scalar(compute_dtype(c->dt))), c->dt));
 }
 
 static Val *b_linspace(Sema *s, Node *call) {
@@ -435,7 +435,7 @@ static Val *special_fn(Sema *s, Val **args, Span span, void *vctx) {
     IrValue *m = ir_math(&s->b, MF_ABS, x->ir, NULL);
     return scalar_val(s, SN_BOOL, false, ir_cmp(&s->b, CMP_LT, m, fconst(s, ct, INFINITY)));
   }
-  SnDtype dt = is_float_dt(x->dt) ? x->dt : (x->weak ? SN_F64 : SN_F32);
+  SnDtype dt = is_float_dt(x->dt) ? x->dt : INT_FLOAT_DT;
   if (k == F_RELU && !is_float_dt(x->dt)) {
     IrValue *z = ir_const(&s->b, ir_scalar(x->dt), 0, 0);
     return scalar_val(s, x->dt, x->weak, ir_bin(&s->b, BIN_MAX, x->ir, z));
@@ -470,7 +470,7 @@ static Val *special_fn(Sema *s, Val **args, Span span, void *vctx) {
   }
   default: r = v;
   }
-  return scalar_val(s, dt, x->weak, r);
+  return scalar_val(s, dt, x->weak, round_to(s, r, dt));
 }
 
 static Val *b_special(Sema *s, Node *call, Special k) {
@@ -491,8 +491,7 @@ static Val *minmax_fn(Sema *s, Val **args, Span span, void *vctx) {
   Val *sum = scalar_binop(s, OP_ADD, &tmp, args[1], span);
   if (sum->kind == V_ERROR) return ERR;
   SnDtype dt = sum->dt;
-  IrValue *x = ir_cast(&s->b, args[0]->ir, ir_scalar(compute_dtype(dt)));
-  IrValue *y = ir_cast(&s->b, args[1]->ir, ir_scalar(compute_dtype(dt)));
+  IrValue *x = cast_val(s, args[0], dt, span)->ir, *y = cast_val(s, args[1], dt, span)->ir;
   return scalar_val(s, dt, sum->weak, ir_bin(&s->b, c->op, x, y));
 }
 
@@ -534,8 +533,7 @@ static Val *where_fn(Sema *s, Val **args, Span span, void *ctx) {
   Val tmp = *args[1];
   Val *sum = scalar_binop(s, OP_ADD, &tmp, args[2], span);
   if (sum->kind == V_ERROR) return ERR;
-  SnDtype ct = compute_dtype(sum->dt);
-  IrValue *x = ir_cast(&s->b, args[1]->ir, ir_scalar(ct)), *y = ir_cast(&s->b, args[2]->ir, ir_scalar(ct));
+  IrValue *x = cast_val(s, args[1], sum->dt, span)->ir, *y = cast_val(s, args[2], sum->dt, span)->ir;
   return scalar_val(s, sum->dt, sum->weak, ir_select(&s->b, args[0]->ir, x, y));
 }
 
@@ -642,8 +640,13 @@ static Val *b_numel(Sema *s, Node *call) {
   if (!get_args(s, call, 1, 1, NULL, 0, &a)) return ERR;
   Val *x = a.pos[0];
   if (x->kind != V_TENSOR) return scalar_val(s, SN_I64, false, ir_const_i64(&s->b, 1));
-  IrValue *n = ir_const_i64(&s->b, 1);
-  for (int d = 0; d < x->rank; d++) n = ir_bin(&s->b, BIN_MUL, n, dim_value(s, x->dims[d]));
+  IrValue *dims[SN_MAX_RANK];
+  for (int d = 0; d < x->rank; d++) dims[d] = dim_value(s, x->dims[d]);
+  IrBuilder save = s->b;
+  s->b.span = call->span;
+  const char *what = arena_printf(s->arena, "numel: the number of elements of %s overflows 64 bits (it is more than 2^63 - 1)", val_type_str(s, x));
+  IrValue *n = ir_size_product(&s->b, x->rank, dims, what);
+  s->b = save;
   return scalar_val(s, SN_I64, false, n);
 }
 

@@ -2,10 +2,12 @@
  *
  * The program becomes `i32 sinter_program(ptr user, ptr args, ptr slots)`, returning non-zero
  * after a runtime function or a check failed (the message is then set). Loops become canonical
- * LLVM loops that the loop vectoriser understands; a reduction's accumulation carries the
- * `reassoc` flag so it vectorises. A parallel FOR is outlined into
+ * LLVM loops that the loop vectoriser understands; the accumulation of a max or min, whose
+ * result is the same in any order, carries the `reassoc` flag so it vectorises (float sums come
+ * from the loop pass in a fixed order, in lanes). A parallel FOR is outlined into
  * `i32 body(ptr ctx, i64 chunk, i64 lo, i64 hi)` and run through sn_parallel_for; a parallel
- * reduction writes one partial result per chunk and combines them in chunk order.
+ * reduction (max, min, integers) writes one partial result per chunk and combines them in
+ * chunk order.
  * exp and log are emitted inline, mirroring runtime/mathfn.c operation for operation. */
 #include "codegen_llvm.h"
 
@@ -382,6 +384,13 @@ static LLVMValueRef gen_math(Cg *cg, IrInst *in) {
  * program checks user-visible divisors before this). */
 static LLVMValueRef int_divmod(Cg *cg, LLVMValueRef a, LLVMValueRef b, LLVMTypeRef t, bool want_rem) {
   LLVMValueRef zero = LLVMConstInt(t, 0, 0), one = LLVMConstInt(t, 1, 0), mone = LLVMConstAllOnes(t);
+  /* by a power of two, floor division is an arithmetic shift and the floor modulo a mask */
+  if (LLVMIsAConstantInt(b)) {
+    long long c = LLVMConstIntGetSExtValue(b);
+    if (c > 0 && (c & (c - 1)) == 0)
+      return want_rem ? LLVMBuildAnd(cg->b, a, LLVMConstInt(t, (unsigned long long)c - 1, 0), "")
+                      : LLVMBuildAShr(cg->b, a, LLVMConstInt(t, (unsigned long long)__builtin_ctzll((unsigned long long)c), 0), "");
+  }
   LLVMValueRef bz = LLVMBuildICmp(cg->b, LLVMIntEQ, b, zero, "");
   LLVMValueRef bm1 = LLVMBuildICmp(cg->b, LLVMIntEQ, b, mone, "");
   LLVMValueRef safe = sel(cg, LLVMBuildOr(cg->b, bz, bm1, ""), one, b);
@@ -428,12 +437,11 @@ static LLVMValueRef gen_bin(Cg *cg, IrInst *in) {
   }
   default: die("gen_bin: %d", in->sub);
   }
-  /* A reduction's max or min does not order -0 and +0 (nsz): on x86 that saves the sign tests
-   * of llvm.maximum, 3 of its 6 vector operations, in every max pass (the lse tiles' too). */
-  if ((in->flags & IRF_REASSOC) && f) {
-    bool mm = in->sub == BIN_MAX || in->sub == BIN_MIN;
-    LLVMSetFastMathFlags(r, LLVMFastMathAllowReassoc | (mm ? LLVMFastMathNoSignedZeros : 0));
-  }
+  /* A reduction's max or min may be reassociated: the result is the same in any order. An lse
+   * tile's maximum also does not order -0 and +0 (nsz): on x86 that saves the sign tests of
+   * llvm.maximum, 3 of its 6 vector operations, in every tile. */
+  if ((in->flags & IRF_REASSOC) && f)
+    LLVMSetFastMathFlags(r, LLVMFastMathAllowReassoc | (in->flags & IRF_NSZ ? LLVMFastMathNoSignedZeros : 0));
   return r;
 }
 
@@ -645,30 +653,16 @@ static void collect_free(IrBlock *b, PtrVec *out, Arena *a) {
   }
 }
 
-/* Instructions in a region (weighted by work_of), and the run-time trip counts of loops inside
+/* Instructions in a region (weighted by ir_work_of), and the run-time trip counts of loops inside
  * it whose bounds are known before the region starts: an estimate of one iteration's work. A loop whose bounds the
  * region computes (an lse's tiles, a tile's values) counts as UNKNOWN_TRIP iterations: counting
  * it as one made Sinkhorn's rows 3 chunks, two on one thread and one on the other. */
 #define UNKNOWN_TRIP 16
 
-/* An instruction's cost against plain arithmetic, for the estimate: exp and log are inline
- * polynomials of about 20 operations, the other transcendental functions libm calls that do
- * not vectorise (15-30 ns against well under 1 ns), so that a loop of sin(x[i]) over 50,000
- * values is not taken for a small one (PARALLEL_MIN_CHUNKS). */
-static int work_of(IrInst *in) {
-  if (in->op != IR_MATH) return 1;
-  switch ((IrMathFn)in->sub) {
-  case MF_EXP: case MF_LOG: return 16;
-  case MF_SQRT: return 4;
-  case MF_ABS: case MF_FLOOR: case MF_CEIL: case MF_ROUND: case MF_ISNAN: return 1;
-  default: return 64;
-  }
-}
-
 static LLVMValueRef work_estimate(Cg *cg, IrBlock *b, int *count) {
   LLVMValueRef w = ci64(cg, 1);
   for (IrInst *in = b->first; in; in = in->next) {
-    *count += work_of(in);
+    *count += ir_work_of(in);
     if (in->op == IR_FOR) {
       IrValue *lo = ir_op(in, 0), *hi = ir_op(in, 1);
       int inner = 0;
@@ -719,7 +713,8 @@ static void gen_parallel(Cg *cg, IrInst *in, LLVMValueRef *out) {
   LLVMValueRef w = work_estimate(cg, r, &count);
   mark_defs(r, false);
   w = LLVMBuildMul(cg->b, w, ci64(cg, count), "");
-  LLVMValueRef grain = LLVMBuildAdd(cg->b, LLVMBuildSDiv(cg->b, ci64(cg, PARALLEL_GRAIN_WORK), w, ""), ci64(cg, 1), "");
+  LLVMValueRef grain = in->flags & IRF_CHUNKS ? ci64(cg, 1)
+                     : LLVMBuildAdd(cg->b, LLVMBuildSDiv(cg->b, ci64(cg, PARALLEL_GRAIN_WORK), w, ""), ci64(cg, 1), "");
 
   /* the context: one 8-byte slot per value the body reads, then the partial results' address;
    * bodies run one at a time, so they all share one context and one array of partials */

@@ -1,7 +1,9 @@
 /* interp.c: the IR interpreter, sinter's reference semantics. It runs the same loop-level IR the
  * code generator compiles, one instruction at a time, calling the same runtime functions and
- * the same exp/log, so golden tests can demand that compiled and interpreted runs agree.
- * Parallel loops run sequentially, in chunk order. */
+ * the same exp/log, so golden tests can demand that compiled and interpreted runs agree to the
+ * bit. Parallel loops run sequentially: their results do not depend on chunks (the loop pass
+ * fixes the order of float sums; what a parallel loop carries, a max, a min or an integer sum,
+ * is exact in any order). */
 #include "interp.h"
 
 #include "rtabi.h"
@@ -284,6 +286,13 @@ static int32_t call(Interp *it, IrInst *in) {
   case RT_NOW: it->v[in->res[0]->id].d = sn_now(); return 0;
   case RT_EXPSUM: it->v[in->res[0]->id].d = sn_expsum(a[0].p, a[1].i, a[2].d); return 0;
   case RT_EXPSUMF: it->v[in->res[0]->id].f = sn_expsumf(a[0].p, a[1].i, a[2].f); return 0;
+  case RT_SUM_LEAF: it->v[in->res[0]->id].d = sn_sum_leaf(a[0].p, a[1].i, a[2].i, (int32_t)a[3].i); return 0;
+  case RT_SUM_LEAFF: it->v[in->res[0]->id].f = sn_sum_leaff(a[0].p, a[1].i, a[2].i, (int32_t)a[3].i); return 0;
+  case RT_SUM_PUSH: sn_sum_push(a[0].p, a[1].i, a[2].d, (int32_t)a[3].i); return 0;
+  case RT_SUM_PUSHF: sn_sum_pushf(a[0].p, a[1].i, a[2].f, (int32_t)a[3].i); return 0;
+  case RT_SUM_FOLD: it->v[in->res[0]->id].d = sn_sum_fold(a[0].p, a[1].i, (int32_t)a[2].i); return 0;
+  case RT_SUM_FOLDF: it->v[in->res[0]->id].f = sn_sum_foldf(a[0].p, a[1].i, (int32_t)a[2].i); return 0;
+  case RT_SUM_CHUNK: it->v[in->res[0]->id].i = sn_sum_chunk(a[0].i, a[1].i); return 0;
   case RT_MATMUL: r.p = sn_matmul(a[0].p, a[1].p); break;
   case RT_LOAD_TENSOR: r.p = sn_load_tensor(a[0].p, a[1].p, (int32_t)a[2].i, a[3].i); break;
   case RT_LOAD_NAMED: r.p = sn_load_named(a[0].p, a[1].p, a[2].p, (int32_t)a[3].i, a[4].i); break;

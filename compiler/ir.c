@@ -177,6 +177,24 @@ bool ir_is_const_int(IrValue *v, int64_t *c) {
   return true;
 }
 
+IrValue *ir_size_product(IrBuilder *b, int n, IrValue **sizes, const char *what) {
+  IrValue *p = ir_const_i64(b, 1);
+  for (int k = 0; k < n; k++) {
+    int64_t cp, cx, c;
+    if (ir_is_const_int(p, &cp) && ir_is_const_int(sizes[k], &cx) && !__builtin_mul_overflow(cp, cx, &c)) {
+      p = ir_const_i64(b, c);
+      continue;
+    }
+    IrValue *q = ir_bin(b, BIN_MUL, p, sizes[k]);
+    /* sizes are not negative: the product fits when the factor is 0 or q / factor gives p */
+    IrValue *zero = ir_cmp(b, CMP_EQ, sizes[k], ir_const_i64(b, 0));
+    IrValue *ok = ir_bin(b, BIN_OR, zero, ir_cmp(b, CMP_EQ, ir_bin(b, BIN_DIV, q, sizes[k]), p));
+    ir_check(b, CHECK_TRUE, 1, &ok, what);
+    p = q;
+  }
+  return p;
+}
+
 /* Does v's value change with the index `arg`: is it arg, or computed from it (x[i + 1])? */
 static bool depends_on(IrValue *v, IrValue *arg, int depth) {
   if (v == arg) return true;
@@ -199,6 +217,25 @@ bool ir_contains_reduction(IrBlock *b) {
       if (ir_contains_reduction(in->regions[r])) return true;
   }
   return false;
+}
+
+int ir_work_of(IrInst *in) {
+  if (in->op != IR_MATH) return 1;
+  switch ((IrMathFn)in->sub) {
+  case MF_EXP: case MF_LOG: return 16;
+  case MF_SQRT: return 4;
+  case MF_ABS: case MF_FLOOR: case MF_CEIL: case MF_ROUND: case MF_ISNAN: return 1;
+  default: return 64;
+  }
+}
+
+int64_t ir_block_work(IrBlock *b) {
+  int64_t w = 0;
+  for (IrInst *in = b->first; in; in = in->next) {
+    w += ir_work_of(in);
+    for (int r = 0; r < in->nregions; r++) w += ir_block_work(in->regions[r]);
+  }
+  return w;
 }
 
 IrValue *ir_const(IrBuilder *b, IrType t, double fv, int64_t iv) {
@@ -497,7 +534,7 @@ static void print_inst(FILE *out, IrInst *in, int indent) {
   case IR_CALL: fprintf(out, " @%s", rt_fns[in->sub].name); break;
   default: break;
   }
-  if (in->flags & IRF_PARALLEL) fputs(" parallel", out);
+  if (in->flags & IRF_PARALLEL) fputs(in->flags & IRF_CHUNKS ? " parallel chunks" : " parallel", out);
   if (in->flags & IRF_REASSOC) fputs(" reassoc", out);
   if (in->op == IR_CONST) {
     if (ir_is_float(in->res[0]->type)) {

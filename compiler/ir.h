@@ -101,6 +101,10 @@ enum {
   IRF_PARALLEL = 1, /* FOR: iterations are independent; run over threads */
   IRF_REASSOC = 2,  /* BIN/MATH: may be reassociated (a reduction's accumulation) */
   IRF_BORROWED = 4, /* a tensor result the instruction does not own (ARG, GLOBAL_GET) */
+  IRF_NSZ = 8,      /* BIN max/min: -0 and +0 need not be ordered (an lse tile's maximum: the
+                     * sign of a zero maximum cannot change the lse) */
+  IRF_CHUNKS = 16,  /* parallel FOR: each iteration is already a chunk of work sized for a
+                     * thread (a float sum's chunks of leaves); codegen groups none */
 };
 
 typedef struct IrInst IrInst;
@@ -225,11 +229,23 @@ void ir_yield(IrBuilder *b, int n, IrValue **vals);
 IrValue *ir_call(IrBuilder *b, int fn, int nargs, IrValue **args);
 IrInst *ir_check(IrBuilder *b, IrCheck kind, int nops, IrValue **ops, const char *what);
 
+/* The product of n sizes (i64, not negative), checked at run time to fit 64 bits (else the
+ * program stops with `what`) unless they are constants whose product fits. */
+IrValue *ir_size_product(IrBuilder *b, int n, IrValue **sizes, const char *what);
+
 /* Is the value known to be the integer constant c? */
 bool ir_is_const_int(IrValue *v, int64_t *c);
 
 /* Does the block hold a reduction or an iterate loop, at any depth? */
 bool ir_contains_reduction(IrBlock *b);
+/* An instruction's cost against plain arithmetic, for work estimates: exp and log are inline
+ * polynomials of about 20 operations, the other transcendental functions libm calls that do
+ * not vectorise (15-30 ns against well under 1 ns), so that a loop of sin(x[i]) over 50,000
+ * values is not taken for a small one. */
+int ir_work_of(IrInst *in);
+/* The weighted instructions of a block and the blocks inside it, each counted once: one
+ * iteration's work when the block has no loops. */
+int64_t ir_block_work(IrBlock *b);
 /* Does a subscript of the IR_ELEM `elem` depend on `index` (i, or i + 1)? */
 bool ir_subscripted_by(IrInst *elem, IrValue *index);
 

@@ -146,6 +146,7 @@ static void nest(Lower *l, IrBuilder *b, IrInst *red, int depth, IrValue **idx, 
 
 typedef struct SimpleCtx {
   IrBinOp op;
+  IrType acc; /* the accumulator's type */
   bool reassoc;
   IrInst **innermost;
 } SimpleCtx;
@@ -160,8 +161,7 @@ static void simple_inner(Lower *l, IrBuilder *b, IrInst *red, IrValue **idx, IrV
   idx[last] = f->regions[0]->args[0];
   IrValue *v = NULL;
   ir_inline_region(&nb, red->regions[0], idx, &v, 1);
-  IrType at = red->res[0]->type;
-  v = ir_cast(&nb, v, at);
+  v = ir_cast(&nb, v, c->acc);
   IrValue *acc = ir_bin(&nb, c->op, f->regions[0]->args[1], v);
   if (c->reassoc && acc->def) acc->def->flags |= IRF_REASSOC;
   ir_yield(&nb, 1, &acc);
@@ -197,6 +197,188 @@ static void arg_inner(Lower *l, IrBuilder *b, IrInst *red, IrValue **idx, IrValu
   ir_yield(&nb, 2, y);
   out[0] = f->res[0];
   out[1] = f->res[1];
+}
+
+/* --- float sums and products: one order on every path ------------------------------------------
+ * A float sum of the terms of one index is computed in the order runtime/sum.c defines, by
+ * compiled code and the interpreter alike, so they agree to the bit (docs/language.md,
+ * "Reductions"): the terms are stored a leaf of SN_SUM_LEAF at a time into a buffer whose sum
+ * sn_sum_leaf computes, and the leaves combine in a balanced tree. Fewer than SN_SUM_LANES cheap
+ * terms are added in order inline, which is the same order. Over several indices the innermost
+ * sums first: sum(i, j) is the sum over i of the sums over j. Products are the same with *. A
+ * top-level sum runs on threads in chunks of 2^p leaves, whose subtrees combine in the same tree,
+ * so the bits do not depend on the chunks. */
+#define SUM_STACK 64 /* the tree's pending subtrees, one per level (sn_sum_push) */
+#define SUM_CHUNKS 64 /* parallel chunks at most (sn_sum_chunk) */
+/* A parallel chunk's work at least, in instructions weighted by ir_work_of: about 10 us, more
+ * than waking a thread costs (8 chunks or more run on threads, as other loops: codegen_llvm.c's
+ * PARALLEL_MIN_CHUNKS). 32768 terms of a stored vector, 196 values of sin. */
+#define SUM_CHUNK_WORK 32768
+
+typedef struct Sum {
+  IrInst *red;
+  IrBinOp op; /* BIN_ADD or BIN_MUL */
+  IrType t;   /* the accumulator: f32 or f64 */
+  IrValue *idx[SN_MAX_RANK];
+} Sum;
+
+/* Where terms come from: stored (buf[j]), or index `depth` of the reduction. */
+typedef struct Terms {
+  int depth;
+  IrValue *buf;
+} Terms;
+
+static IrValue *sum_range(Sum *s, IrBuilder *b, Terms src, IrValue *lo, IrValue *hi);
+
+static IrValue *scratch(IrBuilder *b, SnDtype dt, int64_t n) {
+  IrInst *in = ir_emit(b, IR_SCRATCH, 0, NULL, 1, &(IrType){IRT_PTR, (uint8_t)dt, 0}, 0);
+  in->imm.i = n;
+  return in->res[0];
+}
+
+static void store_at(IrBuilder *b, IrValue *ptr, IrValue *off, IrValue *v) {
+  IrValue *ops[3] = {ptr, off, v};
+  ir_emit(b, IR_STORE, 3, ops, 0, NULL, 0);
+}
+
+static IrValue *load_at(IrBuilder *b, IrValue *ptr, IrValue *off) {
+  IrValue *ops[2] = {ptr, off};
+  IrType t = ir_scalar((SnDtype)ir_val(ptr)->type.dtype);
+  return ir_emit(b, IR_LOAD, 2, ops, 1, &t, 0)->res[0];
+}
+
+/* A loop over [0, count), its body's builder in *lb. */
+static IrInst *count_loop(IrBuilder *b, IrValue *count, IrBuilder *lb) {
+  return for_loop(b, ir_const_i64(b, 0), count, 0, NULL, lb);
+}
+
+/* Are terms of src costly: whole sums (an outer index), or a body with loops? Those are never
+ * added inline, so their code is never copied. */
+static bool costly(Sum *s, Terms src) {
+  return !src.buf && (src.depth < s->red->nops - 1 || ir_contains_reduction(s->red->regions[0]));
+}
+
+/* Term j: stored, or the reduction's body, or the sum over the next index. */
+static IrValue *sum_term(Sum *s, IrBuilder *b, Terms src, IrValue *j) {
+  if (src.buf) return load_at(b, src.buf, j);
+  s->idx[src.depth] = j;
+  if (src.depth < s->red->nops - 1)
+    return sum_range(s, b, (Terms){src.depth + 1, NULL}, ir_const_i64(b, 0), ir_op(s->red, src.depth + 1));
+  IrValue *v = NULL;
+  ir_inline_region(b, s->red->regions[0], s->idx, &v, 1);
+  return ir_cast(b, v, s->t);
+}
+
+static IrValue *mul_flag(Sum *s, IrBuilder *b) { return ir_const_bool(b, s->op == BIN_MUL); }
+
+/* Terms [lo, lo + n) added in order from +0.0 (fewer than SN_SUM_LANES: a leaf's own order). */
+static IrValue *sum_in_order(Sum *s, IrBuilder *b, Terms src, IrValue *lo, IrValue *n) {
+  IrValue *acc = ir_const_f(b, (SnDtype)s->t.dtype, s->op == BIN_MUL ? 1.0 : 0.0);
+  IrBuilder tb;
+  IrInst *f = for_loop(b, ir_const_i64(b, 0), n, 1, &acc, &tb);
+  IrValue *t = sum_term(s, &tb, src, ir_bin(&tb, BIN_ADD, lo, f->regions[0]->args[0]));
+  IrValue *v = ir_bin(&tb, s->op, f->regions[0]->args[1], t);
+  ir_yield(&tb, 1, &v);
+  return f->res[0];
+}
+
+/* The leaf of terms [base, base + len): stored into buf (unless src is stored), then summed. */
+static IrValue *sum_leaf(Sum *s, IrBuilder *b, Terms src, IrValue *buf, IrValue *base, IrValue *len) {
+  IrValue *args[4] = {src.buf, base, len, mul_flag(s, b)};
+  if (!src.buf) {
+    IrBuilder jb;
+    IrValue *j = count_loop(b, len, &jb)->regions[0]->args[0];
+    store_at(&jb, buf, j, sum_term(s, &jb, src, ir_bin(&jb, BIN_ADD, base, j)));
+    ir_yield(&jb, 0, NULL);
+    args[0] = buf;
+    args[1] = ir_const_i64(b, 0);
+  }
+  return ir_call(b, s->t.dtype == SN_F64 ? RT_SUM_LEAF : RT_SUM_LEAFF, 4, args);
+}
+
+/* The sum (or product) of terms [lo, lo + n) as leaves, lo a multiple of SN_SUM_LEAF (leaves
+ * counted from lo); b builds it. */
+static IrValue *sum_leaves(Sum *s, IrBuilder *b, Terms src, IrValue *lo, IrValue *n) {
+  SnDtype dt = (SnDtype)s->t.dtype;
+  int64_t cn;
+  IrValue *buf = src.buf ? NULL : scratch(b, dt, SN_SUM_LEAF);
+  if (ir_is_const_int(n, &cn) && cn <= SN_SUM_LEAF) return sum_leaf(s, b, src, buf, lo, n);
+  IrValue *cleaf = ir_const_i64(b, SN_SUM_LEAF), *stack = scratch(b, dt, SUM_STACK);
+  IrValue *leaves = ir_bin(b, BIN_DIV, ir_bin(b, BIN_ADD, n, ir_const_i64(b, SN_SUM_LEAF - 1)), cleaf);
+  IrBuilder kb;
+  IrValue *k = count_loop(b, leaves, &kb)->regions[0]->args[0], *off = ir_bin(&kb, BIN_MUL, k, cleaf);
+  IrValue *len = ir_bin(&kb, BIN_MIN, cleaf, ir_bin(&kb, BIN_SUB, n, off));
+  IrValue *pargs[4] = {stack, k, sum_leaf(s, &kb, src, buf, ir_bin(&kb, BIN_ADD, lo, off), len), mul_flag(s, &kb)};
+  ir_call(&kb, dt == SN_F64 ? RT_SUM_PUSH : RT_SUM_PUSHF, 4, pargs);
+  ir_yield(&kb, 0, NULL);
+  IrValue *fargs[3] = {stack, leaves, mul_flag(s, b)};
+  return ir_call(b, dt == SN_F64 ? RT_SUM_FOLD : RT_SUM_FOLDF, 3, fargs);
+}
+
+/* The sum (or product) of terms [lo, hi), lo a multiple of SN_SUM_LEAF. Fewer than
+ * SN_SUM_LANES cheap terms are added inline in order (a leaf's own order): when their number is
+ * known only at run time, the body is copied into both branches. */
+static IrValue *sum_range(Sum *s, IrBuilder *b, Terms src, IrValue *lo, IrValue *hi) {
+  SnDtype dt = (SnDtype)s->t.dtype;
+  IrValue *n = ir_bin(b, BIN_SUB, hi, lo);
+  int64_t cn;
+  bool known = ir_is_const_int(n, &cn);
+  if (known && cn == 0) return ir_const_f(b, dt, s->op == BIN_MUL ? 1.0 : 0.0);
+  bool inline_short = !costly(s, src) && !src.buf;
+  if (known && cn < SN_SUM_LANES && inline_short) return sum_in_order(s, b, src, lo, n);
+  if (known || !inline_short) return sum_leaves(s, b, src, lo, n);
+  IrValue *few = ir_cmp(b, CMP_LT, n, ir_const_i64(b, SN_SUM_LANES));
+  IrInst *in = ir_emit(b, IR_IF, 1, &few, 1, &s->t, 2);
+  IrBuilder tb = {.fn = b->fn, .block = in->regions[0], .span = b->span};
+  IrValue *v = sum_in_order(s, &tb, src, lo, n);
+  ir_yield(&tb, 1, &v);
+  IrBuilder eb = {.fn = b->fn, .block = in->regions[1], .span = b->span};
+  v = sum_leaves(s, &eb, src, lo, n);
+  ir_yield(&eb, 1, &v);
+  return in->res[0];
+}
+
+/* A top-level sum, its work spread over threads without changing a bit, in loops outlined from
+ * the program's function (which is optimised for size). Costly terms are computed in a parallel
+ * loop (chunked as codegen sees fit) into a vector, which is then summed like cheap terms: in
+ * chunks of 2^p leaves, each chunk giving its subtree, combined in the same tree. */
+static IrValue *sum_parallel(Lower *l, Sum *s, IrBuilder *b, Terms src) {
+  SnDtype dt = (SnDtype)s->t.dtype;
+  IrValue *n = ir_op(s->red, 0), *cleaf = ir_const_i64(b, SN_SUM_LEAF);
+  if (costly(s, src)) {
+    IrType tt = ir_tensor(dt, 1);
+    IrValue *data = tinfo(l, ir_emit(b, IR_ALLOC, 1, &n, 1, &tt, 0)->res[0])->data;
+    IrBuilder ib;
+    IrInst *f = count_loop(b, n, &ib);
+    f->flags |= IRF_PARALLEL;
+    IrValue *i = f->regions[0]->args[0];
+    store_at(&ib, data, i, sum_term(s, &ib, src, i));
+    ir_yield(&ib, 0, NULL);
+    return sum_parallel(l, s, b, (Terms){0, data});
+  }
+  IrValue *leaves = ir_bin(b, BIN_DIV, ir_bin(b, BIN_ADD, n, ir_const_i64(b, SN_SUM_LEAF - 1)), cleaf);
+  /* chunks of about SUM_CHUNK_WORK weighted instructions, whole leaves */
+  int64_t work = src.buf ? 1 : ir_block_work(s->red->regions[0]);
+  int64_t least = SUM_CHUNK_WORK / (work * SN_SUM_LEAF);
+  IrValue *cargs[2] = {leaves, ir_const_i64(b, least > 1 ? least : 1)};
+  IrValue *per = ir_call(b, RT_SUM_CHUNK, 2, cargs);
+  IrValue *nch = ir_bin(b, BIN_DIV, ir_bin(b, BIN_ADD, leaves, ir_bin(b, BIN_SUB, per, ir_const_i64(b, 1))), per);
+  IrValue *parts = scratch(b, dt, SUM_CHUNKS), *span = ir_bin(b, BIN_MUL, per, cleaf);
+  IrBuilder cb;
+  IrInst *f = count_loop(b, nch, &cb);
+  f->flags |= IRF_PARALLEL | IRF_CHUNKS;
+  IrValue *c = f->regions[0]->args[0], *lo = ir_bin(&cb, BIN_MUL, c, span);
+  IrValue *hi = ir_bin(&cb, BIN_MIN, ir_bin(&cb, BIN_ADD, lo, span), n);
+  store_at(&cb, parts, c, sum_leaves(s, &cb, src, lo, ir_bin(&cb, BIN_SUB, hi, lo)));
+  ir_yield(&cb, 0, NULL);
+  IrValue *stack = scratch(b, dt, SUM_STACK);
+  IrBuilder pb;
+  IrValue *k = count_loop(b, nch, &pb)->regions[0]->args[0];
+  IrValue *pargs[4] = {stack, k, load_at(&pb, parts, k), mul_flag(s, &pb)};
+  ir_call(&pb, dt == SN_F64 ? RT_SUM_PUSH : RT_SUM_PUSHF, 4, pargs);
+  ir_yield(&pb, 0, NULL);
+  IrValue *fargs[3] = {stack, nch, mul_flag(s, b)};
+  return ir_call(b, dt == SN_F64 ? RT_SUM_FOLD : RT_SUM_FOLDF, 3, fargs);
 }
 
 /* lse over the innermost index in tiles (see the file's header), for `nr` reductions over the
@@ -238,7 +420,7 @@ static void lse_tiles(IrBuilder *b, int nr, IrInst **reds, IrValue ***idxs, IrVa
     IrValue *st[3] = {buf[r], jj, v};
     ir_emit(&fb, IR_STORE, 3, st, 0, NULL, 0);
     nm[r] = ir_bin(&fb, BIN_MAX, fill->regions[0]->args[1 + r], v);
-    nm[r]->def->flags |= IRF_REASSOC;
+    nm[r]->def->flags |= IRF_REASSOC | IRF_NSZ;
   }
   ir_yield(&fb, nr, nm);
   /* 2: the sum of exp(v - max) (runtime/expsum.c): every term is at most 1, one is exactly 1 */
@@ -281,11 +463,27 @@ static void lse_init(IrBuilder *b, SnDtype dt, int nr, IrValue **state) {
   }
 }
 
-/* The number of elements a reduction runs over, checked positive for those without identity. */
-static IrValue *count_of(IrBuilder *b, IrInst *red) {
-  IrValue *n = ir_const_i64(b, 1);
-  for (int d = 0; d < red->nops; d++) n = ir_bin(b, BIN_MUL, n, ir_op(red, d));
-  return n;
+/* The number of terms a reduction runs over. */
+static IrValue *count_of(Lower *l, IrBuilder *b, IrInst *red) {
+  IrValue *ext[SN_MAX_RANK];
+  for (int d = 0; d < red->nops; d++) ext[d] = ir_op(red, d);
+  return ir_size_product(b, red->nops, ext,
+                         arena_printf(l->fn->arena, "%s over more than 2^63 - 1 terms: their number overflows 64 bits", red_name((RedKind)red->sub)));
+}
+
+static bool defined_in(IrValue *v, IrBlock *blk);
+
+/* The data of a vector whose elements are the reduction's terms in order (`sum(x)`, `sum(i)
+ * x[i]`), of the accumulator's type: its leaves are summed where they are, not copied. */
+static IrValue *stored_terms(Lower *l, IrInst *red, IrType at) {
+  IrBlock *body = red->regions[0];
+  IrInst *e = body->first;
+  if (red->nops != 1 || !e || e->op != IR_ELEM || e->next != body->last || e->nops != 2) return NULL;
+  IrValue *x = ir_val(ir_op(e, 0));
+  if (ir_val(body->last->ops[0]) != e->res[0] || ir_op(e, 1) != body->args[0] || x->type.dtype != at.dtype ||
+      defined_in(x, body))
+    return NULL;
+  return tinfo(l, x)->data;
 }
 
 static void lower_reduce(Lower *l, IrInst *red) {
@@ -295,13 +493,13 @@ static void lower_reduce(Lower *l, IrInst *red) {
   IrValue *idx[SN_MAX_RANK];
   IrValue *result;
   bool top = !inside_loop(red);
+  IrValue *count = NULL; /* checked positive for the reductions without identity */
   if (kind == RED_MAX || kind == RED_MIN || kind == RED_MEAN || kind == RED_ARGMAX || kind == RED_ARGMIN) {
-    IrValue *n = count_of(&b, red);
+    count = count_of(l, &b, red);
     int64_t c;
-    if (!(ir_is_const_int(n, &c) && c > 0)) {
-      IrValue *ok = ir_cmp(&b, CMP_GT, n, ir_const_i64(&b, 0));
-      static const char *names[] = {"sum", "prod", "max", "min", "mean", "lse", "argmax", "argmin"};
-      ir_check(&b, CHECK_TRUE, 1, &ok, arena_printf(l->fn->arena, "%s over an empty range", names[kind]));
+    if (!(ir_is_const_int(count, &c) && c > 0)) {
+      IrValue *ok = ir_cmp(&b, CMP_GT, count, ir_const_i64(&b, 0));
+      ir_check(&b, CHECK_TRUE, 1, &ok, arena_printf(l->fn->arena, "%s over an empty range", red_name(kind)));
     }
   }
   switch (kind) {
@@ -309,10 +507,23 @@ static void lower_reduce(Lower *l, IrInst *red) {
     IrBinOp op = kind == RED_PROD ? BIN_MUL : kind == RED_MAX ? BIN_MAX : kind == RED_MIN ? BIN_MIN
                : kind == RED_ALL ? BIN_AND : kind == RED_ANY ? BIN_OR : BIN_ADD;
     double init = kind == RED_PROD || kind == RED_ALL ? 1 : kind == RED_MAX ? -INFINITY : kind == RED_MIN ? INFINITY : 0;
-    IrValue *st = typed_const(&b, t, init), *out;
+    /* a mean of integers: the exact i64 sum, divided once */
+    IrType at = kind == RED_MEAN && !ir_is_float(ir_val(red->regions[0]->last->ops[0])->type) ? ir_i64 : t;
+    if (ir_is_float(at) && op != BIN_MAX && op != BIN_MIN) {
+      Sum sum = {red, op, at, {0}};
+      int64_t c;
+      /* a top-level sum runs in an outlined loop (the program's own function is optimised for
+       * size), unless it adds a few cheap terms */
+      Terms body = {0, stored_terms(l, red, at)};
+      bool tiny = ir_is_const_int(ir_op(red, 0), &c) && c < SN_SUM_LANES && !costly(&sum, body);
+      result = top && !tiny ? sum_parallel(l, &sum, &b, body) : sum_range(&sum, &b, body, ir_const_i64(&b, 0), ir_op(red, 0));
+      if (kind == RED_MEAN) result = ir_bin(&b, BIN_DIV, result, ir_cast(&b, count, t));
+      break;
+    }
+    IrValue *st = typed_const(&b, at, init), *out;
     IrInst *outer = NULL, *innermost = NULL;
-    SimpleCtx sc = {op, ir_is_float(t) && op != BIN_MAX && op != BIN_MIN, &innermost};
-    if (op == BIN_MAX || op == BIN_MIN) sc.reassoc = ir_is_float(t);
+    /* integers and max/min give the same result in any order: LLVM may vectorise them */
+    SimpleCtx sc = {op, at, ir_is_float(at), &innermost};
     nest(l, &b, red, 0, idx, 1, &st, &out, simple_inner, &sc, &outer);
     if (!outer) outer = innermost;
     if (top && outer) {
@@ -320,7 +531,7 @@ static void lower_reduce(Lower *l, IrInst *red) {
       outer->sub = op;
     }
     result = out;
-    if (kind == RED_MEAN) result = ir_bin(&b, BIN_DIV, out, ir_cast(&b, count_of(&b, red), t));
+    if (kind == RED_MEAN) result = ir_bin(&b, BIN_DIV, ir_cast(&b, out, t), ir_cast(&b, count, t));
     break;
   }
   case RED_ARGMAX: case RED_ARGMIN: {

@@ -23,6 +23,10 @@ typedef enum RtFn {
   RT_FAIL_CHECK,       /* (where, msg, hint, n, values, kinds) -> status */
   RT_CHECK_SHAPE,      /* (where, what, declared, tensor, dims...) -> status */
   RT_PARALLEL_CHUNKS, RT_PARALLEL_FOR, RT_SERIAL_FOR,
+  RT_SUM_LEAF, RT_SUM_LEAFF, /* (terms, offset, n, mul) -> a leaf of a float sum or product */
+  RT_SUM_PUSH, RT_SUM_PUSHF, /* (stack, k, leaf, mul) */
+  RT_SUM_FOLD, RT_SUM_FOLDF, /* (stack, n, mul) -> the tree over n leaves */
+  RT_SUM_CHUNK,        /* (leaves, least) -> leaves per parallel chunk */
   RT_NOW,              /* () -> f64 seconds */
   RT_LOAD_TENSOR,      /* (where, path, dtype, rank) -> tensor */
   RT_LOAD_NAMED,       /* (where, path, name, dtype, rank) -> tensor */

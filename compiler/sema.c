@@ -58,6 +58,31 @@ bool is_int_dt(SnDtype dt) { return dt == SN_I8 || dt == SN_U8 || dt == SN_I32 |
 /* f16 and bf16 are storage types: arithmetic on them runs in f32 (as PyTorch does on CPUs). */
 SnDtype compute_dtype(SnDtype dt) { return dt == SN_F16 || dt == SN_BF16 ? SN_F32 : dt; }
 
+/* Is v, an f32 value, exactly a value of the 16-bit float dt: read from a tensor of dt, converted
+ * from dt, or chosen among such values? */
+static bool exact_in(IrValue *v, SnDtype dt, int depth) {
+  v = ir_val(v);
+  IrInst *d = v->def;
+  if (!d || depth == 0) return false;
+  switch (d->op) {
+  case IR_ELEM: return ir_op(d, 0)->type.dtype == dt;
+  case IR_CAST: return ir_op(d, 0)->type.dtype == dt;
+  case IR_NEG: return exact_in(ir_op(d, 0), dt, depth - 1);
+  case IR_SELECT: return exact_in(ir_op(d, 1), dt, depth - 1) && exact_in(ir_op(d, 2), dt, depth - 1);
+  default: return false;
+  }
+}
+
+IrValue *round_to(Sema *s, IrValue *v, SnDtype dt) {
+  if ((dt != SN_F16 && dt != SN_BF16) || exact_in(v, dt, 4)) return v;
+  v = ir_val(v);
+  if (v->def && v->def->op == IR_CONST) { /* a literal: rounded now, by the runtime's conversion */
+    float f = (float)v->def->imm.f;
+    return ir_const_f(&s->b, SN_F32, dt == SN_F16 ? sn_f16_to_f32(sn_f32_to_f16(f)) : sn_bf16_to_f32(sn_f32_to_bf16(f)));
+  }
+  return ir_cast(&s->b, ir_cast(&s->b, v, ir_scalar(dt)), ir_scalar(SN_F32));
+}
+
 const char *src_text(Sema *s, Span sp) {
   if (!sp.src || sp.hi <= sp.lo) return "";
   return arena_strndup(s->arena, sp.src->text + sp.lo, sp.hi - sp.lo);
@@ -242,12 +267,9 @@ static Val *convert_val(Sema *s, Val *v, SnDtype to, Span span, bool explicit_ca
   IrValue *ir = v->ir;
   SnDtype from_ct = compute_dtype(v->dt), to_ct = compute_dtype(to);
   if (from_ct != to_ct) ir = ir_cast(&s->b, ir, ir_scalar(to_ct));
-  /* narrowing into a 16-bit float rounds the value to it (a literal adopting the type of a
-   * 16-bit operand does not: it takes part in that operation's f32 arithmetic) */
-  if ((to == SN_F16 || to == SN_BF16) && (!v->weak || explicit_cast) && v->dt != to) {
-    ir = ir_cast(&s->b, ir, ir_scalar(to));
-    ir = ir_cast(&s->b, ir, ir_scalar(SN_F32));
-  }
+  /* narrowing into a 16-bit float rounds the value to it, a literal too (PyTorch and NumPy
+   * round a Python number to the type of the f16 tensor it meets) */
+  if (v->dt != to) ir = round_to(s, ir, to);
   return scalar_val(s, to, false, ir);
 }
 
@@ -290,7 +312,7 @@ static bool promote(Sema *s, Val *a, Val *b, SnDtype *out, bool *weak, Span span
   }
   if (a->weak || b->weak) {
     Val *w = a->weak ? a : b, *c = a->weak ? b : a;
-    if (is_float_dt(w->dt) && is_int_dt(c->dt)) *out = SN_F32;
+    if (is_float_dt(w->dt) && is_int_dt(c->dt)) *out = INT_FLOAT_DT;
     else *out = c->dt;
     return true;
   }
@@ -338,8 +360,9 @@ static void check_nonzero_divisor(Sema *s, IrValue *b, SnDtype ct, Span span) {
   s->b = save;
 }
 
-/* x ^ y with a small whole exponent as multiplications (exact for 2), otherwise pow. */
-static IrValue *float_pow(Sema *s, IrValue *x, Val *yv, SnDtype ct) {
+/* x ^ y with a small whole exponent as multiplications (exact for 2), otherwise pow; y is yv
+ * in the operation's type. */
+static IrValue *float_pow(Sema *s, IrValue *x, Val *yv, IrValue *y, SnDtype ct) {
   int64_t e;
   if (yv->weak && !is_float_dt(yv->dt) && ir_is_const_int(yv->ir, &e) && e >= -2 && e <= 4) {
     if (e == 0) return ir_const_f(&s->b, ct, 1.0);
@@ -349,7 +372,6 @@ static IrValue *float_pow(Sema *s, IrValue *x, Val *yv, SnDtype ct) {
   }
   if (yv->weak && yv->ir->def && yv->ir->def->op == IR_CONST && is_float_dt(yv->dt) && yv->ir->def->imm.f == 0.5)
     return ir_math(&s->b, MF_SQRT, x, NULL);
-  IrValue *y = ir_cast(&s->b, yv->ir, ir_scalar(ct));
   return ir_math(&s->b, MF_POW, x, y);
 }
 
@@ -372,10 +394,10 @@ Val *scalar_binop(Sema *s, Op op, Val *a, Val *b, Span span) {
     diag_hint(s->diags, g, "use `and`, `or` and `not` for logic, or convert with i64(b)");
     return ERR;
   }
-  /* true division of integers gives a float, as in Python and PyTorch */
-  if (op == OP_DIV && !is_float_dt(dt)) dt = weak ? SN_F64 : SN_F32;
+  /* true division of integers gives a float, as in Python and NumPy */
+  if (op == OP_DIV && !is_float_dt(dt)) dt = INT_FLOAT_DT;
   SnDtype ct = compute_dtype(dt);
-  IrValue *x = ir_cast(&s->b, a->ir, ir_scalar(ct)), *y = ir_cast(&s->b, b->ir, ir_scalar(ct));
+  IrValue *x = cast_val(s, a, dt, span)->ir, *y = cast_val(s, b, dt, span)->ir;
   IrValue *r;
   if (cmp) {
     static const IrCmp cmps[] = {[OP_EQ] = CMP_EQ, [OP_NE] = CMP_NE, [OP_LT] = CMP_LT,
@@ -397,7 +419,7 @@ Val *scalar_binop(Sema *s, Op op, Val *a, Val *b, Span span) {
     break;
   case OP_POW:
     if (is_float_dt(ct)) {
-      r = float_pow(s, x, b, ct);
+      r = float_pow(s, x, b, y, ct);
     } else {
       int64_t e;
       if (!(ir_is_const_int(y, &e) && e >= 0)) {
@@ -412,7 +434,7 @@ Val *scalar_binop(Sema *s, Op op, Val *a, Val *b, Span span) {
     break;
   default: die("scalar_binop: operator %d", op);
   }
-  return scalar_val(s, dt, weak, r);
+  return scalar_val(s, dt, weak, round_to(s, r, dt));
 }
 
 /* --- lifting scalar operations over tensors ----------------------------------------------------- */
@@ -685,10 +707,11 @@ static Val *math_fn(Sema *s, Val **args, Span span, void *vctx) {
     return scalar_val(s, dt, x->weak, ir_select(&s->b, neg, ir_neg(&s->b, x->ir), x->ir));
   }
   if ((c->fn == MF_FLOOR || c->fn == MF_CEIL || c->fn == MF_ROUND) && !is_float_dt(dt)) return x;
-  if (!is_float_dt(dt)) dt = x->weak ? SN_F64 : SN_F32;
+  if (!is_float_dt(dt)) dt = INT_FLOAT_DT;
   IrValue *xv = ir_cast(&s->b, x->ir, ir_scalar(compute_dtype(dt)));
   IrValue *r = ir_math(&s->b, c->fn, xv, NULL);
-  return scalar_val(s, c->fn == MF_ISNAN ? SN_BOOL : dt, x->weak && c->fn != MF_ISNAN, r);
+  if (c->fn == MF_ISNAN) return scalar_val(s, SN_BOOL, false, r);
+  return scalar_val(s, dt, x->weak, round_to(s, r, dt));
 }
 
 Val *math1(Sema *s, IrMathFn fn, Val *x, Span span) {
@@ -1110,18 +1133,20 @@ static SnDtype reduce_dtype(RedKind k, Val *body) {
     if (dt == SN_BOOL || is_int_dt(dt)) return SN_I64;
     return dt;
   case RED_MEAN: case RED_LSE:
-    if (!is_float_dt(dt)) return body->weak ? SN_F64 : SN_F32;
+    if (!is_float_dt(dt)) return INT_FLOAT_DT;
     return dt;
   default: return dt;
   }
 }
 
 /* Ends a reduction's region with its body value and gives the reduction's value. argmax and
- * argmin compare the body in its own type; the others accumulate in reduce_dtype. */
+ * argmin compare the body in its own type; a mean of integers sums them exactly in i64 (the
+ * loop pass divides once); the others accumulate in reduce_dtype. */
 static Val *reduce_finish(Sema *s, RedKind kind, IrInst *r, Val *e) {
   SnDtype dt = reduce_dtype(kind, e);
   bool arg = kind == RED_ARGMAX || kind == RED_ARGMIN;
-  IrValue *y = arg ? e->ir : ir_cast(&s->b, e->ir, ir_scalar(compute_dtype(dt)));
+  SnDtype acc = kind == RED_MEAN && is_int_dt(e->dt) ? SN_I64 : compute_dtype(dt);
+  IrValue *y = arg ? e->ir : ir_cast(&s->b, e->ir, ir_scalar(acc));
   ir_yield(&s->b, 1, &y);
   r->res[0]->type = ir_scalar(compute_dtype(dt));
   return scalar_val(s, dt, e->weak && !arg, r->res[0]);
@@ -1199,6 +1224,7 @@ static Val *reduction(Sema *s, Node *n) {
   s->b = save;
   Dim dims[SN_MAX_RANK];
   if (!ok || !infer_ranges(s, r, nidx, vars, dims, n->span)) return ERR;
+  res->ir = round_to(s, res->ir, res->dt);
   return res;
 }
 
@@ -1241,6 +1267,7 @@ Val *whole_reduce(Sema *s, RedKind kind, Val *x, Span span) {
     ir_yield(&s->b, 1, &z);
   }
   s->b = save;
+  if (res != ERR) res->ir = round_to(s, res->ir, res->dt);
   return res;
 }
 
@@ -2728,6 +2755,7 @@ const char *repl_fn_signature(ReplEnv *env, Arena *a, const char *name) {
 void repl_env_rollback(ReplEnv *env, Binding *mark, int nslots) {
   env->scope->head = mark;
   env->nslots = nslots;
+  env->nrandom = env->nrandom_mark;
 }
 
 /* Stores a value of this line into new slots and returns the template later lines read it
@@ -2779,6 +2807,7 @@ IrFunc *sema_repl_line(ReplEnv *env, Arena *a, DiagBag *d, PtrVec *stmts, bool e
   sema_init(&s, a, d);
   s.repl = env;
   s.echo = echo;
+  s.nrandom = env->nrandom_mark = env->nrandom;
   env->line++;
   s.scope = env->scope;
   s.top = env->scope;
@@ -2800,6 +2829,7 @@ IrFunc *sema_repl_line(ReplEnv *env, Arena *a, DiagBag *d, PtrVec *stmts, bool e
     b->slot_line = 0;
     b->slot_val = NULL;
   }
+  env->nrandom = s.nrandom;
   ir_yield(&s.b, 0, NULL);
   return s.fn;
 }

@@ -101,6 +101,9 @@ typedef struct ReplEnv {
   ReplSlotInfo *slots;
   int capslots;
   int line;        /* lines compiled so far */
+  int nrandom;     /* unseeded random constructors of the lines that ran, so that a session
+                    * draws the same streams as the same lines run as a program */
+  int nrandom_mark;/* nrandom before the line being compiled (repl_env_rollback restores it) */
 } ReplEnv;
 
 typedef struct Sema {
@@ -130,7 +133,7 @@ void repl_env_init(ReplEnv *env);
 void repl_env_free(ReplEnv *env);
 /* The signature of a REPL function as written ("fn f(x: f32[n]) -> f32[n]"), or NULL. */
 const char *repl_fn_signature(ReplEnv *env, Arena *a, const char *name);
-/* Forgets the bindings a line added (after it failed at run time). */
+/* Forgets the bindings a line added, and its random streams (after it failed at run time). */
 void repl_env_rollback(ReplEnv *env, Binding *mark, int nslots);
 
 /* The text of a type as users write it: "f32[n, 3]", "{cost: f32, iters: i64}". */
@@ -148,6 +151,13 @@ const char *const_str(const Val *v);
 Val *tensor_val(Sema *s, SnDtype dt, int rank, const Dim *dims, IrValue *ir);
 Val *unit_val(Sema *s);
 SnDtype compute_dtype(SnDtype dt);
+/* The float an integer becomes where an operation needs a float (true division, mean, exp, a
+ * float literal): f64, as in NumPy, which holds every i32 exactly and every i64 up to 2^53. */
+#define INT_FLOAT_DT SN_F64
+/* An f32 result of an operation whose type is dt: rounded to dt when dt is f16 or bf16. Every
+ * operation on them computes in f32 and rounds its result, as PyTorch and NumPy do on a CPU,
+ * so a value is the same whether fusion stores it or not. */
+IrValue *round_to(Sema *s, IrValue *v, SnDtype dt);
 bool is_float_dt(SnDtype dt);
 bool is_int_dt(SnDtype dt);
 Val *cast_val(Sema *s, Val *v, SnDtype to, Span span);

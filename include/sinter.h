@@ -119,6 +119,22 @@ SnStatus sn_parallel_for(int64_t n, int64_t nchunks, SnChunkFn body, void *ctx);
 SnStatus sn_serial_for(int64_t n, int64_t nchunks, SnChunkFn body, void *ctx);
 int sn_num_threads(void); /* SINTER_THREADS, else the machine's cores */
 
+/* --- float sums and products in one order (runtime/sum.c) ----------------------------------
+ * sum_leaf: the value of one leaf, x[off .. off + n), n <= SN_SUM_LEAF (lanes, then in order).
+ * push adds leaf v, the k-th (from 0), to the tree in `stack` (64 entries); fold gives the tree
+ * over the n leaves pushed: the first 2^p and the rest, 2^p the largest power of two below n.
+ * mul: products instead of sums. chunk: the leaves per parallel chunk, a power of two, at least
+ * `least` and enough for at most 64 chunks (a chunk's tree is then a subtree of the whole one). */
+#define SN_SUM_LANES 32
+#define SN_SUM_LEAF 256
+double sn_sum_leaf(const double *x, int64_t off, int64_t n, int32_t mul);
+float sn_sum_leaff(const float *x, int64_t off, int64_t n, int32_t mul);
+void sn_sum_push(double *stack, int64_t k, double v, int32_t mul);
+void sn_sum_pushf(float *stack, int64_t k, float v, int32_t mul);
+double sn_sum_fold(const double *stack, int64_t n, int32_t mul);
+float sn_sum_foldf(const float *stack, int64_t n, int32_t mul);
+int64_t sn_sum_chunk(int64_t nleaves, int64_t least);
+
 /* --- linear algebra ----------------------------------------------------------------------- */
 /* a @ b for rank 1 or 2 operands of the same float dtype (OpenBLAS). */
 SnTensor *sn_matmul(const SnTensor *a, const SnTensor *b);

@@ -1,5 +1,6 @@
 /* blas.c: matrix products. f32 and f64 go to OpenBLAS (sgemm/dgemm, sgemv/dgemv, dot);
- * the other dtypes use a plain loop that accumulates in f64 (i32, i64) or f32 (f16, bf16). */
+ * integers use an exact loop that wraps at the dtype's width; f16 and bf16 a loop that
+ * accumulates in f64 and rounds once. */
 #include "sinter.h"
 
 #include <cblas.h>
@@ -79,6 +80,35 @@ static void blas_matmul(const SnTensor *a, const SnTensor *b, SnTensor *c, int64
   }
 }
 
+/* Element i of a dense integer tensor, and a value stored into one: the low bits of v. */
+static uint64_t int_get(const SnTensor *t, int64_t i) {
+  switch ((SnDtype)t->dtype) {
+  case SN_I8: return (uint64_t)((const int8_t *)t->data)[i];
+  case SN_U8: return ((const uint8_t *)t->data)[i];
+  case SN_I32: return (uint64_t)((const int32_t *)t->data)[i];
+  default: return (uint64_t)((const int64_t *)t->data)[i];
+  }
+}
+
+static void int_set(SnTensor *t, int64_t i, uint64_t v) {
+  switch ((SnDtype)t->dtype) {
+  case SN_I8: case SN_U8: ((uint8_t *)t->data)[i] = (uint8_t)v; break;
+  case SN_I32: ((uint32_t *)t->data)[i] = (uint32_t)v; break;
+  default: ((uint64_t *)t->data)[i] = v; break;
+  }
+}
+
+/* a @ b of dense integer operands: products and sums modulo 2^64, truncated to the dtype's
+ * width, which is the result modulo 2^width, as NumPy's and PyTorch's integer @ wrap. */
+static void int_matmul(const SnTensor *a, const SnTensor *b, SnTensor *c, int64_t n, int64_t k, int64_t m) {
+  for (int64_t i = 0; i < n; i++)
+    for (int64_t j = 0; j < m; j++) {
+      uint64_t acc = 0;
+      for (int64_t p = 0; p < k; p++) acc += int_get(a, i * k + p) * int_get(b, p * m + j);
+      int_set(c, i * m + j, acc);
+    }
+}
+
 /* a @ b with the NumPy rules for rank 1 and 2: (n,k)@(k,m) -> (n,m), (n,k)@(k) -> (n),
  * (k)@(k,m) -> (m), (k)@(k) -> scalar (a rank-0 tensor). */
 SnTensor *sn_matmul(const SnTensor *a, const SnTensor *b) {
@@ -125,7 +155,10 @@ SnTensor *sn_matmul(const SnTensor *a, const SnTensor *b) {
     blas_matmul(a, b, c, n, k, m);
     return c;
   }
-  /* The reference loop for the remaining dtypes. */
+  if (a->dtype != SN_F16 && a->dtype != SN_BF16) {
+    int_matmul(a, b, c, n, k, m);
+    return c;
+  }
   for (int64_t i = 0; i < n; i++)
     for (int64_t j = 0; j < m; j++) {
       double acc = 0;

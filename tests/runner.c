@@ -4,7 +4,9 @@
  *   tests/lang/X.dsl         golden programs: X.out is the expected stdout (X.err the expected
  *                            stderr, for programs that fail at run time); run three ways, as a
  *                            built executable, by the JIT (`sinter run --no-cache`) and by the IR
- *                            interpreter, each one a test. Directives in leading comments: `# args: ...`, `# tol: 1e-6`
+ *                            interpreter, each one a test. The three compute the same bits, so
+ *                            numbers must match X.out exactly unless a directive allows a
+ *                            tolerance. Directives in leading comments: `# args: ...`, `# tol: 1e-6`
  *                            (relative tolerance for numbers), `# exit: N`, `# modes: jit interp`,
  *                            `# max-rss-mb: N` (the run's peak memory), `# stack-kb: N` (the
  *                            program's stack limit, for the run only), `# timeout: N` (seconds
@@ -12,9 +14,9 @@
  *   tests/diagnostics/X.dsl  `sinter check` must print exactly X.err and exit 1 (or `# exit: N`,
  *                            for a program with warnings only).
  *   tests/ir/X.dsl           FileCheck: `sinter build <# RUN: flags> X.dsl | FileCheck X.dsl`.
- *   tests/repl/X.in          `sinter repl` with X.in on stdin must print X.out on stdout and X.err
- *                            (none: nothing) on stderr, and exit 1 when X.err reports an
- *                            `error:` (an input failed), else 0;
+ *   tests/repl/X.in          `sinter repl` with X.in on stdin must print X.out on stdout (numbers
+ *                            exactly) and X.err (none: nothing) on stderr, and exit 1 when X.err
+ *                            reports an `error:` (an input failed), else 0;
  *   tests/repl/X.pty         the same through a pseudo-terminal (libedit active): X.expect lists
  *                            lines that must appear in order.
  *   tests/cli/X.sh           a shell script (sh -e) driving the command line: it must exit 0; it
@@ -361,7 +363,7 @@ static void test_lang(Test *t) {
   char *args = directive(text, "args");
   char *tols = directive(text, "tol");
   char *exits = directive(text, "exit");
-  double tol = tols ? atof(tols) : 1e-5;
+  double tol = tols ? atof(tols) : 0;
   int want_status = exits ? atoi(exits) : 0;
   char *timeouts = directive(text, "timeout");
   int timeout = timeouts ? atoi(timeouts) : DEFAULT_TIMEOUT;
@@ -455,7 +457,7 @@ static void test_repl(Test *t) {
   char *argv[] = {sinter_bin, "repl", "--no-history", NULL};
   Run r = run_cmd(argv, t->path, DEFAULT_TIMEOUT);
   bool failed = want_err && strstr(want_err, "error:");
-  check_run(t, &r, want ? want : "", want_err ? want_err : "", failed ? 1 : 0, 1e-9);
+  check_run(t, &r, want ? want : "", want_err ? want_err : "", failed ? 1 : 0, 0);
   run_free(&r);
   free(outp);
   free(errp);

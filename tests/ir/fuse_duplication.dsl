@@ -24,12 +24,13 @@ print(sum(w))
 # CHECK-NOT: alloc
 # CHECK: for parallel
 # CHECK-COUNT-4: load [[A4D]]
-# CHECK-NOT: load
+# CHECK-NOT: load [[A4D]]
 # CHECK: call @sn_print_f64
 # CHECK-NOT: alloc
 # CHECK: [[U:%[0-9]+]] = call @sn_random
+# CHECK-NEXT: [[UD:%[0-9]+]] = data [[U]]
 # CHECK-NOT: alloc
 # CHECK: for parallel
-# CHECK-COUNT-2: load
-# CHECK-NOT: load
+# CHECK-COUNT-2: load [[UD]]
+# CHECK-NOT: load [[UD]]
 # CHECK: call @sn_print_f64

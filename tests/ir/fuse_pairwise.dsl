@@ -27,7 +27,7 @@ print(f)
 # CHECK: load
 # CHECK: bin.sub
 # CHECK: bin.mul
-# CHECK: bin.add reassoc
+# CHECK: bin.add
 # CHECK: store
 # CHECK: bin.max reassoc
 # CHECK: math.exp

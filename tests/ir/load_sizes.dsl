@@ -23,7 +23,9 @@ print(sum(i) lse(j) -C[i, j], sum(i) lse(j) -D[i, j])
 # CHECK: = for %{{[0-9]+}}, [[THREE]], %{{[0-9]+}} : f64
 # CHECK-NOT: check
 # CHECK: check.dims [[D:%[0-9]+]], [[E:%[0-9]+]] "index k runs over dimension 1 of u and dimension 1 of v"
-# CHECK-NEXT: for parallel
-# CHECK: = for %{{[0-9]+}}, [[D]], %{{[0-9]+}} : f64
+# CHECK-NOT: check
+# CHECK: for parallel
+# CHECK: [[KN:%[0-9]+]] = bin.sub [[D]], %{{[0-9]+}} : i64
+# CHECK: = for %{{[0-9]+}}, [[KN]], %{{[0-9]+}} : f64
 # CHECK-NOT: check
 # CHECK: call @sn_print_end

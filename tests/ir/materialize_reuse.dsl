@@ -1,7 +1,8 @@
 # RUN: --emit=ir
 # Inside sum(j), B[i] and D[i] do not depend on j, so fusing them would redo their work n times
 # per row: B's reduction, D's multiplication. Each is stored once instead (one 1-D allocation
-# each), while A, a column of x with no arithmetic, is still read from x in place.
+# each), while A, a column of x with no arithmetic, is still read from x in place. The third
+# allocation holds the terms of the outer sum, each a sum over j, computed in parallel.
 let x = rand([300, 40], seed=1)
 let B[i] = sum(k) x[i, k]
 let D[i] = x[i, 1] * 2
@@ -18,6 +19,7 @@ print(sum(i) sum(j) (B[i] * B[j] + D[i] * A[j]))
 # CHECK: for parallel
 # CHECK: bin.mul
 # CHECK: store [[DD]]
+# CHECK: alloc %{{.*}} : tensor<f32 x1>
 # CHECK-NOT: alloc
 # CHECK: for parallel
 # CHECK: for
