@@ -78,7 +78,7 @@ run: all
 	$(SINTER) run examples/main.dsl
 
 test: all $(RUNNER) $(UNIT_BIN) $(FUZZ_BIN)
-	@$(RUNNER) --build $(BUILD)
+	@$(RUNNER) --build $(BUILD) $(if $(filter 1,$(SAN)),--timeout-scale 4)
 
 bench: all deps-bench
 	@bench/run.sh $(BUILD)

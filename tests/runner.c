@@ -30,7 +30,8 @@
  *   build/fuzz/NAME          replays tests/fuzz/corpus/NAME under ASan.
  *
  * Tests run in parallel (SINTER_TEST_JOBS, default the core count); `--filter S` keeps tests
- * whose name contains S. Every test sees XDG_CACHE_HOME set to a directory of the run's own, so
+ * whose name contains S; `--timeout-scale K` multiplies every time limit by K (the sanitizer
+ * build's runtime and compiler are several times slower: `make test SAN=1` passes 4). Every test sees XDG_CACHE_HOME set to a directory of the run's own, so
  * `sinter run`'s cache of compiled programs never writes to the user's home. */
 #include <ctype.h>
 #include <dirent.h>
@@ -197,8 +198,10 @@ typedef struct Run {
   char *out, *err;
 } Run;
 
+static int timeout_scale = 1;
+
 /* Runs argv with stdin from `in` (NULL: /dev/null), capturing stdout and stderr, with a stack
- * limit of stack_kb (0: the runner's own). */
+ * limit of stack_kb (0: the runner's own), killed after timeout * timeout_scale seconds. */
 static Run run_cmd_stack(char *const argv[], const char *in, int timeout, long stack_kb) {
   Run r = {0};
   char *outp = xprintf("%s/out.%d.%ld", tmp_dir, getpid(), random());
@@ -227,7 +230,7 @@ static Run run_cmd_stack(char *const argv[], const char *in, int timeout, long s
   for (;;) {
     pid_t w = wait4(pid, &st, WNOHANG, &ru);
     if (w == pid) break;
-    if (time(NULL) - start > timeout) {
+    if (time(NULL) - start > (time_t)timeout * timeout_scale) {
       kill(-pid, SIGKILL);
       waitpid(pid, &st, 0);
       r.timed_out = true;
@@ -763,6 +766,7 @@ int main(int argc, char **argv) {
   for (int i = 1; i < argc; i++) {
     if (strcmp(argv[i], "--build") == 0 && i + 1 < argc) build_dir = argv[++i];
     else if (strcmp(argv[i], "--filter") == 0 && i + 1 < argc) filter = argv[++i];
+    else if (strcmp(argv[i], "--timeout-scale") == 0 && i + 1 < argc && atoi(argv[i + 1]) > 0) timeout_scale = atoi(argv[++i]);
   }
   char cwd[400];
   if (!getcwd(cwd, sizeof cwd)) return 2;
