@@ -342,20 +342,25 @@ fn sinkhorn_symmetric(a: float[n], C: float[n, n], eps, tol = 1e-6, max_iter = 1
 # definition: S >= 0, and 0 only when a and b are equal); `cost` uses the plans' transport costs
 # (POT's empirical_sinkhorn_divergence).
 fn sinkhorn_divergence(a: float[n], b: float[m], Cab: float[n, m], Caa: float[n, n], Cbb: float[m, m],
-                       eps, tol = 1e-6, max_iter = 1000) {
+                       eps, tol = 1e-6, max_iter = 10000) {
   ot_divergence(a, b, Cab, Caa, Cbb, eps, tol, max_iter, "sinkhorn_divergence")
 }
 
 # GeomLoss's Sinkhorn loop (Feydy's thesis, algorithm 3.5): the three problems are solved
 # together, with eps annealed from the largest cost down to eps (halved each iteration, as
-# sinkhorn_eps_scaling) and every potential updated symmetrically, f = (f + T(g)) / 2 with
-# T(g)[i] = -eps lse(j) (log b[j] + (g[j] - C[i, j]) / eps), g likewise from the old f: the cross
-# problem moves as the self ones do, and S = <a, f_ab - f_aa> + <b, g_ab - g_bb> is a
-# difference of like quantities, exactly 0 for equal measures (solved apart, S was -1.4e-8
-# there). It iterates at eps until the three plans' estimated marginal errors are below tol / 2,
-# as sinkhorn_log. The average costs the cross problem's slowest mode, f - g: it contracts by
-# (1 + k) / 2 an iteration where alternating updates give k^2 (k near 1 at small eps or between
-# nearly equal clouds), so tight tol takes up to 4 times as many iterations as sinkhorn_log.
+# sinkhorn_eps_scaling) and every potential updated simultaneously, f = f + w (T(g) - f) with
+# T(g)[i] = -eps lse(j) (log b[j] + (g[j] - C[i, j]) / eps), g likewise from the old f. The cross
+# problem moves as the self ones do, and S = <a, f_ab - f_aa> + <b, g_ab - g_bb> is a difference
+# of like quantities, exactly 0 for equal measures (solved apart, S was -1.4e-8 there). It
+# iterates at eps until the three plans' estimated marginal errors are below tol / 2, as
+# sinkhorn_log. The weight w: near the solution the cross problem's slowest mode contracts by
+# 1 - w (1 - k) an iteration (k near 1 at small eps or between nearly equal clouds), and the
+# self problems' and the mode (f + c, g + c) by |1 - 2 w|. GeomLoss's w = 1/2 makes the second 0;
+# w = 0.9 keeps it at 0.8 and takes 1.8 times fewer iterations on the first: 500 points, y = x
+# + 0.01 noise, eps = 0.1, tol 1e-6: 10,349 iterations at 1/2, 3918 at 0.9 (sinkhorn_log's
+# alternating updates, k^2 an iteration, cannot be used: for equal measures they would not
+# compute the self problems' bits, and on the self problems they crawl where averaging does
+# not). Any w in (0, 1) converges: T is nonexpansive, and this is a Krasnoselskii-Mann iteration.
 fn ot_divergence(a: float[n], b: float[m], Cab: float[n, m], Caa: float[n, n], Cbb: float[m, m],
                  eps, tol, max_iter, solver) {
   let cab = ot_check(a, b, Cab, eps, solver, true)
@@ -389,10 +394,11 @@ fn ot_divergence(a: float[n], b: float[m], Cab: float[n, m], Caa: float[n, n], C
     let err_aa = sum(i) (if a[i] > 0 then a[i] * abs(expm1((faa[i] - ta[i]) * inv)) else 0)
     let err_bb = sum(j) (if b[j] > 0 then b[j] * abs(expm1((gbb[j] - tb[j]) * inv)) else 0)
     let done = ec <= e and max(err_ab, max(err_aa, err_bb)) < tol / 2
-    fab = if done then fab else (fab + tf) / 2
-    gab = if done then gab else (gab + tg) / 2
-    faa = if done then faa else (faa + ta) / 2
-    gbb = if done then gbb else (gbb + tb) / 2
+    let w = cast(0.9, dtype=Cab)
+    fab = if done then fab else fab + w * (tf - fab)
+    gab = if done then gab else gab + w * (tg - gab)
+    faa = if done then faa else faa + w * (ta - faa)
+    gbb = if done then gbb else gbb + w * (tb - gbb)
     at = ec
     ec = max(ec * cast(0.5, dtype=Cab), e)
   } until done max max_iter
@@ -415,7 +421,7 @@ fn ot_divergence(a: float[n], b: float[m], Cab: float[n, m], Caa: float[n, n], C
 #   grad_a[i] = f_ab[i] - f_aa[i]      (less its mean: a stays on the simplex)
 # and likewise for y and b. A loss to minimise over point positions or weights.
 fn sinkhorn_loss(x: float[n, d], y: float[m, d], eps, a = uniform(n), b = uniform(m), tol = 1e-6,
-                 max_iter = 1000) {
+                 max_iter = 10000) {
   let Cab[i, j] = sum(k) (x[i, k] - y[j, k])^2
   let Caa[i, j] = sum(k) (x[i, k] - x[j, k])^2
   let Cbb[i, j] = sum(k) (y[i, k] - y[j, k])^2
