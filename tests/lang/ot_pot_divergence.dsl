@@ -1,4 +1,7 @@
 # modes: jit interp
+# timeout: 300
+# (compiling its many inlined solver calls takes 20-35 s of CPU; on a loaded machine that is
+# more than the default 120 s)
 # The Sinkhorn divergence and its gradients against POT 0.8.2 and PyTorch autograd
 # (tests/conformance/gen_transport.py): sinkhorn_loss's value (GeomLoss's, from the dual values),
 # cost (POT's empirical_sinkhorn_divergence, unclipped) and the gradients with respect to the

@@ -1,4 +1,7 @@
 # modes: jit interp
+# timeout: 300
+# (compiling its many inlined solver calls takes 20-35 s of CPU; on a loaded machine that is
+# more than the default 120 s)
 # Entropic OT down to the smallest eps each cost's type resolves (max |C| 2^-45 in f64, 2^-16 in
 # f32; below it the solvers stop, tests ot_err_eps_tiny*): the plan's cost approaches the exact
 # transport cost W and the record stays honest. For a feasible plan P, the entropic optimum
