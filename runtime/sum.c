@@ -30,89 +30,55 @@ typedef float f32x8 __attribute__((vector_size(32)));
 #define VECS (SN_SUM_LANES / 8)
 _Static_assert(SN_SUM_LANES == 32, "the lanes' tree below is written for 32 lanes");
 
-double sn_sum_leaf(const double *x, int64_t off, int64_t n, int32_t mul) {
-  x += off;
-  int64_t rounds = n / SN_SUM_LANES, j = rounds * SN_SUM_LANES;
-  double acc = mul ? 1.0 : 0.0;
-  if (rounds > 0) {
-    f64x8 lane[VECS];
-    memcpy(lane, x, sizeof lane);
-    for (int64_t r = 1; r < rounds; r++)
-      for (int v = 0; v < VECS; v++) {
-        f64x8 t;
-        memcpy(&t, x + r * SN_SUM_LANES + 8 * v, sizeof t);
-        lane[v] = mul ? lane[v] * t : lane[v] + t;
-      }
-    /* the lanes' tree: lane l + 16 into lane l, then l + 8, l + 4, l + 2, l + 1 */
-    f64x8 half[2] = {mul ? lane[0] * lane[2] : lane[0] + lane[2], mul ? lane[1] * lane[3] : lane[1] + lane[3]};
-    half[0] = mul ? half[0] * half[1] : half[0] + half[1];
-    double l[8];
-    memcpy(l, half, sizeof l);
-    for (int h = 4; h >= 1; h /= 2)
-      for (int k = 0; k < h; k++) l[k] = mul ? l[k] * l[k + h] : l[k] + l[k + h];
-    acc = l[0];
+/* One definition for both float types: T the element, VT its vector of lanes, SUFFIX the entry
+ * points' suffix ("" for f64, f for f32). */
+#define SUM_KERNELS(T, VT, SUFFIX)                                                                \
+  T sn_sum_leaf##SUFFIX(const T *x, int64_t off, int64_t n, int32_t mul) {                        \
+    x += off;                                                                                     \
+    int64_t rounds = n / SN_SUM_LANES, j = rounds * SN_SUM_LANES;                                 \
+    T acc = mul ? 1 : 0;                                                                          \
+    if (rounds > 0) {                                                                             \
+      VT lane[VECS];                                                                              \
+      memcpy(lane, x, sizeof lane);                                                               \
+      for (int64_t r = 1; r < rounds; r++)                                                        \
+        for (int v = 0; v < VECS; v++) {                                                          \
+          VT t;                                                                                   \
+          memcpy(&t, x + r * SN_SUM_LANES + 8 * v, sizeof t);                                     \
+          lane[v] = mul ? lane[v] * t : lane[v] + t;                                              \
+        }                                                                                         \
+      /* the lanes' tree: lane l + 16 into lane l, then l + 8, l + 4, l + 2, l + 1 */             \
+      VT half[2] = {mul ? lane[0] * lane[2] : lane[0] + lane[2],                                  \
+                    mul ? lane[1] * lane[3] : lane[1] + lane[3]};                                 \
+      half[0] = mul ? half[0] * half[1] : half[0] + half[1];                                      \
+      T l[8];                                                                                     \
+      memcpy(l, half, sizeof l);                                                                  \
+      for (int h = 4; h >= 1; h /= 2)                                                             \
+        for (int k = 0; k < h; k++) l[k] = mul ? l[k] * l[k + h] : l[k] + l[k + h];               \
+      acc = l[0];                                                                                 \
+    }                                                                                             \
+    for (; j < n; j++) acc = mul ? acc * x[j] : acc + x[j];                                       \
+    return mul ? acc : acc + 0; /* a sum of -0.0s is +0.0, as from a start at +0.0 (NumPy) */     \
+  }                                                                                               \
+                                                                                                  \
+  void sn_sum_push##SUFFIX(T *stack, int64_t k, T v, int32_t mul) {                               \
+    int l = 0;                                                                                    \
+    for (; (k >> l) & 1; l++) v = mul ? stack[l] * v : stack[l] + v;                              \
+    stack[l] = v;                                                                                 \
+  }                                                                                               \
+                                                                                                  \
+  /* After n pushes: the subtrees of the set bits of n, smallest (rightmost) first. An empty sum \
+   * is +0.0 (as NumPy's), an empty product 1.0. */                                              \
+  T sn_sum_fold##SUFFIX(const T *stack, int64_t n, int32_t mul) {                                 \
+    if (n <= 0) return mul ? 1 : 0;                                                               \
+    int l = __builtin_ctzll((unsigned long long)n);                                               \
+    T acc = stack[l];                                                                             \
+    for (l++; l < 63; l++)                                                                        \
+      if ((n >> l) & 1) acc = mul ? stack[l] * acc : stack[l] + acc;                              \
+    return acc;                                                                                   \
   }
-  for (; j < n; j++) acc = mul ? acc * x[j] : acc + x[j];
-  return mul ? acc : acc + 0; /* a sum of -0.0s is +0.0, as from a start at +0.0 (NumPy) */
-}
 
-float sn_sum_leaff(const float *x, int64_t off, int64_t n, int32_t mul) {
-  x += off;
-  int64_t rounds = n / SN_SUM_LANES, j = rounds * SN_SUM_LANES;
-  float acc = mul ? 1.0f : 0.0f;
-  if (rounds > 0) {
-    f32x8 lane[VECS];
-    memcpy(lane, x, sizeof lane);
-    for (int64_t r = 1; r < rounds; r++)
-      for (int v = 0; v < VECS; v++) {
-        f32x8 t;
-        memcpy(&t, x + r * SN_SUM_LANES + 8 * v, sizeof t);
-        lane[v] = mul ? lane[v] * t : lane[v] + t;
-      }
-    /* the lanes' tree: lane l + 16 into lane l, then l + 8, l + 4, l + 2, l + 1 */
-    f32x8 half[2] = {mul ? lane[0] * lane[2] : lane[0] + lane[2], mul ? lane[1] * lane[3] : lane[1] + lane[3]};
-    half[0] = mul ? half[0] * half[1] : half[0] + half[1];
-    float l[8];
-    memcpy(l, half, sizeof l);
-    for (int h = 4; h >= 1; h /= 2)
-      for (int k = 0; k < h; k++) l[k] = mul ? l[k] * l[k + h] : l[k] + l[k + h];
-    acc = l[0];
-  }
-  for (; j < n; j++) acc = mul ? acc * x[j] : acc + x[j];
-  return mul ? acc : acc + 0; /* a sum of -0.0s is +0.0, as from a start at +0.0 (NumPy) */
-}
-
-void sn_sum_push(double *stack, int64_t k, double v, int32_t mul) {
-  int l = 0;
-  for (; (k >> l) & 1; l++) v = mul ? stack[l] * v : stack[l] + v;
-  stack[l] = v;
-}
-
-void sn_sum_pushf(float *stack, int64_t k, float v, int32_t mul) {
-  int l = 0;
-  for (; (k >> l) & 1; l++) v = mul ? stack[l] * v : stack[l] + v;
-  stack[l] = v;
-}
-
-/* After n pushes: the subtrees of the set bits of n, smallest (rightmost) first. An empty sum is
- * +0.0 (as NumPy's), an empty product 1.0. */
-double sn_sum_fold(const double *stack, int64_t n, int32_t mul) {
-  if (n <= 0) return mul ? 1.0 : 0.0;
-  int l = __builtin_ctzll((unsigned long long)n);
-  double acc = stack[l];
-  for (l++; l < 63; l++)
-    if ((n >> l) & 1) acc = mul ? stack[l] * acc : stack[l] + acc;
-  return acc;
-}
-
-float sn_sum_foldf(const float *stack, int64_t n, int32_t mul) {
-  if (n <= 0) return mul ? 1.0f : 0.0f;
-  int l = __builtin_ctzll((unsigned long long)n);
-  float acc = stack[l];
-  for (l++; l < 63; l++)
-    if ((n >> l) & 1) acc = mul ? stack[l] * acc : stack[l] + acc;
-  return acc;
-}
+SUM_KERNELS(double, f64x8, )
+SUM_KERNELS(float, f32x8, f)
 
 int64_t sn_sum_chunk(int64_t nleaves, int64_t least) {
   int64_t c = 1;
