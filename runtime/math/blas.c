@@ -1,7 +1,7 @@
 /* blas.c: matrix products. f32 and f64 go to OpenBLAS (sgemm/dgemm, sgemv/dgemv, dot);
  * integers use an exact loop that wraps at the dtype's width; f16 and bf16 a loop that
  * accumulates in f64 and rounds once. */
-#include "sinter.h"
+#include "math/rt_math.h"
 
 #include <cblas.h>
 #include <limits.h>

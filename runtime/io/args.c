@@ -1,168 +1,13 @@
 /* args.c: a program's command-line arguments (`arg` declarations): --name=value, --name value,
  * or positional, each parsed and checked against its declared type; --help lists them. A
- * tensor is written as a literal ([[1, 2], [3, 4]]) or given as a .npy file. */
-#include "sinter.h"
+ * tensor is written as a literal ([[1, 2], [3, 4]], core/literal.c) or given as a .npy file. */
+#include "io/rt_io.h"
 
 #include <errno.h>
 #include <math.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* --- tensor literals ------------------------------------------------------------------------ */
-
-typedef struct {
-  const char *p;      /* the next character */
-  const char *start;  /* the whole text, for positions in messages */
-  int64_t shape[SN_MAX_RANK];
-  int64_t rank;       /* -1 until the first scalar fixes the nesting depth */
-  double *vals;
-  int64_t n, cap;
-  int64_t overflow;   /* the first element beyond f64's range (strtod gives inf), or -1 */
-  char overflow_text[32];
-} LitParser;
-
-static void skip_space(LitParser *lp) {
-  while (*lp->p == ' ' || *lp->p == '\t' || *lp->p == '\n') lp->p++;
-}
-
-static int lit_fail(LitParser *lp, const char *what) {
-  sn_error_set("%s at character %d of '%s'", what, (int)(lp->p - lp->start) + 1, lp->start);
-  return 0;
-}
-
-static int push(LitParser *lp, double v) {
-  if (lp->n == lp->cap) {
-    int64_t cap = lp->cap ? lp->cap * 2 : 16;
-    double *nv = realloc(lp->vals, (size_t)cap * sizeof *nv);
-    if (!nv) return lit_fail(lp, "out of memory");
-    lp->vals = nv;
-    lp->cap = cap;
-  }
-  lp->vals[lp->n++] = v;
-  return 1;
-}
-
-static int parse_number(LitParser *lp, double *v) {
-  char *end;
-  if (strncmp(lp->p, "true", 4) == 0) {
-    *v = 1;
-    lp->p += 4;
-    return 1;
-  }
-  if (strncmp(lp->p, "false", 5) == 0) {
-    *v = 0;
-    lp->p += 5;
-    return 1;
-  }
-  errno = 0;
-  *v = strtod(lp->p, &end);
-  if (end == lp->p) return lit_fail(lp, "expected a number");
-  if (errno == ERANGE && isinf(*v) && lp->overflow < 0) {
-    lp->overflow = lp->n;
-    snprintf(lp->overflow_text, sizeof lp->overflow_text, "%.*s", (int)(end - lp->p), lp->p);
-  }
-  lp->p = end;
-  return 1;
-}
-
-/* value := number | '[' value (',' value)* ']'; every list at one depth has the same length. */
-static int parse_value(LitParser *lp, int64_t depth) {
-  skip_space(lp);
-  if (*lp->p != '[') {
-    if (lp->rank < 0) lp->rank = depth;
-    else if (lp->rank != depth) return lit_fail(lp, "ragged nesting: expected '['");
-    double v;
-    return parse_number(lp, &v) && push(lp, v);
-  }
-  if (depth >= SN_MAX_RANK) return lit_fail(lp, "too deeply nested");
-  if (lp->rank >= 0 && depth >= lp->rank) return lit_fail(lp, "ragged nesting: expected a number");
-  lp->p++;
-  int64_t count = 0;
-  skip_space(lp);
-  if (*lp->p == ']') return lit_fail(lp, "empty list");
-  for (;;) {
-    if (!parse_value(lp, depth + 1)) return 0;
-    count++;
-    skip_space(lp);
-    if (*lp->p == ',') {
-      lp->p++;
-      continue;
-    }
-    if (*lp->p == ']') {
-      lp->p++;
-      break;
-    }
-    return lit_fail(lp, "expected ',' or ']'");
-  }
-  if (lp->shape[depth] == 0) lp->shape[depth] = count;
-  else if (lp->shape[depth] != count) return lit_fail(lp, "rows of different lengths");
-  return 1;
-}
-
-/* Does dtype hold v: an integer type exactly, a floating type as a finite value once rounded (an
- * infinity or NaN written as such is kept, as NumPy keeps float("inf")). */
-static int representable(double v, SnDtype dtype) {
-  switch (dtype) {
-  case SN_BOOL: return v == 0 || v == 1;
-  case SN_I8: return v == floor(v) && v >= -128 && v <= 127;
-  case SN_U8: return v == floor(v) && v >= 0 && v <= 255;
-  case SN_I32: return v == floor(v) && v >= -2147483648.0 && v <= 2147483647.0;
-  case SN_I64: return v == floor(v) && v >= -9223372036854775808.0 && v < 9223372036854775808.0;
-  case SN_F16: return !isfinite(v) || isfinite(sn_f16_to_f32(sn_f32_to_f16((float)v)));
-  case SN_BF16: return !isfinite(v) || isfinite(sn_bf16_to_f32(sn_f32_to_bf16((float)v)));
-  case SN_F32: return !isfinite(v) || isfinite((float)v);
-  default: return 1;
-  }
-}
-
-/* The values a numeric dtype holds, for messages. */
-static const char *range_text(SnDtype dtype) {
-  switch (dtype) {
-  case SN_I8: return "-128 to 127";
-  case SN_U8: return "0 to 255";
-  case SN_I32: return "-2147483648 to 2147483647";
-  case SN_I64: return "-9223372036854775808 to 9223372036854775807";
-  case SN_F16: return "-65504 to 65504";
-  case SN_BF16: return "-3.3895314e38 to 3.3895314e38";
-  case SN_F32: return "-3.4028235e38 to 3.4028235e38";
-  default: return "-1.7976931348623157e308 to 1.7976931348623157e308";
-  }
-}
-
-SnTensor *sn_tensor_parse(const char *text, SnDtype dtype) {
-  LitParser lp = {.p = text, .start = text, .rank = -1, .overflow = -1};
-  SnTensor *t = NULL;
-  if (!parse_value(&lp, 0)) goto done;
-  skip_space(&lp);
-  if (*lp.p) {
-    lit_fail(&lp, "unexpected text after the value");
-    goto done;
-  }
-  if (lp.overflow >= 0) {
-    sn_error_set("element %lld (%s) of '%s' is out of range for %s (%s)", (long long)lp.overflow, lp.overflow_text,
-                 text, sn_dtype_name(dtype), range_text(dtype));
-    goto done;
-  }
-  for (int64_t i = 0; i < lp.n; i++)
-    if (!representable(lp.vals[i], dtype)) {
-      if (dtype == SN_BOOL || lp.vals[i] != floor(lp.vals[i]))
-        sn_error_set("element %lld (%g) of '%s' is not a valid %s", (long long)i, lp.vals[i], text,
-                     sn_dtype_name(dtype));
-      else
-        sn_error_set("element %lld (%g) of '%s' is out of range for %s (%s)", (long long)i, lp.vals[i], text,
-                     sn_dtype_name(dtype), range_text(dtype));
-      goto done;
-    }
-  t = sn_tensor_new(dtype, lp.rank, lp.shape);
-  if (t)
-    for (int64_t i = 0; i < lp.n; i++) sn_tensor_set_f64(t, i, lp.vals[i]);
-done:
-  free(lp.vals);
-  return t;
-}
-
-/* --- arguments ---------------------------------------------------------------------------- */
 
 static int edit_distance(const char *a, const char *b) {
   int la = (int)strlen(a), lb = (int)strlen(b);
@@ -182,7 +27,7 @@ static int edit_distance(const char *a, const char *b) {
 
 static int out_of_range(const char *prog, const SnArgSpec *s, const char *text) {
   return sn_error_set("%s: argument --%s: %s is out of range for %s (%s)", prog, s->name, text, s->type,
-                      range_text((SnDtype)s->dtype));
+                      snrt_dtype_range((SnDtype)s->dtype));
 }
 
 /* A scalar argument is read as i64 or f64 and must fit its declared dtype (s->dtype). */
@@ -196,14 +41,14 @@ static int parse_arg(const char *prog, const SnArgSpec *s, const char *text, SnA
       return sn_error_set("%s: argument --%s: expected an integer (%s), got '%s'", prog, s->name, s->type,
                           text);
     /* strtoll checks i64's range; a double holds the narrower ranges exactly */
-    if (errno == ERANGE || (s->dtype != SN_I64 && !representable((double)v->i, (SnDtype)s->dtype)))
+    if (errno == ERANGE || (s->dtype != SN_I64 && !snrt_dtype_holds((double)v->i, (SnDtype)s->dtype)))
       return out_of_range(prog, s, text);
     return 0;
   case SN_ARG_F64:
     v->f = strtod(text, &end);
     if (end == text || *end)
       return sn_error_set("%s: argument --%s: expected a number, got '%s'", prog, s->name, text);
-    if ((errno == ERANGE && isinf(v->f)) || !representable(v->f, (SnDtype)s->dtype))
+    if ((errno == ERANGE && isinf(v->f)) || !snrt_dtype_holds(v->f, (SnDtype)s->dtype))
       return out_of_range(prog, s, text);
     return 0;
   case SN_ARG_BOOL:

@@ -1,7 +1,7 @@
 /* program.c: running a compiled program: arguments in, the program body, errors out. The same
  * function runs a built executable's main, a JIT run and an interpreted run, so the three
  * behave alike (messages, exit codes, cleanup). */
-#include "sinter.h"
+#include "io/rt_io.h"
 
 #include <signal.h>
 #include <stdio.h>

@@ -1,11 +1,13 @@
-/* dtype.c: conversions between element types, one value at a time and in bulk.
+/* dtype.c: the element types: their names and sizes, which values each holds, and conversions
+ * between them, one value at a time and in bulk.
  * f16 follows the FP16 library (Maratyszcza) that PyTorch uses on the CPU; bf16 follows
  * PyTorch's c10::BFloat16 round_to_nearest_even, so results agree with torch bit for bit
  * (tests/conformance/dtype_torch.txt, made by gen_dtype.py, checks every class of f32 input).
  * The bulk bf16 -> f32 widening is the hot path of loading a model: it streams at memory speed
  * with AVX-512 when the build has it, with the plain loop beside it as the reference. */
-#include "rt.h"
+#include "core/rt_core.h"
 
+#include <math.h>
 #include <string.h>
 
 #ifdef __AVX512F__
@@ -17,6 +19,19 @@
 /* Output larger than this bypasses the cache (non-temporal stores): it would not fit anyway,
  * and skipping the read-for-ownership saves a third of the memory traffic. */
 #define CONVERT_STREAM_BYTES (4u << 20)
+
+const char *sn_dtype_name(SnDtype t) { return (unsigned)t < SN_NDTYPES ? snrt_dtypes[t].name : "?"; }
+
+size_t sn_dtype_size(SnDtype t) { return (unsigned)t < SN_NDTYPES ? snrt_dtypes[t].size : 0; }
+
+int sn_dtype_from_name(const char *name, SnDtype *out) {
+  for (int i = 0; i < SN_NDTYPES; i++)
+    if (strcmp(snrt_dtypes[i].name, name) == 0) {
+      *out = (SnDtype)i;
+      return 1;
+    }
+  return 0;
+}
 
 static inline float f16_to_f32(uint16_t h) {
   const uint32_t w = (uint32_t)h << 16;
@@ -62,9 +77,38 @@ uint16_t sn_f32_to_f16(float f) { return f32_to_f16(f); }
 float sn_bf16_to_f32(uint16_t h) { return bf16_to_f32(h); }
 uint16_t sn_f32_to_bf16(float f) { return f32_to_bf16(f); }
 
+/* --- which values a dtype holds --------------------------------------------------------------- */
+
+int snrt_dtype_holds(double v, SnDtype dtype) {
+  switch (dtype) {
+  case SN_BOOL: return v == 0 || v == 1;
+  case SN_I8: return v == floor(v) && v >= -128 && v <= 127;
+  case SN_U8: return v == floor(v) && v >= 0 && v <= 255;
+  case SN_I32: return v == floor(v) && v >= -2147483648.0 && v <= 2147483647.0;
+  case SN_I64: return v == floor(v) && v >= -9223372036854775808.0 && v < 9223372036854775808.0;
+  case SN_F16: return !isfinite(v) || isfinite(f16_to_f32(f32_to_f16((float)v)));
+  case SN_BF16: return !isfinite(v) || isfinite(bf16_to_f32(f32_to_bf16((float)v)));
+  case SN_F32: return !isfinite(v) || isfinite((float)v);
+  default: return 1;
+  }
+}
+
+const char *snrt_dtype_range(SnDtype dtype) {
+  switch (dtype) {
+  case SN_I8: return "-128 to 127";
+  case SN_U8: return "0 to 255";
+  case SN_I32: return "-2147483648 to 2147483647";
+  case SN_I64: return "-9223372036854775808 to 9223372036854775807";
+  case SN_F16: return "-65504 to 65504";
+  case SN_BF16: return "-3.3895314e38 to 3.3895314e38";
+  case SN_F32: return "-3.4028235e38 to 3.4028235e38";
+  default: return "-1.7976931348623157e308 to 1.7976931348623157e308";
+  }
+}
+
 /* --- the general conversion: every pair of dtypes --------------------------------------------
  * Each source is read as a double (floats, exactly) or an int64 (integers and bool); each
- * destination is stored from either, by the rules in sinter.h. */
+ * destination is stored from either, by the rules in sinter/core.h. */
 
 typedef uint8_t bool_t;
 typedef int8_t i8_t;
@@ -237,17 +281,4 @@ SnStatus sn_convert(void *dst, SnDtype dst_dtype, const void *src, SnDtype src_d
                   src_dtype, hi - lo, stream);
   }
   return 0;
-}
-
-SnTensor *sn_tensor_astype(SnTensor *t, SnDtype dtype) {
-  if ((unsigned)dtype >= SN_NDTYPES) {
-    sn_error_set("invalid dtype %d", (int)dtype);
-    return NULL;
-  }
-  SnTensor *c = sn_tensor_contiguous(t);
-  if (!c || c->dtype == (int32_t)dtype) return c;
-  SnTensor *r = sn_tensor_new(dtype, c->rank, c->shape);
-  if (r) sn_convert(r->data, dtype, c->data, (SnDtype)c->dtype, sn_tensor_numel(c));
-  sn_tensor_release(c);
-  return r;
 }

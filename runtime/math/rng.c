@@ -19,7 +19,7 @@
  *               stream lo, stream hi}, key = {seed lo ^ 0x53504C54, seed hi}), offset 0
  * log, sin and cos in Box-Muller are the polynomials below (Cephes for f32, fdlibm's kernels
  * for f64) evaluated in the order written, no contraction, so a GPU kernel can match them. */
-#include "rt.h"
+#include "math/rt_math.h"
 
 #include <math.h>
 

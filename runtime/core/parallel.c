@@ -9,7 +9,7 @@
  * spins for SN_SPIN_NS, then sleeps on a futex. OpenMP's barriers held the caller until every
  * thread had arrived, spinning: with one core taken by another process, a 20 x 20 sinkhorn_log
  * of 1000 iterations took 16 s on two threads against 0.003 s on one. */
-#include "rt.h"
+#include "core/rt_core.h"
 
 #include <limits.h>
 #include <linux/futex.h>

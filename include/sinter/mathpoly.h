@@ -1,9 +1,9 @@
-/* sn_mathpoly.h: the constants of sinter's exp and log (runtime/mathfn.c), shared with the code
- * generator, which emits the same operation sequence inline so compiled code and the
+/* sinter/mathpoly.h: the constants of sinter's exp and log (runtime/math/mathfn.c), shared with
+ * the code generator, which emits the same operation sequence inline so compiled code and the
  * interpreter agree bit for bit. Float constants are written as float literals so both sides
  * round them the same way. */
-#ifndef SN_MATHPOLY_H
-#define SN_MATHPOLY_H
+#ifndef SINTER_MATHPOLY_H
+#define SINTER_MATHPOLY_H
 
 /* expf: Cody-Waite split of ln 2 and the Cephes polynomial for exp(r), |r| <= ln2/2 */
 #define SN_EXPF_LO (-104.0f)

@@ -1,4 +1,4 @@
-/* transport_scaling.c: Sinkhorn's scaling form on a stored kernel K = exp(-C / eps).
+/* scaling.c: Sinkhorn's scaling form on a stored kernel K = exp(-C / eps).
  *
  * With P_ij = a_i u_i K_ij b_j v_j, an iteration sets u_i = 1 / sum_j K_ij b_j v_j and then
  * v_j = 1 / sum_i K_ij a_i u_i. Two matrix-vector products read K twice an iteration (POT's
@@ -11,7 +11,7 @@
  * The loop is the stdlib's `sinkhorn` (stdlib/transport.dsl) with K stored instead of
  * recomputed: it stops when the marginal error err = sum_i a_i |u_i / u'_i - 1| of the new u'
  * is below tol or not finite, keeping the u and v it measured. */
-#include "rt.h"
+#include "ot/rt_ot.h"
 
 #include <math.h>
 #include <stdlib.h>

@@ -1,9 +1,9 @@
-/* io_npy.c: NumPy's .npy format (numpy/lib/format.py): the magic "\x93NUMPY", a version
+/* npy.c: NumPy's .npy format (numpy/lib/format.py): the magic "\x93NUMPY", a version
  * (1.0, 2.0 or 3.0), a header length (2 bytes in 1.0, 4 after), and a Python dict literal
  * {'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), } padded with spaces to a
  * multiple of 64 bytes and ended by a newline; then the elements. Reading checks all of it;
  * writing reproduces NumPy's own bytes for the same array. */
-#include "rt.h"
+#include "io/rt_io.h"
 
 #include <stdio.h>
 #include <stdlib.h>

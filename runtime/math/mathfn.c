@@ -1,7 +1,8 @@
-/* mathfn.c: exp and log as straight-line code with no table lookups, so that generated code
- * can compute them inline in vectorised loops. codegen_llvm.c emits exactly these operation
- * sequences (same constants from sn_mathpoly.h, same fused multiply-adds), and the interpreter
- * calls these functions, so both agree bit for bit. Accuracy (tests/runtime/test_mathfn.c
+/* mathfn.c: the scalar functions generated code and the interpreter share: integer powers, and
+ * exp and log as straight-line code with no table lookups, so that generated code can compute
+ * them inline in vectorised loops. codegen_llvm.c emits exactly these operation sequences (same
+ * constants from sinter/mathpoly.h, same fused multiply-adds), and the interpreter calls these
+ * functions, so both agree bit for bit. Accuracy (tests/runtime/test_mathfn.c
  * measures it against long double references): f64 exp 0.7 ulp, f64 log 1 ulp, f32 both 2 ulp.
  *   exp: x = n ln2 + r, |r| <= ln2/2 (Cody-Waite), exp(r) by a polynomial, times 2^n built from
  *        exponent bits in two halves so that subnormal and overflowing results come out right.
@@ -12,8 +13,8 @@
  *        with f = m - 1 (exact) and s = f/(2+f), log(1+f) = f - (hfsq - s (hfsq + R)), where
  *        hfsq = f^2/2 and R = 2 z (1/3 + z/5 + ... + z^10/23), z = s^2 (the atanh series);
  *        the exact leading f keeps the error under 1 ulp. */
-#include "rt.h"
-#include "sn_mathpoly.h"
+#include "math/rt_math.h"
+#include "sinter/mathpoly.h"
 
 #include <math.h>
 
@@ -102,4 +103,15 @@ double sn_log(double x) {
   res = x == INFINITY ? x : res;
   res = x < 0.0 ? NAN : res;
   return x != x ? x : res;
+}
+
+/* Square and multiply in uint64_t, where overflow wraps as the language's integers do. */
+int64_t sn_ipow(int64_t base, int64_t exponent) {
+  uint64_t result = 1, b = (uint64_t)base;
+  while (exponent > 0) {
+    if (exponent & 1) result *= b;
+    b *= b;
+    exponent >>= 1;
+  }
+  return (int64_t)result;
 }

@@ -1,11 +1,11 @@
-/* io_safetensors.c: the safetensors format (huggingface/safetensors), single files and
+/* safetensors.c: the safetensors format (huggingface/safetensors), single files and
  * sharded models with a model.safetensors.index.json. A file is an 8-byte little-endian header
  * length N, N bytes of JSON ({"name": {"dtype", "shape", "data_offsets": [begin, end]}, ...,
  * "__metadata__": {string: string}}), then the tensors' bytes, offsets counted from the end of
  * the header. Reading maps the file and checks all of it, as strictly as the reference
  * implementation (data contiguous, no gaps, nothing after the last tensor), before any tensor
  * is handed out; tensors are views of the mapping. */
-#include "rt.h"
+#include "io/rt_io.h"
 
 #include <cjson/cJSON.h>
 #include <errno.h>

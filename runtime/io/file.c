@@ -1,7 +1,7 @@
-/* io_file.c: what every file format shares: mapping an input file, the registry of the
+/* file.c: what every file format shares: mapping an input file, the registry of the
  * program's inputs (by device and inode, so another name for the same file is caught), atomic
  * writes through a temporary file and rename, and UTF-8 validation. */
-#include "rt.h"
+#include "io/rt_io.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -1,28 +1,12 @@
-/* error.c: the runtime's error channel, a per-thread message, and the failures generated code
- * reports (index out of range, mismatched sizes), each starting with the source location. */
-#include "rt.h"
+/* fail.c: the failures generated code reports when a run-time value breaks a rule (an index
+ * out of range, mismatched sizes, a failed check, a shape that is not the declared one), each
+ * message starting with the source location and showing its line with a caret. */
+#include "core/rt_core.h"
+#include "sinter/abi.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-
-static _Thread_local char error_buf[SN_ERROR_MAX];
-static _Thread_local int error_is_usage; /* the message is about a program argument */
-
-SnStatus sn_error_set(const char *fmt, ...) {
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(error_buf, sizeof error_buf, fmt, ap);
-  va_end(ap);
-  error_is_usage = 0;
-  return 1;
-}
-
-int sn_error_is_usage(void) { return error_is_usage; }
-
-const char *sn_error_message(void) { return error_buf; }
-
-void sn_error_clear(void) { error_buf[0] = 0; }
 
 /* `where` is "file:line:col", optionally followed by SN_WHERE_SNIPPET and the source line with
  * a caret under the failing expression, as compile-time diagnostics show it. */
@@ -53,7 +37,7 @@ SnStatus sn_fail_size(const char *where, const char *what, int64_t n) {
 
 SnStatus sn_fail_msg(const char *where, const char *msg) { return fail_at(where, "%s", msg); }
 
-SnStatus sn_fail_at(const char *where) { return fail_at(where, "%s", error_buf); }
+SnStatus sn_fail_at(const char *where) { return fail_at(where, "%s", sn_error_message()); }
 
 SnStatus sn_fail_check(const char *where, const char *msg, const char *hint, int32_t n,
                        const double *values, int32_t kinds) {
@@ -77,10 +61,7 @@ SnStatus sn_fail_check(const char *where, const char *msg, const char *hint, int
   }
   text[k] = 0;
   SnStatus st = fail_at(where, "%s", text);
-  if (hint && *hint) {
-    size_t len = strlen(error_buf);
-    snprintf(error_buf + len, sizeof error_buf - len, "\n   = hint: %s", hint);
-  }
+  if (hint && *hint) snrt_error_append("\n   = hint: %s", hint);
   return st;
 }
 
@@ -107,16 +88,6 @@ SnStatus sn_check_shape(const char *where, const char *what, const char *declare
     snprintf(want + n, sizeof want - (size_t)n, "]");
   }
   fail_at(where, "%s: expected %s, got %s", what, want, got);
-  error_is_usage = usage != 0;
+  snrt_error_mark_usage(usage);
   return 1;
-}
-
-int64_t sn_ipow(int64_t base, int64_t exponent) {
-  uint64_t result = 1, b = (uint64_t)base;
-  while (exponent > 0) {
-    if (exponent & 1) result *= b;
-    b *= b;
-    exponent >>= 1;
-  }
-  return (int64_t)result;
 }

@@ -1,8 +1,8 @@
-/* io_load.c: the language's load() and save(): files in, checked against the types the program
+/* load.c: the language's load() and save(): files in, checked against the types the program
  * was compiled for, and tensors out, written atomically and never over one of the program's
  * inputs. The format follows the name: .npy for one tensor; .safetensors, a sharded model's
  * index .json or a directory for a record of tensors; .csv through load_csv. */
-#include "rt.h"
+#include "io/rt_io.h"
 
 #include <errno.h>
 #include <stdbool.h>

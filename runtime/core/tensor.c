@@ -1,109 +1,24 @@
-/* tensor.c: tensor headers, the refcounted buffers they view (owned or mmapped), views
- * (slice, transpose, reshape), and the list of live tensors that lets a driver free what a
- * program held when it stopped on an error. */
-#include "rt.h"
+/* tensor.c: tensor headers over buffers, views (slice, transpose, reshape), copies and dtype
+ * changes, element access, and the list of live tensors that lets a driver free what a program
+ * held when it stopped on an error. */
+#include "core/rt_core.h"
+#include "sinter/abi.h"
 
 #include <pthread.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 
 /* Generated code reads these fields at fixed offsets. */
 _Static_assert(offsetof(SnTensor, data) == SN_TENSOR_DATA_OFFSET, "SnTensor.data moved");
 _Static_assert(offsetof(SnTensor, rank) == SN_TENSOR_RANK_OFFSET, "SnTensor.rank moved");
 _Static_assert(offsetof(SnTensor, shape) == SN_TENSOR_SHAPE_OFFSET, "SnTensor.shape moved");
-/* An owned buffer's data starts one alignment unit after its header. */
-_Static_assert(sizeof(struct SnBuffer) <= SN_ALIGN, "SnBuffer header outgrew its slot");
 
 static pthread_mutex_t live_lock = PTHREAD_MUTEX_INITIALIZER;
 static SnTensor *live_head;
 static uint64_t live_generation;
 static int64_t live_count;
 
-/* Owned buffers from this size up ask for transparent huge pages. */
-#define HUGEPAGE_MIN (4u << 20)
-
-/* More than a process's address space (Linux gives user space 2^47 bytes on x86-64, 2^48 on
- * AArch64, unless it asks for more): such a buffer is out of memory without asking the allocator,
- * whatever it is (a sanitizer's caps lower, and stops the program instead of returning NULL). */
-#define MAX_BUFFER ((size_t)1 << 48)
-
-/* What a buffer of no bytes points at, so that empty tensors still have a valid address. */
-static _Alignas(SN_ALIGN) char empty_bytes[SN_ALIGN];
-
-static const struct { const char *name; size_t size; } dtypes[SN_NDTYPES] = {
-    [SN_BOOL] = {"bool", 1}, [SN_I8] = {"i8", 1},     [SN_U8] = {"u8", 1},
-    [SN_I32] = {"i32", 4},   [SN_I64] = {"i64", 8},   [SN_F16] = {"f16", 2},
-    [SN_BF16] = {"bf16", 2}, [SN_F32] = {"f32", 4},   [SN_F64] = {"f64", 8},
-};
-
-const char *sn_dtype_name(SnDtype t) { return (unsigned)t < SN_NDTYPES ? dtypes[t].name : "?"; }
-
-size_t sn_dtype_size(SnDtype t) { return (unsigned)t < SN_NDTYPES ? dtypes[t].size : 0; }
-
-int sn_dtype_from_name(const char *name, SnDtype *out) {
-  for (int i = 0; i < SN_NDTYPES; i++)
-    if (strcmp(dtypes[i].name, name) == 0) {
-      *out = (SnDtype)i;
-      return 1;
-    }
-  return 0;
-}
-
-/* --- buffers ------------------------------------------------------------------------------ */
-
-SnBuffer *sn_buffer_new(size_t bytes) {
-  if (bytes > (size_t)PTRDIFF_MAX - 2 * SN_ALIGN) {
-    sn_error_set("tensor too large: %zu bytes", bytes);
-    return NULL;
-  }
-  size_t alloc = SN_ALIGN + (bytes + SN_ALIGN - 1) / SN_ALIGN * SN_ALIGN;
-  SnBuffer *b = bytes <= MAX_BUFFER ? aligned_alloc(SN_ALIGN, alloc) : NULL;
-  if (!b) {
-    sn_error_set("out of memory: a tensor of %zu bytes", bytes);
-    return NULL;
-  }
-  b->refcount = 1;
-  b->kind = SN_BUFFER_OWNED;
-  b->data = (char *)b + SN_ALIGN;
-  b->size = bytes;
-  if (alloc >= HUGEPAGE_MIN) {
-    /* As NumPy does: transparent huge pages make first touch of a large tensor several times
-     * faster. Only advice, so a failure changes nothing. */
-    uintptr_t lo = ((uintptr_t)b + 4095) & ~(uintptr_t)4095, hi = ((uintptr_t)b + alloc) & ~(uintptr_t)4095;
-    madvise((void *)lo, hi - lo, MADV_HUGEPAGE);
-  }
-  return b;
-}
-
-SnBuffer *snrt_buffer_from_mapping(void *map, size_t len) {
-  SnBuffer *b = malloc(sizeof *b);
-  if (!b) {
-    if (map) munmap(map, len);
-    sn_error_set("out of memory");
-    return NULL;
-  }
-  b->refcount = 1;
-  b->kind = SN_BUFFER_MMAP;
-  b->data = map ? map : empty_bytes;
-  b->size = len;
-  return b;
-}
-
-void sn_buffer_retain(SnBuffer *b) {
-  if (b) __atomic_add_fetch(&b->refcount, 1, __ATOMIC_RELAXED);
-}
-
-void sn_buffer_release(SnBuffer *b) {
-  if (!b || __atomic_sub_fetch(&b->refcount, 1, __ATOMIC_ACQ_REL) != 0) return;
-  if (b->kind == SN_BUFFER_MMAP && b->data != empty_bytes) munmap(b->data, b->size);
-  free(b);
-}
-
-void *sn_buffer_data(const SnBuffer *b) { return b->data; }
-size_t sn_buffer_size(const SnBuffer *b) { return b->size; }
-SnBufferKind sn_buffer_kind(const SnBuffer *b) { return b->kind; }
 SnBuffer *sn_tensor_buffer(const SnTensor *t) { return t->buffer; }
 
 /* --- headers and the live list ------------------------------------------------------------ */
@@ -203,22 +118,22 @@ SnTensor *sn_tensor_new(SnDtype dtype, int64_t rank, const int64_t *shape) {
     return NULL;
   }
   if (!check_rank(rank)) return NULL;
-  int64_t n = shape_numel(rank, shape, dtypes[dtype].size);
+  int64_t n = shape_numel(rank, shape, snrt_dtypes[dtype].size);
   if (n < 0) return NULL;
-  SnBuffer *b = sn_buffer_new((size_t)n * dtypes[dtype].size);
+  SnBuffer *b = sn_buffer_new((size_t)n * snrt_dtypes[dtype].size);
   if (!b) return NULL;
   return header(dtype, rank, shape, NULL, b->data, b);
 }
 
 SnTensor *sn_tensor_zeros(SnDtype dtype, int64_t rank, const int64_t *shape) {
   SnTensor *t = sn_tensor_new(dtype, rank, shape);
-  if (t) memset(t->data, 0, (size_t)sn_tensor_numel(t) * dtypes[dtype].size);
+  if (t) memset(t->data, 0, (size_t)sn_tensor_numel(t) * snrt_dtypes[dtype].size);
   return t;
 }
 
 SnTensor *sn_tensor_from_data(SnDtype dtype, const void *data, int64_t rank, const int64_t *shape) {
   SnTensor *t = sn_tensor_new(dtype, rank, shape);
-  if (t && sn_tensor_numel(t)) memcpy(t->data, data, (size_t)sn_tensor_numel(t) * dtypes[dtype].size);
+  if (t && sn_tensor_numel(t)) memcpy(t->data, data, (size_t)sn_tensor_numel(t) * snrt_dtypes[dtype].size);
   return t;
 }
 
@@ -279,7 +194,7 @@ SnTensor *sn_tensor_from_buffer(SnBuffer *b, size_t offset, SnDtype dtype, int64
     return NULL;
   }
   if (!check_rank(rank)) return NULL;
-  size_t esize = dtypes[dtype].size;
+  size_t esize = snrt_dtypes[dtype].size;
   int64_t n = shape_numel(rank, shape, esize);
   if (n < 0) return NULL;
   size_t bytes = (size_t)n * esize;
@@ -301,7 +216,7 @@ SnTensor *sn_tensor_from_buffer(SnBuffer *b, size_t offset, SnDtype dtype, int64
 SnTensor *sn_tensor_as_strided(const SnTensor *t, int64_t rank, const int64_t *shape,
                                const int64_t *strides, int64_t offset) {
   if (!check_rank(rank)) return NULL;
-  size_t esize = dtypes[t->dtype].size;
+  size_t esize = snrt_dtypes[t->dtype].size;
   int64_t n = shape_numel(rank, shape, esize);
   if (n < 0) return NULL;
   int64_t dense[SN_MAX_RANK];
@@ -478,7 +393,7 @@ int sn_tensor_is_contiguous(const SnTensor *t) {
 
 /* Copies t's elements in row-major order to dst, a run along the last dimension at a time. */
 static void copy_to_contiguous(char *dst, const SnTensor *t) {
-  size_t esize = dtypes[t->dtype].size;
+  size_t esize = snrt_dtypes[t->dtype].size;
   int64_t n = sn_tensor_numel(t);
   if (n == 0) return;
   if (t->rank == 0) {
@@ -520,7 +435,7 @@ SnTensor *sn_tensor_contiguous(SnTensor *t) {
 }
 
 void *sn_tensor_at(const SnTensor *t, int64_t i) {
-  size_t esize = dtypes[t->dtype].size;
+  size_t esize = snrt_dtypes[t->dtype].size;
   if (t->flags & SN_CONTIGUOUS) return (char *)t->data + (size_t)i * esize;
   int64_t off = 0;
   for (int64_t k = t->rank - 1; k >= 0; k--) {
@@ -562,4 +477,19 @@ void sn_tensor_set_f64(SnTensor *t, int64_t i, double v) {
   case SN_F64: *(double *)p = v; break;
   default: break;
   }
+}
+
+/* --- a new dtype ------------------------------------------------------------------------- */
+
+SnTensor *sn_tensor_astype(SnTensor *t, SnDtype dtype) {
+  if ((unsigned)dtype >= SN_NDTYPES) {
+    sn_error_set("invalid dtype %d", (int)dtype);
+    return NULL;
+  }
+  SnTensor *c = sn_tensor_contiguous(t);
+  if (!c || c->dtype == (int32_t)dtype) return c;
+  SnTensor *r = sn_tensor_new(dtype, c->rank, c->shape);
+  if (r) sn_convert(r->data, dtype, c->data, (SnDtype)c->dtype, sn_tensor_numel(c));
+  sn_tensor_release(c);
+  return r;
 }

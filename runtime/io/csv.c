@@ -1,9 +1,9 @@
-/* io_csv.c: CSV tables (RFC 4180) into a feature matrix and a label vector. The first
+/* csv.c: CSV tables (RFC 4180) into a feature matrix and a label vector. The first
  * non-blank record names the columns (unless the file has no header); every other column holds
  * numbers; the label column may hold integers, numbers or text (class names). The delimiter, when
  * not given, is found from the first line. Every error names the file, the line and the column
  * (1-based, counting fields), so a bad value can be found in an editor. */
-#include "rt.h"
+#include "io/rt_io.h"
 
 #include <errno.h>
 #include <math.h>

@@ -2,7 +2,7 @@
  * redrawn in place when the output is a terminal, a plain line every few seconds when it is a
  * log file, nothing when quiet. Loops shorter than SN_PROGRESS_DELAY stay silent, so quick
  * runs and tests print nothing. */
-#include "rt.h"
+#include "core/rt_core.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -16,7 +16,7 @@
  * leaves [c 2^p, (c+1) 2^p) builds exactly the subtree that the whole run builds there, so chunks
  * of 2^p leaves can be reduced apart and their results reduced again as leaves: a parallel run
  * gives the serial run's bits. Products are the same with *. */
-#include "sinter.h"
+#include "sinter/abi.h"
 
 #include <string.h>
 

@@ -1,4 +1,4 @@
-/* transport_sns.c: entropic optimal transport by the Newton stage of Sinkhorn-Newton-Sparse
+/* sns.c: entropic optimal transport by the Newton stage of Sinkhorn-Newton-Sparse
  * (Tang, Shavlovsky, Rahmanian, Tardini, Thekumparampil, Xiao & Ying, "Accelerating Sinkhorn
  * algorithm with sparse Newton iterations", ICLR 2024).
  *
@@ -24,7 +24,7 @@
  * each), and O(n + m) vectors. Exponents are formed as log a_i + log b_j + (f_i + g_j - C_ij) /
  * eps, so nothing overflows or underflows on the way for any eps (no kernel exp(-C / eps), no
  * scalings u, v). */
-#include "rt.h"
+#include "ot/rt_ot.h"
 
 #include <float.h>
 #include <math.h>

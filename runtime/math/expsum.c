@@ -18,7 +18,7 @@
  * accumulators of one vector each, group g of 8 (16 in f32) elements into accumulator g mod 4,
  * and the accumulators and then their lanes are added in a fixed order, so both paths return
  * the same bits. */
-#include "rt.h"
+#include "math/rt_math.h"
 
 #include <math.h>
 
