@@ -5,6 +5,7 @@
 #include "io/rt_io.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,52 +62,128 @@ static SnTensor *checked(const char *where, const char *what, SnTensor *t, int32
   return c;
 }
 
-/* --- safetensors files stay open between the loads of their tensors ------------------------- */
+/* --- safetensors files stay open between the loads of their tensors -------------------------
+ * A cache keyed by path, under a lock, so that threads may load at once and files read in turn
+ * (a model and its gradients, a checkpoint's shards) are each mapped once. A load holds its
+ * entry while it takes a tensor; sn_load_close (sn_run_cleanup, at the end of a run) closes
+ * every entry, one in use when its last load is done. Past SN_LOAD_OPEN_MAX entries, the least
+ * recently used one not in use is closed: a program that reads thousands of files keeps
+ * neither their mappings nor their parsed headers. */
+#define SN_LOAD_OPEN_MAX 64
 
-static char *open_path;
-static SnStFile *open_file;
+typedef struct OpenFile {
+  char *path;
+  SnStFile *file;
+  int64_t users;          /* loads using it now */
+  uint64_t used;          /* when it was last taken, by open_clock */
+  int closed;             /* out of the cache: the last user closes it */
+  struct OpenFile *next;  /* the cache, in no order */
+} OpenFile;
 
-static SnStFile *st_file(const char *path) {
-  if (open_file && strcmp(open_path, path) == 0) return open_file;
-  sn_load_close();
-  open_file = sn_st_open(path);
-  if (!open_file) return NULL;
-  open_path = strdup(path);
-  if (!open_path) {
-    sn_st_close(open_file);
-    open_file = NULL;
+static pthread_mutex_t open_lock = PTHREAD_MUTEX_INITIALIZER;
+static OpenFile *open_files;
+static int64_t open_count;
+static uint64_t open_clock;
+
+static void open_free(OpenFile *e) {
+  sn_st_close(e->file);
+  free(e->path);
+  free(e);
+}
+
+/* Unlinks e from the cache (open_lock held); it is freed now if unused, else by its last user. */
+static void open_drop(OpenFile **link) {
+  OpenFile *e = *link;
+  *link = e->next;
+  open_count--;
+  if (e->users == 0) open_free(e);
+  else e->closed = 1;
+}
+
+/* The cached entry of path with one more user (open_lock held), or NULL. */
+static OpenFile *open_find(const char *path) {
+  for (OpenFile *e = open_files; e; e = e->next)
+    if (strcmp(e->path, path) == 0) {
+      e->users++;
+      e->used = ++open_clock;
+      return e;
+    }
+  return NULL;
+}
+
+/* The open file of path, with a use counted: give it back with st_release. The file is opened
+ * outside the lock (parsing a sharded model's index takes a while); of two threads that open
+ * the same path at once, the second closes its copy and uses the first's. */
+static OpenFile *st_acquire(const char *path) {
+  pthread_mutex_lock(&open_lock);
+  OpenFile *e = open_find(path);
+  pthread_mutex_unlock(&open_lock);
+  if (e) return e;
+  SnStFile *f = sn_st_open(path);
+  if (!f) return NULL;
+  OpenFile *n = calloc(1, sizeof *n);
+  char *p = n ? strdup(path) : NULL;
+  if (!p) {
+    free(n);
+    sn_st_close(f);
     sn_error_set("out of memory");
     return NULL;
   }
-  return open_file;
+  pthread_mutex_lock(&open_lock);
+  if ((e = open_find(path))) {
+    pthread_mutex_unlock(&open_lock);
+    free(p);
+    free(n);
+    sn_st_close(f);
+    return e;
+  }
+  *n = (OpenFile){.path = p, .file = f, .users = 1, .used = ++open_clock, .next = open_files};
+  open_files = n;
+  open_count++;
+  while (open_count > SN_LOAD_OPEN_MAX) {
+    OpenFile **oldest = NULL;
+    for (OpenFile **l = &open_files; *l; l = &(*l)->next)
+      if ((*l)->users == 0 && (!oldest || (*l)->used < (*oldest)->used)) oldest = l;
+    if (!oldest) break; /* every one in use: they go when their loads are done */
+    open_drop(oldest);
+  }
+  pthread_mutex_unlock(&open_lock);
+  return n;
+}
+
+static void st_release(OpenFile *e) {
+  pthread_mutex_lock(&open_lock);
+  int last = --e->users == 0 && e->closed;
+  pthread_mutex_unlock(&open_lock);
+  if (last) open_free(e);
 }
 
 void sn_load_close(void) {
-  if (open_file) sn_st_close(open_file);
-  free(open_path);
-  open_file = NULL;
-  open_path = NULL;
+  pthread_mutex_lock(&open_lock);
+  while (open_files) open_drop(&open_files);
+  pthread_mutex_unlock(&open_lock);
 }
 
 SnTensor *sn_load_tensor(const char *where, const char *path, int32_t dtype, int64_t rank) {
-  SnTensor *t;
+  SnTensor *t = NULL;
   if (ends_with(path, ".npy")) {
     t = sn_npy_read(path);
   } else {
-    SnStFile *f = st_file(path);
-    if (f && sn_st_count(f) != 1) {
+    OpenFile *e = st_acquire(path);
+    if (e && sn_st_count(e->file) != 1)
       sn_error_set("%s holds %lld tensors; load it as a record (let m = load(...), then m[\"name\"])", path,
-                   (long long)sn_st_count(f));
-      f = NULL;
-    }
-    t = f ? sn_st_get(f, 0) : NULL;
+                   (long long)sn_st_count(e->file));
+    else if (e)
+      t = sn_st_get(e->file, 0);
+    if (e) st_release(e);
   }
   return checked(where, path, t, dtype, rank);
 }
 
 SnTensor *sn_load_named(const char *where, const char *path, const char *name, int32_t dtype, int64_t rank) {
-  SnStFile *f = st_file(path);
-  SnTensor *t = f ? sn_st_get_named(f, name) : NULL;
+  OpenFile *e = st_acquire(path);
+  SnTensor *t = e ? sn_st_get_named(e->file, name) : NULL;
+  if (e) st_release(e);
   char what[512];
   snprintf(what, sizeof what, "%s: tensor \"%s\"", path, name);
   return checked(where, what, t, dtype, rank);
