@@ -18,6 +18,9 @@
 # Exit status: 0 when there is no error, 1 otherwise.
 set -eu
 
+# The runtime's layers, each with those it may use: a new layer is a folder and an entry here.
+LAYERS="core: math:core io:core,math ot:core,math"
+
 strict=0
 if [ "${1:-}" = --strict ]; then
   strict=1
@@ -99,7 +102,7 @@ find "$BUILD/obj/compiler" "$BUILD/obj/gen" -name '*.o' 2>/dev/null | grep -q . 
 check() { # TREE SEVERITY LAYERS FILES...
   tree=$1 severity=$2 layers=$3
   shift 3
-  cat "$@" | awk -v tree="$tree" -v severity="$severity" -v layers="$layers" '
+  cat "$@" | awk -v tree="$tree" -v severity="$severity" -v layers="$layers" -v layer_table="$LAYERS" '
     function module(p) { sub(/\.(c|h|re|y)$/, "", p); return p }
 
     function layer(m,   p) {
@@ -171,10 +174,13 @@ check() { # TREE SEVERITY LAYERS FILES...
     }
 
     BEGIN {
-      rank["core"] = rank["math"] = rank["io"] = rank["ot"] = 1
-      below["math", "core"] = 1
-      below["io", "core"] = below["io", "math"] = 1
-      below["ot", "core"] = below["ot", "math"] = 1
+      n = split(layer_table, entry, " ")
+      for (i = 1; i <= n; i++) {
+        split(entry[i], part, ":")
+        rank[part[1]] = 1
+        m = split(part[2], uses, ",")
+        for (j = 1; j <= m; j++) below[part[1], uses[j]] = 1
+      }
     }
     $1 == "I" {
       if (layers && $3 ~ /\.c$/) problem($2 " includes " $3 ": a file includes headers only")
@@ -208,7 +214,7 @@ check() { # TREE SEVERITY LAYERS FILES...
         for (i = 1; i <= count[kind]; i++) {
           a = list[kind, i]
           if (a !~ /^runtime\//) continue
-          if (layer(a) == "?") { problem(a ": not in a layer folder (runtime/core, math, io or ot)"); continue }
+          if (layer(a) == "?") { problem(a ": not in a layer folder (LAYERS in tools/layers.sh)"); continue }
           for (j = 1; j <= nout[kind, a]; j++) {
             b = out[kind, a, j]
             lb = layer(b)
