@@ -6,9 +6,9 @@
  * sn_num_threads() - 1 workers (started on first need) take chunks as they come, about 8 grabs
  * each, so a thread that lost its core holds nobody back: the caller waits only for the chunks
  * a worker has taken, never for a worker to wake up or to arrive at a barrier. An idle worker
- * spins for SN_SPIN_NS, then sleeps on a futex. OpenMP's barriers held the caller until every
- * thread had arrived, spinning: with one core taken by another process, a 20 x 20 sinkhorn_log
- * of 1000 iterations took 16 s on two threads against 0.003 s on one. */
+ * spins for SN_SPIN_NS, then sleeps on a futex. OpenMP's barriers, which hold the caller until
+ * every thread has arrived, let one thread without a core stall every loop of a program
+ * (docs/performance.md, "Small loops on a busy machine"). */
 #include "core/rt_core.h"
 
 #include <limits.h>
@@ -30,7 +30,7 @@
 #define SN_MAX_THREADS 256
 /* How long an idle worker spins before it sleeps: a loop that follows within this time (the
  * next statement of an iteration) finds it awake, and a machine whose cores are taken loses
- * little. A futex wake-up costs 5-30 us here, a spin costs the core it runs on. */
+ * little. A futex wake-up costs microseconds, a spin the core it runs on. */
 #define SN_SPIN_NS 50000
 
 static _Atomic int threads;

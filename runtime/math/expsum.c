@@ -39,7 +39,7 @@ static const uint32_t tab32[16] = {0x3f800000, 0x3f7daac3, 0x3f7b95c2, 0x3f79c3d
 
 /* Below the clamp a term is replaced by exp(LO), which cannot change a sum of at least 1 for
  * any n that fits in memory (n exp(LO) < 2^-53, 2^-24), and no step meets a subnormal number
- * (subnormal operands and results take a slow path: 3x slower loops in f32). */
+ * (subnormal operands and results take a slow path, docs/performance.md). */
 #define LO64 (-600.0)
 #define LO32 (-64.0f)
 #define L64 23.083120654223414 /* 16 / ln 2 */

@@ -5,8 +5,7 @@
  * sinkhorn: two BLAS gemv); here one pass over the rows does both: row i gives u_i, and while
  * the row is still in cache it adds K_ij a_i u_i to the column sums that give v. Blocks of
  * SCALING_ROWS rows are read together, so each load of b v and of the column sums serves that
- * many rows. On a 2000 x 2000 f64 kernel this takes 0.4 ms an iteration on this project's
- * 2-core machine, where the two gemv take 0.8 ms and POT's whole iteration 1.4 ms.
+ * many rows. K is read once an iteration instead of twice (docs/performance.md).
  *
  * The loop is the stdlib's `sinkhorn` (stdlib/transport.dsl) with K stored instead of
  * recomputed: it stops when the marginal error err = sum_i a_i |u_i / u'_i - 1| of the new u'
@@ -18,13 +17,12 @@
 #include <string.h>
 
 /* Rows read together: 8 dot products share one load of b v and 8 rows one update of the column
- * sums (measured: 4 rows 0.55 ms, 8 rows 0.48 ms an iteration on 2000 x 2000 f64). */
+ * sums (faster than 4: docs/performance.md). */
 #define SCALING_ROWS 8
 /* Row blocks per iteration, each with its own column sums, combined in block order so that the
  * result does not depend on the thread count: a power of two of them (even work for 2, 4, 8
- * threads), at most SCALING_BLOCKS, with at least SCALING_MIN_ROWS rows each (at n = 2000, 62
- * blocks of 32 rows took 0.57 ms an iteration, 16 of 125 rows 0.4 ms: fewer column sums to clear
- * and add). */
+ * threads), at most SCALING_BLOCKS, with at least SCALING_MIN_ROWS rows each: fewer blocks have
+ * fewer column sums to clear and add (docs/performance.md). */
 #define SCALING_BLOCKS 128
 #define SCALING_MIN_ROWS 64
 /* max_iter < 0 means this many iterations, as the stdlib's default. */

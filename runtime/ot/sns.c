@@ -46,15 +46,15 @@
  * marginal errors near rounding. */
 #define SNS_CG_RTOL 1e-10
 #define SNS_CG_ITER_PER_DIM 2
-/* mu = SNS_DAMPING min(err, 1) (see above). Values from 0.003 to 0.1 take about as many steps
- * on point clouds at eps = 1e-2 to 1e-4; larger ones shorten the steps far from the optimum. */
+/* mu = SNS_DAMPING min(err, 1) (see above). The number of steps hardly depends on it over two
+ * orders of magnitude (docs/performance.md); larger values shorten the steps far from the
+ * optimum. */
 #define SNS_DAMPING 0.01
 /* Newton steps are taken only while every marginal is within a factor e^SNS_NEWTON_RANGE of its
  * target; otherwise a Sinkhorn step is. Newton linearises exp, so where a row's mass is e^k
  * times too large it moves that row's exponent by about 1 a step, where Sinkhorn's log update
  * moves it by k at once (and a marginal that underflowed to 0 leaves the system singular).
- * A smaller range hands Sinkhorn steps that Newton does better: at eps = 1e-4 from a poor start,
- * a range of 2 doubles the steps, while 5 changes them by a few percent. */
+ * A smaller range hands Sinkhorn steps that Newton does better (docs/performance.md). */
 #define SNS_NEWTON_RANGE 5
 /* Armijo's sufficient-increase constant, and the most halvings of the step before giving up. */
 #define SNS_ARMIJO 1e-4
