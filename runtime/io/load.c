@@ -144,7 +144,7 @@ static OpenFile *st_acquire(const char *path) {
     OpenFile **oldest = NULL;
     for (OpenFile **l = &open_files; *l; l = &(*l)->next)
       if ((*l)->users == 0 && (!oldest || (*l)->used < (*oldest)->used)) oldest = l;
-    if (!oldest) break; /* every one in use: they go when their loads are done */
+    if (!oldest) break; /* every one in use: a later open trims the cache */
     open_drop(oldest);
   }
   pthread_mutex_unlock(&open_lock);

@@ -1,6 +1,7 @@
 /* test_load.c: load()'s cache of open safetensors files (runtime/io/load.c): files read in
  * turn stay open (a tensor loaded again is a view of the same mapping), sn_load_close closes
- * them, and threads loading and closing at once each get their own file's values. */
+ * them, the least recently used goes past 64, and threads loading and closing at once each get
+ * their own file's values. */
 #include "rt_test.h"
 
 #include <pthread.h>
@@ -72,6 +73,40 @@ TEST(files_read_in_turn_stay_open) {
   CHECK_HAS(sn_error_message(), "missing");
   SnTensor *all[] = {a1, b1, c1, a2, b2, a3};
   for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) sn_tensor_release(all[i]);
+  sn_load_close();
+}
+
+/* Past 64 open files (SN_LOAD_OPEN_MAX), load closes the least recently used: of 65 files read
+ * in order, the first is mapped anew when it is read again, and the last is not. */
+TEST(least_recently_used_closed_past_64) {
+  enum { N = 65 };
+  SnTensor *first = NULL, *last = NULL;
+  for (int k = 0; k < N; k++) {
+    char path[600];
+    snprintf(path, sizeof path, "%s/many%d.safetensors", scratch(), k);
+    double v = k;
+    int64_t shape[1] = {1};
+    SnTensor *t = sn_tensor_from_data(SN_F64, &v, 1, shape);
+    const char *name = "v";
+    CHECK(sn_st_save(path, 1, &name, (const SnTensor *const *)&t, 0) == 0);
+    sn_tensor_release(t);
+    SnTensor *got = sn_load_named("test:1:1", path, "v", SN_F64, 1);
+    CHECK(got && ((double *)got->data)[0] == k);
+    if (k == 0) first = got;
+    else if (k == N - 1) last = got;
+    else sn_tensor_release(got);
+  }
+  char path[600];
+  snprintf(path, sizeof path, "%s/many0.safetensors", scratch());
+  SnTensor *again = sn_load_named("test:1:1", path, "v", SN_F64, 1);
+  snprintf(path, sizeof path, "%s/many%d.safetensors", scratch(), N - 1);
+  SnTensor *again_last = sn_load_named("test:1:1", path, "v", SN_F64, 1);
+  if (first && again) CHECK(sn_tensor_buffer(first) != sn_tensor_buffer(again));
+  if (last && again_last) CHECK(sn_tensor_buffer(last) == sn_tensor_buffer(again_last));
+  sn_tensor_release(first);
+  sn_tensor_release(last);
+  sn_tensor_release(again);
+  sn_tensor_release(again_last);
   sn_load_close();
 }
 
