@@ -34,14 +34,16 @@ OPT := -O2 -g
 # The runtime's kernels are built for the host CPU: libsinter is linked into programs built here.
 RT_OPT := -O3 -g -march=native
 CFLAGS_COMMON := -std=c11 -D_GNU_SOURCE $(WARN) -Iinclude $(SANFLAGS)
-CFLAGS_RT := $(CFLAGS_COMMON) $(RT_OPT) -fopenmp -fPIC
+CFLAGS_RT := $(CFLAGS_COMMON) $(RT_OPT) -Iruntime -fopenmp -fPIC
 CFLAGS_CC = $(CFLAGS_COMMON) $(OPT) -Icompiler -I$(BUILD)/gen $(LLVM_CFLAGS)
 
 # What `sinter build` links a program with (baked into the compiler, so it matches this build).
 RT_LINK := -lopenblas -lcjson -lgomp -lm -lpthread
 PROG_LINK := $(SANFLAGS) $(RT_LINK)
 
-RT_SRC := $(wildcard runtime/*.c)
+# The runtime's layers are its folders (docs/design.md): a new file in one needs no edit here.
+RT_SRC := $(wildcard runtime/*/*.c)
+RT_HDR := include/sinter.h $(wildcard include/sinter/*.h)
 RT_OBJ := $(RT_SRC:runtime/%.c=$(BUILD)/obj/runtime/%.o)
 CC_SRC := $(filter-out compiler/front.c,$(wildcard compiler/*.c))
 STDLIB_SRC := $(sort $(wildcard stdlib/*.dsl))
@@ -155,13 +157,13 @@ $(BUILD)/tests/%: tests/runtime/%.c tests/runtime/check.h tests/runtime/rt_test.
 # -march=native (docs/design.md); the runtime it tests is built as usual.
 $(BUILD)/tests/test_transport_scaling: TEST_CFLAGS := -fno-tree-slp-vectorize
 
-# The AVX2 kernels of runtime/expsum.c, compiled into their test for a CPU without AVX-512.
+# The AVX2 kernels of runtime/math/expsum.c, compiled into their test for a CPU without AVX-512.
 $(BUILD)/tests/test_expsum_avx2: TEST_CFLAGS := -march=x86-64-v3
-$(BUILD)/tests/test_expsum_avx2: runtime/expsum.c
+$(BUILD)/tests/test_expsum_avx2: runtime/math/expsum.c
 
 # The fuzz target always builds with clang's libFuzzer and ASan, whatever SAN says. At -O1
 # clang cannot honour the runtime's `omp simd` loops and says so (-Wpass-failed): expected here.
-FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE -g -O1 -Iinclude -Icompiler -I$(BUILD)/gen $(LLVM_CFLAGS) \
+FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE -g -O1 -Iinclude -Iruntime -Icompiler -I$(BUILD)/gen $(LLVM_CFLAGS) \
                -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -Wno-pass-failed
 # The front-end target covers lexer, parser, sema and the IR passes (not LLVM or the JIT).
 FUZZ_SRC := $(filter-out compiler/main.c compiler/repl.c compiler/jit.c compiler/codegen_llvm.c compiler/driver.c \
@@ -171,7 +173,7 @@ $(BUILD)/fuzz/fuzz_front: tests/fuzz/fuzz_front.c $(FUZZ_SRC) $(BUILD)/gen/lexer
 	$(CLANG) $(FUZZ_CFLAGS) -fopenmp -Wno-unused-parameter $^ -o $@ -lopenblas -lcjson -lm -lpthread
 
 # Runtime fuzz targets (tests/fuzz/fuzz_rt_*.c) link the runtime's sources built the same way.
-$(BUILD)/fuzz/fuzz_rt_%: tests/fuzz/fuzz_rt_%.c $(RT_SRC) include/sinter.h | deps
+$(BUILD)/fuzz/fuzz_rt_%: tests/fuzz/fuzz_rt_%.c $(RT_SRC) $(RT_HDR) | deps
 	@mkdir -p $(@D)
 	$(CLANG) -std=c11 -D_GNU_SOURCE -g -O1 -Iinclude -Iruntime -fopenmp \
 	  -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -Wno-pass-failed \

@@ -1,5 +1,5 @@
 /* rt_parallel.c: what a parallel loop costs against the work it shares, the measurement behind
- * PARALLEL_MIN_CHUNKS (compiler/codegen_llvm.c) and SN_SPIN_NS (runtime/parallel.c):
+ * PARALLEL_MIN_CHUNKS (compiler/codegen_llvm.c) and SN_SPIN_NS (runtime/core/parallel.c):
  *   - sn_parallel_for with empty chunks, one loop right after another (the workers still spin)
  *     and after a pause of 1 ms (they sleep, and a futex wakes them);
  *   - the time of one chunk as generated code sizes it (PARALLEL_GRAIN_WORK = 65536 estimated

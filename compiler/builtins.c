@@ -1042,7 +1042,7 @@ static Val *b_save(Sema *s, Node *call) {
   return unit_val(s);
 }
 
-/* --- exact optimal transport (runtime/transport_exact.c) ------------------------------------ */
+/* --- exact optimal transport (runtime/ot/emd.c, sliced.c) ----------------------------------- */
 
 /* A tensor argument of the given rank with numbers in it (any numeric dtype: the solvers work in
  * f64). */

@@ -8,11 +8,11 @@
  * `i32 body(ptr ctx, i64 chunk, i64 lo, i64 hi)` and run through sn_parallel_for; a parallel
  * reduction (max, min, integers) writes one partial result per chunk and combines them in
  * chunk order.
- * exp and log are emitted inline, mirroring runtime/mathfn.c operation for operation. */
+ * exp and log are emitted inline, mirroring runtime/math/mathfn.c operation for operation. */
 #include "codegen_llvm.h"
 
 #include "rtabi.h"
-#include "sn_mathpoly.h"
+#include "sinter/mathpoly.h"
 
 #include <llvm-c/Analysis.h>
 #include <llvm-c/Target.h>
@@ -27,7 +27,7 @@
 /* Loops of fewer chunks than this run on one thread (see docs/performance.md for the
  * measurement behind it). */
 #define PARALLEL_MIN_CHUNKS 8
-/* The runtime never makes more chunks than this (SN_MAX_CHUNKS in runtime/parallel.c). */
+/* The runtime never makes more chunks than this (SN_MAX_CHUNKS in runtime/core/parallel.c). */
 #define MAX_CHUNKS 1024
 
 typedef struct Cg {
@@ -250,12 +250,12 @@ static LLVMValueRef rt_call_at(Cg *cg, IrInst *in, RtFn f, int nops, LLVMValueRe
 
 static LLVMValueRef rt_call(Cg *cg, RtFn f, int nops, LLVMValueRef *ops) { return rt_call_at(cg, NULL, f, nops, ops); }
 
-/* --- exp and log (see runtime/mathfn.c) -------------------------------------------------------- */
+/* --- exp and log (see runtime/math/mathfn.c) -------------------------------------------------- */
 
 static LLVMValueRef sel(Cg *cg, LLVMValueRef c, LLVMValueRef a, LLVMValueRef b) { return LLVMBuildSelect(cg->b, c, a, b, ""); }
 static LLVMValueRef fcmp(Cg *cg, LLVMRealPredicate p, LLVMValueRef a, LLVMValueRef b) { return LLVMBuildFCmp(cg->b, p, a, b, ""); }
 
-/* exp(x) as runtime/mathfn.c's sn_exp[f] computes it. */
+/* exp(x) as runtime/math/mathfn.c's sn_exp[f] computes it. */
 static LLVMValueRef gen_exp(Cg *cg, LLVMValueRef x, bool dbl) {
   LLVMTypeRef t = dbl ? cg->f64 : cg->f32, it = dbl ? cg->i64 : cg->i32;
   LLVMValueRef lo = cf(t, dbl ? SN_EXP_LO : (double)SN_EXPF_LO), hi = cf(t, dbl ? SN_EXP_HI : (double)SN_EXPF_HI);
@@ -270,7 +270,7 @@ static LLVMValueRef gen_exp(Cg *cg, LLVMValueRef x, bool dbl) {
   for (int i = 1; i < np; i++) p = fma3(cg, t, p, r, cf(t, dbl ? sn_exp_poly[i] : (double)sn_expf_poly[i]));
   LLVMValueRef y;
   if (dbl) {
-    /* the two-word tail of runtime/mathfn.c's sn_exp */
+    /* the two-word tail of runtime/math/mathfn.c's sn_exp */
     LLVMValueRef e = fma3(cg, t, n, cf(t, SN_EXP_LN2_LO), LLVMBuildFSub(cg->b, rh, r, ""));
     LLVMValueRef tt = LLVMBuildFMul(cg->b, LLVMBuildFMul(cg->b, r, r, ""), p, "");
     LLVMValueRef qh = LLVMBuildFAdd(cg->b, r, tt, "");
@@ -327,7 +327,7 @@ static LLVMValueRef gen_log(Cg *cg, LLVMValueRef x, bool dbl) {
   LLVMValueRef big = fcmp(cg, LLVMRealOGT, m, cf(t, SN_LOG_SQRT2));
   e = sel(cg, big, LLVMBuildFAdd(cg->b, e, cf(t, 1.0), ""), e);
   m = sel(cg, big, LLVMBuildFMul(cg->b, m, cf(t, 0.5), ""), m);
-  /* fdlibm's formulation, as runtime/mathfn.c's sn_log */
+  /* fdlibm's formulation, as runtime/math/mathfn.c's sn_log */
   LLVMValueRef f = LLVMBuildFSub(cg->b, m, cf(t, 1.0), "");
   LLVMValueRef s = LLVMBuildFDiv(cg->b, f, LLVMBuildFAdd(cg->b, cf(t, 2.0), f, ""), "");
   LLVMValueRef z = LLVMBuildFMul(cg->b, s, s, "");

@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sinter.h"
+#include "sinter/abi.h"
 
 Source *source_new(Arena *a, const char *path, const char *text, size_t len) {
   /* a UTF-8 byte-order mark (some Windows editors write one) is not part of the program */

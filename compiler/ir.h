@@ -19,6 +19,7 @@
 
 #include "diag.h"
 #include "sinter.h"
+#include "sinter/abi.h"
 
 typedef enum IrTypeKind { IRT_VOID, IRT_SCALAR, IRT_TENSOR, IRT_PTR, IRT_STR } IrTypeKind;
 

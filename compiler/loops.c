@@ -200,7 +200,7 @@ static void arg_inner(Lower *l, IrBuilder *b, IrInst *red, IrValue **idx, IrValu
 }
 
 /* --- float sums and products: one order on every path ------------------------------------------
- * A float sum of the terms of one index is computed in the order runtime/sum.c defines, by
+ * A float sum of the terms of one index is computed in the order runtime/core/sum.c defines, by
  * compiled code and the interpreter alike, so they agree to the bit (docs/language.md,
  * "Reductions"): the terms are stored a leaf of SN_SUM_LEAF at a time into a buffer whose sum
  * sn_sum_leaf computes, and the leaves combine in a balanced tree. Fewer than SN_SUM_LANES cheap
@@ -423,7 +423,7 @@ static void lse_tiles(IrBuilder *b, int nr, IrInst **reds, IrValue ***idxs, IrVa
     nm[r]->def->flags |= IRF_REASSOC | IRF_NSZ;
   }
   ir_yield(&fb, nr, nm);
-  /* 2: the sum of exp(v - max) (runtime/expsum.c): every term is at most 1, one is exactly 1 */
+  /* 2: the sum of exp(v - max) (runtime/math/expsum.c): every term is at most 1, one is exactly 1 */
   IrValue *zero = ir_const_f(&tb, dt, 0), *one = ir_const_f(&tb, dt, 1), *ny[MAX_CARRIED];
   for (int r = 0; r < nr; r++) {
     IrValue *m = tf->regions[0]->args[1 + 2 * r], *s = tf->regions[0]->args[2 + 2 * r];

@@ -2,6 +2,7 @@
 #include "rtabi.h"
 
 #include "sinter.h"
+#include "sinter/abi.h"
 
 const RtInfo rt_fns[RT_NFNS] = {
     [RT_PRINT_STR] = {"sn_print_str", (void *)sn_print_str, K_VOID, 1, {K_PTR}},

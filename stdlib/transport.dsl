@@ -124,7 +124,7 @@ fn ot_result(a: float[n], b: float[m], C: float[n, m], e, f: float[n], g: float[
 
 # Sinkhorn-Newton-Sparse (Tang et al. 2024): a warm start, then Newton steps on the dual whose
 # Hessian keeps the largest `keep` share of the plan's entries (at least 8 per row and column;
-# conjugate gradients, Armijo line search; runtime/transport_sns.c). Newton converges
+# conjugate gradients, Armijo line search; runtime/ot/sns.c). Newton converges
 # quadratically where Sinkhorn crawls: small eps and tight tol. The warm start is
 # sinkhorn_eps_scaling's annealing from the largest cost down to eps (one iteration an eps,
 # halving it) and then `warmup` iterations at eps: from potentials at eps alone, Sinkhorn needs

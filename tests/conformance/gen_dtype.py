@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """gen_dtype.py: writes tests/conformance/dtype_torch.txt, PyTorch's dtype conversions as the
-reference for runtime/dtype.c (checked by tests/runtime/test_dtype.c, which needs no Python).
+reference for runtime/core/dtype.c (checked by tests/runtime/test_dtype.c, which needs no Python).
 
 Run with Debian's interpreter (it has torch and numpy): /usr/bin/python3 tests/conformance/gen_dtype.py
 

@@ -5,6 +5,7 @@
 
 #include "check.h"
 #include "sinter.h"
+#include "sinter/abi.h"
 
 #include <unistd.h>
 

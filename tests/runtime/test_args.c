@@ -1,4 +1,4 @@
-/* test_args.c: program arguments (runtime/args.c): each value must fit its declared dtype (the
+/* test_args.c: program arguments (runtime/io/args.c): each value must fit its declared dtype (the
  * limits of np.iinfo / np.finfo; a float is out of range when IEEE round-to-nearest takes it to
  * inf, as np.float32(x) does), an argument may be given once, and the messages name the
  * argument, the value and the range. */

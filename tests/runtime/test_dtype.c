@@ -1,7 +1,7 @@
 /* test_dtype.c: dtype conversions checked bit for bit against PyTorch
  * (tests/conformance/dtype_torch.txt, from gen_dtype.py), the bulk kernels against the
  * one-at-a-time reference, and the rules torch leaves undefined (saturation) against their
- * definition in sinter.h. */
+ * definition in sinter/core.h. */
 #include "rt_test.h"
 
 #include <stdint.h>

@@ -1,9 +1,9 @@
-/* test_expsum_avx2.c: runtime/expsum.c's AVX2 kernels, which machines without AVX-512 use. This
- * file includes expsum.c and is built with -march=x86-64-v3 (Makefile), so the kernels run here
- * even where the library itself uses AVX-512: they must give the portable path's bits. */
+/* test_expsum_avx2.c: runtime/math/expsum.c's AVX2 kernels, which machines without AVX-512 use.
+ * This file includes expsum.c and is built with -march=x86-64-v3 (Makefile), so the kernels run
+ * here even where the library itself uses AVX-512: they must give the portable path's bits. */
 #include "check.h"
 
-#include "../../runtime/expsum.c"
+#include "../../runtime/math/expsum.c"
 
 #include <stdint.h>
 

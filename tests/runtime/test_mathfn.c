@@ -1,8 +1,7 @@
-/* test_mathfn.c: sinter's inline exp and log (runtime/mathfn.c) against libm, in ulps, over
- * normal, subnormal and special inputs, and the lse tile's sum of exps (runtime/expsum.c). */
+/* test_mathfn.c: sinter's inline exp and log (runtime/math/mathfn.c) against libm, in ulps, over
+ * normal, subnormal and special inputs, and the lse tile's sum of exps (runtime/math/expsum.c). */
 #include "check.h"
-#include "rt.h"
-#include "sinter.h"
+#include "math/rt_math.h"
 
 #include <float.h>
 #include <stdint.h>
@@ -105,7 +104,7 @@ TEST(special_values) {
   CHECK(sn_exp(1.0) == 2.718281828459045);
 }
 
-/* One lse tile's sum of exp(v - max) (runtime/expsum.c). A tile of one value is that term:
+/* One lse tile's sum of exp(v - max) (runtime/math/expsum.c). A tile of one value is that term:
  * within 1.25 ulp (f64; the table's rounding plus the last step's) and 1.1 ulp (f32) down to
  * the clamps, exp(-600) and exp(-64), and that value below them. */
 TEST(expsum_terms_within_1_25_ulp) {

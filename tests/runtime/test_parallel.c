@@ -1,4 +1,4 @@
-/* test_parallel.c: the runtime's parallel loops (runtime/parallel.c). A reduction whose chunks
+/* test_parallel.c: the runtime's parallel loops (runtime/core/parallel.c). A reduction whose chunks
  * combine in chunk order gives the same bits on 1, 2, 3 and 8 threads (each count in a child
  * process, as SINTER_THREADS is read once); every chunk runs exactly once in a long run of small
  * loops; the first failure's message comes back; a loop inside a chunk and a loop called while

@@ -4,7 +4,7 @@
  * of the test statistic, so a pass is deterministic and a real bias fails). */
 #include "rt_test.h"
 
-#include "rt.h"
+#include "math/rt_math.h"
 
 /* Random123's tests/kat_vectors, the three philox4x32 10-round lines: ctr[4] key[2] out[4]. */
 TEST(philox_known_answers) {

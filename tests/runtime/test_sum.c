@@ -1,4 +1,4 @@
-/* test_sum.c: runtime/sum.c's order of float sums and products against a plain reference of
+/* test_sum.c: runtime/core/sum.c's order of float sums and products against a plain reference of
  * the order docs/language.md states, and the tree's independence of how the leaves are chunked
  * (what makes parallel sums give the serial bits). */
 #include "rt_test.h"

@@ -1,0 +1,168 @@
+/* sinter/abi.h: the contract between the compiler and libsinter that user C programs need not see:
+ * SnTensor's field offsets, the checks and failures generated code reports, the fixed order of
+ * float sums, the lse tile, the program entry (arguments, sn_main), load and save as the
+ * language calls them, and the solvers' result handles. compiler/rtabi.c lists what generated
+ * code calls. Only core.h is included: the solvers' handles are opaque here. */
+#ifndef SINTER_ABI_H
+#define SINTER_ABI_H
+
+#include "sinter/core.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Generated code reads SnTensor's `data` and `shape` fields directly, at these offsets. */
+#define SN_TENSOR_DATA_OFFSET 0
+#define SN_TENSOR_RANK_OFFSET 8
+#define SN_TENSOR_SHAPE_OFFSET 16
+
+/* --- checks generated code calls when a run-time value breaks a rule ------------------------ */
+/* Each returns a non-zero status with a message that starts with `where` (file:line:col); after
+ * an SN_WHERE_SNIPPET byte, `where` may carry the source line and a caret, shown below it. */
+#define SN_WHERE_SNIPPET '\x1f'
+SnStatus sn_fail_index(const char *where, const char *what, int64_t index, int64_t extent);
+SnStatus sn_fail_dims(const char *where, const char *what, int64_t a, int64_t b);
+SnStatus sn_fail_msg(const char *where, const char *msg);
+SnStatus sn_fail_size(const char *where, const char *what, int64_t n);
+/* The pending message of a function that knows no source location (an allocation that failed,
+ * sn_matmul), put after `where`: generated code calls it when such a function fails. */
+SnStatus sn_fail_at(const char *where);
+/* A failed `check(cond, msg, values..., hint=...)`: each "{}" in msg is replaced by the next of
+ * the n values, written as its kind says (2 bits per value: SN_CHECK_F64, _F32, _INT, _BOOL);
+ * the hint (may be NULL) is shown below the source line. */
+enum { SN_CHECK_F64, SN_CHECK_F32, SN_CHECK_INT, SN_CHECK_BOOL };
+#define SN_CHECK_MAX_VALUES 4
+SnStatus sn_fail_check(const char *where, const char *msg, const char *hint, int32_t n,
+                       const double *values, int32_t kinds);
+/* Checks t's shape against `expected` (rank entries; -1 matches any size). `declared` is the
+ * type as written ("f32[n, 3]"), for the message; `usage` is non-zero for a program argument,
+ * whose mismatch sn_main reports with exit code 2. */
+SnStatus sn_check_shape(const char *where, const char *what, const char *declared, int32_t usage,
+                        const SnTensor *t, int64_t rank, const int64_t *expected);
+/* base^exponent for integers, wrapping on overflow; exponent >= 0 (checked by the caller). */
+int64_t sn_ipow(int64_t base, int64_t exponent);
+
+/* --- float sums and products in one order (runtime/core/sum.c) ----------------------------------
+ * sum_leaf: the value of one leaf, x[off .. off + n), n <= SN_SUM_LEAF (lanes, then in order).
+ * push adds leaf v, the k-th (from 0), to the tree in `stack` (64 entries); fold gives the tree
+ * over the n leaves pushed: the first 2^p and the rest, 2^p the largest power of two below n.
+ * mul: products instead of sums. chunk: the leaves per parallel chunk, a power of two, at least
+ * `least` and enough for at most 64 chunks (a chunk's tree is then a subtree of the whole one). */
+#define SN_SUM_LANES 32
+#define SN_SUM_LEAF 256
+double sn_sum_leaf(const double *x, int64_t off, int64_t n, int32_t mul);
+float sn_sum_leaff(const float *x, int64_t off, int64_t n, int32_t mul);
+void sn_sum_push(double *stack, int64_t k, double v, int32_t mul);
+void sn_sum_pushf(float *stack, int64_t k, float v, int32_t mul);
+double sn_sum_fold(const double *stack, int64_t n, int32_t mul);
+float sn_sum_foldf(const float *stack, int64_t n, int32_t mul);
+int64_t sn_sum_chunk(int64_t nleaves, int64_t least);
+
+/* --- the shared lse tile and random tensors ------------------------------------------------ */
+/* The sum of exp(v[i] - m), i < n, where m is the maximum of v: one tile of lse
+ * (runtime/math/expsum.c). Each term is within 1.25 ulp (f64) or 1.1 ulp (f32); exps below
+ * exp(-600) (f64) or exp(-64) (f32) count as that much, which cannot change a sum >= 1. */
+double sn_expsum(const double *v, int64_t n, double m);
+float sn_expsumf(const float *v, int64_t n, float m);
+/* rand and randn: a tensor of dtype drawn from sn_rng(seed), uniform or normal (dist, SnDist). */
+typedef enum { SN_DIST_UNIFORM, SN_DIST_NORMAL } SnDist;
+SnTensor *sn_random(SnDtype dtype, int64_t rank, const int64_t *shape, int64_t seed, int32_t dist);
+
+/* --- running a program -------------------------------------------------------------------- */
+typedef enum { SN_ARG_I64, SN_ARG_F64, SN_ARG_BOOL, SN_ARG_STR, SN_ARG_TENSOR } SnArgKind;
+typedef struct SnArgSpec {
+  const char *name;
+  int32_t kind;        /* SnArgKind */
+  int32_t dtype;       /* element type for SN_ARG_TENSOR */
+  int32_t rank;        /* for SN_ARG_TENSOR */
+  const char *type;    /* the declared type as written, for messages ("f32[n, 3]") */
+  const char *def;     /* default value as text, NULL when the argument is required */
+} SnArgSpec;
+typedef union SnArgValue { int64_t i; double f; const char *s; SnTensor *t; } SnArgValue;
+/* Parses --name=value / --name value / positional arguments into values (one per spec).
+ * `prog` names the program in messages and --help. Returns 0, 1 on a bad argument (message
+ * set), or 2 when --help was asked for (usage printed to stdout). */
+int sn_args_parse(const char *prog, int argc, char **argv, const SnArgSpec *spec, int nspec,
+                  SnArgValue *out);
+void sn_args_free(const SnArgSpec *spec, int nspec, SnArgValue *vals);
+
+/* A compiled program's body: reads its arguments from `args` and (in the REPL) its persistent
+ * values from `slots`; returns 0, or non-zero with the message set. */
+typedef int32_t (*SnProgramFn)(void *user, SnArgValue *args, SnArgValue *slots);
+/* Parses arguments, runs the program, reports an error with its location and frees what the
+ * program held. Returns the process exit code: 0 ok, 1 the program failed, 2 bad arguments. */
+int sn_main(const char *prog, int argc, char **argv, const SnArgSpec *spec, int nspec, SnProgramFn fn,
+            void *user);
+/* What a run leaves open (files load keeps between tensors, progress reports of a loop that
+ * stopped on an error) is let go; sn_main calls it, and the REPL after each input. */
+void sn_run_cleanup(void);
+
+/* --- load and save (the language's functions) ------------------------------------------------
+ * `where` (file:line:col of the call, see SN_WHERE_SNIPPET) starts every message. A loaded
+ * tensor must have the dtype and rank the program was compiled for; it comes back row-major. */
+SnTensor *sn_load_tensor(const char *where, const char *path, int32_t dtype, int64_t rank); /* .npy, or a one-tensor .safetensors */
+SnTensor *sn_load_named(const char *where, const char *path, const char *name, int32_t dtype, int64_t rank);
+/* load_csv: part 0 is the features x (of `dtype`), part 1 the labels y (which must be of
+ * `ydtype`); `label` ("" for none), `delimiter` and `header` as SnCsvSpec's. */
+SnTensor *sn_load_csv_part(const char *where, const char *path, const char *label, int32_t dtype, int32_t part,
+                           int32_t ydtype, int32_t delimiter, int32_t header);
+void sn_load_close(void);     /* closes the safetensors files load keeps open between tensors */
+void sn_load_csv_close(void); /* forgets the CSV file load_csv keeps between its two parts */
+SnStatus sn_save_tensor(const char *where, const char *path, const SnTensor *t); /* .npy or .safetensors */
+/* A record: begin, add each field (the saver retains it), end writes the file (or a directory of
+ * shards for a path ending in '/'). A failing add or end frees the saver. */
+void *sn_save_begin(const char *where, const char *path);
+SnStatus sn_save_add(void *saver, const char *name, SnTensor *t);
+SnStatus sn_save_end(void *saver);
+/* What the compiler learns from a file when a program loads it with a literal path. */
+typedef struct SnFileInfo {
+  int32_t record; /* 0: one tensor (.npy); 1: a record of named tensors */
+  int64_t n;
+  char **names;
+  int32_t *dtypes;
+  int64_t *ranks;
+} SnFileInfo;
+SnStatus sn_load_describe(const char *path, SnFileInfo *info);
+void sn_file_info_free(SnFileInfo *info);
+
+/* --- the transport solvers as generated code calls them ---------------------------------------
+ * Each returns a handle (NULL on failure, the message starting with `where`) whose parts are
+ * taken with sn_ot_call_tensor (a new reference) and sn_ot_call_scalar, then freed. emd's plan
+ * is dense; emd_1d gives the sparse support; sinkhorn_newton gives f and g (f64) and its scalars
+ * (SN_OT_ERR: the marginal error, SN_OT_NNZ: the entries kept in the last Newton step,
+ * SN_OT_SINKHORN_STEPS: the steps of its iterations that were Sinkhorn's); sinkhorn_kernel gives
+ * f, g and SN_OT_ERR. */
+typedef struct SnOtCall SnOtCall;
+enum { SN_OT_PLAN, SN_OT_F, SN_OT_G, SN_OT_ROWS, SN_OT_COLS, SN_OT_MASS }; /* tensors */
+enum {
+  SN_OT_COST, SN_OT_DISTANCE, SN_OT_ITERATIONS, SN_OT_CONVERGED, SN_OT_ERR, SN_OT_NNZ,
+  SN_OT_SINKHORN_STEPS, SN_OT_NSCALARS
+}; /* f64 */
+SnOtCall *sn_ot_emd_call(const char *where, const SnTensor *a, const SnTensor *b,
+                         const SnTensor *C, int64_t max_iter);
+SnOtCall *sn_ot_emd_1d_call(const char *where, const SnTensor *x, const SnTensor *y,
+                            const SnTensor *a, const SnTensor *b, double p);
+SnOtCall *sn_ot_sliced_call(const char *where, const SnTensor *X, const SnTensor *Y,
+                            const SnTensor *a, const SnTensor *b, int64_t nproj, int64_t seed,
+                            double p);
+/* sn_ot_sns_f64 on tensors of any numeric dtype: a [n], b [m] (each may be NULL: uniform),
+ * C [n, m], and starting potentials f0 [n], g0 [m] (each may be NULL: zeros). A run that stops
+ * at max_iter is a result (SN_OT_CONVERGED 0), not a failure. */
+SnOtCall *sn_ot_sns_call(const char *where, const SnTensor *a, const SnTensor *b,
+                         const SnTensor *C, double eps, const SnTensor *f0, const SnTensor *g0,
+                         double tol, int64_t max_iter, double keep);
+/* sn_ot_sinkhorn_scaling_f64 from u = 1 and v = exp(g0 / eps) (g0 NULL: zeros), on weights of
+ * any numeric dtype; the parts SN_OT_F and SN_OT_G are the potentials eps log u and eps log v
+ * (f64), with SN_OT_ERR, SN_OT_ITERATIONS and SN_OT_CONVERGED. */
+SnOtCall *sn_ot_scaling_call(const char *where, const SnTensor *a, const SnTensor *b,
+                             const SnTensor *K, double eps, const SnTensor *g0, double tol,
+                             int64_t max_iter);
+SnTensor *sn_ot_call_tensor(SnOtCall *r, int32_t part);
+double sn_ot_call_scalar(SnOtCall *r, int32_t part);
+void sn_ot_call_free(SnOtCall *r);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

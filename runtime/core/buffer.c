@@ -1,0 +1,72 @@
+/* buffer.c: the refcounted storage tensors view: memory the runtime allocates (aligned, with huge
+ * pages for large buffers) or a file's mapping, unmapped when the last reference goes. */
+#include "core/rt_core.h"
+
+#include <stdlib.h>
+#include <sys/mman.h>
+
+/* An owned buffer's data starts one alignment unit after its header. */
+_Static_assert(sizeof(struct SnBuffer) <= SN_ALIGN, "SnBuffer header outgrew its slot");
+
+/* Owned buffers from this size up ask for transparent huge pages. */
+#define HUGEPAGE_MIN (4u << 20)
+
+/* More than a process's address space (Linux gives user space 2^47 bytes on x86-64, 2^48 on
+ * AArch64, unless it asks for more): such a buffer is out of memory without asking the allocator,
+ * whatever it is (a sanitizer's caps lower, and stops the program instead of returning NULL). */
+#define MAX_BUFFER ((size_t)1 << 48)
+
+/* What a buffer of no bytes points at, so that empty tensors still have a valid address. */
+static _Alignas(SN_ALIGN) char empty_bytes[SN_ALIGN];
+
+SnBuffer *sn_buffer_new(size_t bytes) {
+  if (bytes > (size_t)PTRDIFF_MAX - 2 * SN_ALIGN) {
+    sn_error_set("tensor too large: %zu bytes", bytes);
+    return NULL;
+  }
+  size_t alloc = SN_ALIGN + (bytes + SN_ALIGN - 1) / SN_ALIGN * SN_ALIGN;
+  SnBuffer *b = bytes <= MAX_BUFFER ? aligned_alloc(SN_ALIGN, alloc) : NULL;
+  if (!b) {
+    sn_error_set("out of memory: a tensor of %zu bytes", bytes);
+    return NULL;
+  }
+  b->refcount = 1;
+  b->kind = SN_BUFFER_OWNED;
+  b->data = (char *)b + SN_ALIGN;
+  b->size = bytes;
+  if (alloc >= HUGEPAGE_MIN) {
+    /* As NumPy does: transparent huge pages make first touch of a large tensor several times
+     * faster. Only advice, so a failure changes nothing. */
+    uintptr_t lo = ((uintptr_t)b + 4095) & ~(uintptr_t)4095, hi = ((uintptr_t)b + alloc) & ~(uintptr_t)4095;
+    madvise((void *)lo, hi - lo, MADV_HUGEPAGE);
+  }
+  return b;
+}
+
+SnBuffer *snrt_buffer_from_mapping(void *map, size_t len) {
+  SnBuffer *b = malloc(sizeof *b);
+  if (!b) {
+    if (map) munmap(map, len);
+    sn_error_set("out of memory");
+    return NULL;
+  }
+  b->refcount = 1;
+  b->kind = SN_BUFFER_MMAP;
+  b->data = map ? map : empty_bytes;
+  b->size = len;
+  return b;
+}
+
+void sn_buffer_retain(SnBuffer *b) {
+  if (b) __atomic_add_fetch(&b->refcount, 1, __ATOMIC_RELAXED);
+}
+
+void sn_buffer_release(SnBuffer *b) {
+  if (!b || __atomic_sub_fetch(&b->refcount, 1, __ATOMIC_ACQ_REL) != 0) return;
+  if (b->kind == SN_BUFFER_MMAP && b->data != empty_bytes) munmap(b->data, b->size);
+  free(b);
+}
+
+void *sn_buffer_data(const SnBuffer *b) { return b->data; }
+size_t sn_buffer_size(const SnBuffer *b) { return b->size; }
+SnBufferKind sn_buffer_kind(const SnBuffer *b) { return b->kind; }

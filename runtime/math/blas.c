@@ -1,0 +1,170 @@
+/* blas.c: matrix products. f32 and f64 go to OpenBLAS (sgemm/dgemm, sgemv/dgemv, dot);
+ * integers use an exact loop that wraps at the dtype's width; f16 and bf16 a loop that
+ * accumulates in f64 and rounds once. */
+#include "math/rt_math.h"
+
+#include <cblas.h>
+#include <limits.h>
+
+/* How BLAS reads a matrix operand in place: rows x cols stored row-major with leading
+ * dimension ld, used as it is (trans 0) or transposed (1), so a transposed view needs no copy. */
+typedef struct {
+  int trans, rows, cols, ld;
+} BlasMat;
+
+/* t (rank 2) as a BLAS operand; 0 when its strides are neither row- nor column-major with a
+ * leading dimension that fits an int. */
+static int blas_mat(const SnTensor *t, BlasMat *out) {
+  int64_t r = t->shape[0], c = t->shape[1], s0 = t->strides[0], s1 = t->strides[1];
+  if (r > INT_MAX || c > INT_MAX) return 0;
+  if ((s1 == 1 || c == 1) && s0 >= (c > 1 ? c : 1) && s0 <= INT_MAX) {
+    *out = (BlasMat){0, (int)r, (int)c, (int)s0};
+    return 1;
+  }
+  if ((s0 == 1 || r == 1) && s1 >= (r > 1 ? r : 1) && s1 <= INT_MAX) {
+    *out = (BlasMat){1, (int)c, (int)r, (int)s1};
+    return 1;
+  }
+  return 0;
+}
+
+/* Whether BLAS can read t in place: a matrix by blas_mat, a vector with a positive stride. */
+static int blas_readable(const SnTensor *t) {
+  BlasMat bm;
+  if (t->rank == 2) return blas_mat(t, &bm);
+  return t->shape[0] <= INT_MAX && (t->strides[0] >= 1 || t->shape[0] <= 1) && t->strides[0] <= INT_MAX;
+}
+
+static int vec_inc(const SnTensor *t) { return t->strides[0] >= 1 ? (int)t->strides[0] : 1; }
+
+static CBLAS_TRANSPOSE cblas_trans(int trans) { return trans ? CblasTrans : CblasNoTrans; }
+
+/* y = op(A) x for the stored matrix A of bm, in f64 or f32. */
+static void gemv(int f64, const BlasMat *bm, const void *A, const void *x, int incx, void *y) {
+  if (f64)
+    cblas_dgemv(CblasRowMajor, cblas_trans(bm->trans), bm->rows, bm->cols, 1.0, A, bm->ld, x, incx,
+                0.0, y, 1);
+  else
+    cblas_sgemv(CblasRowMajor, cblas_trans(bm->trans), bm->rows, bm->cols, 1.0f, A, bm->ld, x,
+                incx, 0.0f, y, 1);
+}
+
+/* a @ b in f32 or f64 through BLAS, the operands read in place (blas_readable) and no size 0;
+ * c is dense. */
+static void blas_matmul(const SnTensor *a, const SnTensor *b, SnTensor *c, int64_t n, int64_t k,
+                        int64_t m) {
+  int f64 = a->dtype == SN_F64;
+  BlasMat ma = {0}, mb = {0}; /* filled by blas_mat: the caller checked blas_readable */
+  if (a->rank == 1 && b->rank == 1) {
+    if (f64)
+      *(double *)c->data = cblas_ddot((int)k, a->data, vec_inc(a), b->data, vec_inc(b));
+    else
+      *(float *)c->data = cblas_sdot((int)k, a->data, vec_inc(a), b->data, vec_inc(b));
+  } else if (b->rank == 1) {
+    blas_mat(a, &ma);
+    gemv(f64, &ma, a->data, b->data, vec_inc(b), c->data);
+  } else if (a->rank == 1) {
+    /* a @ b = b^T a: the same stored matrix with the other transpose flag. */
+    blas_mat(b, &mb);
+    mb.trans = !mb.trans;
+    gemv(f64, &mb, b->data, a->data, vec_inc(a), c->data);
+  } else {
+    blas_mat(a, &ma);
+    blas_mat(b, &mb);
+    if (f64)
+      cblas_dgemm(CblasRowMajor, cblas_trans(ma.trans), cblas_trans(mb.trans), (int)n, (int)m,
+                  (int)k, 1.0, a->data, ma.ld, b->data, mb.ld, 0.0, c->data, (int)m);
+    else
+      cblas_sgemm(CblasRowMajor, cblas_trans(ma.trans), cblas_trans(mb.trans), (int)n, (int)m,
+                  (int)k, 1.0f, a->data, ma.ld, b->data, mb.ld, 0.0f, c->data, (int)m);
+  }
+}
+
+/* Element i of a dense integer tensor, and a value stored into one: the low bits of v. */
+static uint64_t int_get(const SnTensor *t, int64_t i) {
+  switch ((SnDtype)t->dtype) {
+  case SN_I8: return (uint64_t)((const int8_t *)t->data)[i];
+  case SN_U8: return ((const uint8_t *)t->data)[i];
+  case SN_I32: return (uint64_t)((const int32_t *)t->data)[i];
+  default: return (uint64_t)((const int64_t *)t->data)[i];
+  }
+}
+
+static void int_set(SnTensor *t, int64_t i, uint64_t v) {
+  switch ((SnDtype)t->dtype) {
+  case SN_I8: case SN_U8: ((uint8_t *)t->data)[i] = (uint8_t)v; break;
+  case SN_I32: ((uint32_t *)t->data)[i] = (uint32_t)v; break;
+  default: ((uint64_t *)t->data)[i] = v; break;
+  }
+}
+
+/* a @ b of dense integer operands: products and sums modulo 2^64, truncated to the dtype's
+ * width, which is the result modulo 2^width, as NumPy's and PyTorch's integer @ wrap. */
+static void int_matmul(const SnTensor *a, const SnTensor *b, SnTensor *c, int64_t n, int64_t k, int64_t m) {
+  for (int64_t i = 0; i < n; i++)
+    for (int64_t j = 0; j < m; j++) {
+      uint64_t acc = 0;
+      for (int64_t p = 0; p < k; p++) acc += int_get(a, i * k + p) * int_get(b, p * m + j);
+      int_set(c, i * m + j, acc);
+    }
+}
+
+/* a @ b with the NumPy rules for rank 1 and 2: (n,k)@(k,m) -> (n,m), (n,k)@(k) -> (n),
+ * (k)@(k,m) -> (m), (k)@(k) -> scalar (a rank-0 tensor). */
+SnTensor *sn_matmul(const SnTensor *a, const SnTensor *b) {
+  if (a->rank < 1 || a->rank > 2 || b->rank < 1 || b->rank > 2) {
+    sn_error_set("@ takes vectors and matrices, not rank %lld and rank %lld",
+                 (long long)a->rank, (long long)b->rank);
+    return NULL;
+  }
+  if (a->dtype != b->dtype) {
+    sn_error_set("@ needs operands of one dtype, not %s and %s", sn_dtype_name(a->dtype),
+                 sn_dtype_name(b->dtype));
+    return NULL;
+  }
+  int64_t n = a->rank == 2 ? a->shape[0] : 1, k = a->shape[a->rank - 1];
+  int64_t kb = b->shape[0], m = b->rank == 2 ? b->shape[1] : 1;
+  if (k != kb) {
+    sn_error_set("@ needs the inner sizes to agree: %lld vs %lld", (long long)k, (long long)kb);
+    return NULL;
+  }
+  int blas = a->dtype == SN_F32 || a->dtype == SN_F64;
+  if (blas && (n > INT_MAX || m > INT_MAX || k > INT_MAX)) {
+    sn_error_set("@: a dimension of %lld is beyond BLAS's int range",
+                 (long long)(n > m ? (n > k ? n : k) : (m > k ? m : k)));
+    return NULL;
+  }
+  int64_t shape[2], rank = 0;
+  if (a->rank == 2) shape[rank++] = n;
+  if (b->rank == 2) shape[rank++] = m;
+  /* an empty operand: a zero-sized result, or sums over nothing (no layout test, no BLAS call) */
+  if (n == 0 || m == 0 || k == 0) return sn_tensor_zeros((SnDtype)a->dtype, rank, shape);
+  /* BLAS reads row- and column-major operands in place; the loop below and other layouts need
+   * dense row-major copies. */
+  if (blas ? !blas_readable(a) || !blas_readable(b)
+           : !sn_tensor_is_contiguous(a) || !sn_tensor_is_contiguous(b)) {
+    SnTensor *ac = sn_tensor_copy(a), *bc = ac ? sn_tensor_copy(b) : NULL;
+    SnTensor *c = bc ? sn_matmul(ac, bc) : NULL;
+    sn_tensor_release(ac);
+    sn_tensor_release(bc);
+    return c;
+  }
+  SnTensor *c = sn_tensor_new((SnDtype)a->dtype, rank, shape);
+  if (!c) return NULL;
+  if (blas) {
+    blas_matmul(a, b, c, n, k, m);
+    return c;
+  }
+  if (a->dtype != SN_F16 && a->dtype != SN_BF16) {
+    int_matmul(a, b, c, n, k, m);
+    return c;
+  }
+  for (int64_t i = 0; i < n; i++)
+    for (int64_t j = 0; j < m; j++) {
+      double acc = 0;
+      for (int64_t p = 0; p < k; p++)
+        acc += sn_tensor_get_f64(a, i * k + p) * sn_tensor_get_f64(b, p * m + j);
+      sn_tensor_set_f64(c, i * m + j, acc);
+    }
+  return c;
+}
