@@ -106,16 +106,16 @@ $(BUILD)/gen/prelude.c: tools/embed.sh $(STDLIB_SRC)
 
 $(BUILD)/obj/gen/prelude.o: $(BUILD)/gen/prelude.c | deps
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_CC) -c $< -o $@
+	$(CC) $(CFLAGS_CC) -MMD -MP -c $< -o $@
 
 $(BUILD)/obj/gen/lexer.o: $(BUILD)/gen/lexer.c $(BUILD)/gen/grammar.h | deps
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_CC) -c $< -o $@
+	$(CC) $(CFLAGS_CC) -MMD -MP -c $< -o $@
 
 # Lemon's parser template declares locals some configurations never read.
 $(BUILD)/obj/gen/grammar.o: $(BUILD)/gen/grammar.c | deps
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_CC) -Wno-unused-parameter -Wno-unused-variable -Wno-unused-but-set-variable -c $< -o $@
+	$(CC) $(CFLAGS_CC) -MMD -MP -Wno-unused-parameter -Wno-unused-variable -Wno-unused-but-set-variable -c $< -o $@
 
 # --- compiler ----------------------------------------------------------------------------
 $(BUILD)/obj/compiler/%.o: compiler/%.c $(BUILD)/gen/grammar.h | deps

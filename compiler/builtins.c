@@ -1293,7 +1293,9 @@ static Val *b_sliced(Sema *s, Node *call) {
 const char *const builtin_names[] = {
     "print", "exp", "log", "log1p", "expm1", "sqrt", "abs", "tanh", "sin", "cos", "tan", "floor", "ceil",
     "round", "erf", "isnan", "sigmoid", "relu", "softplus", "sign", "pow", "min", "max", "clamp", "where",
-    "sum", "prod", "mean", "lse", "argmax", "argmin", "all", "any", "zeros", "ones", "full", "arange", "linspace", "eye",
+#define RED(id, name, ...) name,
+#include "reductions.def"
+    "zeros", "ones", "full", "arange", "linspace", "eye",
     "rand", "randn", "transpose", "size", "numel", "f16", "bf16", "f32", "f64", "i8", "u8", "i32", "i64",
     "bool", "now", "load", "load_csv", "save", "check", "isfinite", "cast", "epsilon", "emd", "emd_1d", "sliced_wasserstein", "sns_newton", "sinkhorn_kernel", NULL,
 };
@@ -1309,12 +1311,8 @@ Val *call_builtin(Sema *s, Node *call, bool *found) {
   };
   for (size_t i = 0; i < sizeof maths / sizeof *maths; i++)
     if (strcmp(nm, maths[i].name) == 0) return b_math(s, call, maths[i].fn);
-  static const struct { const char *name; RedKind k; } reds[] = {
-      {"sum", RED_SUM}, {"prod", RED_PROD}, {"mean", RED_MEAN}, {"lse", RED_LSE},
-      {"argmax", RED_ARGMAX}, {"argmin", RED_ARGMIN}, {"all", RED_ALL}, {"any", RED_ANY},
-  };
-  for (size_t i = 0; i < sizeof reds / sizeof *reds; i++)
-    if (strcmp(nm, reds[i].name) == 0) return b_reduce(s, call, reds[i].k);
+  int red = red_lookup(nm, strlen(nm));
+  if (red >= 0 && red != RED_MAX && red != RED_MIN) return b_reduce(s, call, (RedKind)red); /* max, min: b_minmax */
   SnDtype dt;
   if (sn_dtype_from_name(nm, &dt)) return b_cast(s, call, dt);
   if (strcmp(nm, "print") == 0) return b_print(s, call);

@@ -68,7 +68,6 @@ const char *ir_math_name(IrMathFn fn) { return math_names[fn]; }
 static const char *bin_names[] = {"add", "sub", "mul", "div", "rem", "min", "max", "and", "or", "pow"};
 static const char *cmp_names[] = {"eq", "ne", "lt", "le", "gt", "ge"};
 static const char *check_names[] = {"index", "dims", "true", "size", "shape", "msg"};
-static const char *red_names[] = {"sum", "prod", "max", "min", "mean", "lse", "argmax", "argmin", "all", "any"};
 
 IrFunc *ir_func_new(Arena *a) {
   IrFunc *f = NEW(a, IrFunc);
@@ -529,7 +528,7 @@ static void print_inst(FILE *out, IrInst *in, int indent) {
   case IR_BIN: fprintf(out, ".%s", bin_names[in->sub]); break;
   case IR_CMP: fprintf(out, ".%s", cmp_names[in->sub]); break;
   case IR_MATH: fprintf(out, ".%s", math_names[in->sub]); break;
-  case IR_REDUCE: fprintf(out, ".%s", red_names[in->sub]); break;
+  case IR_REDUCE: fprintf(out, ".%s", red_name((RedKind)in->sub)); break;
   case IR_CHECK: fprintf(out, ".%s", check_names[in->sub]); break;
   case IR_CALL: fprintf(out, " @%s", rt_fns[in->sub].name); break;
   default: break;

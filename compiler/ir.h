@@ -18,6 +18,7 @@
 #define SN_IR_H
 
 #include "diag.h"
+#include "reductions.h"
 #include "sinter.h"
 
 typedef enum IrTypeKind { IRT_VOID, IRT_SCALAR, IRT_TENSOR, IRT_PTR, IRT_STR } IrTypeKind;
