@@ -1290,9 +1290,13 @@ static Val *b_sliced(Sema *s, Node *call) {
 
 /* --- the table ------------------------------------------------------------------------------- */
 
+#define BUILTIN_MATH_1(name) name,
+#define BUILTIN_MATH_2(name)
 const char *const builtin_names[] = {
-    "print", "exp", "log", "log1p", "expm1", "sqrt", "abs", "tanh", "sin", "cos", "tan", "floor", "ceil",
-    "round", "erf", "isnan", "sigmoid", "relu", "softplus", "sign", "pow", "min", "max", "clamp", "where",
+    "print",
+#define MATH(id, name, arity, ...) BUILTIN_MATH_##arity(name)
+#include "mathfns.def"
+    "sigmoid", "relu", "softplus", "sign", "pow", "min", "max", "clamp", "where",
 #define RED(id, name, ...) name,
 #include "reductions.def"
     "zeros", "ones", "full", "arange", "linspace", "eye",
@@ -1303,14 +1307,8 @@ const char *const builtin_names[] = {
 Val *call_builtin(Sema *s, Node *call, bool *found) {
   const char *nm = call->name;
   *found = true;
-  static const struct { const char *name; IrMathFn fn; } maths[] = {
-      {"exp", MF_EXP},     {"log", MF_LOG},     {"log1p", MF_LOG1P}, {"expm1", MF_EXPM1},
-      {"sqrt", MF_SQRT},   {"abs", MF_ABS},     {"tanh", MF_TANH},   {"sin", MF_SIN},
-      {"cos", MF_COS},     {"tan", MF_TAN},     {"floor", MF_FLOOR}, {"ceil", MF_CEIL},
-      {"round", MF_ROUND}, {"erf", MF_ERF},     {"isnan", MF_ISNAN},
-  };
-  for (size_t i = 0; i < sizeof maths / sizeof *maths; i++)
-    if (strcmp(nm, maths[i].name) == 0) return b_math(s, call, maths[i].fn);
+  int mf = ir_math_lookup(nm);
+  if (mf >= 0 && ir_math_fns[mf].arity == 1) return b_math(s, call, (IrMathFn)mf);
   int red = red_lookup(nm, strlen(nm));
   if (red >= 0 && red != RED_MAX && red != RED_MIN) return b_reduce(s, call, (RedKind)red); /* max, min: b_minmax */
   SnDtype dt;

@@ -58,12 +58,19 @@ static const char *op_names[IR_NOPS] = {
 
 const char *ir_op_name(IrOp op) { return op_names[op]; }
 
-static const char *math_names[MF_NFNS] = {
-    "exp", "log", "log1p", "expm1", "sqrt", "abs", "tanh", "sin", "cos", "tan",
-    "floor", "ceil", "round", "erf", "isnan", "pow", "atan2",
+#define MATH_BOOL_SAME false
+#define MATH_BOOL_BOOL true
+const IrMathInfo ir_math_fns[] = {
+#define MATH(id, name, arity, result, work, c, lowering) [MF_##id] = {name, arity, MATH_BOOL_##result, work},
+#include "mathfns.def"
 };
+_Static_assert(sizeof ir_math_fns / sizeof *ir_math_fns == MF_NFNS, "a math function without its row");
 
-const char *ir_math_name(IrMathFn fn) { return math_names[fn]; }
+int ir_math_lookup(const char *name) {
+  for (int k = 0; k < MF_NFNS; k++)
+    if (strcmp(ir_math_fns[k].name, name) == 0) return k;
+  return -1;
+}
 
 static const char *bin_names[] = {"add", "sub", "mul", "div", "rem", "min", "max", "and", "or", "pow"};
 static const char *cmp_names[] = {"eq", "ne", "lt", "le", "gt", "ge"};
@@ -218,15 +225,7 @@ bool ir_contains_reduction(IrBlock *b) {
   return false;
 }
 
-int ir_work_of(IrInst *in) {
-  if (in->op != IR_MATH) return 1;
-  switch ((IrMathFn)in->sub) {
-  case MF_EXP: case MF_LOG: return 16;
-  case MF_SQRT: return 4;
-  case MF_ABS: case MF_FLOOR: case MF_CEIL: case MF_ROUND: case MF_ISNAN: return 1;
-  default: return 64;
-  }
-}
+int ir_work_of(IrInst *in) { return in->op == IR_MATH ? ir_math_fns[in->sub].work : 1; }
 
 int64_t ir_block_work(IrBlock *b) {
   int64_t w = 0;
@@ -301,7 +300,7 @@ IrValue *ir_cast(IrBuilder *b, IrValue *x, IrType to) {
 
 IrValue *ir_math(IrBuilder *b, IrMathFn fn, IrValue *x, IrValue *y) {
   IrValue *ops[2] = {x, y};
-  IrType t = fn == MF_ISNAN ? ir_bool : ir_val(x)->type;
+  IrType t = ir_math_fns[fn].boolean ? ir_bool : ir_val(x)->type;
   IrInst *in = ir_emit(b, IR_MATH, y ? 2 : 1, ops, 1, &t, 0);
   in->sub = fn;
   return in->res[0];
@@ -527,7 +526,7 @@ static void print_inst(FILE *out, IrInst *in, int indent) {
   switch (in->op) {
   case IR_BIN: fprintf(out, ".%s", bin_names[in->sub]); break;
   case IR_CMP: fprintf(out, ".%s", cmp_names[in->sub]); break;
-  case IR_MATH: fprintf(out, ".%s", math_names[in->sub]); break;
+  case IR_MATH: fprintf(out, ".%s", ir_math_fns[in->sub].name); break;
   case IR_REDUCE: fprintf(out, ".%s", red_name((RedKind)in->sub)); break;
   case IR_CHECK: fprintf(out, ".%s", check_names[in->sub]); break;
   case IR_CALL: fprintf(out, " @%s", rt_fns[in->sub].name); break;
@@ -604,6 +603,57 @@ static void vfail(Verifier *v, IrInst *in, const char *what) {
   ir_print(stderr, v->fn);
 }
 
+/* Does a runtime function's parameter of kind k take an operand of type t? */
+static bool kind_takes(RtKind k, IrType t) {
+  switch (k) {
+  case K_I32: return t.kind == IRT_SCALAR && (t.dtype == SN_I32 || t.dtype == SN_BOOL);
+  case K_I64: return ir_type_eq(t, ir_i64);
+  case K_F32: return ir_type_eq(t, ir_scalar(SN_F32));
+  case K_F64: return ir_type_eq(t, ir_scalar(SN_F64));
+  case K_PTR: return t.kind == IRT_PTR || t.kind == IRT_TENSOR || t.kind == IRT_STR;
+  default: return false;
+  }
+}
+
+/* Does a runtime function's result of kind k give a value of type t? */
+static bool kind_gives(RtKind k, IrType t) {
+  switch (k) {
+  case K_I32: return ir_type_eq(t, ir_scalar(SN_I32));
+  case K_I64: return ir_type_eq(t, ir_i64);
+  case K_F32: return ir_type_eq(t, ir_scalar(SN_F32));
+  case K_F64: return ir_type_eq(t, ir_scalar(SN_F64));
+  case K_TENSOR: return t.kind == IRT_TENSOR || t.kind == IRT_PTR;
+  case K_HANDLE: return t.kind == IRT_PTR;
+  default: return false;
+  }
+}
+
+/* A call's operands and result against its runtime function's row (rtabi.def). */
+static void verify_call(Verifier *v, IrInst *in) {
+  if (in->sub < 0 || in->sub >= RT_NFNS) {
+    vfail(v, in, "call of no runtime function");
+    return;
+  }
+  const RtInfo *ri = &rt_fns[in->sub];
+  if (ri->flags & RTF_LOWERING) vfail(v, in, "call of a runtime function only codegen calls");
+  int fixed = rt_fixed_operands((RtFn)in->sub), k = 0;
+  bool sized = false;
+  for (int i = 0; i < ri->nparams; i++) {
+    sized |= ri->params[i] == K_RANK;
+    if (ri->params[i] == K_RANK || ri->params[i] == K_SHAPE) continue;
+    if (k < in->nops && !kind_takes(ri->params[i], ir_op(in, k)->type)) vfail(v, in, "call argument of the wrong kind");
+    k++;
+  }
+  int nsizes = in->nops - fixed;
+  if (nsizes < 0 || (!sized && nsizes > 0) || nsizes > SN_MAX_RANK) vfail(v, in, "call with the wrong number of arguments");
+  for (int i = fixed; i < in->nops; i++)
+    if (!ir_type_eq(ir_op(in, i)->type, ir_i64)) vfail(v, in, "call size that is not an i64");
+  bool gives = ri->ret != K_VOID && ri->ret != K_STATUS;
+  if (in->nres != gives || (gives && !kind_gives(ri->ret, in->res[0]->type))) vfail(v, in, "call result of the wrong kind");
+  if (gives && in->res[0]->type.kind == IRT_TENSOR && !(ri->flags & RTF_ALLOCS))
+    vfail(v, in, "tensor from a runtime function that does not give a new reference");
+}
+
 /* Values are visible in their block after their definition and in every region nested there;
  * the verifier marks each value when it becomes visible and unmarks it when its scope ends. */
 static void verify_block(Verifier *v, IrBlock *b) {
@@ -641,6 +691,10 @@ static void verify_block(Verifier *v, IrBlock *b) {
       break;
     case IR_FOR:
       if (in->nregions != 1 || in->regions[0]->nargs != 1 + in->nops - 2) vfail(v, in, "for's region arguments");
+      break;
+    case IR_CALL: verify_call(v, in); break;
+    case IR_MATH:
+      if (in->sub < 0 || in->sub >= MF_NFNS || in->nops != ir_math_fns[in->sub].arity) vfail(v, in, "math function's operands");
       break;
     default: break;
     }

@@ -81,10 +81,22 @@ typedef enum IrBinOp {
 typedef enum IrCmp { CMP_EQ, CMP_NE, CMP_LT, CMP_LE, CMP_GT, CMP_GE } IrCmp;
 
 typedef enum IrMathFn {
-  MF_EXP, MF_LOG, MF_LOG1P, MF_EXPM1, MF_SQRT, MF_ABS, MF_TANH, MF_SIN, MF_COS, MF_TAN,
-  MF_FLOOR, MF_CEIL, MF_ROUND, MF_ERF, MF_ISNAN, MF_POW, MF_ATAN2,
+#define MATH(id, ...) MF_##id,
+#include "mathfns.def"
   MF_NFNS
 } IrMathFn;
+
+typedef struct IrMathInfo {
+  const char *name;
+  int arity;
+  bool boolean; /* the result is a bool (isnan), not the operand's type */
+  int work;     /* cost against plain arithmetic (ir_work_of) */
+} IrMathInfo;
+
+extern const IrMathInfo ir_math_fns[]; /* by IrMathFn (mathfns.def) */
+
+/* The math function called `name`, or -1. */
+int ir_math_lookup(const char *name);
 
 typedef enum IrCheck {
   CHECK_INDEX, /* (index, extent): 0 <= index < extent */
@@ -239,10 +251,8 @@ bool ir_is_const_int(IrValue *v, int64_t *c);
 
 /* Does the block hold a reduction or an iterate loop, at any depth? */
 bool ir_contains_reduction(IrBlock *b);
-/* An instruction's cost against plain arithmetic, for work estimates: exp and log are inline
- * polynomials of about 20 operations, the other transcendental functions libm calls that do
- * not vectorise (15-30 ns against well under 1 ns), so that a loop of sin(x[i]) over 50,000
- * values is not taken for a small one. */
+/* An instruction's cost against plain arithmetic, for work estimates: 1, or a math function's
+ * work (mathfns.def). */
 int ir_work_of(IrInst *in);
 /* The weighted instructions of a block and the blocks inside it, each counted once: one
  * iteration's work when the block has no loops. */
@@ -259,11 +269,12 @@ void ir_number(IrFunc *f);
 /* Writes all uses through their replacements, so later passes need no ir_val. */
 void ir_resolve(IrFunc *f);
 void ir_print(FILE *out, IrFunc *f);
-/* Checks structural invariants (types of operands, dominance of uses, terminators); on a
- * violation prints it and dies: a failure here is a compiler bug. */
+/* Checks structural invariants (types of operands, dominance of uses, terminators, every call's
+ * arguments against its runtime function); on a violation prints it and dies: a failure here is
+ * a compiler bug. */
 void ir_verify(IrFunc *f, const char *after_pass);
 
 const char *ir_op_name(IrOp op);
-const char *ir_math_name(IrMathFn fn);
+static inline const char *ir_math_name(IrMathFn fn) { return ir_math_fns[fn].name; }
 
 #endif
