@@ -625,19 +625,11 @@ static void gen_loop(Cg *cg, IrInst *in, LLVMValueRef lo, LLVMValueRef hi, LLVMV
   for (int i = 0; i < nc; i++) out[i] = phis[i];
 }
 
-/* Values used inside blk but defined outside it. */
-static void mark_defs(IrBlock *b, bool on) {
-  for (int i = 0; i < b->nargs; i++) b->args[i]->aux = on ? (void *)1 : NULL;
-  for (IrInst *in = b->first; in; in = in->next) {
-    for (int i = 0; i < in->nres; i++) in->res[i]->aux = on ? (void *)1 : NULL;
-    for (int r = 0; r < in->nregions; r++) mark_defs(in->regions[r], on);
-  }
-}
-
 /* Constants are LLVM constants, usable in any function: they are not captured, so the outlined
  * body sees them (a loop bound of 3 stays 3, and LLVM can unroll and vectorise around it). */
 static bool is_constant(IrValue *v) { return v->def && (v->def->op == IR_CONST || v->def->op == IR_STRING); }
 
+/* Values used inside b but defined outside it (those marked are b's own). */
 static void collect_free(IrBlock *b, PtrVec *out, Arena *a) {
   for (IrInst *in = b->first; in; in = in->next) {
     for (int i = 0; i < in->nops; i++) {
@@ -694,7 +686,7 @@ static void gen_parallel(Cg *cg, IrInst *in, LLVMValueRef *out) {
   IrBlock *r = in->regions[0];
   int nc = r->nargs - 1;
   /* what the region reads from outside */
-  mark_defs(r, true);
+  ir_set_aux(r, (void *)1);
   PtrVec freev = {0};
   for (int i = 0; i < in->nops; i++) {
     IrValue *v = ir_op(in, i);
@@ -708,7 +700,7 @@ static void gen_parallel(Cg *cg, IrInst *in, LLVMValueRef *out) {
   /* the estimate needs marks of the region's own values */
   int count = 0;
   LLVMValueRef w = work_estimate(cg, r, &count);
-  mark_defs(r, false);
+  ir_clear_aux(r);
   w = LLVMBuildMul(cg->b, w, ci64(cg, count), "");
   LLVMValueRef grain = in->flags & IRF_CHUNKS ? ci64(cg, 1)
                      : LLVMBuildAdd(cg->b, LLVMBuildSDiv(cg->b, ci64(cg, PARALLEL_GRAIN_WORK), w, ""), ci64(cg, 1), "");

@@ -45,18 +45,11 @@ const char *ir_type_str(IrType t, char *buf) {
   return "?";
 }
 
-static const char *op_names[IR_NOPS] = {
-    [IR_CONST] = "const", [IR_STRING] = "string", [IR_BIN] = "bin", [IR_CMP] = "cmp",
-    [IR_NEG] = "neg", [IR_NOT] = "not", [IR_SELECT] = "select", [IR_CAST] = "cast",
-    [IR_MATH] = "math", [IR_COMPR] = "compr", [IR_ELEM] = "elem", [IR_REDUCE] = "reduce",
-    [IR_DIM] = "dim", [IR_FOR] = "for", [IR_IF] = "if", [IR_LOOP] = "loop", [IR_YIELD] = "yield",
-    [IR_ALLOC] = "alloc", [IR_DATA] = "data", [IR_LOAD] = "load", [IR_STORE] = "store",
-    [IR_SCRATCH] = "scratch", [IR_RETAIN] = "retain", [IR_RELEASE] = "release",
-    [IR_CONST_TENSOR] = "const_tensor", [IR_CALL] = "call", [IR_CHECK] = "check", [IR_ARG] = "arg",
-    [IR_GLOBAL_GET] = "global_get", [IR_GLOBAL_SET] = "global_set",
+const IrOpInfo ir_ops[] = {
+#define OP(id, name, nregions, level, flags) [IR_##id] = {name, nregions, IRL_##level, flags},
+#include "ops.def"
 };
-
-const char *ir_op_name(IrOp op) { return op_names[op]; }
+_Static_assert(sizeof ir_ops / sizeof *ir_ops == IR_NOPS, "an IR op without its row");
 
 #define MATH_BOOL_SAME false
 #define MATH_BOOL_BOOL true
@@ -70,6 +63,14 @@ int ir_math_lookup(const char *name) {
   for (int k = 0; k < MF_NFNS; k++)
     if (strcmp(ir_math_fns[k].name, name) == 0) return k;
   return -1;
+}
+
+unsigned ir_inst_flags(IrInst *in) {
+  if (in->op != IR_CALL) return ir_ops[in->op].flags;
+  const RtInfo *ri = &rt_fns[in->sub];
+  return (ri->flags & RTF_PURE ? OPF_PURE : 0) | (ri->flags & RTF_READS ? OPF_READS : 0) |
+         (ri->flags & RTF_WRITES ? OPF_WRITES : 0) | (ri->flags & RTF_ALLOCS ? OPF_ALLOCS : 0) |
+         (rt_fallible((RtFn)in->sub) ? OPF_FAILS : 0);
 }
 
 static const char *bin_names[] = {"add", "sub", "mul", "div", "rem", "min", "max", "and", "or", "pow"};
@@ -471,6 +472,51 @@ void ir_inline_region(IrBuilder *b, IrBlock *region, IrValue **args, IrValue **o
   free(m.to);
 }
 
+/* --- per-pass scratch --------------------------------------------------------------------------- */
+
+void ir_set_aux(IrBlock *b, void *aux) {
+  for (int i = 0; i < b->nargs; i++) b->args[i]->aux = aux;
+  for (IrInst *in = b->first; in; in = in->next) {
+    for (int i = 0; i < in->nres; i++) in->res[i]->aux = aux;
+    for (int r = 0; r < in->nregions; r++) ir_set_aux(in->regions[r], aux);
+  }
+}
+
+static void new_uses(Arena *a, IrBlock *b) {
+  for (int i = 0; i < b->nargs; i++) b->args[i]->aux = NEW(a, IrUses);
+  for (IrInst *in = b->first; in; in = in->next) {
+    for (int i = 0; i < in->nres; i++) in->res[i]->aux = NEW(a, IrUses);
+    for (int r = 0; r < in->nregions; r++) new_uses(a, in->regions[r]);
+  }
+}
+
+/* A tensor's known sizes (IrValue.dims) keep the size values alive. */
+static void tally_dims(IrValue *t) {
+  for (int d = 0; t->dims && d < t->type.rank; d++) {
+    IrUses *u = ir_val(t->dims[d])->aux;
+    if (u) u->elem++;
+  }
+}
+
+static void tally(IrBlock *b) {
+  for (int i = 0; i < b->nargs; i++) tally_dims(b->args[i]);
+  for (IrInst *in = b->first; in; in = in->next) {
+    for (int i = 0; i < in->nops; i++) {
+      IrUses *u = ir_op(in, i)->aux;
+      if (!u) continue;
+      if ((in->op == IR_ELEM && i == 0) || in->op == IR_DIM) u->elem++;
+      else u->other++;
+    }
+    for (int i = 0; i < in->nres; i++) tally_dims(in->res[i]);
+    for (int r = 0; r < in->nregions; r++) tally(in->regions[r]);
+  }
+}
+
+void ir_count_uses(Arena *a, IrFunc *f) {
+  new_uses(a, f->body);
+  tally(f->body);
+}
+
 /* --- numbering, resolving, printing ----------------------------------------------------------- */
 
 static void number_block(IrBlock *b, int *next) {
@@ -522,7 +568,7 @@ static void print_inst(FILE *out, IrInst *in, int indent) {
     print_value(out, in->res[i]);
     fputs(i + 1 < in->nres ? ", " : " = ", out);
   }
-  fputs(op_names[in->op], out);
+  fputs(ir_ops[in->op].name, out);
   switch (in->op) {
   case IR_BIN: fprintf(out, ".%s", bin_names[in->sub]); break;
   case IR_CMP: fprintf(out, ".%s", cmp_names[in->sub]); break;
@@ -596,7 +642,7 @@ static void vfail(Verifier *v, IrInst *in, const char *what) {
   if (!v->ok) return;
   v->ok = false;
   ir_number(v->fn);
-  fprintf(stderr, "IR verification failed after %s: %s at `%s`", v->pass, what, in ? op_names[in->op] : "?");
+  fprintf(stderr, "IR verification failed after %s: %s at `%s`", v->pass, what, in ? ir_ops[in->op].name : "?");
   if (in && in->nres) fprintf(stderr, " defining %%%d", in->res[0]->id);
   for (int i = 0; in && i < in->nops; i++) fprintf(stderr, "%s%%%d", i ? ", " : " with operands ", ir_val(in->ops[i])->id);
   fprintf(stderr, "\n");
@@ -665,11 +711,16 @@ static void verify_block(Verifier *v, IrBlock *b) {
       if (!o) vfail(v, in, "null operand");
       else if (o->aux != (void *)1) vfail(v, in, "operand used where its definition is not visible");
     }
-    if (in->op == IR_YIELD && in->next) vfail(v, in, "yield is not the last instruction");
+    const IrOpInfo *oi = &ir_ops[in->op];
+    if ((oi->flags & OPF_TERMINATOR) && in->next) vfail(v, in, "yield is not the last instruction");
+    if (in->nregions != oi->nregions) vfail(v, in, "wrong number of regions");
+    bool lowered = v->fn->props & IRP_LOWERED;
+    if (oi->level == (lowered ? IRL_TENSOR : IRL_LOOP))
+      vfail(v, in, lowered ? "tensor-level op after the loop pass" : "loop-level op before the loop pass");
     for (int r = 0; r < in->nregions; r++) {
       IrBlock *rb = in->regions[r];
       if (rb->parent != in) vfail(v, in, "region's parent link is wrong");
-      if (!rb->last || rb->last->op != IR_YIELD) vfail(v, in, "region does not end with a yield");
+      if (!rb->last || !(ir_ops[rb->last->op].flags & OPF_TERMINATOR)) vfail(v, in, "region does not end with a yield");
       verify_block(v, rb);
     }
     for (int i = 0; i < in->nres; i++) in->res[i]->aux = (void *)1;
@@ -705,18 +756,10 @@ static void verify_block(Verifier *v, IrBlock *b) {
     for (int i = 0; i < in->nres; i++) in->res[i]->aux = NULL;
 }
 
-static void clear_aux(IrBlock *b) {
-  for (int i = 0; i < b->nargs; i++) b->args[i]->aux = NULL;
-  for (IrInst *in = b->first; in; in = in->next) {
-    for (int i = 0; i < in->nres; i++) in->res[i]->aux = NULL;
-    for (int r = 0; r < in->nregions; r++) clear_aux(in->regions[r]);
-  }
-}
-
 void ir_verify(IrFunc *f, const char *after_pass) {
   Verifier v = {after_pass, f, true};
-  clear_aux(f->body);
+  ir_clear_aux(f->body);
   verify_block(&v, f->body);
-  clear_aux(f->body);
+  ir_clear_aux(f->body);
   if (!v.ok) die("the IR is malformed after %s", after_pass);
 }

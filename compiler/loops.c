@@ -755,18 +755,11 @@ static void lower_block(Lower *l, IrBlock *blk) {
   }
 }
 
-static void clear_aux(IrBlock *b) {
-  for (int i = 0; i < b->nargs; i++) b->args[i]->aux = NULL;
-  for (IrInst *in = b->first; in; in = in->next) {
-    for (int i = 0; i < in->nres; i++) in->res[i]->aux = NULL;
-    for (int r = 0; r < in->nregions; r++) clear_aux(in->regions[r]);
-  }
-}
-
-void pass_loops(IrFunc *f) {
+void pass_loops(IrFunc *f, const PassOptions *opt) {
+  (void)opt;
   Lower l = {f, {0}};
-  clear_aux(f->body);
+  ir_clear_aux(f->body);
   lower_block(&l, f->body);
-  clear_aux(f->body);
+  ir_clear_aux(f->body);
   arena_free(&l.scratch);
 }
