@@ -51,7 +51,8 @@ CC_OBJ := $(CC_SRC:compiler/%.c=$(BUILD)/obj/compiler/%.o) $(BUILD)/obj/gen/lexe
           $(BUILD)/obj/gen/prelude.o
 FRONT_OBJ := $(filter-out $(BUILD)/obj/compiler/main.o,$(CC_OBJ))
 UNIT_SRC := $(wildcard tests/runtime/*.c)
-UNIT_BIN := $(UNIT_SRC:tests/runtime/%.c=$(BUILD)/tests/%)
+COMPILER_UNIT_SRC := $(wildcard tests/compiler/*.c)
+UNIT_BIN := $(UNIT_SRC:tests/runtime/%.c=$(BUILD)/tests/%) $(COMPILER_UNIT_SRC:tests/compiler/%.c=$(BUILD)/tests/%)
 
 # `sinter` is two programs (docs/design.md, "sinter run keeps what it compiled"): $(SINTER), the
 # front (compiler/front.c), links the front end and the runtime but no LLVM, runs the programs
@@ -108,16 +109,16 @@ $(BUILD)/gen/prelude.c: tools/embed.sh $(STDLIB_SRC)
 
 $(BUILD)/obj/gen/prelude.o: $(BUILD)/gen/prelude.c | deps
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_CC) -c $< -o $@
+	$(CC) $(CFLAGS_CC) -MMD -MP -c $< -o $@
 
 $(BUILD)/obj/gen/lexer.o: $(BUILD)/gen/lexer.c $(BUILD)/gen/grammar.h | deps
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_CC) -c $< -o $@
+	$(CC) $(CFLAGS_CC) -MMD -MP -c $< -o $@
 
 # Lemon's parser template declares locals some configurations never read.
 $(BUILD)/obj/gen/grammar.o: $(BUILD)/gen/grammar.c | deps
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_CC) -Wno-unused-parameter -Wno-unused-variable -Wno-unused-but-set-variable -c $< -o $@
+	$(CC) $(CFLAGS_CC) -MMD -MP -Wno-unused-parameter -Wno-unused-variable -Wno-unused-but-set-variable -c $< -o $@
 
 # --- compiler ----------------------------------------------------------------------------
 $(BUILD)/obj/compiler/%.o: compiler/%.c $(BUILD)/gen/grammar.h | deps
@@ -152,6 +153,12 @@ $(RUNNER): tests/runner.c | deps
 $(BUILD)/tests/%: tests/runtime/%.c tests/runtime/check.h tests/runtime/rt_test.h $(LIBSINTER)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_RT) $(TEST_CFLAGS) -Iruntime $< $(LIBSINTER) $(RT_LINK) -o $@
+
+# Compiler unit tests link the compiler's objects but main's and LLVM's.
+COMPILER_TEST_OBJ := $(filter-out $(LLVM_CC_OBJ),$(CC_OBJ))
+$(BUILD)/tests/%: tests/compiler/%.c tests/runtime/check.h $(COMPILER_TEST_OBJ) $(LIBSINTER)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_CC) -Itests/runtime $< $(COMPILER_TEST_OBJ) $(LIBSINTER) -fopenmp $(RT_LINK) -o $@
 
 # GCC 12.2's SLP vectoriser miscompiles this test's f64 -> f32 -> f64 data loops at -O3
 # -march=native (docs/design.md); the runtime it tests is built as usual.

@@ -14,11 +14,6 @@ const char *op_name(Op op) {
   return names[op];
 }
 
-const char *red_name(RedKind k) {
-  static const char *names[] = {"sum", "prod", "max", "min", "mean", "lse", "argmax", "argmin", "all", "any"};
-  return names[k];
-}
-
 const char *ast_kind_name(AstKind k) {
   static const char *names[] = {
       "int",  "float", "str",  "bool",  "name",    "list",   "record", "field-init",

@@ -4,6 +4,7 @@
 #define SN_AST_H
 
 #include "diag.h"
+#include "reductions.h"
 
 typedef enum AstKind {
   /* expressions */
@@ -50,11 +51,6 @@ typedef enum Op {
   OP_NEG, OP_NOT,
 } Op;
 
-typedef enum RedKind {
-  RED_SUM, RED_PROD, RED_MAX, RED_MIN, RED_MEAN, RED_LSE, RED_ARGMAX, RED_ARGMIN,
-  RED_ALL, RED_ANY, /* of bool values: true when every / some value is (true / false when empty) */
-} RedKind;
-
 typedef struct Node Node;
 struct Node {
   AstKind kind;
@@ -73,7 +69,6 @@ struct Node {
 };
 
 const char *op_name(Op op);   /* "+", "@", "and", ... */
-const char *red_name(RedKind k);
 const char *ast_kind_name(AstKind k);
 
 /* Prints the tree as an S-expression, one node per line, for --emit=ast. */

@@ -1290,10 +1290,16 @@ static Val *b_sliced(Sema *s, Node *call) {
 
 /* --- the table ------------------------------------------------------------------------------- */
 
+#define BUILTIN_MATH_1(name) name,
+#define BUILTIN_MATH_2(name)
 const char *const builtin_names[] = {
-    "print", "exp", "log", "log1p", "expm1", "sqrt", "abs", "tanh", "sin", "cos", "tan", "floor", "ceil",
-    "round", "erf", "isnan", "sigmoid", "relu", "softplus", "sign", "pow", "min", "max", "clamp", "where",
-    "sum", "prod", "mean", "lse", "argmax", "argmin", "all", "any", "zeros", "ones", "full", "arange", "linspace", "eye",
+    "print",
+#define MATH(id, name, arity, ...) BUILTIN_MATH_##arity(name)
+#include "mathfns.def"
+    "sigmoid", "relu", "softplus", "sign", "pow", "min", "max", "clamp", "where",
+#define RED(id, name, ...) name,
+#include "reductions.def"
+    "zeros", "ones", "full", "arange", "linspace", "eye",
     "rand", "randn", "transpose", "size", "numel", "f16", "bf16", "f32", "f64", "i8", "u8", "i32", "i64",
     "bool", "now", "load", "load_csv", "save", "check", "isfinite", "cast", "epsilon", "emd", "emd_1d", "sliced_wasserstein", "sns_newton", "sinkhorn_kernel", NULL,
 };
@@ -1301,20 +1307,10 @@ const char *const builtin_names[] = {
 Val *call_builtin(Sema *s, Node *call, bool *found) {
   const char *nm = call->name;
   *found = true;
-  static const struct { const char *name; IrMathFn fn; } maths[] = {
-      {"exp", MF_EXP},     {"log", MF_LOG},     {"log1p", MF_LOG1P}, {"expm1", MF_EXPM1},
-      {"sqrt", MF_SQRT},   {"abs", MF_ABS},     {"tanh", MF_TANH},   {"sin", MF_SIN},
-      {"cos", MF_COS},     {"tan", MF_TAN},     {"floor", MF_FLOOR}, {"ceil", MF_CEIL},
-      {"round", MF_ROUND}, {"erf", MF_ERF},     {"isnan", MF_ISNAN},
-  };
-  for (size_t i = 0; i < sizeof maths / sizeof *maths; i++)
-    if (strcmp(nm, maths[i].name) == 0) return b_math(s, call, maths[i].fn);
-  static const struct { const char *name; RedKind k; } reds[] = {
-      {"sum", RED_SUM}, {"prod", RED_PROD}, {"mean", RED_MEAN}, {"lse", RED_LSE},
-      {"argmax", RED_ARGMAX}, {"argmin", RED_ARGMIN}, {"all", RED_ALL}, {"any", RED_ANY},
-  };
-  for (size_t i = 0; i < sizeof reds / sizeof *reds; i++)
-    if (strcmp(nm, reds[i].name) == 0) return b_reduce(s, call, reds[i].k);
+  int mf = ir_math_lookup(nm);
+  if (mf >= 0 && ir_math_fns[mf].arity == 1) return b_math(s, call, (IrMathFn)mf);
+  int red = red_lookup(nm, strlen(nm));
+  if (red >= 0 && red != RED_MAX && red != RED_MIN) return b_reduce(s, call, (RedKind)red); /* max, min: b_minmax */
   SnDtype dt;
   if (sn_dtype_from_name(nm, &dt)) return b_cast(s, call, dt);
   if (strcmp(nm, "print") == 0) return b_print(s, call);

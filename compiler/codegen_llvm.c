@@ -175,16 +175,14 @@ static const char *where(Cg *cg, Span sp) { return diag_where(cg->ir->arena, sp)
 static void declare_runtime(Cg *cg) {
   for (int f = 0; f < RT_NFNS; f++) {
     const RtInfo *ri = &rt_fns[f];
-    LLVMTypeRef params[RT_MAX_PARAMS + 1];
-    int np = 0;
+    LLVMTypeRef params[RT_MAX_PARAMS];
     for (int i = 0; i < ri->nparams; i++) {
       switch (ri->params[i]) {
-      case K_I32: params[np++] = cg->i32; break;
-      case K_I64: params[np++] = cg->i64; break;
-      case K_F32: params[np++] = cg->f32; break;
-      case K_F64: params[np++] = cg->f64; break;
-      case K_PTR: params[np++] = cg->ptr; break;
-      case K_DIMS: params[np++] = cg->i64; params[np++] = cg->ptr; break;
+      case K_I32: params[i] = cg->i32; break;
+      case K_I64: case K_RANK: params[i] = cg->i64; break;
+      case K_F32: params[i] = cg->f32; break;
+      case K_F64: params[i] = cg->f64; break;
+      case K_PTR: case K_SHAPE: params[i] = cg->ptr; break;
       default: die("declare_runtime: parameter kind");
       }
     }
@@ -198,43 +196,39 @@ static void declare_runtime(Cg *cg) {
     case K_F64: ret = cg->f64; break;
     default: ret = cg->ptr; break;
     }
-    cg->rt_ty[f] = LLVMFunctionType(ret, params, (unsigned)np, 0);
+    cg->rt_ty[f] = LLVMFunctionType(ret, params, (unsigned)ri->nparams, 0);
     cg->rt[f] = LLVMAddFunction(cg->mod, ri->name, cg->rt_ty[f]);
   }
 }
 
-/* Calls runtime function f with IR operands; the operands after the other parameters' are the
- * sizes a K_DIMS parameter passes as (rank, array). */
-/* Calls runtime function f; a failure leaves through the failure exit. The failure of an
- * `at_call` function (an allocation) first puts `in`'s location before its message. */
+/* Calls runtime function f with IR operands, the sizes of a RANK/SHAPE pair after the others';
+ * a failure leaves through the failure exit. The failure of an RTF_AT_CALL function (an
+ * allocation) first puts `in`'s location before its message. */
 static LLVMValueRef rt_call_at(Cg *cg, IrInst *in, RtFn f, int nops, LLVMValueRef *ops) {
   const RtInfo *ri = &rt_fns[f];
-  LLVMValueRef args[RT_MAX_PARAMS + 1];
-  int nfixed = 0;
-  for (int i = 0; i < ri->nparams; i++) nfixed += ri->params[i] != K_DIMS;
-  int na = 0, k = 0;
+  LLVMValueRef args[RT_MAX_PARAMS];
+  int fixed = rt_fixed_operands(f), k = 0;
   for (int i = 0; i < ri->nparams; i++) {
-    if (ri->params[i] == K_DIMS) {
-      int rank = nops - nfixed;
+    if (ri->params[i] == K_RANK) {
+      args[i] = ci64(cg, nops - fixed);
+    } else if (ri->params[i] == K_SHAPE) {
       /* the callee reads the sizes before it returns: one array serves every call */
       if (!cg->dims) cg->dims = entry_alloca(cg, LLVMArrayType2(cg->i64, SN_MAX_RANK), "dims");
-      LLVMValueRef arr = cg->dims;
-      for (int d = 0; d < rank; d++) {
-        LLVMValueRef idx = ci64(cg, d);
-        LLVMBuildStore(cg->b, ops[nfixed + d], LLVMBuildGEP2(cg->b, cg->i64, arr, &idx, 1, ""));
+      for (int d = fixed; d < nops; d++) {
+        LLVMValueRef idx = ci64(cg, d - fixed);
+        LLVMBuildStore(cg->b, ops[d], LLVMBuildGEP2(cg->b, cg->i64, cg->dims, &idx, 1, ""));
       }
-      args[na++] = ci64(cg, rank);
-      args[na++] = arr;
-      continue;
+      args[i] = cg->dims;
+    } else {
+      LLVMValueRef x = ops[k++];
+      if (ri->params[i] == K_I32 && LLVMTypeOf(x) == cg->i1) x = LLVMBuildZExt(cg->b, x, cg->i32, "");
+      args[i] = x;
     }
-    LLVMValueRef x = ops[k++];
-    if (ri->params[i] == K_I32 && LLVMTypeOf(x) == cg->i1) x = LLVMBuildZExt(cg->b, x, cg->i32, "");
-    args[na++] = x;
   }
-  LLVMValueRef r = LLVMBuildCall2(cg->b, cg->rt_ty[f], cg->rt[f], args, (unsigned)na, "");
+  LLVMValueRef r = LLVMBuildCall2(cg->b, cg->rt_ty[f], cg->rt[f], args, (unsigned)ri->nparams, "");
   LLVMValueRef bad = ri->ret == K_TENSOR ? LLVMBuildIsNull(cg->b, r, "")
                    : ri->ret == K_STATUS ? LLVMBuildICmp(cg->b, LLVMIntNE, r, ci32(cg, 0), "") : NULL;
-  if (bad && in && ri->at_call) {
+  if (bad && in && (ri->flags & RTF_AT_CALL)) {
     LLVMBasicBlockRef failb = new_block(cg, "call.fail"), ok = new_block(cg, "call.ok");
     LLVMBuildCondBr(cg->b, bad, failb, ok);
     LLVMPositionBuilderAtEnd(cg->b, failb);
@@ -345,37 +339,40 @@ static LLVMValueRef gen_log(Cg *cg, LLVMValueRef x, bool dbl) {
   return sel(cg, fcmp(cg, LLVMRealUNO, x, x), x, res);
 }
 
+/* How each math function is computed (mathfns.def's lowering column). */
+typedef enum MathLowering { ML_POLY, ML_INTRINSIC, ML_LIBM, ML_UNORDERED } MathLowering;
+
+#define POLY(f) {ML_POLY, #f, gen_##f}
+#define INTRINSIC(f) {ML_INTRINSIC, "llvm." #f, NULL}
+#define LIBM(f) {ML_LIBM, #f, NULL}
+#define UNORDERED {ML_UNORDERED, NULL, NULL}
+static const struct {
+  MathLowering how;
+  const char *name; /* the intrinsic, or libm's f64 function (f32: the name and f) */
+  LLVMValueRef (*gen)(Cg *cg, LLVMValueRef x, bool dbl); /* ML_POLY */
+} math_lowering[] = {
+#define MATH(id, name, arity, result, work, c, lowering) [MF_##id] = lowering,
+#include "mathfns.def"
+};
+_Static_assert(sizeof math_lowering / sizeof *math_lowering == MF_NFNS, "a math function without its lowering");
+
 static LLVMValueRef gen_math(Cg *cg, IrInst *in) {
   IrType t = ir_op(in, 0)->type;
   LLVMTypeRef lt = ty(cg, t);
   bool dbl = t.dtype == SN_F64;
-  LLVMValueRef x = V(cg, in->ops[0]);
-  switch ((IrMathFn)in->sub) {
-  case MF_EXP: return gen_exp(cg, x, dbl);
-  case MF_LOG: return gen_log(cg, x, dbl);
-  case MF_SQRT: return call1(cg, "llvm.sqrt", lt, x);
-  case MF_ABS: return call1(cg, "llvm.fabs", lt, x);
-  case MF_FLOOR: return call1(cg, "llvm.floor", lt, x);
-  case MF_CEIL: return call1(cg, "llvm.ceil", lt, x);
-  case MF_ROUND: return call1(cg, "llvm.rint", lt, x);
-  case MF_ISNAN: return fcmp(cg, LLVMRealUNO, x, x);
-  case MF_LOG1P: return libm(cg, dbl ? "log1p" : "log1pf", lt, 1, &x);
-  case MF_EXPM1: return libm(cg, dbl ? "expm1" : "expm1f", lt, 1, &x);
-  case MF_TANH: return libm(cg, dbl ? "tanh" : "tanhf", lt, 1, &x);
-  case MF_SIN: return libm(cg, dbl ? "sin" : "sinf", lt, 1, &x);
-  case MF_COS: return libm(cg, dbl ? "cos" : "cosf", lt, 1, &x);
-  case MF_TAN: return libm(cg, dbl ? "tan" : "tanf", lt, 1, &x);
-  case MF_ERF: return libm(cg, dbl ? "erf" : "erff", lt, 1, &x);
-  case MF_POW: {
-    LLVMValueRef a[2] = {x, V(cg, in->ops[1])};
-    return libm(cg, dbl ? "pow" : "powf", lt, 2, a);
+  LLVMValueRef x[2] = {V(cg, in->ops[0]), in->nops > 1 ? V(cg, in->ops[1]) : NULL};
+  const char *name = math_lowering[in->sub].name;
+  switch (math_lowering[in->sub].how) {
+  case ML_POLY: return math_lowering[in->sub].gen(cg, x[0], dbl);
+  case ML_INTRINSIC: return call1(cg, name, lt, x[0]);
+  case ML_UNORDERED: return fcmp(cg, LLVMRealUNO, x[0], x[0]);
+  case ML_LIBM: {
+    char f32name[32];
+    snprintf(f32name, sizeof f32name, "%sf", name);
+    return libm(cg, dbl ? name : f32name, lt, in->nops, x);
   }
-  case MF_ATAN2: {
-    LLVMValueRef a[2] = {x, V(cg, in->ops[1])};
-    return libm(cg, dbl ? "atan2" : "atan2f", lt, 2, a);
   }
-  default: die("gen_math: %d", in->sub);
-  }
+  die("gen_math: %d", in->sub);
 }
 
 /* --- scalar instructions ------------------------------------------------------------------------ */
@@ -628,19 +625,11 @@ static void gen_loop(Cg *cg, IrInst *in, LLVMValueRef lo, LLVMValueRef hi, LLVMV
   for (int i = 0; i < nc; i++) out[i] = phis[i];
 }
 
-/* Values used inside blk but defined outside it. */
-static void mark_defs(IrBlock *b, bool on) {
-  for (int i = 0; i < b->nargs; i++) b->args[i]->aux = on ? (void *)1 : NULL;
-  for (IrInst *in = b->first; in; in = in->next) {
-    for (int i = 0; i < in->nres; i++) in->res[i]->aux = on ? (void *)1 : NULL;
-    for (int r = 0; r < in->nregions; r++) mark_defs(in->regions[r], on);
-  }
-}
-
 /* Constants are LLVM constants, usable in any function: they are not captured, so the outlined
  * body sees them (a loop bound of 3 stays 3, and LLVM can unroll and vectorise around it). */
 static bool is_constant(IrValue *v) { return v->def && (v->def->op == IR_CONST || v->def->op == IR_STRING); }
 
+/* Values used inside b but defined outside it (those marked are b's own). */
 static void collect_free(IrBlock *b, PtrVec *out, Arena *a) {
   for (IrInst *in = b->first; in; in = in->next) {
     for (int i = 0; i < in->nops; i++) {
@@ -697,7 +686,7 @@ static void gen_parallel(Cg *cg, IrInst *in, LLVMValueRef *out) {
   IrBlock *r = in->regions[0];
   int nc = r->nargs - 1;
   /* what the region reads from outside */
-  mark_defs(r, true);
+  ir_set_aux(r, (void *)1);
   PtrVec freev = {0};
   for (int i = 0; i < in->nops; i++) {
     IrValue *v = ir_op(in, i);
@@ -711,7 +700,7 @@ static void gen_parallel(Cg *cg, IrInst *in, LLVMValueRef *out) {
   /* the estimate needs marks of the region's own values */
   int count = 0;
   LLVMValueRef w = work_estimate(cg, r, &count);
-  mark_defs(r, false);
+  ir_clear_aux(r);
   w = LLVMBuildMul(cg->b, w, ci64(cg, count), "");
   LLVMValueRef grain = in->flags & IRF_CHUNKS ? ci64(cg, 1)
                      : LLVMBuildAdd(cg->b, LLVMBuildSDiv(cg->b, ci64(cg, PARALLEL_GRAIN_WORK), w, ""), ci64(cg, 1), "");

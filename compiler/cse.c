@@ -21,20 +21,17 @@ typedef struct Table {
   int nstack, capstack;
 } Table;
 
+/* May `in` share the result of an equal instruction before it? Pure ones without regions
+ * (ops.def, and runtime functions marked pure in rtabi.def) that make no new tensor. */
 static bool pure(IrInst *in) {
-  switch (in->op) {
-  case IR_CONST: case IR_STRING: case IR_BIN: case IR_CMP: case IR_NEG: case IR_NOT: case IR_SELECT:
-  case IR_CAST: case IR_MATH: case IR_DIM: case IR_DATA:
-    return in->nres == 1;
-  case IR_LOAD: {
+  if (in->op == IR_LOAD) {
     /* a tensor's elements never change once it is made (stores fill fresh tensors before
      * any use); scratch buffers do change, so their loads stay */
     IrValue *p = ir_op(in, 0);
     return p->def && p->def->op == IR_DATA;
   }
-  default:
-    return false;
-  }
+  unsigned f = ir_inst_flags(in);
+  return (f & OPF_PURE) && !(f & (OPF_READS | OPF_ALLOCS)) && !in->nregions && in->nres == 1;
 }
 
 static uint64_t mix(uint64_t h, uint64_t x) {
@@ -164,7 +161,8 @@ static void cse_block(Cse *c, IrBlock *b, bool top) {
   }
 }
 
-void pass_cse(IrFunc *f) {
+void pass_cse(IrFunc *f, const PassOptions *opt) {
+  (void)opt;
   Cse c = {f, {0}, {0}, {0}, f->body->first};
   /* hoisted constants land before the first non-constant instruction */
   while (c.entry_pos && c.entry_pos->op == IR_CONST) c.entry_pos = c.entry_pos->next;

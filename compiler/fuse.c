@@ -1,4 +1,4 @@
-/* fuse.c: fusion of lazy comprehensions into their consumers, and dead code removal.
+/* fuse.c: fusion of lazy comprehensions into their consumers.
  *
  * An element C[a, b] of a comprehension C is replaced by a copy of C's body with its indices
  * set to a and b, so C is never stored. C is materialised instead (by the loop pass) when
@@ -10,63 +10,6 @@
  * Recomputing a cheap body (or one whose reduction is indexed by every enclosing loop, as the
  * cost C[i,j] inside Sinkhorn's lse(j)) is the point: memory stays O(n) instead of O(n m). */
 #include "passes.h"
-
-#include <string.h>
-
-typedef struct UseInfo {
-  int elem;  /* uses as the tensor of an ELEM */
-  int other; /* uses that need the whole tensor */
-} UseInfo;
-
-/* Use counts of every value, in aux (as UseInfo), over the whole function. */
-static void count_uses(Arena *a, IrBlock *b) {
-  for (IrInst *in = b->first; in; in = in->next) {
-    for (int i = 0; i < in->nres; i++) {
-      if (!in->res[i]->aux) in->res[i]->aux = NEW(a, UseInfo);
-      else memset(in->res[i]->aux, 0, sizeof(UseInfo));
-    }
-    for (int r = 0; r < in->nregions; r++) {
-      IrBlock *rb = in->regions[r];
-      for (int i = 0; i < rb->nargs; i++) {
-        if (!rb->args[i]->aux) rb->args[i]->aux = NEW(a, UseInfo);
-        else memset(rb->args[i]->aux, 0, sizeof(UseInfo));
-      }
-    }
-  }
-  for (IrInst *in = b->first; in; in = in->next)
-    for (int r = 0; r < in->nregions; r++) count_uses(a, in->regions[r]);
-}
-
-/* A tensor's known sizes (IrValue.dims) keep the size values alive. */
-static void tally_dims(IrValue *t) {
-  for (int d = 0; t->dims && d < t->type.rank; d++) {
-    UseInfo *u = ir_val(t->dims[d])->aux;
-    if (u) u->elem++;
-  }
-}
-
-static void tally(IrBlock *b) {
-  for (int i = 0; i < b->nargs; i++) tally_dims(b->args[i]);
-  for (IrInst *in = b->first; in; in = in->next) {
-    for (int i = 0; i < in->nops; i++) {
-      IrValue *v = ir_op(in, i);
-      UseInfo *u = v->aux;
-      if (!u) continue;
-      if ((in->op == IR_ELEM && i == 0) || in->op == IR_DIM) u->elem++;
-      else u->other++;
-    }
-    for (int i = 0; i < in->nres; i++) tally_dims(in->res[i]);
-    for (int r = 0; r < in->nregions; r++) tally(in->regions[r]);
-  }
-}
-
-static void clear_aux(IrBlock *b) {
-  for (int i = 0; i < b->nargs; i++) b->args[i]->aux = NULL;
-  for (IrInst *in = b->first; in; in = in->next) {
-    for (int i = 0; i < in->nres; i++) in->res[i]->aux = NULL;
-    for (int r = 0; r < in->nregions; r++) clear_aux(in->regions[r]);
-  }
-}
 
 /* Does a body compute in floating point (beyond loads, casts and index arithmetic)? */
 static bool computes(IrBlock *b) {
@@ -158,7 +101,7 @@ static void collect_reads(Arena *a, IrBlock *b, PtrVec *reads) {
   for (IrInst *in = b->first; in; in = in->next) {
     if (in->op == IR_ELEM) {
       Producer *p = producer_of(ir_op(in, 0));
-      UseInfo *u = ir_op(in, 0)->aux;
+      IrUses *u = ir_op(in, 0)->aux;
       if (p && !p->store && u && u->other == 0) {
         Reads *r = NULL;
         for (int i = 0; i < reads->n && !r; i++)
@@ -183,7 +126,7 @@ static int fused_size(IrBlock *b) {
   int64_t n = 0;
   for (IrInst *in = b->first; in; in = in->next) {
     Producer *p = in->op == IR_ELEM ? producer_of(ir_op(in, 0)) : NULL;
-    UseInfo *u = in->op == IR_ELEM ? ir_op(in, 0)->aux : NULL;
+    IrUses *u = in->op == IR_ELEM ? ir_op(in, 0)->aux : NULL;
     n += p && !p->store && u && u->other == 0 ? p->size : 1;
     for (int k = 0; k < in->nregions; k++) n += fused_size(in->regions[k]);
     if (n > FUSE_SIZE_CAP) return FUSE_SIZE_CAP;
@@ -248,7 +191,7 @@ static void fuse_block(Fuser *f, IrBlock *b) {
       IrValue *t = ir_op(in, 0);
       IrInst *c = t->def;
       if (c && c->op == IR_COMPR) {
-        UseInfo *u = t->aux;
+        IrUses *u = t->aux;
         Producer *p = c->aux;
         if (u && u->other == 0 && !(p && p->store) && !redundant(c, in)) {
           IrBuilder bld = {.fn = f->fn, .block = b, .before = in, .span = in->span};
@@ -306,84 +249,17 @@ static void hoist_checks(IrBlock *b) {
   }
 }
 
-/* --- dead code ---------------------------------------------------------------------------------- */
-
-static bool has_effects(IrBlock *b) {
-  for (IrInst *in = b->first; in; in = in->next) {
-    if (in->op == IR_CALL || in->op == IR_STORE || in->op == IR_GLOBAL_SET) return true;
-    for (int r = 0; r < in->nregions; r++)
-      if (has_effects(in->regions[r])) return true;
-  }
-  return false;
-}
-
-static bool removable(IrInst *in) {
-  switch (in->op) {
-  case IR_CONST: case IR_STRING: case IR_BIN: case IR_CMP: case IR_NEG: case IR_NOT: case IR_SELECT:
-  case IR_CAST: case IR_MATH: case IR_ELEM: case IR_DIM: case IR_DATA: case IR_LOAD: case IR_ARG:
-  case IR_GLOBAL_GET: case IR_CONST_TENSOR: case IR_ALLOC:
-  case IR_COMPR: /* lazy: never evaluated when never used */
-    return true;
-  case IR_REDUCE: case IR_IF: case IR_LOOP:
-    for (int r = 0; r < in->nregions; r++)
-      if (has_effects(in->regions[r])) return false;
-    return true;
-  case IR_CALL:
-    return in->sub == RT_RANDOM || in->sub == RT_MATMUL || in->sub == RT_TENSOR_FROM_DATA;
-  default:
-    return false;
-  }
-}
-
-static bool used(IrInst *in) {
-  for (int i = 0; i < in->nres; i++) {
-    UseInfo *u = in->res[i]->aux;
-    if (u && (u->elem || u->other)) return true;
-  }
-  return false;
-}
-
-static bool dce_block(IrBlock *b) {
-  bool changed = false;
-  for (IrInst *in = b->last, *prev; in; in = prev) {
-    prev = in->prev;
-    if (in->nres > 0 && removable(in) && !used(in) && in->op != IR_ARG) {
-      ir_remove(in);
-      changed = true;
-      continue;
-    }
-    for (int r = 0; r < in->nregions; r++) changed |= dce_block(in->regions[r]);
-  }
-  return changed;
-}
-
-void pass_dce(IrFunc *f) {
+void pass_fuse(IrFunc *f, const PassOptions *opt) {
   Arena scratch = {0};
-  for (;;) {
-    count_uses(&scratch, f->body);
-    tally(f->body);
-    bool changed = dce_block(f->body);
-    clear_aux(f->body);
-    if (!changed) break;
-  }
-  arena_free(&scratch);
-}
-
-void pass_fuse(IrFunc *f, bool enabled) {
-  Arena scratch = {0};
-  Fuser fu = {f, true, enabled};
-  clear_aux(f->body);
-  count_uses(&scratch, f->body);
-  tally(f->body);
+  Fuser fu = {f, true, opt->fuse};
+  ir_count_uses(&scratch, f);
   plan_block(&scratch, f->body, false);
   while (fu.changed) {
     fu.changed = false;
-    clear_aux(f->body);
-    count_uses(&scratch, f->body);
-    tally(f->body);
+    ir_count_uses(&scratch, f);
     fuse_block(&fu, f->body);
-    clear_aux(f->body);
-    pass_dce(f);
+    ir_clear_aux(f->body);
+    pass_dce(f, opt);
   }
   clear_inst_aux(f->body);
   arena_free(&scratch);

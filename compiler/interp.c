@@ -208,29 +208,26 @@ static Slot cast(Slot a, IrType from, IrType to) {
   return r;
 }
 
+/* isnan, as mathfns.def's C column names it: the result is then read as a bool */
+static double unordered(double x) { return x != x; }
+static float unorderedf(float x) { return x != x; }
+
+#define MATH_CALL_1(f, a, b) f(a)
+#define MATH_CALL_2(f, a, b) f(a, b)
+
 static Slot math(IrInst *in, Slot a, Slot b) {
   bool d = ir_op(in, 0)->type.dtype == SN_F64;
   Slot r = {0};
   switch ((IrMathFn)in->sub) {
-  case MF_EXP: if (d) r.d = sn_exp(a.d); else r.f = sn_expf(a.f); break;
-  case MF_LOG: if (d) r.d = sn_log(a.d); else r.f = sn_logf(a.f); break;
-  case MF_SQRT: if (d) r.d = sqrt(a.d); else r.f = sqrtf(a.f); break;
-  case MF_ABS: if (d) r.d = fabs(a.d); else r.f = fabsf(a.f); break;
-  case MF_FLOOR: if (d) r.d = floor(a.d); else r.f = floorf(a.f); break;
-  case MF_CEIL: if (d) r.d = ceil(a.d); else r.f = ceilf(a.f); break;
-  case MF_ROUND: if (d) r.d = rint(a.d); else r.f = rintf(a.f); break;
-  case MF_ISNAN: r.i = d ? a.d != a.d : a.f != a.f; break;
-  case MF_LOG1P: if (d) r.d = log1p(a.d); else r.f = log1pf(a.f); break;
-  case MF_EXPM1: if (d) r.d = expm1(a.d); else r.f = expm1f(a.f); break;
-  case MF_TANH: if (d) r.d = tanh(a.d); else r.f = tanhf(a.f); break;
-  case MF_SIN: if (d) r.d = sin(a.d); else r.f = sinf(a.f); break;
-  case MF_COS: if (d) r.d = cos(a.d); else r.f = cosf(a.f); break;
-  case MF_TAN: if (d) r.d = tan(a.d); else r.f = tanf(a.f); break;
-  case MF_ERF: if (d) r.d = erf(a.d); else r.f = erff(a.f); break;
-  case MF_POW: if (d) r.d = pow(a.d, b.d); else r.f = powf(a.f, b.f); break;
-  case MF_ATAN2: if (d) r.d = atan2(a.d, b.d); else r.f = atan2f(a.f, b.f); break;
+#define MATH(id, name, arity, result, work, c, lowering) \
+  case MF_##id: \
+    if (d) r.d = MATH_CALL_##arity(c, a.d, b.d); \
+    else r.f = MATH_CALL_##arity(c##f, a.f, b.f); \
+    break;
+#include "mathfns.def"
   default: die("interp: math %d", in->sub);
   }
+  if (ir_math_fns[in->sub].boolean) r.i = d ? r.d != 0 : r.f != 0;
   return r;
 }
 
@@ -269,63 +266,65 @@ static const char *where(Interp *it, Span sp) { return diag_where(it->fn->arena,
 
 static int32_t run_block(Interp *it, IrBlock *b, Slot *yielded);
 
+/* --- runtime calls -----------------------------------------------------------------------------
+ * One adapter per rtabi.def row that an IR_CALL may call: it takes the C arguments from slots
+ * (c) and puts the C result in r. The C compiler checks each row's arity, and its kinds of
+ * pointers and numbers, against the function's prototype. */
+typedef void RtAdapter(Slot *c, Slot *r);
+
+#define ARG_I32(k) (int32_t)c[k].i
+#define ARG_I64(k) c[k].i
+#define ARG_F32(k) c[k].f
+#define ARG_F64(k) c[k].d
+#define ARG_PTR(k) c[k].p
+#define ARG_RANK(k) c[k].i
+#define ARG_SHAPE(k) (const int64_t *)c[k].p
+#define ARG(k, kind) ARG_##kind(k)
+#define RESULT_VOID(call) call
+#define RESULT_I32(call) r->i = call
+#define RESULT_I64(call) r->i = call
+#define RESULT_F32(call) r->f = call
+#define RESULT_F64(call) r->d = call
+#define RESULT_STATUS(call) r->i = call
+#define RESULT_TENSOR(call) r->p = call
+#define RESULT_HANDLE(call) r->p = call
+#define RT(id, fn, ret, flags, n, params) \
+  static void adapt_##id(Slot *c, Slot *r) { \
+    (void)c; \
+    (void)r; \
+    RESULT_##ret(fn(RT_MAP(ARG, , n, params))); \
+  }
+#define RT_LOWERING(...)
+#include "rtabi.def"
+
+static RtAdapter *const adapters[RT_NFNS] = {
+#define RT(id, ...) [RT_##id] = adapt_##id,
+#define RT_LOWERING(...)
+#include "rtabi.def"
+};
+
+bool interp_calls(RtFn f) { return adapters[f] != NULL; }
+
 static int32_t call(Interp *it, IrInst *in) {
-  Slot a[RT_MAX_PARAMS] = {{0}};
-  for (int i = 0; i < in->nops && i < RT_MAX_PARAMS; i++) a[i] = get(it, in->ops[i]);
-  Slot r = {0};
-  switch ((RtFn)in->sub) {
-  case RT_PRINT_STR: sn_print_str(a[0].p); return 0;
-  case RT_PRINT_I64: sn_print_i64(a[0].i); return 0;
-  case RT_PRINT_BOOL: sn_print_bool((int32_t)a[0].i); return 0;
-  case RT_PRINT_F32: sn_print_f32(a[0].f); return 0;
-  case RT_PRINT_F64: sn_print_f64(a[0].d); return 0;
-  case RT_PRINT_F16: sn_print_f16(a[0].f); return 0;
-  case RT_PRINT_BF16: sn_print_bf16(a[0].f); return 0;
-  case RT_PRINT_TENSOR: sn_print_tensor(a[0].p); return 0;
-  case RT_PRINT_END: sn_print_end(); return 0;
-  case RT_NOW: it->v[in->res[0]->id].d = sn_now(); return 0;
-  case RT_EXPSUM: it->v[in->res[0]->id].d = sn_expsum(a[0].p, a[1].i, a[2].d); return 0;
-  case RT_EXPSUMF: it->v[in->res[0]->id].f = sn_expsumf(a[0].p, a[1].i, a[2].f); return 0;
-  case RT_SUM_LEAF: it->v[in->res[0]->id].d = sn_sum_leaf(a[0].p, a[1].i, a[2].i, (int32_t)a[3].i); return 0;
-  case RT_SUM_LEAFF: it->v[in->res[0]->id].f = sn_sum_leaff(a[0].p, a[1].i, a[2].i, (int32_t)a[3].i); return 0;
-  case RT_SUM_PUSH: sn_sum_push(a[0].p, a[1].i, a[2].d, (int32_t)a[3].i); return 0;
-  case RT_SUM_PUSHF: sn_sum_pushf(a[0].p, a[1].i, a[2].f, (int32_t)a[3].i); return 0;
-  case RT_SUM_FOLD: it->v[in->res[0]->id].d = sn_sum_fold(a[0].p, a[1].i, (int32_t)a[2].i); return 0;
-  case RT_SUM_FOLDF: it->v[in->res[0]->id].f = sn_sum_foldf(a[0].p, a[1].i, (int32_t)a[2].i); return 0;
-  case RT_SUM_CHUNK: it->v[in->res[0]->id].i = sn_sum_chunk(a[0].i, a[1].i); return 0;
-  case RT_MATMUL: r.p = sn_matmul(a[0].p, a[1].p); break;
-  case RT_LOAD_TENSOR: r.p = sn_load_tensor(a[0].p, a[1].p, (int32_t)a[2].i, a[3].i); break;
-  case RT_LOAD_NAMED: r.p = sn_load_named(a[0].p, a[1].p, a[2].p, (int32_t)a[3].i, a[4].i); break;
-  case RT_LOAD_CSV_PART:
-    r.p = sn_load_csv_part(a[0].p, a[1].p, a[2].p, (int32_t)a[3].i, (int32_t)a[4].i, (int32_t)a[5].i, (int32_t)a[6].i,
-                           (int32_t)a[7].i);
-    break;
-  case RT_SAVE_BEGIN: r.p = sn_save_begin(a[0].p, a[1].p); break;
-  case RT_SAVE_TENSOR: return sn_save_tensor(a[0].p, a[1].p, a[2].p);
-  case RT_SAVE_ADD: return sn_save_add(a[0].p, a[1].p, a[2].p);
-  case RT_SAVE_END: return sn_save_end(a[0].p);
-  case RT_OT_EMD: r.p = sn_ot_emd_call(a[0].p, a[1].p, a[2].p, a[3].p, a[4].i); break;
-  case RT_OT_EMD_1D: r.p = sn_ot_emd_1d_call(a[0].p, a[1].p, a[2].p, a[3].p, a[4].p, a[5].d); break;
-  case RT_OT_SLICED: r.p = sn_ot_sliced_call(a[0].p, a[1].p, a[2].p, a[3].p, a[4].p, a[5].i, a[6].i, a[7].d); break;
-  case RT_OT_SNS:
-    r.p = sn_ot_sns_call(a[0].p, a[1].p, a[2].p, a[3].p, a[4].d, a[5].p, a[6].p, a[7].d, a[8].i, a[9].d);
-    break;
-  case RT_OT_SCALING:
-    r.p = sn_ot_scaling_call(a[0].p, a[1].p, a[2].p, a[3].p, a[4].d, a[5].p, a[6].d, a[7].i);
-    break;
-  case RT_OT_TENSOR: r.p = sn_ot_call_tensor(a[0].p, (int32_t)a[1].i); break;
-  case RT_OT_SCALAR: it->v[in->res[0]->id].d = sn_ot_call_scalar(a[0].p, (int32_t)a[1].i); return 0;
-  case RT_OT_FREE: sn_ot_call_free(a[0].p); return 0;
-  case RT_RANDOM: {
-    int64_t shape[SN_MAX_RANK];
-    for (int d = 3; d < in->nops; d++) shape[d - 3] = get(it, in->ops[d]).i;
-    r.p = sn_random((SnDtype)a[0].i, in->nops - 3, shape, a[1].i, (int32_t)a[2].i);
-    break;
+  const RtInfo *ri = &rt_fns[in->sub];
+  if (!adapters[in->sub]) die("interp: call of %s", ri->name);
+  Slot c[RT_MAX_PARAMS] = {{0}}, r = {0};
+  int64_t shape[SN_MAX_RANK];
+  int fixed = rt_fixed_operands((RtFn)in->sub), k = 0;
+  for (int i = 0; i < ri->nparams; i++) {
+    if (ri->params[i] == K_RANK) {
+      c[i].i = in->nops - fixed;
+    } else if (ri->params[i] == K_SHAPE) {
+      for (int d = fixed; d < in->nops; d++) shape[d - fixed] = get(it, in->ops[d]).i;
+      c[i].p = shape;
+    } else {
+      c[i] = get(it, in->ops[k++]);
+    }
   }
-  default: die("interp: call of %s", rt_fns[in->sub].name);
-  }
-  if (!r.p) return rt_fns[in->sub].at_call ? sn_fail_at(where(it, in->span)) : 1;
-  it->v[in->res[0]->id] = r;
+  adapters[in->sub](c, &r);
+  if (ri->ret == K_STATUS) return (int32_t)r.i;
+  if (ri->ret == K_TENSOR && !r.p) return ri->flags & RTF_AT_CALL ? sn_fail_at(where(it, in->span)) : 1;
+  if (in->nres) it->v[in->res[0]->id] = r;
   return 0;
 }
 

@@ -45,30 +45,37 @@ const char *ir_type_str(IrType t, char *buf) {
   return "?";
 }
 
-static const char *op_names[IR_NOPS] = {
-    [IR_CONST] = "const", [IR_STRING] = "string", [IR_BIN] = "bin", [IR_CMP] = "cmp",
-    [IR_NEG] = "neg", [IR_NOT] = "not", [IR_SELECT] = "select", [IR_CAST] = "cast",
-    [IR_MATH] = "math", [IR_COMPR] = "compr", [IR_ELEM] = "elem", [IR_REDUCE] = "reduce",
-    [IR_DIM] = "dim", [IR_FOR] = "for", [IR_IF] = "if", [IR_LOOP] = "loop", [IR_YIELD] = "yield",
-    [IR_ALLOC] = "alloc", [IR_DATA] = "data", [IR_LOAD] = "load", [IR_STORE] = "store",
-    [IR_SCRATCH] = "scratch", [IR_RETAIN] = "retain", [IR_RELEASE] = "release",
-    [IR_CONST_TENSOR] = "const_tensor", [IR_CALL] = "call", [IR_CHECK] = "check", [IR_ARG] = "arg",
-    [IR_GLOBAL_GET] = "global_get", [IR_GLOBAL_SET] = "global_set",
+const IrOpInfo ir_ops[] = {
+#define OP(id, name, nregions, level, flags) [IR_##id] = {name, nregions, IRL_##level, flags},
+#include "ops.def"
 };
+_Static_assert(sizeof ir_ops / sizeof *ir_ops == IR_NOPS, "an IR op without its row");
 
-const char *ir_op_name(IrOp op) { return op_names[op]; }
-
-static const char *math_names[MF_NFNS] = {
-    "exp", "log", "log1p", "expm1", "sqrt", "abs", "tanh", "sin", "cos", "tan",
-    "floor", "ceil", "round", "erf", "isnan", "pow", "atan2",
+#define MATH_BOOL_SAME false
+#define MATH_BOOL_BOOL true
+const IrMathInfo ir_math_fns[] = {
+#define MATH(id, name, arity, result, work, c, lowering) [MF_##id] = {name, arity, MATH_BOOL_##result, work},
+#include "mathfns.def"
 };
+_Static_assert(sizeof ir_math_fns / sizeof *ir_math_fns == MF_NFNS, "a math function without its row");
 
-const char *ir_math_name(IrMathFn fn) { return math_names[fn]; }
+int ir_math_lookup(const char *name) {
+  for (int k = 0; k < MF_NFNS; k++)
+    if (strcmp(ir_math_fns[k].name, name) == 0) return k;
+  return -1;
+}
+
+unsigned ir_inst_flags(IrInst *in) {
+  if (in->op != IR_CALL) return ir_ops[in->op].flags;
+  const RtInfo *ri = &rt_fns[in->sub];
+  return (ri->flags & RTF_PURE ? OPF_PURE : 0) | (ri->flags & RTF_READS ? OPF_READS : 0) |
+         (ri->flags & RTF_WRITES ? OPF_WRITES : 0) | (ri->flags & RTF_ALLOCS ? OPF_ALLOCS : 0) |
+         (rt_fallible((RtFn)in->sub) ? OPF_FAILS : 0);
+}
 
 static const char *bin_names[] = {"add", "sub", "mul", "div", "rem", "min", "max", "and", "or", "pow"};
 static const char *cmp_names[] = {"eq", "ne", "lt", "le", "gt", "ge"};
 static const char *check_names[] = {"index", "dims", "true", "size", "shape", "msg"};
-static const char *red_names[] = {"sum", "prod", "max", "min", "mean", "lse", "argmax", "argmin", "all", "any"};
 
 IrFunc *ir_func_new(Arena *a) {
   IrFunc *f = NEW(a, IrFunc);
@@ -219,15 +226,7 @@ bool ir_contains_reduction(IrBlock *b) {
   return false;
 }
 
-int ir_work_of(IrInst *in) {
-  if (in->op != IR_MATH) return 1;
-  switch ((IrMathFn)in->sub) {
-  case MF_EXP: case MF_LOG: return 16;
-  case MF_SQRT: return 4;
-  case MF_ABS: case MF_FLOOR: case MF_CEIL: case MF_ROUND: case MF_ISNAN: return 1;
-  default: return 64;
-  }
-}
+int ir_work_of(IrInst *in) { return in->op == IR_MATH ? ir_math_fns[in->sub].work : 1; }
 
 int64_t ir_block_work(IrBlock *b) {
   int64_t w = 0;
@@ -302,7 +301,7 @@ IrValue *ir_cast(IrBuilder *b, IrValue *x, IrType to) {
 
 IrValue *ir_math(IrBuilder *b, IrMathFn fn, IrValue *x, IrValue *y) {
   IrValue *ops[2] = {x, y};
-  IrType t = fn == MF_ISNAN ? ir_bool : ir_val(x)->type;
+  IrType t = ir_math_fns[fn].boolean ? ir_bool : ir_val(x)->type;
   IrInst *in = ir_emit(b, IR_MATH, y ? 2 : 1, ops, 1, &t, 0);
   in->sub = fn;
   return in->res[0];
@@ -473,6 +472,51 @@ void ir_inline_region(IrBuilder *b, IrBlock *region, IrValue **args, IrValue **o
   free(m.to);
 }
 
+/* --- per-pass scratch --------------------------------------------------------------------------- */
+
+void ir_set_aux(IrBlock *b, void *aux) {
+  for (int i = 0; i < b->nargs; i++) b->args[i]->aux = aux;
+  for (IrInst *in = b->first; in; in = in->next) {
+    for (int i = 0; i < in->nres; i++) in->res[i]->aux = aux;
+    for (int r = 0; r < in->nregions; r++) ir_set_aux(in->regions[r], aux);
+  }
+}
+
+static void new_uses(Arena *a, IrBlock *b) {
+  for (int i = 0; i < b->nargs; i++) b->args[i]->aux = NEW(a, IrUses);
+  for (IrInst *in = b->first; in; in = in->next) {
+    for (int i = 0; i < in->nres; i++) in->res[i]->aux = NEW(a, IrUses);
+    for (int r = 0; r < in->nregions; r++) new_uses(a, in->regions[r]);
+  }
+}
+
+/* A tensor's known sizes (IrValue.dims) keep the size values alive. */
+static void tally_dims(IrValue *t) {
+  for (int d = 0; t->dims && d < t->type.rank; d++) {
+    IrUses *u = ir_val(t->dims[d])->aux;
+    if (u) u->elem++;
+  }
+}
+
+static void tally(IrBlock *b) {
+  for (int i = 0; i < b->nargs; i++) tally_dims(b->args[i]);
+  for (IrInst *in = b->first; in; in = in->next) {
+    for (int i = 0; i < in->nops; i++) {
+      IrUses *u = ir_op(in, i)->aux;
+      if (!u) continue;
+      if ((in->op == IR_ELEM && i == 0) || in->op == IR_DIM) u->elem++;
+      else u->other++;
+    }
+    for (int i = 0; i < in->nres; i++) tally_dims(in->res[i]);
+    for (int r = 0; r < in->nregions; r++) tally(in->regions[r]);
+  }
+}
+
+void ir_count_uses(Arena *a, IrFunc *f) {
+  new_uses(a, f->body);
+  tally(f->body);
+}
+
 /* --- numbering, resolving, printing ----------------------------------------------------------- */
 
 static void number_block(IrBlock *b, int *next) {
@@ -524,12 +568,12 @@ static void print_inst(FILE *out, IrInst *in, int indent) {
     print_value(out, in->res[i]);
     fputs(i + 1 < in->nres ? ", " : " = ", out);
   }
-  fputs(op_names[in->op], out);
+  fputs(ir_ops[in->op].name, out);
   switch (in->op) {
   case IR_BIN: fprintf(out, ".%s", bin_names[in->sub]); break;
   case IR_CMP: fprintf(out, ".%s", cmp_names[in->sub]); break;
-  case IR_MATH: fprintf(out, ".%s", math_names[in->sub]); break;
-  case IR_REDUCE: fprintf(out, ".%s", red_names[in->sub]); break;
+  case IR_MATH: fprintf(out, ".%s", ir_math_fns[in->sub].name); break;
+  case IR_REDUCE: fprintf(out, ".%s", red_name((RedKind)in->sub)); break;
   case IR_CHECK: fprintf(out, ".%s", check_names[in->sub]); break;
   case IR_CALL: fprintf(out, " @%s", rt_fns[in->sub].name); break;
   default: break;
@@ -598,11 +642,62 @@ static void vfail(Verifier *v, IrInst *in, const char *what) {
   if (!v->ok) return;
   v->ok = false;
   ir_number(v->fn);
-  fprintf(stderr, "IR verification failed after %s: %s at `%s`", v->pass, what, in ? op_names[in->op] : "?");
+  fprintf(stderr, "IR verification failed after %s: %s at `%s`", v->pass, what, in ? ir_ops[in->op].name : "?");
   if (in && in->nres) fprintf(stderr, " defining %%%d", in->res[0]->id);
   for (int i = 0; in && i < in->nops; i++) fprintf(stderr, "%s%%%d", i ? ", " : " with operands ", ir_val(in->ops[i])->id);
   fprintf(stderr, "\n");
   ir_print(stderr, v->fn);
+}
+
+/* Does a runtime function's parameter of kind k take an operand of type t? */
+static bool kind_takes(RtKind k, IrType t) {
+  switch (k) {
+  case K_I32: return t.kind == IRT_SCALAR && (t.dtype == SN_I32 || t.dtype == SN_BOOL);
+  case K_I64: return ir_type_eq(t, ir_i64);
+  case K_F32: return ir_type_eq(t, ir_scalar(SN_F32));
+  case K_F64: return ir_type_eq(t, ir_scalar(SN_F64));
+  case K_PTR: return t.kind == IRT_PTR || t.kind == IRT_TENSOR || t.kind == IRT_STR;
+  default: return false;
+  }
+}
+
+/* Does a runtime function's result of kind k give a value of type t? */
+static bool kind_gives(RtKind k, IrType t) {
+  switch (k) {
+  case K_I32: return ir_type_eq(t, ir_scalar(SN_I32));
+  case K_I64: return ir_type_eq(t, ir_i64);
+  case K_F32: return ir_type_eq(t, ir_scalar(SN_F32));
+  case K_F64: return ir_type_eq(t, ir_scalar(SN_F64));
+  case K_TENSOR: return t.kind == IRT_TENSOR || t.kind == IRT_PTR;
+  case K_HANDLE: return t.kind == IRT_PTR;
+  default: return false;
+  }
+}
+
+/* A call's operands and result against its runtime function's row (rtabi.def). */
+static void verify_call(Verifier *v, IrInst *in) {
+  if (in->sub < 0 || in->sub >= RT_NFNS) {
+    vfail(v, in, "call of no runtime function");
+    return;
+  }
+  const RtInfo *ri = &rt_fns[in->sub];
+  if (ri->flags & RTF_LOWERING) vfail(v, in, "call of a runtime function only codegen calls");
+  int fixed = rt_fixed_operands((RtFn)in->sub), k = 0;
+  bool sized = false;
+  for (int i = 0; i < ri->nparams; i++) {
+    sized |= ri->params[i] == K_RANK;
+    if (ri->params[i] == K_RANK || ri->params[i] == K_SHAPE) continue;
+    if (k < in->nops && !kind_takes(ri->params[i], ir_op(in, k)->type)) vfail(v, in, "call argument of the wrong kind");
+    k++;
+  }
+  int nsizes = in->nops - fixed;
+  if (nsizes < 0 || (!sized && nsizes > 0) || nsizes > SN_MAX_RANK) vfail(v, in, "call with the wrong number of arguments");
+  for (int i = fixed; i < in->nops; i++)
+    if (!ir_type_eq(ir_op(in, i)->type, ir_i64)) vfail(v, in, "call size that is not an i64");
+  bool gives = ri->ret != K_VOID && ri->ret != K_STATUS;
+  if (in->nres != gives || (gives && !kind_gives(ri->ret, in->res[0]->type))) vfail(v, in, "call result of the wrong kind");
+  if (gives && in->res[0]->type.kind == IRT_TENSOR && !(ri->flags & RTF_ALLOCS))
+    vfail(v, in, "tensor from a runtime function that does not give a new reference");
 }
 
 /* Values are visible in their block after their definition and in every region nested there;
@@ -616,11 +711,16 @@ static void verify_block(Verifier *v, IrBlock *b) {
       if (!o) vfail(v, in, "null operand");
       else if (o->aux != (void *)1) vfail(v, in, "operand used where its definition is not visible");
     }
-    if (in->op == IR_YIELD && in->next) vfail(v, in, "yield is not the last instruction");
+    const IrOpInfo *oi = &ir_ops[in->op];
+    if ((oi->flags & OPF_TERMINATOR) && in->next) vfail(v, in, "yield is not the last instruction");
+    if (in->nregions != oi->nregions) vfail(v, in, "wrong number of regions");
+    bool lowered = v->fn->props & IRP_LOWERED;
+    if (oi->level == (lowered ? IRL_TENSOR : IRL_LOOP))
+      vfail(v, in, lowered ? "tensor-level op after the loop pass" : "loop-level op before the loop pass");
     for (int r = 0; r < in->nregions; r++) {
       IrBlock *rb = in->regions[r];
       if (rb->parent != in) vfail(v, in, "region's parent link is wrong");
-      if (!rb->last || rb->last->op != IR_YIELD) vfail(v, in, "region does not end with a yield");
+      if (!rb->last || !(ir_ops[rb->last->op].flags & OPF_TERMINATOR)) vfail(v, in, "region does not end with a yield");
       verify_block(v, rb);
     }
     for (int i = 0; i < in->nres; i++) in->res[i]->aux = (void *)1;
@@ -643,6 +743,10 @@ static void verify_block(Verifier *v, IrBlock *b) {
     case IR_FOR:
       if (in->nregions != 1 || in->regions[0]->nargs != 1 + in->nops - 2) vfail(v, in, "for's region arguments");
       break;
+    case IR_CALL: verify_call(v, in); break;
+    case IR_MATH:
+      if (in->sub < 0 || in->sub >= MF_NFNS || in->nops != ir_math_fns[in->sub].arity) vfail(v, in, "math function's operands");
+      break;
     default: break;
     }
   }
@@ -652,18 +756,10 @@ static void verify_block(Verifier *v, IrBlock *b) {
     for (int i = 0; i < in->nres; i++) in->res[i]->aux = NULL;
 }
 
-static void clear_aux(IrBlock *b) {
-  for (int i = 0; i < b->nargs; i++) b->args[i]->aux = NULL;
-  for (IrInst *in = b->first; in; in = in->next) {
-    for (int i = 0; i < in->nres; i++) in->res[i]->aux = NULL;
-    for (int r = 0; r < in->nregions; r++) clear_aux(in->regions[r]);
-  }
-}
-
 void ir_verify(IrFunc *f, const char *after_pass) {
   Verifier v = {after_pass, f, true};
-  clear_aux(f->body);
+  ir_clear_aux(f->body);
   verify_block(&v, f->body);
-  clear_aux(f->body);
+  ir_clear_aux(f->body);
   if (!v.ok) die("the IR is malformed after %s", after_pass);
 }

@@ -18,6 +18,7 @@
 #define SN_IR_H
 
 #include "diag.h"
+#include "reductions.h"
 #include "sinter.h"
 #include "sinter/abi.h"
 
@@ -29,47 +30,38 @@ typedef struct IrType {
   uint8_t rank;  /* tensors */
 } IrType;
 
-typedef enum IrOp {
-  /* scalars */
-  IR_CONST,   /* imm; result scalar */
-  IR_STRING,  /* str; result IRT_STR */
-  IR_BIN,     /* sub = IrBinOp; (a, b) of one scalar type -> same type */
-  IR_CMP,     /* sub = IrCmp; (a, b) -> bool */
-  IR_NEG,     /* (a) */
-  IR_NOT,     /* (a: bool) */
-  IR_SELECT,  /* (cond, a, b) */
-  IR_CAST,    /* (a) -> result type */
-  IR_MATH,    /* sub = IrMathFn; (a) or (a, b) for pow/atan2 -> float */
-  /* tensor level (removed by the fusion and loop passes) */
-  IR_COMPR,   /* (extents...) region(indices...) yields one scalar -> tensor */
-  IR_ELEM,    /* (tensor, indices...) -> scalar */
-  IR_REDUCE,  /* sub = RedKind; (extents...) region(indices...) yields one scalar -> scalar */
-  IR_DIM,     /* imm.i = axis; (tensor) -> i64 */
-  /* loops and branches */
-  IR_FOR,     /* (lo, hi, inits...) region(iv, carried...) yields carried -> carried; flags */
-  IR_IF,      /* (cond) regions then, else, each yielding the results */
-  IR_LOOP,    /* (max, inits...) region(count, state...) yields (state..., done[, metric])
-               * -> (state..., iterations, converged): `iterate ... until ... max N`; str labels
-               * its progress report, blob names the f64 metric when the region yields one */
-  IR_YIELD,   /* (values...): ends a region */
-  /* memory */
-  IR_ALLOC,   /* (dims...) -> tensor with uninitialised elements; may fail */
-  IR_DATA,    /* (tensor) -> pointer to element 0 */
-  IR_LOAD,    /* (ptr, offset) -> scalar of the pointer's element type */
-  IR_STORE,   /* (ptr, offset, value) */
-  IR_SCRATCH, /* imm.i = element count; a stack buffer -> ptr, used only by the loop that
-               * follows its group of consecutive SCRATCH instructions */
-  IR_RETAIN,  /* (tensor) */
-  IR_RELEASE, /* (tensor) */
-  IR_CONST_TENSOR, /* blob, imm.i = element count; dims in the type via ops (dims...) -> tensor */
-  /* calls and checks */
-  IR_CALL,    /* sub = RtFn; (args...) -> 0 or 1 result; fallible ones end the program on failure */
-  IR_CHECK,   /* sub = IrCheck; str = what; span = where; operands by kind; fails the program */
-  IR_ARG,     /* imm.i = index of the program argument -> its value */
-  IR_GLOBAL_GET, /* imm.i = REPL slot -> value */
-  IR_GLOBAL_SET, /* imm.i = REPL slot; (value) */
+typedef enum IrOp { /* operands, results and immediates: ops.def */
+#define OP(id, ...) IR_##id,
+#include "ops.def"
   IR_NOPS
 } IrOp;
+/* What an op does besides giving its results (the flags of ops.def). */
+enum {
+  OPF_PURE = 1,        /* nothing: its results depend only on its operands (a tensor's elements
+                        * never change once it is filled) */
+  OPF_READS = 2,       /* reads memory that may change (a scratch buffer, a REPL slot) */
+  OPF_WRITES = 4,      /* writes memory or outside state (stores, reference counts, REPL slots,
+                        * output, files): never removed or shared */
+  OPF_ALLOCS = 8,      /* its tensor result is a new reference, which the block owns (rc.c); it
+                        * fails only when memory runs out */
+  OPF_FAILS = 16,      /* may stop the program with an error */
+  OPF_TRANSFERS = 32,  /* takes over its tensor operands and hands out the references its
+                        * regions yield (LOOP, IF; rc.c) */
+  OPF_TERMINATOR = 64, /* ends a region */
+  OPF_KEEP = 128,      /* kept even when its result is unused */
+};
+
+/* Where an op may appear: the loop pass lowers the tensor level to the loop level. */
+typedef enum IrLevel { IRL_ANY, IRL_TENSOR, IRL_LOOP } IrLevel;
+
+typedef struct IrOpInfo {
+  const char *name;
+  int nregions;
+  IrLevel level;
+  unsigned flags; /* OPF_* */
+} IrOpInfo;
+
+extern const IrOpInfo ir_ops[]; /* by IrOp */
 
 typedef enum IrBinOp {
   BIN_ADD, BIN_SUB, BIN_MUL, BIN_DIV, BIN_REM, /* REM: floor modulo for ints, fmod sign for floats */
@@ -81,10 +73,22 @@ typedef enum IrBinOp {
 typedef enum IrCmp { CMP_EQ, CMP_NE, CMP_LT, CMP_LE, CMP_GT, CMP_GE } IrCmp;
 
 typedef enum IrMathFn {
-  MF_EXP, MF_LOG, MF_LOG1P, MF_EXPM1, MF_SQRT, MF_ABS, MF_TANH, MF_SIN, MF_COS, MF_TAN,
-  MF_FLOOR, MF_CEIL, MF_ROUND, MF_ERF, MF_ISNAN, MF_POW, MF_ATAN2,
+#define MATH(id, ...) MF_##id,
+#include "mathfns.def"
   MF_NFNS
 } IrMathFn;
+
+typedef struct IrMathInfo {
+  const char *name;
+  int arity;
+  bool boolean; /* the result is a bool (isnan), not the operand's type */
+  int work;     /* cost against plain arithmetic (ir_work_of) */
+} IrMathInfo;
+
+extern const IrMathInfo ir_math_fns[]; /* by IrMathFn (mathfns.def) */
+
+/* The math function called `name`, or -1. */
+int ir_math_lookup(const char *name);
 
 typedef enum IrCheck {
   CHECK_INDEX, /* (index, extent): 0 <= index < extent */
@@ -158,10 +162,19 @@ typedef struct IrArg {
   SnArgSpec spec;
 } IrArg;
 
+/* What the passes so far have made of a function (passes.c's table says which establishes
+ * what); ir_verify checks the ops against it. */
+enum {
+  IRP_FUSED = 1,   /* fusion ran: comprehensions left are stored */
+  IRP_LOWERED = 2, /* the loop pass ran: loop-level ops only */
+  IRP_COUNTED = 4, /* reference counts are explicit (RETAIN, RELEASE) */
+};
+
 typedef struct IrFunc {
   Arena *arena;
   IrBlock *body;
-  int nvalues; /* after ir_number */
+  unsigned props; /* IRP_* */
+  int nvalues;    /* after ir_number */
   PtrVec args; /* IrArg */
   PtrVec reads; /* char *: what the compiler read from files (a load's dtypes and ranks), which
                  * the code depends on: part of the key of sinter run's cache (cache.c) */
@@ -237,12 +250,26 @@ IrValue *ir_size_product(IrBuilder *b, int n, IrValue **sizes, const char *what)
 /* Is the value known to be the integer constant c? */
 bool ir_is_const_int(IrValue *v, int64_t *c);
 
+/* What `in` does besides giving its results (OPF_*): its op's flags, or for a call its runtime
+ * function's (rtabi.def). */
+unsigned ir_inst_flags(IrInst *in);
+
+/* Sets the aux of every value defined in b (arguments and results, nested regions included). */
+void ir_set_aux(IrBlock *b, void *aux);
+static inline void ir_clear_aux(IrBlock *b) { ir_set_aux(b, NULL); }
+
+/* Uses of a value, counted by ir_count_uses into its aux. */
+typedef struct IrUses {
+  int elem;  /* as the tensor of an ELEM or DIM, or as a tensor's known size */
+  int other; /* any other use: one that needs the whole tensor */
+} IrUses;
+/* Points every value's aux at its IrUses (allocated in a), counted over the whole function. */
+void ir_count_uses(Arena *a, IrFunc *f);
+
 /* Does the block hold a reduction or an iterate loop, at any depth? */
 bool ir_contains_reduction(IrBlock *b);
-/* An instruction's cost against plain arithmetic, for work estimates: exp and log are inline
- * polynomials of about 20 operations, the other transcendental functions libm calls that do
- * not vectorise (15-30 ns against well under 1 ns), so that a loop of sin(x[i]) over 50,000
- * values is not taken for a small one. */
+/* An instruction's cost against plain arithmetic, for work estimates: 1, or a math function's
+ * work (mathfns.def). */
 int ir_work_of(IrInst *in);
 /* The weighted instructions of a block and the blocks inside it, each counted once: one
  * iteration's work when the block has no loops. */
@@ -259,11 +286,12 @@ void ir_number(IrFunc *f);
 /* Writes all uses through their replacements, so later passes need no ir_val. */
 void ir_resolve(IrFunc *f);
 void ir_print(FILE *out, IrFunc *f);
-/* Checks structural invariants (types of operands, dominance of uses, terminators); on a
+/* Checks structural invariants (types of operands, dominance of uses, terminators, region
+ * counts, each op at its level, every call's arguments against its runtime function); on a
  * violation prints it and dies: a failure here is a compiler bug. */
 void ir_verify(IrFunc *f, const char *after_pass);
 
-const char *ir_op_name(IrOp op);
-const char *ir_math_name(IrMathFn fn);
+static inline const char *ir_op_name(IrOp op) { return ir_ops[op].name; }
+static inline const char *ir_math_name(IrMathFn fn) { return ir_math_fns[fn].name; }
 
 #endif

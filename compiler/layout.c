@@ -133,8 +133,8 @@ static void layout_block(Layout *l, IrBlock *blk) {
   }
 }
 
-void pass_layout(IrFunc *f) {
+void pass_layout(IrFunc *f, const PassOptions *opt) {
   Layout l = {.fn = f};
   layout_block(&l, f->body);
-  if (l.copies.n) pass_dce(f); /* comprehensions now read only through their copies */
+  if (l.copies.n) pass_dce(f, opt); /* comprehensions now read only through their copies */
 }

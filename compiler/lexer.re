@@ -21,16 +21,12 @@ static Span span_at(Lexer *lx, const char *lo, const char *hi) {
   return s;
 }
 
-static const struct { const char *word; int kind; int red; } keywords[] = {
-    {"let", T_LET, 0},         {"fn", T_FN, 0},           {"arg", T_ARG, 0},
-    {"if", T_IF, 0},           {"then", T_THEN, 0},       {"else", T_ELSE, 0},
-    {"iterate", T_ITERATE, 0}, {"until", T_UNTIL, 0},     {"true", T_TRUE, 0},
-    {"false", T_FALSE, 0},     {"and", T_AND, 0},         {"or", T_OR, 0},
-    {"not", T_NOT, 0},         {"sum", T_RED, RED_SUM},   {"prod", T_RED, RED_PROD},
-    {"max", T_RED, RED_MAX},   {"min", T_RED, RED_MIN},   {"mean", T_RED, RED_MEAN},
-    {"lse", T_RED, RED_LSE},   {"argmax", T_RED, RED_ARGMAX}, {"argmin", T_RED, RED_ARGMIN},
-    {"all", T_RED, RED_ALL},   {"any", T_RED, RED_ANY},
-    {"transport", T_TRANSPORT, 0}, {"loss", T_LOSS, 0},
+/* Keywords; the reductions' names (reductions.def) are keywords too, T_RED. */
+static const struct { const char *word; int kind; } keywords[] = {
+    {"let", T_LET},         {"fn", T_FN},          {"arg", T_ARG},     {"if", T_IF},
+    {"then", T_THEN},       {"else", T_ELSE},      {"iterate", T_ITERATE}, {"until", T_UNTIL},
+    {"true", T_TRUE},       {"false", T_FALSE},    {"and", T_AND},     {"or", T_OR},
+    {"not", T_NOT},         {"transport", T_TRANSPORT}, {"loss", T_LOSS},
 };
 
 static void word(Lexer *lx, Token *t, const char *lo) {
@@ -38,9 +34,15 @@ static void word(Lexer *lx, Token *t, const char *lo) {
   for (size_t i = 0; i < sizeof keywords / sizeof *keywords; i++)
     if (strlen(keywords[i].word) == n && memcmp(keywords[i].word, lo, n) == 0) {
       t->kind = keywords[i].kind;
-      t->ival = keywords[i].red;
+      t->ival = 0;
       return;
     }
+  int red = red_lookup(lo, n);
+  if (red >= 0) {
+    t->kind = T_RED;
+    t->ival = red;
+    return;
+  }
   t->kind = T_NAME;
   t->str = arena_strndup(lx->arena, lo, n);
 }

@@ -11,8 +11,6 @@
  */
 #include "passes.h"
 
-#include "ast.h"
-
 #include <math.h>
 #include <string.h>
 
@@ -486,30 +484,40 @@ static IrValue *stored_terms(Lower *l, IrInst *red, IrType at) {
   return tinfo(l, x)->data;
 }
 
+/* Each reduction's fold and the running value's start (reductions.def). */
+static const struct {
+  IrBinOp fold;
+  double init;
+} red_fold[] = {
+#define RED(id, name, fold, init, result, flags, order) [RED_##id] = {fold, init},
+#include "reductions.def"
+};
+_Static_assert(sizeof red_fold / sizeof *red_fold == RED_COUNT, "a reduction without its fold");
+
 static void lower_reduce(Lower *l, IrInst *red) {
   IrBuilder b = {.fn = l->fn, .block = red->parent, .before = red, .span = red->span};
   RedKind kind = (RedKind)red->sub;
+  const RedInfo *ri = &red_info[kind];
+  IrBinOp op = red_fold[kind].fold;
+  double init = red_fold[kind].init;
   IrType t = red->res[0]->type;
   IrValue *idx[SN_MAX_RANK];
-  IrValue *result;
+  IrValue *result = NULL;
   bool top = !inside_loop(red);
   IrValue *count = NULL; /* checked positive for the reductions without identity */
-  if (kind == RED_MAX || kind == RED_MIN || kind == RED_MEAN || kind == RED_ARGMAX || kind == RED_ARGMIN) {
-    count = count_of(l, &b, red);
+  if (ri->flags & (RF_NONEMPTY | RF_MEAN)) count = count_of(l, &b, red);
+  if (ri->flags & RF_NONEMPTY) {
     int64_t c;
     if (!(ir_is_const_int(count, &c) && c > 0)) {
       IrValue *ok = ir_cmp(&b, CMP_GT, count, ir_const_i64(&b, 0));
       ir_check(&b, CHECK_TRUE, 1, &ok, arena_printf(l->fn->arena, "%s over an empty range", red_name(kind)));
     }
   }
-  switch (kind) {
-  case RED_SUM: case RED_PROD: case RED_MAX: case RED_MIN: case RED_MEAN: case RED_ALL: case RED_ANY: {
-    IrBinOp op = kind == RED_PROD ? BIN_MUL : kind == RED_MAX ? BIN_MAX : kind == RED_MIN ? BIN_MIN
-               : kind == RED_ALL ? BIN_AND : kind == RED_ANY ? BIN_OR : BIN_ADD;
-    double init = kind == RED_PROD || kind == RED_ALL ? 1 : kind == RED_MAX ? -INFINITY : kind == RED_MIN ? INFINITY : 0;
+  switch (ri->order) {
+  case RO_TREE: case RO_ANY: {
     /* a mean of integers: the exact i64 sum, divided once */
-    IrType at = kind == RED_MEAN && !ir_is_float(ir_val(red->regions[0]->last->ops[0])->type) ? ir_i64 : t;
-    if (ir_is_float(at) && op != BIN_MAX && op != BIN_MIN) {
+    IrType at = (ri->flags & RF_MEAN) && !ir_is_float(ir_val(red->regions[0]->last->ops[0])->type) ? ir_i64 : t;
+    if (ir_is_float(at) && ri->order == RO_TREE) {
       Sum sum = {red, op, at, {0}};
       int64_t c;
       /* a top-level sum runs in an outlined loop (the program's own function is optimised for
@@ -517,7 +525,7 @@ static void lower_reduce(Lower *l, IrInst *red) {
       Terms body = {0, stored_terms(l, red, at)};
       bool tiny = ir_is_const_int(ir_op(red, 0), &c) && c < SN_SUM_LANES && !costly(&sum, body);
       result = top && !tiny ? sum_parallel(l, &sum, &b, body) : sum_range(&sum, &b, body, ir_const_i64(&b, 0), ir_op(red, 0));
-      if (kind == RED_MEAN) result = ir_bin(&b, BIN_DIV, result, ir_cast(&b, count, t));
+      if (ri->flags & RF_MEAN) result = ir_bin(&b, BIN_DIV, result, ir_cast(&b, count, t));
       break;
     }
     IrValue *st = typed_const(&b, at, init), *out;
@@ -531,25 +539,24 @@ static void lower_reduce(Lower *l, IrInst *red) {
       outer->sub = op;
     }
     result = out;
-    if (kind == RED_MEAN) result = ir_bin(&b, BIN_DIV, ir_cast(&b, out, t), ir_cast(&b, count, t));
+    if (ri->flags & RF_MEAN) result = ir_bin(&b, BIN_DIV, ir_cast(&b, out, t), ir_cast(&b, count, t));
     break;
   }
-  case RED_ARGMAX: case RED_ARGMIN: {
+  case RO_FIRST: {
     IrType vt = ir_val(red->regions[0]->last->ops[0])->type;
-    IrValue *st[2] = {typed_const(&b, vt, kind == RED_ARGMAX ? -INFINITY : INFINITY), ir_const_i64(&b, 0)}, *out[2];
-    ArgCtx ac = {kind == RED_ARGMAX};
+    IrValue *st[2] = {typed_const(&b, vt, init), ir_const_i64(&b, 0)}, *out[2];
+    ArgCtx ac = {op == BIN_MAX};
     nest(l, &b, red, 0, idx, 2, st, out, arg_inner, &ac, NULL);
     result = out[1];
     break;
   }
-  case RED_LSE: {
+  case RO_TILES: {
     IrValue *st[2], *out[2];
     lse_init(&b, (SnDtype)t.dtype, 1, st);
     nest(l, &b, red, 0, idx, 2, st, out, lse_inner, NULL, NULL);
     result = lse_result(&b, (SnDtype)t.dtype, out[0], out[1]);
     break;
   }
-  default: die("lower_reduce: kind %d", kind);
   }
   ir_replace(red->res[0], result);
   ir_remove(red);
@@ -613,7 +620,7 @@ static bool lse_rows_apply(IrInst *c) {
     if (in->op != IR_REDUCE || red) return false;
     red = in;
   }
-  return red && red->sub == RED_LSE && red->nops == 1 && !defined_in(ir_op(red, 0), body) &&
+  return red && red_info[red->sub].order == RO_TILES && red->nops == 1 && !defined_in(ir_op(red, 0), body) &&
          reads_beside(red->regions[0], row) && unrolled_body(red->regions[0], 4);
 }
 
@@ -748,18 +755,11 @@ static void lower_block(Lower *l, IrBlock *blk) {
   }
 }
 
-static void clear_aux(IrBlock *b) {
-  for (int i = 0; i < b->nargs; i++) b->args[i]->aux = NULL;
-  for (IrInst *in = b->first; in; in = in->next) {
-    for (int i = 0; i < in->nres; i++) in->res[i]->aux = NULL;
-    for (int r = 0; r < in->nregions; r++) clear_aux(in->regions[r]);
-  }
-}
-
-void pass_loops(IrFunc *f) {
+void pass_loops(IrFunc *f, const PassOptions *opt) {
+  (void)opt;
   Lower l = {f, {0}};
-  clear_aux(f->body);
+  ir_clear_aux(f->body);
   lower_block(&l, f->body);
-  clear_aux(f->body);
+  ir_clear_aux(f->body);
   arena_free(&l.scratch);
 }

@@ -292,14 +292,14 @@ bool parse_source(Arena *a, DiagBag *diags, const Source *src, PtrVec *out) {
     case T_RED:
       /* `all` and `any` are reductions only where a `(` follows and they are not being defined
        * or read as a field, so programs keep them as names (`let any = ...`, `fn all(x)`, `r.any`) */
-      if ((t.ival == RED_ALL || t.ival == RED_ANY) &&
+      if ((red_info[t.ival].flags & RF_LOGICAL) &&
           (peek_kind(d) != T_LP || d->prev == T_FN || d->prev == T_LOSS || d->prev == T_DOT)) {
         t.str = red_name((RedKind)t.ival);
         t.kind = T_NAME;
         was_red = false;
         break;
       }
-      if (t.ival == RED_ALL || t.ival == RED_ANY) {
+      if (red_info[t.ival].flags & RF_LOGICAL) {
         t.kind = T_LRED;
         break;
       }

@@ -1,10 +1,12 @@
-/* passes.h: the IR passes, in the order the driver runs them:
+/* passes.h: the IR passes, run in the order of passes.c's table (`pipeline`):
+ *   dce    remove what nothing uses (dce.c)
  *   fuse   inline lazy comprehensions into their element uses (fuse.c)
  *   layout read matrices with a small inner dimension transposed in vector loops (layout.c)
  *   loops  materialise what is left, lower reductions and element reads to loops (loops.c)
  *   cse    share repeated pure computations (cse.c)
+ *   dce
  *   rc     insert reference counting for tensors (rc.c)
- * and dead code removal between them. Each leaves valid IR (checked by ir_verify). */
+ * Each leaves valid IR (checked by ir_verify). */
 #ifndef SN_PASSES_H
 #define SN_PASSES_H
 
@@ -17,14 +19,21 @@ typedef struct PassOptions {
   bool time;          /* print each pass's time (--time-passes) */
 } PassOptions;
 
-void pass_fuse(IrFunc *f, bool enabled);
-void pass_dce(IrFunc *f);
-void pass_layout(IrFunc *f);
-void pass_loops(IrFunc *f);
-void pass_rc(IrFunc *f);
-void pass_cse(IrFunc *f);
+typedef void PassFn(IrFunc *f, const PassOptions *opt);
 
-/* Runs the pipeline above on f. */
+/* A pass of the pipeline: what it needs the IR to be, and what it makes of it (IRP_*). */
+typedef struct Pass {
+  const char *name;
+  PassFn *run;
+  unsigned needs;
+  unsigned establishes;
+} Pass;
+
+extern const Pass passes[]; /* the pipeline, in order, ending with a NULL name */
+
+PassFn pass_dce, pass_fuse, pass_layout, pass_loops, pass_cse, pass_rc;
+
+/* Runs the pipeline on f. */
 void passes_run(IrFunc *f, const PassOptions *opt);
 
 #endif

@@ -1,11 +1,13 @@
 /* rc.c: reference counting of tensors, inserted after the loop pass.
  *
- * Ownership: a tensor made by ALLOC, CONST_TENSOR, a runtime call, or received as the result of
- * a LOOP or IF (or as a LOOP body's state argument) is owned by the block it appears in, which
+ * Ownership (ops.def's flags): a tensor made by an op that allocates (ALLOC, CONST_TENSOR, a
+ * runtime call that gives a new reference), or received as the result of an op that transfers
+ * (LOOP, IF; or as a LOOP body's state argument) is owned by the block it appears in, which
  * releases it after its last use there. Program arguments and REPL slots are borrowed. Two uses
- * consume a reference instead of borrowing one: a YIELD that passes a tensor out of a LOOP body
- * or an IF branch, and a LOOP's initial state. A consumer of a tensor the block does not own (or
- * still needs) gets a RETAIN first. A pointer from DATA keeps its tensor alive while it is used. */
+ * consume a reference instead of borrowing one: a YIELD that passes a tensor out of a region of
+ * an op that transfers, and that op's tensor operands (a LOOP's initial state). A consumer of a
+ * tensor the block does not own (or still needs) gets a RETAIN first. A pointer from DATA keeps
+ * its tensor alive while it is used. */
 #include "passes.h"
 
 #include <string.h>
@@ -19,12 +21,11 @@ static IrValue *owner_of(IrValue *v) {
   return v;
 }
 
+static bool transfers(IrInst *in) { return in && (ir_ops[in->op].flags & OPF_TRANSFERS); }
+
 static bool owned_result(IrInst *in, int i) {
   if (!is_tensor(in->res[i]) || (in->flags & IRF_BORROWED)) return false;
-  switch (in->op) {
-  case IR_ALLOC: case IR_CONST_TENSOR: case IR_CALL: case IR_LOOP: case IR_IF: return true;
-  default: return false;
-  }
+  return (ir_inst_flags(in) & OPF_ALLOCS) || transfers(in);
 }
 
 /* Does `in` (or anything nested in it) use tensor t? */
@@ -37,16 +38,12 @@ static bool uses(IrInst *in, IrValue *t) {
   return false;
 }
 
-/* How many of in's operands take a reference to t (YIELD out of LOOP/IF, LOOP initial state). */
+/* How many of in's operands take a reference to t (a YIELD out of a LOOP or IF, a LOOP's
+ * initial state). */
 static int consumes(IrInst *in, IrValue *t) {
+  if (!(in->op == IR_YIELD && transfers(in->parent->parent)) && !transfers(in)) return 0;
   int n = 0;
-  if (in->op == IR_YIELD) {
-    IrInst *owner = in->parent->parent;
-    if (!owner || (owner->op != IR_LOOP && owner->op != IR_IF)) return 0;
-    for (int i = 0; i < in->nops; i++) n += ir_val(in->ops[i]) == t;
-  } else if (in->op == IR_LOOP) {
-    for (int i = 1; i < in->nops; i++) n += ir_val(in->ops[i]) == t;
-  }
+  for (int i = 0; i < in->nops; i++) n += ir_val(in->ops[i]) == t;
   return n;
 }
 
@@ -78,7 +75,7 @@ static void manage(IrFunc *f, IrBlock *blk, IrValue *t, IrInst *def) {
 static void rc_block(IrFunc *f, IrBlock *blk) {
   /* consumers of tensors this block does not own */
   for (IrInst *in = blk->first; in; in = in->next) {
-    if (in->op != IR_YIELD && in->op != IR_LOOP) continue;
+    if (in->op != IR_YIELD && !transfers(in)) continue;
     for (int i = 0; i < in->nops; i++) {
       IrValue *t = ir_val(in->ops[i]);
       if (!is_tensor(t) || consumes(in, t) == 0) continue;
@@ -87,12 +84,12 @@ static void rc_block(IrFunc *f, IrBlock *blk) {
         for (int r = 0; r < t->def->nres; r++)
           if (t->def->res[r] == t) local = owned_result(t->def, r);
       } else if (!t->def && t->block == blk) {
-        local = blk->parent && blk->parent->op == IR_LOOP;
+        local = transfers(blk->parent);
       }
       if (!local) emit_rc(f, IR_RETAIN, t, in, blk);
     }
   }
-  if (blk->parent && blk->parent->op == IR_LOOP)
+  if (transfers(blk->parent))
     for (int i = 1; i < blk->nargs; i++)
       if (is_tensor(blk->args[i])) manage(f, blk, blk->args[i], NULL);
   for (IrInst *in = blk->first; in; in = in->next) {
@@ -103,4 +100,7 @@ static void rc_block(IrFunc *f, IrBlock *blk) {
   }
 }
 
-void pass_rc(IrFunc *f) { rc_block(f, f->body); }
+void pass_rc(IrFunc *f, const PassOptions *opt) {
+  (void)opt;
+  rc_block(f, f->body);
+}

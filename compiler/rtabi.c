@@ -1,74 +1,20 @@
-/* rtabi.c: the table of runtime functions (see rtabi.h). */
+/* rtabi.c: the table of runtime functions (rtabi.def, see rtabi.h). */
 #include "rtabi.h"
 
 #include "sinter.h"
 #include "sinter/abi.h"
 
-const RtInfo rt_fns[RT_NFNS] = {
-    [RT_PRINT_STR] = {"sn_print_str", (void *)sn_print_str, K_VOID, 1, {K_PTR}},
-    [RT_PRINT_I64] = {"sn_print_i64", (void *)sn_print_i64, K_VOID, 1, {K_I64}},
-    [RT_PRINT_BOOL] = {"sn_print_bool", (void *)sn_print_bool, K_VOID, 1, {K_I32}},
-    [RT_PRINT_F32] = {"sn_print_f32", (void *)sn_print_f32, K_VOID, 1, {K_F32}},
-    [RT_PRINT_F64] = {"sn_print_f64", (void *)sn_print_f64, K_VOID, 1, {K_F64}},
-    [RT_PRINT_TENSOR] = {"sn_print_tensor", (void *)sn_print_tensor, K_VOID, 1, {K_PTR}},
-    [RT_PRINT_END] = {"sn_print_end", (void *)sn_print_end, K_VOID, 0, {0}},
-    [RT_PRINT_F16] = {"sn_print_f16", (void *)sn_print_f16, K_VOID, 1, {K_F32}},
-    [RT_PRINT_BF16] = {"sn_print_bf16", (void *)sn_print_bf16, K_VOID, 1, {K_F32}},
-    [RT_TENSOR_NEW] = {"sn_tensor_new", (void *)sn_tensor_new, K_TENSOR, 2, {K_I32, K_DIMS}, .at_call = true},
-    [RT_TENSOR_FROM_DATA] = {"sn_tensor_from_data", (void *)sn_tensor_from_data, K_TENSOR, 3,
-                             {K_I32, K_PTR, K_DIMS}, .at_call = true},
-    [RT_RANDOM] = {"sn_random", (void *)sn_random, K_TENSOR, 4, {K_I32, K_DIMS, K_I64, K_I32}, .at_call = true},
-    [RT_MATMUL] = {"sn_matmul", (void *)sn_matmul, K_TENSOR, 2, {K_PTR, K_PTR}, .at_call = true},
-    [RT_RETAIN] = {"sn_tensor_retain", (void *)sn_tensor_retain, K_VOID, 1, {K_PTR}},
-    [RT_RELEASE] = {"sn_tensor_release", (void *)sn_tensor_release, K_VOID, 1, {K_PTR}},
-    [RT_IPOW] = {"sn_ipow", (void *)sn_ipow, K_I64, 2, {K_I64, K_I64}},
-    [RT_EXPF] = {"sn_expf", (void *)sn_expf, K_F32, 1, {K_F32}},
-    [RT_EXP] = {"sn_exp", (void *)sn_exp, K_F64, 1, {K_F64}},
-    [RT_LOGF] = {"sn_logf", (void *)sn_logf, K_F32, 1, {K_F32}},
-    [RT_LOG] = {"sn_log", (void *)sn_log, K_F64, 1, {K_F64}},
-    [RT_EXPSUMF] = {"sn_expsumf", (void *)sn_expsumf, K_F32, 3, {K_PTR, K_I64, K_F32}},
-    [RT_EXPSUM] = {"sn_expsum", (void *)sn_expsum, K_F64, 3, {K_PTR, K_I64, K_F64}},
-    [RT_FAIL_INDEX] = {"sn_fail_index", (void *)sn_fail_index, K_STATUS, 4, {K_PTR, K_PTR, K_I64, K_I64}},
-    [RT_FAIL_DIMS] = {"sn_fail_dims", (void *)sn_fail_dims, K_STATUS, 4, {K_PTR, K_PTR, K_I64, K_I64}},
-    [RT_FAIL_MSG] = {"sn_fail_msg", (void *)sn_fail_msg, K_STATUS, 2, {K_PTR, K_PTR}},
-    [RT_FAIL_SIZE] = {"sn_fail_size", (void *)sn_fail_size, K_STATUS, 3, {K_PTR, K_PTR, K_I64}},
-    [RT_FAIL_AT] = {"sn_fail_at", (void *)sn_fail_at, K_STATUS, 1, {K_PTR}},
-    [RT_FAIL_CHECK] = {"sn_fail_check", (void *)sn_fail_check, K_STATUS, 6, {K_PTR, K_PTR, K_PTR, K_I32, K_PTR, K_I32}},
-    [RT_CHECK_SHAPE] = {"sn_check_shape", (void *)sn_check_shape, K_STATUS, 6,
-                        {K_PTR, K_PTR, K_PTR, K_I32, K_PTR, K_DIMS}},
-    [RT_PARALLEL_CHUNKS] = {"sn_parallel_chunks", (void *)sn_parallel_chunks, K_I64, 2, {K_I64, K_I64}},
-    [RT_PARALLEL_FOR] = {"sn_parallel_for", (void *)sn_parallel_for, K_STATUS, 4,
-                         {K_I64, K_I64, K_PTR, K_PTR}},
-    [RT_SERIAL_FOR] = {"sn_serial_for", (void *)sn_serial_for, K_STATUS, 4, {K_I64, K_I64, K_PTR, K_PTR}},
-    [RT_SUM_LEAF] = {"sn_sum_leaf", (void *)sn_sum_leaf, K_F64, 4, {K_PTR, K_I64, K_I64, K_I32}},
-    [RT_SUM_LEAFF] = {"sn_sum_leaff", (void *)sn_sum_leaff, K_F32, 4, {K_PTR, K_I64, K_I64, K_I32}},
-    [RT_SUM_PUSH] = {"sn_sum_push", (void *)sn_sum_push, K_VOID, 4, {K_PTR, K_I64, K_F64, K_I32}},
-    [RT_SUM_PUSHF] = {"sn_sum_pushf", (void *)sn_sum_pushf, K_VOID, 4, {K_PTR, K_I64, K_F32, K_I32}},
-    [RT_SUM_FOLD] = {"sn_sum_fold", (void *)sn_sum_fold, K_F64, 3, {K_PTR, K_I64, K_I32}},
-    [RT_SUM_FOLDF] = {"sn_sum_foldf", (void *)sn_sum_foldf, K_F32, 3, {K_PTR, K_I64, K_I32}},
-    [RT_SUM_CHUNK] = {"sn_sum_chunk", (void *)sn_sum_chunk, K_I64, 2, {K_I64, K_I64}},
-    [RT_NOW] = {"sn_now", (void *)sn_now, K_F64, 0, {0}},
-    [RT_LOAD_TENSOR] = {"sn_load_tensor", (void *)sn_load_tensor, K_TENSOR, 4, {K_PTR, K_PTR, K_I32, K_I64}},
-    [RT_LOAD_NAMED] = {"sn_load_named", (void *)sn_load_named, K_TENSOR, 5, {K_PTR, K_PTR, K_PTR, K_I32, K_I64}},
-    [RT_LOAD_CSV_PART] = {"sn_load_csv_part", (void *)sn_load_csv_part, K_TENSOR, 8,
-                          {K_PTR, K_PTR, K_PTR, K_I32, K_I32, K_I32, K_I32, K_I32}},
-    [RT_SAVE_TENSOR] = {"sn_save_tensor", (void *)sn_save_tensor, K_STATUS, 3, {K_PTR, K_PTR, K_PTR}},
-    [RT_SAVE_BEGIN] = {"sn_save_begin", (void *)sn_save_begin, K_TENSOR, 2, {K_PTR, K_PTR}},
-    [RT_SAVE_ADD] = {"sn_save_add", (void *)sn_save_add, K_STATUS, 3, {K_PTR, K_PTR, K_PTR}},
-    [RT_SAVE_END] = {"sn_save_end", (void *)sn_save_end, K_STATUS, 1, {K_PTR}},
-    [RT_PROGRESS_START] = {"sn_progress_start", (void *)sn_progress_start, K_HANDLE, 3, {K_PTR, K_I64, K_PTR}},
-    [RT_PROGRESS_UPDATE] = {"sn_progress_update", (void *)sn_progress_update, K_VOID, 4, {K_PTR, K_I64, K_PTR, K_F64}},
-    [RT_PROGRESS_FINISH] = {"sn_progress_finish", (void *)sn_progress_finish, K_VOID, 1, {K_PTR}},
-    [RT_OT_EMD] = {"sn_ot_emd_call", (void *)sn_ot_emd_call, K_TENSOR, 5, {K_PTR, K_PTR, K_PTR, K_PTR, K_I64}},
-    [RT_OT_EMD_1D] = {"sn_ot_emd_1d_call", (void *)sn_ot_emd_1d_call, K_TENSOR, 6,
-                      {K_PTR, K_PTR, K_PTR, K_PTR, K_PTR, K_F64}},
-    [RT_OT_SLICED] = {"sn_ot_sliced_call", (void *)sn_ot_sliced_call, K_TENSOR, 8,
-                      {K_PTR, K_PTR, K_PTR, K_PTR, K_PTR, K_I64, K_I64, K_F64}},
-    [RT_OT_SNS] = {"sn_ot_sns_call", (void *)sn_ot_sns_call, K_TENSOR, 10,
-                   {K_PTR, K_PTR, K_PTR, K_PTR, K_F64, K_PTR, K_PTR, K_F64, K_I64, K_F64}},
-    [RT_OT_SCALING] = {"sn_ot_scaling_call", (void *)sn_ot_scaling_call, K_TENSOR, 8,
-                       {K_PTR, K_PTR, K_PTR, K_PTR, K_F64, K_PTR, K_F64, K_I64}},
-    [RT_OT_TENSOR] = {"sn_ot_call_tensor", (void *)sn_ot_call_tensor, K_TENSOR, 2, {K_PTR, K_I32}},
-    [RT_OT_SCALAR] = {"sn_ot_call_scalar", (void *)sn_ot_call_scalar, K_F64, 2, {K_PTR, K_I32}},
-    [RT_OT_FREE] = {"sn_ot_call_free", (void *)sn_ot_call_free, K_VOID, 1, {K_PTR}},
+#define RT_KIND(k, kind) K_##kind
+#define RT(id, fn, ret, flags, n, params) \
+  [RT_##id] = {#fn, (void *)fn, K_##ret, n, {RT_MAP(RT_KIND, K_VOID, n, params)}, flags},
+#define RT_LOWERING(id, fn, ret, flags, n, params) RT(id, fn, ret, (flags) | RTF_LOWERING, n, params)
+const RtInfo rt_fns[] = {
+#include "rtabi.def"
 };
+_Static_assert(sizeof rt_fns / sizeof *rt_fns == RT_NFNS, "a runtime function without its row");
+
+int rt_fixed_operands(RtFn f) {
+  int n = 0;
+  for (int i = 0; i < rt_fns[f].nparams; i++) n += rt_fns[f].params[i] != K_RANK && rt_fns[f].params[i] != K_SHAPE;
+  return n;
+}

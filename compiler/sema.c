@@ -841,8 +841,7 @@ static Node *index_name(Node *nm);
 static bool subscripted_reduction(Sema *s, Node *n) {
   Node *call = n->a;
   if (call->kind != A_CALL || call->list.n == 0) return false;
-  bool reduction = false;
-  for (int k = RED_SUM; k <= RED_ANY; k++) reduction |= strcmp(call->name, red_name((RedKind)k)) == 0;
+  bool reduction = red_lookup(call->name, strlen(call->name)) >= 0;
   Binding *fb = lookup(s, call->name);
   if (!reduction || (fb && fb->kind == B_FN)) return false;
   Buf idx = {0};
@@ -1126,17 +1125,14 @@ static Val *comprehension(Sema *s, PtrVec *names, Node *body, Span span, const B
 /* The dtype a reduction accumulates in and returns. */
 static SnDtype reduce_dtype(RedKind k, Val *body) {
   SnDtype dt = body->dt;
-  switch (k) {
-  case RED_ARGMAX: case RED_ARGMIN: return SN_I64;
-  case RED_ALL: case RED_ANY: return SN_BOOL;
-  case RED_SUM: case RED_PROD:
-    if (dt == SN_BOOL || is_int_dt(dt)) return SN_I64;
-    return dt;
-  case RED_MEAN: case RED_LSE:
-    if (!is_float_dt(dt)) return INT_FLOAT_DT;
-    return dt;
-  default: return dt;
+  switch (red_info[k].result) {
+  case RR_INDEX: return SN_I64;
+  case RR_BOOL: return SN_BOOL;
+  case RR_WIDEN: return dt == SN_BOOL || is_int_dt(dt) ? SN_I64 : dt;
+  case RR_FLOAT: return is_float_dt(dt) ? dt : INT_FLOAT_DT;
+  case RR_SAME: return dt;
   }
+  return dt;
 }
 
 /* Ends a reduction's region with its body value and gives the reduction's value. argmax and
@@ -1144,8 +1140,8 @@ static SnDtype reduce_dtype(RedKind k, Val *body) {
  * loop pass divides once); the others accumulate in reduce_dtype. */
 static Val *reduce_finish(Sema *s, RedKind kind, IrInst *r, Val *e) {
   SnDtype dt = reduce_dtype(kind, e);
-  bool arg = kind == RED_ARGMAX || kind == RED_ARGMIN;
-  SnDtype acc = kind == RED_MEAN && is_int_dt(e->dt) ? SN_I64 : compute_dtype(dt);
+  bool arg = red_info[kind].result == RR_INDEX;
+  SnDtype acc = (red_info[kind].flags & RF_MEAN) && is_int_dt(e->dt) ? SN_I64 : compute_dtype(dt);
   IrValue *y = arg ? e->ir : ir_cast(&s->b, e->ir, ir_scalar(acc));
   ir_yield(&s->b, 1, &y);
   r->res[0]->type = ir_scalar(compute_dtype(dt));
@@ -1159,7 +1155,7 @@ static bool reducible(Sema *s, RedKind kind, Val *e, Span span) {
     if (e->kind == V_TENSOR) diag_hint(s->diags, g, "subscript every dimension, or reduce the whole tensor: %s(x)", red_name(kind));
     return false;
   }
-  bool logical = kind == RED_ALL || kind == RED_ANY;
+  bool logical = red_info[kind].flags & RF_LOGICAL;
   if (logical && e->dt != SN_BOOL) {
     Diag *g = diag_error(s->diags, span, "%s needs bool values, not %s", red_name(kind), val_type_str(s, e));
     diag_hint(s->diags, g, "compare first, e.g. %s(x > 0) or %s(x != 0)", red_name(kind), red_name(kind));
@@ -1236,7 +1232,7 @@ typedef struct WholeCtx {
 Val *whole_reduce(Sema *s, RedKind kind, Val *x, Span span) {
   if (x->kind == V_ERROR) return ERR;
   if (x->kind == V_SCALAR) {
-    if (kind == RED_ARGMAX || kind == RED_ARGMIN) return scalar_val(s, SN_I64, false, ir_const_i64(&s->b, 0));
+    if (red_info[kind].result == RR_INDEX) return scalar_val(s, SN_I64, false, ir_const_i64(&s->b, 0));
     return reducible(s, kind, x, span) ? x : ERR;
   }
   if (x->kind != V_TENSOR) {
