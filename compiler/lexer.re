@@ -21,6 +21,7 @@ static Span span_at(Lexer *lx, const char *lo, const char *hi) {
   return s;
 }
 
+/* A declaration's token carries its DeclKind in `ival`, as a reduction's carries its RedKind. */
 static const struct { const char *word; int kind; int red; } keywords[] = {
     {"let", T_LET, 0},         {"fn", T_FN, 0},           {"arg", T_ARG, 0},
     {"if", T_IF, 0},           {"then", T_THEN, 0},       {"else", T_ELSE, 0},
@@ -30,7 +31,9 @@ static const struct { const char *word; int kind; int red; } keywords[] = {
     {"max", T_RED, RED_MAX},   {"min", T_RED, RED_MIN},   {"mean", T_RED, RED_MEAN},
     {"lse", T_RED, RED_LSE},   {"argmax", T_RED, RED_ARGMAX}, {"argmin", T_RED, RED_ARGMIN},
     {"all", T_RED, RED_ALL},   {"any", T_RED, RED_ANY},
-    {"transport", T_TRANSPORT, 0}, {"loss", T_LOSS, 0},
+#define DECL(id, keyword, field, what, stdlib_fn, check, hint) {keyword, T_##id, DECL_##id},
+#include "decl.def"
+#undef DECL
 };
 
 static void word(Lexer *lx, Token *t, const char *lo) {

@@ -144,7 +144,7 @@ fn sinkhorn_newton(a: float[n], b: float[m], C: float[n, m], eps, tol = 1e-9, ma
   let w = sinkhorn_eps_scaling(a, b, C, eps, tol=tol, max_iter=i64(halvings) + warmup + 1)
   # at least about 8 entries per row and column, so small problems keep a useful Hessian
   let share = min(1.0, max(f64(keep), 8 * f64(n + m) / (f64(n) * f64(m))))
-  let r = sns_newton(a, b, C, eps, w.f, w.g, tol, max_iter, share)
+  let r = _sns_newton(a, b, C, eps, w.f, w.g, tol, max_iter, share)
   let e = cast(eps, dtype=C)
   let res = ot_result(a, b, C, e, cast(r.f, dtype=C), cast(r.g, dtype=C), w.iterations + r.iterations, tol)
   {plan: res.plan, cost: res.cost, value: res.value, f: res.f, g: res.g, err: res.err,
