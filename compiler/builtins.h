@@ -9,11 +9,12 @@
  * symbolic sizes across the arguments. Three element types exist only in signatures and are read
  * from the call's syntax: `dtype` (a type name, or a value whose dtype to take), `shape` (a size
  * or a list of sizes) and `syntax` (left for the handler); a default written `_` means the
- * argument may be left out. A row whose handler is builtin_runtime needs no code: its runtime
- * function is called with the arguments in signature order, and its `result`, a record of
- * types such as "{cost: f64, plan: f64[n, m]}", names the parts of the result to take, sized by
- * the signature's size names. A handler of its own is for what is really special: lazy
- * constructors, files read when compiling, print and check. */
+ * argument may be left out, and a variadic row leaves the positional arguments past its
+ * parameters to its handler. A row made with BUILTIN_RUNTIME needs no code: builtin_runtime
+ * calls its runtime function with the arguments in signature order, and its result type, a
+ * dtype or a record of types such as "{cost: f64, plan: f64[n, m]}", names the parts of the
+ * result to take, sized by the signature's size names. A handler of its own (BUILTIN) is for what
+ * is really special: lazy constructors, files read when compiling, print and check. */
 #ifndef SN_BUILTINS_H
 #define SN_BUILTINS_H
 
