@@ -75,15 +75,6 @@ IrValue *builtin_where(Sema *s, Span sp) {
   return ir_string(&s->b, diag_where(s->fn->arena, sp));
 }
 
-Val *builtin_tensor_result(Sema *s, IrValue *t, SnDtype dt, int rank, const char *name) {
-  t->type = ir_tensor(dt, rank);
-  if (rank == 0) return sema_scalar(s, dt, false, ir_elem(&s->b, t, 0, NULL));
-  Dim dims[SN_MAX_RANK];
-  for (int d = 0; d < rank; d++)
-    dims[d] = sema_dim_of_value(s, ir_dim(&s->b, t, d), name ? arena_printf(s->arena, "%s.%d", name, d) : "?");
-  return sema_tensor(s, dt, rank, dims, t);
-}
-
 /* The parts of a runtime result handle, by the field names of result types. */
 static const struct {
   const char *name;

@@ -73,12 +73,8 @@ Val *builtin_runtime(Sema *s, const Builtin *b, Arg *args, Node *call);
 /* load with a declared type, `let x: f32[n, 3] = load(path)` (builtins_io.c). */
 Val *builtin_load_typed(Sema *s, Node *call, Node *type);
 
-/* Shared by the families (builtins.c). */
 /* The location string of a call for run-time messages (in a stdlib function, the user's call). */
 IrValue *builtin_where(Sema *s, Span sp);
-/* A tensor of `dt` and `rank` that a runtime call returned: its sizes are read from it, named
- * name.0, name.1, ... (or `?`); a rank-0 tensor is a scalar. */
-Val *builtin_tensor_result(Sema *s, IrValue *t, SnDtype dt, int rank, const char *name);
 
 /* --- what handlers use of sema ----------------------------------------------------------------- */
 

@@ -31,6 +31,16 @@ static bool load_format(const char *path) {
   return false;
 }
 
+/* A tensor of `dt` and `rank` read from a file: its sizes, known only when the program runs, are
+ * read from it (and show as `?`); a rank-0 tensor is a scalar. */
+static Val *file_tensor(Sema *s, IrValue *t, SnDtype dt, int rank) {
+  t->type = ir_tensor(dt, rank);
+  if (rank == 0) return sema_scalar(s, dt, false, ir_elem(&s->b, t, 0, NULL));
+  Dim dims[SN_MAX_RANK];
+  for (int d = 0; d < rank; d++) dims[d] = sema_dim_of_value(s, ir_dim(&s->b, t, d), "?");
+  return sema_tensor(s, dt, rank, dims, t);
+}
+
 static bool path_arg(Sema *s, const Arg *a, const char *fn) {
   if (a->v->kind == V_STR) return true;
   diag_error(s->diags, a->span, "the path given to `%s` must be a string, not %s", fn, sema_type_str(s, a->v));
@@ -48,8 +58,7 @@ static Val *load(Sema *s, Arg *args, Node *call, Node *type) {
   if (type) {
     SnDtype dt;
     if (!type->ival || !sn_dtype_from_name(type->name, &dt)) {
-      Diag *g = diag_error(s->diags, type->span, "load gives a tensor; the declared type must be one, such as f32[n, 3]");
-      (void)g;
+      diag_error(s->diags, type->span, "load gives a tensor; the declared type must be one, such as f32[n, 3]");
       return ERR;
     }
     IrValue *ops[4] = {where, pv->ir, ir_const(&s->b, ir_scalar(SN_I32), 0, dt), ir_const_i64(&s->b, type->list.n)};
@@ -57,7 +66,7 @@ static Val *load(Sema *s, Arg *args, Node *call, Node *type) {
     s->b.span = call->span;
     IrValue *t = ir_call(&s->b, RT_LOAD_TENSOR, 4, ops);
     s->b = save;
-    return builtin_tensor_result(s, t, dt, type->list.n, NULL);
+    return file_tensor(s, t, dt, type->list.n);
   }
   const char *path = sema_const_str(pv);
   if (!path) {
@@ -95,7 +104,7 @@ static Val *load(Sema *s, Arg *args, Node *call, Node *type) {
     s->b.span = call->span;
     IrValue *t = ir_call(&s->b, RT_LOAD_TENSOR, 4, ops);
     s->b = save;
-    r = builtin_tensor_result(s, t, (SnDtype)info.dtypes[0], (int)info.ranks[0], NULL);
+    r = file_tensor(s, t, (SnDtype)info.dtypes[0], (int)info.ranks[0]);
   } else {
     r = sema_record(s, (int)info.n, NULL, NULL);
     for (int64_t i = 0; i < info.n; i++) {
@@ -107,7 +116,7 @@ static Val *load(Sema *s, Arg *args, Node *call, Node *type) {
       IrValue *t = ir_call(&s->b, RT_LOAD_NAMED, 5, ops);
       s->b = save;
       r->rec->names[i] = arena_strdup(s->arena, info.names[i]);
-      r->rec->vals[i] = builtin_tensor_result(s, t, (SnDtype)info.dtypes[i], (int)info.ranks[i], NULL);
+      r->rec->vals[i] = file_tensor(s, t, (SnDtype)info.dtypes[i], (int)info.ranks[i]);
     }
   }
   sn_file_info_free(&info);
@@ -181,7 +190,7 @@ static Val *b_load_csv(Sema *s, const Builtin *b, Arg *args, Node *call) {
     IrValue *t = ir_call(&s->b, RT_LOAD_CSV_PART, 8, ops);
     s->b = save;
     r->rec->names[part] = part ? "y" : "x";
-    r->rec->vals[part] = builtin_tensor_result(s, t, part ? ydt : dt, part ? 1 : 2, NULL);
+    r->rec->vals[part] = file_tensor(s, t, part ? ydt : dt, part ? 1 : 2);
   }
   /* x and y have the same rows */
   if (r->rec->n == 2) sema_dims_match(s, r->rec->vals[0]->dims[0], r->rec->vals[1]->dims[0], call->span, "rows of x and y");
@@ -218,8 +227,7 @@ static Val *b_save(Sema *s, const Builtin *b, Arg *args, Node *call) {
     }
     ir_call(&s->b, RT_SAVE_END, 1, &saver);
   } else {
-    Diag *g = diag_error(s->diags, args[0].span, "save writes tensors or records of tensors, not %s", sema_type_str(s, v));
-    (void)g;
+    diag_error(s->diags, args[0].span, "save writes tensors or records of tensors, not %s", sema_type_str(s, v));
     s->b = save;
     return ERR;
   }
