@@ -14,6 +14,16 @@ const char *op_name(Op op) {
   return names[op];
 }
 
+const char *decl_keyword(DeclKind k) {
+  static const char *const words[] = {
+      "",
+#define DECL(id, keyword, field, what, stdlib_fn, check, hint) keyword,
+#include "decl.def"
+#undef DECL
+  };
+  return words[k];
+}
+
 const char *ast_kind_name(AstKind k) {
   static const char *names[] = {
       "int",  "float", "str",  "bool",  "name",    "list",   "record", "field-init",

@@ -30,10 +30,10 @@ typedef enum AstKind {
   A_BLOCK,     /* list: statements; the last may be an A_EXPR giving the block's value */
   /* statements */
   A_LET,    /* name, type (A_TYPE or NULL), list (comprehension indices, A_NAME), a;
-             * ival: the declaration keyword (DECL_LET or DECL_TRANSPORT) */
+             * ival: the declaration keyword (DECL_NONE for `let`, or DECL_TRANSPORT) */
   A_ASSIGN, /* name, list (comprehension indices), a: a state update in an iterate body */
   A_FN,     /* name, list (A_PARAM), type (result type or NULL), a (body expression or A_BLOCK);
-             * ival: the declaration keyword (DECL_FN or DECL_LOSS) */
+             * ival: the declaration keyword (DECL_NONE for `fn`, or DECL_LOSS) */
   A_PARAM,  /* name, type or NULL, a (default value) or NULL */
   A_ARG,    /* name, type, a (default value or NULL) */
   A_EXPR,   /* a */
@@ -41,9 +41,14 @@ typedef enum AstKind {
   A_TYPE, /* name (element type), list (dimensions: A_NAME or A_INT), ival (1 if [..] given) */
 } AstKind;
 
-/* The keyword that introduced an A_LET, and the one that introduced an A_FN. */
-enum { DECL_LET, DECL_TRANSPORT };
-enum { DECL_FN, DECL_LOSS };
+/* The declaration keyword that introduced an A_LET or an A_FN (compiler/decl.def). */
+typedef enum DeclKind {
+  DECL_NONE, /* `let` or `fn` */
+#define DECL(id, keyword, field, what, stdlib_fn, check, hint) DECL_##id,
+#include "decl.def"
+#undef DECL
+  DECL_COUNT
+} DeclKind;
 
 typedef enum Op {
   OP_ADD, OP_SUB, OP_MUL, OP_DIV, OP_MOD, OP_POW, OP_MATMUL,
@@ -69,6 +74,7 @@ struct Node {
 };
 
 const char *op_name(Op op);   /* "+", "@", "and", ... */
+const char *decl_keyword(DeclKind k); /* "transport", ... */
 const char *ast_kind_name(AstKind k);
 
 /* Prints the tree as an S-expression, one node per line, for --emit=ast. */

@@ -2,6 +2,7 @@
 #include "driver.h"
 
 #include "parse.h"
+#include "prelude.h"
 #include "sema.h"
 
 #include <errno.h>
@@ -54,11 +55,12 @@ void unit_print_diags(Unit *u, const Options *o) {
 
 bool unit_analyse(Unit *u, const Options *o) {
   double t0 = driver_now();
-  bool ok = parse_source(&u->arena, &u->diags, u->src, &u->stmts);
+  PtrVec prelude = {0};
+  bool ok = prelude_parse(&u->arena, &u->diags, &prelude) && parse_source(&u->arena, &u->diags, u->src, &u->stmts);
   if (o->time_passes) fprintf(stderr, "  parse       %8.3f ms\n", (driver_now() - t0) * 1e3);
   if (ok) {
     t0 = driver_now();
-    u->ir = sema_program(&u->arena, &u->diags, &u->stmts);
+    u->ir = sema_program(&u->arena, &u->diags, &prelude, &u->stmts);
     ok = u->ir != NULL;
     if (o->time_passes) fprintf(stderr, "  sema        %8.3f ms\n", (driver_now() - t0) * 1e3);
   }

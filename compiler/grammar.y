@@ -119,7 +119,7 @@ stmt(S) ::= LET(K) NAME(N) EQ expr(E). {
 }
 stmt(S) ::= TRANSPORT(K) NAME(N) EQ expr(E). {
   S = ast_node(ctx, A_LET, span_join(K.span, E->span));
-  S->name = N.str; S->name_span = N.span; S->a = E; S->ival = DECL_TRANSPORT; ast_adopt(ctx, S, E);
+  S->name = N.str; S->name_span = N.span; S->a = E; S->ival = K.ival; ast_adopt(ctx, S, E);
 }
 stmt(S) ::= LET(K) NAME(N) COLON type(T) EQ expr(E). {
   S = ast_node(ctx, A_LET, span_join(K.span, E->span));
@@ -160,8 +160,8 @@ stmt(S) ::= fnkw(K) NAME(N) LP params(P) RP rettype(R) block(B). {
   ast_adopt(ctx, S, B);
 }
 %type fnkw {Token}
-fnkw(X) ::= FN(K). { X = K; X.ival = DECL_FN; }
-fnkw(X) ::= LOSS(K). { X = K; X.ival = DECL_LOSS; }
+fnkw(X) ::= FN(K). { X = K; X.ival = DECL_NONE; }
+fnkw(X) ::= LOSS(K). { X = K; }
 stmt(S) ::= ARG(K) NAME(N) COLON type(T). {
   S = ast_node(ctx, A_ARG, span_join(K.span, T->span));
   S->name = N.str; S->name_span = N.span; S->type = T;

@@ -21,12 +21,17 @@ static Span span_at(Lexer *lx, const char *lo, const char *hi) {
   return s;
 }
 
-/* Keywords; the reductions' names (reductions.def) are keywords too, T_RED. */
-static const struct { const char *word; int kind; } keywords[] = {
-    {"let", T_LET},         {"fn", T_FN},          {"arg", T_ARG},     {"if", T_IF},
-    {"then", T_THEN},       {"else", T_ELSE},      {"iterate", T_ITERATE}, {"until", T_UNTIL},
-    {"true", T_TRUE},       {"false", T_FALSE},    {"and", T_AND},     {"or", T_OR},
-    {"not", T_NOT},         {"transport", T_TRANSPORT}, {"loss", T_LOSS},
+/* Keywords; a declaration's token carries its DeclKind in `ival`. The reductions' names
+ * (reductions.def) are keywords too: T_RED, with the RedKind in `ival`. */
+static const struct { const char *word; int kind; int ival; } keywords[] = {
+    {"let", T_LET, 0},         {"fn", T_FN, 0},           {"arg", T_ARG, 0},
+    {"if", T_IF, 0},           {"then", T_THEN, 0},       {"else", T_ELSE, 0},
+    {"iterate", T_ITERATE, 0}, {"until", T_UNTIL, 0},     {"true", T_TRUE, 0},
+    {"false", T_FALSE, 0},     {"and", T_AND, 0},         {"or", T_OR, 0},
+    {"not", T_NOT, 0},
+#define DECL(id, keyword, field, what, stdlib_fn, check, hint) {keyword, T_##id, DECL_##id},
+#include "decl.def"
+#undef DECL
 };
 
 static void word(Lexer *lx, Token *t, const char *lo) {
@@ -34,7 +39,7 @@ static void word(Lexer *lx, Token *t, const char *lo) {
   for (size_t i = 0; i < sizeof keywords / sizeof *keywords; i++)
     if (strlen(keywords[i].word) == n && memcmp(keywords[i].word, lo, n) == 0) {
       t->kind = keywords[i].kind;
-      t->ival = 0;
+      t->ival = keywords[i].ival;
       return;
     }
   int red = red_lookup(lo, n);

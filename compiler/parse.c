@@ -319,7 +319,7 @@ bool parse_source(Arena *a, DiagBag *diags, const Source *src, PtrVec *out) {
       /* a declaration word is a keyword only where a statement starts and a name follows:
        * elsewhere it is a name, as in `let loss = mean(i) ...` */
       if (!(d->prev == T_NEWLINE || d->prev == T_SEMI || d->prev == T_LBRACE) || peek_kind(d) != T_NAME) {
-        t.str = arena_strdup(ctx.arena, t.kind == T_LOSS ? "loss" : "transport");
+        t.str = arena_strdup(ctx.arena, decl_keyword((DeclKind)t.ival));
         t.kind = T_NAME;
       }
       break;

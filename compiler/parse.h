@@ -12,7 +12,7 @@
 typedef struct Token {
   int kind;          /* T_* from grammar.h; 0 at the end of input */
   Span span;
-  int64_t ival;      /* T_INT value; RedKind for T_RED; DECL_FN or DECL_LOSS for the grammar's fnkw */
+  int64_t ival;      /* T_INT value; RedKind for T_RED; DeclKind for a declaration's keyword */
   double fval;       /* T_FLOAT value */
   const char *str;   /* T_NAME and T_STRING text (arena) */
   bool space_before; /* white space or a line start right before the token */

@@ -13,6 +13,7 @@
 #include "interp.h"
 #include "jit.h"
 #include "parse.h"
+#include "prelude.h"
 #include "sema.h"
 
 #include <editline/readline.h>
@@ -181,7 +182,7 @@ static void handle(Repl *r, const char *input, int line) {
       IrFunc *f = compile(r, rest, line, false, &last, &a);
       if (f && last) {
         Sema tmp = {.arena = a};
-        printf("%s\n", val_type_str(&tmp, last));
+        printf("%s\n", sema_type_str(&tmp, last));
       } else if (f) {
         printf("(no value)\n");
       }
@@ -255,7 +256,11 @@ int repl_main(Options *o, bool no_history) {
   Repl r = {.o = o};
   r.interactive = isatty(0);
   o->color = o->color && r.interactive;
-  repl_env_init(&r.env);
+  PtrVec prelude = {0};
+  DiagBag d = {.arena = &r.keep};
+  prelude_parse(&r.keep, &d, &prelude);
+  repl_env_init(&r.env, &prelude, &d);
+  diag_print(&d, stderr, false);
   if (!o->interp) {
     char *err = NULL;
     r.jit = jit_new(&err);

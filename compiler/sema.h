@@ -3,7 +3,14 @@
  * Sema resolves names, infers dtypes and shapes (dimensions are constants or symbols such as
  * `n`), reports errors with the spans of the code at fault, and emits tensor-level IR as it
  * goes. User functions are generic over dimensions and dtypes and are inlined at each call, so
- * a comprehension passed into or returned from a function still fuses with its consumer. */
+ * a comprehension passed into or returned from a function still fuses with its consumer.
+ *
+ * Its files, by concern: sema.c (names, statements, expressions), sema_types.c (dtypes,
+ * promotion, elementwise operations), sema_shape.c (dimensions, subscripts, comprehensions,
+ * reductions, tensor literals), sema_flow.c (if, iterate), sema_call.c (declared types, the
+ * argument binder, calls, declarations), sema_repl.c (what the REPL keeps between inputs). The
+ * builtins (builtins*.c) reach them through compiler/builtins.h; sema's own files share
+ * compiler/sema_int.h. */
 #ifndef SN_SEMA_H
 #define SN_SEMA_H
 
@@ -97,6 +104,7 @@ typedef struct ReplSlotInfo {
 typedef struct ReplEnv {
   Arena arena;     /* bindings, scopes and syntax of every line */
   Scope *scope;    /* the top-level bindings */
+  Scope *prelude;  /* the standard library's functions, scope->parent */
   int nslots;
   ReplSlotInfo *slots;
   int capslots;
@@ -113,6 +121,7 @@ typedef struct Sema {
   IrBuilder b;
   Scope *scope;
   Scope *top;          /* the program's top-level scope */
+  Scope *prelude;      /* the standard library's functions (the scope around top) */
   PtrVec inst_stack;   /* functions being inlined (A_FN nodes), to refuse recursion */
   ReplEnv *repl;
   bool echo;           /* REPL: print the value of an expression statement */
@@ -124,66 +133,28 @@ typedef struct Sema {
   Val *last_value;     /* the value of the last expression statement */
   Node *closed_reduce; /* the last reduction whose scope ended, for the hint on its indices */
   PtrVec *program;     /* the top-level statements, to point at a later definition of an unknown name */
+  Node **signatures;   /* the builtins' signatures parsed so far, by registry index (builtins.c) */
 } Sema;
 
-/* Entry points. Each returns the IR of the program (NULL when errors were reported). */
-IrFunc *sema_program(Arena *a, DiagBag *d, PtrVec *stmts);
+/* Entry points. `prelude` is the standard library's syntax (prelude_parse, compiler/prelude.h).
+ * Each returns the IR of the program (NULL when errors were reported). */
+IrFunc *sema_program(Arena *a, DiagBag *d, const PtrVec *prelude, PtrVec *stmts);
 IrFunc *sema_repl_line(ReplEnv *env, Arena *a, DiagBag *d, PtrVec *stmts, bool echo, Val **last);
-void repl_env_init(ReplEnv *env);
+/* Binds the standard library for a REPL session; its errors go to d. */
+void repl_env_init(ReplEnv *env, const PtrVec *prelude, DiagBag *d);
 void repl_env_free(ReplEnv *env);
 /* The signature of a REPL function as written ("fn f(x: f32[n]) -> f32[n]"), or NULL. */
 const char *repl_fn_signature(ReplEnv *env, Arena *a, const char *name);
 /* Forgets the bindings a line added, and its random streams (after it failed at run time). */
 void repl_env_rollback(ReplEnv *env, Binding *mark, int nslots);
 
+/* Checks every public function of the standard library once, with symbolic sizes, as a
+ * program's typed functions are checked where they are defined (its parameters must all have a
+ * type or a default), and each declaration's stdlib_fn against the declaration
+ * (tests/compiler/test_stdlib.c). Reports to d; false when a check failed. */
+bool sema_check_library(Arena *a, DiagBag *d, const PtrVec *prelude);
+
 /* The text of a type as users write it: "f32[n, 3]", "{cost: f32, iters: i64}". */
-const char *val_type_str(Sema *s, const Val *v);
-
-/* --- shared between sema.c and builtins.c ----------------------------------------------------- */
-extern Val sema_error_val;
-#define ERR (&sema_error_val)
-
-typedef Val *(*ScalarFn)(Sema *s, Val **args, Span span, void *ctx);
-
-Val *val_new(Sema *s, VKind k);
-Val *scalar_val(Sema *s, SnDtype dt, bool weak, IrValue *ir);
-const char *const_str(const Val *v);
-Val *tensor_val(Sema *s, SnDtype dt, int rank, const Dim *dims, IrValue *ir);
-Val *unit_val(Sema *s);
-SnDtype compute_dtype(SnDtype dt);
-/* The float an integer becomes where an operation needs a float (true division, mean, exp, a
- * float literal): f64, as in NumPy, which holds every i32 exactly and every i64 up to 2^53. */
-#define INT_FLOAT_DT SN_F64
-/* An f32 result of an operation whose type is dt: rounded to dt when dt is f16 or bf16. Every
- * operation on them computes in f32 and rounds its result, as PyTorch and NumPy do on a CPU,
- * so a value is the same whether fusion stores it or not. */
-IrValue *round_to(Sema *s, IrValue *v, SnDtype dt);
-bool is_float_dt(SnDtype dt);
-bool is_int_dt(SnDtype dt);
-Val *cast_val(Sema *s, Val *v, SnDtype to, Span span);
-Val *explicit_cast(Sema *s, Val *v, SnDtype to, Span span);
-Val *expr(Sema *s, Node *n);
-Val *lift(Sema *s, int n, Val **args, ScalarFn fn, void *ctx, SnDtype result_hint, Span span);
-Val *scalar_binop(Sema *s, Op op, Val *a, Val *b, Span span);
-Val *binop(Sema *s, Op op, Val *a, Val *b, Span span);
-Val *math1(Sema *s, IrMathFn fn, Val *x, Span span);
-IrValue *dim_value(Sema *s, Dim d);
-IrValue *const_at_entry(Sema *s, int64_t c);
-Dim dim_const(int64_t c);
-Dim dim_of_value(Sema *s, IrValue *v, const char *name);
-bool dims_equal(Dim a, Dim b);
-bool check_dims_match(Sema *s, Dim a, Dim b, Span span, const char *what);
-const char *dim_str(Sema *s, Dim d);
-Val *elem_of(Sema *s, Val *t, IrValue **idx);
-Val *make_compr(Sema *s, SnDtype dt, int rank, const Dim *dims, ScalarFn body, void *ctx, Span span);
-Val *whole_reduce(Sema *s, RedKind k, Val *x, Span span);
-Val *materialize_list(Sema *s, Node *n);
-bool shape_arg(Sema *s, Node *n, int *rank, Dim *dims);
-Val *call_builtin(Sema *s, Node *call, bool *found);
-Val *load_call(Sema *s, Node *call, Node *type);
-void print_val(Sema *s, Val *v);
-void suggest_name(Sema *s, Diag *g, const char *name);
-Binding *lookup(Sema *s, const char *name);
-const char *src_text(Sema *s, Span sp);
+const char *sema_type_str(Sema *s, const Val *v);
 
 #endif

@@ -17,7 +17,7 @@ fn uniform(n: int) = full(n, 1 / f64(n), dtype=f64)
 
 # --- input checks, named as the solver's caller wrote them -------------------------------------
 
-fn ot_check_weights(w: float[n], name, solver, normalised) {
+fn _ot_check_weights(w: float[n], name, solver, normalised) {
   check(min(w) >= 0, "{}: the weights `{}` must be non-negative, but {}[{}] is {}", solver, name, name, argmin(w), min(w))
   check(isfinite(sum(w)), "{}: the weights `{}` must be finite, but {}[{}] is {}", solver, name, name, argmax(w), max(w))
   check(sum(w) > 0, "{}: the weights `{}` are all zero", solver, name)
@@ -26,22 +26,16 @@ fn ot_check_weights(w: float[n], name, solver, normalised) {
         hint="divide them by their total, as in a / sum(a); sinkhorn_unbalanced takes any masses")
 }
 
-fn ot_first_nonfinite(C: float[n, m]) {
-  let r = argmin(i) min(j) (if isfinite(C[i, j]) then 1 else 0)
-  let c = argmin(j) (if isfinite(C[r, j]) then 1 else 0)
-  {i: r, j: c, value: C[r, c]}
-}
-
 # Checks a, b, C and eps; returns the largest |C[i, j]| (a pass over C, fused like the solvers').
-fn ot_check(a: float[n], b: float[m], C: float[n, m], eps, solver, normalised) {
+fn _ot_check(a: float[n], b: float[m], C: float[n, m], eps, solver, normalised) {
   check(n > 0 and m > 0, "{}: the measures are empty: `a` has {} points and `b` {}; each needs at least one",
         solver, n, m)
-  ot_check_weights(a, "a", solver, normalised)
-  ot_check_weights(b, "b", solver, normalised)
+  _ot_check_weights(a, "a", solver, normalised)
+  _ot_check_weights(b, "b", solver, normalised)
   check(eps > 0 and isfinite(eps), "{}: eps must be positive and finite, got {}", solver, eps)
   let cmax = max(i, j) abs(C[i, j])
   check(isfinite(cmax), "{}: the cost `C` must be finite, but C[{}, {}] is {}", solver,
-        ot_first_nonfinite(C).i, ot_first_nonfinite(C).j, ot_first_nonfinite(C).value)
+        _first_nonfinite(C).i, _first_nonfinite(C).j, _first_nonfinite(C).value)
   # The plan's exponents (f[i] + g[j] - C[i, j]) / eps are differences of numbers as large as
   # C, so C's type resolves them to about epsilon(C) max|C| / eps: beyond 2^-7 (eps below
   # max|C| 2^-45 in f64, 2^-16 in f32) no potentials of that type give a plan right to 1%, and
@@ -54,7 +48,7 @@ fn ot_check(a: float[n], b: float[m], C: float[n, m], eps, solver, normalised) {
   cmax
 }
 
-fn ot_check_iterations(tol, max_iter, solver) {
+fn _ot_check_iterations(tol, max_iter, solver) {
   check(tol >= 0, "{}: tol must be non-negative, got {}", solver, tol)
   check(max_iter >= 0, "{}: max_iter must be non-negative, got {}", solver, max_iter)
 }
@@ -62,7 +56,7 @@ fn ot_check_iterations(tol, max_iter, solver) {
 # A plan with columns summing to b has rows summing to sum(b), so the marginal error is at least
 # the gap between the totals; the iterations stop below tol / 2 (sinkhorn_log): a larger gap
 # would run every iteration in vain. (tol = 0 asks for max_iter iterations.)
-fn ot_check_masses(a: float[n], b: float[m], tol, solver) {
+fn _ot_check_masses(a: float[n], b: float[m], tol, solver) {
   let gap = abs(sum(i) f64(a[i]) - sum(j) f64(b[j]))
   check(tol == 0 or gap < tol / 2,
         "{}: the weights' totals differ by {}, and a plan's marginal error cannot go below that, but tol / 2 = {}",
@@ -72,7 +66,7 @@ fn ot_check_masses(a: float[n], b: float[m], tol, solver) {
 # --- balanced entropic OT ----------------------------------------------------------------------
 
 # Log-domain (stabilised) Sinkhorn: no overflow or underflow at any eps down to the smallest
-# that C's type resolves (ot_check). Alternates
+# that C's type resolves (_ot_check). Alternates
 #   f[i] = -eps lse(j) (log b[j] + (g[j] - C[i, j]) / eps)
 #   g[j] = -eps lse(i) (log a[i] + (f[i] - C[i, j]) / eps)
 # until the plan's marginal error is below tol. g0 warm-starts from an earlier solution's g.
@@ -80,11 +74,11 @@ fn ot_check_masses(a: float[n], b: float[m], tol, solver) {
 # the estimate is below tol / 2: the record's err, measured on the plan itself, also carries the
 # rounding of the plan's entries, and the margin keeps it below tol (for about 5% more
 # iterations at tol = 1e-6).
-fn sinkhorn_log(a: float[n], b: float[m], C: float[n, m], eps, tol = 1e-6, max_iter = 1000,
+fn sinkhorn_log(a: float[n], b: float[m], C: float[n, m], eps: num, tol = 1e-6, max_iter = 1000,
                 g0 = zeros(m, dtype=C)) {
-  let cmax = ot_check(a, b, C, eps, "sinkhorn_log", true)
-  ot_check_iterations(tol, max_iter, "sinkhorn_log")
-  ot_check_masses(a, b, tol, "sinkhorn_log")
+  let cmax = _ot_check(a, b, C, eps, "sinkhorn_log", true)
+  _ot_check_iterations(tol, max_iter, "sinkhorn_log")
+  _ot_check_masses(a, b, tol, "sinkhorn_log")
   let e = cast(eps, dtype=C)
   let inv = 1 / e
   let la = log(cast(a, dtype=C))
@@ -101,15 +95,15 @@ fn sinkhorn_log(a: float[n], b: float[m], C: float[n, m], eps, tol = 1e-6, max_i
     f = if done then f else fnew
     g = if done then g else gnew
   } until done max max_iter
-  ot_result(a, b, C, e, r.f, r.g, r.iterations, tol)
+  _ot_result(a, b, C, e, r.f, r.g, r.iterations, tol)
 }
 
 # The record every balanced entropic solver returns, from its potentials. `err` is measured on
 # the plan as returned, P computed as the record's `plan` is and its sums taken in f64: the
 # iterations' own estimate (from the potentials' change) cannot see the rounding of the plan's
-# exponents, which in f32, or near the smallest eps that ot_check allows, is what is left.
+# exponents, which in f32, or near the smallest eps that _ot_check allows, is what is left.
 # `converged` is that err below tol, so the record never contradicts itself.
-fn ot_result(a: float[n], b: float[m], C: float[n, m], e, f: float[n], g: float[m], iterations, tol) {
+fn _ot_result(a: float[n], b: float[m], C: float[n, m], e, f: float[n], g: float[m], iterations, tol) {
   let inv = 1 / e
   let la = log(cast(a, dtype=C))
   let lb = log(cast(b, dtype=C))
@@ -132,11 +126,11 @@ fn ot_result(a: float[n], b: float[m], C: float[n, m], e, f: float[n], g: float[
 # steps need (until then the runtime takes Sinkhorn steps in their place). The Newton stage
 # holds the dense cost and plan (2 n m f64), so it is for problems that fit in memory.
 # `iterations` counts the warm start and every step after it, `newton_steps` the Newton steps.
-fn sinkhorn_newton(a: float[n], b: float[m], C: float[n, m], eps, tol = 1e-9, max_iter = 100,
+fn sinkhorn_newton(a: float[n], b: float[m], C: float[n, m], eps: num, tol = 1e-9, max_iter = 100,
                    warmup = 20, keep = 0.03) {
-  let cmax = ot_check(a, b, C, eps, "sinkhorn_newton", true)
-  ot_check_iterations(tol, max_iter, "sinkhorn_newton")
-  ot_check_masses(a, b, tol, "sinkhorn_newton")
+  let cmax = _ot_check(a, b, C, eps, "sinkhorn_newton", true)
+  _ot_check_iterations(tol, max_iter, "sinkhorn_newton")
+  _ot_check_masses(a, b, tol, "sinkhorn_newton")
   check(keep > 0 and keep <= 1, "sinkhorn_newton: keep must be in (0, 1], got {}", keep)
   check(warmup >= 0, "sinkhorn_newton: warmup must be non-negative, got {}", warmup)
   # the halvings from the largest cost down to eps, then warmup iterations at eps
@@ -144,9 +138,9 @@ fn sinkhorn_newton(a: float[n], b: float[m], C: float[n, m], eps, tol = 1e-9, ma
   let w = sinkhorn_eps_scaling(a, b, C, eps, tol=tol, max_iter=i64(halvings) + warmup + 1)
   # at least about 8 entries per row and column, so small problems keep a useful Hessian
   let share = min(1.0, max(f64(keep), 8 * f64(n + m) / (f64(n) * f64(m))))
-  let r = sns_newton(a, b, C, eps, w.f, w.g, tol, max_iter, share)
+  let r = _sns_newton(a, b, C, eps, w.f, w.g, tol, max_iter, share)
   let e = cast(eps, dtype=C)
-  let res = ot_result(a, b, C, e, cast(r.f, dtype=C), cast(r.g, dtype=C), w.iterations + r.iterations, tol)
+  let res = _ot_result(a, b, C, e, cast(r.f, dtype=C), cast(r.g, dtype=C), w.iterations + r.iterations, tol)
   {plan: res.plan, cost: res.cost, value: res.value, f: res.f, g: res.g, err: res.err,
    iterations: res.iterations, newton_steps: r.iterations - r.sinkhorn_steps,
    converged: res.converged, nnz: r.nnz}
@@ -155,11 +149,11 @@ fn sinkhorn_newton(a: float[n], b: float[m], C: float[n, m], eps, tol = 1e-9, ma
 # K independent log-domain problems solved together: weights A [K, n] and B [K, m] (rows sum to
 # 1), costs C [K, n, m] (lazy like any cost). The fields of the result gain a leading K axis;
 # iteration stops when every problem's marginal error is below tol.
-fn sinkhorn_batch(A: float[K, n], B: float[K, m], C: float[K, n, m], eps, tol = 1e-6, max_iter = 1000) {
-  for_each_histogram_check(A, "sinkhorn_batch")
-  for_each_histogram_check(B, "sinkhorn_batch")
+fn sinkhorn_batch(A: float[K, n], B: float[K, m], C: float[K, n, m], eps: num, tol = 1e-6, max_iter = 1000) {
+  _for_each_histogram_check(A, "sinkhorn_batch")
+  _for_each_histogram_check(B, "sinkhorn_batch")
   check(eps > 0 and isfinite(eps), "sinkhorn_batch: eps must be positive and finite, got {}", eps)
-  ot_check_iterations(tol, max_iter, "sinkhorn_batch")
+  _ot_check_iterations(tol, max_iter, "sinkhorn_batch")
   let e = cast(eps, dtype=C)
   let inv = 1 / e
   let lA = log(cast(A, dtype=C))
@@ -185,7 +179,7 @@ fn sinkhorn_batch(A: float[K, n], B: float[K, m], C: float[K, n, m], eps, tol = 
 
 # sinkhorn's iterations with the kernel K recomputed in each (a lazy K is fused into the
 # reductions): {f, g (f64), err, iterations, converged}, as the runtime's sinkhorn_kernel.
-fn sinkhorn_online(a: float[n], b: float[m], K: float[n, m], e, g0, tol, max_iter) {
+fn _sinkhorn_online(a: float[n], b: float[m], K: float[n, m], e, g0, tol, max_iter) {
   let ac = cast(a, dtype=K)
   let bc = cast(b, dtype=K)
   let r = iterate u = ones(n, dtype=K), v = exp(cast(g0 / e, dtype=K)), err = f64(0) {
@@ -207,11 +201,11 @@ fn sinkhorn_online(a: float[n], b: float[m], K: float[n, m], e, g0, tol, max_ite
 # the reductions, and memory stays O(n + m). exp(-C / eps) underflows once C / eps passes about
 # 708 (about 87 in f32); where that drops mass of the plan, the solver stops with an error that
 # points to sinkhorn_log.
-fn sinkhorn(a: float[n], b: float[m], C: float[n, m], eps, tol = 1e-6, max_iter = 1000,
+fn sinkhorn(a: float[n], b: float[m], C: float[n, m], eps: num, tol = 1e-6, max_iter = 1000,
             g0 = zeros(m, dtype=C), kernel_memory = 1e9) {
-  let cmax = ot_check(a, b, C, eps, "sinkhorn", true)
-  ot_check_iterations(tol, max_iter, "sinkhorn")
-  ot_check_masses(a, b, tol, "sinkhorn")
+  let cmax = _ot_check(a, b, C, eps, "sinkhorn", true)
+  _ot_check_iterations(tol, max_iter, "sinkhorn")
+  _ot_check_masses(a, b, tol, "sinkhorn")
   let e = cast(eps, dtype=C)
   let inv = 1 / e
   # K in C's type, or f32 for 16-bit costs (whose exp(-C / eps) would underflow early)
@@ -219,8 +213,8 @@ fn sinkhorn(a: float[n], b: float[m], C: float[n, m], eps, tol = 1e-6, max_iter 
   let K[i, j] = cast(exp(-C[i, j] * inv), dtype=kt)
   let stored = f64(n) * f64(m) * (if epsilon(kt) < 1e-10 then 8.0 else 4.0) <= kernel_memory
   let r = if stored then sinkhorn_kernel(a, b, K, e, g0, tol / 2, max_iter)
-          else sinkhorn_online(a, b, K, e, g0, tol / 2, max_iter)
-  let res = ot_result(a, b, C, e, cast(r.f, dtype=C), cast(r.g, dtype=C), r.iterations, tol)
+          else _sinkhorn_online(a, b, K, e, g0, tol / 2, max_iter)
+  let res = _ot_result(a, b, C, e, cast(r.f, dtype=C), cast(r.g, dtype=C), r.iterations, tol)
   # exp(-C / eps) leaves the normal range of K's type past C / eps = 708.4 (f64) or 87.3 (f32):
   # harmless where the plan has no mass, but where it has, the iterations run on a K that is
   # not exp(-C / eps), and the plan, recomputed from C, misses its marginals (an f32 case: err
@@ -240,11 +234,11 @@ fn sinkhorn(a: float[n], b: float[m], C: float[n, m], eps, tol = 1e-6, max_iter 
 # eps0 = 0 starts from the largest cost. max_iter counts the annealing too: stopped before it
 # reaches eps, the solver returns the plan at eps of its last f (g made to fit it, so that the
 # columns sum to b and the mass is 1), with its err, not converged.
-fn sinkhorn_eps_scaling(a: float[n], b: float[m], C: float[n, m], eps, scaling = 0.5, eps0 = 0.0,
+fn sinkhorn_eps_scaling(a: float[n], b: float[m], C: float[n, m], eps: num, scaling = 0.5, eps0 = 0.0,
                         tol = 1e-6, max_iter = 1000) {
-  let cmax = ot_check(a, b, C, eps, "sinkhorn_eps_scaling", true)
-  ot_check_iterations(tol, max_iter, "sinkhorn_eps_scaling")
-  ot_check_masses(a, b, tol, "sinkhorn_eps_scaling")
+  let cmax = _ot_check(a, b, C, eps, "sinkhorn_eps_scaling", true)
+  _ot_check_iterations(tol, max_iter, "sinkhorn_eps_scaling")
+  _ot_check_masses(a, b, tol, "sinkhorn_eps_scaling")
   check(scaling > 0 and scaling < 1, "sinkhorn_eps_scaling: scaling must be between 0 and 1, got {}", scaling)
   let e = cast(eps, dtype=C)
   let start = cast(if eps0 > 0 then eps0 else max(cmax, eps), dtype=C)
@@ -266,7 +260,7 @@ fn sinkhorn_eps_scaling(a: float[n], b: float[m], C: float[n, m], eps, scaling =
   let inv = 1 / e
   let fe[i] = la[i] + r.f[i] * inv
   let ge[j] = -e * lse(i) (fe[i] - C[i, j] * inv)
-  ot_result(a, b, C, e, r.f, if r.at > e then ge else r.g, r.iterations, tol)
+  _ot_result(a, b, C, e, r.f, if r.at > e then ge else r.g, r.iterations, tol)
 }
 
 # --- unbalanced entropic OT --------------------------------------------------------------------
@@ -281,10 +275,10 @@ fn sinkhorn_eps_scaling(a: float[n], b: float[m], C: float[n, m], eps, scaling =
 # objective at the optimum, from the potentials; `mass` the plan's total mass.
 # (POT's sinkhorn_unbalanced takes the entropy relative to 1, not to a x b: its plan is this
 # solver's for the cost C[i, j] + eps log a[i] + eps log b[j].)
-fn sinkhorn_unbalanced(a: float[n], b: float[m], C: float[n, m], eps, rho = 0.0, reach = 0.0, tol = 1e-6,
+fn sinkhorn_unbalanced(a: float[n], b: float[m], C: float[n, m], eps: num, rho = 0.0, reach = 0.0, tol = 1e-6,
                        max_iter = 1000) {
-  let cmax = ot_check(a, b, C, eps, "sinkhorn_unbalanced", false)
-  ot_check_iterations(tol, max_iter, "sinkhorn_unbalanced")
+  let cmax = _ot_check(a, b, C, eps, "sinkhorn_unbalanced", false)
+  _ot_check_iterations(tol, max_iter, "sinkhorn_unbalanced")
   check(rho >= 0 and reach >= 0 and (rho > 0) != (reach > 0),
         "sinkhorn_unbalanced: give one of rho or reach, positive (got rho = {}, reach = {})", rho, reach,
         hint="rho is the strength of the KL penalty on the marginals; reach = sqrt(rho)")
@@ -321,9 +315,9 @@ fn sinkhorn_unbalanced(a: float[n], b: float[m], C: float[n, m], eps, rho = 0.0,
 # OT(a, a) for a symmetric cost C [n, n]: its potentials are equal, f = g, and the averaged
 # update f = (f + T(f)) / 2, T(f)[i] = -eps lse(j) (log a[j] + (f[j] - C[i, j]) / eps), converges
 # in a few dozen iterations where alternating Sinkhorn crawls (GeomLoss's symmetric update).
-fn sinkhorn_symmetric(a: float[n], C: float[n, n], eps, tol = 1e-6, max_iter = 1000) {
-  let cmax = ot_check(a, a, C, eps, "sinkhorn_symmetric", true)
-  ot_check_iterations(tol, max_iter, "sinkhorn_symmetric")
+fn sinkhorn_symmetric(a: float[n], C: float[n, n], eps: num, tol = 1e-6, max_iter = 1000) {
+  let cmax = _ot_check(a, a, C, eps, "sinkhorn_symmetric", true)
+  _ot_check_iterations(tol, max_iter, "sinkhorn_symmetric")
   let e = cast(eps, dtype=C)
   let inv = 1 / e
   let la = log(cast(a, dtype=C))
@@ -334,7 +328,7 @@ fn sinkhorn_symmetric(a: float[n], C: float[n, n], eps, tol = 1e-6, max_iter = 1
     let done = err < tol / 2
     f = if done then f else (f + tf) / 2
   } until done max max_iter
-  ot_result(a, a, C, e, r.f, r.f, r.iterations, tol)
+  _ot_result(a, a, C, e, r.f, r.f, r.iterations, tol)
 }
 
 # The debiased Sinkhorn divergence S = OT(a, b) - OT(a, a)/2 - OT(b, b)/2 (Feydy et al.), from
@@ -342,8 +336,8 @@ fn sinkhorn_symmetric(a: float[n], C: float[n, n], eps, tol = 1e-6, max_iter = 1
 # definition: S >= 0, and 0 only when a and b are equal); `cost` uses the plans' transport costs
 # (POT's empirical_sinkhorn_divergence).
 fn sinkhorn_divergence(a: float[n], b: float[m], Cab: float[n, m], Caa: float[n, n], Cbb: float[m, m],
-                       eps, tol = 1e-6, max_iter = 10000) {
-  ot_divergence(a, b, Cab, Caa, Cbb, eps, tol, max_iter, "sinkhorn_divergence")
+                       eps: num, tol = 1e-6, max_iter = 10000) {
+  _ot_divergence(a, b, Cab, Caa, Cbb, eps, tol, max_iter, "sinkhorn_divergence")
 }
 
 # GeomLoss's Sinkhorn loop (Feydy's thesis, algorithm 3.5): the three problems are solved
@@ -361,13 +355,13 @@ fn sinkhorn_divergence(a: float[n], b: float[m], Cab: float[n, m], Caa: float[n,
 # alternating updates, k^2 an iteration, cannot be used: for equal measures they would not
 # compute the self problems' bits, and on the self problems they crawl where averaging does
 # not). Any w in (0, 1) converges: T is nonexpansive, and this is a Krasnoselskii-Mann iteration.
-fn ot_divergence(a: float[n], b: float[m], Cab: float[n, m], Caa: float[n, n], Cbb: float[m, m],
-                 eps, tol, max_iter, solver) {
-  let cab = ot_check(a, b, Cab, eps, solver, true)
-  let caa = ot_check(a, a, Caa, eps, solver, true)
-  let cbb = ot_check(b, b, Cbb, eps, solver, true)
-  ot_check_iterations(tol, max_iter, solver)
-  ot_check_masses(a, b, tol, solver)
+fn _ot_divergence(a: float[n], b: float[m], Cab: float[n, m], Caa: float[n, n], Cbb: float[m, m],
+                  eps, tol, max_iter, solver) {
+  let cab = _ot_check(a, b, Cab, eps, solver, true)
+  let caa = _ot_check(a, a, Caa, eps, solver, true)
+  let cbb = _ot_check(b, b, Cbb, eps, solver, true)
+  _ot_check_iterations(tol, max_iter, solver)
+  _ot_check_masses(a, b, tol, solver)
   let e = cast(eps, dtype=Cab)
   let la = log(cast(a, dtype=Cab))
   let lb = log(cast(b, dtype=Cab))
@@ -407,9 +401,9 @@ fn ot_divergence(a: float[n], b: float[m], Cab: float[n, m], Caa: float[n, n], C
   let fe[i] = la[i] + r.fab[i] * inv
   let ge[j] = -e * lse(i) (fe[i] - Cab[i, j] * inv)
   let g = if r.at > e then ge else r.gab
-  let ab = ot_result(a, b, Cab, e, r.fab, g, r.iterations, tol)
-  let aa = ot_result(a, a, Caa, e, r.faa, r.faa, r.iterations, tol)
-  let bb = ot_result(b, b, Cbb, e, r.gbb, r.gbb, r.iterations, tol)
+  let ab = _ot_result(a, b, Cab, e, r.fab, g, r.iterations, tol)
+  let aa = _ot_result(a, a, Caa, e, r.faa, r.faa, r.iterations, tol)
+  let bb = _ot_result(b, b, Cbb, e, r.gbb, r.gbb, r.iterations, tol)
   {value: sum(i) cast(a[i], dtype=Cab) * (r.fab[i] - r.faa[i]) + sum(j) cast(b[j], dtype=Cab) * (g[j] - r.gbb[j]),
    cost: ab.cost - (aa.cost + bb.cost) / 2,
    ab: ab, aa: aa, bb: bb, iterations: r.iterations, converged: ab.converged and aa.converged and bb.converged}
@@ -420,12 +414,12 @@ fn ot_divergence(a: float[n], b: float[m], Cab: float[n, m], Caa: float[n, n], C
 #   grad_x[i] = 2 sum(j) P_ab[i, j] (x[i] - y[j]) - 2 sum(j) P_aa[i, j] (x[i] - x[j])
 #   grad_a[i] = f_ab[i] - f_aa[i]      (less its mean: a stays on the simplex)
 # and likewise for y and b. A loss to minimise over point positions or weights.
-fn sinkhorn_loss(x: float[n, d], y: float[m, d], eps, a = uniform(n), b = uniform(m), tol = 1e-6,
+fn sinkhorn_loss(x: float[n, d], y: float[m, d], eps: num, a = uniform(n), b = uniform(m), tol = 1e-6,
                  max_iter = 10000) {
   let Cab[i, j] = sum(k) (x[i, k] - y[j, k])^2
   let Caa[i, j] = sum(k) (x[i, k] - x[j, k])^2
   let Cbb[i, j] = sum(k) (y[i, k] - y[j, k])^2
-  let s = ot_divergence(a, b, Cab, Caa, Cbb, eps, tol, max_iter, "sinkhorn_loss")
+  let s = _ot_divergence(a, b, Cab, Caa, Cbb, eps, tol, max_iter, "sinkhorn_loss")
   let Pab = s.ab.plan
   let Paa = s.aa.plan
   let Pbb = s.bb.plan
@@ -443,9 +437,9 @@ fn sinkhorn_loss(x: float[n, d], y: float[m, d], eps, a = uniform(n), b = unifor
 # support with cost C [n, n], weighted by w [K] (iterative Bregman projections, in log domain as
 # POT's barycenter(method="sinkhorn_log")). Stops when the K plans' second marginals agree to
 # tol: sum(j) std(k) of exp(G[k, j] + log(K^T u_k)[j]), POT's criterion.
-fn barycenter(A: float[K, n], C: float[n, n], eps, w = full(K, 1 / f64(K), dtype=f64), tol = 1e-9,
+fn barycenter(A: float[K, n], C: float[n, n], eps: num, w = full(K, 1 / f64(K), dtype=f64), tol = 1e-9,
               max_iter = 1000) {
-  for_each_histogram_check(A, "barycenter")
+  _for_each_histogram_check(A, "barycenter")
   check(eps > 0 and isfinite(eps), "barycenter: eps must be positive and finite, got {}", eps)
   check(min(w) >= 0 and abs(sum(w) - 1) <= sqrt(epsilon(w)), "barycenter: the weights `w` must be non-negative and sum to 1, but they sum to {}", sum(w))
   let e = cast(eps, dtype=C)
@@ -467,7 +461,7 @@ fn barycenter(A: float[K, n], C: float[n, n], eps, w = full(K, 1 / f64(K), dtype
   {barycenter: bar, iterations: r.iterations, converged: r.converged}
 }
 
-fn for_each_histogram_check(A: float[K, n], solver) {
+fn _for_each_histogram_check(A: float[K, n], solver) {
   check(min(A) >= 0 and isfinite(sum(A)), "{}: the histograms `A` must be finite and non-negative, but A has {} at flat index {}", solver, min(A), argmin(A))
   let tot[k] = sum(i) A[k, i]
   check(max(k) abs(tot[k] - 1) <= sqrt(epsilon(A)), "{}: each histogram (row of `A`) must sum to 1, but row {} sums to {}", solver,
@@ -481,7 +475,7 @@ fn for_each_histogram_check(A: float[K, n], solver) {
 # points move by less than tol (sum of squared displacements).
 fn free_support_barycenter(Y: float[L, m, d], B: float[L, m], X0: float[k, d], wb = uniform(k),
                            w = full(L, 1 / f64(L), dtype=f64), tol = 1e-7, max_iter = 100) {
-  ot_check_iterations(tol, max_iter, "free_support_barycenter")
+  _ot_check_iterations(tol, max_iter, "free_support_barycenter")
   let r = iterate X = cast(X0, dtype=f64) {
     let s = iterate l = 0, T = zeros([k, d], dtype=f64) {
       let M[i, j] = sum(c) (X[i, c] - Y[l, j, c])^2
@@ -506,8 +500,8 @@ fn free_support_barycenter(Y: float[L, m, d], B: float[L, m], X0: float[k, d], w
 fn birkhoff(L: float[n, n], tau = 1.0, tol = 1e-6, max_iter = 1000) {
   check(tau > 0 and isfinite(tau), "birkhoff: tau must be positive and finite, got {}", tau)
   check(isfinite(max(i, j) abs(L[i, j])), "birkhoff: the logits `L` must be finite, but L[{}, {}] is {}",
-        ot_first_nonfinite(L).i, ot_first_nonfinite(L).j, ot_first_nonfinite(L).value)
-  ot_check_iterations(tol, max_iter, "birkhoff")
+        _first_nonfinite(L).i, _first_nonfinite(L).j, _first_nonfinite(L).value)
+  _ot_check_iterations(tol, max_iter, "birkhoff")
   let t = cast(tau, dtype=L)
   let r = iterate f = zeros(n, dtype=L), g = zeros(n, dtype=L) {
     let fnew[i] = -lse(j) (L[i, j] / t + g[j])
@@ -560,9 +554,9 @@ fn birkhoff_backward(P: float[n, n], G: float[n, n], tau = 1.0, tol = 1e-10, max
 # [T, E] are turned into a plan where every token sends mass 1 and every expert receives T / E,
 # by log-domain Sinkhorn at temperature tau; each token then goes to the expert its plan row
 # favours, and an expert over `capacity` keeps the tokens it values most (expert -1: dropped).
-fn sinkhorn_route(S: float[T, E], capacity, tau = 1.0, tol = 1e-6, max_iter = 1000) {
+fn sinkhorn_route(S: float[T, E], capacity: num, tau = 1.0, tol = 1e-6, max_iter = 1000) {
   check(capacity >= 0, "sinkhorn_route: capacity must be non-negative, got {}", capacity)
-  let B = birkhoff_rect(S, tau, tol, max_iter)
+  let B = _birkhoff_rect(S, tau, tol, max_iter)
   let P = B.P
   let choice[t] = argmax(e) P[t, e]
   let score[t] = P[t, choice[t]]
@@ -575,10 +569,10 @@ fn sinkhorn_route(S: float[T, E], capacity, tau = 1.0, tol = 1e-6, max_iter = 10
 }
 
 # Sinkhorn-Knopp on rectangular logits S [T, E]: rows sum to 1, columns to T / E.
-fn birkhoff_rect(S: float[T, E], tau, tol, max_iter) {
+fn _birkhoff_rect(S: float[T, E], tau, tol, max_iter) {
   check(tau > 0 and isfinite(tau), "sinkhorn_route: tau must be positive and finite, got {}", tau)
   check(isfinite(max(i, j) abs(S[i, j])), "sinkhorn_route: the scores `S` must be finite, but S[{}, {}] is {}",
-        ot_first_nonfinite(S).i, ot_first_nonfinite(S).j, ot_first_nonfinite(S).value)
+        _first_nonfinite(S).i, _first_nonfinite(S).j, _first_nonfinite(S).value)
   let t = cast(tau, dtype=S)
   let lcol = log(cast(f64(T) / f64(E), dtype=S))
   let r = iterate f = zeros(T, dtype=S), g = zeros(E, dtype=S) {

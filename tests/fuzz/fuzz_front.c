@@ -2,6 +2,7 @@
  * must produce diagnostics or valid IR, never a crash, a hang or a leak. */
 #include "parse.h"
 #include "passes.h"
+#include "prelude.h"
 #include "sema.h"
 
 #include <stdio.h>
@@ -16,9 +17,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   memcpy(text, data, size);
   text[size] = 0;
   Source *src = source_new(&a, "fuzz.dsl", text, size);
-  PtrVec stmts = {0};
-  if (parse_source(&a, &d, src, &stmts)) {
-    IrFunc *f = sema_program(&a, &d, &stmts);
+  PtrVec prelude = {0}, stmts = {0};
+  if (prelude_parse(&a, &d, &prelude) && parse_source(&a, &d, src, &stmts)) {
+    IrFunc *f = sema_program(&a, &d, &prelude, &stmts);
     if (f) {
       PassOptions po = {.fuse = true, .verify = true};
       passes_run(f, &po);

@@ -1,0 +1,253 @@
+/* builtins_io.c: the builtins that read and write files: load, load_csv and save
+ * (runtime/io_load.c, docs/runtime.md). A path known when the program is compiled is read then
+ * for the dtypes and ranks its values will have; the program checks them again when it runs. */
+#include "builtins.h"
+
+#include <stdarg.h>
+#include <string.h>
+#include <sys/stat.h>
+
+/* Records what a file read at compile time told the compiler (IrFunc.reads). */
+static void note_read(Sema *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void note_read(Sema *s, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  vec_push(s->fn->arena, &s->fn->reads, arena_vprintf(s->fn->arena, fmt, ap));
+  va_end(ap);
+}
+
+/* Whether a file the compiler could not read is there at all: a missing one gets a hint about
+ * reading it only at run time; for one that is there, the runtime's message says what is wrong. */
+static bool file_exists(const char *path, struct stat *st) { return stat(path, st) == 0; }
+
+/* A path load takes for a file of one of its formats (anything else is read as safetensors). */
+static bool load_format(const char *path) {
+  static const char *const suffixes[] = {".npy", ".safetensors", ".json"};
+  size_t len = strlen(path);
+  for (size_t i = 0; i < sizeof suffixes / sizeof *suffixes; i++) {
+    size_t n = strlen(suffixes[i]);
+    if (len >= n && strcmp(path + len - n, suffixes[i]) == 0) return true;
+  }
+  return false;
+}
+
+/* A tensor of `dt` and `rank` read from a file: its sizes, known only when the program runs, are
+ * read from it (and show as `?`); a rank-0 tensor is a scalar. */
+static Val *file_tensor(Sema *s, IrValue *t, SnDtype dt, int rank) {
+  t->type = ir_tensor(dt, rank);
+  if (rank == 0) return sema_scalar(s, dt, false, ir_elem(&s->b, t, 0, NULL));
+  Dim dims[SN_MAX_RANK];
+  for (int d = 0; d < rank; d++) dims[d] = sema_dim_of_value(s, ir_dim(&s->b, t, d), "?");
+  return sema_tensor(s, dt, rank, dims, t);
+}
+
+static bool path_arg(Sema *s, const Arg *a, const char *fn) {
+  if (a->v->kind == V_STR) return true;
+  diag_error(s->diags, a->span, "the path given to `%s` must be a string, not %s", fn, sema_type_str(s, a->v));
+  return false;
+}
+
+/* load(path): a tensor (.npy) or a record of tensors (.safetensors, an index .json, a directory).
+ * With a literal path and no declared type, the file is read now for its dtypes and ranks (and
+ * checked again when the program runs); with a declared type it need not exist yet. */
+static Val *load(Sema *s, Arg *args, Node *call, Node *type) {
+  if (!path_arg(s, &args[0], "load")) return ERR;
+  Val *pv = args[0].v;
+  Span pspan = args[0].span;
+  IrValue *where = builtin_where(s, call->span);
+  if (type) {
+    SnDtype dt;
+    if (!type->ival || !sn_dtype_from_name(type->name, &dt)) {
+      diag_error(s->diags, type->span, "load gives a tensor; the declared type must be one, such as f32[n, 3]");
+      return ERR;
+    }
+    IrValue *ops[4] = {where, pv->ir, ir_const(&s->b, ir_scalar(SN_I32), 0, dt), ir_const_i64(&s->b, type->list.n)};
+    IrBuilder save = s->b;
+    s->b.span = call->span;
+    IrValue *t = ir_call(&s->b, RT_LOAD_TENSOR, 4, ops);
+    s->b = save;
+    return file_tensor(s, t, dt, type->list.n);
+  }
+  const char *path = sema_const_str(pv);
+  if (!path) {
+    Diag *g = diag_error(s->diags, call->span, "load needs a path known when the program is compiled, or a declared type");
+    diag_hint(s->diags, g, "write let x: f32[n, 3] = load(path) to load a path given when the program runs");
+    return ERR;
+  }
+  size_t len = strlen(path);
+  if (len >= 4 && strcmp(path + len - 4, ".csv") == 0) {
+    Diag *g = diag_error(s->diags, pspan, "load reads tensor files, not the CSV table %s", path);
+    diag_hint(s->diags, g, "read it with load_csv(\"%s\"), which gives {x: features, y: labels}", path);
+    return ERR;
+  }
+  SnFileInfo info;
+  if (sn_load_describe(path, &info)) {
+    Diag *g = diag_error(s->diags, pspan, "cannot read %s", sn_error_message());
+    struct stat st;
+    if (!file_exists(path, &st))
+      diag_hint(s->diags, g, "the file is read when the program is compiled; to load it only at run time, declare "
+                             "its type: let x: f32[n, 3] = load(\"%s\")", path);
+    else if (!S_ISDIR(st.st_mode) && !load_format(path))
+      diag_hint(s->diags, g, "load reads .npy and .safetensors files, a sharded model's index .json or a directory; "
+                             "a CSV table is read with load_csv");
+    return ERR;
+  }
+  note_read(s, "load %s: %s of %lld", path, info.record ? "record" : "tensor", (long long)info.n);
+  for (int64_t i = 0; i < info.n; i++)
+    note_read(s, "  %s %s rank %lld", info.record ? info.names[i] : "", sn_dtype_name((SnDtype)info.dtypes[i]),
+              (long long)info.ranks[i]);
+  Val *r = ERR;
+  if (!info.record) {
+    IrValue *ops[4] = {where, pv->ir, ir_const(&s->b, ir_scalar(SN_I32), 0, info.dtypes[0]),
+                       ir_const_i64(&s->b, info.ranks[0])};
+    IrBuilder save = s->b;
+    s->b.span = call->span;
+    IrValue *t = ir_call(&s->b, RT_LOAD_TENSOR, 4, ops);
+    s->b = save;
+    r = file_tensor(s, t, (SnDtype)info.dtypes[0], (int)info.ranks[0]);
+  } else {
+    r = sema_record(s, (int)info.n, NULL, NULL);
+    for (int64_t i = 0; i < info.n; i++) {
+      const char *name = arena_strdup(s->fn->arena, info.names[i]);
+      IrValue *ops[5] = {where, pv->ir, ir_string(&s->b, name), ir_const(&s->b, ir_scalar(SN_I32), 0, info.dtypes[i]),
+                         ir_const_i64(&s->b, info.ranks[i])};
+      IrBuilder save = s->b;
+      s->b.span = call->span;
+      IrValue *t = ir_call(&s->b, RT_LOAD_NAMED, 5, ops);
+      s->b = save;
+      r->rec->names[i] = arena_strdup(s->arena, info.names[i]);
+      r->rec->vals[i] = file_tensor(s, t, (SnDtype)info.dtypes[i], (int)info.ranks[i]);
+    }
+  }
+  sn_file_info_free(&info);
+  return r;
+}
+
+/* load_csv(path, label=last, dtype=f32, sep=",", header=true): {x: f32[n, d], y: i64[n]}; y is
+ * f64 for a numeric label that is not integral, and class indices for text (see SnCsvSpec).
+ * Without sep the header line's delimiter is found; without header a first row of numbers only
+ * is an error (the file looks headerless). */
+static Val *b_load_csv(Sema *s, const Builtin *b, Arg *args, Node *call) {
+  (void)b;
+  SnDtype dt = args[2].dt;
+  if (dt != SN_F32 && dt != SN_F64) {
+    diag_error(s->diags, call->span, "load_csv reads features as f32 or f64, not %s", sn_dtype_name(dt));
+    return ERR;
+  }
+  /* label=first|last|none or a column's name, sep and header, read from the syntax */
+  const char *label = "last";
+  int32_t sep = 0, header = SN_CSV_HEADER_CHECK;
+  Node *n = args[1].node;
+  if (n->kind == A_NAME && (!strcmp(n->name, "first") || !strcmp(n->name, "last") || !strcmp(n->name, "none"))) {
+    label = strcmp(n->name, "none") == 0 ? "" : n->name;
+  } else if (n->kind == A_STR) {
+    label = n->str;
+  } else {
+    diag_error(s->diags, n->span, "label must be first, last, none or a column's name in quotes");
+    return ERR;
+  }
+  if ((n = args[3].node)) {
+    if (n->kind != A_STR || strlen(n->str) != 1 || strchr("\"\r\n", n->str[0])) {
+      Diag *g = diag_error(s->diags, n->span, "sep must be one character in quotes, such as \";\" or \"\\t\"");
+      diag_hint(s->diags, g, "without sep, the most frequent of , tab ; | on the header line separates the fields");
+      return ERR;
+    }
+    sep = (unsigned char)n->str[0];
+  }
+  if ((n = args[4].node)) {
+    if (n->kind != A_BOOL) {
+      diag_error(s->diags, n->span, "header must be true (the first row names the columns) or false (it is data)");
+      return ERR;
+    }
+    header = n->ival ? SN_CSV_HEADER_YES : SN_CSV_HEADER_NO;
+  }
+  if (!path_arg(s, &args[0], "load_csv")) return ERR;
+  Val *pv = args[0].v;
+  SnDtype ydt = SN_I64;
+  Node *pn = args[0].node;
+  if (pn->kind == A_STR && *label) {
+    SnCsvSpec spec = {.label = label, .dtype = dt, .delimiter = (char)sep, .header = header};
+    SnCsvData d = {0};
+    if (sn_csv_read(pn->str, &spec, &d)) {
+      Diag *g = diag_error(s->diags, pn->span, "cannot read %s", sn_error_message());
+      struct stat st;
+      if (!file_exists(pn->str, &st)) diag_hint(s->diags, g, "the file is read when the program is compiled, for the type of its labels");
+      return ERR;
+    }
+    ydt = (SnDtype)d.y->dtype;
+    sn_csv_free(&d);
+    note_read(s, "load_csv %s label %s: y %s", pn->str, label, sn_dtype_name(ydt));
+  }
+  IrValue *where = builtin_where(s, call->span);
+  IrValue *path = pv->ir, *lab = ir_string(&s->b, arena_strdup(s->fn->arena, label));
+  Val *r = sema_record(s, *label ? 2 : 1, NULL, NULL);
+  for (int part = 0; part < r->rec->n; part++) {
+    IrValue *ops[8] = {where, path, lab, ir_const(&s->b, ir_scalar(SN_I32), 0, dt), ir_const(&s->b, ir_scalar(SN_I32), 0, part),
+                       ir_const(&s->b, ir_scalar(SN_I32), 0, ydt), ir_const(&s->b, ir_scalar(SN_I32), 0, sep),
+                       ir_const(&s->b, ir_scalar(SN_I32), 0, header)};
+    IrBuilder save = s->b;
+    s->b.span = call->span;
+    IrValue *t = ir_call(&s->b, RT_LOAD_CSV_PART, 8, ops);
+    s->b = save;
+    r->rec->names[part] = part ? "y" : "x";
+    r->rec->vals[part] = file_tensor(s, t, part ? ydt : dt, part ? 1 : 2);
+  }
+  /* x and y have the same rows */
+  if (r->rec->n == 2) sema_dims_match(s, r->rec->vals[0]->dims[0], r->rec->vals[1]->dims[0], call->span, "rows of x and y");
+  return r;
+}
+
+/* save(value, path): a tensor to .npy or .safetensors, a record of tensors to .safetensors or a
+ * directory; written atomically, never over one of the program's inputs. */
+static Val *b_save(Sema *s, const Builtin *b, Arg *args, Node *call) {
+  (void)b;
+  if (!path_arg(s, &args[1], "save")) return ERR;
+  Val *v = args[0].v;
+  IrValue *where = builtin_where(s, call->span);
+  IrBuilder save = s->b;
+  s->b.span = call->span;
+  if (v->kind == V_TENSOR) {
+    IrValue *ops[3] = {where, args[1].v->ir, v->ir};
+    ir_call(&s->b, RT_SAVE_TENSOR, 3, ops);
+  } else if (v->kind == V_RECORD) {
+    for (int i = 0; i < v->rec->n; i++)
+      if (v->rec->vals[i]->kind != V_TENSOR) {
+        Diag *g = diag_error(s->diags, args[0].span, "save writes tensors, but field `%s` is %s", v->rec->names[i],
+                             sema_type_str(s, v->rec->vals[i]));
+        diag_hint(s->diags, g, "save a record of tensors only, e.g. {w: w, b: b}");
+        s->b = save;
+        return ERR;
+      }
+    IrValue *ops[2] = {where, args[1].v->ir};
+    IrValue *saver = ir_call(&s->b, RT_SAVE_BEGIN, 2, ops);
+    saver->type = ir_ptr(SN_U8);
+    for (int i = 0; i < v->rec->n; i++) {
+      IrValue *add[3] = {saver, ir_string(&s->b, arena_strdup(s->fn->arena, v->rec->names[i])), v->rec->vals[i]->ir};
+      ir_call(&s->b, RT_SAVE_ADD, 3, add);
+    }
+    ir_call(&s->b, RT_SAVE_END, 1, &saver);
+  } else {
+    diag_error(s->diags, args[0].span, "save writes tensors or records of tensors, not %s", sema_type_str(s, v));
+    s->b = save;
+    return ERR;
+  }
+  s->b = save;
+  return sema_unit(s);
+}
+
+static Val *b_load(Sema *s, const Builtin *b, Arg *args, Node *call) {
+  (void)b;
+  return load(s, args, call, NULL);
+}
+
+Val *builtin_load_typed(Sema *s, Node *call, Node *type) {
+  Arg *args = builtin_args(s, builtin_find("load"), call);
+  return args ? load(s, args, call, type) : ERR;
+}
+
+const Builtin builtins_io[] = {
+    BUILTIN("load", "path", b_load, 0),
+    BUILTIN("load_csv", "path, label: syntax = last, dtype: dtype = f32, sep: syntax = _, header: syntax = _", b_load_csv, 0),
+    BUILTIN("save", "value, path", b_save, 0),
+    {0},
+};

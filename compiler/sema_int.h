@@ -1,0 +1,84 @@
+/* sema_int.h: what sema's files share among themselves (see sema.h for the files); the builtins'
+ * part of sema's API is compiler/builtins.h. */
+#ifndef SN_SEMA_INT_H
+#define SN_SEMA_INT_H
+
+#include "builtins.h"
+
+/* --- names, statements, records (sema.c) ------------------------------------------------------- */
+
+void sema_init(Sema *s, Arena *a, DiagBag *d);
+/* Binds the standard library's functions in a scope of their own (s->prelude). */
+void sema_bind_prelude(Sema *s, const PtrVec *prelude);
+/* sema_init, the standard library bound, and the program's top-level scope inside it. */
+void sema_start(Sema *s, Arena *a, DiagBag *d, const PtrVec *prelude);
+void sema_push_scope(Sema *s);
+void sema_pop_scope(Sema *s);
+/* The scope as it is now, unaffected by bindings added to it later. */
+Scope *sema_snapshot_scope(Sema *s);
+Binding *sema_bind(Sema *s, const char *name, BindKind k, Span span);
+Binding *sema_bind_val(Sema *s, const char *name, Val *v, Span span);
+Binding *sema_lookup(Sema *s, const char *name);
+Binding *sema_lookup_in(Scope *sc, const char *name);
+/* A program (code at `use`) may not name the standard library's own helpers, whose names start
+ * with `_`: reports it and returns true when `b` (or the builtin `name`, b NULL) is one. */
+bool sema_refuse_private(Sema *s, const char *name, const Binding *b, Span use);
+void sema_suggest_name(Sema *s, Diag *g, const char *name);
+/* A top-level statement of the program defining `name` after `use`, or NULL; and the error for
+ * a use before it. */
+Node *sema_later_definition(Sema *s, const char *name, Span use);
+void sema_defined_later(Sema *s, const char *name, Span use, Node *def);
+/* A field of v, or NULL if v is not a record or has no such field. */
+Val *sema_field(const Val *v, const char *field);
+void sema_stmt(Sema *s, Node *n);
+
+/* --- dtypes and elementwise operations (sema_types.c) ------------------------------------------ */
+
+Val *sema_val(Sema *s, VKind k);
+/* The dtype two operands are computed in (docs/language.md, "Types"); false after an error. */
+bool sema_promote(Sema *s, Val *a, Val *b, SnDtype *out, bool *weak, Span span, const char *opname);
+Val *sema_unary(Sema *s, Node *n);
+
+/* --- shapes, subscripts, comprehensions, reductions (sema_shape.c) ------------------------------ */
+
+IrValue *sema_entry_const(Sema *s, int64_t c);
+const char *sema_dim_str(Sema *s, Dim d);
+bool sema_dims_equal(Dim a, Dim b);
+Val *sema_index(Sema *s, Node *n);
+/* let NAME[i, j, ...] = body, or the update `x[i, j] = body` of the iterate state `target`. */
+Val *sema_comprehension(Sema *s, PtrVec *names, Node *body, Span span, const Binding *target);
+Val *sema_reduction(Sema *s, Node *n);
+/* The name of a reduction's or comprehension's index, `i` or `i < n`, or NULL. */
+Node *sema_index_name(Node *nm);
+Val *sema_list(Sema *s, Node *n);
+
+/* --- if and iterate (sema_flow.c) --------------------------------------------------------------- */
+
+Val *sema_if(Sema *s, Node *n);
+Val *sema_iterate(Sema *s, Node *n);
+void sema_assign(Sema *s, Node *n);
+
+/* --- declared types, calls, declarations (sema_call.c) ------------------------------------------ */
+
+/* The element type a declared type names: a dtype, or a class of them (`float`, `int`, `num`)
+ * that takes the argument's own; *dt is a class's representative (for placeholders). */
+typedef enum TypeClass { TC_EXACT, TC_FLOAT, TC_INT, TC_NUM } TypeClass;
+bool sema_type_elem(const char *name, SnDtype *dt, TypeClass *cls);
+void sema_unknown_type(Sema *s, Node *type);
+/* Checks v against a declared type, binding the type's size names in dimscope (with `local`,
+ * only names bound in dimscope itself count); and the value a literal becomes under it. */
+bool sema_match_type(Sema *s, Node *type, Val *v, Scope *dimscope, bool local, Span span, const char *what);
+Val *sema_adopt_type(Sema *s, Node *type, Val *v, Span span);
+Val *sema_call(Sema *s, Node *n);
+/* A function with typed parameters (and, with `defaults`, untyped ones that have a default),
+ * checked once with placeholder arguments of symbolic sizes; its value, or ERR. */
+Val *sema_check_definition(Sema *s, Binding *fb, bool defaults);
+/* The value of a declaration (n->ival, an A_LET or A_FN) checked against its row of decl.def. */
+Val *sema_decl_check(Sema *s, Node *n, Val *v);
+
+/* --- the REPL (sema_repl.c) --------------------------------------------------------------------- */
+
+/* The value of a binding persisted by an earlier line, read into this line's IR. */
+Val *sema_repl_read(Sema *s, Binding *b, Span span);
+
+#endif
