@@ -166,7 +166,7 @@ Val *builtin_runtime(Sema *s, const Builtin *b, Arg *args, Node *call) {
   const RtInfo *info = &rt_fns[rt];
   Node *sig = builtin_signature(s, b);
   IrValue *ops[RT_MAX_PARAMS];
-  int n = rt_fallible(rt) && !info->at_call;
+  int n = rt_fallible(rt) && !(info->flags & RTF_AT_CALL);
   if (n + sig->list.n != info->nparams)
     die("builtin `%s`: %d arguments for %s, which takes %d", b->name, n + sig->list.n, info->name, info->nparams);
   s->b.span = call->span;
