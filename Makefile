@@ -98,7 +98,8 @@ $(BUILD)/gen/lexer.c: compiler/lexer.re | deps
 	@mkdir -p $(@D)
 	re2c -W --no-generation-date -o $@ $<
 
-$(BUILD)/gen/grammar.c $(BUILD)/gen/grammar.h: compiler/grammar.y | deps
+# One run of lemon writes both files: a grouped target (&:), so make -j runs it once.
+$(BUILD)/gen/grammar.c $(BUILD)/gen/grammar.h &: compiler/grammar.y | deps
 	@mkdir -p $(BUILD)/gen
 	cp compiler/grammar.y $(BUILD)/gen/grammar.y
 	lemon -q -T/usr/share/lemon/lempar.c $(BUILD)/gen/grammar.y
