@@ -27,7 +27,7 @@
  * complete expression. */
 
 %include {
-#include "parse.h"
+#include "syntax.h"
 
 #include <assert.h>
 #include <stdlib.h>
