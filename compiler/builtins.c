@@ -1,72 +1,10 @@
-/* builtins.c: the registry of builtins (builtins.h): finding a row, parsing its signature,
- * binding a call to it, and the generic handler that calls a runtime function and takes its
- * result apart by the row's result type. */
+/* builtins.c: what the builtins' families share: the generic handler that calls a runtime
+ * function and takes its result apart by the row's result type, and a call's location. (Finding
+ * a row, parsing its signature and binding a call to it are sema's: compiler/sema_call.c; the
+ * list of the families is the library's: compiler/prelude.c.) */
 #include "builtins.h"
 
-#include "parse.h"
-
 #include <string.h>
-
-/* The families, in the order their names are searched and listed. */
-static const Builtin *const families[] = {builtins_core, builtins_io, builtins_transport};
-#define NFAMILIES (int)(sizeof families / sizeof *families)
-
-const Builtin *builtin_find(const char *name) {
-  for (int f = 0; f < NFAMILIES; f++)
-    for (const Builtin *b = families[f]; b->name; b++)
-      if (strcmp(b->name, name) == 0) return b;
-  return NULL;
-}
-
-const char *builtin_name(int i) {
-  for (int f = 0; f < NFAMILIES; f++)
-    for (const Builtin *b = families[f]; b->name; b++)
-      if (i-- == 0) return b->name;
-  return NULL;
-}
-
-/* b's place in the registry, and the registry's size: the index of a signature in s->signatures. */
-static int registry_index(const Builtin *b, int *count) {
-  int k = 0, at = -1;
-  for (int f = 0; f < NFAMILIES; f++)
-    for (const Builtin *r = families[f]; r->name; r++, k++)
-      if (r == b) at = k;
-  *count = k;
-  return at;
-}
-
-Node *builtin_signature(Sema *s, const Builtin *b) {
-  int count, k = registry_index(b, &count);
-  if (!s->signatures) s->signatures = arena_alloc(s->arena, (size_t)count * sizeof *s->signatures);
-  if (!s->signatures[k]) {
-    /* `f`, not the builtin's name: `sum` and `max` are keywords */
-    const char *text = arena_printf(s->arena, "fn f(%s) = %s\n", b->params, b->result ? b->result : "0");
-    Source *src = source_new(s->arena, "<builtin>", text, strlen(text));
-    src->stdlib = true; /* its defaults may call the standard library's helpers */
-    DiagBag d = {.arena = s->arena};
-    PtrVec stmts = {0};
-    if (!parse_source(s->arena, &d, src, &stmts) || stmts.n != 1)
-      die("the signature of the builtin `%s` does not parse: %s", b->name, text);
-    s->signatures[k] = stmts.items[0];
-  }
-  return s->signatures[k];
-}
-
-Arg *builtin_args(Sema *s, const Builtin *b, Node *call) {
-  Node *sig = builtin_signature(s, b);
-  Arg *args = arena_alloc(s->arena, (size_t)(sig->list.n ? sig->list.n : 1) * sizeof *args);
-  if (!sema_match_args(s, call, b->name, &sig->list, NULL, b->variadic, args)) return NULL;
-  /* defaults see the standard library, and the parameters before them */
-  Scope *saved = sema_enter(s, NULL);
-  bool ok = sema_bind_params(s, b->name, &sig->list, args, true);
-  sema_leave(s, saved);
-  return ok ? args : NULL;
-}
-
-Val *builtin_call(Sema *s, const Builtin *b, Node *call) {
-  Arg *args = builtin_args(s, b, call);
-  return args ? (b->handler ? b->handler : builtin_runtime)(s, b, args, call) : ERR;
-}
 
 /* --- results of runtime calls -------------------------------------------------------------------- */
 
@@ -164,7 +102,7 @@ static Val *take_part(Sema *s, const Builtin *b, IrValue *h, const char *field, 
 Val *builtin_runtime(Sema *s, const Builtin *b, Arg *args, Node *call) {
   RtFn rt = (RtFn)b->data;
   const RtInfo *info = &rt_fns[rt];
-  Node *sig = builtin_signature(s, b);
+  Node *sig = sema_builtin_signature(s, b);
   IrValue *ops[RT_MAX_PARAMS];
   int n = rt_fallible(rt) && !(info->flags & RTF_AT_CALL);
   if (n + sig->list.n != info->nparams)

@@ -235,14 +235,11 @@ static Val *b_save(Sema *s, const Builtin *b, Arg *args, Node *call) {
   return sema_unit(s);
 }
 
+/* load(path), or `let x: f32[n, 3] = load(path)`: a declared type says what to expect, so the
+ * file need not exist when the program is compiled. */
 static Val *b_load(Sema *s, const Builtin *b, Arg *args, Node *call) {
   (void)b;
-  return load(s, args, call, NULL);
-}
-
-Val *builtin_load_typed(Sema *s, Node *call, Node *type) {
-  Arg *args = builtin_args(s, builtin_find("load"), call);
-  return args ? load(s, args, call, type) : ERR;
+  return load(s, args, call, sema_declared_type(s, call));
 }
 
 const Builtin builtins_io[] = {

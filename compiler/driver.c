@@ -55,12 +55,12 @@ void unit_print_diags(Unit *u, const Options *o) {
 
 bool unit_analyse(Unit *u, const Options *o) {
   double t0 = driver_now();
-  PtrVec prelude = {0};
-  bool ok = prelude_parse(&u->arena, &u->diags, &prelude) && parse_source(&u->arena, &u->diags, u->src, &u->stmts);
+  Library lib;
+  bool ok = library_load(&u->arena, &u->diags, &lib) && parse_source(&u->arena, &u->diags, u->src, &u->stmts);
   if (o->time_passes) fprintf(stderr, "  parse       %8.3f ms\n", (driver_now() - t0) * 1e3);
   if (ok) {
     t0 = driver_now();
-    u->ir = sema_program(&u->arena, &u->diags, &prelude, &u->stmts);
+    u->ir = sema_program(&u->arena, &u->diags, &lib, &u->stmts);
     ok = u->ir != NULL;
     if (o->time_passes) fprintf(stderr, "  sema        %8.3f ms\n", (driver_now() - t0) * 1e3);
   }

@@ -1,9 +1,15 @@
-/* prelude.c: the standard library's syntax, parsed from the sources embedded in sinter. */
+/* prelude.c: the library: the standard library's syntax, parsed from the sources embedded in
+ * sinter, and the builtins' tables. */
 #include "prelude.h"
 
+#include "builtins.h"
 #include "parse.h"
 
-bool prelude_parse(Arena *a, DiagBag *d, PtrVec *out) {
+const Builtin *const builtin_families[] = {builtins_core, builtins_io, builtins_transport, NULL};
+
+bool library_load(Arena *a, DiagBag *d, Library *lib) {
+  PtrVec *out = &lib->stdlib;
+  *lib = (Library){.builtins = builtin_families};
   bool ok = true;
   for (int f = 0; f < sn_stdlib_nfiles; f++) {
     const StdlibFile *sf = &sn_stdlib_files[f];

@@ -256,10 +256,10 @@ int repl_main(Options *o, bool no_history) {
   Repl r = {.o = o};
   r.interactive = isatty(0);
   o->color = o->color && r.interactive;
-  PtrVec prelude = {0};
+  Library lib;
   DiagBag d = {.arena = &r.keep};
-  prelude_parse(&r.keep, &d, &prelude);
-  repl_env_init(&r.env, &prelude, &d);
+  library_load(&r.keep, &d, &lib);
+  repl_env_init(&r.env, &lib, &d);
   diag_print(&d, stderr, false);
   if (!o->interp) {
     char *err = NULL;

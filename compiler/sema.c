@@ -74,10 +74,10 @@ void sema_suggest_name(Sema *s, Diag *g, const char *name) {
       int d = edit_distance(name, b->name, cap);
       if (d <= cap && d < bestd) best = b->name, bestd = d;
     }
-  for (int i = 0; builtin_name(i); i++) {
-    const char *bn = builtin_name(i);
-    int d = private_name(bn) ? cap + 1 : edit_distance(name, bn, cap);
-    if (d <= cap && d < bestd) best = bn, bestd = d;
+  for (const Builtin *const *f = s->builtins; *f; f++)
+    for (const Builtin *bi = *f; bi->name; bi++) {
+      int d = private_name(bi->name) ? cap + 1 : edit_distance(name, bi->name, cap);
+      if (d <= cap && d < bestd) best = bi->name, bestd = d;
   }
   if (best) diag_hint(s->diags, g, "did you mean `%s`?", best);
 }
@@ -405,9 +405,13 @@ static void let_stmt(Sema *s, Node *n) {
     sema_bind_val(s, n->name, v, n->name_span);
     return;
   }
-  /* a declared type tells load what to expect, so the file need not exist at compile time */
-  bool typed_load = n->type && n->a->kind == A_CALL && strcmp(n->a->name, "load") == 0 && !sema_lookup(s, "load");
-  Val *v = typed_load ? builtin_load_typed(s, n->a, n->type) : sema_expr(s, n->a);
+  /* a declared type tells a builtin that takes it (load) what to expect */
+  s->declared_call = n->type && n->a->kind == A_CALL ? n->a : NULL;
+  s->declared_type = n->type;
+  s->declared_taken = false;
+  Val *v = sema_expr(s, n->a);
+  bool typed_call = s->declared_taken;
+  s->declared_call = NULL;
   if (v->kind == V_UNIT) {
     Diag *g = diag_error(s->diags, n->a->span, "this expression gives no value to bind to `%s`", n->name);
     diag_hint(s->diags, g, "print(...) returns nothing");
@@ -415,7 +419,7 @@ static void let_stmt(Sema *s, Node *n) {
   }
   if (n->type && v->kind != V_ERROR) {
     const char *what = arena_printf(s->arena, "`%s`", n->name);
-    if (typed_load) fix_loaded_sizes(s, n->type, v, n->a->span, arena_strdup(s->fn->arena, what));
+    if (typed_call) fix_loaded_sizes(s, n->type, v, n->a->span, arena_strdup(s->fn->arena, what));
     if (!coerce_to_type(s, n->type, &v, n->a->span, what)) v = ERR;
   }
   if (n->ival != DECL_NONE) v = sema_decl_check(s, n, v);
@@ -610,7 +614,9 @@ void sema_init(Sema *s, Arena *a, DiagBag *d) {
 
 /* The standard library's functions, bound in a scope around the program's own, so a program
  * may define a function of the same name. Their bodies are checked where they are called. */
-void sema_bind_prelude(Sema *s, const PtrVec *prelude) {
+void sema_bind_prelude(Sema *s, const Library *lib) {
+  const PtrVec *prelude = &lib->stdlib;
+  s->builtins = lib->builtins;
   Scope *saved = s->scope;
   s->scope = NULL;
   sema_push_scope(s);
@@ -625,17 +631,17 @@ void sema_bind_prelude(Sema *s, const PtrVec *prelude) {
   s->scope = saved;
 }
 
-void sema_start(Sema *s, Arena *a, DiagBag *d, const PtrVec *prelude) {
+void sema_start(Sema *s, Arena *a, DiagBag *d, const Library *lib) {
   sema_init(s, a, d);
-  sema_bind_prelude(s, prelude);
+  sema_bind_prelude(s, lib);
   s->scope = s->prelude;
   sema_push_scope(s);
   s->top = s->scope;
 }
 
-IrFunc *sema_program(Arena *a, DiagBag *d, const PtrVec *prelude, PtrVec *stmts) {
+IrFunc *sema_program(Arena *a, DiagBag *d, const Library *lib, PtrVec *stmts) {
   Sema s;
-  sema_start(&s, a, d, prelude);
+  sema_start(&s, a, d, lib);
   s.program = stmts;
   int errors = d->nerrors;
   for (int i = 0; i < stmts->n; i++) sema_stmt(&s, stmts->items[i]);

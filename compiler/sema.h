@@ -8,9 +8,9 @@
  * Its files, by concern: sema.c (names, statements, expressions), sema_types.c (dtypes,
  * promotion, elementwise operations), sema_shape.c (dimensions, subscripts, comprehensions,
  * reductions, tensor literals), sema_flow.c (if, iterate), sema_call.c (declared types, the
- * argument binder, calls, declarations), sema_repl.c (what the REPL keeps between inputs). The
- * builtins (builtins*.c) reach them through compiler/builtins.h; sema's own files share
- * compiler/sema_int.h. */
+ * argument binder, the builtins' rows, calls, declarations), sema_repl.c (what the REPL keeps
+ * between inputs). The builtins (builtins*.c) are a layer above and use this header only (its
+ * last two parts); sema's own files share compiler/sema_int.h. */
 #ifndef SN_SEMA_H
 #define SN_SEMA_H
 
@@ -70,6 +70,8 @@ struct IndexVar {
 typedef enum BindKind { B_VAL, B_FN, B_INDEX, B_LAZY } BindKind;
 
 typedef struct Scope Scope;
+typedef struct Builtin Builtin;
+typedef struct Library Library;
 typedef struct Binding {
   const char *name;
   BindKind kind;
@@ -105,6 +107,7 @@ typedef struct ReplEnv {
   Arena arena;     /* bindings, scopes and syntax of every line */
   Scope *scope;    /* the top-level bindings */
   Scope *prelude;  /* the standard library's functions, scope->parent */
+  const Builtin *const *builtins; /* the Library's */
   int nslots;
   ReplSlotInfo *slots;
   int capslots;
@@ -133,15 +136,19 @@ typedef struct Sema {
   Val *last_value;     /* the value of the last expression statement */
   Node *closed_reduce; /* the last reduction whose scope ended, for the hint on its indices */
   PtrVec *program;     /* the top-level statements, to point at a later definition of an unknown name */
-  Node **signatures;   /* the builtins' signatures parsed so far, by registry index (builtins.c) */
+  const Builtin *const *builtins; /* the Library's families */
+  Node **signatures;   /* the builtins' signatures parsed so far, by registry index (sema_call.c) */
+  Node *declared_call; /* a call whose value is declared a type (`let x: T = f(...)`), the type, */
+  Node *declared_type; /* and whether its builtin took the type (sema_declared_type) */
+  bool declared_taken;
 } Sema;
 
-/* Entry points. `prelude` is the standard library's syntax (prelude_parse, compiler/prelude.h).
+/* Entry points. `lib` is the standard library and the builtins (library_load, compiler/prelude.h).
  * Each returns the IR of the program (NULL when errors were reported). */
-IrFunc *sema_program(Arena *a, DiagBag *d, const PtrVec *prelude, PtrVec *stmts);
+IrFunc *sema_program(Arena *a, DiagBag *d, const Library *lib, PtrVec *stmts);
 IrFunc *sema_repl_line(ReplEnv *env, Arena *a, DiagBag *d, PtrVec *stmts, bool echo, Val **last);
 /* Binds the standard library for a REPL session; its errors go to d. */
-void repl_env_init(ReplEnv *env, const PtrVec *prelude, DiagBag *d);
+void repl_env_init(ReplEnv *env, const Library *lib, DiagBag *d);
 void repl_env_free(ReplEnv *env);
 /* The signature of a REPL function as written ("fn f(x: f32[n]) -> f32[n]"), or NULL. */
 const char *repl_fn_signature(ReplEnv *env, Arena *a, const char *name);
@@ -152,9 +159,122 @@ void repl_env_rollback(ReplEnv *env, Binding *mark, int nslots);
  * program's typed functions are checked where they are defined (its parameters must all have a
  * type or a default), and each declaration's stdlib_fn against the declaration
  * (tests/compiler/test_stdlib.c). Reports to d; false when a check failed. */
-bool sema_check_library(Arena *a, DiagBag *d, const PtrVec *prelude);
+bool sema_check_library(Arena *a, DiagBag *d, const Library *lib);
 
 /* The text of a type as users write it: "f32[n, 3]", "{cost: f32, iters: i64}". */
 const char *sema_type_str(Sema *s, const Val *v);
+
+/* --- builtins, as sema calls them --------------------------------------------------------------- */
+
+/* A builtin is a row of its family's table (compiler/builtins.h has the tables and the handlers);
+ * the driver hands sema the tables in a Library, so sema calls a handler only through its row and
+ * depends on no family. */
+
+/* An argument bound to a parameter of a signature. */
+typedef struct Arg {
+  Val *v;        /* the value (after its declared type); NULL when left out or not a value */
+  Node *node;    /* the argument as written, or the default's syntax; NULL when left out */
+  Span span;     /* where it is written */
+  SnDtype dt;    /* a `dtype` parameter */
+  int rank;      /* a `shape` parameter: its sizes */
+  Dim dims[SN_MAX_RANK];
+} Arg;
+
+/* A builtin's handler, called in the caller's scope: args[k] is the signature's parameter k. */
+typedef Val *(*BuiltinFn)(Sema *s, const Builtin *b, Arg *args, Node *call);
+
+struct Builtin {
+  const char *name;   /* a name starting with `_` may be called from the standard library only */
+  const char *params; /* the signature, as a function's parameters */
+  BuiltinFn handler;  /* builtin_runtime for a BUILTIN_RUNTIME row */
+  int data;           /* the handler's own: an IrMathFn, a RedKind, a dtype, an RtFn, ... */
+  const char *result; /* builtin_runtime: the result's type */
+  bool variadic;      /* positional arguments past the parameters are the handler's (print, check) */
+};
+
+/* What every program sees besides its own code: the standard library's syntax (library_load,
+ * compiler/prelude.h) and the builtins' families, each table ended by a row whose name is NULL. */
+struct Library {
+  PtrVec stdlib;
+  const Builtin *const *builtins; /* ended by NULL */
+};
+
+/* The builtin called `name`, or NULL. */
+const Builtin *sema_builtin_find(Sema *s, const char *name);
+/* The signature of b as a parsed `fn` (A_FN, params in list, the result type in a). */
+Node *sema_builtin_signature(Sema *s, const Builtin *b);
+/* The type declared for the value of `call`, `let x: f32[n, 3] = load(path)`, or NULL. A handler
+ * that takes it (load: the file need not exist when compiling) calls this, and sema then checks
+ * the declared constant sizes once, right after the call. */
+Node *sema_declared_type(Sema *s, Node *call);
+
+/* --- what builtins use of sema ------------------------------------------------------------------ */
+
+extern Val sema_error_val;
+#define ERR (&sema_error_val)
+
+/* Values. */
+Val *sema_scalar(Sema *s, SnDtype dt, bool weak, IrValue *ir);
+Val *sema_tensor(Sema *s, SnDtype dt, int rank, const Dim *dims, IrValue *ir);
+Val *sema_unit(Sema *s);
+Val *sema_record(Sema *s, int n, const char **names, Val **vals);
+/* The text of a string known when the program is compiled, or NULL (a program argument). */
+const char *sema_const_str(const Val *v);
+const char *sema_src_text(Sema *s, Span sp);
+
+/* Dtypes. */
+bool sema_is_float(SnDtype dt);
+bool sema_is_int(SnDtype dt);
+/* f16 and bf16 compute in f32 (as PyTorch does on CPUs). */
+SnDtype sema_compute_dtype(SnDtype dt);
+/* The float an integer becomes where an operation needs a float (true division, mean, exp, a
+ * float literal): f64, as in NumPy, which holds every i32 exactly and every i64 up to 2^53. */
+#define INT_FLOAT_DT SN_F64
+/* An f32 result of an operation whose type is dt: rounded to dt when dt is f16 or bf16. Every
+ * operation on them computes in f32 and rounds its result, as PyTorch and NumPy do on a CPU,
+ * so a value is the same whether fusion stores it or not. */
+IrValue *sema_round(Sema *s, IrValue *v, SnDtype dt);
+Val *sema_cast(Sema *s, Val *v, SnDtype to, Span span);
+/* An explicit conversion, f16(x): the value is rounded to the type even when it is a literal. */
+Val *sema_explicit_cast(Sema *s, Val *v, SnDtype to, Span span);
+
+/* Expressions and operations. */
+typedef Val *(*ScalarFn)(Sema *s, Val **args, Span span, void *ctx);
+Val *sema_expr(Sema *s, Node *n);
+Val *sema_scalar_binop(Sema *s, Op op, Val *a, Val *b, Span span);
+Val *sema_binop(Sema *s, Op op, Val *a, Val *b, Span span);
+/* fn applied elementwise over the broadcast shape of args (scalars directly). */
+Val *sema_lift(Sema *s, int n, Val **args, ScalarFn fn, void *ctx, SnDtype result_hint, Span span);
+/* A lazy tensor whose element at (i, j, ...) is body(i, j, ...). */
+Val *sema_compr(Sema *s, SnDtype dt, int rank, const Dim *dims, ScalarFn body, void *ctx, Span span);
+Val *sema_elem(Sema *s, Val *t, IrValue **idx);
+/* RED(x): every element of x reduced. */
+Val *sema_reduce_all(Sema *s, RedKind k, Val *x, Span span);
+void sema_print(Sema *s, Val *v);
+
+/* Dimensions. */
+Dim sema_dim_const(int64_t c);
+IrValue *sema_dim_value(Sema *s, Dim d);
+Dim sema_dim_of_value(Sema *s, IrValue *v, const char *name);
+/* a and b must be the same size: false when both are constants and differ, a run-time check
+ * (failing with `what`) when they cannot be told apart now. */
+bool sema_dims_match(Sema *s, Dim a, Dim b, Span span, const char *what);
+/* The size an integer value v gives (written at span): not negative, an error now when it is a
+ * constant, else when the program runs. */
+bool sema_size(Sema *s, Val *v, Span span, Dim *out);
+
+/* Arguments: binding a call to a signature's parameters (A_PARAM nodes), as for user functions.
+ * sema_match_args evaluates the call's arguments in the caller's scope and reports unknown,
+ * repeated, surplus (unless `variadic`: those are left to the callee, unevaluated) and missing
+ * ones; `def` is where the callee is defined, for notes, or NULL for a builtin (whose parameters
+ * may have the forms above). sema_bind_params then, in the callee's scope, evaluates the
+ * defaults, checks the declared types (binding their size names) and binds the parameters. */
+bool sema_match_args(Sema *s, Node *call, const char *fname, const PtrVec *params, const Span *def, bool variadic,
+                     Arg *args);
+bool sema_bind_params(Sema *s, const char *fname, const PtrVec *params, Arg *args, bool builtin);
+/* A new scope inside `outer` (NULL: the standard library's), for a callee's parameters; returns
+ * the scope sema_leave goes back to. */
+Scope *sema_enter(Sema *s, Scope *outer);
+void sema_leave(Sema *s, Scope *saved);
 
 #endif

@@ -2,6 +2,8 @@
  * calls, a function's check where it is defined, and the declarations (decl.def). */
 #include "sema_int.h"
 
+#include "parse.h"
+
 #include <string.h>
 
 /* How deep user functions may inline into each other before we call it runaway. */
@@ -338,6 +340,65 @@ static Val *call_user(Sema *s, Binding *fb, Node *call) {
   return r;
 }
 
+/* --- builtins: the rows of the Library's families ----------------------------------------------- */
+
+const Builtin *sema_builtin_find(Sema *s, const char *name) {
+  for (const Builtin *const *f = s->builtins; *f; f++)
+    for (const Builtin *b = *f; b->name; b++)
+      if (strcmp(b->name, name) == 0) return b;
+  return NULL;
+}
+
+/* b's place among the builtins, and their number: the index of a signature in s->signatures. */
+static int builtin_index(Sema *s, const Builtin *b, int *count) {
+  int k = 0, at = -1;
+  for (const Builtin *const *f = s->builtins; *f; f++)
+    for (const Builtin *r = *f; r->name; r++, k++)
+      if (r == b) at = k;
+  *count = k;
+  return at;
+}
+
+Node *sema_builtin_signature(Sema *s, const Builtin *b) {
+  int count, k = builtin_index(s, b, &count);
+  if (!s->signatures) s->signatures = arena_alloc(s->arena, (size_t)count * sizeof *s->signatures);
+  if (!s->signatures[k]) {
+    /* `f`, not the builtin's name: `sum` and `max` are keywords */
+    const char *text = arena_printf(s->arena, "fn f(%s) = %s\n", b->params, b->result ? b->result : "0");
+    Source *src = source_new(s->arena, "<builtin>", text, strlen(text));
+    src->stdlib = true; /* its defaults may call the standard library's helpers */
+    DiagBag d = {.arena = s->arena};
+    PtrVec stmts = {0};
+    if (!parse_source(s->arena, &d, src, &stmts) || stmts.n != 1)
+      die("the signature of the builtin `%s` does not parse: %s", b->name, text);
+    s->signatures[k] = stmts.items[0];
+  }
+  return s->signatures[k];
+}
+
+/* The arguments of `call` bound to b's signature, or NULL after an error. */
+static Arg *builtin_args(Sema *s, const Builtin *b, Node *call) {
+  Node *sig = sema_builtin_signature(s, b);
+  Arg *args = arena_alloc(s->arena, (size_t)(sig->list.n ? sig->list.n : 1) * sizeof *args);
+  if (!sema_match_args(s, call, b->name, &sig->list, NULL, b->variadic, args)) return NULL;
+  /* defaults see the standard library, and the parameters before them */
+  Scope *saved = sema_enter(s, NULL);
+  bool ok = sema_bind_params(s, b->name, &sig->list, args, true);
+  sema_leave(s, saved);
+  return ok ? args : NULL;
+}
+
+static Val *call_builtin(Sema *s, const Builtin *b, Node *call) {
+  Arg *args = builtin_args(s, b, call);
+  return args ? b->handler(s, b, args, call) : ERR;
+}
+
+Node *sema_declared_type(Sema *s, Node *call) {
+  if (call != s->declared_call) return NULL;
+  s->declared_taken = true;
+  return s->declared_type;
+}
+
 Val *sema_call(Sema *s, Node *n) {
   Binding *b = sema_lookup(s, n->name);
   if (b && b->kind == B_FN) {
@@ -345,8 +406,8 @@ Val *sema_call(Sema *s, Node *n) {
     b->used = true;
     return call_user(s, b, n);
   }
-  const Builtin *builtin = builtin_find(n->name);
-  if (builtin) return sema_refuse_private(s, n->name, NULL, n->name_span) ? ERR : builtin_call(s, builtin, n);
+  const Builtin *builtin = sema_builtin_find(s, n->name);
+  if (builtin) return sema_refuse_private(s, n->name, NULL, n->name_span) ? ERR : call_builtin(s, builtin, n);
   if (b) {
     Diag *g = diag_error(s->diags, n->name_span, "`%s` is not a function", n->name);
     diag_note(s->diags, g, b->span, "`%s` is defined here", n->name);
@@ -502,9 +563,9 @@ Val *sema_decl_check(Sema *s, Node *n, Val *v) {
   return d->check(s, d, n->name, v, span);
 }
 
-bool sema_check_library(Arena *a, DiagBag *d, const PtrVec *prelude) {
+bool sema_check_library(Arena *a, DiagBag *d, const Library *lib) {
   Sema s;
-  sema_start(&s, a, d, prelude);
+  sema_start(&s, a, d, lib);
   int errors = d->nerrors;
   for (Binding *b = s.prelude->head; b; b = b->next) {
     if (b->kind != B_FN || b->name[0] == '_') continue;

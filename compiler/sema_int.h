@@ -3,15 +3,17 @@
 #ifndef SN_SEMA_INT_H
 #define SN_SEMA_INT_H
 
-#include "builtins.h"
+#include "rtabi.h"
+#include "sema.h"
 
 /* --- names, statements, records (sema.c) ------------------------------------------------------- */
 
 void sema_init(Sema *s, Arena *a, DiagBag *d);
-/* Binds the standard library's functions in a scope of their own (s->prelude). */
-void sema_bind_prelude(Sema *s, const PtrVec *prelude);
-/* sema_init, the standard library bound, and the program's top-level scope inside it. */
-void sema_start(Sema *s, Arena *a, DiagBag *d, const PtrVec *prelude);
+/* Binds the standard library's functions in a scope of their own (s->prelude), and takes its
+ * builtins. */
+void sema_bind_prelude(Sema *s, const Library *lib);
+/* sema_init, the library bound, and the program's top-level scope inside it. */
+void sema_start(Sema *s, Arena *a, DiagBag *d, const Library *lib);
 void sema_push_scope(Sema *s);
 void sema_pop_scope(Sema *s);
 /* The scope as it is now, unaffected by bindings added to it later. */

@@ -41,12 +41,13 @@ Val *sema_repl_read(Sema *s, Binding *b, Span span) {
   return b->slot_val;
 }
 
-void repl_env_init(ReplEnv *env, const PtrVec *prelude, DiagBag *d) {
+void repl_env_init(ReplEnv *env, const Library *lib, DiagBag *d) {
   memset(env, 0, sizeof *env);
   Sema s;
   sema_init(&s, &env->arena, d);
-  sema_bind_prelude(&s, prelude);
+  sema_bind_prelude(&s, lib);
   env->prelude = s.prelude;
+  env->builtins = lib->builtins;
   env->scope = NEW(&env->arena, Scope);
   env->scope->parent = env->prelude;
 }
@@ -126,6 +127,7 @@ IrFunc *sema_repl_line(ReplEnv *env, Arena *a, DiagBag *d, PtrVec *stmts, bool e
   s.scope = env->scope;
   s.top = env->scope;
   s.prelude = env->prelude;
+  s.builtins = env->builtins;
   s.program = stmts;
   Binding *mark = env->scope->head;
   int errors = d->nerrors;

@@ -7,7 +7,10 @@
 # The include graph joins a file to the headers it includes ("..." only, resolved as the
 # Makefile's -I flags do: the file's folder, include/, then runtime/ or compiler/). The call
 # graph joins an object under BUILD/obj to the objects defining its undefined symbols (nm).
-# A file and its header count as one module (sema.c and sema.h are compiler/sema).
+# A file and its header count as one module (sema.c and sema.h are compiler/sema), and so do the
+# files of a module split by concern, which share an internal header NAME_int.h: NAME_*.c are
+# the module NAME (sema_call.c, sema_shape.c, ... are compiler/sema), one walk whose files may
+# call each other.
 #
 # runtime/ must have no cycle in either graph, and a file of one layer may use (include or call)
 # only its own layer and those below it: core < math < io, ot (io and ot do not use each other);
@@ -96,14 +99,24 @@ symbols() {
 includes runtime include >"$tmp/runtime.inc"
 symbols "$BUILD/obj/runtime" >"$tmp/runtime.sym"
 includes compiler include >"$tmp/compiler.inc"
-find "$BUILD/obj/compiler" "$BUILD/obj/gen" -name '*.o' 2>/dev/null | grep -q . &&
-  symbols "$BUILD/obj/compiler" "$BUILD/obj/gen" >"$tmp/compiler.sym" || : >"$tmp/compiler.sym"
+compiler_objs=
+for d in "$BUILD/obj/compiler" "$BUILD/obj/gen"; do [ -d "$d" ] && compiler_objs="$compiler_objs $d"; done
+[ -n "$compiler_objs" ] && symbols $compiler_objs >"$tmp/compiler.sym" || : >"$tmp/compiler.sym"
+
+# The modules split by concern: each NAME_int.h's NAME.
+split_modules=$(find compiler runtime -name '*_int.h' | sed 's/_int\.h$//' | sort | tr '\n' ' ')
 
 check() { # TREE SEVERITY LAYERS FILES...
   tree=$1 severity=$2 layers=$3
   shift 3
-  cat "$@" | awk -v tree="$tree" -v severity="$severity" -v layers="$layers" -v layer_table="$LAYERS" '
-    function module(p) { sub(/\.(c|h|re|y)$/, "", p); return p }
+  cat "$@" | awk -v tree="$tree" -v severity="$severity" -v layers="$layers" -v layer_table="$LAYERS" \
+    -v split_modules="$split_modules" '
+    function module(p,   i) {
+      sub(/\.(c|h|re|y)$/, "", p)
+      for (i = 1; i <= nsplit; i++)
+        if (index(p, splits[i] "_") == 1) return splits[i]
+      return p
+    }
 
     function layer(m,   p) {
       if (m ~ /^runtime\//) {
@@ -174,6 +187,7 @@ check() { # TREE SEVERITY LAYERS FILES...
     }
 
     BEGIN {
+      nsplit = split(split_modules, splits, " ")
       n = split(layer_table, entry, " ")
       for (i = 1; i <= n; i++) {
         split(entry[i], part, ":")
@@ -187,8 +201,8 @@ check() { # TREE SEVERITY LAYERS FILES...
       edge("include", module($2), module($3), "")
       next
     }
-    $1 == "D" { if (!($3 in def)) def[$3] = $2; next }
-    $1 == "U" { need[++nneed] = $2 SUBSEP $3; next }
+    $1 == "D" { if (!($3 in def)) def[$3] = module($2); next }
+    $1 == "U" { need[++nneed] = module($2) SUBSEP $3; next }
     END {
       for (i = 1; i <= nneed; i++) {
         split(need[i], p, SUBSEP)

@@ -13,14 +13,14 @@
 static bool check_library(const char *text, bool show, int *nerrors) {
   Arena a = {0};
   DiagBag d = {.arena = &a};
-  PtrVec lib = {0};
+  Library lib = {.builtins = builtin_families};
   bool ok;
   if (text) {
     Source *src = source_new(&a, "stdlib/test.dsl", text, strlen(text));
     src->stdlib = true;
-    ok = parse_source(&a, &d, src, &lib);
+    ok = parse_source(&a, &d, src, &lib.stdlib);
   } else {
-    ok = prelude_parse(&a, &d, &lib);
+    ok = library_load(&a, &d, &lib);
   }
   ok = ok && sema_check_library(&a, &d, &lib);
   if (show) diag_print(&d, stdout, false);
@@ -54,13 +54,14 @@ TEST(stdlib_declarations) {
 
 TEST(builtin_signatures_parse) {
   Arena a = {0};
-  Sema s = {.arena = &a};
+  Sema s = {.arena = &a, .builtins = builtin_families};
   int n = 0;
-  for (; builtin_name(n); n++) {
-    const Builtin *b = builtin_find(builtin_name(n));
-    Node *sig = builtin_signature(&s, b);
-    CHECK(sig && sig->kind == A_FN);
-  }
+  for (const Builtin *const *f = builtin_families; *f; f++)
+    for (const Builtin *b = *f; b->name; b++, n++) {
+      CHECK(sema_builtin_find(&s, b->name) == b);
+      Node *sig = sema_builtin_signature(&s, b);
+      CHECK(sig && sig->kind == A_FN);
+    }
   CHECK(n > 60);
   arena_free(&a);
 }

@@ -17,9 +17,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   memcpy(text, data, size);
   text[size] = 0;
   Source *src = source_new(&a, "fuzz.dsl", text, size);
-  PtrVec prelude = {0}, stmts = {0};
-  if (prelude_parse(&a, &d, &prelude) && parse_source(&a, &d, src, &stmts)) {
-    IrFunc *f = sema_program(&a, &d, &prelude, &stmts);
+  Library lib;
+  PtrVec stmts = {0};
+  if (library_load(&a, &d, &lib) && parse_source(&a, &d, src, &stmts)) {
+    IrFunc *f = sema_program(&a, &d, &lib, &stmts);
     if (f) {
       PassOptions po = {.fuse = true, .verify = true};
       passes_run(f, &po);
