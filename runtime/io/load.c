@@ -330,25 +330,32 @@ SnStatus sn_save_add(void *saver, const char *name, SnTensor *t) {
   return 0;
 }
 
+SnStatus snrt_io_record_target(const char *path, char **file, int64_t *shard_bytes) {
+  size_t len = strlen(path);
+  *file = NULL;
+  if (len && path[len - 1] == '/') {
+    if (!(*file = malloc(len + 32))) return sn_error_set("out of memory");
+    snprintf(*file, len + 32, "%smodel.safetensors", path);
+    if (*shard_bytes <= 0) *shard_bytes = SN_SAVE_SHARD_BYTES;
+    if (!make_dirs(path)) return 0;
+  } else if (ends_with(path, ".safetensors")) {
+    if ((*file = strdup(path))) return 0;
+    sn_error_set("out of memory");
+  } else {
+    sn_error_set("%s: a record is saved to a .safetensors file or a directory (a path ending in /)", path);
+  }
+  free(*file);
+  *file = NULL;
+  return 1;
+}
+
 SnStatus sn_save_end(void *saver) {
   SnSaver *s = saver;
-  size_t len = strlen(s->path);
-  SnStatus st;
-  if (len && s->path[len - 1] == '/') {
-    char *file = malloc(len + 32);
-    if (!file) {
-      st = sn_error_set("out of memory");
-    } else {
-      snprintf(file, len + 32, "%smodel.safetensors", s->path);
-      st = make_dirs(s->path) ? 1 : sn_st_save(file, s->n, (const char *const *)s->names,
-                                                  (const SnTensor *const *)s->tensors, SN_SAVE_SHARD_BYTES);
-      free(file);
-    }
-  } else if (ends_with(s->path, ".safetensors")) {
-    st = sn_st_save(s->path, s->n, (const char *const *)s->names, (const SnTensor *const *)s->tensors, 0);
-  } else {
-    st = sn_error_set("%s: a record is saved to a .safetensors file or a directory (a path ending in /)", s->path);
-  }
+  char *file;
+  int64_t shard_bytes = 0;
+  SnStatus st = snrt_io_record_target(s->path, &file, &shard_bytes);
+  if (!st) st = sn_st_save(file, s->n, (const char *const *)s->names, (const SnTensor *const *)s->tensors, shard_bytes);
+  free(file);
   if (st) st = fail_where(s->where);
   saver_free(s);
   return st;
