@@ -73,8 +73,9 @@ Val *builtin_runtime(Sema *s, const Builtin *b, Arg *args, Node *call);
 /* load with a declared type, `let x: f32[n, 3] = load(path)` (builtins_io.c). */
 Val *builtin_load_typed(Sema *s, Node *call, Node *type);
 
-/* save(map ..., path, shard_size=): the map's loops, written where it is saved (sema_map.c). */
-Val *sema_map_save(Sema *s, Val *map, Arg *path, Node *shard_size, Node *call);
+/* save(map ..., path, shard_size=, dtype=): the map's loops, written where it is saved
+ * (sema_map.c); dtype -1 keeps each tensor's own. */
+Val *sema_map_save(Sema *s, Val *map, Arg *path, Node *shard_size, int dtype, Node *call);
 
 /* The location string of a call for run-time messages (in a stdlib function, the user's call). */
 IrValue *builtin_where(Sema *s, Span sp);

@@ -203,11 +203,12 @@ static Val *b_save(Sema *s, const Builtin *b, Arg *args, Node *call) {
   (void)b;
   if (!path_arg(s, &args[1], "save")) return ERR;
   Val *v = args[0].v;
-  if (v->kind == V_CHECKPOINT) return sema_map_save(s, v, &args[1], args[2].node, call);
-  if (args[2].node) {
-    diag_error(s->diags, args[2].span, "shard_size applies to a checkpoint map's output (map ... in ...)");
-    return ERR;
-  }
+  if (v->kind == V_CHECKPOINT) return sema_map_save(s, v, &args[1], args[2].node, args[3].node ? (int)args[3].dt : -1, call);
+  for (int k = 2; k < 4; k++)
+    if (args[k].node) {
+      diag_error(s->diags, args[k].span, "%s applies to a checkpoint map's output (map ... in ...)", k == 2 ? "shard_size" : "dtype");
+      return ERR;
+    }
   IrValue *where = builtin_where(s, call->span);
   IrBuilder save = s->b;
   s->b.span = call->span;
@@ -253,6 +254,6 @@ Val *builtin_load_typed(Sema *s, Node *call, Node *type) {
 const Builtin builtins_io[] = {
     BUILTIN("load", "path", b_load, 0),
     BUILTIN("load_csv", "path, label: syntax = last, dtype: dtype = f32, sep: syntax = _, header: syntax = _", b_load_csv, 0),
-    BUILTIN("save", "value, path, shard_size: syntax = _", b_save, 0),
+    BUILTIN("save", "value, path, shard_size: syntax = _, dtype: dtype = _", b_save, 0),
     {0},
 };

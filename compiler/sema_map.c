@@ -136,7 +136,7 @@ static IrValue *i32_const(Sema *s, int64_t v) { return ir_const(&s->b, ir_scalar
 
 /* The body, for the tensors `ins` of one group, in the map's own scope: its value as a tensor of
  * the group's dtype and the inputs' shape, or ERR. */
-static Val *body_value(Sema *s, MapVal *m, Group g, Val **ins) {
+static Val *body_value(Sema *s, MapVal *m, Group g, SnDtype out, Val **ins) {
   Node *n = m->n;
   Scope *saved = sema_enter(s, m->scope);
   for (int i = 0; i < m->ninputs; i++) {
@@ -163,22 +163,22 @@ static Val *body_value(Sema *s, MapVal *m, Group g, Val **ins) {
   }
   for (int d = 0; d < g.rank; d++)
     if (!sema_dims_match(s, r->dims[d], ins[0]->dims[d], at, "the map's result and its input")) return ERR;
-  if (r->dt != g.dt) r = sema_cast(s, r, g.dt, at);
+  if (r->dt != out) r = sema_cast(s, r, out, at);
   if (r->kind == V_SCALAR) {
     /* a rank-0 tensor: a one-element tensor of no dimensions holding the scalar */
-    IrType tt = ir_tensor(g.dt, 0);
+    IrType tt = ir_tensor(out, 0);
     IrValue *t = ir_emit(&s->b, IR_ALLOC, 0, NULL, 1, &tt, 0)->res[0];
-    IrValue *data = ir_emit(&s->b, IR_DATA, 1, &t, 1, &(IrType){IRT_PTR, (uint8_t)g.dt, 0}, 0)->res[0];
-    IrValue *x = g.dt == SN_F16 || g.dt == SN_BF16 ? ir_cast(&s->b, r->ir, ir_scalar(g.dt)) : r->ir;
+    IrValue *data = ir_emit(&s->b, IR_DATA, 1, &t, 1, &(IrType){IRT_PTR, (uint8_t)out, 0}, 0)->res[0];
+    IrValue *x = out == SN_F16 || out == SN_BF16 ? ir_cast(&s->b, r->ir, ir_scalar(out)) : r->ir;
     IrValue *ops[3] = {data, ir_const_i64(&s->b, 0), x};
     ir_emit(&s->b, IR_STORE, 3, ops, 0, NULL, 0);
-    r = sema_tensor(s, g.dt, 0, NULL, t);
+    r = sema_tensor(s, out, 0, NULL, t);
   }
   return r;
 }
 
 /* One group's loop: for k < count, each input's tensor k, the body, the result written. */
-static bool group_loop(Sema *s, MapVal *m, IrValue *run, Group g, Span span) {
+static bool group_loop(Sema *s, MapVal *m, IrValue *run, Group g, int out, Span span) {
   IrValue *dt = i32_const(s, g.dt), *rank = ir_const_i64(&s->b, g.rank);
   IrValue *cops[3] = {run, dt, rank};
   IrValue *count = ir_call(&s->b, RT_MAP_COUNT, 3, cops);
@@ -203,7 +203,7 @@ static bool group_loop(Sema *s, MapVal *m, IrValue *run, Group g, Span span) {
     for (int d = 0; d < g.rank && i == 0; d++) dims[d] = sema_dim_of_value(s, ir_dim(&s->b, t, d), "?");
     ins[i] = g.rank == 0 ? sema_scalar(s, g.dt, false, ir_elem(&s->b, t, 0, NULL)) : sema_tensor(s, g.dt, g.rank, dims, t);
   }
-  Val *r = body_value(s, m, g, ins);
+  Val *r = body_value(s, m, g, out >= 0 ? (SnDtype)out : g.dt, ins);
   if (r->kind != V_ERROR) {
     IrValue *pops[5] = {run, dt, rank, k, r->ir};
     ir_call(&s->b, RT_MAP_PUT, 5, pops);
@@ -214,7 +214,7 @@ static bool group_loop(Sema *s, MapVal *m, IrValue *run, Group g, Span span) {
   return r->kind != V_ERROR;
 }
 
-Val *sema_map_save(Sema *s, Val *v, Arg *path, Node *shard_size, Node *call) {
+Val *sema_map_save(Sema *s, Val *v, Arg *path, Node *shard_size, int dtype, Node *call) {
   MapVal *m = v->map;
   if (m->fn != s->fn) {
     /* the REPL compiles each input on its own: the body's names are an earlier input's values */
@@ -266,10 +266,10 @@ Val *sema_map_save(Sema *s, Val *v, Arg *path, Node *shard_size, Node *call) {
     IrValue *aops[3] = {run, i32_const(s, m->groups[g].dt), ir_const_i64(&s->b, m->groups[g].rank)};
     ir_call(&s->b, RT_MAP_ACCEPT, 3, aops);
   }
-  IrValue *sops[3] = {run, path->v->ir, shard};
-  ir_call(&s->b, RT_MAP_START, 3, sops);
+  IrValue *sops[4] = {run, path->v->ir, shard, i32_const(s, dtype)};
+  ir_call(&s->b, RT_MAP_START, 4, sops);
   bool ok = true;
-  for (int g = 0; g < m->ngroups && ok; g++) ok = group_loop(s, m, run, m->groups[g], m->n->name_span);
+  for (int g = 0; g < m->ngroups && ok; g++) ok = group_loop(s, m, run, m->groups[g], dtype, m->n->name_span);
   ir_call(&s->b, RT_MAP_END, 1, &run);
   s->b = save;
   return ok ? sema_unit(s) : ERR;

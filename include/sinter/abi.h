@@ -140,14 +140,14 @@ void sn_stmap_info(const SnStMap *m, int64_t k, int32_t *dtype, int64_t *rank);
 /* Fails when `out` (a .safetensors file, or a directory ending in '/') is one of the inputs. */
 SnStatus sn_stmap_check_output(const SnStMap *m, const char *out);
 /* A program's map: begin, each input's path, each (dtype, rank) it was compiled for, then start
- * (opens and checks everything, declares the output); then per group, count tensors, each
- * taken from every input (get), computed and written (put, which gives the inputs' pages
- * back); end renames the output into place. A failing call frees the run and locates its
+ * (opens and checks everything, declares the output, of out_dtype or of each input's dtype);
+ * then per group, count its tensors, each taken from every input (get), computed and written
+ * (put, which gives the inputs' pages back); end renames the output into place. A failing call frees the run and locates its
  * message at `where`; sn_run_cleanup abandons a run that an error stopped (no output). */
 void *sn_map_begin(const char *where, int64_t ninputs);
 SnStatus sn_map_input(void *run, const char *path);
 SnStatus sn_map_accept(void *run, int32_t dtype, int64_t rank);
-SnStatus sn_map_start(void *run, const char *out, int64_t shard_bytes);
+SnStatus sn_map_start(void *run, const char *out, int64_t shard_bytes, int32_t out_dtype); /* -1: keep */
 int64_t sn_map_count(void *run, int32_t dtype, int64_t rank);
 SnTensor *sn_map_get(void *run, int32_t dtype, int64_t rank, int64_t k, int64_t input);
 SnStatus sn_map_put(void *run, int32_t dtype, int64_t rank, int64_t k, const SnTensor *value);

@@ -263,7 +263,7 @@ static MapGroup *group_of(SnMapRun *r, int32_t dtype, int64_t rank) {
 
 /* Opens and matches the inputs, puts each tensor in its group, checks the output's path and
  * declares the output's tensors: after it, only a failure to write can stop the map. */
-static SnStatus start(SnMapRun *r, const char *out, int64_t shard_bytes) {
+static SnStatus start(SnMapRun *r, const char *out, int64_t shard_bytes, int32_t out_dtype) {
   int64_t bad;
   if (!(r->map = sn_stmap_open(r->npaths, (const char *const *)r->paths, &bad))) return 1;
   const SnStFile *f = r->map->files[0];
@@ -298,14 +298,15 @@ static SnStatus start(SnMapRun *r, const char *out, int64_t shard_bytes) {
     SnDtype dt;
     int64_t rank, shape[SN_MAX_RANK];
     sn_st_info(f, k, &dt, &rank, shape);
-    if (sn_st_writer_declare(r->writer, sn_st_name(f, k), dt, rank, shape)) return 1;
+    if (sn_st_writer_declare(r->writer, sn_st_name(f, k), out_dtype >= 0 ? (SnDtype)out_dtype : dt, rank, shape))
+      return 1;
   }
   return 0;
 }
 
-SnStatus sn_map_start(void *run, const char *out, int64_t shard_bytes) {
+SnStatus sn_map_start(void *run, const char *out, int64_t shard_bytes, int32_t out_dtype) {
   SnMapRun *r = run;
-  return start(r, out, shard_bytes) ? run_fail(r) : 0;
+  return start(r, out, shard_bytes, out_dtype) ? run_fail(r) : 0;
 }
 
 int64_t sn_map_count(void *run, int32_t dtype, int64_t rank) {

@@ -50,6 +50,21 @@ sed "s#OUT#$TMP/sharded/#" $ck/check.dsl > "$TMP/check2.dsl"
 "$SINTER" run --no-cache "$TMP/check2.dsl" > "$TMP/out2" || fail "check.dsl on the shards failed"
 cmp "$TMP/out" "$TMP/out2" || fail "the sharded output differs"
 
+# dtype= converts the output: each tensor's f16 or bf16 result rounded once more, to f32 exactly
+cat > "$TMP/f32.dsl" <<DSL
+save(map a, b in "$ck/a/", "$ck/b/" { 0.25 * a + 0.75 * b }, "$TMP/f32.safetensors", dtype=f32)
+DSL
+"$SINTER" run --no-cache --quiet "$TMP/f32.dsl" || fail "the f32 map failed"
+cat > "$TMP/checkf32.dsl" <<DSL
+let out = load("$TMP/f32.safetensors")
+let ref = load("$ck/expected.safetensors")
+let e: f32[6, 4] = out["embed.weight"]
+let w: f32[2, 3, 4] = out["layers.1.mlp.w"]
+print(all(e == f32(ref["embed.weight"])), all(w == f32(ref["layers.1.mlp.w"])))
+DSL
+"$SINTER" run --no-cache "$TMP/checkf32.dsl" > "$TMP/outf32" || fail "checkf32.dsl failed"
+expect_text "$TMP/outf32" "true true"
+
 # checked at run time: the paths are arguments, read only when the program runs
 cat > "$TMP/args.dsl" <<'DSL'
 arg x: str
