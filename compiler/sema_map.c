@@ -72,6 +72,12 @@ static bool read_headers(Sema *s, MapVal *m) {
   }
   sn_stmap_close(sm);
   qsort(m->groups, (size_t)m->ngroups, sizeof *m->groups, cmp_group);
+  /* what the code depends on, for the cache of compiled programs (IrFunc.reads) */
+  const char *read = "map";
+  for (int i = 0; i < m->ninputs; i++) read = arena_printf(s->fn->arena, "%s %s", read, m->const_paths[i]);
+  for (int i = 0; i < m->ngroups; i++)
+    read = arena_printf(s->fn->arena, "%s %s[%d]", read, sn_dtype_name(m->groups[i].dt), m->groups[i].rank);
+  vec_push(s->fn->arena, &s->fn->reads, (void *)read);
   return true;
 }
 

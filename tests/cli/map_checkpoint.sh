@@ -65,6 +65,17 @@ DSL
 "$SINTER" run --no-cache "$TMP/checkf32.dsl" > "$TMP/outf32" || fail "checkf32.dsl failed"
 expect_text "$TMP/outf32" "true true"
 
+# `sinter run`'s cache of compiled programs: a checkpoint whose dtypes change is compiled again
+export XDG_CACHE_HOME="$TMP/cache"
+echo "save({w: f32([1, 2, 3])}, \"$TMP/c.safetensors\")" > "$TMP/c32.dsl"
+echo "save({w: f64([1, 2, 3])}, \"$TMP/c.safetensors\")" > "$TMP/c64.dsl"
+echo "save(map a in \"$TMP/c.safetensors\" { 2 * a }, \"$TMP/c2.safetensors\")" > "$TMP/double.dsl"
+echo "print(load(\"$TMP/c2.safetensors\").w)" > "$TMP/show.dsl"
+for dsl in c32 double c64 double show; do
+  "$SINTER" run --quiet "$TMP/$dsl.dsl" >> "$TMP/cache.out" || fail "$dsl.dsl: $(cat "$TMP/cache.out")"
+done
+expect_text "$TMP/cache.out" "[2.0, 4.0, 6.0]"
+
 # checked at run time: the paths are arguments, read only when the program runs
 cat > "$TMP/args.dsl" <<'DSL'
 arg x: str
