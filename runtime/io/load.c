@@ -32,7 +32,7 @@ static bool ends_with(const char *s, const char *suffix) {
   return a >= b && strcmp(s + a - b, suffix) == 0;
 }
 
-static void shape_text(char *buf, size_t n, SnDtype dtype, int64_t rank, const int64_t *shape) {
+void snrt_io_shape_text(char *buf, size_t n, SnDtype dtype, int64_t rank, const int64_t *shape) {
   int k = snprintf(buf, n, "%s[", sn_dtype_name(dtype));
   for (int64_t i = 0; i < rank && k < (int)n - 24; i++) k += snprintf(buf + k, n - (size_t)k, "%s%lld", i ? ", " : "", (long long)shape[i]);
   snprintf(buf + k, n - (size_t)k, "]");
@@ -49,7 +49,7 @@ static SnTensor *checked(const char *where, const char *what, SnTensor *t, int32
   }
   if (t->dtype != dtype || t->rank != rank) {
     char got[256];
-    shape_text(got, sizeof got, (SnDtype)t->dtype, t->rank, t->shape);
+    snrt_io_shape_text(got, sizeof got, (SnDtype)t->dtype, t->rank, t->shape);
     sn_tensor_release(t);
     char msg[SN_ERROR_MAX];
     snprintf(msg, sizeof msg, "%s: expected %s with %lld dimension%s, the file has %s", what,

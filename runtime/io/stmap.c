@@ -22,13 +22,6 @@ struct SnStMap {
   int64_t count;      /* tensors */
 };
 
-static void shape_text(char *buf, size_t size, SnDtype dt, int64_t rank, const int64_t *shape) {
-  int k = snprintf(buf, size, "%s[", sn_dtype_name(dt));
-  for (int64_t d = 0; d < rank && k < (int)size - 24; d++)
-    k += snprintf(buf + k, size - (size_t)k, "%s%lld", d ? ", " : "", (long long)shape[d]);
-  snprintf(buf + k, size - (size_t)k, "]");
-}
-
 void sn_stmap_close(SnStMap *m) {
   if (!m) return;
   for (int64_t i = 0; i < m->n; i++) {
@@ -69,8 +62,8 @@ static SnStatus match(SnStMap *m, int64_t i, int64_t *bad) {
     for (int64_t d = 0; same && d < ra; d++) same = sa[d] == sb[d];
     if (!same) {
       char ta[256], tb[256];
-      shape_text(ta, sizeof ta, da, ra, sa);
-      shape_text(tb, sizeof tb, db, rb, sb);
+      snrt_io_shape_text(ta, sizeof ta, da, ra, sa);
+      snrt_io_shape_text(tb, sizeof tb, db, rb, sb);
       *bad = i;
       return sn_error_set("tensor '%s' is %s in %s but %s in %s", name, ta,
                           place(pa, sizeof pa, m->paths[0], sn_st_path(a, k)), tb,
@@ -274,7 +267,7 @@ static SnStatus start(SnMapRun *r, const char *out, int64_t shard_bytes, int32_t
     MapGroup *g = group_of(r, dt, rank);
     if (!g) {
       char t[256], p[1024];
-      shape_text(t, sizeof t, dt, rank, shape);
+      snrt_io_shape_text(t, sizeof t, dt, rank, shape);
       return sn_error_set("tensor '%s' of %s is %s, a dtype and rank the map was not compiled for; compile "
                           "the program with the checkpoints in place, or convert the tensor",
                           sn_st_name(f, k), place(p, sizeof p, r->paths[0], sn_st_path(f, k)), t);
