@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 struct SnStMap {
   int64_t n;          /* inputs */
@@ -169,6 +170,7 @@ typedef struct SnMapRun {
   int64_t ngroups;
   SnStMap *map;
   SnStWriter *writer;
+  char *made_dir;     /* the output directory start created, removed again unless the map ends */
   struct SnMapRun *next; /* the runs not finished, for sn_map_abandon_all */
 } SnMapRun;
 
@@ -184,6 +186,8 @@ static void run_free(SnMapRun *r) {
     }
   pthread_mutex_unlock(&runs_lock);
   sn_st_writer_abort(r->writer);
+  if (r->made_dir) rmdir(r->made_dir); /* empty once the writer's temporary files are gone */
+  free(r->made_dir);
   sn_stmap_close(r->map);
   for (int64_t i = 0; i < r->npaths; i++) free(r->paths[i]);
   for (int64_t g = 0; g < r->ngroups; g++) free(r->groups[g].tensors);
@@ -278,6 +282,10 @@ static SnStatus start(SnMapRun *r, const char *out, int64_t shard_bytes, int32_t
     g->tensors[g->n++] = k;
   }
   if (sn_stmap_check_output(r->map, out)) return 1;
+  struct stat st;
+  size_t len = strlen(out);
+  if (len && out[len - 1] == '/' && stat(out, &st) != 0 && !(r->made_dir = strdup(out)))
+    return sn_error_set("out of memory");
   char *file;
   if (snrt_io_record_target(out, &file, &shard_bytes)) return 1;
   r->writer = sn_st_writer_new(file, shard_bytes);
@@ -334,6 +342,8 @@ SnStatus sn_map_end(void *run) {
   SnStWriter *w = r->writer;
   r->writer = NULL;
   if (sn_st_writer_close(w)) return run_fail(r);
+  free(r->made_dir);
+  r->made_dir = NULL;
   run_free(r);
   return 0;
 }

@@ -92,7 +92,7 @@ run_fails() {
   expect_status 1 "$TMP/args" --quiet --out "$out" "$@" 2> "$TMP/err"
   grep -qF "$want" "$TMP/err" || fail "the message lacks '$want':
 $(cat "$TMP/err")"
-  [ ! -e "$out" ] || [ -z "$(ls -A "$out")" ] || fail "$out was written: $(ls -A "$out")"
+  [ ! -e "$out" ] || fail "$out was left behind: $(ls -A "$out")"
   [ -z "$(find "$TMP" -name '.*tmp-*')" ] || fail "temporary files left: $(find "$TMP" -name '.*tmp-*')"
 }
 run_fails "$TMP/o1/" "args.dsl:4:1: error: tensor 'layers.1.mlp.w' of $ck/a/ ($ck/a/model-00003-of-00003.safetensors) is missing from $ck/bad_missing.safetensors" \
