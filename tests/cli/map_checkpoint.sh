@@ -1,5 +1,5 @@
 # map over checkpoints (docs/language.md, "Mapping over checkpoints"): two sharded checkpoints
-# of f32, f16 and bf16 tensors of ranks 1 to 3 (tests/conformance/gen_stmap.py) mapped through
+# of f32, f16 and bf16 tensors of ranks 0 to 3 (tests/conformance/gen_stmap.py) mapped through
 # 0.25 * a + 0.75 * b give PyTorch's result exactly, the same bytes as an executable, through the
 # JIT and through the interpreter, with the inputs' names, dtypes, shapes and metadata. Given only
 # at run time, the checkpoints are checked then: a missing tensor, a shape or dtype mismatch, an
@@ -37,6 +37,7 @@ layers.0.attn.q true
 layers.0.mlp.w true
 layers.1.attn.q true
 layers.1.mlp.w true
+logit_scale true
 norm.scale true"
 
 # sharded output: shard_size cuts it into shards with an index, read back as the same checkpoint

@@ -13,5 +13,7 @@ let t4: f32[4, 4] = out["layers.1.attn.q"]
 print("layers.1.attn.q", all(t4 == ref["layers.1.attn.q"]))
 let t5: f16[2, 3, 4] = out["layers.1.mlp.w"]
 print("layers.1.mlp.w", all(t5 == ref["layers.1.mlp.w"]))
-let t6: f32[4] = out["norm.scale"]
-print("norm.scale", all(t6 == ref["norm.scale"]))
+let t6: f32 = out["logit_scale"]
+print("logit_scale", all(t6 == ref["logit_scale"]))
+let t7: f32[4] = out["norm.scale"]
+print("norm.scale", all(t7 == ref["norm.scale"]))
