@@ -26,6 +26,8 @@ typedef enum AstKind {
   A_IF,        /* a (condition), b (then), c (else) */
   A_REDUCE,    /* op (RedKind), list (the indices, A_NAME), a (body), name_span (the keyword) */
   A_ITERATE,   /* list (A_STATEINIT), body (A_BLOCK), a (until), b (max count) */
+  A_MAP,       /* list (the names bound, A_NAME), a (A_BLOCK: the checkpoints' paths), body (A_BLOCK),
+                * name_span (the keyword) */
   A_STATEINIT, /* name, a */
   A_BLOCK,     /* list: statements; the last may be an A_EXPR giving the block's value */
   /* statements */

@@ -8,11 +8,6 @@
 
 /* --- results of runtime calls -------------------------------------------------------------------- */
 
-IrValue *builtin_where(Sema *s, Span sp) {
-  if (s->b.site.src && sp.src && sp.src->stdlib) sp = s->b.site;
-  return ir_string(&s->b, diag_where(s->fn->arena, sp));
-}
-
 /* The parts of a runtime result handle, by the field names of result types. */
 static const struct {
   const char *name;
@@ -108,7 +103,7 @@ Val *builtin_runtime(Sema *s, const Builtin *b, Arg *args, Node *call) {
   if (n + sig->list.n != info->nparams)
     die("builtin `%s`: %d arguments for %s, which takes %d", b->name, n + sig->list.n, info->name, info->nparams);
   s->b.span = call->span;
-  if (n) ops[0] = builtin_where(s, call->span);
+  if (n) ops[0] = sema_where(s, call->span);
   for (int k = 0; k < sig->list.n; k++, n++) {
     RtKind kind = info->params[n];
     IrValue *v = args[k].v->ir;

@@ -34,7 +34,9 @@ extern const Builtin builtins_core[], builtins_io[], builtins_transport[];
  * result as `result` describes. */
 Val *builtin_runtime(Sema *s, const Builtin *b, Arg *args, Node *call);
 
-/* The location string of a call for run-time messages (in a stdlib function, the user's call). */
-IrValue *builtin_where(Sema *s, Span sp);
+/* save(map ..., path, shard_size=, dtype=): the map's loops, written where it is saved
+ * (sema_map.c); dtype -1 keeps each tensor's own. */
+Val *sema_map_save(Sema *s, Val *map, Arg *path, Node *shard_size, int dtype, Node *call);
+
 
 #endif

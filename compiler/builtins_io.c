@@ -54,7 +54,7 @@ static Val *load(Sema *s, Arg *args, Node *call, Node *type) {
   if (!path_arg(s, &args[0], "load")) return ERR;
   Val *pv = args[0].v;
   Span pspan = args[0].span;
-  IrValue *where = builtin_where(s, call->span);
+  IrValue *where = sema_where(s, call->span);
   if (type) {
     SnDtype dt;
     if (!type->ival || !sn_dtype_from_name(type->name, &dt)) {
@@ -178,7 +178,7 @@ static Val *b_load_csv(Sema *s, const Builtin *b, Arg *args, Node *call) {
     sn_csv_free(&d);
     note_read(s, "load_csv %s label %s: y %s", pn->str, label, sn_dtype_name(ydt));
   }
-  IrValue *where = builtin_where(s, call->span);
+  IrValue *where = sema_where(s, call->span);
   IrValue *path = pv->ir, *lab = ir_string(&s->b, arena_strdup(s->fn->arena, label));
   Val *r = sema_record(s, *label ? 2 : 1, NULL, NULL);
   for (int part = 0; part < r->rec->n; part++) {
@@ -203,7 +203,13 @@ static Val *b_save(Sema *s, const Builtin *b, Arg *args, Node *call) {
   (void)b;
   if (!path_arg(s, &args[1], "save")) return ERR;
   Val *v = args[0].v;
-  IrValue *where = builtin_where(s, call->span);
+  if (v->kind == V_CHECKPOINT) return sema_map_save(s, v, &args[1], args[2].node, args[3].node ? (int)args[3].dt : -1, call);
+  for (int k = 2; k < 4; k++)
+    if (args[k].node) {
+      diag_error(s->diags, args[k].span, "%s applies to a checkpoint map's output (map ... in ...)", k == 2 ? "shard_size" : "dtype");
+      return ERR;
+    }
+  IrValue *where = sema_where(s, call->span);
   IrBuilder save = s->b;
   s->b.span = call->span;
   if (v->kind == V_TENSOR) {
@@ -245,6 +251,6 @@ static Val *b_load(Sema *s, const Builtin *b, Arg *args, Node *call) {
 const Builtin builtins_io[] = {
     BUILTIN("load", "path", b_load, 0),
     BUILTIN("load_csv", "path, label: syntax = last, dtype: dtype = f32, sep: syntax = _, header: syntax = _", b_load_csv, 0),
-    BUILTIN("save", "value, path", b_save, 0),
+    BUILTIN("save", "value, path, shard_size: syntax = _, dtype: dtype = _", b_save, 0),
     {0},
 };

@@ -16,6 +16,7 @@
  *             | expr [ subscripts ] | expr . NAME | unary and binary operators
  *             | if expr then expr else expr
  *             | iterate NAME = expr, ... { block } until expr max expr
+ *             | map NAME, ... in expr, ... { block }   the tensors of checkpoints, by name
  *
  * A reduction binds like a product, as a sum sign does in mathematics: its body extends over
  * * / % @ ^ but stops at + and -, comparisons and logic: `sum(k) x[i, k] * w[k] + b` adds b
@@ -299,6 +300,23 @@ expr(E) ::= ITERATE(K) states(S) block(B) UNTIL expr(C) MAXKW expr(N). [ITERATE]
   ast_adopt(ctx, E, C); ast_adopt(ctx, E, N);
 }
 
+/* `in` is a name elsewhere (a record field may be called `in`), so the action checks it */
+expr(E) ::= MAP(K) mapnames(N) NAME(I) exprs(P) block(B). [MAP] {
+  E = ast_node(ctx, A_MAP, span_join(K.span, B->span));
+  E->list = N->list; E->a = P; E->body = B; E->name_span = K.span; ast_adopt(ctx, E, P);
+  if (strcmp(I.str, "in") != 0) {
+    Diag *g = diag_error(ctx->diags, I.span, "expected `in` after the names a map binds, not `%s`", I.str);
+    diag_hint(ctx->diags, g, "write map a, b in \"a/\", \"b/\" { 0.5 * a + 0.5 * b }");
+  }
+}
+mapnames(L) ::= NAME(N). {
+  Node *x = ast_node(ctx, A_NAME, N.span); x->name = N.str;
+  L = ast_node(ctx, A_BLOCK, N.span); ast_add(ctx, L, x);
+}
+mapnames(L) ::= mapnames(L0) COMMA NAME(N). {
+  Node *x = ast_node(ctx, A_NAME, N.span); x->name = N.str;
+  L = L0; ast_add(ctx, L, x);
+}
 exprs(L) ::= expr(X). { L = ast_node(ctx, A_BLOCK, X->span); ast_add(ctx, L, X); }
 exprs(L) ::= exprs(L0) COMMA expr(X). { L = L0; ast_add(ctx, L, X); }
 

@@ -28,7 +28,7 @@ static const struct { const char *word; int kind; int ival; } keywords[] = {
     {"if", T_IF, 0},           {"then", T_THEN, 0},       {"else", T_ELSE, 0},
     {"iterate", T_ITERATE, 0}, {"until", T_UNTIL, 0},     {"true", T_TRUE, 0},
     {"false", T_FALSE, 0},     {"and", T_AND, 0},         {"or", T_OR, 0},
-    {"not", T_NOT, 0},
+    {"not", T_NOT, 0},         {"map", T_MAP, 0},
 #define DECL(id, keyword, field, what, stdlib_fn, check, hint) {keyword, T_##id, DECL_##id},
 #include "decl.def"
 #undef DECL
@@ -271,6 +271,7 @@ const char *token_name(int kind) {
   case T_THEN: return "`then`";
   case T_ELSE: return "`else`";
   case T_ITERATE: return "`iterate`";
+  case T_MAP: return "`map`";
   case T_UNTIL: return "`until`";
   case T_TRUE: return "`true`";
   case T_FALSE: return "`false`";

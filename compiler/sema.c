@@ -286,6 +286,7 @@ Val *sema_expr(Sema *s, Node *n) {
   case A_IF: r = sema_if(s, n); break;
   case A_REDUCE: r = sema_reduction(s, n); break;
   case A_ITERATE: r = sema_iterate(s, n); break;
+  case A_MAP: r = sema_map(s, n); break;
   case A_SLICE:
     diag_error(s->diags, n->span, "a slice `a:b` may appear only inside [...] subscripts");
     break;
@@ -334,6 +335,11 @@ void sema_print(Sema *s, Val *v) {
     print_str_const(s, "}");
     break;
   case V_UNIT: print_str_const(s, "()"); break;
+  case V_CHECKPOINT: {
+    Diag *g = diag_error(s->diags, s->b.span, "a checkpoint map is computed only where it is saved");
+    diag_hint(s->diags, g, "write it with save(m, \"out/\")");
+    break;
+  }
   case V_ERROR: break;
   }
 }

@@ -29,10 +29,12 @@ typedef struct Dim {
   Sym *sym;
 } Dim;
 
-typedef enum VKind { V_ERROR, V_UNIT, V_SCALAR, V_TENSOR, V_STR, V_RECORD } VKind;
+/* V_CHECKPOINT: a map over checkpoints (sema_map.c), computed tensor by tensor where it is saved. */
+typedef enum VKind { V_ERROR, V_UNIT, V_SCALAR, V_TENSOR, V_STR, V_RECORD, V_CHECKPOINT } VKind;
 
 typedef struct Val Val;
 typedef struct IndexVar IndexVar;
+typedef struct MapVal MapVal;
 
 typedef struct Record {
   int n;
@@ -48,6 +50,7 @@ struct Val {
   Dim dims[SN_MAX_RANK];
   IrValue *ir;   /* scalar value, tensor handle or string */
   Record *rec;
+  MapVal *map;     /* V_CHECKPOINT */
   IndexVar *index; /* set when this scalar is an index variable of a comprehension/reduction */
   int slot1;       /* REPL: 1 + the slot a persisted value lives in (0: not persisted) */
 };
@@ -209,6 +212,9 @@ Node *sema_builtin_signature(Sema *s, const Builtin *b);
 Node *sema_declared_type(Sema *s, Node *call);
 
 /* --- what builtins use of sema ------------------------------------------------------------------ */
+
+/* The location string of a call for run-time messages (in a stdlib function, the user's call). */
+IrValue *sema_where(Sema *s, Span sp);
 
 extern Val sema_error_val;
 #define ERR (&sema_error_val)

@@ -393,6 +393,11 @@ static Val *call_builtin(Sema *s, const Builtin *b, Node *call) {
   return args ? b->handler(s, b, args, call) : ERR;
 }
 
+IrValue *sema_where(Sema *s, Span sp) {
+  if (s->b.site.src && sp.src && sp.src->stdlib) sp = s->b.site;
+  return ir_string(&s->b, diag_where(s->fn->arena, sp));
+}
+
 Node *sema_declared_type(Sema *s, Node *call) {
   if (call != s->declared_call) return NULL;
   s->declared_taken = true;

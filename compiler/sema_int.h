@@ -60,6 +60,10 @@ Val *sema_if(Sema *s, Node *n);
 Val *sema_iterate(Sema *s, Node *n);
 void sema_assign(Sema *s, Node *n);
 
+/* --- map over the tensors of checkpoints (sema_map.c) --------------------------------------------- */
+
+Val *sema_map(Sema *s, Node *n);
+
 /* --- declared types, calls, declarations (sema_call.c) ------------------------------------------ */
 
 /* The element type a declared type names: a dtype, or a class of them (`float`, `int`, `num`)

@@ -106,6 +106,7 @@ const char *sema_type_str(Sema *s, const Val *v) {
   case V_ERROR: return "<error>";
   case V_UNIT: return "()";
   case V_STR: return "str";
+  case V_CHECKPOINT: return "checkpoint";
   case V_SCALAR: return sn_dtype_name(v->dt);
   case V_TENSOR: return shape_str(s, v->dt, v->rank, v->dims);
   case V_RECORD: {

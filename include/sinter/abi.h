@@ -126,6 +126,34 @@ typedef struct SnFileInfo {
 SnStatus sn_load_describe(const char *path, SnFileInfo *info);
 void sn_file_info_free(SnFileInfo *info);
 
+/* --- map over the tensors of checkpoints (runtime/io/stmap.c) ---------------------------------
+ * The inputs matched by name: each must hold the same names with the same dtypes and shapes.
+ * sn_stmap_open fails with a message naming the checkpoint, the file and the tensor, and *bad
+ * the input at fault (-1 for none in particular); the compiler calls it on files that exist when
+ * it compiles, the program again when it runs. Tensor k is input 0's k-th, in file order. */
+typedef struct SnStMap SnStMap;
+SnStMap *sn_stmap_open(int64_t n, const char *const *paths, int64_t *bad);
+void sn_stmap_close(SnStMap *m);
+int64_t sn_stmap_count(const SnStMap *m);
+/* Tensor k's dtype and rank. */
+void sn_stmap_info(const SnStMap *m, int64_t k, int32_t *dtype, int64_t *rank);
+/* Fails when `out` (a .safetensors file, or a directory ending in '/') is one of the inputs. */
+SnStatus sn_stmap_check_output(const SnStMap *m, const char *out);
+/* A program's map: begin, each input's path, each (dtype, rank) it was compiled for, then start
+ * (opens and checks everything, declares the output, of out_dtype or of each input's dtype);
+ * then per group, count its tensors, each taken from every input (get), computed and written
+ * (put, which gives the inputs' pages back); end renames the output into place. A failing call frees the run and locates its
+ * message at `where`; sn_run_cleanup abandons a run that an error stopped (no output). */
+void *sn_map_begin(const char *where, int64_t ninputs);
+SnStatus sn_map_input(void *run, const char *path);
+SnStatus sn_map_accept(void *run, int32_t dtype, int64_t rank);
+SnStatus sn_map_start(void *run, const char *out, int64_t shard_bytes, int32_t out_dtype); /* -1: keep */
+int64_t sn_map_count(void *run, int32_t dtype, int64_t rank);
+SnTensor *sn_map_get(void *run, int32_t dtype, int64_t rank, int64_t k, int64_t input);
+SnStatus sn_map_put(void *run, int32_t dtype, int64_t rank, int64_t k, const SnTensor *value);
+SnStatus sn_map_end(void *run);
+void sn_map_abandon_all(void);
+
 /* --- the transport solvers as generated code calls them ---------------------------------------
  * Each returns a handle (NULL on failure, the message starting with `where`) whose parts are
  * taken with sn_ot_call_tensor (a new reference) and sn_ot_call_scalar, then freed. emd's plan

@@ -47,6 +47,11 @@ SnStatus sn_st_info(const SnStFile *f, int64_t i, SnDtype *dtype, int64_t *rank,
                     int64_t shape[SN_MAX_RANK]);
 SnTensor *sn_st_get(const SnStFile *f, int64_t i);
 SnTensor *sn_st_get_named(const SnStFile *f, const char *name); /* NULL with a message if absent */
+/* The file (the shard) that holds tensor i. */
+const char *sn_st_path(const SnStFile *f, int64_t i);
+/* Gives back the pages of tensor i's mapping (only advice: they fault in again from the file if
+ * read), so that streaming through a checkpoint keeps only the tensors in use resident. */
+void sn_st_drop(const SnStFile *f, int64_t i);
 /* The __metadata__ entries (string to string), of the first shard that has each key. */
 int64_t sn_st_metadata_count(const SnStFile *f);
 const char *sn_st_metadata_key(const SnStFile *f, int64_t i);

@@ -32,7 +32,7 @@ static bool ends_with(const char *s, const char *suffix) {
   return a >= b && strcmp(s + a - b, suffix) == 0;
 }
 
-static void shape_text(char *buf, size_t n, SnDtype dtype, int64_t rank, const int64_t *shape) {
+void snrt_io_shape_text(char *buf, size_t n, SnDtype dtype, int64_t rank, const int64_t *shape) {
   int k = snprintf(buf, n, "%s[", sn_dtype_name(dtype));
   for (int64_t i = 0; i < rank && k < (int)n - 24; i++) k += snprintf(buf + k, n - (size_t)k, "%s%lld", i ? ", " : "", (long long)shape[i]);
   snprintf(buf + k, n - (size_t)k, "]");
@@ -49,7 +49,7 @@ static SnTensor *checked(const char *where, const char *what, SnTensor *t, int32
   }
   if (t->dtype != dtype || t->rank != rank) {
     char got[256];
-    shape_text(got, sizeof got, (SnDtype)t->dtype, t->rank, t->shape);
+    snrt_io_shape_text(got, sizeof got, (SnDtype)t->dtype, t->rank, t->shape);
     sn_tensor_release(t);
     char msg[SN_ERROR_MAX];
     snprintf(msg, sizeof msg, "%s: expected %s with %lld dimension%s, the file has %s", what,
@@ -330,25 +330,32 @@ SnStatus sn_save_add(void *saver, const char *name, SnTensor *t) {
   return 0;
 }
 
+SnStatus snrt_io_record_target(const char *path, char **file, int64_t *shard_bytes) {
+  size_t len = strlen(path);
+  *file = NULL;
+  if (len && path[len - 1] == '/') {
+    if (!(*file = malloc(len + 32))) return sn_error_set("out of memory");
+    snprintf(*file, len + 32, "%smodel.safetensors", path);
+    if (*shard_bytes <= 0) *shard_bytes = SN_SAVE_SHARD_BYTES;
+    if (!make_dirs(path)) return 0;
+  } else if (ends_with(path, ".safetensors")) {
+    if ((*file = strdup(path))) return 0;
+    sn_error_set("out of memory");
+  } else {
+    sn_error_set("%s: a record is saved to a .safetensors file or a directory (a path ending in /)", path);
+  }
+  free(*file);
+  *file = NULL;
+  return 1;
+}
+
 SnStatus sn_save_end(void *saver) {
   SnSaver *s = saver;
-  size_t len = strlen(s->path);
-  SnStatus st;
-  if (len && s->path[len - 1] == '/') {
-    char *file = malloc(len + 32);
-    if (!file) {
-      st = sn_error_set("out of memory");
-    } else {
-      snprintf(file, len + 32, "%smodel.safetensors", s->path);
-      st = make_dirs(s->path) ? 1 : sn_st_save(file, s->n, (const char *const *)s->names,
-                                                  (const SnTensor *const *)s->tensors, SN_SAVE_SHARD_BYTES);
-      free(file);
-    }
-  } else if (ends_with(s->path, ".safetensors")) {
-    st = sn_st_save(s->path, s->n, (const char *const *)s->names, (const SnTensor *const *)s->tensors, 0);
-  } else {
-    st = sn_error_set("%s: a record is saved to a .safetensors file or a directory (a path ending in /)", s->path);
-  }
+  char *file;
+  int64_t shard_bytes = 0;
+  SnStatus st = snrt_io_record_target(s->path, &file, &shard_bytes);
+  if (!st) st = sn_st_save(file, s->n, (const char *const *)s->names, (const SnTensor *const *)s->tensors, shard_bytes);
+  free(file);
   if (st) st = fail_where(s->where);
   saver_free(s);
   return st;

@@ -16,4 +16,12 @@ SnStatus snrt_io_add_input_stat(const struct stat *st, const char *path);
  * forms, no surrogates, nothing above U+10FFFF); n when all of it is. */
 size_t snrt_utf8_valid_prefix(const unsigned char *s, size_t n);
 
+/* "f32[2, 3]": a tensor's dtype and shape, as messages show them (load.c). */
+void snrt_io_shape_text(char *buf, size_t n, SnDtype dtype, int64_t rank, const int64_t *shape);
+
+/* The file a record saved to `path` is written as: path itself for a .safetensors file; for a
+ * directory (a path ending in '/'), created if missing, dir/model.safetensors cut into shards of
+ * *shard_bytes (Hugging Face's 5 GB when it is 0 or less). *file is malloc'd (NULL on failure). */
+SnStatus snrt_io_record_target(const char *path, char **file, int64_t *shard_bytes);
+
 #endif

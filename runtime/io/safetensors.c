@@ -533,11 +533,12 @@ SnStFile *sn_st_open(const char *path) {
       return NULL;
     }
     SnStFile *f = NULL;
-    snprintf(p, n, "%s/%s", path, ST_INDEX_NAME);
+    const char *sep = ends_with(path, "/") ? "" : "/"; /* "a/" names a/model.safetensors, not a//... */
+    snprintf(p, n, "%s%s%s", path, sep, ST_INDEX_NAME);
     if (stat(p, &st) == 0) {
       f = open_index(p);
     } else {
-      snprintf(p, n, "%s/%s", path, ST_SINGLE_NAME);
+      snprintf(p, n, "%s%s%s", path, sep, ST_SINGLE_NAME);
       if (stat(p, &st) == 0) f = sn_st_open(p);
       else sn_error_set("%s: a directory without %s or %s", path, ST_INDEX_NAME, ST_SINGLE_NAME);
     }
@@ -626,6 +627,20 @@ SnTensor *sn_st_get_named(const SnStFile *f, const char *name) {
     return NULL;
   }
   return sn_st_get(f, i);
+}
+
+const char *sn_st_path(const SnStFile *f, int64_t i) {
+  return i >= 0 && i < f->n ? f->shards[f->entries[i].shard].path : NULL;
+}
+
+void sn_st_drop(const SnStFile *f, int64_t i) {
+  if (i < 0 || i >= f->n) return;
+  const StEntry *e = &f->entries[i];
+  const StShard *s = &f->shards[e->shard];
+  if (sn_buffer_kind(s->buf) != SN_BUFFER_MMAP || e->end == e->begin) return;
+  uintptr_t p = (uintptr_t)sn_buffer_data(s->buf) + s->data_start + e->begin;
+  uintptr_t lo = p & ~(uintptr_t)4095, hi = (p + (e->end - e->begin) + 4095) & ~(uintptr_t)4095;
+  madvise((void *)lo, hi - lo, MADV_DONTNEED);
 }
 
 int64_t sn_st_metadata_count(const SnStFile *f) { return f->nmeta; }

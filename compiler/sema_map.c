@@ -1,0 +1,282 @@
+/* sema_map.c: `map a, b in "a/", "b/" { body }`, a map over the tensors of checkpoints matched
+ * by name (docs/language.md, "Mapping over checkpoints"; the runtime is runtime/io/stmap.c).
+ *
+ * The map is a value that only save takes: where it is saved, the body is compiled once per
+ * (dtype, rank) that occurs among the tensors, with symbolic sizes, inside a loop over that
+ * group's tensors, which reads each from the mapped files, computes it and writes it before the
+ * next. Checkpoints that exist when the program is compiled are read then (names, dtypes and
+ * shapes must agree, an error names the checkpoint, file and tensor) and the program checks them
+ * again when it runs; checkpoints given only at run time get the body compiled for every float
+ * dtype and the ranks up to MAP_RANKS. */
+#include "sema_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+/* Without the files, the body is compiled for these ranks (and the float dtypes). */
+#define MAP_RANKS 4
+
+typedef struct Group {
+  SnDtype dt;
+  int rank;
+} Group;
+
+struct MapVal {
+  Node *n;        /* the A_MAP */
+  Scope *scope;   /* where it was written, as it was then */
+  IrFunc *fn;     /* the IR its body's free names belong to */
+  int ninputs;
+  Val **paths;
+  const char **const_paths; /* the paths known when compiling, or NULL */
+  Group *groups;
+  int ngroups;
+};
+
+static bool exists(const char *path) {
+  struct stat st;
+  return stat(path, &st) == 0;
+}
+
+static int cmp_group(const void *a, const void *b) {
+  const Group *x = a, *y = b;
+  return x->dt != y->dt ? (int)x->dt - (int)y->dt : x->rank - y->rank;
+}
+
+/* The groups of the checkpoints as they are now, checked; false after an error. */
+static bool read_headers(Sema *s, MapVal *m) {
+  Node *paths = m->n->a;
+  int64_t bad;
+  SnStMap *sm = sn_stmap_open(m->ninputs, m->const_paths, &bad);
+  if (!sm) {
+    Span at = bad >= 0 ? ((Node *)paths->list.items[bad])->span : m->n->name_span;
+    Diag *g = diag_error(s->diags, at, "%s", sn_error_message());
+    if (bad >= 0 && !exists(m->const_paths[bad]))
+      diag_hint(s->diags, g, "the checkpoints are read when the program is compiled if they all exist; if none "
+                             "does, they are read only when it runs");
+    else
+      diag_hint(s->diags, g, "every checkpoint a map reads must hold the same tensor names, each with the same "
+                             "dtype and shape");
+    return false;
+  }
+  int64_t count = sn_stmap_count(sm);
+  m->groups = arena_alloc(s->arena, (size_t)(count ? count : 1) * sizeof *m->groups);
+  for (int64_t k = 0; k < count; k++) {
+    int32_t dt;
+    int64_t rank;
+    sn_stmap_info(sm, k, &dt, &rank);
+    Group g = {(SnDtype)dt, (int)rank};
+    bool seen = false;
+    for (int i = 0; i < m->ngroups && !seen; i++) seen = m->groups[i].dt == g.dt && m->groups[i].rank == g.rank;
+    if (!seen) m->groups[m->ngroups++] = g;
+  }
+  sn_stmap_close(sm);
+  qsort(m->groups, (size_t)m->ngroups, sizeof *m->groups, cmp_group);
+  /* what the code depends on, for the cache of compiled programs (IrFunc.reads) */
+  const char *read = "map";
+  for (int i = 0; i < m->ninputs; i++) read = arena_printf(s->fn->arena, "%s %s", read, m->const_paths[i]);
+  for (int i = 0; i < m->ngroups; i++)
+    read = arena_printf(s->fn->arena, "%s %s[%d]", read, sn_dtype_name(m->groups[i].dt), m->groups[i].rank);
+  vec_push(s->fn->arena, &s->fn->reads, (void *)read);
+  return true;
+}
+
+Val *sema_map(Sema *s, Node *n) {
+  MapVal *m = NEW(s->arena, MapVal);
+  m->n = n;
+  Node *paths = n->a;
+  bool ok = true;
+  for (int i = 0; i < n->list.n; i++) {
+    Node *nm = n->list.items[i];
+    for (int j = 0; j < i; j++)
+      if (strcmp(((Node *)n->list.items[j])->name, nm->name) == 0) {
+        diag_error(s->diags, nm->span, "`%s` is bound twice by this map", nm->name);
+        ok = false;
+      }
+  }
+  if (n->list.n != paths->list.n) {
+    Diag *g = diag_error(s->diags, paths->span, "the map binds %d name%s but reads %d checkpoint%s", n->list.n,
+                         n->list.n == 1 ? "" : "s", paths->list.n, paths->list.n == 1 ? "" : "s");
+    diag_hint(s->diags, g, "bind one name per checkpoint: map a, b in \"a/\", \"b/\" { ... }");
+    ok = false;
+  }
+  m->ninputs = paths->list.n;
+  m->paths = arena_alloc(s->arena, (size_t)m->ninputs * sizeof *m->paths);
+  m->const_paths = arena_alloc(s->arena, (size_t)m->ninputs * sizeof *m->const_paths);
+  int known = 0, present = 0;
+  for (int i = 0; i < m->ninputs; i++) {
+    Node *p = paths->list.items[i];
+    m->paths[i] = sema_expr(s, p);
+    if (m->paths[i]->kind == V_ERROR) {
+      ok = false;
+    } else if (m->paths[i]->kind != V_STR) {
+      diag_error(s->diags, p->span, "a map reads checkpoints named by their paths (strings), not %s",
+                 sema_type_str(s, m->paths[i]));
+      ok = false;
+    } else if ((m->const_paths[i] = sema_const_str(m->paths[i]))) {
+      known++;
+      present += exists(m->const_paths[i]);
+    }
+  }
+  if (!ok) return ERR;
+  if (known == m->ninputs && present > 0) {
+    if (!read_headers(s, m)) return ERR;
+  } else {
+    /* read only when the program runs: every float dtype and rank up to MAP_RANKS */
+    static const SnDtype floats[] = {SN_F16, SN_BF16, SN_F32, SN_F64};
+    m->const_paths = NULL;
+    m->groups = arena_alloc(s->arena, 4 * (MAP_RANKS + 1) * sizeof *m->groups);
+    for (int d = 0; d < 4; d++)
+      for (int r = 0; r <= MAP_RANKS; r++) m->groups[m->ngroups++] = (Group){floats[d], r};
+  }
+  m->scope = sema_snapshot_scope(s);
+  m->fn = s->fn;
+  Val *v = sema_val(s, V_CHECKPOINT);
+  v->map = m;
+  return v;
+}
+
+/* --- where it is saved: a loop per group ------------------------------------------------------- */
+
+static IrValue *i32_const(Sema *s, int64_t v) { return ir_const(&s->b, ir_scalar(SN_I32), 0, v); }
+
+/* The body, for the tensors `ins` of one group, in the map's own scope: its value as a tensor of
+ * the group's dtype and the inputs' shape, or ERR. */
+static Val *body_value(Sema *s, MapVal *m, Group g, SnDtype out, Val **ins) {
+  Node *n = m->n;
+  Scope *saved = sema_enter(s, m->scope);
+  for (int i = 0; i < m->ninputs; i++) {
+    Node *nm = n->list.items[i];
+    sema_bind_val(s, nm->name, ins[i], nm->span);
+  }
+  Val *r = sema_unit(s);
+  Node *last = NULL;
+  for (int i = 0; i < n->body->list.n; i++) {
+    Node *st = n->body->list.items[i];
+    if (i + 1 == n->body->list.n && st->kind == A_EXPR) r = sema_expr(s, last = st->a);
+    else sema_stmt(s, st);
+  }
+  sema_leave(s, saved);
+  if (r->kind == V_ERROR) return ERR;
+  Span at = last ? last->span : n->body->span;
+  bool same = r->kind == V_TENSOR && r->rank == g.rank;
+  if (!same && !(g.rank == 0 && r->kind == V_SCALAR)) {
+    Diag *e = diag_error(s->diags, at, "the body of a map must give a tensor of its inputs' shape (%s here), not %s",
+                         sema_type_str(s, ins[0]), sema_type_str(s, r));
+    diag_hint(s->diags, e, "the body is computed once per tensor; combine the inputs elementwise, "
+                           "e.g. 0.5 * a + 0.5 * b");
+    return ERR;
+  }
+  for (int d = 0; d < g.rank; d++)
+    if (!sema_dims_match(s, r->dims[d], ins[0]->dims[d], at, "the map's result and its input")) return ERR;
+  if (r->dt != out) r = sema_cast(s, r, out, at);
+  if (r->kind == V_SCALAR) {
+    /* a rank-0 tensor: a one-element tensor of no dimensions holding the scalar */
+    IrType tt = ir_tensor(out, 0);
+    IrValue *t = ir_emit(&s->b, IR_ALLOC, 0, NULL, 1, &tt, 0)->res[0];
+    IrValue *data = ir_emit(&s->b, IR_DATA, 1, &t, 1, &(IrType){IRT_PTR, (uint8_t)out, 0}, 0)->res[0];
+    IrValue *x = out == SN_F16 || out == SN_BF16 ? ir_cast(&s->b, r->ir, ir_scalar(out)) : r->ir;
+    IrValue *ops[3] = {data, ir_const_i64(&s->b, 0), x};
+    ir_emit(&s->b, IR_STORE, 3, ops, 0, NULL, 0);
+    r = sema_tensor(s, out, 0, NULL, t);
+  }
+  return r;
+}
+
+/* One group's loop: for k < count, each input's tensor k, the body, the result written. */
+static bool group_loop(Sema *s, MapVal *m, IrValue *run, Group g, int out, Span span) {
+  IrValue *dt = i32_const(s, g.dt), *rank = ir_const_i64(&s->b, g.rank);
+  IrValue *cops[3] = {run, dt, rank};
+  IrValue *count = ir_call(&s->b, RT_MAP_COUNT, 3, cops);
+  IrType rts[2] = {ir_i64, ir_bool};
+  IrInst *loop = ir_emit(&s->b, IR_LOOP, 1, &count, 2, rts, 1);
+  int line, col;
+  source_linecol(span.src, span.lo, &line, &col);
+  loop->str = arena_printf(s->fn->arena, "map %s[%d] (%s:%d)", sn_dtype_name(g.dt), g.rank, span.src->path, line);
+  IrBlock *body = loop->regions[0];
+  IrValue *k = ir_block_arg(s->fn, body, ir_i64);
+  k->name = "tensor";
+  IrBuilder save = s->b;
+  s->b.block = body;
+  s->b.before = NULL;
+  Val **ins = arena_alloc(s->arena, (size_t)m->ninputs * sizeof *ins);
+  Dim dims[SN_MAX_RANK];
+  for (int i = 0; i < m->ninputs; i++) {
+    IrValue *gops[5] = {run, dt, rank, k, ir_const_i64(&s->b, i)};
+    IrValue *t = ir_call(&s->b, RT_MAP_GET, 5, gops);
+    t->type = ir_tensor(g.dt, g.rank);
+    /* every input has input 0's shape (the runtime checked it) */
+    for (int d = 0; d < g.rank && i == 0; d++) dims[d] = sema_dim_of_value(s, ir_dim(&s->b, t, d), "?");
+    ins[i] = g.rank == 0 ? sema_scalar(s, g.dt, false, ir_elem(&s->b, t, 0, NULL)) : sema_tensor(s, g.dt, g.rank, dims, t);
+  }
+  Val *r = body_value(s, m, g, out >= 0 ? (SnDtype)out : g.dt, ins);
+  if (r->kind != V_ERROR) {
+    IrValue *pops[5] = {run, dt, rank, k, r->ir};
+    ir_call(&s->b, RT_MAP_PUT, 5, pops);
+  }
+  IrValue *done = ir_const_bool(&s->b, false);
+  ir_yield(&s->b, 1, &done);
+  s->b = save;
+  return r->kind != V_ERROR;
+}
+
+Val *sema_map_save(Sema *s, Val *v, Arg *path, Node *shard_size, int dtype, Node *call) {
+  MapVal *m = v->map;
+  if (m->fn != s->fn) {
+    /* the REPL compiles each input on its own: the body's names are an earlier input's values */
+    Diag *g = diag_error(s->diags, call->span, "a map is saved in the same input that writes it");
+    diag_hint(s->diags, g, "write both on one line: save(map a in \"a/\" { ... }, \"out/\")");
+    return ERR;
+  }
+  IrValue *shard = ir_const_i64(&s->b, 0);
+  if (shard_size) {
+    Val *sv = sema_expr(s, shard_size);
+    if (sv->kind == V_ERROR) return ERR;
+    if (sv->kind != V_SCALAR || !sema_is_int(sv->dt)) {
+      diag_error(s->diags, shard_size->span, "shard_size is a number of bytes (an integer), not %s", sema_type_str(s, sv));
+      return ERR;
+    }
+    shard = ir_cast(&s->b, sv->ir, ir_i64);
+  }
+  const char *out = sema_const_str(path->v);
+  size_t len = out ? strlen(out) : 0;
+  if (out && !(len && out[len - 1] == '/') && !(len >= 12 && strcmp(out + len - 12, ".safetensors") == 0)) {
+    Diag *g = diag_error(s->diags, path->span, "a map's output is a checkpoint: a .safetensors file or a directory");
+    diag_hint(s->diags, g, "end a directory's path with /, as in \"merged/\", for model.safetensors (or shards "
+                           "of shard_size bytes with an index) in it");
+    return ERR;
+  }
+  if (out && m->const_paths) {
+    int64_t bad;
+    SnStMap *sm = sn_stmap_open(m->ninputs, m->const_paths, &bad);
+    SnStatus st = sm ? sn_stmap_check_output(sm, out) : 0;
+    sn_stmap_close(sm);
+    if (st) {
+      Diag *g = diag_error(s->diags, path->span, "%s", sn_error_message());
+      diag_hint(s->diags, g, "a map's output is written beside its target and renamed over it, so it cannot be "
+                             "one of the checkpoints it reads");
+      return ERR;
+    }
+  }
+  IrValue *where = sema_where(s, call->span);
+  IrBuilder save = s->b;
+  s->b.span = call->span;
+  IrValue *bops[2] = {where, ir_const_i64(&s->b, m->ninputs)};
+  IrValue *run = ir_call(&s->b, RT_MAP_BEGIN, 2, bops);
+  run->type = ir_ptr(SN_U8);
+  for (int i = 0; i < m->ninputs; i++) {
+    IrValue *iops[2] = {run, m->paths[i]->ir};
+    ir_call(&s->b, RT_MAP_INPUT, 2, iops);
+  }
+  for (int g = 0; g < m->ngroups; g++) {
+    IrValue *aops[3] = {run, i32_const(s, m->groups[g].dt), ir_const_i64(&s->b, m->groups[g].rank)};
+    ir_call(&s->b, RT_MAP_ACCEPT, 3, aops);
+  }
+  IrValue *sops[4] = {run, path->v->ir, shard, i32_const(s, dtype)};
+  ir_call(&s->b, RT_MAP_START, 4, sops);
+  bool ok = true;
+  for (int g = 0; g < m->ngroups && ok; g++) ok = group_loop(s, m, run, m->groups[g], dtype, m->n->name_span);
+  ir_call(&s->b, RT_MAP_END, 1, &run);
+  s->b = save;
+  return ok ? sema_unit(s) : ERR;
+}

@@ -1,0 +1,349 @@
+/* stmap.c: the language's `map` over the tensors of checkpoints (docs/language.md, "Mapping
+ * over checkpoints"). The inputs (safetensors files or sharded directories) are matched by name:
+ * each must hold the same names, each with the same dtype and shape. The compiled program has a
+ * loop per (dtype, rank) that occurs; for each tensor it takes the inputs' views of the mapped
+ * files, computes the body, writes the result and gives the inputs' pages back, so the memory
+ * in use is a few tensors whatever the checkpoint's size. Everything is checked before the
+ * first byte is written, and the output is written beside its target and renamed when whole. */
+#include "io/rt_io.h"
+
+#include <malloc.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+struct SnStMap {
+  int64_t n;          /* inputs */
+  char **paths;       /* as the program names them */
+  SnStFile **files;
+  int64_t *index;     /* index[i * count + k]: input i's entry for input 0's tensor k */
+  int64_t count;      /* tensors */
+};
+
+void sn_stmap_close(SnStMap *m) {
+  if (!m) return;
+  for (int64_t i = 0; i < m->n; i++) {
+    free(m->paths[i]);
+    sn_st_close(m->files[i]);
+  }
+  free(m->paths);
+  free(m->files);
+  free(m->index);
+  free(m);
+}
+
+/* "path" for a checkpoint that is one file, "path (shard)" for a sharded one: where a tensor is. */
+static const char *place(char *buf, size_t size, const char *path, const char *file) {
+  if (strcmp(path, file) == 0) return path;
+  snprintf(buf, size, "%s (%s)", path, file);
+  return buf;
+}
+
+/* Input i's entry for each tensor of input 0, or a message naming the checkpoint, the file and
+ * the tensor at fault. */
+static SnStatus match(SnStMap *m, int64_t i, int64_t *bad) {
+  SnStFile *a = m->files[0], *b = m->files[i];
+  for (int64_t k = 0; k < m->count; k++) {
+    const char *name = sn_st_name(a, k);
+    int64_t j = sn_st_find(b, name);
+    char pa[1024], pb[1024];
+    if (j < 0) {
+      *bad = i;
+      return sn_error_set("tensor '%s' of %s is missing from %s", name,
+                          place(pa, sizeof pa, m->paths[0], sn_st_path(a, k)), m->paths[i]);
+    }
+    SnDtype da, db;
+    int64_t ra, rb, sa[SN_MAX_RANK], sb[SN_MAX_RANK];
+    sn_st_info(a, k, &da, &ra, sa);
+    sn_st_info(b, j, &db, &rb, sb);
+    int same = da == db && ra == rb;
+    for (int64_t d = 0; same && d < ra; d++) same = sa[d] == sb[d];
+    if (!same) {
+      char ta[256], tb[256];
+      snrt_io_shape_text(ta, sizeof ta, da, ra, sa);
+      snrt_io_shape_text(tb, sizeof tb, db, rb, sb);
+      *bad = i;
+      return sn_error_set("tensor '%s' is %s in %s but %s in %s", name, ta,
+                          place(pa, sizeof pa, m->paths[0], sn_st_path(a, k)), tb,
+                          place(pb, sizeof pb, m->paths[i], sn_st_path(b, j)));
+    }
+    m->index[i * m->count + k] = j;
+  }
+  if (sn_st_count(b) != m->count)
+    for (int64_t j = 0; j < sn_st_count(b); j++)
+      if (sn_st_find(a, sn_st_name(b, j)) < 0) {
+        char pb[1024];
+        *bad = 0;
+        return sn_error_set("tensor '%s' of %s is missing from %s", sn_st_name(b, j),
+                            place(pb, sizeof pb, m->paths[i], sn_st_path(b, j)), m->paths[0]);
+      }
+  return 0;
+}
+
+SnStMap *sn_stmap_open(int64_t n, const char *const *paths, int64_t *bad) {
+  *bad = -1;
+  SnStMap *m = calloc(1, sizeof *m);
+  if (m) {
+    m->paths = calloc((size_t)n, sizeof *m->paths);
+    m->files = calloc((size_t)n, sizeof *m->files);
+  }
+  if (!m || !m->paths || !m->files) {
+    if (m) free(m->paths), free(m->files);
+    free(m);
+    sn_error_set("out of memory");
+    return NULL;
+  }
+  m->n = n;
+  SnStatus st = 0;
+  for (int64_t i = 0; i < n && !st; i++) {
+    if (!(m->paths[i] = strdup(paths[i]))) st = sn_error_set("out of memory");
+    else if (!(m->files[i] = sn_st_open(paths[i]))) st = 1, *bad = i;
+  }
+  if (!st) {
+    m->count = sn_st_count(m->files[0]);
+    m->index = calloc((size_t)(n * m->count + 1), sizeof *m->index);
+    if (!m->index) st = sn_error_set("out of memory");
+    for (int64_t k = 0; k < m->count && !st; k++) m->index[k] = k;
+  }
+  for (int64_t i = 1; i < n && !st; i++) st = match(m, i, bad);
+  if (st) {
+    sn_stmap_close(m);
+    return NULL;
+  }
+  return m;
+}
+
+int64_t sn_stmap_count(const SnStMap *m) { return m->count; }
+
+void sn_stmap_info(const SnStMap *m, int64_t k, int32_t *dtype, int64_t *rank) {
+  SnDtype dt;
+  sn_st_info(m->files[0], k, &dt, rank, NULL);
+  *dtype = dt;
+}
+
+/* The directory a path names, or holds the file it names. */
+static int dir_stat(const char *path, struct stat *st) {
+  if (stat(path, st) == 0 && S_ISDIR(st->st_mode)) return 0;
+  char buf[4096];
+  const char *slash = strrchr(path, '/');
+  snprintf(buf, sizeof buf, "%.*s", slash ? (int)(slash - path + 1) : 1, slash ? path : ".");
+  return stat(buf, st);
+}
+
+SnStatus sn_stmap_check_output(const SnStMap *m, const char *out) {
+  size_t len = strlen(out);
+  int dir = len && out[len - 1] == '/';
+  struct stat so, si;
+  if (dir ? dir_stat(out, &so) : stat(out, &so)) return 0; /* nothing there yet */
+  for (int64_t i = 0; i < m->n; i++) {
+    /* an output directory may not be an input's; an output file may not be any file read */
+    int same = dir ? dir_stat(m->paths[i], &si) == 0 && si.st_dev == so.st_dev && si.st_ino == so.st_ino : 0;
+    for (int64_t k = 0; !dir && !same && k < m->count; k++)
+      same = stat(sn_st_path(m->files[i], m->index[i * m->count + k]), &si) == 0 && si.st_dev == so.st_dev &&
+             si.st_ino == so.st_ino;
+    if (same)
+      return sn_error_set("the output %s is the checkpoint %s that the map reads; write it to another path", out,
+                          m->paths[i]);
+  }
+  return 0;
+}
+
+/* --- the compiled program's calls ----------------------------------------------------------- */
+
+/* A group of tensors of one dtype and rank, in the order of input 0's files. */
+typedef struct {
+  int32_t dtype;
+  int64_t rank;
+  int64_t n;
+  int64_t *tensors;
+} MapGroup;
+
+typedef struct SnMapRun {
+  char *where;
+  int64_t ninputs;
+  char **paths;
+  int64_t npaths;
+  MapGroup *groups;  /* the (dtype, rank) pairs the program was compiled for */
+  int64_t ngroups;
+  SnStMap *map;
+  SnStWriter *writer;
+  char *made_dir;     /* the output directory start created, removed again unless the map ends */
+  struct SnMapRun *next; /* the runs not finished, for sn_map_abandon_all */
+} SnMapRun;
+
+static pthread_mutex_t runs_lock = PTHREAD_MUTEX_INITIALIZER;
+static SnMapRun *runs;
+
+static void run_free(SnMapRun *r) {
+  pthread_mutex_lock(&runs_lock);
+  for (SnMapRun **l = &runs; *l; l = &(*l)->next)
+    if (*l == r) {
+      *l = r->next;
+      break;
+    }
+  pthread_mutex_unlock(&runs_lock);
+  sn_st_writer_abort(r->writer);
+  if (r->made_dir) rmdir(r->made_dir); /* empty once the writer's temporary files are gone */
+  free(r->made_dir);
+  sn_stmap_close(r->map);
+  for (int64_t i = 0; i < r->npaths; i++) free(r->paths[i]);
+  for (int64_t g = 0; g < r->ngroups; g++) free(r->groups[g].tensors);
+  free(r->paths);
+  free(r->groups);
+  free(r->where);
+  free(r);
+}
+
+void sn_map_abandon_all(void) {
+  for (;;) {
+    pthread_mutex_lock(&runs_lock);
+    SnMapRun *r = runs;
+    pthread_mutex_unlock(&runs_lock);
+    if (!r) return;
+    run_free(r);
+  }
+}
+
+/* Fails the run with the pending message, located, and frees it. */
+static SnStatus run_fail(SnMapRun *r) {
+  char msg[SN_ERROR_MAX], where[512];
+  snprintf(msg, sizeof msg, "%s", sn_error_message());
+  snprintf(where, sizeof where, "%s", r->where);
+  run_free(r);
+  return sn_fail_msg(where, msg);
+}
+
+void *sn_map_begin(const char *where, int64_t ninputs) {
+  SnMapRun *r = calloc(1, sizeof *r);
+  if (r) {
+    r->where = strdup(where);
+    r->paths = calloc((size_t)ninputs, sizeof *r->paths);
+    r->ninputs = ninputs;
+  }
+  if (!r || !r->where || !r->paths) {
+    if (r) free(r->where), free(r->paths);
+    free(r);
+    sn_fail_msg(where, "out of memory");
+    return NULL;
+  }
+  pthread_mutex_lock(&runs_lock);
+  r->next = runs;
+  runs = r;
+  pthread_mutex_unlock(&runs_lock);
+  return r;
+}
+
+SnStatus sn_map_input(void *run, const char *path) {
+  SnMapRun *r = run;
+  if (!(r->paths[r->npaths] = strdup(path))) return sn_error_set("out of memory"), run_fail(r);
+  r->npaths++;
+  return 0;
+}
+
+SnStatus sn_map_accept(void *run, int32_t dtype, int64_t rank) {
+  SnMapRun *r = run;
+  MapGroup *g = realloc(r->groups, (size_t)(r->ngroups + 1) * sizeof *g);
+  if (!g) return sn_error_set("out of memory"), run_fail(r);
+  r->groups = g;
+  r->groups[r->ngroups++] = (MapGroup){.dtype = dtype, .rank = rank};
+  return 0;
+}
+
+static MapGroup *group_of(SnMapRun *r, int32_t dtype, int64_t rank) {
+  for (int64_t g = 0; g < r->ngroups; g++)
+    if (r->groups[g].dtype == dtype && r->groups[g].rank == rank) return &r->groups[g];
+  return NULL;
+}
+
+/* Opens and matches the inputs, puts each tensor in its group, checks the output's path and
+ * declares the output's tensors: after it, only a failure to write can stop the map. */
+static SnStatus start(SnMapRun *r, const char *out, int64_t shard_bytes, int32_t out_dtype) {
+  int64_t bad;
+  if (!(r->map = sn_stmap_open(r->npaths, (const char *const *)r->paths, &bad))) return 1;
+  const SnStFile *f = r->map->files[0];
+  for (int64_t k = 0; k < r->map->count; k++) {
+    SnDtype dt;
+    int64_t rank, shape[SN_MAX_RANK];
+    sn_st_info(f, k, &dt, &rank, shape);
+    MapGroup *g = group_of(r, dt, rank);
+    if (!g) {
+      char t[256], p[1024];
+      snrt_io_shape_text(t, sizeof t, dt, rank, shape);
+      return sn_error_set("tensor '%s' of %s is %s, a dtype and rank the map was not compiled for; compile "
+                          "the program with the checkpoints in place, or convert the tensor",
+                          sn_st_name(f, k), place(p, sizeof p, r->paths[0], sn_st_path(f, k)), t);
+    }
+    int64_t *p = realloc(g->tensors, (size_t)(g->n + 1) * sizeof *p);
+    if (!p) return sn_error_set("out of memory");
+    g->tensors = p;
+    g->tensors[g->n++] = k;
+  }
+  if (sn_stmap_check_output(r->map, out)) return 1;
+  struct stat st;
+  size_t len = strlen(out);
+  if (len && out[len - 1] == '/' && stat(out, &st) != 0 && !(r->made_dir = strdup(out)))
+    return sn_error_set("out of memory");
+  char *file;
+  if (snrt_io_record_target(out, &file, &shard_bytes)) return 1;
+  r->writer = sn_st_writer_new(file, shard_bytes);
+  free(file);
+  if (!r->writer) return 1;
+  for (int64_t i = 0; i < sn_st_metadata_count(f); i++) {
+    const char *key = sn_st_metadata_key(f, i);
+    if (sn_st_writer_metadata(r->writer, key, sn_st_metadata(f, key))) return 1;
+  }
+  for (int64_t k = 0; k < r->map->count; k++) {
+    SnDtype dt;
+    int64_t rank, shape[SN_MAX_RANK];
+    sn_st_info(f, k, &dt, &rank, shape);
+    if (sn_st_writer_declare(r->writer, sn_st_name(f, k), out_dtype >= 0 ? (SnDtype)out_dtype : dt, rank, shape))
+      return 1;
+  }
+  return 0;
+}
+
+SnStatus sn_map_start(void *run, const char *out, int64_t shard_bytes, int32_t out_dtype) {
+  SnMapRun *r = run;
+  return start(r, out, shard_bytes, out_dtype) ? run_fail(r) : 0;
+}
+
+int64_t sn_map_count(void *run, int32_t dtype, int64_t rank) {
+  MapGroup *g = group_of(run, dtype, rank);
+  return g ? g->n : 0;
+}
+
+SnTensor *sn_map_get(void *run, int32_t dtype, int64_t rank, int64_t k, int64_t input) {
+  SnMapRun *r = run;
+  SnStMap *m = r->map;
+  int64_t t = group_of(r, dtype, rank)->tensors[k];
+  SnTensor *v = sn_st_get(m->files[input], m->index[input * m->count + t]);
+  if (!v) run_fail(r);
+  return v;
+}
+
+SnStatus sn_map_put(void *run, int32_t dtype, int64_t rank, int64_t k, const SnTensor *value) {
+  SnMapRun *r = run;
+  SnStMap *m = r->map;
+  int64_t t = group_of(r, dtype, rank)->tensors[k];
+  if (sn_st_writer_write(r->writer, sn_st_name(m->files[0], t), value)) return run_fail(r);
+  for (int64_t i = 0; i < m->n; i++) sn_st_drop(m->files[i], m->index[i * m->count + t]);
+  /* The previous tensors' results are free now, but malloc keeps free chunks inside its heap
+   * resident (huge pages included): without this, a few small allocations between them were
+   * seen to hold six results' worth of memory. */
+  malloc_trim(0);
+  return 0;
+}
+
+SnStatus sn_map_end(void *run) {
+  SnMapRun *r = run;
+  SnStWriter *w = r->writer;
+  r->writer = NULL;
+  if (sn_st_writer_close(w)) return run_fail(r);
+  free(r->made_dir);
+  r->made_dir = NULL;
+  run_free(r);
+  return 0;
+}
