@@ -177,23 +177,23 @@ SnResult *sn_ot_emd_call(const char *where, const SnTensor *a, const SnTensor *b
                          const SnTensor *C, int64_t max_iter);
 SnResult *sn_ot_emd_1d_call(const char *where, const SnTensor *x, const SnTensor *y,
                             const SnTensor *a, const SnTensor *b, double p);
-SnResult *sn_ot_sliced_call(const char *where, const SnTensor *X, const SnTensor *Y,
-                            const SnTensor *a, const SnTensor *b, int64_t nproj, int64_t seed,
-                            double p);
-/* sn_ot_sns_f64 on tensors of any numeric dtype: a [n], b [m] (each may be NULL: uniform),
+SnResult *sn_ot_sliced_wasserstein_call(const char *where, const SnTensor *X, const SnTensor *Y,
+                                        const SnTensor *a, const SnTensor *b, int64_t nproj, int64_t seed,
+                                        double p);
+/* sn_ot_sinkhorn_newton_f64 on tensors of any numeric dtype: a [n], b [m] (each may be NULL: uniform),
  * C [n, m], and starting potentials f0 [n], g0 [m] (each may be NULL: zeros). A run that stops
  * at max_iter is a result (converged 0), not a failure. Parts: f, g (f64), err, cost,
  * iterations, converged, nnz (the entries kept in the last Newton step), sinkhorn_steps (the
  * steps that were Sinkhorn's). */
-SnResult *sn_ot_sns_call(const char *where, const SnTensor *a, const SnTensor *b,
-                         const SnTensor *C, double eps, const SnTensor *f0, const SnTensor *g0,
-                         double tol, int64_t max_iter, double keep);
-/* sn_ot_sinkhorn_scaling_f64 from u = 1 and v = exp(g0 / eps) (g0 NULL: zeros), on weights of
+SnResult *sn_ot_sinkhorn_newton_call(const char *where, const SnTensor *a, const SnTensor *b,
+                                     const SnTensor *C, double eps, const SnTensor *f0, const SnTensor *g0,
+                                     double tol, int64_t max_iter, double keep);
+/* sn_ot_sinkhorn_kernel_f64 from u = 1 and v = exp(g0 / eps) (g0 NULL: zeros), on weights of
  * any numeric dtype. Parts: f, g, the potentials eps log u and eps log v (f64), err,
  * iterations, converged. */
-SnResult *sn_ot_scaling_call(const char *where, const SnTensor *a, const SnTensor *b,
-                             const SnTensor *K, double eps, const SnTensor *g0, double tol,
-                             int64_t max_iter);
+SnResult *sn_ot_sinkhorn_kernel_call(const char *where, const SnTensor *a, const SnTensor *b,
+                                     const SnTensor *K, double eps, const SnTensor *g0, double tol,
+                                     int64_t max_iter);
 
 #ifdef __cplusplus
 }

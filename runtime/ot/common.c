@@ -96,6 +96,77 @@ void sn_ot_emd_free(SnOtEmdResult *r) {
   memset(r, 0, sizeof *r);
 }
 
+SnStatus snrt_ot_check_p(const char *fn, double p) {
+  if (!(p >= 1) || !isfinite(p))
+    return sn_error_set("%s: p = %g, but p must be finite and >= 1", fn, p);
+  return 0;
+}
+
+/* --- on the line: sorting and the quantile merge (emd_1d, sliced_wasserstein) -------------
+ * On the line, for any cost |x - y|^p with p >= 1, the monotone (north-west corner) coupling of
+ * the sorted atoms is optimal, and W_p^p = int_0^1 |F^-1(q) - G^-1(q)|^p dq (Peyre & Cuturi 2019,
+ * ch. 2.6). Merging the two cumulative weight sequences walks the breakpoints of both quantile
+ * functions at once; between consecutive breakpoints both are constant, and each step moves the
+ * mass of one interval between one pair of atoms, so the plan has at most n + m - 1 entries. */
+
+/* Stable bottom-up merge sort of v[0..n) by key (tmp holds n more): equal keys keep their order,
+ * so the plan is the same on every run. */
+static void sort_keyed(SnOtKeyed *v, SnOtKeyed *tmp, int64_t n) {
+  SnOtKeyed *src = v, *dst = tmp;
+  for (int64_t w = 1; w < n; w *= 2) {
+    for (int64_t lo = 0; lo < n; lo += 2 * w) {
+      int64_t mid = lo + w < n ? lo + w : n, hi = lo + 2 * w < n ? lo + 2 * w : n;
+      int64_t i = lo, j = mid, k = lo;
+      while (i < mid && j < hi) dst[k++] = src[j].key < src[i].key ? src[j++] : src[i++];
+      while (i < mid) dst[k++] = src[i++];
+      while (j < hi) dst[k++] = src[j++];
+    }
+    SnOtKeyed *t = src;
+    src = dst;
+    dst = t;
+  }
+  if (src != v) memcpy(v, src, (size_t)n * sizeof *v);
+}
+
+static inline double ground_cost(double d, double p) {
+  d = fabs(d);
+  if (p == 1) return d;
+  if (p == 2) return d * d;
+  return pow(d, p);
+}
+
+double snrt_ot_merge_1d(const SnOtKeyed *xs, const double *wa, int64_t n, const SnOtKeyed *ys,
+                        const double *wb, int64_t m, double p, SnOtTriplet *t, int64_t *k) {
+  double ta = 0, tb = 0;
+  for (int64_t i = 0; i < n; i++) ta += wa[i];
+  for (int64_t j = 0; j < m; j++) tb += wb[j];
+  double top = fmax(ta, tb), total = 0, q = 0;
+  int64_t i = 0, j = 0, nk = 0;
+  double ca = n == 1 ? top : wa[0], cb = m == 1 ? top : wb[0];
+  for (;;) {
+    double next = ca < cb ? ca : cb, mass = next - q;
+    if (mass > 0) {
+      total += mass * ground_cost(xs[i].key - ys[j].key, p);
+      if (t) t[nk++] = (SnOtTriplet){xs[i].idx, ys[j].idx, mass};
+    }
+    q = next;
+    int adv_a = ca == next, adv_b = cb == next;
+    if (adv_a && ++i == n) break;
+    if (adv_b && ++j == m) break;
+    if (adv_a) ca = i == n - 1 ? top : ca + wa[i];
+    if (adv_b) cb = j == m - 1 ? top : cb + wb[j];
+  }
+  if (k) *k = nk;
+  return total;
+}
+
+void snrt_ot_sort_measure(const double *pos, int64_t n, const double *w, double scale,
+                          SnOtKeyed *buf, double *ws) {
+  for (int64_t i = 0; i < n; i++) buf[i] = (SnOtKeyed){pos[i], i};
+  sort_keyed(buf, buf + n, n);
+  for (int64_t i = 0; i < n; i++) ws[i] = (w ? w[buf[i].idx] : 1.0 / (double)n) * scale;
+}
+
 /* --- tensor arguments ----------------------------------------------------------------------- */
 
 const double *snrt_ot_as_f64(const char *fn, const char *name, const SnTensor *t, int64_t rank,

@@ -27,6 +27,24 @@ SnStatus snrt_ot_mass_ratio(const char *fn, double sa, double sb, double *ratio)
 SnStatus snrt_ot_check_finite(const char *fn, const char *name, const double *x, int64_t rows,
                               int64_t cols);
 
+/* An error unless p, the exponent of the ground cost |x - y|^p, is finite and >= 1. */
+SnStatus snrt_ot_check_p(const char *fn, double p);
+
+/* --- on the line ------------------------------------------------------------------------------
+ * On the line, for any cost |x - y|^p with p >= 1, the monotone coupling of the sorted atoms is
+ * optimal (emd_1d, and each direction of sliced_wasserstein). */
+
+/* An atom: its position and its index in the measure. */
+typedef struct SnOtKeyed {
+  double key;
+  int64_t idx;
+} SnOtKeyed;
+/* Sorts the atoms of one measure, positions pos[0..n) with weights w (NULL: uniform) times
+ * `scale`, into buf (which holds 2n; stable: equal positions keep their order) and their weights
+ * in that order into ws. */
+void snrt_ot_sort_measure(const double *pos, int64_t n, const double *w, double scale,
+                          SnOtKeyed *buf, double *ws);
+
 /* --- tensor arguments ------------------------------------------------------------------------ */
 
 /* t's elements as a contiguous f64 array: t's own data when it is one already, else a converted
@@ -51,6 +69,13 @@ typedef struct SnOtTriplet {
 } SnOtTriplet;
 /* Moves t[0..k) into plan's tensors, sorted by (row, column). */
 SnStatus snrt_ot_sparse_fill(SnOtSparsePlan *plan, SnOtTriplet *t, int64_t k);
+/* W_p^p between sum_i wa_i delta(xs_i) and sum_j wb_j delta(ys_j), both sorted by position
+ * (snrt_ot_sort_measure), of equal total up to rounding: the last atom of each reaches the larger
+ * computed total, so the last interval is not lost to rounding (POT's quantile functions clip
+ * there the same way). With t non-NULL, the plan's entries, in the atoms' original indices, go
+ * to t[0..*k), at most n + m - 1 of them. */
+double snrt_ot_merge_1d(const SnOtKeyed *xs, const double *wa, int64_t n, const SnOtKeyed *ys,
+                        const double *wb, int64_t m, double p, SnOtTriplet *t, int64_t *k);
 /* Moves plan's tensors into parts k, k + 1, k + 2 of r, named support.rows, support.cols and
  * support.mass (the `support` record of the exact solvers' results); plan is left empty. */
 void snrt_ot_set_support(SnResult *r, int32_t k, SnOtSparsePlan *plan);

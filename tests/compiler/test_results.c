@@ -49,9 +49,9 @@ static SnResult *sample_call(RtFn f) {
   switch (f) {
   case RT_OT_EMD: r = sn_ot_emd_call("t:1:1", ta, tb, tc, 0); break;
   case RT_OT_EMD_1D: r = sn_ot_emd_1d_call("t:1:1", tx, ty, ta, tb, 1); break;
-  case RT_OT_SLICED: r = sn_ot_sliced_call("t:1:1", tX, tY, ta, tb, 4, 1, 2); break;
-  case RT_OT_SNS: r = sn_ot_sns_call("t:1:1", ta, tb, tc, 1, NULL, NULL, 1e-9, 20, 1); break;
-  case RT_OT_SCALING: r = sn_ot_scaling_call("t:1:1", ta, tb, tk, 1, NULL, 1e-9, 20); break;
+  case RT_OT_SLICED_WASSERSTEIN: r = sn_ot_sliced_wasserstein_call("t:1:1", tX, tY, ta, tb, 4, 1, 2); break;
+  case RT_OT_SINKHORN_NEWTON: r = sn_ot_sinkhorn_newton_call("t:1:1", ta, tb, tc, 1, NULL, NULL, 1e-9, 20, 1); break;
+  case RT_OT_SINKHORN_KERNEL: r = sn_ot_sinkhorn_kernel_call("t:1:1", ta, tb, tk, 1, NULL, 1e-9, 20); break;
   default: sn_error_set("no sample call of %s here: add one to tests/compiler/test_results.c", rt_fns[f].name);
   }
   SnTensor *all[] = {ta, tb, tc, tk, tx, ty, tX, tY};
