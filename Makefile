@@ -164,7 +164,7 @@ $(CUNIT_BIN): $(BUILD)/tests/%: tests/compiler/%.c tests/runtime/check.h $(CUNIT
 
 # GCC 12.2's SLP vectoriser miscompiles this test's f64 -> f32 -> f64 data loops at -O3
 # -march=native (docs/design.md); the runtime it tests is built as usual.
-$(BUILD)/tests/test_transport_scaling: TEST_CFLAGS := -fno-tree-slp-vectorize
+$(BUILD)/tests/test_transport_sinkhorn_kernel: TEST_CFLAGS := -fno-tree-slp-vectorize
 
 # The AVX2 kernels of runtime/math/expsum.c, compiled into their test for a CPU without AVX-512.
 $(BUILD)/tests/test_expsum_avx2: TEST_CFLAGS := -march=x86-64-v3

@@ -1,7 +1,7 @@
 /* ot_sns.c: entropic transport between two 3-D Gaussian clouds of N points (the second shifted
  * by 1 along x; squared Euclidean cost scaled to max 1; uniform weights) at eps = 1e-3, to a
  * marginal error of 1e-8: Sinkhorn-Newton-Sparse (20 log-domain Sinkhorn iterations, then
- * sn_ot_sns_f64) against plain log-domain Sinkhorn, both on all threads with libm's exp, best of
+ * sn_ot_sinkhorn_newton_f64) against plain log-domain Sinkhorn, both on all threads with libm's exp, best of
  * REPS runs. Plain Sinkhorn stops at MAX_SINKHORN iterations and says whether it reached tol.
  * Usage: ot_sns [N [KEEP [MAX_SINKHORN [REPS]]]] (defaults 2000, 0.03, 20000, 3). */
 #include "sinter.h"
@@ -107,7 +107,7 @@ int main(int argc, char **argv) {
   Problem p = problem(n);
   double *f = malloc((size_t)n * 8), *g = malloc((size_t)n * 8);
   double best_sns = INFINITY, best_sk = INFINITY;
-  SnOtSnsInfo info = {0};
+  SnOtSinkhornNewtonInfo info = {0};
   int64_t sk_iters = 0;
   int reached = 0;
   for (int r = 0; r < reps; r++) {
@@ -115,7 +115,7 @@ int main(int argc, char **argv) {
     memset(g, 0, (size_t)n * 8);
     double t0 = sn_now();
     sinkhorn(&p, f, g, 0, WARM, &reached);
-    SnStatus st = sn_ot_sns_f64(n, n, p.w, p.w, p.C, EPS, f, g, TOL, 0, keep, &info);
+    SnStatus st = sn_ot_sinkhorn_newton_f64(n, n, p.w, p.w, p.C, EPS, f, g, TOL, 0, keep, &info);
     double t = sn_now() - t0;
     if (st) {
       fprintf(stderr, "ot_sns: %s\n", sn_error_message());

@@ -1,6 +1,6 @@
 #!/bin/sh
 # ot_sns.sh: entropic transport at n = m = 2000, eps = 1e-3, tol = 1e-8: Sinkhorn-Newton-Sparse
-# (20 Sinkhorn iterations, then sn_ot_sns_f64) against plain log-domain Sinkhorn in C on the same
+# (20 Sinkhorn iterations, then sn_ot_sinkhorn_newton_f64) against plain log-domain Sinkhorn in C on the same
 # data in the same run (random 3-D Gaussian clouds, squared Euclidean cost scaled to max 1,
 # uniform weights); plain Sinkhorn is capped at MAX_SINKHORN iterations.
 # Usage: sh bench/ot_sns.sh BUILD_DIR [N [KEEP [MAX_SINKHORN [REPS]]]] (BUILD_DIR holds

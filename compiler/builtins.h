@@ -11,9 +11,10 @@
  * or a list of sizes) and `syntax` (left for the handler); a default written `_` means the
  * argument may be left out, and a variadic row leaves the positional arguments past its
  * parameters to its handler. A row made with BUILTIN_RUNTIME needs no code: builtin_runtime
- * calls its runtime function with the arguments in signature order, and its result type, a
- * dtype or a record of types such as "{cost: f64, plan: f64[n, m]}", names the parts of the
- * result to take, sized by the signature's size names. A handler of its own (BUILTIN) is for what
+ * calls its runtime function with the arguments in signature order, and its result type is a
+ * dtype, or a record of types such as "{cost: f64, plan: f64[n, m]}" whose leaves, depth first,
+ * are the parts of the kernel's SnResult in order (sinter/abi.h), sized by the signature's size
+ * names. A handler of its own (BUILTIN) is for what
  * is really special: lazy constructors, files read when compiling, print and check. */
 #ifndef SN_BUILTINS_H
 #define SN_BUILTINS_H

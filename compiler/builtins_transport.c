@@ -1,8 +1,8 @@
 /* builtins_transport.c: the optimal transport solvers written in C (runtime/transport_*.c,
  * docs/transport.md): exact transport, on the line and sliced, the stored-kernel Sinkhorn
  * iteration and the Newton stage of Sinkhorn-Newton-Sparse. Each is a runtime call that returns
- * a result handle, so a row is its signature, its runtime function and the parts it takes from
- * the result (builtins.h). The weights of the exact solvers may be any numbers; the solvers work
+ * an SnResult, so a row is its signature, its runtime function and its result record, whose
+ * leaves are the result's parts in order (builtins.h). The weights of the exact solvers may be any numbers; the solvers work
  * in f64. */
 #include "builtins.h"
 
@@ -31,16 +31,16 @@ const Builtin builtins_transport[] = {
     BUILTIN_RUNTIME("sliced_wasserstein",
                     "X: num[n, d], Y: num[m, d], a: num[n] = uniform(n), b: num[m] = uniform(m), projections: int = 50, "
                     "seed: int = 0, p: num = 2",
-                    RT_OT_SLICED, "{distance: f64}.distance"),
+                    RT_OT_SLICED_WASSERSTEIN, "{distance: f64}.distance"),
     /* Sinkhorn's scaling form on the stored kernel K = exp(-C / eps), both products of an
      * iteration in one pass over K (stdlib's sinkhorn calls it when K fits in memory) */
     {"sinkhorn_kernel", "a: num[n], b: num[m], K: float[n, m], eps: num, g0: num[m], tol: num, max_iter: int",
-     b_sinkhorn_kernel, RT_OT_SCALING, "{f: f64[n], g: f64[m], err: f64, iterations: i64, converged: bool}", false},
+     b_sinkhorn_kernel, RT_OT_SINKHORN_KERNEL, "{f: f64[n], g: f64[m], err: f64, iterations: i64, converged: bool}", false},
     /* the Newton stage of Sinkhorn-Newton-Sparse from the potentials f0, g0 (stdlib's
      * sinkhorn_newton runs the Sinkhorn warm-up first) */
-    BUILTIN_RUNTIME("_sns_newton",
+    BUILTIN_RUNTIME("_sinkhorn_newton",
                     "a: num[n], b: num[m], C: num[n, m], eps: num, f0: num[n], g0: num[m], tol: num, max_iter: int, keep: num",
-                    RT_OT_SNS,
+                    RT_OT_SINKHORN_NEWTON,
                     "{f: f64[n], g: f64[m], err: f64, cost: f64, iterations: i64, converged: bool, nnz: i64, sinkhorn_steps: i64}"),
     {0},
 };

@@ -263,7 +263,6 @@ Val *sema_map_save(Sema *s, Val *v, Arg *path, Node *shard_size, int dtype, Node
   s->b.span = call->span;
   IrValue *bops[2] = {where, ir_const_i64(&s->b, m->ninputs)};
   IrValue *run = ir_call(&s->b, RT_MAP_BEGIN, 2, bops);
-  run->type = ir_ptr(SN_U8);
   for (int i = 0; i < m->ninputs; i++) {
     IrValue *iops[2] = {run, m->paths[i]->ir};
     ir_call(&s->b, RT_MAP_INPUT, 2, iops);

@@ -118,7 +118,7 @@ fn _ot_result(a: float[n], b: float[m], C: float[n, m], e, f: float[n], g: float
 
 # Sinkhorn-Newton-Sparse (Tang et al. 2024): a warm start, then Newton steps on the dual whose
 # Hessian keeps the largest `keep` share of the plan's entries (at least 8 per row and column;
-# conjugate gradients, Armijo line search; runtime/ot/sns.c). Newton converges
+# conjugate gradients, Armijo line search; runtime/ot/sinkhorn_newton.c). Newton converges
 # quadratically where Sinkhorn crawls: small eps and tight tol. The warm start is
 # sinkhorn_eps_scaling's annealing from the largest cost down to eps (one iteration an eps,
 # halving it) and then `warmup` iterations at eps: from potentials at eps alone, Sinkhorn needs
@@ -138,7 +138,7 @@ fn sinkhorn_newton(a: float[n], b: float[m], C: float[n, m], eps: num, tol = 1e-
   let w = sinkhorn_eps_scaling(a, b, C, eps, tol=tol, max_iter=i64(halvings) + warmup + 1)
   # at least about 8 entries per row and column, so small problems keep a useful Hessian
   let share = min(1.0, max(f64(keep), 8 * f64(n + m) / (f64(n) * f64(m))))
-  let r = _sns_newton(a, b, C, eps, w.f, w.g, tol, max_iter, share)
+  let r = _sinkhorn_newton(a, b, C, eps, w.f, w.g, tol, max_iter, share)
   let e = cast(eps, dtype=C)
   let res = _ot_result(a, b, C, e, cast(r.f, dtype=C), cast(r.g, dtype=C), w.iterations + r.iterations, tol)
   {plan: res.plan, cost: res.cost, value: res.value, f: res.f, g: res.g, err: res.err,

@@ -29,7 +29,7 @@ typedef struct SnOtSparsePlan {
 void sn_ot_sparse_free(SnOtSparsePlan *plan);
 
 /* EMD returns this status, not 1, when it stops at max_iter; the result is then filled with the
- * last basis (not optimal; converged = 0) and must still be freed. sn_ot_sns_f64 returns it too,
+ * last basis (not optimal; converged = 0) and must still be freed. sn_ot_sinkhorn_newton_f64 returns it too,
  * with its last iterate in f and g. */
 #define SN_OT_NOT_CONVERGED 2
 
@@ -73,19 +73,19 @@ SnStatus sn_ot_emd_1d(const SnTensor *x, const SnTensor *y, const SnTensor *a, c
 /* nproj unit directions in R^d (out [nproj, d], row-major): direction k is elements
  * [k d, (k + 1) d) of sn_rng_normal_f64(sn_rng(seed), ...) normalised, so it is uniform on the
  * sphere and the same on any thread count. */
-SnStatus sn_ot_sliced_directions(uint64_t seed, int64_t nproj, int64_t d, double *out);
+SnStatus sn_ot_sliced_wasserstein_directions(uint64_t seed, int64_t nproj, int64_t d, double *out);
 /* Sliced Wasserstein between point clouds X [n, d] and Y [m, d] with weights a, b:
  * *out = (mean over directions theta of W_p^p(theta.X, theta.Y))^(1/p), as POT's
  * sliced_wasserstein_distance. The directions are dirs [nproj, d] when given (POT's
- * `projections` transposed; used as they are), else nproj drawn by sn_ot_sliced_directions from
+ * `projections` transposed; used as they are), else nproj drawn by sn_ot_sliced_wasserstein_directions from
  * seed. Directions are processed in parallel on the runtime's threads; the result does not
  * depend on the thread count. */
-SnStatus sn_ot_sliced_f64(int64_t n, int64_t m, int64_t d, const double *X, const double *Y,
-                          const double *a, const double *b, int64_t nproj, const double *dirs,
-                          uint64_t seed, double p, double *out);
+SnStatus sn_ot_sliced_wasserstein_f64(int64_t n, int64_t m, int64_t d, const double *X, const double *Y,
+                                      const double *a, const double *b, int64_t nproj, const double *dirs,
+                                      uint64_t seed, double p, double *out);
 /* The same on tensors; with dirs [k, d] given, nproj is ignored. */
-SnStatus sn_ot_sliced(const SnTensor *X, const SnTensor *Y, const SnTensor *a, const SnTensor *b,
-                      int64_t nproj, const SnTensor *dirs, uint64_t seed, double p, double *out);
+SnStatus sn_ot_sliced_wasserstein(const SnTensor *X, const SnTensor *Y, const SnTensor *a, const SnTensor *b,
+                                  int64_t nproj, const SnTensor *dirs, uint64_t seed, double p, double *out);
 
 /* --- entropic optimal transport: Sinkhorn-Newton-Sparse ---------------------------------------
  * The dual of min <P, C> + eps KL(P | a b^T) over plans with marginals a and b, in GeomLoss's
@@ -100,7 +100,7 @@ SnStatus sn_ot_sliced(const SnTensor *X, const SnTensor *Y, const SnTensor *a, c
  * where a marginal is off by more than a factor e^5 or no step passes the line search. It holds
  * the dense plan: n m doubles besides C. */
 
-typedef struct SnOtSnsInfo {
+typedef struct SnOtSinkhornNewtonInfo {
   int64_t iterations;     /* steps taken: Newton steps, and Sinkhorn steps in their place */
   int64_t sinkhorn_steps; /* steps where no Newton step was possible or accepted, and one */
                           /* log-domain Sinkhorn iteration was taken instead */
@@ -109,7 +109,7 @@ typedef struct SnOtSnsInfo {
   double cost;            /* <P, C> at f, g */
   int64_t nnz;            /* entries of P kept off the diagonal by the last sparsification */
   int64_t cg_iterations;  /* conjugate gradient iterations over all Newton steps */
-} SnOtSnsInfo;
+} SnOtSinkhornNewtonInfo;
 
 /* Entropic transport between a (n) and b (m) for the cost C [n, m] (finite, row-major) and
  * eps > 0: f [n] and g [m] hold the starting potentials and receive the result, normalised so
@@ -124,9 +124,9 @@ typedef struct SnOtSnsInfo {
  * gives exact Newton steps.
  * info may be NULL. The O(n m) passes run on the runtime's threads, and the result does not
  * depend on their number. On failure f and g are left as they were. */
-SnStatus sn_ot_sns_f64(int64_t n, int64_t m, const double *a, const double *b, const double *C,
-                       double eps, double *f, double *g, double tol, int64_t max_iter,
-                       double keep, SnOtSnsInfo *info);
+SnStatus sn_ot_sinkhorn_newton_f64(int64_t n, int64_t m, const double *a, const double *b, const double *C,
+                                   double eps, double *f, double *g, double tol, int64_t max_iter,
+                                   double keep, SnOtSinkhornNewtonInfo *info);
 
 /* --- entropic optimal transport: Sinkhorn's scaling form on a stored kernel -----------------
  * P_ij = a_i u_i K_ij b_j v_j with K = exp(-C / eps) given (n x m, row-major, f32 or f64): each
@@ -134,15 +134,15 @@ SnStatus sn_ot_sns_f64(int64_t n, int64_t m, const double *a, const double *b, c
  * when err = sum_i a_i |u_i / u'_i - 1| (u' the next u) is below tol or not finite, keeping the
  * u and v it measured, or after max_iter iterations (< 0: 1000; 0 runs none and measures the
  * start). u and v hold the start and receive the result; a, b are the weights. The result does not depend on the thread count. */
-typedef struct SnOtScalingInfo {
+typedef struct SnOtSinkhornKernelInfo {
   int64_t iterations; /* iterations run, the last one the one that measured err */
   int32_t converged;  /* 1: err < tol */
   double err;         /* the marginal error of the returned u, v when converged; else of the
                        * u, v before the last iteration's update (as the stdlib's sinkhorn) */
-} SnOtScalingInfo;
-SnStatus sn_ot_sinkhorn_scaling_f64(int64_t n, int64_t m, const double *a, const double *b,
-                                    SnDtype kdtype, const void *K, double *u, double *v,
-                                    double tol, int64_t max_iter, SnOtScalingInfo *info);
+} SnOtSinkhornKernelInfo;
+SnStatus sn_ot_sinkhorn_kernel_f64(int64_t n, int64_t m, const double *a, const double *b,
+                                   SnDtype kdtype, const void *K, double *u, double *v,
+                                   double tol, int64_t max_iter, SnOtSinkhornKernelInfo *info);
 
 #ifdef __cplusplus
 }

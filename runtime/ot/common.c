@@ -96,6 +96,77 @@ void sn_ot_emd_free(SnOtEmdResult *r) {
   memset(r, 0, sizeof *r);
 }
 
+SnStatus snrt_ot_check_p(const char *fn, double p) {
+  if (!(p >= 1) || !isfinite(p))
+    return sn_error_set("%s: p = %g, but p must be finite and >= 1", fn, p);
+  return 0;
+}
+
+/* --- on the line: sorting and the quantile merge (emd_1d, sliced_wasserstein) -------------
+ * On the line, for any cost |x - y|^p with p >= 1, the monotone (north-west corner) coupling of
+ * the sorted atoms is optimal, and W_p^p = int_0^1 |F^-1(q) - G^-1(q)|^p dq (Peyre & Cuturi 2019,
+ * ch. 2.6). Merging the two cumulative weight sequences walks the breakpoints of both quantile
+ * functions at once; between consecutive breakpoints both are constant, and each step moves the
+ * mass of one interval between one pair of atoms, so the plan has at most n + m - 1 entries. */
+
+/* Stable bottom-up merge sort of v[0..n) by key (tmp holds n more): equal keys keep their order,
+ * so the plan is the same on every run. */
+static void sort_keyed(SnOtKeyed *v, SnOtKeyed *tmp, int64_t n) {
+  SnOtKeyed *src = v, *dst = tmp;
+  for (int64_t w = 1; w < n; w *= 2) {
+    for (int64_t lo = 0; lo < n; lo += 2 * w) {
+      int64_t mid = lo + w < n ? lo + w : n, hi = lo + 2 * w < n ? lo + 2 * w : n;
+      int64_t i = lo, j = mid, k = lo;
+      while (i < mid && j < hi) dst[k++] = src[j].key < src[i].key ? src[j++] : src[i++];
+      while (i < mid) dst[k++] = src[i++];
+      while (j < hi) dst[k++] = src[j++];
+    }
+    SnOtKeyed *t = src;
+    src = dst;
+    dst = t;
+  }
+  if (src != v) memcpy(v, src, (size_t)n * sizeof *v);
+}
+
+static inline double ground_cost(double d, double p) {
+  d = fabs(d);
+  if (p == 1) return d;
+  if (p == 2) return d * d;
+  return pow(d, p);
+}
+
+double snrt_ot_merge_1d(const SnOtKeyed *xs, const double *wa, int64_t n, const SnOtKeyed *ys,
+                        const double *wb, int64_t m, double p, SnOtTriplet *t, int64_t *k) {
+  double ta = 0, tb = 0;
+  for (int64_t i = 0; i < n; i++) ta += wa[i];
+  for (int64_t j = 0; j < m; j++) tb += wb[j];
+  double top = fmax(ta, tb), total = 0, q = 0;
+  int64_t i = 0, j = 0, nk = 0;
+  double ca = n == 1 ? top : wa[0], cb = m == 1 ? top : wb[0];
+  for (;;) {
+    double next = ca < cb ? ca : cb, mass = next - q;
+    if (mass > 0) {
+      total += mass * ground_cost(xs[i].key - ys[j].key, p);
+      if (t) t[nk++] = (SnOtTriplet){xs[i].idx, ys[j].idx, mass};
+    }
+    q = next;
+    int adv_a = ca == next, adv_b = cb == next;
+    if (adv_a && ++i == n) break;
+    if (adv_b && ++j == m) break;
+    if (adv_a) ca = i == n - 1 ? top : ca + wa[i];
+    if (adv_b) cb = j == m - 1 ? top : cb + wb[j];
+  }
+  if (k) *k = nk;
+  return total;
+}
+
+void snrt_ot_sort_measure(const double *pos, int64_t n, const double *w, double scale,
+                          SnOtKeyed *buf, double *ws) {
+  for (int64_t i = 0; i < n; i++) buf[i] = (SnOtKeyed){pos[i], i};
+  sort_keyed(buf, buf + n, n);
+  for (int64_t i = 0; i < n; i++) ws[i] = (w ? w[buf[i].idx] : 1.0 / (double)n) * scale;
+}
+
 /* --- tensor arguments ----------------------------------------------------------------------- */
 
 const double *snrt_ot_as_f64(const char *fn, const char *name, const SnTensor *t, int64_t rank,
@@ -139,41 +210,11 @@ done:
   return out;
 }
 
-/* --- the handles generated code takes apart -------------------------------------------------
- * A solve returns a handle (NULL on failure, with the message prefixed by the caller's source
- * location) whose parts the program takes one by one and then frees. */
+/* --- results ------------------------------------------------------------------------------- */
 
-SnOtCall *snrt_ot_call_failed(const char *where, SnOtCall *r) {
-  sn_fail_msg(where, sn_error_message());
-  if (r) sn_ot_call_free(r);
-  return NULL;
-}
-
-SnTensor *sn_ot_call_tensor(SnOtCall *r, int32_t part) {
-  SnTensor *t = NULL;
-  switch (part) {
-  case SN_OT_PLAN: t = r->emd.plan; break;
-  case SN_OT_F: t = r->emd.u; break;
-  case SN_OT_G: t = r->emd.v; break;
-  case SN_OT_ROWS: t = r->emd.support.rows; break;
-  case SN_OT_COLS: t = r->emd.support.cols; break;
-  case SN_OT_MASS: t = r->emd.support.mass; break;
-  default: break;
-  }
-  if (!t) {
-    sn_error_set("internal error: transport result part %d is missing", part);
-    return NULL;
-  }
-  sn_tensor_retain(t);
-  return t;
-}
-
-double sn_ot_call_scalar(SnOtCall *r, int32_t part) {
-  return part >= 0 && part < SN_OT_NSCALARS ? r->scalars[part] : NAN;
-}
-
-void sn_ot_call_free(SnOtCall *r) {
-  if (!r) return;
-  sn_ot_emd_free(&r->emd);
-  free(r);
+void snrt_ot_set_support(SnResult *r, int32_t k, SnOtSparsePlan *plan) {
+  sn_result_set_tensor(r, k, "support.rows", plan->rows);
+  sn_result_set_tensor(r, k + 1, "support.cols", plan->cols);
+  sn_result_set_tensor(r, k + 2, "support.mass", plan->mass);
+  *plan = (SnOtSparsePlan){0};
 }

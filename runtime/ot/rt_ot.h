@@ -1,6 +1,5 @@
 /* rt_ot.h: what the transport solvers share (runtime/ot/common.c) and keep out of the public
- * API: the checks of their inputs, tensor arguments as f64 arrays, sparse plans, and the result
- * handle generated code takes apart. A solver's file includes this header, never another
+ * API: the checks of their inputs, tensor arguments as f64 arrays, and sparse plans. A solver's file includes this header, never another
  * solver's file. */
 #ifndef SN_RT_OT_H
 #define SN_RT_OT_H
@@ -15,13 +14,6 @@
  * to 1). A larger gap is a mistake in the data and is reported. */
 #define SN_OT_MASS_RTOL 1.5e-7
 
-/* A solve's result as generated code takes it apart: the exact solvers fill emd; the entropic
- * ones leave their potentials f, g in emd.u, emd.v, the parts SN_OT_F and SN_OT_G. */
-struct SnOtCall {
-  SnOtEmdResult emd;
-  double scalars[SN_OT_NSCALARS];
-};
-
 /* --- input checks (fn, the solver's name, starts every message) ------------------------------ */
 
 /* Checks weights w[0..n) (NULL: uniform 1/n): finite, >= 0, not all 0; their total in *sum. */
@@ -34,6 +26,24 @@ SnStatus snrt_ot_mass_ratio(const char *fn, double sa, double sb, double *ratio)
  * start the message. */
 SnStatus snrt_ot_check_finite(const char *fn, const char *name, const double *x, int64_t rows,
                               int64_t cols);
+
+/* An error unless p, the exponent of the ground cost |x - y|^p, is finite and >= 1. */
+SnStatus snrt_ot_check_p(const char *fn, double p);
+
+/* --- on the line ------------------------------------------------------------------------------
+ * On the line, for any cost |x - y|^p with p >= 1, the monotone coupling of the sorted atoms is
+ * optimal (emd_1d, and each direction of sliced_wasserstein). */
+
+/* An atom: its position and its index in the measure. */
+typedef struct SnOtKeyed {
+  double key;
+  int64_t idx;
+} SnOtKeyed;
+/* Sorts the atoms of one measure, positions pos[0..n) with weights w (NULL: uniform) times
+ * `scale`, into buf (which holds 2n; stable: equal positions keep their order) and their weights
+ * in that order into ws. */
+void snrt_ot_sort_measure(const double *pos, int64_t n, const double *w, double scale,
+                          SnOtKeyed *buf, double *ws);
 
 /* --- tensor arguments ------------------------------------------------------------------------ */
 
@@ -59,7 +69,15 @@ typedef struct SnOtTriplet {
 } SnOtTriplet;
 /* Moves t[0..k) into plan's tensors, sorted by (row, column). */
 SnStatus snrt_ot_sparse_fill(SnOtSparsePlan *plan, SnOtTriplet *t, int64_t k);
-/* Reports the current message at `where` and frees r (may be NULL); returns NULL. */
-SnOtCall *snrt_ot_call_failed(const char *where, SnOtCall *r);
+/* W_p^p between sum_i wa_i delta(xs_i) and sum_j wb_j delta(ys_j), both sorted by position
+ * (snrt_ot_sort_measure), of equal total up to rounding: the last atom of each reaches the larger
+ * computed total, so the last interval is not lost to rounding (POT's quantile functions clip
+ * there the same way). With t non-NULL, the plan's entries, in the atoms' original indices, go
+ * to t[0..*k), at most n + m - 1 of them. */
+double snrt_ot_merge_1d(const SnOtKeyed *xs, const double *wa, int64_t n, const SnOtKeyed *ys,
+                        const double *wb, int64_t m, double p, SnOtTriplet *t, int64_t *k);
+/* Moves plan's tensors into parts k, k + 1, k + 2 of r, named support.rows, support.cols and
+ * support.mass (the `support` record of the exact solvers' results); plan is left empty. */
+void snrt_ot_set_support(SnResult *r, int32_t k, SnOtSparsePlan *plan);
 
 #endif

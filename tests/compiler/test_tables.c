@@ -6,6 +6,8 @@
 #include "interp.h"
 #include "passes.h"
 
+#include <ctype.h>
+
 /* Rows counted by including each table once more. */
 #define COUNT_ROW(...) +1
 static const int op_rows = 0
@@ -56,7 +58,8 @@ TEST(rows_filled) {
     CHECK(ri->name != NULL && ri->addr != NULL);
     CHECK(ri->nparams >= 0 && ri->nparams <= RT_MAX_PARAMS);
     for (int i = 0; i < ri->nparams; i++) {
-      CHECK(ri->params[i] != K_VOID && ri->params[i] != K_STATUS && ri->params[i] != K_TENSOR);
+      CHECK(ri->params[i] != K_VOID && ri->params[i] != K_STATUS && !rt_null_fails(ri->params[i]) &&
+            ri->params[i] != K_HANDLE);
       /* RANK and SHAPE come as a pair */
       CHECK((ri->params[i] == K_RANK) == (i + 1 < ri->nparams && ri->params[i + 1] == K_SHAPE));
     }
@@ -69,6 +72,26 @@ TEST(interp_adapters) {
     bool lowering = rt_fns[k].flags & RTF_LOWERING;
     if (interp_calls((RtFn)k) == lowering)
       FAIL_AT("%s: %s", rt_fns[k].name, lowering ? "an adapter for a lowering" : "no interpreter adapter");
+  }
+}
+
+/* One name per runtime function (docs/design.md, "One name per kernel"): RT_X calls sn_x, or
+ * sn_x_call, the entry of a kernel whose own sn_x works on tensors without the caller's location. */
+static const char *const rt_ids[] = {
+#define RT(id, ...) #id,
+#define RT_LOWERING(id, ...) #id,
+#include "rtabi.def"
+};
+
+TEST(runtime_call_names) {
+  for (int k = 0; k < RT_NFNS; k++) {
+    char want[64] = "sn_";
+    size_t n = strlen(rt_ids[k]);
+    for (size_t i = 0; i < n && i + 4 < sizeof want; i++) want[3 + i] = (char)tolower((unsigned char)rt_ids[k][i]);
+    size_t len = strlen(want);
+    const char *name = rt_fns[k].name;
+    if (strcmp(name, want) != 0 && !(strncmp(name, want, len) == 0 && strcmp(name + len, "_call") == 0))
+      FAIL_AT("RT_%s calls %s, not %s or %s_call", rt_ids[k], name, want, want);
   }
 }
 

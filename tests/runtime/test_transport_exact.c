@@ -501,7 +501,7 @@ TEST(sliced_matches_pot) {
     if (!X || !Y || !a || !b || !P) break;
     CHECK_EQ_INT(P->shape[0], nproj);
     double got = -1;
-    if (sn_ot_sliced(X, Y, a, b, 0, P, 0, p, &got)) FAIL_AT("%s: %s", name, sn_error_message());
+    if (sn_ot_sliced_wasserstein(X, Y, a, b, 0, P, 0, p, &got)) FAIL_AT("%s: %s", name, sn_error_message());
     CHECK_CLOSE(got, value, REL, value);
     if (failed_now_) printf("  in case %s\n", name);
     sn_tensor_release(X);
@@ -531,7 +531,7 @@ TEST(sliced_seeded) {
   if (!X || !Y || !a || !b || failed_now_) return;
   int64_t n = X->shape[0], m = Y->shape[0], d = 3, k = 7;
   double dirs[7 * 3], draw[3];
-  CHECK_EQ_INT(sn_ot_sliced_directions(42, k, d, dirs), 0);
+  CHECK_EQ_INT(sn_ot_sliced_wasserstein_directions(42, k, d, dirs), 0);
   for (int64_t q = 0; q < k; q++) {
     sn_rng_normal_f64(sn_rng(42), q * d, d, draw);
     double s = sqrt(draw[0] * draw[0] + draw[1] * draw[1] + draw[2] * draw[2]);
@@ -539,22 +539,22 @@ TEST(sliced_seeded) {
   }
   double seeded, given, mean = 0, one;
   const double *px = X->data, *py = Y->data, *pa = a->data, *pb = b->data;
-  CHECK_EQ_INT(sn_ot_sliced_f64(n, m, d, px, py, pa, pb, k, NULL, 42, 2, &seeded), 0);
-  CHECK_EQ_INT(sn_ot_sliced_f64(n, m, d, px, py, pa, pb, k, dirs, 0, 2, &given), 0);
+  CHECK_EQ_INT(sn_ot_sliced_wasserstein_f64(n, m, d, px, py, pa, pb, k, NULL, 42, 2, &seeded), 0);
+  CHECK_EQ_INT(sn_ot_sliced_wasserstein_f64(n, m, d, px, py, pa, pb, k, dirs, 0, 2, &given), 0);
   CHECK(seeded == given);
   for (int64_t q = 0; q < k; q++) {
-    CHECK_EQ_INT(sn_ot_sliced_f64(n, m, d, px, py, pa, pb, 1, dirs + q * d, 0, 2, &one), 0);
+    CHECK_EQ_INT(sn_ot_sliced_wasserstein_f64(n, m, d, px, py, pa, pb, 1, dirs + q * d, 0, 2, &one), 0);
     mean += one * one;
   }
   CHECK_CLOSE(seeded, sqrt(mean / (double)k), 1e-14, 1);
   double other;
-  CHECK_EQ_INT(sn_ot_sliced(X, Y, a, b, k, NULL, 43, 2, &other), 0);
+  CHECK_EQ_INT(sn_ot_sliced_wasserstein(X, Y, a, b, k, NULL, 43, 2, &other), 0);
   CHECK(other != seeded);
   double est;
-  CHECK_EQ_INT(sn_ot_sliced(X, Y, a, b, nproj, NULL, 2024, p, &est), 0);
+  CHECK_EQ_INT(sn_ot_sliced_wasserstein(X, Y, a, b, nproj, NULL, 2024, p, &est), 0);
   CHECK(fabs(est - truth) <= 5 * stderr_);
   /* The same cloud twice is at distance 0. */
-  CHECK_EQ_INT(sn_ot_sliced(X, X, a, a, 10, NULL, 1, 2, &est), 0);
+  CHECK_EQ_INT(sn_ot_sliced_wasserstein(X, X, a, a, 10, NULL, 1, 2, &est), 0);
   CHECK(est == 0);
   sn_tensor_release(X);
   sn_tensor_release(Y);
@@ -564,23 +564,23 @@ TEST(sliced_seeded) {
 
 TEST(sliced_errors) {
   double X[6] = {0, 1, 2, 3, 4, 5}, Y[4] = {1, 1, 2, 2}, Xn[6] = {0, 1, NAN, 3, 4, 5}, out;
-  CHECK_EQ_INT(sn_ot_sliced_f64(3, 2, 2, X, Y, NULL, NULL, 0, NULL, 1, 2, &out), 1);
+  CHECK_EQ_INT(sn_ot_sliced_wasserstein_f64(3, 2, 2, X, Y, NULL, NULL, 0, NULL, 1, 2, &out), 1);
   CHECK_HAS(sn_error_message(), "sliced_wasserstein: 0 projections; it needs at least one");
-  CHECK_EQ_INT(sn_ot_sliced_f64(3, 2, 2, X, Y, NULL, NULL, 5, NULL, 1, 0, &out), 1);
+  CHECK_EQ_INT(sn_ot_sliced_wasserstein_f64(3, 2, 2, X, Y, NULL, NULL, 5, NULL, 1, 0, &out), 1);
   CHECK_HAS(sn_error_message(), "sliced_wasserstein: p = 0, but p must be finite and >= 1");
-  CHECK_EQ_INT(sn_ot_sliced_f64(3, 2, 2, Xn, Y, NULL, NULL, 5, NULL, 1, 2, &out), 1);
+  CHECK_EQ_INT(sn_ot_sliced_wasserstein_f64(3, 2, 2, Xn, Y, NULL, NULL, 5, NULL, 1, 2, &out), 1);
   CHECK_HAS(sn_error_message(), "sliced_wasserstein: X[1, 0] is nan; it must be finite");
   double wa[3] = {1, 1, 1};
-  CHECK_EQ_INT(sn_ot_sliced_f64(3, 2, 2, X, Y, wa, NULL, 5, NULL, 1, 2, &out), 1);
+  CHECK_EQ_INT(sn_ot_sliced_wasserstein_f64(3, 2, 2, X, Y, wa, NULL, 5, NULL, 1, 2, &out), 1);
   CHECK_HAS(sn_error_message(), "sliced_wasserstein: a and b must have the same total mass, but sum(a) = 3 and sum(b) = 1");
   int64_t s32[2] = {3, 2}, s23[2] = {2, 3}, s22[2] = {2, 2};
   SnTensor *tX = sn_tensor_from_data(SN_F64, X, 2, s32), *tY = sn_tensor_from_data(SN_F64, X, 2, s23);
   SnTensor *tY2 = sn_tensor_from_data(SN_F64, Y, 2, s22), *tP = sn_tensor_from_data(SN_F64, X, 2, s23);
-  CHECK_EQ_INT(sn_ot_sliced(tX, tY, NULL, NULL, 5, NULL, 1, 2, &out), 1);
+  CHECK_EQ_INT(sn_ot_sliced_wasserstein(tX, tY, NULL, NULL, 5, NULL, 1, 2, &out), 1);
   CHECK_HAS(sn_error_message(), "sliced_wasserstein: size mismatch: the dimension of X is 2 but the dimension of Y is 3");
-  CHECK_EQ_INT(sn_ot_sliced(tX, tY2, NULL, NULL, 5, tP, 1, 2, &out), 1);
+  CHECK_EQ_INT(sn_ot_sliced_wasserstein(tX, tY2, NULL, NULL, 5, tP, 1, 2, &out), 1);
   CHECK_HAS(sn_error_message(), "sliced_wasserstein: size mismatch: the dimension of the directions is 3 but the dimension of X is 2");
-  CHECK_EQ_INT(sn_ot_sliced_directions(1, 0, 3, &out), 1);
+  CHECK_EQ_INT(sn_ot_sliced_wasserstein_directions(1, 0, 3, &out), 1);
   CHECK_HAS(sn_error_message(), "sliced_wasserstein: 0 directions in dimension 3; both must be >= 1");
   sn_tensor_release(tX);
   sn_tensor_release(tY);

@@ -1,4 +1,5 @@
-/* scaling.c: Sinkhorn's scaling form on a stored kernel K = exp(-C / eps).
+/* sinkhorn_kernel.c: the builtin sinkhorn_kernel, Sinkhorn's scaling form on a stored kernel
+ * K = exp(-C / eps).
  *
  * With P_ij = a_i u_i K_ij b_j v_j, an iteration sets u_i = 1 / sum_j K_ij b_j v_j and then
  * v_j = 1 / sum_i K_ij a_i u_i. Two matrix-vector products read K twice an iteration (POT's
@@ -130,11 +131,11 @@ static SnStatus check_weights(const char *name, const double *w, int64_t len) {
   double total = 0;
   for (int64_t k = 0; k < len; k++) {
     if (!(w[k] >= 0) || !isfinite(w[k]))
-      return sn_error_set("sinkhorn: %s[%lld] = %g; weights must be finite and >= 0", name,
+      return sn_error_set("sinkhorn_kernel: %s[%lld] = %g; weights must be finite and >= 0", name,
                           (long long)k, w[k]);
     total += w[k];
   }
-  if (total <= 0) return sn_error_set("sinkhorn: the weights %s are all 0", name);
+  if (total <= 0) return sn_error_set("sinkhorn_kernel: the weights %s are all 0", name);
   return 0;
 }
 
@@ -143,21 +144,21 @@ static SnStatus check_kernel(int64_t n, int64_t m, int f32, const void *K) {
   for (int64_t k = 0; k < n * m; k++) {
     double x = f32 ? ((const float *)K)[k] : ((const double *)K)[k];
     if (!(x >= 0) || !isfinite(x))
-      return sn_error_set("sinkhorn: K[%lld, %lld] = %g; the kernel must be finite and >= 0",
+      return sn_error_set("sinkhorn_kernel: K[%lld, %lld] = %g; the kernel must be finite and >= 0",
                           (long long)(k / m), (long long)(k % m), x);
   }
   return 0;
 }
 
-SnStatus sn_ot_sinkhorn_scaling_f64(int64_t n, int64_t m, const double *a, const double *b,
-                                    SnDtype kdtype, const void *K, double *u, double *v,
-                                    double tol, int64_t max_iter, SnOtScalingInfo *info) {
+SnStatus sn_ot_sinkhorn_kernel_f64(int64_t n, int64_t m, const double *a, const double *b,
+                                   SnDtype kdtype, const void *K, double *u, double *v,
+                                   double tol, int64_t max_iter, SnOtSinkhornKernelInfo *info) {
   if (kdtype != SN_F32 && kdtype != SN_F64)
-    return sn_error_set("sinkhorn: the kernel must be f32 or f64, not %s", sn_dtype_name(kdtype));
+    return sn_error_set("sinkhorn_kernel: the kernel must be f32 or f64, not %s", sn_dtype_name(kdtype));
   if (n < 1 || m < 1)
-    return sn_error_set("sinkhorn: the kernel is %lld x %lld; it needs at least one row and one "
+    return sn_error_set("sinkhorn_kernel: the kernel is %lld x %lld; it needs at least one row and one "
                         "column", (long long)n, (long long)m);
-  if (!(tol >= 0)) return sn_error_set("sinkhorn: tol must be >= 0, got %g", tol);
+  if (!(tol >= 0)) return sn_error_set("sinkhorn_kernel: tol must be >= 0, got %g", tol);
   SnStatus bad;
   if ((bad = check_weights("a", a, n)) || (bad = check_weights("b", b, m)) ||
       (bad = check_kernel(n, m, kdtype == SN_F32, K)))
@@ -174,7 +175,7 @@ SnStatus sn_ot_sinkhorn_scaling_f64(int64_t n, int64_t m, const double *a, const
                .v = malloc((size_t)m * sizeof(double))};
   SnStatus st = 0;
   if (!s.unew || !s.bv || !s.cols || !s.err || !s.v) {
-    st = sn_error_set("sinkhorn: out of memory for %lld x %lld", (long long)n, (long long)m);
+    st = sn_error_set("sinkhorn_kernel: out of memory for %lld x %lld", (long long)n, (long long)m);
     goto done;
   }
   int64_t it = 0;
@@ -189,7 +190,7 @@ SnStatus sn_ot_sinkhorn_scaling_f64(int64_t n, int64_t m, const double *a, const
   }
   /* No iteration: err is still that of the u, v returned. */
   if (it == 0 && (st = measure(&s, n, b, v, &err))) goto done;
-  if (info) *info = (SnOtScalingInfo){.iterations = it, .converged = err < tol, .err = err};
+  if (info) *info = (SnOtSinkhornKernelInfo){.iterations = it, .converged = err < tol, .err = err};
 done:
   free(s.unew);
   free(s.bv);
@@ -199,13 +200,13 @@ done:
   return st;
 }
 
-SnOtCall *sn_ot_scaling_call(const char *where, const SnTensor *a, const SnTensor *b,
-                             const SnTensor *K, double eps, const SnTensor *g0, double tol,
-                             int64_t max_iter) {
-  const char *fn = "sinkhorn";
-  SnOtCall *r = calloc(1, sizeof *r);
-  if (!r) return snrt_ot_call_failed(where, NULL);
-  SnTensor *ha = NULL, *hb = NULL, *kc = NULL;
+SnResult *sn_ot_sinkhorn_kernel_call(const char *where, const SnTensor *a, const SnTensor *b,
+                                     const SnTensor *K, double eps, const SnTensor *g0, double tol,
+                                     int64_t max_iter) {
+  const char *fn = "sinkhorn_kernel";
+  SnResult *r = sn_result_new(5);
+  if (!r) return sn_result_failed(where, NULL);
+  SnTensor *ha = NULL, *hb = NULL, *kc = NULL, *tu = NULL, *tv = NULL;
   const double *pa = NULL, *pb = NULL;
   SnStatus st = 1;
   if (K->rank != 2 || (K->dtype != SN_F32 && K->dtype != SN_F64)) {
@@ -225,26 +226,31 @@ SnOtCall *sn_ot_scaling_call(const char *where, const SnTensor *a, const SnTenso
       snrt_ot_size_match(fn, "the length of b", b->shape[0], "the number of columns of C", m))
     goto done;
   int64_t shn[1] = {n};
-  if (!(r->emd.u = sn_tensor_zeros(SN_F64, 1, shn)) ||
-      !(r->emd.v = snrt_ot_start_potential(fn, "g0", "the length of g0", g0, m,
-                                           "the number of columns of C")))
+  if (!(tu = sn_tensor_zeros(SN_F64, 1, shn)) ||
+      !(tv = snrt_ot_start_potential(fn, "g0", "the length of g0", g0, m,
+                                     "the number of columns of C")))
     goto done;
-  double *u = r->emd.u->data, *v = r->emd.v->data;
+  double *u = tu->data, *v = tv->data;
   for (int64_t i = 0; i < n; i++) u[i] = 1;
   for (int64_t j = 0; j < m; j++) v[j] = exp(v[j] / eps);
-  SnOtScalingInfo info;
-  if ((st = sn_ot_sinkhorn_scaling_f64(n, m, pa, pb, (SnDtype)kd->dtype, kd->data, u, v, tol,
+  SnOtSinkhornKernelInfo info;
+  if ((st = sn_ot_sinkhorn_kernel_f64(n, m, pa, pb, (SnDtype)kd->dtype, kd->data, u, v, tol,
                                        max_iter, &info)))
     goto done;
   /* The potentials in GeomLoss's convention, P_ij = a_i b_j exp((f_i + g_j - C_ij) / eps). */
   for (int64_t i = 0; i < n; i++) u[i] = eps * log(u[i]);
   for (int64_t j = 0; j < m; j++) v[j] = eps * log(v[j]);
-  r->scalars[SN_OT_ITERATIONS] = (double)info.iterations;
-  r->scalars[SN_OT_CONVERGED] = info.converged;
-  r->scalars[SN_OT_ERR] = info.err;
+  sn_result_set_tensor(r, 0, "f", tu);
+  sn_result_set_tensor(r, 1, "g", tv);
+  tu = tv = NULL;
+  sn_result_set_f64(r, 2, "err", info.err);
+  sn_result_set_i64(r, 3, "iterations", info.iterations);
+  sn_result_set_i64(r, 4, "converged", info.converged);
 done:
   sn_tensor_release(ha);
   sn_tensor_release(hb);
   sn_tensor_release(kc);
-  return st ? snrt_ot_call_failed(where, r) : r;
+  sn_tensor_release(tu);
+  sn_tensor_release(tv);
+  return st ? sn_result_failed(where, r) : r;
 }

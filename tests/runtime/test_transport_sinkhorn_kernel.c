@@ -1,4 +1,4 @@
-/* test_transport_scaling.c: Sinkhorn's scaling form on a stored kernel against the textbook
+/* test_transport_sinkhorn_kernel.c: Sinkhorn's scaling form on a stored kernel against the textbook
  * loop written here (two plain matrix-vector products an iteration): the same u, v, iteration
  * count and marginal error on f64 and f32 kernels of sizes that do and do not fill the row
  * blocks, zero weights included; the marginals at convergence; the tensor entry point and its
@@ -65,8 +65,8 @@ static void same_as_reference(int64_t n, int64_t m, uint64_t seed) {
       int64_t max_iter = run ? 100000 : 7;
       for (int64_t i = 0; i < n; i++) u[i] = ur[i] = 1;
       for (int64_t j = 0; j < m; j++) v[j] = vr[j] = 1 + 0.1 * (double)j;
-      SnOtScalingInfo info;
-      CHECK_EQ_INT(sn_ot_sinkhorn_scaling_f64(n, m, p.a, p.b, f32 ? SN_F32 : SN_F64,
+      SnOtSinkhornKernelInfo info;
+      CHECK_EQ_INT(sn_ot_sinkhorn_kernel_f64(n, m, p.a, p.b, f32 ? SN_F32 : SN_F64,
                                               f32 ? (void *)Kf : (void *)p.C, u, v, tol, max_iter,
                                               &info),
                    0);
@@ -121,41 +121,45 @@ TEST(scaling_call) {
   SnTensor *tg = sn_tensor_from_data(SN_F32, g0, 1, s32);
   SnTensor *K = sn_tensor_from_data(SN_F64, p.C, 2, s1632);
   double eps = 0.2;
-  SnOtCall *r = sn_ot_scaling_call("t.dsl:1:1", ta, tb, K, eps, tg, 1e-12, -1);
+  SnResult *r = sn_ot_sinkhorn_kernel_call("t.dsl:1:1", ta, tb, K, eps, tg, 1e-12, -1);
   CHECK(r != NULL);
   if (r) {
+    /* the parts of sinkhorn_kernel's result record, in order */
+    CHECK_EQ_INT(sn_result_count(r), 5);
+    CHECK(sn_result_find(r, "f") == 0 && sn_result_find(r, "g") == 1 && sn_result_find(r, "err") == 2 &&
+          sn_result_find(r, "iterations") == 3 && sn_result_find(r, "converged") == 4);
     double u[16], v[32];
     for (int i = 0; i < 16; i++) u[i] = 1;
     for (int j = 0; j < 32; j++) v[j] = exp(g0[j] / eps);
-    SnOtScalingInfo info;
-    CHECK_EQ_INT(sn_ot_sinkhorn_scaling_f64(16, 32, p.a, p.b, SN_F64, p.C, u, v, 1e-12, -1, &info), 0);
-    SnTensor *f = sn_ot_call_tensor(r, SN_OT_F), *g = sn_ot_call_tensor(r, SN_OT_G);
+    SnOtSinkhornKernelInfo info;
+    CHECK_EQ_INT(sn_ot_sinkhorn_kernel_f64(16, 32, p.a, p.b, SN_F64, p.C, u, v, 1e-12, -1, &info), 0);
+    SnTensor *f = sn_result_tensor(r, 0), *g = sn_result_tensor(r, 1);
     CHECK(f->dtype == SN_F64 && f->shape[0] == 16 && g->shape[0] == 32);
     for (int i = 0; i < 16; i++) CHECK(((double *)f->data)[i] == eps * log(u[i]));
     for (int j = 0; j < 32; j++) CHECK(((double *)g->data)[j] == eps * log(v[j]));
-    CHECK(sn_ot_call_scalar(r, SN_OT_ERR) == info.err && info.err < 1e-12);
-    CHECK(sn_ot_call_scalar(r, SN_OT_ITERATIONS) == (double)info.iterations);
-    CHECK(sn_ot_call_scalar(r, SN_OT_CONVERGED) == 1);
+    CHECK(sn_result_f64(r, 2) == info.err && info.err < 1e-12);
+    CHECK(sn_result_i64(r, 3) == info.iterations);
+    CHECK(sn_result_i64(r, 4) == 1);
     sn_tensor_release(f);
     sn_tensor_release(g);
-    sn_ot_call_free(r);
+    sn_result_free(r);
   }
   /* Not converging within max_iter is a result, not a failure. */
-  r = sn_ot_scaling_call("t.dsl:1:1", ta, tb, K, eps, NULL, 0, 3);
-  CHECK(r && sn_ot_call_scalar(r, SN_OT_CONVERGED) == 0 && sn_ot_call_scalar(r, SN_OT_ITERATIONS) == 3);
-  sn_ot_call_free(r);
+  r = sn_ot_sinkhorn_kernel_call("t.dsl:1:1", ta, tb, K, eps, NULL, 0, 3);
+  CHECK(r && sn_result_i64(r, 4) == 0 && sn_result_i64(r, 3) == 3);
+  sn_result_free(r);
   /* max_iter = 0 runs no iteration (it once meant 1000) and measures the start. */
-  r = sn_ot_scaling_call("t.dsl:1:1", ta, tb, K, eps, NULL, 1e-9, 0);
-  CHECK(r && sn_ot_call_scalar(r, SN_OT_ITERATIONS) == 0 && sn_ot_call_scalar(r, SN_OT_CONVERGED) == 0);
-  CHECK(r && sn_ot_call_scalar(r, SN_OT_ERR) > 1e-3);
-  sn_ot_call_free(r);
+  r = sn_ot_sinkhorn_kernel_call("t.dsl:1:1", ta, tb, K, eps, NULL, 1e-9, 0);
+  CHECK(r && sn_result_i64(r, 3) == 0 && sn_result_i64(r, 4) == 0);
+  CHECK(r && sn_result_f64(r, 2) > 1e-3);
+  sn_result_free(r);
   /* A length that does not match K. */
-  CHECK(sn_ot_scaling_call("t.dsl:2:5", tb, tb, K, eps, NULL, 1e-9, 0) == NULL);
+  CHECK(sn_ot_sinkhorn_kernel_call("t.dsl:2:5", tb, tb, K, eps, NULL, 1e-9, 0) == NULL);
   CHECK_STR(sn_error_message(),
-            "t.dsl:2:5: error: sinkhorn: size mismatch: the length of a is 32 but the number of rows of C is 16");
+            "t.dsl:2:5: error: sinkhorn_kernel: size mismatch: the length of a is 32 but the number of rows of C is 16");
   /* eps <= 0 (the builtin sinkhorn_kernel can be called directly) */
-  CHECK(sn_ot_scaling_call("t.dsl:3:1", ta, tb, K, 0, NULL, 1e-9, 0) == NULL);
-  CHECK_STR(sn_error_message(), "t.dsl:3:1: error: sinkhorn: eps must be positive and finite, got 0");
+  CHECK(sn_ot_sinkhorn_kernel_call("t.dsl:3:1", ta, tb, K, 0, NULL, 1e-9, 0) == NULL);
+  CHECK_STR(sn_error_message(), "t.dsl:3:1: error: sinkhorn_kernel: eps must be positive and finite, got 0");
   sn_tensor_release(ta);
   sn_tensor_release(tb);
   sn_tensor_release(tg);
@@ -171,19 +175,19 @@ TEST(scaling_errors) {
     double tol;
     const char *want;
   } cases[] = {
-      {neg, b, K, 1e-9, "sinkhorn: a[0] = -0.1; weights must be finite and >= 0"},
-      {a, zero, K, 1e-9, "sinkhorn: the weights b are all 0"},
-      {a, b, Kbad, 1e-9, "sinkhorn: K[0, 1] = nan; the kernel must be finite and >= 0"},
-      {a, b, K, -1, "sinkhorn: tol must be >= 0, got -1"},
+      {neg, b, K, 1e-9, "sinkhorn_kernel: a[0] = -0.1; weights must be finite and >= 0"},
+      {a, zero, K, 1e-9, "sinkhorn_kernel: the weights b are all 0"},
+      {a, b, Kbad, 1e-9, "sinkhorn_kernel: K[0, 1] = nan; the kernel must be finite and >= 0"},
+      {a, b, K, -1, "sinkhorn_kernel: tol must be >= 0, got -1"},
   };
   for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
-    CHECK_EQ_INT(sn_ot_sinkhorn_scaling_f64(2, 2, cases[k].a, cases[k].b, SN_F64, cases[k].K, u, v,
+    CHECK_EQ_INT(sn_ot_sinkhorn_kernel_f64(2, 2, cases[k].a, cases[k].b, SN_F64, cases[k].K, u, v,
                                             cases[k].tol, 10, NULL),
                  1);
     CHECK_STR(sn_error_message(), cases[k].want);
   }
-  CHECK_EQ_INT(sn_ot_sinkhorn_scaling_f64(2, 2, a, b, SN_I32, K, u, v, 1e-9, 10, NULL), 1);
-  CHECK_STR(sn_error_message(), "sinkhorn: the kernel must be f32 or f64, not i32");
-  CHECK_EQ_INT(sn_ot_sinkhorn_scaling_f64(0, 2, a, b, SN_F64, K, u, v, 1e-9, 10, NULL), 1);
-  CHECK_STR(sn_error_message(), "sinkhorn: the kernel is 0 x 2; it needs at least one row and one column");
+  CHECK_EQ_INT(sn_ot_sinkhorn_kernel_f64(2, 2, a, b, SN_I32, K, u, v, 1e-9, 10, NULL), 1);
+  CHECK_STR(sn_error_message(), "sinkhorn_kernel: the kernel must be f32 or f64, not i32");
+  CHECK_EQ_INT(sn_ot_sinkhorn_kernel_f64(0, 2, a, b, SN_F64, K, u, v, 1e-9, 10, NULL), 1);
+  CHECK_STR(sn_error_message(), "sinkhorn_kernel: the kernel is 0 x 2; it needs at least one row and one column");
 }

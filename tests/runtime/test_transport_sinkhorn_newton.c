@@ -1,4 +1,4 @@
-/* test_transport_sns.c: the Sinkhorn-Newton-Sparse solver against a plain log-domain Sinkhorn
+/* test_transport_sinkhorn_newton.c: the Sinkhorn-Newton-Sparse solver against a plain log-domain Sinkhorn
  * written here (the oracle, run to a marginal error of 1e-13): potentials and cost on point
  * clouds, convergence at small eps where Sinkhorn crawls, quadratic convergence of exact Newton
  * (keep = 1), the share of entries kept, a cold start that needs the Sinkhorn fallback,
@@ -148,8 +148,8 @@ TEST(sns_matches_sinkhorn_on_clouds) {
     double *f = malloc(200 * 8), *g = malloc(150 * 8);
     memcpy(f, ref.f0, 200 * 8);
     memcpy(g, ref.g0, 150 * 8);
-    SnOtSnsInfo info;
-    CHECK_EQ_INT(sn_ot_sns_f64(200, 150, p.a, p.b, p.C, eps, f, g, 1e-12, 100, keeps[t], &info), 0);
+    SnOtSinkhornNewtonInfo info;
+    CHECK_EQ_INT(sn_ot_sinkhorn_newton_f64(200, 150, p.a, p.b, p.C, eps, f, g, 1e-12, 100, keeps[t], &info), 0);
     printf("  keep %g: %lld Newton steps (%lld CG iterations, %lld entries kept), err %.2e; "
            "Sinkhorn took %lld iterations to 1e-13\n", keeps[t], (long long)info.iterations,
            (long long)info.cg_iterations, (long long)info.nnz, info.err,
@@ -194,8 +194,8 @@ TEST(sns_small_eps) {
     double *f = malloc(100 * 8), *g = malloc(100 * 8);
     memcpy(f, ref.f0, 100 * 8);
     memcpy(g, ref.g0, 100 * 8);
-    SnOtSnsInfo info;
-    CHECK_EQ_INT(sn_ot_sns_f64(100, 100, p.a, p.b, p.C, eps, f, g, 1e-10, 200, 0.05, &info), 0);
+    SnOtSinkhornNewtonInfo info;
+    CHECK_EQ_INT(sn_ot_sinkhorn_newton_f64(100, 100, p.a, p.b, p.C, eps, f, g, 1e-10, 200, 0.05, &info), 0);
     printf("  eps %g: %lld steps (%lld by Sinkhorn, %lld CG iterations), err %.2e; plain "
            "Sinkhorn: %lld iterations%s\n", eps, (long long)info.iterations,
            (long long)info.sinkhorn_steps, (long long)info.cg_iterations, info.err,
@@ -228,8 +228,8 @@ TEST(sns_exact_newton_is_quadratic) {
   errs[0] = marginal_error(&p, eps, f, g, NULL);
   int k = 0;
   while (k < 39 && errs[k] > 1e-14) {
-    SnOtSnsInfo info;
-    SnStatus st = sn_ot_sns_f64(60, 80, p.a, p.b, p.C, eps, f, g, 0, 1, 1, &info);
+    SnOtSinkhornNewtonInfo info;
+    SnStatus st = sn_ot_sinkhorn_newton_f64(60, 80, p.a, p.b, p.C, eps, f, g, 0, 1, 1, &info);
     CHECK(st == SN_OT_NOT_CONVERGED);
     CHECK_EQ_INT(info.nnz, 60 * 80);
     CHECK_EQ_INT(info.sinkhorn_steps, 0);
@@ -262,8 +262,8 @@ TEST(sns_keeps_the_share_asked) {
     double f[90], g[70];
     memcpy(f, ref.f0, sizeof f);
     memcpy(g, ref.g0, sizeof g);
-    SnOtSnsInfo info;
-    sn_ot_sns_f64(90, 70, p.a, p.b, p.C, eps, f, g, 0, 1, keeps[t], &info);
+    SnOtSinkhornNewtonInfo info;
+    sn_ot_sinkhorn_newton_f64(90, 70, p.a, p.b, p.C, eps, f, g, 0, 1, keeps[t], &info);
     int64_t want = (int64_t)ceil(keeps[t] * 90 * 70);
     CHECK(info.nnz >= want && info.nnz <= want + 2);
   }
@@ -276,8 +276,8 @@ TEST(sns_keeps_the_share_asked) {
 TEST(sns_cold_start_falls_back_to_sinkhorn) {
   Problem p = problem(50, 40, 1, 11);
   double f[50] = {0}, g[40] = {0};
-  SnOtSnsInfo info;
-  CHECK_EQ_INT(sn_ot_sns_f64(50, 40, p.a, p.b, p.C, 1e-4, f, g, 1e-10, 500, 0.05, &info), 0);
+  SnOtSinkhornNewtonInfo info;
+  CHECK_EQ_INT(sn_ot_sinkhorn_newton_f64(50, 40, p.a, p.b, p.C, 1e-4, f, g, 1e-10, 500, 0.05, &info), 0);
   printf("  %lld steps, %lld of them Sinkhorn\n", (long long)info.iterations,
          (long long)info.sinkhorn_steps);
   CHECK(info.sinkhorn_steps >= 1);
@@ -291,10 +291,10 @@ TEST(sns_cold_start_falls_back_to_sinkhorn) {
 TEST(sns_one_point) {
   Problem p = problem(1, 7, 0, 13), q = problem(6, 1, 0, 17), o = problem(1, 1, 0, 19);
   double f[7], g[7];
-  SnOtSnsInfo info;
+  SnOtSinkhornNewtonInfo info;
   memset(f, 0, sizeof f);
   memset(g, 0, sizeof g);
-  CHECK_EQ_INT(sn_ot_sns_f64(1, 7, p.a, p.b, p.C, 1e-3, f, g, 1e-13, 0, 0.5, &info), 0);
+  CHECK_EQ_INT(sn_ot_sinkhorn_newton_f64(1, 7, p.a, p.b, p.C, 1e-3, f, g, 1e-13, 0, 0.5, &info), 0);
   double bc = 0;
   for (int j = 0; j < 7; j++) bc += p.b[j] * p.C[j];
   CHECK(fabs(f[0] - bc / 2) <= 1e-12);
@@ -302,13 +302,13 @@ TEST(sns_one_point) {
   CHECK(fabs(info.cost - bc) <= 1e-12);
   memset(f, 0, sizeof f);
   memset(g, 0, sizeof g);
-  CHECK_EQ_INT(sn_ot_sns_f64(6, 1, q.a, q.b, q.C, 1e-2, f, g, 1e-13, 0, 1, &info), 0);
+  CHECK_EQ_INT(sn_ot_sinkhorn_newton_f64(6, 1, q.a, q.b, q.C, 1e-2, f, g, 1e-13, 0, 1, &info), 0);
   double ac = 0;
   for (int i = 0; i < 6; i++) ac += q.a[i] * q.C[i];
   CHECK(fabs(g[0] - ac / 2) <= 1e-12);
   for (int i = 0; i < 6; i++) CHECK_NEAR(f[i], q.C[i] - ac / 2, 1e-12);
   f[0] = 5, g[0] = -3;
-  CHECK_EQ_INT(sn_ot_sns_f64(1, 1, o.a, o.b, o.C, 1e-2, f, g, 1e-14, 0, 1, &info), 0);
+  CHECK_EQ_INT(sn_ot_sinkhorn_newton_f64(1, 1, o.a, o.b, o.C, 1e-2, f, g, 1e-14, 0, 1, &info), 0);
   CHECK_NEAR(f[0], o.C[0] / 2, 1e-14);
   CHECK_NEAR(g[0], o.C[0] / 2, 1e-14);
   CHECK_EQ_INT(info.iterations, 1);
@@ -346,35 +346,38 @@ TEST(sns_call) {
   SnTensor *Ct = sn_tensor_from_data(SN_F64, ct, 2, s2030), *C = sn_tensor_transpose(Ct, 0, 1);
   CHECK(!sn_tensor_is_contiguous(C));
   int64_t live = sn_tensor_live_count();
-  SnOtCall *r = sn_ot_sns_call("t.dsl:1:1", ta, tb, C, eps, tf, tg, 1e-12, 0, 0.2);
+  SnResult *r = sn_ot_sinkhorn_newton_call("t.dsl:1:1", ta, tb, C, eps, tf, tg, 1e-12, 0, 0.2);
   CHECK(r != NULL);
   if (r) {
-    SnTensor *f = sn_ot_call_tensor(r, SN_OT_F), *g = sn_ot_call_tensor(r, SN_OT_G);
+    SnTensor *f = sn_result_tensor(r, 0), *g = sn_result_tensor(r, 1);
     CHECK(f->dtype == SN_F64 && f->rank == 1 && f->shape[0] == 30);
     CHECK(g->dtype == SN_F64 && g->rank == 1 && g->shape[0] == 20);
-    SnOtSnsInfo info;
-    CHECK_EQ_INT(sn_ot_sns_f64(30, 20, da, db, p.C, eps, df, dg, 1e-12, 0, 0.2, &info), 0);
+    SnOtSinkhornNewtonInfo info;
+    CHECK_EQ_INT(sn_ot_sinkhorn_newton_f64(30, 20, da, db, p.C, eps, df, dg, 1e-12, 0, 0.2, &info), 0);
     CHECK(memcmp(f->data, df, sizeof df) == 0);
     CHECK(memcmp(g->data, dg, sizeof dg) == 0);
-    CHECK(sn_ot_call_scalar(r, SN_OT_COST) == info.cost);
-    CHECK(sn_ot_call_scalar(r, SN_OT_ERR) == info.err);
-    CHECK(sn_ot_call_scalar(r, SN_OT_ITERATIONS) == (double)info.iterations);
-    CHECK(sn_ot_call_scalar(r, SN_OT_NNZ) == (double)info.nnz);
-    CHECK(sn_ot_call_scalar(r, SN_OT_CONVERGED) == 1);
-    CHECK(sn_ot_call_tensor(r, SN_OT_PLAN) == NULL);
-    CHECK_HAS(sn_error_message(), "internal error: transport result part 0 is missing");
+    CHECK(sn_result_f64(r, 3) == info.cost);
+    CHECK(sn_result_f64(r, 2) == info.err);
+    CHECK(sn_result_i64(r, 4) == info.iterations);
+    CHECK(sn_result_i64(r, 6) == info.nnz);
+    CHECK(sn_result_i64(r, 5) == 1);
+    CHECK(sn_result_i64(r, 7) == info.sinkhorn_steps);
+    /* the parts of _sinkhorn_newton's result record, in order */
+    const char *names[8] = {"f", "g", "err", "cost", "iterations", "converged", "nnz", "sinkhorn_steps"};
+    CHECK_EQ_INT(sn_result_count(r), 8);
+    for (int k = 0; k < 8; k++) CHECK_STR(sn_result_name(r, k), names[k]);
     sn_tensor_release(f);
     sn_tensor_release(g);
-    sn_ot_call_free(r);
+    sn_result_free(r);
   }
   /* Uniform weights and a cold start, stopped after 2 steps. */
-  r = sn_ot_sns_call("t.dsl:1:1", NULL, NULL, C, eps, NULL, NULL, 1e-12, 2, 0.05);
+  r = sn_ot_sinkhorn_newton_call("t.dsl:1:1", NULL, NULL, C, eps, NULL, NULL, 1e-12, 2, 0.05);
   CHECK(r != NULL);
   if (r) {
-    CHECK(sn_ot_call_scalar(r, SN_OT_CONVERGED) == 0);
-    CHECK(sn_ot_call_scalar(r, SN_OT_ITERATIONS) == 2);
-    CHECK(sn_ot_call_scalar(r, SN_OT_ERR) > 1e-12);
-    sn_ot_call_free(r);
+    CHECK(sn_result_i64(r, 5) == 0);
+    CHECK(sn_result_i64(r, 4) == 2);
+    CHECK(sn_result_f64(r, 2) > 1e-12);
+    sn_result_free(r);
   }
   CHECK_EQ_INT(sn_tensor_live_count(), live);
   sn_tensor_release(ta);
@@ -393,9 +396,9 @@ TEST(sns_call) {
 static void expect_error(int64_t n, int64_t m, const double *a, const double *b, const double *C,
                          double eps, double tol, int64_t max_iter, double keep, const char *want) {
   double f[3] = {1, 2, 3}, g[2] = {4, 5};
-  SnOtSnsInfo info;
+  SnOtSinkhornNewtonInfo info;
   sn_error_clear();
-  CHECK_EQ_INT(sn_ot_sns_f64(n, m, a, b, C, eps, f, g, tol, max_iter, keep, &info), 1);
+  CHECK_EQ_INT(sn_ot_sinkhorn_newton_f64(n, m, a, b, C, eps, f, g, tol, max_iter, keep, &info), 1);
   CHECK_HAS(sn_error_message(), want);
   CHECK(f[0] == 1 && f[2] == 3 && g[0] == 4 && g[1] == 5);
 }
@@ -407,9 +410,9 @@ TEST(sns_zero_weights) {
   double a[3] = {0.5, 0, 0.5}, b[3] = {0.25, 0.75, 0}, C[9] = {0.1, 0.9, 0.4, 0.7, 0.2, 0.8, 0.6, 0.3, 0.5};
   double a2[2] = {0.5, 0.5}, b2[2] = {0.25, 0.75}, C2[4] = {0.1, 0.9, 0.6, 0.3}, eps = 0.05;
   double f[3] = {0}, g[3] = {0}, f2[2] = {0}, g2[2] = {0};
-  SnOtSnsInfo info, info2;
-  CHECK_EQ_INT(sn_ot_sns_f64(3, 3, a, b, C, eps, f, g, 1e-12, 50, 1, &info), 0);
-  CHECK_EQ_INT(sn_ot_sns_f64(2, 2, a2, b2, C2, eps, f2, g2, 1e-12, 50, 1, &info2), 0);
+  SnOtSinkhornNewtonInfo info, info2;
+  CHECK_EQ_INT(sn_ot_sinkhorn_newton_f64(3, 3, a, b, C, eps, f, g, 1e-12, 50, 1, &info), 0);
+  CHECK_EQ_INT(sn_ot_sinkhorn_newton_f64(2, 2, a2, b2, C2, eps, f2, g2, 1e-12, 50, 1, &info2), 0);
   CHECK(info.err <= 1e-12 && fabs(info.cost - info2.cost) <= 1e-14);
   CHECK(fabs(f[0] - f2[0]) <= 1e-12);
   CHECK(fabs(f[2] - f2[1]) <= 1e-12);
@@ -443,17 +446,17 @@ TEST(sns_errors) {
                "sinkhorn_newton: the cost matrix is 0 x 2; it needs at least one row and one column");
   /* Potentials must start finite. */
   double f[3] = {0, INFINITY, 0}, g[2] = {0, 0};
-  CHECK_EQ_INT(sn_ot_sns_f64(3, 2, a, b, C, 0.1, f, g, 1e-9, 10, 0.1, NULL), 1);
+  CHECK_EQ_INT(sn_ot_sinkhorn_newton_f64(3, 2, a, b, C, 0.1, f, g, 1e-9, 10, 0.1, NULL), 1);
   CHECK_HAS(sn_error_message(), "sinkhorn_newton: f0[1] is inf; it must be finite");
   /* Sums within 1.5e-7 of 1 are rounding: the weights are divided by their sums. */
   double close[2] = {0.5, 0.5 + 1e-9};
   double fc[3] = {0}, gc[2] = {0};
-  SnOtSnsInfo info;
-  CHECK_EQ_INT(sn_ot_sns_f64(3, 2, a, close, C, 0.1, fc, gc, 1e-12, 0, 1, &info), 0);
+  SnOtSinkhornNewtonInfo info;
+  CHECK_EQ_INT(sn_ot_sinkhorn_newton_f64(3, 2, a, close, C, 0.1, fc, gc, 1e-12, 0, 1, &info), 0);
   CHECK(info.err <= 1e-12);
   /* Not converging is its own status, with the last iterate kept. */
   double fs[3] = {0}, gs[2] = {0};
-  CHECK_EQ_INT(sn_ot_sns_f64(3, 2, a, b, C, 0.01, fs, gs, 0, 3, 1, &info), SN_OT_NOT_CONVERGED);
+  CHECK_EQ_INT(sn_ot_sinkhorn_newton_f64(3, 2, a, b, C, 0.01, fs, gs, 0, 3, 1, &info), SN_OT_NOT_CONVERGED);
   CHECK_HAS(sn_error_message(), "sinkhorn_newton: did not converge in 3 steps (max_iter)");
   CHECK_EQ_INT(info.iterations, 3);
   CHECK(info.converged == 0 && fs[0] != 0);
@@ -465,23 +468,23 @@ TEST(sns_errors) {
   SnTensor *tbool = sn_tensor_zeros(SN_BOOL, 1, s3);
   int64_t live = sn_tensor_live_count();
   const char *at = "prog.dsl:4:9";
-  CHECK(sn_ot_sns_call(at, ta, tb, tC, -1, NULL, NULL, 1e-9, 10, 0.05) == NULL);
+  CHECK(sn_ot_sinkhorn_newton_call(at, ta, tb, tC, -1, NULL, NULL, 1e-9, 10, 0.05) == NULL);
   CHECK_STR(sn_error_message(), "prog.dsl:4:9: error: sinkhorn_newton: eps must be > 0, got -1");
-  CHECK(sn_ot_sns_call(at, ta, tb, tC, 0.1, NULL, NULL, 1e-9, 10, 2) == NULL);
+  CHECK(sn_ot_sinkhorn_newton_call(at, ta, tb, tC, 0.1, NULL, NULL, 1e-9, 10, 2) == NULL);
   CHECK_HAS(sn_error_message(), "prog.dsl:4:9: error: sinkhorn_newton: keep must be in (0, 1], got 2");
-  CHECK(sn_ot_sns_call(at, t4, tb, tC, 0.1, NULL, NULL, 1e-9, 10, 0.05) == NULL);
+  CHECK(sn_ot_sinkhorn_newton_call(at, t4, tb, tC, 0.1, NULL, NULL, 1e-9, 10, 0.05) == NULL);
   CHECK_HAS(sn_error_message(), "sinkhorn_newton: size mismatch: the length of a is 4 but the number of rows of C is 3");
-  CHECK(sn_ot_sns_call(at, ta, t4, tC, 0.1, NULL, NULL, 1e-9, 10, 0.05) == NULL);
+  CHECK(sn_ot_sinkhorn_newton_call(at, ta, t4, tC, 0.1, NULL, NULL, 1e-9, 10, 0.05) == NULL);
   CHECK_HAS(sn_error_message(), "sinkhorn_newton: size mismatch: the length of b is 4 but the number of columns of C is 2");
-  CHECK(sn_ot_sns_call(at, ta, tb, tC, 0.1, t4, NULL, 1e-9, 10, 0.05) == NULL);
+  CHECK(sn_ot_sinkhorn_newton_call(at, ta, tb, tC, 0.1, t4, NULL, 1e-9, 10, 0.05) == NULL);
   CHECK_HAS(sn_error_message(), "sinkhorn_newton: size mismatch: the length of f0 is 4 but the number of rows of C is 3");
-  CHECK(sn_ot_sns_call(at, ta, tb, tC, 0.1, NULL, ta, 1e-9, 10, 0.05) == NULL);
+  CHECK(sn_ot_sinkhorn_newton_call(at, ta, tb, tC, 0.1, NULL, ta, 1e-9, 10, 0.05) == NULL);
   CHECK_HAS(sn_error_message(), "sinkhorn_newton: size mismatch: the length of g0 is 3 but the number of columns of C is 2");
-  CHECK(sn_ot_sns_call(at, ta, tb, ta, 0.1, NULL, NULL, 1e-9, 10, 0.05) == NULL);
+  CHECK(sn_ot_sinkhorn_newton_call(at, ta, tb, ta, 0.1, NULL, NULL, 1e-9, 10, 0.05) == NULL);
   CHECK_HAS(sn_error_message(), "sinkhorn_newton: C must be a matrix (rank 2), not rank 1");
-  CHECK(sn_ot_sns_call(at, tbool, tb, tC, 0.1, NULL, NULL, 1e-9, 10, 0.05) == NULL);
+  CHECK(sn_ot_sinkhorn_newton_call(at, tbool, tb, tC, 0.1, NULL, NULL, 1e-9, 10, 0.05) == NULL);
   CHECK_HAS(sn_error_message(), "sinkhorn_newton: a holds bool values; it needs numbers");
-  CHECK(sn_ot_sns_call(at, ta, tb, tC, 0.1, NULL, tC, 1e-9, 10, 0.05) == NULL);
+  CHECK(sn_ot_sinkhorn_newton_call(at, ta, tb, tC, 0.1, NULL, tC, 1e-9, 10, 0.05) == NULL);
   CHECK_HAS(sn_error_message(), "sinkhorn_newton: g0 must be a vector (rank 1), not rank 2");
   CHECK_EQ_INT(sn_tensor_live_count(), live);
   sn_tensor_release(ta);

@@ -1,4 +1,5 @@
-/* sns.c: entropic optimal transport by the Newton stage of Sinkhorn-Newton-Sparse
+/* sinkhorn_newton.c: the builtin _sinkhorn_newton (the stdlib's sinkhorn_newton): entropic optimal
+ * transport by the Newton stage of Sinkhorn-Newton-Sparse
  * (Tang, Shavlovsky, Rahmanian, Tardini, Thekumparampil, Xiao & Ying, "Accelerating Sinkhorn
  * algorithm with sparse Newton iterations", ICLR 2024).
  *
@@ -496,7 +497,7 @@ static SnStatus check_weights(const char *fn, const char *name, const double *w,
 /* The solver proper, on weights that are all > 0 (or NULL), the checks done. */
 static SnStatus sns_solve(int64_t n, int64_t m, const double *a, const double *b, double sa,
                           double sb, const double *C, double eps, double *f, double *g,
-                          double tol, int64_t max_iter, double keep, SnOtSnsInfo *info) {
+                          double tol, int64_t max_iter, double keep, SnOtSinkhornNewtonInfo *info) {
   const char *fn = "sinkhorn_newton";
   Sns s = {.n = n, .m = m, .C = C, .eps = eps};
   SnStatus st = sns_alloc(&s);
@@ -513,7 +514,7 @@ static SnStatus sns_solve(int64_t n, int64_t m, const double *a, const double *b
   memcpy(s.g, g, (size_t)m * sizeof *g);
   if (max_iter <= 0) max_iter = SNS_MAX_ITER;
 
-  SnOtSnsInfo out = {0};
+  SnOtSinkhornNewtonInfo out = {0};
   for (;;) {
     plan_pass(&s, &out.err, &out.cost);
     if (out.err <= tol) {
@@ -568,7 +569,7 @@ static double c_transform(const double *C, int64_t at, int64_t stride, int64_t l
 static SnStatus sns_positive(int64_t n, int64_t m, const double *a, const double *b, double sa,
                              double sb, int64_t na, int64_t nb, const double *C, double eps,
                              double *f, double *g, double tol, int64_t max_iter, double keep,
-                             SnOtSnsInfo *info) {
+                             SnOtSinkhornNewtonInfo *info) {
   int64_t *ia = malloc((size_t)na * sizeof *ia), *ib = malloc((size_t)nb * sizeof *ib);
   double *ca = malloc((size_t)(na + nb) * sizeof *ca), *cC = malloc((size_t)(na * nb) * sizeof *cC);
   double *cf = malloc((size_t)(na + nb) * sizeof *cf);
@@ -602,9 +603,9 @@ done:
   return st;
 }
 
-SnStatus sn_ot_sns_f64(int64_t n, int64_t m, const double *a, const double *b, const double *C,
-                       double eps, double *f, double *g, double tol, int64_t max_iter,
-                       double keep, SnOtSnsInfo *info) {
+SnStatus sn_ot_sinkhorn_newton_f64(int64_t n, int64_t m, const double *a, const double *b, const double *C,
+                                   double eps, double *f, double *g, double tol, int64_t max_iter,
+                                   double keep, SnOtSinkhornNewtonInfo *info) {
   const char *fn = "sinkhorn_newton";
   if (info) memset(info, 0, sizeof *info);
   if (n < 1 || m < 1)
@@ -631,13 +632,13 @@ SnStatus sn_ot_sns_f64(int64_t n, int64_t m, const double *a, const double *b, c
 
 /* --- the call from generated code ------------------------------------------------------------- */
 
-SnOtCall *sn_ot_sns_call(const char *where, const SnTensor *a, const SnTensor *b,
-                         const SnTensor *C, double eps, const SnTensor *f0, const SnTensor *g0,
-                         double tol, int64_t max_iter, double keep) {
+SnResult *sn_ot_sinkhorn_newton_call(const char *where, const SnTensor *a, const SnTensor *b,
+                                     const SnTensor *C, double eps, const SnTensor *f0, const SnTensor *g0,
+                                     double tol, int64_t max_iter, double keep) {
   const char *fn = "sinkhorn_newton";
-  SnOtCall *r = calloc(1, sizeof *r);
-  if (!r) return snrt_ot_call_failed(where, NULL);
-  SnTensor *hc = NULL, *ha = NULL, *hb = NULL;
+  SnResult *r = sn_result_new(8);
+  if (!r) return sn_result_failed(where, NULL);
+  SnTensor *hc = NULL, *ha = NULL, *hb = NULL, *tf = NULL, *tg = NULL;
   const double *c = snrt_ot_as_f64(fn, "C", C, 2, &hc), *pa = NULL, *pb = NULL;
   SnStatus st = 1;
   if (!c) goto done;
@@ -649,27 +650,29 @@ SnOtCall *sn_ot_sns_call(const char *where, const SnTensor *a, const SnTensor *b
             snrt_ot_size_match(fn, "the length of b", b->shape[0], "the number of columns of C",
                                m)))
     goto done;
-  r->emd.u = snrt_ot_start_potential(fn, "f0", "the length of f0", f0, n,
-                                     "the number of rows of C");
-  r->emd.v = r->emd.u ? snrt_ot_start_potential(fn, "g0", "the length of g0", g0, m,
-                                                "the number of columns of C")
-                      : NULL;
-  if (!r->emd.v) goto done;
-  SnOtSnsInfo info;
-  st = sn_ot_sns_f64(n, m, pa, pb, c, eps, r->emd.u->data, r->emd.v->data, tol, max_iter, keep,
-                     &info);
+  tf = snrt_ot_start_potential(fn, "f0", "the length of f0", f0, n, "the number of rows of C");
+  tg = tf ? snrt_ot_start_potential(fn, "g0", "the length of g0", g0, m, "the number of columns of C")
+          : NULL;
+  if (!tg) goto done;
+  SnOtSinkhornNewtonInfo info;
+  st = sn_ot_sinkhorn_newton_f64(n, m, pa, pb, c, eps, tf->data, tg->data, tol, max_iter, keep, &info);
   if (st == 0 || st == SN_OT_NOT_CONVERGED) {
-    r->scalars[SN_OT_COST] = info.cost;
-    r->scalars[SN_OT_ITERATIONS] = (double)info.iterations;
-    r->scalars[SN_OT_CONVERGED] = info.converged;
-    r->scalars[SN_OT_ERR] = info.err;
-    r->scalars[SN_OT_NNZ] = (double)info.nnz;
-    r->scalars[SN_OT_SINKHORN_STEPS] = (double)info.sinkhorn_steps;
+    sn_result_set_tensor(r, 0, "f", tf);
+    sn_result_set_tensor(r, 1, "g", tg);
+    tf = tg = NULL;
+    sn_result_set_f64(r, 2, "err", info.err);
+    sn_result_set_f64(r, 3, "cost", info.cost);
+    sn_result_set_i64(r, 4, "iterations", info.iterations);
+    sn_result_set_i64(r, 5, "converged", info.converged);
+    sn_result_set_i64(r, 6, "nnz", info.nnz);
+    sn_result_set_i64(r, 7, "sinkhorn_steps", info.sinkhorn_steps);
     st = 0;
   }
 done:
   sn_tensor_release(hc);
   sn_tensor_release(ha);
   sn_tensor_release(hb);
-  return st ? snrt_ot_call_failed(where, r) : r;
+  sn_tensor_release(tf);
+  sn_tensor_release(tg);
+  return st ? sn_result_failed(where, r) : r;
 }
