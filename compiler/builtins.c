@@ -8,7 +8,7 @@
 #include <string.h>
 
 /* The families, in the order their names are searched and listed. */
-static const Builtin *const families[] = {builtins_core, builtins_io, builtins_transport};
+static const Builtin *const families[] = {builtins_core, builtins_io, builtins_transport, builtins_shape};
 #define NFAMILIES (int)(sizeof families / sizeof *families)
 
 const Builtin *builtin_find(const char *name) {

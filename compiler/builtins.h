@@ -2,7 +2,8 @@
  *
  * A builtin is one row (Builtin) in its family's table: core (builtins_core.c: math,
  * reductions, casts, constructors, shapes, print, check), io (builtins_io.c: load, load_csv,
- * save) and transport (builtins_transport.c: the runtime's solvers). Its signature is written as
+ * save), transport (builtins_transport.c: the runtime's solvers) and shape (builtins_shape.c:
+ * reshape, flatten, concat, stack, x.T, x.shape). Its signature is written as
  * a sinter function's parameters, `x: num[n, d], y: num[m, d], p: num = 2`, so a call binds
  * exactly as a call of a user function does (sema_match_args, sema_bind_params: positional and
  * named arguments, defaults, the same messages), and declared types check dtype classes and unify
@@ -52,7 +53,7 @@ struct Builtin {
 #define BUILTIN_RUNTIME(name, params, rt, result) {name, params, NULL, rt, result, false}
 
 /* The tables of the families, each ended by a row whose name is NULL. */
-extern const Builtin builtins_core[], builtins_io[], builtins_transport[];
+extern const Builtin builtins_core[], builtins_io[], builtins_transport[], builtins_shape[];
 
 /* The builtin called `name`, or NULL. */
 const Builtin *builtin_find(const char *name);
@@ -72,6 +73,11 @@ Node *builtin_signature(Sema *s, const Builtin *b);
 Val *builtin_runtime(Sema *s, const Builtin *b, Arg *args, Node *call);
 /* load with a declared type, `let x: f32[n, 3] = load(path)` (builtins_io.c). */
 Val *builtin_load_typed(Sema *s, Node *call, Node *type);
+
+/* x.T (the axes reversed; a vector itself) and x.shape (its sizes, an i64 vector whose elements
+ * x.shape[k] are x's dimensions), for sema's field access (builtins_shape.c). */
+Val *builtin_transposed(Sema *s, Val *x, Span span);
+Val *builtin_shape(Sema *s, Val *x, Span span);
 
 /* The location string of a call for run-time messages (in a stdlib function, the user's call). */
 IrValue *builtin_where(Sema *s, Span sp);
@@ -103,6 +109,8 @@ SnDtype sema_compute_dtype(SnDtype dt);
  * so a value is the same whether fusion stores it or not. */
 IrValue *sema_round(Sema *s, IrValue *v, SnDtype dt);
 Val *sema_cast(Sema *s, Val *v, SnDtype to, Span span);
+/* The dtype two operands are computed in (docs/language.md, "Types"); false after an error. */
+bool sema_promote(Sema *s, Val *a, Val *b, SnDtype *out, bool *weak, Span span, const char *opname);
 /* An explicit conversion, f16(x): the value is rounded to the type even when it is a literal. */
 Val *sema_explicit_cast(Sema *s, Val *v, SnDtype to, Span span);
 
@@ -122,6 +130,8 @@ void sema_print(Sema *s, Val *v);
 
 /* Dimensions. */
 Dim sema_dim_const(int64_t c);
+const char *sema_dim_str(Sema *s, Dim d);
+bool sema_dims_equal(Dim a, Dim b);
 IrValue *sema_dim_value(Sema *s, Dim d);
 Dim sema_dim_of_value(Sema *s, IrValue *v, const char *name);
 /* a and b must be the same size: false when both are constants and differ, a run-time check

@@ -50,6 +50,7 @@ struct Val {
   Record *rec;
   IndexVar *index; /* set when this scalar is an index variable of a comprehension/reduction */
   int slot1;       /* REPL: 1 + the slot a persisted value lives in (0: not persisted) */
+  const Val *shape_of; /* x.shape: the tensor x, whose dimensions its elements are */
 };
 
 /* A run-time size constraint on an index: the index runs over dimension `axis` of a tensor. */

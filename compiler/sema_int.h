@@ -35,15 +35,11 @@ void sema_stmt(Sema *s, Node *n);
 /* --- dtypes and elementwise operations (sema_types.c) ------------------------------------------ */
 
 Val *sema_val(Sema *s, VKind k);
-/* The dtype two operands are computed in (docs/language.md, "Types"); false after an error. */
-bool sema_promote(Sema *s, Val *a, Val *b, SnDtype *out, bool *weak, Span span, const char *opname);
 Val *sema_unary(Sema *s, Node *n);
 
 /* --- shapes, subscripts, comprehensions, reductions (sema_shape.c) ------------------------------ */
 
 IrValue *sema_entry_const(Sema *s, int64_t c);
-const char *sema_dim_str(Sema *s, Dim d);
-bool sema_dims_equal(Dim a, Dim b);
 Val *sema_index(Sema *s, Node *n);
 /* let NAME[i, j, ...] = body, or the update `x[i, j] = body` of the iterate state `target`. */
 Val *sema_comprehension(Sema *s, PtrVec *names, Node *body, Span span, const Binding *target);
