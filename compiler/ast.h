@@ -21,7 +21,7 @@ typedef enum AstKind {
   A_CALL,      /* name (callee), name_span, list: arguments (expressions or A_KWARG) */
   A_KWARG,     /* name, a */
   A_INDEX,     /* a (the indexed value), list: subscripts (expressions or A_SLICE) */
-  A_SLICE,     /* a (start or NULL), b (end or NULL) */
+  A_SLICE,     /* a (start or NULL), b (end or NULL), c (step or NULL) */
   A_FIELD,     /* a, name */
   A_IF,        /* a (condition), b (then), c (else) */
   A_REDUCE,    /* op (RedKind), list (the indices, A_NAME), a (body), name_span (the keyword) */

@@ -2,7 +2,8 @@
  *
  * A builtin is one row (Builtin) in its family's table: core (builtins_core.c: math,
  * reductions, casts, constructors, shapes, print, check), io (builtins_io.c: load, load_csv,
- * save) and transport (builtins_transport.c: the runtime's solvers). Its signature is written as
+ * save), transport (builtins_transport.c: the runtime's solvers) and shape (builtins_shape.c:
+ * reshape, flatten, concat, stack). Its signature is written as
  * a sinter function's parameters, `x: num[n, d], y: num[m, d], p: num = 2`, so a call binds
  * exactly as a call of a user function does (sema_match_args, sema_bind_params: positional and
  * named arguments, defaults, the same messages), and declared types check dtype classes and unify
@@ -28,16 +29,11 @@
 
 /* The tables of the families, each ended by a row whose name is NULL (listed in a Library's
  * builtins by compiler/prelude.c). */
-extern const Builtin builtins_core[], builtins_io[], builtins_transport[];
+extern const Builtin builtins_core[], builtins_io[], builtins_transport[], builtins_shape[];
 
 /* The generic handler: calls the runtime function `data` with the arguments (preceded by the
  * call's location when the function is fallible and has no location of its own), and gives its
  * result as `result` describes. */
 Val *builtin_runtime(Sema *s, const Builtin *b, Arg *args, Node *call);
-
-/* save(map ..., path, shard_size=, dtype=): the map's loops, written where it is saved
- * (sema_map.c); dtype -1 keeps each tensor's own. */
-Val *sema_map_save(Sema *s, Val *map, Arg *path, Node *shard_size, int dtype, Node *call);
-
 
 #endif

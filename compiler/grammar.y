@@ -353,9 +353,13 @@ state(X) ::= NAME(N) EQ expr(E). {
 subs(L) ::= sub(X). { L = ast_node(ctx, A_BLOCK, X->span); ast_add(ctx, L, X); }
 subs(L) ::= subs(L0) COMMA sub(X). { L = L0; ast_add(ctx, L, X); }
 sub(X) ::= expr(E). { X = E; }
-sub(X) ::= expr(A) COLON(C) expr(B). {
+sub(X) ::= slice(S). { X = S; }
+/* a:b:c, the step c after a slice a:b (either bound may be left out, as may c: `x[::2]`) */
+sub(X) ::= slice(S) COLON(C). { X = S; X->span = span_join(S->span, C.span); }
+sub(X) ::= slice(S) COLON expr(E). { X = S; X->c = E; X->span = span_join(S->span, E->span); }
+slice(X) ::= expr(A) COLON(C) expr(B). {
   X = ast_node(ctx, A_SLICE, span_join(A->span, span_join(C.span, B->span))); X->a = A; X->b = B;
 }
-sub(X) ::= COLON(C) expr(B). { X = ast_node(ctx, A_SLICE, span_join(C.span, B->span)); X->b = B; }
-sub(X) ::= expr(A) COLON(C). { X = ast_node(ctx, A_SLICE, span_join(A->span, C.span)); X->a = A; }
-sub(X) ::= COLON(C). { X = ast_node(ctx, A_SLICE, C.span); }
+slice(X) ::= COLON(C) expr(B). { X = ast_node(ctx, A_SLICE, span_join(C.span, B->span)); X->b = B; }
+slice(X) ::= expr(A) COLON(C). { X = ast_node(ctx, A_SLICE, span_join(A->span, C.span)); X->a = A; }
+slice(X) ::= COLON(C). { X = ast_node(ctx, A_SLICE, C.span); }

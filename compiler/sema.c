@@ -135,17 +135,25 @@ static Val *record_expr(Sema *s, Node *n) {
   return r;
 }
 
+/* x.T and x.shape read a tensor; r.name, a record's field (a record may have fields named T
+ * and shape). */
 static Val *field_expr(Sema *s, Node *n) {
   Val *base = sema_expr(s, n->a);
   if (base->kind == V_ERROR) return ERR;
+  bool attr = strcmp(n->name, "T") == 0 || strcmp(n->name, "shape") == 0;
+  if (base->kind == V_TENSOR && attr) return n->name[0] == 'T' ? sema_transposed(s, base, n->span) : sema_shape_vector(s, base, n->span);
   if (base->kind != V_RECORD) {
     Diag *g = diag_error(s->diags, n->name_span, "%s has no field `%s`: it is not a record", sema_type_str(s, base), n->name);
-    if (base->kind == V_TENSOR && strcmp(n->name, "shape") == 0) diag_hint(s->diags, g, "use size(x, axis)");
+    if (attr) diag_hint(s->diags, g, "`.%s` reads a tensor", n->name);
     return ERR;
   }
   Val *v = sema_field(base, n->name);
   if (v) return v;
   Diag *g = diag_error(s->diags, n->name_span, "no field `%s` in %s", n->name, sema_type_str(s, base));
+  if (attr) {
+    diag_hint(s->diags, g, "`.%s` is for tensors; this record has no field of that name", n->name);
+    return ERR;
+  }
   const char *best = NULL;
   int bestd = 3;
   for (int i = 0; i < base->rec->n; i++) {

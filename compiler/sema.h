@@ -53,6 +53,7 @@ struct Val {
   MapVal *map;     /* V_CHECKPOINT */
   IndexVar *index; /* set when this scalar is an index variable of a comprehension/reduction */
   int slot1;       /* REPL: 1 + the slot a persisted value lives in (0: not persisted) */
+  const Val *shape_of; /* x.shape: the tensor x, whose dimensions its elements are */
 };
 
 /* A run-time size constraint on an index: the index runs over dimension `axis` of a tensor. */
@@ -241,6 +242,8 @@ SnDtype sema_compute_dtype(SnDtype dt);
  * so a value is the same whether fusion stores it or not. */
 IrValue *sema_round(Sema *s, IrValue *v, SnDtype dt);
 Val *sema_cast(Sema *s, Val *v, SnDtype to, Span span);
+/* The dtype two operands are computed in (docs/language.md, "Types"); false after an error. */
+bool sema_promote(Sema *s, Val *a, Val *b, SnDtype *out, bool *weak, Span span, const char *opname);
 /* An explicit conversion, f16(x): the value is rounded to the type even when it is a literal. */
 Val *sema_explicit_cast(Sema *s, Val *v, SnDtype to, Span span);
 
@@ -260,6 +263,8 @@ void sema_print(Sema *s, Val *v);
 
 /* Dimensions. */
 Dim sema_dim_const(int64_t c);
+const char *sema_dim_str(Sema *s, Dim d);
+bool sema_dims_equal(Dim a, Dim b);
 IrValue *sema_dim_value(Sema *s, Dim d);
 Dim sema_dim_of_value(Sema *s, IrValue *v, const char *name);
 /* a and b must be the same size: false when both are constants and differ, a run-time check
@@ -268,6 +273,10 @@ bool sema_dims_match(Sema *s, Dim a, Dim b, Span span, const char *what);
 /* The size an integer value v gives (written at span): not negative, an error now when it is a
  * constant, else when the program runs. */
 bool sema_size(Sema *s, Val *v, Span span, Dim *out);
+
+/* save(map ..., path, shard_size=, dtype=): the map's loops, written where it is saved
+ * (sema_map.c); dtype -1 keeps each tensor's own. */
+Val *sema_map_save(Sema *s, Val *map, Arg *path, Node *shard_size, int dtype, Node *call);
 
 /* Arguments: binding a call to a signature's parameters (A_PARAM nodes), as for user functions.
  * sema_match_args evaluates the call's arguments in the caller's scope and reports unknown,

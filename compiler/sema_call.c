@@ -155,7 +155,8 @@ static bool dtype_arg(Sema *s, Node *n, SnDtype *dt) {
   return false;
 }
 
-/* A shape: [d0, d1, ...] or a single size; each a constant or a run-time integer. */
+/* A shape: [d0, d1, ...], a single size, or a tensor's (y.shape); each a constant or a run-time
+ * integer. */
 static bool shape_arg(Sema *s, Node *n, int *rank, Dim *dims) {
   Node *one[1] = {n};
   Node **items = one;
@@ -174,7 +175,13 @@ static bool shape_arg(Sema *s, Node *n, int *rank, Dim *dims) {
       diag_error(s->diags, e->span, "a shape is a list of sizes, e.g. [n, 3]");
       return false;
     }
-    if (!sema_size(s, sema_expr(s, e), e->span, &dims[i])) return false;
+    Val *v = sema_expr(s, e);
+    if (v->shape_of && n->kind != A_LIST) { /* y.shape */
+      *rank = v->shape_of->rank;
+      memcpy(dims, v->shape_of->dims, sizeof(Dim) * SN_MAX_RANK);
+      return true;
+    }
+    if (!sema_size(s, v, e->span, &dims[i])) return false;
   }
   *rank = count;
   return true;

@@ -37,15 +37,11 @@ void sema_stmt(Sema *s, Node *n);
 /* --- dtypes and elementwise operations (sema_types.c) ------------------------------------------ */
 
 Val *sema_val(Sema *s, VKind k);
-/* The dtype two operands are computed in (docs/language.md, "Types"); false after an error. */
-bool sema_promote(Sema *s, Val *a, Val *b, SnDtype *out, bool *weak, Span span, const char *opname);
 Val *sema_unary(Sema *s, Node *n);
 
 /* --- shapes, subscripts, comprehensions, reductions (sema_shape.c) ------------------------------ */
 
 IrValue *sema_entry_const(Sema *s, int64_t c);
-const char *sema_dim_str(Sema *s, Dim d);
-bool sema_dims_equal(Dim a, Dim b);
 Val *sema_index(Sema *s, Node *n);
 /* let NAME[i, j, ...] = body, or the update `x[i, j] = body` of the iterate state `target`. */
 Val *sema_comprehension(Sema *s, PtrVec *names, Node *body, Span span, const Binding *target);
@@ -53,6 +49,10 @@ Val *sema_reduction(Sema *s, Node *n);
 /* The name of a reduction's or comprehension's index, `i` or `i < n`, or NULL. */
 Node *sema_index_name(Node *nm);
 Val *sema_list(Sema *s, Node *n);
+/* x.T (the axes reversed; a vector itself) and x.shape (its sizes, an i64 vector whose elements
+ * x.shape[k] are x's dimensions). */
+Val *sema_transposed(Sema *s, Val *x, Span span);
+Val *sema_shape_vector(Sema *s, Val *x, Span span);
 
 /* --- if and iterate (sema_flow.c) --------------------------------------------------------------- */
 

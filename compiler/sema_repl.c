@@ -81,6 +81,7 @@ static Val *persist(Sema *s, Val *v) {
   *keep = *v;
   keep->ir = NULL;
   keep->index = NULL;
+  keep->shape_of = NULL; /* x.shape kept is a vector: x's dimensions belong to this line */
   if (v->kind == V_RECORD) {
     Record *r = NEW(&env->arena, Record);
     r->n = v->rec->n;

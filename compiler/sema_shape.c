@@ -93,14 +93,12 @@ static IndexVar *index_var_of(Sema *s, Node *n) {
   return b && b->kind == B_INDEX ? b->index : NULL;
 }
 
-/* A subscript that is not a bare index variable: an integer value, checked against the size. */
-static IrValue *subscript_value(Sema *s, Node *n, Val *base, int axis) {
-  Val *v = sema_expr(s, n);
-  if (v->kind == V_ERROR) return NULL;
+/* A subscript that is not a bare index variable or an array: an integer value v, checked against
+ * the size. */
+static IrValue *subscript_value(Sema *s, Node *n, Val *v, Val *base, int axis) {
   if (v->kind != V_SCALAR || !sema_is_int(v->dt)) {
     Diag *g = diag_error(s->diags, n->span, "a subscript must be an integer, not %s", sema_type_str(s, v));
     if (v->kind == V_SCALAR && sema_is_float(v->dt)) diag_hint(s->diags, g, "convert with i64(...)");
-    if (v->kind == V_TENSOR) diag_hint(s->diags, g, "index with one element at a time: x[idx[i]]");
     return NULL;
   }
   IrValue *iv = ir_cast(&s->b, v->ir, ir_i64);
@@ -134,40 +132,192 @@ runtime_check:;
   return iv;
 }
 
-/* A slice bound: Python's rules, negative counts from the end, clamped to [0, size]. */
-static IrValue *slice_bound(Sema *s, Node *n, IrValue *ext, bool is_end) {
-  if (!n) return is_end ? ext : sema_entry_const(s, 0);
+/* A slice's bound or step, an integer (`what` it is for messages), as an i64; NULL after an
+ * error. */
+static IrValue *slice_int(Sema *s, Node *n, const char *what) {
   Val *v = sema_expr(s, n);
   if (v->kind == V_ERROR) return NULL;
   if (v->kind != V_SCALAR || !sema_is_int(v->dt)) {
-    diag_error(s->diags, n->span, "a slice bound must be an integer, not %s", sema_type_str(s, v));
+    diag_error(s->diags, n->span, "a slice %s must be an integer, not %s", what, sema_type_str(s, v));
     return NULL;
   }
-  IrValue *x = ir_cast(&s->b, v->ir, ir_i64);
-  IrValue *zero = sema_entry_const(s, 0);
-  IrValue *neg = ir_cmp(&s->b, CMP_LT, x, zero);
-  x = ir_select(&s->b, neg, ir_bin(&s->b, BIN_ADD, x, ext), x);
-  x = ir_bin(&s->b, BIN_MAX, x, zero);
-  return ir_bin(&s->b, BIN_MIN, x, ext);
+  return ir_cast(&s->b, v->ir, ir_i64);
 }
 
+/* A slice bound: Python's rules, negative counts from the end, clamped to [lo, hi]; `dflt` when
+ * left out. */
+static IrValue *slice_bound(Sema *s, Node *n, IrValue *ext, IrValue *dflt, IrValue *lo, IrValue *hi) {
+  if (!n) return dflt;
+  IrValue *x = slice_int(s, n, "bound");
+  if (!x) return NULL;
+  IrValue *neg = ir_cmp(&s->b, CMP_LT, x, sema_entry_const(s, 0));
+  x = ir_select(&s->b, neg, ir_bin(&s->b, BIN_ADD, x, ext), x);
+  x = ir_bin(&s->b, BIN_MAX, x, lo);
+  return ir_bin(&s->b, BIN_MIN, x, hi);
+}
+
+/* The step of a slice a:b:c: a non-zero integer (an error now when it is the constant 0, else
+ * when the program runs). */
+static IrValue *slice_step(Sema *s, Node *n) {
+  IrValue *x = slice_int(s, n, "step");
+  if (!x) return NULL;
+  int64_t c;
+  if (ir_is_const_int(x, &c)) {
+    if (c != 0) return x;
+    Diag *g = diag_error(s->diags, n->span, "a slice step cannot be 0");
+    diag_hint(s->diags, g, "x[::1] takes every element, x[::-1] reverses");
+    return NULL;
+  }
+  IrValue *nz = ir_cmp(&s->b, CMP_NE, x, sema_entry_const(s, 0));
+  IrBuilder save = s->b;
+  s->b.span = n->span;
+  ir_check(&s->b, CHECK_TRUE, 1, &nz, arena_printf(s->fn->arena, "the slice step %s is 0", sema_src_text(s, n->span)));
+  s->b = save;
+  return x;
+}
+
+/* A slice a:b or a:b:c over a dimension of size ext, Python's rules (CPython's
+ * PySlice_AdjustIndices): its first index and its length; *step is NULL for a step of 1. */
+static bool slice_range(Sema *s, Node *sub, IrValue *ext, IrValue **start, IrValue **step, IrValue **len) {
+  IrValue *zero = sema_entry_const(s, 0), *one = sema_entry_const(s, 1);
+  *step = NULL;
+  if (!sub->c) {
+    IrValue *lo = slice_bound(s, sub->a, ext, zero, zero, ext), *hi = slice_bound(s, sub->b, ext, ext, zero, ext);
+    if (!lo || !hi) return false;
+    *start = lo;
+    *len = ir_bin(&s->b, BIN_MAX, ir_bin(&s->b, BIN_SUB, hi, lo), zero);
+    return true;
+  }
+  IrValue *st = slice_step(s, sub->c);
+  if (!st) return false;
+  /* a negative step runs from the end down: its bounds clamp to [-1, ext - 1] and default to
+   * ext - 1 and -1 (before the first element) */
+  IrValue *minus1 = sema_entry_const(s, -1), *last = ir_bin(&s->b, BIN_SUB, ext, one);
+  IrValue *pos = ir_cmp(&s->b, CMP_GT, st, zero);
+  int64_t c;
+  bool known = ir_is_const_int(st, &c);
+#define BY_SIGN(p, n) (known ? (c > 0 ? (p) : (n)) : ir_select(&s->b, pos, (p), (n)))
+  IrValue *lo_clamp = BY_SIGN(zero, minus1), *hi_clamp = BY_SIGN(ext, last);
+  IrValue *lo = slice_bound(s, sub->a, ext, BY_SIGN(zero, last), lo_clamp, hi_clamp);
+  IrValue *hi = slice_bound(s, sub->b, ext, BY_SIGN(ext, minus1), lo_clamp, hi_clamp);
+  if (!lo || !hi) return false;
+  /* ceil(distance / |step|), at least 0 */
+  IrValue *dist = BY_SIGN(ir_bin(&s->b, BIN_SUB, hi, lo), ir_bin(&s->b, BIN_SUB, lo, hi));
+  IrValue *astep = BY_SIGN(st, ir_bin(&s->b, BIN_SUB, zero, st));
+#undef BY_SIGN
+  dist = ir_bin(&s->b, BIN_MAX, dist, zero);
+  *len = ir_bin(&s->b, BIN_DIV, ir_bin(&s->b, BIN_ADD, dist, ir_bin(&s->b, BIN_SUB, astep, one)), astep);
+  *start = lo;
+  *step = st;
+  return true;
+}
+
+/* A subscript's view of its base: per base axis a fixed index, or a free axis (a slice) read at
+ * start + i * step from its result axis, or one of the axes an index array reads. */
 typedef struct ViewCtx {
   Val *base;
-  int nsub;
-  IrValue *fixed[SN_MAX_RANK]; /* per base axis: a fixed index, or NULL for a free axis */
-  IrValue *start[SN_MAX_RANK]; /* per base axis: the slice start (free axes) */
+  IrValue *fixed[SN_MAX_RANK]; /* per base axis: a fixed index, or NULL */
+  IrValue *start[SN_MAX_RANK]; /* per free axis: the slice start */
+  IrValue *step[SN_MAX_RANK];  /* per free axis: the slice step, NULL for 1 */
+  int out[SN_MAX_RANK];        /* per free axis: its result axis */
+  /* the index array, if any: at base axes [arr_axis, arr_axis + arr_naxes), read at result axes
+   * [arr_out, arr_out + arr->rank) */
+  Val *arr;
+  int arr_axis, arr_naxes, arr_out;
+  bool arr_mask;               /* arr holds a mask's positions, unravelled over the axes it spans */
+  const char *arr_what;        /* for the range check of integers */
+  Span arr_span;               /* where the array is written */
 } ViewCtx;
+
+/* Is base axis d one the index array reads? */
+static bool array_axis(const ViewCtx *c, int d) { return c->arr && d >= c->arr_axis && d < c->arr_axis + c->arr_naxes; }
+
+/* The base indices an index array's element gives: a mask's position unravelled over its axes,
+ * or an integer, negative counting from the end, checked against the size. */
+static void array_indices(Sema *s, ViewCtx *c, Val **indices, IrValue **idx) {
+  IrValue *ai[SN_MAX_RANK];
+  for (int k = 0; k < c->arr->rank; k++) ai[k] = indices[c->arr_out + k]->ir;
+  IrValue *v = ir_cast(&s->b, sema_elem(s, c->arr, ai)->ir, ir_i64);
+  if (c->arr_mask) {
+    for (int d = c->arr_axis + c->arr_naxes - 1; d >= c->arr_axis; d--) {
+      IrValue *n = sema_dim_value(s, c->base->dims[d]);
+      idx[d] = d == c->arr_axis ? v : ir_bin(&s->b, BIN_REM, v, n);
+      v = ir_bin(&s->b, BIN_DIV, v, n);
+    }
+    return;
+  }
+  /* -1 is the last; an index out of range either way is reported as written */
+  IrValue *n = sema_dim_value(s, c->base->dims[c->arr_axis]), *zero = sema_entry_const(s, 0);
+  IrValue *w = ir_bin(&s->b, BIN_ADD, v, n);
+  IrValue *wrap = ir_bin(&s->b, BIN_AND, ir_cmp(&s->b, CMP_LT, v, zero), ir_cmp(&s->b, CMP_GE, w, zero));
+  v = ir_select(&s->b, wrap, w, v);
+  IrValue *ops[2] = {v, n};
+  IrBuilder save = s->b;
+  s->b.span = c->arr_span;
+  ir_check(&s->b, CHECK_INDEX, 2, ops, c->arr_what);
+  s->b = save;
+  idx[c->arr_axis] = v;
+}
 
 static Val *view_body(Sema *s, Val **indices, Span span, void *vctx) {
   (void)span;
   ViewCtx *c = vctx;
   IrValue *idx[SN_MAX_RANK];
-  int k = 0;
+  if (c->arr) array_indices(s, c, indices, idx);
   for (int d = 0; d < c->base->rank; d++) {
-    if (c->fixed[d]) idx[d] = c->fixed[d];
-    else idx[d] = ir_bin(&s->b, BIN_ADD, indices[k++]->ir, c->start[d]);
+    if (array_axis(c, d)) continue;
+    if (c->fixed[d]) {
+      idx[d] = c->fixed[d];
+      continue;
+    }
+    IrValue *i = indices[c->out[d]]->ir;
+    if (c->step[d]) i = ir_bin(&s->b, BIN_MUL, i, c->step[d]);
+    idx[d] = ir_bin(&s->b, BIN_ADD, i, c->start[d]);
   }
   return sema_elem(s, c->base, idx);
+}
+
+/* An index array x[idx] (integers, gathered) or x[mask] (bools, of the shape of the axes it
+ * spans from `axis`: the positions of its true elements, as many as the program finds). */
+static bool index_array(Sema *s, Node *sub, Val *v, Val *base, int axis, ViewCtx *vc) {
+  if (v->dt == SN_BOOL) {
+    if (axis + v->rank > base->rank) {
+      diag_error(s->diags, sub->span, "the mask %s spans more dimensions than %s has from dimension %d", sema_type_str(s, v),
+                 sema_type_str(s, base), axis);
+      return false;
+    }
+    for (int k = 0; k < v->rank; k++) {
+      const char *what = arena_printf(s->fn->arena, "dimension %d of %s and the mask %s", axis + k, sema_type_str(s, base),
+                                      sema_src_text(s, sub->span));
+      if (!sema_dims_match(s, base->dims[axis + k], v->dims[k], sub->span, what)) {
+        Diag *g = diag_error(s->diags, sub->span, "the mask %s does not match %s in dimension %d (%s vs %s)", sema_type_str(s, v),
+                             sema_type_str(s, base), axis + k, sema_dim_str(s, v->dims[k]), sema_dim_str(s, base->dims[axis + k]));
+        diag_hint(s->diags, g, "a mask has the shape of the tensor, or of its leading dimensions");
+        return false;
+      }
+    }
+    IrBuilder save = s->b;
+    s->b.span = sub->span;
+    IrValue *pos = ir_call(&s->b, RT_FLATNONZERO, 1, &v->ir);
+    s->b = save;
+    pos->type = ir_tensor(SN_I64, 1);
+    Dim count = sema_dim_of_value(s, ir_dim(&s->b, pos, 0), arena_printf(s->arena, "count(%s)", sema_src_text(s, sub->span)));
+    vc->arr = sema_tensor(s, SN_I64, 1, &count, pos);
+    vc->arr_naxes = v->rank;
+    vc->arr_mask = true;
+  } else if (sema_is_int(v->dt)) {
+    vc->arr = v;
+    vc->arr_naxes = 1;
+    vc->arr_what = arena_printf(s->fn->arena, "an element of %s (dimension %d of %s)", sema_src_text(s, sub->span), axis,
+                                sema_type_str(s, base));
+  } else {
+    Diag *g = diag_error(s->diags, sub->span, "an index array must hold integers or bools, not %s", sema_type_str(s, v));
+    diag_hint(s->diags, g, "convert positions with i64(...); a mask is a comparison such as x > 0");
+    return false;
+  }
+  vc->arr_axis = axis;
+  vc->arr_span = sub->span;
+  return true;
 }
 
 /* A field of v, or NULL if v is not a record or has no such field. */
@@ -226,35 +376,30 @@ Val *sema_index(Sema *s, Node *n) {
     return ERR;
   }
   int nsub = n->list.n;
-  if (nsub > base->rank) {
-    Diag *g = diag_error(s->diags, n->span, "too many subscripts: %s has %d dimension%s but %d subscripts are given",
-                         sema_type_str(s, base), base->rank, base->rank == 1 ? "" : "s", nsub);
-    diag_hint(s->diags, g, "write x[i, j] for an element of a matrix");
-    return ERR;
+  /* x.shape[k], k a literal: the size itself, a dimension of x */
+  Node *k0 = nsub == 1 ? n->list.items[0] : NULL;
+  bool negk = k0 && k0->kind == A_UNARY && k0->op == OP_NEG;
+  if (base->shape_of && k0 && (k0->kind == A_INT || (negk && k0->a->kind == A_INT))) {
+    int64_t k = negk ? -k0->a->ival : k0->ival, r = base->shape_of->rank;
+    if (k >= -r && k < r) return sema_scalar(s, SN_I64, false, sema_dim_value(s, base->shape_of->dims[k < 0 ? k + r : k]));
   }
-  ViewCtx vc = {.base = base, .nsub = nsub};
-  bool all_scalar = nsub == base->rank;
-  int rank = 0;
-  Dim dims[SN_MAX_RANK];
-  for (int d = 0; d < base->rank; d++) {
-    Node *sub = d < nsub ? n->list.items[d] : NULL;
-    if (!sub) {
-      vc.start[d] = sema_entry_const(s, 0);
-      dims[rank++] = base->dims[d];
-      continue;
+  ViewCtx vc = {.base = base, .arr_axis = -1};
+  Dim sliced[SN_MAX_RANK];
+  int d = 0, nfixed = 0, first_fixed = -1, last_fixed = -1;
+  for (int j = 0; j < nsub; j++) {
+    Node *sub = n->list.items[j];
+    if (d >= base->rank) {
+      Diag *g = diag_error(s->diags, n->span, "too many subscripts: %s has %d dimension%s but %d subscripts are given",
+                           sema_type_str(s, base), base->rank, base->rank == 1 ? "" : "s", nsub);
+      diag_hint(s->diags, g, "write x[i, j] for an element of a matrix");
+      return ERR;
     }
     if (sub->kind == A_SLICE) {
-      all_scalar = false;
-      IrValue *ext = sema_dim_value(s, base->dims[d]);
-      IrValue *lo = slice_bound(s, sub->a, ext, false), *hi = slice_bound(s, sub->b, ext, true);
-      if (!lo || !hi) return ERR;
-      vc.start[d] = lo;
-      if (!sub->a && !sub->b) {
-        dims[rank++] = base->dims[d];
-      } else {
-        IrValue *len = ir_bin(&s->b, BIN_MAX, ir_bin(&s->b, BIN_SUB, hi, lo), sema_entry_const(s, 0));
-        dims[rank++] = sema_dim_of_value(s, len, sema_src_text(s, sub->span));
-      }
+      IrValue *len;
+      if (!slice_range(s, sub, sema_dim_value(s, base->dims[d]), &vc.start[d], &vc.step[d], &len)) return ERR;
+      bool whole = !sub->a && !sub->b && !sub->c;
+      sliced[d] = whole ? base->dims[d] : sema_dim_of_value(s, len, sema_src_text(s, sub->span));
+      vc.fixed[d++] = NULL;
       continue;
     }
     IndexVar *iv = index_var_of(s, sub);
@@ -267,13 +412,49 @@ Val *sema_index(Sema *s, Node *n) {
       c->what = arena_printf(s->arena, "dimension %d of %s", d, sema_src_text(s, n->a->span));
       vec_push(s->arena, &iv->constraints, c);
       vc.fixed[d] = iv->iv;
-      continue;
+    } else {
+      Val *v = sema_expr(s, sub);
+      if (v->kind == V_ERROR) return ERR;
+      if (v->kind == V_TENSOR) {
+        if (vc.arr) {
+          Diag *g = diag_error(s->diags, sub->span, "only one index array per subscript is supported");
+          diag_hint(s->diags, g, "pair them in a comprehension: let y[k] = x[rows[k], cols[k]]");
+          return ERR;
+        }
+        if (!index_array(s, sub, v, base, d, &vc)) return ERR;
+        if (first_fixed < 0) first_fixed = d;
+        nfixed += vc.arr_naxes;
+        d += vc.arr_naxes;
+        last_fixed = d - 1;
+        continue;
+      }
+      if (!(vc.fixed[d] = subscript_value(s, sub, v, base, d))) return ERR;
     }
-    IrValue *v = subscript_value(s, sub, base, d);
-    if (!v) return ERR;
-    vc.fixed[d] = v;
+    if (first_fixed < 0) first_fixed = d;
+    nfixed++;
+    last_fixed = d++;
   }
-  if (all_scalar) return sema_elem(s, base, vc.fixed);
+  if (!vc.arr && d == base->rank && nfixed == base->rank) return sema_elem(s, base, vc.fixed);
+  /* the result's axes: the free ones in order, with the index array's in its place; or first,
+   * when fixed indices and the array are apart (NumPy's rule for advanced indices) */
+  bool arr_first = vc.arr && last_fixed - first_fixed + 1 != nfixed;
+  int rank = 0;
+  Dim dims[SN_MAX_RANK];
+  if (vc.arr && arr_first) vc.arr_out = 0, rank = vc.arr->rank;
+  for (int e = 0; e < base->rank; e++) {
+    if (vc.arr && e == vc.arr_axis && !arr_first) vc.arr_out = rank, rank += vc.arr->rank;
+    if (array_axis(&vc, e) || vc.fixed[e]) continue;
+    if (e >= d) vc.start[e] = sema_entry_const(s, 0);
+    vc.out[e] = rank++;
+  }
+  if (rank > SN_MAX_RANK) {
+    diag_error(s->diags, n->span, "a tensor has at most %d dimensions", SN_MAX_RANK);
+    return ERR;
+  }
+  for (int e = 0; vc.arr && e < vc.arr->rank; e++) dims[vc.arr_out + e] = vc.arr->dims[e];
+  for (int e = 0; e < base->rank; e++)
+    if (!array_axis(&vc, e) && !vc.fixed[e])
+      dims[vc.out[e]] = e < d ? sliced[e] : base->dims[e];
   return sema_compr(s, base->dt, rank, dims, view_body, &vc, n->span);
 }
 
@@ -756,3 +937,35 @@ Val *sema_list(Sema *s, Node *n) {
   return r;
 }
 
+/* --- x.T and x.shape --------------------------------------------------------------------------- */
+
+static Val *reversed_body(Sema *s, Val **idx, Span span, void *vctx) {
+  (void)span;
+  Val *x = vctx;
+  IrValue *i[SN_MAX_RANK];
+  for (int d = 0; d < x->rank; d++) i[d] = idx[x->rank - 1 - d]->ir;
+  return sema_elem(s, x, i);
+}
+
+Val *sema_transposed(Sema *s, Val *x, Span span) {
+  if (x->rank < 2) return x;
+  Dim dims[SN_MAX_RANK];
+  for (int d = 0; d < x->rank; d++) dims[d] = x->dims[x->rank - 1 - d];
+  return sema_compr(s, x->dt, x->rank, dims, reversed_body, x, span);
+}
+
+static Val *shape_body(Sema *s, Val **idx, Span span, void *vctx) {
+  (void)span;
+  Val *x = vctx;
+  IrValue *v = sema_dim_value(s, x->dims[x->rank - 1]);
+  for (int d = x->rank - 2; d >= 0; d--)
+    v = ir_select(&s->b, ir_cmp(&s->b, CMP_EQ, idx[0]->ir, ir_const_i64(&s->b, d)), sema_dim_value(s, x->dims[d]), v);
+  return sema_scalar(s, SN_I64, false, v);
+}
+
+Val *sema_shape_vector(Sema *s, Val *x, Span span) {
+  Dim r = sema_dim_const(x->rank);
+  Val *v = sema_compr(s, SN_I64, 1, &r, shape_body, x, span);
+  if (v->kind == V_TENSOR) v->shape_of = x;
+  return v;
+}

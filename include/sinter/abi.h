@@ -69,6 +69,8 @@ float sn_expsumf(const float *v, int64_t n, float m);
 /* rand and randn: a tensor of dtype drawn from sn_rng(seed), uniform or normal (dist, SnDist). */
 typedef enum { SN_DIST_UNIFORM, SN_DIST_NORMAL } SnDist;
 SnTensor *sn_random(SnDtype dtype, int64_t rank, const int64_t *shape, int64_t seed, int32_t dist);
+/* x[mask]: the row-major positions of mask's true elements, an i64 vector (runtime/core/flatnonzero.c). */
+SnTensor *sn_flatnonzero(const SnTensor *mask);
 
 /* --- running a program -------------------------------------------------------------------- */
 typedef enum { SN_ARG_I64, SN_ARG_F64, SN_ARG_BOOL, SN_ARG_STR, SN_ARG_TENSOR } SnArgKind;

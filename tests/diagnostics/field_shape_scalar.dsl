@@ -1,0 +1,2 @@
+let x = 3.0
+print(x.shape)
