@@ -25,7 +25,7 @@ typedef enum AstKind {
   A_FIELD,     /* a, name */
   A_IF,        /* a (condition), b (then), c (else) */
   A_REDUCE,    /* op (RedKind), list (the indices, A_NAME), a (body), name_span (the keyword) */
-  A_ITERATE,   /* list (A_STATEINIT), body (A_BLOCK), a (until), b (max count) */
+  A_ITERATE,   /* list (A_STATEINIT), body (A_BLOCK), a (until, or NULL: a counted loop), b (max count) */
   A_STATEINIT, /* name, a */
   A_BLOCK,     /* list: statements; the last may be an A_EXPR giving the block's value */
   /* statements */

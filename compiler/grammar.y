@@ -15,7 +15,7 @@
  *             | RED ( names ) expr             a reduction over named indices: sum(k) x[i,k]
  *             | expr [ subscripts ] | expr . NAME | unary and binary operators
  *             | if expr then expr else expr
- *             | iterate NAME = expr, ... { block } until expr max expr
+ *             | iterate NAME = expr, ... { block } [until expr] max expr
  *
  * A reduction binds like a product, as a sum sign does in mathematics: its body extends over
  * * / % @ ^ but stops at + and -, comparisons and logic: `sum(k) x[i, k] * w[k] + b` adds b
@@ -297,6 +297,11 @@ expr(E) ::= ITERATE(K) states(S) block(B) UNTIL expr(C) MAXKW expr(N). [ITERATE]
   E = ast_node(ctx, A_ITERATE, span_join(K.span, N->span));
   E->list = S->list; E->body = B; E->a = C; E->b = N;
   ast_adopt(ctx, E, C); ast_adopt(ctx, E, N);
+}
+/* a counted loop: no convergence test, the body runs exactly N times */
+expr(E) ::= ITERATE(K) states(S) block(B) MAXKW expr(N). [ITERATE] {
+  E = ast_node(ctx, A_ITERATE, span_join(K.span, N->span));
+  E->list = S->list; E->body = B; E->b = N; ast_adopt(ctx, E, N);
 }
 
 exprs(L) ::= expr(X). { L = ast_node(ctx, A_BLOCK, X->span); ast_add(ctx, L, X); }

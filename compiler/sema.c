@@ -153,6 +153,8 @@ static Val *field_expr(Sema *s, Node *n) {
     if (d < bestd) best = base->rec->names[i], bestd = d;
   }
   if (best) diag_hint(s->diags, g, "did you mean `%s`?", best);
+  else if (strcmp(n->name, "converged") == 0 && sema_field(base, "iterations"))
+    diag_hint(s->diags, g, "a loop without `until` has no convergence test: it runs exactly `max` times");
   return ERR;
 }
 

@@ -160,7 +160,8 @@ static bool iteration_limit(Sema *s, IrValue *max, Span span) {
 }
 
 /* iterate s1 = init1, ... { body } until cond max N
- * -> {s1: ..., iterations: i64, converged: bool} */
+ * -> {s1: ..., iterations: i64, converged: bool}; without `until` (a counted loop) the body runs
+ * N times and the record has no `converged` */
 Val *sema_iterate(Sema *s, Node *n) {
   int nstate = n->list.n;
   Val **init = arena_alloc(s->arena, (size_t)nstate * sizeof *init);
@@ -224,7 +225,8 @@ Val *sema_iterate(Sema *s, Node *n) {
   s->iterate_depth++;
   sema_push_scope(s); /* the body's own bindings, visible to the condition */
   for (int i = 0; i < n->body->list.n; i++) sema_stmt(s, n->body->list.items[i]);
-  Val *cond = sema_expr(s, n->a);
+  /* a counted loop (no `until`) is never done early: it runs exactly `max` times */
+  Val *cond = n->a ? sema_expr(s, n->a) : sema_scalar(s, SN_BOOL, false, ir_const_bool(&s->b, false));
   s->iterate_depth--;
   if (cond->kind != V_ERROR && (cond->kind != V_SCALAR || cond->dt != SN_BOOL)) {
     Diag *g = diag_error(s->diags, n->a->span, "the condition after `until` must be a bool, not %s", sema_type_str(s, cond));
@@ -241,7 +243,7 @@ Val *sema_iterate(Sema *s, Node *n) {
   /* progress reports show the quantity the condition compares (`until err < tol` shows err) */
   int nyield = nstate + 1;
   IrInst *cmp = cond->kind == V_SCALAR ? ir_val(cond->ir)->def : NULL;
-  if (cmp && cmp->op == IR_CMP && n->a->kind == A_BINARY && ir_is_float(ir_op(cmp, 0)->type)) {
+  if (cmp && cmp->op == IR_CMP && n->a && n->a->kind == A_BINARY && ir_is_float(ir_op(cmp, 0)->type)) {
     yv[nyield++] = ir_cast(&s->b, ir_op(cmp, 0), ir_scalar(SN_F64));
     const char *text = sema_src_text(s, n->a->a->span);
     loop->blob = strlen(text) <= 24 ? arena_strdup(s->fn->arena, text) : "metric";
@@ -265,7 +267,7 @@ Val *sema_iterate(Sema *s, Node *n) {
   if (cond->kind == V_ERROR) return ERR;
   Val *r = sema_val(s, V_RECORD);
   r->rec = NEW(s->arena, Record);
-  r->rec->n = nstate + 2;
+  r->rec->n = nstate + (n->a ? 2 : 1); /* a counted loop has no `converged` */
   r->rec->names = arena_alloc(s->arena, (size_t)(nstate + 2) * sizeof(char *));
   r->rec->vals = arena_alloc(s->arena, (size_t)(nstate + 2) * sizeof(Val *));
   for (int i = 0; i < nstate; i++) {
