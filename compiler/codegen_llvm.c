@@ -833,7 +833,8 @@ static void gen_for(Cg *cg, IrInst *in) {
 static void gen_if(Cg *cg, IrInst *in) {
   LLVMBasicBlockRef tb = new_block(cg, "if.then"), eb = new_block(cg, "if.else"), mb = new_block(cg, "if.end");
   LLVMBuildCondBr(cg->b, V(cg, in->ops[0]), tb, eb);
-  LLVMValueRef ya[IR_MAX_YIELD], yb[IR_MAX_YIELD];
+  size_t ny = (size_t)(in->nres ? in->nres : 1);
+  LLVMValueRef *ya = arena_alloc(cg->ir->arena, ny * sizeof *ya), *yb = arena_alloc(cg->ir->arena, ny * sizeof *yb);
   LLVMPositionBuilderAtEnd(cg->b, tb);
   gen_block(cg, in->regions[0], ya);
   LLVMBasicBlockRef tend = LLVMGetInsertBlock(cg->b);
@@ -864,13 +865,15 @@ static void gen_iterate(Cg *cg, IrInst *in) {
   LLVMBuildCondBr(cg->b, LLVMBuildICmp(cg->b, LLVMIntSGT, maxv, ci64(cg, 0), ""), head, end);
   LLVMPositionBuilderAtEnd(cg->b, head);
   LLVMValueRef count = LLVMBuildPhi(cg->b, cg->i64, "count");
-  LLVMValueRef phis[16];
+  /* the states (any number: a record state is carried as its leaves), then the yielded done
+   * flag and progress metric */
+  LLVMValueRef *phis = arena_alloc(cg->ir->arena, (size_t)(ns + 2) * sizeof *phis);
+  LLVMValueRef *y = arena_alloc(cg->ir->arena, (size_t)(ns + 2) * sizeof *y);
   set(cg, r->args[0], count);
   for (int i = 0; i < ns; i++) {
     phis[i] = LLVMBuildPhi(cg->b, ty(cg, r->args[1 + i]->type), "state");
     set(cg, r->args[1 + i], phis[i]);
   }
-  LLVMValueRef y[18];
   gen_block(cg, r, y);
   LLVMValueRef cnt1 = LLVMBuildAdd(cg->b, count, ci64(cg, 1), "");
   LLVMValueRef uargs[4] = {report, cnt1, in->blob ? cstring(cg, in->blob) : LLVMConstNull(cg->ptr),
