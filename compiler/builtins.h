@@ -119,6 +119,8 @@ Val *sema_elem(Sema *s, Val *t, IrValue **idx);
 /* RED(x): every element of x reduced. */
 Val *sema_reduce_all(Sema *s, RedKind k, Val *x, Span span);
 void sema_print(Sema *s, Val *v);
+/* The first function value in v (v itself, or a field of a record, depth first), or NULL. */
+const Val *sema_find_fn(const Val *v);
 
 /* Dimensions. */
 Dim sema_dim_const(int64_t c);

@@ -6,6 +6,12 @@
 
 static bool joinable(Sema *s, Val *a, Val *b, Span span, const char *what) {
   if (a->kind == V_ERROR || b->kind == V_ERROR) return false;
+  if (a->kind == V_FN || b->kind == V_FN) {
+    Diag *g = diag_error(s->diags, span, "%s cannot be functions: a function is chosen when the program is compiled, "
+                                         "not by a condition it computes", what);
+    diag_hint(s->diags, g, "call the function in each branch instead: `if c then f(x) else g(x)`");
+    return false;
+  }
   if ((a->kind == V_SCALAR && b->kind == V_SCALAR) ||
       (a->kind == V_TENSOR && b->kind == V_TENSOR && a->rank == b->rank))
     return true;

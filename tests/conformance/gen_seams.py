@@ -1,6 +1,7 @@
 #!/usr/bin/python3
-"""gen_seams.py: writes the expected output of the golden tests of iterate's counted loop and
-record states (tests/lang/iterate_counted.out, iterate_records.out, iterate_record_many.out):
+"""gen_seams.py: writes the expected output of the golden tests of iterate's counted loop, record
+states and function values (tests/lang/iterate_counted.out, iterate_records.out,
+iterate_record_many.out, fn_values.out):
 gradient descent, plain and with momentum, on a diagonal quadratic f(x) = sum(a * (x - c)^2) / 2, whose iterates are known in closed form,
 x_k = c + (1 - lr * a)^k * (x_0 - c). NumPy runs the same float64 operations in the same order
 as the programs, so the programs must print these numbers exactly; each is also checked against
@@ -82,6 +83,19 @@ def record_many():
     return [f"{fmt(total)} {fmt(v)} 3 {{w: {fmt(w[255])}, b: {b[255]}}}"]
 
 
+def fn_values():
+    a = np.array([1.0, 2.0, 4.0])
+    c = np.array([3.0, -1.0, 0.5])
+    plain = descent(a, c, np.zeros(3), 0.1, 25)
+    heavy = momentum(a, c, 0.1, 0.9, 30)
+    x = np.array([3.0, -1.0, 1.5])
+    return [f"{fmt(np.exp(1.0))} {fmt(np.sqrt(16.0))} {fmt(np.full(4, 0.25))} {fmt(2.0 * 3.0 * 3.0)} "
+            f"{fmt(np.sum((np.array([1.0, 2.0]) - 0.0) ** 2))}",
+            f"{(5 - 2) ** 2} [1, 4, 9] {40 + 4}",
+            f"{fmt(plain)} {fmt(heavy)}",
+            f"{{value: {fmt(np.sum(a * (c - c) ** 2 / 2))}, at: {fmt(c)}}} {fmt(np.sum(a * (x - c) ** 2 / 2))}"]
+
+
 def write(name, lines):
     with open(os.path.join(LANG, name + ".out"), "w") as f:
         f.write("\n".join(lines) + "\n")
@@ -90,3 +104,4 @@ def write(name, lines):
 write("iterate_counted", counted())
 write("iterate_records", records())
 write("iterate_record_many", record_many())
+write("fn_values", fn_values())
