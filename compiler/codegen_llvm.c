@@ -601,13 +601,13 @@ static void gen_loop(Cg *cg, IrInst *in, LLVMValueRef lo, LLVMValueRef hi, LLVMV
   LLVMBuildBr(cg->b, head);
   LLVMPositionBuilderAtEnd(cg->b, head);
   LLVMValueRef iv = LLVMBuildPhi(cg->b, cg->i64, "i");
-  LLVMValueRef phis[16];
+  LLVMValueRef *phis = arena_alloc(cg->ir->arena, (size_t)(nc + 1) * sizeof *phis);
   for (int i = 0; i < nc; i++) phis[i] = LLVMBuildPhi(cg->b, ty(cg, r->args[1 + i]->type), "acc");
   LLVMBuildCondBr(cg->b, LLVMBuildICmp(cg->b, LLVMIntSLT, iv, hi, ""), body, exit);
   LLVMPositionBuilderAtEnd(cg->b, body);
   set(cg, r->args[0], iv);
   for (int i = 0; i < nc; i++) set(cg, r->args[1 + i], phis[i]);
-  LLVMValueRef y[16];
+  LLVMValueRef *y = arena_alloc(cg->ir->arena, (size_t)(nc + 1) * sizeof *y);
   gen_block(cg, r, y);
   LLVMValueRef next = LLVMBuildAdd(cg->b, iv, ci64(cg, 1), "");
   LLVMSetNUW(next, 1);
@@ -753,7 +753,7 @@ static void gen_parallel(Cg *cg, IrInst *in, LLVMValueRef *out) {
   /* chunk bounds are offsets into [lo, hi) */
   LLVMValueRef inner_lo = LLVMBuildAdd(cg->b, V(cg, in->ops[0]), LLVMGetParam(bf, 2), "");
   LLVMValueRef inner_hi = LLVMBuildAdd(cg->b, V(cg, in->ops[0]), LLVMGetParam(bf, 3), "");
-  LLVMValueRef inits[16], res[16];
+  LLVMValueRef inits[1], res[1]; /* a parallel loop carries at most one value (gen_for) */
   for (int i = 0; i < nc; i++) inits[i] = V(cg, in->ops[2 + i]);
   LLVMBasicBlockRef start = LLVMAppendBasicBlockInContext(cg->ctx, bf, "start");
   LLVMBuildBr(cg->b, start);
@@ -818,12 +818,12 @@ static void gen_parallel(Cg *cg, IrInst *in, LLVMValueRef *out) {
 }
 
 static void gen_for(Cg *cg, IrInst *in) {
-  LLVMValueRef out[16];
   int nc = in->nres;
+  LLVMValueRef *out = arena_alloc(cg->ir->arena, (size_t)(nc + 1) * sizeof *out);
   if ((in->flags & IRF_PARALLEL) && cg->par_depth == 0 && nc <= 1) {
     gen_parallel(cg, in, out);
   } else {
-    LLVMValueRef inits[16];
+    LLVMValueRef *inits = arena_alloc(cg->ir->arena, (size_t)(nc + 1) * sizeof *inits);
     for (int i = 0; i < nc; i++) inits[i] = V(cg, in->ops[2 + i]);
     gen_loop(cg, in, V(cg, in->ops[0]), V(cg, in->ops[1]), inits, out);
   }

@@ -370,16 +370,19 @@ static int32_t run_for(Interp *it, IrInst *in) {
   IrBlock *r = in->regions[0];
   int nc = in->nres;
   int64_t lo = get(it, in->ops[0]).i, hi = get(it, in->ops[1]).i;
-  Slot carried[16];
+  /* the carried values, on the stack when few */
+  Slot few[8], *carried = nc <= 8 ? few : malloc((size_t)nc * sizeof *carried);
+  if (!carried) die("out of memory");
   for (int i = 0; i < nc; i++) carried[i] = get(it, in->ops[2 + i]);
-  for (int64_t i = lo; i < hi; i++) {
+  int32_t st = 0;
+  for (int64_t i = lo; i < hi && !st; i++) {
     it->v[r->args[0]->id].i = i;
     for (int k = 0; k < nc; k++) it->v[r->args[1 + k]->id] = carried[k];
-    int32_t st = run_block(it, r, carried);
-    if (st) return st;
+    st = run_block(it, r, carried);
   }
-  for (int k = 0; k < nc; k++) it->v[in->res[k]->id] = carried[k];
-  return 0;
+  for (int k = 0; k < nc && !st; k++) it->v[in->res[k]->id] = carried[k];
+  if (carried != few) free(carried);
+  return st;
 }
 
 static int32_t run_iterate(Interp *it, IrInst *in) {
