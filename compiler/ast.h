@@ -18,14 +18,15 @@ typedef enum AstKind {
   A_FIELDINIT, /* name, a */
   A_UNARY,     /* op, a */
   A_BINARY,    /* op, a, b */
-  A_CALL,      /* name (callee), name_span, list: arguments (expressions or A_KWARG) */
+  A_CALL,      /* name (callee), name_span, list: arguments (expressions or A_KWARG); a: the record
+                * whose field `name` is called (r.f(x)), or NULL */
   A_KWARG,     /* name, a */
   A_INDEX,     /* a (the indexed value), list: subscripts (expressions or A_SLICE) */
   A_SLICE,     /* a (start or NULL), b (end or NULL), c (step or NULL) */
   A_FIELD,     /* a, name */
   A_IF,        /* a (condition), b (then), c (else) */
   A_REDUCE,    /* op (RedKind), list (the indices, A_NAME), a (body), name_span (the keyword) */
-  A_ITERATE,   /* list (A_STATEINIT), body (A_BLOCK), a (until), b (max count) */
+  A_ITERATE,   /* list (A_STATEINIT), body (A_BLOCK), a (until, or NULL: a counted loop), b (max count) */
   A_MAP,       /* list (the names bound, A_NAME), a (A_BLOCK: the checkpoints' paths), body (A_BLOCK),
                 * name_span (the keyword) */
   A_STATEINIT, /* name, a */
@@ -35,7 +36,8 @@ typedef enum AstKind {
              * ival: the declaration keyword (DECL_NONE for `let`, or DECL_TRANSPORT) */
   A_ASSIGN, /* name, list (comprehension indices), a: a state update in an iterate body */
   A_FN,     /* name, list (A_PARAM), type (result type or NULL), a (body expression or A_BLOCK);
-             * ival: the declaration keyword (DECL_NONE for `fn`, or DECL_LOSS) */
+             * ival: the declaration keyword (DECL_NONE for `fn`, or DECL_LOSS); also an
+             * anonymous function, an expression (name "fn", or the name a `let` gives it) */
   A_PARAM,  /* name, type or NULL, a (default value) or NULL */
   A_ARG,    /* name, type, a (default value or NULL) */
   A_EXPR,   /* a */

@@ -486,6 +486,13 @@ static Val *b_print(Sema *s, const Builtin *b, Arg *args, Node *call) {
   for (int i = 0; i < n; i++) {
     vals[i] = sema_expr(s, nodes[i]);
     ok &= vals[i]->kind != V_ERROR;
+    const Val *fn = ok ? sema_find_fn(vals[i]) : NULL;
+    if (fn) {
+      Diag *g = diag_error(s->diags, nodes[i]->span, "print shows values, but %s a function, %s",
+                           fn == vals[i] ? "this is" : "this record holds", sema_type_str(s, fn));
+      diag_hint(s->diags, g, "call it to print its value, e.g. f(x)");
+      ok = false;
+    }
   }
   if (!ok) return ERR;
   for (int i = 0; i < n; i++) {

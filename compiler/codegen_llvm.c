@@ -601,13 +601,13 @@ static void gen_loop(Cg *cg, IrInst *in, LLVMValueRef lo, LLVMValueRef hi, LLVMV
   LLVMBuildBr(cg->b, head);
   LLVMPositionBuilderAtEnd(cg->b, head);
   LLVMValueRef iv = LLVMBuildPhi(cg->b, cg->i64, "i");
-  LLVMValueRef phis[16];
+  LLVMValueRef *phis = arena_alloc(cg->ir->arena, (size_t)(nc + 1) * sizeof *phis);
   for (int i = 0; i < nc; i++) phis[i] = LLVMBuildPhi(cg->b, ty(cg, r->args[1 + i]->type), "acc");
   LLVMBuildCondBr(cg->b, LLVMBuildICmp(cg->b, LLVMIntSLT, iv, hi, ""), body, exit);
   LLVMPositionBuilderAtEnd(cg->b, body);
   set(cg, r->args[0], iv);
   for (int i = 0; i < nc; i++) set(cg, r->args[1 + i], phis[i]);
-  LLVMValueRef y[16];
+  LLVMValueRef *y = arena_alloc(cg->ir->arena, (size_t)(nc + 1) * sizeof *y);
   gen_block(cg, r, y);
   LLVMValueRef next = LLVMBuildAdd(cg->b, iv, ci64(cg, 1), "");
   LLVMSetNUW(next, 1);
@@ -753,7 +753,7 @@ static void gen_parallel(Cg *cg, IrInst *in, LLVMValueRef *out) {
   /* chunk bounds are offsets into [lo, hi) */
   LLVMValueRef inner_lo = LLVMBuildAdd(cg->b, V(cg, in->ops[0]), LLVMGetParam(bf, 2), "");
   LLVMValueRef inner_hi = LLVMBuildAdd(cg->b, V(cg, in->ops[0]), LLVMGetParam(bf, 3), "");
-  LLVMValueRef inits[16], res[16];
+  LLVMValueRef inits[1], res[1]; /* a parallel loop carries at most one value (gen_for) */
   for (int i = 0; i < nc; i++) inits[i] = V(cg, in->ops[2 + i]);
   LLVMBasicBlockRef start = LLVMAppendBasicBlockInContext(cg->ctx, bf, "start");
   LLVMBuildBr(cg->b, start);
@@ -818,12 +818,12 @@ static void gen_parallel(Cg *cg, IrInst *in, LLVMValueRef *out) {
 }
 
 static void gen_for(Cg *cg, IrInst *in) {
-  LLVMValueRef out[16];
   int nc = in->nres;
+  LLVMValueRef *out = arena_alloc(cg->ir->arena, (size_t)(nc + 1) * sizeof *out);
   if ((in->flags & IRF_PARALLEL) && cg->par_depth == 0 && nc <= 1) {
     gen_parallel(cg, in, out);
   } else {
-    LLVMValueRef inits[16];
+    LLVMValueRef *inits = arena_alloc(cg->ir->arena, (size_t)(nc + 1) * sizeof *inits);
     for (int i = 0; i < nc; i++) inits[i] = V(cg, in->ops[2 + i]);
     gen_loop(cg, in, V(cg, in->ops[0]), V(cg, in->ops[1]), inits, out);
   }
@@ -833,7 +833,8 @@ static void gen_for(Cg *cg, IrInst *in) {
 static void gen_if(Cg *cg, IrInst *in) {
   LLVMBasicBlockRef tb = new_block(cg, "if.then"), eb = new_block(cg, "if.else"), mb = new_block(cg, "if.end");
   LLVMBuildCondBr(cg->b, V(cg, in->ops[0]), tb, eb);
-  LLVMValueRef ya[IR_MAX_YIELD], yb[IR_MAX_YIELD];
+  size_t ny = (size_t)(in->nres ? in->nres : 1);
+  LLVMValueRef *ya = arena_alloc(cg->ir->arena, ny * sizeof *ya), *yb = arena_alloc(cg->ir->arena, ny * sizeof *yb);
   LLVMPositionBuilderAtEnd(cg->b, tb);
   gen_block(cg, in->regions[0], ya);
   LLVMBasicBlockRef tend = LLVMGetInsertBlock(cg->b);
@@ -864,13 +865,15 @@ static void gen_iterate(Cg *cg, IrInst *in) {
   LLVMBuildCondBr(cg->b, LLVMBuildICmp(cg->b, LLVMIntSGT, maxv, ci64(cg, 0), ""), head, end);
   LLVMPositionBuilderAtEnd(cg->b, head);
   LLVMValueRef count = LLVMBuildPhi(cg->b, cg->i64, "count");
-  LLVMValueRef phis[16];
+  /* the states (any number: a record state is carried as its leaves), then the yielded done
+   * flag and progress metric */
+  LLVMValueRef *phis = arena_alloc(cg->ir->arena, (size_t)(ns + 2) * sizeof *phis);
+  LLVMValueRef *y = arena_alloc(cg->ir->arena, (size_t)(ns + 2) * sizeof *y);
   set(cg, r->args[0], count);
   for (int i = 0; i < ns; i++) {
     phis[i] = LLVMBuildPhi(cg->b, ty(cg, r->args[1 + i]->type), "state");
     set(cg, r->args[1 + i], phis[i]);
   }
-  LLVMValueRef y[18];
   gen_block(cg, r, y);
   LLVMValueRef cnt1 = LLVMBuildAdd(cg->b, count, ci64(cg, 1), "");
   LLVMValueRef uargs[4] = {report, cnt1, in->blob ? cstring(cg, in->blob) : LLVMConstNull(cg->ptr),

@@ -15,7 +15,9 @@
  *             | RED ( names ) expr             a reduction over named indices: sum(k) x[i,k]
  *             | expr [ subscripts ] | expr . NAME | unary and binary operators
  *             | if expr then expr else expr
- *             | iterate NAME = expr, ... { block } until expr max expr
+ *             | iterate NAME = expr, ... { block } [until expr] max expr
+ *             | fn ( params ) (= expr | { block })   an anonymous function
+ *             | expr . NAME ( args )           a call of a function stored in a record
  *             | map NAME, ... in expr, ... { block }   the tensors of checkpoints, by name
  *
  * A reduction binds like a product, as a sum sign does in mathematics: its body extends over
@@ -117,6 +119,7 @@ sep ::= SEMI.
 stmt(S) ::= LET(K) NAME(N) EQ expr(E). {
   S = ast_node(ctx, A_LET, span_join(K.span, E->span));
   S->name = N.str; S->name_span = N.span; S->a = E; ast_adopt(ctx, S, E);
+  if (E->kind == A_FN) E->name = N.str; /* `let f = fn(x) = ...` names the function in messages */
 }
 stmt(S) ::= TRANSPORT(K) NAME(N) EQ expr(E). {
   S = ast_node(ctx, A_LET, span_join(K.span, E->span));
@@ -204,6 +207,7 @@ rettype(R) ::= . { R = NULL; }
 rettype(R) ::= ARROW type(T). { R = T; }
 
 type(T) ::= NAME(N). { T = ast_node(ctx, A_TYPE, N.span); T->name = N.str; }
+type(T) ::= FN(N). { T = ast_node(ctx, A_TYPE, N.span); T->name = "fn"; } /* a function value */
 type(T) ::= NAME(N) LB dims(D) RB(E). {
   T = ast_node(ctx, A_TYPE, span_join(N.span, E.span)); T->name = N.str; T->list = D->list; T->ival = 1;
 }
@@ -268,6 +272,11 @@ expr(E) ::= expr(X) DOT NAME(N). {
   E = ast_node(ctx, A_FIELD, span_join(X->span, N.span));
   E->a = X; E->name = N.str; E->name_span = N.span; ast_adopt(ctx, E, X);
 }
+/* a call of a function stored in a record's field: opt.step(p, g) */
+expr(E) ::= expr(X) DOT NAME(N) LP args(A) RP(R). {
+  E = A; E->kind = A_CALL; E->a = X; E->name = N.str; E->name_span = N.span; E->span = span_join(X->span, R.span);
+  ast_adopt(ctx, E, X);
+}
 expr(E) ::= expr(X) DOT RED(N). {
   E = ast_node(ctx, A_FIELD, span_join(X->span, N.span));
   E->a = X; E->name = red_name((RedKind)N.ival); E->name_span = N.span; ast_adopt(ctx, E, X);
@@ -298,6 +307,22 @@ expr(E) ::= ITERATE(K) states(S) block(B) UNTIL expr(C) MAXKW expr(N). [ITERATE]
   E = ast_node(ctx, A_ITERATE, span_join(K.span, N->span));
   E->list = S->list; E->body = B; E->a = C; E->b = N;
   ast_adopt(ctx, E, C); ast_adopt(ctx, E, N);
+}
+/* a counted loop: no convergence test, the body runs exactly N times */
+expr(E) ::= ITERATE(K) states(S) block(B) MAXKW expr(N). [ITERATE] {
+  E = ast_node(ctx, A_ITERATE, span_join(K.span, N->span));
+  E->list = S->list; E->body = B; E->b = N; ast_adopt(ctx, E, N);
+}
+
+/* an anonymous function, a value: fn(x) = x * 2 (its body extends as far as an if's else does),
+ * or fn(x) { statements; value } */
+expr(E) ::= FN(K) LP params(P) RP EQ expr(B). [IF] {
+  E = ast_node(ctx, A_FN, span_join(K.span, B->span));
+  E->name = "fn"; E->name_span = K.span; E->list = P->list; E->a = B; E->ival = DECL_NONE; ast_adopt(ctx, E, B);
+}
+expr(E) ::= FN(K) LP params(P) RP block(B). {
+  E = ast_node(ctx, A_FN, span_join(K.span, B->span));
+  E->name = "fn"; E->name_span = K.span; E->list = P->list; E->a = B; E->ival = DECL_NONE; ast_adopt(ctx, E, B);
 }
 
 /* `in` is a name elsewhere (a record field may be called `in`), so the action checks it */

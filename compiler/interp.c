@@ -372,32 +372,41 @@ static int32_t run_for(Interp *it, IrInst *in) {
   IrBlock *r = in->regions[0];
   int nc = in->nres;
   int64_t lo = get(it, in->ops[0]).i, hi = get(it, in->ops[1]).i;
-  Slot carried[16];
+  /* the carried values, on the stack when few */
+  Slot few[8], *carried = nc <= 8 ? few : malloc((size_t)nc * sizeof *carried);
+  if (!carried) die("out of memory");
   for (int i = 0; i < nc; i++) carried[i] = get(it, in->ops[2 + i]);
-  for (int64_t i = lo; i < hi; i++) {
+  int32_t st = 0;
+  for (int64_t i = lo; i < hi && !st; i++) {
     it->v[r->args[0]->id].i = i;
     for (int k = 0; k < nc; k++) it->v[r->args[1 + k]->id] = carried[k];
-    int32_t st = run_block(it, r, carried);
-    if (st) return st;
+    st = run_block(it, r, carried);
   }
-  for (int k = 0; k < nc; k++) it->v[in->res[k]->id] = carried[k];
-  return 0;
+  for (int k = 0; k < nc && !st; k++) it->v[in->res[k]->id] = carried[k];
+  if (carried != few) free(carried);
+  return st;
 }
 
 static int32_t run_iterate(Interp *it, IrInst *in) {
   IrBlock *r = in->regions[0];
   int ns = in->nops - 1;
   int64_t max = get(it, in->ops[0]).i, count = 0;
-  Slot state[17];
+  /* the states (any number: a record state is carried as its leaves), then the yielded done
+   * flag and progress metric */
+  Slot *state = malloc((size_t)(ns + 2) * sizeof *state), *y = malloc((size_t)(ns + 2) * sizeof *y);
+  if (!state || !y) die("out of memory");
   bool converged = false;
   for (int i = 0; i < ns; i++) state[i] = get(it, in->ops[1 + i]);
   SnProgress *report = sn_progress_start(in->str ? in->str : "iterate", max, "iterations");
   while (count < max) {
     it->v[r->args[0]->id].i = count;
     for (int k = 0; k < ns; k++) it->v[r->args[1 + k]->id] = state[k];
-    Slot y[18];
     int32_t st = run_block(it, r, y);
-    if (st) return st; /* the report is ended by sn_run_cleanup */
+    if (st) {
+      free(state);
+      free(y);
+      return st; /* the report is ended by sn_run_cleanup */
+    }
     for (int k = 0; k < ns; k++) state[k] = y[k];
     count++;
     sn_progress_update(report, count, in->blob, in->blob ? y[ns + 1].d : 0);
@@ -410,6 +419,8 @@ static int32_t run_iterate(Interp *it, IrInst *in) {
   for (int k = 0; k < ns; k++) it->v[in->res[k]->id] = state[k];
   it->v[in->res[ns]->id].i = count;
   it->v[in->res[ns + 1]->id].i = converged;
+  free(state);
+  free(y);
   return 0;
 }
 
@@ -511,11 +522,13 @@ static int32_t run_inst(Interp *it, IrInst *in, Slot *yielded) {
   case IR_FOR: return run_for(it, in);
   case IR_LOOP: return run_iterate(it, in);
   case IR_IF: {
-    Slot y[IR_MAX_YIELD];
+    /* its results (any number: records are yielded as their leaves), on the stack when few */
+    Slot few[8], *y = in->nres <= 8 ? few : malloc((size_t)in->nres * sizeof *y);
+    if (!y) die("out of memory");
     int32_t st = run_block(it, in->regions[get(it, in->ops[0]).i ? 0 : 1], y);
-    if (st) return st;
-    for (int i = 0; i < in->nres; i++) it->v[in->res[i]->id] = y[i];
-    return 0;
+    for (int i = 0; i < in->nres && !st; i++) it->v[in->res[i]->id] = y[i];
+    if (y != few) free(y);
+    return st;
   }
   case IR_YIELD:
     if (yielded)

@@ -188,10 +188,6 @@ typedef struct IrFunc {
                  * the code depends on: part of the key of sinter run's cache (cache.c) */
 } IrFunc;
 
-/* The most values one `if` yields (its branches' scalars and tensors, records flattened); the
- * back ends keep them in arrays of this size. */
-#define IR_MAX_YIELD 32
-
 /* Builder: where new instructions go. */
 typedef struct IrBuilder {
   IrFunc *fn;

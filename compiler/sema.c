@@ -135,9 +135,18 @@ static Val *record_expr(Sema *s, Node *n) {
   return r;
 }
 
+const Val *sema_find_fn(const Val *v) {
+  if (v->kind == V_FN) return v;
+  for (int i = 0; v->kind == V_RECORD && i < v->rec->n; i++) {
+    const Val *f = sema_find_fn(v->rec->vals[i]);
+    if (f) return f;
+  }
+  return NULL;
+}
+
 /* x.T and x.shape read a tensor; r.name, a record's field (a record may have fields named T
  * and shape). */
-static Val *field_expr(Sema *s, Node *n) {
+Val *sema_field_expr(Sema *s, Node *n) {
   Val *base = sema_expr(s, n->a);
   if (base->kind == V_ERROR) return ERR;
   bool attr = strcmp(n->name, "T") == 0 || strcmp(n->name, "shape") == 0;
@@ -161,11 +170,15 @@ static Val *field_expr(Sema *s, Node *n) {
     if (d < bestd) best = base->rec->names[i], bestd = d;
   }
   if (best) diag_hint(s->diags, g, "did you mean `%s`?", best);
+  else if (strcmp(n->name, "converged") == 0 && sema_field(base, "iterations"))
+    diag_hint(s->diags, g, "a loop without `until` has no convergence test: it runs exactly `max` times");
   return ERR;
 }
 
 static Val *name_expr(Sema *s, Node *n) {
   Binding *b = sema_lookup(s, n->name);
+  const Builtin *builtin = b ? NULL : sema_builtin_find(s, n->name);
+  if (builtin) return sema_refuse_private(s, n->name, NULL, n->span) ? ERR : sema_fn_value(s, NULL, builtin, n->span);
   Node *later = b ? NULL : sema_later_definition(s, n->name, n->span);
   if (later) {
     sema_defined_later(s, n->name, n->span, later);
@@ -207,13 +220,52 @@ static Val *name_expr(Sema *s, Node *n) {
     s->scope = saved;
     return v;
   }
-  case B_FN: {
-    Diag *g = diag_error(s->diags, n->span, "`%s` is a function; call it with arguments", n->name);
-    diag_hint(s->diags, g, "write %s(...)", n->name);
-    return ERR;
-  }
+  case B_FN: return sema_fn_value(s, b, NULL, n->span);
   }
   return ERR;
+}
+
+/* The parameters of a fn (named or anonymous) have distinct names; reports the first repeated. */
+static bool params_distinct(Sema *s, Node *n) {
+  for (int i = 0; i < n->list.n; i++)
+    for (int j = 0; j < i; j++)
+      if (strcmp(((Node *)n->list.items[i])->name, ((Node *)n->list.items[j])->name) == 0) {
+        diag_error(s->diags, ((Node *)n->list.items[i])->name_span, "parameter `%s` is declared twice",
+                   ((Node *)n->list.items[i])->name);
+        return false;
+      }
+  return true;
+}
+
+/* A fn's body declares no program argument (those belong at the top level); reports each. */
+static bool no_program_args(Sema *s, Node *n) {
+  bool ok = true;
+  for (int i = 0; n->a->kind == A_BLOCK && i < n->a->list.n; i++) {
+    Node *st = n->a->list.items[i];
+    if (st->kind == A_ARG) {
+      Diag *g = diag_error(s->diags, st->span, "`arg` declares a command-line argument and belongs at the top level of a program");
+      diag_hint(s->diags, g, "pass the value to `%s` as a parameter", n->name);
+      ok = false;
+    }
+  }
+  return ok;
+}
+
+/* fn(x) = body: a function value whose body sees the names visible here (a closure, captured
+ * when compiling: every call is inlined). */
+static Val *lambda_expr(Sema *s, Node *n) {
+  if (!params_distinct(s, n) || !no_program_args(s, n)) return ERR;
+  Binding *b = NEW(s->arena, Binding);
+  b->name = n->name;
+  b->kind = B_FN;
+  b->node = n;
+  b->span = n->name_span;
+  b->slot = -1;
+  b->defscope = sema_snapshot_scope(s);
+  if (!s->in_prelude) sema_check_definition(s, b, false);
+  Val *v = sema_fn_value(s, b, NULL, n->span);
+  v->fn->local = s->scope != s->top;
+  return v;
 }
 
 /* `a and b` evaluates b only when a (the value of n->a) is true (so `i > 0 and x[i-1] < 0` is
@@ -290,7 +342,8 @@ Val *sema_expr(Sema *s, Node *n) {
   case A_BINARY: r = binary_expr(s, n); break;
   case A_CALL: r = sema_call(s, n); break;
   case A_INDEX: r = sema_index(s, n); break;
-  case A_FIELD: r = field_expr(s, n); break;
+  case A_FIELD: r = sema_field_expr(s, n); break;
+  case A_FN: r = lambda_expr(s, n); break;
   case A_IF: r = sema_if(s, n); break;
   case A_REDUCE: r = sema_reduction(s, n); break;
   case A_ITERATE: r = sema_iterate(s, n); break;
@@ -348,6 +401,7 @@ void sema_print(Sema *s, Val *v) {
     diag_hint(s->diags, g, "write it with save(m, \"out/\")");
     break;
   }
+  case V_FN: print_str_const(s, sema_type_str(s, v)); break; /* the REPL shows a function's signature */
   case V_ERROR: break;
   }
 }
@@ -448,26 +502,13 @@ static void let_stmt(Sema *s, Node *n) {
 }
 
 static void fn_stmt(Sema *s, Node *n) {
-  for (int i = 0; i < n->list.n; i++)
-    for (int j = 0; j < i; j++)
-      if (strcmp(((Node *)n->list.items[i])->name, ((Node *)n->list.items[j])->name) == 0) {
-        diag_error(s->diags, ((Node *)n->list.items[i])->name_span, "parameter `%s` is declared twice",
-                   ((Node *)n->list.items[i])->name);
-        return;
-      }
+  if (!params_distinct(s, n)) return;
   Binding *b = sema_bind(s, n->name, B_FN, n->name_span);
   b->node = n;
   /* includes the function itself, so a recursive call is reported as one; the stdlib's functions
    * see all of the stdlib, whatever the order of its definitions */
   b->defscope = s->in_prelude ? s->scope : sema_snapshot_scope(s);
-  for (int i = 0; n->a->kind == A_BLOCK && i < n->a->list.n; i++) {
-    Node *st = n->a->list.items[i];
-    if (st->kind == A_ARG) {
-      Diag *g = diag_error(s->diags, st->span, "`arg` declares a command-line argument and belongs at the top level of a program");
-      diag_hint(s->diags, g, "pass the value to `%s` as a parameter", n->name);
-      b->broken = true;
-    }
-  }
+  b->broken = !no_program_args(s, n);
   if (!b->broken && !s->in_prelude) sema_check_definition(s, b, false);
 }
 

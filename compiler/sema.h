@@ -29,8 +29,9 @@ typedef struct Dim {
   Sym *sym;
 } Dim;
 
-/* V_CHECKPOINT: a map over checkpoints (sema_map.c), computed tensor by tensor where it is saved. */
-typedef enum VKind { V_ERROR, V_UNIT, V_SCALAR, V_TENSOR, V_STR, V_RECORD, V_CHECKPOINT } VKind;
+/* V_CHECKPOINT: a map over checkpoints (sema_map.c), computed tensor by tensor where it is saved;
+ * V_FN: a function as a value, known when compiling (called where it is used, inlined). */
+typedef enum VKind { V_ERROR, V_UNIT, V_SCALAR, V_TENSOR, V_STR, V_RECORD, V_CHECKPOINT, V_FN } VKind;
 
 typedef struct Val Val;
 typedef struct IndexVar IndexVar;
@@ -41,6 +42,17 @@ typedef struct Record {
   const char **names;
   Val **vals;
 } Record;
+
+/* A function as a value (V_FN), known when the program is compiled: a `fn` of the program or
+ * the library, an anonymous `fn(x) = ...`, or a builtin. A call through it is inlined as a call
+ * by name is (docs/design.md, "Function values"). */
+typedef struct FnVal {
+  struct Binding *fn;            /* a fn or an anonymous fn: its binding (node, defscope); NULL for a builtin */
+  const struct Builtin *builtin; /* a builtin, or NULL */
+  Span given;                    /* where the value was written (its name, or the anonymous fn), for notes */
+  bool local;                    /* an anonymous fn written below the top level: its closure holds values of
+                                  * one REPL input only */
+} FnVal;
 
 struct Val {
   VKind kind;
@@ -54,6 +66,7 @@ struct Val {
   IndexVar *index; /* set when this scalar is an index variable of a comprehension/reduction */
   int slot1;       /* REPL: 1 + the slot a persisted value lives in (0: not persisted) */
   const Val *shape_of; /* x.shape: the tensor x, whose dimensions its elements are */
+  FnVal *fn;       /* V_FN */
 };
 
 /* A run-time size constraint on an index: the index runs over dimension `axis` of a tensor. */
@@ -165,8 +178,11 @@ void repl_env_rollback(ReplEnv *env, Binding *mark, int nslots);
  * (tests/compiler/test_stdlib.c). Reports to d; false when a check failed. */
 bool sema_check_library(Arena *a, DiagBag *d, const Library *lib);
 
-/* The text of a type as users write it: "f32[n, 3]", "{cost: f32, iters: i64}". */
+/* The text of a type as users write it: "f32[n, 3]", "{cost: f32, iters: i64}", and a function's
+ * signature, "fn sqdist(x: f32[n, d], y: f32[m, d])". */
 const char *sema_type_str(Sema *s, const Val *v);
+/* The signature of a fn (A_FN) as written, up to its body: "fn f(x: f32[n]) -> f32[n]". */
+const char *sema_fn_text(Arena *a, const Node *fn);
 
 /* --- builtins, as sema calls them --------------------------------------------------------------- */
 
@@ -260,6 +276,8 @@ Val *sema_elem(Sema *s, Val *t, IrValue **idx);
 /* RED(x): every element of x reduced. */
 Val *sema_reduce_all(Sema *s, RedKind k, Val *x, Span span);
 void sema_print(Sema *s, Val *v);
+/* The first function value in v (v itself, or a field of a record, depth first), or NULL. */
+const Val *sema_find_fn(const Val *v);
 
 /* Dimensions. */
 Dim sema_dim_const(int64_t c);

@@ -38,6 +38,8 @@ static bool in_class(SnDtype dt, TypeClass cls) {
   }
 }
 
+bool sema_fn_type(const Node *type) { return !type->ival && strcmp(type->name, "fn") == 0; }
+
 /* A value bound to a declared type takes its dtype: a literal adopts it (or, for the class
  * `float`, becomes a floating-point literal); values of a class keep their own. */
 Val *sema_adopt_type(Sema *s, Node *type, Val *v, Span span) {
@@ -59,6 +61,13 @@ Val *sema_adopt_type(Sema *s, Node *type, Val *v, Span span) {
 bool sema_match_type(Sema *s, Node *type, Val *v, Scope *dimscope, bool local, Span span, const char *what) {
   SnDtype dt;
   TypeClass cls;
+  if (sema_fn_type(type) || v->kind == V_FN) {
+    if (sema_fn_type(type) && v->kind == V_FN) return true;
+    Diag *g = diag_error(s->diags, span, "%s: expected %s, got %s", what, sema_src_text(s, type->span), sema_type_str(s, v));
+    if (v->kind == V_FN) diag_hint(s->diags, g, "call the function to pass its value, or declare the parameter `: fn`");
+    else diag_hint(s->diags, g, "pass a function: a `fn`'s name, a builtin such as exp, or `fn(x) = ...`");
+    return false;
+  }
   if (!sema_type_elem(type->name, &dt, &cls)) {
     sema_unknown_type(s, type);
     return false;
@@ -295,14 +304,19 @@ void sema_leave(Sema *s, Scope *saved) { s->scope = saved; }
 static Val *call_user(Sema *s, Binding *fb, Node *call) {
   Node *fn = fb->node;
   if (fb->broken) return ERR;
-  for (int i = 0; i < s->inst_stack.n; i++)
+  /* a call written inside the function's own body recurses; one written elsewhere (in a function
+   * value the function calls) only nests, and is bounded by MAX_INLINE_DEPTH */
+  bool inside = call->span.src == fn->span.src && call->span.lo >= fn->span.lo && call->span.hi <= fn->span.hi;
+  for (int i = 0; inside && i < s->inst_stack.n; i++)
     if (s->inst_stack.items[i] == fn) {
       Diag *g = diag_error(s->diags, call->span, "`%s` calls itself", fn->name);
       diag_hint(s->diags, g, "functions are inlined and cannot recurse; write the repetition with `iterate`");
       return ERR;
     }
   if (s->inst_stack.n >= MAX_INLINE_DEPTH) {
-    diag_error(s->diags, call->span, "functions nest more than %d calls deep", MAX_INLINE_DEPTH);
+    Diag *g = diag_error(s->diags, call->span, "functions nest more than %d calls deep", MAX_INLINE_DEPTH);
+    diag_hint(s->diags, g, "functions are inlined and cannot recurse, also through a function passed to itself; "
+                           "write the repetition with `iterate`");
     return ERR;
   }
   Arg *args = arena_alloc(s->arena, (size_t)(fn->list.n ? fn->list.n : 1) * sizeof *args);
@@ -411,8 +425,57 @@ Node *sema_declared_type(Sema *s, Node *call) {
   return s->declared_type;
 }
 
+Val *sema_fn_value(Sema *s, Binding *fb, const Builtin *builtin, Span given) {
+  Val *v = sema_val(s, V_FN);
+  v->fn = NEW(s->arena, FnVal);
+  v->fn->fn = fb;
+  v->fn->builtin = builtin;
+  v->fn->given = given;
+  return v;
+}
+
+/* The name a function value is called by in messages: the fn's or the builtin's own. */
+static const char *fn_value_name(const Val *f) { return f->fn->builtin ? f->fn->builtin->name : f->fn->fn->node->name; }
+
+/* A call through the function value f (a parameter, a `let`, a record's field; `callee` is how
+ * the call names it), inlined as a call by name is. Errors of the call (arity, argument types)
+ * point at the call, with a note at the place the function was given. */
+static Val *call_value(Sema *s, Val *f, const char *callee, Node *call) {
+  if (f->kind == V_ERROR) return ERR;
+  if (f->kind != V_FN) {
+    Diag *g = diag_error(s->diags, call->name_span, "`%s` is %s, not a function", callee, sema_type_str(s, f));
+    diag_hint(s->diags, g, "only functions are called with (...); pass a function, e.g. `f=exp` or `f=fn(x) = x * 2`");
+    return ERR;
+  }
+  int errors = s->diags->nerrors;
+  Val *r;
+  if (f->fn->builtin) {
+    Node *c = NEW(s->arena, Node);
+    *c = *call;
+    c->name = f->fn->builtin->name;
+    r = call_builtin(s, f->fn->builtin, c);
+  } else {
+    r = call_user(s, f->fn->fn, call);
+  }
+  if (s->diags->nerrors > errors && s->diags->nerrors <= DIAG_MAX_ERRORS && strcmp(callee, fn_value_name(f)) != 0) {
+    Diag *last = s->diags->items.items[s->diags->items.n - (s->diags->nerrors - errors)];
+    while (last && last->note) last = last->note;
+    if (last) diag_note(s->diags, last, f->fn->given, "`%s` is `%s`, given here", callee, fn_value_name(f));
+  }
+  return r;
+}
+
 Val *sema_call(Sema *s, Node *n) {
+  if (n->a) { /* r.f(...): the function in a record's field */
+    Val *f = sema_field_expr(s, n);
+    return call_value(s, f, arena_printf(s->arena, "%s.%s", sema_src_text(s, n->a->span), n->name), n);
+  }
   Binding *b = sema_lookup(s, n->name);
+  if (b && b->kind == B_VAL && b->val->kind == V_ERROR) return ERR; /* reported where it was bound */
+  if (b && b->kind == B_VAL && b->val->kind == V_FN) {
+    b->used = true;
+    return call_value(s, b->slot >= 0 ? sema_repl_read(s, b, n->name_span) : b->val, n->name, n);
+  }
   if (b && b->kind == B_FN) {
     if (sema_refuse_private(s, n->name, b, n->name_span)) return ERR;
     b->used = true;
@@ -444,7 +507,8 @@ Val *sema_check_definition(Sema *s, Binding *fb, bool defaults) {
   Node *fn = fb->node;
   for (int p = 0; p < fn->list.n; p++) {
     Node *param = fn->list.items[p];
-    if (!param->type && !(defaults && param->a)) return ERR;
+    /* a function parameter has no placeholder: its calls are checked where it is called */
+    if ((!param->type && !(defaults && param->a)) || (param->type && sema_fn_type(param->type))) return ERR;
   }
   IrFunc *scratch = ir_func_new(s->arena);
   IrFunc *saved_fn = s->fn;

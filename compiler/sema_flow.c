@@ -6,6 +6,12 @@
 
 static bool joinable(Sema *s, Val *a, Val *b, Span span, const char *what) {
   if (a->kind == V_ERROR || b->kind == V_ERROR) return false;
+  if (a->kind == V_FN || b->kind == V_FN) {
+    Diag *g = diag_error(s->diags, span, "%s cannot be functions: a function is chosen when the program is compiled, "
+                                         "not by a condition it computes", what);
+    diag_hint(s->diags, g, "call the function in each branch instead: `if c then f(x) else g(x)`");
+    return false;
+  }
   if ((a->kind == V_SCALAR && b->kind == V_SCALAR) ||
       (a->kind == V_TENSOR && b->kind == V_TENSOR && a->rank == b->rank))
     return true;
@@ -17,10 +23,10 @@ static bool joinable(Sema *s, Val *a, Val *b, Span span, const char *what) {
   return false;
 }
 
-/* Pairs the scalars and tensors of the branch values a and b, depth first, into la and lb
- * (*n of them): records must have the same fields in the same order. Reports and returns false
- * where they do not join. */
-static bool if_leaves(Sema *s, Val *a, Val *b, Val **la, Val **lb, int *n, Span span) {
+/* Pairs the scalars and tensors of the branch values a and b, depth first, into la and lb:
+ * records must have the same fields in the same order. Reports and returns false where they do
+ * not join. */
+static bool if_leaves(Sema *s, Val *a, Val *b, PtrVec *la, PtrVec *lb, Span span) {
   if (a->kind == V_RECORD && b->kind == V_RECORD) {
     bool same = a->rec->n == b->rec->n;
     for (int i = 0; same && i < a->rec->n; i++) same = strcmp(a->rec->names[i], b->rec->names[i]) == 0;
@@ -31,17 +37,12 @@ static bool if_leaves(Sema *s, Val *a, Val *b, Val **la, Val **lb, int *n, Span 
       return false;
     }
     for (int i = 0; i < a->rec->n; i++)
-      if (!if_leaves(s, a->rec->vals[i], b->rec->vals[i], la, lb, n, span)) return false;
+      if (!if_leaves(s, a->rec->vals[i], b->rec->vals[i], la, lb, span)) return false;
     return true;
   }
   if (!joinable(s, a, b, span, "the branches of `if`")) return false;
-  if (*n == IR_MAX_YIELD) {
-    diag_error(s->diags, span, "the branches of `if` hold more than %d values", IR_MAX_YIELD);
-    return false;
-  }
-  la[*n] = a;
-  lb[*n] = b;
-  ++*n;
+  vec_push(s->arena, la, a);
+  vec_push(s->arena, lb, b);
   return true;
 }
 
@@ -81,16 +82,22 @@ static Val *if_result(Sema *s, IrInst *in, int k, Val *a, Val *b, IrInst *ya, Ir
   return sema_tensor(s, a->dt, a->rank, dims, in->res[k]);
 }
 
-/* The value of `if` with the fields of `shape` (a branch value), its leaves taken from res. */
-static Val *if_rebuild(Sema *s, Val *shape, Val **res, int *k) {
-  if (shape->kind != V_RECORD) return res[(*k)++];
-  Val *r = sema_val(s, V_RECORD);
-  r->rec = NEW(s->arena, Record);
-  r->rec->n = shape->rec->n;
-  r->rec->names = shape->rec->names;
-  r->rec->vals = arena_alloc(s->arena, (size_t)r->rec->n * sizeof(Val *));
-  for (int i = 0; i < r->rec->n; i++) r->rec->vals[i] = if_rebuild(s, shape->rec->vals[i], res, k);
+/* The value of a record (or leaf) with the fields of `shape`, its leaves taken in order from
+ * leaves[*k...]: the inverse of flattening it depth first. */
+static Val *rebuild(Sema *s, Val *shape, Val **leaves, int *k) {
+  if (shape->kind != V_RECORD) return leaves[(*k)++];
+  Val *r = sema_record(s, shape->rec->n, shape->rec->names, NULL);
+  for (int i = 0; i < r->rec->n; i++) r->rec->vals[i] = rebuild(s, shape->rec->vals[i], leaves, k);
   return r;
+}
+
+/* The scalars and tensors of v, records flattened depth first, appended to out. */
+static void flatten(Sema *s, Val *v, PtrVec *out) {
+  if (v->kind != V_RECORD) {
+    vec_push(s->arena, out, v);
+    return;
+  }
+  for (int i = 0; i < v->rec->n; i++) flatten(s, v->rec->vals[i], out);
 }
 
 /* if c then a else b: an IR `if` whose branches yield the scalars and tensors of a and b
@@ -115,20 +122,21 @@ Val *sema_if(Sema *s, Node *n) {
   Val *b = sema_expr(s, n->c);
   IrInst *yb = ir_emit(&s->b, IR_YIELD, 0, NULL, 0, NULL, 0);
   s->b = save;
-  Val *la[IR_MAX_YIELD], *lb[IR_MAX_YIELD], *res[IR_MAX_YIELD];
-  int nres = 0;
-  if (a->kind == V_ERROR || b->kind == V_ERROR || !if_leaves(s, a, b, la, lb, &nres, n->span)) return ERR;
+  PtrVec la = {0}, lb = {0};
+  if (a->kind == V_ERROR || b->kind == V_ERROR || !if_leaves(s, a, b, &la, &lb, n->span)) return ERR;
+  int nres = la.n;
+  Val **res = arena_alloc(s->arena, (size_t)(nres ? nres : 1) * sizeof *res);
   ir_set_results(s->fn, in, nres);
   ya->ops = arena_alloc(s->fn->arena, (size_t)nres * sizeof(IrValue *));
   yb->ops = arena_alloc(s->fn->arena, (size_t)nres * sizeof(IrValue *));
   ya->nops = yb->nops = nres;
   for (int k = 0; k < nres; k++)
-    if ((res[k] = if_result(s, in, k, la[k], lb[k], ya, yb, n->span))->kind == V_ERROR) {
+    if ((res[k] = if_result(s, in, k, la.items[k], lb.items[k], ya, yb, n->span))->kind == V_ERROR) {
       ya->nops = yb->nops = in->nres = 0; /* no half-built `if` for later passes to meet */
       return ERR;
     }
   int k = 0;
-  return if_rebuild(s, a, res, &k);
+  return rebuild(s, a, res, &k);
 }
 
 /* The current value of an iterate state: the innermost state binding of that name. */
@@ -159,8 +167,34 @@ static bool iteration_limit(Sema *s, IrValue *max, Span span) {
   return true;
 }
 
+/* An iterate state's initial value: a number, a tensor, or a record of them (nested), checked,
+ * each literal leaf taking its default type (f64, i64) so that updates are typed against it.
+ * `path` names the state or its field (`p.w`) in messages. */
+static Val *state_init(Sema *s, Val *v, const char *path, Span span) {
+  if (v->kind == V_RECORD) {
+    Val *r = sema_record(s, v->rec->n, v->rec->names, NULL);
+    for (int i = 0; i < v->rec->n; i++) {
+      r->rec->vals[i] = state_init(s, v->rec->vals[i], arena_printf(s->arena, "%s.%s", path, v->rec->names[i]), span);
+      if (r->rec->vals[i]->kind == V_ERROR) return ERR;
+    }
+    return r;
+  }
+  if (v->kind != V_SCALAR && v->kind != V_TENSOR) {
+    Diag *g = diag_error(s->diags, span, "state `%s` is %s: a state must be a number, a tensor or a record of them", path,
+                         sema_type_str(s, v));
+    diag_hint(s->diags, g, "the states are what the loop carries from one iteration to the next");
+    return ERR;
+  }
+  if (!v->weak) return v;
+  Val *c = sema_cast(s, v, sema_is_float(v->dt) ? SN_F64 : SN_I64, span);
+  c->weak = false;
+  return c;
+}
+
 /* iterate s1 = init1, ... { body } until cond max N
- * -> {s1: ..., iterations: i64, converged: bool} */
+ * -> {s1: ..., iterations: i64, converged: bool}; without `until` (a counted loop) the body runs
+ * N times and the record has no `converged`. A state that is a record is carried as its leaves
+ * (flattened depth first, as `if` joins records), however many there are. */
 Val *sema_iterate(Sema *s, Node *n) {
   int nstate = n->list.n;
   Val **init = arena_alloc(s->arena, (size_t)nstate * sizeof *init);
@@ -173,15 +207,8 @@ Val *sema_iterate(Sema *s, Node *n) {
         ok = false;
       }
     init[i] = sema_expr(s, st->a);
+    if (init[i]->kind != V_ERROR) init[i] = state_init(s, init[i], st->name, st->a->span);
     if (init[i]->kind == V_ERROR) ok = false;
-    else if (init[i]->kind != V_SCALAR && init[i]->kind != V_TENSOR) {
-      diag_error(s->diags, st->a->span, "a state must be a number or a tensor, not %s", sema_type_str(s, init[i]));
-      ok = false;
-    } else if (init[i]->weak) {
-      /* a literal state takes its default type so updates can be typed against it */
-      init[i] = sema_cast(s, init[i], sema_is_float(init[i]->dt) ? SN_F64 : SN_I64, st->a->span);
-      init[i]->weak = false;
-    }
   }
   Val *maxv = sema_expr(s, n->b);
   if (maxv->kind != V_ERROR && (maxv->kind != V_SCALAR || !sema_is_int(maxv->dt))) {
@@ -191,40 +218,53 @@ Val *sema_iterate(Sema *s, Node *n) {
     ok = false;
   }
   if (!ok || maxv->kind == V_ERROR) return ERR;
-  IrValue **ops = arena_alloc(s->fn->arena, (size_t)(nstate + 1) * sizeof *ops);
-  IrType *rts = arena_alloc(s->fn->arena, (size_t)(nstate + 2) * sizeof *rts);
+  PtrVec leaves = {0};
+  for (int i = 0; i < nstate; i++) flatten(s, init[i], &leaves);
+  int nleaf = leaves.n;
+  IrValue **ops = arena_alloc(s->fn->arena, (size_t)(nleaf + 1) * sizeof *ops);
+  IrType *rts = arena_alloc(s->fn->arena, (size_t)(nleaf + 2) * sizeof *rts);
   ops[0] = ir_cast(&s->b, maxv->ir, ir_i64);
   if (!iteration_limit(s, ops[0], n->b->span)) return ERR;
-  for (int i = 0; i < nstate; i++) {
-    ops[i + 1] = init[i]->ir;
-    rts[i] = ir_val(init[i]->ir)->type;
+  for (int i = 0; i < nleaf; i++) {
+    ops[i + 1] = ((Val *)leaves.items[i])->ir;
+    rts[i] = ir_val(ops[i + 1])->type;
   }
-  rts[nstate] = ir_i64;
-  rts[nstate + 1] = ir_bool;
+  rts[nleaf] = ir_i64;
+  rts[nleaf + 1] = ir_bool;
   IrBuilder save = s->b;
   s->b.span = n->span;
-  IrInst *loop = ir_emit(&s->b, IR_LOOP, nstate + 1, ops, nstate + 2, rts, 1);
+  IrInst *loop = ir_emit(&s->b, IR_LOOP, nleaf + 1, ops, nleaf + 2, rts, 1);
   IrBlock *body = loop->regions[0];
   ir_block_arg(s->fn, body, ir_i64)->name = "count";
-  sema_push_scope(s);
-  Binding **states = arena_alloc(s->arena, (size_t)nstate * sizeof *states);
-  for (int i = 0; i < nstate; i++) {
-    Node *st = n->list.items[i];
+  /* the states inside the body (block arguments) and after the loop (its results): the initial
+   * values with their IR replaced, leaf by leaf */
+  Val **inside = arena_alloc(s->arena, (size_t)(nleaf ? nleaf : 1) * sizeof *inside);
+  Val **after = arena_alloc(s->arena, (size_t)(nleaf ? nleaf : 1) * sizeof *after);
+  for (int i = 0; i < nleaf; i++) {
+    Val *l = leaves.items[i];
     IrValue *a = ir_block_arg(s->fn, body, rts[i]);
-    a->name = st->name;
-    a->dims = ir_val(init[i]->ir)->dims;
-    Val *v = sema_val(s, init[i]->kind);
-    *v = *init[i];
-    v->ir = a;
-    states[i] = sema_bind_val(s, st->name, v, st->name_span);
-    states[i]->is_state = true;
+    a->dims = loop->res[i]->dims = ir_val(l->ir)->dims;
+    inside[i] = sema_val(s, l->kind);
+    *inside[i] = *l;
+    inside[i]->ir = a;
+    after[i] = sema_val(s, l->kind);
+    *after[i] = *l;
+    after[i]->ir = loop->res[i];
+  }
+  sema_push_scope(s);
+  for (int i = 0, k = 0; i < nstate; i++) {
+    Node *st = n->list.items[i];
+    Val *v = rebuild(s, init[i], inside, &k);
+    if (v->kind != V_RECORD) ir_val(v->ir)->name = st->name;
+    sema_bind_val(s, st->name, v, st->name_span)->is_state = true;
   }
   s->b.block = body;
   s->b.before = NULL;
   s->iterate_depth++;
   sema_push_scope(s); /* the body's own bindings, visible to the condition */
   for (int i = 0; i < n->body->list.n; i++) sema_stmt(s, n->body->list.items[i]);
-  Val *cond = sema_expr(s, n->a);
+  /* a counted loop (no `until`) is never done early: it runs exactly `max` times */
+  Val *cond = n->a ? sema_expr(s, n->a) : sema_scalar(s, SN_BOOL, false, ir_const_bool(&s->b, false));
   s->iterate_depth--;
   if (cond->kind != V_ERROR && (cond->kind != V_SCALAR || cond->dt != SN_BOOL)) {
     Diag *g = diag_error(s->diags, n->a->span, "the condition after `until` must be a bool, not %s", sema_type_str(s, cond));
@@ -232,16 +272,15 @@ Val *sema_iterate(Sema *s, Node *n) {
     else diag_hint(s->diags, g, "compare, e.g. `until err < 1e-6 max 100`");
     cond = ERR;
   }
-  IrValue **yv = arena_alloc(s->fn->arena, (size_t)(nstate + 2) * sizeof *yv);
-  for (int i = 0; i < nstate; i++) {
-    Binding *cur = lookup_state(s->scope, ((Node *)n->list.items[i])->name);
-    yv[i] = cur->val->ir;
-  }
-  yv[nstate] = cond->kind == V_SCALAR ? cond->ir : ir_const_bool(&s->b, true);
+  PtrVec next = {0};
+  for (int i = 0; i < nstate; i++) flatten(s, lookup_state(s->scope, ((Node *)n->list.items[i])->name)->val, &next);
+  IrValue **yv = arena_alloc(s->fn->arena, (size_t)(nleaf + 2) * sizeof *yv);
+  for (int i = 0; i < nleaf; i++) yv[i] = ((Val *)next.items[i])->ir;
+  yv[nleaf] = cond->kind == V_SCALAR ? cond->ir : ir_const_bool(&s->b, true);
   /* progress reports show the quantity the condition compares (`until err < tol` shows err) */
-  int nyield = nstate + 1;
+  int nyield = nleaf + 1;
   IrInst *cmp = cond->kind == V_SCALAR ? ir_val(cond->ir)->def : NULL;
-  if (cmp && cmp->op == IR_CMP && n->a->kind == A_BINARY && ir_is_float(ir_op(cmp, 0)->type)) {
+  if (cmp && cmp->op == IR_CMP && n->a && n->a->kind == A_BINARY && ir_is_float(ir_op(cmp, 0)->type)) {
     yv[nyield++] = ir_cast(&s->b, ir_op(cmp, 0), ir_scalar(SN_F64));
     const char *text = sema_src_text(s, n->a->a->span);
     loop->blob = strlen(text) <= 24 ? arena_strdup(s->fn->arena, text) : "metric";
@@ -263,28 +302,73 @@ Val *sema_iterate(Sema *s, Node *n) {
   sema_pop_scope(s);
   s->b = save;
   if (cond->kind == V_ERROR) return ERR;
-  Val *r = sema_val(s, V_RECORD);
-  r->rec = NEW(s->arena, Record);
-  r->rec->n = nstate + 2;
-  r->rec->names = arena_alloc(s->arena, (size_t)(nstate + 2) * sizeof(char *));
-  r->rec->vals = arena_alloc(s->arena, (size_t)(nstate + 2) * sizeof(Val *));
-  for (int i = 0; i < nstate; i++) {
+  Val *r = sema_record(s, nstate + (n->a ? 2 : 1), NULL, NULL); /* a counted loop has no `converged` */
+  for (int i = 0, k = 0; i < nstate; i++) {
     r->rec->names[i] = ((Node *)n->list.items[i])->name;
-    Val *v = sema_val(s, init[i]->kind);
-    *v = *init[i];
-    v->ir = loop->res[i];
-    loop->res[i]->dims = ir_val(init[i]->ir)->dims;
-    r->rec->vals[i] = v;
+    r->rec->vals[i] = rebuild(s, init[i], after, &k);
   }
   r->rec->names[nstate] = "iterations";
-  r->rec->vals[nstate] = sema_scalar(s, SN_I64, false, loop->res[nstate]);
-  r->rec->names[nstate + 1] = "converged";
-  r->rec->vals[nstate + 1] = sema_scalar(s, SN_BOOL, false, loop->res[nstate + 1]);
+  r->rec->vals[nstate] = sema_scalar(s, SN_I64, false, loop->res[nleaf]);
+  if (n->a) {
+    r->rec->names[nstate + 1] = "converged";
+    r->rec->vals[nstate + 1] = sema_scalar(s, SN_BOOL, false, loop->res[nleaf + 1]);
+  }
   return r;
 }
 
-/* A state update `x = e` or `x[i] = e` in an iterate body: the new value must keep the state's
- * type (its dtype and shape), since the next iteration sees it in the same place. */
+/* The new value v of the state (or state field, `path`) whose value is old: it must keep old's
+ * type (its dtype and shape, a record its fields), since the next iteration sees it in the same
+ * place. Returns it converted to old's dtype, or ERR after an error. */
+static Val *state_update(Sema *s, const char *path, Val *old, Val *v, Span sp) {
+  if (old->kind == V_RECORD && v->kind == V_RECORD) {
+    bool same = old->rec->n == v->rec->n;
+    for (int i = 0; same && i < v->rec->n; i++) same = strcmp(old->rec->names[i], v->rec->names[i]) == 0;
+    if (!same) {
+      Diag *g = diag_error(s->diags, sp, "state `%s` is %s but the update gives %s", path, sema_type_str(s, old),
+                           sema_type_str(s, v));
+      diag_hint(s->diags, g, "a state keeps its fields from one iteration to the next, in the same order");
+      return ERR;
+    }
+    Val *r = sema_record(s, v->rec->n, v->rec->names, NULL);
+    for (int i = 0; i < v->rec->n; i++) {
+      const char *field = arena_printf(s->arena, "%s.%s", path, v->rec->names[i]);
+      if ((r->rec->vals[i] = state_update(s, field, old->rec->vals[i], v->rec->vals[i], sp))->kind == V_ERROR) return ERR;
+    }
+    return r;
+  }
+  if (old->kind != v->kind || (old->kind == V_TENSOR && old->rank != v->rank)) {
+    Diag *g = diag_error(s->diags, sp, "state `%s` is %s but the update gives %s", path, sema_type_str(s, old),
+                         sema_type_str(s, v));
+    diag_hint(s->diags, g, "a state keeps its type from one iteration to the next");
+    return ERR;
+  }
+  if (v->dt != old->dt) {
+    if (v->weak || (sema_is_float(old->dt) && sema_is_float(v->dt)) || (sema_is_int(old->dt) && sema_is_int(v->dt))) {
+      v = sema_cast(s, v, old->dt, sp);
+    } else {
+      Diag *g = diag_error(s->diags, sp, "state `%s` is %s but the update gives %s", path, sema_type_str(s, old),
+                           sema_type_str(s, v));
+      diag_hint(s->diags, g, "convert the update, e.g. %s(...)", sn_dtype_name(old->dt));
+      return ERR;
+    }
+  }
+  if (v->kind != V_TENSOR) return v;
+  for (int d = 0; d < v->rank; d++) {
+    if (!old->dims[d].sym && !v->dims[d].sym && old->dims[d].c != v->dims[d].c) {
+      Diag *g = diag_error(s->diags, sp, "state `%s` is %s but the update gives %s", path, sema_type_str(s, old),
+                           sema_type_str(s, v));
+      diag_hint(s->diags, g, "a state keeps its shape from one iteration to the next");
+      return ERR;
+    }
+    sema_dims_match(s, old->dims[d], v->dims[d], sp, arena_printf(s->arena, "state %s changes size in dimension %d", path, d));
+  }
+  Val *nv = sema_val(s, V_TENSOR);
+  *nv = *old;
+  nv->ir = v->ir;
+  return nv;
+}
+
+/* A state update `x = e` or `x[i] = e` in an iterate body. */
 void sema_assign(Sema *s, Node *n) {
   if (!n->name) return; /* the parser reported it */
   Binding *b = sema_lookup(s, n->name);
@@ -298,44 +382,15 @@ void sema_assign(Sema *s, Node *n) {
     diag_hint(s->diags, g, "only states (declared after `iterate`) are updated with `=`; use `let` for a new name");
     return;
   }
-  Val *v = n->list.n ? sema_comprehension(s, &n->list, n->a, n->span, b) : sema_expr(s, n->a);
-  if (v->kind == V_ERROR) return;
-  Val *old = b->val;
-  Span sp = n->a->span;
-  if (old->kind != v->kind || (old->kind == V_TENSOR && old->rank != v->rank)) {
-    Diag *g = diag_error(s->diags, sp, "state `%s` is %s but the update gives %s", n->name, sema_type_str(s, old),
-                         sema_type_str(s, v));
-    diag_hint(s->diags, g, "a state keeps its type from one iteration to the next");
+  if (n->list.n && b->val->kind == V_RECORD) {
+    Diag *g = diag_error(s->diags, n->name_span, "state `%s` is a record, %s; it has no elements to update",
+                         n->name, sema_type_str(s, b->val));
+    diag_hint(s->diags, g, "update it whole: %s = {field: ..., ...}", n->name);
     return;
   }
-  if (v->dt != old->dt) {
-    if (v->weak || (sema_is_float(old->dt) && sema_is_float(v->dt)) || (sema_is_int(old->dt) && sema_is_int(v->dt))) {
-      v = sema_cast(s, v, old->dt, sp);
-    } else {
-      Diag *g = diag_error(s->diags, sp, "state `%s` is %s but the update gives %s", n->name, sema_type_str(s, old),
-                           sema_type_str(s, v));
-      diag_hint(s->diags, g, "convert the update, e.g. %s(...)", sn_dtype_name(old->dt));
-      return;
-    }
-  }
-  if (v->kind == V_TENSOR) {
-    for (int d = 0; d < v->rank; d++) {
-      if (!old->dims[d].sym && !v->dims[d].sym && old->dims[d].c != v->dims[d].c) {
-        Diag *g = diag_error(s->diags, sp, "state `%s` is %s but the update gives %s", n->name, sema_type_str(s, old),
-                             sema_type_str(s, v));
-        diag_hint(s->diags, g, "a state keeps its shape from one iteration to the next");
-        return;
-      }
-      sema_dims_match(s, old->dims[d], v->dims[d], sp,
-                       arena_printf(s->arena, "state %s changes size in dimension %d", n->name, d));
-    }
-    Val *nv = sema_val(s, V_TENSOR);
-    *nv = *old;
-    nv->ir = v->ir;
-    v = nv;
-  }
+  Val *v = n->list.n ? sema_comprehension(s, &n->list, n->a, n->span, b) : sema_expr(s, n->a);
+  if (v->kind == V_ERROR || (v = state_update(s, n->name, b->val, v, n->a->span))->kind == V_ERROR) return;
   Binding *nb = sema_bind_val(s, n->name, v, n->name_span);
   nb->is_state = true;
   nb->used = true;
 }
-

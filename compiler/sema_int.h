@@ -32,6 +32,8 @@ Node *sema_later_definition(Sema *s, const char *name, Span use);
 void sema_defined_later(Sema *s, const char *name, Span use, Node *def);
 /* A field of v, or NULL if v is not a record or has no such field. */
 Val *sema_field(const Val *v, const char *field);
+/* n->a.(n->name), checked: an A_FIELD, or the callee of a call r.f(...). */
+Val *sema_field_expr(Sema *s, Node *n);
 void sema_stmt(Sema *s, Node *n);
 
 /* --- dtypes and elementwise operations (sema_types.c) ------------------------------------------ */
@@ -71,11 +73,15 @@ Val *sema_map(Sema *s, Node *n);
 typedef enum TypeClass { TC_EXACT, TC_FLOAT, TC_INT, TC_NUM } TypeClass;
 bool sema_type_elem(const char *name, SnDtype *dt, TypeClass *cls);
 void sema_unknown_type(Sema *s, Node *type);
+/* The declared type `fn`: a function value. */
+bool sema_fn_type(const Node *type);
 /* Checks v against a declared type, binding the type's size names in dimscope (with `local`,
  * only names bound in dimscope itself count); and the value a literal becomes under it. */
 bool sema_match_type(Sema *s, Node *type, Val *v, Scope *dimscope, bool local, Span span, const char *what);
 Val *sema_adopt_type(Sema *s, Node *type, Val *v, Span span);
 Val *sema_call(Sema *s, Node *n);
+/* The function fb (a fn's binding; NULL for `builtin`) as a value, written at `given`. */
+Val *sema_fn_value(Sema *s, Binding *fb, const Builtin *builtin, Span given);
 /* A function with typed parameters (and, with `defaults`, untyped ones that have a default),
  * checked once with placeholder arguments of symbolic sizes; its value, or ERR. */
 Val *sema_check_definition(Sema *s, Binding *fb, bool defaults);

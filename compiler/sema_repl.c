@@ -8,6 +8,7 @@
 
 /* Reads a value persisted by an earlier line (see persist) into this line's IR. */
 static Val *read_slots(Sema *s, Val *t, const char *name, Span span) {
+  if (t->kind == V_FN) return t; /* known when compiling: nothing to read */
   if (t->kind == V_RECORD) {
     Val *r = sema_val(s, V_RECORD);
     r->rec = NEW(s->arena, Record);
@@ -60,11 +61,7 @@ void repl_env_free(ReplEnv *env) {
 const char *repl_fn_signature(ReplEnv *env, Arena *a, const char *name) {
   Binding *b = sema_lookup_in(env->scope, name);
   if (!b || b->kind != B_FN || (name[0] == '_' && b->node->span.src->stdlib)) return NULL;
-  Node *fn = b->node;
-  const char *text = fn->span.src->text;
-  uint32_t lo = fn->span.lo, hi = fn->a->span.lo;
-  while (hi > lo && (text[hi - 1] == ' ' || text[hi - 1] == '=' || text[hi - 1] == '\n')) hi--;
-  return arena_strndup(a, text + lo, hi - lo);
+  return sema_fn_text(a, b->node);
 }
 
 void repl_env_rollback(ReplEnv *env, Binding *mark, int nslots) {
@@ -116,6 +113,17 @@ static Val *persist(Sema *s, Val *v) {
   return keep;
 }
 
+/* A function value in v that closes over values of this input only (an anonymous fn written
+ * inside a call, a loop or a comprehension), or NULL: later inputs could not read them. */
+static const Val *local_fn(const Val *v) {
+  if (v->kind == V_FN) return v->fn->local ? v : NULL;
+  for (int i = 0; v->kind == V_RECORD && i < v->rec->n; i++) {
+    const Val *f = local_fn(v->rec->vals[i]);
+    if (f) return f;
+  }
+  return NULL;
+}
+
 /* One REPL line: like a program, except that names from earlier lines live in slots and the
  * line's new value bindings are stored into new slots at its end. */
 IrFunc *sema_repl_line(ReplEnv *env, Arena *a, DiagBag *d, PtrVec *stmts, bool echo, Val **last) {
@@ -133,6 +141,14 @@ IrFunc *sema_repl_line(ReplEnv *env, Arena *a, DiagBag *d, PtrVec *stmts, bool e
   Binding *mark = env->scope->head;
   int errors = d->nerrors;
   for (int i = 0; i < stmts->n; i++) sema_stmt(&s, stmts->items[i]);
+  for (Binding *b = env->scope->head; b != mark; b = b->next) {
+    const Val *f = b->kind == B_VAL ? local_fn(b->val) : NULL;
+    if (!f) continue;
+    Diag *g = diag_error(d, b->span, "`%s` holds a function that reads values of this input, which the REPL cannot keep",
+                         b->name);
+    diag_hint(d, g, "define it with `fn` at the top level, passing those values as parameters");
+    diag_note(d, g, f->fn->given, "the function is written here");
+  }
   if (last) *last = s.last_value;
   if (d->nerrors != errors) {
     env->scope->head = mark;

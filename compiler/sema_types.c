@@ -101,8 +101,18 @@ static const char *shape_str(Sema *s, SnDtype dt, int rank, const Dim *dims) {
   return r;
 }
 
+const char *sema_fn_text(Arena *a, const Node *fn) {
+  const char *text = fn->span.src->text;
+  uint32_t lo = fn->span.lo, hi = fn->a->span.lo;
+  while (hi > lo && (text[hi - 1] == ' ' || text[hi - 1] == '=' || text[hi - 1] == '\n')) hi--;
+  return arena_strndup(a, text + lo, hi - lo);
+}
+
 const char *sema_type_str(Sema *s, const Val *v) {
   switch (v->kind) {
+  case V_FN:
+    return v->fn->builtin ? arena_printf(s->arena, "fn %s(%s)", v->fn->builtin->name, v->fn->builtin->params)
+                          : sema_fn_text(s->arena, v->fn->fn->node);
   case V_ERROR: return "<error>";
   case V_UNIT: return "()";
   case V_STR: return "str";
@@ -485,6 +495,7 @@ Val *sema_binop(Sema *s, Op op, Val *a, Val *b, Span span) {
     Val *bad = a->kind != V_SCALAR && a->kind != V_TENSOR ? a : b;
     Diag *g = diag_error(s->diags, span, "`%s` needs numbers or tensors, not %s", op_name(op), sema_type_str(s, bad));
     if (bad->kind == V_RECORD) diag_hint(s->diags, g, "pick a field of the record, e.g. `r.%s`", bad->rec->n ? bad->rec->names[0] : "x");
+    else if (bad->kind == V_FN) diag_hint(s->diags, g, "call the function to compute with its value, e.g. f(x)");
     return ERR;
   }
   Val *args[2] = {a, b};

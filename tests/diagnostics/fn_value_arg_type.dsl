@@ -1,0 +1,3 @@
+fn sq(x: f64[n]) = x * x
+fn apply(f, x) = f(x)
+print(apply(sq, 2))

@@ -1,0 +1,3 @@
+fn sq(x) = x * x
+fn ten(v: f64[n]) = v * 10
+print(ten(sq))

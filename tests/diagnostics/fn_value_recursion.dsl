@@ -1,0 +1,2 @@
+fn rec(f, x) = f(f, x + 1)
+print(rec(rec, 1))

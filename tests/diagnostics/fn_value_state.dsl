@@ -1,0 +1,2 @@
+fn sq(x) = x * x
+let r = iterate f = sq { f = f } max 2
