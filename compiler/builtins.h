@@ -70,6 +70,8 @@ Node *builtin_signature(Sema *s, const Builtin *b);
  * call's location when the function is fallible and has no location of its own), and gives its
  * result as `result` describes. */
 Val *builtin_runtime(Sema *s, const Builtin *b, Arg *args, Node *call);
+/* The value of a builtin constant (pi, inf, nan) called `name`, or NULL. */
+Val *builtin_constant(Sema *s, const char *name);
 /* load with a declared type, `let x: f32[n, 3] = load(path)` (builtins_io.c). */
 Val *builtin_load_typed(Sema *s, Node *call, Node *type);
 
@@ -118,6 +120,11 @@ Val *sema_compr(Sema *s, SnDtype dt, int rank, const Dim *dims, ScalarFn body, v
 Val *sema_elem(Sema *s, Val *t, IrValue **idx);
 /* RED(x): every element of x reduced. */
 Val *sema_reduce_all(Sema *s, RedKind k, Val *x, Span span);
+/* The dtype RED of values of type dt accumulates in and gives. */
+SnDtype sema_reduce_dtype(RedKind k, SnDtype dt);
+/* RED over the axes of the tensor x set in `axes` (bit d: axis d), its other axes d at the
+ * indices at[d]; each term is the element, or term(element) when term is given. */
+Val *sema_reduce_axes(Sema *s, RedKind k, Val *x, unsigned axes, IrValue **at, ScalarFn term, void *ctx, Span span);
 void sema_print(Sema *s, Val *v);
 
 /* Dimensions. */

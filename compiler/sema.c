@@ -163,6 +163,8 @@ static Val *name_expr(Sema *s, Node *n) {
     sema_defined_later(s, n->name, n->span, later);
     return ERR;
   }
+  Val *constant = b ? NULL : builtin_constant(s, n->name);
+  if (constant) return constant;
   if (!b) {
     Diag *g = diag_error(s->diags, n->span, "unknown name `%s`", n->name);
     /* an index of a reduction just before: its body ended at a + or - */
