@@ -107,21 +107,54 @@ static Val *b_special(Sema *s, const Builtin *b, Arg *args, Node *call) {
   return sema_lift(s, 1, &args[0].v, special_fn, (void *)b, SN_F32, call->span);
 }
 
+/* The common type of two numbers, as + promotes them (its weak flag too), or ERR. */
+static Val *promoted(Sema *s, Val *x, Val *y, Span span) {
+  Val tmp = *x;
+  return sema_scalar_binop(s, OP_ADD, &tmp, y, span);
+}
+
+/* atan2(y, x), hypot(x, y): the math function `data` of two numbers in their common float type. */
+static Val *math2_fn(Sema *s, Val **args, Span span, void *ctx) {
+  const Builtin *b = ctx;
+  for (int i = 0; i < 2; i++)
+    if (!need_not_bool(s, b, args[i], span)) return ERR;
+  Val *common = promoted(s, args[0], args[1], span);
+  if (common->kind == V_ERROR) return ERR;
+  SnDtype dt = sema_is_float(common->dt) ? common->dt : INT_FLOAT_DT;
+  IrType ct = ir_scalar(sema_compute_dtype(dt));
+  IrValue *x = ir_cast(&s->b, args[0]->ir, ct), *y = ir_cast(&s->b, args[1]->ir, ct);
+  return sema_scalar(s, dt, common->weak, sema_round(s, ir_math(&s->b, (IrMathFn)b->data, x, y), dt));
+}
+
+/* A math function of two arguments; pow is the operator ^, with its rules for integers. */
+static Val *b_math2(Sema *s, const Builtin *b, Arg *args, Node *call) {
+  if (b->data == MF_POW) return sema_binop(s, OP_POW, args[0].v, args[1].v, call->span);
+  for (int i = 0; i < 2; i++)
+    if (!need_number(s, b, &args[i])) return ERR;
+  Val *xy[2] = {args[0].v, args[1].v};
+  return sema_lift(s, 2, xy, math2_fn, (void *)b, SN_F32, call->span);
+}
+
 /* min(x, y), max(x, y), clamp: BIN_MIN or BIN_MAX (ctx) in the operands' common type. */
 static Val *minmax_fn(Sema *s, Val **args, Span span, void *ctx) {
   IrBinOp op = (IrBinOp)(intptr_t)ctx;
-  Val tmp = *args[0];
-  /* reuse promotion through a comparison-free path: + has the arithmetic rules */
-  Val *sum = sema_scalar_binop(s, OP_ADD, &tmp, args[1], span);
-  if (sum->kind == V_ERROR) return ERR;
-  SnDtype dt = sum->dt;
+  Val *common = promoted(s, args[0], args[1], span);
+  if (common->kind == V_ERROR) return ERR;
+  SnDtype dt = common->dt;
   IrValue *x = sema_cast(s, args[0], dt, span)->ir, *y = sema_cast(s, args[1], dt, span)->ir;
-  return sema_scalar(s, dt, sum->weak, ir_bin(&s->b, op, x, y));
+  return sema_scalar(s, dt, common->weak, ir_bin(&s->b, op, x, y));
 }
 
-/* max(x) reduces x; max(x, y) is elementwise (`data`: RED_MAX or RED_MIN). */
+static Val *b_reduce(Sema *s, const Builtin *b, Arg *args, Node *call);
+
+/* max(x) reduces x (over `axis=`); max(x, y) is elementwise (`data`: RED_MAX or RED_MIN). */
 static Val *b_minmax(Sema *s, const Builtin *b, Arg *args, Node *call) {
-  if (!args[1].v) return sema_reduce_all(s, (RedKind)b->data, args[0].v, call->span);
+  if (!args[1].v) return b_reduce(s, b, (Arg[]){args[0], args[2], args[3]}, call);
+  if (args[2].node || args[3].v) {
+    Diag *g = diag_error(s->diags, args[2].node ? args[2].span : args[3].span, "`%s` of two values takes no axis", b->name);
+    diag_hint(s->diags, g, "%s(x, y) is elementwise; %s(x, axis=0) reduces x", b->name, b->name);
+    return ERR;
+  }
   for (int i = 0; i < 2; i++)
     if (!need_number(s, b, &args[i])) return ERR;
   Val *xy[2] = {args[0].v, args[1].v};
@@ -138,22 +171,16 @@ static Val *b_clamp(Sema *s, const Builtin *b, Arg *args, Node *call) {
   return sema_lift(s, 2, hi, minmax_fn, (void *)(intptr_t)BIN_MIN, SN_F32, call->span);
 }
 
-static Val *b_pow(Sema *s, const Builtin *b, Arg *args, Node *call) {
-  (void)b;
-  return sema_binop(s, OP_POW, args[0].v, args[1].v, call->span);
-}
-
 static Val *where_fn(Sema *s, Val **args, Span span, void *ctx) {
   (void)ctx;
   if (args[0]->dt != SN_BOOL) {
     diag_error(s->diags, span, "the condition of where must be bool, not %s", sema_type_str(s, args[0]));
     return ERR;
   }
-  Val tmp = *args[1];
-  Val *sum = sema_scalar_binop(s, OP_ADD, &tmp, args[2], span);
-  if (sum->kind == V_ERROR) return ERR;
-  IrValue *x = sema_cast(s, args[1], sum->dt, span)->ir, *y = sema_cast(s, args[2], sum->dt, span)->ir;
-  return sema_scalar(s, sum->dt, sum->weak, ir_select(&s->b, args[0]->ir, x, y));
+  Val *common = promoted(s, args[1], args[2], span);
+  if (common->kind == V_ERROR) return ERR;
+  IrValue *x = sema_cast(s, args[1], common->dt, span)->ir, *y = sema_cast(s, args[2], common->dt, span)->ir;
+  return sema_scalar(s, common->dt, common->weak, ir_select(&s->b, args[0]->ir, x, y));
 }
 
 static Val *b_where(Sema *s, const Builtin *b, Arg *args, Node *call) {
@@ -165,9 +192,312 @@ static Val *b_where(Sema *s, const Builtin *b, Arg *args, Node *call) {
 
 /* --- reductions and conversions ------------------------------------------------------------------- */
 
-/* sum(x), mean(x), ...: every element of x reduced (`data`: the RedKind). */
+/* --- over axes: reductions, var and std, softmax, scans -------------------------------------------- */
+
+/* The axes a call reduces (or scans, or normalises) of the tensor x, and the result's shape. */
+typedef struct Axes {
+  Val *x;
+  unsigned mask; /* bit d: axis d */
+  bool keepdims; /* reduced axes stay, of size 1 */
+  int rank;      /* the result's */
+  Dim dims[SN_MAX_RANK];
+} Axes;
+
+/* The value of an integer (an axis) or bool (keepdims) argument known when compiling, or false
+ * after an error. */
+static bool const_arg(Sema *s, const Builtin *b, Val *v, Span span, bool want_bool, int64_t *out) {
+  IrValue *c = v->kind == V_SCALAR ? ir_val(v->ir) : NULL;
+  if (c && (want_bool ? v->dt == SN_BOOL : sema_is_int(v->dt)) && c->def && c->def->op == IR_CONST) {
+    *out = c->def->imm.i;
+    return true;
+  }
+  if (v->kind == V_ERROR) return false;
+  if (want_bool) {
+    diag_error(s->diags, span, "keepdims= of `%s` must be true or false, written as such", b->name);
+    return false;
+  }
+  Diag *g = c && sema_is_int(v->dt)
+                ? diag_error(s->diags, span, "the axis of `%s` must be known when the program is compiled", b->name)
+                : diag_error(s->diags, span, "the axis of `%s` must be an integer, not %s", b->name, sema_type_str(s, v));
+  diag_hint(s->diags, g, "axis=0 is the first dimension, axis=-1 the last");
+  return false;
+}
+
+/* The axes that `axis=` names in b's call on x, and the result's shape (with ax->keepdims, set
+ * before): an integer constant, or a list of them when `many`; negative ones count from the end,
+ * as in NumPy. Left out: every axis when `all`, else the last one. */
+static bool axes_of(Sema *s, const Builtin *b, const Arg *xa, const Arg *axis, bool many, bool all, Axes *ax) {
+  Val *x = ax->x = xa->v;
+  Node *n = axis->node;
+  if (x->kind != V_TENSOR || x->rank == 0) {
+    if (x->kind != V_ERROR) diag_error(s->diags, xa->span, "`%s` needs a tensor with an axis, not %s", b->name, sema_type_str(s, x));
+    return false;
+  }
+  ax->mask = 0;
+  if (!n) ax->mask = all ? (1u << x->rank) - 1 : 1u << (x->rank - 1);
+  Node **items = &n;
+  int count = n ? 1 : 0;
+  if (n && n->kind == A_LIST) {
+    if (!many) {
+      Diag *g = diag_error(s->diags, n->span, "`%s` takes one axis", b->name);
+      diag_hint(s->diags, g, "give it as an integer: axis=-1");
+      return false;
+    }
+    items = (Node **)n->list.items, count = n->list.n;
+    if (!count) {
+      diag_error(s->diags, n->span, "`axis=[]` names no axis");
+      return false;
+    }
+  }
+  for (int i = 0; i < count; i++) {
+    int64_t a;
+    if (!const_arg(s, b, sema_expr(s, items[i]), items[i]->span, false, &a)) return false;
+    if (a < -x->rank || a >= x->rank) {
+      Diag *g = diag_error(s->diags, items[i]->span, "axis %lld is out of range for %s", (long long)a, sema_type_str(s, x));
+      diag_hint(s->diags, g, "its axes are 0 to %d, or -%d to -1 counting from the end", x->rank - 1, x->rank);
+      return false;
+    }
+    if (a < 0) a += x->rank;
+    if (ax->mask >> a & 1) {
+      diag_error(s->diags, items[i]->span, "axis %lld is named twice", (long long)a);
+      return false;
+    }
+    ax->mask |= 1u << a;
+  }
+  ax->rank = 0;
+  for (int d = 0; d < x->rank; d++)
+    if (!(ax->mask >> d & 1)) ax->dims[ax->rank++] = x->dims[d];
+    else if (ax->keepdims) ax->dims[ax->rank++] = sema_dim_const(1);
+  return true;
+}
+
+/* The indices of x's kept axes at an element of the result (idx: the result's indices). */
+static void kept_at(const Axes *ax, Val **idx, IrValue **at) {
+  for (int d = 0, r = 0; d < ax->x->rank; d++) {
+    bool reduced = ax->mask >> d & 1;
+    if (!reduced) at[d] = idx[r]->ir;
+    r += !reduced || ax->keepdims;
+  }
+}
+
+/* An element of the result of a call over axes: body(at), at holding x's kept axes' indices. */
+typedef Val *(*AxesBody)(Sema *s, const Axes *ax, IrValue **at, Span span, void *ctx);
+
+typedef struct OverCtx {
+  const Axes *ax;
+  AxesBody body;
+  void *ctx;
+} OverCtx;
+
+static Val *over_elem(Sema *s, Val **idx, Span span, void *vctx) {
+  OverCtx *c = vctx;
+  IrValue *at[SN_MAX_RANK];
+  kept_at(c->ax, idx, at);
+  return c->body(s, c->ax, at, span, c->ctx);
+}
+
+/* The result of a call over axes, of type dt: a number when no axis is left, else a lazy tensor. */
+static Val *over_axes(Sema *s, const Axes *ax, SnDtype dt, AxesBody body, void *ctx, Span span) {
+  if (ax->rank == 0) return body(s, ax, NULL, span, ctx);
+  OverCtx c = {ax, body, ctx};
+  return sema_compr(s, dt, ax->rank, ax->dims, over_elem, &c, span);
+}
+
+static Val *reduce_body(Sema *s, const Axes *ax, IrValue **at, Span span, void *ctx) {
+  return sema_reduce_axes(s, *(RedKind *)ctx, ax->x, ax->mask, at, NULL, NULL, span);
+}
+
+/* The keepdims= argument (false when left out). */
+static bool keepdims_of(Sema *s, const Builtin *b, const Arg *k, Axes *ax) {
+  int64_t c = 0;
+  if (k->v && !const_arg(s, b, k->v, k->span, true, &c)) return false;
+  ax->keepdims = c != 0;
+  return true;
+}
+
+/* sum(x), mean(x), ...: every element of x reduced, or the axes `axis=` names (`data`: the
+ * RedKind); argmax and argmin over one axis give the index along it, as NumPy's. */
 static Val *b_reduce(Sema *s, const Builtin *b, Arg *args, Node *call) {
-  return sema_reduce_all(s, (RedKind)b->data, args[0].v, call->span);
+  RedKind k = (RedKind)b->data;
+  Axes ax = {0};
+  if (!keepdims_of(s, b, &args[2], &ax)) return ERR;
+  if (!args[1].node && !ax.keepdims) return sema_reduce_all(s, k, args[0].v, call->span);
+  if (!axes_of(s, b, &args[0], &args[1], red_info[k].result != RR_INDEX, true, &ax)) return ERR;
+  if (ax.mask == (1u << ax.x->rank) - 1 && !ax.keepdims) return sema_reduce_all(s, k, ax.x, call->span);
+  return over_axes(s, &ax, sema_reduce_dtype(k, ax.x->dt), reduce_body, &k, call->span);
+}
+
+/* The number of values reduced over ax's axes (an i64). */
+static IrValue *reduced_count(Sema *s, const Axes *ax) {
+  IrValue *n = ir_const_i64(&s->b, 1);
+  for (int d = 0; d < ax->x->rank; d++)
+    if (ax->mask >> d & 1) n = ir_bin(&s->b, BIN_MUL, n, sema_dim_value(s, ax->x->dims[d]));
+  return n;
+}
+
+/* An element of a 16-bit float tensor in f32: statistics of f16 and bf16 compute in f32 and
+ * round their result once. */
+static Val *widened(Sema *s, Val **e, Span span, void *ctx) {
+  (void)span, (void)ctx;
+  SnDtype ct = sema_compute_dtype(e[0]->dt);
+  return ct == e[0]->dt ? e[0] : sema_scalar(s, ct, false, ir_cast(&s->b, e[0]->ir, ir_scalar(ct)));
+}
+
+/* (e - mean)^2 (ctx: the mean) */
+static Val *sq_dev(Sema *s, Val **e, Span span, void *ctx) {
+  Val *d = sema_binop(s, OP_SUB, widened(s, e, span, NULL), ctx, span);
+  return sema_binop(s, OP_MUL, d, d, span);
+}
+
+typedef struct VarCtx {
+  Val *dof;  /* n - ddof, a weak f64 */
+  bool sqrt; /* std */
+  SnDtype dt;
+} VarCtx;
+
+/* The sum of squared deviations from the mean over n - ddof: two passes, as NumPy's. */
+static Val *var_body(Sema *s, const Axes *ax, IrValue **at, Span span, void *vctx) {
+  VarCtx *c = vctx;
+  Val *m = sema_reduce_axes(s, RED_MEAN, ax->x, ax->mask, at, widened, NULL, span);
+  if (m->kind == V_ERROR) return ERR;
+  Val *v = sema_binop(s, OP_DIV, sema_reduce_axes(s, RED_SUM, ax->x, ax->mask, at, sq_dev, m, span), c->dof, span);
+  if (v->kind == V_ERROR) return ERR;
+  IrValue *r = c->sqrt ? ir_math(&s->b, MF_SQRT, v->ir, NULL) : v->ir;
+  return sema_scalar(s, c->dt, false, sema_round(s, r, c->dt));
+}
+
+/* var(x, axis=, ddof=0, keepdims=false), std (`data`: 1): NumPy's, over every element unless
+ * axis= names some. The divisor n - ddof must be positive: an error when compiling if n and
+ * ddof are known, else when the program runs (NumPy gives inf or nan with a warning). */
+static Val *b_var(Sema *s, const Builtin *b, Arg *args, Node *call) {
+  Axes ax = {0};
+  if (!keepdims_of(s, b, &args[3], &ax) || !axes_of(s, b, &args[0], &args[1], true, true, &ax)) return ERR;
+  if (ax.x->dt == SN_BOOL) {
+    Diag *g = diag_error(s->diags, args[0].span, "`%s` needs numbers, not %s", b->name, sema_type_str(s, ax.x));
+    diag_hint(s->diags, g, "convert it first, e.g. f64(b)");
+    return ERR;
+  }
+  IrValue *n = reduced_count(s, &ax), *ddof = args[2].v ? ir_cast(&s->b, args[2].v->ir, ir_i64) : ir_const_i64(&s->b, 0);
+  int64_t cn, cd;
+  Span at = args[2].v ? args[2].span : call->span;
+  if (ir_is_const_int(n, &cn) && ir_is_const_int(ddof, &cd)) {
+    if (cn - cd <= 0) {
+      Diag *g = diag_error(s->diags, at, "`%s` of %lld value%s with ddof=%lld divides by %lld", b->name, (long long)cn,
+                           cn == 1 ? "" : "s", (long long)cd, (long long)(cn - cd));
+      diag_hint(s->diags, g, "ddof must be less than the number of values reduced (the divisor is n - ddof)");
+      return ERR;
+    }
+  } else {
+    IrValue *ok = ir_cmp(&s->b, CMP_GT, n, ddof);
+    IrBuilder save = s->b;
+    s->b.span = at;
+    ir_check(&s->b, CHECK_TRUE, 1, &ok,
+             arena_printf(s->arena, "%s: ddof is not less than the number of values reduced (the divisor n - ddof would not be positive)", b->name));
+    s->b = save;
+  }
+  IrValue *dof = ir_cast(&s->b, ir_bin(&s->b, BIN_SUB, n, ddof), ir_scalar(SN_F64));
+  VarCtx c = {sema_scalar(s, SN_F64, true, dof), b->data, sema_is_float(ax.x->dt) ? ax.x->dt : INT_FLOAT_DT};
+  return over_axes(s, &ax, c.dt, var_body, &c, call->span);
+}
+
+/* softmax and log_softmax over one axis, as PyTorch's: with m the axis's maximum and
+ * s = sum(exp(x - m)), exp(x - m) / s and x - m - log(s), computed in f32 or f64 and rounded
+ * once. The maxima and sums are lazy tensors that fusion stores (they hold reductions). */
+typedef struct SoftCtx {
+  Axes ax;
+  Val *m, *sum; /* per kept element: numbers, or tensors over the kept axes */
+  bool log;
+} SoftCtx;
+
+static Val *exp_dev(Sema *s, Val **e, Span span, void *ctx) {
+  (void)span;
+  Val *m = ctx;
+  IrValue *d = ir_bin(&s->b, BIN_SUB, ir_cast(&s->b, e[0]->ir, ir_scalar(m->dt)), m->ir);
+  return sema_scalar(s, m->dt, false, ir_math(&s->b, MF_EXP, d, NULL));
+}
+
+/* max over the axis, in the compute type */
+static Val *soft_max(Sema *s, const Axes *ax, IrValue **at, Span span, void *ctx) {
+  (void)ctx;
+  return sema_reduce_axes(s, RED_MAX, ax->x, ax->mask, at, widened, NULL, span);
+}
+
+static Val *soft_sum(Sema *s, const Axes *ax, IrValue **at, Span span, void *ctx) {
+  Val *m = soft_max(s, ax, at, span, ctx);
+  return m->kind == V_ERROR ? ERR : sema_reduce_axes(s, RED_SUM, ax->x, ax->mask, at, exp_dev, m, span);
+}
+
+/* t (a number, or a tensor over the kept axes) at an element of x */
+static Val *kept_elem(Sema *s, const Axes *ax, Val *t, Val **idx) {
+  if (t->kind != V_TENSOR) return t;
+  IrValue *at[SN_MAX_RANK];
+  int r = 0;
+  for (int d = 0; d < ax->x->rank; d++)
+    if (!(ax->mask >> d & 1)) at[r++] = idx[d]->ir;
+  return sema_elem(s, t, at);
+}
+
+static Val *soft_elem(Sema *s, Val **idx, Span span, void *vctx) {
+  (void)span;
+  SoftCtx *c = vctx;
+  IrValue *at[SN_MAX_RANK];
+  for (int d = 0; d < c->ax.x->rank; d++) at[d] = idx[d]->ir;
+  Val *e = sema_elem(s, c->ax.x, at), *m = kept_elem(s, &c->ax, c->m, idx), *sum = kept_elem(s, &c->ax, c->sum, idx);
+  IrValue *d = ir_bin(&s->b, BIN_SUB, ir_cast(&s->b, e->ir, ir_scalar(m->dt)), m->ir);
+  IrValue *r = c->log ? ir_bin(&s->b, BIN_SUB, d, ir_math(&s->b, MF_LOG, sum->ir, NULL))
+                      : ir_bin(&s->b, BIN_DIV, ir_math(&s->b, MF_EXP, d, NULL), sum->ir);
+  return sema_scalar(s, e->dt, false, sema_round(s, r, e->dt));
+}
+
+/* softmax(x, axis=-1), log_softmax (`data`: 1) */
+static Val *b_softmax(Sema *s, const Builtin *b, Arg *args, Node *call) {
+  SoftCtx c = {.log = b->data};
+  if (!axes_of(s, b, &args[0], &args[1], false, false, &c.ax)) return ERR;
+  Val *x = c.ax.x;
+  if (!sema_is_float(x->dt)) {
+    Diag *g = diag_error(s->diags, args[0].span, "`%s` needs floats, not %s", b->name, sema_type_str(s, x));
+    diag_hint(s->diags, g, "convert it first, e.g. %s(f32(x)); PyTorch refuses integers too", b->name);
+    return ERR;
+  }
+  SnDtype ct = sema_compute_dtype(x->dt);
+  c.m = over_axes(s, &c.ax, ct, soft_max, NULL, call->span);
+  c.sum = over_axes(s, &c.ax, ct, soft_sum, NULL, call->span);
+  if (c.m->kind == V_ERROR || c.sum->kind == V_ERROR) return ERR;
+  return sema_compr(s, x->dt, x->rank, x->dims, soft_elem, &c, call->span);
+}
+
+/* cumsum(x, axis=), cumprod (`data`: the RtFn): in order along the axis, or over x flattened
+ * when axis= is left out (NumPy's default); integers and bools give i64, as NumPy's. */
+static Val *b_scan(Sema *s, const Builtin *b, Arg *args, Node *call) {
+  Axes ax = {0};
+  if (!axes_of(s, b, &args[0], &args[1], false, false, &ax)) return ERR;
+  Val *x = ax.x;
+  if (x->dt == SN_BOOL && b->data == RT_CUMPROD) {
+    Diag *g = diag_error(s->diags, args[0].span, "`cumprod` of bool values");
+    diag_hint(s->diags, g, "convert with i64(b) first; cumsum counts the true values");
+    return ERR;
+  }
+  int rank = x->rank;
+  Dim dims[SN_MAX_RANK];
+  memcpy(dims, x->dims, sizeof dims);
+  int axis = -1;
+  if (args[1].node) {
+    axis = __builtin_ctz(ax.mask);
+  } else if (rank != 1) {
+    IrValue *sizes[SN_MAX_RANK];
+    for (int d = 0; d < rank; d++) sizes[d] = sema_dim_value(s, x->dims[d]);
+    IrValue *n = ir_size_product(&s->b, rank, sizes, "the number of elements overflows 64 bits");
+    rank = 1;
+    dims[0] = sema_dim_of_value(s, n, arena_printf(s->arena, "numel(%s)", sema_src_text(s, args[0].span)));
+  }
+  SnDtype dt = sema_is_float(x->dt) ? x->dt : SN_I64;
+  IrValue *ops[2] = {x->ir, ir_const_i64(&s->b, axis)};
+  IrBuilder save = s->b;
+  s->b.span = call->span;
+  IrValue *t = ir_call(&s->b, b->data, 2, ops);
+  s->b = save;
+  t->type = ir_tensor(dt, rank);
+  return sema_tensor(s, dt, rank, dims, t);
 }
 
 static Val *convert(Sema *s, const Builtin *b, Arg *x, SnDtype dt, Node *call) {
@@ -596,11 +926,13 @@ static Val *b_check(Sema *s, const Builtin *b, Arg *args, Node *call) {
 
 /* The signature of zeros and ones. */
 #define SHAPE_DTYPE "shape: shape, dtype: dtype = f32"
+/* The signature of the reductions: axis= an integer or a list of them. */
+#define REDUCE_AXES "x, axis: syntax = _, keepdims: bool = _"
 
 const Builtin builtins_core[] = {
-    /* math functions of one argument, from mathfns.def (data: the IrMathFn) */
+    /* math functions, from mathfns.def (data: the IrMathFn) */
 #define BUILTIN_MATH_1(id, name) BUILTIN(name, "x", b_math, MF_##id),
-#define BUILTIN_MATH_2(id, name)
+#define BUILTIN_MATH_2(id, name) BUILTIN(name, "x, y", b_math2, MF_##id),
 #define MATH(id, name, arity, ...) BUILTIN_MATH_##arity(id, name)
 #include "mathfns.def"
 #undef MATH
@@ -612,20 +944,27 @@ const Builtin builtins_core[] = {
     BUILTIN("softplus", "x", b_special, F_SOFTPLUS),
     BUILTIN("sign", "x", b_special, F_SIGN),
     BUILTIN("isfinite", "x", b_special, F_ISFINITE),
-    BUILTIN("pow", "x, y", b_pow, 0),
     BUILTIN("clamp", "x, lo, hi", b_clamp, 0),
     BUILTIN("where", "cond, x, y", b_where, 0),
-    /* whole-tensor reductions (data: the RedKind); max and min of two values are elementwise */
-    BUILTIN("sum", "x", b_reduce, RED_SUM),
-    BUILTIN("prod", "x", b_reduce, RED_PROD),
-    BUILTIN("mean", "x", b_reduce, RED_MEAN),
-    BUILTIN("lse", "x", b_reduce, RED_LSE),
-    BUILTIN("argmax", "x", b_reduce, RED_ARGMAX),
-    BUILTIN("argmin", "x", b_reduce, RED_ARGMIN),
-    BUILTIN("all", "x", b_reduce, RED_ALL),
-    BUILTIN("any", "x", b_reduce, RED_ANY),
-    BUILTIN("max", "x, y = _", b_minmax, RED_MAX),
-    BUILTIN("min", "x, y = _", b_minmax, RED_MIN),
+    /* whole-tensor reductions, or over axis= (data: the RedKind); max and min of two values are
+     * elementwise */
+    BUILTIN("sum", REDUCE_AXES, b_reduce, RED_SUM),
+    BUILTIN("prod", REDUCE_AXES, b_reduce, RED_PROD),
+    BUILTIN("mean", REDUCE_AXES, b_reduce, RED_MEAN),
+    BUILTIN("lse", REDUCE_AXES, b_reduce, RED_LSE),
+    BUILTIN("argmax", REDUCE_AXES, b_reduce, RED_ARGMAX),
+    BUILTIN("argmin", REDUCE_AXES, b_reduce, RED_ARGMIN),
+    BUILTIN("all", REDUCE_AXES, b_reduce, RED_ALL),
+    BUILTIN("any", REDUCE_AXES, b_reduce, RED_ANY),
+    BUILTIN("max", "x, y = _, axis: syntax = _, keepdims: bool = _", b_minmax, RED_MAX),
+    BUILTIN("min", "x, y = _, axis: syntax = _, keepdims: bool = _", b_minmax, RED_MIN),
+    /* statistics, softmax and scans over axes */
+    BUILTIN("var", "x, axis: syntax = _, ddof: int = _, keepdims: bool = _", b_var, 0),
+    BUILTIN("std", "x, axis: syntax = _, ddof: int = _, keepdims: bool = _", b_var, 1),
+    BUILTIN("softmax", "x, axis: syntax = _", b_softmax, 0),
+    BUILTIN("log_softmax", "x, axis: syntax = _", b_softmax, 1),
+    BUILTIN("cumsum", "x, axis: syntax = _", b_scan, RT_CUMSUM),
+    BUILTIN("cumprod", "x, axis: syntax = _", b_scan, RT_CUMPROD),
     /* conversions (data: the dtype) */
     BUILTIN("f16", "x", b_cast, SN_F16),
     BUILTIN("bf16", "x", b_cast, SN_BF16),

@@ -2,6 +2,7 @@
  * the entry point for a program (sema.h lists the other files of sema). */
 #include "sema_int.h"
 
+#include <math.h>
 #include <string.h>
 
 /* --- names and scopes ---------------------------------------------------------------------------- */
@@ -175,6 +176,15 @@ Val *sema_field_expr(Sema *s, Node *n) {
   return ERR;
 }
 
+/* pi, inf and nan: names of f64 constants, which adopt the float type they meet as a float
+ * literal does (a program's own binding of the name comes first). */
+static Val *constant_value(Sema *s, const char *name) {
+  static const struct { const char *name; double value; } constants[] = {{"pi", M_PI}, {"inf", INFINITY}, {"nan", NAN}};
+  for (size_t i = 0; i < sizeof constants / sizeof *constants; i++)
+    if (strcmp(name, constants[i].name) == 0) return sema_scalar(s, SN_F64, true, ir_const_f(&s->b, SN_F64, constants[i].value));
+  return NULL;
+}
+
 static Val *name_expr(Sema *s, Node *n) {
   Binding *b = sema_lookup(s, n->name);
   const Builtin *builtin = b ? NULL : sema_builtin_find(s, n->name);
@@ -184,6 +194,8 @@ static Val *name_expr(Sema *s, Node *n) {
     sema_defined_later(s, n->name, n->span, later);
     return ERR;
   }
+  Val *constant = b ? NULL : constant_value(s, n->name);
+  if (constant) return constant;
   if (!b) {
     Diag *g = diag_error(s->diags, n->span, "unknown name `%s`", n->name);
     /* an index of a reduction just before: its body ended at a + or - */

@@ -275,6 +275,11 @@ Val *sema_compr(Sema *s, SnDtype dt, int rank, const Dim *dims, ScalarFn body, v
 Val *sema_elem(Sema *s, Val *t, IrValue **idx);
 /* RED(x): every element of x reduced. */
 Val *sema_reduce_all(Sema *s, RedKind k, Val *x, Span span);
+/* The dtype RED of values of type dt accumulates in and gives. */
+SnDtype sema_reduce_dtype(RedKind k, SnDtype dt);
+/* RED over the axes of the tensor x set in `axes` (bit d: axis d), its other axes d at the
+ * indices at[d]; each term is the element, or term(element) when term is given. */
+Val *sema_reduce_axes(Sema *s, RedKind k, Val *x, unsigned axes, IrValue **at, ScalarFn term, void *ctx, Span span);
 void sema_print(Sema *s, Val *v);
 /* The first function value in v (v itself, or a field of a record, depth first), or NULL. */
 const Val *sema_find_fn(const Val *v);

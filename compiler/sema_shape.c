@@ -655,9 +655,7 @@ Val *sema_comprehension(Sema *s, PtrVec *names, Node *body, Span span, const Bin
   return r;
 }
 
-/* The dtype a reduction accumulates in and returns. */
-static SnDtype reduce_dtype(RedKind k, Val *body) {
-  SnDtype dt = body->dt;
+SnDtype sema_reduce_dtype(RedKind k, SnDtype dt) {
   switch (red_info[k].result) {
   case RR_INDEX: return SN_I64;
   case RR_BOOL: return SN_BOOL;
@@ -670,9 +668,9 @@ static SnDtype reduce_dtype(RedKind k, Val *body) {
 
 /* Ends a reduction's region with its body value and gives the reduction's value. argmax and
  * argmin compare the body in its own type; a mean of integers sums them exactly in i64 (the
- * loop pass divides once); the others accumulate in reduce_dtype. */
+ * loop pass divides once); the others accumulate in sema_reduce_dtype. */
 static Val *reduce_finish(Sema *s, RedKind kind, IrInst *r, Val *e) {
-  SnDtype dt = reduce_dtype(kind, e);
+  SnDtype dt = sema_reduce_dtype(kind, e->dt);
   bool arg = red_info[kind].result == RR_INDEX;
   SnDtype acc = (red_info[kind].flags & RF_MEAN) && sema_is_int(e->dt) ? SN_I64 : sema_compute_dtype(dt);
   IrValue *y = arg ? e->ir : ir_cast(&s->b, e->ir, ir_scalar(acc));
@@ -773,18 +771,26 @@ Val *sema_reduce_all(Sema *s, RedKind kind, Val *x, Span span) {
     IrValue *e = ir_elem(&s->b, x->ir, 0, NULL);
     return sema_scalar(s, x->dt, false, e);
   }
+  return sema_reduce_axes(s, kind, x, (1u << x->rank) - 1, NULL, NULL, NULL, span);
+}
+
+Val *sema_reduce_axes(Sema *s, RedKind kind, Val *x, unsigned axes, IrValue **at, ScalarFn term, void *ctx,
+                      Span span) {
   IrValue *ext[SN_MAX_RANK];
-  for (int d = 0; d < x->rank; d++) ext[d] = sema_dim_value(s, x->dims[d]);
+  int n = 0;
+  for (int d = 0; d < x->rank; d++)
+    if (axes >> d & 1) ext[n++] = sema_dim_value(s, x->dims[d]);
   IrType rt = ir_scalar(SN_F32);
   IrBuilder save = s->b;
   s->b.span = span;
-  IrInst *r = ir_emit(&s->b, IR_REDUCE, x->rank, ext, 1, &rt, 1);
+  IrInst *r = ir_emit(&s->b, IR_REDUCE, n, ext, 1, &rt, 1);
   r->sub = kind;
   IrValue *idx[SN_MAX_RANK];
-  for (int d = 0; d < x->rank; d++) idx[d] = ir_block_arg(s->fn, r->regions[0], ir_i64);
+  for (int d = 0; d < x->rank; d++) idx[d] = axes >> d & 1 ? ir_block_arg(s->fn, r->regions[0], ir_i64) : at[d];
   s->b.block = r->regions[0];
   s->b.before = NULL;
   Val *e = sema_elem(s, x, idx);
+  if (term && e->kind != V_ERROR) e = term(s, &e, span, ctx);
   Val *res = ERR;
   if (reducible(s, kind, e, span)) {
     res = reduce_finish(s, kind, r, e);

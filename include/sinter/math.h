@@ -1,5 +1,5 @@
 /* sinter/math.h: scalar math (exp and log as generated code computes them), random numbers
- * (Philox streams and the distributions drawn from them) and matrix products. */
+ * (Philox streams and the distributions drawn from them), scans and matrix products. */
 #ifndef SINTER_MATH_H
 #define SINTER_MATH_H
 
@@ -46,6 +46,13 @@ SnTensor *sn_rng_bernoulli(SnRng r, double p, int64_t rank, const int64_t *shape
  * non-negative, with a positive sum. */
 SnTensor *sn_rng_categorical(SnRng r, const SnTensor *weights, int64_t n);
 SnTensor *sn_rng_permutation(SnRng r, int64_t n); /* i64 [n]: 0..n-1 shuffled uniformly */
+
+/* --- scans ------------------------------------------------------------------------------------
+ * Cumulative sums and products along `axis` (a new tensor of x's shape), or of x's elements in
+ * row-major order when axis is negative (a vector of numel(x)), each taken in order. Integers
+ * and bools give i64 (wrapping), floats their own dtype (f16 and bf16 accumulate in f32). */
+SnTensor *sn_cumsum(SnTensor *x, int64_t axis);
+SnTensor *sn_cumprod(SnTensor *x, int64_t axis);
 
 /* --- linear algebra ----------------------------------------------------------------------- */
 /* a @ b for rank 1 or 2 operands of the same float dtype (OpenBLAS). */
