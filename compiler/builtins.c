@@ -8,7 +8,7 @@
 #include <string.h>
 
 /* The families, in the order their names are searched and listed. */
-static const Builtin *const families[] = {builtins_core, builtins_io, builtins_transport};
+static const Builtin *const families[] = {builtins_core, builtins_io, builtins_transport, builtins_linalg};
 #define NFAMILIES (int)(sizeof families / sizeof *families)
 
 const Builtin *builtin_find(const char *name) {
@@ -124,6 +124,32 @@ static SnDtype result_dtype(Node *name, const Builtin *b) {
   return dt;
 }
 
+Val *builtin_tensor_result(Sema *s, IrValue *t, SnDtype dt, int rank, const Dim *dims) {
+  t->type = ir_tensor(dt, rank);
+  if (rank == 0) return sema_scalar(s, dt, false, ir_elem(&s->b, t, 0, NULL));
+  return sema_tensor(s, dt, rank, dims, t);
+}
+
+/* The tensor t a runtime function allocated, of result type `type`: a tensor type whose sizes the
+ * arguments name, or a scalar type (t of rank 0). A class as its dtype (`float`) is the dtype of
+ * the first tensor argument, which the row's handler converted to the type the call computes in. */
+static Val *allocated(Sema *s, const Builtin *b, IrValue *t, Node *type, Sizes *z) {
+  Node *elem = type->kind == A_INDEX ? type->a : type;
+  int rank = type->kind == A_INDEX ? type->list.n : 0;
+  SnDtype dt = SN_NDTYPES;
+  if (elem->kind == A_NAME && !sn_dtype_from_name(elem->name, &dt))
+    for (int k = 0; dt == SN_NDTYPES && k < z->sig->list.n; k++)
+      if (z->args[k].v && z->args[k].v->kind == V_TENSOR) dt = z->args[k].v->dt;
+  Dim dims[SN_MAX_RANK];
+  for (int d = 0; d < rank; d++) {
+    Node *dn = type->list.items[d];
+    if (dn->kind == A_INT) dims[d] = sema_dim_const(dn->ival);
+    else if (!size_named(z, dn->name, &dims[d])) die("builtin `%s`: no argument's size is called `%s`", b->name, dn->name);
+  }
+  if (dt == SN_NDTYPES) die("builtin `%s`: a result type needs a dtype", b->name);
+  return builtin_tensor_result(s, t, dt, rank, dims);
+}
+
 /* Part `field` of the result handle h, of type `type` (f64, f64[n, m], or a record of parts). */
 static Val *take_part(Sema *s, const Builtin *b, IrValue *h, const char *field, Node *type, Sizes *z) {
   if (type->kind == A_RECORD) {
@@ -182,10 +208,11 @@ Val *builtin_runtime(Sema *s, const Builtin *b, Arg *args, Node *call) {
   }
   IrValue *r = ir_call(&s->b, rt, n, ops);
   Node *type = sig->a;
+  Sizes z = {.sig = sig, .args = args};
+  if (info->flags & RTF_ALLOCS) return allocated(s, b, r, type, &z);
   if (type->kind == A_NAME) return sema_scalar(s, result_dtype(type, b), false, r);
   /* a handle with parts: a record of them, or one field of such a record */
   r->type = ir_ptr(SN_U8);
-  Sizes z = {.sig = sig, .args = args};
   Val *v = take_part(s, b, r, NULL, type->kind == A_FIELD ? type->a : type, &z), *whole = v;
   for (int i = 0; type->kind == A_FIELD && i < whole->rec->n; i++)
     if (strcmp(whole->rec->names[i], type->name) == 0) v = whole->rec->vals[i];
