@@ -75,24 +75,13 @@ IrValue *builtin_where(Sema *s, Span sp) {
   return ir_string(&s->b, diag_where(s->fn->arena, sp));
 }
 
-/* The parts of a runtime result handle, by the field names of result types. */
-static const struct {
-  const char *name;
-  int part;
-} parts[] = {
-    {"plan", SN_OT_PLAN},         {"f", SN_OT_F},       {"g", SN_OT_G},
-    {"rows", SN_OT_ROWS},         {"cols", SN_OT_COLS}, {"mass", SN_OT_MASS},
-    {"cost", SN_OT_COST},         {"distance", SN_OT_DISTANCE},
-    {"iterations", SN_OT_ITERATIONS}, {"converged", SN_OT_CONVERGED},
-    {"err", SN_OT_ERR},           {"nnz", SN_OT_NNZ},   {"sinkhorn_steps", SN_OT_SINKHORN_STEPS},
-};
-
 /* Sizes named by a result type: those of the arguments (a constant where an argument has one,
  * else the dimension of the argument of highest rank, the cost rather than its weights), then
- * those read from the parts taken so far. */
+ * those read from the parts taken so far; and the next part to take. */
 typedef struct Sizes {
   Node *sig;
   Arg *args;
+  int part; /* the parts are the result type's leaves in order (sinter/abi.h, SnResult) */
   int n;
   const char *names[SN_MAX_RANK * 4];
   Dim dims[SN_MAX_RANK * 4];
@@ -150,30 +139,26 @@ static Val *allocated(Sema *s, const Builtin *b, IrValue *t, Node *type, Sizes *
   return builtin_tensor_result(s, t, dt, rank, dims);
 }
 
-/* Part `field` of the result handle h, of type `type` (f64, f64[n, m], or a record of parts). */
-static Val *take_part(Sema *s, const Builtin *b, IrValue *h, const char *field, Node *type, Sizes *z) {
+/* The next parts of the result h, of type `type` (f64, f64[n, m], or a record of parts). */
+static Val *take_part(Sema *s, const Builtin *b, IrValue *h, Node *type, Sizes *z) {
   if (type->kind == A_RECORD) {
     Val *r = sema_record(s, type->list.n, NULL, NULL);
     for (int i = 0; i < type->list.n; i++) {
       Node *f = type->list.items[i];
       r->rec->names[i] = f->name;
-      r->rec->vals[i] = take_part(s, b, h, f->name, f->a, z);
+      r->rec->vals[i] = take_part(s, b, h, f->a, z);
     }
     return r;
   }
-  int part = -1;
-  for (size_t i = 0; i < sizeof parts / sizeof *parts; i++)
-    if (strcmp(parts[i].name, field) == 0) part = parts[i].part;
-  if (part < 0) die("builtin `%s`: no result part is called `%s`", b->name, field);
-  IrValue *ops[2] = {h, ir_const(&s->b, ir_scalar(SN_I32), 0, part)};
+  IrValue *ops[2] = {h, ir_const(&s->b, ir_scalar(SN_I32), 0, z->part++)};
   if (type->kind != A_INDEX) {
     SnDtype dt = result_dtype(type, b);
-    IrValue *v = ir_call(&s->b, RT_OT_SCALAR, 2, ops);
-    return sema_scalar(s, dt, false, dt == SN_F64 ? v : ir_cast(&s->b, v, ir_scalar(dt)));
+    IrValue *v = ir_call(&s->b, sema_is_float(dt) ? RT_RESULT_F64 : RT_RESULT_I64, 2, ops);
+    return sema_scalar(s, dt, false, ir_cast(&s->b, v, ir_scalar(dt)));
   }
   SnDtype dt = result_dtype(type->a, b);
   int rank = type->list.n;
-  IrValue *t = ir_call(&s->b, RT_OT_TENSOR, 2, ops);
+  IrValue *t = ir_call(&s->b, RT_RESULT_TENSOR, 2, ops);
   t->type = ir_tensor(dt, rank);
   Dim dims[SN_MAX_RANK];
   for (int d = 0; d < rank; d++) {
@@ -211,11 +196,9 @@ Val *builtin_runtime(Sema *s, const Builtin *b, Arg *args, Node *call) {
   Sizes z = {.sig = sig, .args = args};
   if (info->flags & RTF_ALLOCS) return allocated(s, b, r, type, &z);
   if (type->kind == A_NAME) return sema_scalar(s, result_dtype(type, b), false, r);
-  /* a handle with parts: a record of them, or one field of such a record */
-  r->type = ir_ptr(SN_U8);
-  Val *v = take_part(s, b, r, NULL, type->kind == A_FIELD ? type->a : type, &z), *whole = v;
+  /* a result of several parts (the rc pass frees it): a record of them, or one field of it */
+  Val *v = take_part(s, b, r, type->kind == A_FIELD ? type->a : type, &z), *whole = v;
   for (int i = 0; type->kind == A_FIELD && i < whole->rec->n; i++)
     if (strcmp(whole->rec->names[i], type->name) == 0) v = whole->rec->vals[i];
-  ir_call(&s->b, RT_OT_FREE, 1, &r);
   return v;
 }

@@ -12,13 +12,14 @@
  * or a list of sizes) and `syntax` (left for the handler); a default written `_` means the
  * argument may be left out, and a variadic row leaves the positional arguments past its
  * parameters to its handler. A row made with BUILTIN_RUNTIME needs no code: builtin_runtime
- * calls its runtime function with the arguments in signature order, and its result type, a
- * dtype or a record of types such as "{cost: f64, plan: f64[n, m]}", names the parts of the
- * result to take, sized by the signature's size names; a function that allocates its result
- * (RTF_ALLOCS) gives a tensor, "float[n, n]", or a scalar held in a tensor of rank 0, and a class
- * as a result's dtype (`float`) is the dtype of the first tensor argument. A handler of its own
- * (BUILTIN) is for what is really special: lazy constructors, files read when compiling, print
- * and check, results whose rank follows an argument's. */
+ * calls its runtime function with the arguments in signature order, and its result type is a
+ * dtype, or a record of types such as "{cost: f64, plan: f64[n, m]}" whose leaves, depth first,
+ * are the parts of the kernel's SnResult in order (sinter/abi.h), sized by the signature's size
+ * names; a function that allocates its result (RTF_ALLOCS) gives a tensor, "float[n, n]", or a
+ * scalar held in a tensor of rank 0, and a class as a result's dtype (`float`) is the dtype of
+ * the first tensor argument. A handler of its own (BUILTIN) is for what is really special: lazy
+ * constructors, files read when compiling, print and check, results whose rank follows an
+ * argument's. */
 #ifndef SN_BUILTINS_H
 #define SN_BUILTINS_H
 

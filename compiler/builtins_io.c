@@ -220,7 +220,6 @@ static Val *b_save(Sema *s, const Builtin *b, Arg *args, Node *call) {
       }
     IrValue *ops[2] = {where, args[1].v->ir};
     IrValue *saver = ir_call(&s->b, RT_SAVE_BEGIN, 2, ops);
-    saver->type = ir_ptr(SN_U8);
     for (int i = 0; i < v->rec->n; i++) {
       IrValue *add[3] = {saver, ir_string(&s->b, arena_strdup(s->fn->arena, v->rec->names[i])), v->rec->vals[i]->ir};
       ir_call(&s->b, RT_SAVE_ADD, 3, add);

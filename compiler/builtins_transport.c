@@ -1,8 +1,8 @@
 /* builtins_transport.c: the optimal transport solvers written in C (runtime/transport_*.c,
  * docs/transport.md): exact transport, on the line and sliced, the stored-kernel Sinkhorn
  * iteration and the Newton stage of Sinkhorn-Newton-Sparse. Each is a runtime call that returns
- * a result handle, so a row is its signature, its runtime function and the parts it takes from
- * the result (builtins.h). The weights of the exact solvers may be any numbers; the solvers work
+ * an SnResult, so a row is its signature, its runtime function and its result record, whose
+ * leaves are the result's parts in order (builtins.h). The weights of the exact solvers may be any numbers; the solvers work
  * in f64. */
 #include "builtins.h"
 

@@ -226,7 +226,7 @@ static LLVMValueRef rt_call_at(Cg *cg, IrInst *in, RtFn f, int nops, LLVMValueRe
     }
   }
   LLVMValueRef r = LLVMBuildCall2(cg->b, cg->rt_ty[f], cg->rt[f], args, (unsigned)ri->nparams, "");
-  LLVMValueRef bad = ri->ret == K_TENSOR ? LLVMBuildIsNull(cg->b, r, "")
+  LLVMValueRef bad = rt_null_fails(ri->ret) ? LLVMBuildIsNull(cg->b, r, "")
                    : ri->ret == K_STATUS ? LLVMBuildICmp(cg->b, LLVMIntNE, r, ci32(cg, 0), "") : NULL;
   if (bad && in && (ri->flags & RTF_AT_CALL)) {
     LLVMBasicBlockRef failb = new_block(cg, "call.fail"), ok = new_block(cg, "call.ok");
@@ -990,7 +990,10 @@ static void gen_inst(Cg *cg, IrInst *in, LLVMValueRef *yielded) {
     break;
   }
   case IR_RETAIN: rt_call(cg, RT_RETAIN, 1, (LLVMValueRef[]){V(cg, in->ops[0])}); break;
-  case IR_RELEASE: rt_call(cg, RT_RELEASE, 1, (LLVMValueRef[]){V(cg, in->ops[0])}); break;
+  case IR_RELEASE:
+    rt_call(cg, ir_is_handle(ir_op(in, 0)->type, IRH_RESULT) ? RT_RESULT_FREE : RT_RELEASE, 1,
+            (LLVMValueRef[]){V(cg, in->ops[0])});
+    break;
   case IR_CALL: {
     LLVMValueRef ops[16];
     for (int i = 0; i < in->nops; i++) ops[i] = V(cg, in->ops[i]);

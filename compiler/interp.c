@@ -287,6 +287,8 @@ typedef void RtAdapter(Slot *c, Slot *r);
 #define RESULT_F64(call) r->d = call
 #define RESULT_STATUS(call) r->i = call
 #define RESULT_TENSOR(call) r->p = call
+#define RESULT_RESULT(call) r->p = call
+#define RESULT_SAVER(call) r->p = call
 #define RESULT_HANDLE(call) r->p = call
 #define RT(id, fn, ret, flags, n, params) \
   static void adapt_##id(Slot *c, Slot *r) { \
@@ -323,7 +325,7 @@ static int32_t call(Interp *it, IrInst *in) {
   }
   adapters[in->sub](c, &r);
   if (ri->ret == K_STATUS) return (int32_t)r.i;
-  if (ri->ret == K_TENSOR && !r.p) return ri->flags & RTF_AT_CALL ? sn_fail_at(where(it, in->span)) : 1;
+  if (rt_null_fails(ri->ret) && !r.p) return ri->flags & RTF_AT_CALL ? sn_fail_at(where(it, in->span)) : 1;
   if (in->nres) it->v[in->res[0]->id] = r;
   return 0;
 }
@@ -465,7 +467,10 @@ static int32_t run_inst(Interp *it, IrInst *in, Slot *yielded) {
     return out->p ? 0 : sn_fail_at(where(it, in->span));
   }
   case IR_RETAIN: sn_tensor_retain(get(it, in->ops[0]).p); return 0;
-  case IR_RELEASE: sn_tensor_release(get(it, in->ops[0]).p); return 0;
+  case IR_RELEASE:
+    if (ir_is_handle(ir_op(in, 0)->type, IRH_RESULT)) sn_result_free(get(it, in->ops[0]).p);
+    else sn_tensor_release(get(it, in->ops[0]).p);
+    return 0;
   case IR_CALL: return call(it, in);
   case IR_CHECK: return check(it, in);
   case IR_ARG: {

@@ -16,11 +16,12 @@ const IrType ir_bool = {IRT_SCALAR, SN_BOOL, 0};
 IrType ir_scalar(SnDtype t) { return (IrType){IRT_SCALAR, (uint8_t)t, 0}; }
 IrType ir_tensor(SnDtype t, int rank) { return (IrType){IRT_TENSOR, (uint8_t)t, (uint8_t)rank}; }
 IrType ir_ptr(SnDtype t) { return (IrType){IRT_PTR, (uint8_t)t, 0}; }
+IrType ir_handle(IrHandle h) { return (IrType){IRT_HANDLE, (uint8_t)h, 0}; }
 
 bool ir_type_eq(IrType a, IrType b) {
   if (a.kind != b.kind) return false;
   switch (a.kind) {
-  case IRT_SCALAR: case IRT_PTR: return a.dtype == b.dtype;
+  case IRT_SCALAR: case IRT_PTR: case IRT_HANDLE: return a.dtype == b.dtype;
   case IRT_TENSOR: return a.dtype == b.dtype && a.rank == b.rank;
   default: return true;
   }
@@ -41,6 +42,7 @@ const char *ir_type_str(IrType t, char *buf) {
   case IRT_SCALAR: return sn_dtype_name((SnDtype)t.dtype);
   case IRT_PTR: sprintf(buf, "ptr<%s>", sn_dtype_name((SnDtype)t.dtype)); return buf;
   case IRT_TENSOR: sprintf(buf, "tensor<%s x%d>", sn_dtype_name((SnDtype)t.dtype), t.rank); return buf;
+  case IRT_HANDLE: return t.dtype == IRH_RESULT ? "result" : "saver";
   }
   return "?";
 }
@@ -348,6 +350,8 @@ IrValue *ir_call(IrBuilder *b, int fn, int nargs, IrValue **args) {
   case K_F32: rt = ir_scalar(SN_F32); break;
   case K_F64: rt = ir_scalar(SN_F64); break;
   case K_HANDLE: rt = ir_ptr(SN_U8); break;
+  case K_RESULT: rt = ir_handle(IRH_RESULT); break;
+  case K_SAVER: rt = ir_handle(IRH_SAVER); break;
   default: rt = ir_tensor(SN_F32, 0); break; /* callers emitting tensor calls set the type */
   }
   IrInst *in = ir_emit(b, IR_CALL, nargs, args, nres, &rt, 0);
@@ -656,7 +660,7 @@ static bool kind_takes(RtKind k, IrType t) {
   case K_I64: return ir_type_eq(t, ir_i64);
   case K_F32: return ir_type_eq(t, ir_scalar(SN_F32));
   case K_F64: return ir_type_eq(t, ir_scalar(SN_F64));
-  case K_PTR: return t.kind == IRT_PTR || t.kind == IRT_TENSOR || t.kind == IRT_STR;
+  case K_PTR: return t.kind == IRT_PTR || t.kind == IRT_TENSOR || t.kind == IRT_STR || t.kind == IRT_HANDLE;
   default: return false;
   }
 }
@@ -668,7 +672,9 @@ static bool kind_gives(RtKind k, IrType t) {
   case K_I64: return ir_type_eq(t, ir_i64);
   case K_F32: return ir_type_eq(t, ir_scalar(SN_F32));
   case K_F64: return ir_type_eq(t, ir_scalar(SN_F64));
-  case K_TENSOR: return t.kind == IRT_TENSOR || t.kind == IRT_PTR;
+  case K_TENSOR: return t.kind == IRT_TENSOR;
+  case K_RESULT: return ir_is_handle(t, IRH_RESULT);
+  case K_SAVER: return ir_is_handle(t, IRH_SAVER);
   case K_HANDLE: return t.kind == IRT_PTR;
   default: return false;
   }

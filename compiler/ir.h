@@ -22,11 +22,19 @@
 #include "sinter.h"
 #include "sinter/abi.h"
 
-typedef enum IrTypeKind { IRT_VOID, IRT_SCALAR, IRT_TENSOR, IRT_PTR, IRT_STR } IrTypeKind;
+typedef enum IrTypeKind { IRT_VOID, IRT_SCALAR, IRT_TENSOR, IRT_PTR, IRT_STR, IRT_HANDLE } IrTypeKind;
+
+/* What a handle (IRT_HANDLE) holds: a runtime object made by a call whose result kind says
+ * which (rtabi.h's K_RESULT, K_SAVER). */
+typedef enum IrHandle {
+  IRH_RESULT, /* an SnResult: owned by its block like a tensor, freed by RELEASE (rc.c) */
+  IRH_SAVER,  /* a saver: freed by the runtime (sn_save_end) */
+} IrHandle;
 
 typedef struct IrType {
   uint8_t kind;  /* IrTypeKind */
-  uint8_t dtype; /* SnDtype: the scalar's type, or a tensor's / pointer's element type */
+  uint8_t dtype; /* SnDtype: the scalar's type, or a tensor's / pointer's element type; IrHandle
+                  * for a handle */
   uint8_t rank;  /* tensors */
 } IrType;
 
@@ -197,6 +205,8 @@ typedef struct IrBuilder {
 IrType ir_scalar(SnDtype t);
 IrType ir_tensor(SnDtype t, int rank);
 IrType ir_ptr(SnDtype t);
+IrType ir_handle(IrHandle h);
+static inline bool ir_is_handle(IrType t, IrHandle h) { return t.kind == IRT_HANDLE && t.dtype == h; }
 extern const IrType ir_void, ir_str, ir_i64, ir_bool;
 bool ir_type_eq(IrType a, IrType b);
 bool ir_is_float(IrType t);

@@ -3,7 +3,9 @@
  * Ownership (ops.def's flags): a tensor made by an op that allocates (ALLOC, CONST_TENSOR, a
  * runtime call that gives a new reference), or received as the result of an op that transfers
  * (LOOP, IF; or as a LOOP body's state argument) is owned by the block it appears in, which
- * releases it after its last use there. Program arguments and REPL slots are borrowed. Two uses
+ * releases it after its last use there. Program arguments and REPL slots are borrowed. A
+ * kernel's result (a handle, IRH_RESULT) is owned by its block likewise and released after its
+ * parts are read; it is never passed on, so it needs no RETAIN. Two uses
  * consume a reference instead of borrowing one: a YIELD that passes a tensor out of a region of
  * an op that transfers, and that op's tensor operands (a LOOP's initial state). A consumer of a
  * tensor the block does not own (or still needs) gets a RETAIN first. A pointer from DATA keeps
@@ -24,6 +26,7 @@ static IrValue *owner_of(IrValue *v) {
 static bool transfers(IrInst *in) { return in && (ir_ops[in->op].flags & OPF_TRANSFERS); }
 
 static bool owned_result(IrInst *in, int i) {
+  if (ir_is_handle(in->res[i]->type, IRH_RESULT)) return true;
   if (!is_tensor(in->res[i]) || (in->flags & IRF_BORROWED)) return false;
   return (ir_inst_flags(in) & OPF_ALLOCS) || transfers(in);
 }

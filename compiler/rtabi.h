@@ -20,7 +20,11 @@ typedef enum RtKind {
   K_RANK,   /* int64_t: the number of IR operands after those of the other parameters */
   K_SHAPE,  /* const int64_t *: those operands, the sizes (they always come last in an IR_CALL) */
   K_STATUS, /* int32 result: non-zero means failed, message set */
-  K_TENSOR, /* pointer result (a tensor or a result handle): NULL means failed, message set */
+  K_TENSOR, /* a tensor result: NULL means failed, message set */
+  K_RESULT, /* an SnResult (sinter/abi.h): NULL means failed, message set; the IR value is a
+             * handle (IRH_RESULT) that the rc pass frees after its parts are read */
+  K_SAVER,  /* a saver (sn_save_begin): NULL means failed, message set; the IR value is a handle
+             * (IRH_SAVER) that sn_save_end, or a failing sn_save_add, frees */
   K_HANDLE, /* a pointer result that may be NULL without failing (a progress report) */
 } RtKind;
 
@@ -48,7 +52,9 @@ typedef struct RtInfo {
 
 extern const RtInfo rt_fns[]; /* by RtFn */
 
-static inline bool rt_fallible(RtFn f) { return rt_fns[f].ret == K_STATUS || rt_fns[f].ret == K_TENSOR; }
+/* Does a result of kind k mean a failure when it is NULL? */
+static inline bool rt_null_fails(RtKind k) { return k == K_TENSOR || k == K_RESULT || k == K_SAVER; }
+static inline bool rt_fallible(RtFn f) { return rt_fns[f].ret == K_STATUS || rt_null_fails(rt_fns[f].ret); }
 
 /* The IR operands of a call of f that are not sizes (RANK/SHAPE): the sizes follow them. */
 int rt_fixed_operands(RtFn f);

@@ -1,8 +1,9 @@
 /* sinter/abi.h: the contract between the compiler and libsinter that user C programs need not see:
  * SnTensor's field offsets, the checks and failures generated code reports, the fixed order of
  * float sums, the lse tile, the program entry (arguments, sn_main), load and save as the
- * language calls them, and the solvers' result handles. compiler/rtabi.c lists what generated
- * code calls. Only core.h is included: the solvers' handles are opaque here. */
+ * language calls them, the results of kernels with several outputs, and the solvers as
+ * generated code calls them. compiler/rtabi.def lists what generated code calls. Only core.h
+ * is included: a result is opaque here. */
 #ifndef SINTER_ABI_H
 #define SINTER_ABI_H
 
@@ -94,8 +95,8 @@ typedef int32_t (*SnProgramFn)(void *user, SnArgValue *args, SnArgValue *slots);
  * program held. Returns the process exit code: 0 ok, 1 the program failed, 2 bad arguments. */
 int sn_main(const char *prog, int argc, char **argv, const SnArgSpec *spec, int nspec, SnProgramFn fn,
             void *user);
-/* What a run leaves open (files load keeps between tensors, progress reports of a loop that
- * stopped on an error) is let go; sn_main calls it, and the REPL after each input. */
+/* What a run leaves open (files load keeps between tensors, progress reports of a loop and
+ * results of a kernel when it stopped on an error) is let go; sn_main calls it, and the REPL after each input. */
 void sn_run_cleanup(void);
 
 /* --- load and save (the language's functions) ------------------------------------------------
@@ -126,41 +127,73 @@ typedef struct SnFileInfo {
 SnStatus sn_load_describe(const char *path, SnFileInfo *info);
 void sn_file_info_free(SnFileInfo *info);
 
+/* --- results of several parts (runtime/core/result.c) ------------------------------------------
+ * A kernel with several outputs (a solver's plan, cost and iterations; eigh's values and vectors)
+ * returns an SnResult: parts 0 .. n-1, each named and each a tensor or an f64 or i64 scalar.
+ * The compiler's row of the builtin that calls the kernel gives the result's type as a record,
+ * "{plan: f64[n, m], cost: f64, support: {rows: i64[nnz], ...}}": its fields, flattened depth
+ * first, are the parts in order (part k is the k-th leaf), and the kernel names each part as
+ * that leaf's path ("plan", "support.rows"), for C callers (sn_result_find) and messages. A
+ * tensor field is read with sn_result_tensor, a float field with sn_result_f64, an integer or
+ * bool field with sn_result_i64 (bools are 0 or 1), so a new kernel needs only its row and its
+ * C function. Generated code reads the parts it uses and then frees the result (the compiler's
+ * rc pass owns the handle like a tensor); a result still open when a run stops on an error is
+ * freed by sn_run_cleanup. A kernel fails by returning NULL with the message set, starting with
+ * the caller's location (sn_result_failed). */
+typedef struct SnResult SnResult;
+typedef enum { SN_PART_NONE, SN_PART_TENSOR, SN_PART_F64, SN_PART_I64 } SnPartKind;
+#define SN_RESULT_MAX_PARTS 64
+/* A result of nparts parts, all SN_PART_NONE; NULL (message set) when memory runs out. */
+SnResult *sn_result_new(int32_t nparts);
+/* Set part k (0 <= k < nparts), releasing a tensor it held. `name` must outlive r (a string
+ * literal). set_tensor takes over the caller's reference to t (NULL leaves the part empty). */
+void sn_result_set_tensor(SnResult *r, int32_t k, const char *name, SnTensor *t);
+void sn_result_set_f64(SnResult *r, int32_t k, const char *name, double v);
+void sn_result_set_i64(SnResult *r, int32_t k, const char *name, int64_t v);
+int32_t sn_result_count(const SnResult *r);
+const char *sn_result_name(const SnResult *r, int32_t k); /* "" for an empty part or no part k */
+int32_t sn_result_kind(const SnResult *r, int32_t k);     /* SnPartKind; NONE for no part k */
+int32_t sn_result_find(const SnResult *r, const char *name); /* the part called name, or -1 */
+/* Part k as a new reference; NULL (message set) when it is not a tensor. */
+SnTensor *sn_result_tensor(SnResult *r, int32_t k);
+/* Part k as a number: an f64 part, or an i64 one converted (NaN when part k is no scalar). */
+double sn_result_f64(const SnResult *r, int32_t k);
+/* Part k as an integer: an i64 part, or an f64 one truncated toward zero and clamped (0 when
+ * part k is no scalar). */
+int64_t sn_result_i64(const SnResult *r, int32_t k);
+void sn_result_free(SnResult *r); /* r may be NULL */
+/* A kernel's failure: puts `where` before the current message, frees r (may be NULL), and
+ * returns NULL. */
+SnResult *sn_result_failed(const char *where, SnResult *r);
+/* Frees every result not yet freed (sn_run_cleanup calls it: a run stopped between a kernel
+ * and its readers leaves its result open). */
+void sn_result_free_open(void);
+
 /* --- the transport solvers as generated code calls them ---------------------------------------
- * Each returns a handle (NULL on failure, the message starting with `where`) whose parts are
- * taken with sn_ot_call_tensor (a new reference) and sn_ot_call_scalar, then freed. emd's plan
- * is dense; emd_1d gives the sparse support; sinkhorn_newton gives f and g (f64) and its scalars
- * (SN_OT_ERR: the marginal error, SN_OT_NNZ: the entries kept in the last Newton step,
- * SN_OT_SINKHORN_STEPS: the steps of its iterations that were Sinkhorn's); sinkhorn_kernel gives
- * f, g and SN_OT_ERR. */
-typedef struct SnOtCall SnOtCall;
-enum { SN_OT_PLAN, SN_OT_F, SN_OT_G, SN_OT_ROWS, SN_OT_COLS, SN_OT_MASS }; /* tensors */
-enum {
-  SN_OT_COST, SN_OT_DISTANCE, SN_OT_ITERATIONS, SN_OT_CONVERGED, SN_OT_ERR, SN_OT_NNZ,
-  SN_OT_SINKHORN_STEPS, SN_OT_NSCALARS
-}; /* f64 */
-SnOtCall *sn_ot_emd_call(const char *where, const SnTensor *a, const SnTensor *b,
+ * Each takes the caller's location first (`where`) and returns an SnResult whose parts are the
+ * fields of its builtin's result record (compiler/builtins_transport.c), in that order and under
+ * those names; emd's plan is dense, emd_1d gives the sparse support. */
+SnResult *sn_ot_emd_call(const char *where, const SnTensor *a, const SnTensor *b,
                          const SnTensor *C, int64_t max_iter);
-SnOtCall *sn_ot_emd_1d_call(const char *where, const SnTensor *x, const SnTensor *y,
+SnResult *sn_ot_emd_1d_call(const char *where, const SnTensor *x, const SnTensor *y,
                             const SnTensor *a, const SnTensor *b, double p);
-SnOtCall *sn_ot_sliced_call(const char *where, const SnTensor *X, const SnTensor *Y,
+SnResult *sn_ot_sliced_call(const char *where, const SnTensor *X, const SnTensor *Y,
                             const SnTensor *a, const SnTensor *b, int64_t nproj, int64_t seed,
                             double p);
 /* sn_ot_sns_f64 on tensors of any numeric dtype: a [n], b [m] (each may be NULL: uniform),
  * C [n, m], and starting potentials f0 [n], g0 [m] (each may be NULL: zeros). A run that stops
- * at max_iter is a result (SN_OT_CONVERGED 0), not a failure. */
-SnOtCall *sn_ot_sns_call(const char *where, const SnTensor *a, const SnTensor *b,
+ * at max_iter is a result (converged 0), not a failure. Parts: f, g (f64), err, cost,
+ * iterations, converged, nnz (the entries kept in the last Newton step), sinkhorn_steps (the
+ * steps that were Sinkhorn's). */
+SnResult *sn_ot_sns_call(const char *where, const SnTensor *a, const SnTensor *b,
                          const SnTensor *C, double eps, const SnTensor *f0, const SnTensor *g0,
                          double tol, int64_t max_iter, double keep);
 /* sn_ot_sinkhorn_scaling_f64 from u = 1 and v = exp(g0 / eps) (g0 NULL: zeros), on weights of
- * any numeric dtype; the parts SN_OT_F and SN_OT_G are the potentials eps log u and eps log v
- * (f64), with SN_OT_ERR, SN_OT_ITERATIONS and SN_OT_CONVERGED. */
-SnOtCall *sn_ot_scaling_call(const char *where, const SnTensor *a, const SnTensor *b,
+ * any numeric dtype. Parts: f, g, the potentials eps log u and eps log v (f64), err,
+ * iterations, converged. */
+SnResult *sn_ot_scaling_call(const char *where, const SnTensor *a, const SnTensor *b,
                              const SnTensor *K, double eps, const SnTensor *g0, double tol,
                              int64_t max_iter);
-SnTensor *sn_ot_call_tensor(SnOtCall *r, int32_t part);
-double sn_ot_call_scalar(SnOtCall *r, int32_t part);
-void sn_ot_call_free(SnOtCall *r);
 
 #ifdef __cplusplus
 }

@@ -38,11 +38,13 @@ static void restore_exit_signals(const struct sigaction *saved) {
 static int run(const char *prog, int argc, char **argv, const SnArgSpec *spec, int nspec, SnProgramFn fn,
                void *user);
 
-/* Lets go of what the runtime keeps between calls of one run: open files, progress reports. */
+/* Lets go of what the runtime keeps between calls of one run: open files, progress reports,
+ * kernels' results. */
 void sn_run_cleanup(void) {
   sn_load_close();
   sn_load_csv_close();
   sn_progress_abandon_all();
+  sn_result_free_open();
 }
 
 int sn_main(const char *prog, int argc, char **argv, const SnArgSpec *spec, int nspec, SnProgramFn fn,

@@ -139,41 +139,11 @@ done:
   return out;
 }
 
-/* --- the handles generated code takes apart -------------------------------------------------
- * A solve returns a handle (NULL on failure, with the message prefixed by the caller's source
- * location) whose parts the program takes one by one and then frees. */
+/* --- results ------------------------------------------------------------------------------- */
 
-SnOtCall *snrt_ot_call_failed(const char *where, SnOtCall *r) {
-  sn_fail_msg(where, sn_error_message());
-  if (r) sn_ot_call_free(r);
-  return NULL;
-}
-
-SnTensor *sn_ot_call_tensor(SnOtCall *r, int32_t part) {
-  SnTensor *t = NULL;
-  switch (part) {
-  case SN_OT_PLAN: t = r->emd.plan; break;
-  case SN_OT_F: t = r->emd.u; break;
-  case SN_OT_G: t = r->emd.v; break;
-  case SN_OT_ROWS: t = r->emd.support.rows; break;
-  case SN_OT_COLS: t = r->emd.support.cols; break;
-  case SN_OT_MASS: t = r->emd.support.mass; break;
-  default: break;
-  }
-  if (!t) {
-    sn_error_set("internal error: transport result part %d is missing", part);
-    return NULL;
-  }
-  sn_tensor_retain(t);
-  return t;
-}
-
-double sn_ot_call_scalar(SnOtCall *r, int32_t part) {
-  return part >= 0 && part < SN_OT_NSCALARS ? r->scalars[part] : NAN;
-}
-
-void sn_ot_call_free(SnOtCall *r) {
-  if (!r) return;
-  sn_ot_emd_free(&r->emd);
-  free(r);
+void snrt_ot_set_support(SnResult *r, int32_t k, SnOtSparsePlan *plan) {
+  sn_result_set_tensor(r, k, "support.rows", plan->rows);
+  sn_result_set_tensor(r, k + 1, "support.cols", plan->cols);
+  sn_result_set_tensor(r, k + 2, "support.mass", plan->mass);
+  *plan = (SnOtSparsePlan){0};
 }

@@ -635,15 +635,20 @@ done:
   return st;
 }
 
-SnOtCall *sn_ot_emd_call(const char *where, const SnTensor *a, const SnTensor *b,
+SnResult *sn_ot_emd_call(const char *where, const SnTensor *a, const SnTensor *b,
                          const SnTensor *C, int64_t max_iter) {
-  SnOtCall *r = calloc(1, sizeof *r);
-  if (!r) return snrt_ot_call_failed(where, NULL);
+  SnResult *r = sn_result_new(9);
+  if (!r) return sn_result_failed(where, NULL);
   SnOtEmdOptions opt = {.max_iter = max_iter, .dense = 1};
-  SnStatus st = sn_ot_emd(a, b, C, &opt, &r->emd);
-  if (st != 0 && st != SN_OT_NOT_CONVERGED) return snrt_ot_call_failed(where, r);
-  r->scalars[SN_OT_COST] = r->emd.cost;
-  r->scalars[SN_OT_ITERATIONS] = (double)r->emd.iterations;
-  r->scalars[SN_OT_CONVERGED] = r->emd.converged;
+  SnOtEmdResult e = {0};
+  SnStatus st = sn_ot_emd(a, b, C, &opt, &e);
+  if (st != 0 && st != SN_OT_NOT_CONVERGED) return sn_result_failed(where, r);
+  sn_result_set_tensor(r, 0, "plan", e.plan);
+  sn_result_set_f64(r, 1, "cost", e.cost);
+  sn_result_set_tensor(r, 2, "f", e.u);
+  sn_result_set_tensor(r, 3, "g", e.v);
+  sn_result_set_i64(r, 4, "iterations", e.iterations);
+  sn_result_set_i64(r, 5, "converged", e.converged);
+  snrt_ot_set_support(r, 6, &e.support);
   return r;
 }

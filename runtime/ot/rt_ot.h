@@ -1,6 +1,5 @@
 /* rt_ot.h: what the transport solvers share (runtime/ot/common.c) and keep out of the public
- * API: the checks of their inputs, tensor arguments as f64 arrays, sparse plans, and the result
- * handle generated code takes apart. A solver's file includes this header, never another
+ * API: the checks of their inputs, tensor arguments as f64 arrays, and sparse plans. A solver's file includes this header, never another
  * solver's file. */
 #ifndef SN_RT_OT_H
 #define SN_RT_OT_H
@@ -14,13 +13,6 @@
  * as POT's ot.emd does (its check is numpy's assert_almost_equal: 1.5e-7, on weights that sum
  * to 1). A larger gap is a mistake in the data and is reported. */
 #define SN_OT_MASS_RTOL 1.5e-7
-
-/* A solve's result as generated code takes it apart: the exact solvers fill emd; the entropic
- * ones leave their potentials f, g in emd.u, emd.v, the parts SN_OT_F and SN_OT_G. */
-struct SnOtCall {
-  SnOtEmdResult emd;
-  double scalars[SN_OT_NSCALARS];
-};
 
 /* --- input checks (fn, the solver's name, starts every message) ------------------------------ */
 
@@ -59,7 +51,8 @@ typedef struct SnOtTriplet {
 } SnOtTriplet;
 /* Moves t[0..k) into plan's tensors, sorted by (row, column). */
 SnStatus snrt_ot_sparse_fill(SnOtSparsePlan *plan, SnOtTriplet *t, int64_t k);
-/* Reports the current message at `where` and frees r (may be NULL); returns NULL. */
-SnOtCall *snrt_ot_call_failed(const char *where, SnOtCall *r);
+/* Moves plan's tensors into parts k, k + 1, k + 2 of r, named support.rows, support.cols and
+ * support.mass (the `support` record of the exact solvers' results); plan is left empty. */
+void snrt_ot_set_support(SnResult *r, int32_t k, SnOtSparsePlan *plan);
 
 #endif

@@ -199,13 +199,13 @@ done:
   return st;
 }
 
-SnOtCall *sn_ot_scaling_call(const char *where, const SnTensor *a, const SnTensor *b,
+SnResult *sn_ot_scaling_call(const char *where, const SnTensor *a, const SnTensor *b,
                              const SnTensor *K, double eps, const SnTensor *g0, double tol,
                              int64_t max_iter) {
   const char *fn = "sinkhorn";
-  SnOtCall *r = calloc(1, sizeof *r);
-  if (!r) return snrt_ot_call_failed(where, NULL);
-  SnTensor *ha = NULL, *hb = NULL, *kc = NULL;
+  SnResult *r = sn_result_new(5);
+  if (!r) return sn_result_failed(where, NULL);
+  SnTensor *ha = NULL, *hb = NULL, *kc = NULL, *tu = NULL, *tv = NULL;
   const double *pa = NULL, *pb = NULL;
   SnStatus st = 1;
   if (K->rank != 2 || (K->dtype != SN_F32 && K->dtype != SN_F64)) {
@@ -225,11 +225,11 @@ SnOtCall *sn_ot_scaling_call(const char *where, const SnTensor *a, const SnTenso
       snrt_ot_size_match(fn, "the length of b", b->shape[0], "the number of columns of C", m))
     goto done;
   int64_t shn[1] = {n};
-  if (!(r->emd.u = sn_tensor_zeros(SN_F64, 1, shn)) ||
-      !(r->emd.v = snrt_ot_start_potential(fn, "g0", "the length of g0", g0, m,
-                                           "the number of columns of C")))
+  if (!(tu = sn_tensor_zeros(SN_F64, 1, shn)) ||
+      !(tv = snrt_ot_start_potential(fn, "g0", "the length of g0", g0, m,
+                                     "the number of columns of C")))
     goto done;
-  double *u = r->emd.u->data, *v = r->emd.v->data;
+  double *u = tu->data, *v = tv->data;
   for (int64_t i = 0; i < n; i++) u[i] = 1;
   for (int64_t j = 0; j < m; j++) v[j] = exp(v[j] / eps);
   SnOtScalingInfo info;
@@ -239,12 +239,17 @@ SnOtCall *sn_ot_scaling_call(const char *where, const SnTensor *a, const SnTenso
   /* The potentials in GeomLoss's convention, P_ij = a_i b_j exp((f_i + g_j - C_ij) / eps). */
   for (int64_t i = 0; i < n; i++) u[i] = eps * log(u[i]);
   for (int64_t j = 0; j < m; j++) v[j] = eps * log(v[j]);
-  r->scalars[SN_OT_ITERATIONS] = (double)info.iterations;
-  r->scalars[SN_OT_CONVERGED] = info.converged;
-  r->scalars[SN_OT_ERR] = info.err;
+  sn_result_set_tensor(r, 0, "f", tu);
+  sn_result_set_tensor(r, 1, "g", tv);
+  tu = tv = NULL;
+  sn_result_set_f64(r, 2, "err", info.err);
+  sn_result_set_i64(r, 3, "iterations", info.iterations);
+  sn_result_set_i64(r, 4, "converged", info.converged);
 done:
   sn_tensor_release(ha);
   sn_tensor_release(hb);
   sn_tensor_release(kc);
-  return st ? snrt_ot_call_failed(where, r) : r;
+  sn_tensor_release(tu);
+  sn_tensor_release(tv);
+  return st ? sn_result_failed(where, r) : r;
 }

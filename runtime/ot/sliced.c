@@ -284,23 +284,27 @@ done:
 
 /* --- the calls from generated code --------------------------------------------------------- */
 
-SnOtCall *sn_ot_emd_1d_call(const char *where, const SnTensor *x, const SnTensor *y,
+SnResult *sn_ot_emd_1d_call(const char *where, const SnTensor *x, const SnTensor *y,
                             const SnTensor *a, const SnTensor *b, double p) {
-  SnOtCall *r = calloc(1, sizeof *r);
-  if (!r) return snrt_ot_call_failed(where, NULL);
+  SnResult *r = sn_result_new(5);
+  if (!r) return sn_result_failed(where, NULL);
   double cost;
-  if (sn_ot_emd_1d(x, y, a, b, p, &cost, &r->emd.support)) return snrt_ot_call_failed(where, r);
-  r->scalars[SN_OT_COST] = cost;
-  r->scalars[SN_OT_DISTANCE] = pow(cost, 1 / p);
+  SnOtSparsePlan plan = {0};
+  if (sn_ot_emd_1d(x, y, a, b, p, &cost, &plan)) return sn_result_failed(where, r);
+  sn_result_set_f64(r, 0, "cost", cost);
+  sn_result_set_f64(r, 1, "distance", pow(cost, 1 / p));
+  snrt_ot_set_support(r, 2, &plan);
   return r;
 }
 
-SnOtCall *sn_ot_sliced_call(const char *where, const SnTensor *X, const SnTensor *Y,
+SnResult *sn_ot_sliced_call(const char *where, const SnTensor *X, const SnTensor *Y,
                             const SnTensor *a, const SnTensor *b, int64_t nproj, int64_t seed,
                             double p) {
-  SnOtCall *r = calloc(1, sizeof *r);
-  if (!r) return snrt_ot_call_failed(where, NULL);
-  if (sn_ot_sliced(X, Y, a, b, nproj, NULL, (uint64_t)seed, p, &r->scalars[SN_OT_DISTANCE]))
-    return snrt_ot_call_failed(where, r);
+  SnResult *r = sn_result_new(1);
+  if (!r) return sn_result_failed(where, NULL);
+  double distance;
+  if (sn_ot_sliced(X, Y, a, b, nproj, NULL, (uint64_t)seed, p, &distance))
+    return sn_result_failed(where, r);
+  sn_result_set_f64(r, 0, "distance", distance);
   return r;
 }

@@ -631,13 +631,13 @@ SnStatus sn_ot_sns_f64(int64_t n, int64_t m, const double *a, const double *b, c
 
 /* --- the call from generated code ------------------------------------------------------------- */
 
-SnOtCall *sn_ot_sns_call(const char *where, const SnTensor *a, const SnTensor *b,
+SnResult *sn_ot_sns_call(const char *where, const SnTensor *a, const SnTensor *b,
                          const SnTensor *C, double eps, const SnTensor *f0, const SnTensor *g0,
                          double tol, int64_t max_iter, double keep) {
   const char *fn = "sinkhorn_newton";
-  SnOtCall *r = calloc(1, sizeof *r);
-  if (!r) return snrt_ot_call_failed(where, NULL);
-  SnTensor *hc = NULL, *ha = NULL, *hb = NULL;
+  SnResult *r = sn_result_new(8);
+  if (!r) return sn_result_failed(where, NULL);
+  SnTensor *hc = NULL, *ha = NULL, *hb = NULL, *tf = NULL, *tg = NULL;
   const double *c = snrt_ot_as_f64(fn, "C", C, 2, &hc), *pa = NULL, *pb = NULL;
   SnStatus st = 1;
   if (!c) goto done;
@@ -649,27 +649,29 @@ SnOtCall *sn_ot_sns_call(const char *where, const SnTensor *a, const SnTensor *b
             snrt_ot_size_match(fn, "the length of b", b->shape[0], "the number of columns of C",
                                m)))
     goto done;
-  r->emd.u = snrt_ot_start_potential(fn, "f0", "the length of f0", f0, n,
-                                     "the number of rows of C");
-  r->emd.v = r->emd.u ? snrt_ot_start_potential(fn, "g0", "the length of g0", g0, m,
-                                                "the number of columns of C")
-                      : NULL;
-  if (!r->emd.v) goto done;
+  tf = snrt_ot_start_potential(fn, "f0", "the length of f0", f0, n, "the number of rows of C");
+  tg = tf ? snrt_ot_start_potential(fn, "g0", "the length of g0", g0, m, "the number of columns of C")
+          : NULL;
+  if (!tg) goto done;
   SnOtSnsInfo info;
-  st = sn_ot_sns_f64(n, m, pa, pb, c, eps, r->emd.u->data, r->emd.v->data, tol, max_iter, keep,
-                     &info);
+  st = sn_ot_sns_f64(n, m, pa, pb, c, eps, tf->data, tg->data, tol, max_iter, keep, &info);
   if (st == 0 || st == SN_OT_NOT_CONVERGED) {
-    r->scalars[SN_OT_COST] = info.cost;
-    r->scalars[SN_OT_ITERATIONS] = (double)info.iterations;
-    r->scalars[SN_OT_CONVERGED] = info.converged;
-    r->scalars[SN_OT_ERR] = info.err;
-    r->scalars[SN_OT_NNZ] = (double)info.nnz;
-    r->scalars[SN_OT_SINKHORN_STEPS] = (double)info.sinkhorn_steps;
+    sn_result_set_tensor(r, 0, "f", tf);
+    sn_result_set_tensor(r, 1, "g", tg);
+    tf = tg = NULL;
+    sn_result_set_f64(r, 2, "err", info.err);
+    sn_result_set_f64(r, 3, "cost", info.cost);
+    sn_result_set_i64(r, 4, "iterations", info.iterations);
+    sn_result_set_i64(r, 5, "converged", info.converged);
+    sn_result_set_i64(r, 6, "nnz", info.nnz);
+    sn_result_set_i64(r, 7, "sinkhorn_steps", info.sinkhorn_steps);
     st = 0;
   }
 done:
   sn_tensor_release(hc);
   sn_tensor_release(ha);
   sn_tensor_release(hb);
-  return st ? snrt_ot_call_failed(where, r) : r;
+  sn_tensor_release(tf);
+  sn_tensor_release(tg);
+  return st ? sn_result_failed(where, r) : r;
 }

@@ -56,7 +56,8 @@ TEST(rows_filled) {
     CHECK(ri->name != NULL && ri->addr != NULL);
     CHECK(ri->nparams >= 0 && ri->nparams <= RT_MAX_PARAMS);
     for (int i = 0; i < ri->nparams; i++) {
-      CHECK(ri->params[i] != K_VOID && ri->params[i] != K_STATUS && ri->params[i] != K_TENSOR);
+      CHECK(ri->params[i] != K_VOID && ri->params[i] != K_STATUS && !rt_null_fails(ri->params[i]) &&
+            ri->params[i] != K_HANDLE);
       /* RANK and SHAPE come as a pair */
       CHECK((ri->params[i] == K_RANK) == (i + 1 < ri->nparams && ri->params[i + 1] == K_SHAPE));
     }

@@ -121,34 +121,38 @@ TEST(scaling_call) {
   SnTensor *tg = sn_tensor_from_data(SN_F32, g0, 1, s32);
   SnTensor *K = sn_tensor_from_data(SN_F64, p.C, 2, s1632);
   double eps = 0.2;
-  SnOtCall *r = sn_ot_scaling_call("t.dsl:1:1", ta, tb, K, eps, tg, 1e-12, -1);
+  SnResult *r = sn_ot_scaling_call("t.dsl:1:1", ta, tb, K, eps, tg, 1e-12, -1);
   CHECK(r != NULL);
   if (r) {
+    /* the parts of sinkhorn_kernel's result record, in order */
+    CHECK_EQ_INT(sn_result_count(r), 5);
+    CHECK(sn_result_find(r, "f") == 0 && sn_result_find(r, "g") == 1 && sn_result_find(r, "err") == 2 &&
+          sn_result_find(r, "iterations") == 3 && sn_result_find(r, "converged") == 4);
     double u[16], v[32];
     for (int i = 0; i < 16; i++) u[i] = 1;
     for (int j = 0; j < 32; j++) v[j] = exp(g0[j] / eps);
     SnOtScalingInfo info;
     CHECK_EQ_INT(sn_ot_sinkhorn_scaling_f64(16, 32, p.a, p.b, SN_F64, p.C, u, v, 1e-12, -1, &info), 0);
-    SnTensor *f = sn_ot_call_tensor(r, SN_OT_F), *g = sn_ot_call_tensor(r, SN_OT_G);
+    SnTensor *f = sn_result_tensor(r, 0), *g = sn_result_tensor(r, 1);
     CHECK(f->dtype == SN_F64 && f->shape[0] == 16 && g->shape[0] == 32);
     for (int i = 0; i < 16; i++) CHECK(((double *)f->data)[i] == eps * log(u[i]));
     for (int j = 0; j < 32; j++) CHECK(((double *)g->data)[j] == eps * log(v[j]));
-    CHECK(sn_ot_call_scalar(r, SN_OT_ERR) == info.err && info.err < 1e-12);
-    CHECK(sn_ot_call_scalar(r, SN_OT_ITERATIONS) == (double)info.iterations);
-    CHECK(sn_ot_call_scalar(r, SN_OT_CONVERGED) == 1);
+    CHECK(sn_result_f64(r, 2) == info.err && info.err < 1e-12);
+    CHECK(sn_result_i64(r, 3) == info.iterations);
+    CHECK(sn_result_i64(r, 4) == 1);
     sn_tensor_release(f);
     sn_tensor_release(g);
-    sn_ot_call_free(r);
+    sn_result_free(r);
   }
   /* Not converging within max_iter is a result, not a failure. */
   r = sn_ot_scaling_call("t.dsl:1:1", ta, tb, K, eps, NULL, 0, 3);
-  CHECK(r && sn_ot_call_scalar(r, SN_OT_CONVERGED) == 0 && sn_ot_call_scalar(r, SN_OT_ITERATIONS) == 3);
-  sn_ot_call_free(r);
+  CHECK(r && sn_result_i64(r, 4) == 0 && sn_result_i64(r, 3) == 3);
+  sn_result_free(r);
   /* max_iter = 0 runs no iteration (it once meant 1000) and measures the start. */
   r = sn_ot_scaling_call("t.dsl:1:1", ta, tb, K, eps, NULL, 1e-9, 0);
-  CHECK(r && sn_ot_call_scalar(r, SN_OT_ITERATIONS) == 0 && sn_ot_call_scalar(r, SN_OT_CONVERGED) == 0);
-  CHECK(r && sn_ot_call_scalar(r, SN_OT_ERR) > 1e-3);
-  sn_ot_call_free(r);
+  CHECK(r && sn_result_i64(r, 3) == 0 && sn_result_i64(r, 4) == 0);
+  CHECK(r && sn_result_f64(r, 2) > 1e-3);
+  sn_result_free(r);
   /* A length that does not match K. */
   CHECK(sn_ot_scaling_call("t.dsl:2:5", tb, tb, K, eps, NULL, 1e-9, 0) == NULL);
   CHECK_STR(sn_error_message(),

@@ -346,35 +346,38 @@ TEST(sns_call) {
   SnTensor *Ct = sn_tensor_from_data(SN_F64, ct, 2, s2030), *C = sn_tensor_transpose(Ct, 0, 1);
   CHECK(!sn_tensor_is_contiguous(C));
   int64_t live = sn_tensor_live_count();
-  SnOtCall *r = sn_ot_sns_call("t.dsl:1:1", ta, tb, C, eps, tf, tg, 1e-12, 0, 0.2);
+  SnResult *r = sn_ot_sns_call("t.dsl:1:1", ta, tb, C, eps, tf, tg, 1e-12, 0, 0.2);
   CHECK(r != NULL);
   if (r) {
-    SnTensor *f = sn_ot_call_tensor(r, SN_OT_F), *g = sn_ot_call_tensor(r, SN_OT_G);
+    SnTensor *f = sn_result_tensor(r, 0), *g = sn_result_tensor(r, 1);
     CHECK(f->dtype == SN_F64 && f->rank == 1 && f->shape[0] == 30);
     CHECK(g->dtype == SN_F64 && g->rank == 1 && g->shape[0] == 20);
     SnOtSnsInfo info;
     CHECK_EQ_INT(sn_ot_sns_f64(30, 20, da, db, p.C, eps, df, dg, 1e-12, 0, 0.2, &info), 0);
     CHECK(memcmp(f->data, df, sizeof df) == 0);
     CHECK(memcmp(g->data, dg, sizeof dg) == 0);
-    CHECK(sn_ot_call_scalar(r, SN_OT_COST) == info.cost);
-    CHECK(sn_ot_call_scalar(r, SN_OT_ERR) == info.err);
-    CHECK(sn_ot_call_scalar(r, SN_OT_ITERATIONS) == (double)info.iterations);
-    CHECK(sn_ot_call_scalar(r, SN_OT_NNZ) == (double)info.nnz);
-    CHECK(sn_ot_call_scalar(r, SN_OT_CONVERGED) == 1);
-    CHECK(sn_ot_call_tensor(r, SN_OT_PLAN) == NULL);
-    CHECK_HAS(sn_error_message(), "internal error: transport result part 0 is missing");
+    CHECK(sn_result_f64(r, 3) == info.cost);
+    CHECK(sn_result_f64(r, 2) == info.err);
+    CHECK(sn_result_i64(r, 4) == info.iterations);
+    CHECK(sn_result_i64(r, 6) == info.nnz);
+    CHECK(sn_result_i64(r, 5) == 1);
+    CHECK(sn_result_i64(r, 7) == info.sinkhorn_steps);
+    /* the parts of _sns_newton's result record, in order */
+    const char *names[8] = {"f", "g", "err", "cost", "iterations", "converged", "nnz", "sinkhorn_steps"};
+    CHECK_EQ_INT(sn_result_count(r), 8);
+    for (int k = 0; k < 8; k++) CHECK_STR(sn_result_name(r, k), names[k]);
     sn_tensor_release(f);
     sn_tensor_release(g);
-    sn_ot_call_free(r);
+    sn_result_free(r);
   }
   /* Uniform weights and a cold start, stopped after 2 steps. */
   r = sn_ot_sns_call("t.dsl:1:1", NULL, NULL, C, eps, NULL, NULL, 1e-12, 2, 0.05);
   CHECK(r != NULL);
   if (r) {
-    CHECK(sn_ot_call_scalar(r, SN_OT_CONVERGED) == 0);
-    CHECK(sn_ot_call_scalar(r, SN_OT_ITERATIONS) == 2);
-    CHECK(sn_ot_call_scalar(r, SN_OT_ERR) > 1e-12);
-    sn_ot_call_free(r);
+    CHECK(sn_result_i64(r, 5) == 0);
+    CHECK(sn_result_i64(r, 4) == 2);
+    CHECK(sn_result_f64(r, 2) > 1e-12);
+    sn_result_free(r);
   }
   CHECK_EQ_INT(sn_tensor_live_count(), live);
   sn_tensor_release(ta);
