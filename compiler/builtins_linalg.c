@@ -1,6 +1,6 @@
 /* builtins_linalg.c: sorting, order statistics and linear algebra, computed on whole tensors by
  * runtime kernels (runtime/math/sort.c, linalg.c; docs/language.md, "Sorting, quantiles and
- * linear algebra"). inv, cholesky and det are plain runtime rows; sort, argsort, quantile,
+ * linear algebra"). inv, cholesky, det, slogdet, eigh, svd and qr are plain runtime rows; sort, argsort, quantile,
  * median and solve have handlers because their results' ranks follow their arguments (an axis
  * removed, a vector or matrix right-hand side), which a signature cannot say. */
 #include "builtins.h"
@@ -101,7 +101,7 @@ static bool linalg_dtype(Sema *s, const Builtin *b, Arg *args, int n, SnDtype *d
   return true;
 }
 
-/* inv(A), cholesky(A), det(A): A in its float type, then the row's runtime call. */
+/* inv(A), cholesky(A), det(A), ...: A in its float type, then the row's runtime call. */
 static Val *b_linalg(Sema *s, const Builtin *b, Arg *args, Node *call) {
   SnDtype dt;
   return linalg_dtype(s, b, args, 1, &dt) ? builtin_runtime(s, b, args, call) : ERR;
@@ -138,5 +138,11 @@ const Builtin builtins_linalg[] = {
     {"inv", "A: num[n, n]", b_linalg, RT_INV, "float[n, n]", false},
     {"cholesky", "A: num[n, n]", b_linalg, RT_CHOLESKY, "float[n, n]", false},
     {"det", "A: num[n, n]", b_linalg, RT_DET, "float", false},
+    {"slogdet", "A: num[n, n]", b_linalg, RT_SLOGDET, "{sign: float, logabsdet: float}", false},
+    /* as numpy.linalg.eigh: ascending values, vectors as columns, from A's lower triangle */
+    {"eigh", "A: num[n, n]", b_linalg, RT_EIGH, "{values: float[n], vectors: float[n, n]}", false},
+    /* the reduced forms, k = min(m, n) (torch.linalg.svd(full_matrices=False), numpy's qr) */
+    {"svd", "A: num[m, n]", b_linalg, RT_SVD, "{U: float[m, k], S: float[k], Vt: float[k, n]}", false},
+    {"qr", "A: num[m, n]", b_linalg, RT_QR, "{Q: float[m, k], R: float[k, n]}", false},
     {0},
 };

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """gen_linalg.py: NumPy's answers for sort, argsort, quantile, median and the LAPACK builtins
-(solve, inv, cholesky, det), written to tests/conformance/linalg/ for tests/lang/sort_numpy.dsl,
-quantile_numpy.dsl and linalg_numpy.dsl.
+(solve, inv, cholesky, det, slogdet, eigh, svd, qr), written to tests/conformance/linalg/ for
+tests/lang/sort_numpy.dsl, quantile_numpy.dsl, linalg_numpy.dsl and linalg_multi_numpy.dsl.
 
 Run with Debian's interpreter (it has numpy): /usr/bin/python3 tests/conformance/gen_linalg.py
 
@@ -17,6 +17,11 @@ Files (.npy):
   la_A, la_b, la_B, la_S          A [6, 6] (well conditioned), b [6], B [6, 3], S [6, 6] SPD
   la_{f64,f32}_{x,X,inv,chol,det} solve(A, b), solve(A, B), inv(A), cholesky(S), det(A) (shape
                                   [1]), computed by NumPy in that dtype
+  la_W, la_T                      W [7, 4] and T [4, 7] for svd and qr
+  la_{f64,f32}_slogdet            np.linalg.slogdet(A) as [sign, logabsdet]
+  la_{f64,f32}_eigw               np.linalg.eigh(S)[0] (the vectors are compared by residuals)
+  la_{f64,f32}_{sW,sT}            the singular values of W and T
+  la_{f64,f32}_{QW,RW,QT,RT}      np.linalg.qr of W and T (same LAPACK calls: same signs)
 NumPy 1.24 gives quantiles of f32 in f64; sinter keeps f32 (as NumPy 2 and torch.quantile), so
 the f32 references are NumPy's f64 answers rounded to f32.
 """
@@ -80,7 +85,9 @@ def linalg_cases(rng):
     B = rng.standard_normal((6, 3))
     M = rng.standard_normal((6, 6))
     S = M @ M.T + 6 * np.eye(6)
-    for k, arr in (("A", A), ("b", b), ("B", B), ("S", S)):
+    W = rng.standard_normal((7, 4))
+    T = rng.standard_normal((4, 7))
+    for k, arr in (("A", A), ("b", b), ("B", B), ("S", S), ("W", W), ("T", T)):
         save("la_" + k, arr)
     for name, dt in (("f64", np.float64), ("f32", np.float32)):
         a, s = A.astype(dt), S.astype(dt)
@@ -89,6 +96,13 @@ def linalg_cases(rng):
         save("la_%s_inv" % name, np.linalg.inv(a))
         save("la_%s_chol" % name, np.linalg.cholesky(s))
         save("la_%s_det" % name, [np.linalg.det(a)], dt)
+        save("la_%s_slogdet" % name, list(np.linalg.slogdet(a)), dt)
+        save("la_%s_eigw" % name, np.linalg.eigh(s)[0])
+        for k, M in (("W", W), ("T", T)):
+            save("la_%s_s%s" % (name, k), np.linalg.svd(M.astype(dt), compute_uv=False))
+            Q, R = np.linalg.qr(M.astype(dt))
+            save("la_%s_Q%s" % (name, k), Q)
+            save("la_%s_R%s" % (name, k), R)
 
 
 def main():
