@@ -40,10 +40,34 @@ static bool size_named(Sizes *z, const char *name, Dim *out) {
   return found;
 }
 
-static SnDtype result_dtype(Node *name, const Builtin *b) {
+/* A result's dtype: a dtype, or a class (`float`) standing for the dtype of the first tensor
+ * argument, which the row's handler converted to the type the call computes in. */
+static SnDtype result_dtype(Node *name, const Builtin *b, const Sizes *z) {
   SnDtype dt;
-  if (name->kind != A_NAME || !sn_dtype_from_name(name->name, &dt)) die("builtin `%s`: a result type needs a dtype", b->name);
-  return dt;
+  if (name->kind == A_NAME && sn_dtype_from_name(name->name, &dt)) return dt;
+  for (int k = 0; name->kind == A_NAME && k < z->sig->list.n; k++)
+    if (z->args[k].v && z->args[k].v->kind == V_TENSOR) return z->args[k].v->dt;
+  die("builtin `%s`: a result type needs a dtype", b->name);
+}
+
+Val *builtin_tensor_result(Sema *s, IrValue *t, SnDtype dt, int rank, const Dim *dims) {
+  t->type = ir_tensor(dt, rank);
+  if (rank == 0) return sema_scalar(s, dt, false, ir_elem(&s->b, t, 0, NULL));
+  return sema_tensor(s, dt, rank, dims, t);
+}
+
+/* The tensor t a runtime function allocated, of result type `type`: a tensor type whose sizes the
+ * arguments name, or a scalar type (t of rank 0). */
+static Val *allocated(Sema *s, const Builtin *b, IrValue *t, Node *type, Sizes *z) {
+  int rank = type->kind == A_INDEX ? type->list.n : 0;
+  SnDtype dt = result_dtype(type->kind == A_INDEX ? type->a : type, b, z);
+  Dim dims[SN_MAX_RANK];
+  for (int d = 0; d < rank; d++) {
+    Node *dn = type->list.items[d];
+    if (dn->kind == A_INT) dims[d] = sema_dim_const(dn->ival);
+    else if (!size_named(z, dn->name, &dims[d])) die("builtin `%s`: no argument's size is called `%s`", b->name, dn->name);
+  }
+  return builtin_tensor_result(s, t, dt, rank, dims);
 }
 
 /* The next parts of the result h, of type `type` (f64, f64[n, m], or a record of parts). */
@@ -59,11 +83,11 @@ static Val *take_part(Sema *s, const Builtin *b, IrValue *h, Node *type, Sizes *
   }
   IrValue *ops[2] = {h, ir_const(&s->b, ir_scalar(SN_I32), 0, z->part++)};
   if (type->kind != A_INDEX) {
-    SnDtype dt = result_dtype(type, b);
+    SnDtype dt = result_dtype(type, b, z);
     IrValue *v = ir_call(&s->b, sema_is_float(dt) ? RT_RESULT_F64 : RT_RESULT_I64, 2, ops);
     return sema_scalar(s, dt, false, ir_cast(&s->b, v, ir_scalar(dt)));
   }
-  SnDtype dt = result_dtype(type->a, b);
+  SnDtype dt = result_dtype(type->a, b, z);
   int rank = type->list.n;
   IrValue *t = ir_call(&s->b, RT_RESULT_TENSOR, 2, ops);
   t->type = ir_tensor(dt, rank);
@@ -100,9 +124,10 @@ Val *builtin_runtime(Sema *s, const Builtin *b, Arg *args, Node *call) {
   }
   IrValue *r = ir_call(&s->b, rt, n, ops);
   Node *type = sig->a;
-  if (type->kind == A_NAME) return sema_scalar(s, result_dtype(type, b), false, r);
-  /* a result of several parts (the rc pass frees it): a record of them, or one field of it */
   Sizes z = {.sig = sig, .args = args};
+  if (info->flags & RTF_ALLOCS) return allocated(s, b, r, type, &z);
+  if (type->kind == A_NAME) return sema_scalar(s, result_dtype(type, b, &z), false, r);
+  /* a result of several parts (the rc pass frees it): a record of them, or one field of it */
   Val *v = take_part(s, b, r, type->kind == A_FIELD ? type->a : type, &z), *whole = v;
   for (int i = 0; type->kind == A_FIELD && i < whole->rec->n; i++)
     if (strcmp(whole->rec->names[i], type->name) == 0) v = whole->rec->vals[i];

@@ -2,8 +2,9 @@
  *
  * A builtin is one row (Builtin) in its family's table: core (builtins_core.c: math,
  * reductions, casts, constructors, shapes, print, check), io (builtins_io.c: load, load_csv,
- * save), transport (builtins_transport.c: the runtime's solvers) and shape (builtins_shape.c:
- * reshape, flatten, concat, stack). Its signature is written as
+ * save), transport (builtins_transport.c: the runtime's solvers), shape (builtins_shape.c:
+ * reshape, flatten, concat, stack) and linalg (builtins_linalg.c: sorting, quantiles, LAPACK).
+ * Its signature is written as
  * a sinter function's parameters, `x: num[n, d], y: num[m, d], p: num = 2`, so a call binds
  * exactly as a call of a user function does (sema_match_args, sema_bind_params: positional and
  * named arguments, defaults, the same messages), and declared types check dtype classes and unify
@@ -15,8 +16,11 @@
  * calls its runtime function with the arguments in signature order, and its result type is a
  * dtype, or a record of types such as "{cost: f64, plan: f64[n, m]}" whose leaves, depth first,
  * are the parts of the kernel's SnResult in order (sinter/abi.h), sized by the signature's size
- * names. A handler of its own (BUILTIN) is for what
- * is really special: lazy constructors, files read when compiling, print and check. */
+ * names; a function that allocates its result (RTF_ALLOCS) gives a tensor, "float[n, n]", or a
+ * scalar held in a tensor of rank 0, and a class as a result's dtype (`float`) is the dtype of
+ * the first tensor argument. A handler of its own (BUILTIN) is for what is really special: lazy
+ * constructors, files read when compiling, print and check, results whose rank follows an
+ * argument's. */
 #ifndef SN_BUILTINS_H
 #define SN_BUILTINS_H
 
@@ -29,11 +33,15 @@
 
 /* The tables of the families, each ended by a row whose name is NULL (listed in a Library's
  * builtins by compiler/prelude.c). */
-extern const Builtin builtins_core[], builtins_io[], builtins_transport[], builtins_shape[];
+extern const Builtin builtins_core[], builtins_io[], builtins_transport[], builtins_shape[],
+    builtins_linalg[];
 
 /* The generic handler: calls the runtime function `data` with the arguments (preceded by the
  * call's location when the function is fallible and has no location of its own), and gives its
  * result as `result` describes. */
 Val *builtin_runtime(Sema *s, const Builtin *b, Arg *args, Node *call);
+/* The tensor t that a runtime call allocated (an IR_CALL of an RTF_ALLOCS function), typed dt
+ * with the sizes dims; its one element when rank is 0. */
+Val *builtin_tensor_result(Sema *s, IrValue *t, SnDtype dt, int rank, const Dim *dims);
 
 #endif

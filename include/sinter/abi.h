@@ -199,6 +199,18 @@ SnResult *sn_result_failed(const char *where, SnResult *r);
  * and its readers leaves its result open). */
 void sn_result_free_open(void);
 
+/* --- linear algebra of several outputs (runtime/math/linalg.c) --------------------------------
+ * As sn_solve and the others in sinter/math.h (an f32 or f64 matrix, finite), each taking the
+ * caller's location first and giving an SnResult whose parts are its builtin's record:
+ * slogdet {sign, logabsdet} (f64 scalars; a singular matrix gives 0 and -inf, as NumPy); eigh
+ * {values [n] ascending, vectors [n, n] as columns} of a symmetric A, from its lower triangle;
+ * svd {U [m, k], S [k] descending, Vt [k, n]}, qr {Q [m, k], R [k, n]}, k = min(m, n): the
+ * reduced forms (full_matrices=False, mode='reduced'). */
+SnResult *sn_slogdet(const char *where, const SnTensor *A);
+SnResult *sn_eigh(const char *where, const SnTensor *A);
+SnResult *sn_svd(const char *where, const SnTensor *A);
+SnResult *sn_qr(const char *where, const SnTensor *A);
+
 /* --- the transport solvers as generated code calls them ---------------------------------------
  * Each takes the caller's location first (`where`) and returns an SnResult whose parts are the
  * fields of its builtin's result record (compiler/builtins_transport.c), in that order and under

@@ -57,6 +57,27 @@ SnTensor *sn_cumprod(SnTensor *x, int64_t axis);
 /* --- linear algebra ----------------------------------------------------------------------- */
 /* a @ b for rank 1 or 2 operands of the same float dtype (OpenBLAS). */
 SnTensor *sn_matmul(const SnTensor *a, const SnTensor *b);
+/* Square f32 or f64 matrices through LAPACK (runtime/math/linalg.c), the result in A's dtype. A
+ * NaN or infinite input, a singular matrix (solve, inv), one not positive definite (cholesky)
+ * is an error. solve: x with A x = b, b a vector [n] or a matrix [n, k] (as numpy.linalg.solve);
+ * cholesky: the lower L with A = L L^T, from A's lower triangle; det: a tensor of rank 0,
+ * computed as NumPy does from the LU factorization's log-magnitudes and sign. */
+SnTensor *sn_solve(const SnTensor *A, const SnTensor *b);
+SnTensor *sn_inv(const SnTensor *A);
+SnTensor *sn_cholesky(const SnTensor *A);
+SnTensor *sn_det(const SnTensor *A);
+
+/* --- sorting and order statistics along an axis (runtime/math/sort.c) ------------------------
+ * sort and argsort (x's shape; argsort's indices i64) are stable and put NaN last, as NumPy's
+ * kind='stable'; -0.0 and 0.0 are equal. quantile is NumPy's default 'linear' method, q in
+ * [0, 1]; median the middle element or the mean of the two middle ones. They reduce the axis
+ * (axis < 0: every element, a result of rank 0), a vector q [k] putting a dimension k first;
+ * floats keep their dtype, integers give f64, and a line holding NaN gives NaN. */
+SnTensor *sn_sort(const SnTensor *x, int64_t axis);
+SnTensor *sn_argsort(const SnTensor *x, int64_t axis);
+SnTensor *sn_quantile(const SnTensor *x, double q, int64_t axis);
+SnTensor *sn_quantiles(const SnTensor *x, const SnTensor *q, int64_t axis);
+SnTensor *sn_median(const SnTensor *x, int64_t axis);
 
 #ifdef __cplusplus
 }

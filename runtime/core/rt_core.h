@@ -75,6 +75,38 @@ static inline int64_t snrt_f64_to_int(double v, int64_t lo, int64_t hi) {
   return (int64_t)v;
 }
 
+/* SNRT_STABLE_SORT(name, T) defines `static void name(T *v, T *tmp, int64_t n)`, a stable sort
+ * of v[0..n) by the field `key` (compared with <) with room for n more in tmp: insertion sort
+ * makes runs of SNRT_SORT_RUN, then merges bottom-up. Equal keys keep their order, so the result
+ * is the only stable order, whatever the threads (math/sort.c's lines, ot/common.c's atoms on the line). */
+#define SNRT_SORT_RUN 16
+#define SNRT_STABLE_SORT(name, T)                                                                  \
+  static void name(T *v, T *tmp, int64_t n) {                                                      \
+    for (int64_t lo = 0; lo < n; lo += SNRT_SORT_RUN) {                                            \
+      int64_t hi = lo + SNRT_SORT_RUN < n ? lo + SNRT_SORT_RUN : n;                                \
+      for (int64_t i = lo + 1; i < hi; i++) {                                                      \
+        T x = v[i];                                                                                \
+        int64_t j = i;                                                                             \
+        for (; j > lo && x.key < v[j - 1].key; j--) v[j] = v[j - 1];                               \
+        v[j] = x;                                                                                  \
+      }                                                                                            \
+    }                                                                                              \
+    T *src = v, *dst = tmp;                                                                        \
+    for (int64_t w = SNRT_SORT_RUN; w < n; w *= 2) {                                               \
+      for (int64_t lo = 0; lo < n; lo += 2 * w) {                                                  \
+        int64_t mid = lo + w < n ? lo + w : n, hi = lo + 2 * w < n ? lo + 2 * w : n;               \
+        int64_t i = lo, j = mid, k = lo;                                                           \
+        while (i < mid && j < hi) dst[k++] = src[j].key < src[i].key ? src[j++] : src[i++];        \
+        while (i < mid) dst[k++] = src[i++];                                                       \
+        while (j < hi) dst[k++] = src[j++];                                                        \
+      }                                                                                            \
+      T *t = src;                                                                                  \
+      src = dst;                                                                                   \
+      dst = t;                                                                                     \
+    }                                                                                              \
+    if (src != v) memcpy(v, src, (size_t)n * sizeof *v);                                           \
+  }
+
 /* Does dtype hold v: an integer type exactly, a floating type as a finite value once rounded (an
  * infinity or NaN written as such is kept, as NumPy keeps float("inf")). */
 int snrt_dtype_holds(double v, SnDtype dtype);

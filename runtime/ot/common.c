@@ -109,24 +109,9 @@ SnStatus snrt_ot_check_p(const char *fn, double p) {
  * functions at once; between consecutive breakpoints both are constant, and each step moves the
  * mass of one interval between one pair of atoms, so the plan has at most n + m - 1 entries. */
 
-/* Stable bottom-up merge sort of v[0..n) by key (tmp holds n more): equal keys keep their order,
- * so the plan is the same on every run. */
-static void sort_keyed(SnOtKeyed *v, SnOtKeyed *tmp, int64_t n) {
-  SnOtKeyed *src = v, *dst = tmp;
-  for (int64_t w = 1; w < n; w *= 2) {
-    for (int64_t lo = 0; lo < n; lo += 2 * w) {
-      int64_t mid = lo + w < n ? lo + w : n, hi = lo + 2 * w < n ? lo + 2 * w : n;
-      int64_t i = lo, j = mid, k = lo;
-      while (i < mid && j < hi) dst[k++] = src[j].key < src[i].key ? src[j++] : src[i++];
-      while (i < mid) dst[k++] = src[i++];
-      while (j < hi) dst[k++] = src[j++];
-    }
-    SnOtKeyed *t = src;
-    src = dst;
-    dst = t;
-  }
-  if (src != v) memcpy(v, src, (size_t)n * sizeof *v);
-}
+/* v[0..n) by key, stably (tmp holds n more): equal keys keep their order, so the plan is the same
+ * on every run. */
+SNRT_STABLE_SORT(sort_keyed, SnOtKeyed)
 
 static inline double ground_cost(double d, double p) {
   d = fabs(d);

@@ -53,6 +53,10 @@ static SnResult *sample_call(RtFn f) {
   case RT_OT_SLICED_WASSERSTEIN: r = sn_ot_sliced_wasserstein_call("t:1:1", tX, tY, ta, tb, 4, 1, 2); break;
   case RT_OT_SINKHORN_NEWTON: r = sn_ot_sinkhorn_newton_call("t:1:1", ta, tb, tc, 1, NULL, NULL, 1e-9, 20, 1); break;
   case RT_OT_SINKHORN_KERNEL: r = sn_ot_sinkhorn_kernel_call("t:1:1", ta, tb, tk, 1, NULL, 1e-9, 20); break;
+  case RT_SLOGDET: r = sn_slogdet("t:1:1", tX); break;
+  case RT_EIGH: r = sn_eigh("t:1:1", tX); break;
+  case RT_SVD: r = sn_svd("t:1:1", tc); break;
+  case RT_QR: r = sn_qr("t:1:1", tc); break;
   default: sn_error_set("no sample call of %s here: add one to tests/compiler/test_results.c", rt_fns[f].name);
   }
   SnTensor *all[] = {ta, tb, tc, tk, tx, ty, tX, tY};

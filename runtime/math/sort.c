@@ -1,0 +1,232 @@
+/* sort.c: sorting along an axis (sort and argsort: stable, NaN last, as NumPy's kind='stable')
+ * and order statistics along an axis (quantile by NumPy's default 'linear' method, median).
+ *
+ * A line is the elements along the axis with the other indices fixed. Each line is gathered
+ * into a contiguous buffer, its elements mapped to unsigned 64-bit keys in the dtype's order
+ * (NaN above +inf, -0.0 equal to 0.0) and sorted with their positions by a stable merge sort
+ * (SNRT_STABLE_SORT, rt_core.h).
+ * Lines are independent: a large tensor's lines are split among threads, and the result is the
+ * same on any thread count. */
+#include "math/rt_math.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+/* Elements a parallel chunk should have at least, so a small tensor is sorted on one thread. */
+#define SORT_GRAIN 16384
+
+typedef struct {
+  uint64_t key;
+  int64_t pos;
+} Item;
+
+/* The key of the element at p: unsigned order is the dtype's order, NaN last. */
+static uint64_t sort_key(const void *p, SnDtype dt) {
+  const uint64_t sign = UINT64_C(1) << 63;
+  double v;
+  switch (dt) {
+  case SN_BOOL:
+  case SN_U8: return *(const uint8_t *)p;
+  case SN_I8: return (uint64_t)(int64_t)(*(const int8_t *)p) ^ sign;
+  case SN_I32: return (uint64_t)(int64_t)(*(const int32_t *)p) ^ sign;
+  case SN_I64: return (uint64_t)(*(const int64_t *)p) ^ sign;
+  case SN_F16: v = sn_f16_to_f32(*(const uint16_t *)p); break;
+  case SN_BF16: v = sn_bf16_to_f32(*(const uint16_t *)p); break;
+  case SN_F32: v = *(const float *)p; break;
+  default: v = *(const double *)p; break;
+  }
+  if (isnan(v)) return UINT64_MAX;
+  if (v == 0) v = 0; /* -0.0 sorts with 0.0 */
+  uint64_t b = sn_f64_bits(v);
+  return b & sign ? ~b : b | sign;
+}
+
+/* a[0..n) by key, stably; tmp has room for n items. */
+SNRT_STABLE_SORT(merge_sort, Item)
+
+typedef enum { OP_SORT, OP_ARGSORT, OP_QUANTILE, OP_MEDIAN } SortOp;
+
+/* One call: x's lines along `axis`, each sorted (sort, argsort: out has x's shape) or reduced to
+ * nq order statistics (quantile, median: out is [nq, the other dimensions], or those alone). */
+typedef struct {
+  const SnTensor *x;
+  SnTensor *out;
+  int64_t axis, len, nlines;
+  SortOp op;
+  const double *q;
+  int64_t nq;
+} SortJob;
+
+/* Where line r starts in x (elements from x->data) and in a dense tensor of x's shape. */
+static void line_start(const SortJob *j, int64_t r, int64_t *in, int64_t *out) {
+  const SnTensor *x = j->x;
+  int64_t off = 0, dense = 0, step = 1;
+  for (int64_t d = x->rank - 1; d >= 0; d--) {
+    if (d == j->axis) {
+      step *= x->shape[d];
+      continue;
+    }
+    int64_t i = r % x->shape[d];
+    r /= x->shape[d];
+    off += i * x->strides[d];
+    dense += i * step;
+    step *= x->shape[d];
+  }
+  *in = off;
+  *out = dense;
+}
+
+/* NumPy's _lerp: a + (b - a) t, from the nearer end. */
+static double lerp(double a, double b, double t) {
+  double d = b - a;
+  return t >= 0.5 ? b - d * (1 - t) : a + d * t;
+}
+
+/* Order statistic k of the sorted line v[0..n) (n > 0): quantile q[k], or the median. */
+static double order_stat(const SortJob *j, const double *v, int64_t n, int64_t k) {
+  if (isnan(v[n - 1])) return NAN;
+  if (j->op == OP_MEDIAN) return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+  double h = (double)(n - 1) * j->q[k];
+  if (h >= (double)(n - 1)) return v[n - 1];
+  int64_t lo = (int64_t)floor(h);
+  return lerp(v[lo], v[lo + 1], h - (double)lo);
+}
+
+static int32_t sort_chunk(void *ctx, int64_t chunk, int64_t lo, int64_t hi) {
+  (void)chunk;
+  const SortJob *j = ctx;
+  const SnTensor *x = j->x;
+  SnDtype dt = (SnDtype)x->dtype;
+  size_t es = sn_dtype_size(dt);
+  int64_t n = j->len, stride = x->strides[j->axis], ostride = 1;
+  for (int64_t d = j->axis + 1; d < x->rank; d++) ostride *= x->shape[d];
+  Item *items = malloc((size_t)n * 2 * sizeof *items);
+  char *line = malloc((size_t)n * es);
+  double *vals = j->op >= OP_QUANTILE ? malloc((size_t)n * 2 * sizeof *vals) : NULL;
+  if (!items || !line || (j->op >= OP_QUANTILE && !vals)) {
+    free(items);
+    free(line);
+    free(vals);
+    return sn_error_set("out of memory sorting lines of %lld elements", (long long)n);
+  }
+  for (int64_t r = lo; r < hi; r++) {
+    int64_t in, out;
+    line_start(j, r, &in, &out);
+    for (int64_t i = 0; i < n; i++)
+      memcpy(line + i * es, (const char *)x->data + (in + i * stride) * (int64_t)es, es);
+    for (int64_t i = 0; i < n; i++) items[i] = (Item){sort_key(line + i * es, dt), i};
+    merge_sort(items, items + n, n);
+    if (j->op == OP_SORT) {
+      for (int64_t i = 0; i < n; i++)
+        memcpy((char *)j->out->data + (out + i * ostride) * (int64_t)es, line + items[i].pos * (int64_t)es,
+               es);
+    } else if (j->op == OP_ARGSORT) {
+      for (int64_t i = 0; i < n; i++) ((int64_t *)j->out->data)[out + i * ostride] = items[i].pos;
+    } else {
+      double *sorted = vals + n;
+      sn_convert(vals, SN_F64, line, dt, n);
+      for (int64_t i = 0; i < n; i++) sorted[i] = vals[items[i].pos];
+      for (int64_t k = 0; k < j->nq; k++) {
+        double v = order_stat(j, sorted, n, k);
+        sn_convert((char *)j->out->data +
+                       (k * j->nlines + r) * (int64_t)sn_dtype_size((SnDtype)j->out->dtype),
+                   (SnDtype)j->out->dtype, &v, SN_F64, 1);
+      }
+    }
+  }
+  free(items);
+  free(line);
+  free(vals);
+  return 0;
+}
+
+/* Runs j over x's lines; out is j->out, released on failure. */
+static SnTensor *sort_run(SortJob *j) {
+  j->nlines = j->len ? sn_tensor_numel(j->x) / j->len : 0;
+  int64_t grain = SORT_GRAIN / (j->len > 0 ? j->len : 1);
+  if (j->nlines &&
+      sn_parallel_for(j->nlines, sn_parallel_chunks(j->nlines, grain > 0 ? grain : 1), sort_chunk, j)) {
+    sn_tensor_release(j->out);
+    return NULL;
+  }
+  return j->out;
+}
+
+static int sort_axis(const char *fn, const SnTensor *x, int64_t axis) {
+  if (axis >= 0 && axis < x->rank) return 1;
+  sn_error_set("%s: axis %lld is out of range for a tensor of rank %lld", fn, (long long)axis,
+               (long long)x->rank);
+  return 0;
+}
+
+static SnTensor *sort_lines(const char *fn, const SnTensor *x, int64_t axis, SortOp op) {
+  if (!sort_axis(fn, x, axis)) return NULL;
+  SortJob j = {.x = x, .axis = axis, .len = x->shape[axis], .op = op};
+  j.out = sn_tensor_new(op == OP_SORT ? (SnDtype)x->dtype : SN_I64, x->rank, x->shape);
+  return j.out ? sort_run(&j) : NULL;
+}
+
+SnTensor *sn_sort(const SnTensor *x, int64_t axis) { return sort_lines("sort", x, axis, OP_SORT); }
+
+SnTensor *sn_argsort(const SnTensor *x, int64_t axis) { return sort_lines("argsort", x, axis, OP_ARGSORT); }
+
+/* The order statistics q[0..nq) (the median when q is NULL) of x's lines along axis, or of all
+ * its elements when axis < 0; `qrank` 1 puts a dimension of nq first. */
+static SnTensor *order_stats(const char *fn, const SnTensor *x, const double *q, int64_t nq, int64_t qrank,
+                             int64_t axis) {
+  if (x->dtype == SN_BOOL) {
+    sn_error_set("%s needs numbers, not bool", fn);
+    return NULL;
+  }
+  for (int64_t k = 0; q && k < nq; k++)
+    if (!(q[k] >= 0 && q[k] <= 1)) {
+      sn_error_set("%s: q must be in [0, 1], not %g", fn, q[k]);
+      return NULL;
+    }
+  SnTensor *flat = NULL;
+  if (axis < 0) { /* every element: x as one line */
+    int64_t numel = sn_tensor_numel(x);
+    if (!(flat = sn_tensor_reshape(x, 1, &numel))) return NULL;
+    x = flat;
+    axis = 0;
+  }
+  SnTensor *out = NULL;
+  if (!sort_axis(fn, x, axis)) goto done;
+  if (x->shape[axis] == 0) {
+    sn_error_set("%s of an empty line: dimension %lld has size 0", fn, (long long)axis);
+    goto done;
+  }
+  int64_t shape[SN_MAX_RANK], rank = 0;
+  if (qrank) shape[rank++] = nq;
+  for (int64_t d = 0; d < x->rank; d++)
+    if (d != axis) shape[rank++] = x->shape[d];
+  SnDtype dt = x->dtype == SN_F16 || x->dtype == SN_BF16 || x->dtype == SN_F32 ? (SnDtype)x->dtype : SN_F64;
+  SortJob j = {
+      .x = x, .axis = axis, .len = x->shape[axis], .op = q ? OP_QUANTILE : OP_MEDIAN, .q = q, .nq = nq};
+  if ((j.out = sn_tensor_new(dt, rank, shape))) out = sort_run(&j);
+done:
+  if (flat) sn_tensor_release(flat);
+  return out;
+}
+
+SnTensor *sn_quantile(const SnTensor *x, double q, int64_t axis) {
+  return order_stats("quantile", x, &q, 1, 0, axis);
+}
+
+SnTensor *sn_quantiles(const SnTensor *x, const SnTensor *q, int64_t axis) {
+  if (q->rank != 1) {
+    sn_error_set("quantile: q must be a number or a vector, not a tensor of rank %lld", (long long)q->rank);
+    return NULL;
+  }
+  double *qs = malloc((size_t)(q->shape[0] ? q->shape[0] : 1) * sizeof *qs);
+  if (!qs) {
+    sn_error_set("out of memory");
+    return NULL;
+  }
+  for (int64_t k = 0; k < q->shape[0]; k++) qs[k] = sn_tensor_get_f64(q, k);
+  SnTensor *out = order_stats("quantile", x, qs, q->shape[0], 1, axis);
+  free(qs);
+  return out;
+}
+
+SnTensor *sn_median(const SnTensor *x, int64_t axis) { return order_stats("median", x, NULL, 1, 0, axis); }
