@@ -124,9 +124,15 @@ void sn_stmap_info(const SnStMap *m, int64_t k, int32_t *dtype, int64_t *rank) {
   *dtype = dt;
 }
 
-/* The directory a path names, or holds the file it names. */
-static int dir_stat(const char *path, struct stat *st) {
+static int same_file(const struct stat *a, const struct stat *b) {
+  return a->st_dev == b->st_dev && a->st_ino == b->st_ino;
+}
+
+/* The directory a checkpoint is, or holds its index: an output there would replace its shards. */
+static int checkpoint_dir(const char *path, struct stat *st) {
+  size_t len = strlen(path);
   if (stat(path, st) == 0 && S_ISDIR(st->st_mode)) return 0;
+  if (len < 5 || strcmp(path + len - 5, ".json") != 0) return 1;
   char buf[4096];
   const char *slash = strrchr(path, '/');
   snprintf(buf, sizeof buf, "%.*s", slash ? (int)(slash - path + 1) : 1, slash ? path : ".");
@@ -136,14 +142,15 @@ static int dir_stat(const char *path, struct stat *st) {
 SnStatus sn_stmap_check_output(const SnStMap *m, const char *out) {
   size_t len = strlen(out);
   int dir = len && out[len - 1] == '/';
-  struct stat so, si;
-  if (dir ? dir_stat(out, &so) : stat(out, &so)) return 0; /* nothing there yet */
+  char target[4096];
+  snprintf(target, sizeof target, "%s%s", out, dir ? "model.safetensors" : "");
+  struct stat so, st, si;
+  int have_dir = dir && stat(out, &so) == 0, have_file = stat(target, &st) == 0;
   for (int64_t i = 0; i < m->n; i++) {
-    /* an output directory may not be an input's; an output file may not be any file read */
-    int same = dir ? dir_stat(m->paths[i], &si) == 0 && si.st_dev == so.st_dev && si.st_ino == so.st_ino : 0;
-    for (int64_t k = 0; !dir && !same && k < m->count; k++)
-      same = stat(sn_st_path(m->files[i], m->index[i * m->count + k]), &si) == 0 && si.st_dev == so.st_dev &&
-             si.st_ino == so.st_ino;
+    /* an output directory may not be a sharded input's; the output file may not be a file read */
+    int same = have_dir && checkpoint_dir(m->paths[i], &si) == 0 && same_file(&si, &so);
+    for (int64_t k = 0; have_file && !same && k < m->count; k++)
+      same = stat(sn_st_path(m->files[i], m->index[i * m->count + k]), &si) == 0 && same_file(&si, &st);
     if (same)
       return sn_error_set("the output %s is the checkpoint %s that the map reads; write it to another path", out,
                           m->paths[i]);

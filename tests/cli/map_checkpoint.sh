@@ -108,6 +108,15 @@ sum_before=$(cat "$TMP"/a/* | cksum)
 expect_status 1 "$TMP/args" --quiet --out "$TMP/a/" --x "$TMP/a/" --y $ck/b/ 2> "$TMP/err"
 grep -qF "the output $TMP/a/ is the checkpoint $TMP/a/ that the map reads" "$TMP/err" || fail "$(cat "$TMP/err")"
 [ "$(cat "$TMP"/a/* | cksum)" = "$sum_before" ] || fail "the input was changed"
+# beside a single-file input the output may go, but not over it
+mkdir "$TMP/one"
+cp $ck/bad_shape.safetensors "$TMP/one/x.safetensors"
+echo "save(map a in \"$TMP/one/x.safetensors\" { a }, \"$TMP/one/\")" > "$TMP/beside.dsl"
+"$SINTER" run --no-cache --quiet "$TMP/beside.dsl" || fail "a map beside its input failed"
+echo "save(map a in \"$TMP/one/model.safetensors\" { a }, \"$TMP/one/\")" > "$TMP/over.dsl"
+expect_status 1 "$SINTER" run --no-cache --quiet "$TMP/over.dsl" 2> "$TMP/err"
+grep -qF "the output $TMP/one/ is the checkpoint $TMP/one/model.safetensors that the map reads" "$TMP/err" ||
+  fail "$(cat "$TMP/err")"
 # a truncated shard
 cp -r $ck/b "$TMP/b"
 head -c 100 $ck/b/model-00002-of-00002.safetensors > "$TMP/b/model-00002-of-00002.safetensors"
