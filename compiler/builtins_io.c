@@ -180,18 +180,19 @@ static Val *b_load_csv(Sema *s, const Builtin *b, Arg *args, Node *call) {
   }
   IrValue *where = sema_where(s, call->span);
   IrValue *path = pv->ir, *lab = ir_string(&s->b, arena_strdup(s->fn->arena, label));
+  IrValue *ops[7] = {where, path, lab, ir_const(&s->b, ir_scalar(SN_I32), 0, dt), ir_const(&s->b, ir_scalar(SN_I32), 0, ydt),
+                     ir_const(&s->b, ir_scalar(SN_I32), 0, sep), ir_const(&s->b, ir_scalar(SN_I32), 0, header)};
+  IrBuilder save = s->b;
+  s->b.span = call->span;
+  IrValue *h = ir_call(&s->b, RT_LOAD_CSV, 7, ops);
   Val *r = sema_record(s, *label ? 2 : 1, NULL, NULL);
   for (int part = 0; part < r->rec->n; part++) {
-    IrValue *ops[8] = {where, path, lab, ir_const(&s->b, ir_scalar(SN_I32), 0, dt), ir_const(&s->b, ir_scalar(SN_I32), 0, part),
-                       ir_const(&s->b, ir_scalar(SN_I32), 0, ydt), ir_const(&s->b, ir_scalar(SN_I32), 0, sep),
-                       ir_const(&s->b, ir_scalar(SN_I32), 0, header)};
-    IrBuilder save = s->b;
-    s->b.span = call->span;
-    IrValue *t = ir_call(&s->b, RT_LOAD_CSV_PART, 8, ops);
-    s->b = save;
+    IrValue *pops[2] = {h, ir_const(&s->b, ir_scalar(SN_I32), 0, part)};
+    IrValue *t = ir_call(&s->b, RT_RESULT_TENSOR, 2, pops);
     r->rec->names[part] = part ? "y" : "x";
     r->rec->vals[part] = file_tensor(s, t, part ? ydt : dt, part ? 1 : 2);
   }
+  s->b = save;
   /* x and y have the same rows */
   if (r->rec->n == 2) sema_dims_match(s, r->rec->vals[0]->dims[0], r->rec->vals[1]->dims[0], call->span, "rows of x and y");
   return r;

@@ -72,6 +72,48 @@ SnTensor *sn_random(SnDtype dtype, int64_t rank, const int64_t *shape, int64_t s
 /* x[mask]: the row-major positions of mask's true elements, an i64 vector (runtime/core/flatnonzero.c). */
 SnTensor *sn_flatnonzero(const SnTensor *mask);
 
+/* --- results of several parts (runtime/core/result.c) ------------------------------------------
+ * A kernel with several outputs (a solver's plan, cost and iterations; eigh's values and vectors)
+ * returns an SnResult: parts 0 .. n-1, each named and each a tensor or an f64 or i64 scalar.
+ * The compiler's row of the builtin that calls the kernel gives the result's type as a record,
+ * "{plan: f64[n, m], cost: f64, support: {rows: i64[nnz], ...}}": its fields, flattened depth
+ * first, are the parts in order (part k is the k-th leaf), and the kernel names each part as
+ * that leaf's path ("plan", "support.rows"), for C callers (sn_result_find) and messages. A
+ * tensor field is read with sn_result_tensor, a float field with sn_result_f64, an integer or
+ * bool field with sn_result_i64 (bools are 0 or 1), so a new kernel needs only its row and its
+ * C function. Generated code reads the parts it uses and then frees the result (the compiler's
+ * rc pass owns the handle like a tensor); a result still open when a run stops on an error is
+ * freed by sn_run_cleanup. A kernel fails by returning NULL with the message set, starting with
+ * the caller's location (sn_result_failed). */
+typedef struct SnResult SnResult;
+typedef enum { SN_PART_NONE, SN_PART_TENSOR, SN_PART_F64, SN_PART_I64 } SnPartKind;
+#define SN_RESULT_MAX_PARTS 64
+/* A result of nparts parts, all SN_PART_NONE; NULL (message set) when memory runs out. */
+SnResult *sn_result_new(int32_t nparts);
+/* Set part k (0 <= k < nparts), releasing a tensor it held. `name` must outlive r (a string
+ * literal). set_tensor takes over the caller's reference to t (NULL leaves the part empty). */
+void sn_result_set_tensor(SnResult *r, int32_t k, const char *name, SnTensor *t);
+void sn_result_set_f64(SnResult *r, int32_t k, const char *name, double v);
+void sn_result_set_i64(SnResult *r, int32_t k, const char *name, int64_t v);
+int32_t sn_result_count(const SnResult *r);
+const char *sn_result_name(const SnResult *r, int32_t k); /* "" for an empty part or no part k */
+int32_t sn_result_kind(const SnResult *r, int32_t k);     /* SnPartKind; NONE for no part k */
+int32_t sn_result_find(const SnResult *r, const char *name); /* the part called name, or -1 */
+/* Part k as a new reference; NULL (message set) when it is not a tensor. */
+SnTensor *sn_result_tensor(SnResult *r, int32_t k);
+/* Part k as a number: an f64 part, or an i64 one converted (NaN when part k is no scalar). */
+double sn_result_f64(const SnResult *r, int32_t k);
+/* Part k as an integer: an i64 part, or an f64 one truncated toward zero and clamped (0 when
+ * part k is no scalar). */
+int64_t sn_result_i64(const SnResult *r, int32_t k);
+void sn_result_free(SnResult *r); /* r may be NULL */
+/* A kernel's failure: puts `where` before the current message, frees r (may be NULL), and
+ * returns NULL. */
+SnResult *sn_result_failed(const char *where, SnResult *r);
+/* Frees every result not yet freed (sn_run_cleanup calls it: a run stopped between a kernel
+ * and its readers leaves its result open). */
+void sn_result_free_open(void);
+
 /* --- running a program -------------------------------------------------------------------- */
 typedef enum { SN_ARG_I64, SN_ARG_F64, SN_ARG_BOOL, SN_ARG_STR, SN_ARG_TENSOR } SnArgKind;
 typedef struct SnArgSpec {
@@ -106,12 +148,11 @@ void sn_run_cleanup(void);
  * tensor must have the dtype and rank the program was compiled for; it comes back row-major. */
 SnTensor *sn_load_tensor(const char *where, const char *path, int32_t dtype, int64_t rank); /* .npy, or a one-tensor .safetensors */
 SnTensor *sn_load_named(const char *where, const char *path, const char *name, int32_t dtype, int64_t rank);
-/* load_csv: part 0 is the features x (of `dtype`), part 1 the labels y (which must be of
- * `ydtype`); `label` ("" for none), `delimiter` and `header` as SnCsvSpec's. */
-SnTensor *sn_load_csv_part(const char *where, const char *path, const char *label, int32_t dtype, int32_t part,
-                           int32_t ydtype, int32_t delimiter, int32_t header);
+/* load_csv: the parts "x", the features (of `dtype`), and unless `label` is "" (none) "y", the
+ * labels (which must be of `ydtype`); `label`, `delimiter` and `header` as SnCsvSpec's. */
+SnResult *sn_load_csv(const char *where, const char *path, const char *label, int32_t dtype, int32_t ydtype,
+                      int32_t delimiter, int32_t header);
 void sn_load_close(void);     /* closes the safetensors files load keeps open between tensors */
-void sn_load_csv_close(void); /* forgets the CSV file load_csv keeps between its two parts */
 SnStatus sn_save_tensor(const char *where, const char *path, const SnTensor *t); /* .npy or .safetensors */
 /* A record: begin, add each field (the saver retains it), end writes the file (or a directory of
  * shards for a path ending in '/'). A failing add or end frees the saver. */
@@ -156,48 +197,6 @@ SnTensor *sn_map_get(void *run, int32_t dtype, int64_t rank, int64_t k, int64_t 
 SnStatus sn_map_put(void *run, int32_t dtype, int64_t rank, int64_t k, const SnTensor *value);
 SnStatus sn_map_end(void *run);
 void sn_map_abandon_all(void);
-
-/* --- results of several parts (runtime/core/result.c) ------------------------------------------
- * A kernel with several outputs (a solver's plan, cost and iterations; eigh's values and vectors)
- * returns an SnResult: parts 0 .. n-1, each named and each a tensor or an f64 or i64 scalar.
- * The compiler's row of the builtin that calls the kernel gives the result's type as a record,
- * "{plan: f64[n, m], cost: f64, support: {rows: i64[nnz], ...}}": its fields, flattened depth
- * first, are the parts in order (part k is the k-th leaf), and the kernel names each part as
- * that leaf's path ("plan", "support.rows"), for C callers (sn_result_find) and messages. A
- * tensor field is read with sn_result_tensor, a float field with sn_result_f64, an integer or
- * bool field with sn_result_i64 (bools are 0 or 1), so a new kernel needs only its row and its
- * C function. Generated code reads the parts it uses and then frees the result (the compiler's
- * rc pass owns the handle like a tensor); a result still open when a run stops on an error is
- * freed by sn_run_cleanup. A kernel fails by returning NULL with the message set, starting with
- * the caller's location (sn_result_failed). */
-typedef struct SnResult SnResult;
-typedef enum { SN_PART_NONE, SN_PART_TENSOR, SN_PART_F64, SN_PART_I64 } SnPartKind;
-#define SN_RESULT_MAX_PARTS 64
-/* A result of nparts parts, all SN_PART_NONE; NULL (message set) when memory runs out. */
-SnResult *sn_result_new(int32_t nparts);
-/* Set part k (0 <= k < nparts), releasing a tensor it held. `name` must outlive r (a string
- * literal). set_tensor takes over the caller's reference to t (NULL leaves the part empty). */
-void sn_result_set_tensor(SnResult *r, int32_t k, const char *name, SnTensor *t);
-void sn_result_set_f64(SnResult *r, int32_t k, const char *name, double v);
-void sn_result_set_i64(SnResult *r, int32_t k, const char *name, int64_t v);
-int32_t sn_result_count(const SnResult *r);
-const char *sn_result_name(const SnResult *r, int32_t k); /* "" for an empty part or no part k */
-int32_t sn_result_kind(const SnResult *r, int32_t k);     /* SnPartKind; NONE for no part k */
-int32_t sn_result_find(const SnResult *r, const char *name); /* the part called name, or -1 */
-/* Part k as a new reference; NULL (message set) when it is not a tensor. */
-SnTensor *sn_result_tensor(SnResult *r, int32_t k);
-/* Part k as a number: an f64 part, or an i64 one converted (NaN when part k is no scalar). */
-double sn_result_f64(const SnResult *r, int32_t k);
-/* Part k as an integer: an i64 part, or an f64 one truncated toward zero and clamped (0 when
- * part k is no scalar). */
-int64_t sn_result_i64(const SnResult *r, int32_t k);
-void sn_result_free(SnResult *r); /* r may be NULL */
-/* A kernel's failure: puts `where` before the current message, frees r (may be NULL), and
- * returns NULL. */
-SnResult *sn_result_failed(const char *where, SnResult *r);
-/* Frees every result not yet freed (sn_run_cleanup calls it: a run stopped between a kernel
- * and its readers leaves its result open). */
-void sn_result_free_open(void);
 
 /* --- linear algebra of several outputs (runtime/math/linalg.c) --------------------------------
  * As sn_solve and the others in sinter/math.h (an f32 or f64 matrix, finite), each taking the

@@ -189,61 +189,34 @@ SnTensor *sn_load_named(const char *where, const char *path, const char *name, i
   return checked(where, what, t, dtype, rank);
 }
 
-/* --- CSV: the parsed file stays until its other half is taken ------------------------------- */
+/* --- CSV: one read gives both parts ------------------------------------------------------------ */
 
-static char *csv_path, *csv_label;
-static int32_t csv_dtype, csv_delimiter, csv_header;
-static SnCsvData csv;
-
-static void csv_forget(void) {
+SnResult *sn_load_csv(const char *where, const char *path, const char *label, int32_t dtype, int32_t ydtype,
+                      int32_t delimiter, int32_t header) {
+  SnCsvSpec spec = {.label = *label ? label : NULL, .dtype = dtype, .delimiter = (char)delimiter, .header = header};
+  SnCsvData csv = {0};
+  if (sn_csv_read(path, &spec, &csv)) return sn_result_failed(where, NULL);
+  if (*label && csv.y->dtype != ydtype) {
+    sn_error_set("%s: the label column %s holds %s values now, but %s when the program was compiled", path,
+                 csv.label_name ? csv.label_name : "", sn_dtype_name((SnDtype)csv.y->dtype),
+                 sn_dtype_name((SnDtype)ydtype));
+    sn_csv_free(&csv);
+    return sn_result_failed(where, NULL);
+  }
+  SnResult *r = sn_result_new(*label ? 2 : 1);
+  if (!r) {
+    sn_csv_free(&csv);
+    return sn_result_failed(where, NULL);
+  }
+  sn_tensor_retain(csv.x);
+  sn_result_set_tensor(r, 0, "x", csv.x);
+  if (*label) {
+    sn_tensor_retain(csv.y);
+    sn_result_set_tensor(r, 1, "y", csv.y);
+  }
   sn_csv_free(&csv);
-  memset(&csv, 0, sizeof csv);
-  free(csv_path);
-  free(csv_label);
-  csv_path = csv_label = NULL;
+  return r;
 }
-
-SnTensor *sn_load_csv_part(const char *where, const char *path, const char *label, int32_t dtype, int32_t part,
-                           int32_t ydtype, int32_t delimiter, int32_t header) {
-  bool same = csv_path && strcmp(csv_path, path) == 0 && strcmp(csv_label, label) == 0 && csv_dtype == dtype &&
-              csv_delimiter == delimiter && csv_header == header;
-  if (!same) {
-    csv_forget();
-    SnCsvSpec spec = {.label = *label ? label : NULL, .dtype = dtype, .delimiter = (char)delimiter, .header = header};
-    if (sn_csv_read(path, &spec, &csv)) {
-      char msg[SN_ERROR_MAX];
-      snprintf(msg, sizeof msg, "%s", sn_error_message());
-      sn_fail_msg(where, msg);
-      return NULL;
-    }
-    csv_path = strdup(path);
-    csv_label = strdup(label);
-    csv_dtype = dtype;
-    csv_delimiter = delimiter;
-    csv_header = header;
-    if (!csv_path || !csv_label) {
-      csv_forget();
-      sn_fail_msg(where, "out of memory");
-      return NULL;
-    }
-  }
-  SnTensor *t = part == 0 ? csv.x : csv.y;
-  if (!t) {
-    sn_fail_msg(where, "the CSV file has no label column");
-    return NULL;
-  }
-  if (part == 1 && t->dtype != ydtype) {
-    char msg[512];
-    snprintf(msg, sizeof msg, "%s: the label column %s holds %s values now, but %s when the program was compiled",
-             path, csv.label_name ? csv.label_name : "", sn_dtype_name((SnDtype)t->dtype), sn_dtype_name((SnDtype)ydtype));
-    sn_fail_msg(where, msg);
-    return NULL;
-  }
-  sn_tensor_retain(t);
-  return t;
-}
-
-void sn_load_csv_close(void) { csv_forget(); }
 
 /* --- saving ---------------------------------------------------------------------------------- */
 

@@ -42,7 +42,6 @@ static int run(const char *prog, int argc, char **argv, const SnArgSpec *spec, i
  * kernels' results. */
 void sn_run_cleanup(void) {
   sn_load_close();
-  sn_load_csv_close();
   sn_map_abandon_all();
   sn_progress_abandon_all();
   sn_result_free_open();
