@@ -5,7 +5,8 @@
  * A line is the elements along the axis with the other indices fixed. Each line is gathered
  * into a contiguous buffer, its elements mapped to unsigned 64-bit keys in the dtype's order
  * (NaN above +inf, -0.0 equal to 0.0) and sorted with their positions by a stable merge sort
- * (SNRT_STABLE_SORT, rt_core.h).
+ * (SNRT_STABLE_SORT, rt_core.h); a topk of a small k keeps the k first of that order in a heap
+ * instead, ordered by key and then position, which is the same order.
  * Lines are independent: a large tensor's lines are split among threads, and the result is the
  * same on any thread count. */
 #include "math/rt_math.h"
@@ -44,6 +45,43 @@ static uint64_t sort_key(const void *p, SnDtype dt) {
 
 /* a[0..n) by key, stably; tmp has room for n items. */
 SNRT_STABLE_SORT(merge_sort, Item)
+
+/* Does a come after b in the sorted order: by key, then (a tie) by position. */
+static int later(Item a, Item b) { return a.key > b.key || (a.key == b.key && a.pos > b.pos); }
+
+/* A heap h[0..m) with the latest item at the top: puts `it` in place of the top, sifting down. */
+static void heap_replace_top(Item *h, int64_t m, Item it) {
+  int64_t i = 0;
+  for (int64_t c; (c = 2 * i + 1) < m; i = c) {
+    if (c + 1 < m && later(h[c + 1], h[c])) c++;
+    if (!later(h[c], it)) break;
+    h[i] = h[c];
+  }
+  h[i] = it;
+}
+
+/* The first k items of the line's sorted order, a[0..n) given in position order, into a[0..k)
+ * in that order, through a heap of the k first so far: O(n log k) where a sort is O(n log n). */
+static void first_k(Item *a, int64_t n, int64_t k) {
+  for (int64_t i = 0; k > 0 && i < n; i++) {
+    if (i < k) { /* sift up */
+      int64_t c = i;
+      Item it = a[i];
+      for (; c > 0 && later(it, a[(c - 1) / 2]); c = (c - 1) / 2) a[c] = a[(c - 1) / 2];
+      a[c] = it;
+    } else if (a[i].key < a[0].key) { /* a tie comes later: its position is higher */
+      heap_replace_top(a, k, a[i]);
+    }
+  }
+  for (int64_t e = k - 1; e > 0; e--) { /* heapsort: the latest to the end */
+    Item last = a[e];
+    a[e] = a[0];
+    heap_replace_top(a, e, last);
+  }
+}
+
+/* A topk of at most 1/TOPK_HEAP of the line uses first_k; more sorts the whole line. */
+#define TOPK_HEAP 8
 
 typedef enum { OP_SORT, OP_ARGSORT, OP_TOPK, OP_QUANTILE, OP_MEDIAN } SortOp;
 
@@ -121,7 +159,10 @@ static int32_t sort_chunk(void *ctx, int64_t chunk, int64_t lo, int64_t hi) {
       memcpy(line + i * es, (const char *)x->data + (in + i * stride) * (int64_t)es, es);
     uint64_t flip = j->largest ? UINT64_MAX : 0;
     for (int64_t i = 0; i < n; i++) items[i] = (Item){sort_key(line + i * es, dt) ^ flip, i};
-    merge_sort(items, items + n, n);
+    if (j->op == OP_TOPK && j->k * TOPK_HEAP <= n)
+      first_k(items, n, j->k);
+    else
+      merge_sort(items, items + n, n);
     if (j->op == OP_TOPK) {
       for (int64_t i = 0; i < j->k; i++) {
         memcpy((char *)j->out->data + (r * j->k + i) * (int64_t)es, line + items[i].pos * (int64_t)es, es);

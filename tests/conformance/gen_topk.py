@@ -13,7 +13,7 @@ Files (.npy):
   topk_{f64,f32}.npy             x [4, 12]: ties, two NaN in row 0, +-inf in row 1, all NaN row 3
   topk_i64.npy                   x [4, 12] of small integers (many ties)
   topk_{f64,f32,i64}_{l,s}{K}_{v,i}  topk(x, K) (l: largest) or topk(x, K, largest=False) (s):
-                                 values and indices, for K = 0, 5 and 12 (the whole line)
+                                 values and indices, for K = 0, 1, 5 and 12 (the whole line)
   topk_3d.npy                    x [2, 3, 7] of rounded normals (ties)
   topk_3d_{l,s}3_{v,i}           topk along the last axis, k = 3
 """
@@ -55,8 +55,8 @@ def main():
     x[2, 3:7] = 0.5
     x[3, :] = np.nan
     for dt, name in ((torch.float64, "f64"), (torch.float32, "f32")):
-        cases(name, torch.tensor(x, dtype=dt), (0, 5, 12))
-    cases("i64", torch.tensor(rng.integers(-3, 4, (4, 12)), dtype=torch.int64), (0, 5, 12))
+        cases(name, torch.tensor(x, dtype=dt), (0, 1, 5, 12))
+    cases("i64", torch.tensor(rng.integers(-3, 4, (4, 12)), dtype=torch.int64), (0, 1, 5, 12))
     cases("3d", torch.tensor(np.round(rng.standard_normal((2, 3, 7)), 0)), (3,))
 
 

@@ -1,8 +1,8 @@
 # topk against PyTorch (tests/conformance/gen_topk.py): torch.topk's values, and the indices of
 # a stable sort (torch leaves the order of ties open; sinter keeps the lower index first), along
 # the last axis of x [4, 12] with ties, NaN (the largest: first with largest=true, last with
-# largest=false), +-inf and a row of NaN, in f64, f32 and i64, for k = 0, 5 and 12, and of a
-# [2, 3, 7] tensor. Every element must agree exactly (NaN with NaN).
+# largest=false), +-inf and a row of NaN, in f64, f32 and i64, for k = 0, 1 (the kernel's heap),
+# 5 and 12 (its sort), and of a [2, 3, 7] tensor. Every element must agree exactly (NaN with NaN).
 fn same(a, b) = all(i, j) (a[i, j] == b[i, j] or (isnan(f64(a[i, j])) and isnan(f64(b[i, j]))))
 fn agree(t, v, ix) = same(t.values, v) and same(t.indices, ix)
 let D = "tests/conformance/linalg/"
@@ -11,6 +11,10 @@ let f64_l0_v: f64[4, 0] = load(D + "topk_f64_l0_v.npy")
 let f64_l0_i: i64[4, 0] = load(D + "topk_f64_l0_i.npy")
 let f64_s0_v: f64[4, 0] = load(D + "topk_f64_s0_v.npy")
 let f64_s0_i: i64[4, 0] = load(D + "topk_f64_s0_i.npy")
+let f64_l1_v: f64[4, 1] = load(D + "topk_f64_l1_v.npy")
+let f64_l1_i: i64[4, 1] = load(D + "topk_f64_l1_i.npy")
+let f64_s1_v: f64[4, 1] = load(D + "topk_f64_s1_v.npy")
+let f64_s1_i: i64[4, 1] = load(D + "topk_f64_s1_i.npy")
 let f64_l5_v: f64[4, 5] = load(D + "topk_f64_l5_v.npy")
 let f64_l5_i: i64[4, 5] = load(D + "topk_f64_l5_i.npy")
 let f64_s5_v: f64[4, 5] = load(D + "topk_f64_s5_v.npy")
@@ -19,13 +23,18 @@ let f64_l12_v: f64[4, 12] = load(D + "topk_f64_l12_v.npy")
 let f64_l12_i: i64[4, 12] = load(D + "topk_f64_l12_i.npy")
 let f64_s12_v: f64[4, 12] = load(D + "topk_f64_s12_v.npy")
 let f64_s12_i: i64[4, 12] = load(D + "topk_f64_s12_i.npy")
-print(agree(topk(x_f64, 0), f64_l0_v, f64_l0_i), agree(topk(x_f64, 0, largest=false), f64_s0_v, f64_s0_i), agree(topk(x_f64, 5), f64_l5_v, f64_l5_i),
+print(agree(topk(x_f64, 0), f64_l0_v, f64_l0_i), agree(topk(x_f64, 0, largest=false), f64_s0_v, f64_s0_i), agree(topk(x_f64, 1), f64_l1_v, f64_l1_i), agree(topk(x_f64, 1, largest=false), f64_s1_v, f64_s1_i),
+      agree(topk(x_f64, 5), f64_l5_v, f64_l5_i),
       agree(topk(x_f64, 5, largest=false), f64_s5_v, f64_s5_i), agree(topk(x_f64, 12), f64_l12_v, f64_l12_i), agree(topk(x_f64, 12, largest=false), f64_s12_v, f64_s12_i))
 let x_f32: f32[4, 12] = load(D + "topk_f32.npy")
 let f32_l0_v: f32[4, 0] = load(D + "topk_f32_l0_v.npy")
 let f32_l0_i: i64[4, 0] = load(D + "topk_f32_l0_i.npy")
 let f32_s0_v: f32[4, 0] = load(D + "topk_f32_s0_v.npy")
 let f32_s0_i: i64[4, 0] = load(D + "topk_f32_s0_i.npy")
+let f32_l1_v: f32[4, 1] = load(D + "topk_f32_l1_v.npy")
+let f32_l1_i: i64[4, 1] = load(D + "topk_f32_l1_i.npy")
+let f32_s1_v: f32[4, 1] = load(D + "topk_f32_s1_v.npy")
+let f32_s1_i: i64[4, 1] = load(D + "topk_f32_s1_i.npy")
 let f32_l5_v: f32[4, 5] = load(D + "topk_f32_l5_v.npy")
 let f32_l5_i: i64[4, 5] = load(D + "topk_f32_l5_i.npy")
 let f32_s5_v: f32[4, 5] = load(D + "topk_f32_s5_v.npy")
@@ -34,13 +43,18 @@ let f32_l12_v: f32[4, 12] = load(D + "topk_f32_l12_v.npy")
 let f32_l12_i: i64[4, 12] = load(D + "topk_f32_l12_i.npy")
 let f32_s12_v: f32[4, 12] = load(D + "topk_f32_s12_v.npy")
 let f32_s12_i: i64[4, 12] = load(D + "topk_f32_s12_i.npy")
-print(agree(topk(x_f32, 0), f32_l0_v, f32_l0_i), agree(topk(x_f32, 0, largest=false), f32_s0_v, f32_s0_i), agree(topk(x_f32, 5), f32_l5_v, f32_l5_i),
+print(agree(topk(x_f32, 0), f32_l0_v, f32_l0_i), agree(topk(x_f32, 0, largest=false), f32_s0_v, f32_s0_i), agree(topk(x_f32, 1), f32_l1_v, f32_l1_i), agree(topk(x_f32, 1, largest=false), f32_s1_v, f32_s1_i),
+      agree(topk(x_f32, 5), f32_l5_v, f32_l5_i),
       agree(topk(x_f32, 5, largest=false), f32_s5_v, f32_s5_i), agree(topk(x_f32, 12), f32_l12_v, f32_l12_i), agree(topk(x_f32, 12, largest=false), f32_s12_v, f32_s12_i))
 let x_i64: i64[4, 12] = load(D + "topk_i64.npy")
 let i64_l0_v: i64[4, 0] = load(D + "topk_i64_l0_v.npy")
 let i64_l0_i: i64[4, 0] = load(D + "topk_i64_l0_i.npy")
 let i64_s0_v: i64[4, 0] = load(D + "topk_i64_s0_v.npy")
 let i64_s0_i: i64[4, 0] = load(D + "topk_i64_s0_i.npy")
+let i64_l1_v: i64[4, 1] = load(D + "topk_i64_l1_v.npy")
+let i64_l1_i: i64[4, 1] = load(D + "topk_i64_l1_i.npy")
+let i64_s1_v: i64[4, 1] = load(D + "topk_i64_s1_v.npy")
+let i64_s1_i: i64[4, 1] = load(D + "topk_i64_s1_i.npy")
 let i64_l5_v: i64[4, 5] = load(D + "topk_i64_l5_v.npy")
 let i64_l5_i: i64[4, 5] = load(D + "topk_i64_l5_i.npy")
 let i64_s5_v: i64[4, 5] = load(D + "topk_i64_s5_v.npy")
@@ -49,7 +63,8 @@ let i64_l12_v: i64[4, 12] = load(D + "topk_i64_l12_v.npy")
 let i64_l12_i: i64[4, 12] = load(D + "topk_i64_l12_i.npy")
 let i64_s12_v: i64[4, 12] = load(D + "topk_i64_s12_v.npy")
 let i64_s12_i: i64[4, 12] = load(D + "topk_i64_s12_i.npy")
-print(agree(topk(x_i64, 0), i64_l0_v, i64_l0_i), agree(topk(x_i64, 0, largest=false), i64_s0_v, i64_s0_i), agree(topk(x_i64, 5), i64_l5_v, i64_l5_i),
+print(agree(topk(x_i64, 0), i64_l0_v, i64_l0_i), agree(topk(x_i64, 0, largest=false), i64_s0_v, i64_s0_i), agree(topk(x_i64, 1), i64_l1_v, i64_l1_i), agree(topk(x_i64, 1, largest=false), i64_s1_v, i64_s1_i),
+      agree(topk(x_i64, 5), i64_l5_v, i64_l5_i),
       agree(topk(x_i64, 5, largest=false), i64_s5_v, i64_s5_i), agree(topk(x_i64, 12), i64_l12_v, i64_l12_i), agree(topk(x_i64, 12, largest=false), i64_s12_v, i64_s12_i))
 let t = topk(x_f64, 5)
 print(t.values[0], t.indices[0], topk(x_f32, 3, largest=false).values[3])

@@ -4,7 +4,8 @@
  * in order, argsort is a permutation that gathers the line into sort's, with equal values in
  * their original order (stable); a transposed view sorts along axis 0 as its copy does; and the
  * quantiles of each line agree with the sorted line by NumPy's 'linear' formula; topk's indices
- * are the first k of argsort (of -x for the largest: ties in index order either way). */
+ * are the first k of argsort (of -x for the largest: ties in index order either way), for a k
+ * small enough for its heap and for one that sorts the whole line. */
 #include "rt_test.h"
 
 #include <sys/wait.h>
@@ -133,21 +134,20 @@ TEST(quantiles_from_sorted_lines) {
   sn_tensor_release(x);
 }
 
-/* The lines of topk(x, TOPK_K, largest) against the first TOPK_K of argsort(sign * x): the same
- * indices and the values they point at; returns the mismatches. */
-#define TOPK_K 37
-static int64_t topk_vs_argsort(const SnTensor *x, int32_t largest) {
+/* The lines of topk(x, k, largest) against the first k of argsort(sign * x): the same indices
+ * and the values they point at; returns the mismatches. */
+static int64_t topk_vs_argsort(const SnTensor *x, int64_t k, int32_t largest) {
   SnTensor *y = sn_tensor_new(SN_F64, 2, x->shape);
   for (int64_t i = 0; i < ROWS * COLS; i++) ((double *)y->data)[i] = (largest ? -1 : 1) * ((double *)x->data)[i];
   SnTensor *a = sn_argsort(y, 1);
-  SnResult *r = sn_topk("t:1:1", x, TOPK_K, largest);
+  SnResult *r = sn_topk("t:1:1", x, k, largest);
   SnTensor *v = sn_result_tensor(r, 0), *ix = sn_result_tensor(r, 1);
-  int64_t bad = v->shape[0] != ROWS || v->shape[1] != TOPK_K || ix->shape[1] != TOPK_K;
+  int64_t bad = v->shape[0] != ROWS || v->shape[1] != k || ix->shape[1] != k;
   for (int64_t i = 0; !bad && i < ROWS; i++)
-    for (int64_t j = 0; j < TOPK_K; j++) {
+    for (int64_t j = 0; j < k; j++) {
       int64_t want = ((int64_t *)a->data)[i * COLS + j];
-      bad += ((int64_t *)ix->data)[i * TOPK_K + j] != want ||
-             ((double *)v->data)[i * TOPK_K + j] != ((double *)x->data)[i * COLS + want];
+      bad += ((int64_t *)ix->data)[i * k + j] != want ||
+             ((double *)v->data)[i * k + j] != ((double *)x->data)[i * COLS + want];
     }
   sn_tensor_release(v);
   sn_tensor_release(ix);
@@ -159,8 +159,10 @@ static int64_t topk_vs_argsort(const SnTensor *x, int32_t largest) {
 
 TEST(topk_is_argsort_cut) {
   SnTensor *x = tied();
-  CHECK_EQ_INT(topk_vs_argsort(x, 0), 0);
-  CHECK_EQ_INT(topk_vs_argsort(x, 1), 0);
+  for (int largest = 0; largest < 2; largest++) {
+    CHECK_EQ_INT(topk_vs_argsort(x, 37, largest), 0);   /* a heap of k */
+    CHECK_EQ_INT(topk_vs_argsort(x, 1500, largest), 0); /* the whole line sorted */
+  }
   sn_tensor_release(x);
 }
 
