@@ -1,14 +1,24 @@
 /* builtins_linalg.c: sorting, order statistics and linear algebra, computed on whole tensors by
  * runtime kernels (runtime/math/sort.c, linalg.c; docs/language.md, "Sorting, quantiles and
- * linear algebra"). inv, cholesky, det, slogdet, eigh, svd and qr are plain runtime rows; sort, argsort, quantile,
- * median and solve have handlers because their results' ranks follow their arguments (an axis
- * removed, a vector or matrix right-hand side), which a signature cannot say. */
+ * linear algebra"). inv, cholesky, det, slogdet, eigh, svd and qr are plain runtime rows; sort, argsort, topk,
+ * quantile, median and solve have handlers because their results' ranks follow their arguments
+ * (an axis removed, a vector or matrix right-hand side), which a signature cannot say. */
 #include "builtins.h"
+
+#include <string.h>
 
 /* The argument `a` of b, a tensor. */
 static bool need_tensor(Sema *s, const Builtin *b, const Arg *a) {
   if (a->v->kind == V_TENSOR) return true;
   diag_error(s->diags, a->span, "`%s` needs a tensor, not %s", b->name, sema_type_str(s, a->v));
+  return false;
+}
+
+/* The argument `a` of b, numbers (not bool). */
+static bool need_numbers(Sema *s, const Builtin *b, const Arg *a) {
+  if (a->v->dt != SN_BOOL) return true;
+  Diag *g = diag_error(s->diags, a->span, "`%s` needs numbers, not %s", b->name, sema_type_str(s, a->v));
+  diag_hint(s->diags, g, "convert it first, e.g. f32(x)");
   return false;
 }
 
@@ -49,18 +59,45 @@ static Val *b_sort(Sema *s, const Builtin *b, Arg *args, Node *call) {
   return kernel_call(s, b->data, call, 2, ops, b->data == RT_SORT ? x->dt : SN_I64, x->rank, x->dims);
 }
 
+/* topk(x, k, largest=true): the k largest (or smallest) along the last axis, as torch.topk: a
+ * record {values, indices} of x's shape with the last dimension k, read from the kernel's result.
+ * k is checked here when it and the dimension are constants, else by the kernel. */
+static Val *b_topk(Sema *s, const Builtin *b, Arg *args, Node *call) {
+  Val *x = args[0].v;
+  if (!need_tensor(s, b, &args[0]) || !need_numbers(s, b, &args[0])) return ERR;
+  Dim dims[SN_MAX_RANK], n = x->dims[x->rank - 1];
+  int64_t k;
+  bool known = ir_is_const_int(args[1].v->ir, &k);
+  if (known && (k < 0 || (!n.sym && k > n.c))) {
+    Diag *g = diag_error(s->diags, args[1].span, "`topk`: k = %lld is out of range for %s", (long long)k,
+                         sema_type_str(s, x));
+    diag_hint(s->diags, g, "k counts elements of the last dimension: 0 to %s", sema_dim_str(s, n));
+    return ERR;
+  }
+  s->b.span = call->span;
+  IrValue *ops[4] = {sema_where(s, call->span), x->ir, ir_cast(&s->b, args[1].v->ir, ir_i64),
+                     ir_cast(&s->b, args[2].v->ir, ir_scalar(SN_I32))};
+  IrValue *h = ir_call(&s->b, b->data, 4, ops);
+  memcpy(dims, x->dims, (size_t)x->rank * sizeof *dims);
+  Val *r = sema_record(s, 2, NULL, NULL);
+  for (int part = 0; part < 2; part++) {
+    IrValue *pops[2] = {h, ir_const(&s->b, ir_scalar(SN_I32), 0, part)};
+    IrValue *t = ir_call(&s->b, RT_RESULT_TENSOR, 2, pops);
+    if (part == 0)
+      dims[x->rank - 1] = known ? sema_dim_const(k) : sema_dim_of_value(s, ir_dim(&s->b, t, x->rank - 1), "k");
+    r->rec->names[part] = part ? "indices" : "values";
+    r->rec->vals[part] = builtin_tensor_result(s, t, part ? SN_I64 : x->dt, x->rank, dims);
+  }
+  return r;
+}
+
 /* quantile(x, q, axis=), median(x, axis=): along the axis, or of every element when it is left
  * out (NumPy's axis=None); a vector q puts its dimension first. */
 static Val *b_quantile(Sema *s, const Builtin *b, Arg *args, Node *call) {
   Val *x = args[0].v;
   bool median = b->data == RT_MEDIAN;
   const Arg *q = median ? NULL : &args[1], *ax = &args[median ? 1 : 2];
-  if (!need_tensor(s, b, &args[0])) return ERR;
-  if (x->dt == SN_BOOL) {
-    Diag *g = diag_error(s->diags, args[0].span, "`%s` needs numbers, not %s", b->name, sema_type_str(s, x));
-    diag_hint(s->diags, g, "convert it first, e.g. f32(x)");
-    return ERR;
-  }
+  if (!need_tensor(s, b, &args[0]) || !need_numbers(s, b, &args[0])) return ERR;
   if (q && !((q->v->kind == V_SCALAR && q->v->dt != SN_BOOL) || (q->v->kind == V_TENSOR && q->v->rank == 1))) {
     diag_error(s->diags, q->span, "`quantile`: q must be a number or a vector of numbers, not %s",
                sema_type_str(s, q->v));
@@ -130,6 +167,9 @@ const Builtin builtins_linalg[] = {
     /* stable, NaN last (NumPy's kind='stable'), along the last axis unless told */
     BUILTIN("sort", "x, axis: int = -1", b_sort, RT_SORT),
     BUILTIN("argsort", "x, axis: int = -1", b_sort, RT_ARGSORT),
+    /* as torch.topk along the last axis, ties in index order, NaN the largest; the record's
+     * sizes are a vector x's, the handler gives x's other dimensions */
+    {"topk", "x, k: int, largest: bool = true", b_topk, RT_TOPK, "{values: num[k], indices: i64[k]}", false},
     /* NumPy's default 'linear' method; q a number or a vector in [0, 1] */
     BUILTIN("quantile", "x, q, axis: int = _", b_quantile, RT_QUANTILE),
     BUILTIN("median", "x, axis: int = _", b_quantile, RT_MEDIAN),

@@ -210,6 +210,12 @@ SnResult *sn_eigh(const char *where, const SnTensor *A);
 SnResult *sn_svd(const char *where, const SnTensor *A);
 SnResult *sn_qr(const char *where, const SnTensor *A);
 
+/* As torch.topk(x, k, largest): the k largest (largest != 0) or smallest elements of each line
+ * along x's last axis, in that order, as {values (x's dtype), indices (i64)}, both of x's shape
+ * with the last dimension k (0 <= k <= it). Ties keep the lower index first; NaN counts as the
+ * largest value (runtime/math/sort.c). */
+SnResult *sn_topk(const char *where, const SnTensor *x, int64_t k, int32_t largest);
+
 /* --- the transport solvers as generated code calls them ---------------------------------------
  * Each takes the caller's location first (`where`) and returns an SnResult whose parts are the
  * fields of its builtin's result record (compiler/builtins_transport.c), in that order and under

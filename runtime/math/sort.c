@@ -1,10 +1,12 @@
-/* sort.c: sorting along an axis (sort and argsort: stable, NaN last, as NumPy's kind='stable')
- * and order statistics along an axis (quantile by NumPy's default 'linear' method, median).
+/* sort.c: sorting along an axis (sort and argsort: stable, NaN last, as NumPy's kind='stable'),
+ * the k largest or smallest along the last axis (topk, as torch.topk, ties in index order) and
+ * order statistics along an axis (quantile by NumPy's default 'linear' method, median).
  *
  * A line is the elements along the axis with the other indices fixed. Each line is gathered
  * into a contiguous buffer, its elements mapped to unsigned 64-bit keys in the dtype's order
  * (NaN above +inf, -0.0 equal to 0.0) and sorted with their positions by a stable merge sort
- * (SNRT_STABLE_SORT, rt_core.h).
+ * (SNRT_STABLE_SORT, rt_core.h); a topk of a small k keeps the k first of that order in a heap
+ * instead, ordered by key and then position, which is the same order.
  * Lines are independent: a large tensor's lines are split among threads, and the result is the
  * same on any thread count. */
 #include "math/rt_math.h"
@@ -44,17 +46,58 @@ static uint64_t sort_key(const void *p, SnDtype dt) {
 /* a[0..n) by key, stably; tmp has room for n items. */
 SNRT_STABLE_SORT(merge_sort, Item)
 
-typedef enum { OP_SORT, OP_ARGSORT, OP_QUANTILE, OP_MEDIAN } SortOp;
+/* Does a come after b in the sorted order: by key, then (a tie) by position. */
+static int later(Item a, Item b) { return a.key > b.key || (a.key == b.key && a.pos > b.pos); }
 
-/* One call: x's lines along `axis`, each sorted (sort, argsort: out has x's shape) or reduced to
- * nq order statistics (quantile, median: out is [nq, the other dimensions], or those alone). */
+/* A heap h[0..m) with the latest item at the top: puts `it` in place of the top, sifting down. */
+static void heap_replace_top(Item *h, int64_t m, Item it) {
+  int64_t i = 0;
+  for (int64_t c; (c = 2 * i + 1) < m; i = c) {
+    if (c + 1 < m && later(h[c + 1], h[c])) c++;
+    if (!later(h[c], it)) break;
+    h[i] = h[c];
+  }
+  h[i] = it;
+}
+
+/* The first k items of the line's sorted order, a[0..n) given in position order, into a[0..k)
+ * in that order, through a heap of the k first so far: O(n log k) where a sort is O(n log n). */
+static void first_k(Item *a, int64_t n, int64_t k) {
+  for (int64_t i = 0; k > 0 && i < n; i++) {
+    if (i < k) { /* sift up */
+      int64_t c = i;
+      Item it = a[i];
+      for (; c > 0 && later(it, a[(c - 1) / 2]); c = (c - 1) / 2) a[c] = a[(c - 1) / 2];
+      a[c] = it;
+    } else if (a[i].key < a[0].key) { /* a tie comes later: its position is higher */
+      heap_replace_top(a, k, a[i]);
+    }
+  }
+  for (int64_t e = k - 1; e > 0; e--) { /* heapsort: the latest to the end */
+    Item last = a[e];
+    a[e] = a[0];
+    heap_replace_top(a, e, last);
+  }
+}
+
+/* A topk of at most 1/TOPK_HEAP of the line uses first_k; more sorts the whole line. */
+#define TOPK_HEAP 8
+
+typedef enum { OP_SORT, OP_ARGSORT, OP_TOPK, OP_QUANTILE, OP_MEDIAN } SortOp;
+
+/* One call: x's lines along `axis`, each sorted (sort, argsort: out has x's shape), cut to its
+ * first k once sorted (topk along the last axis: the values in out, the indices in idx, both of
+ * x's shape with the last dimension k), or reduced to nq order statistics (quantile, median: out
+ * is [nq, the other dimensions], or those alone). */
 typedef struct {
   const SnTensor *x;
-  SnTensor *out;
+  SnTensor *out, *idx;
   int64_t axis, len, nlines;
   SortOp op;
   const double *q;
   int64_t nq;
+  int64_t k;
+  int32_t largest; /* topk: largest first, NaN first (the keys' order reversed) */
 } SortJob;
 
 /* Where line r starts in x (elements from x->data) and in a dense tensor of x's shape. */
@@ -114,9 +157,18 @@ static int32_t sort_chunk(void *ctx, int64_t chunk, int64_t lo, int64_t hi) {
     line_start(j, r, &in, &out);
     for (int64_t i = 0; i < n; i++)
       memcpy(line + i * es, (const char *)x->data + (in + i * stride) * (int64_t)es, es);
-    for (int64_t i = 0; i < n; i++) items[i] = (Item){sort_key(line + i * es, dt), i};
-    merge_sort(items, items + n, n);
-    if (j->op == OP_SORT) {
+    uint64_t flip = j->largest ? UINT64_MAX : 0;
+    for (int64_t i = 0; i < n; i++) items[i] = (Item){sort_key(line + i * es, dt) ^ flip, i};
+    if (j->op == OP_TOPK && j->k * TOPK_HEAP <= n)
+      first_k(items, n, j->k);
+    else
+      merge_sort(items, items + n, n);
+    if (j->op == OP_TOPK) {
+      for (int64_t i = 0; i < j->k; i++) {
+        memcpy((char *)j->out->data + (r * j->k + i) * (int64_t)es, line + items[i].pos * (int64_t)es, es);
+        ((int64_t *)j->idx->data)[r * j->k + i] = items[i].pos;
+      }
+    } else if (j->op == OP_SORT) {
       for (int64_t i = 0; i < n; i++)
         memcpy((char *)j->out->data + (out + i * ostride) * (int64_t)es, line + items[i].pos * (int64_t)es,
                es);
@@ -169,6 +221,43 @@ static SnTensor *sort_lines(const char *fn, const SnTensor *x, int64_t axis, Sor
 SnTensor *sn_sort(const SnTensor *x, int64_t axis) { return sort_lines("sort", x, axis, OP_SORT); }
 
 SnTensor *sn_argsort(const SnTensor *x, int64_t axis) { return sort_lines("argsort", x, axis, OP_ARGSORT); }
+
+static const char *const topk_parts[] = {"values", "indices"};
+
+SnResult *sn_topk(const char *where, const SnTensor *x, int64_t k, int32_t largest) {
+  if (x->dtype == SN_BOOL) {
+    sn_error_set("topk needs numbers, not bool");
+    return sn_result_failed(where, NULL);
+  }
+  if (x->rank < 1) {
+    sn_error_set("topk needs a tensor of rank 1 or more, not a scalar");
+    return sn_result_failed(where, NULL);
+  }
+  int64_t n = x->shape[x->rank - 1];
+  if (k < 0 || k > n) {
+    sn_error_set("topk: k = %lld is out of range for a last dimension of %lld (0 <= k <= %lld)", (long long)k,
+                 (long long)n, (long long)n);
+    return sn_result_failed(where, NULL);
+  }
+  int64_t shape[SN_MAX_RANK];
+  memcpy(shape, x->shape, (size_t)x->rank * sizeof *shape);
+  shape[x->rank - 1] = k;
+  SortJob j = {.x = x, .axis = x->rank - 1, .len = n, .op = OP_TOPK, .k = k, .largest = largest != 0};
+  SnResult *r = sn_result_new(2);
+  j.out = sn_tensor_new((SnDtype)x->dtype, x->rank, shape);
+  j.idx = sn_tensor_new(SN_I64, x->rank, shape);
+  if (r && j.out && j.idx) {
+    if (sort_run(&j)) { /* which released out on failure */
+      sn_result_set_tensor(r, 0, topk_parts[0], j.out);
+      sn_result_set_tensor(r, 1, topk_parts[1], j.idx);
+      return r;
+    }
+    j.out = NULL;
+  }
+  sn_tensor_release(j.out);
+  sn_tensor_release(j.idx);
+  return sn_result_failed(where, r);
+}
 
 /* The order statistics q[0..nq) (the median when q is NULL) of x's lines along axis, or of all
  * its elements when axis < 0; `qrank` 1 puts a dimension of nq first. */

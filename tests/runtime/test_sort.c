@@ -3,7 +3,9 @@
  * threads (each count in a child process, as SINTER_THREADS is read once); every line of sort is
  * in order, argsort is a permutation that gathers the line into sort's, with equal values in
  * their original order (stable); a transposed view sorts along axis 0 as its copy does; and the
- * quantiles of each line agree with the sorted line by NumPy's 'linear' formula. */
+ * quantiles of each line agree with the sorted line by NumPy's 'linear' formula; topk's indices
+ * are the first k of argsort (of -x for the largest: ties in index order either way), for a k
+ * small enough for its heap and for one that sorts the whole line. */
 #include "rt_test.h"
 
 #include <sys/wait.h>
@@ -132,6 +134,38 @@ TEST(quantiles_from_sorted_lines) {
   sn_tensor_release(x);
 }
 
+/* The lines of topk(x, k, largest) against the first k of argsort(sign * x): the same indices
+ * and the values they point at; returns the mismatches. */
+static int64_t topk_vs_argsort(const SnTensor *x, int64_t k, int32_t largest) {
+  SnTensor *y = sn_tensor_new(SN_F64, 2, x->shape);
+  for (int64_t i = 0; i < ROWS * COLS; i++) ((double *)y->data)[i] = (largest ? -1 : 1) * ((double *)x->data)[i];
+  SnTensor *a = sn_argsort(y, 1);
+  SnResult *r = sn_topk("t:1:1", x, k, largest);
+  SnTensor *v = sn_result_tensor(r, 0), *ix = sn_result_tensor(r, 1);
+  int64_t bad = v->shape[0] != ROWS || v->shape[1] != k || ix->shape[1] != k;
+  for (int64_t i = 0; !bad && i < ROWS; i++)
+    for (int64_t j = 0; j < k; j++) {
+      int64_t want = ((int64_t *)a->data)[i * COLS + j];
+      bad += ((int64_t *)ix->data)[i * k + j] != want ||
+             ((double *)v->data)[i * k + j] != ((double *)x->data)[i * COLS + want];
+    }
+  sn_tensor_release(v);
+  sn_tensor_release(ix);
+  sn_result_free(r);
+  sn_tensor_release(a);
+  sn_tensor_release(y);
+  return bad;
+}
+
+TEST(topk_is_argsort_cut) {
+  SnTensor *x = tied();
+  for (int largest = 0; largest < 2; largest++) {
+    CHECK_EQ_INT(topk_vs_argsort(x, 37, largest), 0);   /* a heap of k */
+    CHECK_EQ_INT(topk_vs_argsort(x, 1500, largest), 0); /* the whole line sorted */
+  }
+  sn_tensor_release(x);
+}
+
 TEST(errors) {
   double v[3] = {1, 2, 3};
   int64_t n = 3;
@@ -141,5 +175,13 @@ TEST(errors) {
   CHECK(!sn_quantile(x, -0.1, 0));
   CHECK(strstr(sn_error_message(), "q must be in [0, 1]") != NULL);
   CHECK(!sn_quantile(x, NAN, -1));
+  CHECK(!sn_topk("t.dsl:2:3", x, 4, 1));
+  CHECK(strstr(sn_error_message(), "t.dsl:2:3") && strstr(sn_error_message(), "k = 4 is out of range"));
+  uint8_t m[2] = {1, 0};
+  int64_t two = 2;
+  SnTensor *b = sn_tensor_from_data(SN_BOOL, m, 1, &two);
+  CHECK(!sn_topk("t.dsl:2:3", b, 1, 1));
+  CHECK(strstr(sn_error_message(), "topk needs numbers, not bool") != NULL);
+  sn_tensor_release(b);
   sn_tensor_release(x);
 }
