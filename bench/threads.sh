@@ -28,7 +28,7 @@ echo "threads: $threads (ratio: time on them / time on one)"
 measure "quiet"
 sh -c 'while :; do :; done' &
 busy=$!
-trap 'kill $busy 2>/dev/null' EXIT
+trap 'kill $busy 2>/dev/null || :' EXIT
 measure "one core busy"
 kill $busy
 cc_bench rt_parallel
