@@ -3,38 +3,26 @@
  * (what makes parallel sums give the serial bits). */
 #include "rt_test.h"
 
-/* The documented order, written as plainly as possible: a leaf of n terms (n <= 256). */
-static double ref_leaf(const double *x, int n, int mul) {
-  double acc = mul ? 1.0 : 0.0;
-  int rounds = n / 32;
-  if (rounds > 0) {
-    double lane[32];
-    for (int l = 0; l < 32; l++) lane[l] = x[l];
-    for (int r = 1; r < rounds; r++)
-      for (int l = 0; l < 32; l++) lane[l] = mul ? lane[l] * x[32 * r + l] : lane[l] + x[32 * r + l];
-    for (int h = 16; h >= 1; h /= 2)
-      for (int l = 0; l < h; l++) lane[l] = mul ? lane[l] * lane[l + h] : lane[l] + lane[l + h];
-    acc = lane[0];
+/* The documented order, written as plainly as possible: a leaf of n terms (n <= 256), in doubles
+ * (ref_leaf) and in floats (ref_leaff). */
+#define REF_LEAF(name, T)                                                                          \
+  static T name(const T *x, int n, int mul) {                                                      \
+    T acc = mul ? 1 : 0;                                                                           \
+    int rounds = n / 32;                                                                           \
+    if (rounds > 0) {                                                                              \
+      T lane[32];                                                                                  \
+      for (int l = 0; l < 32; l++) lane[l] = x[l];                                                 \
+      for (int r = 1; r < rounds; r++)                                                             \
+        for (int l = 0; l < 32; l++) lane[l] = mul ? lane[l] * x[32 * r + l] : lane[l] + x[32 * r + l]; \
+      for (int h = 16; h >= 1; h /= 2)                                                             \
+        for (int l = 0; l < h; l++) lane[l] = mul ? lane[l] * lane[l + h] : lane[l] + lane[l + h]; \
+      acc = lane[0];                                                                               \
+    }                                                                                              \
+    for (int j = 32 * rounds; j < n; j++) acc = mul ? acc * x[j] : acc + x[j];                     \
+    return mul ? acc : acc + (T)0; /* a sum of -0.0s is +0.0, as sum.c gives */                   \
   }
-  for (int j = 32 * rounds; j < n; j++) acc = mul ? acc * x[j] : acc + x[j];
-  return mul ? acc : acc + 0.0;
-}
-
-static float ref_leaff(const float *x, int n, int mul) {
-  float acc = mul ? 1.0f : 0.0f;
-  int rounds = n / 32;
-  if (rounds > 0) {
-    float lane[32];
-    for (int l = 0; l < 32; l++) lane[l] = x[l];
-    for (int r = 1; r < rounds; r++)
-      for (int l = 0; l < 32; l++) lane[l] = mul ? lane[l] * x[32 * r + l] : lane[l] + x[32 * r + l];
-    for (int h = 16; h >= 1; h /= 2)
-      for (int l = 0; l < h; l++) lane[l] = mul ? lane[l] * lane[l + h] : lane[l] + lane[l + h];
-    acc = lane[0];
-  }
-  for (int j = 32 * rounds; j < n; j++) acc = mul ? acc * x[j] : acc + x[j];
-  return mul ? acc : acc + 0.0f;
-}
+REF_LEAF(ref_leaf, double)
+REF_LEAF(ref_leaff, float)
 
 /* The tree over leaves, recursively: the first 2^k and the rest. */
 static double ref_tree(const double *v, int64_t n) {
