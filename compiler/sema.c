@@ -485,13 +485,15 @@ static void let_stmt(Sema *s, Node *n) {
     sema_bind_val(s, n->name, v, n->name_span);
     return;
   }
-  /* a declared type tells a builtin that takes it (load) what to expect */
+  /* a declared type tells a builtin that takes it (load) what to expect; the lets of functions
+   * inlined while the value is checked have their own */
+  Node *outer_call = s->declared_call, *outer_type = s->declared_type, *outer_taken = s->declared_taken;
   s->declared_call = n->type && n->a->kind == A_CALL ? n->a : NULL;
   s->declared_type = n->type;
-  s->declared_taken = false;
+  s->declared_taken = NULL;
   Val *v = sema_expr(s, n->a);
-  bool typed_call = s->declared_taken;
-  s->declared_call = NULL;
+  bool typed_call = s->declared_taken && s->declared_taken == n->a;
+  s->declared_call = outer_call, s->declared_type = outer_type, s->declared_taken = outer_taken;
   if (v->kind == V_UNIT) {
     Diag *g = diag_error(s->diags, n->a->span, "this expression gives no value to bind to `%s`", n->name);
     diag_hint(s->diags, g, "print(...) returns nothing");

@@ -156,8 +156,8 @@ typedef struct Sema {
   const Builtin *const *builtins; /* the Library's families */
   Node **signatures;   /* the builtins' signatures parsed so far, by registry index (sema_call.c) */
   Node *declared_call; /* a call whose value is declared a type (`let x: T = f(...)`), the type, */
-  Node *declared_type; /* and whether its builtin took the type (sema_declared_type) */
-  bool declared_taken;
+  Node *declared_type; /* and the call once its builtin took the type (sema_declared_type) */
+  Node *declared_taken;
 } Sema;
 
 /* Entry points. `lib` is the standard library and the builtins (library_load, compiler/prelude.h).

@@ -421,7 +421,7 @@ IrValue *sema_where(Sema *s, Span sp) {
 
 Node *sema_declared_type(Sema *s, Node *call) {
   if (call != s->declared_call) return NULL;
-  s->declared_taken = true;
+  s->declared_taken = call;
   return s->declared_type;
 }
 
