@@ -26,7 +26,7 @@ LLVM_LIBS = $(shell $(LLVM_CONFIG) --ldflags) -lLLVM-19
 
 # Packages the build and `make test` need; bench adds the Python reference tools.
 DEPS_BUILD := gcc make clang libclang-rt-14-dev libomp-14-dev llvm-19-dev llvm-19-tools re2c lemon \
-              libopenblas-dev libedit-dev libcjson-dev bsdutils
+              libopenblas-dev libedit-dev libcjson-dev bsdutils time
 DEPS_BENCH := python3 python3-numpy python3-scipy python3-pot
 
 WARN := -Wall -Wextra -Werror

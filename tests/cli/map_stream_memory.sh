@@ -4,7 +4,12 @@
 # of them sharded by a map with shard_size) are mapped through an elementwise body; the peak RSS
 # (/usr/bin/time's) must stay within six tensors (24 MiB) of the baseline.
 . tests/cli/helpers.inc
-[ -x /usr/bin/time ] || { echo "skip: /usr/bin/time is missing"; exit 0; }
+# AddressSanitizer keeps freed memory in quarantine, so a sanitized build (make SAN=1) cannot show
+# a bound that is about what is freed; the plain build's run checks it.
+if nm "$BUILD/lib/libsinter.a" 2>/dev/null | grep -q __asan_; then
+  echo "not checked: a sanitized build holds freed memory"
+  exit 0
+fi
 n=1048576
 
 # the checkpoint: tensor i is full of i
@@ -36,7 +41,7 @@ peak_kb() {
 base=$(peak_kb --x "$TMP/small.safetensors" --y "$TMP/small.safetensors" --out "$TMP/small_out.safetensors")
 peak=$(peak_kb --x "$TMP/sharded/" --y "$TMP/big.safetensors" --out "$TMP/out/")
 limit=$((base + 6 * 4096))
-cp "$TMP/rss" /tmp/mt2/rss; ls -la "$TMP" "$TMP/out" > /tmp/mt2/ls; echo "peak RSS: $peak KiB streaming 2 x 256 MiB, baseline $base KiB, limit $limit KiB"
+echo "peak RSS: $peak KiB streaming 2 x 256 MiB, baseline $base KiB, limit $limit KiB"
 [ "$peak" -le "$limit" ] || fail "peak RSS $peak KiB exceeds the baseline $base KiB by more than six 4 MiB tensors"
 
 # and the values are right: tensor i is i + 1 everywhere
