@@ -110,6 +110,10 @@ void sn_result_free(SnResult *r); /* r may be NULL */
 /* A kernel's failure: puts `where` before the current message, frees r (may be NULL), and
  * returns NULL. */
 SnResult *sn_result_failed(const char *where, SnResult *r);
+/* A result of the n tensors parts[k], named names[k], taken over (the caller's references). A
+ * NULL part (its computation failed, message set) or running out of memory releases the others
+ * and fails as sn_result_failed does. */
+SnResult *sn_result_of_tensors(const char *where, int32_t n, const char *const *names, SnTensor *const *parts);
 /* Frees every result not yet freed (sn_run_cleanup calls it: a run stopped between a kernel
  * and its readers leaves its result open). */
 void sn_result_free_open(void);

@@ -119,6 +119,17 @@ void sn_result_free(SnResult *r) {
   free(r);
 }
 
+SnResult *sn_result_of_tensors(const char *where, int32_t n, const char *const *names, SnTensor *const *parts) {
+  int all = 1;
+  for (int32_t k = 0; k < n; k++) all &= parts[k] != NULL;
+  SnResult *r = all ? sn_result_new(n) : NULL;
+  for (int32_t k = 0; k < n; k++) {
+    if (r) sn_result_set_tensor(r, k, names[k], parts[k]);
+    else sn_tensor_release(parts[k]);
+  }
+  return r ? r : sn_result_failed(where, NULL);
+}
+
 SnResult *sn_result_failed(const char *where, SnResult *r) {
   sn_fail_msg(where, sn_error_message());
   sn_result_free(r);

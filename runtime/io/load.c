@@ -203,19 +203,12 @@ SnResult *sn_load_csv(const char *where, const char *path, const char *label, in
     sn_csv_free(&csv);
     return sn_result_failed(where, NULL);
   }
-  SnResult *r = sn_result_new(*label ? 2 : 1);
-  if (!r) {
-    sn_csv_free(&csv);
-    return sn_result_failed(where, NULL);
-  }
+  static const char *const names[] = {"x", "y"};
+  SnTensor *parts[2] = {csv.x, csv.y};
   sn_tensor_retain(csv.x);
-  sn_result_set_tensor(r, 0, "x", csv.x);
-  if (*label) {
-    sn_tensor_retain(csv.y);
-    sn_result_set_tensor(r, 1, "y", csv.y);
-  }
+  if (*label) sn_tensor_retain(csv.y);
   sn_csv_free(&csv);
-  return r;
+  return sn_result_of_tensors(where, *label ? 2 : 1, names, parts);
 }
 
 /* --- saving ---------------------------------------------------------------------------------- */

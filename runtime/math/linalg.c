@@ -306,15 +306,8 @@ static void qr_step(const Square *a, int orgq, void *tau, void *work, int *lwork
 /* The result of parts[0..n) (a NULL part: the call failed), the tensors taken over, once a's copy
  * is released. */
 static SnResult *result_of(const char *where, Square *a, int n, const char *const *names, SnTensor **parts) {
-  SnResult *r = NULL;
   sn_tensor_release(a->t);
-  int ok = 1;
-  for (int k = 0; k < n; k++) ok &= parts[k] != NULL;
-  if (ok && (r = sn_result_new(n)))
-    for (int k = 0; k < n; k++) sn_result_set_tensor(r, k, names[k], parts[k]), parts[k] = NULL;
-  for (int k = 0; k < n; k++)
-    if (parts[k]) sn_tensor_release(parts[k]);
-  return r ? r : sn_result_failed(where, NULL);
+  return sn_result_of_tensors(where, n, names, parts);
 }
 
 static const char *const eigh_parts[] = {"values", "vectors"}, *const svd_parts[] = {"U", "S", "Vt"},

@@ -243,20 +243,11 @@ SnResult *sn_topk(const char *where, const SnTensor *x, int64_t k, int32_t large
   memcpy(shape, x->shape, (size_t)x->rank * sizeof *shape);
   shape[x->rank - 1] = k;
   SortJob j = {.x = x, .axis = x->rank - 1, .len = n, .op = OP_TOPK, .k = k, .largest = largest != 0};
-  SnResult *r = sn_result_new(2);
   j.out = sn_tensor_new((SnDtype)x->dtype, x->rank, shape);
   j.idx = sn_tensor_new(SN_I64, x->rank, shape);
-  if (r && j.out && j.idx) {
-    if (sort_run(&j)) { /* which released out on failure */
-      sn_result_set_tensor(r, 0, topk_parts[0], j.out);
-      sn_result_set_tensor(r, 1, topk_parts[1], j.idx);
-      return r;
-    }
-    j.out = NULL;
-  }
-  sn_tensor_release(j.out);
-  sn_tensor_release(j.idx);
-  return sn_result_failed(where, r);
+  if (j.out && j.idx && !sort_run(&j)) j.out = NULL; /* which released out */
+  SnTensor *parts[2] = {j.out, j.idx};
+  return sn_result_of_tensors(where, 2, topk_parts, parts);
 }
 
 /* The order statistics q[0..nq) (the median when q is NULL) of x's lines along axis, or of all

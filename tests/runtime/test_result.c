@@ -111,6 +111,26 @@ TEST(failed) {
   CHECK_STR(sn_error_message(), "prog.dsl:4:1: error: out of memory");
 }
 
+/* A result made of tensors takes them over; one missing part (its computation failed) releases
+ * the others and fails at the caller's location. */
+TEST(result_of_tensors) {
+  static const char *const names[] = {"values", "indices"};
+  int64_t live = sn_tensor_live_count(), s2[1] = {2};
+  SnTensor *parts[2] = {sn_tensor_zeros(SN_F64, 1, s2), sn_tensor_zeros(SN_I64, 1, s2)};
+  SnResult *r = sn_result_of_tensors("prog.dsl:1:1", 2, names, parts);
+  CHECK(r != NULL);
+  CHECK_EQ_INT(sn_result_count(r), 2);
+  CHECK_STR(sn_result_name(r, 1), "indices");
+  CHECK_EQ_INT(sn_tensor_live_count(), live + 2);
+  sn_result_free(r);
+  CHECK_EQ_INT(sn_tensor_live_count(), live);
+  SnTensor *half[2] = {sn_tensor_zeros(SN_F64, 1, s2), NULL};
+  sn_error_set("topk: out of memory");
+  CHECK(sn_result_of_tensors("prog.dsl:2:5", 2, names, half) == NULL);
+  CHECK_STR(sn_error_message(), "prog.dsl:2:5: error: topk: out of memory");
+  CHECK_EQ_INT(sn_tensor_live_count(), live);
+}
+
 /* A run that stops between a kernel and the reads of its parts leaves results open: the run's
  * cleanup frees them, and their tensors, and no others. */
 TEST(cleanup_frees_open_results) {
