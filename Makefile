@@ -188,4 +188,4 @@ $(BUILD)/fuzz/fuzz_rt_%: tests/fuzz/fuzz_rt_%.c $(RT_SRC) $(RT_HDR) | deps
 	  -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -Wno-pass-failed \
 	  $< $(RT_SRC) -o $@ -lopenblas -lcjson -lm -lpthread
 
--include $(RT_OBJ:.o=.d) $(CC_OBJ:.o=.d)
+-include $(RT_OBJ:.o=.d) $(CC_OBJ:.o=.d) $(BUILD)/obj/compiler/front.d
