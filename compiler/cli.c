@@ -1,5 +1,6 @@
 /* cli.c: the command line (see cli.h): the usage text and the reading of commands and options. */
 #include "cli.h"
+#include "passes.h"
 
 #include <libgen.h>
 #include <llvm-c/Core.h> /* LLVM_VERSION_MAJOR, for --version; nothing of LLVM is called */
@@ -20,7 +21,8 @@ static void usage(FILE *f) {
           "\n"
           "options:\n"
           "  -o PATH             build: where to write the executable (default: FILE without .dsl)\n"
-          "  --emit=STAGE        build: print a stage instead: ast, ir, llvm or asm\n"
+          "  --emit=STAGE        build: print a stage instead: ast, ir, llvm or asm; ir:PASS is the IR\n"
+          "                      after that pass (ir:sema before any)\n"
           "  --interp            run: use the IR interpreter (the reference semantics)\n"
           "  --no-cache          run: compile in memory and run through the JIT, without the cache\n"
           "  -O2, -O3            LLVM optimisation level (default -O3)\n"
@@ -101,6 +103,12 @@ int cli_parse(int argc, char **argv, Cli *c) {
       return 0;
     } else if (strncmp(a, "--emit=", 7) == 0 && is_build) {
       o->emit = a + 7;
+      if (strncmp(o->emit, "ir:", 3) == 0) {
+        o->stop_after = o->emit + 3;
+        o->emit = "ir";
+        if (strcmp(o->stop_after, "sema") && !passes_find(o->stop_after))
+          return usage_error("unknown pass '%s' for --emit=ir:PASS (sema or a pass of --time-passes)", o->stop_after);
+      }
       if (strcmp(o->emit, "ast") && strcmp(o->emit, "ir") && strcmp(o->emit, "llvm") && strcmp(o->emit, "asm"))
         return usage_error("unknown stage '%s' for --emit (ast, ir, llvm or asm)", o->emit);
     } else if (strcmp(a, "-o") == 0 && is_build) {

@@ -74,7 +74,7 @@ bool unit_check(Unit *u, const Options *o) {
 }
 
 void unit_lower(Unit *u, const Options *o) {
-  PassOptions po = {.fuse = o->fuse, .verify = true, .time = o->time_passes};
+  PassOptions po = {.fuse = o->fuse, .verify = true, .time = o->time_passes, .stop_after = o->stop_after};
   passes_run(u->ir, &po);
 }
 

@@ -15,6 +15,7 @@ typedef struct Options {
   bool interp;      /* run with the interpreter */
   bool color;       /* diagnostics in colour (a terminal, and NO_COLOR unset) */
   const char *emit; /* build --emit=ast|ir|llvm|asm, or NULL */
+  const char *stop_after; /* build --emit=ir:PASS: the pass after which to stop ("sema": before any) */
   const char *out;  /* -o */
   bool quiet;       /* --quiet */
   bool no_cache;    /* run --no-cache: the JIT, without the cache of compiled programs */

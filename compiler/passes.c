@@ -2,6 +2,7 @@
 #include "passes.h"
 
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 const Pass passes[] = {
@@ -21,8 +22,15 @@ static double now(void) {
   return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
+const Pass *passes_find(const char *name) {
+  for (const Pass *p = passes; p->name; p++)
+    if (strcmp(p->name, name) == 0) return p;
+  return NULL;
+}
+
 void passes_run(IrFunc *f, const PassOptions *opt) {
   if (opt->verify) ir_verify(f, "sema");
+  if (opt->stop_after && strcmp(opt->stop_after, "sema") == 0) return;
   for (const Pass *p = passes; p->name; p++) {
     if ((f->props & p->needs) != p->needs) die("pass %s runs before what it needs", p->name);
     double t0 = now();
@@ -31,5 +39,6 @@ void passes_run(IrFunc *f, const PassOptions *opt) {
     ir_resolve(f);
     if (opt->time) fprintf(stderr, "  pass %-6s %8.3f ms\n", p->name, (now() - t0) * 1e3);
     if (opt->verify) ir_verify(f, p->name);
+    if (opt->stop_after && strcmp(opt->stop_after, p->name) == 0) return;
   }
 }

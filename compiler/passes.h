@@ -17,6 +17,7 @@ typedef struct PassOptions {
   bool fuse;          /* false: materialise every comprehension (for comparison, --no-fuse) */
   bool verify;        /* run ir_verify after each pass */
   bool time;          /* print each pass's time (--time-passes) */
+  const char *stop_after; /* the last pass to run (--emit=ir:PASS; "sema": none), or NULL */
 } PassOptions;
 
 typedef void PassFn(IrFunc *f, const PassOptions *opt);
@@ -33,7 +34,10 @@ extern const Pass passes[]; /* the pipeline, in order, ending with a NULL name *
 
 PassFn pass_dce, pass_fuse, pass_layout, pass_loops, pass_cse, pass_rc;
 
-/* Runs the pipeline on f. */
+/* The pass called name, or NULL. */
+const Pass *passes_find(const char *name);
+
+/* Runs the pipeline on f (up to opt->stop_after). */
 void passes_run(IrFunc *f, const PassOptions *opt);
 
 #endif
