@@ -34,7 +34,7 @@
 /* The tables of the families, each ended by a row whose name is NULL (listed in a Library's
  * builtins by compiler/prelude.c). */
 extern const Builtin builtins_core[], builtins_io[], builtins_transport[], builtins_shape[],
-    builtins_linalg[];
+    builtins_linalg[], builtins_nn[];
 
 /* The generic handler: calls the runtime function `data` with the arguments (preceded by the
  * call's location when the function is fallible and has no location of its own), and gives its

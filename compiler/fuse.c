@@ -48,6 +48,7 @@ static bool narrows(IrBlock *b) {
  * it; f32(a[i] * b[j]) has no stored source and stays fused.) */
 static bool redundant(IrInst *c, IrInst *e) {
   IrBlock *body = c->regions[0];
+  if ((c->flags & IRF_LAZY) && c->nops > 1) return false;
   if (!ir_contains_reduction(body) && !(c->nops == 1 && computes(body)) && !(narrows(body) && !computes(body))) return false;
   for (IrBlock *b = e->parent; b && b != c->parent; b = b->parent ? b->parent->parent : NULL) {
     IrInst *owner = b->parent;
@@ -155,6 +156,7 @@ static void plan_block(Arena *a, IrBlock *b, bool in_consumer) {
       Producer *p = NEW(a, Producer);
       p->compr = in;
       p->size = fused_size(in->regions[0]);
+      p->store = in->flags & IRF_STORE;
       in->aux = p;
     } else if (in->op == IR_REDUCE && !in_consumer) {
       limit_copies(a, in->regions, in->nregions);

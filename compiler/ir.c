@@ -368,23 +368,15 @@ IrInst *ir_check(IrBuilder *b, IrCheck kind, int nops, IrValue **ops, const char
 
 /* --- cloning -------------------------------------------------------------------------------- */
 
-/* Original value -> its copy: a hash table (open addressing, at most half full), so copying a
- * region costs time linear in its size (a body of 100,000 terms is copied in one pass). Freed
- * after the copy, so repeated inlining does not pile maps up in the function's arena. */
-typedef struct CloneMap {
-  IrValue **from, **to;
-  size_t n, cap; /* cap is 0 or a power of two */
-} CloneMap;
-
-static size_t map_slot(const CloneMap *m, const IrValue *v) {
+static size_t map_slot(const IrMap *m, const IrValue *v) {
   size_t h = (size_t)((uintptr_t)v >> 4) * 0x9E3779B97F4A7C15u;
   for (size_t i = h & (m->cap - 1);; i = (i + 1) & (m->cap - 1))
     if (!m->from[i] || m->from[i] == v) return i;
 }
 
-static void map_put(CloneMap *m, IrValue *from, IrValue *to) {
+void ir_map_put(IrMap *m, IrValue *from, void *to) {
   if (2 * (m->n + 1) > m->cap) {
-    CloneMap old = *m;
+    IrMap old = *m;
     m->cap = old.cap ? 2 * old.cap : 64;
     m->from = calloc(m->cap, sizeof *m->from);
     m->to = malloc(m->cap * sizeof *m->to);
@@ -404,19 +396,29 @@ static void map_put(CloneMap *m, IrValue *from, IrValue *to) {
   m->to[k] = to;
 }
 
-static IrValue *map_get(CloneMap *m, IrValue *v) {
-  v = ir_val(v);
-  if (m->cap) {
-    size_t k = map_slot(m, v);
-    if (m->from[k]) return m->to[k];
-  }
-  return v; /* defined outside the cloned region: shared */
+void *ir_map_get(const IrMap *m, IrValue *v) {
+  if (!m->cap) return NULL;
+  size_t k = map_slot(m, v);
+  return m->from[k] ? m->to[k] : NULL;
 }
 
-static void clone_block_into(IrBuilder *b, CloneMap *m, IrBlock *src, IrValue **yielded, int nyield);
+void ir_map_free(IrMap *m) {
+  free(m->from);
+  free(m->to);
+  *m = (IrMap){0};
+}
+
+/* A value's copy, or the value itself when it is defined outside the region being copied. */
+static IrValue *map_get(IrMap *m, IrValue *v) {
+  v = ir_val(v);
+  IrValue *to = ir_map_get(m, v);
+  return to ? to : v;
+}
+
+static void clone_block_into(IrBuilder *b, IrMap *m, IrBlock *src, IrValue **yielded, int nyield);
 
 /* A copied tensor's sizes: the copies of the original's (they are computed before it). */
-static IrValue **clone_dims(IrBuilder *b, CloneMap *m, IrValue *v) {
+static IrValue **clone_dims(IrBuilder *b, IrMap *m, IrValue *v) {
   if (!v->dims) return NULL;
   int rank = v->type.rank;
   IrValue **d = arena_alloc(b->fn->arena, (size_t)(rank ? rank : 1) * sizeof *d);
@@ -424,7 +426,7 @@ static IrValue **clone_dims(IrBuilder *b, CloneMap *m, IrValue *v) {
   return d;
 }
 
-static void clone_inst(IrBuilder *b, CloneMap *m, IrInst *in) {
+void ir_clone_inst(IrBuilder *b, IrMap *m, IrInst *in) {
   IrValue *ops[64];
   IrValue **opp = in->nops <= 64 ? ops : arena_alloc(b->fn->arena, (size_t)in->nops * sizeof *opp);
   for (int i = 0; i < in->nops; i++) opp[i] = map_get(m, in->ops[i]);
@@ -441,7 +443,7 @@ static void clone_inst(IrBuilder *b, CloneMap *m, IrInst *in) {
   for (int i = 0; i < in->nres; i++) {
     c->res[i]->name = in->res[i]->name;
     c->res[i]->dims = clone_dims(b, m, in->res[i]);
-    map_put(m, in->res[i], c->res[i]);
+    ir_map_put(m, in->res[i], c->res[i]);
   }
   for (int r = 0; r < in->nregions; r++) {
     IrBlock *src = in->regions[r], *dst = c->regions[r];
@@ -449,7 +451,7 @@ static void clone_inst(IrBuilder *b, CloneMap *m, IrInst *in) {
       IrValue *a = ir_block_arg(b->fn, dst, src->args[i]->type);
       a->name = src->args[i]->name;
       a->dims = clone_dims(b, m, src->args[i]);
-      map_put(m, src->args[i], a);
+      ir_map_put(m, src->args[i], a);
     }
     IrBuilder inner = {.fn = b->fn, .block = dst, .span = b->span, .site = b->site};
     clone_block_into(&inner, m, src, NULL, 0);
@@ -458,22 +460,21 @@ static void clone_inst(IrBuilder *b, CloneMap *m, IrInst *in) {
 
 /* Copies src's instructions into b; a final yield is copied too unless `yielded` is given, in
  * which case its operands are returned there instead. */
-static void clone_block_into(IrBuilder *b, CloneMap *m, IrBlock *src, IrValue **yielded, int nyield) {
+static void clone_block_into(IrBuilder *b, IrMap *m, IrBlock *src, IrValue **yielded, int nyield) {
   for (IrInst *in = src->first; in; in = in->next) {
     if (in->op == IR_YIELD && yielded && !in->next) {
       for (int i = 0; i < nyield && i < in->nops; i++) yielded[i] = map_get(m, in->ops[i]);
       continue;
     }
-    clone_inst(b, m, in);
+    ir_clone_inst(b, m, in);
   }
 }
 
 void ir_inline_region(IrBuilder *b, IrBlock *region, IrValue **args, IrValue **out, int nout) {
-  CloneMap m = {0};
-  for (int i = 0; i < region->nargs; i++) map_put(&m, region->args[i], ir_val(args[i]));
+  IrMap m = {0};
+  for (int i = 0; i < region->nargs; i++) ir_map_put(&m, region->args[i], ir_val(args[i]));
   clone_block_into(b, &m, region, out, nout);
-  free(m.from);
-  free(m.to);
+  ir_map_free(&m);
 }
 
 /* --- per-pass scratch --------------------------------------------------------------------------- */

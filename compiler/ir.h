@@ -118,6 +118,12 @@ enum {
                      * sign of a zero maximum cannot change the lse) */
   IRF_CHUNKS = 16,  /* parallel FOR: each iteration is already a chunk of work sized for a
                      * thread (a float sum's chunks of leaves); codegen groups none */
+  IRF_LAZY = 32,    /* COMPR of rank 2 or more: recomputed at every read, never stored to save
+                     * work (fuse.c), so the backward of a pairwise cost stays O(n + m) in memory
+                     * (autodiff.c) */
+  IRF_STORE = 64,   /* COMPR: stored where it is defined (a gradient that sums over other
+                     * indices: its readers, an optimizer's several updates, would each
+                     * recompute it) */
 };
 
 typedef struct IrInst IrInst;
@@ -282,6 +288,23 @@ int ir_work_of(IrInst *in);
 int64_t ir_block_work(IrBlock *b);
 /* Does a subscript of the IR_ELEM `elem` depend on `index` (i, or i + 1)? */
 bool ir_subscripted_by(IrInst *elem, IrValue *index);
+
+/* Value -> anything (a copy, an adjoint): a hash table (open addressing, at most half full), so
+ * copying a region costs time linear in its size (a body of 100,000 terms is copied in one
+ * pass). Freed after use (ir_map_free), so repeated inlining does not pile maps up in the
+ * function's arena. ir_map_get gives NULL for a value not in the map. */
+typedef struct IrMap {
+  IrValue **from;
+  void **to;
+  size_t n, cap; /* cap is 0 or a power of two */
+} IrMap;
+void ir_map_put(IrMap *m, IrValue *from, void *to);
+void *ir_map_get(const IrMap *m, IrValue *v);
+void ir_map_free(IrMap *m);
+
+/* A copy of `in` (with its regions) at b, its operands through m (a value m does not hold is
+ * used as it is); each result of the copy (and argument of its regions) is put in m. */
+void ir_clone_inst(IrBuilder *b, IrMap *m, IrInst *in);
 
 /* Deep copy of a region's instructions into b, with the region's arguments mapped to `args`;
  * returns the copied yield's operands (the region's results) in `out`. */

@@ -43,6 +43,10 @@ typedef struct Record {
   Val **vals;
 } Record;
 
+/* What a function value computes: the function itself, or (compiler/autodiff.c) its gradient, or
+ * {value, grad}. */
+typedef enum FnTransform { FN_PLAIN, FN_GRAD, FN_VALUE_AND_GRAD } FnTransform;
+
 /* A function as a value (V_FN), known when the program is compiled: a `fn` of the program or
  * the library, an anonymous `fn(x) = ...`, or a builtin. A call through it is inlined as a call
  * by name is (docs/design.md, "Function values"). */
@@ -52,6 +56,10 @@ typedef struct FnVal {
   Span given;                    /* where the value was written (its name, or the anonymous fn), for notes */
   bool local;                    /* an anonymous fn written below the top level: its closure holds values of
                                   * one REPL input only */
+  FnTransform transform;         /* grad(f), value_and_grad(f): f is `of` */
+  const struct Val *of;
+  const char **wrt;              /* the parameters differentiated against, by name (NULL: the first) */
+  int nwrt;
 } FnVal;
 
 struct Val {
@@ -281,6 +289,9 @@ SnDtype sema_reduce_dtype(RedKind k, SnDtype dt);
  * indices at[d]; each term is the element, or term(element) when term is given. */
 Val *sema_reduce_axes(Sema *s, RedKind k, Val *x, unsigned axes, IrValue **at, ScalarFn term, void *ctx, Span span);
 void sema_print(Sema *s, Val *v);
+/* grad(f) or value_and_grad(f) (`t`) with respect to the parameters named in wrt (NULL: the
+ * first), written at span: a function value whose calls differentiate f's (sema_grad.c). */
+Val *sema_fn_transform(Sema *s, Val *f, FnTransform t, const char **wrt, int nwrt, Span span);
 /* The first function value in v (v itself, or a field of a record, depth first), or NULL. */
 const Val *sema_find_fn(const Val *v);
 

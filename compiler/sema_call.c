@@ -434,13 +434,17 @@ Val *sema_fn_value(Sema *s, Binding *fb, const Builtin *builtin, Span given) {
   return v;
 }
 
-/* The name a function value is called by in messages: the fn's or the builtin's own. */
-static const char *fn_value_name(const Val *f) { return f->fn->builtin ? f->fn->builtin->name : f->fn->fn->node->name; }
+const char *sema_fn_value_name(Sema *s, const Val *f) {
+  if (f->fn->transform)
+    return arena_printf(s->arena, "%s(%s)", f->fn->transform == FN_GRAD ? "grad" : "value_and_grad",
+                        sema_fn_value_name(s, f->fn->of));
+  return f->fn->builtin ? f->fn->builtin->name : f->fn->fn->node->name;
+}
 
 /* A call through the function value f (a parameter, a `let`, a record's field; `callee` is how
  * the call names it), inlined as a call by name is. Errors of the call (arity, argument types)
  * point at the call, with a note at the place the function was given. */
-static Val *call_value(Sema *s, Val *f, const char *callee, Node *call) {
+Val *sema_call_value(Sema *s, Val *f, const char *callee, Node *call) {
   if (f->kind == V_ERROR) return ERR;
   if (f->kind != V_FN) {
     Diag *g = diag_error(s->diags, call->name_span, "`%s` is %s, not a function", callee, sema_type_str(s, f));
@@ -449,7 +453,9 @@ static Val *call_value(Sema *s, Val *f, const char *callee, Node *call) {
   }
   int errors = s->diags->nerrors;
   Val *r;
-  if (f->fn->builtin) {
+  if (f->fn->transform) {
+    r = sema_call_transformed(s, f, call);
+  } else if (f->fn->builtin) {
     Node *c = NEW(s->arena, Node);
     *c = *call;
     c->name = f->fn->builtin->name;
@@ -457,10 +463,10 @@ static Val *call_value(Sema *s, Val *f, const char *callee, Node *call) {
   } else {
     r = call_user(s, f->fn->fn, call);
   }
-  if (s->diags->nerrors > errors && s->diags->nerrors <= DIAG_MAX_ERRORS && strcmp(callee, fn_value_name(f)) != 0) {
+  if (s->diags->nerrors > errors && s->diags->nerrors <= DIAG_MAX_ERRORS && strcmp(callee, sema_fn_value_name(s, f)) != 0) {
     Diag *last = s->diags->items.items[s->diags->items.n - (s->diags->nerrors - errors)];
     while (last && last->note) last = last->note;
-    if (last) diag_note(s->diags, last, f->fn->given, "`%s` is `%s`, given here", callee, fn_value_name(f));
+    if (last) diag_note(s->diags, last, f->fn->given, "`%s` is `%s`, given here", callee, sema_fn_value_name(s, f));
   }
   return r;
 }
@@ -468,13 +474,13 @@ static Val *call_value(Sema *s, Val *f, const char *callee, Node *call) {
 Val *sema_call(Sema *s, Node *n) {
   if (n->a) { /* r.f(...): the function in a record's field */
     Val *f = sema_field_expr(s, n);
-    return call_value(s, f, arena_printf(s->arena, "%s.%s", sema_src_text(s, n->a->span), n->name), n);
+    return sema_call_value(s, f, arena_printf(s->arena, "%s.%s", sema_src_text(s, n->a->span), n->name), n);
   }
   Binding *b = sema_lookup(s, n->name);
   if (b && b->kind == B_VAL && b->val->kind == V_ERROR) return ERR; /* reported where it was bound */
   if (b && b->kind == B_VAL && b->val->kind == V_FN) {
     b->used = true;
-    return call_value(s, b->slot >= 0 ? sema_repl_read(s, b, n->name_span) : b->val, n->name, n);
+    return sema_call_value(s, b->slot >= 0 ? sema_repl_read(s, b, n->name_span) : b->val, n->name, n);
   }
   if (b && b->kind == B_FN) {
     if (sema_refuse_private(s, n->name, b, n->name_span)) return ERR;

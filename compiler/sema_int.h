@@ -85,6 +85,17 @@ Val *sema_fn_value(Sema *s, Binding *fb, const Builtin *builtin, Span given);
 /* A function with typed parameters (and, with `defaults`, untyped ones that have a default),
  * checked once with placeholder arguments of symbolic sizes; its value, or ERR. */
 Val *sema_check_definition(Sema *s, Binding *fb, bool defaults);
+/* A call of f, a function value; `callee` is how the call names it. */
+Val *sema_call_value(Sema *s, Val *f, const char *callee, Node *call);
+/* The name a function value is called by in messages. */
+const char *sema_fn_value_name(Sema *s, const Val *f);
+
+/* --- gradients (sema_grad.c) -------------------------------------------------------------------- */
+
+/* A call of grad(f) or value_and_grad(f) (f->fn->transform): f's IR built in a grad instruction
+ * and differentiated (compiler/autodiff.c). */
+Val *sema_call_transformed(Sema *s, Val *f, Node *call);
+
 /* The value of a declaration (n->ival, an A_LET or A_FN) checked against its row of decl.def. */
 Val *sema_decl_check(Sema *s, Node *n, Val *v);
 

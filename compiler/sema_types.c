@@ -111,6 +111,7 @@ const char *sema_fn_text(Arena *a, const Node *fn) {
 const char *sema_type_str(Sema *s, const Val *v) {
   switch (v->kind) {
   case V_FN:
+    if (v->fn->transform) return arena_printf(s->arena, "fn %s", sema_fn_value_name(s, v));
     return v->fn->builtin ? arena_printf(s->arena, "fn %s(%s)", v->fn->builtin->name, v->fn->builtin->params)
                           : sema_fn_text(s->arena, v->fn->fn->node);
   case V_ERROR: return "<error>";

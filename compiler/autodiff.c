@@ -1,0 +1,1172 @@
+/* autodiff.c: reverse-mode automatic differentiation of the tensor-level IR (autodiff.h).
+ *
+ * The function's IR is first put in a normal form: every comprehension's body is a scalar
+ * computation, or (a reduction's comprehension, R[i] = lse(j) body(i, j)) one reduction whose
+ * body is one; every reduction's body is a scalar computation. A reduction found anywhere else
+ * becomes a comprehension of its own over the indices around it, read where it was
+ * (`hoist`). That costs nothing by itself (a comprehension is lazy: fusion puts it back where
+ * it is read, or stores it when the backward reads it again for every term of another index, as
+ * an lse's values). Then the backward walks the top-level instructions in reverse order:
+ *
+ * - scalar operations have the usual rules (`scalar_rule`);
+ * - a tensor's adjoint is the sum of its contributions, each a lazy comprehension over the
+ *   tensor's indices. A comprehension or reduction that reads x[s(I)] at the points I of its
+ *   iteration space gives x the contribution dx[p] = sum over I with s(I) = p of the adjoint of
+ *   that read at I. When the subscripts are distinct indices (x[i, k] in a body over i, j, k),
+ *   those indices become p's and the others are summed: dx[i, k] = sum(j) ..., a gather, never
+ *   a scatter; a subscript i + c binds i = p - c (checked to be in range); any other subscript
+ *   (y[i] in z[i, y[i]]) is a condition p = s(I). The adjoint at a point is computed by copying
+ *   the body there (recomputing the forward, as KeOps does by hand) and sweeping it backwards,
+ *   so the backward of a lazy comprehension stays lazy: O(n + m) memory for a pairwise lse.
+ * - `@` goes back through BLAS (dA = dC @ B^T, dB = A^T @ dC); a literal's elements take their
+ *   adjoints from the literal's.
+ * Gradients pass through float values only: an integer, a comparison or argmax cuts them, and a
+ * loss that depends on an argument only through such a cut is an error. */
+#include "autodiff.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "reductions.h"
+#include "rtabi.h"
+
+/* A top-level region instruction in normal form and its iteration space: the comprehension's
+ * or reduction's indices, then (a reduction's comprehension) the inner reduction's. */
+typedef struct Chain {
+  IrInst *top;
+  IrInst *inner;
+  IrValue *vars[2 * SN_MAX_RANK];
+  IrValue *ext[2 * SN_MAX_RANK];
+  int nvars, ntop;
+  IrValue *seed;   /* the adjoint of top's result: a scalar, or a tensor */
+  IrValue *count;  /* max/min: how many terms reach the extreme (a scalar, or over top's indices) */
+  IrValue *zeros;  /* prod: how many terms are zero, */
+  IrValue *nonzero;/* and the product of the others */
+} Chain;
+
+/* What a backward sweep over a chain's body collects: the reads of one tensor at one list of
+ * subscripts, or one scalar defined outside the chain. */
+typedef struct Target {
+  IrValue *tensor;
+  IrValue **subs;
+  int nsubs;
+  IrValue *scalar;
+} Target;
+
+typedef struct Ad {
+  IrFunc *fn;
+  DiagBag *diags;
+  Span where;      /* the grad call */
+  bool failed;
+  IrBuilder top;   /* where the backward goes: before the grad instruction */
+  IrMap active;    /* value -> itself: float values a gradient flows through */
+  IrMap touched;   /* value -> itself: values that depend on an argument at all */
+  IrMap tadj;      /* top-level tensor -> PtrVec of its adjoint's contributions */
+} Ad;
+
+/* A backward sweep: at the top level (pt empty), or at one point of a chain's iteration space,
+ * where the forward values are copies made at that point (pt: forward value -> copy). */
+typedef struct Sweep {
+  Ad *ad;
+  IrBuilder *b;
+  IrMap *pt;
+  IrMap adj;       /* forward scalar -> its adjoint here */
+  const Target *t; /* point sweeps: what to collect, into acc */
+  IrValue *acc;
+} Sweep;
+
+static bool float_dtype(int dt) { return dt == SN_F16 || dt == SN_BF16 || dt == SN_F32 || dt == SN_F64; }
+static bool float_valued(IrType t) { return (t.kind == IRT_SCALAR || t.kind == IRT_TENSOR) && float_dtype(t.dtype); }
+static bool is_active(Ad *ad, IrValue *v) { return ir_map_get(&ad->active, ir_val(v)) != NULL; }
+static bool is_touched(Ad *ad, IrValue *v) { return ir_map_get(&ad->touched, ir_val(v)) != NULL; }
+
+static void fail(Ad *ad, Span at, const char *msg, const char *hint) {
+  if (ad->failed) return;
+  ad->failed = true;
+  Diag *g = diag_error(ad->diags, at.src ? at : ad->where, "%s", msg);
+  if (hint) diag_hint(ad->diags, g, "%s", hint);
+}
+
+/* The scalar type of an element of t (16-bit floats compute in f32). */
+static IrType elem_type(IrValue *t) {
+  int dt = ir_val(t)->type.dtype;
+  return ir_scalar(dt == SN_F16 || dt == SN_BF16 ? SN_F32 : (SnDtype)dt);
+}
+
+static IrValue *zero_of(IrBuilder *b, IrType t) { return ir_const_f(b, (SnDtype)t.dtype, 0); }
+
+/* Is v defined inside the instruction `in` (in one of its regions, at any depth)? */
+static bool defined_inside(IrValue *v, IrInst *in) {
+  v = ir_val(v);
+  IrBlock *blk = v->def ? v->def->parent : v->block;
+  while (blk) {
+    if (blk->parent == in) return true;
+    blk = blk->parent ? blk->parent->parent : NULL;
+  }
+  return false;
+}
+
+/* A size used inside `in` as a value at the builder, which is outside: itself when it is
+ * defined outside, else a copy of its (constant or index-free) computation, or NULL. */
+static IrValue *hoist_value(IrBuilder *b, IrInst *in, IrValue *v) {
+  v = ir_val(v);
+  if (!defined_inside(v, in)) return v;
+  IrInst *d = v->def;
+  if (!d || d->nregions || !(ir_inst_flags(d) & OPF_PURE) || d->op == IR_ELEM) return NULL;
+  IrMap m = {0};
+  for (int k = 0; k < d->nops; k++) {
+    IrValue *o = hoist_value(b, in, d->ops[k]);
+    if (!o) {
+      ir_map_free(&m);
+      return NULL;
+    }
+    ir_map_put(&m, ir_val(d->ops[k]), o);
+  }
+  ir_clone_inst(b, &m, d);
+  IrValue *r = ir_map_get(&m, v);
+  ir_map_free(&m);
+  return r;
+}
+
+/* --- normal form: reductions hoisted into comprehensions of their own --------------------------- */
+
+static bool hoist_reductions(Ad *ad, IrInst *top, IrBlock *blk, IrValue **space, int nspace, IrInst *keep);
+
+/* Collects into deps the instructions inside `top` (not in `r`) that r needs, in no order. */
+static void collect_deps(IrInst *top, IrInst *r, IrValue *v, IrMap *deps, IrValue **space, int nspace) {
+  v = ir_val(v);
+  if (!defined_inside(v, top) || ir_map_get(deps, v)) return;
+  for (int k = 0; k < nspace; k++)
+    if (space[k] == v) return;
+  if (!v->def) return; /* an index of a region around r, which r's copy receives as such */
+  IrInst *d = v->def;
+  for (int k = 0; k < d->nres; k++) ir_map_put(deps, d->res[k], d);
+  for (int k = 0; k < d->nops; k++) collect_deps(top, r, d->ops[k], deps, space, nspace);
+  for (int q = 0; q < d->nregions; q++)
+    for (IrInst *in = d->regions[q]->first; in; in = in->next)
+      for (int k = 0; k < in->nops; k++)
+        if (!defined_inside(in->ops[k], d)) collect_deps(top, r, in->ops[k], deps, space, nspace);
+}
+
+/* The values a region instruction reads from outside it, at any depth. */
+static void outer_uses(IrInst *r, IrBlock *blk, PtrVec *out, Arena *a) {
+  for (IrInst *in = blk->first; in; in = in->next) {
+    for (int k = 0; k < in->nops; k++)
+      if (!defined_inside(in->ops[k], r)) vec_push(a, out, ir_val(in->ops[k]));
+    for (int q = 0; q < in->nregions; q++) outer_uses(r, in->regions[q], out, a);
+  }
+}
+
+/* Copies, in program order, the instructions of blk (inside top, before r) that deps holds. */
+static void clone_deps(IrBuilder *b, IrMap *m, IrBlock *blk, IrInst *r, IrMap *deps) {
+  for (IrInst *in = blk->first; in && in != r; in = in->next) {
+    if (in->nres && ir_map_get(deps, in->res[0])) {
+      ir_clone_inst(b, m, in);
+      continue;
+    }
+    for (int q = 0; q < in->nregions; q++) clone_deps(b, m, in->regions[q], r, deps);
+  }
+}
+
+/* Replaces the reduction r (inside top, at the point `space` of top's iteration space) by an
+ * element of a new comprehension over that space, emitted before top. */
+static bool hoist(Ad *ad, IrInst *top, IrInst *r, IrValue **space, IrValue **ext, int nspace) {
+  IrBuilder *b = &ad->top;
+  IrBuilder at = *b;
+  at.before = top;
+  IrValue *hext[2 * SN_MAX_RANK];
+  for (int k = 0; k < nspace; k++)
+    if (!(hext[k] = hoist_value(&at, top, ext[k]))) {
+      fail(ad, r->span, "cannot differentiate a reduction whose range depends on an index", NULL);
+      return false;
+    }
+  IrType tt = ir_tensor((SnDtype)r->res[0]->type.dtype, nspace);
+  IrInst *c = ir_emit(&at, IR_COMPR, nspace, hext, 1, &tt, 1);
+  c->span = r->span;
+  c->res[0]->dims = arena_alloc(ad->fn->arena, (size_t)(nspace ? nspace : 1) * sizeof(IrValue *));
+  memcpy(c->res[0]->dims, hext, (size_t)nspace * sizeof(IrValue *));
+  IrMap m = {0};
+  for (int k = 0; k < nspace; k++) ir_map_put(&m, space[k], ir_block_arg(ad->fn, c->regions[0], ir_i64));
+  IrMap deps = {0};
+  PtrVec uses = {0};
+  for (int k = 0; k < r->nops; k++) vec_push(ad->fn->arena, &uses, ir_val(r->ops[k]));
+  outer_uses(r, r->regions[0], &uses, ad->fn->arena);
+  for (int k = 0; k < uses.n; k++) collect_deps(top, r, uses.items[k], &deps, space, nspace);
+  IrBuilder in = {.fn = ad->fn, .block = c->regions[0], .span = r->span};
+  clone_deps(&in, &m, top->regions[0], r, &deps);
+  ir_clone_inst(&in, &m, r);
+  IrValue *y = ir_map_get(&m, r->res[0]);
+  ir_yield(&in, 1, &y);
+  ir_map_free(&deps);
+  ir_map_free(&m);
+  IrBuilder here = {.fn = ad->fn, .block = r->parent, .before = r, .span = r->span};
+  IrValue *e = ir_elem(&here, c->res[0], nspace, space);
+  ir_replace(r->res[0], e);
+  ir_remove(r);
+  return true;
+}
+
+/* Hoists every reduction of blk (inside top, whose body's iteration space is `space`) but
+ * `keep`, normalising each one's own body first. */
+static bool hoist_reductions(Ad *ad, IrInst *top, IrBlock *blk, IrValue **space, int nspace, IrInst *keep) {
+  IrValue *ext[2 * SN_MAX_RANK];
+  for (int k = 0; k < nspace; k++) {
+    IrInst *owner = space[k]->block->parent;
+    ext[k] = owner->ops[space[k]->index];
+  }
+  IrInst *next;
+  for (IrInst *in = blk->first; in; in = next) {
+    next = in->next;
+    if (in->op == IR_REDUCE) {
+      IrBlock *body = in->regions[0];
+      IrValue *inner[2 * SN_MAX_RANK];
+      if (nspace + body->nargs > 2 * SN_MAX_RANK) {
+        fail(ad, in->span, "cannot differentiate reductions nested this deep", NULL);
+        return false;
+      }
+      memcpy(inner, space, (size_t)nspace * sizeof *inner);
+      memcpy(inner + nspace, body->args, (size_t)body->nargs * sizeof *inner);
+      if (!hoist_reductions(ad, top, body, inner, nspace + body->nargs, NULL)) return false;
+      if (in != keep && !hoist(ad, top, in, space, ext, nspace)) return false;
+    } else if (in->op == IR_COMPR || in->op == IR_LOOP || in->op == IR_GRAD) {
+      if (in->op == IR_COMPR) fail(ad, in->span, "cannot differentiate a comprehension inside another", NULL);
+      else fail(ad, in->span, "cannot differentiate through an iterate inside a comprehension or reduction", NULL);
+      return false;
+    } else {
+      for (int q = 0; q < in->nregions; q++)
+        if (!hoist_reductions(ad, top, in->regions[q], space, nspace, NULL)) return false;
+    }
+  }
+  return true;
+}
+
+/* The reduction a comprehension's body yields, when the rest of the body only prepares it. */
+static IrInst *yielded_reduction(IrInst *c) {
+  IrInst *y = c->regions[0]->last;
+  IrValue *v = y && y->nops == 1 ? ir_val(y->ops[0]) : NULL;
+  return v && v->def && v->def->op == IR_REDUCE && v->def->parent == c->regions[0] ? v->def : NULL;
+}
+
+static bool normalise(Ad *ad, IrInst *in) {
+  IrBlock *body = in->regions[0];
+  return hoist_reductions(ad, in, body, body->args, body->nargs, in->op == IR_COMPR ? yielded_reduction(in) : NULL);
+}
+
+static bool chain_of(Ad *ad, IrInst *in, Chain *ch) {
+  memset(ch, 0, sizeof *ch);
+  ch->top = in;
+  IrBlock *body = in->regions[0];
+  for (int k = 0; k < body->nargs; k++) {
+    ch->vars[ch->nvars] = body->args[k];
+    ch->ext[ch->nvars++] = ir_val(in->ops[k]);
+  }
+  ch->ntop = ch->nvars;
+  if (in->op == IR_COMPR && (ch->inner = yielded_reduction(in))) {
+    IrBlock *ib = ch->inner->regions[0];
+    for (int k = 0; k < ib->nargs; k++) {
+      ch->vars[ch->nvars] = ib->args[k];
+      if (!(ch->ext[ch->nvars++] = hoist_value(&ad->top, in, ch->inner->ops[k]))) {
+        fail(ad, ch->inner->span, "cannot differentiate a reduction whose range depends on an index", NULL);
+        return false;
+      }
+    }
+  }
+  return true;
+}
+
+/* --- activity: which values a gradient flows through -------------------------------------------- */
+
+/* A math function whose derivative is zero wherever it exists (or that gives a bool). */
+static bool flat_math(int fn) { return fn == MF_FLOOR || fn == MF_CEIL || fn == MF_ROUND || fn == MF_ISNAN; }
+
+static void activity(Ad *ad, IrBlock *blk) {
+  for (IrInst *in = blk->first; in; in = in->next) {
+    for (int q = 0; q < in->nregions; q++) activity(ad, in->regions[q]);
+    bool act = false, touch = false;
+    for (int k = 0; k < in->nops; k++) {
+      act |= is_active(ad, in->ops[k]);
+      touch |= is_touched(ad, in->ops[k]);
+    }
+    for (int q = 0; q < in->nregions; q++) {
+      IrInst *y = in->regions[q]->last;
+      for (int k = 0; y && y->op == IR_YIELD && k < y->nops; k++) {
+        act |= is_active(ad, y->ops[k]);
+        touch |= is_touched(ad, y->ops[k]);
+      }
+    }
+    if (in->op == IR_STORE && in->nops == 3) {
+      IrValue *p = ir_op(in, 0);
+      if (p->def && p->def->op == IR_DATA) {
+        if (is_active(ad, in->ops[2])) ir_map_put(&ad->active, ir_op(p->def, 0), p);
+        if (is_touched(ad, in->ops[2])) ir_map_put(&ad->touched, ir_op(p->def, 0), p);
+      }
+      continue;
+    }
+    if (in->op == IR_CMP || in->op == IR_NOT || in->op == IR_DIM || (in->op == IR_MATH && flat_math(in->sub)) ||
+        (in->op == IR_REDUCE && red_info[in->sub].result != RR_WIDEN && red_info[in->sub].result != RR_SAME &&
+         red_info[in->sub].result != RR_FLOAT))
+      act = false;
+    for (int k = 0; k < in->nres; k++) {
+      if (touch) ir_map_put(&ad->touched, in->res[k], in->res[k]);
+      if (act && float_valued(in->res[k]->type)) ir_map_put(&ad->active, in->res[k], in->res[k]);
+    }
+  }
+}
+
+/* An instruction on the way from the arguments to v that takes no gradient from its active
+ * operands: where a loss that depends on an argument stops being differentiable. */
+static IrInst *find_cut(Ad *ad, IrValue *v, IrMap *seen) {
+  v = ir_val(v);
+  if (!is_touched(ad, v) || is_active(ad, v) || !v->def || ir_map_get(seen, v)) return NULL;
+  ir_map_put(seen, v, v);
+  IrInst *d = v->def;
+  for (int k = 0; k < d->nops; k++)
+    if (is_active(ad, d->ops[k])) return d;
+  for (int k = 0; k < d->nops; k++) {
+    IrInst *c = find_cut(ad, d->ops[k], seen);
+    if (c) return c;
+  }
+  for (int q = 0; q < d->nregions; q++) {
+    PtrVec uses = {0};
+    outer_uses(d, d->regions[q], &uses, ad->fn->arena);
+    IrInst *y = d->regions[q]->last;
+    for (int k = 0; y && k < y->nops; k++) vec_push(ad->fn->arena, &uses, ir_val(y->ops[k]));
+    for (int k = 0; k < uses.n; k++) {
+      IrValue *u = uses.items[k];
+      if (is_active(ad, u)) return d;
+      IrInst *c = find_cut(ad, u, seen);
+      if (c) return c;
+    }
+  }
+  return NULL;
+}
+
+/* --- adjoints ------------------------------------------------------------------------------------ */
+
+static IrValue *cl(Sweep *sw, IrValue *v) {
+  v = ir_val(v);
+  IrValue *c = sw->pt ? ir_map_get(sw->pt, v) : NULL;
+  return c ? c : v;
+}
+
+static void add_adj(Sweep *sw, IrValue *v, IrValue *g) {
+  v = ir_val(v);
+  if (!is_active(sw->ad, v) || !g) return;
+  if (!ir_type_eq(g->type, v->type)) g = ir_cast(sw->b, g, v->type);
+  IrValue *old = ir_map_get(&sw->adj, v);
+  ir_map_put(&sw->adj, v, old ? ir_bin(sw->b, BIN_ADD, old, g) : g);
+}
+
+static IrValue *get_adj(Sweep *sw, IrValue *v) { return ir_map_get(&sw->adj, ir_val(v)); }
+
+/* Adds a contribution to t's adjoint: for a tensor, a tensor; for a top-level scalar, a scalar
+ * that a chain computed (scalar_adj adds it). */
+static void add_tensor_adj(Ad *ad, IrValue *t, IrValue *part) {
+  t = ir_val(t);
+  PtrVec *parts = ir_map_get(&ad->tadj, t);
+  if (!parts) {
+    parts = NEW(ad->fn->arena, PtrVec);
+    ir_map_put(&ad->tadj, t, parts);
+  }
+  vec_push(ad->fn->arena, parts, part);
+}
+
+/* t's sizes as values at the top level. */
+static void dims_of(Ad *ad, IrValue *t, IrValue **dims) {
+  t = ir_val(t);
+  for (int k = 0; k < t->type.rank; k++) dims[k] = t->dims ? ir_val(t->dims[k]) : ir_dim(&ad->top, t, k);
+}
+
+/* A new comprehension of t's type and sizes at the top level; its body is built at *in. */
+static IrInst *compr_like(Ad *ad, IrValue *t, IrBuilder *in, IrValue **idx) {
+  t = ir_val(t);
+  int rank = t->type.rank;
+  IrValue **dims = arena_alloc(ad->fn->arena, (size_t)(rank ? rank : 1) * sizeof *dims);
+  dims_of(ad, t, dims);
+  IrType tt = ir_tensor((SnDtype)t->type.dtype, rank);
+  IrInst *c = ir_emit(&ad->top, IR_COMPR, rank, dims, 1, &tt, 1);
+  c->flags |= IRF_LAZY;
+  c->res[0]->dims = dims;
+  for (int k = 0; k < rank; k++) idx[k] = ir_block_arg(ad->fn, c->regions[0], ir_i64);
+  *in = (IrBuilder){.fn = ad->fn, .block = c->regions[0], .span = ad->top.span};
+  return c;
+}
+
+/* t's adjoint: the sum of its contributions, or NULL when it has none (zero). */
+static IrValue *tensor_adj(Ad *ad, IrValue *t) {
+  PtrVec *parts = ir_map_get(&ad->tadj, ir_val(t));
+  if (!parts || !parts->n) return NULL;
+  if (parts->n == 1) return parts->items[0];
+  IrBuilder in;
+  IrValue *idx[SN_MAX_RANK];
+  IrInst *c = compr_like(ad, t, &in, idx);
+  IrValue *s = NULL;
+  for (int k = 0; k < parts->n; k++) {
+    IrValue *e = ir_elem(&in, parts->items[k], ir_val(t)->type.rank, idx);
+    s = s ? ir_bin(&in, BIN_ADD, s, e) : e;
+  }
+  ir_yield(&in, 1, &s);
+  parts->n = 1;
+  parts->items[0] = c->res[0];
+  return c->res[0];
+}
+
+static IrValue *zeros_like(Ad *ad, IrValue *t) {
+  IrBuilder in;
+  IrValue *idx[SN_MAX_RANK];
+  IrInst *c = compr_like(ad, t, &in, idx);
+  IrValue *z = zero_of(&in, elem_type(t));
+  ir_yield(&in, 1, &z);
+  return c->res[0];
+}
+
+/* --- scalar rules ------------------------------------------------------------------------------- */
+
+static void sweep_block(Sweep *sw, IrBlock *blk, IrInst *from);
+
+/* The adjoints of an `if` at a point: an `if` on the same condition whose branches copy the
+ * branch's forward and sweep it back, yielding the adjoints of what the branch reads from
+ * outside, and the target's share. */
+static void if_rule(Sweep *sw, IrInst *in) {
+  Ad *ad = sw->ad;
+  PtrVec outer = {0};
+  for (int q = 0; q < 2; q++) outer_uses(in, in->regions[q], &outer, ad->fn->arena);
+  IrValue *u[256];
+  int nu = 0;
+  for (int k = 0; k < outer.n; k++) {
+    IrValue *v = outer.items[k];
+    if (v->type.kind != IRT_SCALAR || !is_active(ad, v)) continue;
+    bool seen = false;
+    for (int j = 0; j < nu; j++) seen |= u[j] == v;
+    if (!seen && nu < 256) u[nu++] = v;
+  }
+  IrType acct = sw->t ? (sw->t->scalar ? ir_val(sw->t->scalar)->type : elem_type(sw->t->tensor)) : ir_scalar(SN_F64);
+  IrValue *cond = cl(sw, in->ops[0]);
+  IrInst *bi = ir_emit(sw->b, IR_IF, 1, &cond, 0, NULL, 2);
+  for (int q = 0; q < 2; q++) {
+    IrBuilder bb = {.fn = ad->fn, .block = bi->regions[q], .span = in->span};
+    /* the enclosing point's values, then the branch's forward copied after them */
+    IrMap pt = {0};
+    for (size_t k = 0; sw->pt && k < sw->pt->cap; k++)
+      if (sw->pt->from[k]) ir_map_put(&pt, sw->pt->from[k], sw->pt->to[k]);
+    for (IrInst *x = in->regions[q]->first; x && x->op != IR_YIELD; x = x->next) ir_clone_inst(&bb, &pt, x);
+    Sweep sub = {.ad = ad, .b = &bb, .pt = &pt, .t = sw->t};
+    IrInst *y = in->regions[q]->last;
+    for (int k = 0; k < in->nres; k++) {
+      IrValue *g = get_adj(sw, in->res[k]);
+      if (g) add_adj(&sub, y->ops[k], g);
+    }
+    sweep_block(&sub, in->regions[q], NULL);
+    IrValue *ys[257];
+    ys[0] = sub.acc ? sub.acc : zero_of(&bb, acct);
+    for (int k = 0; k < nu; k++) {
+      IrValue *g = get_adj(&sub, u[k]);
+      ys[1 + k] = g ? g : zero_of(&bb, u[k]->type);
+    }
+    ir_yield(&bb, 1 + nu, ys);
+    ir_map_free(&sub.adj);
+    ir_map_free(&pt);
+  }
+  ir_set_results(ad->fn, bi, 1 + nu);
+  bi->res[0]->type = acct;
+  for (int k = 0; k < nu; k++) bi->res[1 + k]->type = u[k]->type;
+  if (sw->t) sw->acc = sw->acc ? ir_bin(sw->b, BIN_ADD, sw->acc, bi->res[0]) : bi->res[0];
+  for (int k = 0; k < nu; k++) add_adj(sw, u[k], bi->res[1 + k]);
+}
+
+static IrValue *fconst(Sweep *sw, IrValue *like, double v) { return ir_const_f(sw->b, (SnDtype)ir_val(like)->type.dtype, v); }
+
+/* d/dx of the math function fn at x (r = fn(x)), times g. */
+static bool math_rule(Sweep *sw, IrInst *in, IrValue *g) {
+  IrBuilder *b = sw->b;
+  IrValue *x = cl(sw, in->ops[0]), *r = cl(sw, in->res[0]);
+  IrValue *one = fconst(sw, x, 1), *d = NULL;
+  switch ((IrMathFn)in->sub) {
+  case MF_EXP: d = r; break;
+  case MF_EXPM1: d = ir_bin(b, BIN_ADD, r, one); break;
+  case MF_LOG: d = ir_bin(b, BIN_DIV, one, x); break;
+  case MF_LOG1P: d = ir_bin(b, BIN_DIV, one, ir_bin(b, BIN_ADD, x, one)); break;
+  case MF_LOG2: d = ir_bin(b, BIN_DIV, one, ir_bin(b, BIN_MUL, x, fconst(sw, x, M_LN2))); break;
+  case MF_LOG10: d = ir_bin(b, BIN_DIV, one, ir_bin(b, BIN_MUL, x, fconst(sw, x, M_LN10))); break;
+  case MF_SQRT: d = ir_bin(b, BIN_DIV, fconst(sw, x, 0.5), r); break;
+  case MF_ABS: /* sign(x), 0 at 0 (PyTorch) */
+    d = ir_select(b, ir_cmp(b, CMP_GT, x, fconst(sw, x, 0)), one,
+                  ir_select(b, ir_cmp(b, CMP_LT, x, fconst(sw, x, 0)), fconst(sw, x, -1), fconst(sw, x, 0)));
+    break;
+  case MF_TANH: d = ir_bin(b, BIN_SUB, one, ir_bin(b, BIN_MUL, r, r)); break;
+  case MF_SIN: d = ir_math(b, MF_COS, x, NULL); break;
+  case MF_COS: d = ir_neg(b, ir_math(b, MF_SIN, x, NULL)); break;
+  case MF_TAN: d = ir_bin(b, BIN_ADD, one, ir_bin(b, BIN_MUL, r, r)); break;
+  case MF_ERF: /* 2/sqrt(pi) exp(-x^2) */
+    d = ir_bin(b, BIN_MUL, fconst(sw, x, 1.1283791670955126), ir_math(b, MF_EXP, ir_neg(b, ir_bin(b, BIN_MUL, x, x)), NULL));
+    break;
+  case MF_ASIN: d = ir_bin(b, BIN_DIV, one, ir_math(b, MF_SQRT, ir_bin(b, BIN_SUB, one, ir_bin(b, BIN_MUL, x, x)), NULL)); break;
+  case MF_ACOS: d = ir_neg(b, ir_bin(b, BIN_DIV, one, ir_math(b, MF_SQRT, ir_bin(b, BIN_SUB, one, ir_bin(b, BIN_MUL, x, x)), NULL))); break;
+  case MF_ATAN: d = ir_bin(b, BIN_DIV, one, ir_bin(b, BIN_ADD, one, ir_bin(b, BIN_MUL, x, x))); break;
+  case MF_SINH: d = ir_math(b, MF_COSH, x, NULL); break;
+  case MF_COSH: d = ir_math(b, MF_SINH, x, NULL); break;
+  case MF_POW: { /* x^y: y x^(y-1); and x^y log x, 0 where x = 0 and y >= 0 (PyTorch) */
+    IrValue *y = cl(sw, in->ops[1]);
+    add_adj(sw, in->ops[0], ir_bin(b, BIN_MUL, g, ir_bin(b, BIN_MUL, y, ir_math(b, MF_POW, x, ir_bin(b, BIN_SUB, y, one)))));
+    IrValue *zero = fconst(sw, x, 0);
+    IrValue *dy = ir_bin(b, BIN_MUL, r, ir_math(b, MF_LOG, x, NULL));
+    dy = ir_select(b, ir_cmp(b, CMP_EQ, x, zero), zero, dy);
+    add_adj(sw, in->ops[1], ir_bin(b, BIN_MUL, g, dy));
+    return true;
+  }
+  case MF_ATAN2: { /* atan2(y, x): x / (x^2 + y^2), -y / (x^2 + y^2) */
+    IrValue *y = x, *xx = cl(sw, in->ops[1]);
+    IrValue *den = ir_bin(b, BIN_ADD, ir_bin(b, BIN_MUL, xx, xx), ir_bin(b, BIN_MUL, y, y));
+    add_adj(sw, in->ops[0], ir_bin(b, BIN_DIV, ir_bin(b, BIN_MUL, g, xx), den));
+    add_adj(sw, in->ops[1], ir_neg(b, ir_bin(b, BIN_DIV, ir_bin(b, BIN_MUL, g, y), den)));
+    return true;
+  }
+  case MF_HYPOT: { /* x / r, y / r */
+    IrValue *y = cl(sw, in->ops[1]);
+    add_adj(sw, in->ops[0], ir_bin(b, BIN_DIV, ir_bin(b, BIN_MUL, g, x), r));
+    add_adj(sw, in->ops[1], ir_bin(b, BIN_DIV, ir_bin(b, BIN_MUL, g, y), r));
+    return true;
+  }
+  default: return false;
+  }
+  add_adj(sw, in->ops[0], ir_bin(b, BIN_MUL, g, d));
+  return true;
+}
+
+/* The rules of the scalar operations; false for an instruction that is not one. */
+static bool scalar_rule(Sweep *sw, IrInst *in) {
+  IrBuilder *b = sw->b;
+  if (in->op == IR_IF && in->nres && in->res[0]->type.kind == IRT_SCALAR) {
+    if_rule(sw, in);
+    return true;
+  }
+  if (in->nres != 1 || in->res[0]->type.kind != IRT_SCALAR) return false;
+  IrValue *g = get_adj(sw, in->res[0]);
+  switch (in->op) {
+  case IR_CONST: case IR_CMP: case IR_NOT: case IR_DIM: return true;
+  case IR_NEG: if (g) add_adj(sw, in->ops[0], ir_neg(b, g)); return true;
+  case IR_CAST: if (g && float_valued(ir_op(in, 0)->type)) add_adj(sw, in->ops[0], g); return true;
+  case IR_SELECT:
+    if (g) {
+      IrValue *c = cl(sw, in->ops[0]), *z = zero_of(b, g->type);
+      add_adj(sw, in->ops[1], ir_select(b, c, g, z));
+      add_adj(sw, in->ops[2], ir_select(b, c, z, g));
+    }
+    return true;
+  case IR_MATH:
+    if (!g || flat_math(in->sub)) return true;
+    if (!math_rule(sw, in, g)) fail(sw->ad, in->span, "no gradient rule for this math function", NULL);
+    return true;
+  case IR_BIN: {
+    if (!g) return true;
+    IrValue *x = cl(sw, in->ops[0]), *y = cl(sw, in->ops[1]);
+    switch ((IrBinOp)in->sub) {
+    case BIN_ADD: add_adj(sw, in->ops[0], g); add_adj(sw, in->ops[1], g); break;
+    case BIN_SUB: add_adj(sw, in->ops[0], g); add_adj(sw, in->ops[1], ir_neg(b, g)); break;
+    case BIN_MUL:
+      add_adj(sw, in->ops[0], ir_bin(b, BIN_MUL, g, y));
+      add_adj(sw, in->ops[1], ir_bin(b, BIN_MUL, g, x));
+      break;
+    case BIN_DIV:
+      add_adj(sw, in->ops[0], ir_bin(b, BIN_DIV, g, y));
+      add_adj(sw, in->ops[1], ir_neg(b, ir_bin(b, BIN_DIV, ir_bin(b, BIN_MUL, g, cl(sw, in->res[0])), y)));
+      break;
+    case BIN_REM: /* x - floor(x / y) y */
+      add_adj(sw, in->ops[0], g);
+      add_adj(sw, in->ops[1], ir_neg(b, ir_bin(b, BIN_MUL, g, ir_math(b, MF_FLOOR, ir_bin(b, BIN_DIV, x, y), NULL))));
+      break;
+    case BIN_MAX: case BIN_MIN: { /* the larger (smaller) takes g; a tie halves it (torch.maximum) */
+      IrCmp wins = in->sub == BIN_MAX ? CMP_GT : CMP_LT;
+      IrValue *z = zero_of(b, g->type), *half = ir_bin(b, BIN_MUL, g, fconst(sw, g, 0.5));
+      IrValue *tie = ir_cmp(b, CMP_EQ, x, y);
+      add_adj(sw, in->ops[0], ir_select(b, tie, half, ir_select(b, ir_cmp(b, wins, x, y), g, z)));
+      add_adj(sw, in->ops[1], ir_select(b, tie, half, ir_select(b, ir_cmp(b, wins, y, x), g, z)));
+      break;
+    }
+    default: break; /* and, or, integer powers: not float */
+    }
+    return true;
+  }
+  default: return false;
+  }
+}
+
+/* Are a and b the same index: one value, or equal constants? */
+static bool same_size(IrValue *a, IrValue *b) {
+  int64_t x, y;
+  a = ir_val(a);
+  b = ir_val(b);
+  return a == b || (ir_is_const_int(a, &x) && ir_is_const_int(b, &y) && x == y);
+}
+
+/* Is the element read `in` one the sweep's target collects? */
+static bool is_target_read(const Target *t, IrInst *in) {
+  if (!t || !t->tensor || ir_op(in, 0) != t->tensor || in->nops - 1 != t->nsubs) return false;
+  for (int k = 0; k < t->nsubs; k++)
+    if (!same_size(ir_op(in, k + 1), t->subs[k])) return false;
+  return true;
+}
+
+/* A point sweep over blk from its last instruction back to (not including) `from`'s successor
+ * chain start: every instruction of blk when from is NULL, else those before `from`. */
+static void sweep_block(Sweep *sw, IrBlock *blk, IrInst *from) {
+  IrInst *in = from ? from->prev : blk->last;
+  for (; in; in = in->prev) {
+    if (in->op == IR_YIELD) continue;
+    if (in->op == IR_ELEM) {
+      IrValue *g = get_adj(sw, in->res[0]);
+      if (g && is_target_read(sw->t, in)) sw->acc = sw->acc ? ir_bin(sw->b, BIN_ADD, sw->acc, g) : g;
+      if (g && !sw->t && is_active(sw->ad, in->ops[0]))
+        fail(sw->ad, in->span, "no gradient through an `if` that reads a tensor outside a comprehension yet",
+             "write the choice with where(cond, a, b), or inside a comprehension");
+      continue;
+    }
+    if (!scalar_rule(sw, in) && in->op != IR_CHECK && in->op != IR_STRING)
+      fail(sw->ad, in->span, "cannot differentiate this operation inside a comprehension", NULL);
+  }
+}
+
+/* --- contributions of a chain ------------------------------------------------------------------- */
+
+/* r's derivative with respect to its term v, at a point: sum 1, mean 1/N, lse exp(v - r), max and
+ * min split among the terms that reach the extreme (torch.amax), prod the product of the others. */
+static IrValue *red_deriv(Sweep *sw, Chain *ch, IrInst *red, IrValue *v, IrValue *r, IrValue *count, IrValue *zeros,
+                          IrValue *nonzero) {
+  IrBuilder *b = sw->b;
+  IrValue *one = fconst(sw, v, 1), *zero = fconst(sw, v, 0);
+  switch ((RedKind)red->sub) {
+  case RED_SUM: return one;
+  case RED_MEAN: {
+    IrValue *n = NULL;
+    IrBlock *body = red->regions[0];
+    for (int k = 0; k < body->nargs; k++) {
+      IrValue *e = NULL;
+      for (int j = 0; j < ch->nvars; j++)
+        if (ch->vars[j] == body->args[k]) e = ch->ext[j];
+      n = n ? ir_bin(b, BIN_MUL, n, e) : e;
+    }
+    return ir_bin(b, BIN_DIV, one, ir_cast(b, n, v->type));
+  }
+  case RED_LSE:
+    return ir_select(b, ir_cmp(b, CMP_EQ, r, fconst(sw, r, -INFINITY)), zero, ir_math(b, MF_EXP, ir_bin(b, BIN_SUB, v, r), NULL));
+  case RED_MAX: case RED_MIN:
+    return ir_select(b, ir_cmp(b, CMP_EQ, v, r), ir_bin(b, BIN_DIV, one, ir_cast(b, count, v->type)), zero);
+  case RED_PROD: {
+    IrValue *nz0 = ir_cmp(b, CMP_EQ, zeros, ir_const_i64(b, 0));
+    IrValue *only = ir_bin(b, BIN_AND, ir_cmp(b, CMP_EQ, zeros, ir_const_i64(b, 1)), ir_cmp(b, CMP_EQ, v, zero));
+    return ir_select(b, nz0, ir_bin(b, BIN_DIV, nonzero, v), ir_select(b, only, nonzero, zero));
+  }
+  default: return zero;
+  }
+}
+
+/* Copies the chain's forward to the point (vars bound in pt) at b: top's body (but for the inner
+ * reduction), then the inner reduction's body. Returns the term of the reduction (or the yield). */
+static IrValue *copy_forward(Chain *ch, IrBuilder *b, IrMap *pt) {
+  IrBlock *body = ch->top->regions[0];
+  for (IrInst *in = body->first; in; in = in->next) {
+    if (in->op == IR_YIELD) break;
+    if (in == ch->inner) continue;
+    ir_clone_inst(b, pt, in);
+  }
+  IrBlock *tb = ch->inner ? ch->inner->regions[0] : body;
+  for (IrInst *in = ch->inner ? tb->first : NULL; in; in = in->next)
+    if (in->op != IR_YIELD) ir_clone_inst(b, pt, in);
+  IrValue *y = ir_op(tb->last, 0);
+  IrValue *c = ir_map_get(pt, y);
+  return c ? c : y;
+}
+
+/* An auxiliary reduction over a chain's reduction (its count of extremes, zeros, ...): a scalar
+ * for a top-level reduction, a comprehension over top's indices for a reduction's comprehension.
+ * term(v, r) is built at the point. */
+typedef IrValue *AuxTerm(IrBuilder *b, IrValue *v, IrValue *r);
+
+static IrValue *aux_reduction(Ad *ad, Chain *ch, RedKind kind, IrType t, AuxTerm *term) {
+  IrInst *red = ch->inner ? ch->inner : ch->top;
+  IrBuilder in;
+  IrValue *idx[SN_MAX_RANK];
+  IrInst *c = NULL;
+  IrMap pt = {0};
+  IrBuilder *at = &ad->top;
+  if (ch->inner) {
+    IrValue *dims[SN_MAX_RANK];
+    for (int k = 0; k < ch->ntop; k++) dims[k] = ch->ext[k];
+    IrType tt = ir_tensor((SnDtype)t.dtype, ch->ntop);
+    c = ir_emit(&ad->top, IR_COMPR, ch->ntop, dims, 1, &tt, 1);
+    c->res[0]->dims = arena_alloc(ad->fn->arena, (size_t)(ch->ntop ? ch->ntop : 1) * sizeof(IrValue *));
+    memcpy(c->res[0]->dims, dims, (size_t)ch->ntop * sizeof(IrValue *));
+    for (int k = 0; k < ch->ntop; k++) {
+      idx[k] = ir_block_arg(ad->fn, c->regions[0], ir_i64);
+      ir_map_put(&pt, ch->vars[k], idx[k]);
+    }
+    in = (IrBuilder){.fn = ad->fn, .block = c->regions[0], .span = red->span};
+    at = &in;
+  }
+  int first = ch->inner ? ch->ntop : 0;
+  IrType rt = t;
+  IrInst *r = ir_emit(at, IR_REDUCE, ch->nvars - first, ch->ext + first, 1, &rt, 1);
+  r->sub = kind;
+  IrBuilder rb = {.fn = ad->fn, .block = r->regions[0], .span = red->span};
+  for (int k = first; k < ch->nvars; k++) ir_map_put(&pt, ch->vars[k], ir_block_arg(ad->fn, r->regions[0], ir_i64));
+  IrValue *v = copy_forward(ch, &rb, &pt);
+  IrValue *res = ch->inner ? ir_elem(&rb, ch->top->res[0], ch->ntop, idx) : ch->top->res[0];
+  IrValue *y = term(&rb, v, res);
+  ir_yield(&rb, 1, &y);
+  ir_map_free(&pt);
+  if (!ch->inner) return r->res[0];
+  ir_yield(&in, 1, &r->res[0]);
+  return c->res[0];
+}
+
+static IrValue *term_extreme(IrBuilder *b, IrValue *v, IrValue *r) {
+  return ir_select(b, ir_cmp(b, CMP_EQ, v, r), ir_const_i64(b, 1), ir_const_i64(b, 0));
+}
+static IrValue *term_zero(IrBuilder *b, IrValue *v, IrValue *r) {
+  (void)r;
+  return ir_select(b, ir_cmp(b, CMP_EQ, v, ir_const_f(b, (SnDtype)v->type.dtype, 0)), ir_const_i64(b, 1), ir_const_i64(b, 0));
+}
+static IrValue *term_nonzero(IrBuilder *b, IrValue *v, IrValue *r) {
+  (void)r;
+  IrValue *one = ir_const_f(b, (SnDtype)v->type.dtype, 1);
+  return ir_select(b, ir_cmp(b, CMP_EQ, v, ir_const_f(b, (SnDtype)v->type.dtype, 0)), one, v);
+}
+
+/* The target's adjoint at the point bound in pt (emitted at b). */
+static IrValue *point_adjoint(Ad *ad, Chain *ch, const Target *t, IrBuilder *b, IrMap *pt) {
+  IrValue *v = copy_forward(ch, b, pt);
+  Sweep sw = {.ad = ad, .b = b, .pt = pt, .t = t};
+  IrInst *red = ch->inner ? ch->inner : (ch->top->op == IR_REDUCE ? ch->top : NULL);
+  IrValue *seed;
+  IrValue *topidx[SN_MAX_RANK];
+  for (int k = 0; k < ch->ntop; k++) topidx[k] = cl(&sw, ch->vars[k]);
+  seed = ch->top->op == IR_COMPR ? ir_elem(b, ch->seed, ch->ntop, topidx) : ch->seed;
+  if (red) {
+    IrValue *r = ch->inner ? ir_elem(b, ch->top->res[0], ch->ntop, topidx) : ch->top->res[0];
+    IrValue *count = ch->count, *zeros = ch->zeros, *nonzero = ch->nonzero;
+    if (ch->inner) {
+      if (count) count = ir_elem(b, count, ch->ntop, topidx);
+      if (zeros) zeros = ir_elem(b, zeros, ch->ntop, topidx);
+      if (nonzero) nonzero = ir_elem(b, nonzero, ch->ntop, topidx);
+    }
+    if (!ir_type_eq(seed->type, v->type)) seed = ir_cast(b, seed, v->type);
+    if (!ir_type_eq(r->type, v->type)) r = ir_cast(b, r, v->type);
+    seed = ir_bin(b, BIN_MUL, seed, red_deriv(&sw, ch, red, v, r, count, zeros, nonzero));
+  }
+  IrBlock *tb = ch->inner ? ch->inner->regions[0] : ch->top->regions[0];
+  add_adj(&sw, ir_op(tb->last, 0), seed);
+  if (ch->inner) {
+    sweep_block(&sw, tb, NULL);
+    sweep_block(&sw, ch->top->regions[0], ch->inner);
+  } else {
+    sweep_block(&sw, tb, NULL);
+  }
+  IrValue *acc = t->scalar ? get_adj(&sw, t->scalar) : sw.acc;
+  IrType at = t->scalar ? ir_val(t->scalar)->type : elem_type(t->tensor);
+  ir_map_free(&sw.adj);
+  if (!acc) return zero_of(b, at);
+  return ir_type_eq(acc->type, at) ? acc : ir_cast(b, acc, at);
+}
+
+static int var_index(Chain *ch, IrValue *v) {
+  v = ir_val(v);
+  for (int k = 0; k < ch->nvars; k++)
+    if (ch->vars[k] == v) return k;
+  return -1;
+}
+
+/* Does v depend on an index of the chain? */
+static bool uses_vars(Chain *ch, IrValue *v) {
+  v = ir_val(v);
+  if (var_index(ch, v) >= 0) return true;
+  if (!v->def || !defined_inside(v, ch->top)) return false;
+  for (int k = 0; k < v->def->nops; k++)
+    if (uses_vars(ch, v->def->ops[k])) return true;
+  return v->def->nregions > 0;
+}
+
+/* i held in [0, n): the forward at a point outside the index's range is computed at its edge,
+ * and the range check zeroes its share. */
+static IrValue *clamp(IrBuilder *b, IrValue *i, IrValue *n) {
+  return ir_bin(b, BIN_MIN, ir_bin(b, BIN_MAX, i, ir_const_i64(b, 0)), ir_bin(b, BIN_SUB, n, ir_const_i64(b, 1)));
+}
+
+/* The contribution of the chain's reads of the target to the target's adjoint. */
+static void contribute(Ad *ad, Chain *ch, const Target *t) {
+  IrMap pt = {0};
+  bool bound[2 * SN_MAX_RANK] = {0};
+  IrBuilder in;
+  IrValue *P[SN_MAX_RANK];
+  IrInst *c = NULL;
+  int ncond = 0, condk[SN_MAX_RANK];
+  IrValue *lo_hi[SN_MAX_RANK][2];
+  int nrange = 0;
+  IrBuilder *at = &ad->top;
+  if (t->tensor) {
+    c = compr_like(ad, t->tensor, &in, P);
+    at = &in;
+    for (int k = 0; k < t->nsubs; k++) {
+      IrValue *s = t->subs[k];
+      int j = var_index(ch, s);
+      if (j >= 0 && !bound[j]) {
+        bound[j] = true;
+        if (same_size(ir_op(c, k), ch->ext[j])) {
+          ir_map_put(&pt, ch->vars[j], P[k]);
+        } else { /* the index may run over less than the tensor's axis: i < n - 1 */
+          lo_hi[nrange][0] = P[k];
+          lo_hi[nrange++][1] = ch->ext[j];
+          ir_map_put(&pt, ch->vars[j], clamp(&in, P[k], ch->ext[j]));
+        }
+        continue;
+      }
+      /* i + c or i - c, c free of the chain's indices: i = p - c (or p + c), checked in range */
+      IrInst *d = s->def;
+      if (d && d->op == IR_BIN && (d->sub == BIN_ADD || d->sub == BIN_SUB) && ir_is_int(s->type)) {
+        int jv = var_index(ch, d->ops[0]);
+        IrValue *off = ir_op(d, 1);
+        if (jv < 0 && d->sub == BIN_ADD) {
+          jv = var_index(ch, d->ops[1]);
+          off = ir_op(d, 0);
+        }
+        if (jv >= 0 && !bound[jv] && !uses_vars(ch, off) && !defined_inside(off, ch->top)) {
+          IrValue *iv = ir_bin(&in, d->sub == BIN_ADD ? BIN_SUB : BIN_ADD, P[k], off);
+          lo_hi[nrange][0] = iv;
+          lo_hi[nrange++][1] = ch->ext[jv];
+          bound[jv] = true;
+          ir_map_put(&pt, ch->vars[jv], clamp(&in, iv, ch->ext[jv]));
+          continue;
+        }
+      }
+      condk[ncond++] = k;
+    }
+  }
+  /* the indices no subscript binds are summed */
+  IrValue *sext[2 * SN_MAX_RANK];
+  int ns = 0;
+  for (int j = 0; j < ch->nvars; j++)
+    if (!bound[j]) sext[ns++] = ch->ext[j];
+  IrBuilder rb = *at;
+  IrInst *sum = NULL;
+  IrType vt = t->scalar ? ir_val(t->scalar)->type : elem_type(t->tensor);
+  if (ns) {
+    sum = ir_emit(at, IR_REDUCE, ns, sext, 1, &vt, 1);
+    sum->sub = RED_SUM;
+    rb = (IrBuilder){.fn = ad->fn, .block = sum->regions[0], .span = ch->top->span};
+    for (int j = 0; j < ch->nvars; j++)
+      if (!bound[j]) ir_map_put(&pt, ch->vars[j], ir_block_arg(ad->fn, sum->regions[0], ir_i64));
+  }
+  IrValue *v = point_adjoint(ad, ch, t, &rb, &pt);
+  IrValue *ok = NULL;
+  for (int k = 0; k < ncond; k++) {
+    IrValue *sub = t->subs[condk[k]];
+    IrBlock *home = sub->def ? sub->def->parent : sub->block;
+    IrValue *sk = hoist_value(&rb, ch->top, sub);
+    if (!sk && (home == ch->top->regions[0] || (ch->inner && home == ch->inner->regions[0])))
+      sk = ir_map_get(&pt, sub);
+    if (!sk) {
+      fail(ad, ch->top->span, "cannot differentiate a read whose subscript is computed inside an `if`",
+           "compute the subscript before the `if`");
+      sk = P[condk[k]];
+    }
+    IrValue *e = ir_cmp(&rb, CMP_EQ, P[condk[k]], sk);
+    ok = ok ? ir_bin(&rb, BIN_AND, ok, e) : e;
+  }
+  for (int k = 0; k < nrange; k++) {
+    IrValue *e = ir_bin(&rb, BIN_AND, ir_cmp(&rb, CMP_GE, lo_hi[k][0], ir_const_i64(&rb, 0)),
+                        ir_cmp(&rb, CMP_LT, lo_hi[k][0], lo_hi[k][1]));
+    ok = ok ? ir_bin(&rb, BIN_AND, ok, e) : e;
+  }
+  if (ok) v = ir_select(&rb, ok, v, zero_of(&rb, vt));
+  if (sum) {
+    ir_yield(&rb, 1, &v);
+    v = sum->res[0];
+  }
+  ir_map_free(&pt);
+  if (t->tensor) {
+    ir_yield(&in, 1, &v);
+    add_tensor_adj(ad, t->tensor, c->res[0]);
+  } else {
+    add_tensor_adj(ad, t->scalar, v); /* a scalar's share, added when the top level reaches it */
+  }
+}
+
+/* The targets of a chain: each active tensor read inside it, by tensor and subscripts, and each
+ * active scalar from outside it. */
+static void find_targets(Ad *ad, IrInst *top, IrBlock *blk, PtrVec *out) {
+  Arena *a = ad->fn->arena;
+  for (IrInst *in = blk->first; in; in = in->next) {
+    for (int q = 0; q < in->nregions; q++) find_targets(ad, top, in->regions[q], out);
+    if (in->op == IR_ELEM && is_active(ad, in->ops[0]) && !defined_inside(in->ops[0], top)) {
+      bool seen = false;
+      for (int k = 0; k < out->n && !seen; k++) seen = is_target_read(out->items[k], in);
+      if (seen) continue;
+      Target *t = NEW(a, Target);
+      t->tensor = ir_op(in, 0);
+      t->nsubs = in->nops - 1;
+      t->subs = arena_alloc(a, (size_t)(t->nsubs ? t->nsubs : 1) * sizeof *t->subs);
+      for (int k = 0; k < t->nsubs; k++) t->subs[k] = ir_op(in, k + 1);
+      vec_push(a, out, t);
+      continue;
+    }
+    for (int k = 0; k < in->nops; k++) {
+      IrValue *v = ir_op(in, k);
+      if (in->op == IR_ELEM && k == 0) continue;
+      if (v->type.kind != IRT_SCALAR || !is_active(ad, v) || defined_inside(v, top)) continue;
+      bool seen = false;
+      for (int j = 0; j < out->n && !seen; j++) seen = ((Target *)out->items[j])->scalar == v;
+      if (seen) continue;
+      Target *t = NEW(a, Target);
+      t->scalar = v;
+      vec_push(a, out, t);
+    }
+  }
+}
+
+/* --- the top level --------------------------------------------------------------------------------- */
+
+/* A top-level scalar's adjoint: the top-level sweep's, plus the reductions the chains added. */
+static IrValue *scalar_adj(Ad *ad, Sweep *top, IrValue *v) {
+  PtrVec *parts = ir_map_get(&ad->tadj, ir_val(v));
+  for (int k = 0; parts && k < parts->n; k++) add_adj(top, v, parts->items[k]);
+  if (parts) parts->n = 0;
+  return get_adj(top, v);
+}
+
+static IrValue *transposed(Ad *ad, IrValue *m) {
+  IrBuilder in;
+  IrValue *idx[2];
+  m = ir_val(m);
+  IrValue *dims[2];
+  dims_of(ad, m, dims);
+  IrType tt = ir_tensor((SnDtype)m->type.dtype, 2);
+  IrValue *d2[2] = {dims[1], dims[0]};
+  IrInst *c = ir_emit(&ad->top, IR_COMPR, 2, d2, 1, &tt, 1);
+  c->res[0]->dims = arena_alloc(ad->fn->arena, 2 * sizeof(IrValue *));
+  c->res[0]->dims[0] = dims[1];
+  c->res[0]->dims[1] = dims[0];
+  for (int k = 0; k < 2; k++) idx[k] = ir_block_arg(ad->fn, c->regions[0], ir_i64);
+  in = (IrBuilder){.fn = ad->fn, .block = c->regions[0]};
+  IrValue *sw[2] = {idx[1], idx[0]};
+  IrValue *e = ir_elem(&in, m, 2, sw);
+  ir_yield(&in, 1, &e);
+  return c->res[0];
+}
+
+static IrValue *matmul(Ad *ad, IrValue *a, IrValue *b, int rank) {
+  IrValue *ops[2] = {a, b};
+  IrValue *r = ir_call(&ad->top, RT_MATMUL, 2, ops);
+  r->type = ir_tensor((SnDtype)ir_val(a)->type.dtype, rank);
+  return r;
+}
+
+/* The outer product of vectors u and v (u[i] v[j]). */
+static IrValue *outer(Ad *ad, IrValue *u, IrValue *v) {
+  IrValue *du[1], *dv[1];
+  dims_of(ad, u, du);
+  dims_of(ad, v, dv);
+  IrValue *dims[2] = {du[0], dv[0]};
+  IrType tt = ir_tensor((SnDtype)ir_val(u)->type.dtype, 2);
+  IrInst *c = ir_emit(&ad->top, IR_COMPR, 2, dims, 1, &tt, 1);
+  c->res[0]->dims = arena_alloc(ad->fn->arena, 2 * sizeof(IrValue *));
+  memcpy(c->res[0]->dims, dims, sizeof dims);
+  IrValue *i = ir_block_arg(ad->fn, c->regions[0], ir_i64), *j = ir_block_arg(ad->fn, c->regions[0], ir_i64);
+  IrBuilder in = {.fn = ad->fn, .block = c->regions[0]};
+  IrValue *p = ir_bin(&in, BIN_MUL, ir_elem(&in, u, 1, &i), ir_elem(&in, v, 1, &j));
+  ir_yield(&in, 1, &p);
+  return c->res[0];
+}
+
+/* C = A @ B: dA = dC @ B^T, dB = A^T @ dC, for each pairing of vectors and matrices. */
+static void matmul_rule(Ad *ad, IrInst *in) {
+  IrValue *dC = tensor_adj(ad, in->res[0]);
+  if (!dC) return;
+  IrValue *A = ir_op(in, 0), *B = ir_op(in, 1);
+  int ra = A->type.rank, rb = B->type.rank;
+  if (ra == 2 && rb == 2) {
+    if (is_active(ad, A)) add_tensor_adj(ad, A, matmul(ad, dC, transposed(ad, B), 2));
+    if (is_active(ad, B)) add_tensor_adj(ad, B, matmul(ad, transposed(ad, A), dC, 2));
+  } else if (ra == 1 && rb == 2) { /* c[m] = a[k] B[k, m] */
+    if (is_active(ad, A)) add_tensor_adj(ad, A, matmul(ad, B, dC, 1));
+    if (is_active(ad, B)) add_tensor_adj(ad, B, outer(ad, A, dC));
+  } else if (ra == 2 && rb == 1) { /* c[n] = A[n, k] b[k] */
+    if (is_active(ad, A)) add_tensor_adj(ad, A, outer(ad, dC, B));
+    if (is_active(ad, B)) add_tensor_adj(ad, B, matmul(ad, dC, A, 1));
+  } else { /* a dot product: a rank-0 result */
+    IrValue *g = ir_elem(&ad->top, dC, 0, NULL);
+    for (int side = 0; side < 2; side++) {
+      IrValue *x = side ? B : A, *o = side ? A : B;
+      if (!is_active(ad, x)) continue;
+      IrBuilder cb;
+      IrValue *idx[1];
+      IrInst *c = compr_like(ad, x, &cb, idx);
+      IrValue *p = ir_bin(&cb, BIN_MUL, g, ir_elem(&cb, o, 1, idx));
+      ir_yield(&cb, 1, &p);
+      add_tensor_adj(ad, x, c->res[0]);
+    }
+  }
+}
+
+/* A literal's element stored at a constant offset takes the literal's adjoint there. */
+static void store_rule(Ad *ad, Sweep *top, IrInst *in) {
+  IrValue *p = ir_op(in, 0);
+  if (!p->def || p->def->op != IR_DATA || !is_active(ad, in->ops[2])) return;
+  IrValue *T = ir_op(p->def, 0);
+  IrValue *dT = tensor_adj(ad, T);
+  if (!dT) return;
+  int rank = T->type.rank;
+  IrValue *dims[SN_MAX_RANK], *idx[SN_MAX_RANK];
+  dims_of(ad, T, dims);
+  IrValue *off = ir_op(in, 1);
+  for (int k = rank - 1; k >= 0; k--) {
+    idx[k] = k ? ir_bin(&ad->top, BIN_REM, off, dims[k]) : off;
+    if (k) off = ir_bin(&ad->top, BIN_DIV, off, dims[k]);
+  }
+  add_adj(top, in->ops[2], ir_elem(&ad->top, dT, rank, idx));
+}
+
+/* One instruction of the top level, backwards. */
+static void top_rule(Ad *ad, Sweep *top, IrInst *in) {
+  bool act = false;
+  for (int k = 0; k < in->nres; k++) act |= is_active(ad, in->res[k]);
+  if (in->op == IR_STORE) {
+    store_rule(ad, top, in);
+    return;
+  }
+  if (!act || in->op == IR_ALLOC) return; /* a literal: its stores took its adjoint */
+  if (in->op == IR_COMPR || in->op == IR_REDUCE) {
+    Chain ch;
+    if (!chain_of(ad, in, &ch)) return;
+    ch.seed = in->op == IR_REDUCE ? scalar_adj(ad, top, in->res[0]) : tensor_adj(ad, in->res[0]);
+    if (!ch.seed) return;
+    IrInst *red = ch.inner ? ch.inner : (in->op == IR_REDUCE ? in : NULL);
+    if (red && (red->sub == RED_MAX || red->sub == RED_MIN))
+      ch.count = aux_reduction(ad, &ch, RED_SUM, ir_i64, term_extreme);
+    if (red && red->sub == RED_PROD) {
+      ch.zeros = aux_reduction(ad, &ch, RED_SUM, ir_i64, term_zero);
+      ch.nonzero = aux_reduction(ad, &ch, RED_PROD, ir_op(red->regions[0]->last, 0)->type, term_nonzero);
+    }
+    PtrVec targets = {0};
+    find_targets(ad, in, in->regions[0], &targets);
+    for (int k = 0; k < targets.n && !ad->failed; k++) contribute(ad, &ch, targets.items[k]);
+    return;
+  }
+  if (in->op == IR_ELEM) { /* x[a, b] at the top level: a one-hot contribution */
+    IrValue *g = scalar_adj(ad, top, in->res[0]);
+    if (!g) return;
+    IrValue *T = ir_op(in, 0);
+    IrBuilder cb;
+    IrValue *idx[SN_MAX_RANK];
+    IrInst *c = compr_like(ad, T, &cb, idx);
+    IrValue *ok = NULL;
+    for (int k = 0; k + 1 < in->nops; k++) {
+      IrValue *e = ir_cmp(&cb, CMP_EQ, idx[k], ir_op(in, k + 1));
+      ok = ok ? ir_bin(&cb, BIN_AND, ok, e) : e;
+    }
+    IrValue *v = ok ? ir_select(&cb, ok, g, zero_of(&cb, g->type)) : g;
+    ir_yield(&cb, 1, &v);
+    add_tensor_adj(ad, T, c->res[0]);
+    return;
+  }
+  if (in->op == IR_CALL && in->sub == RT_MATMUL) {
+    matmul_rule(ad, in);
+    return;
+  }
+  if (in->op == IR_CALL) {
+    fail(ad, in->span, arena_printf(ad->fn->arena, "no gradient for `%s`", rt_fns[in->sub].name + (strncmp(rt_fns[in->sub].name, "sn_", 3) ? 0 : 3)),
+         "gradients pass through the language's own operations, `@` and the functions written with them");
+    return;
+  }
+  if (in->op == IR_LOOP) {
+    fail(ad, in->span, "no gradient through `iterate` yet", "write a fixed number of steps out as a chain of calls");
+    return;
+  }
+  if (in->op == IR_IF) {
+    for (int k = 0; k < in->nres; k++)
+      if (in->res[k]->type.kind != IRT_SCALAR) {
+        fail(ad, in->span, "no gradient through an `if` whose value is a tensor yet", "use where(cond, a, b)");
+        return;
+      }
+  }
+  for (int k = 0; k < in->nres; k++) scalar_adj(ad, top, in->res[k]);
+  if (!scalar_rule(top, in)) fail(ad, in->span, "cannot differentiate this operation", NULL);
+}
+
+/* Does a comprehension's body sum over something, itself or in a comprehension it reads? */
+static bool sums(IrBlock *b) {
+  if (ir_contains_reduction(b)) return true;
+  for (IrInst *in = b->first; in; in = in->next) {
+    IrInst *c = in->op == IR_ELEM ? ir_op(in, 0)->def : NULL;
+    if (c && c->op == IR_COMPR && sums(c->regions[0])) return true;
+    for (int q = 0; q < in->nregions; q++)
+      if (sums(in->regions[q])) return true;
+  }
+  return false;
+}
+
+bool autodiff_expand(IrFunc *fn, IrInst *g, DiagBag *d) {
+  Ad ad = {.fn = fn, .diags = d, .where = g->span};
+  ad.top = (IrBuilder){.fn = fn, .block = g->parent, .before = g, .span = g->span};
+  IrBlock *body = g->regions[0];
+  IrInst *y = body->last;
+  IrValue *L = ir_op(y, 0);
+  /* the function's IR moves out, before g, and is put in normal form (which adds
+   * comprehensions before the instructions it normalises) */
+  IrInst *before = g->prev, *next;
+  for (IrInst *in = body->first; in && in != y; in = next) {
+    next = in->next;
+    ir_remove(in);
+    ir_insert_before(g, in);
+  }
+  for (IrInst *in = before ? before->next : g->parent->first; in != g; in = in->next)
+    if ((in->op == IR_COMPR || in->op == IR_REDUCE) && !normalise(&ad, in)) break;
+  IrInst *first = before ? before->next : g->parent->first;
+  if (first == g) first = NULL;
+  for (int k = 0; k < body->nargs; k++) {
+    ir_map_put(&ad.active, body->args[k], body->args[k]);
+    ir_map_put(&ad.touched, body->args[k], body->args[k]);
+  }
+  IrBlock tmp = {.first = first && first != g ? first : NULL, .last = g->prev};
+  if (tmp.first) {
+    IrInst *after = g->prev->next;
+    g->prev->next = NULL;
+    activity(&ad, &tmp);
+    g->prev->next = after;
+  }
+  Sweep top = {.ad = &ad, .b = &ad.top};
+  if (!ad.failed && !is_active(&ad, L) && is_touched(&ad, L)) {
+    IrMap seen = {0};
+    IrInst *cut = find_cut(&ad, L, &seen);
+    ir_map_free(&seen);
+    fail(&ad, cut ? cut->span : g->span, "no gradient flows to the argument through this operation",
+         "comparisons, integers, argmax and rounding have no gradient; the loss must depend on the argument "
+         "through float arithmetic");
+  }
+  if (!ad.failed && is_active(&ad, L)) {
+    add_adj(&top, L, ir_const_f(&ad.top, (SnDtype)L->type.dtype, 1));
+    for (IrInst *in = g->prev; in && !ad.failed; in = in->prev) {
+      top_rule(&ad, &top, in);
+      if (in == first) break;
+    }
+  }
+  ir_replace(g->res[0], L);
+  for (int k = 0; k < body->nargs; k++) {
+    IrValue *a = body->args[k], *grad;
+    if (a->type.kind == IRT_TENSOR) {
+      grad = ad.failed ? NULL : tensor_adj(&ad, a);
+      if (!grad) grad = zeros_like(&ad, a);
+      IrInst *c = ir_val(grad)->def;
+      if (c && c->op == IR_COMPR && sums(c->regions[0])) c->flags = (c->flags & ~IRF_LAZY) | IRF_STORE;
+    } else {
+      grad = ad.failed ? NULL : scalar_adj(&ad, &top, a);
+      if (!grad) grad = ir_const_f(&ad.top, (SnDtype)a->type.dtype, 0);
+    }
+    ir_replace(g->res[1 + k], grad);
+    ir_replace(a, ir_op(g, k));
+  }
+  ir_remove(g);
+  ir_map_free(&top.adj);
+  ir_map_free(&ad.active);
+  ir_map_free(&ad.touched);
+  ir_map_free(&ad.tadj);
+  return !ad.failed;
+}
