@@ -247,6 +247,58 @@ static IrInst *yielded_reduction(IrInst *c) {
   return v && v->def && v->def->op == IR_REDUCE && v->def->parent == c->regions[0] ? v->def : NULL;
 }
 
+/* Moves the instructions of top's bodies that depend on none of their indices (a tensor a
+ * function computes inside a reduction's body, `mean(i) (model(p, x)[i] - y[i])^2`) out, before
+ * top, in their order; `variant` holds the values that depend on an index. Branches of an `if`
+ * keep theirs: they run only when taken. Returns the first instruction moved, or NULL. */
+static bool invariant(IrInst *in, IrMap *variant) {
+  if (in->op == IR_YIELD || in->op == IR_GRAD || in->op == IR_LOOP) return false;
+  unsigned f = ir_inst_flags(in);
+  if ((f & OPF_WRITES) && in->op != IR_STORE) return false;
+  for (int k = 0; k < in->nops; k++)
+    if (ir_map_get(variant, ir_op(in, k))) return false;
+  for (int q = 0; q < in->nregions; q++) {
+    PtrVec uses = {0};
+    Arena scratch = {0};
+    outer_uses(in, in->regions[q], &uses, &scratch);
+    bool dep = false;
+    for (int k = 0; k < uses.n && !dep; k++) dep = ir_map_get(variant, uses.items[k]) != NULL;
+    arena_free(&scratch);
+    if (dep) return false;
+  }
+  return true;
+}
+
+static void mark_variant(IrInst *in, IrMap *variant) {
+  for (int k = 0; k < in->nres; k++) ir_map_put(variant, in->res[k], in->res[k]);
+  for (int q = 0; q < in->nregions; q++) {
+    IrBlock *r = in->regions[q];
+    for (int k = 0; k < r->nargs; k++) ir_map_put(variant, r->args[k], r->args[k]);
+    for (IrInst *x = r->first; x; x = x->next) mark_variant(x, variant);
+  }
+}
+
+static IrInst *hoist_body(IrInst *top, IrBlock *body, IrMap *variant, IrInst *moved) {
+  for (int k = 0; k < body->nargs; k++) ir_map_put(variant, body->args[k], body->args[k]);
+  IrInst *next;
+  for (IrInst *in = body->first; in; in = next) {
+    next = in->next;
+    if (invariant(in, variant)) {
+      ir_remove(in);
+      ir_insert_before(top, in);
+      if (!moved) moved = in;
+      continue;
+    }
+    if (in->op == IR_COMPR || in->op == IR_REDUCE) {
+      for (int k = 0; k < in->nres; k++) ir_map_put(variant, in->res[k], in->res[k]);
+      moved = hoist_body(top, in->regions[0], variant, moved);
+    } else {
+      mark_variant(in, variant);
+    }
+  }
+  return moved;
+}
+
 static bool normalise(Ad *ad, IrInst *in) {
   IrBlock *body = in->regions[0];
   return hoist_reductions(ad, in, body, body->args, body->nargs, in->op == IR_COMPR ? yielded_reduction(in) : NULL);
@@ -1117,8 +1169,19 @@ bool autodiff_expand(IrFunc *fn, IrInst *g, DiagBag *d) {
     ir_remove(in);
     ir_insert_before(g, in);
   }
-  for (IrInst *in = before ? before->next : g->parent->first; in != g; in = in->next)
-    if ((in->op == IR_COMPR || in->op == IR_REDUCE) && !normalise(&ad, in)) break;
+  for (IrInst *in = before ? before->next : g->parent->first; in != g;) {
+    if (in->op == IR_COMPR || in->op == IR_REDUCE) {
+      IrMap variant = {0};
+      IrInst *moved = hoist_body(in, in->regions[0], &variant, NULL);
+      ir_map_free(&variant);
+      if (moved) { /* normalise what moved out first */
+        in = moved;
+        continue;
+      }
+      if (!normalise(&ad, in)) break;
+    }
+    in = in->next;
+  }
   IrInst *first = before ? before->next : g->parent->first;
   if (first == g) first = NULL;
   for (int k = 0; k < body->nargs; k++) {

@@ -40,6 +40,8 @@ extern const Builtin builtins_core[], builtins_io[], builtins_transport[], built
  * call's location when the function is fallible and has no location of its own), and gives its
  * result as `result` describes. */
 Val *builtin_runtime(Sema *s, const Builtin *b, Arg *args, Node *call);
+/* The positional arguments of a variadic call past the first `skip` (out holds call->list.n). */
+int builtin_surplus(Node *call, int skip, Node **out);
 /* The tensor t that a runtime call allocated (an IR_CALL of an RTF_ALLOCS function), typed dt
  * with the sizes dims; its one element when rank is 0. */
 Val *builtin_tensor_result(Sema *s, IrValue *t, SnDtype dt, int rank, const Dim *dims);

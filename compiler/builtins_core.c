@@ -796,8 +796,7 @@ static Val *b_numel(Sema *s, const Builtin *b, Arg *args, Node *call) {
 
 /* --- print and check ------------------------------------------------------------------------------ */
 
-/* The positional arguments of a variadic call past the first `skip`. */
-static int surplus(Node *call, int skip, Node **out) {
+int builtin_surplus(Node *call, int skip, Node **out) {
   int n = 0, pos = 0;
   for (int i = 0; i < call->list.n; i++) {
     Node *a = call->list.items[i];
@@ -810,7 +809,7 @@ static int surplus(Node *call, int skip, Node **out) {
 static Val *b_print(Sema *s, const Builtin *b, Arg *args, Node *call) {
   (void)b, (void)args;
   Node **nodes = arena_alloc(s->arena, (size_t)(call->list.n + 1) * sizeof *nodes);
-  int n = surplus(call, 0, nodes);
+  int n = builtin_surplus(call, 0, nodes);
   Val **vals = arena_alloc(s->arena, (size_t)(n + 1) * sizeof *vals);
   bool ok = true;
   for (int i = 0; i < n; i++) {
@@ -855,7 +854,7 @@ static Val *b_check(Sema *s, const Builtin *b, Arg *args, Node *call) {
     return ERR;
   }
   Node **values = arena_alloc(s->arena, (size_t)(call->list.n + 1) * sizeof *values);
-  int nvals = surplus(call, 2, values);
+  int nvals = builtin_surplus(call, 2, values);
   int holes = 0;
   for (const char *p = strstr(msg->str, "{}"); p; p = strstr(p + 2, "{}")) holes++;
   if (holes != nvals) {

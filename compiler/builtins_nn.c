@@ -1,4 +1,6 @@
-/* builtins_nn.c: the nn family: grad and value_and_grad (compiler/sema_grad.c, autodiff.c). */
+/* builtins_nn.c: the nn family: grad and value_and_grad (compiler/sema_grad.c, autodiff.c), and
+ * functions over the leaves of records (a model's parameters, their gradients, an optimizer's
+ * state), as JAX's tree_map. */
 #include "builtins.h"
 
 #include <string.h>
@@ -79,7 +81,58 @@ static Val *b_perturb(Sema *s, const Builtin *b, Arg *args, Node *call) {
   return sema_compr(s, p.x->dt, p.x->rank, p.x->dims, perturb_body, &p, call->span);
 }
 
+/* --- trees: records of tensors --------------------------------------------------------------- */
+
+/* f applied at every leaf of tree (a record's fields, depth first; any other value is a leaf),
+ * with the values at the same place in the other trees, which must have tree's fields (at a
+ * leaf of tree they may hold anything: a record of the optimizer's state for one parameter).
+ * With `sum`, the results are added up. */
+static Val *tree_walk(Sema *s, Val *f, Val *tree, Val **rest, int nrest, bool sum, const char *path, Span at) {
+  if (tree->kind == V_ERROR) return ERR;
+  if (tree->kind != V_RECORD) {
+    Val **args = arena_alloc(s->arena, (size_t)(nrest + 1) * sizeof *args);
+    args[0] = tree;
+    for (int k = 0; k < nrest; k++) args[k + 1] = rest[k];
+    return sema_apply(s, f, nrest + 1, args, NULL, at);
+  }
+  Val **vals = arena_alloc(s->arena, (size_t)(tree->rec->n ? tree->rec->n : 1) * sizeof *vals);
+  Val **sub = arena_alloc(s->arena, (size_t)(nrest ? nrest : 1) * sizeof *sub);
+  Val *total = NULL;
+  for (int i = 0; i < tree->rec->n; i++) {
+    const char *name = tree->rec->names[i];
+    const char *here = path ? arena_printf(s->arena, "%s.%s", path, name) : name;
+    for (int k = 0; k < nrest; k++) {
+      Val *o = rest[k];
+      Val *field = NULL;
+      for (int j = 0; o->kind == V_RECORD && j < o->rec->n; j++)
+        if (strcmp(o->rec->names[j], name) == 0) field = o->rec->vals[j];
+      if (!field) {
+        Diag *g = diag_error(s->diags, at, "argument %d has no field `%s`, which the first tree has", k + 2, here);
+        diag_hint(s->diags, g, "the trees must have the first one's fields: %s", sema_type_str(s, tree));
+        return ERR;
+      }
+      sub[k] = field;
+    }
+    vals[i] = tree_walk(s, f, tree->rec->vals[i], sub, nrest, sum, here, at);
+    if (vals[i]->kind == V_ERROR) return ERR;
+    if (sum) total = total ? sema_binop(s, OP_ADD, total, vals[i], at) : vals[i];
+  }
+  if (sum) return total ? total : sema_scalar(s, SN_F64, true, ir_const_f(&s->b, SN_F64, 0));
+  return sema_record(s, tree->rec->n, tree->rec->names, vals);
+}
+
+static Val *b_tree(Sema *s, const Builtin *b, Arg *args, Node *call) {
+  Node **nodes = arena_alloc(s->arena, (size_t)(call->list.n + 1) * sizeof *nodes);
+  int n = builtin_surplus(call, 2, nodes);
+  Val **rest = arena_alloc(s->arena, (size_t)(n + 1) * sizeof *rest);
+  for (int k = 0; k < n; k++)
+    if ((rest[k] = sema_expr(s, nodes[k]))->kind == V_ERROR) return ERR;
+  return tree_walk(s, args[0].v, args[1].v, rest, n, b->data, NULL, call->span);
+}
+
 const Builtin builtins_nn[] = {
+    {"tree_map", "f: fn, tree", b_tree, 0, NULL, true},
+    {"tree_sum", "f: fn, tree", b_tree, 1, NULL, true},
     BUILTIN("_perturb", "x, k: int, h: float", b_perturb, 0),
     BUILTIN("grad", "f: fn, wrt: syntax = _", b_grad, FN_GRAD),
     BUILTIN("value_and_grad", "f: fn, wrt: syntax = _", b_grad, FN_VALUE_AND_GRAD),

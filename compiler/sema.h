@@ -292,6 +292,9 @@ void sema_print(Sema *s, Val *v);
 /* grad(f) or value_and_grad(f) (`t`) with respect to the parameters named in wrt (NULL: the
  * first), written at span: a function value whose calls differentiate f's (sema_grad.c). */
 Val *sema_fn_transform(Sema *s, Val *f, FnTransform t, const char **wrt, int nwrt, Span span);
+/* f (a function value) called with the values vals (names[k] non-NULL: given by that name),
+ * written at `at`, as a call written in the program would be: inlined, with its errors. */
+Val *sema_apply(Sema *s, Val *f, int n, Val **vals, const char **names, Span at);
 /* The first function value in v (v itself, or a field of a record, depth first), or NULL. */
 const Val *sema_find_fn(const Val *v);
 

@@ -471,6 +471,36 @@ Val *sema_call_value(Sema *s, Val *f, const char *callee, Node *call) {
   return r;
 }
 
+Val *sema_apply(Sema *s, Val *f, int n, Val **vals, const char **names, Span at) {
+  if (f->kind == V_ERROR) return ERR;
+  const char *callee = f->kind == V_FN ? sema_fn_value_name(s, f) : "f";
+  Node *c = NEW(s->arena, Node);
+  c->kind = A_CALL;
+  c->name = callee;
+  c->span = c->name_span = at;
+  /* the values reach the callee through names only this call sees */
+  sema_push_scope(s);
+  for (int k = 0; k < n; k++) {
+    Node *nm = NEW(s->arena, Node);
+    nm->kind = A_NAME;
+    nm->span = at;
+    nm->name = arena_printf(s->arena, "\x01%d", k);
+    sema_bind_val(s, nm->name, vals[k], at)->used = true;
+    if (names && names[k]) {
+      Node *kw = NEW(s->arena, Node);
+      kw->kind = A_KWARG;
+      kw->name = names[k];
+      kw->span = kw->name_span = at;
+      kw->a = nm;
+      nm = kw;
+    }
+    vec_push(s->arena, &c->list, nm);
+  }
+  Val *r = sema_call_value(s, f, callee, c);
+  sema_pop_scope(s);
+  return r;
+}
+
 Val *sema_call(Sema *s, Node *n) {
   if (n->a) { /* r.f(...): the function in a record's field */
     Val *f = sema_field_expr(s, n);

@@ -152,30 +152,15 @@ Val *sema_call_transformed(Sema *s, Val *f, Node *call) {
   memcpy(inner, vals, (size_t)nargs * sizeof *inner);
   int used = 0;
   for (int w = 0; w < nwrt; w++) inner[which[w]] = with_leaves(s, vals[which[w]], stand, &used);
-  /* f called on them, through names only this call sees */
+  /* f called on them, the arguments given as the call gives them */
   s->b.block = region;
   s->b.before = NULL;
-  sema_push_scope(s);
-  Node *c = NEW(s->arena, Node);
-  *c = *call;
-  c->list = (PtrVec){0};
+  const char **names = arena_alloc(s->arena, (size_t)(nargs ? nargs : 1) * sizeof *names);
   for (int k = 0; k < nargs; k++) {
     Node *a = call->list.items[k];
-    Node *nm = NEW(s->arena, Node);
-    nm->kind = A_NAME;
-    nm->span = a->kind == A_KWARG ? a->a->span : a->span;
-    nm->name = arena_printf(s->arena, "\x01%d", k);
-    sema_bind_val(s, nm->name, inner[k], nm->span)->used = true;
-    if (a->kind == A_KWARG) {
-      Node *kw = NEW(s->arena, Node);
-      *kw = *a;
-      kw->a = nm;
-      nm = kw;
-    }
-    vec_push(s->arena, &c->list, nm);
+    names[k] = a->kind == A_KWARG ? a->name : NULL;
   }
-  Val *r = sema_call_value(s, (Val *)of, sema_fn_value_name(s, of), c);
-  sema_pop_scope(s);
+  Val *r = sema_apply(s, (Val *)of, nargs, inner, names, call->span);
   bool scalar = r->kind == V_SCALAR && sema_is_float(r->dt);
   if (r->kind != V_ERROR && !scalar) {
     Diag *gd = diag_error(s->diags, call->span, "`%s` needs a function whose value is one float number, but `%s` gives %s",
@@ -198,11 +183,11 @@ Val *sema_call_transformed(Sema *s, Val *f, Node *call) {
   for (int w = 0; w < nwrt; w++) grads[w] = with_leaves(s, vals[which[w]], g->res + 1, &used);
   Val *grad = f->fn->nwrt > 1 ? sema_record(s, nwrt, wrt, grads) : grads[0];
   if (f->fn->transform == FN_GRAD) return grad;
-  const char **names = arena_alloc(s->arena, 2 * sizeof *names);
-  names[0] = "value";
-  names[1] = "grad";
+  const char **fields = arena_alloc(s->arena, 2 * sizeof *fields);
+  fields[0] = "value";
+  fields[1] = "grad";
   Val **pair = arena_alloc(s->arena, 2 * sizeof *pair);
   pair[0] = sema_scalar(s, r->dt, false, g->res[0]);
   pair[1] = grad;
-  return sema_record(s, 2, names, pair);
+  return sema_record(s, 2, fields, pair);
 }
