@@ -42,7 +42,8 @@ typedef enum AstKind {
   A_ARG,    /* name, type, a (default value or NULL) */
   A_EXPR,   /* a */
   /* types */
-  A_TYPE, /* name (element type), list (dimensions: A_NAME or A_INT), ival (1 if [..] given) */
+  A_TYPE, /* name (element type), list (dimensions: A_NAME or A_INT), ival (1 if [..] given, 2 for
+           * [...]: any rank) */
 } AstKind;
 
 /* The declaration keyword that introduced an A_LET or an A_FN (compiler/decl.def). */

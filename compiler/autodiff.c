@@ -1076,6 +1076,32 @@ static void store_rule(Ad *ad, Sweep *top, IrInst *in) {
   add_adj(top, in->ops[2], ir_elem(&ad->top, dT, rank, idx));
 }
 
+/* An `if` whose branches only choose between values (`f = if done then f else fnew`): each
+ * value takes the adjoint where its branch is taken. */
+static void select_rule(Ad *ad, Sweep *top, IrInst *in) {
+  IrValue *c = ir_op(in, 0);
+  for (int k = 0; k < in->nres; k++) {
+    for (int q = 0; q < 2; q++) {
+      IrValue *v = ir_op(in->regions[q]->last, k);
+      if (!is_active(ad, v)) continue;
+      if (in->res[k]->type.kind != IRT_TENSOR) {
+        IrValue *g = scalar_adj(ad, top, in->res[k]);
+        if (g) add_adj(top, v, ir_select(&ad->top, c, q ? zero_of(&ad->top, g->type) : g, q ? g : zero_of(&ad->top, g->type)));
+        continue;
+      }
+      IrValue *dT = tensor_adj(ad, in->res[k]);
+      if (!dT) continue;
+      IrBuilder cb;
+      IrValue *idx[SN_MAX_RANK];
+      IrInst *cc = compr_like(ad, v, &cb, idx);
+      IrValue *e = ir_elem(&cb, dT, ir_val(v)->type.rank, idx), *z = zero_of(&cb, e->type);
+      IrValue *r = ir_select(&cb, c, q ? z : e, q ? e : z);
+      ir_yield(&cb, 1, &r);
+      add_tensor_adj(ad, v, cc->res[0]);
+    }
+  }
+}
+
 /* One instruction of the top level, backwards. */
 static void top_rule(Ad *ad, Sweep *top, IrInst *in) {
   bool act = false;
@@ -1129,7 +1155,12 @@ static void top_rule(Ad *ad, Sweep *top, IrInst *in) {
     return;
   }
   if (in->op == IR_LOOP) {
-    fail(ad, in->span, "no gradient through `iterate` yet", "write a fixed number of steps out as a chain of calls");
+    fail(ad, in->span, "no gradient through an `iterate` whose count is not a constant of at most 256",
+         "differentiate through a fixed number of steps, `iterate ... max 50`");
+    return;
+  }
+  if (in->op == IR_IF && in->regions[0]->first == in->regions[0]->last && in->regions[1]->first == in->regions[1]->last) {
+    select_rule(ad, top, in);
     return;
   }
   if (in->op == IR_IF) {
@@ -1143,14 +1174,104 @@ static void top_rule(Ad *ad, Sweep *top, IrInst *in) {
   if (!scalar_rule(top, in)) fail(ad, in->span, "cannot differentiate this operation", NULL);
 }
 
-/* Does a comprehension's body sum over something, itself or in a comprehension it reads? */
-static bool sums(IrBlock *b) {
+/* --- iterate: unrolled ----------------------------------------------------------------------------- */
+
+/* An iterate with a constant count of at most AD_UNROLL_MAX steps is differentiated unrolled:
+ * every step's states are values of the function (stored where the backward reads them), so its
+ * memory is the steps times the state. An `until` is kept: once a step is done, the states stop
+ * changing (and take no gradient through the steps after). */
+#define AD_UNROLL_MAX 256
+
+/* Does v depend on one of the grad's stand-ins? (memo: value -> v when it does, -> NULL stored
+ * as the block itself when not) */
+static bool depends(IrBlock *stand, IrValue *v, IrMap *memo) {
+  v = ir_val(v);
+  void *m = ir_map_get(memo, v);
+  if (m) return m == v;
+  bool dep = !v->def && v->block == stand;
+  ir_map_put(memo, v, stand);
+  if (v->def) {
+    for (int k = 0; k < v->def->nops && !dep; k++) dep = depends(stand, v->def->ops[k], memo);
+    for (int q = 0; q < v->def->nregions && !dep; q++) {
+      PtrVec uses = {0};
+      Arena scratch = {0};
+      outer_uses(v->def, v->def->regions[q], &uses, &scratch);
+      for (int k = 0; k < uses.n && !dep; k++) dep = depends(stand, uses.items[k], memo);
+      arena_free(&scratch);
+    }
+  }
+  if (dep) ir_map_put(memo, v, v);
+  return dep;
+}
+
+/* x where stop, else y: a scalar select, or a comprehension of them for tensors. */
+static IrValue *choose(Ad *ad, IrBuilder *b, IrValue *stop, IrValue *x, IrValue *y) {
+  if (ir_val(x)->type.kind != IRT_TENSOR) return ir_select(b, stop, x, y);
+  IrBuilder in;
+  IrValue *idx[SN_MAX_RANK];
+  IrBuilder saved = ad->top;
+  ad->top = *b;
+  IrInst *c = compr_like(ad, x, &in, idx);
+  ad->top = saved;
+  IrValue *r = ir_select(&in, stop, ir_elem(&in, x, ir_val(x)->type.rank, idx), ir_elem(&in, y, ir_val(x)->type.rank, idx));
+  ir_yield(&in, 1, &r);
+  return c->res[0];
+}
+
+/* Replaces the loop by its steps, before it; returns the first instruction it made (NULL when it
+ * could not: the count is not a constant or is too large). */
+static IrInst *unroll(Ad *ad, IrInst *loop) {
+  int64_t n;
+  if (!ir_is_const_int(loop->ops[0], &n) || n > AD_UNROLL_MAX) return NULL;
+  IrBlock *body = loop->regions[0];
+  IrInst *y = body->last;
+  int nstate = loop->nops - 1;
+  IrBuilder b = {.fn = ad->fn, .block = loop->parent, .before = loop, .span = loop->span};
+  IrInst *first = loop->prev;
+  IrValue **cur = arena_alloc(ad->fn->arena, (size_t)(nstate ? nstate : 1) * sizeof *cur);
+  for (int k = 0; k < nstate; k++) cur[k] = ir_op(loop, k + 1);
+  int64_t dc;
+  bool counted = ir_is_const_int(y->ops[nstate], &dc) && !dc;
+  if (!counted && ir_val(y->ops[nstate])->def && ir_val(y->ops[nstate])->def->op == IR_CONST)
+    counted = ir_val(y->ops[nstate])->def->imm.i == 0;
+  IrValue *stop = ir_const_bool(&b, false), *iters = ir_const_i64(&b, 0);
+  for (int64_t step = 0; step < n; step++) {
+    IrMap m = {0};
+    ir_map_put(&m, body->args[0], ir_const_i64(&b, step));
+    for (int k = 0; k < nstate; k++) ir_map_put(&m, body->args[k + 1], cur[k]);
+    for (IrInst *in = body->first; in && in != y; in = in->next) ir_clone_inst(&b, &m, in);
+    IrValue *done = counted ? NULL : ir_map_get(&m, ir_op(y, nstate));
+    if (!done && !counted) done = ir_op(y, nstate);
+    for (int k = 0; k < nstate; k++) {
+      IrValue *nv = ir_map_get(&m, ir_op(y, k));
+      if (!nv) nv = ir_op(y, k);
+      cur[k] = counted ? nv : choose(ad, &b, stop, cur[k], nv);
+    }
+    if (!counted) {
+      iters = ir_select(&b, stop, iters, ir_bin(&b, BIN_ADD, iters, ir_const_i64(&b, 1)));
+      stop = ir_bin(&b, BIN_OR, stop, done);
+    }
+    ir_map_free(&m);
+  }
+  for (int k = 0; k < nstate; k++) ir_replace(loop->res[k], cur[k]);
+  ir_replace(loop->res[nstate], counted ? ir_const_i64(&b, n) : iters);
+  ir_replace(loop->res[nstate + 1], stop);
+  ir_remove(loop);
+  return first ? first->next : b.block->first;
+}
+
+/* Does a comprehension's body sum over something, itself or in a comprehension it reads?
+ * (seen: the comprehensions already looked at) */
+static bool sums(IrBlock *b, IrMap *seen) {
   if (ir_contains_reduction(b)) return true;
   for (IrInst *in = b->first; in; in = in->next) {
     IrInst *c = in->op == IR_ELEM ? ir_op(in, 0)->def : NULL;
-    if (c && c->op == IR_COMPR && sums(c->regions[0])) return true;
+    if (c && c->op == IR_COMPR && !ir_map_get(seen, c->res[0])) {
+      ir_map_put(seen, c->res[0], c->res[0]);
+      if (sums(c->regions[0], seen)) return true;
+    }
     for (int q = 0; q < in->nregions; q++)
-      if (sums(in->regions[q])) return true;
+      if (sums(in->regions[q], seen)) return true;
   }
   return false;
 }
@@ -1169,7 +1290,17 @@ bool autodiff_expand(IrFunc *fn, IrInst *g, DiagBag *d) {
     ir_remove(in);
     ir_insert_before(g, in);
   }
+  IrMap memo = {0};
   for (IrInst *in = before ? before->next : g->parent->first; in != g;) {
+    if (in->op == IR_LOOP) {
+      bool dep = false;
+      for (int k = 0; k < in->nres && !dep; k++) dep = depends(body, in->res[k], &memo);
+      IrInst *steps = dep ? unroll(&ad, in) : NULL;
+      if (steps) {
+        in = steps;
+        continue;
+      }
+    }
     if (in->op == IR_COMPR || in->op == IR_REDUCE) {
       IrMap variant = {0};
       IrInst *moved = hoist_body(in, in->regions[0], &variant, NULL);
@@ -1182,6 +1313,7 @@ bool autodiff_expand(IrFunc *fn, IrInst *g, DiagBag *d) {
     }
     in = in->next;
   }
+  ir_map_free(&memo);
   IrInst *first = before ? before->next : g->parent->first;
   if (first == g) first = NULL;
   for (int k = 0; k < body->nargs; k++) {
@@ -1218,7 +1350,9 @@ bool autodiff_expand(IrFunc *fn, IrInst *g, DiagBag *d) {
       grad = ad.failed ? NULL : tensor_adj(&ad, a);
       if (!grad) grad = zeros_like(&ad, a);
       IrInst *c = ir_val(grad)->def;
-      if (c && c->op == IR_COMPR && sums(c->regions[0])) c->flags = (c->flags & ~IRF_LAZY) | IRF_STORE;
+      IrMap seen = {0};
+      if (c && c->op == IR_COMPR && sums(c->regions[0], &seen)) c->flags = (c->flags & ~IRF_LAZY) | IRF_STORE;
+      ir_map_free(&seen);
     } else {
       grad = ad.failed ? NULL : scalar_adj(&ad, &top, a);
       if (!grad) grad = ir_const_f(&ad.top, (SnDtype)a->type.dtype, 0);

@@ -71,7 +71,10 @@ static bool redundant(IrInst *c, IrInst *e) {
  * few levels and compiles in time linear in its length; a cost C[i, j] read once per element,
  * or a small body read at two places, fuses as before. */
 #define FUSE_DUP_LIMIT 64
-/* Sizes saturate here (a size is only compared with FUSE_DUP_LIMIT). */
+/* A producer whose fused body is larger than this and that is read by more than one element
+ * read is stored (plan_block). */
+#define FUSE_SHARED_LIMIT 512
+/* Sizes saturate here (a size is only compared with the limits above). */
 #define FUSE_SIZE_CAP (1 << 30)
 
 typedef struct Producer {
@@ -157,6 +160,11 @@ static void plan_block(Arena *a, IrBlock *b, bool in_consumer) {
       p->compr = in;
       p->size = fused_size(in->regions[0]);
       p->store = in->flags & IRF_STORE;
+      /* a large body read in several places (a backward's adjoints reach a state through two
+       * paths at every step of an unrolled iterate) would be copied into each, and doubled at
+       * every level: stored once instead */
+      IrUses *u = in->res[0]->aux;
+      if (p->size > FUSE_SHARED_LIMIT && u && u->elem > 1) p->store = true;
       in->aux = p;
     } else if (in->op == IR_REDUCE && !in_consumer) {
       limit_copies(a, in->regions, in->nregions);
@@ -251,9 +259,46 @@ static void hoist_checks(IrBlock *b) {
   }
 }
 
+/* --- repeated reads ---------------------------------------------------------------------------- */
+
+/* Two reads of one comprehension at the same subscripts in one block (`0.5 * s + 0.2 * sin(s)`
+ * reads s[i] twice) become one before fusing, so its body is copied in once: copied per read, a
+ * chain of such steps grew as 3^k and 8 unrolled steps never compiled. */
+static void share_reads(Arena *a, IrBlock *b) {
+  IrMap seen = {0}; /* tensor -> PtrVec of its reads in b */
+  for (IrInst *in = b->first, *next; in; in = next) {
+    next = in->next;
+    for (int r = 0; r < in->nregions; r++) share_reads(a, in->regions[r]);
+    if (in->op != IR_ELEM) continue;
+    IrValue *t = ir_op(in, 0);
+    if (!t->def || t->def->op != IR_COMPR) continue;
+    PtrVec *reads = ir_map_get(&seen, t);
+    if (!reads) {
+      reads = NEW(a, PtrVec);
+      ir_map_put(&seen, t, reads);
+    }
+    IrInst *same = NULL;
+    for (int k = 0; k < reads->n && !same; k++) {
+      IrInst *e = reads->items[k];
+      bool eq = e->nops == in->nops;
+      for (int j = 1; eq && j < in->nops; j++) eq = ir_op(e, j) == ir_op(in, j);
+      if (eq) same = e;
+    }
+    if (same) {
+      ir_replace(in->res[0], same->res[0]);
+      ir_remove(in);
+    } else {
+      vec_push(a, reads, in);
+    }
+  }
+  ir_map_free(&seen);
+}
+
 void pass_fuse(IrFunc *f, const PassOptions *opt) {
   Arena scratch = {0};
   Fuser fu = {f, true, opt->fuse};
+  share_reads(&scratch, f->body);
+  ir_resolve(f);
   ir_count_uses(&scratch, f);
   plan_block(&scratch, f->body, false);
   while (fu.changed) {

@@ -211,6 +211,10 @@ type(T) ::= FN(N). { T = ast_node(ctx, A_TYPE, N.span); T->name = "fn"; } /* a f
 type(T) ::= NAME(N) LB dims(D) RB(E). {
   T = ast_node(ctx, A_TYPE, span_join(N.span, E.span)); T->name = N.str; T->list = D->list; T->ival = 1;
 }
+/* float[...]: a tensor of any rank, or a number (a function generic over ranks: relu(x)) */
+type(T) ::= NAME(N) LB ELLIPSIS RB(E). {
+  T = ast_node(ctx, A_TYPE, span_join(N.span, E.span)); T->name = N.str; T->ival = 2;
+}
 dims(L) ::= dim(D). { L = ast_node(ctx, A_BLOCK, D->span); ast_add(ctx, L, D); }
 dims(L) ::= dims(L0) COMMA dim(D). { L = L0; ast_add(ctx, L, D); }
 dim(D) ::= NAME(N). { D = ast_node(ctx, A_NAME, N.span); D->name = N.str; }

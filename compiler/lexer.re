@@ -215,6 +215,7 @@ void lexer_next(Lexer *lx, Token *t) {
       "," { RET(T_COMMA); }
       ":" { RET(T_COLON); }
       ";" { RET(T_SEMI); }
+      "..." { RET(T_ELLIPSIS); }
       "." { RET(T_DOT); }
       "=" { RET(T_EQ); }
       "->" { RET(T_ARROW); }
@@ -288,6 +289,7 @@ const char *token_name(int kind) {
   case T_COLON: return "`:`";
   case T_SEMI: return "`;`";
   case T_DOT: return "`.`";
+  case T_ELLIPSIS: return "`...`";
   case T_EQ: return "`=`";
   case T_ARROW: return "`->`";
   case T_PLUS: return "`+`";

@@ -542,6 +542,11 @@ static void arg_stmt(Sema *s, Node *n) {
     diag_hint(s->diags, g, "arguments are numbers (i64, f64, ...), bool, str, or tensors such as f32[n, 3]");
     return;
   }
+  if (type->ival == 2) {
+    Diag *g = diag_error(s->diags, type->span, "an argument's type gives its rank");
+    diag_hint(s->diags, g, "name its sizes, e.g. %s[n, d]", type->name);
+    return;
+  }
   bool is_str = strcmp(type->name, "str") == 0;
   IrArg *a = NEW(s->fn->arena, IrArg);
   a->name = arena_strdup(s->fn->arena, n->name);

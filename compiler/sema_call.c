@@ -72,9 +72,10 @@ bool sema_match_type(Sema *s, Node *type, Val *v, Scope *dimscope, bool local, S
     sema_unknown_type(s, type);
     return false;
   }
-  bool want_tensor = type->ival != 0;
-  if ((want_tensor && v->kind != V_TENSOR) || (!want_tensor && v->kind != V_SCALAR) ||
-      (want_tensor && v->rank != type->list.n)) {
+  bool want_tensor = type->ival == 1, any_rank = type->ival == 2;
+  bool shape_ok = any_rank ? v->kind == V_TENSOR || v->kind == V_SCALAR
+                           : want_tensor ? v->kind == V_TENSOR && v->rank == type->list.n : v->kind == V_SCALAR;
+  if (!shape_ok) {
     diag_error(s->diags, span, "%s: expected %s, got %s", what, sema_src_text(s, type->span), sema_type_str(s, v));
     return false;
   }
@@ -569,7 +570,12 @@ Val *sema_check_definition(Sema *s, Binding *fb, bool defaults) {
       break;
     }
     Val *v;
-    if (type->ival) {
+    if (type->ival == 2) { /* any rank: checked as a vector of a size of its own */
+      IrInst *ph = ir_emit(&s->b, IR_ARG, 0, NULL, 1, &ir_i64, 0);
+      Dim d = sema_dim_of_value(s, ph->res[0], arena_printf(s->arena, "len(%s)", param->name));
+      IrType tt = ir_tensor(dt, 1);
+      v = sema_tensor(s, dt, 1, &d, ir_emit(&s->b, IR_ARG, 0, NULL, 1, &tt, 0)->res[0]);
+    } else if (type->ival) {
       Dim dims[SN_MAX_RANK];
       if (type->list.n > SN_MAX_RANK) {
         diag_error(s->diags, type->span, "a tensor has at most %d dimensions", SN_MAX_RANK);

@@ -5,7 +5,7 @@
 # {analytic, numeric} (both flattened, row-major) and `error`, the largest
 # |analytic - numeric| / (atol + rtol |numeric|); below 1 passes. In f64 with h = 1e-6 the
 # difference quotient is good to about 1e-9 relative on smooth functions.
-fn gradcheck(f: fn, x, h = 1e-6, atol = 1e-7, rtol = 1e-6) {
+fn gradcheck(f: fn, x: float[...], h = 1e-6, atol = 1e-7, rtol = 1e-6) {
   let df = grad(f)
   let a = flatten(df(x))
   let n = numel(x)
