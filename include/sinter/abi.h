@@ -156,6 +156,12 @@ SnTensor *sn_load_named(const char *where, const char *path, const char *name, i
  * labels (which must be of `ydtype`); `label`, `delimiter` and `header` as SnCsvSpec's. */
 SnResult *sn_load_csv(const char *where, const char *path, const char *label, int32_t dtype, int32_t ydtype,
                       int32_t delimiter, int32_t header);
+/* load_idx: an IDX file's data as `dtype`, its trailing dimensions flattened into dimension
+ * rank - 1 when rank is below the file's; each of `expected` (rank entries) that is not -1 must
+ * be that dimension's size. */
+/* The sizes a file of file_rank dimensions has at `rank` (1 <= rank <= file_rank, else 1). */
+SnStatus sn_idx_fold(int64_t file_rank, const int64_t *file_shape, int64_t rank, int64_t *shape);
+SnTensor *sn_load_idx(const char *where, const char *path, int32_t dtype, int64_t rank, const int64_t *expected);
 void sn_load_close(void);     /* closes the safetensors files load keeps open between tensors */
 SnStatus sn_save_tensor(const char *where, const char *path, const SnTensor *t); /* .npy or .safetensors */
 /* A record: begin, add each field (the saver retains it), end writes the file (or a directory of
