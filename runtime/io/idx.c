@@ -39,28 +39,57 @@ static SnStatus open_failed(const char *path, int err) {
   return sn_error_set("%s: cannot open: %s", path, strerror(err));
 }
 
-/* Reads exactly n bytes, or fails naming what was being read. */
-static SnStatus read_exact(gzFile f, const char *path, void *buf, size_t n, const char *what, size_t *got) {
+/* Reads up to n bytes into buf, fewer only at the end of the data (*got says how many); fails
+ * on a read error or corrupt compressed data. */
+static SnStatus read_some(gzFile f, const char *path, void *buf, size_t n, size_t *got) {
   size_t done = 0;
-  while (done < n) {
+  int r = 1;
+  while (done < n && r > 0) {
     unsigned chunk = n - done > (1u << 30) ? 1u << 30 : (unsigned)(n - done);
-    int r = gzread(f, (char *)buf + done, chunk);
-    if (r < 0) {
-      int code;
-      const char *msg = gzerror(f, &code);
-      return sn_error_set("%s: %s: %s", path, code == Z_ERRNO ? "read error" : "corrupt gzip data", code == Z_ERRNO ? strerror(errno) : msg);
-    }
-    if (r == 0) break;
-    done += (size_t)r;
+    if ((r = gzread(f, (char *)buf + done, chunk)) > 0) done += (size_t)r;
   }
-  if (got) *got = done;
-  if (done < n) {
-    int code;
-    const char *msg = gzerror(f, &code);
-    if (code != Z_OK && code != Z_BUF_ERROR) return sn_error_set("%s: corrupt gzip data: %s", path, msg);
-    return sn_error_set("%s: truncated after %zu bytes of %s (%zu expected)", path, done, what, n);
-  }
+  *got = done;
+  int code;
+  const char *msg = gzerror(f, &code);
+  if (code == Z_ERRNO) return sn_error_set("%s: read error: %s", path, strerror(errno));
+  /* a gzip stream cut short is Z_BUF_ERROR: reported as truncated by the caller */
+  if (code != Z_OK && code != Z_BUF_ERROR) return sn_error_set("%s: corrupt gzip data: %s", path, msg);
   return 0;
+}
+
+static SnStatus truncated(const char *path, size_t got, const char *what, size_t n) {
+  return sn_error_set("%s: truncated after %zu bytes of %s (%zu expected)", path, got, what, n);
+}
+
+/* Reads exactly n bytes, or fails naming what was being read. */
+static SnStatus read_exact(gzFile f, const char *path, void *buf, size_t n, const char *what) {
+  size_t got;
+  if (read_some(f, path, buf, n, &got)) return 1;
+  return got < n ? truncated(path, got, what, n) : 0;
+}
+
+/* The n bytes of data in a malloc'd buffer grown as they arrive (doubling from
+ * SN_IDX_FIRST_READ), so that a header claiming more than the file holds fails as truncated
+ * without first allocating what it claims. NULL (with a message) on failure. */
+#define SN_IDX_FIRST_READ ((size_t)1 << 20)
+static unsigned char *read_data(gzFile f, const char *path, size_t n, const char *what) {
+  unsigned char *buf = NULL;
+  size_t done = 0, cap = 0;
+  do {
+    size_t next = cap == 0 ? (n < SN_IDX_FIRST_READ ? n : SN_IDX_FIRST_READ) : cap > n / 2 ? n : 2 * cap;
+    unsigned char *b = realloc(buf, next ? next : 1);
+    size_t got = 0;
+    SnStatus st = !b ? sn_error_set("%s: out of memory for %zu bytes of data", path, next) : read_some(f, path, b + done, next - done, &got);
+    buf = b ? b : buf;
+    done += got;
+    if (!st && done < next) st = truncated(path, done, what, n);
+    if (st) {
+      free(buf);
+      return NULL;
+    }
+    cap = next;
+  } while (done < n);
+  return buf;
 }
 
 typedef struct IdxHeader {
@@ -72,7 +101,7 @@ typedef struct IdxHeader {
 
 static SnStatus read_header(gzFile f, const char *path, IdxHeader *h) {
   unsigned char magic[4];
-  if (read_exact(f, path, magic, 4, "the header", NULL)) return 1;
+  if (read_exact(f, path, magic, 4, "the header")) return 1;
   if (magic[0] || magic[1])
     return sn_error_set("%s: not an IDX file: it starts with bytes %02x %02x, not 00 00", path, magic[0], magic[1]);
   h->type = -1;
@@ -85,7 +114,7 @@ static SnStatus read_header(gzFile f, const char *path, IdxHeader *h) {
   if (h->rank < 1 || h->rank > SN_MAX_RANK)
     return sn_error_set("%s: %lld dimensions; IDX tensors here have 1 to %d", path, (long long)h->rank, SN_MAX_RANK);
   unsigned char dims[4 * SN_MAX_RANK];
-  if (read_exact(f, path, dims, 4 * (size_t)h->rank, "the header's sizes", NULL)) return 1;
+  if (read_exact(f, path, dims, 4 * (size_t)h->rank, "the header's sizes")) return 1;
   size_t bytes = (size_t)idx_types[h->type].size;
   for (int64_t d = 0; d < h->rank; d++) {
     const unsigned char *p = dims + 4 * d;
@@ -196,25 +225,17 @@ SnTensor *sn_idx_read(const char *path, SnDtype dtype) {
     sn_error_set("%s: holds %s values, which are read as f32 or f64, not %s", path, idx_types[h.type].name, sn_dtype_name(dtype));
     goto done;
   }
-  if (!(data = malloc(h.bytes ? h.bytes : 1))) {
-    sn_error_set("%s: out of memory for %zu bytes of data", path, h.bytes);
-    goto done;
-  }
   char what[256];
   snrt_io_shape_text(what, sizeof what, SN_U8, h.rank, h.shape);
   char desc[300];
   snprintf(desc, sizeof desc, "the data of %s%s", idx_types[h.type].name, strchr(what, '['));
-  size_t got;
-  if (read_exact(f, path, data, h.bytes, desc, &got)) goto done;
+  if (!(data = read_data(f, path, h.bytes, desc))) goto done;
   unsigned char extra[4096];
-  size_t more = 0;
-  for (int r; (r = gzread(f, extra, sizeof extra)) > 0;) more += (size_t)r;
-  int code;
-  const char *msg = gzerror(f, &code);
-  if (code != Z_OK && code != Z_BUF_ERROR) {
-    sn_error_set("%s: corrupt gzip data: %s", path, msg);
-    goto done;
-  }
+  size_t more = 0, got;
+  do {
+    if (read_some(f, path, extra, sizeof extra, &got)) goto done;
+    more += got;
+  } while (got == sizeof extra);
   if (more) {
     sn_error_set("%s: %zu byte%s after %s; the header's sizes do not describe the file", path, more, more == 1 ? "" : "s", desc);
     goto done;

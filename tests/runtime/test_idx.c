@@ -169,6 +169,11 @@ TEST(bad_headers) {
   unsigned char big[4 + 32] = {0, 0, 0x0E, 8};
   memset(big + 4, 0xFF, 32);
   CHECK_HAS(read_error(put("overflow", 0, big, sizeof big), SN_F64), "the sizes in the header overflow");
+  /* sizes that fit in memory's address range but not in the file: truncated, nothing that large
+   * allocated first */
+  unsigned char huge[4 + 8 + 3] = {0, 0, 0x08, 2, 0xFF, 0xFF, 0xFF, 0xFF, 0x00, 0xFF, 0xFF, 0xFF, 1, 2, 3};
+  CHECK_HAS(read_error(put("huge", 1, huge, sizeof huge), SN_I64),
+            "truncated after 3 bytes of the data of u8[4294967295, 16777215] (72057589726183425 expected)");
   static const char junk[] = "\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03this is not deflate data";
   CHECK_HAS(read_error(put("junk.gz", 0, (const unsigned char *)junk, sizeof junk - 1), SN_I64), "corrupt gzip data");
 }
