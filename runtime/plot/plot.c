@@ -22,7 +22,7 @@
 #define SN_PLOT_HEIGHT 600
 #define SN_PLOT_MAX_PIXELS 16384 /* per side: cairo's own limit is 32767 */
 #define SN_PLOT_MAX_SERIES 64    /* lines in one picture, each with its colour and legend entry */
-#define SN_PLOT_MAX_BINS 4096    /* per side of a density's histogram */
+#define SN_PLOT_MAX_BINS 1024    /* per side of a density's histogram: 8 MB of counts */
 #define SN_PLOT_DOT "\xe2\x80\xa2" /* U+2022, a filled dot: a scatter's marker, as matplotlib's */
 
 /* Colour map 0: white background, black for the box and text, then matplotlib's "tab10" cycle. */

@@ -198,7 +198,7 @@ TEST(bad_data_and_paths) {
   CHECK(sn_plot_scatter(path, y, NULL, NULL, &st) != 0);
   CHECK_HAS(sn_error_message(), "x must be 2-D points [n, 2], not a tensor of 1 dimensions");
   CHECK(sn_plot_density(path, pts, 0, &st) != 0);
-  CHECK_HAS(sn_error_message(), "bins must be 1 to 4096, not 0");
+  CHECK_HAS(sn_error_message(), "bins must be 1 to 1024, not 0");
   sn_tensor_set_f64(y, 1, -2);
   st.logy = 1;
   CHECK(sn_plot_lines(path, y, NULL, NULL, &st) != 0);
@@ -242,7 +242,7 @@ TEST(calls_from_programs) {
   CHECK_HAS(sn_error_message(), "call.png: labels= gives 1 names for 2 series");
   CHECK(sn_plot_scatter_call("prog.dsl:2:1", path, p, p, 1, "a\nb", "", "", "") == 0);
   CHECK(sn_plot_density_call("prog.dsl:3:1", path, p, 5000, "", "", "") != 0);
-  CHECK_HAS(sn_error_message(), "bins must be 1 to 4096, not 5000");
+  CHECK_HAS(sn_error_message(), "bins must be 1 to 1024, not 5000");
   sn_tensor_release(y);
   sn_tensor_release(p);
 }
