@@ -235,7 +235,6 @@ static Val *b_load_idx(Sema *s, const Builtin *b, Arg *args, Node *call) {
   SnDtype fdt;
   int64_t frank, fshape[SN_MAX_RANK];
   if (path && !sn_idx_info(path, &fdt, &frank, fshape)) {
-    note_read(s, "load_idx %s: %s rank %lld", path, sn_dtype_name(fdt), (long long)frank);
     if (dt == SN_NDTYPES) dt = fdt;
     if (fdt != SN_I64 && dt != SN_F32 && dt != SN_F64) {
       diag_error(s->diags, args[0].span, "%s holds %s values, which load_idx reads as f32 or f64, not %s", path, sn_dtype_name(fdt),
@@ -243,6 +242,9 @@ static Val *b_load_idx(Sema *s, const Builtin *b, Arg *args, Node *call) {
       return ERR;
     }
     if (rank < 0) rank = frank;
+    /* the sizes become constants of the program: sinter run's cache keys on them too */
+    note_read(s, "load_idx %s: %s rank %lld", path, sn_dtype_name(fdt), (long long)frank);
+    for (int64_t d = 0; d < frank; d++) note_read(s, "  size %lld", (long long)fshape[d]);
     if (sn_idx_fold(frank, fshape, rank, sizes)) {
       Diag *g = diag_error(s->diags, type ? type->span : call->span, "%s has %lld dimensions; the declared type has %lld", path,
                            (long long)frank, (long long)rank);
