@@ -26,7 +26,8 @@ LLVM_LIBS = $(shell $(LLVM_CONFIG) --ldflags) -lLLVM-19
 
 # Packages the build and `make test` need; bench adds the Python reference tools.
 DEPS_BUILD := gcc make clang libclang-rt-14-dev libomp-14-dev llvm-19-dev llvm-19-tools re2c lemon \
-              libopenblas-dev libedit-dev libcjson-dev bsdutils time
+              libopenblas-dev libedit-dev libcjson-dev bsdutils time pkg-config zlib1g-dev libplplot-dev \
+              plplot-driver-cairo dataset-fashion-mnist
 DEPS_BENCH := python3 python3-numpy python3-scipy python3-pot
 
 WARN := -Wall -Wextra -Werror
@@ -34,12 +35,16 @@ OPT := -O2 -g
 # The runtime's kernels are built for the host CPU: libsinter is linked into programs built here.
 RT_OPT := -O3 -g -march=native
 CFLAGS_COMMON := -std=c11 -D_GNU_SOURCE $(WARN) -Iinclude $(SANFLAGS)
-CFLAGS_RT := $(CFLAGS_COMMON) $(RT_OPT) -Iruntime -fopenmp -fPIC
+# PLplot (runtime/plot) and zlib (runtime/io/idx.c), through pkg-config; expanded when a recipe
+# runs, as `make deps` may install them during this very run.
+PKG_CFLAGS = $(shell pkg-config --cflags plplot 2>/dev/null || echo -I/usr/include/plplot)
+PKG_LIBS = $(shell pkg-config --libs plplot zlib 2>/dev/null || echo -lplplot -lz)
+CFLAGS_RT = $(CFLAGS_COMMON) $(RT_OPT) -Iruntime -fopenmp -fPIC $(PKG_CFLAGS)
 CFLAGS_CC = $(CFLAGS_COMMON) $(OPT) -Icompiler -I$(BUILD)/gen $(LLVM_CFLAGS)
 
 # What `sinter build` links a program with (baked into the compiler, so it matches this build).
-RT_LINK := -lopenblas -lcjson -lgomp -lm -lpthread
-PROG_LINK := $(SANFLAGS) $(RT_LINK)
+RT_LINK = -lopenblas -lcjson $(PKG_LIBS) -lgomp -lm -lpthread
+PROG_LINK = $(SANFLAGS) $(RT_LINK)
 
 # The runtime's layers are its folders (docs/design.md): a new file in one needs no edit here.
 RT_SRC := $(wildcard runtime/*/*.c)
@@ -179,13 +184,13 @@ FUZZ_SRC := $(filter-out compiler/main.c compiler/repl.c compiler/jit.c compiler
               compiler/driver_llvm.c compiler/cli.c compiler/cache.c,$(CC_SRC))
 $(BUILD)/fuzz/fuzz_front: tests/fuzz/fuzz_front.c $(FUZZ_SRC) $(BUILD)/gen/lexer.c $(BUILD)/gen/grammar.c $(BUILD)/gen/prelude.c $(RT_SRC) | deps
 	@mkdir -p $(@D)
-	$(CLANG) $(FUZZ_CFLAGS) -fopenmp -Wno-unused-parameter $^ -o $@ -lopenblas -lcjson -lm -lpthread
+	$(CLANG) $(FUZZ_CFLAGS) -fopenmp -Wno-unused-parameter $(PKG_CFLAGS) $^ -o $@ -lopenblas -lcjson $(PKG_LIBS) -lm -lpthread
 
 # Runtime fuzz targets (tests/fuzz/fuzz_rt_*.c) link the runtime's sources built the same way.
 $(BUILD)/fuzz/fuzz_rt_%: tests/fuzz/fuzz_rt_%.c $(RT_SRC) $(RT_HDR) | deps
 	@mkdir -p $(@D)
-	$(CLANG) -std=c11 -D_GNU_SOURCE -g -O1 -Iinclude -Iruntime -fopenmp \
+	$(CLANG) -std=c11 -D_GNU_SOURCE -g -O1 -Iinclude -Iruntime $(PKG_CFLAGS) -fopenmp \
 	  -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -Wno-pass-failed \
-	  $< $(RT_SRC) -o $@ -lopenblas -lcjson -lm -lpthread
+	  $< $(RT_SRC) -o $@ -lopenblas -lcjson $(PKG_LIBS) -lm -lpthread
 
 -include $(RT_OBJ:.o=.d) $(CC_OBJ:.o=.d) $(BUILD)/obj/compiler/front.d

@@ -3,7 +3,8 @@
  * A builtin is one row (Builtin) in its family's table: core (builtins_core.c: math,
  * reductions, casts, constructors, shapes, print, check), io (builtins_io.c: load, load_csv,
  * save), transport (builtins_transport.c: the runtime's solvers), shape (builtins_shape.c:
- * reshape, flatten, concat, stack) and linalg (builtins_linalg.c: sorting, quantiles, LAPACK).
+ * reshape, flatten, concat, stack), linalg (builtins_linalg.c: sorting, quantiles, LAPACK) and
+ * plot (builtins_plot.c: PNG pictures); nn (builtins_nn.c: grad, value_and_grad, tree_map).
  * Its signature is written as
  * a sinter function's parameters, `x: num[n, d], y: num[m, d], p: num = 2`, so a call binds
  * exactly as a call of a user function does (sema_match_args, sema_bind_params: positional and
@@ -34,7 +35,7 @@
 /* The tables of the families, each ended by a row whose name is NULL (listed in a Library's
  * builtins by compiler/prelude.c). */
 extern const Builtin builtins_core[], builtins_io[], builtins_transport[], builtins_shape[],
-    builtins_linalg[], builtins_nn[];
+    builtins_linalg[], builtins_plot[], builtins_nn[];
 
 /* The generic handler: calls the runtime function `data` with the arguments (preceded by the
  * call's location when the function is fallible and has no location of its own), and gives its

@@ -1,5 +1,5 @@
-/* builtins_io.c: the builtins that read and write files: load, load_csv and save
- * (runtime/io_load.c, docs/runtime.md). A path known when the program is compiled is read then
+/* builtins_io.c: the builtins that read and write files: load, load_csv, load_idx and save
+ * (runtime/io/load.c, docs/runtime.md). A path known when the program is compiled is read then
  * for the dtypes and ranks its values will have; the program checks them again when it runs. */
 #include "builtins.h"
 
@@ -31,13 +31,15 @@ static bool load_format(const char *path) {
   return false;
 }
 
-/* A tensor of `dt` and `rank` read from a file: its sizes, known only when the program runs, are
- * read from it (and show as `?`); a rank-0 tensor is a scalar. */
-static Val *file_tensor(Sema *s, IrValue *t, SnDtype dt, int rank) {
+/* A tensor of `dt` and `rank` read from a file: its sizes are `sizes` where known when compiling
+ * (not NULL, not -1), else read from it when the program runs (and show as `?`); a rank-0
+ * tensor is a scalar. */
+static Val *file_tensor(Sema *s, IrValue *t, SnDtype dt, int rank, const int64_t *sizes) {
   t->type = ir_tensor(dt, rank);
   if (rank == 0) return sema_scalar(s, dt, false, ir_elem(&s->b, t, 0, NULL));
   Dim dims[SN_MAX_RANK];
-  for (int d = 0; d < rank; d++) dims[d] = sema_dim_of_value(s, ir_dim(&s->b, t, d), "?");
+  for (int d = 0; d < rank; d++)
+    dims[d] = sizes && sizes[d] >= 0 ? sema_dim_const(sizes[d]) : sema_dim_of_value(s, ir_dim(&s->b, t, d), "?");
   return sema_tensor(s, dt, rank, dims, t);
 }
 
@@ -66,7 +68,7 @@ static Val *load(Sema *s, Arg *args, Node *call, Node *type) {
     s->b.span = call->span;
     IrValue *t = ir_call(&s->b, RT_LOAD_TENSOR, 4, ops);
     s->b = save;
-    return file_tensor(s, t, dt, type->list.n);
+    return file_tensor(s, t, dt, type->list.n, NULL);
   }
   const char *path = sema_const_str(pv);
   if (!path) {
@@ -104,7 +106,7 @@ static Val *load(Sema *s, Arg *args, Node *call, Node *type) {
     s->b.span = call->span;
     IrValue *t = ir_call(&s->b, RT_LOAD_TENSOR, 4, ops);
     s->b = save;
-    r = file_tensor(s, t, (SnDtype)info.dtypes[0], (int)info.ranks[0]);
+    r = file_tensor(s, t, (SnDtype)info.dtypes[0], (int)info.ranks[0], NULL);
   } else {
     r = sema_record(s, (int)info.n, NULL, NULL);
     for (int64_t i = 0; i < info.n; i++) {
@@ -116,7 +118,7 @@ static Val *load(Sema *s, Arg *args, Node *call, Node *type) {
       IrValue *t = ir_call(&s->b, RT_LOAD_NAMED, 5, ops);
       s->b = save;
       r->rec->names[i] = arena_strdup(s->arena, info.names[i]);
-      r->rec->vals[i] = file_tensor(s, t, (SnDtype)info.dtypes[i], (int)info.ranks[i]);
+      r->rec->vals[i] = file_tensor(s, t, (SnDtype)info.dtypes[i], (int)info.ranks[i], NULL);
     }
   }
   sn_file_info_free(&info);
@@ -190,12 +192,89 @@ static Val *b_load_csv(Sema *s, const Builtin *b, Arg *args, Node *call) {
     IrValue *pops[2] = {h, ir_const(&s->b, ir_scalar(SN_I32), 0, part)};
     IrValue *t = ir_call(&s->b, RT_RESULT_TENSOR, 2, pops);
     r->rec->names[part] = part ? "y" : "x";
-    r->rec->vals[part] = file_tensor(s, t, part ? ydt : dt, part ? 1 : 2);
+    r->rec->vals[part] = file_tensor(s, t, part ? ydt : dt, part ? 1 : 2, NULL);
   }
   s->b = save;
   /* x and y have the same rows */
   if (r->rec->n == 2) sema_dims_match(s, r->rec->vals[0]->dims[0], r->rec->vals[1]->dims[0], call->span, "rows of x and y");
   return r;
+}
+
+/* load_idx(path, dtype=_): an IDX file (plain or gzip; runtime/io/idx.c) as f32, f64, i32 or i64;
+ * without dtype, i64 for integer data and the file's own type for floats. A literal path is read
+ * now for the rank and the sizes, which are then known when compiling (and checked when the
+ * program runs). With a declared type (`let x: f32[n, 784] = load_idx(path)`) the file need not
+ * exist yet, and a rank below the file's flattens its trailing dimensions into the last. */
+static Val *b_load_idx(Sema *s, const Builtin *b, Arg *args, Node *call) {
+  (void)b;
+  if (!path_arg(s, &args[0], "load_idx")) return ERR;
+  Node *type = sema_declared_type(s, call);
+  SnDtype dt = args[1].node ? args[1].dt : SN_NDTYPES;
+  int64_t rank = -1, sizes[SN_MAX_RANK];
+  if (type) {
+    SnDtype tdt;
+    if (!type->ival || !sn_dtype_from_name(type->name, &tdt)) {
+      diag_error(s->diags, type->span, "load_idx gives a tensor; the declared type must be one, such as f32[n, 784]");
+      return ERR;
+    }
+    if (args[1].node && tdt != dt) {
+      diag_error(s->diags, args[1].span, "dtype=%s disagrees with the declared type %s", sn_dtype_name(dt), sn_dtype_name(tdt));
+      return ERR;
+    }
+    dt = tdt;
+    rank = type->list.n;
+  }
+  if (dt != SN_NDTYPES && dt != SN_F32 && dt != SN_F64 && dt != SN_I32 && dt != SN_I64) {
+    Diag *g = diag_error(s->diags, type ? type->span : args[1].span, "load_idx reads IDX data as f32, f64, i32 or i64, not %s",
+                         sn_dtype_name(dt));
+    diag_hint(s->diags, g, "bytes (u8) are read as i64 labels or f32 pixels: load_idx(path, dtype=f32) / 255 scales them to [0, 1]");
+    return ERR;
+  }
+  for (int d = 0; d < SN_MAX_RANK; d++) sizes[d] = -1;
+  const char *path = sema_const_str(args[0].v);
+  SnDtype fdt;
+  int64_t frank, fshape[SN_MAX_RANK];
+  if (path && !sn_idx_info(path, &fdt, &frank, fshape)) {
+    if (dt == SN_NDTYPES) dt = fdt;
+    if (fdt != SN_I64 && dt != SN_F32 && dt != SN_F64) {
+      diag_error(s->diags, args[0].span, "%s holds %s values, which load_idx reads as f32 or f64, not %s", path, sn_dtype_name(fdt),
+                 sn_dtype_name(dt));
+      return ERR;
+    }
+    if (rank < 0) rank = frank;
+    /* the sizes become constants of the program: sinter run's cache keys on them too */
+    note_read(s, "load_idx %s: %s rank %lld", path, sn_dtype_name(fdt), (long long)frank);
+    for (int64_t d = 0; d < frank; d++) note_read(s, "  size %lld", (long long)fshape[d]);
+    if (sn_idx_fold(frank, fshape, rank, sizes)) {
+      Diag *g = diag_error(s->diags, type ? type->span : call->span, "%s has %lld dimensions; the declared type has %lld", path,
+                           (long long)frank, (long long)rank);
+      diag_hint(s->diags, g, "a declared type may have fewer dimensions than the file (its last takes the file's trailing ones, "
+                             "as f32[n, 784] for 28 x 28 images), not more");
+      return ERR;
+    }
+  } else if (!type) {
+    if (!path) {
+      Diag *g = diag_error(s->diags, call->span, "load_idx needs a path known when the program is compiled, or a declared type");
+      diag_hint(s->diags, g, "write let x: f32[n, 784] = load_idx(path) to load a path given when the program runs");
+    } else {
+      Diag *g = diag_error(s->diags, args[0].span, "cannot read %s", sn_error_message());
+      struct stat st;
+      if (!file_exists(path, &st))
+        diag_hint(s->diags, g, "the file is read when the program is compiled; to load it only at run time, declare "
+                               "its type: let x: f32[n, 784] = load_idx(\"%s\")", path);
+    }
+    return ERR;
+  } else if (rank < 1) {
+    diag_error(s->diags, type->span, "load_idx gives a tensor of 1 to %d dimensions, not a scalar", SN_MAX_RANK);
+    return ERR;
+  }
+  IrValue *ops[3 + SN_MAX_RANK] = {sema_where(s, call->span), args[0].v->ir, ir_const(&s->b, ir_scalar(SN_I32), 0, dt)};
+  for (int64_t d = 0; d < rank; d++) ops[3 + d] = ir_const_i64(&s->b, sizes[d]);
+  IrBuilder save = s->b;
+  s->b.span = call->span;
+  IrValue *t = ir_call(&s->b, RT_LOAD_IDX, 3 + (int)rank, ops);
+  s->b = save;
+  return file_tensor(s, t, dt, (int)rank, sizes);
 }
 
 /* save(value, path): a tensor to .npy or .safetensors, a record of tensors to .safetensors or a
@@ -251,6 +330,7 @@ static Val *b_load(Sema *s, const Builtin *b, Arg *args, Node *call) {
 const Builtin builtins_io[] = {
     BUILTIN("load", "path", b_load, 0),
     BUILTIN("load_csv", "path, label: syntax = last, dtype: dtype = f32, sep: syntax = _, header: syntax = _", b_load_csv, 0),
+    BUILTIN("load_idx", "path, dtype: dtype = _", b_load_idx, 0),
     BUILTIN("save", "value, path, shard_size: syntax = _, dtype: dtype = _", b_save, 0),
     {0},
 };

@@ -5,7 +5,8 @@
 #include "builtins.h"
 #include "parse.h"
 
-const Builtin *const builtin_families[] = {builtins_core, builtins_io, builtins_transport, builtins_shape, builtins_linalg, builtins_nn, NULL};
+const Builtin *const builtin_families[] = {builtins_core, builtins_io, builtins_transport, builtins_shape, builtins_linalg,
+                                              builtins_plot, builtins_nn, NULL};
 
 bool library_load(Arena *a, DiagBag *d, Library *lib) {
   PtrVec *out = &lib->stdlib;

@@ -111,6 +111,11 @@ Val *sema_if(Sema *s, Node *n) {
     else diag_hint(s->diags, g, "compare, e.g. `if x > 0 then ...`");
     return ERR;
   }
+  /* strings are not run-time values: a choice between two is made when compiling, by a
+   * condition known then (a comparison of strings, such as a library function's option) */
+  IrValue *cv = ir_val(c->ir);
+  if (n->b->kind == A_STR && n->c->kind == A_STR && cv->def && cv->def->op == IR_CONST)
+    return sema_expr(s, cv->def->imm.i ? n->b : n->c);
   IrBuilder save = s->b;
   s->b.span = n->span;
   IrInst *in = ir_emit(&s->b, IR_IF, 1, &c->ir, 0, NULL, 2);

@@ -492,6 +492,14 @@ Val *sema_binop(Sema *s, Op op, Val *a, Val *b, Span span) {
     r->ir = ir_string(&s->b, arena_printf(s->fn->arena, "%s%s", sema_const_str(a), sema_const_str(b)));
     return r;
   }
+  if ((op == OP_EQ || op == OP_NE) && a->kind == V_STR && b->kind == V_STR) {
+    if (!sema_const_str(a) || !sema_const_str(b)) {
+      diag_error(s->diags, span, "`%s` compares strings known when the program is compiled, not program arguments", op_name(op));
+      return ERR;
+    }
+    bool same = strcmp(sema_const_str(a), sema_const_str(b)) == 0;
+    return sema_scalar(s, SN_BOOL, false, ir_const_bool(&s->b, same == (op == OP_EQ)));
+  }
   if ((a->kind != V_SCALAR && a->kind != V_TENSOR) || (b->kind != V_SCALAR && b->kind != V_TENSOR)) {
     Val *bad = a->kind != V_SCALAR && a->kind != V_TENSOR ? a : b;
     Diag *g = diag_error(s->diags, span, "`%s` needs numbers or tensors, not %s", op_name(op), sema_type_str(s, bad));

@@ -1,5 +1,5 @@
 /* sinter.h: the public C API of libsinter, one header per family of the runtime's layers
- * (runtime/core, math, io, ot; docs/design.md, "The runtime's layers"). What only generated code
+ * (runtime/core, math, io, ot, plot; docs/design.md, "The runtime's layers"). What only generated code
  * and the compiler use is in sinter/abi.h.
  *
  * Generated code reads SnTensor's `data` and `shape` fields directly; everything else goes
@@ -12,5 +12,6 @@
 #include "sinter/io.h"
 #include "sinter/math.h"
 #include "sinter/ot.h"
+#include "sinter/plot.h"
 
 #endif

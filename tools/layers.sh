@@ -13,7 +13,8 @@
 # call each other.
 #
 # runtime/ must have no cycle in either graph, and a file of one layer may use (include or call)
-# only its own layer and those below it: core < math < io, ot (io and ot do not use each other);
+# only its own layer and those below it: core < math < io, ot (io and ot do not use each other) < plot
+# (which uses io, not ot);
 # a runtime file includes headers only, never another .c file. include/sinter/<layer>.h belongs
 # to its layer, include/sinter/abi.h to core (it includes core.h alone), and the umbrella
 # include/sinter.h is for programs, not for the runtime's own files. Every failure is an error.
@@ -22,7 +23,7 @@
 set -eu
 
 # The runtime's layers, each with those it may use: a new layer is a folder and an entry here.
-LAYERS="core: math:core io:core,math ot:core,math"
+LAYERS="core: math:core io:core,math ot:core,math plot:core,math,io"
 
 strict=0
 if [ "${1:-}" = --strict ]; then

@@ -1,8 +1,8 @@
 /* sinter/abi.h: the contract between the compiler and libsinter that user C programs need not see:
  * SnTensor's field offsets, the checks and failures generated code reports, the fixed order of
  * float sums, the lse tile, the program entry (arguments, sn_main), load and save as the
- * language calls them, the results of kernels with several outputs, and the solvers as
- * generated code calls them. compiler/rtabi.def lists what generated code calls. Only core.h
+ * language calls them, the results of kernels with several outputs, the solvers and the
+ * pictures as generated code calls them. compiler/rtabi.def lists what generated code calls. Only core.h
  * is included: a result is opaque here. */
 #ifndef SINTER_ABI_H
 #define SINTER_ABI_H
@@ -156,6 +156,12 @@ SnTensor *sn_load_named(const char *where, const char *path, const char *name, i
  * labels (which must be of `ydtype`); `label`, `delimiter` and `header` as SnCsvSpec's. */
 SnResult *sn_load_csv(const char *where, const char *path, const char *label, int32_t dtype, int32_t ydtype,
                       int32_t delimiter, int32_t header);
+/* load_idx: an IDX file's data as `dtype`, its trailing dimensions flattened into dimension
+ * rank - 1 when rank is below the file's; each of `expected` (rank entries) that is not -1 must
+ * be that dimension's size. */
+/* The sizes a file of file_rank dimensions has at `rank` (1 <= rank <= file_rank, else 1). */
+SnStatus sn_idx_fold(int64_t file_rank, const int64_t *file_shape, int64_t rank, int64_t *shape);
+SnTensor *sn_load_idx(const char *where, const char *path, int32_t dtype, int64_t rank, const int64_t *expected);
 void sn_load_close(void);     /* closes the safetensors files load keeps open between tensors */
 SnStatus sn_save_tensor(const char *where, const char *path, const SnTensor *t); /* .npy or .safetensors */
 /* A record: begin, add each field (the saver retains it), end writes the file (or a directory of
@@ -173,6 +179,17 @@ typedef struct SnFileInfo {
 } SnFileInfo;
 SnStatus sn_load_describe(const char *path, SnFileInfo *info);
 void sn_file_info_free(SnFileInfo *info);
+
+/* --- pictures as the language draws them (runtime/plot/plot.c) -------------------------------
+ * sinter/plot.h's functions, with a failure located at `where`. `labels` holds the names of the
+ * legend separated by newlines ("" for none); x (lines) or y (scatter) is read only when has_x
+ * or has_y is set. */
+SnStatus sn_plot_lines_call(const char *where, const char *path, const SnTensor *y, const SnTensor *x, int32_t has_x,
+                            const char *labels, const char *title, const char *xlabel, const char *ylabel, int32_t logy);
+SnStatus sn_plot_scatter_call(const char *where, const char *path, const SnTensor *x, const SnTensor *y, int32_t has_y,
+                              const char *labels, const char *title, const char *xlabel, const char *ylabel);
+SnStatus sn_plot_density_call(const char *where, const char *path, const SnTensor *x, int64_t bins, const char *title,
+                              const char *xlabel, const char *ylabel);
 
 /* --- map over the tensors of checkpoints (runtime/io/stmap.c) ---------------------------------
  * The inputs matched by name: each must hold the same names with the same dtypes and shapes.

@@ -1,5 +1,5 @@
 /* sinter/io.h: files: the program's inputs and atomic writes, safetensors (single and sharded),
- * .npy and CSV. */
+ * .npy, CSV and IDX. */
 #ifndef SINTER_IO_H
 #define SINTER_IO_H
 
@@ -115,6 +115,15 @@ SnStatus sn_csv_read(const char *path, const SnCsvSpec *spec, SnCsvData *out);
 SnStatus sn_csv_parse(const char *text, size_t size, const char *name, const SnCsvSpec *spec,
                       SnCsvData *out);
 void sn_csv_free(SnCsvData *d); /* releases what sn_csv_read filled; safe on a zeroed value */
+
+/* --- IDX -----------------------------------------------------------------------------------
+ * LeCun's MNIST format (Fashion-MNIST's too), plain or gzip-compressed (runtime/io/idx.c): the
+ * magic, element type (u8, i8, i16, i32, f32, f64), rank and sizes are checked against the
+ * data the file holds. sn_idx_info gives the dtype a read gives by default (i64 for integer
+ * data, else the file's float type), the rank and the sizes, without the data. sn_idx_read
+ * converts to dtype (f32, f64, i32 or i64; float data only to a float dtype). */
+SnStatus sn_idx_info(const char *path, SnDtype *dtype, int64_t *rank, int64_t shape[SN_MAX_RANK]);
+SnTensor *sn_idx_read(const char *path, SnDtype dtype);
 
 #ifdef __cplusplus
 }

@@ -1,6 +1,6 @@
 /* file.c: what every file format shares: mapping an input file, the registry of the
  * program's inputs (by device and inode, so another name for the same file is caught), atomic
- * writes through a temporary file and rename, and UTF-8 validation. */
+ * writes through a temporary file and rename, UTF-8 validation, and shapes as messages show them. */
 #include "io/rt_io.h"
 
 #include <errno.h>
@@ -70,6 +70,12 @@ void sn_io_clear_inputs(void) {
   inputs = NULL;
   ninputs = capinputs = 0;
   pthread_mutex_unlock(&inputs_lock);
+}
+
+void snrt_io_shape_text(char *buf, size_t n, SnDtype dtype, int64_t rank, const int64_t *shape) {
+  int k = snprintf(buf, n, "%s[", sn_dtype_name(dtype));
+  for (int64_t i = 0; i < rank && k < (int)n - 24; i++) k += snprintf(buf + k, n - (size_t)k, "%s%lld", i ? ", " : "", (long long)shape[i]);
+  snprintf(buf + k, n - (size_t)k, "]");
 }
 
 SnBuffer *sn_buffer_map_file(const char *path) {

@@ -32,12 +32,6 @@ static bool ends_with(const char *s, const char *suffix) {
   return a >= b && strcmp(s + a - b, suffix) == 0;
 }
 
-void snrt_io_shape_text(char *buf, size_t n, SnDtype dtype, int64_t rank, const int64_t *shape) {
-  int k = snprintf(buf, n, "%s[", sn_dtype_name(dtype));
-  for (int64_t i = 0; i < rank && k < (int)n - 24; i++) k += snprintf(buf + k, n - (size_t)k, "%s%lld", i ? ", " : "", (long long)shape[i]);
-  snprintf(buf + k, n - (size_t)k, "]");
-}
-
 /* A tensor from a file must have the dtype and rank the program was compiled for (its sizes are
  * checked by the program against the declared type); views of a file become row-major. */
 static SnTensor *checked(const char *where, const char *what, SnTensor *t, int32_t dtype, int64_t rank) {
@@ -325,6 +319,45 @@ SnStatus sn_save_end(void *saver) {
   if (st) st = fail_where(s->where);
   saver_free(s);
   return st;
+}
+
+/* --- IDX: the file's dimensions, or its trailing ones flattened into the last of `rank` -------- */
+
+SnStatus sn_idx_fold(int64_t file_rank, const int64_t *file_shape, int64_t rank, int64_t *shape) {
+  if (rank < 1 || rank > file_rank) return 1;
+  memcpy(shape, file_shape, (size_t)rank * sizeof *shape);
+  for (int64_t d = rank; d < file_rank; d++) shape[rank - 1] *= file_shape[d];
+  return 0;
+}
+
+SnTensor *sn_load_idx(const char *where, const char *path, int32_t dtype, int64_t rank, const int64_t *expected) {
+  SnTensor *t = sn_idx_read(path, (SnDtype)dtype);
+  if (!t) {
+    fail_where(where);
+    return NULL;
+  }
+  int64_t shape[SN_MAX_RANK];
+  bool ok = !sn_idx_fold(t->rank, t->shape, rank, shape);
+  for (int64_t d = 0; ok && d < rank; d++) ok = expected[d] < 0 || expected[d] == shape[d];
+  if (!ok) {
+    char want[256], got[256];
+    int k = snprintf(want, sizeof want, "%s[", sn_dtype_name((SnDtype)dtype));
+    for (int64_t d = 0; d < rank && k < (int)sizeof want - 24; d++)
+      k += expected[d] < 0 ? snprintf(want + k, sizeof want - (size_t)k, "%s_", d ? ", " : "")
+                           : snprintf(want + k, sizeof want - (size_t)k, "%s%lld", d ? ", " : "", (long long)expected[d]);
+    snprintf(want + k, sizeof want - (size_t)k, "]");
+    snrt_io_shape_text(got, sizeof got, (SnDtype)dtype, t->rank, t->shape);
+    sn_tensor_release(t);
+    char msg[SN_ERROR_MAX];
+    snprintf(msg, sizeof msg, "%s: expected %s, the file holds %s", path, want, got);
+    sn_fail_msg(where, msg);
+    return NULL;
+  }
+  if (rank == t->rank) return t;
+  SnTensor *r = sn_tensor_reshape(t, rank, shape);
+  sn_tensor_release(t);
+  if (!r) fail_where(where);
+  return r;
 }
 
 /* --- what the compiler reads of a file ------------------------------------------------------- */

@@ -1,5 +1,5 @@
 /* rt_io.h: what the io layer's files share and keep out of the public API: recording a program
- * input from its stat, and UTF-8 validation (runtime/io/file.c). */
+ * input from its stat, UTF-8 validation and shapes in messages (runtime/io/file.c). */
 #ifndef SN_RT_IO_H
 #define SN_RT_IO_H
 
@@ -16,7 +16,7 @@ SnStatus snrt_io_add_input_stat(const struct stat *st, const char *path);
  * forms, no surrogates, nothing above U+10FFFF); n when all of it is. */
 size_t snrt_utf8_valid_prefix(const unsigned char *s, size_t n);
 
-/* "f32[2, 3]": a tensor's dtype and shape, as messages show them (load.c). */
+/* "f32[2, 3]": a tensor's dtype and shape, as messages show them. */
 void snrt_io_shape_text(char *buf, size_t n, SnDtype dtype, int64_t rank, const int64_t *shape);
 
 /* The file a record saved to `path` is written as: path itself for a .safetensors file; for a

@@ -1,0 +1,15 @@
+# The plot builtins check what is known when compiling: the data's rank and dtype, one label per
+# series, x as long as y, points of two coordinates, strings for the texts, a bool for logy.
+let y[k < 3, i < 10] = f64(i * k)
+let cube = zeros([2, 2, 2])
+plot_lines("a.png", cube)
+plot_lines("a.png", y > 1.0)
+plot_lines("a.png", y, labels=["train", "test"])
+plot_lines("a.png", y[0], labels=[train])
+plot_lines("a.png", y, x=zeros(9))
+plot_lines("a.png", y, title=3)
+plot_lines("a.png", y, logy=1)
+plot_scatter("a.png", zeros([5, 3]))
+plot_scatter("a.png", zeros([5, 2]), zeros([4, 2]), labels="only one")
+plot_density("a.png", zeros(5))
+plot_density(1, zeros([5, 2]))
