@@ -87,6 +87,9 @@ fn _opt_check_decay(weight_decay, what) {
 # x in p's dtype
 fn _opt_as(x, p) = cast(x, dtype=p)
 
+# zeros of p's type and shape (+0.0, whatever p's signs)
+fn _opt_zeros(p) = 0 * p + 0
+
 # --- SGD --------------------------------------------------------------------------------------
 
 # torch.optim.SGD: d = g + weight_decay p; with momentum, buf = d at the first step and
@@ -100,7 +103,7 @@ fn sgd(lr: float = 1e-3, momentum: float = 0.0, dampening: float = 0.0, weight_d
   check(not nesterov or (momentum > 0 and dampening == 0),
         "sgd: Nesterov momentum needs momentum > 0 and dampening 0, got momentum {} and dampening {}",
         momentum, dampening)
-  {init: fn(p) = {step: 0, momentum_buffer: 0 * p},
+  {init: fn(p) = {step: 0, momentum_buffer: _opt_zeros(p)},
    step: fn(p, g, s) {
      let d = g + _opt_as(weight_decay, p) * p
      let mu = _opt_as(momentum, p)
@@ -123,7 +126,7 @@ fn _adam_check(lr, beta1, beta2, eps, weight_decay, what) {
 
 # The state of Adam and AdamW. max_exp_avg_sq is AMSGrad's (kept, unused, without it: a state
 # has the same fields whatever the options).
-fn _adam_init(p) = {step: 0, exp_avg: 0 * p, exp_avg_sq: 0 * p, max_exp_avg_sq: 0 * p}
+fn _adam_init(p) = {step: 0, exp_avg: _opt_zeros(p), exp_avg_sq: _opt_zeros(p), max_exp_avg_sq: _opt_zeros(p)}
 
 # The moment update of torch.optim.Adam (1.13, single-tensor path) from the gradient d, and p
 # moved by lr_t: m = beta1 m + (1 - beta1) d, v = beta2 v + (1 - beta2) d^2 (AMSGrad: vmax =
@@ -171,7 +174,7 @@ fn lion(lr: float = 1e-4, beta1: float = 0.9, beta2: float = 0.99, weight_decay:
   _opt_check_beta(beta1, "beta1", "lion")
   _opt_check_beta(beta2, "beta2", "lion")
   _opt_check_decay(weight_decay, "lion")
-  {init: fn(p) = {step: 0, exp_avg: 0 * p},
+  {init: fn(p) = {step: 0, exp_avg: _opt_zeros(p)},
    step: fn(p, g, s) {
      let lr_t = lr * schedule(s.step)
      let u = sign(_opt_as(beta1, p) * s.exp_avg + _opt_as(1 - beta1, p) * g)
@@ -185,7 +188,7 @@ fn lion(lr: float = 1e-4, beta1: float = 0.9, beta2: float = 0.99, weight_decay:
 fn signsgd(lr: float = 1e-3, momentum: float = 0.0, schedule = lr_constant()) {
   _opt_check_lr(lr, "signsgd")
   _opt_check_beta(momentum, "momentum", "signsgd")
-  {init: fn(p) = {step: 0, momentum_buffer: 0 * p},
+  {init: fn(p) = {step: 0, momentum_buffer: _opt_zeros(p)},
    step: fn(p, g, s) {
      let m = _opt_as(momentum, p) * s.momentum_buffer + _opt_as(1 - momentum, p) * g
      {p: p - _opt_as(lr * schedule(s.step), p) * sign(m), state: {step: s.step + 1, momentum_buffer: m}}
@@ -227,7 +230,7 @@ fn muon(lr: float = 0.02, momentum: float = 0.95, nesterov: bool = true, ns_step
   _opt_check_beta(momentum, "momentum", "muon")
   _opt_check_decay(weight_decay, "muon")
   _opt_check_count(ns_steps, "muon", "ns_steps")
-  {init: fn(p: float[r, c]) = {step: 0, momentum_buffer: 0 * p},
+  {init: fn(p: float[r, c]) = {step: 0, momentum_buffer: _opt_zeros(p)},
    step: fn(p: float[r, c], g: float[r, c], s) {
      let lr_t = lr * schedule(s.step)
      let mu = _opt_as(momentum, p)
