@@ -1,8 +1,10 @@
 #!/usr/bin/python3
 """gen_optim.py: writes the expected output of the optimizer golden tests (stdlib/optim.dsl):
 tests/lang/optim_torch.out (SGD, Adam, AdamW, the learning-rate schedules and clipping by global
-norm, run by torch.optim 1.13) and tests/lang/optim_papers.out (Lion, signSGD / Signum and Muon,
-which PyTorch 1.13 lacks: NumPy implementations of the papers' update rules below).
+norm, run by torch.optim 1.13), tests/lang/optim_papers.out (Lion, signSGD / Signum and Muon,
+which PyTorch 1.13 lacks: NumPy implementations of the papers' update rules below) and
+tests/lang/optim_f32.out (its last line: Adam on a scalar parameter; the lines before it are the
+program's own comparisons of f32 runs with f64 runs).
 
 The problem: least squares for a linear layer, f(W, b) = sum((X W^T + b - Y)^2) / n, with a
 weight matrix W [3, 4] and a bias b [3] (X [8, 4] is not orthogonal, so the Hessian is not
@@ -227,6 +229,17 @@ PAPERS = [
 ]
 
 
+def scalar_adam():
+    """20 steps of torch.optim.Adam(lr=0.5) on (x - 3)^2 from x = 0, a 0-d parameter."""
+    x = torch.tensor(0.0, dtype=torch.float64, requires_grad=True)
+    opt = adam(lr=0.5)([x])
+    for _ in range(20):
+        opt.zero_grad()
+        ((x - 3) ** 2).backward()
+        opt.step()
+    return f"{fmt(x.item())} 20"
+
+
 def write(name, lines):
     with open(os.path.join(LANG, name), "w") as f:
         f.write("\n".join(lines) + "\n")
@@ -236,3 +249,4 @@ if __name__ == "__main__":
     assert torch.__version__.startswith("1.13"), torch.__version__
     write("optim_torch.out", TORCH)
     write("optim_papers.out", PAPERS)
+    write("optim_f32.out", ["true true true true true", "true", scalar_adam()])
