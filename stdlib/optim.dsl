@@ -20,8 +20,9 @@ fn _opt_check_count(k, what, name) {
 # The factor 1 at every step (torch.optim's default: no scheduler).
 fn lr_constant() = fn(k) = 1.0
 
-# A linear ramp from `start` at k = 0 to 1 at k = warmup, then 1 (torch.optim.lr_scheduler.LinearLR
-# with start_factor=start, total_iters=warmup; start = 0, its default, is LambdaLR(k / warmup)).
+# A linear ramp from `start` at k = 0 to 1 at k = warmup, then 1: torch.optim.lr_scheduler.LinearLR
+# with start_factor=start, total_iters=warmup; with start = 0, the default, which LinearLR
+# refuses, LambdaLR(lambda k: min(k, warmup) / warmup).
 fn lr_warmup(warmup: int, start: float = 0.0) {
   check(warmup > 0, "lr_warmup: warmup must be positive, got {}", warmup)
   check(start >= 0 and start <= 1, "lr_warmup: start must be in [0, 1], got {}", start)
