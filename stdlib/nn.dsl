@@ -179,7 +179,7 @@ fn _out_len(n, k, stride, pad, what) {
 # sum(c, j) W[o, c, j] x[n, c, t stride + j - padding], x read as 0 outside (zero padding).
 fn conv1d(x: float[N, C, L], W: float[O, C, K], b: float[O] = zeros(O, dtype=W), stride: int = 1, padding: int = 0) {
   let lo = _out_len(L, K, stride, padding, "conv1d")
-  let y[n, o, t < lo] = b[o] + sum(c, j) W[o, c, j] * _at1(x, n, c, t * stride + j - padding)
+  let y[z < N, o, t < lo] = b[o] + sum(c, j) W[o, c, j] * _at1(x, z, c, t * stride + j - padding)
   y
 }
 
@@ -190,7 +190,7 @@ fn _at1(x: float[N, C, L], n, c, u) = if u >= 0 and u < L then x[n, c, u] else 0
 fn conv2d(x: float[N, C, H, Wd], W: float[O, C, KH, KW], b: float[O] = zeros(O, dtype=W), stride: int = 1, padding: int = 0) {
   let ho = _out_len(H, KH, stride, padding, "conv2d")
   let wo = _out_len(Wd, KW, stride, padding, "conv2d")
-  let y[n, o, r < ho, q < wo] = b[o] + sum(c, u, w) W[o, c, u, w] * _at2(x, n, c, r * stride + u - padding, q * stride + w - padding)
+  let y[z < N, o, r < ho, q < wo] = b[o] + sum(c, u, w) W[o, c, u, w] * _at2(x, z, c, r * stride + u - padding, q * stride + w - padding)
   y
 }
 
