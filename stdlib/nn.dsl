@@ -112,12 +112,13 @@ fn attention(q: float[b, h, s, d], k: float[b, h, t, d], v: float[b, h, t, e], c
   o
 }
 
-# x [b, s, e] split into `heads` heads of e / heads: [b, heads, s, e / heads], as torch's
-# nn.MultiheadAttention splits its projections.
-fn _heads(x: float[b, s, e], heads: int) {
+# The rows of m [b s, e] (a projection of [b, s, e]) split into `heads` heads of e / heads, as
+# torch's nn.MultiheadAttention splits them: [b, heads, s, e / heads], stored once, so the
+# attention's dot products read it contiguously.
+fn _heads(m: float[r, e], b: int, s: int, heads: int) {
   let dh = i64(e / heads)
-  let y[z < b, g < heads, i < s, c < dh] = x[z, i, g * dh + c]
-  y
+  let y[z < b, g < heads, i < s, c < dh] = m[z * s + i, g * dh + c]
+  _kept4(y)
 }
 
 # torch's nn.MultiheadAttention(e, heads, batch_first=True) forward on query [b, s, e], key and
@@ -130,12 +131,14 @@ fn multihead_attention(query: float[b, s, e], key: float[b, t, e], value: float[
                        heads: int, causal = false) {
   check(heads > 0 and e % heads == 0, "multihead_attention: the width {} does not split into {} heads", e, heads)
   check(e3 == 3 * e, "multihead_attention: in_w must be [3 e, e] = [{}, {}], but it is [{}, {}]", 3 * e, e, e3, e)
-  let q = reshape(linear(reshape(query, [b * s, e]), in_w[0:e], in_b[0:e]), [b, s, e])
-  let k = reshape(linear(reshape(key, [b * t, e]), in_w[e:2 * e], in_b[e:2 * e]), [b, t, e])
-  let v = reshape(linear(reshape(value, [b * t, e]), in_w[2 * e:3 * e], in_b[2 * e:3 * e]), [b, t, e])
-  let o = attention(_heads(q, heads), _heads(k, heads), _heads(v, heads), causal=causal)
+  let q = _heads(linear(reshape(query, [b * s, e]), in_w[0:e], in_b[0:e]), b, s, heads)
+  let k = _heads(linear(reshape(key, [b * t, e]), in_w[e:2 * e], in_b[e:2 * e]), b, t, heads)
+  let v = _heads(linear(reshape(value, [b * t, e]), in_w[2 * e:3 * e], in_b[2 * e:3 * e]), b, t, heads)
+  let o = attention(q, k, v, causal=causal)
   let merged[z, i, g, c] = o[z, g, i, c]
-  reshape(linear(reshape(merged, [b * s, e]), out_w, out_b), [b, s, e])
+  let out = linear(reshape(_kept4(merged), [b * s, e]), out_w, out_b)
+  let y[z < b, i < s, f < e] = out[z * s + i, f]
+  y
 }
 
 # Linear attention (Katharopoulos et al. 2020) on q [b, h, s, d], k [b, h, t, d], v [b, h, t, e]
