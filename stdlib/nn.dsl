@@ -5,9 +5,9 @@
 # autodiff pass can differentiate it. Weights have torch's layouts (linear [out, in], conv
 # [out, in, k...]), so a checkpoint's tensors fit as they are.
 #
-# A parameter written `x = 0.0` takes a tensor of any rank (or a number): the language has no
-# type for "a float tensor of any rank", and the default is only what the library's own check
-# (tests/compiler/test_stdlib.c) types the function with.
+# A parameter written `x = 0.0` (or `x = zeros(0, dtype=f64)` where it must be a tensor) takes a
+# tensor of any rank: the language has no type for "a float tensor of any rank", and the default
+# is only what the library's own check (tests/compiler/test_stdlib.c) types the function with.
 #
 # Losses reduce by the mean, as torch's default; `NAME_none` is torch's reduction="none" (one
 # value per sample) and `sum(NAME_none(...))` its reduction="sum".
@@ -80,7 +80,7 @@ fn rmsnorm(x: float[n, d], w: float[d] = ones(d, dtype=x), eps = 1e-6) {
 # torch's F.dropout: in training each element is zeroed with probability p and the others scaled
 # by 1 / (1 - p); in evaluation x is returned. The mask is Philox's rand(x.shape, seed=seed) < p,
 # so a seed gives the same mask on every path and thread count.
-fn dropout(x = 0.0, p = 0.5, seed: int = 0, train = true) {
+fn dropout(x = zeros(0, dtype=f64), p = 0.5, seed: int = 0, train = true) {
   check(p >= 0 and p <= 1, "dropout: p must be in [0, 1], got {}", p)
   let keep = if p < 1 then 1 / (1 - p) else 0
   if train then where(rand(x.shape, seed=seed, dtype=x) < p, 0, x * keep) else x
