@@ -68,10 +68,16 @@ static void manage(IrFunc *f, IrBlock *blk, IrValue *t, IrInst *def) {
   for (IrInst *in = def ? def->next : blk->first; in != last; in = in->next)
     for (int k = consumes(in, t); k > 0; k--) emit_rc(f, IR_RETAIN, t, in, blk);
   int c = consumes(last, t);
-  if (c > 0) {
+  /* the last use takes our reference, unless it also reads t inside (a loop whose initial
+   * state its body reads again after the first iteration has released that state) */
+  bool inside = false;
+  for (int r = 0; r < last->nregions; r++)
+    for (IrInst *x = last->regions[r]->first; x && !inside; x = x->next) inside = uses(x, t);
+  if (c > 0 && !inside) {
     for (int k = c - 1; k > 0; k--) emit_rc(f, IR_RETAIN, t, last, blk);
-    return; /* the last use takes our reference */
+    return;
   }
+  for (int k = c; k > 0; k--) emit_rc(f, IR_RETAIN, t, last, blk);
   emit_rc(f, IR_RELEASE, t, last->next, blk);
 }
 
