@@ -75,4 +75,5 @@ sh bench/runtime.sh "$build"
 sh bench/ot_emd.sh "$build"
 sh bench/ot_sinkhorn.sh "$build"
 sh bench/threads.sh "$build"
+sh bench/train.sh "$build"
 exit 0
