@@ -331,9 +331,10 @@ static bool chain_of(Ad *ad, IrInst *in, Chain *ch) {
 /* A math function whose derivative is zero wherever it exists (or that gives a bool). */
 static bool flat_math(int fn) { return fn == MF_FLOOR || fn == MF_CEIL || fn == MF_ROUND || fn == MF_ISNAN; }
 
-static void activity(Ad *ad, IrBlock *blk) {
-  for (IrInst *in = blk->first; in; in = in->next) {
-    for (int q = 0; q < in->nregions; q++) activity(ad, in->regions[q]);
+/* Marks the instructions from `first` up to `stop` (NULL: the block's end). */
+static void activity(Ad *ad, IrInst *first, IrInst *stop) {
+  for (IrInst *in = first; in != stop; in = in->next) {
+    for (int q = 0; q < in->nregions; q++) activity(ad, in->regions[q]->first, NULL);
     bool act = false, touch = false;
     for (int k = 0; k < in->nops; k++) {
       act |= is_active(ad, in->ops[k]);
@@ -476,6 +477,10 @@ static IrValue *zeros_like(Ad *ad, IrValue *t) {
 
 static void sweep_block(Sweep *sw, IrBlock *blk, IrInst *from);
 
+/* The most values from outside an `if` whose adjoints its backward yields (a branch of a
+ * comprehension's body reads a few; the yield is a stack array). */
+#define AD_IF_MAX 256
+
 /* The adjoints of an `if` at a point: an `if` on the same condition whose branches copy the
  * branch's forward and sweep it back, yielding the adjoints of what the branch reads from
  * outside, and the target's share. */
@@ -483,14 +488,19 @@ static void if_rule(Sweep *sw, IrInst *in) {
   Ad *ad = sw->ad;
   PtrVec outer = {0};
   for (int q = 0; q < 2; q++) outer_uses(in, in->regions[q], &outer, ad->fn->arena);
-  IrValue *u[256];
+  IrValue *u[AD_IF_MAX];
   int nu = 0;
   for (int k = 0; k < outer.n; k++) {
     IrValue *v = outer.items[k];
     if (v->type.kind != IRT_SCALAR || !is_active(ad, v)) continue;
     bool seen = false;
     for (int j = 0; j < nu; j++) seen |= u[j] == v;
-    if (!seen && nu < 256) u[nu++] = v;
+    if (seen) continue;
+    if (nu == AD_IF_MAX) {
+      fail(ad, in->span, "cannot differentiate an `if` whose branches read this many values", NULL);
+      return;
+    }
+    u[nu++] = v;
   }
   IrType acct = sw->t ? (sw->t->scalar ? ir_val(sw->t->scalar)->type : elem_type(sw->t->tensor)) : ir_scalar(SN_F64);
   IrValue *cond = cl(sw, in->ops[0]);
@@ -509,7 +519,7 @@ static void if_rule(Sweep *sw, IrInst *in) {
       if (g) add_adj(&sub, y->ops[k], g);
     }
     sweep_block(&sub, in->regions[q], NULL);
-    IrValue *ys[257];
+    IrValue *ys[AD_IF_MAX + 1];
     ys[0] = sub.acc ? sub.acc : zero_of(&bb, acct);
     for (int k = 0; k < nu; k++) {
       IrValue *g = get_adj(&sub, u[k]);
@@ -1230,10 +1240,9 @@ static IrInst *unroll(Ad *ad, IrInst *loop) {
   IrInst *first = loop->prev;
   IrValue **cur = arena_alloc(ad->fn->arena, (size_t)(nstate ? nstate : 1) * sizeof *cur);
   for (int k = 0; k < nstate; k++) cur[k] = ir_op(loop, k + 1);
-  int64_t dc;
-  bool counted = ir_is_const_int(y->ops[nstate], &dc) && !dc;
-  if (!counted && ir_val(y->ops[nstate])->def && ir_val(y->ops[nstate])->def->op == IR_CONST)
-    counted = ir_val(y->ops[nstate])->def->imm.i == 0;
+  /* a counted loop's `done` is the constant false */
+  IrInst *dd = ir_op(y, nstate)->def;
+  bool counted = dd && dd->op == IR_CONST && dd->imm.i == 0;
   IrValue *stop = ir_const_bool(&b, false), *iters = ir_const_i64(&b, 0);
   for (int64_t step = 0; step < n; step++) {
     IrMap m = {0};
@@ -1315,18 +1324,11 @@ bool autodiff_expand(IrFunc *fn, IrInst *g, DiagBag *d) {
   }
   ir_map_free(&memo);
   IrInst *first = before ? before->next : g->parent->first;
-  if (first == g) first = NULL;
   for (int k = 0; k < body->nargs; k++) {
     ir_map_put(&ad.active, body->args[k], body->args[k]);
     ir_map_put(&ad.touched, body->args[k], body->args[k]);
   }
-  IrBlock tmp = {.first = first && first != g ? first : NULL, .last = g->prev};
-  if (tmp.first) {
-    IrInst *after = g->prev->next;
-    g->prev->next = NULL;
-    activity(&ad, &tmp);
-    g->prev->next = after;
-  }
+  activity(&ad, first, g);
   Sweep top = {.ad = &ad, .b = &ad.top};
   if (!ad.failed && !is_active(&ad, L) && is_touched(&ad, L)) {
     IrMap seen = {0};
@@ -1338,10 +1340,7 @@ bool autodiff_expand(IrFunc *fn, IrInst *g, DiagBag *d) {
   }
   if (!ad.failed && is_active(&ad, L)) {
     add_adj(&top, L, ir_const_f(&ad.top, (SnDtype)L->type.dtype, 1));
-    for (IrInst *in = g->prev; in && !ad.failed; in = in->prev) {
-      top_rule(&ad, &top, in);
-      if (in == first) break;
-    }
+    for (IrInst *in = g->prev; in && in != first->prev && !ad.failed; in = in->prev) top_rule(&ad, &top, in);
   }
   ir_replace(g->res[0], L);
   for (int k = 0; k < body->nargs; k++) {
