@@ -5,9 +5,7 @@
 # autodiff pass can differentiate it. Weights have torch's layouts (linear [out, in], conv
 # [out, in, k...]), so a checkpoint's tensors fit as they are.
 #
-# A parameter written `x = 0.0` (or `x = zeros(0, dtype=f64)` where it must be a tensor) takes a
-# tensor of any rank: the language has no type for "a float tensor of any rank", and the default
-# is only what the library's own check (tests/compiler/test_stdlib.c) types the function with.
+# A parameter typed `float[...]` takes a float tensor of any rank (or a number).
 #
 # Losses reduce by the mean, as torch's default; `NAME_none` is torch's reduction="none" (one
 # value per sample) and `sum(NAME_none(...))` its reduction="sum".
@@ -16,26 +14,26 @@
 # relu, sigmoid, tanh and softplus are builtins; relu here is `nn_relu`'s form for autodiff.
 
 # torch.relu, written so that its gradient at 0 is 0 (torch's) and a NaN stays NaN.
-fn nn_relu(x = 0.0) = where(x <= 0, 0, x)
+fn nn_relu(x: float[...]) = where(x <= 0, 0, x)
 
 # torch's leaky_relu(x, negative_slope).
-fn leaky_relu(x = 0.0, slope = 0.01) = where(x <= 0, slope * x, x)
+fn leaky_relu(x: float[...], slope = 0.01) = where(x <= 0, slope * x, x)
 
 # torch's elu(x, alpha): alpha (exp(x) - 1) below 0.
-fn elu(x = 0.0, alpha = 1.0) = where(x <= 0, alpha * expm1(x), x)
+fn elu(x: float[...], alpha = 1.0) = where(x <= 0, alpha * expm1(x), x)
 
 # torch's gelu (approximate="none"): x Phi(x) = x (1 + erf(x / sqrt 2)) / 2.
-fn gelu(x = 0.0) = 0.5 * x * (1 + erf(x * 0.7071067811865476))
+fn gelu(x: float[...]) = 0.5 * x * (1 + erf(x * 0.7071067811865476))
 
 # torch's gelu(approximate="tanh"): x (1 + tanh(sqrt(2 / pi) (x + 0.044715 x^3))) / 2.
-fn gelu_tanh(x = 0.0) = 0.5 * x * (1 + tanh(0.7978845608028654 * (x + 0.044715 * x * x * x)))
+fn gelu_tanh(x: float[...]) = 0.5 * x * (1 + tanh(0.7978845608028654 * (x + 0.044715 * x * x * x)))
 
 # torch's silu (swish): x sigmoid(x).
-fn silu(x = 0.0) = x * sigmoid(x)
+fn silu(x: float[...]) = x * sigmoid(x)
 
 # torch's softplus(x, beta, threshold): log(1 + exp(beta x)) / beta, and x itself where
 # beta x > threshold (where they agree to 1e-9 relative at the default 20).
-fn softplus_t(x = 0.0, beta = 1.0, threshold = 20.0) = where(beta * x > threshold, x, softplus(beta * x) / beta)
+fn softplus_t(x: float[...], beta = 1.0, threshold = 20.0) = where(beta * x > threshold, x, softplus(beta * x) / beta)
 
 # --- linear layers -----------------------------------------------------------------------------
 
@@ -80,7 +78,7 @@ fn rmsnorm(x: float[n, d], w: float[d] = ones(d, dtype=x), eps = 1e-6) {
 # torch's F.dropout: in training each element is zeroed with probability p and the others scaled
 # by 1 / (1 - p); in evaluation x is returned. The mask is Philox's rand(x.shape, seed=seed) < p,
 # so a seed gives the same mask on every path and thread count.
-fn dropout(x = zeros(0, dtype=f64), p = 0.5, seed: int = 0, train = true) {
+fn dropout(x: float[...], p = 0.5, seed: int = 0, train = true) {
   check(p >= 0 and p <= 1, "dropout: p must be in [0, 1], got {}", p)
   let keep = if p < 1 then 1 / (1 - p) else 0
   if train then where(rand(x.shape, seed=seed, dtype=x) < p, 0, x * keep) else x
@@ -272,8 +270,8 @@ fn s4d(u: float[B, H, L], log_dt: float[H], A_re: float[H, N], A_im: float[H, N]
 # --- losses ------------------------------------------------------------------------------------
 
 # torch's F.mse_loss: the mean of (input - target)^2 over every element.
-fn mse(input = 0.0, target = 0.0) = mean((input - target)^2)
-fn mse_none(input = 0.0, target = 0.0) = (input - target)^2
+fn mse(input: float[...], target: float[...]) = mean((input - target)^2)
+fn mse_none(input: float[...], target: float[...]) = (input - target)^2
 
 # torch's F.cross_entropy(logits, target, label_smoothing=eps) per sample, for class indices
 # target [n]: with q the one-hot target smoothed to (1 - eps) q + eps / c,
@@ -305,9 +303,9 @@ fn soft_cross_entropy(logits: float[n, c], target: float[n, c], label_smoothing 
 
 # torch's F.binary_cross_entropy_with_logits in its stable form, with pos_weight p (1: none):
 #   (1 - y) x + (1 + (p - 1) y) (log1p(exp(-|x|)) + max(-x, 0)).
-fn bce_with_logits_none(input = 0.0, target = 0.0, pos_weight = 1.0) =
+fn bce_with_logits_none(input: float[...], target: float[...], pos_weight = 1.0) =
   (1 - target) * input + (1 + (pos_weight - 1) * target) * (log1p(exp(-abs(input))) + max(-input, 0))
-fn bce_with_logits(input = 0.0, target = 0.0, pos_weight = 1.0) =
+fn bce_with_logits(input: float[...], target: float[...], pos_weight = 1.0) =
   mean(bce_with_logits_none(input, target, pos_weight=pos_weight))
 
 # torch's F.kl_div(input, target, reduction="batchmean") with input log-probabilities and target
