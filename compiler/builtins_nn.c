@@ -83,12 +83,15 @@ static Val *b_perturb(Sema *s, const Builtin *b, Arg *args, Node *call) {
 
 /* --- trees: records of tensors --------------------------------------------------------------- */
 
-/* f applied at every leaf of tree (a record's fields, depth first; any other value is a leaf),
+/* f applied at every leaf of tree (a record's fields, depth first; any other value but a function
+ * is a leaf),
  * with the values at the same place in the other trees, which must have tree's fields (at a
  * leaf of tree they may hold anything: a record of the optimizer's state for one parameter).
  * With `sum`, the results are added up. */
 static Val *tree_walk(Sema *s, Val *f, Val *tree, Val **rest, int nrest, bool sum, const char *path, Span at) {
   if (tree->kind == V_ERROR) return ERR;
+  /* a function in a record (a model's method) is kept as it is, and adds nothing to a sum */
+  if (tree->kind == V_FN) return sum ? sema_scalar(s, SN_F64, true, ir_const_f(&s->b, SN_F64, 0)) : tree;
   if (tree->kind != V_RECORD) {
     Val **args = arena_alloc(s->arena, (size_t)(nrest + 1) * sizeof *args);
     args[0] = tree;
