@@ -1068,6 +1068,56 @@ static void matmul_rule(Ad *ad, IrInst *in) {
   }
 }
 
+/* t reversed along `axis` (its last element first). */
+static IrValue *flipped(Ad *ad, IrValue *t, int axis) {
+  IrBuilder in;
+  IrValue *idx[SN_MAX_RANK];
+  IrInst *c = compr_like(ad, t, &in, idx);
+  idx[axis] = ir_bin(&in, BIN_SUB, ir_bin(&in, BIN_SUB, ir_op(c, axis), ir_const_i64(&in, 1)), idx[axis]);
+  IrValue *e = ir_elem(&in, t, ir_val(t)->type.rank, idx);
+  ir_yield(&in, 1, &e);
+  return c->res[0];
+}
+
+/* Y = cumsum(X) along an axis: dX = the sums of dY from each place to the end, a cumsum of dY
+ * reversed, reversed back. Over all elements (axis -1), Y is X's elements in row-major order. */
+static void cumsum_rule(Ad *ad, IrInst *in) {
+  IrValue *dY = tensor_adj(ad, in->res[0]), *X = ir_op(in, 0);
+  int64_t axis;
+  if (!dY || !is_active(ad, X)) return;
+  if (!ir_is_const_int(in->ops[1], &axis)) {
+    fail(ad, in->span, "no gradient for a cumsum whose axis is not known when compiling", NULL);
+    return;
+  }
+  IrValue *ops[2] = {flipped(ad, dY, axis < 0 ? 0 : (int)axis), ir_op(in, 1)};
+  IrValue *s = ir_call(&ad->top, RT_CUMSUM, 2, ops);
+  s->type = ir_val(dY)->type;
+  IrValue *R = flipped(ad, s, axis < 0 ? 0 : (int)axis);
+  if (axis >= 0 || X->type.rank == 1) {
+    add_tensor_adj(ad, X, R);
+    return;
+  }
+  IrBuilder cb;
+  IrValue *idx[SN_MAX_RANK];
+  IrInst *c = compr_like(ad, X, &cb, idx);
+  IrValue *flat = ir_const_i64(&cb, 0);
+  for (int d = 0; d < X->type.rank; d++) flat = ir_bin(&cb, BIN_ADD, ir_bin(&cb, BIN_MUL, flat, ir_op(c, d)), idx[d]);
+  IrValue *e = ir_elem(&cb, R, 1, &flat);
+  ir_yield(&cb, 1, &e);
+  add_tensor_adj(ad, X, c->res[0]);
+}
+
+/* The runtime calls with a gradient: a row and a function each. */
+typedef struct CallRule {
+  RtFn fn;
+  void (*rule)(Ad *ad, IrInst *in);
+} CallRule;
+
+static const CallRule call_rules[] = {
+    {RT_MATMUL, matmul_rule},
+    {RT_CUMSUM, cumsum_rule},
+};
+
 /* A literal's element stored at a constant offset takes the literal's adjoint there. */
 static void store_rule(Ad *ad, Sweep *top, IrInst *in) {
   IrValue *p = ir_op(in, 0);
@@ -1155,10 +1205,11 @@ static void top_rule(Ad *ad, Sweep *top, IrInst *in) {
     add_tensor_adj(ad, T, c->res[0]);
     return;
   }
-  if (in->op == IR_CALL && in->sub == RT_MATMUL) {
-    matmul_rule(ad, in);
-    return;
-  }
+  for (size_t k = 0; in->op == IR_CALL && k < sizeof call_rules / sizeof *call_rules; k++)
+    if ((int)call_rules[k].fn == in->sub) {
+      call_rules[k].rule(ad, in);
+      return;
+    }
   if (in->op == IR_CALL) {
     fail(ad, in->span, arena_printf(ad->fn->arena, "no gradient for `%s`", rt_fns[in->sub].name + (strncmp(rt_fns[in->sub].name, "sn_", 3) ? 0 : 3)),
          "gradients pass through the language's own operations, `@` and the functions written with them");
