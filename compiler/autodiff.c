@@ -817,12 +817,8 @@ static IrValue *point_adjoint(Ad *ad, Chain *ch, const Target *t, IrBuilder *b, 
   }
   IrBlock *tb = ch->inner ? ch->inner->regions[0] : ch->top->regions[0];
   add_adj(&sw, ir_op(tb->last, 0), seed);
-  if (ch->inner) {
-    sweep_block(&sw, tb, NULL);
-    sweep_block(&sw, ch->top->regions[0], ch->inner);
-  } else {
-    sweep_block(&sw, tb, NULL);
-  }
+  sweep_block(&sw, tb, NULL);
+  if (ch->inner) sweep_block(&sw, ch->top->regions[0], ch->inner); /* what prepares the reduction */
   IrValue *acc = t->scalar ? get_adj(&sw, t->scalar) : sw.acc;
   IrType at = t->scalar ? ir_val(t->scalar)->type : elem_type(t->tensor);
   ir_map_free(&sw.adj);

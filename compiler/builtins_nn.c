@@ -21,9 +21,7 @@ static bool wrt_names(Sema *s, Node *n, const Val *f, const char ***out, int *co
       names[i] = e->str;
       continue;
     }
-    const Val *g = f;
-    while (g->fn->transform) g = g->fn->of;
-    const PtrVec *params = g->fn->builtin ? &sema_builtin_signature(s, g->fn->builtin)->list : &g->fn->fn->node->list;
+    const PtrVec *params = sema_fn_params(s, f);
     if (e->kind == A_INT && e->ival >= 0 && e->ival < params->n) {
       names[i] = ((Node *)params->items[e->ival])->name;
       continue;

@@ -289,6 +289,8 @@ SnDtype sema_reduce_dtype(RedKind k, SnDtype dt);
  * indices at[d]; each term is the element, or term(element) when term is given. */
 Val *sema_reduce_axes(Sema *s, RedKind k, Val *x, unsigned axes, IrValue **at, ScalarFn term, void *ctx, Span span);
 void sema_print(Sema *s, Val *v);
+/* The parameters (A_PARAM) of the function value f; a gradient's are its function's. */
+const PtrVec *sema_fn_params(Sema *s, const Val *f);
 /* grad(f) or value_and_grad(f) (`t`) with respect to the parameters named in wrt (NULL: the
  * first), written at span: a function value whose calls differentiate f's (sema_grad.c). */
 Val *sema_fn_transform(Sema *s, Val *f, FnTransform t, const char **wrt, int nwrt, Span span);

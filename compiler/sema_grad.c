@@ -9,8 +9,7 @@
 
 #include <string.h>
 
-/* The parameters of the function value f (a transform's are its function's). */
-static const PtrVec *fn_params(Sema *s, const Val *f) {
+const PtrVec *sema_fn_params(Sema *s, const Val *f) {
   while (f->fn->transform) f = f->fn->of;
   if (f->fn->builtin) return &sema_builtin_signature(s, f->fn->builtin)->list;
   return &f->fn->fn->node->list;
@@ -30,7 +29,7 @@ Val *sema_fn_transform(Sema *s, Val *f, FnTransform t, const char **wrt, int nwr
     diag_hint(s->diags, g, "pass the function itself: %s(loss), or %s(fn(w) = sum(w^2))", what, what);
     return ERR;
   }
-  const PtrVec *params = fn_params(s, f);
+  const PtrVec *params = sema_fn_params(s, f);
   if (!params->n) {
     diag_error(s->diags, span, "`%s` has no parameters to differentiate against", sema_fn_value_name(s, f));
     return ERR;
@@ -100,7 +99,7 @@ static int arg_for(const Node *call, const PtrVec *params, const char *name) {
 
 Val *sema_call_transformed(Sema *s, Val *f, Node *call) {
   const Val *of = f->fn->of;
-  const PtrVec *params = fn_params(s, of);
+  const PtrVec *params = sema_fn_params(s, of);
   const char *fname = sema_fn_value_name(s, f);
   int nargs = call->list.n;
   Val **vals = arena_alloc(s->arena, (size_t)(nargs ? nargs : 1) * sizeof *vals);
