@@ -19,7 +19,8 @@ typedef enum AstKind {
   A_UNARY,     /* op, a */
   A_BINARY,    /* op, a, b */
   A_CALL,      /* name (callee), name_span, list: arguments (expressions or A_KWARG); a: the record
-                * whose field `name` is called (r.f(x)), or NULL */
+                * whose field `name` is called (r.f(x)), or NULL; b: the call whose value is
+                * called (grad(f)(x)), or NULL */
   A_KWARG,     /* name, a */
   A_INDEX,     /* a (the indexed value), list: subscripts (expressions or A_SLICE) */
   A_SLICE,     /* a (start or NULL), b (end or NULL), c (step or NULL) */
@@ -36,9 +37,11 @@ typedef enum AstKind {
              * ival: the declaration keyword (DECL_NONE for `let`, or DECL_TRANSPORT) */
   A_ASSIGN, /* name, list (comprehension indices), a: a state update in an iterate body */
   A_FN,     /* name, list (A_PARAM), type (result type or NULL), a (body expression or A_BLOCK);
-             * ival: the declaration keyword (DECL_NONE for `fn`, or DECL_LOSS); also an
-             * anonymous function, an expression (name "fn", or the name a `let` gives it) */
+             * ival: the declaration keyword (DECL_NONE for `fn`, or DECL_LOSS); op: FN_MODEL
+             * for a `model`; also an anonymous function, an expression (name "fn", or the name
+             * a `let` gives it) */
   A_PARAM,  /* name, type or NULL, a (default value) or NULL */
+  A_MPARAM, /* name, type or NULL, a (initializer): a `param` of a model's body */
   A_ARG,    /* name, type, a (default value or NULL) */
   A_EXPR,   /* a */
   /* types */
@@ -54,6 +57,9 @@ typedef enum DeclKind {
 #undef DECL
   DECL_COUNT
 } DeclKind;
+
+/* What an A_FN's body makes (op): a value, or a model's record of `param`s and methods. */
+enum { FN_BODY_VALUE, FN_MODEL };
 
 typedef enum Op {
   OP_ADD, OP_SUB, OP_MUL, OP_DIV, OP_MOD, OP_POW, OP_MATMUL,

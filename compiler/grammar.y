@@ -8,6 +8,9 @@
  *             | NAME [ [ names ] ] = expr      a state update inside an iterate body
  *             | fn NAME ( params ) [-> type] (= expr | { block })   param := NAME [: type] [= expr]
  *             | loss NAME ( params ) [-> type] (= expr | { block })  a fn whose value is minimised
+ *             | model NAME ( params ) { block }   a fn that builds a model: its `param`s and
+ *                                               `fn`s become a record's fields (methods)
+ *             | param NAME [: type] = expr     a model's parameter and its initializer
  *             | arg NAME : type [= expr]       a command-line argument
  *             | expr
  *   expr     := literal | NAME | ( expr ) | [ exprs ] | { NAME : expr, ... }
@@ -18,6 +21,7 @@
  *             | iterate NAME = expr, ... { block } [until expr] max expr
  *             | fn ( params ) (= expr | { block })   an anonymous function
  *             | expr . NAME ( args )           a call of a function stored in a record
+ *             | NAME ( args ) ( args )         a call of the function a call gives
  *             | map NAME, ... in expr, ... { block }   the tensors of checkpoints, by name
  *
  * A reduction binds like a product, as a sum sign does in mathematics: its body extends over
@@ -87,7 +91,7 @@ static int expected_tokens(void *parser, int *out) {
 }
 }
 
-%token NEWLINE SEMI LET FN LOSS ARG TRANSPORT NAME INT FLOAT STRING TRUE FALSE THEN UNTIL COLON ARROW
+%token NEWLINE SEMI LET FN LOSS MODEL PARAM ARG TRANSPORT NAME INT FLOAT STRING TRUE FALSE THEN UNTIL COLON ARROW
        COMMA RP RB RBRACE EQ LRED.
 
 %right ELSE ITERATE IF.
@@ -162,6 +166,30 @@ stmt(S) ::= fnkw(K) NAME(N) LP params(P) RP rettype(R) block(B). {
   S = ast_node(ctx, A_FN, span_join(K.span, B->span));
   S->name = N.str; S->name_span = N.span; S->list = P->list; S->type = R; S->a = B; S->ival = K.ival;
   ast_adopt(ctx, S, B);
+}
+/* model NAME(params) { ... }: a function (with an added `seed: int = 0` unless it declares its
+ * own) whose body's `param`s and `fn`s make the record it returns (sema_model.c) */
+stmt(S) ::= MODEL(K) NAME(N) LP params(P) RP block(B). {
+  S = ast_node(ctx, A_FN, span_join(K.span, B->span));
+  S->name = N.str; S->name_span = N.span; S->list = P->list; S->a = B; S->ival = DECL_NONE; S->op = FN_MODEL;
+  ast_adopt(ctx, S, B);
+  bool has_seed = false;
+  for (int i = 0; i < S->list.n; i++) has_seed |= strcmp(((Node *)S->list.items[i])->name, "seed") == 0;
+  if (!has_seed) {
+    Node *p = ast_node(ctx, A_PARAM, N.span);
+    p->name = "seed"; p->name_span = N.span;
+    p->type = ast_node(ctx, A_TYPE, N.span); p->type->name = "int";
+    p->a = ast_node(ctx, A_INT, N.span); p->a->ival = 0;
+    vec_push(ctx->arena, &S->list, p);
+  }
+}
+stmt(S) ::= PARAM(K) NAME(N) COLON type(T) EQ expr(E). {
+  S = ast_node(ctx, A_MPARAM, span_join(K.span, E->span));
+  S->name = N.str; S->name_span = N.span; S->type = T; S->a = E; ast_adopt(ctx, S, E);
+}
+stmt(S) ::= PARAM(K) NAME(N) EQ expr(E). {
+  S = ast_node(ctx, A_MPARAM, span_join(K.span, E->span));
+  S->name = N.str; S->name_span = N.span; S->a = E; ast_adopt(ctx, S, E);
 }
 %type fnkw {Token}
 fnkw(X) ::= FN(K). { X = K; X.ival = DECL_NONE; }
@@ -251,6 +279,12 @@ expr(E) ::= LBRACE(L) fields(X) COMMA RBRACE(R). {
 }
 expr(E) ::= NAME(N) LP args(A) RP(R). {
   E = A; E->kind = A_CALL; E->name = N.str; E->name_span = N.span; E->span = span_join(N.span, R.span);
+}
+/* a call of the function a call gives: grad(loss)(p, x) */
+expr(E) ::= NAME(N) LP args(A) RP(M) LP args(B) RP(R). {
+  A->kind = A_CALL; A->name = N.str; A->name_span = N.span; A->span = span_join(N.span, M.span);
+  E = B; E->kind = A_CALL; E->b = A; E->name = N.str; E->name_span = A->span; E->span = span_join(N.span, R.span);
+  ast_adopt(ctx, E, A);
 }
 expr(E) ::= RED(K) LP args(A) RP(R). [REDCALL] {
   E = A; E->kind = A_CALL; E->name = red_name((RedKind)K.ival); E->name_span = K.span;

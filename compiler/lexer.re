@@ -28,7 +28,8 @@ static const struct { const char *word; int kind; int ival; } keywords[] = {
     {"if", T_IF, 0},           {"then", T_THEN, 0},       {"else", T_ELSE, 0},
     {"iterate", T_ITERATE, 0}, {"until", T_UNTIL, 0},     {"true", T_TRUE, 0},
     {"false", T_FALSE, 0},     {"and", T_AND, 0},         {"or", T_OR, 0},
-    {"not", T_NOT, 0},         {"map", T_MAP, 0},
+    {"not", T_NOT, 0},         {"map", T_MAP, 0},         {"model", T_MODEL, 0},
+    {"param", T_PARAM, 0},
 #define DECL(id, keyword, field, what, stdlib_fn, check, hint) {keyword, T_##id, DECL_##id},
 #include "decl.def"
 #undef DECL
@@ -268,6 +269,8 @@ const char *token_name(int kind) {
   case T_ARG: return "`arg`";
   case T_TRANSPORT: return "`transport`";
   case T_LOSS: return "`loss`";
+  case T_MODEL: return "`model`";
+  case T_PARAM: return "`param`";
   case T_IF: return "`if`";
   case T_THEN: return "`then`";
   case T_ELSE: return "`else`";

@@ -149,7 +149,7 @@ static void report_syntax_error(Driver *d) {
     diag_hint(diags, g, "an iterate ends with `until <condition> max <count>`");
   } else if (juxtaposed) {
     diag_hint(diags, g, "is an operator or a `,` missing before it?");
-  } else if (major == T_LET || major == T_FN || major == T_LOSS || major == T_ARG || major == T_TRANSPORT) {
+  } else if (major == T_LET || major == T_FN || major == T_LOSS || major == T_MODEL || major == T_PARAM || major == T_ARG || major == T_TRANSPORT) {
     diag_hint(diags, g, "statements cannot appear inside an expression; a function with several statements is "
                         "written `fn f(x) { let y = ...; y }`, with no `=` before `{`");
   } else if (major == T_RBRACE || major == T_RP || major == T_RB) {
@@ -182,7 +182,7 @@ static bool resync(Driver *d, const Token *bad) {
     if (t.kind == T_RBRACE) braces--;
     if (t.kind == T_NEWLINE && braces <= 0) return true;
     next_raw(d, &t);
-    if ((t.kind == T_LET || t.kind == T_FN || t.kind == T_LOSS || t.kind == T_ARG || t.kind == T_TRANSPORT) && t.space_before) {
+    if ((t.kind == T_LET || t.kind == T_FN || t.kind == T_LOSS || t.kind == T_MODEL || t.kind == T_ARG || t.kind == T_TRANSPORT) && t.space_before) {
       int line, col;
       source_linecol(t.span.src, t.span.lo, &line, &col);
       if (col == 1) {
@@ -263,11 +263,13 @@ bool parse_source(Arena *a, DiagBag *diags, const Source *src, PtrVec *out) {
         }
       }
       break;
-    case T_LOSS: case T_TRANSPORT:
+    case T_LOSS: case T_TRANSPORT: case T_MODEL: case T_PARAM:
       /* a declaration word is a keyword only where a statement starts and a name follows:
-       * elsewhere it is a name, as in `let loss = mean(i) ...` */
+       * elsewhere it is a name, as in `let loss = mean(i) ...` or `fn model(p, x)` */
       if (!(d->prev == T_NEWLINE || d->prev == T_SEMI || d->prev == T_LBRACE) || peek_kind(d) != T_NAME) {
-        t.str = arena_strdup(ctx.arena, decl_keyword((DeclKind)t.ival));
+        t.str = t.kind == T_MODEL   ? "model"
+                : t.kind == T_PARAM ? "param"
+                                    : arena_strdup(ctx.arena, decl_keyword((DeclKind)t.ival));
         t.kind = T_NAME;
       }
       break;

@@ -139,7 +139,9 @@ static Val *record_expr(Sema *s, Node *n) {
 const Val *sema_find_fn(const Val *v) {
   if (v->kind == V_FN) return v;
   for (int i = 0; v->kind == V_RECORD && i < v->rec->n; i++) {
-    const Val *f = sema_find_fn(v->rec->vals[i]);
+    const Val *e = v->rec->vals[i];
+    if (e->kind == V_FN && e->fn->method) continue;
+    const Val *f = sema_find_fn(e);
     if (f) return f;
   }
   return NULL;
@@ -158,7 +160,7 @@ Val *sema_field_expr(Sema *s, Node *n) {
     return ERR;
   }
   Val *v = sema_field(base, n->name);
-  if (v) return v;
+  if (v) return v->kind == V_FN && v->fn->method ? sema_bind_method(s, v, base) : v;
   Diag *g = diag_error(s->diags, n->name_span, "no field `%s` in %s", n->name, sema_type_str(s, base));
   if (attr) {
     diag_hint(s->diags, g, "`.%s` is for tensors; this record has no field of that name", n->name);
@@ -401,8 +403,10 @@ void sema_print(Sema *s, Val *v) {
   case V_STR: ir_call(&s->b, RT_PRINT_STR, 1, &v->ir); break;
   case V_RECORD:
     print_str_const(s, "{");
-    for (int i = 0; i < v->rec->n; i++) {
-      print_str_const(s, arena_printf(s->fn->arena, "%s%s: ", i ? ", " : "", v->rec->names[i]));
+    for (int i = 0, shown = 0; i < v->rec->n; i++) {
+      const Val *f = v->rec->vals[i];
+      if (f->kind == V_FN && f->fn->method) continue; /* a model prints its parameters */
+      print_str_const(s, arena_printf(s->fn->arena, "%s%s: ", shown++ ? ", " : "", v->rec->names[i]));
       sema_print(s, v->rec->vals[i]);
     }
     print_str_const(s, "}");
@@ -657,6 +661,7 @@ void sema_stmt(Sema *s, Node *n) {
   case A_LET: let_stmt(s, n); break;
   case A_FN: fn_stmt(s, n); break;
   case A_ARG: arg_stmt(s, n); break;
+  case A_MPARAM: sema_model_param(s, n); break;
   case A_ASSIGN: sema_assign(s, n); break;
   case A_EXPR: expr_stmt(s, n); break;
   default: diag_error(s->diags, n->span, "this is not a statement"); break;

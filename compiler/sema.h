@@ -60,6 +60,8 @@ typedef struct FnVal {
   const struct Val *of;
   const char **wrt;              /* the parameters differentiated against, by name (NULL: the first) */
   int nwrt;
+  bool method;                   /* a model's method (sema_model.c) */
+  const struct Val *self;        /* a method read from a record: that record, its receiver */
 } FnVal;
 
 struct Val {
@@ -166,6 +168,7 @@ typedef struct Sema {
   Node *declared_call; /* a call whose value is declared a type (`let x: T = f(...)`), the type, */
   Node *declared_type; /* and the call once its builtin took the type (sema_declared_type) */
   Node *declared_taken;
+  Val *model_seed;     /* in the body of a model being built: its seed (sema_model.c), else NULL */
 } Sema;
 
 /* Entry points. `lib` is the standard library and the builtins (library_load, compiler/prelude.h).
@@ -297,7 +300,8 @@ Val *sema_fn_transform(Sema *s, Val *f, FnTransform t, const char **wrt, int nwr
 /* f (a function value) called with the values vals (names[k] non-NULL: given by that name),
  * written at `at`, as a call written in the program would be: inlined, with its errors. */
 Val *sema_apply(Sema *s, Val *f, int n, Val **vals, const char **names, Span at);
-/* The first function value in v (v itself, or a field of a record, depth first), or NULL. */
+/* The first function value in v (v itself, or a field of a record, depth first, a model's methods
+ * aside), or NULL. */
 const Val *sema_find_fn(const Val *v);
 
 /* Dimensions. */

@@ -327,6 +327,9 @@ static Val *call_user(Sema *s, Binding *fb, Node *call) {
   bool ok = sema_bind_params(s, fn->name, &fn->list, args, false);
   Val *r = ERR;
   Span saved_site = s->b.site;
+  Val *saved_seed = s->model_seed;
+  s->model_seed = NULL; /* a plain function's body declares no `param` */
+  if (ok && fn->op == FN_MODEL) s->model_seed = sema_lookup(s, "seed")->val;
   if (fn->span.src->stdlib && !call->span.src->stdlib) s->b.site = call->span;
   if (ok) {
     vec_push(s->arena, &s->inst_stack, fn);
@@ -336,9 +339,10 @@ static Val *call_user(Sema *s, Binding *fb, Node *call) {
       r = sema_unit(s);
       for (int i = 0; i < body->list.n; i++) {
         Node *st = body->list.items[i];
-        if (i + 1 == body->list.n && st->kind == A_EXPR) r = sema_expr(s, st->a);
+        if (i + 1 == body->list.n && st->kind == A_EXPR && fn->op != FN_MODEL) r = sema_expr(s, st->a);
         else sema_stmt(s, st);
       }
+      if (fn->op == FN_MODEL) r = sema_model_record(s, body);
       sema_pop_scope(s);
     } else {
       r = sema_expr(s, body);
@@ -352,6 +356,7 @@ static Val *call_user(Sema *s, Binding *fb, Node *call) {
     if (fn->ival != DECL_NONE) r = sema_decl_check(s, fn, r);
   }
   s->b.site = saved_site;
+  s->model_seed = saved_seed;
   sema_leave(s, saved);
   bool definition_check = call->span.src == fn->name_span.src && call->span.lo == fn->name_span.lo;
   if (!definition_check && s->diags->nerrors > errors && s->diags->nerrors <= DIAG_MAX_ERRORS) {
@@ -462,7 +467,7 @@ Val *sema_call_value(Sema *s, Val *f, const char *callee, Node *call) {
     c->name = f->fn->builtin->name;
     r = call_builtin(s, f->fn->builtin, c);
   } else {
-    r = call_user(s, f->fn->fn, call);
+    r = call_user(s, f->fn->self ? sema_method_binding(s, f->fn) : f->fn->fn, call);
   }
   if (s->diags->nerrors > errors && s->diags->nerrors <= DIAG_MAX_ERRORS && strcmp(callee, sema_fn_value_name(s, f)) != 0) {
     Diag *last = s->diags->items.items[s->diags->items.n - (s->diags->nerrors - errors)];
@@ -503,6 +508,7 @@ Val *sema_apply(Sema *s, Val *f, int n, Val **vals, const char **names, Span at)
 }
 
 Val *sema_call(Sema *s, Node *n) {
+  if (n->b) return sema_call_value(s, sema_expr(s, n->b), sema_src_text(s, n->b->span), n); /* grad(f)(x) */
   if (n->a) { /* r.f(...): the function in a record's field */
     Val *f = sema_field_expr(s, n);
     return sema_call_value(s, f, arena_printf(s->arena, "%s.%s", sema_src_text(s, n->a->span), n->name), n);

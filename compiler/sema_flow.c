@@ -4,6 +4,12 @@
 
 #include <string.h>
 
+/* A model's method (a record's function field): it is the same in every value of the record,
+ * so `if` and `iterate` pass it through instead of carrying it. */
+static bool is_method(const Val *v) { return v->kind == V_FN && v->fn->method; }
+
+static bool same_method(const Val *a, const Val *b) { return a->fn->fn->node == b->fn->fn->node; }
+
 static bool joinable(Sema *s, Val *a, Val *b, Span span, const char *what) {
   if (a->kind == V_ERROR || b->kind == V_ERROR) return false;
   if (a->kind == V_FN || b->kind == V_FN) {
@@ -40,6 +46,7 @@ static bool if_leaves(Sema *s, Val *a, Val *b, PtrVec *la, PtrVec *lb, Span span
       if (!if_leaves(s, a->rec->vals[i], b->rec->vals[i], la, lb, span)) return false;
     return true;
   }
+  if (is_method(a) && is_method(b) && same_method(a, b)) return true;
   if (!joinable(s, a, b, span, "the branches of `if`")) return false;
   vec_push(s->arena, la, a);
   vec_push(s->arena, lb, b);
@@ -85,6 +92,7 @@ static Val *if_result(Sema *s, IrInst *in, int k, Val *a, Val *b, IrInst *ya, Ir
 /* The value of a record (or leaf) with the fields of `shape`, its leaves taken in order from
  * leaves[*k...]: the inverse of flattening it depth first. */
 static Val *rebuild(Sema *s, Val *shape, Val **leaves, int *k) {
+  if (is_method(shape)) return shape;
   if (shape->kind != V_RECORD) return leaves[(*k)++];
   Val *r = sema_record(s, shape->rec->n, shape->rec->names, NULL);
   for (int i = 0; i < r->rec->n; i++) r->rec->vals[i] = rebuild(s, shape->rec->vals[i], leaves, k);
@@ -93,6 +101,7 @@ static Val *rebuild(Sema *s, Val *shape, Val **leaves, int *k) {
 
 /* The scalars and tensors of v, records flattened depth first, appended to out. */
 static void flatten(Sema *s, Val *v, PtrVec *out) {
+  if (is_method(v)) return;
   if (v->kind != V_RECORD) {
     vec_push(s->arena, out, v);
     return;
@@ -176,6 +185,7 @@ static bool iteration_limit(Sema *s, IrValue *max, Span span) {
  * each literal leaf taking its default type (f64, i64) so that updates are typed against it.
  * `path` names the state or its field (`p.w`) in messages. */
 static Val *state_init(Sema *s, Val *v, const char *path, Span span) {
+  if (v->kind == V_FN && v->fn->method) return v; /* a model's method: known when compiling, not carried */
   if (v->kind == V_RECORD) {
     Val *r = sema_record(s, v->rec->n, v->rec->names, NULL);
     for (int i = 0; i < v->rec->n; i++) {
@@ -325,6 +335,13 @@ Val *sema_iterate(Sema *s, Node *n) {
  * type (its dtype and shape, a record its fields), since the next iteration sees it in the same
  * place. Returns it converted to old's dtype, or ERR after an error. */
 static Val *state_update(Sema *s, const char *path, Val *old, Val *v, Span sp) {
+  if (is_method(old)) {
+    if (is_method(v) && same_method(old, v)) return old;
+    Diag *g = diag_error(s->diags, sp, "state `%s` is the method %s but the update gives %s", path, sema_type_str(s, old),
+                         sema_type_str(s, v));
+    diag_hint(s->diags, g, "a model's methods stay what they are; update its parameters, e.g. with tree_map");
+    return ERR;
+  }
   if (old->kind == V_RECORD && v->kind == V_RECORD) {
     bool same = old->rec->n == v->rec->n;
     for (int i = 0; same && i < v->rec->n; i++) same = strcmp(old->rec->names[i], v->rec->names[i]) == 0;

@@ -90,6 +90,17 @@ Val *sema_call_value(Sema *s, Val *f, const char *callee, Node *call);
 /* The name a function value is called by in messages. */
 const char *sema_fn_value_name(Sema *s, const Val *f);
 
+/* --- models (sema_model.c) -------------------------------------------------------------------- */
+
+/* param NAME [: type] = init, a statement of a model's body. */
+void sema_model_param(Sema *s, Node *n);
+/* The record of a model's params and methods, once its body has run in the current scope. */
+Val *sema_model_record(Sema *s, Node *body);
+/* The method m read from the record self; and the binding through which such a bound method
+ * (f->self set) is called. */
+Val *sema_bind_method(Sema *s, Val *m, const Val *self);
+Binding *sema_method_binding(Sema *s, const FnVal *f);
+
 /* --- gradients (sema_grad.c) -------------------------------------------------------------------- */
 
 /* A call of grad(f) or value_and_grad(f) (f->fn->transform): f's IR built in a grad instruction
