@@ -41,7 +41,8 @@ typedef enum AstKind {
              * for a `model`; also an anonymous function, an expression (name "fn", or the name
              * a `let` gives it) */
   A_PARAM,  /* name, type or NULL, a (default value) or NULL */
-  A_MPARAM, /* name, type or NULL, a (initializer): a `param` of a model's body */
+  A_MPARAM, /* name, type or NULL, a (initializer), list (`[i < n]`: an index, n of them): a
+             * `param` of a model's body */
   A_ARG,    /* name, type, a (default value or NULL) */
   A_EXPR,   /* a */
   /* types */

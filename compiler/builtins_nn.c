@@ -131,7 +131,27 @@ static Val *b_tree(Sema *s, const Builtin *b, Arg *args, Node *call) {
   return tree_walk(s, args[0].v, args[1].v, rest, n, b->data, NULL, call->span);
 }
 
+/* fold(f, init, r): acc = f(acc, v) for each field v of the record r in order (a model's
+ * repeated layers, `param layers[i < n]`), methods aside; the last acc. */
+static Val *b_fold(Sema *s, const Builtin *b, Arg *args, Node *call) {
+  (void)b;
+  Val *acc = args[1].v, *r = args[2].v;
+  if (r->kind != V_RECORD) {
+    Diag *g = diag_error(s->diags, args[2].span, "fold goes over the fields of a record, not %s", sema_type_str(s, r));
+    diag_hint(s->diags, g, "e.g. fold(fn(h, layer) = layer.forward(h), x, net.layers)");
+    return ERR;
+  }
+  for (int i = 0; i < r->rec->n && acc->kind != V_ERROR; i++) {
+    Val *v = r->rec->vals[i];
+    if (v->kind == V_FN && v->fn->method) continue;
+    Val *two[2] = {acc, v};
+    acc = sema_apply(s, args[0].v, 2, two, NULL, call->span);
+  }
+  return acc;
+}
+
 const Builtin builtins_nn[] = {
+    BUILTIN("fold", "f: fn, init, r", b_fold, 0),
     {"tree_map", "f: fn, tree", b_tree, 0, NULL, true},
     {"tree_sum", "f: fn, tree", b_tree, 1, NULL, true},
     BUILTIN("_perturb", "x, k: int, h: float", b_perturb, 0),

@@ -11,6 +11,7 @@
  *             | model NAME ( params ) { block }   a fn that builds a model: its `param`s and
  *                                               `fn`s become a record's fields (methods)
  *             | param NAME [: type] = expr     a model's parameter and its initializer
+ *             | param NAME [ i < n ] = expr    n of them: layers.0, layers.1, ...
  *             | arg NAME : type [= expr]       a command-line argument
  *             | expr
  *   expr     := literal | NAME | ( expr ) | [ exprs ] | { NAME : expr, ... }
@@ -190,6 +191,11 @@ stmt(S) ::= PARAM(K) NAME(N) COLON type(T) EQ expr(E). {
 stmt(S) ::= PARAM(K) NAME(N) EQ expr(E). {
   S = ast_node(ctx, A_MPARAM, span_join(K.span, E->span));
   S->name = N.str; S->name_span = N.span; S->a = E; ast_adopt(ctx, S, E);
+}
+/* param layers[i < n] = block(d): n of them, a record with fields 0, 1, ... */
+stmt(S) ::= PARAM(K) NAME(N) LB names(L) RB EQ expr(E). {
+  S = ast_node(ctx, A_MPARAM, span_join(K.span, E->span));
+  S->name = N.str; S->name_span = N.span; S->list = L->list; S->a = E; ast_adopt(ctx, S, E);
 }
 %type fnkw {Token}
 fnkw(X) ::= FN(K). { X = K; X.ival = DECL_NONE; }

@@ -169,6 +169,7 @@ typedef struct Sema {
   Node *declared_type; /* and the call once its builtin took the type (sema_declared_type) */
   Node *declared_taken;
   Val *model_seed;     /* in the body of a model being built: its seed (sema_model.c), else NULL */
+  int checking;        /* > 0 while a function is checked at its definition, with placeholders */
 } Sema;
 
 /* Entry points. `lib` is the standard library and the builtins (library_load, compiler/prelude.h).

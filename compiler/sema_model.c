@@ -178,6 +178,26 @@ static Val *typed_init(Sema *s, Node *n, Val *v) {
   return r;
 }
 
+/* The value of param n's initializer, seeded by `path`. */
+static Val *param_value(Sema *s, Node *n, const char *path) {
+  sema_push_scope(s);
+  const char *seedname = "\x01seed";
+  sema_bind_val(s, seedname, derived_seed(s, s->model_seed, path, n->name_span), n->name_span)->used = true;
+  Val *v = sema_expr(s, filled_call(s, n->a, n->type, seedname));
+  sema_pop_scope(s);
+  if (v->kind != V_ERROR && n->type) v = typed_init(s, n, v);
+  if (v->kind != V_ERROR && v->kind != V_SCALAR && v->kind != V_TENSOR && v->kind != V_RECORD) {
+    Diag *g = diag_error(s->diags, n->a->span, "param `%s` is %s: a parameter is a tensor, a number or a model",
+                         n->name, sema_type_str(s, v));
+    diag_hint(s->diags, g, "a model's functions are its methods, declared with `fn` in its body");
+    v = ERR;
+  }
+  return v;
+}
+
+/* A repeated parameter's most copies (each is compiled: a model's layers, not a batch). */
+#define MAX_REPEAT 1024
+
 /* param NAME [: type] = init, in the body of a model being built (s->model_seed is its seed). */
 void sema_model_param(Sema *s, Node *n) {
   if (!s->model_seed) {
@@ -193,17 +213,34 @@ void sema_model_param(Sema *s, Node *n) {
     sema_bind_val(s, n->name, ERR, n->name_span);
     return;
   }
-  sema_push_scope(s);
-  const char *seedname = "\x01seed";
-  sema_bind_val(s, seedname, derived_seed(s, s->model_seed, n->name, n->name_span), n->name_span)->used = true;
-  Val *v = sema_expr(s, filled_call(s, n->a, n->type, seedname));
-  sema_pop_scope(s);
-  if (v->kind != V_ERROR && n->type) v = typed_init(s, n, v);
-  if (v->kind != V_ERROR && v->kind != V_SCALAR && v->kind != V_TENSOR && v->kind != V_RECORD) {
-    Diag *g = diag_error(s->diags, n->a->span, "param `%s` is %s: a parameter is a tensor, a number or a model",
-                         n->name, sema_type_str(s, v));
-    diag_hint(s->diags, g, "a model's functions are its methods, declared with `fn` in its body");
-    v = ERR;
+  Val *v;
+  if (!n->list.n) {
+    v = param_value(s, n, n->name);
+  } else {
+    /* [i < count]: count values, i bound to 0, 1, ... in each, seeded as name.0, name.1, ... */
+    Node *ix = n->list.items[0];
+    Val *cv = n->list.n == 1 && ix->kind == A_BINARY ? sema_expr(s, ix->b) : NULL;
+    int64_t count = -1;
+    if (cv && cv->kind == V_SCALAR && sema_is_int(cv->dt) && !ir_is_const_int(cv->ir, &count)) count = -1;
+    if (count < 0 && s->checking && cv && cv->kind == V_SCALAR) {
+      v = ERR; /* a count of a placeholder size: the calls check it, each with its own */
+    } else if (count < 0 || count > MAX_REPEAT) {
+      Diag *g = diag_error(s->diags, n->list.n == 1 ? ix->span : n->name_span,
+                           "param `%s[...]` repeats a parameter a number of times known when compiling, from 0 to %d",
+                           n->name, MAX_REPEAT);
+      diag_hint(s->diags, g, "write one index and its count: `param layers[i < depth] = Block(d)`");
+      v = ERR;
+    } else {
+      v = sema_record(s, (int)count, NULL, NULL);
+      for (int k = 0; k < count && v->kind != V_ERROR; k++) {
+        sema_push_scope(s);
+        sema_bind_val(s, ix->a->name, sema_scalar(s, SN_I64, false, ir_const_i64(&s->b, k)), ix->a->span)->used = true;
+        v->rec->names[k] = arena_printf(s->arena, "%d", k);
+        v->rec->vals[k] = param_value(s, n, arena_printf(s->arena, "%s.%d", n->name, k));
+        sema_pop_scope(s);
+        if (v->rec->vals[k]->kind == V_ERROR) v = ERR;
+      }
+    }
   }
   sema_bind_val(s, n->name, v, n->name_span)->used = true;
 }

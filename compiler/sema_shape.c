@@ -325,7 +325,7 @@ static bool index_array(Sema *s, Node *sub, Val *v, Val *base, int axis, ViewCtx
  * (safetensors names such as "layers.0.weight"). */
 static Val *record_field(Sema *s, Val *r, const char *name, Span span) {
   Val *v = sema_field(r, name);
-  if (v) return v;
+  if (v) return v->kind == V_FN && v->fn->method ? sema_bind_method(s, v, r) : v;
   Diag *g = diag_error(s->diags, span, "no field \"%s\" in the record", name);
   const char *best = NULL;
   int bestd = 4;
@@ -368,8 +368,11 @@ Val *sema_index(Sema *s, Node *n) {
   if (subscripted_reduction(s, n)) return ERR;
   Val *base = sema_expr(s, n->a);
   if (base->kind == V_ERROR) return ERR;
-  if (base->kind == V_RECORD && n->list.n == 1 && ((Node *)n->list.items[0])->kind == A_STR)
-    return record_field(s, base, ((Node *)n->list.items[0])->str, ((Node *)n->list.items[0])->span);
+  Node *only = n->list.n == 1 ? n->list.items[0] : NULL;
+  if (base->kind == V_RECORD && only && only->kind == A_STR) return record_field(s, base, only->str, only->span);
+  /* layers[0]: the field named 0, as `param layers[i < n]` names a model's repeated layers */
+  if (base->kind == V_RECORD && only && only->kind == A_INT)
+    return record_field(s, base, arena_printf(s->arena, "%lld", (long long)only->ival), only->span);
   if (base->kind != V_TENSOR) {
     Diag *g = diag_error(s->diags, n->a->span, "cannot subscript %s: it is not a tensor", sema_type_str(s, base));
     if (base->kind == V_RECORD) diag_hint(s->diags, g, "fields of a record are read with `.`: r.name");
