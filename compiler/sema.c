@@ -451,7 +451,7 @@ static void fix_loaded_sizes(Sema *s, Node *type, Val *v, Span span, const char 
 }
 
 static bool coerce_to_type(Sema *s, Node *type, Val **v, Span span, const char *what) {
-  if (!sema_match_type(s, type, *v, s->scope, false, span, what)) return false;
+  if (!sema_match_type(s, type, *v, s->scope, NULL, span, what)) return false;
   *v = sema_adopt_type(s, type, *v, span);
   return true;
 }

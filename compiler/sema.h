@@ -62,6 +62,7 @@ typedef struct FnVal {
   int nwrt;
   bool method;                   /* a model's method (sema_model.c) */
   const struct Val *self;        /* a method read from a record: that record, its receiver */
+  struct Scope *model_outer;     /* a method: the scope its model was called in */
 } FnVal;
 
 struct Val {
@@ -105,6 +106,8 @@ typedef struct Binding {
   Val *val;          /* B_VAL */
   Node *node;        /* B_FN: the fn; B_LAZY: the comprehension's let */
   Scope *defscope;   /* B_FN, B_LAZY: the scope they were defined in */
+  Scope *sizes_upto; /* B_FN of a method bound to a record: the scope around its model, up to which
+                      * names (the model's sizes) size its parameters' types; else NULL */
   IndexVar *index;   /* B_INDEX */
   Span span;
   int slot;          /* REPL: >= 0 when val is a template of persisted values (see slot1) */
@@ -327,10 +330,11 @@ Val *sema_map_save(Sema *s, Val *map, Arg *path, Node *shard_size, int dtype, No
  * repeated, surplus (unless `variadic`: those are left to the callee, unevaluated) and missing
  * ones; `def` is where the callee is defined, for notes, or NULL for a builtin (whose parameters
  * may have the forms above). sema_bind_params then, in the callee's scope, evaluates the
- * defaults, checks the declared types (binding their size names) and binds the parameters. */
+ * defaults, checks the declared types (binding their size names; names bound in the scopes up to
+ * `upto` are sizes already, NULL: none) and binds the parameters. */
 bool sema_match_args(Sema *s, Node *call, const char *fname, const PtrVec *params, const Span *def, bool variadic,
                      Arg *args);
-bool sema_bind_params(Sema *s, const char *fname, const PtrVec *params, Arg *args, bool builtin);
+bool sema_bind_params(Sema *s, const char *fname, const PtrVec *params, Arg *args, bool builtin, Scope *upto);
 /* A new scope inside `outer` (NULL: the standard library's), for a callee's parameters; returns
  * the scope sema_leave goes back to. */
 Scope *sema_enter(Sema *s, Scope *outer);

@@ -58,7 +58,7 @@ Val *sema_adopt_type(Sema *s, Node *type, Val *v, Span span) {
 /* A name of a declared type seen for the first time stands for that size (and becomes an i64
  * value in `dimscope`), a name seen before must match. Constants that differ are errors now;
  * anything else is checked at run time. */
-bool sema_match_type(Sema *s, Node *type, Val *v, Scope *dimscope, bool local, Span span, const char *what) {
+bool sema_match_type(Sema *s, Node *type, Val *v, Scope *dimscope, Scope *upto, Span span, const char *what) {
   SnDtype dt;
   TypeClass cls;
   if (sema_fn_type(type) || v->kind == V_FN) {
@@ -101,12 +101,9 @@ bool sema_match_type(Sema *s, Node *type, Val *v, Scope *dimscope, bool local, S
       continue;
     }
     Binding *known = NULL;
-    if (local) {
-      for (Binding *x = dimscope->head; x && !known; x = x->next)
+    for (Scope *sc = dimscope; sc && sc != upto && !known; sc = sc->parent)
+      for (Binding *x = sc->head; x && !known; x = x->next)
         if (strcmp(x->name, dn->name) == 0) known = x;
-    } else {
-      known = sema_lookup_in(dimscope, dn->name);
-    }
     if (known && known->kind == B_VAL && known->val->kind == V_SCALAR && sema_is_int(known->val->dt)) {
       Dim want = sema_dim_of_value(s, ir_cast(&s->b, known->val->ir, ir_i64), dn->name);
       if (!want.sym && !have.sym && want.c != have.c) {
@@ -271,7 +268,7 @@ bool sema_match_args(Sema *s, Node *call, const char *fname, const PtrVec *param
   return ok;
 }
 
-bool sema_bind_params(Sema *s, const char *fname, const PtrVec *params, Arg *args, bool builtin) {
+bool sema_bind_params(Sema *s, const char *fname, const PtrVec *params, Arg *args, bool builtin, Scope *upto) {
   for (int p = 0; p < params->n; p++) {
     Node *param = params->items[p];
     Arg *a = &args[p];
@@ -283,7 +280,7 @@ bool sema_bind_params(Sema *s, const char *fname, const PtrVec *params, Arg *arg
     if (param_form(param, builtin) != F_VALUE) continue;
     if (param->type) {
       const char *what = arena_printf(s->arena, "argument `%s` of `%s`", param->name, fname);
-      if (!sema_match_type(s, param->type, a->v, s->scope, true, a->span, what)) return false;
+      if (!sema_match_type(s, param->type, a->v, s->scope, upto ? upto : s->scope->parent, a->span, what)) return false;
       a->v = sema_adopt_type(s, param->type, a->v, a->span);
     }
     sema_bind_val(s, param->name, a->v, param->name_span)->used = true;
@@ -302,7 +299,9 @@ void sema_leave(Sema *s, Scope *saved) { s->scope = saved; }
 
 /* --- calls -------------------------------------------------------------------------------------- */
 
-static Val *call_user(Sema *s, Binding *fb, Node *call) {
+/* A call of the fn bound by fb, named `name` in messages (a method: as the call names it,
+ * `net.hidden.forward`). */
+static Val *call_user(Sema *s, Binding *fb, const char *name, Node *call) {
   Node *fn = fb->node;
   if (fb->broken) return ERR;
   /* a call written inside the function's own body recurses; one written elsewhere (in a function
@@ -321,10 +320,10 @@ static Val *call_user(Sema *s, Binding *fb, Node *call) {
     return ERR;
   }
   Arg *args = arena_alloc(s->arena, (size_t)(fn->list.n ? fn->list.n : 1) * sizeof *args);
-  if (!sema_match_args(s, call, fn->name, &fn->list, &fn->name_span, false, args)) return ERR;
+  if (!sema_match_args(s, call, name, &fn->list, &fn->name_span, false, args)) return ERR;
   Scope *saved = sema_enter(s, fb->defscope);
   int errors = s->diags->nerrors;
-  bool ok = sema_bind_params(s, fn->name, &fn->list, args, false);
+  bool ok = sema_bind_params(s, name, &fn->list, args, false, fb->sizes_upto);
   Val *r = ERR;
   Span saved_site = s->b.site;
   Val *saved_seed = s->model_seed;
@@ -350,7 +349,7 @@ static Val *call_user(Sema *s, Binding *fb, Node *call) {
     s->inst_stack.n--;
     if (fn->type && r->kind != V_ERROR) {
       const char *what = arena_printf(s->arena, "the result of `%s`", fn->name);
-      if (!sema_match_type(s, fn->type, r, s->scope, true, fn->a->span, what)) r = ERR;
+      if (!sema_match_type(s, fn->type, r, s->scope, s->scope->parent, fn->a->span, what)) r = ERR;
       if (r->kind != V_ERROR) r = sema_adopt_type(s, fn->type, r, fn->a->span);
     }
     if (fn->ival != DECL_NONE) r = sema_decl_check(s, fn, r);
@@ -362,7 +361,7 @@ static Val *call_user(Sema *s, Binding *fb, Node *call) {
   if (!definition_check && s->diags->nerrors > errors && s->diags->nerrors <= DIAG_MAX_ERRORS) {
     Diag *first = s->diags->items.items[s->diags->items.n - (s->diags->nerrors - errors)];
     if (first && !first->note && first->span.lo != call->span.lo)
-      diag_note(s->diags, first, call->span, "in this call of `%s`", fn->name);
+      diag_note(s->diags, first, call->span, "in this call of `%s`", name);
   }
   return r;
 }
@@ -410,7 +409,7 @@ static Arg *builtin_args(Sema *s, const Builtin *b, Node *call) {
   if (!sema_match_args(s, call, b->name, &sig->list, NULL, b->variadic, args)) return NULL;
   /* defaults see the standard library, and the parameters before them */
   Scope *saved = sema_enter(s, NULL);
-  bool ok = sema_bind_params(s, b->name, &sig->list, args, true);
+  bool ok = sema_bind_params(s, b->name, &sig->list, args, true, NULL);
   sema_leave(s, saved);
   return ok ? args : NULL;
 }
@@ -467,9 +466,11 @@ Val *sema_call_value(Sema *s, Val *f, const char *callee, Node *call) {
     c->name = f->fn->builtin->name;
     r = call_builtin(s, f->fn->builtin, c);
   } else {
-    r = call_user(s, f->fn->self ? sema_method_binding(s, f->fn) : f->fn->fn, call);
+    r = f->fn->self ? call_user(s, sema_method_binding(s, f->fn), callee, call) : call_user(s, f->fn->fn, f->fn->fn->node->name, call);
   }
-  if (s->diags->nerrors > errors && s->diags->nerrors <= DIAG_MAX_ERRORS && strcmp(callee, sema_fn_value_name(s, f)) != 0) {
+  /* a method's call names it already (net.forward); another value's error notes where it was given */
+  if (s->diags->nerrors > errors && s->diags->nerrors <= DIAG_MAX_ERRORS && !f->fn->self &&
+      strcmp(callee, sema_fn_value_name(s, f)) != 0) {
     Diag *last = s->diags->items.items[s->diags->items.n - (s->diags->nerrors - errors)];
     while (last && last->note) last = last->note;
     if (last) diag_note(s->diags, last, f->fn->given, "`%s` is `%s`, given here", callee, sema_fn_value_name(s, f));
@@ -522,7 +523,7 @@ Val *sema_call(Sema *s, Node *n) {
   if (b && b->kind == B_FN) {
     if (sema_refuse_private(s, n->name, b, n->name_span)) return ERR;
     b->used = true;
-    return call_user(s, b, n);
+    return call_user(s, b, n->name, n);
   }
   const Builtin *builtin = sema_builtin_find(s, n->name);
   if (builtin) return sema_refuse_private(s, n->name, NULL, n->name_span) ? ERR : call_builtin(s, builtin, n);
@@ -622,7 +623,7 @@ Val *sema_check_definition(Sema *s, Binding *fb, bool defaults) {
   }
   int errors = s->diags->nerrors;
   s->checking++;
-  Val *r = fb->broken ? ERR : call_user(s, fb, call);
+  Val *r = fb->broken ? ERR : call_user(s, fb, fn->name, call);
   s->checking--;
   if (s->diags->nerrors > errors) fb->broken = true;
   s->scope = saved_scope;

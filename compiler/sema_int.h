@@ -75,9 +75,10 @@ bool sema_type_elem(const char *name, SnDtype *dt, TypeClass *cls);
 void sema_unknown_type(Sema *s, Node *type);
 /* The declared type `fn`: a function value. */
 bool sema_fn_type(const Node *type);
-/* Checks v against a declared type, binding the type's size names in dimscope (with `local`,
- * only names bound in dimscope itself count); and the value a literal becomes under it. */
-bool sema_match_type(Sema *s, Node *type, Val *v, Scope *dimscope, bool local, Span span, const char *what);
+/* Checks v against a declared type: a size name bound in dimscope or the scopes around it up to
+ * `upto` (NULL: all) is that size, another is bound in dimscope; and the value a literal becomes
+ * under it. */
+bool sema_match_type(Sema *s, Node *type, Val *v, Scope *dimscope, Scope *upto, Span span, const char *what);
 Val *sema_adopt_type(Sema *s, Node *type, Val *v, Span span);
 Val *sema_call(Sema *s, Node *n);
 /* The function fb (a fn's binding; NULL for `builtin`) as a value, written at `given`. */

@@ -174,7 +174,7 @@ static Val *typed_init(Sema *s, Node *n, Val *v) {
   vec_push(s->arena, &cast->list, x);
   Val *r = sema_expr(s, cast);
   sema_pop_scope(s);
-  if (r->kind == V_ERROR || !sema_match_type(s, type, r, s->scope, false, n->a->span, what)) return ERR;
+  if (r->kind == V_ERROR || !sema_match_type(s, type, r, s->scope, NULL, n->a->span, what)) return ERR;
   return r;
 }
 
@@ -270,6 +270,7 @@ Val *sema_model_record(Sema *s, Node *body) {
     }
     Val *m = sema_fn_value(s, b, NULL, st->name_span);
     m->fn->method = true;
+    m->fn->model_outer = s->scope->parent->parent; /* around the body's and the parameters' scopes */
     b->used = true;
     r->rec->vals[k++] = m;
   }
@@ -300,6 +301,7 @@ Binding *sema_method_binding(Sema *s, const FnVal *f) {
   Binding *b = NEW(s->arena, Binding);
   *b = *fb;
   b->defscope = sema_snapshot_scope(s);
+  b->sizes_upto = f->model_outer;
   sema_leave(s, saved);
   return b;
 }

@@ -8,7 +8,7 @@
 model Linear(d_in: int, d_out: int) {
   param weight: f32[d_out, d_in] = kaiming_uniform(a=sqrt(5.0))
   param bias: f32[d_out] = init_uniform(a=-1 / sqrt(f64(d_in)), b=1 / sqrt(f64(d_in)))
-  fn forward(x: float[n, d]) = linear(x, weight, bias)
+  fn forward(x: float[n, d_in]) = linear(x, weight, bias)
 }
 
 # nn.Embedding(count, dim): weight [count, dim] ~ N(0, 1).
@@ -21,20 +21,20 @@ model Embedding(count: int, dim: int) {
 model LayerNorm(d: int, eps = 1e-5) {
   param weight: f32[d] = ones()
   param bias: f32[d] = zeros()
-  fn forward(x: float[n, k]) = layernorm(x, weight, bias, eps=eps)
+  fn forward(x: float[n, d]) = layernorm(x, weight, bias, eps=eps)
 }
 
 # nn.RMSNorm(d) (torch 2.4's): weight ones.
 model RMSNorm(d: int, eps = 1e-6) {
   param weight: f32[d] = ones()
-  fn forward(x: float[n, k]) = rmsnorm(x, weight, eps=eps)
+  fn forward(x: float[n, d]) = rmsnorm(x, weight, eps=eps)
 }
 
 # nn.Conv1d(c_in, c_out, k): weight [c_out, c_in, k] and bias ~ U(-b, b), b = 1 / sqrt(c_in k).
 model Conv1d(c_in: int, c_out: int, k: int, stride: int = 1, padding: int = 0) {
   param weight: f32[c_out, c_in, k] = kaiming_uniform(a=sqrt(5.0))
   param bias: f32[c_out] = init_uniform(a=-1 / sqrt(f64(c_in * k)), b=1 / sqrt(f64(c_in * k)))
-  fn forward(x: float[N, C, L]) = conv1d(x, weight, bias, stride=stride, padding=padding)
+  fn forward(x: float[N, c_in, L]) = conv1d(x, weight, bias, stride=stride, padding=padding)
 }
 
 # nn.Conv2d(c_in, c_out, k) with a square kernel: weight [c_out, c_in, k, k], bias as Conv1d's
@@ -42,7 +42,7 @@ model Conv1d(c_in: int, c_out: int, k: int, stride: int = 1, padding: int = 0) {
 model Conv2d(c_in: int, c_out: int, k: int, stride: int = 1, padding: int = 0) {
   param weight: f32[c_out, c_in, k, k] = kaiming_uniform(a=sqrt(5.0))
   param bias: f32[c_out] = init_uniform(a=-1 / sqrt(f64(c_in * k * k)), b=1 / sqrt(f64(c_in * k * k)))
-  fn forward(x: float[N, C, H, W]) = conv2d(x, weight, bias, stride=stride, padding=padding)
+  fn forward(x: float[N, c_in, H, W]) = conv2d(x, weight, bias, stride=stride, padding=padding)
 }
 
 # MultiheadAttention's out_proj: Linear's weight, a zero bias.
@@ -59,6 +59,6 @@ model MultiheadAttention(e: int, heads: int) {
   param in_proj_weight: f32[e3, e] = xavier_uniform()
   param in_proj_bias: f32[e3] = zeros()
   param out_proj = _OutProj(e)
-  fn forward(x: float[b, s, k], causal = false) =
+  fn forward(x: float[b, s, e], causal = false) =
     multihead_attention(x, x, x, in_proj_weight, in_proj_bias, out_proj.weight, out_proj.bias, heads, causal=causal)
 }
