@@ -282,6 +282,15 @@ static Val *lambda_expr(Sema *s, Node *n) {
   return v;
 }
 
+bool sema_has_string(const Node *n) {
+  if (!n) return false;
+  if (n->kind == A_STR) return true;
+  if (sema_has_string(n->a) || sema_has_string(n->b) || sema_has_string(n->c)) return true;
+  for (int i = 0; i < n->list.n; i++)
+    if (sema_has_string(n->list.items[i])) return true;
+  return false;
+}
+
 /* `a and b` evaluates b only when a (the value of n->a) is true (so `i > 0 and x[i-1] < 0` is
  * safe). */
 static Val *logic_expr(Sema *s, Node *n, Val *a) {
@@ -294,6 +303,13 @@ static Val *logic_expr(Sema *s, Node *n, Val *a) {
     Diag *g = diag_error(s->diags, n->a->span, "`%s` needs bool operands, not %s", op_name((Op)n->op), sema_type_str(s, a));
     diag_hint(s->diags, g, "compare first, e.g. `x > 0 %s y > 0`", op_name((Op)n->op));
     return ERR;
+  }
+  /* an option's test known when compiling (`how == "a" or how == "b"`) stays known */
+  IrInst *ad = ir_val(a->ir)->def;
+  if (ad && ad->op == IR_CONST && sema_has_string(n)) {
+    if ((ad->imm.i != 0) == (n->op == OP_OR)) return a;
+    Val *b = sema_expr(s, n->b);
+    if (b->kind == V_SCALAR && b->dt == SN_BOOL) return b;
   }
   IrBuilder save = s->b;
   s->b.span = n->span;

@@ -121,9 +121,11 @@ Val *sema_if(Sema *s, Node *n) {
     return ERR;
   }
   /* strings are not run-time values: a choice between two is made when compiling, by a
-   * condition known then (a comparison of strings, such as a library function's option) */
+   * condition known then (a comparison of strings, such as a library function's option); and a
+   * condition that compares with a string and is known then compiles only the branch it takes,
+   * so an option picks one sampler or solver of several without compiling the others */
   IrValue *cv = ir_val(c->ir);
-  if (n->b->kind == A_STR && n->c->kind == A_STR && cv->def && cv->def->op == IR_CONST)
+  if (cv->def && cv->def->op == IR_CONST && ((n->b->kind == A_STR && n->c->kind == A_STR) || sema_has_string(n->a)))
     return sema_expr(s, cv->def->imm.i ? n->b : n->c);
   IrBuilder save = s->b;
   s->b.span = n->span;

@@ -30,6 +30,8 @@ void sema_suggest_name(Sema *s, Diag *g, const char *name);
  * a use before it. */
 Node *sema_later_definition(Sema *s, const char *name, Span use);
 void sema_defined_later(Sema *s, const char *name, Span use, Node *def);
+/* Whether the expression n has a string literal in it (a test of an option known when compiling). */
+bool sema_has_string(const Node *n);
 /* A field of v, or NULL if v is not a record or has no such field. */
 Val *sema_field(const Val *v, const char *field);
 /* n->a.(n->name), checked: an A_FIELD, or the callee of a call r.f(...). */
