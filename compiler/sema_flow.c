@@ -85,14 +85,17 @@ static Val *if_result(Sema *s, IrInst *in, int k, Val *a, Val *b, IrInst *ya, Ir
 /* The value of a record (or leaf) with the fields of `shape`, its leaves taken in order from
  * leaves[*k...]: the inverse of flattening it depth first. */
 static Val *rebuild(Sema *s, Val *shape, Val **leaves, int *k) {
+  if (shape->kind == V_FN) return shape; /* a loop state's method: not carried (see state_init) */
   if (shape->kind != V_RECORD) return leaves[(*k)++];
   Val *r = sema_record(s, shape->rec->n, shape->rec->names, NULL);
   for (int i = 0; i < r->rec->n; i++) r->rec->vals[i] = rebuild(s, shape->rec->vals[i], leaves, k);
   return r;
 }
 
-/* The scalars and tensors of v, records flattened depth first, appended to out. */
+/* The scalars and tensors of v, records flattened depth first, appended to out; function fields
+ * are no run-time values. */
 static void flatten(Sema *s, Val *v, PtrVec *out) {
+  if (v->kind == V_FN) return;
   if (v->kind != V_RECORD) {
     vec_push(s->arena, out, v);
     return;
@@ -174,8 +177,10 @@ static bool iteration_limit(Sema *s, IrValue *max, Span span) {
 
 /* An iterate state's initial value: a number, a tensor, or a record of them (nested), checked,
  * each literal leaf taking its default type (f64, i64) so that updates are typed against it.
- * `path` names the state or its field (`p.w`) in messages. */
+ * A record's function fields (a model's methods) are known when compiling: they stay as they are
+ * and are not carried. `path` names the state or its field (`p.w`) in messages. */
 static Val *state_init(Sema *s, Val *v, const char *path, Span span) {
+  if (v->kind == V_FN && strchr(path, '.')) return v;
   if (v->kind == V_RECORD) {
     Val *r = sema_record(s, v->rec->n, v->rec->names, NULL);
     for (int i = 0; i < v->rec->n; i++) {
@@ -340,6 +345,15 @@ static Val *state_update(Sema *s, const char *path, Val *old, Val *v, Span sp) {
       if ((r->rec->vals[i] = state_update(s, field, old->rec->vals[i], v->rec->vals[i], sp))->kind == V_ERROR) return ERR;
     }
     return r;
+  }
+  if (old->kind == V_FN) {
+    bool same = v->kind == V_FN && v->fn->fn == old->fn->fn && v->fn->builtin == old->fn->builtin &&
+                v->fn->transform == old->fn->transform && v->fn->of == old->fn->of;
+    if (same) return old;
+    Diag *g = diag_error(s->diags, sp, "state `%s` is the function %s, but the update gives %s", path, sema_type_str(s, old),
+                         sema_type_str(s, v));
+    diag_hint(s->diags, g, "a state's function fields (a model's methods) are fixed when compiling; update its tensors only");
+    return ERR;
   }
   if (old->kind != v->kind || (old->kind == V_TENSOR && old->rank != v->rank)) {
     Diag *g = diag_error(s->diags, sp, "state `%s` is %s but the update gives %s", path, sema_type_str(s, old),
