@@ -162,6 +162,13 @@ SnResult *sn_load_csv(const char *where, const char *path, const char *label, in
 /* The sizes a file of file_rank dimensions has at `rank` (1 <= rank <= file_rank, else 1). */
 SnStatus sn_idx_fold(int64_t file_rank, const int64_t *file_shape, int64_t rank, int64_t *shape);
 SnTensor *sn_load_idx(const char *where, const char *path, int32_t dtype, int64_t rank, const int64_t *expected);
+/* load(path, like=template): a checkpoint read against a known structure. sn_load_names checks
+ * that the file holds exactly the tensors named in `names` (one per line), naming the first
+ * missing or extra one; sn_load_like reads one of them, which must have `dtype` and the sizes
+ * `shape` (rank entries), else an error names the tensor, the file and both types. */
+SnStatus sn_load_names(const char *where, const char *path, const char *names);
+SnTensor *sn_load_like(const char *where, const char *path, const char *name, int32_t dtype, int64_t rank,
+                       const int64_t *shape);
 void sn_load_close(void);     /* closes the safetensors files load keeps open between tensors */
 SnStatus sn_save_tensor(const char *where, const char *path, const SnTensor *t); /* .npy or .safetensors */
 /* A record: begin, add each field (the saver retains it), end writes the file (or a directory of
