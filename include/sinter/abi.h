@@ -135,6 +135,8 @@ typedef union SnArgValue { int64_t i; double f; const char *s; SnTensor *t; } Sn
 int sn_args_parse(const char *prog, int argc, char **argv, const SnArgSpec *spec, int nspec,
                   SnArgValue *out);
 void sn_args_free(const SnArgSpec *spec, int nspec, SnArgValue *vals);
+/* a == b for strings a program compares when it runs (a string argument): 1 or 0. */
+int32_t sn_str_eq(const char *a, const char *b);
 
 /* A compiled program's body: reads its arguments from `args` and (in the REPL) its persistent
  * values from `slots`; returns 0, or non-zero with the message set. */
