@@ -4,6 +4,12 @@
 
 #include <string.h>
 
+/* Whether a and b are the same function value (a record's method, kept where records join). */
+static bool same_fn(const Val *a, const Val *b) {
+  return a->kind == V_FN && b->kind == V_FN && a->fn->fn == b->fn->fn && a->fn->builtin == b->fn->builtin &&
+         a->fn->transform == b->fn->transform && a->fn->of == b->fn->of;
+}
+
 static bool joinable(Sema *s, Val *a, Val *b, Span span, const char *what) {
   if (a->kind == V_ERROR || b->kind == V_ERROR) return false;
   if (a->kind == V_FN || b->kind == V_FN) {
@@ -40,6 +46,8 @@ static bool if_leaves(Sema *s, Val *a, Val *b, PtrVec *la, PtrVec *lb, Span span
       if (!if_leaves(s, a->rec->vals[i], b->rec->vals[i], la, lb, span)) return false;
     return true;
   }
+  /* the same function in a field of both (a model's method) is no run-time value: kept as it is */
+  if (same_fn(a, b)) return true;
   if (!joinable(s, a, b, span, "the branches of `if`")) return false;
   vec_push(s->arena, la, a);
   vec_push(s->arena, lb, b);
@@ -347,9 +355,7 @@ static Val *state_update(Sema *s, const char *path, Val *old, Val *v, Span sp) {
     return r;
   }
   if (old->kind == V_FN) {
-    bool same = v->kind == V_FN && v->fn->fn == old->fn->fn && v->fn->builtin == old->fn->builtin &&
-                v->fn->transform == old->fn->transform && v->fn->of == old->fn->of;
-    if (same) return old;
+    if (same_fn(old, v)) return old;
     Diag *g = diag_error(s->diags, sp, "state `%s` is the function %s, but the update gives %s", path, sema_type_str(s, old),
                          sema_type_str(s, v));
     diag_hint(s->diags, g, "a state's function fields (a model's methods) are fixed when compiling; update its tensors only");
