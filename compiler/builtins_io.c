@@ -346,9 +346,15 @@ static Val *scalar_body(Sema *s, Val **idx, Span span, void *ctx) {
   return ctx;
 }
 
+/* The dtype a file holds for a leaf v of a record: its own, a literal's default (i64, f64). */
+static SnDtype leaf_dtype(const Val *v) {
+  if (v->kind == V_SCALAR && v->weak) return sema_is_float(v->dt) ? SN_F64 : v->dt == SN_BOOL ? SN_BOOL : SN_I64;
+  return v->dt;
+}
+
 /* A number as a tensor of no dimensions, of its own type (a literal's default: i64, f64). */
 static Val *scalar_tensor(Sema *s, Val *v, Span span) {
-  SnDtype dt = v->weak ? (sema_is_float(v->dt) ? SN_F64 : v->dt == SN_BOOL ? SN_BOOL : SN_I64) : v->dt;
+  SnDtype dt = leaf_dtype(v);
   return sema_compr(s, dt, 0, NULL, scalar_body, sema_cast(s, v, dt, span), span);
 }
 
@@ -393,12 +399,6 @@ static Val *b_save(Sema *s, const Builtin *b, Arg *args, Node *call) {
   }
   s->b = save;
   return sema_unit(s);
-}
-
-/* The dtype a file holds for the leaf v of a template: its own, a literal's default (i64, f64). */
-static SnDtype leaf_dtype(const Val *v) {
-  if (v->kind == V_SCALAR && v->weak) return sema_is_float(v->dt) ? SN_F64 : v->dt == SN_BOOL ? SN_BOOL : SN_I64;
-  return v->dt;
 }
 
 /* The template t with its leaves replaced, depth first, by loaded[*k...]; function fields are
