@@ -49,6 +49,66 @@ static bool path_arg(Sema *s, const Arg *a, const char *fn) {
   return false;
 }
 
+/* The record of the values vals[0..n) named by dotted paths, nested at each dot, as PyTorch names
+ * a module's tensors: `enc.weight` and `layers.0.bias` give {enc: {weight}, layers: {"0": {bias}}}
+ * (a numeric part is a field read as r.layers["0"]); fields come in the order of their first
+ * tensor. NULL when the names do not nest: a name that is also a group (`a` and `a.b`) or an
+ * empty part (`a..b`). */
+static Val *nest(Sema *s, int n, const char **names, Val **vals) {
+  const char **head = arena_alloc(s->arena, (size_t)n * sizeof *head), **rest = arena_alloc(s->arena, (size_t)n * sizeof *rest);
+  for (int i = 0; i < n; i++) {
+    const char *dot = strchr(names[i], '.');
+    head[i] = dot ? arena_strndup(s->arena, names[i], (size_t)(dot - names[i])) : names[i];
+    rest[i] = dot ? dot + 1 : NULL;
+    if (!*head[i] || (rest[i] && !*rest[i])) return NULL;
+  }
+  int nf = 0;
+  const char **fields = arena_alloc(s->arena, (size_t)n * sizeof *fields);
+  for (int i = 0; i < n; i++) {
+    bool seen = false;
+    for (int f = 0; f < nf && !seen; f++) seen = strcmp(fields[f], head[i]) == 0;
+    if (!seen) fields[nf++] = head[i];
+  }
+  Val *r = sema_record(s, nf, fields, NULL);
+  const char **sub = arena_alloc(s->arena, (size_t)n * sizeof *sub);
+  Val **subv = arena_alloc(s->arena, (size_t)n * sizeof *subv);
+  for (int f = 0; f < nf; f++) {
+    int k = 0, leaf = -1;
+    for (int i = 0; i < n; i++) {
+      if (strcmp(head[i], fields[f]) != 0) continue;
+      if (!rest[i]) leaf = i;
+      else sub[k] = rest[i], subv[k++] = vals[i];
+    }
+    if (leaf >= 0 && k > 0) return NULL;
+    r->rec->vals[f] = leaf >= 0 ? vals[leaf] : nest(s, k, sub, subv);
+    if (!r->rec->vals[f]) return NULL;
+  }
+  return r;
+}
+
+/* The leaves of a record to save or to load against, depth first, with their dotted names
+ * (`enc.weight`): tensors and numbers (a number is a tensor of no dimensions in the file, as a
+ * PyTorch optimizer's `step`); function fields (a model's methods) are skipped. False after an
+ * error naming the field that is neither. */
+static bool leaves(Sema *s, Val *v, const char *prefix, PtrVec *names, PtrVec *vals, Span span, const char *what) {
+  for (int i = 0; i < v->rec->n; i++) {
+    Val *f = v->rec->vals[i];
+    const char *name = prefix ? arena_printf(s->fn->arena, "%s.%s", prefix, v->rec->names[i])
+                              : arena_strdup(s->fn->arena, v->rec->names[i]);
+    if (f->kind == V_RECORD) {
+      if (!leaves(s, f, name, names, vals, span, what)) return false;
+    } else if (f->kind == V_TENSOR || f->kind == V_SCALAR) {
+      vec_push(s->arena, names, (void *)name);
+      vec_push(s->arena, vals, f);
+    } else if (f->kind != V_FN) {
+      Diag *g = diag_error(s->diags, span, "%s holds tensors and numbers, but field `%s` is %s", what, name, sema_type_str(s, f));
+      diag_hint(s->diags, g, "a record of tensors, numbers and records of them is saved as named tensors (`enc.weight`)");
+      return false;
+    }
+  }
+  return true;
+}
+
 /* load(path): a tensor (.npy) or a record of tensors (.safetensors, an index .json, a directory).
  * With a literal path and no declared type, the file is read now for its dtypes and ranks (and
  * checked again when the program runs); with a declared type it need not exist yet. */
@@ -120,6 +180,8 @@ static Val *load(Sema *s, Arg *args, Node *call, Node *type) {
       r->rec->names[i] = arena_strdup(s->arena, info.names[i]);
       r->rec->vals[i] = file_tensor(s, t, (SnDtype)info.dtypes[i], (int)info.ranks[i], NULL);
     }
+    Val *nested = nest(s, r->rec->n, r->rec->names, r->rec->vals);
+    if (nested) r = nested;
   }
   sn_file_info_free(&info);
   return r;
@@ -277,8 +339,28 @@ static Val *b_load_idx(Sema *s, const Builtin *b, Arg *args, Node *call) {
   return file_tensor(s, t, dt, (int)rank, sizes);
 }
 
-/* save(value, path): a tensor to .npy or .safetensors, a record of tensors to .safetensors or a
- * directory; written atomically, never over one of the program's inputs. */
+static Val *scalar_body(Sema *s, Val **idx, Span span, void *ctx) {
+  (void)idx;
+  (void)span;
+  (void)s;
+  return ctx;
+}
+
+/* The dtype a file holds for a leaf v of a record: its own, a literal's default (i64, f64). */
+static SnDtype leaf_dtype(const Val *v) {
+  if (v->kind == V_SCALAR && v->weak) return sema_is_float(v->dt) ? SN_F64 : v->dt == SN_BOOL ? SN_BOOL : SN_I64;
+  return v->dt;
+}
+
+/* A number as a tensor of no dimensions, of its own type (a literal's default: i64, f64). */
+static Val *scalar_tensor(Sema *s, Val *v, Span span) {
+  SnDtype dt = leaf_dtype(v);
+  return sema_compr(s, dt, 0, NULL, scalar_body, sema_cast(s, v, dt, span), span);
+}
+
+/* save(value, path): a tensor to .npy or .safetensors, a record to .safetensors or a directory
+ * (nested records as dotted names, numbers as tensors of no dimensions, functions skipped);
+ * written atomically, never over one of the program's inputs. */
 static Val *b_save(Sema *s, const Builtin *b, Arg *args, Node *call) {
   (void)b;
   if (!path_arg(s, &args[1], "save")) return ERR;
@@ -296,18 +378,17 @@ static Val *b_save(Sema *s, const Builtin *b, Arg *args, Node *call) {
     IrValue *ops[3] = {where, args[1].v->ir, v->ir};
     ir_call(&s->b, RT_SAVE_TENSOR, 3, ops);
   } else if (v->kind == V_RECORD) {
-    for (int i = 0; i < v->rec->n; i++)
-      if (v->rec->vals[i]->kind != V_TENSOR) {
-        Diag *g = diag_error(s->diags, args[0].span, "save writes tensors, but field `%s` is %s", v->rec->names[i],
-                             sema_type_str(s, v->rec->vals[i]));
-        diag_hint(s->diags, g, "save a record of tensors only, e.g. {w: w, b: b}");
-        s->b = save;
-        return ERR;
-      }
+    PtrVec names = {0}, vals = {0};
+    if (!leaves(s, v, NULL, &names, &vals, args[0].span, "save")) {
+      s->b = save;
+      return ERR;
+    }
     IrValue *ops[2] = {where, args[1].v->ir};
     IrValue *saver = ir_call(&s->b, RT_SAVE_BEGIN, 2, ops);
-    for (int i = 0; i < v->rec->n; i++) {
-      IrValue *add[3] = {saver, ir_string(&s->b, arena_strdup(s->fn->arena, v->rec->names[i])), v->rec->vals[i]->ir};
+    for (int i = 0; i < names.n; i++) {
+      Val *leaf = vals.items[i];
+      if (leaf->kind == V_SCALAR) leaf = scalar_tensor(s, leaf, call->span);
+      IrValue *add[3] = {saver, ir_string(&s->b, names.items[i]), leaf->ir};
       ir_call(&s->b, RT_SAVE_ADD, 3, add);
     }
     ir_call(&s->b, RT_SAVE_END, 1, &saver);
@@ -320,15 +401,66 @@ static Val *b_save(Sema *s, const Builtin *b, Arg *args, Node *call) {
   return sema_unit(s);
 }
 
+/* The template t with its leaves replaced, depth first, by loaded[*k...]; function fields are
+ * kept, so a model read from a checkpoint keeps its methods. */
+static Val *like_rebuild(Sema *s, Val *t, Val **loaded, int *k) {
+  if (t->kind == V_FN) return t;
+  if (t->kind != V_RECORD) return loaded[(*k)++];
+  Val *r = sema_record(s, t->rec->n, t->rec->names, NULL);
+  for (int i = 0; i < r->rec->n; i++) r->rec->vals[i] = like_rebuild(s, t->rec->vals[i], loaded, k);
+  return r;
+}
+
+/* load(path, like=template): a checkpoint read when the program runs, against the structure of
+ * `template` (a record, nested as save writes it): the file must hold exactly its leaves, by
+ * dotted name, each of the leaf's dtype and sizes; anything else stops the program with the
+ * tensor and the file. The result has the template's type, so it can continue a loop's state. */
+static Val *load_like(Sema *s, Val *tmpl, Arg *path, Node *call) {
+  if (tmpl->kind != V_RECORD) {
+    Diag *g = diag_error(s->diags, call->span, "like= takes a record to read the checkpoint against, not %s", sema_type_str(s, tmpl));
+    diag_hint(s->diags, g, "pass the value the checkpoint was saved from, e.g. load(path, like={params: p0, opt: s0, step: 0})");
+    return ERR;
+  }
+  PtrVec names = {0}, vals = {0};
+  if (!leaves(s, tmpl, NULL, &names, &vals, call->span, "the template")) return ERR;
+  Buf all = {0};
+  for (int i = 0; i < names.n; i++) buf_printf(&all, "%s%s", i ? "\n" : "", (const char *)names.items[i]);
+  IrValue *where = sema_where(s, call->span);
+  IrBuilder save = s->b;
+  s->b.span = call->span;
+  IrValue *check[3] = {where, path->v->ir, ir_string(&s->b, arena_strdup(s->fn->arena, all.data ? all.data : ""))};
+  buf_free(&all);
+  ir_call(&s->b, RT_LOAD_NAMES, 3, check);
+  Val **loaded = arena_alloc(s->arena, (size_t)(names.n ? names.n : 1) * sizeof *loaded);
+  for (int i = 0; i < names.n; i++) {
+    Val *leaf = vals.items[i];
+    SnDtype dt = leaf_dtype(leaf);
+    int rank = leaf->kind == V_TENSOR ? leaf->rank : 0;
+    IrValue *ops[4 + SN_MAX_RANK] = {where, path->v->ir, ir_string(&s->b, names.items[i]), ir_const(&s->b, ir_scalar(SN_I32), 0, dt)};
+    for (int d = 0; d < rank; d++) ops[4 + d] = sema_dim_value(s, leaf->dims[d]);
+    IrValue *t = ir_call(&s->b, RT_LOAD_LIKE, 4 + rank, ops);
+    t->type = ir_tensor(dt, rank);
+    loaded[i] = rank ? sema_tensor(s, dt, rank, leaf->dims, t) : sema_scalar(s, dt, false, ir_elem(&s->b, t, 0, NULL));
+  }
+  s->b = save;
+  int k = 0;
+  return like_rebuild(s, tmpl, loaded, &k);
+}
+
 /* load(path), or `let x: f32[n, 3] = load(path)`: a declared type says what to expect, so the
- * file need not exist when the program is compiled. */
+ * file need not exist when the program is compiled; load(path, like=template) reads a checkpoint
+ * against a template's structure. */
 static Val *b_load(Sema *s, const Builtin *b, Arg *args, Node *call) {
   (void)b;
+  if (args[1].v) {
+    if (!path_arg(s, &args[0], "load")) return ERR;
+    return load_like(s, args[1].v, &args[0], call);
+  }
   return load(s, args, call, sema_declared_type(s, call));
 }
 
 const Builtin builtins_io[] = {
-    BUILTIN("load", "path", b_load, 0),
+    BUILTIN("load", "path, like = _", b_load, 0),
     BUILTIN("load_csv", "path, label: syntax = last, dtype: dtype = f32, sep: syntax = _, header: syntax = _", b_load_csv, 0),
     BUILTIN("load_idx", "path, dtype: dtype = _", b_load_idx, 0),
     BUILTIN("save", "value, path, shard_size: syntax = _, dtype: dtype = _", b_save, 0),

@@ -4,11 +4,11 @@
 
 #include <string.h>
 
-/* A model's method (a record's function field): it is the same in every value of the record,
- * so `if` and `iterate` pass it through instead of carrying it. */
-static bool is_method(const Val *v) { return v->kind == V_FN && v->fn->method; }
-
-static bool same_method(const Val *a, const Val *b) { return a->fn->fn->node == b->fn->fn->node; }
+/* Whether a and b are the same function value (a record's method, kept where records join). */
+static bool same_fn(const Val *a, const Val *b) {
+  return a->kind == V_FN && b->kind == V_FN && a->fn->fn == b->fn->fn && a->fn->builtin == b->fn->builtin &&
+         a->fn->transform == b->fn->transform && a->fn->of == b->fn->of;
+}
 
 static bool joinable(Sema *s, Val *a, Val *b, Span span, const char *what) {
   if (a->kind == V_ERROR || b->kind == V_ERROR) return false;
@@ -46,7 +46,8 @@ static bool if_leaves(Sema *s, Val *a, Val *b, PtrVec *la, PtrVec *lb, Span span
       if (!if_leaves(s, a->rec->vals[i], b->rec->vals[i], la, lb, span)) return false;
     return true;
   }
-  if (is_method(a) && is_method(b) && same_method(a, b)) return true;
+  /* the same function in a field of both (a model's method) is no run-time value: kept as it is */
+  if (same_fn(a, b)) return true;
   if (!joinable(s, a, b, span, "the branches of `if`")) return false;
   vec_push(s->arena, la, a);
   vec_push(s->arena, lb, b);
@@ -92,16 +93,17 @@ static Val *if_result(Sema *s, IrInst *in, int k, Val *a, Val *b, IrInst *ya, Ir
 /* The value of a record (or leaf) with the fields of `shape`, its leaves taken in order from
  * leaves[*k...]: the inverse of flattening it depth first. */
 static Val *rebuild(Sema *s, Val *shape, Val **leaves, int *k) {
-  if (is_method(shape)) return shape;
+  if (shape->kind == V_FN) return shape; /* a loop state's method: not carried (see state_init) */
   if (shape->kind != V_RECORD) return leaves[(*k)++];
   Val *r = sema_record(s, shape->rec->n, shape->rec->names, NULL);
   for (int i = 0; i < r->rec->n; i++) r->rec->vals[i] = rebuild(s, shape->rec->vals[i], leaves, k);
   return r;
 }
 
-/* The scalars and tensors of v, records flattened depth first, appended to out. */
+/* The scalars and tensors of v, records flattened depth first, appended to out; function fields
+ * are no run-time values. */
 static void flatten(Sema *s, Val *v, PtrVec *out) {
-  if (is_method(v)) return;
+  if (v->kind == V_FN) return;
   if (v->kind != V_RECORD) {
     vec_push(s->arena, out, v);
     return;
@@ -185,9 +187,10 @@ static bool iteration_limit(Sema *s, IrValue *max, Span span) {
 
 /* An iterate state's initial value: a number, a tensor, or a record of them (nested), checked,
  * each literal leaf taking its default type (f64, i64) so that updates are typed against it.
- * `path` names the state or its field (`p.w`) in messages. */
+ * A record's function fields (a model's methods) are known when compiling: they stay as they are
+ * and are not carried. `path` names the state or its field (`p.w`) in messages. */
 static Val *state_init(Sema *s, Val *v, const char *path, Span span) {
-  if (v->kind == V_FN && v->fn->method) return v; /* a model's method: known when compiling, not carried */
+  if (v->kind == V_FN && strchr(path, '.')) return v;
   if (v->kind == V_RECORD) {
     Val *r = sema_record(s, v->rec->n, v->rec->names, NULL);
     for (int i = 0; i < v->rec->n; i++) {
@@ -337,13 +340,6 @@ Val *sema_iterate(Sema *s, Node *n) {
  * type (its dtype and shape, a record its fields), since the next iteration sees it in the same
  * place. Returns it converted to old's dtype, or ERR after an error. */
 static Val *state_update(Sema *s, const char *path, Val *old, Val *v, Span sp) {
-  if (is_method(old)) {
-    if (is_method(v) && same_method(old, v)) return old;
-    Diag *g = diag_error(s->diags, sp, "state `%s` is the method %s but the update gives %s", path, sema_type_str(s, old),
-                         sema_type_str(s, v));
-    diag_hint(s->diags, g, "a model's methods stay what they are; update its parameters, e.g. with tree_map");
-    return ERR;
-  }
   if (old->kind == V_RECORD && v->kind == V_RECORD) {
     bool same = old->rec->n == v->rec->n;
     for (int i = 0; same && i < v->rec->n; i++) same = strcmp(old->rec->names[i], v->rec->names[i]) == 0;
@@ -359,6 +355,13 @@ static Val *state_update(Sema *s, const char *path, Val *old, Val *v, Span sp) {
       if ((r->rec->vals[i] = state_update(s, field, old->rec->vals[i], v->rec->vals[i], sp))->kind == V_ERROR) return ERR;
     }
     return r;
+  }
+  if (old->kind == V_FN) {
+    if (same_fn(old, v)) return old;
+    Diag *g = diag_error(s->diags, sp, "state `%s` is the function %s, but the update gives %s", path, sema_type_str(s, old),
+                         sema_type_str(s, v));
+    diag_hint(s->diags, g, "a state's function fields (a model's methods) are fixed when compiling; update its tensors only");
+    return ERR;
   }
   if (old->kind != v->kind || (old->kind == V_TENSOR && old->rank != v->rank)) {
     Diag *g = diag_error(s->diags, sp, "state `%s` is %s but the update gives %s", path, sema_type_str(s, old),

@@ -320,12 +320,15 @@ static bool index_array(Sema *s, Node *sub, Val *v, Val *base, int axis, ViewCtx
   return true;
 }
 
-/* A field of v, or NULL if v is not a record or has no such field. */
 /* r["name"]: a record's field by its name, for names that are not identifiers
  * (safetensors names such as "layers.0.weight"). */
 static Val *record_field(Sema *s, Val *r, const char *name, Span span) {
   Val *v = sema_field(r, name);
   if (v) return v->kind == V_FN && v->fn->method ? sema_bind_method(s, v, r) : v;
+  /* a dotted name reads nested records, as load nests a checkpoint's names: r["enc.weight"] */
+  const char *dot = strchr(name, '.');
+  Val *part = dot ? sema_field(r, arena_strndup(s->arena, name, (size_t)(dot - name))) : NULL;
+  if (part && part->kind == V_RECORD) return record_field(s, part, dot + 1, span);
   Diag *g = diag_error(s->diags, span, "no field \"%s\" in the record", name);
   const char *best = NULL;
   int bestd = 4;

@@ -493,9 +493,10 @@ Val *sema_binop(Sema *s, Op op, Val *a, Val *b, Span span) {
     return r;
   }
   if ((op == OP_EQ || op == OP_NE) && a->kind == V_STR && b->kind == V_STR) {
-    if (!sema_const_str(a) || !sema_const_str(b)) {
-      diag_error(s->diags, span, "`%s` compares strings known when the program is compiled, not program arguments", op_name(op));
-      return ERR;
+    if (!sema_const_str(a) || !sema_const_str(b)) { /* a program argument: compared when the program runs */
+      IrValue *ops[2] = {a->ir, b->ir};
+      IrValue *eq = ir_call(&s->b, RT_STR_EQ, 2, ops);
+      return sema_scalar(s, SN_BOOL, false, ir_cmp(&s->b, op == OP_EQ ? CMP_NE : CMP_EQ, eq, ir_const(&s->b, ir_scalar(SN_I32), 0, 0)));
     }
     bool same = strcmp(sema_const_str(a), sema_const_str(b)) == 0;
     return sema_scalar(s, SN_BOOL, false, ir_const_bool(&s->b, same == (op == OP_EQ)));

@@ -135,6 +135,8 @@ typedef union SnArgValue { int64_t i; double f; const char *s; SnTensor *t; } Sn
 int sn_args_parse(const char *prog, int argc, char **argv, const SnArgSpec *spec, int nspec,
                   SnArgValue *out);
 void sn_args_free(const SnArgSpec *spec, int nspec, SnArgValue *vals);
+/* a == b for strings a program compares when it runs (a string argument): 1 or 0. */
+int32_t sn_str_eq(const char *a, const char *b);
 
 /* A compiled program's body: reads its arguments from `args` and (in the REPL) its persistent
  * values from `slots`; returns 0, or non-zero with the message set. */
@@ -162,6 +164,13 @@ SnResult *sn_load_csv(const char *where, const char *path, const char *label, in
 /* The sizes a file of file_rank dimensions has at `rank` (1 <= rank <= file_rank, else 1). */
 SnStatus sn_idx_fold(int64_t file_rank, const int64_t *file_shape, int64_t rank, int64_t *shape);
 SnTensor *sn_load_idx(const char *where, const char *path, int32_t dtype, int64_t rank, const int64_t *expected);
+/* load(path, like=template): a checkpoint read against a known structure. sn_load_names checks
+ * that the file holds exactly the tensors named in `names` (one per line), naming the first
+ * missing or extra one; sn_load_like reads one of them, which must have `dtype` and the sizes
+ * `shape` (rank entries), else an error names the tensor, the file and both types. */
+SnStatus sn_load_names(const char *where, const char *path, const char *names);
+SnTensor *sn_load_like(const char *where, const char *path, const char *name, int32_t dtype, int64_t rank,
+                       const int64_t *shape);
 void sn_load_close(void);     /* closes the safetensors files load keeps open between tensors */
 SnStatus sn_save_tensor(const char *where, const char *path, const SnTensor *t); /* .npy or .safetensors */
 /* A record: begin, add each field (the saver retains it), end writes the file (or a directory of

@@ -172,3 +172,5 @@ void sn_args_free(const SnArgSpec *spec, int nspec, SnArgValue *vals) {
       vals[i].t = NULL;
     }
 }
+
+int32_t sn_str_eq(const char *a, const char *b) { return strcmp(a, b) == 0; }

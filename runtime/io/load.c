@@ -183,6 +183,74 @@ SnTensor *sn_load_named(const char *where, const char *path, const char *name, i
   return checked(where, what, t, dtype, rank);
 }
 
+/* The pending message, located at `where`. */
+static SnStatus fail_where(const char *where) {
+  char msg[SN_ERROR_MAX];
+  snprintf(msg, sizeof msg, "%s", sn_error_message());
+  return sn_fail_msg(where, msg);
+}
+
+/* --- checkpoints read against a template: load(path, like=...) -------------------------------- */
+
+/* Whether `names` (one per line) has the line `name`. */
+static bool names_has(const char *names, const char *name) {
+  size_t n = strlen(name);
+  for (const char *p = names; *p;) {
+    const char *end = strchr(p, '\n');
+    size_t len = end ? (size_t)(end - p) : strlen(p);
+    if (len == n && strncmp(p, name, n) == 0) return true;
+    p += len + (end != NULL);
+  }
+  return false;
+}
+
+SnStatus sn_load_names(const char *where, const char *path, const char *names) {
+  OpenFile *e = st_acquire(path);
+  if (!e) return fail_where(where);
+  SnStatus st = 0;
+  char name[512];
+  for (const char *p = names; *p && !st;) {
+    const char *end = strchr(p, '\n');
+    size_t len = end ? (size_t)(end - p) : strlen(p);
+    snprintf(name, sizeof name, "%.*s", (int)len, p);
+    if (sn_st_find(e->file, name) < 0)
+      st = sn_error_set("%s: the checkpoint has no tensor \"%s\", which the template has; was it written by another "
+                        "model or optimizer?", path, name);
+    p += len + (end != NULL);
+  }
+  for (int64_t i = 0; i < sn_st_count(e->file) && !st; i++)
+    if (!names_has(names, sn_st_name(e->file, i)))
+      st = sn_error_set("%s: the checkpoint has a tensor \"%s\" that the template lacks; was it written by another "
+                        "model or optimizer?", path, sn_st_name(e->file, i));
+  st_release(e);
+  return st ? fail_where(where) : 0;
+}
+
+SnTensor *sn_load_like(const char *where, const char *path, const char *name, int32_t dtype, int64_t rank,
+                       const int64_t *shape) {
+  OpenFile *e = st_acquire(path);
+  SnTensor *t = e ? sn_st_get_named(e->file, name) : NULL;
+  if (e) st_release(e);
+  if (!t) {
+    fail_where(where);
+    return NULL;
+  }
+  int same = t->dtype == dtype && t->rank == rank;
+  for (int64_t d = 0; same && d < rank; d++) same = t->shape[d] == shape[d];
+  if (!same) {
+    char got[256], want[256], msg[SN_ERROR_MAX];
+    snrt_io_shape_text(got, sizeof got, (SnDtype)t->dtype, t->rank, t->shape);
+    snrt_io_shape_text(want, sizeof want, (SnDtype)dtype, rank, shape);
+    sn_tensor_release(t);
+    snprintf(msg, sizeof msg, "%s: tensor \"%s\" is %s in the checkpoint, but the template has %s", path, name, got, want);
+    sn_fail_msg(where, msg);
+    return NULL;
+  }
+  SnTensor *c = sn_tensor_contiguous(t);
+  sn_tensor_release(t);
+  return c;
+}
+
 /* --- CSV: one read gives both parts ------------------------------------------------------------ */
 
 SnResult *sn_load_csv(const char *where, const char *path, const char *label, int32_t dtype, int32_t ydtype,
@@ -206,12 +274,6 @@ SnResult *sn_load_csv(const char *where, const char *path, const char *label, in
 }
 
 /* --- saving ---------------------------------------------------------------------------------- */
-
-static SnStatus fail_where(const char *where) {
-  char msg[SN_ERROR_MAX];
-  snprintf(msg, sizeof msg, "%s", sn_error_message());
-  return sn_fail_msg(where, msg);
-}
 
 SnStatus sn_save_tensor(const char *where, const char *path, const SnTensor *t) {
   SnStatus st;

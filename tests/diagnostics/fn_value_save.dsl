@@ -1,2 +1,2 @@
 fn sq(x) = x * x
-save({w: [1.0], f: sq}, "out.safetensors")
+save(sq, "out.safetensors")
