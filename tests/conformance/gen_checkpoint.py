@@ -72,23 +72,29 @@ let p = {enc: {weight: randn([8, 4], seed=11), bias: randn(8, seed=12)},
 save(p, "%s")
 """
 
-torch.manual_seed(0)
-os.makedirs(OUT, exist_ok=True)
-net = Net()
-seq = torch.nn.Sequential(torch.nn.Linear(4, 8), torch.nn.Tanh(), torch.nn.Linear(8, 3))
-x = torch.randn(5, 4)
-with torch.no_grad():
-    save(os.path.join(OUT, "torch_net.safetensors"), net.state_dict())
-    save(os.path.join(OUT, "torch_seq.safetensors"), seq.state_dict())
-    save(os.path.join(OUT, "torch_io.safetensors"), {"x": x, "y_net": net(x), "y_seq": seq(x)})
 
-    with tempfile.TemporaryDirectory() as tmp:
-        st = os.path.join(tmp, "sinter.safetensors")
-        prog = os.path.join(tmp, "save.dsl")
-        with open(prog, "w") as f:
-            f.write(SINTER_PROG % st)
-        subprocess.run(["build/bin/sinter", "run", "--no-cache", prog], check=True)
-        mine = Net()
-        mine.load_state_dict(load(st), strict=True)
-    save(os.path.join(OUT, "sinter_io.safetensors"), {"y": mine(x)})
-print("wrote", OUT)
+def main():
+    torch.manual_seed(0)
+    os.makedirs(OUT, exist_ok=True)
+    net = Net()
+    seq = torch.nn.Sequential(torch.nn.Linear(4, 8), torch.nn.Tanh(), torch.nn.Linear(8, 3))
+    x = torch.randn(5, 4)
+    with torch.no_grad():
+        save(os.path.join(OUT, "torch_net.safetensors"), net.state_dict())
+        save(os.path.join(OUT, "torch_seq.safetensors"), seq.state_dict())
+        save(os.path.join(OUT, "torch_io.safetensors"), {"x": x, "y_net": net(x), "y_seq": seq(x)})
+
+        with tempfile.TemporaryDirectory() as tmp:
+            st = os.path.join(tmp, "sinter.safetensors")
+            prog = os.path.join(tmp, "save.dsl")
+            with open(prog, "w") as f:
+                f.write(SINTER_PROG % st)
+            subprocess.run(["build/bin/sinter", "run", "--no-cache", prog], check=True)
+            mine = Net()
+            mine.load_state_dict(load(st), strict=True)
+        save(os.path.join(OUT, "sinter_io.safetensors"), {"y": mine(x)})
+    print("wrote", OUT)
+
+
+if __name__ == "__main__":
+    main()
