@@ -3,7 +3,8 @@
  *
  *   program  := (stmt sep)*                    sep := end of line | ;
  *   stmt     := let NAME [: type] = expr
- *             | transport NAME = expr          a let whose value is a transport solver's result
+ *             | DECL NAME = expr               a let whose value a declaration checks (decl.def:
+ *                                               transport, train, ...)
  *             | let NAME [ names ] = expr      a lazy comprehension, C[i,j] = ...
  *             | NAME [ [ names ] ] = expr      a state update inside an iterate body
  *             | fn NAME ( params ) [-> type] (= expr | { block })   param := NAME [: type] [= expr]
@@ -92,7 +93,7 @@ static int expected_tokens(void *parser, int *out) {
 }
 }
 
-%token NEWLINE SEMI LET FN LOSS MODEL PARAM ARG TRANSPORT NAME INT FLOAT STRING TRUE FALSE THEN UNTIL COLON ARROW
+%token NEWLINE SEMI LET FN LOSS MODEL PARAM ARG DECL NAME INT FLOAT STRING TRUE FALSE THEN UNTIL COLON ARROW
        COMMA RP RB RBRACE EQ LRED.
 
 %right ELSE ITERATE IF.
@@ -126,7 +127,8 @@ stmt(S) ::= LET(K) NAME(N) EQ expr(E). {
   S->name = N.str; S->name_span = N.span; S->a = E; ast_adopt(ctx, S, E);
   if (E->kind == A_FN) E->name = N.str; /* `let f = fn(x) = ...` names the function in messages */
 }
-stmt(S) ::= TRANSPORT(K) NAME(N) EQ expr(E). {
+/* transport NAME = expr, train NAME = ...: a let whose value a row of decl.def checks */
+stmt(S) ::= DECL(K) NAME(N) EQ expr(E). {
   S = ast_node(ctx, A_LET, span_join(K.span, E->span));
   S->name = N.str; S->name_span = N.span; S->a = E; S->ival = K.ival; ast_adopt(ctx, S, E);
 }

@@ -30,7 +30,7 @@ static const struct { const char *word; int kind; int ival; } keywords[] = {
     {"false", T_FALSE, 0},     {"and", T_AND, 0},         {"or", T_OR, 0},
     {"not", T_NOT, 0},         {"map", T_MAP, 0},         {"model", T_MODEL, 0},
     {"param", T_PARAM, 0},
-#define DECL(id, keyword, field, what, stdlib_fn, check, hint) {keyword, T_##id, DECL_##id},
+#define DECL(id, keyword, field, what, stdlib_fn, check, hint) {keyword, DECL_##id == DECL_LOSS ? T_LOSS : T_DECL, DECL_##id},
 #include "decl.def"
 #undef DECL
 };
@@ -267,7 +267,7 @@ const char *token_name(int kind) {
   case T_LET: return "`let`";
   case T_FN: return "`fn`";
   case T_ARG: return "`arg`";
-  case T_TRANSPORT: return "`transport`";
+  case T_DECL: return "a declaration (`transport`, `train`, ...)";
   case T_LOSS: return "`loss`";
   case T_MODEL: return "`model`";
   case T_PARAM: return "`param`";

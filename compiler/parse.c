@@ -135,7 +135,7 @@ static void report_syntax_error(Driver *d) {
   if (unclosed) {
     char c = unclosed->kind == T_LP ? '(' : unclosed->kind == T_LB ? '[' : '{';
     diag_note(diags, g, unclosed->span, "this `%c` is not closed", c);
-  } else if (major == T_EQ && (d->last_ok == T_LET || d->last_ok == T_ARG || d->last_ok == T_TRANSPORT)) {
+  } else if (major == T_EQ && (d->last_ok == T_LET || d->last_ok == T_ARG || d->last_ok == T_DECL)) {
     diag_hint(diags, g, "a name comes first: `let x = 5`");
   } else if (major == T_EQ) {
     diag_hint(diags, g, "`=` binds a name (`let x = ...`); write `==` to compare");
@@ -149,7 +149,7 @@ static void report_syntax_error(Driver *d) {
     diag_hint(diags, g, "an iterate ends with `until <condition> max <count>`");
   } else if (juxtaposed) {
     diag_hint(diags, g, "is an operator or a `,` missing before it?");
-  } else if (major == T_LET || major == T_FN || major == T_LOSS || major == T_MODEL || major == T_PARAM || major == T_ARG || major == T_TRANSPORT) {
+  } else if (major == T_LET || major == T_FN || major == T_LOSS || major == T_MODEL || major == T_PARAM || major == T_ARG || major == T_DECL) {
     diag_hint(diags, g, "statements cannot appear inside an expression; a function with several statements is "
                         "written `fn f(x) { let y = ...; y }`, with no `=` before `{`");
   } else if (major == T_RBRACE || major == T_RP || major == T_RB) {
@@ -182,7 +182,7 @@ static bool resync(Driver *d, const Token *bad) {
     if (t.kind == T_RBRACE) braces--;
     if (t.kind == T_NEWLINE && braces <= 0) return true;
     next_raw(d, &t);
-    if ((t.kind == T_LET || t.kind == T_FN || t.kind == T_LOSS || t.kind == T_MODEL || t.kind == T_ARG || t.kind == T_TRANSPORT) && t.space_before) {
+    if ((t.kind == T_LET || t.kind == T_FN || t.kind == T_LOSS || t.kind == T_MODEL || t.kind == T_ARG || t.kind == T_DECL) && t.space_before) {
       int line, col;
       source_linecol(t.span.src, t.span.lo, &line, &col);
       if (col == 1) {
@@ -263,7 +263,7 @@ bool parse_source(Arena *a, DiagBag *diags, const Source *src, PtrVec *out) {
         }
       }
       break;
-    case T_LOSS: case T_TRANSPORT: case T_MODEL: case T_PARAM:
+    case T_LOSS: case T_DECL: case T_MODEL: case T_PARAM:
       /* a declaration word is a keyword only where a statement starts and a name follows:
        * elsewhere it is a name, as in `let loss = mean(i) ...` or `fn model(p, x)` */
       if (!(d->prev == T_NEWLINE || d->prev == T_SEMI || d->prev == T_LBRACE) || peek_kind(d) != T_NAME) {

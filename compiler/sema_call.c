@@ -40,6 +40,8 @@ static bool in_class(SnDtype dt, TypeClass cls) {
 
 bool sema_fn_type(const Node *type) { return !type->ival && strcmp(type->name, "fn") == 0; }
 
+bool sema_record_type(const Node *type) { return !type->ival && strcmp(type->name, "record") == 0; }
+
 /* A value bound to a declared type takes its dtype: a literal adopts it (or, for the class
  * `float`, becomes a floating-point literal); values of a class keep their own. */
 Val *sema_adopt_type(Sema *s, Node *type, Val *v, Span span) {
@@ -61,6 +63,12 @@ Val *sema_adopt_type(Sema *s, Node *type, Val *v, Span span) {
 bool sema_match_type(Sema *s, Node *type, Val *v, Scope *dimscope, Scope *upto, Span span, const char *what) {
   SnDtype dt;
   TypeClass cls;
+  if (sema_record_type(type)) {
+    if (v->kind == V_RECORD) return true;
+    Diag *g = diag_error(s->diags, span, "%s: expected a record, got %s", what, sema_type_str(s, v));
+    diag_hint(s->diags, g, "pass a record, e.g. {w: w, b: b}, or a model");
+    return false;
+  }
   if (sema_fn_type(type) || v->kind == V_FN) {
     if (sema_fn_type(type) && v->kind == V_FN) return true;
     Diag *g = diag_error(s->diags, span, "%s: expected %s, got %s", what, sema_src_text(s, type->span), sema_type_str(s, v));
@@ -551,8 +559,9 @@ Val *sema_check_definition(Sema *s, Binding *fb, bool defaults) {
   Node *fn = fb->node;
   for (int p = 0; p < fn->list.n; p++) {
     Node *param = fn->list.items[p];
-    /* a function parameter has no placeholder: its calls are checked where it is called */
-    if ((!param->type && !(defaults && param->a)) || (param->type && sema_fn_type(param->type))) return ERR;
+    /* a function or a record parameter has no placeholder: its calls are checked where it is called */
+    if ((!param->type && !(defaults && param->a)) || (param->type && (sema_fn_type(param->type) || sema_record_type(param->type))))
+      return ERR;
   }
   IrFunc *scratch = ir_func_new(s->arena);
   IrFunc *saved_fn = s->fn;

@@ -75,8 +75,9 @@ Val *sema_map(Sema *s, Node *n);
 typedef enum TypeClass { TC_EXACT, TC_FLOAT, TC_INT, TC_NUM } TypeClass;
 bool sema_type_elem(const char *name, SnDtype *dt, TypeClass *cls);
 void sema_unknown_type(Sema *s, Node *type);
-/* The declared type `fn`: a function value. */
+/* The declared type `fn`: a function value; `record`: a record (a model's parameters, data). */
 bool sema_fn_type(const Node *type);
+bool sema_record_type(const Node *type);
 /* Checks v against a declared type: a size name bound in dimscope or the scopes around it up to
  * `upto` (NULL: all) is that size, another is bound in dimscope; and the value a literal becomes
  * under it. */

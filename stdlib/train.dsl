@@ -26,7 +26,7 @@
 #
 # The result: {params, state (the optimizer's, per parameter), step, epochs (finished),
 # history: {loss, test_loss, metric}} (f64[epochs], NaN for the epochs not run).
-fn train(params, loss: fn, opt, data, epochs: int = 1, batch_size: int = 32, seed: int = 0, test = data,
+fn train(params: record, loss: fn, opt: record, data: record, epochs: int = 1, batch_size: int = 32, seed: int = 0, test = data,
          metric = loss, eval_batch: int = 0, checkpoint = "", resume = "", curve = "", stop_after: int = epochs) {
   let n = data.x.shape[0]
   let nt = test.x.shape[0]

@@ -40,7 +40,8 @@ TEST(stdlib_check_finds_errors) {
   int nerrors;
   CHECK(!check_library("fn sinkhorn(a: f64[n]) = {cost: a @ true}\n"
                        "fn sinkhorn_loss(x: f64[n]) = sum(x)\n"
-                       "fn untyped(x) = x\n",
+                       "fn untyped(x) = x\n"
+                       "fn train(params: record) = {params: params}\n",
                        false, &nerrors));
   CHECK_EQ_INT(nerrors, 2);
 }
@@ -48,7 +49,9 @@ TEST(stdlib_check_finds_errors) {
 /* Each declaration's stdlib function is checked against the declaration. */
 TEST(stdlib_declarations) {
   int nerrors;
-  CHECK(!check_library("fn sinkhorn(a: f64[n]) = {plan: a}\nfn sinkhorn_loss(x: f64[n]) = x\n", false, &nerrors));
+  CHECK(!check_library("fn sinkhorn(a: f64[n]) = {plan: a}\nfn sinkhorn_loss(x: f64[n]) = x\n"
+                       "fn train(params: record) = {params: params}\n",
+                       false, &nerrors));
   CHECK_EQ_INT(nerrors, 2);
 }
 
