@@ -217,3 +217,19 @@ SnTensor *sn_matmul(const SnTensor *a, const SnTensor *b) {
     }
   return c;
 }
+
+/* x read as its transpose, when it is a matrix and t is set: the same storage, the axes swapped. */
+static SnTensor transposed_view(const SnTensor *x, int32_t t) {
+  SnTensor v = *x;
+  if (t && x->rank == 2) {
+    v.shape[0] = x->shape[1], v.shape[1] = x->shape[0];
+    v.strides[0] = x->strides[1], v.strides[1] = x->strides[0];
+    v.flags &= ~SN_CONTIGUOUS;
+  }
+  return v;
+}
+
+SnTensor *sn_matmul_t(const SnTensor *a, const SnTensor *b, int32_t ta, int32_t tb) {
+  SnTensor av = transposed_view(a, ta), bv = transposed_view(b, tb);
+  return sn_matmul(&av, &bv);
+}
