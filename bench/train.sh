@@ -1,23 +1,61 @@
 #!/bin/sh
 # train.sh: training steps and gradients against PyTorch on CPU (issue 15), both sides in this
 # one run with the same thread count, model, batch and sizes. Each row: name, sinter, reference,
-# ratio (reference time / sinter time), target.
+# ratio (reference time / sinter time, or sinter / reference where the target is a bound on
+# sinter's time), target; under each benchmark, the peak RSS of both processes (getrusage's
+# maximum through /usr/bin/time; PyTorch's includes its libraries, about 300 MB).
 # Usage: bench/train.sh BUILD_DIR
 set -e
 . bench/common.sh
+threads=${SINTER_THREADS:-$(nproc)}
+export SINTER_THREADS=$threads OMP_NUM_THREADS=$threads OPENBLAS_NUM_THREADS=$threads
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 ms() { awk -v t="$1" 'BEGIN { printf "%.3f", t * 1e3 }'; }
+# measured CMD...: runs CMD, printing its output; its peak RSS in MB goes to $out/rss.NAME
+measured() {
+  name=$1
+  shift
+  /usr/bin/time -f %M -o "$out/rss.$name" "$@"
+}
+mb() { awk 'END { printf "%.0f MB", $1 / 1024 }' "$out/rss.$1"; } # the last line: after a status
+rss_row() { row "  peak RSS" "$(mb sinter)" "torch $(mb torch)" "" ""; }
+echo "threads: $threads"
+row benchmark sinter reference ratio target
 
 # an MLP's step: forward, backward, AdamW (torch.optim.AdamW against the same update in the
 # language), random data, the best time per step
+"$sinter" build bench/train_mlp.dsl -o "$out/train_mlp"
 mlp() {
   name="MLP $1-$2-$3 step, batch $4"
-  torch=$($py bench/train_mlp.py "$@" | cut -d' ' -f1)
-  set -- $("$sinter" run --quiet bench/train_mlp.dsl --d "$1" --h "$2" --c "$3" --b "$4" --steps "$5")
-  row "$name" "$(ms "$1") ms" "torch $(ms "$torch") ms" "$(ratio "$torch" "$1")" ">= 3"
+  torch=$(measured torch $py bench/train_mlp.py "$@" | cut -d' ' -f1)
+  sn=$(measured sinter "$out/train_mlp" --d "$1" --h "$2" --c "$3" --b "$4" --steps "$5" | cut -d' ' -f1)
+  row "$name" "$(ms "$sn") ms" "torch $(ms "$torch") ms" "$(ratio "$torch" "$sn")" ">= 3"
+  rss_row
 }
 mlp 64 128 10 64 200
 mlp 784 1024 10 256 20
+
+# a large MLP's step against the five GEMMs it needs, OpenBLAS from C with its own threads
+# (bench/train_gemm.c): everything else in the step should cost little beside them
+gcc -std=c11 -D_GNU_SOURCE -O2 bench/train_gemm.c -o "$out/train_gemm" -lopenblas
+gemm=$("$out/train_gemm" 1024 4096 1000 512)
+torch=$(measured torch $py bench/train_mlp.py 1024 4096 1000 512 3 | cut -d' ' -f1)
+sn=$(measured sinter "$out/train_mlp" --d 1024 --h 4096 --c 1000 --b 512 --steps 3 | cut -d' ' -f1)
+row "MLP 1024-4096-1000 step, batch 512" "$(ms "$sn") ms" "GEMMs $(ms "$gemm") ms" "$(ratio "$sn" "$gemm")" "<= 1.3"
+row "" "" "torch $(ms "$torch") ms" "$(ratio "$torch" "$sn")" ""
+rss_row
+
+# a 2-layer transformer encoder (d = 128, 4 heads, sequence 64, batch 16) against
+# nn.TransformerEncoder; sinter's step is given 300 s, since the gradient of a reshape
+# (`z * s + i` subscripts) is still a gather over every element (docs/performance.md)
+"$sinter" build bench/train_transformer.dsl -o "$out/train_transformer"
+torch=$(measured torch $py bench/train_transformer.py 16 64 128 4 5 | cut -d' ' -f1)
+if sn=$(measured sinter timeout 300 "$out/train_transformer" --steps 1 | cut -d' ' -f1) && [ -n "$sn" ]; then
+  row "transformer 2x128, 4 heads, 16x64" "$(ms "$sn") ms" "torch $(ms "$torch") ms" "$(ratio "$torch" "$sn")" ">= 2"
+else
+  row "transformer 2x128, 4 heads, 16x64" "> 300 s" "torch $(ms "$torch") ms" "" ">= 2"
+fi
+rss_row
 
 # the lazy pairwise-lse gradient at n = m = 20000 against autograd over blocks of rows
 $py -c "
@@ -26,7 +64,9 @@ rng = np.random.default_rng(0)
 np.save('$out/gx.npy', rng.standard_normal((20000, 3), dtype=np.float32))
 np.save('$out/gy.npy', (rng.standard_normal((20000, 3)) + [2.0, 0.0, 0.0]).astype(np.float32))
 np.save('$out/gg.npy', rng.standard_normal(20000, dtype=np.float32))"
-set -- $("$sinter" run --quiet bench/grad_lse.dsl --x "$out/gx.npy" --y "$out/gy.npy" --g "$out/gg.npy" --eps 0.5)
+"$sinter" build bench/grad_lse.dsl -o "$out/grad_lse"
+set -- $(measured sinter "$out/grad_lse" --x "$out/gx.npy" --y "$out/gy.npy" --g "$out/gg.npy" --eps 0.5)
 sg=$1
-set -- $($py bench/grad_lse.py "$out/gx.npy" "$out/gy.npy" "$out/gg.npy" 0.5)
+set -- $(measured torch $py bench/grad_lse.py "$out/gx.npy" "$out/gy.npy" "$out/gg.npy" 0.5)
 row "grad of pairwise lse, n = 20000" "$(awk -v t="$sg" "BEGIN { printf \"%.3f\", t }") s" "torch $(awk -v t="$1" "BEGIN { printf \"%.1f\", t }") s" "$(ratio "$1" "$sg")" ">= 20"
+rss_row

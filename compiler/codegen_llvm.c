@@ -642,10 +642,59 @@ static void collect_free(IrBlock *b, PtrVec *out, Arena *a) {
   }
 }
 
+/* An upper bound, computable before the region starts, of the i64 value v, or NULL: v itself
+ * when it is known there (not the region's own, marked by aux), a constant, or the sums,
+ * products and divisions by positive constants of such bounds, a difference whose subtrahend
+ * is known or >= 0, and a minimum of which one side has a bound. So the tiles of a sum over n
+ * terms, `for t < ceil(n / 256)` around `for min(256, n - 256 t)`, count min(256, n) each. */
+static bool known_before(IrValue *v) {
+  v = ir_val(v);
+  return !v->aux || (v->def && v->def->op == IR_CONST);
+}
+
+/* work_estimate marks the counter of a loop that starts at a constant >= 0 with this aux */
+#define AUX_COUNTER ((void *)3)
+
+/* Whether v is >= 0 wherever the region computes it: such a counter, a constant >= 0, or their
+ * sums and products. */
+static bool nonneg(IrValue *v, int depth) {
+  v = ir_val(v);
+  IrInst *d = v->def;
+  if (v->aux == AUX_COUNTER) return true;
+  if (d && d->op == IR_CONST) return d->imm.i >= 0;
+  if (!d || d->op != IR_BIN || depth > 8 || (d->sub != BIN_ADD && d->sub != BIN_MUL)) return false;
+  return nonneg(d->ops[0], depth + 1) && nonneg(d->ops[1], depth + 1);
+}
+
+static LLVMValueRef trip_bound(Cg *cg, IrValue *v, int depth) {
+  v = ir_val(v);
+  IrInst *d = v->def;
+  if (d && d->op == IR_CONST) return v->type.dtype == SN_I64 && v->type.rank == 0 ? ci64(cg, d->imm.i) : NULL;
+  if (!v->aux) return cg->vals[v->id];
+  if (!d || d->op != IR_BIN || depth > 8 || v->type.dtype != SN_I64) return NULL;
+  LLVMValueRef a = trip_bound(cg, d->ops[0], depth + 1), b = trip_bound(cg, d->ops[1], depth + 1);
+  IrValue *bv = ir_val(d->ops[1]);
+  switch ((IrBinOp)d->sub) {
+  case BIN_ADD: return a && b ? LLVMBuildAdd(cg->b, a, b, "") : NULL;
+  case BIN_MUL: return a && b ? LLVMBuildMul(cg->b, a, b, "") : NULL;
+  case BIN_SUB:
+    if (a && b && known_before(bv)) return LLVMBuildSub(cg->b, a, b, "");
+    return a && nonneg(bv, 0) ? a : NULL;
+  case BIN_DIV:
+    return a && bv->def && bv->def->op == IR_CONST && bv->def->imm.i > 0 ? LLVMBuildSDiv(cg->b, a, b, "") : NULL;
+  case BIN_MIN:
+    if (a && b) return sel(cg, LLVMBuildICmp(cg->b, LLVMIntSLT, a, b, ""), a, b);
+    return a ? a : b;
+  default: return NULL;
+  }
+}
+
 /* Instructions in a region (weighted by ir_work_of), and the run-time trip counts of loops inside
- * it whose bounds are known before the region starts: an estimate of one iteration's work. A loop whose bounds the
- * region computes (an lse's tiles, a tile's values) counts as UNKNOWN_TRIP iterations: counting
- * it as one made Sinkhorn's rows 3 chunks, two on one thread and one on the other. */
+ * it, bounded before the region starts (trip_bound): an estimate of one iteration's work. A loop
+ * whose bound the region computes otherwise counts as UNKNOWN_TRIP iterations: counting it as
+ * one made Sinkhorn's rows 3 chunks, two on one thread and one on the other. An `if` costs its
+ * costlier branch: the product of both counted a column sum of 64 terms (an in-order branch
+ * and a branch of leaves) as 16384 and sent an MLP step's small loops to the threads. */
 #define UNKNOWN_TRIP 16
 
 static LLVMValueRef work_estimate(Cg *cg, IrBlock *b, int *count) {
@@ -653,17 +702,23 @@ static LLVMValueRef work_estimate(Cg *cg, IrBlock *b, int *count) {
   for (IrInst *in = b->first; in; in = in->next) {
     *count += ir_work_of(in);
     if (in->op == IR_FOR) {
-      IrValue *lo = ir_op(in, 0), *hi = ir_op(in, 1);
       int inner = 0;
+      IrValue *lv = ir_val(in->ops[0]);
+      if (lv->def && lv->def->op == IR_CONST && lv->def->imm.i >= 0) in->regions[0]->args[0]->aux = AUX_COUNTER;
       LLVMValueRef iw = work_estimate(cg, in->regions[0], &inner);
       *count += inner;
-      if (!lo->aux && !hi->aux && cg->vals[lo->id] && cg->vals[hi->id]) {
-        LLVMValueRef trip = LLVMBuildSub(cg->b, V(cg, hi), V(cg, lo), "");
-        trip = LLVMBuildSelect(cg->b, LLVMBuildICmp(cg->b, LLVMIntSLT, trip, ci64(cg, 1), ""), ci64(cg, 1), trip, "");
-        w = LLVMBuildMul(cg->b, w, LLVMBuildMul(cg->b, trip, iw, ""), "");
-      } else {
-        w = LLVMBuildMul(cg->b, w, LLVMBuildMul(cg->b, ci64(cg, UNKNOWN_TRIP), iw, ""), "");
+      LLVMValueRef lo = trip_bound(cg, in->ops[0], 0), hi = trip_bound(cg, in->ops[1], 0);
+      LLVMValueRef trip = ci64(cg, UNKNOWN_TRIP);
+      if (hi && lo && known_before(in->ops[0])) {
+        trip = LLVMBuildSub(cg->b, hi, lo, "");
+        trip = sel(cg, LLVMBuildICmp(cg->b, LLVMIntSLT, trip, ci64(cg, 1), ""), ci64(cg, 1), trip);
       }
+      w = LLVMBuildMul(cg->b, w, LLVMBuildMul(cg->b, trip, iw, ""), "");
+    } else if (in->op == IR_IF) {
+      int inner = 0;
+      LLVMValueRef a = work_estimate(cg, in->regions[0], &inner), e = work_estimate(cg, in->regions[1], &inner);
+      *count += inner;
+      w = LLVMBuildMul(cg->b, w, sel(cg, LLVMBuildICmp(cg->b, LLVMIntSGT, a, e, ""), a, e), "");
     } else {
       for (int r = 0; r < in->nregions; r++) {
         int inner = 0;

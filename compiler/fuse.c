@@ -294,9 +294,45 @@ static void share_reads(Arena *a, IrBlock *b) {
   ir_map_free(&seen);
 }
 
+/* The matrix that c, a comprehension c[i, j] = m[j, i] of a matrix m of its dtype, transposes;
+ * NULL for any other c. */
+static IrValue *transpose_of(IrValue *c) {
+  IrInst *d = ir_val(c)->def;
+  if (!d || d->op != IR_COMPR || d->nops != 2 || d->regions[0]->nargs != 2) return NULL;
+  IrBlock *r = d->regions[0];
+  IrInst *e = r->first;
+  if (!e || e->op != IR_ELEM || e->nops != 3 || ir_op(e, 1) != r->args[1] || ir_op(e, 2) != r->args[0])
+    return NULL;
+  IrInst *y = e->next;
+  if (!y || y->op != IR_YIELD || y->nops != 1 || ir_op(y, 0) != e->res[0]) return NULL;
+  IrValue *m = ir_op(e, 0);
+  return m->type.rank == 2 && m->type.dtype == ir_val(c)->type.dtype ? m : NULL;
+}
+
+/* A product of transposed matrices (a gradient's A^T @ dC, a user's x.T @ y) reads the matrices
+ * in place with BLAS's transpose flags (sn_matmul_t) instead of a stored transposed copy. */
+static void transposed_products(IrFunc *f, IrBlock *b) {
+  for (IrInst *in = b->first; in; in = in->next) {
+    for (int r = 0; r < in->nregions; r++) transposed_products(f, in->regions[r]);
+    if (in->op != IR_CALL || in->sub != RT_MATMUL || ir_op(in, 0)->type.rank != 2 || ir_op(in, 1)->type.rank != 2)
+      continue;
+    IrValue *ta = transpose_of(ir_op(in, 0)), *tb = transpose_of(ir_op(in, 1));
+    if (!ta && !tb) continue;
+    IrBuilder ib = {.fn = f, .block = b, .before = in, .span = in->span};
+    IrValue *ops[4] = {ta ? ta : ir_op(in, 0), tb ? tb : ir_op(in, 1), ir_const_bool(&ib, ta != NULL),
+                       ir_const_bool(&ib, tb != NULL)};
+    IrValue *res = ir_call(&ib, RT_MATMUL_T, 4, ops);
+    res->type = in->res[0]->type;
+    res->dims = in->res[0]->dims;
+    ir_replace(in->res[0], res);
+  }
+}
+
 void pass_fuse(IrFunc *f, const PassOptions *opt) {
   Arena scratch = {0};
   Fuser fu = {f, true, opt->fuse};
+  transposed_products(f, f->body);
+  pass_dce(f, opt);
   share_reads(&scratch, f->body);
   ir_resolve(f);
   ir_count_uses(&scratch, f);

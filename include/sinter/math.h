@@ -57,6 +57,9 @@ SnTensor *sn_cumprod(SnTensor *x, int64_t axis);
 /* --- linear algebra ----------------------------------------------------------------------- */
 /* a @ b for rank 1 or 2 operands of the same float dtype (OpenBLAS). */
 SnTensor *sn_matmul(const SnTensor *a, const SnTensor *b);
+/* op(a) @ op(b), op(x) the transpose of a matrix x when its flag (ta, tb) is set: BLAS reads it
+ * in place with its transpose flag. */
+SnTensor *sn_matmul_t(const SnTensor *a, const SnTensor *b, int32_t ta, int32_t tb);
 /* Square f32 or f64 matrices through LAPACK (runtime/math/linalg.c), the result in A's dtype. A
  * NaN or infinite input, a singular matrix (solve, inv), one not positive definite (cholesky)
  * is an error. solve: x with A x = b, b a vector [n] or a matrix [n, k] (as numpy.linalg.solve);

@@ -49,6 +49,53 @@ static void gemv(int f64, const BlasMat *bm, const void *A, const void *x, int i
                 incx, 0.0f, y, 1);
 }
 
+/* C[n x m] = op(A) op(B) in f32 or f64, C dense with leading dimension ldc. */
+static void gemm(int f64, const BlasMat *ma, const BlasMat *mb, const char *A, const char *B, char *C,
+                 int n, int m, int k, int ldc) {
+  if (f64)
+    cblas_dgemm(CblasRowMajor, cblas_trans(ma->trans), cblas_trans(mb->trans), n, m, k, 1.0,
+                (const double *)A, ma->ld, (const double *)B, mb->ld, 0.0, (double *)C, ldc);
+  else
+    cblas_sgemm(CblasRowMajor, cblas_trans(ma->trans), cblas_trans(mb->trans), n, m, k, 1.0f,
+                (const float *)A, ma->ld, (const float *)B, mb->ld, 0.0f, (float *)C, ldc);
+}
+
+/* The runtime's threads run the GEMMs, OpenBLAS one thread inside each chunk: OpenBLAS's own
+ * threads spin in sched_yield for a while after every call and took the cores from sinter's
+ * (a third of a small training step on 2 cores, docs/performance.md). A product is split along
+ * the longer side of C into blocks of whole rows or columns, each an independent GEMM: every
+ * element of C is the same dot product over k as in one call. The number of blocks depends only
+ * on the sizes (GEMM_CHUNK_WORK multiply-adds each, at most GEMM_MAX_CHUNKS, at least
+ * GEMM_MIN_SIDE rows or columns), so a small product runs on the calling thread. LAPACK
+ * (linalg.c) runs on OpenBLAS's one thread too. */
+#define GEMM_CHUNK_WORK (8 << 20)
+#define GEMM_MAX_CHUNKS 16
+#define GEMM_MIN_SIDE 32
+
+__attribute__((constructor)) static void blas_one_thread(void) { openblas_set_num_threads(1); }
+
+typedef struct {
+  int f64, rows; /* rows: split C's rows (else its columns) */
+  BlasMat ma, mb;
+  const char *a, *b;
+  char *c;
+  int n, m, k;
+} GemmJob;
+
+static int32_t gemm_chunk(void *ctx, int64_t chunk, int64_t lo, int64_t hi) {
+  (void)chunk;
+  const GemmJob *j = ctx;
+  size_t es = j->f64 ? sizeof(double) : sizeof(float);
+  int len = (int)(hi - lo);
+  if (j->rows) /* rows lo.. of op(A): stored rows, or stored columns when transposed */
+    gemm(j->f64, &j->ma, &j->mb, j->a + (size_t)lo * es * (j->ma.trans ? 1 : (size_t)j->ma.ld), j->b,
+         j->c + (size_t)lo * es * (size_t)j->m, len, j->m, j->k, j->m);
+  else /* columns lo.. of op(B): stored columns, or stored rows when transposed */
+    gemm(j->f64, &j->ma, &j->mb, j->a, j->b + (size_t)lo * es * (j->mb.trans ? (size_t)j->mb.ld : 1),
+         j->c + (size_t)lo * es, j->n, len, j->k, j->m);
+  return 0;
+}
+
 /* a @ b in f32 or f64 through BLAS, the operands read in place (blas_readable) and no size 0;
  * c is dense. */
 static void blas_matmul(const SnTensor *a, const SnTensor *b, SnTensor *c, int64_t n, int64_t k,
@@ -71,12 +118,14 @@ static void blas_matmul(const SnTensor *a, const SnTensor *b, SnTensor *c, int64
   } else {
     blas_mat(a, &ma);
     blas_mat(b, &mb);
-    if (f64)
-      cblas_dgemm(CblasRowMajor, cblas_trans(ma.trans), cblas_trans(mb.trans), (int)n, (int)m,
-                  (int)k, 1.0, a->data, ma.ld, b->data, mb.ld, 0.0, c->data, (int)m);
+    GemmJob j = {f64, n >= m, ma, mb, a->data, b->data, c->data, (int)n, (int)m, (int)k};
+    int64_t side = n >= m ? n : m, chunks = n * m * k / GEMM_CHUNK_WORK;
+    if (chunks > side / GEMM_MIN_SIDE) chunks = side / GEMM_MIN_SIDE;
+    if (chunks > GEMM_MAX_CHUNKS) chunks = GEMM_MAX_CHUNKS;
+    if (chunks <= 1)
+      gemm(f64, &ma, &mb, a->data, b->data, c->data, (int)n, (int)m, (int)k, (int)m);
     else
-      cblas_sgemm(CblasRowMajor, cblas_trans(ma.trans), cblas_trans(mb.trans), (int)n, (int)m,
-                  (int)k, 1.0f, a->data, ma.ld, b->data, mb.ld, 0.0f, c->data, (int)m);
+      sn_parallel_for(side, chunks, gemm_chunk, &j);
   }
 }
 
@@ -167,4 +216,20 @@ SnTensor *sn_matmul(const SnTensor *a, const SnTensor *b) {
       sn_tensor_set_f64(c, i * m + j, acc);
     }
   return c;
+}
+
+/* x read as its transpose, when it is a matrix and t is set: the same storage, the axes swapped. */
+static SnTensor transposed_view(const SnTensor *x, int32_t t) {
+  SnTensor v = *x;
+  if (t && x->rank == 2) {
+    v.shape[0] = x->shape[1], v.shape[1] = x->shape[0];
+    v.strides[0] = x->strides[1], v.strides[1] = x->strides[0];
+    v.flags &= ~SN_CONTIGUOUS;
+  }
+  return v;
+}
+
+SnTensor *sn_matmul_t(const SnTensor *a, const SnTensor *b, int32_t ta, int32_t tb) {
+  SnTensor av = transposed_view(a, ta), bv = transposed_view(b, tb);
+  return sn_matmul(&av, &bv);
 }
