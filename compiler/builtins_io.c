@@ -101,7 +101,7 @@ static bool leaves(Sema *s, Val *v, const char *prefix, PtrVec *names, PtrVec *v
       vec_push(s->arena, names, (void *)name);
       vec_push(s->arena, vals, f);
     } else if (f->kind != V_FN) {
-      Diag *g = diag_error(s->diags, span, "%s holds tensors and numbers, but field `%s` is %s", what, name, sema_type_str(s, f));
+      Diag *g = diag_error(s->diags, span, "%s tensors and numbers, but field `%s` is %s", what, name, sema_type_str(s, f));
       diag_hint(s->diags, g, "a record of tensors, numbers and records of them is saved as named tensors (`enc.weight`)");
       return false;
     }
@@ -379,7 +379,7 @@ static Val *b_save(Sema *s, const Builtin *b, Arg *args, Node *call) {
     ir_call(&s->b, RT_SAVE_TENSOR, 3, ops);
   } else if (v->kind == V_RECORD) {
     PtrVec names = {0}, vals = {0};
-    if (!leaves(s, v, NULL, &names, &vals, args[0].span, "save")) {
+    if (!leaves(s, v, NULL, &names, &vals, args[0].span, "save writes")) {
       s->b = save;
       return ERR;
     }
@@ -422,7 +422,7 @@ static Val *load_like(Sema *s, Val *tmpl, Arg *path, Node *call) {
     return ERR;
   }
   PtrVec names = {0}, vals = {0};
-  if (!leaves(s, tmpl, NULL, &names, &vals, call->span, "the template")) return ERR;
+  if (!leaves(s, tmpl, NULL, &names, &vals, call->span, "the template holds")) return ERR;
   Buf all = {0};
   for (int i = 0; i < names.n; i++) buf_printf(&all, "%s%s", i ? "\n" : "", (const char *)names.items[i]);
   IrValue *where = sema_where(s, call->span);
