@@ -338,6 +338,12 @@ static Val *call_user(Sema *s, Binding *fb, Node *call) {
         Node *st = body->list.items[i];
         if (i + 1 == body->list.n && st->kind == A_EXPR) r = sema_expr(s, st->a);
         else sema_stmt(s, st);
+        /* past its first error (a failed check of the arguments) a library function would only
+         * report what follows from it, inside the library */
+        if (fn->span.src->stdlib && s->diags->nerrors > errors) {
+          r = ERR;
+          break;
+        }
       }
       sema_pop_scope(s);
     } else {
