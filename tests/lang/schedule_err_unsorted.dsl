@@ -1,4 +1,0 @@
-# exit: 1
-# A user's schedule that rises is refused, naming the first pair out of order.
-let mine = check_sigmas([14.6, 7.0, 7.5, 0.3, 0.0])
-print(mine)
