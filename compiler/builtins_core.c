@@ -837,9 +837,9 @@ static Val *b_print(Sema *s, const Builtin *b, Arg *args, Node *call) {
 }
 
 /* A check that runs whenever the program does (`always`: it is not inside a loop or a branch)
- * and whose condition `cond` and values are constants (a library function's arguments written
- * as numbers, `adam(lr=-0.1)`) fails when compiling, with the words and the location it would stop
- * the program with. */
+ * and whose condition `cond` and values are known when compiling (interp_fold: a library
+ * function's arguments written as numbers, `adam(lr=-0.1)`, or a tensor written in the program)
+ * fails then, with the words and the location it would stop the program with. */
 #define CHECK_TEXT_MAX 4096 /* the runtime's longest message (SN_ERROR_MAX) */
 static bool check_fails_always(Sema *s, IrValue *cond, IrInst *in, bool always) {
   double c, vals[SN_CHECK_MAX_VALUES];
@@ -932,7 +932,7 @@ static Val *b_check(Sema *s, const Builtin *b, Arg *args, Node *call) {
     IrInst *in = ir_check(&s->b, CHECK_MSG, nops, ops, arena_strdup(s->fn->arena, text.data ? text.data : ""));
     in->blob = hint;
     in->imm.i = kinds;
-    ok = !check_fails_always(s, c->ir, in, save.block == save.fn->body);
+    ok = !check_fails_always(s, c->ir, in, save.block == save.fn->body && !s->placeholders);
   }
   buf_free(&text);
   ir_yield(&s->b, 0, NULL);

@@ -154,6 +154,8 @@ typedef struct Sema {
   ReplEnv *repl;
   bool echo;           /* REPL: print the value of an expression statement */
   bool in_prelude;     /* binding the standard library's functions */
+  int placeholders;    /* > 0 while a function is checked at its definition (sema_check_definition):
+                        * its arguments are placeholders and defaults, which no check can judge */
   int iterate_depth;   /* > 0 inside an iterate body: state updates allowed */
   int nargs;           /* program arguments so far */
   int nrandom;         /* random constructors without an explicit seed so far */

@@ -625,7 +625,9 @@ Val *sema_check_definition(Sema *s, Binding *fb, bool defaults) {
     vec_push(s->arena, &call->list, kw);
   }
   int errors = s->diags->nerrors;
+  s->placeholders++;
   Val *r = fb->broken ? ERR : call_user(s, fb, call);
+  s->placeholders--;
   if (s->diags->nerrors > errors) fb->broken = true;
   s->scope = saved_scope;
   s->fn = saved_fn;

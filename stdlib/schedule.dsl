@@ -111,8 +111,8 @@ fn ddpm_schedule(train_steps: int = 1000, beta_schedule = "linear", beta_start: 
   let b0 = betas(beta_schedule, train_steps, beta_start, beta_end)
   let b = if rescale_betas_zero_snr then rescale_zero_terminal_snr(b0) else b0
   let ac = alphas_cumprod(b)
-  let floor[t] = if rescale_betas_zero_snr and t == train_steps - 1 then 2.0 ^ -24 else ac[t]
-  {betas: b, alphas_cumprod: ac, sigmas: discrete_sigmas(floor)}
+  let finite[t] = if rescale_betas_zero_snr and t == train_steps - 1 then 2.0 ^ -24 else ac[t]
+  {betas: b, alphas_cumprod: ac, sigmas: discrete_sigmas(finite)}
 }
 
 # --- timestep spacing -------------------------------------------------------------------------
@@ -272,7 +272,7 @@ fn sigmas_vp(steps: int, beta_d: float = 19.9, beta_min: float = 0.1, eps_s: flo
 # their timesteps from sigma_to_t; the last sigma is 0 or, with final="sigma_min", the sigma of
 # training timestep 0 (diffusers' final_sigmas_type; the Euler default is "zero", and a last
 # sigma above 0 leaves noise in the sample: diffusers #5433, #5689).
-fn euler_timesteps(schedule, steps: int, spacing = "linspace", steps_offset: int = 0, karras: bool = false,
+fn euler_timesteps(schedule = ddpm_schedule(), steps: int = 50, spacing = "linspace", steps_offset: int = 0, karras: bool = false,
                    final = "zero") {
   _sched_check_final(final)
   let train = schedule.sigmas
@@ -286,7 +286,7 @@ fn euler_timesteps(schedule, steps: int, spacing = "linspace", steps_offset: int
 
 # k-diffusion's DiscreteSchedule.get_sigmas(steps): t evenly spaced from T - 1 to 0, each sigma
 # interpolated in log sigma (t_to_sigma_log), then 0.
-fn kdiffusion_sigmas(schedule, steps: int) {
+fn kdiffusion_sigmas(schedule = ddpm_schedule(), steps: int = 50) {
   _sched_check_steps(steps, "kdiffusion_sigmas")
   let train = schedule.sigmas
   let t = linspace(size(train, 0) - 1, 0, steps, dtype=f64)
@@ -297,7 +297,7 @@ fn kdiffusion_sigmas(schedule, steps: int) {
 
 # The timestep shift of rectified-flow models (Esser et al. 2024, "Scaling Rectified Flow
 # Transformers", SD3): s sigma / (1 + (s - 1) sigma), a number or a tensor of sigmas in [0, 1].
-fn flow_shift(sigma, shift: float) = shift * sigma / (1 + (shift - 1) * sigma)
+fn flow_shift(sigma: float[...], shift: float) = shift * sigma / (1 + (shift - 1) * sigma)
 
 # diffusers' FlowMatchEulerDiscreteScheduler.set_timesteps(steps) with a fixed shift:
 # {timesteps: f64[steps], sigmas: f64[steps + 1]}. Its sigma_max is 1 and its sigma_min the
@@ -340,7 +340,7 @@ fn check_sigmas(sigmas: float[n]) {
 # "v_prediction" out c_out + x c_skip with c_out = -sigma / sqrt(sigma^2 + 1) and c_skip =
 # 1 / (sigma^2 + 1) (DiscreteVDDPMDenoiser; Salimans & Ho 2022), "flow" x - sigma out (rectified
 # flow, where x = (1 - sigma) x0 + sigma eps and out = eps - x0).
-fn to_denoised(output, x, sigma, prediction = "epsilon") {
+fn to_denoised(output: float[...], x: float[...], sigma: float[...], prediction = "epsilon") {
   _sched_check_prediction(prediction)
   if prediction == "sample" then output
   else if prediction == "v_prediction" then output * (-sigma / sqrt(sigma ^ 2 + 1)) + x * (1 / (sigma ^ 2 + 1))
@@ -349,7 +349,7 @@ fn to_denoised(output, x, sigma, prediction = "epsilon") {
 
 # The output a model of that prediction type gives for the denoised sample x0 at (x, sigma):
 # to_denoised's inverse. For "epsilon" it is (x - x0) / sigma, k-diffusion's to_d.
-fn from_denoised(x0, x, sigma, prediction = "epsilon") {
+fn from_denoised(x0: float[...], x: float[...], sigma: float[...], prediction = "epsilon") {
   _sched_check_prediction(prediction)
   if prediction == "sample" then x0
   else if prediction == "v_prediction" then ((x - x0) / sigma - sigma * x0) / sqrt(sigma ^ 2 + 1)
@@ -359,18 +359,18 @@ fn from_denoised(x0, x, sigma, prediction = "epsilon") {
 # diffusers' conversions for x_t = alpha x0 + sigma eps with alpha^2 + sigma^2 = 1 (alpha =
 # sqrt(alphas_cumprod[t]), sigma = sqrt(1 - alphas_cumprod[t])), as DDIMScheduler.step and
 # get_velocity compute them; v = alpha eps - sigma x0 (Salimans & Ho 2022).
-fn x0_from_eps(x, eps, alpha, sigma) = (x - sigma * eps) / alpha
-fn eps_from_x0(x, x0, alpha, sigma) = (x - alpha * x0) / sigma
-fn x0_from_v(x, v, alpha, sigma) = alpha * x - sigma * v
-fn eps_from_v(x, v, alpha, sigma) = alpha * v + sigma * x
-fn v_from(x0, eps, alpha, sigma) = alpha * eps - sigma * x0
+fn x0_from_eps(x: float[...], eps: float[...], alpha: float[...], sigma: float[...]) = (x - sigma * eps) / alpha
+fn eps_from_x0(x: float[...], x0: float[...], alpha: float[...], sigma: float[...]) = (x - alpha * x0) / sigma
+fn x0_from_v(x: float[...], v: float[...], alpha: float[...], sigma: float[...]) = alpha * x - sigma * v
+fn eps_from_v(x: float[...], v: float[...], alpha: float[...], sigma: float[...]) = alpha * v + sigma * x
+fn v_from(x0: float[...], eps: float[...], alpha: float[...], sigma: float[...]) = alpha * eps - sigma * x0
 
 # Rectified flow (x = (1 - sigma) x0 + sigma eps, velocity v = eps - x0; Liu et al. 2022,
 # Lipman et al. 2022): x0 and eps from x and v.
-fn x0_from_flow(x, v, sigma) = x - sigma * v
-fn eps_from_flow(x, v, sigma) = x + (1 - sigma) * v
+fn x0_from_flow(x: float[...], v: float[...], sigma: float[...]) = x - sigma * v
+fn eps_from_flow(x: float[...], v: float[...], sigma: float[...]) = x + (1 - sigma) * v
 
 # Between the two scales: a k-diffusion sigma as diffusers' {alpha, sigma} (alpha =
 # 1 / sqrt(1 + sigma^2)), and back (sigma / alpha). x_vp = alpha x_ve.
-fn vp_from_sigma(sigma) = {alpha: 1 / sqrt(1 + sigma ^ 2), sigma: sigma / sqrt(1 + sigma ^ 2)}
-fn sigma_from_vp(alpha, sigma) = sigma / alpha
+fn vp_from_sigma(sigma: float[...]) = {alpha: 1 / sqrt(1 + sigma ^ 2), sigma: sigma / sqrt(1 + sigma ^ 2)}
+fn sigma_from_vp(alpha: float[...], sigma: float[...]) = sigma / alpha

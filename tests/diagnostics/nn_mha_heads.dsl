@@ -1,5 +1,5 @@
-# Multi-head attention whose width does not split into the heads stops with both numbers.
-# exit: 1
+# Multi-head attention whose width does not split into the heads is an error when compiling,
+# with both numbers.
 let x = ones([1, 2, 8], dtype=f64)
 let iw = ones([24, 8], dtype=f64)
 let ib = zeros(24, dtype=f64)

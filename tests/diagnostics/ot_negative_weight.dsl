@@ -1,4 +1,3 @@
-# exit: 1
 # A negative weight is named with its index and value, at the user's call.
 let x = [[0.0], [1.0], [2.0]]
 let C[i, j] = (x[i, 0] - x[j, 0])^2

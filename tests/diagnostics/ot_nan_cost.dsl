@@ -1,4 +1,3 @@
-# exit: 1
 # A NaN in the cost is found and reported by position.
 let x = [0.0, 1.0, 2.0, 3.0]
 let y = [0.0, 1.0, 2.0]

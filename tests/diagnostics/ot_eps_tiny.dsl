@@ -1,4 +1,3 @@
-# exit: 1
 # Below the smallest eps an f64 cost resolves (max |C| 2^-45 = 1.28e-13 here) no potentials give
 # a plan right to 1%: at eps = 1e-18 the log-domain solver once returned a plan of mass 2.6e-25
 # with converged = true. The solvers stop and name the limit.
