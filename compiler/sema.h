@@ -159,6 +159,8 @@ typedef struct Sema {
   ReplEnv *repl;
   bool echo;           /* REPL: print the value of an expression statement */
   bool in_prelude;     /* binding the standard library's functions */
+  int placeholders;    /* > 0 while a function is checked at its definition (sema_check_definition):
+                        * its arguments are placeholders and defaults, which no check can judge */
   int iterate_depth;   /* > 0 inside an iterate body: state updates allowed */
   int nargs;           /* program arguments so far */
   int nrandom;         /* random constructors without an explicit seed so far */
@@ -172,7 +174,6 @@ typedef struct Sema {
   Node *declared_type; /* and the call once its builtin took the type (sema_declared_type) */
   Node *declared_taken;
   Val *model_seed;     /* in the body of a model being built: its seed (sema_model.c), else NULL */
-  int checking;        /* > 0 while a function is checked at its definition, with placeholders */
 } Sema;
 
 /* Entry points. `lib` is the standard library and the builtins (library_load, compiler/prelude.h).

@@ -348,6 +348,12 @@ static Val *call_user(Sema *s, Binding *fb, const char *name, Node *call) {
         Node *st = body->list.items[i];
         if (i + 1 == body->list.n && st->kind == A_EXPR && fn->op != FN_MODEL) r = sema_expr(s, st->a);
         else sema_stmt(s, st);
+        /* past its first error (a failed check of the arguments) a library function would only
+         * report what follows from it, inside the library */
+        if (fn->span.src->stdlib && s->diags->nerrors > errors) {
+          r = ERR;
+          break;
+        }
       }
       if (fn->op == FN_MODEL) r = sema_model_record(s, body);
       sema_pop_scope(s);
@@ -362,13 +368,17 @@ static Val *call_user(Sema *s, Binding *fb, const char *name, Node *call) {
     }
     if (fn->ival != DECL_NONE) r = sema_decl_check(s, fn, r);
   }
+  Span site = s->b.site;
   s->b.site = saved_site;
   s->model_seed = saved_seed;
   sema_leave(s, saved);
   bool definition_check = call->span.src == fn->name_span.src && call->span.lo == fn->name_span.lo;
   if (!definition_check && s->diags->nerrors > errors && s->diags->nerrors <= DIAG_MAX_ERRORS) {
     Diag *first = s->diags->items.items[s->diags->items.n - (s->diags->nerrors - errors)];
-    if (first && !first->note && first->span.lo != call->span.lo)
+    /* an error the library reports at the user's call into it (a check) needs no note of the
+     * library's own calls */
+    bool at_user = first && site.src && first->span.src == site.src && first->span.lo == site.lo;
+    if (first && !first->note && first->span.lo != call->span.lo && !at_user)
       diag_note(s->diags, first, call->span, "in this call of `%s`", name);
   }
   return r;
@@ -631,9 +641,9 @@ Val *sema_check_definition(Sema *s, Binding *fb, bool defaults) {
     vec_push(s->arena, &call->list, kw);
   }
   int errors = s->diags->nerrors;
-  s->checking++;
+  s->placeholders++;
   Val *r = fb->broken ? ERR : call_user(s, fb, fn->name, call);
-  s->checking--;
+  s->placeholders--;
   if (s->diags->nerrors > errors) fb->broken = true;
   s->scope = saved_scope;
   s->fn = saved_fn;

@@ -222,7 +222,7 @@ void sema_model_param(Sema *s, Node *n) {
     Val *cv = n->list.n == 1 && ix->kind == A_BINARY ? sema_expr(s, ix->b) : NULL;
     int64_t count = -1;
     if (cv && cv->kind == V_SCALAR && sema_is_int(cv->dt) && !ir_is_const_int(cv->ir, &count)) count = -1;
-    if (count < 0 && s->checking && cv && cv->kind == V_SCALAR) {
+    if (count < 0 && s->placeholders && cv && cv->kind == V_SCALAR) {
       v = ERR; /* a count of a placeholder size: the calls check it, each with its own */
     } else if (count < 0 || count > MAX_REPEAT) {
       Diag *g = diag_error(s->diags, n->list.n == 1 ? ix->span : n->name_span,

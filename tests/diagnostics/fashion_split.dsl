@@ -1,0 +1,2 @@
+let d = fashion_mnist(split="validation")
+print(d.y[0])
