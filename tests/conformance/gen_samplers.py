@@ -9,11 +9,18 @@ Gaussian mixture is computed another way than sinter's: with each component's fu
 C = V + sigma^2 I, its log density by slogdet and solve, responsibilities by scipy's logsumexp,
 and the posterior mean mu + V C^-1 (x - mu). Guidance rescale is diffusers' rescale_noise_cfg,
 written with torch.
+
+The samplers are k-diffusion's sampling.py (crowsonkb/k-diffusion, commit 4601bf0) ported to
+NumPy line by line, with the denoiser above and the noise of each step read from a saved array
+(sinter's tests pass the same array as `noise=`), including scipy.integrate.quad for LMS's
+coefficients. DPM-Solver++(2M) with lower_order_final also takes a first-order last step when
+it does not go to sigma = 0 (diffusers' DPMSolverMultistepScheduler with lower_order_final).
 """
 import os
 
 import numpy as np
 import torch
+from scipy import integrate
 from scipy.special import logsumexp
 
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "sample")
@@ -94,10 +101,190 @@ def denoiser_cases(g2, g16):
     save("cfg_rescaled", rescale_noise_cfg(torch.tensor(guided), torch.tensor(cond), 0.7).numpy())
 
 
+# --- k-diffusion's samplers in NumPy ----------------------------------------------------------
+
+
+def to_d(x, sigma, denoised):
+    return (x - denoised) / sigma
+
+
+def churn_gamma(sigmas, i, s_churn, s_tmin, s_tmax):
+    return min(s_churn / (len(sigmas) - 1), 2**0.5 - 1) if s_tmin <= sigmas[i] <= s_tmax else 0.0
+
+
+def euler(model, x, sigmas, Z, s_churn=0.0, s_tmin=0.0, s_tmax=float("inf"), s_noise=1.0):
+    for i in range(len(sigmas) - 1):
+        gamma = churn_gamma(sigmas, i, s_churn, s_tmin, s_tmax)
+        sigma_hat = sigmas[i] * (gamma + 1)
+        if gamma > 0:
+            eps = Z[i] * s_noise
+            x = x + eps * (sigma_hat**2 - sigmas[i] ** 2) ** 0.5
+        denoised = model(x, sigma_hat)
+        d = to_d(x, sigma_hat, denoised)
+        dt = sigmas[i + 1] - sigma_hat
+        x = x + d * dt
+    return x
+
+
+def ancestral_step(sigma_from, sigma_to, eta=1.0):
+    if not eta:
+        return sigma_to, 0.0
+    sigma_up = min(sigma_to, eta * (sigma_to**2 * (sigma_from**2 - sigma_to**2) / sigma_from**2) ** 0.5)
+    sigma_down = (sigma_to**2 - sigma_up**2) ** 0.5
+    return sigma_down, sigma_up
+
+
+def euler_ancestral(model, x, sigmas, Z, eta=1.0, s_noise=1.0):
+    for i in range(len(sigmas) - 1):
+        denoised = model(x, sigmas[i])
+        sigma_down, sigma_up = ancestral_step(sigmas[i], sigmas[i + 1], eta=eta)
+        d = to_d(x, sigmas[i], denoised)
+        dt = sigma_down - sigmas[i]
+        x = x + d * dt
+        if sigmas[i + 1] > 0:
+            x = x + Z[i] * s_noise * sigma_up
+    return x
+
+
+def heun(model, x, sigmas, Z, s_churn=0.0, s_tmin=0.0, s_tmax=float("inf"), s_noise=1.0):
+    for i in range(len(sigmas) - 1):
+        gamma = churn_gamma(sigmas, i, s_churn, s_tmin, s_tmax)
+        sigma_hat = sigmas[i] * (gamma + 1)
+        if gamma > 0:
+            eps = Z[i] * s_noise
+            x = x + eps * (sigma_hat**2 - sigmas[i] ** 2) ** 0.5
+        denoised = model(x, sigma_hat)
+        d = to_d(x, sigma_hat, denoised)
+        dt = sigmas[i + 1] - sigma_hat
+        if sigmas[i + 1] == 0:
+            x = x + d * dt
+        else:
+            x_2 = x + d * dt
+            denoised_2 = model(x_2, sigmas[i + 1])
+            d_2 = to_d(x_2, sigmas[i + 1], denoised_2)
+            d_prime = (d + d_2) / 2
+            x = x + d_prime * dt
+    return x
+
+
+def dpmpp_2m(model, x, sigmas, lower_order_final=False):
+    sigma_fn = lambda t: np.exp(-t)
+    t_fn = lambda sigma: -np.log(sigma)
+    old_denoised = None
+    with np.errstate(divide="ignore"):
+        for i in range(len(sigmas) - 1):
+            denoised = model(x, sigmas[i])
+            t, t_next = t_fn(sigmas[i]), t_fn(sigmas[i + 1])
+            h = t_next - t
+            last = lower_order_final and i == len(sigmas) - 2
+            if old_denoised is None or sigmas[i + 1] == 0 or last:
+                x = (sigma_fn(t_next) / sigma_fn(t)) * x - np.expm1(-h) * denoised
+            else:
+                h_last = t - t_fn(sigmas[i - 1])
+                r = h_last / h
+                denoised_d = (1 + 1 / (2 * r)) * denoised - (1 / (2 * r)) * old_denoised
+                x = (sigma_fn(t_next) / sigma_fn(t)) * x - np.expm1(-h) * denoised_d
+            old_denoised = denoised
+    return x
+
+
+def dpmpp_2m_sde(model, x, sigmas, Z, eta=1.0, s_noise=1.0, solver_type="midpoint"):
+    old_denoised = None
+    h_last = None
+    h = None
+    for i in range(len(sigmas) - 1):
+        denoised = model(x, sigmas[i])
+        if sigmas[i + 1] == 0:
+            x = denoised
+        else:
+            t, s = -np.log(sigmas[i]), -np.log(sigmas[i + 1])
+            h = s - t
+            eta_h = eta * h
+            x = sigmas[i + 1] / sigmas[i] * np.exp(-eta_h) * x + -np.expm1(-h - eta_h) * denoised
+            if old_denoised is not None:
+                r = h_last / h
+                if solver_type == "heun":
+                    x = x + ((-np.expm1(-h - eta_h)) / (-h - eta_h) + 1) * (1 / r) * (denoised - old_denoised)
+                elif solver_type == "midpoint":
+                    x = x + 0.5 * -np.expm1(-h - eta_h) * (1 / r) * (denoised - old_denoised)
+            if eta:
+                x = x + Z[i] * sigmas[i + 1] * np.sqrt(-np.expm1(-2 * eta_h)) * s_noise
+        old_denoised = denoised
+        h_last = h
+    return x
+
+
+def linear_multistep_coeff(order, t, i, j):
+    if order - 1 > i:
+        raise ValueError(f"Order {order} too high for step {i}")
+
+    def fn(tau):
+        prod = 1.0
+        for k in range(order):
+            if j == k:
+                continue
+            prod *= (tau - t[i - k]) / (t[i - j] - t[i - k])
+        return prod
+
+    return integrate.quad(fn, t[i], t[i + 1], epsrel=1e-4)[0]
+
+
+def lms(model, x, sigmas, order=4):
+    ds = []
+    for i in range(len(sigmas) - 1):
+        denoised = model(x, sigmas[i])
+        d = to_d(x, sigmas[i], denoised)
+        ds.append(d)
+        if len(ds) > order:
+            ds.pop(0)
+        cur_order = min(i + 1, order)
+        coeffs = [linear_multistep_coeff(cur_order, sigmas, i, j) for j in range(cur_order)]
+        x = x + sum(coeff * d for coeff, d in zip(coeffs, reversed(ds)))
+    return x
+
+
+def karras(n, sigma_min, sigma_max, rho=7.0):
+    ramp = np.linspace(0, 1, n)
+    return np.append((sigma_max ** (1 / rho) + ramp * (sigma_min ** (1 / rho) - sigma_max ** (1 / rho))) ** rho, 0.0)
+
+
+def sampler_cases(g2, g16):
+    """Six steps of each sampler on 6 points of the 2-D mixture (Karras sigmas from 20 to 0.05, then
+    0; `open`: the same without the final 0), and five Heun steps on 5 points of the 16-D one."""
+    model = lambda x, s: posterior_mean(*g2, x, s)
+    sig = karras(6, 0.05, 20.0)
+    open_sig = sig[:-1]
+    x0 = rng.standard_normal((6, 2)) * 20.0
+    Z = rng.standard_normal((6, 6, 2))
+    save("steps_sigmas", sig)
+    save("steps_x0", x0)
+    save("steps_noise", Z)
+    save("steps_euler", euler(model, x0, sig, Z))
+    save("steps_euler_churn", euler(model, x0, sig, Z, s_churn=2.0, s_tmin=0.1, s_tmax=10.0, s_noise=1.007))
+    save("steps_heun", heun(model, x0, sig, Z))
+    save("steps_heun_churn", heun(model, x0, sig, Z, s_churn=2.0, s_tmin=0.1, s_tmax=10.0, s_noise=1.007))
+    save("steps_euler_a", euler_ancestral(model, x0, sig, Z))
+    save("steps_euler_a_eta", euler_ancestral(model, x0, sig, Z, eta=0.5, s_noise=1.007))
+    save("steps_dpmpp_2m", dpmpp_2m(model, x0, sig))
+    save("steps_dpmpp_2m_open", dpmpp_2m(model, x0, open_sig))
+    save("steps_dpmpp_2m_open_lof", dpmpp_2m(model, x0, open_sig, lower_order_final=True))
+    save("steps_dpmpp_2m_sde", dpmpp_2m_sde(model, x0, sig, Z))
+    save("steps_dpmpp_2m_sde_heun", dpmpp_2m_sde(model, x0, sig, Z, eta=0.7, s_noise=1.007, solver_type="heun"))
+    save("steps_dpmpp_2m_sde_open", dpmpp_2m_sde(model, x0, open_sig, Z))
+    save("steps_lms", lms(model, x0, sig))
+    save("steps_lms_open", lms(model, x0, open_sig))
+    model16 = lambda x, s: posterior_mean(*g16, x, s)
+    x16 = rng.standard_normal((5, 16)) * 20.0
+    save("steps16_x0", x16)
+    save("steps16_heun", heun(model16, x16, sig, None))
+    save("steps16_dpmpp_2m", dpmpp_2m(model16, x16, sig))
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     g2, g16 = mixtures()
     denoiser_cases(g2, g16)
+    sampler_cases(g2, g16)
 
 
 if __name__ == "__main__":
