@@ -96,20 +96,27 @@ fn gmm_sample(g, n: int, seed: int = 0) {
 # so no magnitude of x underflows them. sigma must be positive.
 fn gmm_denoiser(g) = fn(x, sigma) = _gmm_posterior_mean(g, x, sigma)
 
+# The row of flat index q in a matrix of `cols` columns (exact: q is far below 2^53).
+fn _row(q, cols) = i64((q - q % cols) / cols)
+
 fn _gmm_posterior_mean(g, x: float[n, d], sigma) {
   check(sigma > 0, "gmm_denoiser: sigma must be positive, got {}", sigma,
         hint="at sigma = 0 there is no noise to remove: the clean sample is x itself")
-  let mu = cast(g.means, dtype=x)
-  check(size(mu, 1) == d, "gmm_denoiser: the mixture has dimension {}, but x has {} columns", size(mu, 1), d)
+  let k = size(g.means, 0)
+  check(size(g.means, 1) == d, "gmm_denoiser: the mixture has dimension {}, but x has {} columns", size(g.means, 1), d)
   let s2 = cast(sigma, dtype=x) * cast(sigma, dtype=x)
-  let tot = cast(g.variances, dtype=x) + s2
-  let inv = 1 / tot
-  let shrink = cast(g.variances, dtype=x) * inv
+  let v = cast(g.variances, dtype=x)
+  # per-component constants as vectors over q = c d + j, so that they are stored once per call
+  # (a vector read inside the loop over points is stored; a k x d matrix would be recomputed,
+  # with its division, for every point)
+  let mu[q < k * d] = cast(g.means[_row(q, d), q % d], dtype=x)
+  let inv[q < k * d] = 1 / (v[_row(q, d), q % d] + s2)
+  let shrink[q < k * d] = v[_row(q, d), q % d] / (v[_row(q, d), q % d] + s2)
   # log w_c - 1/2 sum_j log(v_cj + sigma^2): the Gaussian's normaliser without 2 pi, common to all
-  let lnorm = log(cast(g.weights, dtype=x)) - 0.5 * sum(log(tot), axis=1)
-  let ll[i, c] = lnorm[c] - 0.5 * sum(j) (x[i, j] - mu[c, j])^2 * inv[c, j]
+  let lnorm[c] = log(cast(g.weights[c], dtype=x)) - 0.5 * sum(j < d) log(v[c, j] + s2)
+  let ll[i, c] = lnorm[c] - 0.5 * sum(j) (x[i, j] - mu[c * d + j])^2 * inv[c * d + j]
   let lz[i] = lse(c) ll[i, c]
-  let D[i, j] = sum(c) exp(ll[i, c] - lz[i]) * (mu[c, j] + shrink[c, j] * (x[i, j] - mu[c, j]))
+  let D[i, j] = sum(c) exp(ll[i, c] - lz[i]) * (mu[c * d + j] + shrink[c * d + j] * (x[i, j] - mu[c * d + j]))
   D
 }
 
