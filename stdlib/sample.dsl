@@ -115,10 +115,13 @@ fn sample_dpmpp_2m(model, x, sigmas: float[m], lower_order_final: bool = true) {
     let t_next = -log(f64(sigmas[i + 1]))
     let h = t_next - t
     let ratio = _as(exp(-t_next) / exp(-t), x)
+    # D' = a D - b D_prev, with a = 1 and b = 0 (exactly D) for a first-order step: one
+    # expression, so the step is one pass over x
     let first = i == 0 or (lower_order_final and i == m - 2)
-    let rr = if i == 0 then 1.0 else (t + log(f64(sigmas[i - 1]))) / h
-    let Dp = if first then D else _as(1 + 1 / (2 * rr), x) * D - _as(1 / (2 * rr), x) * old
-    x = if sigmas[i + 1] == 0 then D else ratio * x - _as(expm1(-h), x) * Dp
+    let rr = if first then 1.0 else (t + log(f64(sigmas[i - 1]))) / h
+    let a = if first then 1.0 else 1 + 1 / (2 * rr)
+    let b = if first then 0.0 else 1 / (2 * rr)
+    x = if sigmas[i + 1] == 0 then D else ratio * x - _as(expm1(-h), x) * (_as(a, x) * D - _as(b, x) * old)
     old = D
     i = i + 1
   } max m - 1
