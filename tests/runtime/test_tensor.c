@@ -156,6 +156,28 @@ TEST(from_buffer_and_alignment) {
   sn_tensor_release(odd);
 }
 
+/* A freed large buffer is handed out again for the same size (an iterate's state at every step),
+ * a request of another large size frees what is kept first, and small buffers are not kept. */
+TEST(large_buffers_are_reused) {
+  SnBuffer *a = sn_buffer_new(3 << 20);
+  void *da = sn_buffer_data(a);
+  ((char *)da)[0] = 7;
+  sn_buffer_release(a);
+  SnBuffer *b = sn_buffer_new((3 << 20) - 10); /* the same allocation once rounded */
+  CHECK(sn_buffer_data(b) == da && sn_buffer_size(b) == (3 << 20) - 10 && sn_buffer_kind(b) == SN_BUFFER_OWNED);
+  SnBuffer *c = sn_buffer_new(3 << 20); /* b is live: a new one */
+  CHECK(sn_buffer_data(c) != da);
+  sn_buffer_release(b);
+  sn_buffer_release(c);
+  SnBuffer *d = sn_buffer_new(5 << 20); /* no kept buffer fits: both are freed, d is new */
+  CHECK(d && sn_buffer_size(d) == (5 << 20));
+  void *dd = sn_buffer_data(d);
+  sn_buffer_release(d);
+  SnBuffer *e = sn_buffer_new(5 << 20);
+  CHECK(e && sn_buffer_data(e) == dd);
+  sn_buffer_release(e);
+}
+
 TEST(element_access_and_printing_follow_strides) {
   const int64_t shape[2] = {2, 3};
   SnTensor *t = iota(2, shape);
