@@ -125,7 +125,7 @@ fn _gmm_posterior_mean(g, x: float[n, d], sigma) {
 # Classifier-free guidance (Ho & Salimans 2022) as a denoiser: u + scale (c - u), with c and u
 # the conditional and unconditional denoisers' outputs; scale 1 gives c. With rescale phi > 0,
 # the guidance rescale of Lin et al. 2023 ("Common Diffusion Noise Schedules and Sample Steps are
-# Flawed", eq. 15-16), as diffusers' rescale_noise_cfg writes it: the guided output g is scaled
+# Flawed"), as diffusers' rescale_noise_cfg writes it: the guided output g is scaled
 # to the conditional output's standard deviation, each sample (first axis) over all its other
 # elements with torch.std's ddof = 1, and mixed: phi g std(c) / std(g) + (1 - phi) g.
 fn cfg(cond, uncond, scale: float, rescale: float = 0.0) {
