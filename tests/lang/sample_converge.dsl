@@ -1,4 +1,4 @@
-# timeout: 300
+# timeout: 600
 # modes: exe jit
 # The samplers converge to the data: on a 2-D and a 16-D Gaussian mixture with the exact
 # denoiser (stdlib/denoise.dsl), from x = 80 z (z standard normal) over Karras et al.'s sigmas
