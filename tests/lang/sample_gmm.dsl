@@ -1,3 +1,4 @@
+# timeout: 300
 # The exact Gaussian-mixture denoiser, its moments and samples, and classifier-free guidance
 # (stdlib/denoise.dsl) against NumPy (tests/conformance/gen_samplers.py), in f64. A line of the
 # denoiser prints whether max |sinter - numpy| <= 1e-12 max |numpy| at three noise levels; NumPy

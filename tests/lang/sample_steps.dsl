@@ -1,3 +1,4 @@
+# timeout: 300
 # Each sampler of stdlib/sample.dsl against k-diffusion's sampling.py ported to NumPy
 # (tests/conformance/gen_samplers.py), in f64: six steps (Karras sigmas from 20 to 0.05, then 0)
 # from the same 6 points of a 2-D Gaussian mixture with its exact denoiser, the stochastic ones
