@@ -7,7 +7,7 @@ arg steps: i64 = 50
 let angle[c < 8] = 2 * pi * c / 8
 let means[c < 8, j < 2] = if j == 0 then 4 * cos(angle[c]) else 4 * sin(angle[c])
 let g = gmm_isotropic(f32(1 + arange(8) / 8), f32(means), f32(0.05 + arange(8) / 40))
-let D = gmm_denoiser(g)
+let D = g.denoiser
 let rho = 7.0
 let sig[i < steps + 1] = if i == steps then 0.0
                          else (80.0^(1 / rho) + f64(i) / f64(steps - 1) * (0.002^(1 / rho) - 80.0^(1 / rho)))^rho

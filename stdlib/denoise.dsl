@@ -31,9 +31,10 @@ fn _noise_key(seed, tag) = (i64(seed) + 1) * 4294967296 + i64(tag)
 
 # --- Gaussian mixtures ----------------------------------------------------------------------
 #
-# A mixture is a record {weights [k] (summing to 1), means [k, d], variances [k, d]}: component c
-# is N(means[c], diag(variances[c])) with probability weights[c]. Weights are normalised by the
-# constructors; variances may be 0 (a point mass).
+# A mixture is a record: weights [k] (summing to 1), means [k, d], variances [k, d] (component c
+# is N(means[c], diag(variances[c])) with probability weights[c]); its mean [d] and covariance
+# cov [d, d]; `denoiser`, its exact denoiser; and `sample(n, seed=0)`, n exact samples. Weights
+# are normalised by the constructors; variances may be 0 (a point mass).
 
 fn _gmm_check(weights: float[k], means: float[k, d], variances: float[k, d], what) {
   check(k > 0 and d > 0, "{}: the mixture needs at least one component and one dimension, got {} x {}",
@@ -46,26 +47,13 @@ fn _gmm_check(weights: float[k], means: float[k, d], variances: float[k, d], wha
         "{}: the variances must be non-negative and finite; the smallest is {}", what, min(variances))
 }
 
-# Component c is N(means[c], diag(variances[c])).
-fn gmm_diagonal(weights: float[k], means: float[k, d], variances: float[k, d]) {
-  _gmm_check(weights, means, variances, "gmm_diagonal")
-  {weights: cast(weights / sum(weights), dtype=means), means: means, variances: cast(variances, dtype=means)}
-}
-
-# Component c is N(means[c], variances[c] I).
-fn gmm_isotropic(weights: float[k], means: float[k, d], variances: float[k]) {
-  let v[c, j < d] = cast(variances[c], dtype=means)
-  _gmm_check(weights, means, v, "gmm_isotropic")
-  {weights: cast(weights / sum(weights), dtype=means), means: means, variances: v}
-}
-
 # The mixture's mean, sum_c w_c mu_c.
-fn gmm_mean(g) = sum(g.means * reshape(g.weights, [-1, 1]), axis=0)
+fn _gmm_mean(g) = sum(g.means * reshape(g.weights, [-1, 1]), axis=0)
 
 # The mixture's covariance, sum_c w_c (diag(v_c) + mu_c mu_c^T) - m m^T, with m its mean
 # (computed as sum_c w_c (diag(v_c) + (mu_c - m)(mu_c - m)^T), which does not cancel).
-fn gmm_cov(g) {
-  let m = gmm_mean(g)
+fn _gmm_cov(g) {
+  let m = _gmm_mean(g)
   let w = g.weights
   let mu = g.means
   let v = g.variances
@@ -77,8 +65,8 @@ fn gmm_cov(g) {
 # whose cumulative weight exceeds u_i, u = rand(n, f64), then mu_c + sqrt(v_c) z_i, z normal.
 # The two draws use the Philox keys (seed + 1) 2^32 + 1 and + 2, apart from a program's own small
 # seeds (below 2^32) and from the samplers' noise (docs/sampling.md).
-fn gmm_sample(g, n: int, seed: int = 0) {
-  check(n >= 0, "gmm_sample: the number of samples must be non-negative, got {}", n)
+fn _gmm_sample(g, n, seed) {
+  check(n >= 0, "sample: the number of samples must be non-negative, got {}", n)
   let mu = g.means
   let k = size(mu, 0)
   let cw = cumsum(f64(g.weights))
@@ -89,21 +77,25 @@ fn gmm_sample(g, n: int, seed: int = 0) {
   x
 }
 
+# The record of the mixture g = {weights, means, variances}.
+fn _gmm(g) = {weights: g.weights, means: g.means, variances: g.variances, mean: _gmm_mean(g), cov: _gmm_cov(g),
+              denoiser: fn(x, sigma) = _gmm_posterior_mean(g, x, sigma),
+              sample: fn(n: int, seed: int = 0) = _gmm_sample(g, n, seed)}
+
+# The row of flat index q in a matrix of `cols` columns (exact: q is far below 2^53).
+fn _row(q, cols) = i64((q - q % cols) / cols)
+
 # The exact denoiser of the mixture g: the posterior mean D(x, sigma) = E[x0 | x0 + sigma n = x]
 # for x [n, d], in x's dtype. Given component c, x is N(mu_c, V_c + sigma^2 I) and the posterior
 # mean is Wiener's shrink mu_c + V_c / (V_c + sigma^2) (x - mu_c); the components are weighted by
 # their responsibilities softmax_c(log w_c + log N(x; mu_c, V_c + sigma^2 I)), computed with lse,
 # so no magnitude of x underflows them. sigma must be positive.
-fn gmm_denoiser(g) = fn(x, sigma) = _gmm_posterior_mean(g, x, sigma)
-
-# The row of flat index q in a matrix of `cols` columns (exact: q is far below 2^53).
-fn _row(q, cols) = i64((q - q % cols) / cols)
 
 fn _gmm_posterior_mean(g, x: float[n, d], sigma) {
-  check(sigma > 0, "gmm_denoiser: sigma must be positive, got {}", sigma,
+  check(sigma > 0, "the mixture's denoiser: sigma must be positive, got {}", sigma,
         hint="at sigma = 0 there is no noise to remove: the clean sample is x itself")
   let k = size(g.means, 0)
-  check(size(g.means, 1) == d, "gmm_denoiser: the mixture has dimension {}, but x has {} columns", size(g.means, 1), d)
+  check(size(g.means, 1) == d, "the mixture's denoiser: the mixture has dimension {}, but x has {} columns", size(g.means, 1), d)
   let s2 = cast(sigma, dtype=x) * cast(sigma, dtype=x)
   let v = cast(g.variances, dtype=x)
   # per-component constants as vectors over q = c d + j, so that they are stored once per call
@@ -120,6 +112,19 @@ fn _gmm_posterior_mean(g, x: float[n, d], sigma) {
   D
 }
 
+# Component c is N(means[c], diag(variances[c])).
+fn gmm_diagonal(weights: float[k], means: float[k, d], variances: float[k, d]) {
+  _gmm_check(weights, means, variances, "gmm_diagonal")
+  _gmm({weights: cast(weights / sum(weights), dtype=means), means: means, variances: cast(variances, dtype=means)})
+}
+
+# Component c is N(means[c], variances[c] I).
+fn gmm_isotropic(weights: float[k], means: float[k, d], variances: float[k]) {
+  let v[c, j < d] = cast(variances[c], dtype=means)
+  _gmm_check(weights, means, v, "gmm_isotropic")
+  _gmm({weights: cast(weights / sum(weights), dtype=means), means: means, variances: v})
+}
+
 # --- guidance -------------------------------------------------------------------------------
 
 # Classifier-free guidance (Ho & Salimans 2022) as a denoiser: u + scale (c - u), with c and u
@@ -128,7 +133,7 @@ fn _gmm_posterior_mean(g, x: float[n, d], sigma) {
 # Flawed"), as diffusers' rescale_noise_cfg writes it: the guided output g is scaled
 # to the conditional output's standard deviation, each sample (first axis) over all its other
 # elements with torch.std's ddof = 1, and mixed: phi g std(c) / std(g) + (1 - phi) g.
-fn cfg(cond, uncond, scale: float, rescale: float = 0.0) {
+fn cfg(cond: fn, uncond: fn, scale: float, rescale: float = 0.0) {
   check(rescale >= 0 and rescale <= 1, "cfg: rescale must be in [0, 1], got {}", rescale)
   fn(x, sigma) {
     let c = _denoise(cond, x, sigma, "cfg (the conditional denoiser)")

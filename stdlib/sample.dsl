@@ -44,7 +44,7 @@ fn _churn(x, i, sigma, steps, s_churn, s_tmin, s_tmax, s_noise, noise) {
 # --- Euler and Heun (Karras et al. 2022, Algorithm 2) --------------------------------------
 
 # Euler steps of dx/dsigma = (x - D(x, sigma)) / sigma, with EDM's churn (s_churn = 0: none).
-fn sample_euler(model, x, sigmas: float[m], s_churn: float = 0.0, s_tmin: float = 0.0,
+fn sample_euler(model: fn, x: float[...], sigmas: float[m], s_churn: float = 0.0, s_tmin: float = 0.0,
                 s_tmax: float = inf, s_noise: float = 1.0, seed: int = 0, noise = sample_noise(seed)) {
   _sample_check(sigmas, "sample_euler")
   let r = iterate x = x, i = 0 {
@@ -58,7 +58,7 @@ fn sample_euler(model, x, sigmas: float[m], s_churn: float = 0.0, s_tmin: float 
 }
 
 # Heun's steps (the trapezoid of the slopes at both ends), Euler's for a step to sigma = 0.
-fn sample_heun(model, x, sigmas: float[m], s_churn: float = 0.0, s_tmin: float = 0.0,
+fn sample_heun(model: fn, x: float[...], sigmas: float[m], s_churn: float = 0.0, s_tmin: float = 0.0,
                s_tmax: float = inf, s_noise: float = 1.0, seed: int = 0, noise = sample_noise(seed)) {
   _sample_check(sigmas, "sample_heun")
   let r = iterate x = x, i = 0 {
@@ -87,7 +87,7 @@ fn _ancestral(sigma, sigma_next, eta) {
 }
 
 # Euler to sigma_down, then fresh noise of scale sigma_up (none on a step to 0); eta = 0 is Euler.
-fn sample_euler_ancestral(model, x, sigmas: float[m], eta: float = 1.0, s_noise: float = 1.0,
+fn sample_euler_ancestral(model: fn, x: float[...], sigmas: float[m], eta: float = 1.0, s_noise: float = 1.0,
                           seed: int = 0, noise = sample_noise(seed)) {
   _sample_check(sigmas, "sample_euler_ancestral")
   check(eta >= 0, "sample_euler_ancestral: eta must be non-negative, got {}", eta)
@@ -107,7 +107,7 @@ fn sample_euler_ancestral(model, x, sigmas: float[m], eta: float = 1.0, s_noise:
 # expm1(-h) D', D' = (1 + 1/(2r)) D - 1/(2r) D_prev with r = h_prev / h. The first step is first
 # order (D' = D), and so is the last when lower_order_final (diffusers' default) or when it goes
 # to sigma = 0, where the step is x = D (k-diffusion's formula there).
-fn sample_dpmpp_2m(model, x, sigmas: float[m], lower_order_final: bool = true) {
+fn sample_dpmpp_2m(model: fn, x: float[...], sigmas: float[m], lower_order_final: bool = true) {
   _sample_check(sigmas, "sample_dpmpp_2m")
   let r = iterate x = x, old = 0 * x, i = 0 {
     let D = _denoise(model, x, _as(sigmas[i], x), "sample_dpmpp_2m")
@@ -134,7 +134,7 @@ fn sample_dpmpp_2m(model, x, sigmas: float[m], lower_order_final: bool = true) {
 # sigma_next sqrt(-expm1(-2 eta h)) s_noise z; a step to sigma = 0 is x = D. k-diffusion draws z
 # from a Brownian tree (torchsde); here z is step i's noise(i, x), i.i.d. Philox normals by
 # default: the same law for each step's increment, not the same numbers.
-fn sample_dpmpp_2m_sde(model, x, sigmas: float[m], eta: float = 1.0, s_noise: float = 1.0,
+fn sample_dpmpp_2m_sde(model: fn, x: float[...], sigmas: float[m], eta: float = 1.0, s_noise: float = 1.0,
                        solver = "midpoint", seed: int = 0, noise = sample_noise(seed)) {
   _sample_check(sigmas, "sample_dpmpp_2m_sde")
   check(solver == "midpoint" or solver == "heun",
@@ -182,7 +182,7 @@ fn _lagrange(sigmas, i, order, j, tau) =
 
 # Linear multistep of order 4 (k-diffusion's sample_lms): x += sum_j c_j d_(i-j) over the last
 # min(i + 1, order) derivatives d = (x - D) / sigma, c_j the integrals above.
-fn sample_lms(model, x, sigmas: float[m], order: int = 4) {
+fn sample_lms(model: fn, x: float[...], sigmas: float[m], order: int = 4) {
   _sample_check(sigmas, "sample_lms")
   check(order >= 1 and order <= 4, "sample_lms: order must be 1 to 4, got {}", order)
   let r = iterate x = x, d1 = 0 * x, d2 = 0 * x, d3 = 0 * x, i = 0 {

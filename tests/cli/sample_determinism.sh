@@ -7,7 +7,7 @@
 cat > "$TMP/p.dsl" <<'DSL'
 arg out: str
 let g = gmm_isotropic([0.2, 0.5, 0.3], [[-2.0, 0.0], [1.5, 1.5], [1.0, -2.0]], [0.3, 0.1, 0.5])
-let D = gmm_denoiser(g)
+let D = g.denoiser
 let sig = [80.0, 20.0, 5.0, 1.0, 0.2, 0.0]
 let x0 = randn([40000, 2], seed=5, dtype=f64) * 80.0
 let a = sample_euler(D, x0, sig, s_churn=3.0, seed=11)

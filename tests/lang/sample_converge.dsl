@@ -16,17 +16,17 @@ fn karras(steps, smin, smax, rho) {
   s
 }
 fn moments_ok(x: f64[n, d], g) {
-  let xc = x - gmm_mean(g)
+  let xc = x - g.mean
   let emp = transpose(xc) @ xc / n
-  let C = gmm_cov(g)
+  let C = g.cov
   let q[i, j] = mean(t) (xc[t, i] * xc[t, j])^2
-  all(abs(mean(x, axis=0) - gmm_mean(g)) < 5 * sqrt(var(x, axis=0) / n)) and all(abs(emp - C) < 5 * sqrt((q - emp * emp) / n))
+  all(abs(mean(x, axis=0) - g.mean) < 5 * sqrt(var(x, axis=0) / n)) and all(abs(emp - C) < 5 * sqrt((q - emp * emp) / n))
 }
 fn first_below(dist, threshold) = 8 * 2 ^ argmax(i64(dist < threshold))
 fn check_mixture(name, g, n, threshold) {
-  let D = gmm_denoiser(g)
+  let D = g.denoiser
   let d = size(g.means, 1)
-  let ref = gmm_sample(g, n, seed=7)
+  let ref = g.sample(n, seed=7)
   let x0 = randn([n, d], seed=3, dtype=f64) * 80.0
   let sw = fn(x) = sliced_wasserstein(x, ref, projections=200)
   let e = [sw(sample_euler(D, x0, karras(8, 0.002, 80.0, 7.0))), sw(sample_euler(D, x0, karras(16, 0.002, 80.0, 7.0))),

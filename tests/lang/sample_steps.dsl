@@ -8,7 +8,7 @@ fn rel(a, b) = max(abs(a - b)) / max(abs(b))
 fn ok(a, b) = rel(a, b) <= 1e-12
 let S = "tests/conformance/sample/"
 let g2 = gmm_isotropic([0.2, 0.5, 0.3], [[-2.0, 0.0], [1.5, 1.5], [1.0, -2.0]], [0.3, 0.1, 0.5])
-let D = gmm_denoiser(g2)
+let D = g2.denoiser
 let sig = load(S + "steps_sigmas.npy")
 let open = sig[0:6]
 let x0 = load(S + "steps_x0.npy")
@@ -33,5 +33,5 @@ print("lms", ok(sample_lms(D, x0, sig), want("lms")), ok(sample_lms(D, x0, open)
 # 16 dimensions, diagonal components (one degenerate in 5 directions)
 let g16 = gmm_diagonal(load(S + "gmm16_weights.npy"), load(S + "gmm16_means.npy"), load(S + "gmm16_variances.npy"))
 let x16 = load(S + "steps16_x0.npy")
-print("16-D", ok(sample_heun(gmm_denoiser(g16), x16, sig), load(S + "steps16_heun.npy")),
-      ok(sample_dpmpp_2m(gmm_denoiser(g16), x16, sig), load(S + "steps16_dpmpp_2m.npy")))
+print("16-D", ok(sample_heun(g16.denoiser, x16, sig), load(S + "steps16_heun.npy")),
+      ok(sample_dpmpp_2m(g16.denoiser, x16, sig), load(S + "steps16_dpmpp_2m.npy")))
