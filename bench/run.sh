@@ -76,4 +76,5 @@ sh bench/ot_emd.sh "$build"
 sh bench/ot_sinkhorn.sh "$build"
 sh bench/threads.sh "$build"
 sh bench/train.sh "$build"
+sh bench/sample.sh "$build"
 exit 0
