@@ -8,13 +8,11 @@
 #   timesteps       strictly decreasing integers in [0, T), the first the noisiest; step i goes
 #                   from timesteps[i] to timesteps[i + 1], and the last to the clean level
 #                   abar = final_alpha (1, diffusers' set_alpha_to_one=True)
-# x_t = sqrt(abar_t) x0 + sqrt(1 - abar_t) eps. The noise of step i is
-# randn(x.shape, seed=_sample_seed(seed, i)): Philox, so a seed gives the same samples on every
-# path and thread count. Each sampler's single step is public too (ddpm_step, ...), with its
-# noise passed in, as diffusers' scheduler.step is.
-
-# The Philox seed of the noise of step `i` of a run seeded `seed`: distinct for steps below 2^20.
-fn _sample_seed(seed: int, i: int) = seed * 1048576 + i
+# x_t = sqrt(abar_t) x0 + sqrt(1 - abar_t) eps. A stochastic step i draws `noise(i, x)`, by
+# default Philox's randn with the key (seed + 1) 2^32 + 2^16 + i (stdlib/mcmc.dsl,
+# _philox_noise), so a seed gives the same samples on every path and thread count; pass
+# `noise=fn(i, x) = ...` to feed your own. Each sampler's single step is public too (ddpm_step,
+# ...), with its noise passed in, as diffusers' scheduler.step is.
 
 # --- argument checks, named as the caller wrote them -------------------------------------------
 
@@ -33,13 +31,6 @@ fn _vp_check_steps(ts: int[s], abar: float[T], sampler) {
         ts[argmin(i < s - 1) (if ts[i] > ts[i + 1] then 1 else 0) + 1],
         hint="list them noisiest first, as diffusers' scheduler.timesteps (e.g. 999, 979, ..., 0)")
   check(ts[s - 1] >= 0 and ts[0] < T, "{}: the timesteps must be in [0, {}), got {} ... {}", sampler, T, ts[0], ts[s - 1])
-}
-
-# The model's output must be a tensor of its input's shape.
-fn _sample_check_output(out, x, sampler) {
-  check(numel(out) == numel(x) and all(out.shape == x.shape),
-        "{}: the model's output must have the shape of its input x, but it has {} elements for x's {}",
-        sampler, numel(out), numel(x), hint="a denoiser maps x [n, ...] to a tensor of the same shape")
 }
 
 # --- predictions -------------------------------------------------------------------------------
@@ -81,15 +72,13 @@ fn ddpm_step(out: float[...], x: float[...], abar_t: float, abar_prev: float, no
 # set_timesteps: the step from the last timestep goes to abar = 1, and adds noise unless that
 # timestep is 0).
 fn ddpm(model: fn, x: float[...], timesteps: int[s], alphas_cumprod: float[T], prediction = "epsilon",
-        seed: int = 0) {
+        seed: int = 0, noise = _philox_noise(seed)) {
   _vp_check_prediction(prediction, "ddpm")
   _vp_check_steps(timesteps, alphas_cumprod, "ddpm")
   let r = iterate y = x, i = 0 {
     let t = timesteps[i]
-    let out = model(y, t)
-    _sample_check_output(out, y, "ddpm")
-    let z = randn(x.shape, seed=_sample_seed(seed, i), dtype=x)
-    y = ddpm_step(out, y, alphas_cumprod[t], _vp_next(timesteps, alphas_cumprod, i, 1.0), z,
+    let out = _denoise(model, y, t, "ddpm")
+    y = ddpm_step(out, y, alphas_cumprod[t], _vp_next(timesteps, alphas_cumprod, i, 1.0), noise(i, y),
                   prediction=prediction, last=t == 0)
     i = i + 1
   } max s
@@ -120,16 +109,14 @@ fn ddim_step(out: float[...], x: float[...], abar_t: float, abar_prev: float, no
 # paper's sub-sequence), where diffusers' DDIMScheduler steps to t - T // steps: the two agree
 # for "leading" spacing, whose timesteps are that far apart.
 fn ddim(model: fn, x: float[...], timesteps: int[s], alphas_cumprod: float[T], eta: float = 0.0,
-        prediction = "epsilon", seed: int = 0, final_alpha: float = 1.0) {
+        prediction = "epsilon", seed: int = 0, noise = _philox_noise(seed), final_alpha: float = 1.0) {
   _vp_check_prediction(prediction, "ddim")
   _vp_check_steps(timesteps, alphas_cumprod, "ddim")
   check(eta >= 0, "ddim: eta must be 0 or more, got {}", eta)
   let r = iterate y = x, i = 0 {
     let t = timesteps[i]
-    let out = model(y, t)
-    _sample_check_output(out, y, "ddim")
-    let z = randn(x.shape, seed=_sample_seed(seed, i), dtype=x)
-    y = ddim_step(out, y, alphas_cumprod[t], _vp_next(timesteps, alphas_cumprod, i, final_alpha), z,
+    let out = _denoise(model, y, t, "ddim")
+    y = ddim_step(out, y, alphas_cumprod[t], _vp_next(timesteps, alphas_cumprod, i, final_alpha), noise(i, y),
                   eta=eta, prediction=prediction)
     i = i + 1
   } max s
@@ -148,8 +135,7 @@ fn ddim_invert_step(model: fn, x: float[...], t: int, abar_c: float, abar_t: flo
   _vp_check_prediction(prediction, "ddim_invert_step")
   check(refine >= 0, "ddim_invert_step: refine must be 0 or more, got {}", refine)
   let lift = fn(e) = sqrt(abar_t) * (x - sqrt(1 - abar_c) * e) / sqrt(abar_c) + sqrt(1 - abar_t) * e
-  let first = model(x, t)
-  _sample_check_output(first, x, "ddim_invert")
+  let first = _denoise(model, x, t, "ddim_invert")
   let r = iterate y = lift(_vp_eps(first, x, abar_t, prediction)) {
     y = lift(_vp_eps(model(y, t), y, abar_t, prediction))
   } max refine
@@ -194,8 +180,7 @@ fn unipc(model: fn, x: float[...], timesteps: int[s], alphas_cumprod: float[T], 
   let r = iterate y = x, last = x, m1 = zeros(x.shape, dtype=x), m2 = zeros(x.shape, dtype=x), order = 0, i = 0 {
     let t = timesteps[i]
     let a = alphas_cumprod[t]
-    let out = model(y, t)
-    _sample_check_output(out, y, "unipc")
+    let out = _denoise(model, y, t, "unipc")
     let m = _vp_x0(out, y, a, prediction)
     # the corrector of the previous step, of its order, with this step's model output
     let xc = if i > 0 then _unipc_corrector(last, m, m1, m2, sig[max(i - 2, 0)], sig[i - 1], sig[i], order) else y
