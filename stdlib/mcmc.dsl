@@ -3,15 +3,15 @@
 #
 # Randomness is Philox's, keyed by the seed and the step alone (_noise_key, stdlib/denoise.dsl),
 # so a seed gives the same chains through the JIT, a built executable, the interpreter and any
-# number of threads. A stochastic step i draws `noise(i, x)` (standard normal, x's shape); pass
-# `noise=` to feed your own.
+# number of threads. A stochastic step i draws `noise(i, x)` (standard normal, x's shape) and
+# `uniform(i, n)` (n uniforms on [0, 1), f64); pass `noise=` or `uniform=` to feed your own.
 
 # Step i's normal noise for `seed`: randn(x.shape) with the Philox key (seed + 1) 2^32 + 2^16 + i
 # (the key of the k-diffusion samplers' noise, so one seed drives every sampler alike).
 fn _philox_noise(seed: int) = fn(i, x) = randn(x.shape, seed=_noise_key(seed, 65536 + i), dtype=x)
 
-# Step i's uniforms on [0, 1) in f64 (Metropolis tests, resampling): the key's tag 2^31 + i.
-fn _philox_uniform(seed, i, n) = rand(n, seed=_noise_key(seed, 2147483648 + i), dtype=f64)
+# Step i's n uniforms on [0, 1) in f64 (Metropolis tests, resampling): the key's tag 2^31 + i.
+fn _philox_uniform(seed: int) = fn(i, n) = rand(n, seed=_noise_key(seed, 2147483648 + i), dtype=f64)
 
 fn _mcmc_check_step(step, what) {
   check(step > 0 and isfinite(step), "{}: the step size must be positive and finite, got {}", what, step)
@@ -46,7 +46,7 @@ fn annealed_langevin(score: fn, x: float[...], sigmas: float[L], steps_per_level
                      step_lr: float = 2e-5, seed: int = 0, noise = _philox_noise(seed)) {
   _mcmc_check_levels(sigmas, steps_per_level, step_lr, "annealed_langevin")
   let r = iterate y = x, i = 0 {
-    let sigma = sigmas[i / steps_per_level]
+    let sigma = sigmas[i64(i / steps_per_level)]
     let a = cast(step_lr * (sigma / sigmas[L - 1])^2, dtype=x)
     y = y + a / 2 * _denoise(fn(z, k) = score(z, sigma), y, i, "annealed_langevin") + sqrt(a) * noise(i, y)
     i = i + 1
@@ -87,12 +87,13 @@ fn _mala_step(log_density: fn, x: float[n, d], h, z, u) {
 # row) targeting the density proportional to exp(log_density(x)), log_density giving one number
 # per row. Its chains leave that density invariant at any step size. Gives {x, acceptance}: the
 # final chains and the fraction of proposals accepted over all chains and steps.
-fn mala(log_density: fn, x: float[n, d], step: float, steps: int, seed: int = 0, noise = _philox_noise(seed)) {
+fn mala(log_density: fn, x: float[n, d], step: float, steps: int, seed: int = 0, noise = _philox_noise(seed),
+        uniform = _philox_uniform(seed)) {
   _mcmc_check_step(step, "mala")
   _mcmc_check_steps(steps, "mala")
   let h = cast(step, dtype=x)
   let r = iterate y = x, accepted = 0, i = 0 {
-    let m = _mala_step(log_density, y, h, noise(i, y), _philox_uniform(seed, i, n))
+    let m = _mala_step(log_density, y, h, noise(i, y), uniform(i, n))
     y = m.x
     accepted = accepted + sum(i64(m.accepted))
     i = i + 1
@@ -104,13 +105,13 @@ fn mala(log_density: fn, x: float[n, d], step: float, steps: int, seed: int = 0,
 # a_l = step_lr sigma_l^2 / sigma_last^2 targeting exp(log_density(x, sigma_l)) at each noise level
 # of `sigmas` in turn. Gives {x, acceptance}.
 fn annealed_mala(log_density: fn, x: float[n, d], sigmas: float[L], steps_per_level: int = 100,
-                 step_lr: float = 2e-5, seed: int = 0, noise = _philox_noise(seed)) {
+                 step_lr: float = 2e-5, seed: int = 0, noise = _philox_noise(seed), uniform = _philox_uniform(seed)) {
   _mcmc_check_levels(sigmas, steps_per_level, step_lr, "annealed_mala")
   let r = iterate y = x, accepted = 0, i = 0 {
-    let sigma = sigmas[i / steps_per_level]
+    let sigma = sigmas[i64(i / steps_per_level)]
     let a = cast(step_lr * (sigma / sigmas[L - 1])^2, dtype=x)
     # the step's own size: a / 2 on the score and sqrt(a) on the noise, as annealed_langevin
-    let m = _mala_step(fn(v) = log_density(v, sigma), y, a / 2, noise(i, y), _philox_uniform(seed, i, n))
+    let m = _mala_step(fn(v) = log_density(v, sigma), y, a / 2, noise(i, y), uniform(i, n))
     y = m.x
     accepted = accepted + sum(i64(m.accepted))
     i = i + 1
@@ -144,14 +145,15 @@ fn resample_systematic(lw: float[n], u: float) {
 # estimate of Z is unbiased; its log slightly low). Gives {x, log_weights (normalised),
 # log_normalizer, ess (after the last step), resamples (how many)}. threshold = 1 resamples at
 # every step, 0 never.
-fn smc(move: fn, potential: fn, x: float[n, d], steps: int, threshold: float = 0.5, seed: int = 0) {
+fn smc(move: fn, potential: fn, x: float[n, d], steps: int, threshold: float = 0.5, seed: int = 0,
+       uniform = _philox_uniform(seed)) {
   _mcmc_check_steps(steps, "smc")
   check(threshold >= 0 and threshold <= 1, "smc: threshold must be in [0, 1], got {}", threshold)
   check(n >= 1, "smc: at least one particle is needed")
   let r = iterate p = x, lw = zeros(n, dtype=f64), logz = 0.0, resamples = 0, i = 0 {
     let ess = exp(2 * lse(lw) - lse(2 * lw))
     let again = ess < threshold * f64(n)
-    let a = resample_systematic(lw, _philox_uniform(seed, i, 1)[0])
+    let a = resample_systematic(lw, uniform(i, 1)[0])
     let q[k, j] = if again then p[a[k], j] else p[k, j]
     let w = if again then zeros(n, dtype=f64) else lw
     let moved = _denoise(fn(v, k) = move(k, v), q, i, "smc (move)")
