@@ -30,7 +30,8 @@ fn _vp_check_steps(ts: int[s], abar: float[T], sampler) {
         argmin(i < s - 1) (if ts[i] > ts[i + 1] then 1 else 0) + 1,
         ts[argmin(i < s - 1) (if ts[i] > ts[i + 1] then 1 else 0) + 1],
         hint="list them noisiest first, as diffusers' scheduler.timesteps (e.g. 999, 979, ..., 0)")
-  check(ts[s - 1] >= 0 and ts[0] < T, "{}: the timesteps must be in [0, {}), got {} ... {}", sampler, T, ts[0], ts[s - 1])
+  check(s == 0 or (min(ts) >= 0 and max(ts) < T), "{}: the timesteps must be in [0, {}), but they run from {} to {}",
+        sampler, T, max(ts), min(ts), hint="alphas_cumprod has one entry for each timestep 0 ... T - 1")
 }
 
 # --- predictions -------------------------------------------------------------------------------

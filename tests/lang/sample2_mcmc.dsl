@@ -1,4 +1,4 @@
-# modes: jit interp
+# modes: jit
 # timeout: 300
 # Langevin, MALA and SMC (stdlib/mcmc.dsl) and the PFGM++ prior and denoiser (sample_flow.dsl)
 # against exact answers. Statistics of n chains are within 5 standard errors (a variance's is
