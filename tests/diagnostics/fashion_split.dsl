@@ -1,3 +1,2 @@
-# exit: 1
 let d = fashion_mnist(split="validation")
 print(d.y[0])
