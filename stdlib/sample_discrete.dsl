@@ -25,14 +25,14 @@ fn _vp_check_prediction(prediction, sampler) {
 fn _vp_check_steps(ts: int[s], abar: float[T], sampler) {
   check(s >= 1, "{}: at least one timestep is needed, got {}", sampler, s)
   check(all(i < s - 1) ts[i] > ts[i + 1], "{}: the timesteps must decrease, but timesteps[{}] = {} and timesteps[{}] = {}",
-        sampler, argmin(i < s - 1) (if ts[i] > ts[i + 1] then 1 else 0),
-        ts[argmin(i < s - 1) (if ts[i] > ts[i + 1] then 1 else 0)],
-        argmin(i < s - 1) (if ts[i] > ts[i + 1] then 1 else 0) + 1,
-        ts[argmin(i < s - 1) (if ts[i] > ts[i + 1] then 1 else 0) + 1],
+        sampler, _vp_first_rise(ts), ts[_vp_first_rise(ts)], _vp_first_rise(ts) + 1, ts[_vp_first_rise(ts) + 1],
         hint="list them noisiest first, as diffusers' scheduler.timesteps (e.g. 999, 979, ..., 0)")
   check(s == 0 or (min(ts) >= 0 and max(ts) < T), "{}: the timesteps must be in [0, {}), but they run from {} to {}",
         sampler, T, max(ts), min(ts), hint="alphas_cumprod has one entry for each timestep 0 ... T - 1")
 }
+
+# The first i with timesteps[i + 1] >= timesteps[i].
+fn _vp_first_rise(ts: int[s]) = argmax(i < s - 1) i64(ts[i + 1] >= ts[i])
 
 # --- predictions -------------------------------------------------------------------------------
 
