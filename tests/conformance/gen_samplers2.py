@@ -263,10 +263,10 @@ def annealed_langevin(x, sigmas, steps_per_level, step_lr, noise):
     return x
 
 
-def mala(x, sigma, h, noise, uniform):
+def mala(x, sigma, h, noise, uniform, steps=None):
     """MALA on the mixture smoothed to sigma: {x, accepted count}."""
     accepted = 0
-    for i in range(len(noise)):
+    for i in range(len(noise) if steps is None else steps):
         lp_x, sx = log_density(x, sigma)
         y = x + h * sx + np.sqrt(2 * h) * noise[i]
         lp_y, sy = log_density(y, sigma)
@@ -275,6 +275,17 @@ def mala(x, sigma, h, noise, uniform):
         accept = np.log(uniform[i]) < lp_y - lp_x - (bwd - fwd) / (4 * h)
         x = np.where(accept[:, None], y, x)
         accepted += accept.sum()
+    return x, accepted
+
+
+def annealed_mala(x, sigmas, steps_per_level, step_lr, noise, uniform):
+    """annealed Langevin's steps at each level with MALA's test: step a / 2 on the score."""
+    accepted = 0
+    for lvl, sigma in enumerate(sigmas):
+        a = step_lr * (sigma / sigmas[-1]) ** 2
+        k0 = lvl * steps_per_level
+        x, acc = mala(x, sigma, a / 2, noise[k0:], uniform[k0:], steps=steps_per_level)
+        accepted += acc
     return x, accepted
 
 
@@ -351,6 +362,9 @@ def main():
     mx, acc = mala(x * 2, 0.3, 0.1, noise, uniform)
     save("mala_x", mx)
     save("mala_accepted", [acc])
+    ax, aacc = annealed_mala(x * 2, [1.0, 0.5, 0.25], 4, 0.05, noise, uniform)
+    save("annealed_mala_x", ax)
+    save("annealed_mala_accepted", [aacc])
     ys = rng.standard_normal((12, 2))
     save("smc_ys", ys)
     sx, slw, slogz, sres = smc(x, 12, 0.8, 0.9, 0.6, ys, 0.7, noise, uniform[:, 0])

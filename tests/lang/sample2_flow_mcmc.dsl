@@ -41,6 +41,8 @@ fn log_density(y: f64[n, 2], sigma) {
 }
 let mc = mala(fn(y) = log_density(y, 0.3), x * 2, 0.1, 12, noise=noise, uniform=uniform)
 print("mala", ok(mc.x, L("mala_x")), mc.acceptance * 72 == V("mala_accepted")[0])
+let am = annealed_mala(log_density, x * 2, [1.0, 0.5, 0.25], steps_per_level=4, step_lr=0.05, noise=noise, uniform=uniform)
+print("annealed_mala", ok(am.x, L("annealed_mala_x")), am.acceptance * 72 == V("annealed_mala_accepted")[0])
 
 # SMC: x <- 0.9 x + 0.6 z, weights by log N(y_i; x, 0.7^2 I), resampling when ESS < 0.8 n
 let ys = L("smc_ys")
