@@ -117,8 +117,11 @@ fn ddim(model: fn, x: float[...], timesteps: int[s], alphas_cumprod: float[T], e
   let r = iterate y = x, i = 0 {
     let t = timesteps[i]
     let out = _denoise(model, y, t, "ddim")
-    y = ddim_step(out, y, alphas_cumprod[t], _vp_next(timesteps, alphas_cumprod, i, final_alpha), noise(i, y),
-                  eta=eta, prediction=prediction)
+    let at = alphas_cumprod[t]
+    let ap = _vp_next(timesteps, alphas_cumprod, i, final_alpha)
+    # the deterministic sampler draws no noise
+    y = if eta > 0 then ddim_step(out, y, at, ap, noise(i, y), eta=eta, prediction=prediction)
+        else ddim_step(out, y, at, ap, 0.0, prediction=prediction)
     i = i + 1
   } max s
   r.y
