@@ -454,138 +454,23 @@ static bool scalar_inst(IrInst *in, const Slot *ops, Slot *out) {
   }
 }
 
-/* The most instructions interp_fold evaluates: a check's condition over a tensor written in the
- * program (a schedule of a few hundred sigmas) fits; a larger one waits for the run. */
-#define FOLD_BUDGET 65536
+/* The most instructions interp_fold looks through: conditions of checks are short. */
+#define FOLD_BUDGET 256
 
-/* The values of the indices of the regions being folded. */
-typedef struct FoldEnv {
-  IrValue *arg;
-  int64_t value;
-  const struct FoldEnv *up;
-} FoldEnv;
-
-static bool fold(IrValue *v, Slot *out, int *budget, const FoldEnv *env);
-
-/* The value a region yields, its arguments bound to idx. */
-static bool fold_region(IrBlock *r, const int64_t *idx, Slot *out, int *budget, const FoldEnv *env) {
-  FoldEnv bound[SN_MAX_RANK];
-  if (r->nargs > SN_MAX_RANK) return false;
-  for (int k = 0; k < r->nargs; k++) {
-    bound[k] = (FoldEnv){r->args[k], idx[k], k ? &bound[k - 1] : env};
-  }
-  IrInst *y = r->last;
-  return y && y->op == IR_YIELD && y->nops == 1 && fold(y->ops[0], out, budget, r->nargs ? &bound[r->nargs - 1] : env);
-}
-
-/* An element of a tensor written as a literal, or of a comprehension over such values; false
- * out of range (the run reports it). */
-static bool fold_elem(IrInst *in, Slot *out, int *budget, const FoldEnv *env) {
-  int64_t idx[SN_MAX_RANK];
-  int n = in->nops - 1;
-  IrInst *t = ir_op(in, 0)->def;
-  if (!t || n > SN_MAX_RANK || t->nops != n) return false;
-  int64_t off = 0;
-  for (int k = 0; k < n; k++) {
-    Slot i, d;
-    if (!fold(in->ops[k + 1], &i, budget, env) || !fold(t->ops[k], &d, budget, env)) return false;
-    if (i.i < 0 || i.i >= d.i) return false;
-    idx[k] = i.i;
-    off = off * d.i + i.i;
-  }
-  if (t->op == IR_COMPR) return fold_region(t->regions[0], idx, out, budget, env);
-  if (t->op != IR_CONST_TENSOR) return false;
-  if (t->res[0]->type.dtype == SN_F64) out->d = ((const double *)t->blob)[off];
-  else out->i = ((const int64_t *)t->blob)[off];
-  return true;
-}
-
-/* The reductions whose value does not depend on the order of the terms (sinter's float sums do:
- * those wait for the run); over an empty range, those without an identity fail when run. */
-static bool fold_reduce(IrInst *in, Slot *out, int *budget, const FoldEnv *env) {
-  RedKind kind = (RedKind)in->sub;
-  IrBlock *r = in->regions[0];
-  IrInst *y = r->last;
-  if (!y || y->op != IR_YIELD || y->nops != 1 || in->nops != r->nargs || in->nops > SN_MAX_RANK) return false;
-  SnDtype tt = (SnDtype)ir_op(y, 0)->type.dtype;
-  bool flt = tt == SN_F32 || tt == SN_F64;
-  if (tt == SN_F16 || tt == SN_BF16 || kind == RED_MEAN || kind == RED_LSE ||
-      ((kind == RED_SUM || kind == RED_PROD) && flt))
-    return false;
-  int64_t ext[SN_MAX_RANK], idx[SN_MAX_RANK], count = 1;
-  for (int k = 0; k < in->nops; k++) {
-    Slot e;
-    if (!fold(in->ops[k], &e, budget, env) || e.i < 0) return false;
-    ext[k] = e.i;
-    idx[k] = 0;
-    count *= e.i;
-    if (count > FOLD_BUDGET) return false;
-  }
-  if (count == 0 && (red_info[kind].flags & RF_NONEMPTY)) return false;
-  bool arg = red_info[kind].result == RR_INDEX;
-  double best = kind == RED_MAX || kind == RED_ARGMAX ? -INFINITY : INFINITY;
-  int64_t ibest = kind == RED_MAX || kind == RED_ARGMAX ? INT64_MIN : INT64_MAX;
-  int64_t acc = kind == RED_PROD || kind == RED_ALL ? 1 : 0, at = 0;
-  for (int64_t term = 0; term < count; term++) {
-    Slot x;
-    if (!fold_region(r, idx, &x, budget, env)) return false;
-    double xd = tt == SN_F32 ? x.f : x.d;
-    bool up = kind == RED_MAX || kind == RED_ARGMAX;
-    switch (kind) {
-    case RED_SUM: acc = (int64_t)((uint64_t)acc + (uint64_t)x.i); break;
-    case RED_PROD: acc = (int64_t)((uint64_t)acc * (uint64_t)x.i); break;
-    case RED_ALL: acc &= x.i != 0; break;
-    case RED_ANY: acc |= x.i != 0; break;
-    default:
-      if (!flt) {
-        if (term == 0 || (up ? x.i > ibest : x.i < ibest)) ibest = x.i, at = term;
-      } else if (arg) { /* the first extreme wins, a NaN counting as one */
-        if (term == 0 || (best == best && (xd != xd || (up ? xd > best : xd < best)))) best = xd, at = term;
-      } else {
-        best = up ? dmaxnan(best, xd) : dminnan(best, xd);
-      }
-    }
-    for (int k = in->nops - 1; k >= 0 && ++idx[k] == ext[k]; k--) idx[k] = 0;
-  }
-  if (arg) out->i = at;
-  else if (kind == RED_MAX || kind == RED_MIN) {
-    if (!flt) out->i = ibest;
-    else if (tt == SN_F32) out->f = (float)best;
-    else out->d = best;
-  } else {
-    out->i = acc;
-  }
-  return true;
-}
-
-static bool fold(IrValue *v, Slot *out, int *budget, const FoldEnv *env) {
+static bool fold(IrValue *v, Slot *out, int *budget) {
   v = ir_val(v);
   IrInst *in = v->def;
-  if (--*budget < 0) return false;
-  if (!in) { /* an index of a region being folded */
-    for (const FoldEnv *e = env; e; e = e->up)
-      if (e->arg == v) {
-        out->i = e->value;
-        return true;
-      }
-    return false;
-  }
-  if (v->type.kind != IRT_SCALAR) return false;
-  switch (in->op) {
-  case IR_IF: { /* the value the taken branch yields */
+  if (!in || v->type.kind != IRT_SCALAR || --*budget < 0) return false;
+  if (in->op == IR_IF) { /* the value the taken branch yields */
     Slot c;
-    if (!fold(in->ops[0], &c, budget, env)) return false;
+    if (!fold(in->ops[0], &c, budget)) return false;
     IrInst *y = in->regions[c.i ? 0 : 1]->last;
-    return y && y->op == IR_YIELD && v->index < y->nops && fold(y->ops[v->index], out, budget, env);
-  }
-  case IR_ELEM: return fold_elem(in, out, budget, env);
-  case IR_REDUCE: return fold_reduce(in, out, budget, env);
-  default: break;
+    return y && y->op == IR_YIELD && v->index < y->nops && fold(y->ops[v->index], out, budget);
   }
   if (in->nops > 3) return false;
   Slot ops[3];
   for (int k = 0; k < in->nops; k++)
-    if (!fold(in->ops[k], &ops[k], budget, env)) return false;
+    if (!fold(in->ops[k], &ops[k], budget)) return false;
   /* an integer division by zero stops the program before any check reads it */
   if (in->op == IR_BIN && (in->sub == BIN_DIV || in->sub == BIN_REM) && !ir_is_float(v->type) && ops[1].i == 0)
     return false;
@@ -595,7 +480,7 @@ static bool fold(IrValue *v, Slot *out, int *budget, const FoldEnv *env) {
 bool interp_fold(IrValue *v, double *value) {
   Slot r;
   int budget = FOLD_BUDGET;
-  if (!fold(v, &r, &budget, NULL)) return false;
+  if (!fold(v, &r, &budget)) return false;
   SnDtype t = (SnDtype)ir_val(v)->type.dtype;
   *value = t == SN_F64 ? r.d : t == SN_F32 ? r.f : t == SN_F16 || t == SN_BF16 ? 0 : (double)r.i;
   return t != SN_F16 && t != SN_BF16;
