@@ -3,7 +3,6 @@
  * functions are lifted over tensors as lazy comprehensions; constructors such as zeros and
  * arange are lazy too, so `sum(i) arange(n)[i]` allocates nothing. */
 #include "builtins.h"
-#include "interp.h"
 
 #include <math.h>
 #include <string.h>
@@ -836,23 +835,6 @@ static Val *b_print(Sema *s, const Builtin *b, Arg *args, Node *call) {
   return sema_unit(s);
 }
 
-/* A check that runs whenever the program does (`always`: it is not inside a loop or a branch)
- * and whose condition `cond` and values are constants (a library function's arguments written
- * as numbers, `adam(lr=-0.1)`) fails when compiling, with the words and the location it would stop
- * the program with. */
-#define CHECK_TEXT_MAX 4096 /* the runtime's longest message (SN_ERROR_MAX) */
-static bool check_fails_always(Sema *s, IrValue *cond, IrInst *in, bool always) {
-  double c, vals[SN_CHECK_MAX_VALUES];
-  if (!always || !interp_fold(cond, &c) || c != 0) return false;
-  for (int i = 1; i < in->nops; i++)
-    if (!interp_fold(in->ops[i], &vals[i - 1])) return false;
-  char text[CHECK_TEXT_MAX];
-  sn_check_format(text, (int32_t)sizeof text, in->str, in->nops - 1, vals, (int32_t)in->imm.i);
-  Diag *g = diag_error(s->diags, in->span, "%s", text);
-  if (in->blob && *(const char *)in->blob) diag_hint(s->diags, g, "%s", (const char *)in->blob);
-  return true;
-}
-
 /* check(cond, "message {}", values..., hint="..."): when cond is false, stops the program with
  * the message, each {} replaced by the next value. The values are computed only then (they may
  * search for the culprit); string values are put in when compiling. In a stdlib function the
@@ -932,7 +914,6 @@ static Val *b_check(Sema *s, const Builtin *b, Arg *args, Node *call) {
     IrInst *in = ir_check(&s->b, CHECK_MSG, nops, ops, arena_strdup(s->fn->arena, text.data ? text.data : ""));
     in->blob = hint;
     in->imm.i = kinds;
-    ok = !check_fails_always(s, c->ir, in, save.block == save.fn->body);
   }
   buf_free(&text);
   ir_yield(&s->b, 0, NULL);

@@ -424,9 +424,8 @@ static int32_t run_iterate(Interp *it, IrInst *in) {
   return 0;
 }
 
-/* The scalar instructions, from their operands' values: the interpreter runs them, and
- * interp_fold folds them when compiling. False for an instruction of another kind. */
-static bool scalar_inst(IrInst *in, const Slot *ops, Slot *out) {
+static int32_t run_inst(Interp *it, IrInst *in, Slot *yielded) {
+  Slot *out = in->nres ? &it->v[in->res[0]->id] : NULL;
   switch (in->op) {
   case IR_CONST: {
     IrType t = in->res[0]->type;
@@ -435,66 +434,23 @@ static bool scalar_inst(IrInst *in, const Slot *ops, Slot *out) {
     else if (t.dtype == SN_F16) out->i = sn_f32_to_f16((float)in->imm.f);
     else if (t.dtype == SN_BF16) out->i = sn_f32_to_bf16((float)in->imm.f);
     else out->i = wrap(in->imm.i, (SnDtype)t.dtype);
-    return true;
+    return 0;
   }
-  case IR_BIN: *out = bin(in, ops[0], ops[1]); return true;
-  case IR_CMP: out->i = cmp(in, ops[0], ops[1]); return true;
-  case IR_NEG: {
-    SnDtype t = (SnDtype)in->res[0]->type.dtype;
-    if (t == SN_F32) out->f = -ops[0].f;
-    else if (t == SN_F64) out->d = -ops[0].d;
-    else out->i = wrap((int64_t)(0 - (uint64_t)ops[0].i), t);
-    return true;
-  }
-  case IR_NOT: out->i = !ops[0].i; return true;
-  case IR_SELECT: *out = ops[0].i ? ops[1] : ops[2]; return true;
-  case IR_CAST: *out = cast(ops[0], ir_op(in, 0)->type, in->res[0]->type); return true;
-  case IR_MATH: *out = math(in, ops[0], in->nops > 1 ? ops[1] : (Slot){0}); return true;
-  default: return false;
-  }
-}
-
-/* The most instructions interp_fold looks through: conditions of checks are short. */
-#define FOLD_BUDGET 256
-
-static bool fold(IrValue *v, Slot *out, int *budget) {
-  v = ir_val(v);
-  IrInst *in = v->def;
-  if (!in || v->type.kind != IRT_SCALAR || --*budget < 0) return false;
-  if (in->op == IR_IF) { /* the value the taken branch yields */
-    Slot c;
-    if (!fold(in->ops[0], &c, budget)) return false;
-    IrInst *y = in->regions[c.i ? 0 : 1]->last;
-    return y && y->op == IR_YIELD && v->index < y->nops && fold(y->ops[v->index], out, budget);
-  }
-  if (in->nops > 3) return false;
-  Slot ops[3];
-  for (int k = 0; k < in->nops; k++)
-    if (!fold(in->ops[k], &ops[k], budget)) return false;
-  /* an integer division by zero stops the program before any check reads it */
-  if (in->op == IR_BIN && (in->sub == BIN_DIV || in->sub == BIN_REM) && !ir_is_float(v->type) && ops[1].i == 0)
-    return false;
-  return scalar_inst(in, ops, out);
-}
-
-bool interp_fold(IrValue *v, double *value) {
-  Slot r;
-  int budget = FOLD_BUDGET;
-  if (!fold(v, &r, &budget)) return false;
-  SnDtype t = (SnDtype)ir_val(v)->type.dtype;
-  *value = t == SN_F64 ? r.d : t == SN_F32 ? r.f : t == SN_F16 || t == SN_BF16 ? 0 : (double)r.i;
-  return t != SN_F16 && t != SN_BF16;
-}
-
-static int32_t run_inst(Interp *it, IrInst *in, Slot *yielded) {
-  Slot *out = in->nres ? &it->v[in->res[0]->id] : NULL;
-  Slot ops[3];
-  if (in->nops <= 3) {
-    for (int k = 0; k < in->nops; k++) ops[k] = get(it, in->ops[k]);
-    if (scalar_inst(in, ops, out)) return 0;
-  }
-  switch (in->op) {
   case IR_STRING: out->p = (void *)in->str; return 0;
+  case IR_BIN: *out = bin(in, get(it, in->ops[0]), get(it, in->ops[1])); return 0;
+  case IR_CMP: out->i = cmp(in, get(it, in->ops[0]), get(it, in->ops[1])); return 0;
+  case IR_NEG: {
+    Slot a = get(it, in->ops[0]);
+    SnDtype t = (SnDtype)in->res[0]->type.dtype;
+    if (t == SN_F32) out->f = -a.f;
+    else if (t == SN_F64) out->d = -a.d;
+    else out->i = wrap((int64_t)(0 - (uint64_t)a.i), t);
+    return 0;
+  }
+  case IR_NOT: out->i = !get(it, in->ops[0]).i; return 0;
+  case IR_SELECT: *out = get(it, in->ops[0]).i ? get(it, in->ops[1]) : get(it, in->ops[2]); return 0;
+  case IR_CAST: *out = cast(get(it, in->ops[0]), ir_op(in, 0)->type, in->res[0]->type); return 0;
+  case IR_MATH: *out = math(in, get(it, in->ops[0]), in->nops > 1 ? get(it, in->ops[1]) : (Slot){0}); return 0;
   case IR_DIM: out->i = ((SnTensor *)get(it, in->ops[0]).p)->shape[in->imm.i]; return 0;
   case IR_DATA: out->p = ((SnTensor *)get(it, in->ops[0]).p)->data; return 0;
   case IR_LOAD: *out = load(get(it, in->ops[0]).p, get(it, in->ops[1]).i, (SnDtype)in->res[0]->type.dtype); return 0;

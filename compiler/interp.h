@@ -11,9 +11,4 @@ int32_t interp_program(void *user, SnArgValue *args, SnArgValue *slots);
 /* Can the interpreter call f (an IR_CALL)? Every row of rtabi.def but the RT_LOWERING ones. */
 bool interp_calls(RtFn f);
 
-/* The value of a scalar computed from constants alone, by arithmetic, comparisons, conversions,
- * math functions and `if`s (as the interpreter computes it, so as the program would): false
- * when it depends on anything else. Integers and bools are given as doubles. */
-bool interp_fold(IrValue *v, double *value);
-
 #endif

@@ -351,16 +351,12 @@ static Val *call_user(Sema *s, Binding *fb, Node *call) {
     }
     if (fn->ival != DECL_NONE) r = sema_decl_check(s, fn, r);
   }
-  Span site = s->b.site;
   s->b.site = saved_site;
   sema_leave(s, saved);
   bool definition_check = call->span.src == fn->name_span.src && call->span.lo == fn->name_span.lo;
   if (!definition_check && s->diags->nerrors > errors && s->diags->nerrors <= DIAG_MAX_ERRORS) {
     Diag *first = s->diags->items.items[s->diags->items.n - (s->diags->nerrors - errors)];
-    /* an error the library reports at the user's call into it (a check) needs no note of the
-     * library's own calls */
-    bool at_user = first && site.src && first->span.src == site.src && first->span.lo == site.lo;
-    if (first && !first->note && first->span.lo != call->span.lo && !at_user)
+    if (first && !first->note && first->span.lo != call->span.lo)
       diag_note(s->diags, first, call->span, "in this call of `%s`", fn->name);
   }
   return r;

@@ -36,10 +36,6 @@ enum { SN_CHECK_F64, SN_CHECK_F32, SN_CHECK_INT, SN_CHECK_BOOL };
 #define SN_CHECK_MAX_VALUES 4
 SnStatus sn_fail_check(const char *where, const char *msg, const char *hint, int32_t n,
                        const double *values, int32_t kinds);
-/* The message of a failed check, written into text (cap bytes, at least 41; a long message is
- * cut): the compiler reports a check that fails whatever the input with the same words. Returns
- * its length. */
-int32_t sn_check_format(char *text, int32_t cap, const char *msg, int32_t n, const double *values, int32_t kinds);
 /* Checks t's shape against `expected` (rank entries; -1 matches any size). `declared` is the
  * type as written ("f32[n, 3]"), for the message; `usage` is non-zero for a program argument,
  * whose mismatch sn_main reports with exit code 2. */

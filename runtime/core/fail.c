@@ -39,17 +39,19 @@ SnStatus sn_fail_msg(const char *where, const char *msg) { return fail_at(where,
 
 SnStatus sn_fail_at(const char *where) { return fail_at(where, "%s", sn_error_message()); }
 
-int32_t sn_check_format(char *text, int32_t cap, const char *msg, int32_t n, const double *values, int32_t kinds) {
-  size_t k = 0, size = (size_t)cap;
+SnStatus sn_fail_check(const char *where, const char *msg, const char *hint, int32_t n,
+                       const double *values, int32_t kinds) {
+  char text[SN_ERROR_MAX];
+  size_t k = 0;
   int used = 0;
-  for (const char *p = msg; *p && k + 40 < size; p++) {
+  for (const char *p = msg; *p && k + 40 < sizeof text; p++) {
     if (p[0] == '{' && p[1] == '}' && used < n) {
       double v = values[used];
       switch ((kinds >> (2 * used)) & 3) {
       case SN_CHECK_F64: k += (size_t)sn_format_f64(text + k, v); break;
       case SN_CHECK_F32: k += (size_t)sn_format_f32(text + k, (float)v); break;
-      case SN_CHECK_INT: k += (size_t)snprintf(text + k, size - k, "%lld", (long long)v); break;
-      default: k += (size_t)snprintf(text + k, size - k, "%s", v != 0 ? "true" : "false"); break;
+      case SN_CHECK_INT: k += (size_t)snprintf(text + k, sizeof text - k, "%lld", (long long)v); break;
+      default: k += (size_t)snprintf(text + k, sizeof text - k, "%s", v != 0 ? "true" : "false"); break;
       }
       used++;
       p++;
@@ -58,13 +60,6 @@ int32_t sn_check_format(char *text, int32_t cap, const char *msg, int32_t n, con
     text[k++] = *p;
   }
   text[k] = 0;
-  return (int32_t)k;
-}
-
-SnStatus sn_fail_check(const char *where, const char *msg, const char *hint, int32_t n,
-                       const double *values, int32_t kinds) {
-  char text[SN_ERROR_MAX];
-  sn_check_format(text, (int32_t)sizeof text, msg, n, values, kinds);
   SnStatus st = fail_at(where, "%s", text);
   if (hint && *hint) snrt_error_append("\n   = hint: %s", hint);
   return st;
