@@ -1,0 +1,3 @@
+let abar = cumprod(1.0 - linspace(0.0001, 0.02, 100, dtype=f64))
+let x = randn([4, 2], seed=1, dtype=f64)
+print(ddim(fn(y, t) = 0.1 * y, x, [999, 499, 0], abar))
