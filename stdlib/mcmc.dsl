@@ -6,9 +6,8 @@
 # number of threads. A stochastic step i draws `noise(i, x)` (standard normal, x's shape) and
 # `uniform(i, n)` (n uniforms on [0, 1), f64); pass `noise=` or `uniform=` to feed your own.
 
-# Step i's normal noise for `seed`: randn(x.shape) with the Philox key (seed + 1) 2^32 + 2^16 + i
-# (the key of the k-diffusion samplers' noise, so one seed drives every sampler alike).
-fn _philox_noise(seed: int) = fn(i, x) = randn(x.shape, seed=_noise_key(seed, 65536 + i), dtype=x)
+# Step i's normal noise is sample_noise(seed)'s (stdlib/sample.dsl), the k-diffusion samplers'
+# key, so one seed drives every sampler alike.
 
 # Step i's n uniforms on [0, 1) in f64 (Metropolis tests, resampling): the key's tag 2^31 + i.
 fn _philox_uniform(seed: int) = fn(i, n) = rand(n, seed=_noise_key(seed, 2147483648 + i), dtype=f64)
@@ -27,7 +26,7 @@ fn _mcmc_check_steps(steps, what) {
 #   x <- x + step score(x) + sqrt(2 step) z
 # for score(x) = grad log p(x), of x's shape. Its chains approach p as step -> 0; at a finite
 # step their law is biased (on N(0, s^2), variance s^2 / (1 - step / (2 s^2))): mala corrects it.
-fn langevin(score: fn, x: float[...], step: float, steps: int, seed: int = 0, noise = _philox_noise(seed)) {
+fn langevin(score: fn, x: float[...], step: float, steps: int, seed: int = 0, noise = sample_noise(seed)) {
   _mcmc_check_step(step, "langevin")
   _mcmc_check_steps(steps, "langevin")
   let h = cast(step, dtype=x)
@@ -43,7 +42,7 @@ fn langevin(score: fn, x: float[...], step: float, steps: int, seed: int = 0, no
 #   x <- x + (a / 2) score(x, sigma_l) + sqrt(a) z,   a = step_lr sigma_l^2 / sigma_last^2
 # The noise of level l's step k is noise(l steps_per_level + k, x).
 fn annealed_langevin(score: fn, x: float[...], sigmas: float[L], steps_per_level: int = 100,
-                     step_lr: float = 2e-5, seed: int = 0, noise = _philox_noise(seed)) {
+                     step_lr: float = 2e-5, seed: int = 0, noise = sample_noise(seed)) {
   _mcmc_check_levels(sigmas, steps_per_level, step_lr, "annealed_langevin")
   let r = iterate y = x, i = 0 {
     let sigma = sigmas[i64(i / steps_per_level)]
@@ -87,7 +86,7 @@ fn _mala_step(log_density: fn, x: float[n, d], h, z, u) {
 # row) targeting the density proportional to exp(log_density(x)), log_density giving one number
 # per row. Its chains leave that density invariant at any step size. Gives {x, acceptance}: the
 # final chains and the fraction of proposals accepted over all chains and steps.
-fn mala(log_density: fn, x: float[n, d], step: float, steps: int, seed: int = 0, noise = _philox_noise(seed),
+fn mala(log_density: fn, x: float[n, d], step: float, steps: int, seed: int = 0, noise = sample_noise(seed),
         uniform = _philox_uniform(seed)) {
   _mcmc_check_step(step, "mala")
   _mcmc_check_steps(steps, "mala")
@@ -105,7 +104,7 @@ fn mala(log_density: fn, x: float[n, d], step: float, steps: int, seed: int = 0,
 # a_l = step_lr sigma_l^2 / sigma_last^2 targeting exp(log_density(x, sigma_l)) at each noise level
 # of `sigmas` in turn. Gives {x, acceptance}.
 fn annealed_mala(log_density: fn, x: float[n, d], sigmas: float[L], steps_per_level: int = 100,
-                 step_lr: float = 2e-5, seed: int = 0, noise = _philox_noise(seed), uniform = _philox_uniform(seed)) {
+                 step_lr: float = 2e-5, seed: int = 0, noise = sample_noise(seed), uniform = _philox_uniform(seed)) {
   _mcmc_check_levels(sigmas, steps_per_level, step_lr, "annealed_mala")
   let r = iterate y = x, accepted = 0, i = 0 {
     let sigma = sigmas[i64(i / steps_per_level)]

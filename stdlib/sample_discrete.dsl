@@ -9,8 +9,8 @@
 #                   from timesteps[i] to timesteps[i + 1], and the last to the clean level
 #                   abar = final_alpha (1, diffusers' set_alpha_to_one=True)
 # x_t = sqrt(abar_t) x0 + sqrt(1 - abar_t) eps. A stochastic step i draws `noise(i, x)`, by
-# default Philox's randn with the key (seed + 1) 2^32 + 2^16 + i (stdlib/mcmc.dsl,
-# _philox_noise), so a seed gives the same samples on every path and thread count; pass
+# default Philox's randn with the key (seed + 1) 2^32 + 2^16 + i (sample_noise,
+# stdlib/sample.dsl), so a seed gives the same samples on every path and thread count; pass
 # `noise=fn(i, x) = ...` to feed your own. Each sampler's single step is public too (ddpm_step,
 # ...), with its noise passed in, as diffusers' scheduler.step is.
 
@@ -73,7 +73,7 @@ fn ddpm_step(out: float[...], x: float[...], abar_t: float, abar_prev: float, no
 # set_timesteps: the step from the last timestep goes to abar = 1, and adds noise unless that
 # timestep is 0).
 fn ddpm(model: fn, x: float[...], timesteps: int[s], alphas_cumprod: float[T], prediction = "epsilon",
-        seed: int = 0, noise = _philox_noise(seed)) {
+        seed: int = 0, noise = sample_noise(seed)) {
   _vp_check_prediction(prediction, "ddpm")
   _vp_check_steps(timesteps, alphas_cumprod, "ddpm")
   let r = iterate y = x, i = 0 {
@@ -110,7 +110,7 @@ fn ddim_step(out: float[...], x: float[...], abar_t: float, abar_prev: float, no
 # paper's sub-sequence), where diffusers' DDIMScheduler steps to t - T // steps: the two agree
 # for "leading" spacing, whose timesteps are that far apart.
 fn ddim(model: fn, x: float[...], timesteps: int[s], alphas_cumprod: float[T], eta: float = 0.0,
-        prediction = "epsilon", seed: int = 0, noise = _philox_noise(seed), final_alpha: float = 1.0) {
+        prediction = "epsilon", seed: int = 0, noise = sample_noise(seed), final_alpha: float = 1.0) {
   _vp_check_prediction(prediction, "ddim")
   _vp_check_steps(timesteps, alphas_cumprod, "ddim")
   check(eta >= 0, "ddim: eta must be 0 or more, got {}", eta)

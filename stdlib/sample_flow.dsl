@@ -15,11 +15,9 @@ fn _flow_check(sigmas: float[m], what) {
         what, sigmas[0], sigmas[m - 1], hint="sigma is the share of noise in x: 1 is pure noise, 0 the data")
   check(all(i < m - 1) sigmas[i + 1] < sigmas[i],
         "{}: sigmas must decrease, but sigmas[{}] = {} is not above sigmas[{}] = {}", what,
-        _flow_first_rise(sigmas), sigmas[_flow_first_rise(sigmas)], _flow_first_rise(sigmas) + 1,
-        sigmas[_flow_first_rise(sigmas) + 1])
+        _first_rise(sigmas), sigmas[_first_rise(sigmas)], _first_rise(sigmas) + 1,
+        sigmas[_first_rise(sigmas) + 1])
 }
-
-fn _flow_first_rise(sigmas: float[m]) = argmax(i < m - 1) i64(sigmas[i + 1] >= sigmas[i])
 
 # Euler steps x <- x + (sigma_next - sigma) v(x, sigma).
 fn flow_euler(velocity: fn, x: float[...], sigmas: float[m]) {
