@@ -14,8 +14,10 @@
  *   iteration space gives x the contribution dx[p] = sum over I with s(I) = p of the adjoint of
  *   that read at I. When the subscripts are distinct indices (x[i, k] in a body over i, j, k),
  *   those indices become p's and the others are summed: dx[i, k] = sum(j) ..., a gather, never
- *   a scatter; a subscript i + c binds i = p - c (checked to be in range); any other subscript
- *   (y[i] in z[i, y[i]]) is a condition p = s(I). The adjoint at a point is computed by copying
+ *   a scatter; a subscript i + c binds i = p - c (checked to be in range); a flat index of
+ *   several (z * s + i with i < s, or q / n and q % n at two axes, as a reshape reads) binds
+ *   them by quotients and remainders; any other subscript (y[i] in z[i, y[i]], a strided
+ *   window t * 2 + k) is a condition p = s(I), summed over every point. The adjoint at a point is computed by copying
  *   the body there (recomputing the forward, as KeOps does by hand) and sweeping it backwards,
  *   so the backward of a lazy comprehension stays lazy: O(n + m) memory for a pairwise lse.
  * - `@` goes back through BLAS (dA = dC @ B^T, dB = A^T @ dC); a literal's elements take their
@@ -849,6 +851,36 @@ static IrValue *clamp(IrBuilder *b, IrValue *i, IrValue *n) {
   return ir_bin(b, BIN_MIN, ir_bin(b, BIN_MAX, i, ir_const_i64(b, 0)), ir_bin(b, BIN_SUB, n, ir_const_i64(b, 1)));
 }
 
+/* Is s a flat index of chain indices, (v1 * e2 + v2) * e3 + v3 ..., with each multiplier the
+ * next index's extent (a reshape's index, z * s + i with i < s)? Their positions go to js,
+ * outermost first; each must be unbound and appear once. */
+static bool radix(Chain *ch, IrValue *s, const bool *bound, int *js, int *n) {
+  s = ir_val(s);
+  int j = var_index(ch, s);
+  if (j >= 0) {
+    for (int k = 0; k < *n; k++)
+      if (js[k] == j) return false;
+    if (bound[j] || *n >= 2 * SN_MAX_RANK) return false;
+    js[(*n)++] = j;
+    return true;
+  }
+  IrInst *d = s->def;
+  if (!d || d->op != IR_BIN || d->sub != BIN_ADD || !ir_is_int(s->type)) return false;
+  for (int side = 0; side < 2; side++) {
+    IrValue *m = ir_val(d->ops[side]), *last = ir_val(d->ops[1 - side]);
+    int jl = var_index(ch, last);
+    IrInst *md = m->def;
+    if (jl < 0 || !md || md->op != IR_BIN || md->sub != BIN_MUL) continue;
+    for (int f = 0; f < 2; f++) {
+      int before = *n;
+      if (same_size(md->ops[f], ch->ext[jl]) && radix(ch, md->ops[1 - f], bound, js, n) && radix(ch, last, bound, js, n))
+        return true;
+      *n = before;
+    }
+  }
+  return false;
+}
+
 /* The contribution of the chain's reads of the target to the target's adjoint. */
 static void contribute(Ad *ad, Chain *ch, const Target *t) {
   IrMap pt = {0};
@@ -863,8 +895,44 @@ static void contribute(Ad *ad, Chain *ch, const Target *t) {
   if (t->tensor) {
     c = compr_like(ad, t->tensor, &in, P);
     at = &in;
+    bool done[SN_MAX_RANK] = {0};
     for (int k = 0; k < t->nsubs; k++) {
       IrValue *s = t->subs[k];
+      if (done[k]) continue;
+      /* a flat index of several indices (q = z * s + i), or q / n with q % n at another axis (a
+       * reshape's read of its source): q = p, or p_k * n + p_k2, unflattened into the indices
+       * by remainders and quotients, the outermost checked in range */
+      IrValue *q = NULL;
+      int js[2 * SN_MAX_RANK], nj = 0;
+      IrInst *sd = ir_val(s)->def;
+      if (sd && sd->op == IR_BIN && sd->sub == BIN_DIV && ir_is_int(s->type)) {
+        for (int k2 = 0; k2 < t->nsubs && !q; k2++) {
+          IrInst *rd = ir_val(t->subs[k2])->def;
+          if (k2 != k && !done[k2] && rd && rd->op == IR_BIN && rd->sub == BIN_REM && ir_val(rd->ops[0]) == ir_val(sd->ops[0]) &&
+              same_size(rd->ops[1], sd->ops[1]) && !uses_vars(ch, sd->ops[1]) && !defined_inside(sd->ops[1], ch->top) &&
+              radix(ch, sd->ops[0], bound, js, &nj)) {
+            done[k2] = true;
+            lo_hi[nrange][0] = P[k2];
+            lo_hi[nrange++][1] = ir_op(sd, 1);
+            q = ir_bin(&in, BIN_ADD, ir_bin(&in, BIN_MUL, P[k], ir_op(sd, 1)), P[k2]);
+          }
+        }
+      } else if (radix(ch, s, bound, js, &nj) && nj >= 2) {
+        q = P[k];
+      }
+      if (q) {
+        for (int m = nj - 1; m > 0; m--) {
+          IrValue *e = ch->ext[js[m]];
+          ir_map_put(&pt, ch->vars[js[m]], ir_bin(&in, BIN_REM, q, e));
+          q = ir_bin(&in, BIN_DIV, q, e);
+          bound[js[m]] = true;
+        }
+        lo_hi[nrange][0] = q;
+        lo_hi[nrange++][1] = ch->ext[js[0]];
+        ir_map_put(&pt, ch->vars[js[0]], clamp(&in, q, ch->ext[js[0]]));
+        bound[js[0]] = true;
+        continue;
+      }
       int j = var_index(ch, s);
       if (j >= 0 && !bound[j]) {
         bound[j] = true;
