@@ -656,12 +656,27 @@ static bool scalar_rule(Sweep *sw, IrInst *in) {
 }
 
 /* Are a and b the same index: one value, or equal constants? */
+/* A size, seen through the clamp max(n, 0) that gives a comprehension's extent (a negative n
+ * makes it empty). */
+static IrValue *size_of(IrValue *v) {
+  int64_t c;
+  v = ir_val(v);
+  IrInst *d = v->def;
+  if (d && d->op == IR_BIN && d->sub == BIN_MAX)
+    for (int k = 0; k < 2; k++)
+      if (ir_is_const_int(d->ops[k], &c) && c == 0) return ir_val(d->ops[1 - k]);
+  return v;
+}
+
 static bool same_size(IrValue *a, IrValue *b) {
   int64_t x, y;
   a = ir_val(a);
   b = ir_val(b);
   return a == b || (ir_is_const_int(a, &x) && ir_is_const_int(b, &y) && x == y);
 }
+
+/* A multiplier equal to an index's extent (both sizes, so the clamp may be on either side). */
+static bool same_extent(IrValue *a, IrValue *b) { return same_size(size_of(a), size_of(b)); }
 
 /* Is the element read `in` one the sweep's target collects? */
 static bool is_target_read(const Target *t, IrInst *in) {
@@ -873,12 +888,27 @@ static bool radix(Chain *ch, IrValue *s, const bool *bound, int *js, int *n) {
     if (jl < 0 || !md || md->op != IR_BIN || md->sub != BIN_MUL) continue;
     for (int f = 0; f < 2; f++) {
       int before = *n;
-      if (same_size(md->ops[f], ch->ext[jl]) && radix(ch, md->ops[1 - f], bound, js, n) && radix(ch, last, bound, js, n))
+      if (same_extent(md->ops[f], ch->ext[jl]) && radix(ch, md->ops[1 - f], bound, js, n) && radix(ch, last, bound, js, n))
         return true;
       *n = before;
     }
   }
   return false;
+}
+
+/* The axis (not k, not done, not among taken[0..n)) whose subscript is num % d for div = num / d,
+ * d free of the chain's indices; or -1. */
+static int rem_partner(Chain *ch, const Target *t, const bool *done, int k, const int *taken, int n, IrInst *div) {
+  if (uses_vars(ch, div->ops[1]) || defined_inside(div->ops[1], ch->top)) return -1;
+  for (int k2 = 0; k2 < t->nsubs; k2++) {
+    bool used = k2 == k || done[k2];
+    for (int m = 0; m < n; m++) used |= taken[m] == k2;
+    IrInst *rd = ir_val(t->subs[k2])->def;
+    if (!used && rd && rd->op == IR_BIN && rd->sub == BIN_REM && ir_val(rd->ops[0]) == ir_val(div->ops[0]) &&
+        same_size(rd->ops[1], div->ops[1]))
+      return k2;
+  }
+  return -1;
 }
 
 /* The contribution of the chain's reads of the target to the target's adjoint. */
@@ -889,7 +919,7 @@ static void contribute(Ad *ad, Chain *ch, const Target *t) {
   IrValue *P[SN_MAX_RANK];
   IrInst *c = NULL;
   int ncond = 0, condk[SN_MAX_RANK];
-  IrValue *lo_hi[SN_MAX_RANK][2];
+  IrValue *lo_hi[3 * SN_MAX_RANK][2]; /* one per subscript, and one per index a flat one binds */
   int nrange = 0;
   IrBuilder *at = &ad->top;
   if (t->tensor) {
@@ -906,25 +936,45 @@ static void contribute(Ad *ad, Chain *ch, const Target *t) {
       int js[2 * SN_MAX_RANK], nj = 0;
       IrInst *sd = ir_val(s)->def;
       if (sd && sd->op == IR_BIN && sd->sub == BIN_DIV && ir_is_int(s->type)) {
-        for (int k2 = 0; k2 < t->nsubs && !q; k2++) {
-          IrInst *rd = ir_val(t->subs[k2])->def;
-          if (k2 != k && !done[k2] && rd && rd->op == IR_BIN && rd->sub == BIN_REM && ir_val(rd->ops[0]) == ir_val(sd->ops[0]) &&
-              same_size(rd->ops[1], sd->ops[1]) && !uses_vars(ch, sd->ops[1]) && !defined_inside(sd->ops[1], ch->top) &&
-              radix(ch, sd->ops[0], bound, js, &nj)) {
-            done[k2] = true;
-            lo_hi[nrange][0] = P[k2];
-            lo_hi[nrange++][1] = ir_op(sd, 1);
-            q = ir_bin(&in, BIN_ADD, ir_bin(&in, BIN_MUL, P[k], ir_op(sd, 1)), P[k2]);
+        /* the digits of q: q / n (this axis), then (q % n) or, for a deeper reshape, the
+         * remainders of q / n' at the next axes ((q / e) / s, (q / e) % s, q % e) */
+        int k2s[SN_MAX_RANK], nk2 = 0, ranges = nrange;
+        IrInst *div = sd;
+        IrValue *flat = P[k];
+        for (;;) {
+          int k2 = rem_partner(ch, t, done, k, k2s, nk2, div);
+          if (k2 < 0) break;
+          k2s[nk2++] = k2;
+          lo_hi[nrange][0] = P[k2];
+          lo_hi[nrange++][1] = ir_op(div, 1);
+          flat = ir_bin(&in, BIN_ADD, ir_bin(&in, BIN_MUL, flat, ir_op(div, 1)), P[k2]);
+          IrValue *num = ir_val(div->ops[0]);
+          IrInst *inner = num->def;
+          if (inner && inner->op == IR_BIN && inner->sub == BIN_DIV && rem_partner(ch, t, done, k, k2s, nk2, inner) >= 0) {
+            div = inner;
+            continue;
           }
+          if (radix(ch, num, bound, js, &nj)) q = flat;
+          break;
+        }
+        if (q) {
+          for (int m = 0; m < nk2; m++) done[k2s[m]] = true;
+        } else {
+          nrange = ranges;
+          nj = 0;
         }
       } else if (radix(ch, s, bound, js, &nj) && nj >= 2) {
         q = P[k];
       }
       if (q) {
         for (int m = nj - 1; m > 0; m--) {
-          IrValue *e = ch->ext[js[m]];
-          ir_map_put(&pt, ch->vars[js[m]], ir_bin(&in, BIN_REM, q, e));
-          q = ir_bin(&in, BIN_DIV, q, e);
+          /* an empty extent leaves no point: the range check zeroes it, the divisor stays 1 */
+          IrValue *e = ch->ext[js[m]], *e1 = ir_bin(&in, BIN_MAX, e, ir_const_i64(&in, 1));
+          IrValue *v = ir_bin(&in, BIN_REM, q, e1);
+          lo_hi[nrange][0] = v;
+          lo_hi[nrange++][1] = e;
+          ir_map_put(&pt, ch->vars[js[m]], v);
+          q = ir_bin(&in, BIN_DIV, q, e1);
           bound[js[m]] = true;
         }
         lo_hi[nrange][0] = q;
