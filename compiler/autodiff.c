@@ -14,10 +14,12 @@
  *   iteration space gives x the contribution dx[p] = sum over I with s(I) = p of the adjoint of
  *   that read at I. When the subscripts are distinct indices (x[i, k] in a body over i, j, k),
  *   those indices become p's and the others are summed: dx[i, k] = sum(j) ..., a gather, never
- *   a scatter; a subscript i + c binds i = p - c (checked to be in range); a flat index of
- *   several (z * s + i with i < s, or q / n and q % n at two axes, as a reshape reads) binds
- *   them by quotients and remainders; any other subscript (y[i] in z[i, y[i]], a strided
- *   window t * 2 + k) is a condition p = s(I), summed over every point. The adjoint at a point is computed by copying
+ *   a scatter; a linear subscript binds its outermost index: i + c binds i = p - c, a window
+ *   t * stride + j - pad binds t = (p - j + pad) / stride (checked exact) and sums j, k terms
+ *   per point, each checked in range; a flat index of several (z * s + i with i < s, or q / n
+ *   and q % n at two axes, as a reshape reads) binds them by quotients and remainders; any
+ *   other subscript (y[i] in z[i, y[i]]) is a condition p = s(I), summed over every point.
+ *   The adjoint at a point is computed by copying
  *   the body there (recomputing the forward, as KeOps does by hand) and sweeping it backwards,
  *   so the backward of a lazy comprehension stays lazy: O(n + m) memory for a pairwise lse.
  * - `@` goes back through BLAS (dA = dC @ B^T, dB = A^T @ dC); a literal's elements take their
@@ -655,7 +657,6 @@ static bool scalar_rule(Sweep *sw, IrInst *in) {
   }
 }
 
-/* Are a and b the same index: one value, or equal constants? */
 /* A size, seen through the clamp max(n, 0) that gives a comprehension's extent (a negative n
  * makes it empty). */
 static IrValue *size_of(IrValue *v) {
@@ -668,6 +669,7 @@ static IrValue *size_of(IrValue *v) {
   return v;
 }
 
+/* Are a and b the same size: one value, or equal constants? */
 static bool same_size(IrValue *a, IrValue *b) {
   int64_t x, y;
   a = ir_val(a);
@@ -911,15 +913,106 @@ static int rem_partner(Chain *ch, const Target *t, const bool *done, int k, cons
   return -1;
 }
 
+/* A linear subscript: the sum of sign * coef * vars[j] terms (coef NULL: 1) and of sign * v
+ * parts free of the chain's indices, as a window reads (x[t * stride + j - pad]). */
+#define LIN_MAX_PARTS 8
+typedef struct LinTerm {
+  int j, sign;
+  IrValue *coef;
+} LinTerm;
+typedef struct LinForm {
+  LinTerm t[LIN_MAX_PARTS];
+  struct { int sign; IrValue *v; } c[LIN_MAX_PARTS];
+  int nt, nc;
+  int k; /* the subscript's axis */
+} LinForm;
+
+/* Is v computed before the chain and free of its indices? */
+static bool chain_free(Chain *ch, IrValue *v) { return !uses_vars(ch, v) && !defined_inside(v, ch->top); }
+
+static bool linear_form(Chain *ch, IrValue *s, int sign, LinForm *f) {
+  s = ir_val(s);
+  if (!ir_type_eq(s->type, ir_i64)) return false;
+  int j = var_index(ch, s);
+  IrInst *d = s->def;
+  if (j < 0 && chain_free(ch, s)) {
+    if (f->nc == LIN_MAX_PARTS) return false;
+    f->c[f->nc].sign = sign;
+    f->c[f->nc++].v = s;
+    return true;
+  }
+  IrValue *coef = NULL;
+  if (j < 0 && d && d->op == IR_BIN && (d->sub == BIN_ADD || d->sub == BIN_SUB))
+    return linear_form(ch, d->ops[0], sign, f) && linear_form(ch, d->ops[1], d->sub == BIN_SUB ? -sign : sign, f);
+  if (j < 0 && d && d->op == IR_BIN && d->sub == BIN_MUL)
+    for (int side = 0; side < 2 && j < 0; side++)
+      if (var_index(ch, d->ops[side]) >= 0 && chain_free(ch, d->ops[1 - side])) {
+        j = var_index(ch, d->ops[side]);
+        coef = ir_val(d->ops[1 - side]);
+      }
+  if (j < 0 || f->nt == LIN_MAX_PARTS) return false;
+  for (int m = 0; m < f->nt; m++)
+    if (f->t[m].j == j) return false;
+  f->t[f->nt].j = j;
+  f->t[f->nt].sign = sign;
+  f->t[f->nt++].coef = coef;
+  return true;
+}
+
+/* Can the form bind one of its indices? The outermost unbound one goes first: a window's
+ * position t (t * stride + j) is bound and its offset j summed, O(k) terms per point. */
+static bool window_ok(LinForm *f, const bool *bound) {
+  int b = -1;
+  for (int m = 0; m < f->nt; m++)
+    if (!bound[f->t[m].j] && (b < 0 || f->t[m].j < f->t[b].j)) b = m;
+  if (b < 0) return false;
+  LinTerm first = f->t[b];
+  f->t[b] = f->t[0];
+  f->t[0] = first;
+  return true;
+}
+
+/* May a coefficient be zero when the program runs? */
+static bool maybe_zero(IrValue *coef) {
+  int64_t c;
+  return coef && !(ir_is_const_int(coef, &c) && c != 0);
+}
+
+/* A window's index at point p: t = num / a with num = sign (p - free parts - the other terms),
+ * checked exact (num - t a = 0); a zero coefficient (the read does not move with t) leaves t
+ * summed, as `alt` (a sum's index, over 1 term otherwise). */
+static IrValue *window_index(IrBuilder *b, IrMap *pt, Chain *ch, const LinForm *f, IrValue *p, IrValue *alt,
+                             IrValue *(*lo_hi)[2], int *nrange) {
+  IrValue *num = p;
+  for (int m = 0; m < f->nc; m++) num = ir_bin(b, f->c[m].sign > 0 ? BIN_SUB : BIN_ADD, num, f->c[m].v);
+  for (int m = 1; m < f->nt; m++) {
+    IrValue *v = ir_map_get(pt, ch->vars[f->t[m].j]);
+    if (f->t[m].coef) v = ir_bin(b, BIN_MUL, v, f->t[m].coef);
+    num = ir_bin(b, f->t[m].sign > 0 ? BIN_SUB : BIN_ADD, num, v);
+  }
+  if (f->t[0].sign < 0) num = ir_bin(b, BIN_SUB, ir_const_i64(b, 0), num);
+  IrValue *a = f->t[0].coef;
+  if (!a) return num;
+  IrValue *t = ir_bin(b, BIN_DIV, num, a);
+  if (alt) t = ir_select(b, ir_cmp(b, CMP_EQ, a, ir_const_i64(b, 0)), alt, t);
+  lo_hi[*nrange][0] = ir_bin(b, BIN_SUB, num, ir_bin(b, BIN_MUL, t, a));
+  lo_hi[(*nrange)++][1] = ir_const_i64(b, 1);
+  return t;
+}
+
 /* The contribution of the chain's reads of the target to the target's adjoint. */
 static void contribute(Ad *ad, Chain *ch, const Target *t) {
   IrMap pt = {0};
-  bool bound[2 * SN_MAX_RANK] = {0};
+  bool bound[2 * SN_MAX_RANK] = {0};  /* bound by a subscript, or a window's summed term */
+  bool summed[2 * SN_MAX_RANK] = {0}; /* a window's other term: summed, not bound later */
+  LinForm win[SN_MAX_RANK] = {0};
+  int nwin = 0;
   IrBuilder in;
   IrValue *P[SN_MAX_RANK];
   IrInst *c = NULL;
   int ncond = 0, condk[SN_MAX_RANK];
-  IrValue *lo_hi[3 * SN_MAX_RANK][2]; /* one per subscript, and one per index a flat one binds */
+  IrValue *lo_hi[4 * SN_MAX_RANK][2]; /* one per subscript, one per index a flat one binds, and
+                                       * a window's exactness */
   int nrange = 0;
   IrBuilder *at = &ad->top;
   if (t->tensor) {
@@ -995,32 +1088,31 @@ static void contribute(Ad *ad, Chain *ch, const Target *t) {
         }
         continue;
       }
-      /* i + c or i - c, c free of the chain's indices: i = p - c (or p + c), checked in range */
-      IrInst *d = s->def;
-      if (d && d->op == IR_BIN && (d->sub == BIN_ADD || d->sub == BIN_SUB) && ir_is_int(s->type)) {
-        int jv = var_index(ch, d->ops[0]);
-        IrValue *off = ir_op(d, 1);
-        if (jv < 0 && d->sub == BIN_ADD) {
-          jv = var_index(ch, d->ops[1]);
-          off = ir_op(d, 0);
+      /* a linear subscript, t * a + j - c (a window) or i + c: its first index is bound by it,
+       * the others summed (below) */
+      if (linear_form(ch, s, 1, &win[nwin]) && window_ok(&win[nwin], bound)) {
+        win[nwin].k = k;
+        for (int m = 0; m < win[nwin].nt; m++) {
+          int j = win[nwin].t[m].j;
+          summed[j] = m > 0 && !bound[j];
+          bound[j] = true;
         }
-        if (jv >= 0 && !bound[jv] && !uses_vars(ch, off) && !defined_inside(off, ch->top)) {
-          IrValue *iv = ir_bin(&in, d->sub == BIN_ADD ? BIN_SUB : BIN_ADD, P[k], off);
-          lo_hi[nrange][0] = iv;
-          lo_hi[nrange++][1] = ch->ext[jv];
-          bound[jv] = true;
-          ir_map_put(&pt, ch->vars[jv], clamp(&in, iv, ch->ext[jv]));
-          continue;
-        }
+        nwin++;
+        continue;
       }
       condk[ncond++] = k;
     }
   }
   /* the indices no subscript binds are summed */
-  IrValue *sext[2 * SN_MAX_RANK];
+  IrValue *sext[3 * SN_MAX_RANK];
   int ns = 0;
   for (int j = 0; j < ch->nvars; j++)
-    if (!bound[j]) sext[ns++] = ch->ext[j];
+    if (!bound[j] || summed[j]) sext[ns++] = ch->ext[j];
+  for (int w = 0; w < nwin; w++) /* a window's index whose coefficient may be 0: its whole range */
+    if (maybe_zero(win[w].t[0].coef)) {
+      IrValue *a = win[w].t[0].coef, *zero = ir_cmp(at, CMP_EQ, a, ir_const_i64(at, 0));
+      sext[ns++] = ir_select(at, zero, ch->ext[win[w].t[0].j], ir_const_i64(at, 1));
+    }
   IrBuilder rb = *at;
   IrInst *sum = NULL;
   IrType vt = t->scalar ? ir_val(t->scalar)->type : elem_type(t->tensor);
@@ -1029,7 +1121,15 @@ static void contribute(Ad *ad, Chain *ch, const Target *t) {
     sum->sub = RED_SUM;
     rb = (IrBuilder){.fn = ad->fn, .block = sum->regions[0], .span = ch->top->span};
     for (int j = 0; j < ch->nvars; j++)
-      if (!bound[j]) ir_map_put(&pt, ch->vars[j], ir_block_arg(ad->fn, sum->regions[0], ir_i64));
+      if (!bound[j] || summed[j]) ir_map_put(&pt, ch->vars[j], ir_block_arg(ad->fn, sum->regions[0], ir_i64));
+  }
+  for (int w = 0; w < nwin; w++) {
+    LinTerm *b = &win[w].t[0];
+    IrValue *alt = maybe_zero(b->coef) ? ir_block_arg(ad->fn, sum->regions[0], ir_i64) : NULL;
+    IrValue *v = window_index(&rb, &pt, ch, &win[w], P[win[w].k], alt, lo_hi, &nrange);
+    lo_hi[nrange][0] = v;
+    lo_hi[nrange++][1] = ch->ext[b->j];
+    ir_map_put(&pt, ch->vars[b->j], clamp(&rb, v, ch->ext[b->j]));
   }
   IrValue *v = point_adjoint(ad, ch, t, &rb, &pt);
   IrValue *ok = NULL;
