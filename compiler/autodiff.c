@@ -31,6 +31,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "passes.h"
 #include "reductions.h"
 #include "rtabi.h"
 
@@ -442,7 +443,7 @@ static IrInst *compr_like(Ad *ad, IrValue *t, IrBuilder *in, IrValue **idx) {
   dims_of(ad, t, dims);
   IrType tt = ir_tensor((SnDtype)t->type.dtype, rank);
   IrInst *c = ir_emit(&ad->top, IR_COMPR, rank, dims, 1, &tt, 1);
-  c->flags |= IRF_LAZY;
+  if (!fuse_stores(t)) c->flags |= IRF_LAZY;
   c->res[0]->dims = dims;
   for (int k = 0; k < rank; k++) idx[k] = ir_block_arg(ad->fn, c->regions[0], ir_i64);
   *in = (IrBuilder){.fn = ad->fn, .block = c->regions[0], .span = ad->top.span};

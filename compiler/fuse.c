@@ -59,6 +59,21 @@ static bool redundant(IrInst *c, IrInst *e) {
   return false;
 }
 
+/* Does a read of t in block b (regions included) recompute t's body redundantly? */
+static bool read_redundantly(IrBlock *b, IrInst *c) {
+  for (IrInst *in = b->first; in; in = in->next) {
+    if (in->op == IR_ELEM && ir_op(in, 0) == c->res[0] && redundant(c, in)) return true;
+    for (int k = 0; k < in->nregions; k++)
+      if (read_redundantly(in->regions[k], c)) return true;
+  }
+  return false;
+}
+
+bool fuse_stores(IrValue *t) {
+  IrInst *c = ir_val(t)->def;
+  return c && c->op == IR_COMPR && !(c->flags & IRF_LAZY) && read_redundantly(c->parent, c);
+}
+
 /* --- duplication ------------------------------------------------------------------------------- */
 
 /* A fused body copies its producers' bodies in, one copy per distinct element it reads: a chain
