@@ -258,6 +258,9 @@ SnResult *sn_ot_emd_call(const char *where, const SnTensor *a, const SnTensor *b
                          const SnTensor *C, int64_t max_iter);
 SnResult *sn_ot_emd_1d_call(const char *where, const SnTensor *x, const SnTensor *y,
                             const SnTensor *a, const SnTensor *b, double p);
+/* sn_ot_linear_sum_assignment_f64 on a matrix of any numeric dtype: parts rows, cols (i64
+ * [min(n, m)]) and cost. */
+SnResult *sn_ot_linear_sum_assignment_call(const char *where, const SnTensor *C, int32_t maximize);
 SnResult *sn_ot_sliced_wasserstein_call(const char *where, const SnTensor *X, const SnTensor *Y,
                                         const SnTensor *a, const SnTensor *b, int64_t nproj, int64_t seed,
                                         double p);
