@@ -177,6 +177,9 @@ SnTensor *sn_load_like(const char *where, const char *path, const char *name, in
                        const int64_t *shape);
 void sn_load_close(void);     /* closes the safetensors files load keeps open between tensors */
 SnStatus sn_save_tensor(const char *where, const char *path, const SnTensor *t); /* .npy or .safetensors */
+/* text with each `{}` replaced by the next number of the vector values and `{*}` by the numbers
+ * left, written atomically to path (runtime/io/text.c) */
+SnStatus sn_write_text(const char *where, const char *path, const char *text, const SnTensor *values);
 /* A record: begin, add each field (the saver retains it), end writes the file (or a directory of
  * shards for a path ending in '/'). A failing add or end frees the saver. */
 void *sn_save_begin(const char *where, const char *path);
