@@ -1,4 +1,5 @@
-# Derivative-free search: CMA-ES (docs/merge.md, "Alignment and search").
+# Derivative-free search: CMA-ES, and an evolutionary merge search over per-layer interpolation
+# weights built on it (docs/merge.md, "Alignment and search").
 
 # CMA-ES, the (mu/mu_w, lambda) evolution strategy with covariance matrix adaptation, as Hansen's
 # tutorial states it ("The CMA Evolution Strategy: A Tutorial", 2016, its Table 1 defaults and
@@ -82,3 +83,47 @@ fn _cmaes_log(g, evals, best, sigma) {
   0
 }
 
+# --- evolutionary merge search ------------------------------------------------------------------
+
+# The per-layer linear merge of two MLPs (stdlib/align.dsl's record): layer l, counted from the
+# input (0: W0, b0; 1 to L: Wh[l - 1], bh[l - 1]; L + 1: Wo, bo), is (1 - t[l]) a + t[l] b, in a's
+# types.
+fn merge_layers(a: record, b: record, t: float[q]) {
+  let L = a.Wh.shape[0]
+  check(q == L + 2, "merge_layers: t must hold a weight per linear layer, {} here (the first, {} between hidden layers and the last), got {}",
+        L + 2, L, q)
+  let ta = cast(t, dtype=a.W0)
+  let Wh[l, i, k] = (1 - ta[l + 1]) * a.Wh[l, i, k] + ta[l + 1] * b.Wh[l, i, k]
+  let bh[l, i] = (1 - ta[l + 1]) * a.bh[l, i] + ta[l + 1] * b.bh[l, i]
+  {W0: (1 - ta[0]) * a.W0 + ta[0] * b.W0, b0: (1 - ta[0]) * a.b0 + ta[0] * b.b0, Wh: Wh, bh: bh,
+   Wo: (1 - ta[L + 1]) * a.Wo + ta[L + 1] * b.Wo, bo: (1 - ta[L + 1]) * a.bo + ta[L + 1] * b.bo}
+}
+
+# CMA-ES (above) over the per-layer weights t in [0, 1] of merge_layers(a, b, t), from t = 0.5
+# everywhere, minimising loss(merged, data.x, data.y) (a training loss's signature) within
+# `budget` evaluations. With program= a path, the best recipe is saved as a program that re-runs
+# it: the models and the data go to program + ".safetensors", and the program (written
+# atomically) loads them, merges with the best weights and prints `loss_text`, the text of the
+# loss as an expression of the merged `p` and `data` (a function value cannot be written out, so
+# a loss of one's own comes with its text). {weights, value, evaluations, history, log}.
+fn merge_search(a: record, b: record, data: record, budget: int, loss: fn = _merge_search_loss, seed: int = 0,
+                sigma0: float = 0.2, program = "", loss_text = "cross_entropy(mlp_forward(p, data.x), data.y)",
+                log: bool = false) {
+  let L = a.Wh.shape[0]
+  let fitness = fn(w) = f64(loss(merge_layers(a, b, clamp(w, 0.0, 1.0)), data.x, data.y))
+  let r = cmaes(fitness, full(L + 2, 0.5, dtype=f64), sigma0, budget, seed=seed, log=log)
+  let t = clamp(r.x, 0.0, 1.0)
+  let _ = if program != "" then _merge_search_save(a, b, data, t, program, loss_text) else 0
+  {weights: t, value: r.value, evaluations: r.evaluations, history: r.history}
+}
+
+fn _merge_search_loss(p, x, y) = cross_entropy(mlp_forward(p, x), y)
+
+fn _merge_search_save(a, b, data, t, program, loss_text) {
+  let store = program + ".safetensors"
+  save({a: a, b: b, data: data}, store)
+  write_text(program, "# The best merge merge_search found: layer l of the merged MLP is (1 - t[l]) a + t[l] b.\n" +
+             "let saved = load(\"" + store + "\")\nlet data = saved.data\nlet t = [{*}]\n" +
+             "let p = merge_layers(saved.a, saved.b, t)\nprint(f64(" + loss_text + "))\n", t)
+  0
+}
