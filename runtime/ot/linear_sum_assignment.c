@@ -27,33 +27,40 @@ typedef struct Lsap {
  * distance. */
 static int64_t augmenting_path(Lsap *L, int64_t i, double *min_val) {
   int64_t nc = L->nc, left = nc, sink = -1;
+  /* locals the compiler may keep in registers: the arrays do not alias */
+  double *restrict shortest = L->shortest;
+  const double *restrict v = L->v;
+  int64_t *restrict path = L->path, *restrict remaining = L->remaining;
+  const int64_t *restrict row4col = L->row4col;
   double mv = 0;
-  for (int64_t it = 0; it < nc; it++) L->remaining[it] = nc - it - 1;
+  for (int64_t it = 0; it < nc; it++) remaining[it] = nc - it - 1;
   for (int64_t r = 0; r < L->nr; r++) L->SR[r] = false;
-  for (int64_t j = 0; j < nc; j++) L->SC[j] = false, L->shortest[j] = INFINITY;
+  for (int64_t j = 0; j < nc; j++) L->SC[j] = false, shortest[j] = INFINITY;
   while (sink == -1) {
     int64_t index = -1;
     double lowest = INFINITY;
     L->SR[i] = true;
+    const double *restrict row = L->cost + i * nc;
+    double ui = L->u[i];
     for (int64_t it = 0; it < left; it++) {
-      int64_t j = L->remaining[it];
-      double r = mv + L->cost[i * nc + j] - L->u[i] - L->v[j];
-      if (r < L->shortest[j]) {
-        L->path[j] = i;
-        L->shortest[j] = r;
+      int64_t j = remaining[it];
+      double r = mv + row[j] - ui - v[j]; /* scipy's order of operations: the same ties */
+      if (r < shortest[j]) {
+        path[j] = i;
+        shortest[j] = r;
       }
-      if (L->shortest[j] < lowest || (L->shortest[j] == lowest && L->row4col[j] == -1)) {
-        lowest = L->shortest[j];
+      if (shortest[j] < lowest || (shortest[j] == lowest && row4col[j] == -1)) {
+        lowest = shortest[j];
         index = it;
       }
     }
     mv = lowest;
     if (mv == INFINITY) return -1;
-    int64_t j = L->remaining[index];
-    if (L->row4col[j] == -1) sink = j;
-    else i = L->row4col[j];
+    int64_t j = remaining[index];
+    if (row4col[j] == -1) sink = j;
+    else i = row4col[j];
     L->SC[j] = true;
-    L->remaining[index] = L->remaining[--left];
+    remaining[index] = remaining[--left];
   }
   *min_val = mv;
   return sink;
