@@ -7,11 +7,7 @@
 # expect_error EXPR MESSAGE: `let r = EXPR` stops with MESSAGE after the location, both ways
 expect_error() {
   printf 'let r = %s\nprint(r)\n' "$1" > "$TMP/p.dsl"
-  for mode in --no-cache --interp; do
-    expect_status 1 "$SINTER" run $mode --quiet "$TMP/p.dsl" 2> "$TMP/err.txt"
-    head -1 "$TMP/err.txt" | sed "s|^$TMP/p.dsl:[0-9]*:[0-9]*: error: ||" > "$TMP/msg.txt"
-    expect_text "$TMP/msg.txt" "$2"
-  done
+  expect_run_error "$TMP/p.dsl" "$2"
 }
 expect_error 'linear_sum_assignment([[1.0, 2.0], [nan, 0.0]])' \
   'linear_sum_assignment: C[1, 0] is nan; the costs must be numbers, with inf only to forbid a pair'

@@ -5,11 +5,7 @@
 # expect_error EXPR MESSAGE: `let r = EXPR` stops with MESSAGE after the location, both ways
 expect_error() {
   printf 'fn f(x) = sum(x^2)\nlet r = %s\nprint(r)\n' "$1" > "$TMP/p.dsl"
-  for mode in --no-cache --interp; do
-    expect_status 1 "$SINTER" run $mode --quiet "$TMP/p.dsl" 2> "$TMP/err.txt"
-    head -1 "$TMP/err.txt" | sed "s|^$TMP/p.dsl:[0-9]*:[0-9]*: error: ||" > "$TMP/msg.txt"
-    expect_text "$TMP/msg.txt" "$2"
-  done
+  expect_run_error "$TMP/p.dsl" "$2"
 }
 expect_error 'cmaes(f, zeros(3, dtype=f64), 0.0, 100)' 'cmaes: sigma0 must be positive and finite, got 0.0'
 expect_error 'cmaes(f, zeros(3, dtype=f64), 0.5, 5)' 'cmaes: the budget of 5 evaluations is less than one generation of 7'
