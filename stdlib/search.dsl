@@ -85,45 +85,67 @@ fn _cmaes_log(g, evals, best, sigma) {
 
 # --- evolutionary merge search ------------------------------------------------------------------
 
-# The per-layer linear merge of two MLPs (stdlib/align.dsl's record): layer l, counted from the
-# input (0: W0, b0; 1 to L: Wh[l - 1], bh[l - 1]; L + 1: Wo, bo), is (1 - t[l]) a + t[l] b, in a's
-# types.
-fn merge_layers(a: record, b: record, t: float[q]) {
-  let L = a.Wh.shape[0]
-  check(q == L + 2, "merge_layers: t must hold a weight per linear layer, {} here (the first, {} between hidden layers and the last), got {}",
-        L + 2, L, q)
-  let ta = cast(t, dtype=a.W0)
-  let Wh[l, i, k] = (1 - ta[l + 1]) * a.Wh[l, i, k] + ta[l + 1] * b.Wh[l, i, k]
-  let bh[l, i] = (1 - ta[l + 1]) * a.bh[l, i] + ta[l + 1] * b.bh[l, i]
-  {W0: (1 - ta[0]) * a.W0 + ta[0] * b.W0, b0: (1 - ta[0]) * a.b0 + ta[0] * b.b0, Wh: Wh, bh: bh,
-   Wo: (1 - ta[L + 1]) * a.Wo + ta[L + 1] * b.Wo, bo: (1 - ta[L + 1]) * a.bo + ta[L + 1] * b.bo}
+# The per-layer mix of the K MLPs of the record `models` (stdlib/align.dsl's records, one
+# architecture): linear layer l, counted from the input (0: W0, b0; 1 to L: Wh[l - 1], bh[l - 1];
+# L + 1: Wo, bo), is sum over k of W[k, l] times model k's (the models in field order), in the
+# models' types.
+fn mix_layers(models: record, W: float[K, q]) {
+  let last = fold(fn(acc, m) = m, 0, models)
+  let count = fold(fn(n, m) = n + 1, 0, models)
+  let L = last.Wh.shape[0]
+  check(K == count and q == L + 2,
+        "mix_layers: W must be [{}, {}], a row per model and a column per linear layer (the first, the hidden ones, the last), got [{}, {}]",
+        count, L + 2, K, q)
+  let Wt = cast(W, dtype=last.W0)
+  let zero = tree_map(fn(x) = 0 * x, last)
+  fold(fn(acc, m) = {k: acc.k + 1, p: _mix_add(acc.p, m, Wt[acc.k], L)}, {k: 0, p: zero}, models).p
 }
 
-# CMA-ES (above) over the per-layer weights t in [0, 1] of merge_layers(a, b, t), from t = 0.5
-# everywhere, minimising loss(merged, data.x, data.y) (a training loss's signature) within
+# p + w[l] m, linear layer by linear layer.
+fn _mix_add(p, m, w, L) {
+  let Wh[l, i, k] = p.Wh[l, i, k] + w[l + 1] * m.Wh[l, i, k]
+  let bh[l, i] = p.bh[l, i] + w[l + 1] * m.bh[l, i]
+  {W0: p.W0 + w[0] * m.W0, b0: p.b0 + w[0] * m.b0, Wh: Wh, bh: bh, Wo: p.Wo + w[L + 1] * m.Wo, bo: p.bo + w[L + 1] * m.bo}
+}
+
+# Two MLPs mixed per layer: layer l is (1 - t[l]) a + t[l] b.
+fn merge_layers(a: record, b: record, t: float[q]) = mix_layers({a: a, b: b}, stack(1 - t, t))
+
+# CMA-ES (above) over the per-layer mixing weights of the K MLPs of the record `models`:
+# mix_layers(models, W) with W = softmax over the models of K x (L + 2) logits, from 0 (the plain
+# average), minimising loss(merged, data.x, data.y) (a training loss's signature) within
 # `budget` evaluations. With program= a path, the best recipe is saved as a program that re-runs
 # it: the models and the data go to program + ".safetensors", and the program (written
-# atomically) loads them, merges with the best weights and prints `loss_text`, the text of the
-# loss as an expression of the merged `p` and `data` (a function value cannot be written out, so
-# a loss of one's own comes with its text). {weights, value, evaluations, history, log}.
-fn merge_search(a: record, b: record, data: record, budget: int, loss: fn = _merge_search_loss, seed: int = 0,
-                sigma0: float = 0.2, program = "", loss_text = "cross_entropy(mlp_forward(p, data.x), data.y)",
+# atomically) loads them, mixes them with the best weights and prints `loss_text`, the text of
+# the loss as an expression of the merged `p` and `data` (a function value cannot be written out,
+# so a loss of one's own comes with its text). {weights: W [K, L + 2], value, evaluations,
+# history}.
+fn merge_search(models: record, data: record, budget: int, loss: fn = _merge_search_loss, seed: int = 0,
+                sigma0: float = 1.0, program = "", loss_text = "cross_entropy(mlp_forward(p, data.x), data.y)",
                 log: bool = false) {
-  let L = a.Wh.shape[0]
-  let fitness = fn(w) = f64(loss(merge_layers(a, b, clamp(w, 0.0, 1.0)), data.x, data.y))
-  let r = cmaes(fitness, full(L + 2, 0.5, dtype=f64), sigma0, budget, seed=seed, log=log)
-  let t = clamp(r.x, 0.0, 1.0)
-  let _ = if program != "" then _merge_search_save(a, b, data, t, program, loss_text) else 0
-  {weights: t, value: r.value, evaluations: r.evaluations, history: r.history}
+  let last = fold(fn(acc, m) = m, 0, models)
+  let K = fold(fn(n, m) = n + 1, 0, models)
+  check(K >= 2, "merge_search: models must hold two or more models, got {}", K)
+  let q = last.Wh.shape[0] + 2
+  let fitness = fn(x) = f64(loss(mix_layers(models, _merge_search_weights(x, K)), data.x, data.y))
+  let r = cmaes(fitness, zeros(K * q, dtype=f64), sigma0, budget, seed=seed, log=log)
+  let W = _merge_search_weights(r.x, K)
+  let _ = if program != "" then _merge_search_save(models, data, W, program, loss_text) else 0
+  {weights: W, value: r.value, evaluations: r.evaluations, history: r.history}
 }
+
+# The mixing weights of the logits x: [K, q], each column a softmax over the models.
+fn _merge_search_weights(x, K) = softmax(reshape(x, [K, -1]), axis=0)
 
 fn _merge_search_loss(p, x, y) = cross_entropy(mlp_forward(p, x), y)
 
-fn _merge_search_save(a, b, data, t, program, loss_text) {
+fn _merge_search_save(models, data, W, program, loss_text) {
   let store = program + ".safetensors"
-  save({a: a, b: b, data: data}, store)
-  write_text(program, "# The best merge merge_search found: layer l of the merged MLP is (1 - t[l]) a + t[l] b.\n" +
-             "let saved = load(\"" + store + "\")\nlet data = saved.data\nlet t = [{*}]\n" +
-             "let p = merge_layers(saved.a, saved.b, t)\nprint(f64(" + loss_text + "))\n", t)
+  save({models: models, data: data}, store)
+  write_text(program, "# The best merge merge_search found: linear layer l of the merged MLP is sum over k of W[k, l]\n" +
+             "# times model k (saved.models, in order).\n" +
+             "let saved = load(\"" + store + "\")\nlet data = saved.data\n" +
+             "let W = reshape([{*}], [fold(fn(n, m) = n + 1, 0, saved.models), -1])\n" +
+             "let p = mix_layers(saved.models, W)\nprint(f64(" + loss_text + "))\n", flatten(W))
   0
 }
