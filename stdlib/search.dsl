@@ -53,7 +53,7 @@ fn cmaes(f: fn, x0: float[n], sigma0: float, budget: int, seed: int = 0, popsize
     C = Cs
     sigma = sigma * exp(cs / damps * (sqrt(sum(ps^2)) / chiN - 1))
     let e = eigh(Cs)
-    B = e.vectors
+    B = _cmaes_signs(e.vectors)
     D = sqrt(max(e.values, 1e-300))
     let top = fx[order[0]]
     let better = top < best_f
@@ -66,6 +66,15 @@ fn cmaes(f: fn, x0: float[n], sigma0: float, budget: int, seed: int = 0, popsize
   } until small or best_f <= ftarget or g >= G max G
   {x: r.best, value: r.best_f, mean: r.m, sigma: r.sigma, evaluations: r.g * popsize, generations: r.g, history: r.history,
    converged: r.small or r.best_f <= ftarget}
+}
+
+# The eigenvectors V (columns) with each one's largest entry (the first of equal ones) made
+# positive: LAPACK builds may choose other signs, and the path of the search (not its law) depends
+# on them, so a seed gives the same search with any LAPACK.
+fn _cmaes_signs(V: f64[n, n]) {
+  let top[j] = argmax(i) abs(V[i, j])
+  let S[i, j] = if V[top[j], j] < 0 then -V[i, j] else V[i, j]
+  S
 }
 
 # f at each row of X, NaN ranked last (as +inf).
