@@ -32,6 +32,10 @@ fn permute_mlp(p: record, P: int[q, h]) {
   let L = p.Wh.shape[0]
   check(q == L + 1 and h == p.W0.shape[0], "permute_mlp: P must be [{}, {}] (a row per hidden layer), got [{}, {}]",
         L + 1, p.W0.shape[0], q, h)
+  let hits[l, j < h] = sum(i) i64(P[l, i] == j)
+  let bad = argmax(i64(flatten(hits) != 1))
+  check(all(hits == 1), "permute_mlp: row {} of P is not a permutation of 0 to {}: {} appears {} times", i64(bad / h), h - 1,
+        bad % h, flatten(hits)[bad])
   let W0[i, k] = p.W0[P[0, i], k]
   let b0[i] = p.b0[P[0, i]]
   let Wh[l < L, i < h, k < h] = p.Wh[l, P[l + 1, i], P[l, k]]
