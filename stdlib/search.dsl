@@ -1,5 +1,5 @@
-# Derivative-free search: CMA-ES, and an evolutionary merge search over per-layer interpolation
-# weights built on it (docs/merge.md, "Alignment and search").
+# Derivative-free search: CMA-ES, and an evolutionary merge search over the per-layer mixing
+# weights of trained models built on it (docs/merge.md, "Alignment and search").
 
 # CMA-ES, the (mu/mu_w, lambda) evolution strategy with covariance matrix adaptation, as Hansen's
 # tutorial states it ("The CMA Evolution Strategy: A Tutorial", 2016, its Table 1 defaults and
