@@ -1242,22 +1242,24 @@ static IrValue *scalar_adj(Ad *ad, Sweep *top, IrValue *v) {
   return get_adj(top, v);
 }
 
+/* m with its last two axes swapped: a matrix's transpose, or a batch of transposes. */
 static IrValue *transposed(Ad *ad, IrValue *m) {
-  IrBuilder in;
-  IrValue *idx[2];
   m = ir_val(m);
-  IrValue *dims[2];
+  int r = m->type.rank;
+  IrValue *dims[SN_MAX_RANK], *idx[SN_MAX_RANK], *sw[SN_MAX_RANK];
   dims_of(ad, m, dims);
-  IrType tt = ir_tensor((SnDtype)m->type.dtype, 2);
-  IrValue *d2[2] = {dims[1], dims[0]};
-  IrInst *c = ir_emit(&ad->top, IR_COMPR, 2, d2, 1, &tt, 1);
-  c->res[0]->dims = arena_alloc(ad->fn->arena, 2 * sizeof(IrValue *));
-  c->res[0]->dims[0] = dims[1];
-  c->res[0]->dims[1] = dims[0];
-  for (int k = 0; k < 2; k++) idx[k] = ir_block_arg(ad->fn, c->regions[0], ir_i64);
-  in = (IrBuilder){.fn = ad->fn, .block = c->regions[0]};
-  IrValue *sw[2] = {idx[1], idx[0]};
-  IrValue *e = ir_elem(&in, m, 2, sw);
+  IrValue *last = dims[r - 1];
+  dims[r - 1] = dims[r - 2];
+  dims[r - 2] = last;
+  IrType tt = ir_tensor((SnDtype)m->type.dtype, r);
+  IrInst *c = ir_emit(&ad->top, IR_COMPR, r, dims, 1, &tt, 1);
+  c->res[0]->dims = arena_alloc(ad->fn->arena, (size_t)r * sizeof(IrValue *));
+  memcpy(c->res[0]->dims, dims, (size_t)r * sizeof(IrValue *));
+  for (int k = 0; k < r; k++) idx[k] = sw[k] = ir_block_arg(ad->fn, c->regions[0], ir_i64);
+  sw[r - 2] = idx[r - 1];
+  sw[r - 1] = idx[r - 2];
+  IrBuilder in = {.fn = ad->fn, .block = c->regions[0]};
+  IrValue *e = ir_elem(&in, m, r, sw);
   ir_yield(&in, 1, &e);
   return c->res[0];
 }
@@ -1286,15 +1288,16 @@ static IrValue *outer(Ad *ad, IrValue *u, IrValue *v) {
   return c->res[0];
 }
 
-/* C = A @ B: dA = dC @ B^T, dB = A^T @ dC, for each pairing of vectors and matrices. */
+/* C = A @ B: dA = dC @ B^T, dB = A^T @ dC, for each pairing of vectors and matrices, and for
+ * batches of matrices (each product's own). */
 static void matmul_rule(Ad *ad, IrInst *in) {
   IrValue *dC = tensor_adj(ad, in->res[0]);
   if (!dC) return;
   IrValue *A = ir_op(in, 0), *B = ir_op(in, 1);
   int ra = A->type.rank, rb = B->type.rank;
-  if (ra == 2 && rb == 2) {
-    if (is_active(ad, A)) add_tensor_adj(ad, A, matmul(ad, dC, transposed(ad, B), 2));
-    if (is_active(ad, B)) add_tensor_adj(ad, B, matmul(ad, transposed(ad, A), dC, 2));
+  if (ra >= 2 && rb == ra) {
+    if (is_active(ad, A)) add_tensor_adj(ad, A, matmul(ad, dC, transposed(ad, B), ra));
+    if (is_active(ad, B)) add_tensor_adj(ad, B, matmul(ad, transposed(ad, A), dC, ra));
   } else if (ra == 1 && rb == 2) { /* c[m] = a[k] B[k, m] */
     if (is_active(ad, A)) add_tensor_adj(ad, A, matmul(ad, B, dC, 1));
     if (is_active(ad, B)) add_tensor_adj(ad, B, outer(ad, A, dC));
