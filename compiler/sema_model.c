@@ -93,6 +93,10 @@ static bool given(const Node *call, const PtrVec *params, const char *name) {
   return false;
 }
 
+/* The facts a model passes to an initializer, each by the name of the parameter that takes it. */
+enum { FILL_SHAPE, FILL_ROWS, FILL_COLS, FILL_RECEPTIVE, FILL_DTYPE, FILL_SEED, NFILL };
+static const char *const fill_names[NFILL] = {"shape", "rows", "cols", "receptive", "dtype", "seed"};
+
 /* init with the arguments its callee takes and the call leaves out filled in: the declared
  * shape (shape; rows, cols and receptive as torch.nn.init reads a weight's), its dtype (for a
  * builtin) and the parameter's seed, bound to `seedname`. */
@@ -104,26 +108,24 @@ static Node *filled_call(Sema *s, Node *init, Node *type, const char *seedname) 
   *c = *init;
   c->list = (PtrVec){0};
   for (int i = 0; i < init->list.n; i++) vec_push(s->arena, &c->list, init->list.items[i]);
-  bool has[6] = {0};
-  static const char *const names[6] = {"shape", "rows", "cols", "receptive", "dtype", "seed"};
+  bool takes[NFILL] = {0}, fill[NFILL];
   for (int i = 0; i < params->n; i++)
-    for (int k = 0; k < 6; k++) has[k] |= strcmp(((Node *)params->items[i])->name, names[k]) == 0;
+    for (int k = 0; k < NFILL; k++) takes[k] |= strcmp(((Node *)params->items[i])->name, fill_names[k]) == 0;
   bool typed = type && !sema_fn_type(type);
+  for (int k = 0; k < NFILL; k++) fill[k] = takes[k] && (typed || k == FILL_SEED) && !given(init, params, fill_names[k]);
   int rank = typed && type->ival == 1 ? type->list.n : 0;
-  if (typed && has[0] && !given(init, params, "shape")) {
+  if (fill[FILL_SHAPE]) {
     Node *l = node(s, A_LIST, init->span);
     for (int d = 0; d < rank; d++) vec_push(s->arena, &l->list, type->list.items[d]);
     add_kwarg(s, c, "shape", l);
   }
   /* torch's fans: rows = dimension 0; cols = dimension 1 and receptive the rest when the
    * initializer takes a receptive field, else cols = all but dimension 0 */
-  Node *t = typed ? type : NULL;
-  if (has[1] && t && !given(init, params, "rows")) add_kwarg(s, c, "rows", dims_product(s, t, 0, 1, init->span));
-  if (has[2] && t && !given(init, params, "cols"))
-    add_kwarg(s, c, "cols", dims_product(s, t, 1, has[3] ? 2 : rank, init->span));
-  if (has[3] && t && !given(init, params, "receptive")) add_kwarg(s, c, "receptive", dims_product(s, t, 2, rank, init->span));
-  if (typed && builtin && has[4] && !given(init, params, "dtype")) add_kwarg(s, c, "dtype", name_node(s, type->name, init->span));
-  if (has[5] && !given(init, params, "seed")) add_kwarg(s, c, "seed", name_node(s, seedname, init->span));
+  if (fill[FILL_ROWS]) add_kwarg(s, c, "rows", dims_product(s, type, 0, 1, init->span));
+  if (fill[FILL_COLS]) add_kwarg(s, c, "cols", dims_product(s, type, 1, takes[FILL_RECEPTIVE] ? 2 : rank, init->span));
+  if (fill[FILL_RECEPTIVE]) add_kwarg(s, c, "receptive", dims_product(s, type, 2, rank, init->span));
+  if (fill[FILL_DTYPE] && builtin) add_kwarg(s, c, "dtype", name_node(s, type->name, init->span));
+  if (fill[FILL_SEED]) add_kwarg(s, c, "seed", name_node(s, seedname, init->span));
   return c;
 }
 
