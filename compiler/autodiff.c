@@ -1358,6 +1358,82 @@ static void cumsum_rule(Ad *ad, IrInst *in) {
   add_tensor_adj(ad, X, c->res[0]);
 }
 
+/* t[part, i, l + shift] of a [2, n, L] tensor: a line's neighbour, 0 past either end. */
+static IrValue *shifted(IrBuilder *b, IrValue *t, int part, IrValue *i, IrValue *l, int shift, IrValue *len) {
+  IrValue *at = ir_bin(b, BIN_ADD, l, ir_const_i64(b, shift));
+  IrValue *inside = ir_bin(b, BIN_AND, ir_cmp(b, CMP_GE, at, ir_const_i64(b, 0)), ir_cmp(b, CMP_LT, at, len));
+  IrValue *idx[3] = {ir_const_i64(b, part), i, clamp(b, at, len)};
+  return ir_select(b, inside, ir_elem(b, t, 3, idx), zero_of(b, elem_type(t)));
+}
+
+/* Part `part` of a [2, n, L] tensor, as an [n, L] comprehension shaped like `like`. */
+static IrValue *part_of(Ad *ad, IrValue *t, int part, IrValue *like) {
+  IrBuilder cb;
+  IrValue *idx[2];
+  IrInst *c = compr_like(ad, like, &cb, idx);
+  IrValue *at[3] = {ir_const_i64(&cb, part), idx[0], idx[1]};
+  IrValue *e = ir_elem(&cb, t, 3, at);
+  ir_yield(&cb, 1, &e);
+  return c->res[0];
+}
+
+/* X = linrec(a, b) (x_l = a_l x_{l-1} + b_l, complex, lines [n, L]; X [2, n, L]): the adjoint
+ * G of x is the reverse recurrence G_l = dX_l + conj(a_{l+1}) G_{l+1}, so db = G and
+ * da_l = G_l conj(x_{l-1}) (a reversed recurrence mirrors it). */
+static void linrec_rule(Ad *ad, IrInst *in) {
+  IrValue *dX = tensor_adj(ad, in->res[0]), *X = in->res[0], *flag = ir_val(in->ops[4]);
+  int64_t rev;
+  if (!dX) return;
+  if (flag->def && flag->def->op == IR_CAST) flag = ir_op(flag->def, 0);
+  if (!flag->def || flag->def->op != IR_CONST || ir_is_float(flag->type)) {
+    fail(ad, in->span, "no gradient for a linear recurrence whose direction is not known when compiling",
+         "pass reverse= a constant");
+    return;
+  }
+  rev = flag->def->imm.i;
+  int shift = rev ? -1 : 1;
+  IrValue *ar = ir_op(in, 0), *ai = ir_op(in, 1);
+  IrValue *ops[5];
+  for (int part = 0; part < 2; part++) { /* conj(a) one step along the recurrence, 0 past its end */
+    IrBuilder cb;
+    IrValue *idx[2];
+    IrInst *c = compr_like(ad, ar, &cb, idx);
+    IrValue *len = ir_op(c, 1), *at = ir_bin(&cb, BIN_ADD, idx[1], ir_const_i64(&cb, shift));
+    IrValue *inside = ir_bin(&cb, BIN_AND, ir_cmp(&cb, CMP_GE, at, ir_const_i64(&cb, 0)), ir_cmp(&cb, CMP_LT, at, len));
+    IrValue *safe[2] = {idx[0], clamp(&cb, at, len)};
+    IrValue *e = ir_elem(&cb, part ? ai : ar, 2, safe);
+    if (part) e = ir_neg(&cb, e);
+    e = ir_select(&cb, inside, e, zero_of(&cb, elem_type(ar)));
+    ir_yield(&cb, 1, &e);
+    ops[part] = c->res[0];
+  }
+  ops[2] = part_of(ad, dX, 0, ar);
+  ops[3] = part_of(ad, dX, 1, ar);
+  ops[4] = ir_const(&ad->top, ir_scalar(SN_I32), 0, !rev);
+  IrValue *G = ir_call(&ad->top, RT_LINREC, 5, ops);
+  G->type = ir_val(X)->type;
+  for (int k = 0; k < 4; k++) {
+    IrValue *x = ir_op(in, k);
+    if (!is_active(ad, x)) continue;
+    if (k >= 2) {
+      add_tensor_adj(ad, x, part_of(ad, G, k - 2, x));
+      continue;
+    }
+    IrBuilder cb;
+    IrValue *idx[2];
+    IrInst *c = compr_like(ad, x, &cb, idx);
+    IrValue *gi[3] = {ir_const_i64(&cb, 0), idx[0], idx[1]}, *gr = ir_elem(&cb, G, 3, gi);
+    gi[0] = ir_const_i64(&cb, 1);
+    IrValue *gim = ir_elem(&cb, G, 3, gi);
+    IrValue *xr = shifted(&cb, X, 0, idx[0], idx[1], -shift, ir_op(c, 1));
+    IrValue *xi = shifted(&cb, X, 1, idx[0], idx[1], -shift, ir_op(c, 1));
+    IrValue *v = k == 0 ? ir_bin(&cb, BIN_ADD, ir_bin(&cb, BIN_MUL, gr, xr), ir_bin(&cb, BIN_MUL, gim, xi))
+                        : ir_bin(&cb, BIN_SUB, ir_bin(&cb, BIN_MUL, gim, xr), ir_bin(&cb, BIN_MUL, gr, xi));
+    ir_yield(&cb, 1, &v);
+    add_tensor_adj(ad, x, c->res[0]);
+  }
+}
+
 /* The runtime calls with a gradient: a row and a function each. */
 typedef struct CallRule {
   RtFn fn;
@@ -1367,6 +1443,7 @@ typedef struct CallRule {
 static const CallRule call_rules[] = {
     {RT_MATMUL, matmul_rule},
     {RT_CUMSUM, cumsum_rule},
+    {RT_LINREC, linrec_rule},
 };
 
 /* A literal's element stored at a constant offset takes the literal's adjoint there. */

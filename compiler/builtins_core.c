@@ -983,6 +983,10 @@ const Builtin builtins_core[] = {
     BUILTIN("log_softmax", "x, axis: syntax = _", b_softmax, 1),
     BUILTIN("cumsum", "x, axis: syntax = _", b_scan, RT_CUMSUM),
     BUILTIN("cumprod", "x, axis: syntax = _", b_scan, RT_CUMPROD),
+    /* the complex linear recurrence x_l = a_l x_{l-1} + b_l along each line (stdlib/nn.dsl's
+     * linear_recurrence gives it as {re, im}; autodiff.c has its gradient) */
+    BUILTIN_RUNTIME("_linrec", "ar: float[n, l], ai: float[n, l], br: float[n, l], bi: float[n, l], reverse: bool = false",
+                    RT_LINREC, "float[2, n, l]"),
     /* conversions (data: the dtype) */
     BUILTIN("f16", "x", b_cast, SN_F16),
     BUILTIN("bf16", "x", b_cast, SN_BF16),

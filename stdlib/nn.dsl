@@ -239,31 +239,45 @@ fn avg_pool2d(x: float[N, C, H, W], kernel: int, stride: int = kernel) {
 
 # --- state-space layer --------------------------------------------------------------------------
 
+# The complex linear recurrence x_l = a_l x_{l-1} + b_l along each line of [n, L], from
+# x_{-1} = 0, with a and b given by their real and imaginary parts: {re, im}, each [n, L]. A scan
+# in the runtime (each line in order, the lines on the threads), with its gradient (the reverse
+# recurrence with conj(a)); `reverse` runs each line from its end, x_l = a_l x_{l+1} + b_l.
+fn linear_recurrence(a_re: float[n, L], a_im: float[n, L], b_re: float[n, L], b_im: float[n, L], reverse = false) {
+  let x = _linrec(a_re, a_im, b_re, b_im, reverse=reverse)
+  {re: x[0], im: x[1]}
+}
+
 # The diagonal state-space layer of S4D (Gu et al. 2022), as its reference s4d.py computes it, on
 # u [batch, H, L]: each of the H channels has N complex modes A = A_re + i A_im (A_re < 0), step
 # dt = exp(log_dt), and output weights C = C_re + i C_im. Discretised with zero-order hold,
-# Abar = exp(dt A), Bbar = (Abar - 1) / A (B = 1), the recurrence x_l = Abar x_{l-1} + Bbar u_l,
-# y_l = 2 Re(C x_l) + D u_l unrolls to a causal convolution with the kernel
-#   K[h, l] = 2 Re(sum(n) C Bbar Abar^l),
-# which is what this computes: K in closed form (O(H N L)), then y[z, h, l] = sum(j <= l)
-# K[h, l - j] u[z, h, j] + D[h] u[z, h, l] directly (O(B H L^2); s4d.py uses an FFT). No scan:
-# the runtime's scan kernel (cumsum) has no gradient and no complex products.
+# Abar = exp(dt A), Bbar = (Abar - 1) / A (B = 1), the recurrence
+#   x_l = Abar x_{l-1} + Bbar u_l,   y_l = 2 Re(sum(n) C x_l) + D u_l
+# runs as a scan (linear_recurrence: one line per batch, channel and mode, O(B H N L) work and
+# memory, the lines on the threads); s4d.py convolves with the kernel K = 2 Re(C Bbar Abar^l)
+# by FFT instead, the same sums in another order.
 fn s4d(u: float[B, H, L], log_dt: float[H], A_re: float[H, N], A_im: float[H, N], C_re: float[H, N],
        C_im: float[H, N], D: float[H]) {
   check(max(A_re) < 0, "s4d: the real parts of A must be negative (a stable system), but max(A_re) is {}", max(A_re))
   let dt[h] = exp(log_dt[h])
   let ar[h, n] = A_re[h, n] * dt[h]
   let ai[h, n] = A_im[h, n] * dt[h]
-  # Abar - 1 = (exp(ar) cos(ai) - 1) + i exp(ar) sin(ai), divided by A: times conj(A) / |A|^2
+  # Abar = exp(ar) (cos(ai) + i sin(ai)); Abar - 1 divided by A: times conj(A) / |A|^2
   let er[h, n] = exp(ar[h, n]) * cos(ai[h, n]) - 1
   let ei[h, n] = exp(ar[h, n]) * sin(ai[h, n])
   let a2[h, n] = A_re[h, n]^2 + A_im[h, n]^2
   let br[h, n] = (er[h, n] * A_re[h, n] + ei[h, n] * A_im[h, n]) / a2[h, n]
   let bi[h, n] = (ei[h, n] * A_re[h, n] - er[h, n] * A_im[h, n]) / a2[h, n]
-  let cr[h, n] = C_re[h, n] * br[h, n] - C_im[h, n] * bi[h, n]
-  let ci[h, n] = C_re[h, n] * bi[h, n] + C_im[h, n] * br[h, n]
-  let K[h, l < L] = 2 * sum(n) exp(l * ar[h, n]) * (cr[h, n] * cos(l * ai[h, n]) - ci[h, n] * sin(l * ai[h, n]))
-  let y[z, h, l] = sum(j < l + 1) K[h, l - j] * u[z, h, j] + D[h] * u[z, h, l]
+  let lines = B * H * N
+  let pr[z < B, h, n, l < L] = er[h, n] + 1
+  let pi[z < B, h, n, l < L] = ei[h, n]
+  let qr[z, h, n, l] = br[h, n] * u[z, h, l]
+  let qi[z, h, n, l] = bi[h, n] * u[z, h, l]
+  let x = linear_recurrence(reshape(pr, [lines, L]), reshape(pi, [lines, L]), reshape(qr, [lines, L]),
+                            reshape(qi, [lines, L]))
+  let xr = reshape(x.re, [B, H, N, L])
+  let xi = reshape(x.im, [B, H, N, L])
+  let y[z, h, l] = 2 * sum(n) (C_re[h, n] * xr[z, h, n, l] - C_im[h, n] * xi[z, h, n, l]) + D[h] * u[z, h, l]
   y
 }
 

@@ -53,9 +53,14 @@ SnTensor *sn_rng_permutation(SnRng r, int64_t n); /* i64 [n]: 0..n-1 shuffled un
  * and bools give i64 (wrapping), floats their own dtype (f16 and bf16 accumulate in f32). */
 SnTensor *sn_cumsum(SnTensor *x, int64_t axis);
 SnTensor *sn_cumprod(SnTensor *x, int64_t axis);
+/* The complex linear recurrence x_l = a_l x_{l-1} + b_l along the last axis from x_{-1} = 0
+ * (reverse: x_l = a_l x_{l+1} + b_l from the end), a and b given as real and imaginary parts of
+ * one shape, f32 or f64: [2, shape...], the real parts then the imaginary ones. */
+SnTensor *sn_linrec(SnTensor *ar, SnTensor *ai, SnTensor *br, SnTensor *bi, int32_t reverse);
 
 /* --- linear algebra ----------------------------------------------------------------------- */
-/* a @ b for rank 1 or 2 operands of the same float dtype (OpenBLAS). */
+/* a @ b for rank 1 or 2 operands of the same float dtype (OpenBLAS), or batches of matrices
+ * [..., n, k] @ [..., k, m] with equal leading sizes. */
 SnTensor *sn_matmul(const SnTensor *a, const SnTensor *b);
 /* op(a) @ op(b), op(x) the transpose of a matrix x when its flag (ta, tb) is set: BLAS reads it
  * in place with its transpose flag. */
