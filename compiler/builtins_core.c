@@ -836,7 +836,8 @@ static Val *b_print(Sema *s, const Builtin *b, Arg *args, Node *call) {
   return sema_unit(s);
 }
 
-/* A check that runs whenever the program does (`always`: it is not inside a loop or a branch)
+/* A check that runs whenever the program does (`always`: not inside a branch, nor a loop that may
+ * not run: runs_always)
  * and whose condition `cond` and values are known when compiling (interp_fold: a library
  * function's arguments written as numbers, `adam(lr=-0.1)`, or a tensor written in the program)
  * fails then, with the words and the location it would stop the program with. */
@@ -850,6 +851,21 @@ static bool check_fails_always(Sema *s, IrValue *cond, IrInst *in, bool always) 
   sn_check_format(text, (int32_t)sizeof text, in->str, in->nops - 1, vals, (int32_t)in->imm.i);
   Diag *g = diag_error(s->diags, in->span, "%s", text);
   if (in->blob && *(const char *)in->blob) diag_hint(s->diags, g, "%s", (const char *)in->blob);
+  return true;
+}
+
+/* Whether code emitted into `block` runs whenever the program does: the function's body, or the
+ * body of a loop run at least once (a `max` known when compiling, 1 or more: an iterate's body
+ * runs before its `until` is tested) that itself always runs. A sampler's check of the
+ * denoiser's shape, inside its loop over the steps, then fails when compiling. */
+static bool runs_always(const IrBuilder *b, IrBlock *block) {
+  double count;
+  while (block != b->fn->body) {
+    IrInst *owner = block->parent;
+    if (!owner || owner->op != IR_LOOP || block != owner->regions[0] || !interp_fold(owner->ops[0], &count) || count < 1)
+      return false;
+    block = owner->parent;
+  }
   return true;
 }
 
@@ -932,7 +948,7 @@ static Val *b_check(Sema *s, const Builtin *b, Arg *args, Node *call) {
     IrInst *in = ir_check(&s->b, CHECK_MSG, nops, ops, arena_strdup(s->fn->arena, text.data ? text.data : ""));
     in->blob = hint;
     in->imm.i = kinds;
-    ok = !check_fails_always(s, c->ir, in, save.block == save.fn->body && !s->placeholders);
+    ok = !check_fails_always(s, c->ir, in, runs_always(&save, save.block) && !s->placeholders);
   }
   buf_free(&text);
   ir_yield(&s->b, 0, NULL);

@@ -153,8 +153,9 @@ static bool may_be_left_out(const Node *param, bool builtin) {
   return builtin && param->a && param->a->kind == A_NAME && strcmp(param->a->name, "_") == 0;
 }
 
-/* dtype=NAME, a type name read from the syntax, or dtype=VALUE, the element type of a value
- * (`zeros(n, dtype=x)` matches x's, which generic functions need). */
+/* dtype=NAME, a type name read from the syntax, dtype=VALUE, the element type of a value
+ * (`zeros(n, dtype=x)` matches x's, which generic functions need), or a conversion passed as a
+ * value (`fn f(dtype = f32) = zeros(3, dtype=dtype)`). */
 static bool dtype_arg(Sema *s, Node *n, SnDtype *dt) {
   if (n->kind == A_NAME && sn_dtype_from_name(n->name, dt)) return true;
   if (n->kind != A_NAME || sema_lookup(s, n->name)) {
@@ -164,14 +165,38 @@ static bool dtype_arg(Sema *s, Node *n, SnDtype *dt) {
       *dt = v->dt;
       return true;
     }
+    /* a conversion as a value (a parameter `dtype = f32` passed on): its type */
+    if (v && v->kind == V_FN && v->fn->builtin && v->fn->transform == FN_PLAIN &&
+        sn_dtype_from_name(v->fn->builtin->name, dt))
+      return true;
   }
   Diag *g = diag_error(s->diags, n->span, "dtype must be a type name such as f32, or a value whose type to take");
   diag_hint(s->diags, g, "the element types are f16 bf16 f32 f64 i8 u8 i32 i64 bool");
   return false;
 }
 
-/* A shape: [d0, d1, ...], a single size, or a tensor's (y.shape); each a constant or a run-time
- * integer. */
+/* A shape given as an integer vector of a length known when compiling, such as `[n, 2]` passed to
+ * a function's parameter and from there to randn: its elements are the sizes, constants where
+ * the vector was written with constants. */
+static bool shape_vector(Sema *s, Val *v, Span span, int *rank, Dim *dims) {
+  if (v->dims[0].c > SN_MAX_RANK) {
+    diag_error(s->diags, span, "a tensor has at most %d dimensions, but this shape has %lld", SN_MAX_RANK,
+               (long long)v->dims[0].c);
+    return false;
+  }
+  IrInst *def = ir_val(v->ir)->def;
+  for (int k = 0; k < v->dims[0].c; k++) {
+    IrValue *idx = ir_const_i64(&s->b, k);
+    IrValue *e = def && def->op == IR_CONST_TENSOR && v->dt == SN_I64 ? ir_const_i64(&s->b, ((int64_t *)def->blob)[k])
+                                                                     : ir_elem(&s->b, v->ir, 1, &idx);
+    if (!sema_size(s, sema_scalar(s, v->dt, false, e), span, &dims[k])) return false;
+  }
+  *rank = (int)v->dims[0].c;
+  return true;
+}
+
+/* A shape: [d0, d1, ...], a single size, an integer vector (above) or a tensor's (y.shape); each
+ * a constant or a run-time integer. */
 static bool shape_arg(Sema *s, Node *n, int *rank, Dim *dims) {
   Node *one[1] = {n};
   Node **items = one;
@@ -196,6 +221,8 @@ static bool shape_arg(Sema *s, Node *n, int *rank, Dim *dims) {
       memcpy(dims, v->shape_of->dims, sizeof(Dim) * SN_MAX_RANK);
       return true;
     }
+    if (n->kind != A_LIST && v->kind == V_TENSOR && v->rank == 1 && sema_is_int(v->dt) && !v->dims[0].sym)
+      return shape_vector(s, v, e->span, rank, dims);
     if (!sema_size(s, v, e->span, &dims[i])) return false;
   }
   *rank = count;

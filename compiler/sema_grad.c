@@ -159,6 +159,7 @@ Val *sema_call_transformed(Sema *s, Val *f, Node *call) {
     Node *a = call->list.items[k];
     names[k] = a->kind == A_KWARG ? a->name : NULL;
   }
+  int errors = s->diags->nerrors;
   Val *r = sema_apply(s, (Val *)of, nargs, inner, names, call->span);
   bool scalar = r->kind == V_SCALAR && sema_is_float(r->dt);
   if (r->kind != V_ERROR && !scalar) {
@@ -175,7 +176,8 @@ Val *sema_call_transformed(Sema *s, Val *f, Node *call) {
     g->res[1 + k]->type = stand[k]->type;
     g->res[1 + k]->dims = stand[k]->dims;
   }
-  if (!autodiff_expand(s->fn, g, s->diags) || !scalar) return ERR;
+  /* a function with errors (an index past a dimension, reported) has no IR to differentiate */
+  if (s->diags->nerrors > errors || !autodiff_expand(s->fn, g, s->diags) || !scalar) return ERR;
   /* the gradients, shaped as the arguments */
   Val **grads = arena_alloc(s->arena, (size_t)nwrt * sizeof *grads);
   used = 0;

@@ -41,7 +41,9 @@ TEST(stdlib_check_finds_errors) {
   CHECK(!check_library("fn sinkhorn(a: f64[n]) = {cost: a @ true}\n"
                        "fn sinkhorn_loss(x: f64[n]) = sum(x)\n"
                        "fn untyped(x) = x\n"
-                       "fn train(params: record) = {params: params}\n",
+                       "fn train(params: record) = {params: params}\n"
+                       "fn schedule(steps: int) = {sigmas: zeros(steps + 1, dtype=f64)}\n"
+                       "fn sample(n: int) = {x: zeros(n)}\n",
                        false, &nerrors));
   CHECK_EQ_INT(nerrors, 2);
 }
@@ -50,9 +52,10 @@ TEST(stdlib_check_finds_errors) {
 TEST(stdlib_declarations) {
   int nerrors;
   CHECK(!check_library("fn sinkhorn(a: f64[n]) = {plan: a}\nfn sinkhorn_loss(x: f64[n]) = x\n"
-                       "fn train(params: record) = {params: params}\n",
+                       "fn train(params: record) = {params: params}\n"
+                       "fn schedule(steps: int) = zeros(steps + 1, dtype=f64)\nfn sample(n: int) = {x: zeros(n)}\n",
                        false, &nerrors));
-  CHECK_EQ_INT(nerrors, 2);
+  CHECK_EQ_INT(nerrors, 3);
 }
 
 TEST(builtin_signatures_parse) {

@@ -1,0 +1,15 @@
+# sample() and schedule() with values written in the program: each mistake is an error when
+# compiling, at the user's call.
+let g = gmm_isotropic([0.5, 0.5], [[-1.0, 0.0], [1.0, 0.0]], [0.1, 0.1])
+let ks = schedule("karras", 20)
+let a = sample(g.denoiser, ks, [100, 2], sampler="eulr")
+let b = sample(g.denoiser, ks, [100, 2], sampler="dpmpp_2m", s_churn=1.0)
+let c = sample(g.denoiser, ks, [100, 2], prediction="x0")
+let d = sample(g.denoiser, ks, [100, 2], step=10)
+let e = sample(fn(x, sigma) = x[:, 0:1], ks, [100, 2])
+let f = sample(g.denoiser, schedule("karras", 0), [100, 2])
+let h = sample(g.denoiser, schedule("custom", sigmas=[10.0, 1.0, 2.0, 0.0]), [100, 2])
+let k = sample(g.denoiser, schedule("karras", 10, sigma_min=-1.0), [100, 2])
+let m = schedule("cosine", 10)
+let g3 = gmm_isotropic([1.0], [[0.0, 0.0, 0.0]], [1.0])
+let n = sample(g3.denoiser, ks, [100, 3], plot="x.png")
