@@ -57,15 +57,15 @@ sn=$(measured sinter "$out/train_transformer" --steps 5 | cut -d' ' -f1)
 row "transformer 2x128, 4 heads, 16x64" "$(ms "$sn") ms" "torch $(ms "$torch") ms" "$(ratio "$torch" "$sn")" ">= 2"
 rss_row
 
-# a small CNN on Fashion-MNIST (two 3 x 3 convolutions with pooling, Adam, batch 64, 3 epochs):
-# its test accuracy (the target) and the time per epoch against the same CNN in PyTorch
+# a small CNN on Fashion-MNIST (two 3 x 3 convolutions with pooling, two linear layers, Adam,
+# batch 64): its test accuracy after 5 epochs (the target), and the time per epoch (training and
+# evaluation) against the same CNN in PyTorch over one epoch
 "$sinter" build bench/train_cnn.dsl -o "$out/train_cnn"
-set -- $(measured torch $py bench/train_cnn.py 3)
-torch=$1
-measured sinter "$out/train_cnn" --epochs 3 2>/dev/null > "$out/train_cnn.txt"
+torch=$(measured torch $py bench/train_cnn.py 1 | cut -d' ' -f1)
+measured sinter "$out/train_cnn" --epochs 5 2>/dev/null > "$out/train_cnn.txt"
 sn=$(awk '/seconds per epoch/ { print $4 }' "$out/train_cnn.txt")
 acc=$(awk -F'[][, ]+' '/test accuracy per epoch/ { print $(NF - 1) }' "$out/train_cnn.txt")
-row "CNN, Fashion-MNIST, test accuracy" "$acc" "torch $2" "" ">= 0.89"
+row "CNN, Fashion-MNIST, 5 epochs" "accuracy $acc" "" "" ">= 0.89"
 row "  time per epoch" "$(awk -v t="$sn" 'BEGIN { printf "%.1f", t }') s" "torch $(awk -v t="$torch" 'BEGIN { printf "%.1f", t }') s" "$(ratio "$torch" "$sn")" ""
 rss_row
 

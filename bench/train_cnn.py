@@ -1,6 +1,6 @@
 """PyTorch's side of bench/train_cnn.dsl: the same CNN (Conv2d 1->16 and 16->32, 3x3 with
-padding 1, each followed by relu and 2x2 max pooling, then Linear(32*7*7, 10), torch's default
-initialisation) trained on Fashion-MNIST with torch.optim.Adam(lr=1e-3), batches of 64 in a
+padding 1, each followed by relu and 2x2 max pooling, then Linear(32*7*7, 128), relu and
+Linear(128, 10), torch's default initialisation) trained on Fashion-MNIST with torch.optim.Adam(lr=1e-3), batches of 64 in a
 seeded order, the test accuracy after each epoch: prints the seconds per epoch (training and
 evaluation) and the last accuracy. Usage: train_cnn.py epochs"""
 import gzip
@@ -31,7 +31,7 @@ xte, yte = split("t10k")
 model = torch.nn.Sequential(
     torch.nn.Conv2d(1, 16, 3, padding=1), torch.nn.ReLU(), torch.nn.MaxPool2d(2),
     torch.nn.Conv2d(16, 32, 3, padding=1), torch.nn.ReLU(), torch.nn.MaxPool2d(2),
-    torch.nn.Flatten(), torch.nn.Linear(32 * 7 * 7, 10))
+    torch.nn.Flatten(), torch.nn.Linear(32 * 7 * 7, 128), torch.nn.ReLU(), torch.nn.Linear(128, 10))
 opt = torch.optim.Adam(model.parameters(), lr=1e-3)
 loss_fn = torch.nn.CrossEntropyLoss()
 t0 = time.perf_counter()
@@ -43,5 +43,5 @@ for _ in range(epochs):
         loss_fn(model(xtr[b]), ytr[b]).backward()
         opt.step()
     with torch.no_grad():
-        accuracy = float((model(xte).argmax(1) == yte).float().mean())
+        accuracy = float(sum((model(xte[k:k + 1000]).argmax(1) == yte[k:k + 1000]).sum() for k in range(0, len(xte), 1000))) / len(xte)
 print((time.perf_counter() - t0) / epochs, accuracy)
