@@ -28,7 +28,7 @@ LLVM_LIBS = $(shell $(LLVM_CONFIG) --ldflags) -lLLVM-19
 DEPS_BUILD := gcc make clang libclang-rt-14-dev libomp-14-dev llvm-19-dev llvm-19-tools re2c lemon \
               libopenblas-dev libedit-dev libcjson-dev bsdutils time pkg-config zlib1g-dev libplplot-dev \
               plplot-driver-cairo dataset-fashion-mnist
-DEPS_BENCH := python3 python3-numpy python3-scipy python3-pot
+DEPS_BENCH := python3 python3-numpy python3-scipy python3-pot python3-torch
 
 WARN := -Wall -Wextra -Werror
 OPT := -O2 -g
