@@ -316,7 +316,9 @@ static Val *logic_expr(Sema *s, Node *n, Val *a) {
   IrInst *in = ir_emit(&s->b, IR_IF, 1, &a->ir, 1, &ir_bool, 2);
   s->b.before = NULL;
   s->b.block = in->regions[n->op == OP_AND ? 0 : 1];
+  s->guarded++;
   Val *b = sema_expr(s, n->b);
+  s->guarded--;
   bool ok = b->kind == V_SCALAR && b->dt == SN_BOOL;
   if (b->kind != V_ERROR && !ok) {
     Diag *g = diag_error(s->diags, n->b->span, "`%s` needs bool operands, not %s", op_name((Op)n->op), sema_type_str(s, b));

@@ -86,6 +86,8 @@ typedef struct Constraint {
   Span span;       /* the subscript */
   const char *what;/* "x (axis 0)" */
   bool explicit_range; /* written `i < n`: subscripts need only stay within their dimension */
+  bool guarded;        /* a read under an `if` (Sema.guarded): checked where it is read, so a
+                        * written range may pass its dimension */
 } Constraint;
 
 struct IndexVar {
@@ -162,6 +164,8 @@ typedef struct Sema {
   int placeholders;    /* > 0 while a function is checked at its definition (sema_check_definition):
                         * its arguments are placeholders and defaults, which no check can judge */
   int iterate_depth;   /* > 0 inside an iterate body: state updates allowed */
+  int guarded;         /* > 0 inside a branch of an `if` or the second operand of `and`/`or`:
+                        * a read there may be out of range when the branch is not taken */
   int nargs;           /* program arguments so far */
   int nrandom;         /* random constructors without an explicit seed so far */
   PtrVec syms;         /* Sym interned by run-time value */

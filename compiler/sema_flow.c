@@ -134,10 +134,12 @@ Val *sema_if(Sema *s, Node *n) {
   IrInst *in = ir_emit(&s->b, IR_IF, 1, &c->ir, 0, NULL, 2);
   s->b.before = NULL;
   s->b.block = in->regions[0];
+  s->guarded++;
   Val *a = sema_expr(s, n->b);
   IrInst *ya = ir_emit(&s->b, IR_YIELD, 0, NULL, 0, NULL, 0);
   s->b.block = in->regions[1];
   Val *b = sema_expr(s, n->c);
+  s->guarded--;
   IrInst *yb = ir_emit(&s->b, IR_YIELD, 0, NULL, 0, NULL, 0);
   s->b = save;
   PtrVec la = {0}, lb = {0};

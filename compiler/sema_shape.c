@@ -416,8 +416,16 @@ Val *sema_index(Sema *s, Node *n) {
       c->dim = base->dims[d];
       c->span = sub->span;
       c->what = arena_printf(s->arena, "dimension %d of %s", d, sema_src_text(s, n->a->span));
+      c->guarded = s->guarded > 0;
       vec_push(s->arena, &iv->constraints, c);
       vc.fixed[d] = iv->iv;
+      if (c->guarded) { /* `if j < 2 then x[i, j]` with j < 3: checked here, when it is read */
+        IrValue *ops[2] = {iv->iv, sema_dim_value(s, c->dim)};
+        IrBuilder save = s->b;
+        s->b.span = sub->span;
+        ir_check(&s->b, CHECK_INDEX, 2, ops, arena_printf(s->arena, "%s (%s)", iv->name, c->what));
+        s->b = save;
+      }
     } else {
       Val *v = sema_expr(s, sub);
       if (v->kind == V_ERROR) return ERR;
@@ -498,7 +506,8 @@ static bool infer_ranges(Sema *s, IrInst *owner, int n, IndexVar **vars, Dim *ou
     Dim chosen = first->dim;
     for (int i = 1; i < iv->constraints.n; i++) {
       Constraint *c = iv->constraints.items[i];
-      if (sema_dims_equal(chosen, c->dim)) continue;
+      /* a guarded read within a written range is checked where it is read */
+      if (sema_dims_equal(chosen, c->dim) || (first->explicit_range && c->guarded)) continue;
       if (first->explicit_range) {
         /* i < n may index a larger dimension: it must only not pass its end */
         if (!chosen.sym && !c->dim.sym) {
