@@ -249,6 +249,10 @@ SnResult *sn_qr(const char *where, const SnTensor *A);
  * with the last dimension k (0 <= k <= it). Ties keep the lower index first; NaN counts as the
  * largest value (runtime/math/sort.c). */
 SnResult *sn_topk(const char *where, const SnTensor *x, int64_t k, int32_t largest);
+/* The k-th largest of all of x's elements (1 <= k <= numel, topk's order: NaN the largest, ties
+ * in index order) as {value (f64), index (i64, the flat index of that element)}: the last of
+ * topk(flatten(x), k), in O(n) by radix selection (runtime/math/sort.c). */
+SnResult *sn_kth_largest(const char *where, SnTensor *x, int64_t k);
 
 /* --- the transport solvers as generated code calls them ---------------------------------------
  * Each takes the caller's location first (`where`) and returns an SnResult whose parts are the

@@ -12,6 +12,7 @@
 #include "math/rt_math.h"
 
 #include <math.h>
+#include <stdbool.h>
 #include <stdlib.h>
 
 /* Elements a parallel chunk should have at least, so a small tensor is sorted on one thread. */
@@ -310,3 +311,119 @@ SnTensor *sn_quantiles(const SnTensor *x, const SnTensor *q, int64_t axis) {
 }
 
 SnTensor *sn_median(const SnTensor *x, int64_t axis) { return order_stats("median", x, NULL, 1, 0, axis); }
+
+/* --- kth_largest: the k-th largest element of a whole tensor, by radix selection ----------------
+ * The elements' keys are those of sort_key (32 bits for f16, bf16 and f32, which compare as their
+ * f32 values), selected 16 bits at a time from the top: a pass counts the candidates' next digit
+ * (per chunk, added up), and the digit where the count from the top reaches k narrows the
+ * candidates. The key found is the k-th largest; of the elements with that key, those in the k
+ * largest are the first ones in index order (topk's ties), and the last of them is the index.
+ * Counts are integers, so the result is the same on any thread count; O(n) per pass, where
+ * topk's sort is O(n log n). */
+
+#define SELECT_DIGITS 65536
+/* A chunk's histogram is SELECT_DIGITS counts: few chunks, each large. */
+#define SELECT_GRAIN (1 << 20)
+#define SELECT_CHUNKS 32
+
+typedef struct {
+  const char *data;
+  SnDtype dt;
+  size_t size;
+  int bits;        /* 32 or 64 */
+  int shift;       /* the digit is (key >> shift) & 0xffff */
+  bool all;        /* every element is a candidate (the first pass) */
+  uint64_t prefix; /* else a candidate's key >> (shift + 16) */
+  uint64_t key;    /* the last pass: the key whose occurrences `equal` counts */
+  uint32_t *hist;  /* per chunk */
+  int64_t *equal;  /* per chunk */
+  int64_t nchunks;
+} Select;
+
+/* Element i's key: sort_key's order; 32 bits for the floats that are f32 values. */
+static uint64_t select_key(const Select *s, int64_t i) {
+  const void *p = s->data + (size_t)i * s->size;
+  if (s->bits == 64) return sort_key(p, s->dt);
+  float v = s->dt == SN_F32 ? *(const float *)p
+                            : s->dt == SN_F16 ? sn_f16_to_f32(*(const uint16_t *)p) : sn_bf16_to_f32(*(const uint16_t *)p);
+  if (isnan(v)) return UINT32_MAX;
+  if (v == 0) v = 0; /* -0.0 equals 0.0 */
+  uint32_t b = sn_f32_bits(v);
+  return b >> 31 ? ~b : b | 0x80000000u;
+}
+
+static int32_t select_count(void *ctx, int64_t c, int64_t lo, int64_t hi) {
+  Select *s = ctx;
+  uint32_t *h = s->hist + (size_t)c * SELECT_DIGITS;
+  memset(h, 0, SELECT_DIGITS * sizeof *h);
+  for (int64_t i = lo; i < hi; i++) {
+    uint64_t key = select_key(s, i);
+    if (s->all || key >> (s->shift + 16) == s->prefix) h[(key >> s->shift) & 0xffff]++;
+  }
+  return 0;
+}
+
+static int32_t select_equal(void *ctx, int64_t c, int64_t lo, int64_t hi) {
+  Select *s = ctx;
+  int64_t e = 0;
+  for (int64_t i = lo; i < hi; i++) e += select_key(s, i) == s->key;
+  s->equal[c] = e;
+  return 0;
+}
+
+SnResult *sn_kth_largest(const char *where, SnTensor *x, int64_t k) {
+  int64_t n = sn_tensor_numel(x);
+  if (x->dtype == SN_BOOL) {
+    sn_error_set("kth_largest needs numbers, not bool");
+    return sn_result_failed(where, NULL);
+  }
+  if (k < 1 || k > n) {
+    sn_error_set("kth_largest: k = %lld is out of range for %lld elements (1 <= k <= %lld)", (long long)k,
+                 (long long)n, (long long)n);
+    return sn_result_failed(where, NULL);
+  }
+  SnTensor *t = sn_tensor_contiguous(x);
+  SnResult *r = t ? sn_result_new(2) : NULL;
+  Select s = {.dt = (SnDtype)x->dtype, .size = sn_dtype_size((SnDtype)x->dtype)};
+  s.nchunks = sn_parallel_chunks(n, SELECT_GRAIN);
+  if (s.nchunks > SELECT_CHUNKS) s.nchunks = SELECT_CHUNKS;
+  s.hist = malloc((size_t)s.nchunks * SELECT_DIGITS * sizeof *s.hist);
+  s.equal = malloc((size_t)s.nchunks * sizeof *s.equal);
+  if (!r || !s.hist || !s.equal) {
+    if (t) sn_error_set("out of memory");
+    free(s.hist);
+    free(s.equal);
+    sn_tensor_release(t);
+    return sn_result_failed(where, r);
+  }
+  s.data = t->data;
+  s.bits = s.dt == SN_F16 || s.dt == SN_BF16 || s.dt == SN_F32 ? 32 : 64;
+  s.all = true;
+  int64_t left = k; /* the rank of the one wanted among the candidates, from the top */
+  for (s.shift = s.bits - 16; s.shift >= 0; s.shift -= 16) {
+    sn_parallel_for(n, s.nchunks, select_count, &s);
+    int64_t d = SELECT_DIGITS - 1;
+    for (;; d--) {
+      int64_t count = 0;
+      for (int64_t c = 0; c < s.nchunks; c++) count += s.hist[(size_t)c * SELECT_DIGITS + (size_t)d];
+      if (count >= left) break;
+      left -= count;
+    }
+    s.prefix = s.all ? (uint64_t)d : s.prefix << 16 | (uint64_t)d;
+    s.all = false;
+  }
+  /* the key is s.prefix; the wanted element is its left-th occurrence in index order */
+  s.key = s.prefix;
+  sn_parallel_for(n, s.nchunks, select_equal, &s);
+  int64_t c = 0;
+  while (s.equal[c] < left) left -= s.equal[c++];
+  int64_t i = n * c / s.nchunks;
+  for (;; i++)
+    if (select_key(&s, i) == s.key && --left == 0) break;
+  sn_result_set_f64(r, 0, "value", sn_tensor_get_f64(t, i));
+  sn_result_set_i64(r, 1, "index", i);
+  free(s.hist);
+  free(s.equal);
+  sn_tensor_release(t);
+  return r;
+}
