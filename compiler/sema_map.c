@@ -159,6 +159,10 @@ static Val *body_value(Sema *s, MapVal *m, Group g, SnDtype out, Val **ins) {
   sema_leave(s, saved);
   if (r->kind == V_ERROR) return ERR;
   Span at = last ? last->span : n->body->span;
+  /* a rank-0 tensor's result may be a vector of one element (the merge methods lift numbers) */
+  if (g.rank == 0 && r->kind == V_TENSOR && r->rank == 1 &&
+      sema_dims_match(s, r->dims[0], sema_dim_const(1), at, "the map's result for a tensor of rank 0"))
+    r = sema_elem(s, r, (IrValue *[]){ir_const_i64(&s->b, 0)});
   bool same = r->kind == V_TENSOR && r->rank == g.rank;
   if (!same && !(g.rank == 0 && r->kind == V_SCALAR)) {
     Diag *e = diag_error(s->diags, at, "the body of a map must give a tensor of its inputs' shape (%s here), not %s",
