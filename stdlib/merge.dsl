@@ -28,7 +28,10 @@ fn _merge_like(r, x) = reshape(r, _merge_lift(x).shape)
 fn _merge_each(v, m: int, x, fname, what) {
   check(numel(v) == 1 or numel(v) == m, "{}: {} {} for {} models", fname, numel(v), what, m,
         hint="give one value, or one per model in the order the models are stacked")
-  cast(v, dtype=x) * cast(ones(m), dtype=x)
+  let all = flatten(cast(v, dtype=x) * cast(ones(1), dtype=x))
+  let one = numel(all) == 1
+  let r[k < m] = all[if one then 0 else k]
+  r
 }
 
 # The elements of each row of y [m, n] among its count[k] largest (ties: the lower index first,
@@ -248,14 +251,17 @@ fn merge_nearswap(base, x, t) {
   w * x + (1 - w) * base
 }
 
-# The value of a gradient at a layer: mergekit's list of values interpolated linearly over the
-# layers, values[0] at layer 0 and the last at layer nlayers - 1 (np.interp over
-# linspace(0, 1, len(values)) at layer / (nlayers - 1)); a number is itself at every layer.
-fn merge_gradient(values, layer: int, nlayers: int) {
+# The value of a gradient at a layer, as mergekit's (config.py, evaluate_setting): with t =
+# layer / (nlayers - 1) (1 for a model of one layer, 0 for a tensor of no layer, layer -1, as the
+# embeddings and the final norm), the values interpolated linearly at t (len(values) - 1); a number
+# is itself everywhere. In a map's body the layer and their count come from the tensor's name
+# (tensor_layer(), tensor_layers()): merge_gradient([0.0, 0.5, 1.0]).
+fn merge_gradient(values, layer: int = tensor_layer(), nlayers: int = tensor_layers()) {
   let v = f64(values) * ones(numel(values), dtype=f64)
-  let g = numel(values)
-  let pos = if nlayers > 1 then f64(layer) / f64(nlayers - 1) * f64(g - 1) else 0.0
-  let lo = clamp(i64(floor(pos)), 0, g - 1)
-  let hi = min(lo + 1, g - 1)
-  v[lo] + (v[hi] - v[lo]) * (pos - f64(lo))
+  let t = if layer < 0 then 0.0 else if nlayers > 1 then f64(layer) / f64(nlayers - 1) else 1.0
+  let scaled = t * f64(numel(values) - 1)
+  let i0 = clamp(i64(scaled), 0, numel(values) - 1)
+  let i1 = min(numel(values) - 1, i0 + 1)
+  let frac = scaled - f64(i0)
+  (1 - frac) * v[i0] + frac * v[i1]
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """Writes the models and reference merges of the merge tests (tests/cli/merge_methods.sh,
 stdlib/merge.dsl): a small Llama-like base model and three fine-tunes of it (base/, a/, b/, c/, one
-model.safetensors each), in f32 (f32/) and in bf16 (bf16/, the f32 models rounded), and each
+model.safetensors each; the base has a config.json and a tokenizer_config.json), in f32 (f32/)
+and in bf16 (bf16/, the f32 models rounded), a model of another vocabulary (bad_vocab/), and each
 merge method's result computed here with NumPy from mergekit's formulas
 (mergekit/merge_methods/*.py, mergekit/sparsify.py), written independently of sinter: in f32
 arithmetic on the models' values, rounded to bf16 at the end for the bf16 models
@@ -16,6 +17,7 @@ import struct
 import numpy as np
 
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "merge")
+TORCH_DTYPE = {"f32": "float32", "bf16": "bfloat16"}
 H, F, V, LAYERS = 8, 12, 16, 3
 
 
@@ -46,7 +48,7 @@ def write_file(path, tensors, dtype):
     """A safetensors file of float32 arrays stored as F32 or BF16 (truncating exact bf16 values)."""
     header, blobs, pos = {}, [], 0
     for name in sorted(tensors):
-        t = np.ascontiguousarray(tensors[name], dtype=np.float32)
+        t = np.array(tensors[name], dtype=np.float32)
         raw = t.tobytes() if dtype == "F32" else (t.view(np.uint32) >> 16).astype("<u2").tobytes()
         header[name] = {"dtype": dtype, "shape": list(t.shape), "data_offsets": [pos, pos + len(raw)]}
         blobs.append(raw)
@@ -235,6 +237,12 @@ def main():
         models.update({m: {n: rounded(t) for n, t in ts.items()} for m, ts in tuned.items()})
         for m, ts in models.items():
             write_file(os.path.join(OUT, dt, m, "model.safetensors"), ts, dt.upper())
+        # the base's config and tokenizer, which a recipe's files_from= copies
+        with open(os.path.join(OUT, dt, "base", "config.json"), "w") as f:
+            json.dump({"architectures": ["LlamaForCausalLM"], "hidden_size": H, "intermediate_size": F,
+                       "num_hidden_layers": LAYERS, "vocab_size": V, "torch_dtype": TORCH_DTYPE[dt]}, f, indent=2)
+        with open(os.path.join(OUT, dt, "base", "tokenizer_config.json"), "w") as f:
+            json.dump({"model_max_length": 64}, f, indent=2)
         for method, fn in METHODS.items():
             want = {}
             for name, shape in shapes().items():
@@ -243,6 +251,11 @@ def main():
                 r = np.asarray(fn(b, xs, shape), dtype=np.float32).reshape(shape)
                 want[name] = rounded(r)
             write_file(os.path.join(OUT, "expected", "%s_%s.safetensors" % (dt, method)), want, dt.upper())
+    # a model of another vocabulary: one more token in the embeddings and the output matrix
+    vocab = dict(base)
+    for name in ("model.embed_tokens.weight", "lm_head.weight"):
+        vocab[name] = np.concatenate([base[name], base[name][:1]])
+    write_file(os.path.join(OUT, "bad_vocab", "model.safetensors"), vocab, "F32")
 
 
 if __name__ == "__main__":
