@@ -108,7 +108,7 @@ fn _merge_deltas(base, xs) {
 
 # linear: sum_k w_k x_k, divided by sum_k w_k when `normalize` (mergekit's default), as
 # mergekit's `linear`.
-fn merge_linear(xs, weights, normalize: bool = true) {
+fn merge_linear(xs: float[...], weights: num[...], normalize: bool = true) {
   let x = _merge_rows(xs)
   let m = size(x, 0)
   let w = _merge_each(weights, m, x, "merge_linear", "weights")
@@ -118,7 +118,7 @@ fn merge_linear(xs, weights, normalize: bool = true) {
 }
 
 # task_arithmetic: base + lambda * sum_k w_k (x_k - base), divided by sum_k w_k when `normalize`.
-fn merge_task_arithmetic(base, xs, weights, normalize: bool = false, lambda = 1.0) {
+fn merge_task_arithmetic(base: float[...], xs: float[...], weights: num[...], normalize: bool = false, lambda = 1.0) {
   let d = _merge_deltas(base, xs)
   let w = _merge_each(weights, size(d, 0), d, "merge_task_arithmetic", "weights")
   _merge_gta(base, d, w, false, normalize, lambda)
@@ -127,7 +127,7 @@ fn merge_task_arithmetic(base, xs, weights, normalize: bool = false, lambda = 1.
 # ties: each task vector trimmed to the int(density * n) elements of largest magnitude (ties in
 # index order), the sign elected by the weighted vectors' summed mass, and the mean of those that
 # agree with it (their weighted sum over their weights, with `normalize`), as mergekit's `ties`.
-fn merge_ties(base, xs, weights, density = 1.0, normalize: bool = true, lambda = 1.0) {
+fn merge_ties(base: float[...], xs: float[...], weights: num[...], density: num[...] = 1.0, normalize: bool = true, lambda = 1.0) {
   let d = _merge_deltas(base, xs)
   let m = size(d, 0)
   let w = _merge_each(weights, m, d, "merge_ties", "weights")
@@ -142,7 +142,7 @@ fn merge_ties(base, xs, weights, density = 1.0, normalize: bool = true, lambda =
 # merge on any thread count), the kept ones rescaled, then merged as TIES (`ties=true`, mergekit's
 # `dare_ties`) or summed (`dare_linear`). rescale="l1" is mergekit's (each vector scaled back to
 # its L1 norm); "density" divides by the density, as the DARE paper; "none" keeps them as they are.
-fn merge_dare(base, xs, weights, density, seed: int, ties: bool = true, rescale = "l1", normalize: bool = false,
+fn merge_dare(base: float[...], xs: float[...], weights: num[...], density: num[...], seed: int, ties: bool = true, rescale = "l1", normalize: bool = false,
               lambda = 1.0) {
   let d = _merge_deltas(base, xs)
   let m = size(d, 0)
@@ -157,7 +157,7 @@ fn merge_dare(base, xs, weights, density, seed: int, ties: bool = true, rescale 
 # the int(gamma * n) largest (outliers) are dropped (fewer are dropped when both do not fit), then
 # summed (`ties=true`: with TIES's sign election, mergekit's `breadcrumbs_ties`). mergekit keeps
 # nothing when int(gamma * n) is 0 (its slice [n_bot:-0] is empty); here that drops no outlier.
-fn merge_breadcrumbs(base, xs, weights, density, gamma = 0.01, ties: bool = false, normalize: bool = false,
+fn merge_breadcrumbs(base: float[...], xs: float[...], weights: num[...], density: num[...], gamma: num[...] = 0.01, ties: bool = false, normalize: bool = false,
                      lambda = 1.0) {
   let d = _merge_deltas(base, xs)
   let m = size(d, 0)
@@ -183,7 +183,7 @@ fn merge_breadcrumbs(base, xs, weights, density, gamma = 0.01, ties: bool = fals
 # last axis; a vector is one row): density - epsilon for the smallest to density + epsilon for the
 # largest, linear in the rank, drawn as DARE's, the kept ones rescaled (mergekit's l1), then merged
 # as TIES (`ties=true`, mergekit's `della`, normalized) or summed (`della_linear`).
-fn merge_della(base, xs, weights, density, seed: int, epsilon = 0.15, ties: bool = true, rescale = "l1",
+fn merge_della(base: float[...], xs: float[...], weights: num[...], density: num[...], seed: int, epsilon: num[...] = 0.15, ties: bool = true, rescale = "l1",
                normalize: bool = true, lambda = 1.0) {
   let d = _merge_deltas(base, xs)
   let m = size(d, 0)
@@ -209,7 +209,7 @@ fn merge_della(base, xs, weights, density, seed: int, epsilon = 0.15, ties: bool
 # with a', b' the directions (a vector of norm 1e-8 or less is kept as it is) and dot their
 # product, sin((1 - t) theta) / sin(theta) a + sin(t theta) / sin(theta) b for theta = acos(dot),
 # and the linear (1 - t) a + t b when |dot| > 0.9995 (nearly parallel), as mergekit's slerp.
-fn merge_slerp(a, b, t) {
+fn merge_slerp(a: float[...], b: float[...], t: num) {
   let x = flatten(_merge_lift(a))
   let y = flatten(_merge_lift(b))
   let na = sqrt(sum(i) x[i] * x[i])
@@ -229,7 +229,7 @@ fn merge_slerp(a, b, t) {
 # model_stock: the models' mean pulled toward base by t = m cos / (1 + (m - 1) cos), cos the mean
 # over pairs of models of the cosine between their task vectors (each norm product at least
 # 1e-6, each cosine in [-1, 1]), as mergekit's model_stock (filter_wise: false).
-fn merge_model_stock(base, xs) {
+fn merge_model_stock(base: float[...], xs: float[...]) {
   let d = _merge_deltas(base, xs)
   let x = _merge_rows(xs)
   let b = flatten(_merge_lift(base))
@@ -245,7 +245,7 @@ fn merge_model_stock(base, xs) {
 
 # nearswap: base moved toward x where they are close: w = clamp(t / max(|base - x|, 1e-6), 0, 1),
 # w x + (1 - w) base, as mergekit's nearswap.
-fn merge_nearswap(base, x, t) {
+fn merge_nearswap(base: float[...], x: float[...], t: num) {
   let tt = cast(t, dtype=base)
   let w = clamp(tt / max(abs(base - x), 1e-6), 0, 1)
   w * x + (1 - w) * base
@@ -256,7 +256,7 @@ fn merge_nearswap(base, x, t) {
 # embeddings and the final norm), the values interpolated linearly at t (len(values) - 1); a number
 # is itself everywhere. In a map's body the layer and their count come from the tensor's name
 # (tensor_layer(), tensor_layers()): merge_gradient([0.0, 0.5, 1.0]).
-fn merge_gradient(values, layer: int = tensor_layer(), nlayers: int = tensor_layers()) {
+fn merge_gradient(values: num[...], layer: int = tensor_layer(), nlayers: int = tensor_layers()) {
   let v = f64(values) * ones(numel(values), dtype=f64)
   let t = if layer < 0 then 0.0 else if nlayers > 1 then f64(layer) / f64(nlayers - 1) else 1.0
   let scaled = t * f64(numel(values) - 1)
