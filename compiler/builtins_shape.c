@@ -148,8 +148,15 @@ static Val *b_reshape(Sema *s, const Builtin *b, Arg *args, Node *call) {
 }
 
 /* flatten(x): x's elements in a vector, row-major (NumPy's ravel; a view where it can be) */
+static Val *number_body(Sema *s, Val **idx, Span span, void *ctx) {
+  (void)s, (void)idx, (void)span;
+  return ctx;
+}
+
+/* flatten(x): x's elements in row-major order; a number is a vector of one (NumPy's ravel). */
 static Val *b_flatten(Sema *s, const Builtin *b, Arg *args, Node *call) {
   Val *x = args[0].v;
+  if (x->kind == V_SCALAR) return sema_compr(s, x->dt, 1, (Dim[]){sema_dim_const(1)}, number_body, x, call->span);
   if (!need_tensor(s, b, x, args[0].span, "")) return ERR;
   ReshapeCtx c = {.rank = 1};
   int64_t n;

@@ -13,15 +13,15 @@
 
 # --- helpers ------------------------------------------------------------------------------------
 
-# xs [m, ...] as a matrix [m, n]: one row per model.
-fn _merge_rows(xs) = reshape(xs, [xs.shape[0], -1])
+# xs [m, ...] as a matrix [m, n]: each model's tensor flattened (a number is one element).
+fn _merge_rows(xs) {
+  let n = numel(flatten(xs[0]))
+  let r[k, i < n] = flatten(xs[k])[i]
+  r
+}
 
-# A tensor of rank 1 or more, x itself (a number becomes a vector of one element, so that a
-# checkpoint's rank-0 tensors merge as the others do; a map takes the vector back as a number).
-fn _merge_lift(x) = x * cast(ones(1), dtype=x)
-
-# r [n] in the shape of x (of x lifted).
-fn _merge_like(r, x) = reshape(r, _merge_lift(x).shape)
+# r [n] in x's shape (a vector of one element for a number, which a map takes as the number).
+fn _merge_like(r, x) = reshape(r, (x * cast(ones(1), dtype=x)).shape)
 
 # A number or one per model: a vector of m values of x's dtype (densities and the like are f64,
 # as the Python floats mergekit computes with).
@@ -82,24 +82,38 @@ fn _merge_rescale(d, keep, density, rescale) {
 # is kept and divided by the sum of the weights (a divisor of 0, or below 1e-8 without
 # consensus, counts as 1); divided only when `normalize`, then times lambda, added to base.
 fn _merge_gta(base, d, w, consensus: bool, normalize: bool, lambda) {
-  let b = flatten(_merge_lift(base))
+  let b = flatten(base)
   let lam = cast(lambda, dtype=b)
-  let wd[k, i] = w[k] * d[k, i]
-  let elected[i] = if (sum(k) wd[k, i]) >= 0 then cast(1, dtype=b) else cast(-1, dtype=b)
-  let kept[k, i] = not consensus or sign(wd[k, i]) == elected[i]
-  let total = sum(k) w[k]
-  let whole = if abs(total) < 1e-8 then cast(1, dtype=b) else total
-  let mixed[i] = sum(k) where(kept[k, i], wd[k, i], 0)
-  let weight[i] = sum(k) where(kept[k, i], w[k], 0)
-  let divisor[i] = if not consensus then whole else if weight[i] == 0 then cast(1, dtype=b) else weight[i]
-  let r[i] = b[i] + (if normalize then mixed[i] / divisor[i] else mixed[i]) * lam
+  let mode = if consensus then "ties" else "sum"
+  let r = if mode == "ties" then _merge_ties_mix(b, d, w, normalize, lam) else _merge_sum_mix(b, d, w, normalize, lam)
   _merge_like(r, base)
+}
+
+# Element i of the TIES merge: the elected sign, the agreeing weighted values and their weights.
+fn _merge_ties_at(b, d, w, i, normalize: bool, lam) {
+  let elected = if (sum(k) w[k] * d[k, i]) >= 0 then cast(1, dtype=b) else cast(-1, dtype=b)
+  let mixed = sum(k) where(sign(w[k] * d[k, i]) == elected, w[k] * d[k, i], 0)
+  let weight = sum(k) where(sign(w[k] * d[k, i]) == elected, w[k], 0)
+  b[i] + (if normalize then mixed / (if weight == 0 then cast(1, dtype=b) else weight) else mixed) * lam
+}
+
+fn _merge_ties_mix(b, d, w, normalize: bool, lam) {
+  let n = size(b, 0)
+  let r[i < n] = _merge_ties_at(b, d, w, i, normalize, lam)
+  r
+}
+
+fn _merge_sum_mix(b, d, w, normalize: bool, lam) {
+  let total = sum(k) w[k]
+  let divisor = if abs(total) < 1e-8 then cast(1, dtype=b) else total
+  let r[i] = b[i] + (if normalize then (sum(k) w[k] * d[k, i]) / divisor else sum(k) w[k] * d[k, i]) * lam
+  r
 }
 
 # The task vectors of xs over base, [m, n], with the models' weights and densities checked.
 fn _merge_deltas(base, xs) {
   let x = _merge_rows(xs)
-  let b = flatten(_merge_lift(base))
+  let b = flatten(base)
   let d[k, i] = x[k, i] - b[i]
   d
 }
@@ -193,9 +207,9 @@ fn merge_della(base: float[...], xs: float[...], weights: num[...], density: num
   let eps = _merge_each(epsilon, m, f64(0), "merge_della", "epsilons")
   check(all(dens >= 1 or (dens - eps > 0 and dens + eps < 1)),
         "merge_della: density - epsilon and density + epsilon must be in (0, 1)")
-  let lifted = _merge_lift(base)
-  let rk = size(lifted.shape, 0)
-  let c = max(if rk >= 2 then lifted.shape[rk - 1] else numel(lifted), 1)
+  let shape = (base * cast(ones(1), dtype=base)).shape
+  let rk = size(shape, 0)
+  let c = max(if rk >= 2 then shape[rk - 1] else numel(base), 1)
   let rank = reshape(argsort(argsort(reshape(abs(d), [-1, c]))), [m, n])
   let u = rand([m, n], seed=seed)
   let spread = f32(max(c - 1, 1))
@@ -210,8 +224,8 @@ fn merge_della(base: float[...], xs: float[...], weights: num[...], density: num
 # product, sin((1 - t) theta) / sin(theta) a + sin(t theta) / sin(theta) b for theta = acos(dot),
 # and the linear (1 - t) a + t b when |dot| > 0.9995 (nearly parallel), as mergekit's slerp.
 fn merge_slerp(a: float[...], b: float[...], t: num) {
-  let x = flatten(_merge_lift(a))
-  let y = flatten(_merge_lift(b))
+  let x = flatten(a)
+  let y = flatten(b)
   let na = sqrt(sum(i) x[i] * x[i])
   let nb = sqrt(sum(i) y[i] * y[i])
   let sa = if na > 1e-8 then na else cast(1, dtype=na)
@@ -232,7 +246,7 @@ fn merge_slerp(a: float[...], b: float[...], t: num) {
 fn merge_model_stock(base: float[...], xs: float[...]) {
   let d = _merge_deltas(base, xs)
   let x = _merge_rows(xs)
-  let b = flatten(_merge_lift(base))
+  let b = flatten(base)
   let m = size(d, 0)
   check(m >= 2, "merge_model_stock: needs two models or more besides the base, got {}", m)
   let nrm[k] = sqrt(sum(i) d[k, i] * d[k, i])

@@ -317,7 +317,9 @@ SnTensor *sn_median(const SnTensor *x, int64_t axis) { return order_stats("media
  * f32 values), selected 16 bits at a time from the top: a pass counts the candidates' next digit
  * (per chunk, added up), and the digit where the count from the top reaches k narrows the
  * candidates. The key found is the k-th largest; of the elements with that key, those in the k
- * largest are the first ones in index order (topk's ties), and the last of them is the index.
+ * largest are the first ones in index order (topk's ties), and the last of them is the index:
+ * the last pass's histograms count each chunk's elements of that key, so only the chunk that
+ * holds it is read again.
  * Counts are integers, so the result is the same on any thread count; O(n) per pass, where
  * topk's sort is O(n log n). */
 
@@ -334,9 +336,8 @@ typedef struct {
   int shift;       /* the digit is (key >> shift) & 0xffff */
   bool all;        /* every element is a candidate (the first pass) */
   uint64_t prefix; /* else a candidate's key >> (shift + 16) */
-  uint64_t key;    /* the last pass: the key whose occurrences `equal` counts */
+  uint64_t key;    /* the key found */
   uint32_t *hist;  /* per chunk */
-  int64_t *equal;  /* per chunk */
   int64_t nchunks;
 } Select;
 
@@ -363,14 +364,6 @@ static int32_t select_count(void *ctx, int64_t c, int64_t lo, int64_t hi) {
   return 0;
 }
 
-static int32_t select_equal(void *ctx, int64_t c, int64_t lo, int64_t hi) {
-  Select *s = ctx;
-  int64_t e = 0;
-  for (int64_t i = lo; i < hi; i++) e += select_key(s, i) == s->key;
-  s->equal[c] = e;
-  return 0;
-}
-
 SnResult *sn_kth_largest(const char *where, SnTensor *x, int64_t k) {
   int64_t n = sn_tensor_numel(x);
   if (x->dtype == SN_BOOL) {
@@ -388,11 +381,9 @@ SnResult *sn_kth_largest(const char *where, SnTensor *x, int64_t k) {
   s.nchunks = sn_parallel_chunks(n, SELECT_GRAIN);
   if (s.nchunks > SELECT_CHUNKS) s.nchunks = SELECT_CHUNKS;
   s.hist = malloc((size_t)s.nchunks * SELECT_DIGITS * sizeof *s.hist);
-  s.equal = malloc((size_t)s.nchunks * sizeof *s.equal);
-  if (!r || !s.hist || !s.equal) {
+  if (!r || !s.hist) {
     if (t) sn_error_set("out of memory");
     free(s.hist);
-    free(s.equal);
     sn_tensor_release(t);
     return sn_result_failed(where, r);
   }
@@ -412,18 +403,18 @@ SnResult *sn_kth_largest(const char *where, SnTensor *x, int64_t k) {
     s.prefix = s.all ? (uint64_t)d : s.prefix << 16 | (uint64_t)d;
     s.all = false;
   }
-  /* the key is s.prefix; the wanted element is its left-th occurrence in index order */
+  /* the key is s.prefix; the wanted element is its left-th occurrence in index order, and the
+   * last pass's histograms count each chunk's occurrences */
   s.key = s.prefix;
-  sn_parallel_for(n, s.nchunks, select_equal, &s);
   int64_t c = 0;
-  while (s.equal[c] < left) left -= s.equal[c++];
+  while ((int64_t)s.hist[(size_t)c * SELECT_DIGITS + (s.key & 0xffff)] < left)
+    left -= s.hist[(size_t)c++ * SELECT_DIGITS + (s.key & 0xffff)];
   int64_t i = n * c / s.nchunks;
   for (;; i++)
     if (select_key(&s, i) == s.key && --left == 0) break;
   sn_result_set_f64(r, 0, "value", sn_tensor_get_f64(t, i));
   sn_result_set_i64(r, 1, "index", i);
   free(s.hist);
-  free(s.equal);
   sn_tensor_release(t);
   return r;
 }
