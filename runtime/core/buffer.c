@@ -3,6 +3,8 @@
 #include "core/rt_core.h"
 
 #include <malloc.h>
+#include <pthread.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <sys/mman.h>
 
@@ -27,6 +29,53 @@ __attribute__((constructor)) static void keep_freed_memory(void) {
   mallopt(M_TRIM_THRESHOLD, 64 << 20);
 }
 
+/* Above glibc's largest heap threshold (32 MB) malloc maps every buffer and unmaps it when it is
+ * freed, and the kernel zeroes its pages again at their first touch: a map over a checkpoint's
+ * tensors (a merge) allocates the same few large intermediates for every tensor, and zeroing
+ * them took a quarter of a merge's time. Up to BIG_KEPT such buffers are kept when freed and
+ * given to the next request they can hold (the smallest that can), so their pages stay mapped.
+ * Peak RSS does not grow: a kept buffer was in use before, and one is reused before another is
+ * made. */
+#define BIG_MIN ((size_t)32 << 20)
+#define BIG_KEPT 4
+
+static struct {
+  SnBuffer *b;
+  size_t alloc; /* bytes it holds, header included */
+} big[BIG_KEPT];
+static pthread_mutex_t big_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* A kept buffer of at least alloc bytes, or NULL. */
+static SnBuffer *big_take(size_t alloc) {
+  pthread_mutex_lock(&big_lock);
+  int best = -1;
+  for (int k = 0; k < BIG_KEPT; k++)
+    if (big[k].b && big[k].alloc >= alloc && (best < 0 || big[k].alloc < big[best].alloc)) best = k;
+  SnBuffer *b = best >= 0 ? big[best].b : NULL;
+  if (best >= 0) big[best].b = NULL;
+  pthread_mutex_unlock(&big_lock);
+  return b;
+}
+
+/* Keeps b (alloc bytes) in place of a free slot or of a smaller kept buffer, which is freed;
+ * false when it is not kept. */
+static bool big_keep(SnBuffer *b, size_t alloc) {
+  pthread_mutex_lock(&big_lock);
+  int slot = -1;
+  for (int k = 0; k < BIG_KEPT && slot < 0; k++)
+    if (!big[k].b) slot = k;
+  for (int k = 0; k < BIG_KEPT && slot < 0; k++)
+    if (big[k].alloc < alloc) slot = k;
+  SnBuffer *old = slot >= 0 ? big[slot].b : NULL;
+  if (slot >= 0) big[slot].b = b, big[slot].alloc = alloc;
+  pthread_mutex_unlock(&big_lock);
+  free(old);
+  return slot >= 0;
+}
+
+/* The bytes an owned buffer of `bytes` allocates. */
+static size_t alloc_size(size_t bytes) { return SN_ALIGN + (bytes + SN_ALIGN - 1) / SN_ALIGN * SN_ALIGN; }
+
 /* What a buffer of no bytes points at, so that empty tensors still have a valid address. */
 static _Alignas(SN_ALIGN) char empty_bytes[SN_ALIGN];
 
@@ -35,8 +84,14 @@ SnBuffer *sn_buffer_new(size_t bytes) {
     sn_error_set("tensor too large: %zu bytes", bytes);
     return NULL;
   }
-  size_t alloc = SN_ALIGN + (bytes + SN_ALIGN - 1) / SN_ALIGN * SN_ALIGN;
-  SnBuffer *b = bytes <= MAX_BUFFER ? aligned_alloc(SN_ALIGN, alloc) : NULL;
+  size_t alloc = alloc_size(bytes);
+  SnBuffer *b = alloc >= BIG_MIN && bytes <= MAX_BUFFER ? big_take(alloc) : NULL;
+  if (b) {
+    b->refcount = 1;
+    b->size = bytes;
+    return b;
+  }
+  b = bytes <= MAX_BUFFER ? aligned_alloc(SN_ALIGN, alloc) : NULL;
   if (!b) {
     sn_error_set("out of memory: a tensor of %zu bytes", bytes);
     return NULL;
@@ -75,6 +130,7 @@ void sn_buffer_retain(SnBuffer *b) {
 void sn_buffer_release(SnBuffer *b) {
   if (!b || __atomic_sub_fetch(&b->refcount, 1, __ATOMIC_ACQ_REL) != 0) return;
   if (b->kind == SN_BUFFER_MMAP && b->data != empty_bytes) munmap(b->data, b->size);
+  if (b->kind == SN_BUFFER_OWNED && alloc_size(b->size) >= BIG_MIN && big_keep(b, alloc_size(b->size))) return;
   free(b);
 }
 
