@@ -57,7 +57,14 @@ fn _merge_row(f: fn, k, n) {
 # count-th largest, or equal to it up to its index (kth_largest, one pass over a stored row per
 # model). Branch-free (0/1 arithmetic, not `and`/`or`), so the merge's loop vectorises.
 fn _merge_top(y: fn, m, n, count) {
-  let at[k < m] = kth_largest(_merge_row(y, k, n), clamp(count[k], 1, max(n, 1))).index
+  # one model after the other: each row is computed and searched on every core, and one row
+  # (4 bytes an element) is in memory at a time
+  let found = iterate at = zeros(m, dtype=i64), k = 0 {
+    let here = kth_largest(_merge_row(y, k, n), clamp(count[k], 1, max(n, 1))).index
+    at = where(arange(m) == k, here, at)
+    k = k + 1
+  } max m
+  let at = found.at
   let edge[k < m] = y(k, at[k])
   fn(k, i, v) = i32(count[k] > 0) * (i32(v > edge[k]) + i32(v == edge[k]) * i32(i <= at[k])) > 0
 }

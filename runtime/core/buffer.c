@@ -100,6 +100,7 @@ SnBuffer *sn_buffer_new(size_t bytes) {
   b->kind = SN_BUFFER_OWNED;
   b->data = (char *)b + SN_ALIGN;
   b->size = bytes;
+  b->capacity = alloc;
   if (alloc >= HUGEPAGE_MIN) {
     /* As NumPy does: transparent huge pages make first touch of a large tensor several times
      * faster. Only advice, so a failure changes nothing. */
@@ -120,6 +121,7 @@ SnBuffer *snrt_buffer_from_mapping(void *map, size_t len) {
   b->kind = SN_BUFFER_MMAP;
   b->data = map ? map : empty_bytes;
   b->size = len;
+  b->capacity = 0;
   return b;
 }
 
@@ -130,7 +132,7 @@ void sn_buffer_retain(SnBuffer *b) {
 void sn_buffer_release(SnBuffer *b) {
   if (!b || __atomic_sub_fetch(&b->refcount, 1, __ATOMIC_ACQ_REL) != 0) return;
   if (b->kind == SN_BUFFER_MMAP && b->data != empty_bytes) munmap(b->data, b->size);
-  if (b->kind == SN_BUFFER_OWNED && alloc_size(b->size) >= BIG_MIN && big_keep(b, alloc_size(b->size))) return;
+  if (b->kind == SN_BUFFER_OWNED && b->capacity >= BIG_MIN && big_keep(b, b->capacity)) return;
   free(b);
 }
 

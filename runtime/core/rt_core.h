@@ -53,6 +53,8 @@ struct SnBuffer {
   SnBufferKind kind; /* how the bytes are released: free, or munmap */
   void *data;        /* the first byte; for an owned buffer it follows this header */
   size_t size;       /* bytes */
+  size_t capacity;   /* an owned buffer's allocation, header included (a reused one may be larger
+                      * than its size needs: buffer.c keeps large ones) */
 };
 
 /* A buffer over a mapping made with mmap (len bytes at map; map may be NULL when len is 0);
