@@ -13,6 +13,9 @@
 
 #include <math.h>
 #include <stdbool.h>
+#ifdef __AVX512F__
+#include <immintrin.h>
+#endif
 #include <stdlib.h>
 
 /* Elements a parallel chunk should have at least, so a small tensor is sorted on one thread. */
@@ -396,28 +399,59 @@ typedef struct {
   _Atomic int failed;
 } Narrow;
 
+/* Appends (key, i) to a chunk's candidates; false when there are too many. */
+static bool gather(Narrow *w, Item **cand, int64_t *nc, int64_t *cap, uint64_t key, int64_t i) {
+  if (*nc == *cap) {
+    Item *more = *nc < w->most ? realloc(*cand, (size_t)(*cap = *cap ? 2 * *cap : 1024) * sizeof *more) : NULL;
+    if (!more) return false;
+    *cand = more;
+  }
+  (*cand)[(*nc)++] = (Item){key, i};
+  return true;
+}
+
 static int32_t narrow_chunk(void *ctx, int64_t c, int64_t lo, int64_t hi) {
   Narrow *w = ctx;
-  int64_t above = 0, nc = 0, cap = 0;
+  int64_t above = 0, nc = 0, cap = 0, i = lo;
   Item *cand = NULL;
   const uint64_t bound_lo = w->lo, bound_hi = w->hi;
   const uint32_t *f32 = w->s->dt == SN_F32 ? (const uint32_t *)w->s->data : NULL;
-  for (int64_t i = lo; i < hi; i++) {
+  bool ok = true;
+#ifdef __AVX512F__
+  /* f32 keys 16 at a time: the keys above, and a mask of the rare candidates */
+  if (f32) {
+    const __m512i sign = _mm512_set1_epi32((int)0x80000000u), abs_mask = _mm512_set1_epi32(0x7fffffff);
+    const __m512i inf = _mm512_set1_epi32(0x7f800000), ones = _mm512_set1_epi32(-1);
+    const __m512i top = _mm512_set1_epi32((int)(uint32_t)(bound_hi > UINT32_MAX ? UINT32_MAX : bound_hi));
+    const __m512i base = _mm512_set1_epi32((int)(uint32_t)bound_lo);
+    const __m512i width = _mm512_set1_epi32((int)(uint32_t)((bound_hi > UINT32_MAX ? UINT32_MAX : bound_hi) - bound_lo));
+    const bool none_above = bound_hi >= UINT32_MAX;
+    for (; ok && i + 16 <= hi; i += 16) {
+      __m512i b = _mm512_loadu_si512((const void *)(f32 + i));
+      __m512i mag = _mm512_and_si512(b, abs_mask);
+      b = _mm512_maskz_mov_epi32(_mm512_cmpneq_epi32_mask(mag, _mm512_setzero_si512()), b);
+      __mmask16 neg = _mm512_cmplt_epi32_mask(b, _mm512_setzero_si512());
+      __m512i key = _mm512_mask_mov_epi32(_mm512_or_si512(b, sign), neg, _mm512_xor_si512(b, ones));
+      key = _mm512_mask_mov_epi32(key, _mm512_cmpgt_epu32_mask(mag, inf), ones);
+      if (!none_above) above += __builtin_popcount(_mm512_cmpgt_epu32_mask(key, top));
+      unsigned in = _mm512_cmple_epu32_mask(_mm512_sub_epi32(key, base), width);
+      while (in && ok) {
+        int j = __builtin_ctz(in);
+        in &= in - 1;
+        ok = gather(w, &cand, &nc, &cap, f32_key(f32[i + j]), i + j);
+      }
+    }
+  }
+#endif
+  for (; ok && i < hi; i++) {
     uint64_t key = f32 ? f32_key(f32[i]) : select_key(w->s, i);
     above += key > bound_hi;
     /* one unsigned comparison, which is rarely true: a branch on key > hi would be mispredicted
      * at every other element when k is half of n */
     if (key - bound_lo > bound_hi - bound_lo) continue;
-    if (nc == cap) {
-      Item *more = nc < w->most ? realloc(cand, (size_t)(cap = cap ? 2 * cap : 1024) * sizeof *more) : NULL;
-      if (!more) {
-        w->failed = 1;
-        break;
-      }
-      cand = more;
-    }
-    cand[nc++] = (Item){key, i};
+    ok = gather(w, &cand, &nc, &cap, key, i);
   }
+  if (!ok) w->failed = 1;
   w->above[c] = above;
   w->cand[c] = cand;
   w->ncand[c] = nc;
