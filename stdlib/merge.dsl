@@ -32,9 +32,9 @@ fn _merge_like(r, x) = reshape(r, (x * cast(ones(1), dtype=x)).shape)
 fn _merge_each(v, m: int, x, fname, what) {
   check(numel(v) == 1 or numel(v) == m, "{}: {} {} for {} models", fname, numel(v), what, m,
         hint="give one value, or one per model in the order the models are stacked")
-  let all = flatten(cast(v, dtype=x) * cast(ones(1), dtype=x))
-  let one = numel(all) == 1
-  let r[k < m] = all[where(one, 0, k)]
+  let given = flatten(cast(v, dtype=x) * cast(ones(1), dtype=x))
+  let one = numel(given) == 1
+  let r[k < m] = given[where(one, 0, k)]
   r
 }
 
