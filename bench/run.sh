@@ -77,4 +77,5 @@ sh bench/ot_sinkhorn.sh "$build"
 sh bench/threads.sh "$build"
 sh bench/train.sh "$build"
 sh bench/sample.sh "$build"
+sh bench/align.sh "$build"
 exit 0

@@ -14,10 +14,12 @@
  *   iteration space gives x the contribution dx[p] = sum over I with s(I) = p of the adjoint of
  *   that read at I. When the subscripts are distinct indices (x[i, k] in a body over i, j, k),
  *   those indices become p's and the others are summed: dx[i, k] = sum(j) ..., a gather, never
- *   a scatter; a subscript i + c binds i = p - c (checked to be in range); a flat index of
- *   several (z * s + i with i < s, or q / n and q % n at two axes, as a reshape reads) binds
- *   them by quotients and remainders; any other subscript (y[i] in z[i, y[i]], a strided
- *   window t * 2 + k) is a condition p = s(I), summed over every point. The adjoint at a point is computed by copying
+ *   a scatter; a linear subscript binds its outermost index: i + c binds i = p - c, a window
+ *   t * stride + j - pad binds t = (p - j + pad) / stride (checked exact) and sums j, k terms
+ *   per point, each checked in range; a flat index of several (z * s + i with i < s, or q / n
+ *   and q % n at two axes, as a reshape reads) binds them by quotients and remainders; any
+ *   other subscript (y[i] in z[i, y[i]]) is a condition p = s(I), summed over every point.
+ *   The adjoint at a point is computed by copying
  *   the body there (recomputing the forward, as KeOps does by hand) and sweeping it backwards,
  *   so the backward of a lazy comprehension stays lazy: O(n + m) memory for a pairwise lse.
  * - `@` goes back through BLAS (dA = dC @ B^T, dB = A^T @ dC); a literal's elements take their
@@ -29,6 +31,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "passes.h"
 #include "reductions.h"
 #include "rtabi.h"
 
@@ -440,7 +443,7 @@ static IrInst *compr_like(Ad *ad, IrValue *t, IrBuilder *in, IrValue **idx) {
   dims_of(ad, t, dims);
   IrType tt = ir_tensor((SnDtype)t->type.dtype, rank);
   IrInst *c = ir_emit(&ad->top, IR_COMPR, rank, dims, 1, &tt, 1);
-  c->flags |= IRF_LAZY;
+  if (!fuse_stores(t)) c->flags |= IRF_LAZY;
   c->res[0]->dims = dims;
   for (int k = 0; k < rank; k++) idx[k] = ir_block_arg(ad->fn, c->regions[0], ir_i64);
   *in = (IrBuilder){.fn = ad->fn, .block = c->regions[0], .span = ad->top.span};
@@ -655,7 +658,6 @@ static bool scalar_rule(Sweep *sw, IrInst *in) {
   }
 }
 
-/* Are a and b the same index: one value, or equal constants? */
 /* A size, seen through the clamp max(n, 0) that gives a comprehension's extent (a negative n
  * makes it empty). */
 static IrValue *size_of(IrValue *v) {
@@ -668,6 +670,7 @@ static IrValue *size_of(IrValue *v) {
   return v;
 }
 
+/* Are a and b the same size: one value, or equal constants? */
 static bool same_size(IrValue *a, IrValue *b) {
   int64_t x, y;
   a = ir_val(a);
@@ -911,116 +914,265 @@ static int rem_partner(Chain *ch, const Target *t, const bool *done, int k, cons
   return -1;
 }
 
+/* A linear subscript: the sum of sign * coef * vars[j] terms (coef NULL: 1) and of sign * v
+ * parts free of the chain's indices, as a window reads (x[t * stride + j - pad]). */
+#define LIN_MAX_PARTS 8
+typedef struct LinTerm {
+  int j, sign;
+  IrValue *coef;
+} LinTerm;
+typedef struct LinForm {
+  LinTerm t[LIN_MAX_PARTS];
+  struct { int sign; IrValue *v; } c[LIN_MAX_PARTS];
+  int nt, nc;
+  int k; /* the subscript's axis */
+} LinForm;
+
+/* Is v computed before the chain and free of its indices? */
+static bool chain_free(Chain *ch, IrValue *v) { return !uses_vars(ch, v) && !defined_inside(v, ch->top); }
+
+static bool linear_form(Chain *ch, IrValue *s, int sign, LinForm *f) {
+  s = ir_val(s);
+  if (!ir_type_eq(s->type, ir_i64)) return false;
+  int j = var_index(ch, s);
+  IrInst *d = s->def;
+  if (j < 0 && chain_free(ch, s)) {
+    if (f->nc == LIN_MAX_PARTS) return false;
+    f->c[f->nc].sign = sign;
+    f->c[f->nc++].v = s;
+    return true;
+  }
+  IrValue *coef = NULL;
+  if (j < 0 && d && d->op == IR_BIN && (d->sub == BIN_ADD || d->sub == BIN_SUB))
+    return linear_form(ch, d->ops[0], sign, f) && linear_form(ch, d->ops[1], d->sub == BIN_SUB ? -sign : sign, f);
+  if (j < 0 && d && d->op == IR_BIN && d->sub == BIN_MUL)
+    for (int side = 0; side < 2 && j < 0; side++)
+      if (var_index(ch, d->ops[side]) >= 0 && chain_free(ch, d->ops[1 - side])) {
+        j = var_index(ch, d->ops[side]);
+        coef = ir_val(d->ops[1 - side]);
+      }
+  if (j < 0 || f->nt == LIN_MAX_PARTS) return false;
+  for (int m = 0; m < f->nt; m++)
+    if (f->t[m].j == j) return false;
+  f->t[f->nt].j = j;
+  f->t[f->nt].sign = sign;
+  f->t[f->nt++].coef = coef;
+  return true;
+}
+
+/* Can the form bind one of its indices? The outermost unbound one goes first: a window's
+ * position t (t * stride + j) is bound and its offset j summed, O(k) terms per point. */
+static bool window_ok(LinForm *f, const bool *bound) {
+  int b = -1;
+  for (int m = 0; m < f->nt; m++)
+    if (!bound[f->t[m].j] && (b < 0 || f->t[m].j < f->t[b].j)) b = m;
+  if (b < 0) return false;
+  LinTerm first = f->t[b];
+  f->t[b] = f->t[0];
+  f->t[0] = first;
+  return true;
+}
+
+/* May a coefficient be zero when the program runs? */
+static bool maybe_zero(IrValue *coef) {
+  int64_t c;
+  return coef && !(ir_is_const_int(coef, &c) && c != 0);
+}
+
+/* How a chain's reads of a target become a gather at the target's point p: the chain indices
+ * the subscripts bind (to values at p, in pt), those summed, the range checks, and the
+ * subscripts left as conditions p = s(I). */
+typedef struct Gather {
+  Ad *ad;
+  Chain *ch;
+  const Target *t;
+  IrInst *c;                    /* the adjoint comprehension (a tensor target), */
+  IrBuilder in;                 /* its body, */
+  IrValue *P[SN_MAX_RANK];      /* and its indices: the point p */
+  IrMap pt;                     /* chain index -> its value at p */
+  bool bound[2 * SN_MAX_RANK];  /* bound by a subscript, or a window's summed term */
+  bool summed[2 * SN_MAX_RANK]; /* a window's other term: summed, not bound later */
+  bool done[SN_MAX_RANK];       /* subscripts bound along with an earlier one (a reshape's digits) */
+  LinForm win[SN_MAX_RANK];     /* windows, bound once the summed indices exist */
+  int nwin;
+  int condk[SN_MAX_RANK], ncond;
+  IrValue *lo_hi[4 * SN_MAX_RANK][2]; /* 0 <= lo_hi[k][0] < lo_hi[k][1]: one per subscript, one
+                                       * per index a flat one binds, a window's exactness */
+  int nrange;
+} Gather;
+
+static void in_range(Gather *g, IrValue *v, IrValue *n) {
+  g->lo_hi[g->nrange][0] = v;
+  g->lo_hi[g->nrange++][1] = n;
+}
+
+/* A window's index at point p: t = num / a with num = sign (p - free parts - the other terms),
+ * checked exact (num - t a = 0); a zero coefficient (the read does not move with t) leaves t
+ * summed, as `alt` (a sum's index, over 1 term otherwise). */
+static IrValue *window_index(Gather *g, IrBuilder *b, const LinForm *f, IrValue *alt) {
+  IrValue *num = g->P[f->k];
+  for (int m = 0; m < f->nc; m++) num = ir_bin(b, f->c[m].sign > 0 ? BIN_SUB : BIN_ADD, num, f->c[m].v);
+  for (int m = 1; m < f->nt; m++) {
+    IrValue *v = ir_map_get(&g->pt, g->ch->vars[f->t[m].j]);
+    if (f->t[m].coef) v = ir_bin(b, BIN_MUL, v, f->t[m].coef);
+    num = ir_bin(b, f->t[m].sign > 0 ? BIN_SUB : BIN_ADD, num, v);
+  }
+  if (f->t[0].sign < 0) num = ir_bin(b, BIN_SUB, ir_const_i64(b, 0), num);
+  IrValue *a = f->t[0].coef;
+  if (!a) return num;
+  IrValue *t = ir_bin(b, BIN_DIV, num, a);
+  if (alt) t = ir_select(b, ir_cmp(b, CMP_EQ, a, ir_const_i64(b, 0)), alt, t);
+  in_range(g, ir_bin(b, BIN_SUB, num, ir_bin(b, BIN_MUL, t, a)), ir_const_i64(b, 1));
+  return t;
+}
+
+/* Subscript k as a flat index of several indices (q = z * s + i), or q / n with q % n at another
+ * axis (a reshape's read of its source): q = p, or p_k * n + p_k2, unflattened into the indices
+ * by remainders and quotients, the outermost checked in range. */
+static bool bind_flat(Gather *g, int k) {
+  Chain *ch = g->ch;
+  IrValue *s = g->t->subs[k], *q = NULL;
+  int js[2 * SN_MAX_RANK], nj = 0;
+  IrInst *sd = ir_val(s)->def;
+  if (sd && sd->op == IR_BIN && sd->sub == BIN_DIV && ir_is_int(s->type)) {
+    /* the digits of q: q / n (this axis), then (q % n) or, for a deeper reshape, the
+     * remainders of q / n' at the next axes ((q / e) / s, (q / e) % s, q % e) */
+    int k2s[SN_MAX_RANK], nk2 = 0, ranges = g->nrange;
+    IrInst *div = sd;
+    IrValue *flat = g->P[k];
+    for (;;) {
+      int k2 = rem_partner(ch, g->t, g->done, k, k2s, nk2, div);
+      if (k2 < 0) break;
+      k2s[nk2++] = k2;
+      in_range(g, g->P[k2], ir_op(div, 1));
+      flat = ir_bin(&g->in, BIN_ADD, ir_bin(&g->in, BIN_MUL, flat, ir_op(div, 1)), g->P[k2]);
+      IrValue *num = ir_val(div->ops[0]);
+      IrInst *inner = num->def;
+      if (inner && inner->op == IR_BIN && inner->sub == BIN_DIV && rem_partner(ch, g->t, g->done, k, k2s, nk2, inner) >= 0) {
+        div = inner;
+        continue;
+      }
+      if (radix(ch, num, g->bound, js, &nj)) q = flat;
+      break;
+    }
+    if (!q) {
+      g->nrange = ranges;
+      return false;
+    }
+    for (int m = 0; m < nk2; m++) g->done[k2s[m]] = true;
+  } else if (radix(ch, s, g->bound, js, &nj) && nj >= 2) {
+    q = g->P[k];
+  } else {
+    return false;
+  }
+  for (int m = nj - 1; m > 0; m--) {
+    /* an empty extent leaves no point: the range check zeroes it, the divisor stays 1 */
+    IrValue *e = ch->ext[js[m]], *e1 = ir_bin(&g->in, BIN_MAX, e, ir_const_i64(&g->in, 1));
+    IrValue *v = ir_bin(&g->in, BIN_REM, q, e1);
+    in_range(g, v, e);
+    ir_map_put(&g->pt, ch->vars[js[m]], v);
+    q = ir_bin(&g->in, BIN_DIV, q, e1);
+    g->bound[js[m]] = true;
+  }
+  in_range(g, q, ch->ext[js[0]]);
+  ir_map_put(&g->pt, ch->vars[js[0]], clamp(&g->in, q, ch->ext[js[0]]));
+  g->bound[js[0]] = true;
+  return true;
+}
+
+/* Subscript k as an unbound index i: i = p, checked in range when i may run over less than the
+ * tensor's axis (i < n - 1). */
+static bool bind_index(Gather *g, int k) {
+  Chain *ch = g->ch;
+  int j = var_index(ch, g->t->subs[k]);
+  if (j < 0 || g->bound[j]) return false;
+  g->bound[j] = true;
+  if (same_size(ir_op(g->c, k), ch->ext[j])) {
+    ir_map_put(&g->pt, ch->vars[j], g->P[k]);
+  } else {
+    in_range(g, g->P[k], ch->ext[j]);
+    ir_map_put(&g->pt, ch->vars[j], clamp(&g->in, g->P[k], ch->ext[j]));
+  }
+  return true;
+}
+
+/* Subscript k as a linear form, t * a + j - c (a window) or i + c: its first index is bound
+ * once the others are summed (bind_windows), the others are summed. */
+static bool bind_linear(Gather *g, int k) {
+  LinForm *f = &g->win[g->nwin];
+  if (!linear_form(g->ch, g->t->subs[k], 1, f) || !window_ok(f, g->bound)) {
+    *f = (LinForm){0};
+    return false;
+  }
+  f->k = k;
+  for (int m = 0; m < f->nt; m++) {
+    int j = f->t[m].j;
+    g->summed[j] = m > 0 && !g->bound[j];
+    g->bound[j] = true;
+  }
+  g->nwin++;
+  return true;
+}
+
+/* The windows' indices at p, in the sum over the indices they leave (rb, sum). */
+static void bind_windows(Gather *g, IrBuilder *rb, IrInst *sum) {
+  for (int w = 0; w < g->nwin; w++) {
+    LinTerm *b = &g->win[w].t[0];
+    IrValue *alt = maybe_zero(b->coef) ? ir_block_arg(g->ad->fn, sum->regions[0], ir_i64) : NULL;
+    IrValue *v = window_index(g, rb, &g->win[w], alt);
+    in_range(g, v, g->ch->ext[b->j]);
+    ir_map_put(&g->pt, g->ch->vars[b->j], clamp(rb, v, g->ch->ext[b->j]));
+  }
+}
+
+/* Whether the point I of the sum reads the target at p: the conditions and range checks. */
+static IrValue *reads_here(Gather *g, IrBuilder *rb) {
+  Chain *ch = g->ch;
+  IrValue *ok = NULL;
+  for (int k = 0; k < g->ncond; k++) {
+    IrValue *sub = g->t->subs[g->condk[k]];
+    IrBlock *home = sub->def ? sub->def->parent : sub->block;
+    IrValue *sk = hoist_value(rb, ch->top, sub);
+    if (!sk && (home == ch->top->regions[0] || (ch->inner && home == ch->inner->regions[0])))
+      sk = ir_map_get(&g->pt, sub);
+    if (!sk) {
+      fail(g->ad, ch->top->span, "cannot differentiate a read whose subscript is computed inside an `if`",
+           "compute the subscript before the `if`");
+      sk = g->P[g->condk[k]];
+    }
+    IrValue *e = ir_cmp(rb, CMP_EQ, g->P[g->condk[k]], sk);
+    ok = ok ? ir_bin(rb, BIN_AND, ok, e) : e;
+  }
+  for (int k = 0; k < g->nrange; k++) {
+    IrValue *e = ir_bin(rb, BIN_AND, ir_cmp(rb, CMP_GE, g->lo_hi[k][0], ir_const_i64(rb, 0)),
+                        ir_cmp(rb, CMP_LT, g->lo_hi[k][0], g->lo_hi[k][1]));
+    ok = ok ? ir_bin(rb, BIN_AND, ok, e) : e;
+  }
+  return ok;
+}
+
 /* The contribution of the chain's reads of the target to the target's adjoint. */
 static void contribute(Ad *ad, Chain *ch, const Target *t) {
-  IrMap pt = {0};
-  bool bound[2 * SN_MAX_RANK] = {0};
-  IrBuilder in;
-  IrValue *P[SN_MAX_RANK];
-  IrInst *c = NULL;
-  int ncond = 0, condk[SN_MAX_RANK];
-  IrValue *lo_hi[3 * SN_MAX_RANK][2]; /* one per subscript, and one per index a flat one binds */
-  int nrange = 0;
+  Gather *g = NEW(ad->fn->arena, Gather);
+  *g = (Gather){.ad = ad, .ch = ch, .t = t};
   IrBuilder *at = &ad->top;
   if (t->tensor) {
-    c = compr_like(ad, t->tensor, &in, P);
-    at = &in;
-    bool done[SN_MAX_RANK] = {0};
-    for (int k = 0; k < t->nsubs; k++) {
-      IrValue *s = t->subs[k];
-      if (done[k]) continue;
-      /* a flat index of several indices (q = z * s + i), or q / n with q % n at another axis (a
-       * reshape's read of its source): q = p, or p_k * n + p_k2, unflattened into the indices
-       * by remainders and quotients, the outermost checked in range */
-      IrValue *q = NULL;
-      int js[2 * SN_MAX_RANK], nj = 0;
-      IrInst *sd = ir_val(s)->def;
-      if (sd && sd->op == IR_BIN && sd->sub == BIN_DIV && ir_is_int(s->type)) {
-        /* the digits of q: q / n (this axis), then (q % n) or, for a deeper reshape, the
-         * remainders of q / n' at the next axes ((q / e) / s, (q / e) % s, q % e) */
-        int k2s[SN_MAX_RANK], nk2 = 0, ranges = nrange;
-        IrInst *div = sd;
-        IrValue *flat = P[k];
-        for (;;) {
-          int k2 = rem_partner(ch, t, done, k, k2s, nk2, div);
-          if (k2 < 0) break;
-          k2s[nk2++] = k2;
-          lo_hi[nrange][0] = P[k2];
-          lo_hi[nrange++][1] = ir_op(div, 1);
-          flat = ir_bin(&in, BIN_ADD, ir_bin(&in, BIN_MUL, flat, ir_op(div, 1)), P[k2]);
-          IrValue *num = ir_val(div->ops[0]);
-          IrInst *inner = num->def;
-          if (inner && inner->op == IR_BIN && inner->sub == BIN_DIV && rem_partner(ch, t, done, k, k2s, nk2, inner) >= 0) {
-            div = inner;
-            continue;
-          }
-          if (radix(ch, num, bound, js, &nj)) q = flat;
-          break;
-        }
-        if (q) {
-          for (int m = 0; m < nk2; m++) done[k2s[m]] = true;
-        } else {
-          nrange = ranges;
-          nj = 0;
-        }
-      } else if (radix(ch, s, bound, js, &nj) && nj >= 2) {
-        q = P[k];
-      }
-      if (q) {
-        for (int m = nj - 1; m > 0; m--) {
-          /* an empty extent leaves no point: the range check zeroes it, the divisor stays 1 */
-          IrValue *e = ch->ext[js[m]], *e1 = ir_bin(&in, BIN_MAX, e, ir_const_i64(&in, 1));
-          IrValue *v = ir_bin(&in, BIN_REM, q, e1);
-          lo_hi[nrange][0] = v;
-          lo_hi[nrange++][1] = e;
-          ir_map_put(&pt, ch->vars[js[m]], v);
-          q = ir_bin(&in, BIN_DIV, q, e1);
-          bound[js[m]] = true;
-        }
-        lo_hi[nrange][0] = q;
-        lo_hi[nrange++][1] = ch->ext[js[0]];
-        ir_map_put(&pt, ch->vars[js[0]], clamp(&in, q, ch->ext[js[0]]));
-        bound[js[0]] = true;
-        continue;
-      }
-      int j = var_index(ch, s);
-      if (j >= 0 && !bound[j]) {
-        bound[j] = true;
-        if (same_size(ir_op(c, k), ch->ext[j])) {
-          ir_map_put(&pt, ch->vars[j], P[k]);
-        } else { /* the index may run over less than the tensor's axis: i < n - 1 */
-          lo_hi[nrange][0] = P[k];
-          lo_hi[nrange++][1] = ch->ext[j];
-          ir_map_put(&pt, ch->vars[j], clamp(&in, P[k], ch->ext[j]));
-        }
-        continue;
-      }
-      /* i + c or i - c, c free of the chain's indices: i = p - c (or p + c), checked in range */
-      IrInst *d = s->def;
-      if (d && d->op == IR_BIN && (d->sub == BIN_ADD || d->sub == BIN_SUB) && ir_is_int(s->type)) {
-        int jv = var_index(ch, d->ops[0]);
-        IrValue *off = ir_op(d, 1);
-        if (jv < 0 && d->sub == BIN_ADD) {
-          jv = var_index(ch, d->ops[1]);
-          off = ir_op(d, 0);
-        }
-        if (jv >= 0 && !bound[jv] && !uses_vars(ch, off) && !defined_inside(off, ch->top)) {
-          IrValue *iv = ir_bin(&in, d->sub == BIN_ADD ? BIN_SUB : BIN_ADD, P[k], off);
-          lo_hi[nrange][0] = iv;
-          lo_hi[nrange++][1] = ch->ext[jv];
-          bound[jv] = true;
-          ir_map_put(&pt, ch->vars[jv], clamp(&in, iv, ch->ext[jv]));
-          continue;
-        }
-      }
-      condk[ncond++] = k;
-    }
+    g->c = compr_like(ad, t->tensor, &g->in, g->P);
+    at = &g->in;
+    for (int k = 0; k < t->nsubs; k++)
+      if (!g->done[k] && !bind_flat(g, k) && !bind_index(g, k) && !bind_linear(g, k)) g->condk[g->ncond++] = k;
   }
-  /* the indices no subscript binds are summed */
-  IrValue *sext[2 * SN_MAX_RANK];
+  /* the indices no subscript binds are summed, and a window's index whose coefficient may be 0
+   * over its whole range */
+  IrValue *sext[3 * SN_MAX_RANK];
   int ns = 0;
   for (int j = 0; j < ch->nvars; j++)
-    if (!bound[j]) sext[ns++] = ch->ext[j];
+    if (!g->bound[j] || g->summed[j]) sext[ns++] = ch->ext[j];
+  for (int w = 0; w < g->nwin; w++)
+    if (maybe_zero(g->win[w].t[0].coef)) {
+      IrValue *a = g->win[w].t[0].coef, *zero = ir_cmp(at, CMP_EQ, a, ir_const_i64(at, 0));
+      sext[ns++] = ir_select(at, zero, ch->ext[g->win[w].t[0].j], ir_const_i64(at, 1));
+    }
   IrBuilder rb = *at;
   IrInst *sum = NULL;
   IrType vt = t->scalar ? ir_val(t->scalar)->type : elem_type(t->tensor);
@@ -1029,38 +1181,20 @@ static void contribute(Ad *ad, Chain *ch, const Target *t) {
     sum->sub = RED_SUM;
     rb = (IrBuilder){.fn = ad->fn, .block = sum->regions[0], .span = ch->top->span};
     for (int j = 0; j < ch->nvars; j++)
-      if (!bound[j]) ir_map_put(&pt, ch->vars[j], ir_block_arg(ad->fn, sum->regions[0], ir_i64));
+      if (!g->bound[j] || g->summed[j]) ir_map_put(&g->pt, ch->vars[j], ir_block_arg(ad->fn, sum->regions[0], ir_i64));
   }
-  IrValue *v = point_adjoint(ad, ch, t, &rb, &pt);
-  IrValue *ok = NULL;
-  for (int k = 0; k < ncond; k++) {
-    IrValue *sub = t->subs[condk[k]];
-    IrBlock *home = sub->def ? sub->def->parent : sub->block;
-    IrValue *sk = hoist_value(&rb, ch->top, sub);
-    if (!sk && (home == ch->top->regions[0] || (ch->inner && home == ch->inner->regions[0])))
-      sk = ir_map_get(&pt, sub);
-    if (!sk) {
-      fail(ad, ch->top->span, "cannot differentiate a read whose subscript is computed inside an `if`",
-           "compute the subscript before the `if`");
-      sk = P[condk[k]];
-    }
-    IrValue *e = ir_cmp(&rb, CMP_EQ, P[condk[k]], sk);
-    ok = ok ? ir_bin(&rb, BIN_AND, ok, e) : e;
-  }
-  for (int k = 0; k < nrange; k++) {
-    IrValue *e = ir_bin(&rb, BIN_AND, ir_cmp(&rb, CMP_GE, lo_hi[k][0], ir_const_i64(&rb, 0)),
-                        ir_cmp(&rb, CMP_LT, lo_hi[k][0], lo_hi[k][1]));
-    ok = ok ? ir_bin(&rb, BIN_AND, ok, e) : e;
-  }
+  bind_windows(g, &rb, sum);
+  IrValue *v = point_adjoint(ad, ch, t, &rb, &g->pt);
+  IrValue *ok = reads_here(g, &rb);
   if (ok) v = ir_select(&rb, ok, v, zero_of(&rb, vt));
   if (sum) {
     ir_yield(&rb, 1, &v);
     v = sum->res[0];
   }
-  ir_map_free(&pt);
+  ir_map_free(&g->pt);
   if (t->tensor) {
-    ir_yield(&in, 1, &v);
-    add_tensor_adj(ad, t->tensor, c->res[0]);
+    ir_yield(&g->in, 1, &v);
+    add_tensor_adj(ad, t->tensor, g->c->res[0]);
   } else {
     add_tensor_adj(ad, t->scalar, v); /* a scalar's share, added when the top level reaches it */
   }
@@ -1108,22 +1242,24 @@ static IrValue *scalar_adj(Ad *ad, Sweep *top, IrValue *v) {
   return get_adj(top, v);
 }
 
+/* m with its last two axes swapped: a matrix's transpose, or a batch of transposes. */
 static IrValue *transposed(Ad *ad, IrValue *m) {
-  IrBuilder in;
-  IrValue *idx[2];
   m = ir_val(m);
-  IrValue *dims[2];
+  int r = m->type.rank;
+  IrValue *dims[SN_MAX_RANK], *idx[SN_MAX_RANK], *sw[SN_MAX_RANK];
   dims_of(ad, m, dims);
-  IrType tt = ir_tensor((SnDtype)m->type.dtype, 2);
-  IrValue *d2[2] = {dims[1], dims[0]};
-  IrInst *c = ir_emit(&ad->top, IR_COMPR, 2, d2, 1, &tt, 1);
-  c->res[0]->dims = arena_alloc(ad->fn->arena, 2 * sizeof(IrValue *));
-  c->res[0]->dims[0] = dims[1];
-  c->res[0]->dims[1] = dims[0];
-  for (int k = 0; k < 2; k++) idx[k] = ir_block_arg(ad->fn, c->regions[0], ir_i64);
-  in = (IrBuilder){.fn = ad->fn, .block = c->regions[0]};
-  IrValue *sw[2] = {idx[1], idx[0]};
-  IrValue *e = ir_elem(&in, m, 2, sw);
+  IrValue *last = dims[r - 1];
+  dims[r - 1] = dims[r - 2];
+  dims[r - 2] = last;
+  IrType tt = ir_tensor((SnDtype)m->type.dtype, r);
+  IrInst *c = ir_emit(&ad->top, IR_COMPR, r, dims, 1, &tt, 1);
+  c->res[0]->dims = arena_alloc(ad->fn->arena, (size_t)r * sizeof(IrValue *));
+  memcpy(c->res[0]->dims, dims, (size_t)r * sizeof(IrValue *));
+  for (int k = 0; k < r; k++) idx[k] = sw[k] = ir_block_arg(ad->fn, c->regions[0], ir_i64);
+  sw[r - 2] = idx[r - 1];
+  sw[r - 1] = idx[r - 2];
+  IrBuilder in = {.fn = ad->fn, .block = c->regions[0]};
+  IrValue *e = ir_elem(&in, m, r, sw);
   ir_yield(&in, 1, &e);
   return c->res[0];
 }
@@ -1152,15 +1288,16 @@ static IrValue *outer(Ad *ad, IrValue *u, IrValue *v) {
   return c->res[0];
 }
 
-/* C = A @ B: dA = dC @ B^T, dB = A^T @ dC, for each pairing of vectors and matrices. */
+/* C = A @ B: dA = dC @ B^T, dB = A^T @ dC, for each pairing of vectors and matrices, and for
+ * batches of matrices (each product's own). */
 static void matmul_rule(Ad *ad, IrInst *in) {
   IrValue *dC = tensor_adj(ad, in->res[0]);
   if (!dC) return;
   IrValue *A = ir_op(in, 0), *B = ir_op(in, 1);
   int ra = A->type.rank, rb = B->type.rank;
-  if (ra == 2 && rb == 2) {
-    if (is_active(ad, A)) add_tensor_adj(ad, A, matmul(ad, dC, transposed(ad, B), 2));
-    if (is_active(ad, B)) add_tensor_adj(ad, B, matmul(ad, transposed(ad, A), dC, 2));
+  if (ra >= 2 && rb == ra) {
+    if (is_active(ad, A)) add_tensor_adj(ad, A, matmul(ad, dC, transposed(ad, B), ra));
+    if (is_active(ad, B)) add_tensor_adj(ad, B, matmul(ad, transposed(ad, A), dC, ra));
   } else if (ra == 1 && rb == 2) { /* c[m] = a[k] B[k, m] */
     if (is_active(ad, A)) add_tensor_adj(ad, A, matmul(ad, B, dC, 1));
     if (is_active(ad, B)) add_tensor_adj(ad, B, outer(ad, A, dC));

@@ -358,6 +358,30 @@ static Val *scalar_tensor(Sema *s, Val *v, Span span) {
   return sema_compr(s, dt, 0, NULL, scalar_body, sema_cast(s, v, dt, span), span);
 }
 
+/* write_text(path, text, values): text with each `{}` replaced by the next number of the vector
+ * values and `{*}` by the numbers left (runtime/io/text.c), written atomically when the program
+ * runs (a search writes the program that re-runs its best recipe); the holes are counted against
+ * values' length then. */
+static Val *b_write_text(Sema *s, const Builtin *b, Arg *args, Node *call) {
+  if (!path_arg(s, &args[0], b->name)) return ERR;
+  if (args[1].v->kind != V_STR) {
+    diag_error(s->diags, args[1].span, "the text given to `%s` must be a string, not %s", b->name, sema_type_str(s, args[1].v));
+    return ERR;
+  }
+  Val *v = args[2].v;
+  if (v->kind != V_TENSOR || v->rank != 1 || v->dt == SN_BOOL) {
+    Diag *g = diag_error(s->diags, args[2].span, "`%s` fills each `{}` with a number of a vector, not %s", b->name, sema_type_str(s, v));
+    diag_hint(s->diags, g, "e.g. write_text(\"best.dsl\", \"let w = [{}, {}]\\n\", [0.25, 0.5])");
+    return ERR;
+  }
+  IrValue *ops[4] = {sema_where(s, call->span), args[0].v->ir, args[1].v->ir, v->ir};
+  IrBuilder save = s->b;
+  s->b.span = call->span;
+  ir_call(&s->b, RT_WRITE_TEXT, 4, ops);
+  s->b = save;
+  return sema_unit(s);
+}
+
 /* save(value, path): a tensor to .npy or .safetensors, a record to .safetensors or a directory
  * (nested records as dotted names, numbers as tensors of no dimensions, functions skipped);
  * written atomically, never over one of the program's inputs. */
@@ -474,6 +498,7 @@ static Val *b_map_tensor(Sema *s, const Builtin *b, Arg *args, Node *call) {
 }
 
 const Builtin builtins_io[] = {
+    BUILTIN("write_text", "path, text, values", b_write_text, 0),
     BUILTIN("load", "path, like = _", b_load, 0),
     BUILTIN("load_csv", "path, label: syntax = last, dtype: dtype = f32, sep: syntax = _, header: syntax = _", b_load_csv, 0),
     BUILTIN("load_idx", "path, dtype: dtype = _", b_load_idx, 0),

@@ -42,26 +42,113 @@ static const char *shape_str(Sema *s, int rank, const Dim *dims, int infer) {
   return r;
 }
 
+/* A size as a product: its factors that are not constants, and the constants' product. */
+#define SHAPE_FACTORS (4 * SN_MAX_RANK)
+typedef struct Factors {
+  IrValue *v[SHAPE_FACTORS];
+  int n;
+  int64_t c;
+} Factors;
+
+static bool add_factors(IrValue *v, Factors *f) {
+  int64_t c;
+  v = ir_val(v);
+  IrInst *d = v->def;
+  if (ir_is_const_int(v, &c)) {
+    f->c *= c;
+    return true;
+  }
+  if (d && d->op == IR_BIN && d->sub == BIN_MUL) return add_factors(ir_op(d, 0), f) && add_factors(ir_op(d, 1), f);
+  /* a comprehension's extent max(n, 0) is n (a negative size fails its check first) */
+  for (int k = 0; d && d->op == IR_BIN && d->sub == BIN_MAX && k < 2; k++)
+    if (ir_is_const_int(ir_op(d, k), &c) && c == 0) return add_factors(ir_op(d, 1 - k), f);
+  if (f->n == SHAPE_FACTORS) return false;
+  f->v[f->n++] = v;
+  return true;
+}
+
+/* Is a's product a factor of b's: a's factors a sub-multiset of b's (and a's constant of
+ * b's)? Equal when both ways. */
+static bool divides(const Factors *a, const Factors *b) {
+  bool used[SHAPE_FACTORS] = {0};
+  for (int i = 0; i < a->n; i++) {
+    int j = 0;
+    while (j < b->n && (used[j] || b->v[j] != a->v[i])) j++;
+    if (j == b->n) return false;
+    used[j] = true;
+  }
+  return a->c != 0 && b->c % a->c == 0;
+}
+
 typedef struct ReshapeCtx {
   Val *x;
   int rank;
   Dim dims[SN_MAX_RANK];
+  /* blocks of axes with equal products, [x_at[b], x_at[b + 1]) of x's and [at[b], at[b + 1])
+   * of the result's, found when sizes show them (a merge [b s, d] of [b, s, d], im2col's
+   * [n ho wo, c kh kw]); one block of every axis otherwise */
+  int nblocks, x_at[SN_MAX_RANK + 1], at[SN_MAX_RANK + 1];
 } ReshapeCtx;
 
-/* element (i0, i1, ...) of the result is x's at the same row-major position */
+/* Splits the axes of x and of the result into blocks whose sizes have equal products, so that
+ * an element's index is unflattened per block (a row and a column of im2col's matrix each give
+ * three indices) instead of from one flat position. Sizes of 1 left at the end join the last
+ * block; shapes whose products never meet are one block. */
+static void find_blocks(Sema *s, ReshapeCtx *c) {
+  int i = 0, k = 0, nb = 0;
+  Factors fx = {.c = 1}, fr = {.c = 1};
+  c->x_at[0] = c->at[0] = 0;
+  for (;;) {
+    if (i > c->x_at[nb] && k > c->at[nb] && divides(&fx, &fr) && divides(&fr, &fx)) {
+      nb++;
+      c->x_at[nb] = i;
+      c->at[nb] = k;
+      fx = fr = (Factors){.c = 1};
+      continue;
+    }
+    if (i == c->x->rank && k == c->rank) break;
+    bool more_x = i < c->x->rank && (k == c->rank || i == c->x_at[nb] || (k > c->at[nb] && divides(&fx, &fr)));
+    if (!more_x && k == c->rank) break;
+    if (!(more_x ? add_factors(sema_dim_value(s, c->x->dims[i++]), &fx)
+                 : add_factors(sema_dim_value(s, c->dims[k++]), &fr))) {
+      nb = 0;
+      break;
+    }
+  }
+  if (nb > 0 && (i > c->x_at[nb] || k > c->at[nb])) {
+    bool ones = i == c->x->rank && k == c->rank && !fx.n && fx.c == 1 && !fr.n && fr.c == 1;
+    if (ones) {
+      c->x_at[nb] = i;
+      c->at[nb] = k;
+    } else {
+      nb = 0;
+    }
+  }
+  if (nb == 0) {
+    nb = 1;
+    c->x_at[1] = c->x->rank;
+    c->at[1] = c->rank;
+  }
+  c->nblocks = nb;
+}
+
+/* element (i0, i1, ...) of the result is x's at the same row-major position: in each block, the
+ * result's indices flattened and unflattened into x's */
 static Val *reshape_body(Sema *s, Val **idx, Span span, void *vctx) {
   (void)span;
   ReshapeCtx *c = vctx;
-  IrValue *pos = idx[0]->ir;
-  for (int d = 1; d < c->rank; d++)
-    pos = ir_bin(&s->b, BIN_ADD, ir_bin(&s->b, BIN_MUL, pos, sema_dim_value(s, c->dims[d])), idx[d]->ir);
   IrValue *xi[SN_MAX_RANK];
-  for (int d = c->x->rank - 1; d > 0; d--) {
-    IrValue *n = sema_dim_value(s, c->x->dims[d]);
-    xi[d] = ir_bin(&s->b, BIN_REM, pos, n);
-    pos = ir_bin(&s->b, BIN_DIV, pos, n);
+  for (int b = 0; b < c->nblocks; b++) {
+    IrValue *pos = idx[c->at[b]]->ir;
+    for (int d = c->at[b] + 1; d < c->at[b + 1]; d++)
+      pos = ir_bin(&s->b, BIN_ADD, ir_bin(&s->b, BIN_MUL, pos, sema_dim_value(s, c->dims[d])), idx[d]->ir);
+    for (int d = c->x_at[b + 1] - 1; d > c->x_at[b]; d--) {
+      IrValue *n = sema_dim_value(s, c->x->dims[d]);
+      xi[d] = ir_bin(&s->b, BIN_REM, pos, n);
+      pos = ir_bin(&s->b, BIN_DIV, pos, n);
+    }
+    xi[c->x_at[b]] = pos;
   }
-  xi[0] = pos;
   return sema_elem(s, c->x, xi);
 }
 
@@ -71,6 +158,7 @@ static Val *reshaped(Sema *s, Val *x, ReshapeCtx *c, Span span) {
   for (int d = 0; same && d < c->rank; d++) same = sema_dims_equal(c->dims[d], x->dims[d]);
   if (same) return x;
   c->x = x;
+  find_blocks(s, c);
   return sema_compr(s, x->dt, c->rank, c->dims, reshape_body, c, span);
 }
 

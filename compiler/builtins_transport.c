@@ -26,6 +26,10 @@ const Builtin builtins_transport[] = {
     /* exact transport on the line for |x - y|^p */
     BUILTIN_RUNTIME("emd_1d", "x: num[n], y: num[m], a: num[n] = uniform(n), b: num[m] = uniform(m), p: num = 1",
                     RT_OT_EMD_1D, "{cost: f64, distance: f64, " SUPPORT "}"),
+    /* the exact linear assignment problem (scipy.optimize.linear_sum_assignment): the pairs
+     * (rows[k], cols[k]), rows increasing, of least (or greatest) total cost */
+    BUILTIN_RUNTIME("linear_sum_assignment", "C: num[n, m], maximize: bool = false", RT_OT_LINEAR_SUM_ASSIGNMENT,
+                    "{rows: i64[k], cols: i64[k], cost: f64}"),
     /* the sliced Wasserstein distance over seeded random directions (POT's
      * sliced_wasserstein_distance) */
     BUILTIN_RUNTIME("sliced_wasserstein",

@@ -59,6 +59,21 @@ static bool redundant(IrInst *c, IrInst *e) {
   return false;
 }
 
+/* Does a read of t in block b (regions included) recompute t's body redundantly? */
+static bool read_redundantly(IrBlock *b, IrInst *c) {
+  for (IrInst *in = b->first; in; in = in->next) {
+    if (in->op == IR_ELEM && ir_op(in, 0) == c->res[0] && redundant(c, in)) return true;
+    for (int k = 0; k < in->nregions; k++)
+      if (read_redundantly(in->regions[k], c)) return true;
+  }
+  return false;
+}
+
+bool fuse_stores(IrValue *t) {
+  IrInst *c = ir_val(t)->def;
+  return c && c->op == IR_COMPR && !(c->flags & IRF_LAZY) && read_redundantly(c->parent, c);
+}
+
 /* --- duplication ------------------------------------------------------------------------------- */
 
 /* A fused body copies its producers' bodies in, one copy per distinct element it reads: a chain
@@ -299,27 +314,32 @@ static void share_reads(Arena *a, IrBlock *b) {
   ir_map_free(&seen);
 }
 
-/* The matrix that c, a comprehension c[i, j] = m[j, i] of a matrix m of its dtype, transposes;
- * NULL for any other c. */
+/* The matrix (or batch of matrices) that c transposes: c a comprehension
+ * c[..., i, j] = m[..., j, i] of an m of its rank and dtype; NULL for any other c. */
 static IrValue *transpose_of(IrValue *c) {
   IrInst *d = ir_val(c)->def;
-  if (!d || d->op != IR_COMPR || d->nops != 2 || d->regions[0]->nargs != 2) return NULL;
-  IrBlock *r = d->regions[0];
-  IrInst *e = r->first;
-  if (!e || e->op != IR_ELEM || e->nops != 3 || ir_op(e, 1) != r->args[1] || ir_op(e, 2) != r->args[0])
+  int r = d && d->op == IR_COMPR ? d->nops : 0;
+  if (r < 2 || d->regions[0]->nargs != r) return NULL;
+  IrBlock *b = d->regions[0];
+  IrInst *e = b->first;
+  if (!e || e->op != IR_ELEM || e->nops != r + 1 || ir_op(e, r - 1) != b->args[r - 1] || ir_op(e, r) != b->args[r - 2])
     return NULL;
+  for (int k = 0; k < r - 2; k++)
+    if (ir_op(e, k + 1) != b->args[k]) return NULL;
   IrInst *y = e->next;
   if (!y || y->op != IR_YIELD || y->nops != 1 || ir_op(y, 0) != e->res[0]) return NULL;
   IrValue *m = ir_op(e, 0);
-  return m->type.rank == 2 && m->type.dtype == ir_val(c)->type.dtype ? m : NULL;
+  return m->type.rank == r && m->type.dtype == ir_val(c)->type.dtype ? m : NULL;
 }
 
-/* A product of transposed matrices (a gradient's A^T @ dC, a user's x.T @ y) reads the matrices
- * in place with BLAS's transpose flags (sn_matmul_t) instead of a stored transposed copy. */
+/* A product of transposed matrices (a gradient's A^T @ dC, a user's x.T @ y, attention's
+ * q @ k^T over a batch) reads the matrices in place with BLAS's transpose flags (sn_matmul_t)
+ * instead of a stored transposed copy. */
 static void transposed_products(IrFunc *f, IrBlock *b) {
   for (IrInst *in = b->first; in; in = in->next) {
     for (int r = 0; r < in->nregions; r++) transposed_products(f, in->regions[r]);
-    if (in->op != IR_CALL || in->sub != RT_MATMUL || ir_op(in, 0)->type.rank != 2 || ir_op(in, 1)->type.rank != 2)
+    if (in->op != IR_CALL || in->sub != RT_MATMUL || ir_op(in, 0)->type.rank < 2 ||
+        ir_op(in, 1)->type.rank != ir_op(in, 0)->type.rank)
       continue;
     IrValue *ta = transpose_of(ir_op(in, 0)), *tb = transpose_of(ir_op(in, 1));
     if (!ta && !tb) continue;

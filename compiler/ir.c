@@ -204,8 +204,68 @@ IrValue *ir_size_product(IrBuilder *b, int n, IrValue **sizes, const char *what)
   return p;
 }
 
+/* Is v an i64 BIN `op` instruction? Its operands go to a and b. */
+static bool int_bin(IrValue *v, IrBinOp op, IrValue **a, IrValue **b) {
+  IrInst *d = ir_val(v)->def;
+  if (!d || d->op != IR_BIN || d->sub != (int)op || ir_val(v)->type.dtype != SN_I64) return false;
+  *a = ir_op(d, 0);
+  *b = ir_op(d, 1);
+  return true;
+}
+
+/* Are a and b the same size: one value, equal constants, or n and its clamp max(n, 0)? */
+static bool same_extent(IrValue *a, IrValue *b) {
+  int64_t x, y;
+  IrValue *p, *q;
+  a = ir_val(a);
+  b = ir_val(b);
+  if (a == b || (ir_is_const_int(a, &x) && ir_is_const_int(b, &y) && x == y)) return true;
+  if (int_bin(a, BIN_MAX, &p, &q) && ir_is_const_int(q, &x) && x == 0) return same_extent(p, b);
+  if (int_bin(b, BIN_MAX, &p, &q) && ir_is_const_int(q, &x) && x == 0) return same_extent(a, p);
+  return false;
+}
+
+/* Is v in [0, n): an index of a comprehension or reduction over n, or a remainder by n? */
+static bool below(IrValue *v, IrValue *n) {
+  IrValue *x, *m;
+  v = ir_val(v);
+  if (int_bin(v, BIN_REM, &x, &m)) return same_extent(m, n);
+  IrInst *owner = !v->def && v->block ? v->block->parent : NULL;
+  if (!owner || (owner->op != IR_COMPR && owner->op != IR_REDUCE)) return false;
+  for (int k = 0; k < v->block->nargs && k < owner->nops; k++)
+    if (v->block->args[k] == v) return same_extent(ir_op(owner, k), n);
+  return false;
+}
+
+/* The operand an index computation gives back (a reshape's read through another reshape
+ * unflattens and flattens one index): (x / n) * n + x % n is x, and (a * n + b) / n is a and
+ * (a * n + b) % n is b when b is in [0, n). For heuristics only: n = 0 (an empty tensor, where
+ * the division gives 0) is not considered. */
+static IrValue *index_root(IrValue *v) {
+  IrValue *l, *r, *a, *n, *x, *y, *p, *q;
+  v = ir_val(v);
+  for (int side = 0; side < 2 && int_bin(v, BIN_ADD, &l, &r); side++) {
+    IrValue *prod = side ? r : l, *rem = side ? l : r;
+    if (int_bin(prod, BIN_MUL, &p, &q) && int_bin(rem, BIN_REM, &x, &n))
+      for (int f = 0; f < 2; f++)
+        if (int_bin(f ? q : p, BIN_DIV, &y, &a) && ir_val(y) == ir_val(x) && same_extent(a, n) &&
+            same_extent(f ? p : q, n))
+          return index_root(x);
+  }
+  bool div = int_bin(v, BIN_DIV, &x, &n), rem = !div && int_bin(v, BIN_REM, &x, &n);
+  if ((div || rem) && int_bin(x, BIN_ADD, &l, &r))
+    for (int side = 0; side < 2; side++) {
+      IrValue *prod = side ? r : l, *low = side ? l : r;
+      if (int_bin(prod, BIN_MUL, &p, &q) && below(low, n))
+        for (int f = 0; f < 2; f++)
+          if (same_extent(f ? p : q, n)) return index_root(div ? (f ? q : p) : low);
+    }
+  return v;
+}
+
 /* Does v's value change with the index `arg`: is it arg, or computed from it (x[i + 1])? */
 static bool depends_on(IrValue *v, IrValue *arg, int depth) {
+  v = index_root(v);
   if (v == arg) return true;
   if (!v->def || depth == 0 || v->def->nregions) return false;
   for (int k = 0; k < v->def->nops; k++)

@@ -34,6 +34,12 @@ extern const Pass passes[]; /* the pipeline, in order, ending with a NULL name *
 
 PassFn pass_dce, pass_fuse, pass_layout, pass_loops, pass_cse, pass_rc;
 
+/* Will fusion store the comprehension t, because a read would recompute its reduction for
+ * every value of another index (fuse.c)? autodiff.c keeps a tensor's adjoint lazy only where
+ * t itself is recomputed: a stored forward (a softmax's denominator [b, h, s], read for every
+ * key) lets its adjoint be stored too, at the same size, instead of recomputed per key. */
+bool fuse_stores(IrValue *t);
+
 /* The pass called name, or NULL. */
 const Pass *passes_find(const char *name);
 

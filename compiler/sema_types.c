@@ -512,11 +512,17 @@ Val *sema_binop(Sema *s, Op op, Val *a, Val *b, Span span) {
   return sema_lift(s, 2, args, binop_fn, (void *)(intptr_t)op, SN_F32, span);
 }
 
+/* a @ b: vectors and matrices as NumPy's, and batches of matrices [..., n, k] @ [..., k, m] of
+ * one rank and equal leading sizes (torch.matmul without broadcasting; attention's q k^T). */
 static Val *matmul(Sema *s, Val *a, Val *b, Span span) {
-  if (a->kind != V_TENSOR || b->kind != V_TENSOR || a->rank < 1 || a->rank > 2 || b->rank < 1 || b->rank > 2) {
-    Diag *g = diag_error(s->diags, span, "`@` multiplies vectors and matrices, not %s and %s", sema_type_str(s, a),
+  bool batch = a->kind == V_TENSOR && b->kind == V_TENSOR && (a->rank >= 3 || b->rank >= 3);
+  if (a->kind != V_TENSOR || b->kind != V_TENSOR || a->rank < 1 || b->rank < 1 || (!batch && (a->rank > 2 || b->rank > 2)) ||
+      (batch && a->rank != b->rank)) {
+    Diag *g = diag_error(s->diags, span, "`@` multiplies %s, not %s and %s",
+                         batch ? "batches of matrices of one rank" : "vectors and matrices", sema_type_str(s, a),
                          sema_type_str(s, b));
-    diag_hint(s->diags, g, "use `*` to multiply by a scalar");
+    diag_hint(s->diags, g, batch ? "for one matrix w against a batch x [b, n, k], flatten the batch: reshape(x, [b * n, k]) @ w"
+                                 : "use `*` to multiply by a scalar");
     return ERR;
   }
   SnDtype dt;
@@ -528,21 +534,32 @@ static Val *matmul(Sema *s, Val *a, Val *b, Span span) {
     return ERR;
   }
   if (weak) dt = sema_is_float(dt) ? SN_F64 : SN_I64;
-  Dim k1 = a->dims[a->rank - 1], k2 = b->dims[0];
+  Dim k1 = a->dims[a->rank - 1], k2 = b->dims[batch ? b->rank - 2 : 0];
   if (!sema_dims_equal(k1, k2) && !k1.sym && !k2.sym) {
     Diag *g = diag_error(s->diags, span, "shape mismatch in `@`: %s @ %s", sema_type_str(s, a), sema_type_str(s, b));
-    diag_hint(s->diags, g, "the last dimension of the left (%s) must equal the first of the right (%s)",
-              sema_dim_str(s, k1), sema_dim_str(s, k2));
+    diag_hint(s->diags, g, "the last dimension of the left (%s) must equal the %s of the right (%s)",
+              sema_dim_str(s, k1), batch ? "second to last" : "first", sema_dim_str(s, k2));
     return ERR;
   }
   sema_dims_match(s, k1, k2, span,
                    arena_printf(s->arena, "inner sizes of %s @ %s", sema_type_str(s, a), sema_type_str(s, b)));
+  Dim dims[SN_MAX_RANK];
+  int rank = 0;
+  for (int d = 0; batch && d < a->rank - 2; d++) {
+    Dim x = a->dims[d], y = b->dims[d];
+    if (!sema_dims_equal(x, y) && !x.sym && !y.sym) {
+      Diag *g = diag_error(s->diags, span, "shape mismatch in `@`: %s @ %s", sema_type_str(s, a), sema_type_str(s, b));
+      diag_hint(s->diags, g, "the batch sizes (all but the last two dimensions) must be equal: dimension %d is %s and %s", d,
+                sema_dim_str(s, x), sema_dim_str(s, y));
+      return ERR;
+    }
+    sema_dims_match(s, x, y, span, arena_printf(s->arena, "batch sizes of %s @ %s", sema_type_str(s, a), sema_type_str(s, b)));
+    dims[rank++] = x;
+  }
   a = sema_cast(s, a, dt, span);
   b = sema_cast(s, b, dt, span);
-  Dim dims[2];
-  int rank = 0;
-  if (a->rank == 2) dims[rank++] = a->dims[0];
-  if (b->rank == 2) dims[rank++] = b->dims[1];
+  if (a->rank >= 2) dims[rank++] = a->dims[a->rank - 2];
+  if (b->rank >= 2) dims[rank++] = b->dims[b->rank - 1];
   IrValue *ops[2] = {a->ir, b->ir};
   IrBuilder save = s->b;
   s->b.span = span;

@@ -109,8 +109,12 @@ fn _merge_kept_at(t, keep: fn, scale: fn, k, i) {
 # consensus, counts as 1); divided only when `normalize`, then times lambda, added to base.
 fn _merge_gta(base, t, d: fn, w, consensus: bool, normalize: bool, lambda) {
   let lam = cast(lambda, dtype=t.b)
-  let mode = if consensus then "ties" else "sum"
-  let r = if mode == "ties" then _merge_ties_mix(t, d, w, normalize, lam) else _merge_sum_mix(t, d, w, normalize, lam)
+  let one = cast(1, dtype=t.b)
+  let total = sum(k) w[k]
+  let by = if normalize then where(abs(total) < 1e-8, one, total) else one
+  let n = t.n
+  # consensus is known when compiling in a recipe, and the branch not taken is dead code
+  let r[i < n] = if consensus then _merge_ties_at(t, d, w, i, normalize, lam) else t.b[i] + (sum(k < t.m) w[k] * d(k, i)) / by * lam
   _merge_like(r, base)
 }
 
@@ -128,21 +132,6 @@ fn _merge_ties_at(t, d: fn, w, i, normalize: bool, lam) {
 # 0. One call reads the task vector's element once (the merge's loop reads each model's element
 # once per sum, and fusion keeps the inputs unstored).
 fn _merge_agree(wd, elected, value: int) = where(sign(wd) == elected, if value == 1 then wd else cast(1, dtype=wd), 0)
-
-fn _merge_ties_mix(t, d: fn, w, normalize: bool, lam) {
-  let n = t.n
-  let r[i < n] = _merge_ties_at(t, d, w, i, normalize, lam)
-  r
-}
-
-fn _merge_sum_mix(t, d: fn, w, normalize: bool, lam) {
-  let total = sum(k) w[k]
-  let divisor = if abs(total) < 1e-8 then cast(1, dtype=t.b) else total
-  let by = if normalize then divisor else cast(1, dtype=t.b)
-  let n = t.n
-  let r[i < n] = t.b[i] + (sum(k < t.m) w[k] * d(k, i)) / by * lam
-  r
-}
 
 # --- the methods ----------------------------------------------------------------------------------
 

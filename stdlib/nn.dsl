@@ -97,17 +97,17 @@ fn _kept4(x) {
 # Scaled dot-product attention, as torch 2's F.scaled_dot_product_attention on q [b, h, s, d],
 # k [b, h, t, d], v [b, h, t, e]: softmax(q k^T / sqrt(d)) v over t, the softmax computed with
 # each row's maximum subtracted. `causal` masks the keys after each query (j > i, torch's
-# is_causal, top-left aligned).
+# is_causal, top-left aligned). The products q k^T and p v are batched matrix products (BLAS, k
+# read transposed in place), as torch's bmm.
 fn attention(q: float[b, h, s, d], k: float[b, h, t, d], v: float[b, h, t, e], causal = false) {
   let scale = 1 / sqrt(cast(d, dtype=q))
-  let raw[z, g, i, j] = if causal and j > i then -inf else scale * sum(c) q[z, g, i, c] * k[z, g, j, c]
-  let sc = _kept4(raw)
+  let kt[z, g, c, j] = k[z, g, j, c]
+  let qk = q @ kt
+  let sc[z, g, i, j] = if causal and j > i then -inf else scale * qk[z, g, i, j]
   let m[z, g, i] = max(j) sc[z, g, i, j]
   let den[z, g, i] = sum(j) exp(sc[z, g, i, j] - m[z, g, i])
-  let praw[z, g, i, j] = exp(sc[z, g, i, j] - m[z, g, i]) / den[z, g, i]
-  let p = _kept4(praw)
-  let o[z, g, i, c] = sum(j) p[z, g, i, j] * v[z, g, j, c]
-  o
+  let p[z, g, i, j] = exp(sc[z, g, i, j] - m[z, g, i]) / den[z, g, i]
+  p @ v
 }
 
 # The rows of m [b s, e] (a projection of [b, s, e]) split into `heads` heads of e / heads, as

@@ -177,6 +177,9 @@ SnTensor *sn_load_like(const char *where, const char *path, const char *name, in
                        const int64_t *shape);
 void sn_load_close(void);     /* closes the safetensors files load keeps open between tensors */
 SnStatus sn_save_tensor(const char *where, const char *path, const SnTensor *t); /* .npy or .safetensors */
+/* text with each `{}` replaced by the next number of the vector values and `{*}` by the numbers
+ * left, written atomically to path (runtime/io/text.c) */
+SnStatus sn_write_text(const char *where, const char *path, const char *text, const SnTensor *values);
 /* A record: begin, add each field (the saver retains it), end writes the file (or a directory of
  * shards for a path ending in '/'). A failing add or end frees the saver. */
 void *sn_save_begin(const char *where, const char *path);
@@ -271,6 +274,9 @@ SnResult *sn_ot_emd_call(const char *where, const SnTensor *a, const SnTensor *b
                          const SnTensor *C, int64_t max_iter);
 SnResult *sn_ot_emd_1d_call(const char *where, const SnTensor *x, const SnTensor *y,
                             const SnTensor *a, const SnTensor *b, double p);
+/* sn_ot_linear_sum_assignment_f64 on a matrix of any numeric dtype: parts rows, cols (i64
+ * [min(n, m)]) and cost. */
+SnResult *sn_ot_linear_sum_assignment_call(const char *where, const SnTensor *C, int32_t maximize);
 SnResult *sn_ot_sliced_wasserstein_call(const char *where, const SnTensor *X, const SnTensor *Y,
                                         const SnTensor *a, const SnTensor *b, int64_t nproj, int64_t seed,
                                         double p);

@@ -70,6 +70,14 @@ SnStatus sn_ot_emd_1d_f64(int64_t n, int64_t m, const double *x, const double *y
 SnStatus sn_ot_emd_1d(const SnTensor *x, const SnTensor *y, const SnTensor *a, const SnTensor *b,
                       double p, double *cost, SnOtSparsePlan *plan);
 
+/* The linear assignment problem on C (n x m, row-major): the min(n, m) pairs (rows[k], cols[k]),
+ * rows increasing, distinct rows and columns, whose total cost (*cost) is least, or greatest
+ * when maximize is set: scipy.optimize.linear_sum_assignment, with its tie breaking. +inf (with
+ * maximize, -inf) forbids a pair; NaN, the other infinity and a C with no assignment avoiding the
+ * forbidden pairs are errors. */
+SnStatus sn_ot_linear_sum_assignment_f64(int64_t n, int64_t m, const double *C, int maximize,
+                                         int64_t *rows, int64_t *cols, double *cost);
+
 /* nproj unit directions in R^d (out [nproj, d], row-major): direction k is elements
  * [k d, (k + 1) d) of sn_rng_normal_f64(sn_rng(seed), ...) normalised, so it is uniform on the
  * sphere and the same on any thread count. */

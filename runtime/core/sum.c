@@ -50,11 +50,12 @@ _Static_assert(SN_SUM_LANES == 32, "the lanes' tree below is written for 32 lane
       VT half[2] = {mul ? lane[0] * lane[2] : lane[0] + lane[2],                                  \
                     mul ? lane[1] * lane[3] : lane[1] + lane[3]};                                 \
       half[0] = mul ? half[0] * half[1] : half[0] + half[1];                                      \
-      T l[8];                                                                                     \
-      memcpy(l, half, sizeof l);                                                                  \
-      for (int h = 4; h >= 1; h /= 2)                                                             \
-        for (int k = 0; k < h; k++) l[k] = mul ? l[k] * l[k + h] : l[k] + l[k + h];               \
-      acc = l[0];                                                                                 \
+      /* then l + 4, l + 2, l + 1, in registers (an array on the stack stalled on its stores) */ \
+      VT h = half[0];                                                                             \
+      T a0 = mul ? h[0] * h[4] : h[0] + h[4], a1 = mul ? h[1] * h[5] : h[1] + h[5];               \
+      T a2 = mul ? h[2] * h[6] : h[2] + h[6], a3 = mul ? h[3] * h[7] : h[3] + h[7];               \
+      T b0 = mul ? a0 * a2 : a0 + a2, b1 = mul ? a1 * a3 : a1 + a3;                               \
+      acc = mul ? b0 * b1 : b0 + b1;                                                              \
     }                                                                                             \
     for (; j < n; j++) acc = mul ? acc * x[j] : acc + x[j];                                       \
     return mul ? acc : acc + 0; /* a sum of -0.0s is +0.0, as from a start at +0.0 (NumPy) */     \
@@ -72,7 +73,7 @@ _Static_assert(SN_SUM_LANES == 32, "the lanes' tree below is written for 32 lane
     if (n <= 0) return mul ? 1 : 0;                                                               \
     int l = __builtin_ctzll((unsigned long long)n);                                               \
     T acc = stack[l];                                                                             \
-    for (l++; l < 63; l++)                                                                        \
+    for (l++; l < 63 && (n >> l); l++) /* up to n's highest set bit */                            \
       if ((n >> l) & 1) acc = mul ? stack[l] * acc : stack[l] + acc;                              \
     return acc;                                                                                   \
   }

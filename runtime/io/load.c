@@ -183,8 +183,7 @@ SnTensor *sn_load_named(const char *where, const char *path, const char *name, i
   return checked(where, what, t, dtype, rank);
 }
 
-/* The pending message, located at `where`. */
-static SnStatus fail_where(const char *where) {
+SnStatus snrt_io_fail_where(const char *where) {
   char msg[SN_ERROR_MAX];
   snprintf(msg, sizeof msg, "%s", sn_error_message());
   return sn_fail_msg(where, msg);
@@ -206,7 +205,7 @@ static bool names_has(const char *names, const char *name) {
 
 SnStatus sn_load_names(const char *where, const char *path, const char *names) {
   OpenFile *e = st_acquire(path);
-  if (!e) return fail_where(where);
+  if (!e) return snrt_io_fail_where(where);
   SnStatus st = 0;
   char name[512];
   for (const char *p = names; *p && !st;) {
@@ -223,7 +222,7 @@ SnStatus sn_load_names(const char *where, const char *path, const char *names) {
       st = sn_error_set("%s: the checkpoint has a tensor \"%s\" that the template lacks; was it written by another "
                         "model or optimizer?", path, sn_st_name(e->file, i));
   st_release(e);
-  return st ? fail_where(where) : 0;
+  return st ? snrt_io_fail_where(where) : 0;
 }
 
 SnTensor *sn_load_like(const char *where, const char *path, const char *name, int32_t dtype, int64_t rank,
@@ -232,7 +231,7 @@ SnTensor *sn_load_like(const char *where, const char *path, const char *name, in
   SnTensor *t = e ? sn_st_get_named(e->file, name) : NULL;
   if (e) st_release(e);
   if (!t) {
-    fail_where(where);
+    snrt_io_fail_where(where);
     return NULL;
   }
   int same = t->dtype == dtype && t->rank == rank;
@@ -285,7 +284,7 @@ SnStatus sn_save_tensor(const char *where, const char *path, const SnTensor *t) 
   } else {
     st = sn_error_set("%s: save writes .npy or .safetensors files (a record goes to .safetensors or a directory)", path);
   }
-  return st ? fail_where(where) : 0;
+  return st ? snrt_io_fail_where(where) : 0;
 }
 
 /* A record is saved field by field: the writer collects them, then writes one file (or, for a
@@ -378,7 +377,7 @@ SnStatus sn_save_end(void *saver) {
   SnStatus st = snrt_io_record_target(s->path, &file, &shard_bytes);
   if (!st) st = sn_st_save(file, s->n, (const char *const *)s->names, (const SnTensor *const *)s->tensors, shard_bytes);
   free(file);
-  if (st) st = fail_where(s->where);
+  if (st) st = snrt_io_fail_where(s->where);
   saver_free(s);
   return st;
 }
@@ -395,7 +394,7 @@ SnStatus sn_idx_fold(int64_t file_rank, const int64_t *file_shape, int64_t rank,
 SnTensor *sn_load_idx(const char *where, const char *path, int32_t dtype, int64_t rank, const int64_t *expected) {
   SnTensor *t = sn_idx_read(path, (SnDtype)dtype);
   if (!t) {
-    fail_where(where);
+    snrt_io_fail_where(where);
     return NULL;
   }
   int64_t shape[SN_MAX_RANK];
@@ -418,7 +417,7 @@ SnTensor *sn_load_idx(const char *where, const char *path, int32_t dtype, int64_
   if (rank == t->rank) return t;
   SnTensor *r = sn_tensor_reshape(t, rank, shape);
   sn_tensor_release(t);
-  if (!r) fail_where(where);
+  if (!r) snrt_io_fail_where(where);
   return r;
 }
 

@@ -24,4 +24,7 @@ void snrt_io_shape_text(char *buf, size_t n, SnDtype dtype, int64_t rank, const 
  * *shard_bytes (Hugging Face's 5 GB when it is 0 or less). *file is malloc'd (NULL on failure). */
 SnStatus snrt_io_record_target(const char *path, char **file, int64_t *shard_bytes);
 
+/* The pending error message, located at `where` (a call's source position): a failed status. */
+SnStatus snrt_io_fail_where(const char *where);
+
 #endif

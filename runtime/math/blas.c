@@ -158,9 +158,129 @@ static void int_matmul(const SnTensor *a, const SnTensor *b, SnTensor *c, int64_
     }
 }
 
+/* a @ b of dense operands that BLAS does not take: integers (int_matmul), or f16 and bf16
+ * summed in f64 and rounded once. */
+static void dense_matmul(const SnTensor *a, const SnTensor *b, SnTensor *c, int64_t n, int64_t k, int64_t m) {
+  if (a->dtype != SN_F16 && a->dtype != SN_BF16) {
+    int_matmul(a, b, c, n, k, m);
+    return;
+  }
+  for (int64_t i = 0; i < n; i++)
+    for (int64_t j = 0; j < m; j++) {
+      double acc = 0;
+      for (int64_t p = 0; p < k; p++)
+        acc += sn_tensor_get_f64(a, i * k + p) * sn_tensor_get_f64(b, p * m + j);
+      sn_tensor_set_f64(c, i * m + j, acc);
+    }
+}
+
+/* --- batches of products ---------------------------------------------------------------------- */
+
+/* Matrix number `at` of a batch x [..., r, c] (its leading indices flattened row-major): a
+ * rank-2 view of the same storage. */
+static SnTensor batch_view(const SnTensor *x, int64_t at) {
+  SnTensor v = *x;
+  int64_t off = 0;
+  for (int64_t d = x->rank - 3; d >= 0; d--) {
+    off += (at % x->shape[d]) * x->strides[d];
+    at /= x->shape[d];
+  }
+  v.data = (char *)x->data + off * (int64_t)snrt_dtypes[x->dtype].size;
+  v.rank = 2;
+  v.shape[0] = x->shape[x->rank - 2], v.shape[1] = x->shape[x->rank - 1];
+  v.strides[0] = x->strides[x->rank - 2], v.strides[1] = x->strides[x->rank - 1];
+  v.flags = x->flags & SN_CONTIGUOUS;
+  return v;
+}
+
+typedef struct {
+  const SnTensor *a, *b;
+  SnTensor *c;
+  int64_t n, k, m;
+} BatchJob;
+
+/* Products lo..hi of a batch, each on one thread (BLAS single-threaded inside). */
+static int32_t batch_chunk(void *ctx, int64_t chunk, int64_t lo, int64_t hi) {
+  (void)chunk;
+  const BatchJob *j = ctx;
+  for (int64_t i = lo; i < hi; i++) {
+    SnTensor av = batch_view(j->a, i), bv = batch_view(j->b, i), cv = batch_view(j->c, i);
+    if (j->a->dtype == SN_F32 || j->a->dtype == SN_F64) {
+      BlasMat ma, mb;
+      blas_mat(&av, &ma);
+      blas_mat(&bv, &mb);
+      gemm(j->a->dtype == SN_F64, &ma, &mb, av.data, bv.data, cv.data, (int)j->n, (int)j->m, (int)j->k, (int)j->m);
+    } else {
+      dense_matmul(&av, &bv, &cv, j->n, j->k, j->m);
+    }
+  }
+  return 0;
+}
+
+/* a @ b of batches [..., n, k] @ [..., k, m] -> [..., n, m], the leading sizes equal (as
+ * torch.matmul without broadcasting): one product per matrix, the batch split among threads. */
+static SnTensor *batched_matmul(const SnTensor *a, const SnTensor *b) {
+  int64_t r = a->rank;
+  if (b->rank != r) {
+    sn_error_set("@ of batches of matrices needs operands of one rank, not %lld and %lld", (long long)r,
+                 (long long)b->rank);
+    return NULL;
+  }
+  int64_t shape[SN_MAX_RANK], batches = 1;
+  for (int64_t d = 0; d < r - 2; d++) {
+    if (a->shape[d] != b->shape[d]) {
+      sn_error_set("@ of batches needs equal batch sizes: dimension %lld is %lld and %lld", (long long)d,
+                   (long long)a->shape[d], (long long)b->shape[d]);
+      return NULL;
+    }
+    shape[d] = a->shape[d];
+    batches *= a->shape[d];
+  }
+  int64_t n = a->shape[r - 2], k = a->shape[r - 1], m = b->shape[r - 1];
+  if (b->shape[r - 2] != k) {
+    sn_error_set("@ needs the inner sizes to agree: %lld vs %lld", (long long)k, (long long)b->shape[r - 2]);
+    return NULL;
+  }
+  shape[r - 2] = n, shape[r - 1] = m;
+  int blas = a->dtype == SN_F32 || a->dtype == SN_F64;
+  if (blas && (n > INT_MAX || m > INT_MAX || k > INT_MAX)) {
+    sn_error_set("@: a dimension beyond BLAS's int range");
+    return NULL;
+  }
+  if (batches == 0 || n == 0 || m == 0 || k == 0) return sn_tensor_zeros((SnDtype)a->dtype, r, shape);
+  SnTensor a0 = batch_view(a, 0), b0 = batch_view(b, 0);
+  if (blas ? !blas_readable(&a0) || !blas_readable(&b0)
+           : !sn_tensor_is_contiguous(a) || !sn_tensor_is_contiguous(b)) {
+    SnTensor *ac = sn_tensor_copy(a), *bc = ac ? sn_tensor_copy(b) : NULL;
+    SnTensor *c = bc ? batched_matmul(ac, bc) : NULL;
+    sn_tensor_release(ac);
+    sn_tensor_release(bc);
+    return c;
+  }
+  SnTensor *c = sn_tensor_new((SnDtype)a->dtype, r, shape);
+  if (!c) return NULL;
+  BatchJob j = {a, b, c, n, k, m};
+  int64_t chunks = batches * n * m * k / GEMM_CHUNK_WORK + 1;
+  if (chunks > batches) chunks = batches;
+  if (chunks > GEMM_MAX_CHUNKS) chunks = GEMM_MAX_CHUNKS;
+  if (sn_parallel_for(batches, chunks, batch_chunk, &j)) {
+    sn_tensor_release(c);
+    return NULL;
+  }
+  return c;
+}
+
 /* a @ b with the NumPy rules for rank 1 and 2: (n,k)@(k,m) -> (n,m), (n,k)@(k) -> (n),
- * (k)@(k,m) -> (m), (k)@(k) -> scalar (a rank-0 tensor). */
+ * (k)@(k,m) -> (m), (k)@(k) -> scalar (a rank-0 tensor); batches of matrices of rank 3 and
+ * more (batched_matmul). */
 SnTensor *sn_matmul(const SnTensor *a, const SnTensor *b) {
+  if (a->rank >= 3 || b->rank >= 3) {
+    if (a->dtype != b->dtype) {
+      sn_error_set("@ needs operands of one dtype, not %s and %s", sn_dtype_name(a->dtype), sn_dtype_name(b->dtype));
+      return NULL;
+    }
+    return batched_matmul(a, b);
+  }
   if (a->rank < 1 || a->rank > 2 || b->rank < 1 || b->rank > 2) {
     sn_error_set("@ takes vectors and matrices, not rank %lld and rank %lld",
                  (long long)a->rank, (long long)b->rank);
@@ -204,26 +324,18 @@ SnTensor *sn_matmul(const SnTensor *a, const SnTensor *b) {
     blas_matmul(a, b, c, n, k, m);
     return c;
   }
-  if (a->dtype != SN_F16 && a->dtype != SN_BF16) {
-    int_matmul(a, b, c, n, k, m);
-    return c;
-  }
-  for (int64_t i = 0; i < n; i++)
-    for (int64_t j = 0; j < m; j++) {
-      double acc = 0;
-      for (int64_t p = 0; p < k; p++)
-        acc += sn_tensor_get_f64(a, i * k + p) * sn_tensor_get_f64(b, p * m + j);
-      sn_tensor_set_f64(c, i * m + j, acc);
-    }
+  dense_matmul(a, b, c, n, k, m);
   return c;
 }
 
-/* x read as its transpose, when it is a matrix and t is set: the same storage, the axes swapped. */
+/* x read as its transpose, when it is a matrix (or a batch of them) and t is set: the same
+ * storage, the last two axes swapped. */
 static SnTensor transposed_view(const SnTensor *x, int32_t t) {
   SnTensor v = *x;
-  if (t && x->rank == 2) {
-    v.shape[0] = x->shape[1], v.shape[1] = x->shape[0];
-    v.strides[0] = x->strides[1], v.strides[1] = x->strides[0];
+  int64_t r = x->rank;
+  if (t && r >= 2) {
+    v.shape[r - 2] = x->shape[r - 1], v.shape[r - 1] = x->shape[r - 2];
+    v.strides[r - 2] = x->strides[r - 1], v.strides[r - 1] = x->strides[r - 2];
     v.flags &= ~SN_CONTIGUOUS;
   }
   return v;

@@ -50,6 +50,7 @@ static SnResult *sample_call(RtFn f) {
   switch (f) {
   case RT_OT_EMD: r = sn_ot_emd_call("t:1:1", ta, tb, tc, 0); break;
   case RT_OT_EMD_1D: r = sn_ot_emd_1d_call("t:1:1", tx, ty, ta, tb, 1); break;
+  case RT_OT_LINEAR_SUM_ASSIGNMENT: r = sn_ot_linear_sum_assignment_call("t:1:1", tc, 0); break;
   case RT_OT_SLICED_WASSERSTEIN: r = sn_ot_sliced_wasserstein_call("t:1:1", tX, tY, ta, tb, 4, 1, 2); break;
   case RT_OT_SINKHORN_NEWTON: r = sn_ot_sinkhorn_newton_call("t:1:1", ta, tb, tc, 1, NULL, NULL, 1e-9, 20, 1); break;
   case RT_OT_SINKHORN_KERNEL: r = sn_ot_sinkhorn_kernel_call("t:1:1", ta, tb, tk, 1, NULL, 1e-9, 20); break;
