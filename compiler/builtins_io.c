@@ -389,10 +389,13 @@ static Val *b_save(Sema *s, const Builtin *b, Arg *args, Node *call) {
   (void)b;
   if (!path_arg(s, &args[1], "save")) return ERR;
   Val *v = args[0].v;
-  if (v->kind == V_CHECKPOINT) return sema_map_save(s, v, &args[1], args[2].node, args[3].node ? (int)args[3].dt : -1, call);
-  for (int k = 2; k < 4; k++)
+  if (v->kind == V_CHECKPOINT)
+    return sema_map_save(s, v, &args[1], args[2].node, args[3].node ? (int)args[3].dt : -1, args[4].v ? &args[4] : NULL,
+                         call);
+  static const char *const only_map[] = {"shard_size", "dtype", "files_from"};
+  for (int k = 2; k < 5; k++)
     if (args[k].node) {
-      diag_error(s->diags, args[k].span, "%s applies to a checkpoint map's output (map ... in ...)", k == 2 ? "shard_size" : "dtype");
+      diag_error(s->diags, args[k].span, "%s applies to a checkpoint map's output (map ... in ...)", only_map[k - 2]);
       return ERR;
     }
   IrValue *where = sema_where(s, call->span);
@@ -483,11 +486,27 @@ static Val *b_load(Sema *s, const Builtin *b, Arg *args, Node *call) {
   return load(s, args, call, sema_declared_type(s, call));
 }
 
+/* tensor_layer(), tensor_layers(), tensor_id(), tensor_has(text): the tensor a map's body computes. */
+static Val *b_map_tensor(Sema *s, const Builtin *b, Arg *args, Node *call) {
+  Val *text = b->data == RT_MAP_HAS ? args[0].v : NULL;
+  if (text && text->kind != V_STR) {
+    diag_error(s->diags, args[0].span, "`%s` takes the text to look for in the tensor's name, not %s", b->name,
+               sema_type_str(s, text));
+    return ERR;
+  }
+  return sema_map_tensor(s, b->data, b->name, text, call->span);
+}
+
 const Builtin builtins_io[] = {
     BUILTIN("write_text", "path, text, values", b_write_text, 0),
     BUILTIN("load", "path, like = _", b_load, 0),
     BUILTIN("load_csv", "path, label: syntax = last, dtype: dtype = f32, sep: syntax = _, header: syntax = _", b_load_csv, 0),
     BUILTIN("load_idx", "path, dtype: dtype = _", b_load_idx, 0),
-    BUILTIN("save", "value, path, shard_size: syntax = _, dtype: dtype = _", b_save, 0),
+    BUILTIN("save", "value, path, shard_size: syntax = _, dtype: dtype = _, files_from = _", b_save, 0),
+    /* in a map's body, the tensor it computes, by its name (docs/merge.md) */
+    BUILTIN("tensor_layer", "", b_map_tensor, RT_MAP_LAYER),
+    BUILTIN("tensor_layers", "", b_map_tensor, RT_MAP_LAYERS),
+    BUILTIN("tensor_id", "", b_map_tensor, RT_MAP_ID),
+    BUILTIN("tensor_has", "text", b_map_tensor, RT_MAP_HAS),
     {0},
 };

@@ -91,6 +91,12 @@ static Val *b_topk(Sema *s, const Builtin *b, Arg *args, Node *call) {
   return r;
 }
 
+/* kth_largest(x, k): the k-th largest of all of x's elements and its flat index. */
+static Val *b_kth_largest(Sema *s, const Builtin *b, Arg *args, Node *call) {
+  if (!need_tensor(s, b, &args[0]) || !need_numbers(s, b, &args[0])) return ERR;
+  return builtin_runtime(s, b, args, call);
+}
+
 /* quantile(x, q, axis=), median(x, axis=): along the axis, or of every element when it is left
  * out (NumPy's axis=None); a vector q puts its dimension first. */
 static Val *b_quantile(Sema *s, const Builtin *b, Arg *args, Node *call) {
@@ -170,6 +176,8 @@ const Builtin builtins_linalg[] = {
     /* as torch.topk along the last axis, ties in index order, NaN the largest; the record's
      * sizes are a vector x's, the handler gives x's other dimensions */
     {"topk", "x, k: int, largest: bool = true", b_topk, RT_TOPK, "{values: num[k], indices: i64[k]}", false},
+    /* the last of topk(flatten(x), k) in O(n): a threshold by magnitude (stdlib/merge.dsl) */
+    {"kth_largest", "x, k: int", b_kth_largest, RT_KTH_LARGEST, "{value: f64, index: i64}", false},
     /* NumPy's default 'linear' method; q a number or a vector in [0, 1] */
     BUILTIN("quantile", "x, q, axis: int = _", b_quantile, RT_QUANTILE),
     BUILTIN("median", "x, axis: int = _", b_quantile, RT_MEDIAN),

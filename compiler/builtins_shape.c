@@ -236,8 +236,15 @@ static Val *b_reshape(Sema *s, const Builtin *b, Arg *args, Node *call) {
 }
 
 /* flatten(x): x's elements in a vector, row-major (NumPy's ravel; a view where it can be) */
+static Val *number_body(Sema *s, Val **idx, Span span, void *ctx) {
+  (void)s, (void)idx, (void)span;
+  return ctx;
+}
+
+/* flatten(x): x's elements in row-major order; a number is a vector of one (NumPy's ravel). */
 static Val *b_flatten(Sema *s, const Builtin *b, Arg *args, Node *call) {
   Val *x = args[0].v;
+  if (x->kind == V_SCALAR) return sema_compr(s, x->dt, 1, (Dim[]){sema_dim_const(1)}, number_body, x, call->span);
   if (!need_tensor(s, b, x, args[0].span, "")) return ERR;
   ReshapeCtx c = {.rank = 1};
   int64_t n;
@@ -269,7 +276,7 @@ static IrValue *join_elem(Sema *s, JoinCtx *c, int j, Val **idx, Span span) {
     if (!c->stack && d == c->axis) xi[k] = ir_bin(&s->b, BIN_SUB, xi[k], c->off[j]);
     k++;
   }
-  Val *e = sema_cast(s, sema_elem(s, c->xs[j], xi), c->dt, span);
+  Val *e = sema_cast(s, c->xs[j]->kind == V_SCALAR ? c->xs[j] : sema_elem(s, c->xs[j], xi), c->dt, span);
   return ir_cast(&s->b, e->ir, ir_scalar(sema_compute_dtype(c->dt)));
 }
 
@@ -299,7 +306,8 @@ static Val *join_body(Sema *s, Val **idx, Span span, void *vctx) {
 }
 
 /* concat(a, b, ..., axis=0) and stack(a, b, ..., axis=0) (`data`: 1 for stack), NumPy's
- * concatenate and stack: the sizes off the axis (every size, for stack) must agree. */
+ * concatenate and stack: the sizes off the axis (every size, for stack) must agree; stack of
+ * numbers is a vector (a map's rank-0 tensors are numbers). */
 static Val *b_join(Sema *s, const Builtin *b, Arg *args, Node *call) {
   JoinCtx c = {.stack = b->data != 0};
   Node **nodes = arena_alloc(s->arena, (size_t)(call->list.n + 1) * sizeof *nodes);
@@ -314,6 +322,8 @@ static Val *b_join(Sema *s, const Builtin *b, Arg *args, Node *call) {
   for (int j = 0; j < c.n; j++) {
     c.xs[j] = sema_expr(s, nodes[j]);
     if (c.xs[j]->kind == V_ERROR) return ERR;
+    /* stack of numbers is a vector, as NumPy's */
+    if (c.stack && c.xs[j]->kind == V_SCALAR) continue;
     if (!need_tensor(s, b, c.xs[j], nodes[j]->span, arena_printf(s->arena, " (argument %d)", j + 1))) return ERR;
   }
   Val *x0 = c.xs[0];

@@ -84,7 +84,8 @@ bool fuse_stores(IrValue *t) {
  * FUSE_DUP_LIMIT instructions per element: (r - 1) * size > FUSE_DUP_LIMIT, where size counts
  * the producer's body with its own fused producers' bodies in it. The chain is then stored every
  * few levels and compiles in time linear in its length; a cost C[i, j] read once per element,
- * or a small body read at two places, fuses as before. */
+ * or a small body read at two places, fuses as before; so does a body that computes nothing (a
+ * view of other tensors), whatever its size up to FUSE_SHARED_LIMIT. */
 #define FUSE_DUP_LIMIT 64
 /* A producer whose fused body is larger than this and that is read by more than one element
  * read is stored (plan_block). */
@@ -160,6 +161,10 @@ static void limit_copies(Arena *a, IrBlock **regions, int nregions) {
   for (int i = 0; i < reads.n; i++) {
     Reads *r = reads.items[i];
     Producer *p = r->compr->aux;
+    /* a body that only moves data (loads, casts, index arithmetic: a stack of flattened
+     * inputs) costs less copied than stored, which would read it all and write it again */
+    IrBlock *body = r->compr->regions[0];
+    if (!computes(body) && !ir_contains_reduction(body) && p->size <= FUSE_SHARED_LIMIT) continue;
     if ((int64_t)(r->elems.n - 1) * p->size > FUSE_DUP_LIMIT) p->store = true;
   }
 }

@@ -322,11 +322,47 @@ static bool fold_int(IrBinOp op, int64_t x, int64_t y, int64_t *r) {
   }
 }
 
+/* Is v the integer operation `op` (v = a op c, either order for a commutative op)? Its a and c. */
+static bool is_bin(IrValue *v, IrBinOp op, IrValue **a, IrValue **c) {
+  v = ir_val(v);
+  if (!v->def || v->def->op != IR_BIN || v->def->sub != (int)op) return false;
+  *a = ir_val(ir_op(v->def, 0));
+  *c = ir_val(ir_op(v->def, 1));
+  return true;
+}
+
+/* (i / c) * c + i % c (or c * (i / c)) is i, for integers: what a flattened tensor's index
+ * becomes when it is split into a matrix's row and column and put together again (the division
+ * and remainder of a merge's flattened inputs, at every element). Integer division and
+ * remainder are floor's, so the identity holds for every i and c != 0 (and c = 0 fails at the
+ * division either way). */
+static IrValue *rejoined(IrValue *x, IrValue *y) {
+  IrValue *q, *c, *i, *c2, *i2, *c3;
+  if (!is_bin(y, BIN_REM, &i, &c) || !is_bin(x, BIN_MUL, &q, &c2)) return NULL;
+  if (ir_val(c2) != c) {
+    IrValue *t = q;
+    q = c2;
+    c2 = t;
+  }
+  if (c2 != c || !is_bin(q, BIN_DIV, &i2, &c3) || i2 != i || c3 != c) return NULL;
+  return i;
+}
+
 IrValue *ir_bin(IrBuilder *b, IrBinOp op, IrValue *x, IrValue *y) {
   int64_t cx, cy, r;
   if (ir_val(x)->type.dtype == SN_I64 && ir_is_const_int(x, &cx) && ir_is_const_int(y, &cy) &&
       fold_int(op, cx, cy, &r))
     return ir_const_i64(b, r);
+  IrValue *same;
+  if (op == BIN_ADD && ir_val(x)->type.dtype == SN_I64 && ((same = rejoined(x, y)) || (same = rejoined(y, x))))
+    return same;
+  /* an index plus 0 (a view's offset) or times 1 is the index, so the identity above can see it */
+  if (ir_val(x)->type.dtype == SN_I64 && ir_val(x)->type.kind == IRT_SCALAR &&
+      ((op == BIN_ADD && ir_is_const_int(y, &cy) && cy == 0) || (op == BIN_MUL && ir_is_const_int(y, &cy) && cy == 1)))
+    return ir_val(x);
+  if (ir_val(y)->type.dtype == SN_I64 && ir_val(y)->type.kind == IRT_SCALAR &&
+      ((op == BIN_ADD && ir_is_const_int(x, &cx) && cx == 0) || (op == BIN_MUL && ir_is_const_int(x, &cx) && cx == 1)))
+    return ir_val(y);
   IrValue *ops[2] = {x, y};
   IrType t = ir_val(x)->type;
   IrInst *in = ir_emit(b, IR_BIN, 2, ops, 1, &t, 0);

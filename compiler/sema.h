@@ -178,6 +178,7 @@ typedef struct Sema {
   Node *declared_type; /* and the call once its builtin took the type (sema_declared_type) */
   Node *declared_taken;
   Val *model_seed;     /* in the body of a model being built: its seed (sema_model.c), else NULL */
+  struct MapTensor *map_tensor; /* in the body of a map being saved: its tensor (sema_map.c), else NULL */
 } Sema;
 
 /* Entry points. `lib` is the standard library and the builtins (library_load, compiler/prelude.h).
@@ -326,9 +327,14 @@ bool sema_dims_match(Sema *s, Dim a, Dim b, Span span, const char *what);
  * constant, else when the program runs. */
 bool sema_size(Sema *s, Val *v, Span span, Dim *out);
 
-/* save(map ..., path, shard_size=, dtype=): the map's loops, written where it is saved
- * (sema_map.c); dtype -1 keeps each tensor's own. */
-Val *sema_map_save(Sema *s, Val *map, Arg *path, Node *shard_size, int dtype, Node *call);
+/* save(map ..., path, shard_size=, dtype=, files_from=): the map's loops, written where it is
+ * saved (sema_map.c); dtype -1 keeps each tensor's own; files (NULL when not given) names a
+ * directory whose config and tokenizer files the output gets. */
+Val *sema_map_save(Sema *s, Val *map, Arg *path, Node *shard_size, int dtype, Arg *files, Node *call);
+/* tensor_layer(), tensor_layers(), tensor_id(), tensor_has(text) (builtin `name`): the runtime
+ * call rt on the tensor a map's body computes (with `text`, a string, for tensor_has), an i64 or
+ * (tensor_has) a bool; an error at `at` outside a map's body. */
+Val *sema_map_tensor(Sema *s, int rt, const char *name, Val *text, Span at);
 
 /* Arguments: binding a call to a signature's parameters (A_PARAM nodes), as for user functions.
  * sema_match_args evaluates the call's arguments in the caller's scope and reports unknown,

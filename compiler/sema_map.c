@@ -159,6 +159,10 @@ static Val *body_value(Sema *s, MapVal *m, Group g, SnDtype out, Val **ins) {
   sema_leave(s, saved);
   if (r->kind == V_ERROR) return ERR;
   Span at = last ? last->span : n->body->span;
+  /* a rank-0 tensor's result may be a vector of one element (the merge methods lift numbers) */
+  if (g.rank == 0 && r->kind == V_TENSOR && r->rank == 1 &&
+      sema_dims_match(s, r->dims[0], sema_dim_const(1), at, "the map's result for a tensor of rank 0"))
+    r = sema_elem(s, r, (IrValue *[]){ir_const_i64(&s->b, 0)});
   bool same = r->kind == V_TENSOR && r->rank == g.rank;
   if (!same && !(g.rank == 0 && r->kind == V_SCALAR)) {
     Diag *e = diag_error(s->diags, at, "the body of a map must give a tensor of its inputs' shape (%s here), not %s",
@@ -181,6 +185,24 @@ static Val *body_value(Sema *s, MapVal *m, Group g, SnDtype out, Val **ins) {
     r = sema_tensor(s, out, 0, NULL, t);
   }
   return r;
+}
+
+/* The tensor a group's loop computes, for the builtins that read its name. */
+struct MapTensor {
+  IrValue *run, *dt, *rank, *k;
+};
+
+Val *sema_map_tensor(Sema *s, int rt, const char *name, Val *text, Span at) {
+  struct MapTensor *t = s->map_tensor;
+  if (!t) {
+    Diag *g = diag_error(s->diags, at, "`%s` reads the tensor a map computes, so it belongs in a map's body", name);
+    diag_hint(s->diags, g, "map a, b in \"a/\", \"b/\" { if tensor_has(\"mlp\") then a else b }");
+    return ERR;
+  }
+  IrValue *ops[5] = {t->run, t->dt, t->rank, t->k, text ? text->ir : NULL};
+  IrValue *v = ir_call(&s->b, rt, rt == RT_MAP_LAYERS ? 1 : text ? 5 : 4, ops);
+  if (rt == RT_MAP_HAS) return sema_scalar(s, SN_BOOL, false, ir_cmp(&s->b, CMP_NE, v, ir_const_i64(&s->b, 0)));
+  return sema_scalar(s, SN_I64, false, v);
 }
 
 /* One group's loop: for k < count, each input's tensor k, the body, the result written. */
@@ -209,7 +231,10 @@ static bool group_loop(Sema *s, MapVal *m, IrValue *run, Group g, int out, Span 
     for (int d = 0; d < g.rank && i == 0; d++) dims[d] = sema_dim_of_value(s, ir_dim(&s->b, t, d), "?");
     ins[i] = g.rank == 0 ? sema_scalar(s, g.dt, false, ir_elem(&s->b, t, 0, NULL)) : sema_tensor(s, g.dt, g.rank, dims, t);
   }
+  struct MapTensor here = {run, dt, rank, k}, *outer = s->map_tensor;
+  s->map_tensor = &here;
   Val *r = body_value(s, m, g, out >= 0 ? (SnDtype)out : g.dt, ins);
+  s->map_tensor = outer;
   if (r->kind != V_ERROR) {
     IrValue *pops[5] = {run, dt, rank, k, r->ir};
     ir_call(&s->b, RT_MAP_PUT, 5, pops);
@@ -220,7 +245,7 @@ static bool group_loop(Sema *s, MapVal *m, IrValue *run, Group g, int out, Span 
   return r->kind != V_ERROR;
 }
 
-Val *sema_map_save(Sema *s, Val *v, Arg *path, Node *shard_size, int dtype, Node *call) {
+Val *sema_map_save(Sema *s, Val *v, Arg *path, Node *shard_size, int dtype, Arg *files, Node *call) {
   MapVal *m = v->map;
   if (m->fn != s->fn) {
     /* the REPL compiles each input on its own: the body's names are an earlier input's values */
@@ -258,6 +283,17 @@ Val *sema_map_save(Sema *s, Val *v, Arg *path, Node *shard_size, int dtype, Node
       return ERR;
     }
   }
+  Val *files_from = files ? files->v : NULL;
+  if (files_from && files_from->kind != V_STR) {
+    diag_error(s->diags, files->span, "files_from is the directory to copy the config and tokenizer from, not %s",
+               sema_type_str(s, files_from));
+    return ERR;
+  }
+  if (files_from && out && out[len - 1] != '/') {
+    Diag *g = diag_error(s->diags, files->span, "files_from copies files into a directory, but the output is a file");
+    diag_hint(s->diags, g, "save into a directory: save(m, \"merged/\", files_from=\"base/\")");
+    return ERR;
+  }
   IrValue *where = sema_where(s, call->span);
   IrBuilder save = s->b;
   s->b.span = call->span;
@@ -271,8 +307,8 @@ Val *sema_map_save(Sema *s, Val *v, Arg *path, Node *shard_size, int dtype, Node
     IrValue *aops[3] = {run, i32_const(s, m->groups[g].dt), ir_const_i64(&s->b, m->groups[g].rank)};
     ir_call(&s->b, RT_MAP_ACCEPT, 3, aops);
   }
-  IrValue *sops[4] = {run, path->v->ir, shard, i32_const(s, dtype)};
-  ir_call(&s->b, RT_MAP_START, 4, sops);
+  IrValue *sops[5] = {run, path->v->ir, shard, i32_const(s, dtype), files_from ? files_from->ir : ir_string(&s->b, "")};
+  ir_call(&s->b, RT_MAP_START, 5, sops);
   bool ok = true;
   for (int g = 0; g < m->ngroups && ok; g++) ok = group_loop(s, m, run, m->groups[g], dtype, m->n->name_span);
   ir_call(&s->b, RT_MAP_END, 1, &run);

@@ -518,10 +518,18 @@ static bool infer_ranges(Sema *s, IrInst *owner, int n, IndexVar **vars, Dim *ou
           ok = false;
           continue;
         }
+        /* a dimension the body computes (flatten(xs[k])[i]) is checked in the body, after it */
+        IrBuilder outer = s->b;
+        if (c->dim.sym && !defined_outside(c->dim.sym->v, owner) && ir_val(c->dim.sym->v)->def) {
+          IrBlock *in = ir_val(c->dim.sym->v)->def->parent;
+          s->b.block = in;
+          s->b.before = in->last;
+        }
         IrValue *fits = ir_cmp(&s->b, CMP_LE, sema_dim_value(s, chosen), sema_dim_value(s, c->dim));
         s->b.span = c->span;
         ir_check(&s->b, CHECK_TRUE, 1, &fits,
                  arena_printf(s->fn->arena, "index %s (%s) runs past the end of %s", iv->name, first->what, c->what));
+        s->b = outer;
         continue;
       }
       if (!chosen.sym && !c->dim.sym) {

@@ -228,11 +228,20 @@ SnStatus sn_stmap_check_output(const SnStMap *m, const char *out);
 void *sn_map_begin(const char *where, int64_t ninputs);
 SnStatus sn_map_input(void *run, const char *path);
 SnStatus sn_map_accept(void *run, int32_t dtype, int64_t rank);
-SnStatus sn_map_start(void *run, const char *out, int64_t shard_bytes, int32_t out_dtype); /* -1: keep */
+/* out_dtype -1 keeps each tensor's; files_from "" copies nothing, else a directory whose files other
+ * than weights (config, tokenizer) the output directory gets when the map ends */
+SnStatus sn_map_start(void *run, const char *out, int64_t shard_bytes, int32_t out_dtype, const char *files_from);
 int64_t sn_map_count(void *run, int32_t dtype, int64_t rank);
 SnTensor *sn_map_get(void *run, int32_t dtype, int64_t rank, int64_t k, int64_t input);
 SnStatus sn_map_put(void *run, int32_t dtype, int64_t rank, int64_t k, const SnTensor *value);
 SnStatus sn_map_end(void *run);
+/* The tensor k of a group as its name tells (docs/merge.md): its layer number (its first
+ * dot-separated part of digits alone, or -1), whether it contains `text`, its index among the
+ * checkpoint's tensors; and 1 + the largest layer number of the checkpoint (0 when none). */
+int64_t sn_map_layer(void *run, int32_t dtype, int64_t rank, int64_t k);
+int64_t sn_map_has(void *run, int32_t dtype, int64_t rank, int64_t k, const char *text);
+int64_t sn_map_id(void *run, int32_t dtype, int64_t rank, int64_t k);
+int64_t sn_map_layers(void *run);
 void sn_map_abandon_all(void);
 
 /* --- linear algebra of several outputs (runtime/math/linalg.c) --------------------------------
@@ -252,6 +261,10 @@ SnResult *sn_qr(const char *where, const SnTensor *A);
  * with the last dimension k (0 <= k <= it). Ties keep the lower index first; NaN counts as the
  * largest value (runtime/math/sort.c). */
 SnResult *sn_topk(const char *where, const SnTensor *x, int64_t k, int32_t largest);
+/* The k-th largest of all of x's elements (1 <= k <= numel, topk's order: NaN the largest, ties
+ * in index order) as {value (f64), index (i64, the flat index of that element)}: the last of
+ * topk(flatten(x), k), in O(n) by radix selection (runtime/math/sort.c). */
+SnResult *sn_kth_largest(const char *where, SnTensor *x, int64_t k);
 
 /* --- the transport solvers as generated code calls them ---------------------------------------
  * Each takes the caller's location first (`where`) and returns an SnResult whose parts are the

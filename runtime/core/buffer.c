@@ -33,10 +33,13 @@ __attribute__((constructor)) static void keep_freed_memory(void) {
  * loop whose step makes tensors of several sizes (a sampler's n x k log-likelihoods, its n-vector
  * of normalisers, the next state) left holes that the next step's sizes did not fit, and the
  * heap grew: a million-point sampler touched 152 MB for 60 MB of tensors. A mapping freed is
- * kept (up to KEPT_MAX of them) and given again to an allocation of its size, as the next
- * step's is, so its pages are not faulted in and zeroed again. The memory kept never raises the
- * peak: before a new mapping is made, kept ones are unmapped until what is kept, what is in use
- * and the new one together fit in the most that was ever in use at once (`peak`). */
+ * kept (up to KEPT_MAX of them) and given again to the next allocation it can hold (the smallest
+ * that can: the next step's of its size, or a map over a checkpoint's next, smaller tensor), so
+ * its pages are not faulted in and zeroed again (zeroing a merge's intermediates took a quarter
+ * of its time). The memory kept never raises the peak: a larger mapping is reused only when the
+ * peak has room for all of it, and before a new mapping is made, kept ones are unmapped until
+ * what is kept, what is in use and the new one together fit in the most that was ever in use
+ * at once (`peak`). */
 #define MAPPED_MIN ((size_t)4 << 20)
 #define KEPT_MAX 32
 static struct {
@@ -46,24 +49,32 @@ static struct {
   size_t kept, live, peak; /* bytes kept, in use, and the most in use at once */
 } mapped = {.lock = PTHREAD_MUTEX_INITIALIZER};
 
-/* A mapping of `alloc` bytes for a buffer: a kept one, or a new one (NULL when out of memory). */
+/* A mapping of at least `alloc` bytes for a buffer (its capacity set): a kept one, or a new
+ * one (NULL when out of memory). */
 static SnBuffer *mapped_new(size_t alloc) {
   SnBuffer *found = NULL, *drop[KEPT_MAX];
   int ndrop = 0;
   pthread_mutex_lock(&mapped.lock);
-  for (int i = 0; i < mapped.n && !found; i++)
-    if (mapped.blocks[i]->capacity == alloc) {
-      found = mapped.blocks[i];
-      mapped.blocks[i] = mapped.blocks[--mapped.n];
-      mapped.kept -= alloc;
-    }
-  size_t peak = mapped.live + alloc > mapped.peak ? mapped.live + alloc : mapped.peak;
+  int best = -1;
+  for (int i = 0; i < mapped.n; i++) {
+    size_t cap = mapped.blocks[i]->capacity;
+    if (cap >= alloc && (cap == alloc || mapped.live + cap <= mapped.peak) &&
+        (best < 0 || cap < mapped.blocks[best]->capacity))
+      best = i;
+  }
+  if (best >= 0) {
+    found = mapped.blocks[best];
+    mapped.blocks[best] = mapped.blocks[--mapped.n];
+    mapped.kept -= found->capacity;
+  }
+  size_t need = found ? found->capacity : alloc;
+  size_t peak = mapped.live + need > mapped.peak ? mapped.live + need : mapped.peak;
   while (!found && mapped.n > 0 && mapped.kept + mapped.live + alloc > peak) {
     SnBuffer *b = mapped.blocks[--mapped.n];
     mapped.kept -= b->capacity;
     drop[ndrop++] = b;
   }
-  mapped.live += alloc;
+  mapped.live += need;
   mapped.peak = peak;
   pthread_mutex_unlock(&mapped.lock);
   for (int i = 0; i < ndrop; i++) munmap(drop[i], drop[i]->capacity);
@@ -113,7 +124,7 @@ SnBuffer *sn_buffer_new(size_t bytes) {
   b->kind = SN_BUFFER_OWNED;
   b->data = (char *)b + SN_ALIGN;
   b->size = bytes;
-  b->capacity = mapped ? alloc : 0;
+  if (!mapped) b->capacity = 0; /* a mapping's is set by mapped_new: it may be larger */
   if (alloc >= HUGEPAGE_MIN) {
     /* As NumPy does: transparent huge pages make first touch of a large tensor several times
      * faster. Only advice, so a failure changes nothing. */

@@ -53,7 +53,8 @@ struct SnBuffer {
   SnBufferKind kind; /* how the bytes are released: free, or munmap */
   void *data;        /* the first byte; for an owned buffer it follows this header */
   size_t size;       /* bytes */
-  size_t capacity;   /* an owned buffer mapped on its own: the mapping's bytes (0: a heap block) */
+  size_t capacity;   /* an owned buffer mapped on its own: the mapping's bytes, which a reused one
+                      * may have more of than its size needs (0: a heap block) */
 };
 
 /* A buffer over a mapping made with mmap (len bytes at map; map may be NULL when len is 0);

@@ -7,6 +7,7 @@
  * first byte is written, and the output is written beside its target and renamed when whole. */
 #include "io/rt_io.h"
 
+#include <dirent.h>
 #include <malloc.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -66,9 +67,15 @@ static SnStatus match(SnStMap *m, int64_t i, int64_t *bad) {
       snrt_io_shape_text(ta, sizeof ta, da, ra, sa);
       snrt_io_shape_text(tb, sizeof tb, db, rb, sb);
       *bad = i;
-      return sn_error_set("tensor '%s' is %s in %s but %s in %s", name, ta,
+      /* an embedding or output matrix whose rows differ: models of different vocabularies */
+      int vocab = da == db && ra == 2 && rb == 2 && sa[1] == sb[1] && (strstr(name, "embed") || strstr(name, "lm_head"));
+      char words[160] = "";
+      if (vocab)
+        snprintf(words, sizeof words, " (the vocabularies differ: %lld and %lld tokens; merge models of one tokenizer)",
+                 (long long)sa[0], (long long)sb[0]);
+      return sn_error_set("tensor '%s' is %s in %s but %s in %s%s", name, ta,
                           place(pa, sizeof pa, m->paths[0], sn_st_path(a, k)), tb,
-                          place(pb, sizeof pb, m->paths[i], sn_st_path(b, j)));
+                          place(pb, sizeof pb, m->paths[i], sn_st_path(b, j)), words);
     }
     m->index[i * m->count + k] = j;
   }
@@ -178,6 +185,8 @@ typedef struct SnMapRun {
   SnStMap *map;
   SnStWriter *writer;
   char *made_dir;     /* the output directory start created, removed again unless the map ends */
+  char *out;          /* the output's path */
+  char *files_from;   /* a directory whose other files (config, tokenizer) the output gets, or NULL */
   struct SnMapRun *next; /* the runs not finished, for sn_map_abandon_all */
 } SnMapRun;
 
@@ -195,6 +204,8 @@ static void run_free(SnMapRun *r) {
   sn_st_writer_abort(r->writer);
   if (r->made_dir) rmdir(r->made_dir); /* empty once the writer's temporary files are gone */
   free(r->made_dir);
+  free(r->out);
+  free(r->files_from);
   sn_stmap_close(r->map);
   for (int64_t i = 0; i < r->npaths; i++) free(r->paths[i]);
   for (int64_t g = 0; g < r->ngroups; g++) free(r->groups[g].tensors);
@@ -291,6 +302,11 @@ static SnStatus start(SnMapRun *r, const char *out, int64_t shard_bytes, int32_t
   if (sn_stmap_check_output(r->map, out)) return 1;
   struct stat st;
   size_t len = strlen(out);
+  if (r->files_from && !(len && out[len - 1] == '/'))
+    return sn_error_set("files_from= copies files into a directory, but the output %s is a file", out);
+  if (r->files_from && !(stat(r->files_from, &st) == 0 && S_ISDIR(st.st_mode)))
+    return sn_error_set("files_from=%s: no such directory", r->files_from);
+  if (!(r->out = strdup(out))) return sn_error_set("out of memory");
   if (len && out[len - 1] == '/' && stat(out, &st) != 0 && !(r->made_dir = strdup(out)))
     return sn_error_set("out of memory");
   char *file;
@@ -312,8 +328,9 @@ static SnStatus start(SnMapRun *r, const char *out, int64_t shard_bytes, int32_t
   return 0;
 }
 
-SnStatus sn_map_start(void *run, const char *out, int64_t shard_bytes, int32_t out_dtype) {
+SnStatus sn_map_start(void *run, const char *out, int64_t shard_bytes, int32_t out_dtype, const char *files_from) {
   SnMapRun *r = run;
+  if (*files_from && !(r->files_from = strdup(files_from))) return sn_error_set("out of memory"), run_fail(r);
   return start(r, out, shard_bytes, out_dtype) ? run_fail(r) : 0;
 }
 
@@ -344,11 +361,115 @@ SnStatus sn_map_put(void *run, int32_t dtype, int64_t rank, int64_t k, const SnT
   return 0;
 }
 
+/* --- the tensor being computed, for a body that depends on its name ------------------------------ */
+
+/* The layer number in a name: its first dot-separated part of digits alone (model.layers.12.mlp
+ * -> 12), or -1. */
+static int64_t layer_of(const char *name) {
+  for (const char *p = name; *p;) {
+    const char *e = p;
+    while (*e >= '0' && *e <= '9') e++;
+    if (e > p && (*e == '.' || !*e) && e - p < 10) return strtoll(p, NULL, 10);
+    p = strchr(p, '.');
+    if (!p) break;
+    p++;
+  }
+  return -1;
+}
+
+static const char *name_of(SnMapRun *r, int32_t dtype, int64_t rank, int64_t k) {
+  return sn_st_name(r->map->files[0], group_of(r, dtype, rank)->tensors[k]);
+}
+
+int64_t sn_map_layer(void *run, int32_t dtype, int64_t rank, int64_t k) {
+  return layer_of(name_of(run, dtype, rank, k));
+}
+
+int64_t sn_map_layers(void *run) {
+  SnMapRun *r = run;
+  int64_t most = -1;
+  for (int64_t t = 0; t < r->map->count; t++) {
+    int64_t l = layer_of(sn_st_name(r->map->files[0], t));
+    if (l > most) most = l;
+  }
+  return most + 1;
+}
+
+int64_t sn_map_id(void *run, int32_t dtype, int64_t rank, int64_t k) {
+  return group_of(run, dtype, rank)->tensors[k];
+}
+
+int64_t sn_map_has(void *run, int32_t dtype, int64_t rank, int64_t k, const char *text) {
+  return strstr(name_of(run, dtype, rank, k), text) != NULL;
+}
+
+/* --- files_from: the base model's config and tokenizer beside the merged weights ----------------- */
+
+/* Is `name` in a checkpoint directory one of its weights (a safetensors file or their index)? */
+static int weights_file(const char *name) {
+  size_t n = strlen(name);
+  return (n >= 12 && strcmp(name + n - 12, ".safetensors") == 0) || strcmp(name, "model.safetensors.index.json") == 0;
+}
+
+/* Copies from/name to path; 0, or 1 with a message. */
+static SnStatus copy_file(const char *from, const char *path) {
+  FILE *in = fopen(from, "rb"), *out = in ? fopen(path, "wb") : NULL;
+  char buf[1 << 16];
+  size_t n;
+  int bad = !in || !out;
+  while (!bad && (n = fread(buf, 1, sizeof buf, in)) > 0) bad = fwrite(buf, 1, n, out) != n;
+  bad |= in && ferror(in);
+  if (in) fclose(in);
+  if (out && fclose(out)) bad = 1;
+  return bad ? sn_error_set("files_from: cannot copy %s to %s", from, path) : 0;
+}
+
+/* The files of r->files_from other than weights (config.json, tokenizer.json, ...), copied into
+ * the output directory under temporary names (names[k] <- tmps[k]); *n of them. */
+static SnStatus copy_files(SnMapRun *r, char ***names, char ***tmps, int64_t *n) {
+  DIR *d = opendir(r->files_from);
+  if (!d) return sn_error_set("files_from=%s: cannot read the directory", r->files_from);
+  SnStatus st = 0;
+  for (struct dirent *e; !st && (e = readdir(d));) {
+    char from[4096], to[4096], tmp[4096];
+    struct stat info;
+    snprintf(from, sizeof from, "%s/%s", r->files_from, e->d_name);
+    if (e->d_name[0] == '.' || weights_file(e->d_name) || stat(from, &info) != 0 || !S_ISREG(info.st_mode)) continue;
+    snprintf(to, sizeof to, "%s%s", r->out, e->d_name);
+    snprintf(tmp, sizeof tmp, "%s.%s.tmp-%d", r->out, e->d_name, (int)getpid());
+    char **nn = realloc(*names, (size_t)(*n + 1) * sizeof *nn), **tt = nn ? realloc(*tmps, (size_t)(*n + 1) * sizeof *tt) : NULL;
+    if (nn) *names = nn;
+    if (tt) *tmps = tt;
+    if (!nn || !tt || !((*names)[*n] = strdup(to)) || !((*tmps)[*n] = strdup(tmp))) {
+      if (nn && tt) free((*names)[*n]);
+      st = sn_error_set("out of memory");
+      break;
+    }
+    (*n)++;
+    st = copy_file(from, tmp);
+  }
+  closedir(d);
+  return st;
+}
+
 SnStatus sn_map_end(void *run) {
   SnMapRun *r = run;
+  char **names = NULL, **tmps = NULL;
+  int64_t ncopies = 0;
+  SnStatus st = r->files_from ? copy_files(r, &names, &tmps, &ncopies) : 0;
   SnStWriter *w = r->writer;
   r->writer = NULL;
-  if (sn_st_writer_close(w)) return run_fail(r);
+  if (!st) st = sn_st_writer_close(w);
+  else sn_st_writer_abort(w);
+  for (int64_t k = 0; k < ncopies; k++) {
+    if (!st && rename(tmps[k], names[k]) != 0) st = sn_error_set("files_from: cannot rename %s to %s", tmps[k], names[k]);
+    unlink(tmps[k]);
+    free(tmps[k]);
+    free(names[k]);
+  }
+  free(tmps);
+  free(names);
+  if (st) return run_fail(r);
   free(r->made_dir);
   r->made_dir = NULL;
   run_free(r);

@@ -12,6 +12,10 @@
 #include "math/rt_math.h"
 
 #include <math.h>
+#include <stdbool.h>
+#ifdef __AVX512F__
+#include <immintrin.h>
+#endif
 #include <stdlib.h>
 
 /* Elements a parallel chunk should have at least, so a small tensor is sorted on one thread. */
@@ -310,3 +314,272 @@ SnTensor *sn_quantiles(const SnTensor *x, const SnTensor *q, int64_t axis) {
 }
 
 SnTensor *sn_median(const SnTensor *x, int64_t axis) { return order_stats("median", x, NULL, 1, 0, axis); }
+
+/* --- kth_largest: the k-th largest element of a whole tensor, by radix selection ----------------
+ * The elements' keys are those of sort_key (32 bits for f16, bf16 and f32, which compare as their
+ * f32 values), selected 16 bits at a time from the top: a pass counts the candidates' next digit
+ * (per chunk, added up), and the digit where the count from the top reaches k narrows the
+ * candidates. The key found is the k-th largest; of the elements with that key, those in the k
+ * largest are the first ones in index order (topk's ties), and the last of them is the index:
+ * the last pass's histograms count each chunk's elements of that key, so only the chunk that
+ * holds it is read again.
+ * Counts are integers, so the result is the same on any thread count; O(n) per pass, where
+ * topk's sort is O(n log n). */
+
+#define SELECT_DIGITS 65536
+/* A chunk's histogram is SELECT_DIGITS counts: few chunks, each large. */
+#define SELECT_GRAIN (1 << 20)
+#define SELECT_CHUNKS 32
+
+typedef struct {
+  const char *data;
+  SnDtype dt;
+  size_t size;
+  int bits;        /* 32 or 64 */
+  int shift;       /* the digit is (key >> shift) & 0xffff */
+  bool all;        /* every element is a candidate (the first pass) */
+  uint64_t prefix; /* else a candidate's key >> (shift + 16) */
+  uint64_t key;    /* the key found */
+  uint32_t *hist;  /* per chunk */
+  int64_t nchunks;
+} Select;
+
+/* The key of an f32 of bits b: its order as an unsigned number, -0.0 as 0.0, NaN the largest. */
+static inline uint32_t f32_key(uint32_t b) {
+  uint32_t mag = b & 0x7fffffffu;
+  b = mag == 0 ? 0 : b;
+  uint32_t key = b >> 31 ? ~b : b | 0x80000000u;
+  return mag > 0x7f800000u ? UINT32_MAX : key;
+}
+
+/* Element i's key: sort_key's order; 32 bits for the floats that are f32 values. */
+static uint64_t select_key(const Select *s, int64_t i) {
+  const void *p = s->data + (size_t)i * s->size;
+  if (s->bits == 64) return sort_key(p, s->dt);
+  float v = s->dt == SN_F32 ? *(const float *)p
+                            : s->dt == SN_F16 ? sn_f16_to_f32(*(const uint16_t *)p) : sn_bf16_to_f32(*(const uint16_t *)p);
+  return f32_key(sn_f32_bits(v));
+}
+
+static int32_t select_count(void *ctx, int64_t c, int64_t lo, int64_t hi) {
+  Select *s = ctx;
+  uint32_t *h = s->hist + (size_t)c * SELECT_DIGITS;
+  memset(h, 0, SELECT_DIGITS * sizeof *h);
+  const uint32_t *f32 = s->dt == SN_F32 ? (const uint32_t *)s->data : NULL;
+  const int shift = s->shift, all = s->all;
+  const uint64_t prefix = s->prefix;
+  for (int64_t i = lo; i < hi; i++) {
+    uint64_t key = f32 ? f32_key(f32[i]) : select_key(s, i);
+    if (all || key >> (shift + 16) == prefix) h[(key >> shift) & 0xffff]++;
+  }
+  return 0;
+}
+
+static int64_t radix_select(Select *s, int64_t n, int64_t k);
+
+/* --- a large tensor tries a sample first ---------------------------------------------------------
+ * SAMPLE keys at fixed positions estimate the k-th largest key; one pass counts the keys above a
+ * bound safely over it and gathers those between it and a bound safely under it (in index order,
+ * chunk by chunk), and the answer is selected among those few. When the bounds miss (an unusual
+ * distribution, or many equal keys) the radix passes run instead. Either way the result is the
+ * same, exact, on any thread count; the sample saves the radix passes' histograms (a random
+ * access per element). */
+
+/* Tensors from this many elements try the sample. */
+#define SAMPLE_MIN (1 << 20)
+#define SAMPLE (1 << 16)
+
+typedef struct {
+  Select *s;
+  uint64_t lo, hi;  /* candidates: lo <= key <= hi; above: key > hi */
+  int64_t *above;   /* per chunk */
+  Item **cand;      /* per chunk, in index order */
+  int64_t *ncand, *cap;
+  int64_t most;     /* candidates a chunk may gather before the sample is given up */
+  _Atomic int failed;
+} Narrow;
+
+/* Appends (key, i) to a chunk's candidates; false when there are too many. */
+static bool gather(Narrow *w, Item **cand, int64_t *nc, int64_t *cap, uint64_t key, int64_t i) {
+  if (*nc == *cap) {
+    Item *more = *nc < w->most ? realloc(*cand, (size_t)(*cap = *cap ? 2 * *cap : 1024) * sizeof *more) : NULL;
+    if (!more) return false;
+    *cand = more;
+  }
+  (*cand)[(*nc)++] = (Item){key, i};
+  return true;
+}
+
+static int32_t narrow_chunk(void *ctx, int64_t c, int64_t lo, int64_t hi) {
+  Narrow *w = ctx;
+  int64_t above = 0, nc = 0, cap = 0, i = lo;
+  Item *cand = NULL;
+  const uint64_t bound_lo = w->lo, bound_hi = w->hi;
+  const uint32_t *f32 = w->s->dt == SN_F32 ? (const uint32_t *)w->s->data : NULL;
+  bool ok = true;
+#ifdef __AVX512F__
+  /* f32 keys 16 at a time: the keys above, and a mask of the rare candidates */
+  if (f32) {
+    const __m512i sign = _mm512_set1_epi32((int)0x80000000u), abs_mask = _mm512_set1_epi32(0x7fffffff);
+    const __m512i inf = _mm512_set1_epi32(0x7f800000), ones = _mm512_set1_epi32(-1);
+    const __m512i top = _mm512_set1_epi32((int)(uint32_t)(bound_hi > UINT32_MAX ? UINT32_MAX : bound_hi));
+    const __m512i base = _mm512_set1_epi32((int)(uint32_t)bound_lo);
+    const __m512i width = _mm512_set1_epi32((int)(uint32_t)((bound_hi > UINT32_MAX ? UINT32_MAX : bound_hi) - bound_lo));
+    const bool none_above = bound_hi >= UINT32_MAX;
+    for (; ok && i + 16 <= hi; i += 16) {
+      __m512i b = _mm512_loadu_si512((const void *)(f32 + i));
+      __m512i mag = _mm512_and_si512(b, abs_mask);
+      b = _mm512_maskz_mov_epi32(_mm512_cmpneq_epi32_mask(mag, _mm512_setzero_si512()), b);
+      __mmask16 neg = _mm512_cmplt_epi32_mask(b, _mm512_setzero_si512());
+      __m512i key = _mm512_mask_mov_epi32(_mm512_or_si512(b, sign), neg, _mm512_xor_si512(b, ones));
+      key = _mm512_mask_mov_epi32(key, _mm512_cmpgt_epu32_mask(mag, inf), ones);
+      if (!none_above) above += __builtin_popcount(_mm512_cmpgt_epu32_mask(key, top));
+      unsigned in = _mm512_cmple_epu32_mask(_mm512_sub_epi32(key, base), width);
+      while (in && ok) {
+        int j = __builtin_ctz(in);
+        in &= in - 1;
+        ok = gather(w, &cand, &nc, &cap, f32_key(f32[i + j]), i + j);
+      }
+    }
+  }
+#endif
+  for (; ok && i < hi; i++) {
+    uint64_t key = f32 ? f32_key(f32[i]) : select_key(w->s, i);
+    above += key > bound_hi;
+    /* one unsigned comparison, which is rarely true: a branch on key > hi would be mispredicted
+     * at every other element when k is half of n */
+    if (key - bound_lo > bound_hi - bound_lo) continue;
+    ok = gather(w, &cand, &nc, &cap, key, i);
+  }
+  if (!ok) w->failed = 1;
+  w->above[c] = above;
+  w->cand[c] = cand;
+  w->ncand[c] = nc;
+  return 0;
+}
+
+/* The r-th largest (from 0) of a[0..n), reordering a. */
+static uint64_t nth_largest(uint64_t *a, int64_t n, int64_t r) {
+  int64_t lo = 0, hi = n - 1;
+  while (lo < hi) {
+    uint64_t x = a[lo], y = a[lo + (hi - lo) / 2], z = a[hi];
+    uint64_t p = x < y ? (y < z ? y : x < z ? z : x) : (x < z ? x : y < z ? z : y); /* the median */
+    int64_t i = lo, j = hi;
+    while (i <= j) {
+      while (a[i] > p) i++;
+      while (a[j] < p) j--;
+      if (i <= j) {
+        uint64_t t = a[i];
+        a[i++] = a[j];
+        a[j--] = t;
+      }
+    }
+    if (r <= j) hi = j;
+    else if (r >= i) lo = i;
+    else return a[r];
+  }
+  return a[lo];
+}
+
+/* The flat index of the k-th largest by the sample, or -1 when its bounds missed. */
+static int64_t sample_select(Select *s, int64_t n, int64_t k) {
+  uint64_t *keys = malloc(SAMPLE * sizeof *keys);
+  Narrow w = {.s = s, .most = n / s->nchunks / 8 + 1024};
+  w.above = calloc((size_t)s->nchunks, sizeof *w.above);
+  w.cand = calloc((size_t)s->nchunks, sizeof *w.cand);
+  w.ncand = calloc((size_t)s->nchunks, sizeof *w.ncand);
+  int64_t found = -1;
+  if (!keys || !w.above || !w.cand || !w.ncand) goto done;
+  for (int64_t j = 0; j < SAMPLE; j++) keys[j] = select_key(s, (int64_t)((__int128)j * n / SAMPLE));
+  /* the wanted rank in the sample, and bounds 4 standard deviations (and 16) around it */
+  double f = (double)(k - 1) / (double)n, margin = 4 * sqrt(SAMPLE * f * (1 - f)) + 16;
+  int64_t r = (int64_t)(f * SAMPLE), rhi = r - (int64_t)margin, rlo = r + (int64_t)margin;
+  w.hi = rhi <= 0 ? UINT64_MAX : nth_largest(keys, SAMPLE, rhi);
+  w.lo = rlo >= SAMPLE - 1 ? 0 : nth_largest(keys, SAMPLE, rlo);
+  sn_parallel_for(n, s->nchunks, narrow_chunk, &w);
+  int64_t above = 0, ncand = 0;
+  for (int64_t c = 0; c < s->nchunks; c++) above += w.above[c], ncand += w.ncand[c];
+  if (w.failed || k <= above || k > above + ncand) goto done;
+  /* the (k - above)-th largest candidate key, then its occurrence in index order */
+  uint64_t *ck = realloc(keys, (size_t)(ncand > SAMPLE ? ncand : SAMPLE) * sizeof *ck);
+  if (!ck) goto done;
+  keys = ck;
+  for (int64_t c = 0, j = 0; c < s->nchunks; c++)
+    for (int64_t q = 0; q < w.ncand[c]; q++) keys[j++] = w.cand[c][q].key;
+  int64_t need = k - above;
+  uint64_t key = nth_largest(keys, ncand, need - 1);
+  for (int64_t c = 0; c < s->nchunks; c++)
+    for (int64_t q = 0; q < w.ncand[c]; q++) need -= w.cand[c][q].key > key;
+  for (int64_t c = 0; c < s->nchunks && found < 0; c++)
+    for (int64_t q = 0; q < w.ncand[c] && found < 0; q++)
+      if (w.cand[c][q].key == key && --need == 0) found = w.cand[c][q].pos;
+done:
+  for (int64_t c = 0; w.cand && c < s->nchunks; c++) free(w.cand[c]);
+  free(w.cand);
+  free(w.ncand);
+  free(w.above);
+  free(keys);
+  return found;
+}
+
+SnResult *sn_kth_largest(const char *where, SnTensor *x, int64_t k) {
+  int64_t n = sn_tensor_numel(x);
+  if (x->dtype == SN_BOOL) {
+    sn_error_set("kth_largest needs numbers, not bool");
+    return sn_result_failed(where, NULL);
+  }
+  if (k < 1 || k > n) {
+    sn_error_set("kth_largest: k = %lld is out of range for %lld elements (1 <= k <= %lld)", (long long)k,
+                 (long long)n, (long long)n);
+    return sn_result_failed(where, NULL);
+  }
+  SnTensor *t = sn_tensor_contiguous(x);
+  SnResult *r = t ? sn_result_new(2) : NULL;
+  Select s = {.dt = (SnDtype)x->dtype, .size = sn_dtype_size((SnDtype)x->dtype)};
+  s.nchunks = sn_parallel_chunks(n, SELECT_GRAIN);
+  if (s.nchunks > SELECT_CHUNKS) s.nchunks = SELECT_CHUNKS;
+  s.hist = malloc((size_t)s.nchunks * SELECT_DIGITS * sizeof *s.hist);
+  if (!r || !s.hist) {
+    if (t) sn_error_set("out of memory");
+    free(s.hist);
+    sn_tensor_release(t);
+    return sn_result_failed(where, r);
+  }
+  s.data = t->data;
+  s.bits = s.dt == SN_F16 || s.dt == SN_BF16 || s.dt == SN_F32 ? 32 : 64;
+  int64_t i = n >= SAMPLE_MIN ? sample_select(&s, n, k) : -1;
+  if (i < 0) i = radix_select(&s, n, k);
+  sn_result_set_f64(r, 0, "value", sn_tensor_get_f64(t, i));
+  sn_result_set_i64(r, 1, "index", i);
+  free(s.hist);
+  sn_tensor_release(t);
+  return r;
+}
+
+/* The flat index of the k-th largest by the radix passes. */
+static int64_t radix_select(Select *s, int64_t n, int64_t k) {
+  s->all = true;
+  int64_t left = k; /* the rank of the one wanted among the candidates, from the top */
+  for (s->shift = s->bits - 16; s->shift >= 0; s->shift -= 16) {
+    sn_parallel_for(n, s->nchunks, select_count, s);
+    int64_t d = SELECT_DIGITS - 1;
+    for (;; d--) {
+      int64_t count = 0;
+      for (int64_t c = 0; c < s->nchunks; c++) count += s->hist[(size_t)c * SELECT_DIGITS + (size_t)d];
+      if (count >= left) break;
+      left -= count;
+    }
+    s->prefix = s->all ? (uint64_t)d : s->prefix << 16 | (uint64_t)d;
+    s->all = false;
+  }
+  /* the key is s->prefix; the wanted element is its left-th occurrence in index order, and the
+   * last pass's histograms count each chunk's occurrences */
+  s->key = s->prefix;
+  int64_t c = 0;
+  while ((int64_t)s->hist[(size_t)c * SELECT_DIGITS + (s->key & 0xffff)] < left)
+    left -= s->hist[(size_t)c++ * SELECT_DIGITS + (s->key & 0xffff)];
+  int64_t i = n * c / s->nchunks;
+  for (;; i++)
+    if (select_key(s, i) == s->key && --left == 0) break;
+  return i;
+}

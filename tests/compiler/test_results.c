@@ -59,6 +59,7 @@ static SnResult *sample_call(RtFn f) {
   case RT_SVD: r = sn_svd("t:1:1", tc); break;
   case RT_QR: r = sn_qr("t:1:1", tc); break;
   case RT_TOPK: r = sn_topk("t:1:1", tc, 2, 1); break;
+  case RT_KTH_LARGEST: r = sn_kth_largest("t:1:1", tc, 2); break;
   default: sn_error_set("no sample call of %s here: add one to tests/compiler/test_results.c", rt_fns[f].name);
   }
   SnTensor *all[] = {ta, tb, tc, tk, tx, ty, tX, tY};

@@ -1,0 +1,294 @@
+# Model merging (docs/merge.md): mergekit's merge methods as functions over one tensor.
+#
+# Each function merges one tensor of several models. `xs` holds the models' tensors stacked along
+# a new first dimension (`stack(a, b, c)`: m models), and `base`, for the methods that merge task
+# vectors (x - base), the base model's tensor of the same shape. A weight, density or other
+# per-model parameter is a number, or a vector of one value per model. The arithmetic is in xs's
+# dtype (stack f32(a), ... for f32 arithmetic on bf16 models, as mergekit's `dtype: float32`); the
+# result has one model's shape. In a map over checkpoints (docs/language.md) the body calls one
+# per tensor:
+#   save(map b, x, y in "base/", "x/", "y/" { merge_ties(b, stack(x, y), [0.6, 0.4], density=0.5) }, "out/")
+# The formulas are mergekit's (mergekit/merge_methods/*.py, mergekit/sparsify.py): the functions
+# below name the differences where there are any.
+
+# --- helpers ------------------------------------------------------------------------------------
+#
+# A method's task vectors are a function (k, i) -> element i of model k's vector, not a stored
+# tensor: each merged element computes what it needs from the mapped inputs in one pass, and
+# only what a whole-tensor step needs (a row for kth_largest, DARE's draws) is stored.
+
+# xs [m, ...] as a matrix [m, n]: each model's tensor flattened (a number is one element).
+fn _merge_rows(xs) {
+  let n = numel(flatten(xs[0]))
+  let r[k, i < n] = flatten(xs[k])[i]
+  r
+}
+
+# r [n] in x's shape (a vector of one element for a number, which a map takes as the number).
+fn _merge_like(r, x) = reshape(r, (x * cast(ones(1), dtype=x)).shape)
+
+# A number or one per model: a vector of m values of x's dtype (densities and the like are f64,
+# as the Python floats mergekit computes with).
+fn _merge_each(v, m: int, x, fname, what) {
+  check(numel(v) == 1 or numel(v) == m, "{}: {} {} for {} models", fname, numel(v), what, m,
+        hint="give one value, or one per model in the order the models are stacked")
+  let given = flatten(cast(v, dtype=x) * cast(ones(1), dtype=x))
+  let one = numel(given) == 1
+  let r[k < m] = given[where(one, 0, k)]
+  r
+}
+
+# The task vectors of xs over base: {x, b, m, n, at}, at(k, i) = x_k[i] - base[i].
+fn _merge_tasks(base, xs) {
+  let x = _merge_rows(xs)
+  let b = flatten(base)
+  check(size(x, 1) == size(b, 0), "merge: the base has {} elements but the models {}", size(b, 0), size(x, 1))
+  {x: x, b: b, m: size(x, 0), n: size(x, 1), at: fn(k, i) = x[k, i] - b[i]}
+}
+
+# Row k of f(k, i) for i < n, a tensor (what kth_largest reads).
+fn _merge_row(f: fn, k, n) {
+  let r[i < n] = f(k, i)
+  r
+}
+
+# Which elements of each row of y(k, i) (m rows of n) are among its count[k] largest (ties:
+# the lower index first, as a stable sort): keep(k, i, v), v = y(k, i), is true above the
+# count-th largest, or equal to it up to its index (kth_largest, one pass over a stored row per
+# model). Branch-free (0/1 arithmetic, not `and`/`or`), so the merge's loop vectorises.
+fn _merge_top(y: fn, m, n, count) {
+  # one model after the other: each row is computed and searched on every core, and one row
+  # (4 bytes an element) is in memory at a time
+  let found = iterate at = zeros(m, dtype=i64), k = 0 {
+    let here = kth_largest(_merge_row(y, k, n), clamp(count[k], 1, max(n, 1))).index
+    at = where(arange(m) == k, here, at)
+    k = k + 1
+  } max m
+  let at = found.at
+  let edge[k < m] = y(k, at[k])
+  fn(k, i, v) = i32(count[k] > 0) * (i32(v > edge[k]) + i32(v == edge[k]) * i32(i <= at[k])) > 0
+}
+
+# The number of elements a density keeps, as mergekit: int(density * n), all of them from 1 on.
+fn _merge_count(density, n) {
+  check(all(density >= 0), "merge: a density must be 0 or more, got {}", min(density))
+  let c[k] = if density[k] >= 1 then n else i64(f64(density[k]) * f64(n))
+  c
+}
+
+# The kept elements of the task vectors t.at (keep(k, i, v), v the element), rescaled: to each
+# vector's L1 norm unless either
+# norm is below 1e-7 ("l1", mergekit's `rescale: true`, rescaled_masked_tensor), by 1 / density
+# (the DARE paper's), or not at all ("none").
+fn _merge_rescale(t, keep: fn, density, rescale) {
+  check(rescale == "l1" or rescale == "density" or rescale == "none",
+        "merge: rescale is \"l1\", \"density\" or \"none\", not \"{}\"", rescale)
+  let n = t.n
+  let before[k < t.m] = sum(i < n) abs(t.at(k, i))
+  let after[k < t.m] = sum(i < n) _merge_kept_at(t, keep, fn(k, v) = abs(v), k, i)
+  let l1[k < t.m] = if before[k] < 1e-7 or after[k] < 1e-7 then cast(1, dtype=t.b) else before[k] / after[k]
+  let by[k < t.m] = cast(density[k], dtype=t.b)
+  if rescale == "l1" then _merge_kept(t, keep, fn(k, v) = v * l1[k])
+  else if rescale == "density" then _merge_kept(t, keep, fn(k, v) = v / by[k])
+  else _merge_kept(t, keep, fn(k, v) = v)
+}
+
+# The task vectors where keep(k, i, v), v the element, each kept element given as scale(k, v),
+# else 0: a function (k, i) that reads its element once.
+fn _merge_kept(t, keep: fn, scale: fn) = fn(k, i) = _merge_kept_at(t, keep, scale, k, i)
+
+fn _merge_kept_at(t, keep: fn, scale: fn, k, i) {
+  let v = t.at(k, i)
+  where(keep(k, i, v), scale(k, v), 0)
+}
+
+# mergekit's generalized task arithmetic (GTATask) on the sparsified task vectors d(k, i): the
+# weighted vectors w[k] d(k, i); with `consensus`, TIES's sign election (the sign of their sum,
+# 0 counting as +) keeps those of the elected sign and divides by their weights, else every one
+# is kept and divided by the sum of the weights (a divisor of 0, or below 1e-8 without
+# consensus, counts as 1); divided only when `normalize`, then times lambda, added to base.
+fn _merge_gta(base, t, d: fn, w, consensus: bool, normalize: bool, lambda) {
+  let lam = cast(lambda, dtype=t.b)
+  let one = cast(1, dtype=t.b)
+  let total = sum(k) w[k]
+  let by = if normalize then where(abs(total) < 1e-8, one, total) else one
+  let n = t.n
+  # consensus is known when compiling in a recipe, and the branch not taken is dead code
+  let r[i < n] = if consensus then _merge_ties_at(t, d, w, i, normalize, lam) else t.b[i] + (sum(k < t.m) w[k] * d(k, i)) / by * lam
+  _merge_like(r, base)
+}
+
+# Element i of the TIES merge: the elected sign, the agreeing weighted values and their weights.
+fn _merge_ties_at(t, d: fn, w, i, normalize: bool, lam) {
+  let one = cast(1, dtype=t.b)
+  let elected = where((sum(k < t.m) w[k] * d(k, i)) >= 0, one, -one)
+  let mixed = sum(k < t.m) _merge_agree(w[k] * d(k, i), elected, 1)
+  let weight = sum(k < t.m) _merge_agree(w[k] * d(k, i), elected, 0) * w[k]
+  let divisor = where(weight == 0, one, weight)
+  t.b[i] + (if normalize then mixed / divisor else mixed) * lam
+}
+
+# Where the weighted value wd has the elected sign: wd itself (value = 1), or 1 (value = 0); else
+# 0. One call reads the task vector's element once (the merge's loop reads each model's element
+# once per sum, and fusion keeps the inputs unstored).
+fn _merge_agree(wd, elected, value: int) = where(sign(wd) == elected, if value == 1 then wd else cast(1, dtype=wd), 0)
+
+# --- the methods ----------------------------------------------------------------------------------
+
+# linear: sum_k w_k x_k, divided by sum_k w_k when `normalize` (mergekit's default), as
+# mergekit's `linear`.
+fn merge_linear(xs: float[...], weights: num[...], normalize: bool = true) {
+  let x = _merge_rows(xs)
+  let m = size(x, 0)
+  let w = _merge_each(weights, m, x, "merge_linear", "weights")
+  let total = sum(k) w[k]
+  let divisor = if normalize then total else cast(1, dtype=total)
+  let r[i] = (sum(k) w[k] * x[k, i]) / divisor
+  _merge_like(r, xs[0])
+}
+
+# task_arithmetic: base + lambda * sum_k w_k (x_k - base), divided by sum_k w_k when `normalize`.
+fn merge_task_arithmetic(base: float[...], xs: float[...], weights: num[...], normalize: bool = false, lambda = 1.0) {
+  let t = _merge_tasks(base, xs)
+  let w = _merge_each(weights, t.m, t.b, "merge_task_arithmetic", "weights")
+  _merge_gta(base, t, t.at, w, false, normalize, lambda)
+}
+
+# ties: each task vector trimmed to the int(density * n) elements of largest magnitude (ties in
+# index order), the sign elected by the weighted vectors' summed mass, and the mean of those that
+# agree with it (their weighted sum over their weights, with `normalize`), as mergekit's `ties`.
+fn merge_ties(base: float[...], xs: float[...], weights: num[...], density: num[...] = 1.0, normalize: bool = true,
+              lambda = 1.0) {
+  let t = _merge_tasks(base, xs)
+  let w = _merge_each(weights, t.m, t.b, "merge_ties", "weights")
+  let dens = _merge_each(density, t.m, f64(0), "merge_ties", "densities")
+  let top = _merge_top(fn(k, i) = abs(t.at(k, i)), t.m, t.n, _merge_count(dens, t.n))
+  _merge_gta(base, t, _merge_kept(t, fn(k, i, v) = top(k, i, abs(v)), fn(k, v) = v), w, true, normalize, lambda)
+}
+
+# dare: each element of each task vector kept with probability `density` (a Philox draw from
+# `seed`: element i of model k keeps when rand([m, n], seed)[k, i] < density, so a seed gives one
+# merge on any thread count), the kept ones rescaled, then merged as TIES (`ties=true`, mergekit's
+# `dare_ties`) or summed (`dare_linear`). rescale="l1" is mergekit's (each vector scaled back to
+# its L1 norm); "density" divides by the density, as the DARE paper; "none" keeps them as they are.
+fn merge_dare(base: float[...], xs: float[...], weights: num[...], density: num[...], seed: int, ties: bool = true,
+              rescale = "l1", normalize: bool = false, lambda = 1.0) {
+  let t = _merge_tasks(base, xs)
+  let w = _merge_each(weights, t.m, t.b, "merge_dare", "weights")
+  let dens = _merge_each(density, t.m, f64(0), "merge_dare", "densities")
+  let u = rand([t.m, t.n], seed=seed)
+  let keep = fn(k, i, v) = i32(dens[k] >= 1) + i32(u[k, i] < f32(dens[k])) > 0
+  _merge_gta(base, t, _merge_rescale(t, keep, dens, rescale), w, ties, normalize, lambda)
+}
+
+# breadcrumbs: each task vector keeps the int(density * n) elements of largest magnitude after
+# the int(gamma * n) largest (outliers) are dropped (fewer are dropped when both do not fit), then
+# summed (`ties=true`: with TIES's sign election, mergekit's `breadcrumbs_ties`). mergekit keeps
+# nothing when int(gamma * n) is 0 (its slice [n_bot:-0] is empty); here that drops no outlier.
+fn merge_breadcrumbs(base: float[...], xs: float[...], weights: num[...], density: num[...], gamma: num[...] = 0.01,
+                     ties: bool = false, normalize: bool = false, lambda = 1.0) {
+  let t = _merge_tasks(base, xs)
+  let n = t.n
+  let w = _merge_each(weights, t.m, t.b, "merge_breadcrumbs", "weights")
+  let dens = _merge_each(density, t.m, f64(0), "merge_breadcrumbs", "densities")
+  let g = _merge_each(gamma, t.m, f64(0), "merge_breadcrumbs", "gammas")
+  let target = _merge_count(dens, n)
+  let top0[k] = i64(f64(g[k]) * f64(n))
+  let bot0[k] = n - target[k] - top0[k]
+  let top[k] = if bot0[k] < 0 then top0[k] + bot0[k] else top0[k]
+  let bot[k] = max(bot0[k], 0)
+  # in ascending order of magnitude (ties in index order) positions bot to n - top: the first
+  # n - top of -|d| in descending order, less its first bot
+  let small = fn(k, i) = -abs(t.at(k, i))
+  let below = _merge_top(small, t.m, n, n - top)
+  let least = _merge_top(small, t.m, n, bot)
+  let keep = fn(k, i, v) = i32(dens[k] >= 1) + i32(below(k, i, -abs(v))) * (1 - i32(least(k, i, -abs(v)))) > 0
+  _merge_gta(base, t, _merge_kept(t, keep, fn(k, v) = v), w, ties, normalize, lambda)
+}
+
+# della: each element kept with a probability that grows with its magnitude's rank in its row (the
+# last axis; a vector is one row): density - epsilon for the smallest to density + epsilon for the
+# largest, linear in the rank, drawn as DARE's, the kept ones rescaled (mergekit's l1), then merged
+# as TIES (`ties=true`, mergekit's `della`, normalized) or summed (`della_linear`).
+fn merge_della(base: float[...], xs: float[...], weights: num[...], density: num[...], seed: int,
+               epsilon: num[...] = 0.15, ties: bool = true, rescale = "l1", normalize: bool = true, lambda = 1.0) {
+  let t = _merge_tasks(base, xs)
+  let m = t.m
+  let n = t.n
+  let w = _merge_each(weights, m, t.b, "merge_della", "weights")
+  let dens = _merge_each(density, m, f64(0), "merge_della", "densities")
+  let eps = _merge_each(epsilon, m, f64(0), "merge_della", "epsilons")
+  check(all(dens >= 1 or (dens - eps > 0 and dens + eps < 1)),
+        "merge_della: density - epsilon and density + epsilon must be in (0, 1)")
+  let shape = (base * cast(ones(1), dtype=base)).shape
+  let rk = size(shape, 0)
+  let c = max(if rk >= 2 then shape[rk - 1] else numel(base), 1)
+  let mags[k < m, i < n] = abs(t.at(k, i))
+  let rank = reshape(argsort(argsort(reshape(mags, [-1, c]))), [m, n])
+  let u = rand([m, n], seed=seed)
+  let spread = f32(max(c - 1, 1))
+  # in f32, as mergekit: f32(density - epsilon) + rank / (c - 1) * 2 * f32(epsilon)
+  let keep = fn(k, i, v) = i32(dens[k] >= 1) +
+                           i32(u[k, i] < f32(dens[k] - eps[k]) + f32(rank[k, i]) / spread * 2 * f32(eps[k])) > 0
+  _merge_gta(base, t, _merge_rescale(t, keep, dens, rescale), w, ties, normalize, lambda)
+}
+
+# slerp: the spherical interpolation from a (t = 0) to b (t = 1) of the two tensors as vectors:
+# with a', b' the directions (a vector of norm 1e-8 or less is kept as it is) and dot their
+# product, sin((1 - t) theta) / sin(theta) a + sin(t theta) / sin(theta) b for theta = acos(dot),
+# and the linear (1 - t) a + t b when |dot| > 0.9995 (nearly parallel), as mergekit's slerp.
+fn merge_slerp(a: float[...], b: float[...], t: num) {
+  let x = flatten(a)
+  let y = flatten(b)
+  let na = sqrt(sum(i) x[i] * x[i])
+  let nb = sqrt(sum(i) y[i] * y[i])
+  let sa = if na > 1e-8 then na else cast(1, dtype=na)
+  let sb = if nb > 1e-8 then nb else cast(1, dtype=nb)
+  let dot = sum(i) (x[i] / sa) * (y[i] / sb)
+  let tt = cast(t, dtype=x)
+  let theta = acos(clamp(dot, -1, 1))
+  let near = abs(dot) > 0.9995
+  let s0 = if near then 1 - tt else sin(theta - theta * tt) / sin(theta)
+  let s1 = if near then tt else sin(theta * tt) / sin(theta)
+  let r[i] = s0 * x[i] + s1 * y[i]
+  _merge_like(r, a)
+}
+
+# model_stock: the models' mean pulled toward base by t = m cos / (1 + (m - 1) cos), cos the mean
+# over pairs of models of the cosine between their task vectors (each norm product at least
+# 1e-6, each cosine in [-1, 1]), as mergekit's model_stock (filter_wise: false).
+fn merge_model_stock(base: float[...], xs: float[...]) {
+  let t = _merge_tasks(base, xs)
+  let m = t.m
+  let n = t.n
+  check(m >= 2, "merge_model_stock: needs two models or more besides the base, got {}", m)
+  let nrm[k < m] = sqrt(sum(i < n) t.at(k, i) * t.at(k, i))
+  let cosine[k < m, j < m] = clamp((sum(i < n) t.at(k, i) * t.at(j, i)) / max(nrm[k] * nrm[j], 1e-6), -1, 1)
+  let cos = (sum(k, j) if j > k then cosine[k, j] else 0) / cast(m * (m - 1) / 2, dtype=t.b)
+  let s = (cast(m, dtype=t.b) * cos) / (1 + cast(m - 1, dtype=t.b) * cos)
+  let r[i < n] = s * ((sum(k < m) t.x[k, i]) / cast(m, dtype=t.b)) + (1 - s) * t.b[i]
+  _merge_like(r, base)
+}
+
+# nearswap: base moved toward x where they are close: w = clamp(t / max(|base - x|, 1e-6), 0, 1),
+# w x + (1 - w) base, as mergekit's nearswap.
+fn merge_nearswap(base: float[...], x: float[...], t: num) {
+  let tt = cast(t, dtype=base)
+  let w = clamp(tt / max(abs(base - x), 1e-6), 0, 1)
+  w * x + (1 - w) * base
+}
+
+# The value of a gradient at a layer, as mergekit's (config.py, evaluate_setting): with t =
+# layer / (nlayers - 1) (1 for a model of one layer, 0 for a tensor of no layer, layer -1, as the
+# embeddings and the final norm), the values interpolated linearly at t (len(values) - 1); a number
+# is itself everywhere. In a map's body the layer and their count come from the tensor's name
+# (tensor_layer(), tensor_layers()): merge_gradient([0.0, 0.5, 1.0]).
+fn merge_gradient(values: num[...], layer: int = tensor_layer(), nlayers: int = tensor_layers()) {
+  let v = f64(values) * ones(numel(values), dtype=f64)
+  let t = if layer < 0 then 0.0 else if nlayers > 1 then f64(layer) / f64(nlayers - 1) else 1.0
+  let scaled = t * f64(numel(values) - 1)
+  let i0 = clamp(i64(scaled), 0, numel(values) - 1)
+  let i1 = min(numel(values) - 1, i0 + 1)
+  let frac = scaled - f64(i0)
+  (1 - frac) * v[i0] + frac * v[i1]
+}
