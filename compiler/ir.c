@@ -237,21 +237,32 @@ static bool below(IrValue *v, IrValue *n) {
   return false;
 }
 
-/* The operand an index computation gives back (a reshape's read through another reshape
- * unflattens and flattens one index): (x / n) * n + x % n is x, and (a * n + b) / n is a and
- * (a * n + b) % n is b when b is in [0, n). For heuristics only: n = 0 (an empty tensor, where
- * the division gives 0) is not considered. */
-static IrValue *index_root(IrValue *v) {
-  IrValue *l, *r, *a, *n, *x, *y, *p, *q;
-  v = ir_val(v);
-  for (int side = 0; side < 2 && int_bin(v, BIN_ADD, &l, &r); side++) {
-    IrValue *prod = side ? r : l, *rem = side ? l : r;
-    if (int_bin(prod, BIN_MUL, &p, &q) && int_bin(rem, BIN_REM, &x, &n))
-      for (int f = 0; f < 2; f++)
-        if (int_bin(f ? q : p, BIN_DIV, &y, &a) && ir_val(y) == ir_val(x) && same_extent(a, n) &&
-            same_extent(f ? p : q, n))
-          return index_root(x);
+/* (i / c) * c + i % c (or c * (i / c)) is i, for integers: what a flattened tensor's index
+ * becomes when it is split into a matrix's row and column and put together again (the division
+ * and remainder of a merge's flattened inputs, at every element). Integer division and
+ * remainder are floor's, so the identity holds for every i and c != 0 (and c = 0 fails at the
+ * division either way). */
+static IrValue *rejoined(IrValue *x, IrValue *y) {
+  IrValue *q, *c, *i, *c2, *i2, *c3;
+  if (!int_bin(y, BIN_REM, &i, &c) || !int_bin(x, BIN_MUL, &q, &c2)) return NULL;
+  i = ir_val(i), c = ir_val(c), q = ir_val(q), c2 = ir_val(c2);
+  if (c2 != c) {
+    IrValue *t = q;
+    q = c2;
+    c2 = t;
   }
+  if (c2 != c || !int_bin(q, BIN_DIV, &i2, &c3) || ir_val(i2) != i || ir_val(c3) != c) return NULL;
+  return i;
+}
+
+/* The operand an index computation gives back (a reshape's read through another reshape
+ * unflattens and flattens one index): (x / n) * n + x % n is x (rejoined), and (a * n + b) / n
+ * is a and (a * n + b) % n is b when b is in [0, n). For heuristics only: n = 0 (an empty
+ * tensor, where the division gives 0) is not considered. */
+static IrValue *index_root(IrValue *v) {
+  IrValue *l, *r, *n, *x, *p, *q, *same;
+  v = ir_val(v);
+  if (int_bin(v, BIN_ADD, &l, &r) && ((same = rejoined(l, r)) || (same = rejoined(r, l)))) return index_root(same);
   bool div = int_bin(v, BIN_DIV, &x, &n), rem = !div && int_bin(v, BIN_REM, &x, &n);
   if ((div || rem) && int_bin(x, BIN_ADD, &l, &r))
     for (int side = 0; side < 2; side++) {
@@ -320,32 +331,6 @@ static bool fold_int(IrBinOp op, int64_t x, int64_t y, int64_t *r) {
   case BIN_MAX: *r = x > y ? x : y; return true;
   default: return false; /* division and the rest keep their run-time checks */
   }
-}
-
-/* Is v the integer operation `op` (v = a op c, either order for a commutative op)? Its a and c. */
-static bool is_bin(IrValue *v, IrBinOp op, IrValue **a, IrValue **c) {
-  v = ir_val(v);
-  if (!v->def || v->def->op != IR_BIN || v->def->sub != (int)op) return false;
-  *a = ir_val(ir_op(v->def, 0));
-  *c = ir_val(ir_op(v->def, 1));
-  return true;
-}
-
-/* (i / c) * c + i % c (or c * (i / c)) is i, for integers: what a flattened tensor's index
- * becomes when it is split into a matrix's row and column and put together again (the division
- * and remainder of a merge's flattened inputs, at every element). Integer division and
- * remainder are floor's, so the identity holds for every i and c != 0 (and c = 0 fails at the
- * division either way). */
-static IrValue *rejoined(IrValue *x, IrValue *y) {
-  IrValue *q, *c, *i, *c2, *i2, *c3;
-  if (!is_bin(y, BIN_REM, &i, &c) || !is_bin(x, BIN_MUL, &q, &c2)) return NULL;
-  if (ir_val(c2) != c) {
-    IrValue *t = q;
-    q = c2;
-    c2 = t;
-  }
-  if (c2 != c || !is_bin(q, BIN_DIV, &i2, &c3) || i2 != i || c3 != c) return NULL;
-  return i;
 }
 
 IrValue *ir_bin(IrBuilder *b, IrBinOp op, IrValue *x, IrValue *y) {
