@@ -1358,12 +1358,14 @@ static void cumsum_rule(Ad *ad, IrInst *in) {
   add_tensor_adj(ad, X, c->res[0]);
 }
 
-/* t[part, i, l + shift] of a [2, n, L] tensor: a line's neighbour, 0 past either end. */
+/* A line's neighbour, 0 past either end: t[i, l + shift] of lines [n, L], or t[part, i, l + shift]
+ * of a [2, n, L] tensor when part >= 0. */
 static IrValue *shifted(IrBuilder *b, IrValue *t, int part, IrValue *i, IrValue *l, int shift, IrValue *len) {
   IrValue *at = ir_bin(b, BIN_ADD, l, ir_const_i64(b, shift));
   IrValue *inside = ir_bin(b, BIN_AND, ir_cmp(b, CMP_GE, at, ir_const_i64(b, 0)), ir_cmp(b, CMP_LT, at, len));
   IrValue *idx[3] = {ir_const_i64(b, part), i, clamp(b, at, len)};
-  return ir_select(b, inside, ir_elem(b, t, 3, idx), zero_of(b, elem_type(t)));
+  IrValue *e = part >= 0 ? ir_elem(b, t, 3, idx) : ir_elem(b, t, 2, idx + 1);
+  return ir_select(b, inside, e, zero_of(b, elem_type(t)));
 }
 
 /* Part `part` of a [2, n, L] tensor, as an [n, L] comprehension shaped like `like`. */
@@ -1398,12 +1400,8 @@ static void linrec_rule(Ad *ad, IrInst *in) {
     IrBuilder cb;
     IrValue *idx[2];
     IrInst *c = compr_like(ad, ar, &cb, idx);
-    IrValue *len = ir_op(c, 1), *at = ir_bin(&cb, BIN_ADD, idx[1], ir_const_i64(&cb, shift));
-    IrValue *inside = ir_bin(&cb, BIN_AND, ir_cmp(&cb, CMP_GE, at, ir_const_i64(&cb, 0)), ir_cmp(&cb, CMP_LT, at, len));
-    IrValue *safe[2] = {idx[0], clamp(&cb, at, len)};
-    IrValue *e = ir_elem(&cb, part ? ai : ar, 2, safe);
+    IrValue *e = shifted(&cb, part ? ai : ar, -1, idx[0], idx[1], shift, ir_op(c, 1));
     if (part) e = ir_neg(&cb, e);
-    e = ir_select(&cb, inside, e, zero_of(&cb, elem_type(ar)));
     ir_yield(&cb, 1, &e);
     ops[part] = c->res[0];
   }
