@@ -4,6 +4,7 @@
  * runs and tests print nothing. */
 #include "core/rt_core.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +34,9 @@ struct SnProgress {
 };
 
 static SnProgress *open_reports;
+/* Loops run inside parallel loops (an iterate in a comprehension's body) open and close their
+ * reports on several threads at once: the list is changed under this lock. */
+static pthread_mutex_t reports_lock = PTHREAD_MUTEX_INITIALIZER;
 
 static FILE *config_out;
 static SnProgressMode config_mode = SN_PROGRESS_AUTO;
@@ -61,8 +65,10 @@ SnProgress *sn_progress_start(const char *label, int64_t total, const char *unit
   }
   p->total = total > 0 ? total : 0;
   p->start = p->last = now();
+  pthread_mutex_lock(&reports_lock);
   p->next = open_reports;
   open_reports = p;
+  pthread_mutex_unlock(&reports_lock);
   p->mode = config_mode;
   if (p->mode == SN_PROGRESS_AUTO) p->mode = isatty(fileno(output())) ? SN_PROGRESS_TTY : SN_PROGRESS_LOG;
   return p;
@@ -154,19 +160,24 @@ void sn_progress_update(SnProgress *p, int64_t done, const char *metric_name, do
 }
 
 static void release(SnProgress *p) {
+  pthread_mutex_lock(&reports_lock);
   for (SnProgress **q = &open_reports; *q; q = &(*q)->next)
     if (*q == p) {
       *q = p->next;
       break;
     }
+  pthread_mutex_unlock(&reports_lock);
   free(p->label);
   free(p->unit);
   free(p);
 }
 
 void sn_progress_abandon_all(void) {
-  while (open_reports) {
+  for (;;) {
+    pthread_mutex_lock(&reports_lock);
     SnProgress *p = open_reports;
+    pthread_mutex_unlock(&reports_lock);
+    if (!p) break;
     if (p->shown && p->mode == SN_PROGRESS_TTY) {
       fputc('\n', output());
       fflush(output());
