@@ -174,6 +174,15 @@ static void dense_matmul(const SnTensor *a, const SnTensor *b, SnTensor *c, int6
     }
 }
 
+/* mul(a, b) on dense row-major copies of a and b (for layouts BLAS or the loops do not read). */
+static SnTensor *on_copies(const SnTensor *a, const SnTensor *b, SnTensor *(*mul)(const SnTensor *, const SnTensor *)) {
+  SnTensor *ac = sn_tensor_copy(a), *bc = ac ? sn_tensor_copy(b) : NULL;
+  SnTensor *c = bc ? mul(ac, bc) : NULL;
+  sn_tensor_release(ac);
+  sn_tensor_release(bc);
+  return c;
+}
+
 /* --- batches of products ---------------------------------------------------------------------- */
 
 /* Matrix number `at` of a batch x [..., r, c] (its leading indices flattened row-major): a
@@ -251,11 +260,7 @@ static SnTensor *batched_matmul(const SnTensor *a, const SnTensor *b) {
   SnTensor a0 = batch_view(a, 0), b0 = batch_view(b, 0);
   if (blas ? !blas_readable(&a0) || !blas_readable(&b0)
            : !sn_tensor_is_contiguous(a) || !sn_tensor_is_contiguous(b)) {
-    SnTensor *ac = sn_tensor_copy(a), *bc = ac ? sn_tensor_copy(b) : NULL;
-    SnTensor *c = bc ? batched_matmul(ac, bc) : NULL;
-    sn_tensor_release(ac);
-    sn_tensor_release(bc);
-    return c;
+    return on_copies(a, b, batched_matmul);
   }
   SnTensor *c = sn_tensor_new((SnDtype)a->dtype, r, shape);
   if (!c) return NULL;
@@ -312,11 +317,7 @@ SnTensor *sn_matmul(const SnTensor *a, const SnTensor *b) {
    * dense row-major copies. */
   if (blas ? !blas_readable(a) || !blas_readable(b)
            : !sn_tensor_is_contiguous(a) || !sn_tensor_is_contiguous(b)) {
-    SnTensor *ac = sn_tensor_copy(a), *bc = ac ? sn_tensor_copy(b) : NULL;
-    SnTensor *c = bc ? sn_matmul(ac, bc) : NULL;
-    sn_tensor_release(ac);
-    sn_tensor_release(bc);
-    return c;
+    return on_copies(a, b, sn_matmul);
   }
   SnTensor *c = sn_tensor_new((SnDtype)a->dtype, rank, shape);
   if (!c) return NULL;
