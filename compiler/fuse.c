@@ -10,6 +10,7 @@
  * Recomputing a cheap body (or one whose reduction is indexed by every enclosing loop, as the
  * cost C[i,j] inside Sinkhorn's lse(j)) is the point: memory stays O(n) instead of O(n m). */
 #include "passes.h"
+#include "reductions.h"
 
 /* Does a body compute in floating point (beyond loads, casts and index arithmetic)? */
 static bool computes(IrBlock *b) {
@@ -36,6 +37,23 @@ static bool narrows(IrBlock *b) {
   return false;
 }
 
+/* Is owner (a comprehension or reduction) inside another, so that its loops are not parallel? */
+static bool nested(IrInst *owner) {
+  for (IrBlock *b = owner->parent; b && b->parent; b = b->parent->parent)
+    if (b->parent->op == IR_COMPR || b->parent->op == IR_REDUCE || b->parent->op == IR_FOR) return true;
+  return false;
+}
+
+/* Will the loop over index i of owner be replaced by its iterations (unroll.c)? It will when
+ * its extent is a constant of at most UNROLL_TRIP, it is lowered to a plain loop (a short sum
+ * in order, a short lse of one index: loops.c), and it is not a parallel outermost loop. */
+static bool unrolled_index(IrInst *owner, int i) {
+  int64_t n;
+  if (!ir_is_const_int(ir_op(owner, i), &n) || n > UNROLL_TRIP) return false;
+  if (owner->op == IR_COMPR) return i > 0 || nested(owner);
+  return owner->op == IR_REDUCE && nested(owner) && (red_info[owner->sub].order != RO_TILES || owner->nops == 1);
+}
+
 /* Would inlining C's body at the element use e recompute C redundantly? It would when an index
  * of an enclosing comprehension or reduction is missing from e's subscripts, and C's body
  * holds a reduction (lKu[k, j] = lse(i) lf[k, i] ... evaluates lf[k, i] once for every j), or
@@ -45,16 +63,24 @@ static bool narrows(IrBlock *b) {
  * narrowing of precision that computes nothing else is stored at any rank: y32 = f32(y) read
  * for every row i would convert y n times, and its loads would mix f64 and f32, which halves
  * the vector width; stored, it costs less than its source. (Widening, bf16 to f32, would double
- * it; f32(a[i] * b[j]) has no stored source and stays fused.) */
+ * it; f32(a[i] * b[j]) has no stored source and stays fused.) A missing index whose loop will
+ * be unrolled (unrolled_index), with every loop between it and the read, is no recomputation
+ * when C's own loops unroll too: the copies are the same straight code, which cse computes
+ * once. A mixture denoiser's log-densities ll[i, c] and their lse lz[i], read in the posterior
+ * mean D[i, j] = sum(c) exp(ll[i, c] - lz[i]) ..., are then computed once per point in D's
+ * loop, and never stored as an n x k matrix. */
 static bool redundant(IrInst *c, IrInst *e) {
   IrBlock *body = c->regions[0];
   if ((c->flags & IRF_LAZY) && c->nops > 1) return false;
   if (!ir_contains_reduction(body) && !(c->nops == 1 && computes(body)) && !(narrows(body) && !computes(body))) return false;
+  /* copies of a body whose own loops unroll are straight code that cse can share */
+  bool shareable = ir_short_loops(body, UNROLL_TRIP), inner_unrolled = true;
   for (IrBlock *b = e->parent; b && b != c->parent; b = b->parent ? b->parent->parent : NULL) {
     IrInst *owner = b->parent;
     if (!owner || owner->op == IR_LOOP || owner->op == IR_IF) continue;
     for (int i = 0; i < b->nargs; i++)
-      if (!ir_subscripted_by(e, b->args[i])) return true;
+      if (!ir_subscripted_by(e, b->args[i]) && !(shareable && inner_unrolled && unrolled_index(owner, i))) return true;
+    for (int i = 0; i < b->nargs; i++) inner_unrolled &= owner->op == IR_REDUCE && unrolled_index(owner, i);
   }
   return false;
 }

@@ -299,6 +299,26 @@ bool ir_contains_reduction(IrBlock *b) {
   return false;
 }
 
+bool ir_short_loops(IrBlock *blk, int64_t budget) {
+  for (IrInst *in = blk->first; in; in = in->next) {
+    if (!in->nregions) continue;
+    int64_t trip = 1;
+    if (in->op == IR_REDUCE) {
+      for (int k = 0; k < in->nops; k++) {
+        int64_t e;
+        if (!ir_is_const_int(ir_op(in, k), &e)) return false;
+        trip *= e < 1 ? 1 : e;
+      }
+      if (trip > budget) return false;
+    } else if (in->op != IR_IF) {
+      return false;
+    }
+    for (int r = 0; r < in->nregions; r++)
+      if (!ir_short_loops(in->regions[r], budget / trip)) return false;
+  }
+  return true;
+}
+
 int ir_work_of(IrInst *in) { return in->op == IR_MATH ? ir_math_fns[in->sub].work : 1; }
 
 int64_t ir_block_work(IrBlock *b) {

@@ -322,8 +322,10 @@ static IrValue *sum_range(Sum *s, IrBuilder *b, Terms src, IrValue *lo, IrValue 
   int64_t cn;
   bool known = ir_is_const_int(n, &cn);
   if (known && cn == 0) return ir_const_f(b, dt, s->op == BIN_MUL ? 1.0 : 0.0);
+  /* a known short count is a loop either way; costly terms (sums of their own) go inline only
+   * then, since a count known at run time would copy them into both branches */
+  if (known && cn < SN_SUM_LANES && !src.buf) return sum_in_order(s, b, src, lo, n);
   bool inline_short = !costly(s, src) && !src.buf;
-  if (known && cn < SN_SUM_LANES && inline_short) return sum_in_order(s, b, src, lo, n);
   if (known || !inline_short) return sum_leaves(s, b, src, lo, n);
   IrValue *few = ir_cmp(b, CMP_LT, n, ir_const_i64(b, SN_SUM_LANES));
   IrInst *in = ir_emit(b, IR_IF, 1, &few, 1, &s->t, 2);
@@ -379,6 +381,31 @@ static IrValue *sum_parallel(Lower *l, Sum *s, IrBuilder *b, Terms src) {
   return ir_call(b, dt == SN_F64 ? RT_SUM_FOLD : RT_SUM_FOLDF, 3, fargs);
 }
 
+/* The sum of exp(buf[j] - m), j < len: the runtime's vector kernel, or, when the lse's innermost
+ * range has at most UNROLL_TRIP terms (known only when running), the terms added in order with
+ * the inline exp, as lse_few computes a short lse whose length is known when compiling. So an
+ * lse gives the same bits whether its length is a constant or not (a model's 4 classes,
+ * compiled in one program and read from a file in another: tests/cli/merge_search.sh). */
+static IrValue *expsum(IrBuilder *b, SnDtype dt, IrValue *buf, IrValue *len, IrValue *m, IrValue *ext) {
+  IrValue *args[3] = {buf, len, m};
+  int64_t c;
+  if (ir_is_const_int(ext, &c) && c > UNROLL_TRIP) return ir_call(b, dt == SN_F64 ? RT_EXPSUM : RT_EXPSUMF, 3, args);
+  IrType t = ir_scalar(dt);
+  IrValue *few = ir_cmp(b, CMP_LE, ext, ir_const_i64(b, UNROLL_TRIP));
+  IrInst *in = ir_emit(b, IR_IF, 1, &few, 1, &t, 2);
+  IrBuilder tb = {.fn = b->fn, .block = in->regions[0], .span = b->span}, lb;
+  IrValue *zero = ir_const_f(&tb, dt, 0);
+  IrInst *f = for_loop(&tb, ir_const_i64(&tb, 0), len, 1, &zero, &lb);
+  IrValue *e = ir_math(&lb, MF_EXP, ir_bin(&lb, BIN_SUB, load_at(&lb, buf, f->regions[0]->args[0]), m), NULL);
+  IrValue *sum = ir_bin(&lb, BIN_ADD, f->regions[0]->args[1], e);
+  ir_yield(&lb, 1, &sum);
+  ir_yield(&tb, 1, &f->res[0]);
+  IrBuilder eb = {.fn = b->fn, .block = in->regions[1], .span = b->span};
+  IrValue *call = ir_call(&eb, dt == SN_F64 ? RT_EXPSUM : RT_EXPSUMF, 3, args);
+  ir_yield(&eb, 1, &call);
+  return in->res[0];
+}
+
 /* lse over the innermost index in tiles (see the file's header), for `nr` reductions over the
  * same range at once (rows computed together, lse_rows): idxs[r] holds reduction r's indices so
  * far. State: (m, s) per reduction. Within a tile every exp(v - max) is at most 1 and one of
@@ -426,8 +453,7 @@ static void lse_tiles(IrBuilder *b, int nr, IrInst **reds, IrValue ***idxs, IrVa
   for (int r = 0; r < nr; r++) {
     IrValue *m = tf->regions[0]->args[1 + 2 * r], *s = tf->regions[0]->args[2 + 2 * r];
     IrValue *mnew = ir_bin(&tb, BIN_MAX, m, fill->res[r]);
-    IrValue *args[3] = {buf[r], len, mnew};
-    IrValue *esum = ir_call(&tb, dt == SN_F64 ? RT_EXPSUM : RT_EXPSUMF, 3, args);
+    IrValue *esum = expsum(&tb, dt, buf[r], len, mnew, ext);
     /* a tile of -inf adds nothing (and exp(-inf - -inf) would be NaN) */
     IrValue *all_ninf = ir_cmp(&tb, CMP_EQ, mnew, ninf);
     IrValue *tsum = ir_select(&tb, all_ninf, zero, esum);
@@ -451,6 +477,36 @@ static IrValue *lse_result(IrBuilder *b, SnDtype dt, IrValue *m, IrValue *s) {
   IrValue *r = ir_bin(b, BIN_ADD, m, ir_math(b, MF_LOG, s, NULL));
   IrValue *pinf = ir_cmp(b, CMP_EQ, m, ir_const_f(b, dt, INFINITY));
   return ir_select(b, pinf, m, r);
+}
+
+/* Is red an lse over at most UNROLL_TRIP terms known when compiling (a mixture's components)? */
+static bool lse_short(IrInst *red) {
+  int64_t c;
+  return red->nops == 1 && ir_is_const_int(ir_op(red, 0), &c) && c <= UNROLL_TRIP;
+}
+
+/* A short lse (lse_short): the maximum of the terms, then the sum of exp(v - max), each a loop
+ * that unroll.c replaces by its iterations, so the loop around it vectorises and cse computes
+ * each term once; no tile, no runtime call. */
+static IrValue *lse_few(IrBuilder *b, IrInst *red) {
+  IrType t = red->res[0]->type;
+  SnDtype dt = (SnDtype)t.dtype;
+  IrValue *ninf = ir_const_f(b, dt, -INFINITY), *zero = ir_const_f(b, dt, 0), *v = NULL;
+  IrBuilder mb, sb;
+  IrInst *mf = for_loop(b, ir_const_i64(b, 0), ir_op(red, 0), 1, &ninf, &mb);
+  ir_inline_region(&mb, red->regions[0], mf->regions[0]->args, &v, 1);
+  IrValue *m = ir_bin(&mb, BIN_MAX, mf->regions[0]->args[1], ir_cast(&mb, v, t));
+  m->def->flags |= IRF_REASSOC | IRF_NSZ;
+  ir_yield(&mb, 1, &m);
+  m = mf->res[0];
+  /* all terms -inf: the sum is 0 and the lse -inf (exp(-inf - -inf) would be NaN) */
+  IrValue *shift = ir_select(b, ir_cmp(b, CMP_EQ, m, ninf), zero, m);
+  IrInst *sf = for_loop(b, ir_const_i64(b, 0), ir_op(red, 0), 1, &zero, &sb);
+  ir_inline_region(&sb, red->regions[0], sf->regions[0]->args, &v, 1);
+  IrValue *e = ir_math(&sb, MF_EXP, ir_bin(&sb, BIN_SUB, ir_cast(&sb, v, t), shift), NULL);
+  IrValue *sum = ir_bin(&sb, BIN_ADD, sf->regions[0]->args[1], e);
+  ir_yield(&sb, 1, &sum);
+  return lse_result(b, dt, m, sf->res[0]);
 }
 
 /* The initial (m, s) of an lse, for nr of them. */
@@ -551,6 +607,10 @@ static void lower_reduce(Lower *l, IrInst *red) {
     break;
   }
   case RO_TILES: {
+    if (lse_short(red)) {
+      result = lse_few(&b, red);
+      break;
+    }
     IrValue *st[2], *out[2];
     lse_init(&b, (SnDtype)t.dtype, 1, st);
     nest(l, &b, red, 0, idx, 2, st, out, lse_inner, NULL, NULL);
@@ -582,34 +642,13 @@ static bool reads_beside(IrBlock *blk, IrValue *row) {
   return false;
 }
 
-/* Are the region's loops only reductions with constant extents, `budget` iterations in all at
- * most (a 3-D cloud's sum(k)), which LLVM unrolls so that the lse's loop still vectorises? Four
- * rows of a 10-D cost's sum(k) kept their k loops, and the iteration took 3x longer. */
-static bool unrolled_body(IrBlock *blk, int64_t budget) {
-  for (IrInst *in = blk->first; in; in = in->next) {
-    if (!in->nregions) continue;
-    int64_t trip = 1;
-    if (in->op == IR_REDUCE) {
-      for (int k = 0; k < in->nops; k++) {
-        int64_t e;
-        if (!ir_is_const_int(ir_op(in, k), &e)) return false;
-        trip *= e < 1 ? 1 : e;
-      }
-      if (trip > budget) return false;
-    } else if (in->op != IR_IF) {
-      return false;
-    }
-    for (int r = 0; r < in->nregions; r++)
-      if (!unrolled_body(in->regions[r], budget / trip)) return false;
-  }
-  return true;
-}
-
 /* A comprehension whose body is an lse over another index that reads data shared by all rows,
  * as Sinkhorn's f[i] = -eps lse(j) (g[j] - C[i, j]) reads g and the second point cloud: computing
  * LSE_ROWS rows together reads the shared data once for all of them. A row's operands are larger
  * than L1 (32 bytes an entry for a 3-D f64 cloud, 128 KB at n = 4000), so one row at a time
- * streams them from L2 for every row, and that bounded the fill of the lse's tiles. */
+ * streams them from L2 for every row, and that bounded the fill of the lse's tiles. The body's
+ * own loops must unroll: four rows of a 10-D cost's sum(k) kept their k loops, and the iteration
+ * took 3x longer. */
 static bool lse_rows_apply(IrInst *c) {
   if (c->nops == 0) return false;
   IrBlock *body = c->regions[0];
@@ -620,8 +659,8 @@ static bool lse_rows_apply(IrInst *c) {
     if (in->op != IR_REDUCE || red) return false;
     red = in;
   }
-  return red && red_info[red->sub].order == RO_TILES && red->nops == 1 && !defined_in(ir_op(red, 0), body) &&
-         reads_beside(red->regions[0], row) && unrolled_body(red->regions[0], 4);
+  return red && red_info[red->sub].order == RO_TILES && !lse_short(red) && red->nops == 1 &&
+         !defined_in(ir_op(red, 0), body) && reads_beside(red->regions[0], row) && ir_short_loops(red->regions[0], 4);
 }
 
 /* Moves the instructions of `from` before `stop` (all of them for NULL) to the end of `to`. */

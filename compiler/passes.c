@@ -10,6 +10,7 @@ const Pass passes[] = {
     {"fuse", pass_fuse, 0, IRP_FUSED},
     {"layout", pass_layout, IRP_FUSED, 0},
     {"loops", pass_loops, IRP_FUSED, IRP_LOWERED},
+    {"unroll", pass_unroll, IRP_LOWERED, 0},
     {"cse", pass_cse, IRP_LOWERED, 0},
     {"dce", pass_dce, 0, 0},
     {"rc", pass_rc, IRP_LOWERED, IRP_COUNTED},

@@ -3,6 +3,7 @@
  *   fuse   inline lazy comprehensions into their element uses (fuse.c)
  *   layout read matrices with a small inner dimension transposed in vector loops (layout.c)
  *   loops  materialise what is left, lower reductions and element reads to loops (loops.c)
+ *   unroll replace short constant loops inside other loops by their iterations (unroll.c)
  *   cse    share repeated pure computations (cse.c)
  *   dce
  *   rc     insert reference counting for tensors (rc.c)
@@ -32,7 +33,13 @@ typedef struct Pass {
 
 extern const Pass passes[]; /* the pipeline, in order, ending with a NULL name */
 
-PassFn pass_dce, pass_fuse, pass_layout, pass_loops, pass_cse, pass_rc;
+PassFn pass_dce, pass_fuse, pass_layout, pass_loops, pass_unroll, pass_cse, pass_rc;
+
+/* unroll.c replaces a FOR with constant bounds of at most UNROLL_TRIP iterations, inside another
+ * loop, by its iterations when they add at most UNROLL_BUDGET instructions in all; fuse.c counts
+ * on it (a read that the copies repeat alike is shared by cse, not recomputed). */
+#define UNROLL_TRIP 16
+#define UNROLL_BUDGET 4096
 
 /* Will fusion store the comprehension t, because a read would recompute its reduction for
  * every value of another index (fuse.c)? autodiff.c keeps a tensor's adjoint lazy only where

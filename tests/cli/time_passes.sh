@@ -10,6 +10,7 @@ expect_text "$TMP/passes" "dce
 fuse
 layout
 loops
+unroll
 cse
 dce
 rc"
