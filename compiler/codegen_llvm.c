@@ -1060,7 +1060,11 @@ static void gen_inst(Cg *cg, IrInst *in, LLVMValueRef *yielded) {
     break;
   }
   case IR_CHECK: gen_check(cg, in); break;
-  case IR_ARG: set(cg, r0, load_slot(cg, cg->args, in->imm.i, r0->type)); break;
+  case IR_ARG:
+    set(cg, r0, load_slot(cg, cg->args, in->imm.i, r0->type));
+    /* a tensor is the program's now (rc.c): the runtime releases only what is left in the slot */
+    if (r0->type.kind == IRT_TENSOR) LLVMBuildStore(cg->b, LLVMConstNull(cg->ptr), slot_ptr(cg, cg->args, in->imm.i));
+    break;
   case IR_GLOBAL_GET: set(cg, r0, load_slot(cg, cg->slots, in->imm.i, r0->type)); break;
   case IR_GLOBAL_SET: {
     LLVMValueRef p = slot_ptr(cg, cg->slots, in->imm.i);

@@ -646,6 +646,7 @@ static int32_t run_inst(Interp *it, IrInst *in, Slot *yielded) {
   case IR_ARG: {
     SnArgValue a = it->args[in->imm.i];
     IrType t = in->res[0]->type;
+    if (t.kind == IRT_TENSOR) it->args[in->imm.i].t = NULL; /* the program's now (rc.c) */
     if (t.kind == IRT_SCALAR && t.dtype == SN_F64) out->d = a.f;
     else if (t.kind == IRT_SCALAR) out->i = t.dtype == SN_BOOL ? a.i != 0 : a.i;
     else out->p = t.kind == IRT_STR ? (void *)a.s : (void *)a.t;

@@ -113,7 +113,7 @@ typedef enum IrCheck {
 enum {
   IRF_PARALLEL = 1, /* FOR: iterations are independent; run over threads */
   IRF_REASSOC = 2,  /* BIN/MATH: may be reassociated (a reduction's accumulation) */
-  IRF_BORROWED = 4, /* a tensor result the instruction does not own (ARG, GLOBAL_GET) */
+  IRF_BORROWED = 4, /* a result the instruction does not own (GLOBAL_GET, a scalar ARG) */
   IRF_NSZ = 8,      /* BIN max/min: -0 and +0 need not be ordered (an lse tile's maximum: the
                      * sign of a zero maximum cannot change the lse) */
   IRF_CHUNKS = 16,  /* parallel FOR: each iteration is already a chunk of work sized for a

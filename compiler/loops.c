@@ -706,6 +706,71 @@ static void lse_rows(Lower *l, IrBuilder *b, IrInst *c, IrValue **idx, IrValue *
   for (int r = 0; r < LSE_ROWS; r++) ir_remove(reds[r]);
 }
 
+/* --- results written over a dying operand ------------------------------------------------------ */
+
+/* Are the uses of tensor a in block b (regions included) only its sizes and reads of its element
+ * at exactly the indices idx? */
+static bool read_in_place(IrBlock *b, IrValue *a, IrValue **idx, int rank) {
+  for (IrInst *in = b->first; in; in = in->next) {
+    for (int i = 0; i < in->nops; i++) {
+      if (ir_op(in, i) != a || in->op == IR_DIM) continue;
+      if (in->op != IR_ELEM || i != 0 || in->nops != rank + 1) return false;
+      for (int k = 0; k < rank; k++)
+        if (ir_op(in, k + 1) != idx[k]) return false;
+    }
+    for (int r = 0; r < in->nregions; r++)
+      if (!read_in_place(in->regions[r], a, idx, rank)) return false;
+  }
+  return true;
+}
+
+/* Does `in` (its regions included) use v? */
+static bool uses_value(IrInst *in, IrValue *v) {
+  for (int i = 0; i < in->nops; i++)
+    if (ir_op(in, i) == v) return true;
+  for (int r = 0; r < in->nregions; r++)
+    for (IrInst *x = in->regions[r]->first; x; x = x->next)
+      if (uses_value(x, v)) return true;
+  return false;
+}
+
+/* Does block blk own tensor a (rc.c's rule: made there by an op that allocates or transfers, or
+ * an iterate's state in its body), so that a reference to it is the block's to give up? */
+static bool owned_by(IrValue *a, IrBlock *blk) {
+  if (a->def)
+    return a->def->parent == blk && !(a->def->flags & IRF_BORROWED) &&
+           ((ir_inst_flags(a->def) & OPF_ALLOCS) || (ir_ops[a->def->op].flags & OPF_TRANSFERS));
+  return a->block == blk && blk->parent && blk->parent->op == IR_LOOP;
+}
+
+/* Is c the last use of tensor t by a block that owns it: c's own block, or one whose last use of
+ * t is an IF that holds c (rc.c hands t to the branches)? */
+static bool dies_with(IrValue *t, IrInst *c) {
+  for (IrInst *at = c;; at = at->parent->parent) {
+    for (IrInst *x = at->next; x; x = x->next)
+      if (uses_value(x, t)) return false;
+    if (owned_by(t, at->parent)) return true;
+    if (!at->parent->parent || at->parent->parent->op != IR_IF) return false;
+  }
+}
+
+/* A tensor whose memory comprehension c may be written over: of c's type, dying with c
+ * (dies_with), and read by c's body only at c's own indices, so every element is
+ * read before it is written (in the same iteration). An iterate's update x = x + dt (x - D) /
+ * sigma then runs in place: a sampler's state is not allocated again at every step. Whether
+ * anything else still holds the tensor is known only when running (sn_tensor_reuse). */
+static IrValue *reuse_candidate(IrInst *c) {
+  IrBlock *body = c->regions[0];
+  IrValue *found = NULL;
+  for (IrInst *in = body->first; in && !found; in = in->next) {
+    if (in->op != IR_ELEM) continue;
+    IrValue *t = ir_op(in, 0);
+    if (ir_type_eq(t->type, c->res[0]->type) && dies_with(t, c) && read_in_place(body, t, body->args, c->nops))
+      found = t;
+  }
+  return found;
+}
+
 static void materialize(Lower *l, IrInst *c) {
   IrBuilder b = {.fn = l->fn, .block = c->parent, .before = c, .span = c->span};
   int rank = c->nops;
@@ -713,11 +778,21 @@ static void materialize(Lower *l, IrInst *c) {
   for (int d = 0; d < rank; d++) ext[d] = ir_op(c, d);
   IrType tt = c->res[0]->type;
   SnDtype dt = (SnDtype)tt.dtype;
-  IrInst *alloc = ir_emit(&b, IR_ALLOC, rank, ext, 1, &tt, 0);
-  IrValue *t = alloc->res[0];
+  bool jam = lse_rows_apply(c);
+  /* four rows' values are computed before they are stored, and the last row again: not in place */
+  IrValue *over = jam ? NULL : reuse_candidate(c), *t;
+  if (over) {
+    IrValue *ops[2 + SN_MAX_RANK] = {over, ir_const(&b, ir_scalar(SN_I32), 0, dt)};
+    memcpy(ops + 2, ext, sizeof(IrValue *) * (size_t)rank);
+    t = ir_call(&b, RT_TENSOR_REUSE, 2 + rank, ops);
+    t->type = tt;
+    t->dims = arena_alloc(l->fn->arena, sizeof(IrValue *) * (size_t)(rank ? rank : 1));
+    memcpy(t->dims, ext, sizeof(IrValue *) * (size_t)rank);
+  } else {
+    t = ir_emit(&b, IR_ALLOC, rank, ext, 1, &tt, 0)->res[0];
+  }
   t->name = c->res[0]->name;
   TensorInfo *ti = tinfo(l, t);
-  bool jam = lse_rows_apply(c);
   IrBuilder in = b;
   IrValue *idx[SN_MAX_RANK];
   IrInst *outer = NULL;

@@ -3,7 +3,9 @@
  * Ownership (ops.def's flags): a tensor made by an op that allocates (ALLOC, CONST_TENSOR, a
  * runtime call that gives a new reference), or received as the result of an op that transfers
  * (LOOP, IF; or as a LOOP body's state argument) is owned by the block it appears in, which
- * releases it after its last use there. Program arguments and REPL slots are borrowed. A
+ * releases it after its last use there. A tensor argument of the program is handed over (its
+ * ARG takes the runtime's reference, so a sampler's input is freed once the first step has
+ * replaced it, not kept to the end); REPL slots are borrowed. A
  * kernel's result (a handle, IRH_RESULT) is owned by its block likewise and released after its
  * parts are read; it is never passed on, so it needs no RETAIN. Two uses
  * consume a reference instead of borrowing one: a YIELD that passes a tensor out of a region of
@@ -28,7 +30,7 @@ static bool transfers(IrInst *in) { return in && (ir_ops[in->op].flags & OPF_TRA
 static bool owned_result(IrInst *in, int i) {
   if (ir_is_handle(in->res[i]->type, IRH_RESULT)) return true;
   if (!is_tensor(in->res[i]) || (in->flags & IRF_BORROWED)) return false;
-  return (ir_inst_flags(in) & OPF_ALLOCS) || transfers(in);
+  return (ir_inst_flags(in) & OPF_ALLOCS) || transfers(in) || in->op == IR_ARG;
 }
 
 /* Does `in` (or anything nested in it) use tensor t? */
@@ -50,13 +52,38 @@ static int consumes(IrInst *in, IrValue *t) {
   return n;
 }
 
+/* A tensor whose block's last use of it is an IF hands its reference to each branch, which
+ * releases it after its own last use: `if sampler == 0 then euler(x) else heun(x)` passes the
+ * program's input to the chosen sampler's loop, which frees it after the first step, instead of
+ * keeping it to the end of the IF. */
+typedef struct Handed {
+  IrBlock *blk;
+  IrValue *t;
+} Handed;
+
+typedef struct Rc {
+  IrFunc *f;
+  Arena arena;
+  PtrVec handed; /* Handed */
+} Rc;
+
+static bool handed_to(Rc *rc, IrBlock *blk, IrValue *t) {
+  for (int i = 0; i < rc->handed.n; i++) {
+    Handed *h = rc->handed.items[i];
+    if (h->blk == blk && h->t == t) return true;
+  }
+  return false;
+}
+
 static void emit_rc(IrFunc *f, IrOp op, IrValue *t, IrInst *before, IrBlock *blk) {
   IrBuilder b = {.fn = f, .block = blk, .before = before};
   ir_emit(&b, op, 1, &t, 0, NULL, 0);
 }
 
-/* Owned tensor t of block blk, defined by `def` (NULL for a block argument). */
-static void manage(IrFunc *f, IrBlock *blk, IrValue *t, IrInst *def) {
+/* Owned tensor t of block blk, defined by `def` (NULL for a block argument or a tensor handed
+ * to the block). */
+static void manage(Rc *rc, IrBlock *blk, IrValue *t, IrInst *def) {
+  IrFunc *f = rc->f;
   IrInst *last = NULL;
   for (IrInst *in = def ? def->next : blk->first; in; in = in->next)
     if (uses(in, t)) last = in;
@@ -77,11 +104,20 @@ static void manage(IrFunc *f, IrBlock *blk, IrValue *t, IrInst *def) {
     for (int k = c - 1; k > 0; k--) emit_rc(f, IR_RETAIN, t, last, blk);
     return;
   }
+  if (last->op == IR_IF && c == 0) {
+    for (int r = 0; r < last->nregions; r++) {
+      Handed *h = NEW(&rc->arena, Handed);
+      *h = (Handed){last->regions[r], t};
+      vec_push(&rc->arena, &rc->handed, h);
+    }
+    return;
+  }
   for (int k = c; k > 0; k--) emit_rc(f, IR_RETAIN, t, last, blk);
   emit_rc(f, IR_RELEASE, t, last->next, blk);
 }
 
-static void rc_block(IrFunc *f, IrBlock *blk) {
+static void rc_block(Rc *rc, IrBlock *blk) {
+  IrFunc *f = rc->f;
   /* consumers of tensors this block does not own */
   for (IrInst *in = blk->first; in; in = in->next) {
     if (in->op != IR_YIELD && !transfers(in)) continue;
@@ -95,21 +131,27 @@ static void rc_block(IrFunc *f, IrBlock *blk) {
       } else if (!t->def && t->block == blk) {
         local = transfers(blk->parent);
       }
-      if (!local) emit_rc(f, IR_RETAIN, t, in, blk);
+      if (!local && !handed_to(rc, blk, t)) emit_rc(f, IR_RETAIN, t, in, blk);
     }
   }
   if (transfers(blk->parent))
     for (int i = 1; i < blk->nargs; i++)
-      if (is_tensor(blk->args[i])) manage(f, blk, blk->args[i], NULL);
+      if (is_tensor(blk->args[i])) manage(rc, blk, blk->args[i], NULL);
+  for (int i = 0; i < rc->handed.n; i++) {
+    Handed *h = rc->handed.items[i];
+    if (h->blk == blk) manage(rc, blk, h->t, NULL);
+  }
   for (IrInst *in = blk->first; in; in = in->next) {
     if (in->op == IR_RETAIN || in->op == IR_RELEASE) continue;
     for (int i = 0; i < in->nres; i++)
-      if (owned_result(in, i)) manage(f, blk, in->res[i], in);
-    for (int r = 0; r < in->nregions; r++) rc_block(f, in->regions[r]);
+      if (owned_result(in, i)) manage(rc, blk, in->res[i], in);
+    for (int r = 0; r < in->nregions; r++) rc_block(rc, in->regions[r]);
   }
 }
 
 void pass_rc(IrFunc *f, const PassOptions *opt) {
   (void)opt;
-  rc_block(f, f->body);
+  Rc rc = {f, {0}, {0}};
+  rc_block(&rc, f->body);
+  arena_free(&rc.arena);
 }

@@ -612,7 +612,8 @@ static void arg_stmt(Sema *s, Node *n) {
   IrBuilder at = {.fn = s->fn, .block = s->fn->body, .span = n->span, .site = s->b.site};
   IrInst *in = ir_emit(&at, IR_ARG, 0, NULL, 1, &t, 0);
   in->imm.i = s->fn->args.n;
-  in->flags = IRF_BORROWED;
+  /* a tensor is handed over (rc.c): the program releases it after its last use */
+  if (a->spec.kind != SN_ARG_TENSOR) in->flags = IRF_BORROWED;
   in->res[0]->name = a->name;
   vec_push(s->fn->arena, &s->fn->args, a);
   if (is_str) {

@@ -55,6 +55,11 @@ typedef struct SnTensor {
 /* A new contiguous tensor; its elements are not initialised. NULL (with a message) when the
  * size overflows or memory runs out. */
 SnTensor *sn_tensor_new(SnDtype dtype, int64_t rank, const int64_t *shape);
+/* `a` itself (one more reference to it) when nothing else holds it or its buffer and it is
+ * contiguous with this dtype and shape, else a new tensor: compiled code writes an elementwise
+ * result over an operand that dies with it (compiler/loops.c, reuse_candidate). A loaded file's
+ * mapping is private and writable (runtime/io/file.c), so the writes never reach the file. */
+SnTensor *sn_tensor_reuse(SnTensor *a, SnDtype dtype, int64_t rank, const int64_t *shape);
 SnTensor *sn_tensor_zeros(SnDtype dtype, int64_t rank, const int64_t *shape);
 /* A new tensor holding a copy of `data` (numel elements of dtype, row-major). */
 SnTensor *sn_tensor_from_data(SnDtype dtype, const void *data, int64_t rank, const int64_t *shape);

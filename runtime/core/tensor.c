@@ -5,6 +5,8 @@
 #include "sinter/abi.h"
 
 #include <pthread.h>
+#include <stdbool.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -123,6 +125,15 @@ SnTensor *sn_tensor_new(SnDtype dtype, int64_t rank, const int64_t *shape) {
   SnBuffer *b = sn_buffer_new((size_t)n * snrt_dtypes[dtype].size);
   if (!b) return NULL;
   return header(dtype, rank, shape, NULL, b->data, b);
+}
+
+SnTensor *sn_tensor_reuse(SnTensor *a, SnDtype dtype, int64_t rank, const int64_t *shape) {
+  bool mine = a && a->refcount == 1 && a->dtype == (int32_t)dtype && a->rank == rank && (a->flags & SN_CONTIGUOUS) &&
+              a->buffer && a->buffer->refcount == 1;
+  for (int64_t d = 0; mine && d < rank; d++) mine = a->shape[d] == shape[d];
+  if (!mine) return sn_tensor_new(dtype, rank, shape);
+  sn_tensor_retain(a);
+  return a;
 }
 
 SnTensor *sn_tensor_zeros(SnDtype dtype, int64_t rank, const int64_t *shape) {

@@ -75,6 +75,9 @@ static int run(const char *prog, int argc, char **argv, const SnArgSpec *spec, i
     fprintf(stderr, "%s: out of memory\n", prog);
     return 1;
   }
+  /* tensor arguments are handed to the program, which releases each after its last use and
+   * empties its slot; after an error, release_since frees those it still held */
+  uint64_t mark = sn_tensor_mark();
   int r = sn_args_parse(prog, argc, argv, spec, nspec, vals);
   if (r == 2) {
     free(vals);
@@ -85,15 +88,15 @@ static int run(const char *prog, int argc, char **argv, const SnArgSpec *spec, i
     free(vals);
     return 2;
   }
-  uint64_t mark = sn_tensor_mark();
   int32_t st = fn(user, vals, NULL);
   fflush(stdout);
   sn_run_cleanup();
   if (st) {
     fprintf(stderr, "%s\n", sn_error_message());
     sn_tensor_release_since(mark);
+  } else {
+    sn_args_free(spec, nspec, vals);
   }
-  sn_args_free(spec, nspec, vals);
   free(vals);
   return st ? (sn_error_is_usage() ? 2 : 1) : 0;
 }

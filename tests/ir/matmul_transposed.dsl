@@ -13,7 +13,7 @@ print(g.w, g.x)
 # CHECK: [[T:%[0-9]+]] = const 1 : bool
 # CHECK-NEXT: [[F:%[0-9]+]] = const 0 : bool
 # CHECK-NEXT: call @sn_matmul_t %x.{{[0-9]+}}, %x.{{[0-9]+}}, [[T]], [[F]]
-# CHECK: [[DY:%[0-9]+]] = alloc
+# CHECK: [[DY:%[0-9]+]] = {{alloc|call @sn_tensor_reuse}}
 # CHECK-NOT: alloc
 # CHECK: call @sn_matmul_t [[DY]], %w.{{[0-9]+}}, [[F]], [[T]]
-# CHECK-NEXT: call @sn_matmul_t %x.{{[0-9]+}}, [[DY]], [[T]], [[F]]
+# CHECK: call @sn_matmul_t %x.{{[0-9]+}}, [[DY]], [[T]], [[F]]
