@@ -60,13 +60,47 @@ fn _merge_top(y: fn, m, n, count) {
   # one model after the other: each row is computed and searched on every core, and one row
   # (4 bytes an element) is in memory at a time
   let found = iterate at = zeros(m, dtype=i64), k = 0 {
-    let here = kth_largest(_merge_row(y, k, n), clamp(count[k], 1, max(n, 1))).index
+    let here = _merge_kth(y, k, n, clamp(count[k], 1, max(n, 1)))
     at = where(arange(m) == k, here, at)
     k = k + 1
   } max m
   let at = found.at
   let edge[k < m] = y(k, at[k])
   fn(k, i, v) = i32(count[k] > 0) * (i32(v > edge[k]) + i32(v == edge[k]) * i32(i <= at[k])) > 0
+}
+
+# The flat index of the c-th largest of y(k, i) for i < n (ties: the lower index first), as
+# kth_largest(_merge_row(y, k, n), c).index, without storing the row when it is long: the order of
+# 2^16 evenly spaced elements bounds the answer, one pass counts the elements above the upper
+# bound and those between the bounds, a second finds the positions of those between (a mask of a
+# byte an element, where the row takes 4), and the answer is selected among them. A NaN counts as
+# the largest, as kth_largest's; when the bounds miss (an unusual distribution, many equal values)
+# the row is searched. Either way the result is exact.
+fn _merge_kth(y: fn, k, n, c) {
+  let s = 65536
+  if n < 16 * s then kth_largest(_merge_row(y, k, n), c).index else _merge_kth_sampled(y, k, n, c, s)
+}
+
+fn _merge_kth_sampled(y: fn, k, n, c, s) {
+  let step = i64(n / s)
+  let sample[j < s] = y(k, j * step)
+  # the wanted rank in the sample, and ranks 4 standard deviations (and 16) around it
+  let f = f64(c - 1) / f64(n)
+  let margin = i64(4 * sqrt(f64(s) * f * (1 - f))) + 16
+  let r = i64(f * f64(s))
+  let hi = sample[kth_largest(sample, clamp(r - margin, 1, s)).index]
+  let lo = sample[kth_largest(sample, clamp(r + margin, 1, s)).index]
+  let above = sum(i < n) (1 - i64(y(k, i) <= hi))
+  let band = sum(i < n) i64(y(k, i) >= lo) * i64(y(k, i) <= hi)
+  if above < c and c <= above + band and band * 8 <= n then _merge_kth_band(y, k, n, c - above, lo, hi)
+  else kth_largest(_merge_row(y, k, n), c).index
+}
+
+# The position of the c-th largest of the elements of y(k, i) between lo and hi.
+fn _merge_kth_band(y: fn, k, n, c, lo, hi) {
+  let pos = arange(n)[_merge_row(fn(k, i) = i32(y(k, i) >= lo) * i32(y(k, i) <= hi) > 0, k, n)]
+  let cand[j] = y(k, pos[j])
+  pos[kth_largest(cand, c).index]
 }
 
 # The number of elements a density keeps, as mergekit: int(density * n), all of them from 1 on.
