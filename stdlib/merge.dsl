@@ -77,30 +77,39 @@ fn _merge_top(y: fn, m, n, count) {
 # the largest, as kth_largest's; when the bounds miss (an unusual distribution, many equal values)
 # the row is searched. Either way the result is exact.
 fn _merge_kth(y: fn, k, n, c) {
-  let s = 65536
-  if n < 16 * s then kth_largest(_merge_row(y, k, n), c).index else _merge_kth_sampled(y, k, n, c, s)
+  if n < 1048576 or n >= 2147483648 then kth_largest(_merge_row(y, k, n), c).index else _merge_kth_sampled(y, k, n, c)
 }
 
-fn _merge_kth_sampled(y: fn, k, n, c, s) {
-  let step = i64(n / s)
-  let sample[j < s] = y(k, j * step)
+fn _merge_kth_sampled(y: fn, k, n, c) {
+  # 256 runs of 256 elements, evenly spaced (a run is read in a few cache lines)
+  let step = i64(n / 256)
+  let sample = flatten(_merge_sample(y, k, step))
+  let s = 65536
   # the wanted rank in the sample, and ranks 4 standard deviations (and 16) around it
   let f = f64(c - 1) / f64(n)
   let margin = i64(4 * sqrt(f64(s) * f * (1 - f))) + 16
   let r = i64(f * f64(s))
   let hi = sample[kth_largest(sample, clamp(r - margin, 1, s)).index]
   let lo = sample[kth_largest(sample, clamp(r + margin, 1, s)).index]
-  let above = sum(i < n) (1 - i64(y(k, i) <= hi))
-  let band = sum(i < n) i64(y(k, i) >= lo) * i64(y(k, i) <= hi)
+  # the elements above hi (NaNs among them) and those between, in one pass as one number:
+  # above * 2^32 + between (n < 2^31)
+  let counts = sum(i < n) ((1 - i64(y(k, i) <= hi)) * 4294967296 + i64(y(k, i) >= lo) * i64(y(k, i) <= hi))
+  let band = counts % 4294967296
+  let above = i64(f64(counts - band) / 4294967296)
   if above < c and c <= above + band and band * 8 <= n then _merge_kth_band(y, k, n, c - above, lo, hi)
   else kth_largest(_merge_row(y, k, n), c).index
 }
 
-# The position of the c-th largest of the elements of y(k, i) between lo and hi.
+fn _merge_sample(y: fn, k, step) {
+  let r[a < 256, b < 256] = y(k, a * step + b)
+  r
+}
+
+# The position of the c-th largest of the elements of y(k, i) between lo and hi (when they are
+# equal, the c-th of them in index order).
 fn _merge_kth_band(y: fn, k, n, c, lo, hi) {
   let pos = arange(n)[_merge_row(fn(k, i) = i32(y(k, i) >= lo) * i32(y(k, i) <= hi) > 0, k, n)]
-  let cand[j] = y(k, pos[j])
-  pos[kth_largest(cand, c).index]
+  if lo == hi then pos[c - 1] else pos[kth_largest(_merge_row(fn(k, j) = y(k, pos[j]), k, size(pos, 0)), c).index]
 }
 
 # The number of elements a density keeps, as mergekit: int(density * n), all of them from 1 on.

@@ -1,7 +1,9 @@
+# modes: exe jit
 # merge_ties on tensors long enough for the sampled search of the density threshold (from 2^20
 # elements, stdlib/merge.dsl's _merge_kth) against TIES written with kth_largest of each stored
 # row of magnitudes: task vectors of spread values, of 40 distinct values (many equal to the
-# threshold), equal to the base (all magnitudes 0: the row is searched), and with NaNs.
+# threshold), equal to the base (all magnitudes 0: the row is searched), and with NaNs. Not
+# interpreted: the interpreter takes minutes over these millions of elements.
 let n = 1200000
 let u = rand([2, n], seed=3)
 fn ties(b, x, y, density) {
