@@ -165,9 +165,10 @@ SnStatus sn_io_atomic_open(SnAtomicFile *f, const char *path) {
 
 /* A multiple of the logical block size of the disks Linux supports (512 or 4096 bytes). */
 #define DIRECT_BLOCK 4096
-/* The staging buffers: how far the writes may run behind the program (32 MB, a few of a large
- * model's layer matrices, and little beside a merge's peak memory). */
-#define DIRECT_STAGE ((size_t)8 << 20)
+/* The staging buffers: how far the writes may run behind the program. 8 MB: the disk writes
+ * faster than a merge computes, so a few buffers keep it busy, and they add little to a
+ * streaming map's memory (tests/cli/map_stream_memory.sh allows six 4 MB tensors). */
+#define DIRECT_STAGE ((size_t)2 << 20)
 #define DIRECT_STAGES 4
 
 struct SnDirectWrites {
