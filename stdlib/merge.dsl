@@ -57,8 +57,8 @@ fn _merge_row(f: fn, k, n) {
 # count-th largest, or equal to it up to its index (kth_largest, one pass over a stored row per
 # model). Branch-free (0/1 arithmetic, not `and`/`or`), so the merge's loop vectorises.
 fn _merge_top(y: fn, m, n, count) {
-  # one model after the other: each row is computed and searched on every core, and one row
-  # (4 bytes an element) is in memory at a time
+  # one model after the other: each search runs on every core, and one model's mask (or row, for
+  # a short tensor) is in memory at a time
   let found = iterate at = zeros(m, dtype=i64), k = 0 {
     let here = _merge_kth(y, k, n, clamp(count[k], 1, max(n, 1)))
     at = where(arange(m) == k, here, at)
@@ -71,9 +71,9 @@ fn _merge_top(y: fn, m, n, count) {
 
 # The flat index of the c-th largest of y(k, i) for i < n (ties: the lower index first), as
 # kth_largest(_merge_row(y, k, n), c).index, without storing the row when it is long: the order of
-# 2^16 evenly spaced elements bounds the answer, one pass counts the elements above the upper
-# bound and those between the bounds, a second finds the positions of those between (a mask of a
-# byte an element, where the row takes 4), and the answer is selected among them. A NaN counts as
+# a sample of 2^16 elements bounds the answer, one pass counts the elements above the upper bound
+# and those between the bounds, a second finds the positions of those between (a mask of a byte
+# an element, where the row takes 4), and the answer is selected among them. A NaN counts as
 # the largest, as kth_largest's; when the bounds miss (an unusual distribution, many equal values)
 # the row is searched. Either way the result is exact.
 fn _merge_kth(y: fn, k, n, c) {
