@@ -178,6 +178,14 @@ static Val *where_fn(Sema *s, Val **args, Span span, void *ctx) {
     diag_error(s->diags, span, "the condition of where must be bool, not %s", sema_type_str(s, args[0]));
     return ERR;
   }
+  bool bx = args[1]->dt == SN_BOOL, by = args[2]->dt == SN_BOOL;
+  if (bx && by) return sema_scalar(s, SN_BOOL, false, ir_select(&s->b, args[0]->ir, args[1]->ir, args[2]->ir));
+  if (bx != by) {
+    Diag *g = diag_error(s->diags, span, "the branches of where must both be bool or both numbers, not %s and %s",
+                         sema_type_str(s, args[1]), sema_type_str(s, args[2]));
+    diag_hint(s->diags, g, "convert the bool one to a number with i64(...), or the number to bool with bool(...)");
+    return ERR;
+  }
   Val *common = promoted(s, args[1], args[2], span);
   if (common->kind == V_ERROR) return ERR;
   IrValue *x = sema_cast(s, args[1], common->dt, span)->ir, *y = sema_cast(s, args[2], common->dt, span)->ir;

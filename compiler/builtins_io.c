@@ -428,6 +428,26 @@ static Val *b_save(Sema *s, const Builtin *b, Arg *args, Node *call) {
   return sema_unit(s);
 }
 
+/* merge_passthrough(slices, path, shard_size=, files_from=): mergekit's passthrough with slices,
+ * "a/[0:16] b/[8:24]" stacked into a deeper model (runtime/io/stmap.c, docs/merge.md). */
+static Val *b_passthrough(Sema *s, const Builtin *b, Arg *args, Node *call) {
+  if (args[0].v->kind != V_STR) {
+    Diag *g = diag_error(s->diags, args[0].span, "the slices of `%s` are a string, not %s", b->name, sema_type_str(s, args[0].v));
+    diag_hint(s->diags, g, "each slice is a checkpoint and a range of its layers: \"a/[0:16] b/[8:24]\"");
+    return ERR;
+  }
+  IrValue *shard, *files;
+  if (!path_arg(s, &args[1], b->name) ||
+      !sema_checkpoint_output(s, "merge_passthrough's output", &args[1], args[2].node, args[3].v ? &args[3] : NULL, &shard, &files))
+    return ERR;
+  IrValue *ops[5] = {sema_where(s, call->span), args[0].v->ir, args[1].v->ir, shard, files};
+  IrBuilder save = s->b;
+  s->b.span = call->span;
+  ir_call(&s->b, RT_PASSTHROUGH, 5, ops);
+  s->b = save;
+  return sema_unit(s);
+}
+
 /* The template t with its leaves replaced, depth first, by loaded[*k...]; function fields are
  * kept, so a model read from a checkpoint keeps its methods. */
 static Val *like_rebuild(Sema *s, Val *t, Val **loaded, int *k) {
@@ -503,6 +523,7 @@ const Builtin builtins_io[] = {
     BUILTIN("load_csv", "path, label: syntax = last, dtype: dtype = f32, sep: syntax = _, header: syntax = _", b_load_csv, 0),
     BUILTIN("load_idx", "path, dtype: dtype = _", b_load_idx, 0),
     BUILTIN("save", "value, path, shard_size: syntax = _, dtype: dtype = _, files_from = _", b_save, 0),
+    BUILTIN("merge_passthrough", "slices, path, shard_size: syntax = _, files_from = _", b_passthrough, 0),
     /* in a map's body, the tensor it computes, by its name (docs/merge.md) */
     BUILTIN("tensor_layer", "", b_map_tensor, RT_MAP_LAYER),
     BUILTIN("tensor_layers", "", b_map_tensor, RT_MAP_LAYERS),

@@ -518,12 +518,18 @@ static IrValue *map_get(IrMap *m, IrValue *v) {
 
 static void clone_block_into(IrBuilder *b, IrMap *m, IrBlock *src, IrValue **yielded, int nyield);
 
-/* A copied tensor's sizes: the copies of the original's (they are computed before it). */
+/* A copied tensor's sizes: the copies of the original's, computed before it, or, for a size read
+ * from the tensor itself after it (a runtime function's result, such as topk's, sized by `dim #k`
+ * of itself), the same read of the copy (v is mapped to its copy already). */
 static IrValue **clone_dims(IrBuilder *b, IrMap *m, IrValue *v) {
   if (!v->dims) return NULL;
   int rank = v->type.rank;
   IrValue **d = arena_alloc(b->fn->arena, (size_t)(rank ? rank : 1) * sizeof *d);
-  for (int k = 0; k < rank; k++) d[k] = map_get(m, v->dims[k]);
+  for (int k = 0; k < rank; k++) {
+    IrValue *size = ir_val(v->dims[k]);
+    bool own = !ir_map_get(m, size) && size->def && size->def->op == IR_DIM && ir_val(ir_op(size->def, 0)) == ir_val(v);
+    d[k] = own ? ir_dim(b, map_get(m, v), (int)size->def->imm.i) : map_get(m, size);
+  }
   return d;
 }
 
@@ -543,9 +549,9 @@ void ir_clone_inst(IrBuilder *b, IrMap *m, IrInst *in) {
   c->span = in->span;
   for (int i = 0; i < in->nres; i++) {
     c->res[i]->name = in->res[i]->name;
-    c->res[i]->dims = clone_dims(b, m, in->res[i]);
     ir_map_put(m, in->res[i], c->res[i]);
   }
+  for (int i = 0; i < in->nres; i++) c->res[i]->dims = clone_dims(b, m, in->res[i]);
   for (int r = 0; r < in->nregions; r++) {
     IrBlock *src = in->regions[r], *dst = c->regions[r];
     for (int i = 0; i < src->nargs; i++) {

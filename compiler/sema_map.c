@@ -245,6 +245,41 @@ static bool group_loop(Sema *s, MapVal *m, IrValue *run, Group g, int out, Span 
   return r->kind != V_ERROR;
 }
 
+bool sema_checkpoint_output(Sema *s, const char *what, Arg *path, Node *shard_size, Arg *files, IrValue **shard,
+                            IrValue **files_ir) {
+  *shard = ir_const_i64(&s->b, 0);
+  if (shard_size) {
+    Val *sv = sema_expr(s, shard_size);
+    if (sv->kind == V_ERROR) return false;
+    if (sv->kind != V_SCALAR || !sema_is_int(sv->dt)) {
+      diag_error(s->diags, shard_size->span, "shard_size is a number of bytes (an integer), not %s", sema_type_str(s, sv));
+      return false;
+    }
+    *shard = ir_cast(&s->b, sv->ir, ir_i64);
+  }
+  const char *out = sema_const_str(path->v);
+  size_t len = out ? strlen(out) : 0;
+  if (out && !(len && out[len - 1] == '/') && !(len >= 12 && strcmp(out + len - 12, ".safetensors") == 0)) {
+    Diag *g = diag_error(s->diags, path->span, "%s is a checkpoint: a .safetensors file or a directory", what);
+    diag_hint(s->diags, g, "end a directory's path with /, as in \"merged/\", for model.safetensors (or shards "
+                           "of shard_size bytes with an index) in it");
+    return false;
+  }
+  Val *files_from = files ? files->v : NULL;
+  if (files_from && files_from->kind != V_STR) {
+    diag_error(s->diags, files->span, "files_from is the directory to copy the config and tokenizer from, not %s",
+               sema_type_str(s, files_from));
+    return false;
+  }
+  if (files_from && out && out[len - 1] != '/') {
+    Diag *g = diag_error(s->diags, files->span, "files_from copies files into a directory, but the output is a file");
+    diag_hint(s->diags, g, "write into a directory: \"merged/\", files_from=\"base/\"");
+    return false;
+  }
+  *files_ir = files_from ? files_from->ir : ir_string(&s->b, "");
+  return true;
+}
+
 Val *sema_map_save(Sema *s, Val *v, Arg *path, Node *shard_size, int dtype, Arg *files, Node *call) {
   MapVal *m = v->map;
   if (m->fn != s->fn) {
@@ -253,24 +288,9 @@ Val *sema_map_save(Sema *s, Val *v, Arg *path, Node *shard_size, int dtype, Arg 
     diag_hint(s->diags, g, "write both on one line: save(map a in \"a/\" { ... }, \"out/\")");
     return ERR;
   }
-  IrValue *shard = ir_const_i64(&s->b, 0);
-  if (shard_size) {
-    Val *sv = sema_expr(s, shard_size);
-    if (sv->kind == V_ERROR) return ERR;
-    if (sv->kind != V_SCALAR || !sema_is_int(sv->dt)) {
-      diag_error(s->diags, shard_size->span, "shard_size is a number of bytes (an integer), not %s", sema_type_str(s, sv));
-      return ERR;
-    }
-    shard = ir_cast(&s->b, sv->ir, ir_i64);
-  }
+  IrValue *shard, *files_ir;
+  if (!sema_checkpoint_output(s, "a map's output", path, shard_size, files, &shard, &files_ir)) return ERR;
   const char *out = sema_const_str(path->v);
-  size_t len = out ? strlen(out) : 0;
-  if (out && !(len && out[len - 1] == '/') && !(len >= 12 && strcmp(out + len - 12, ".safetensors") == 0)) {
-    Diag *g = diag_error(s->diags, path->span, "a map's output is a checkpoint: a .safetensors file or a directory");
-    diag_hint(s->diags, g, "end a directory's path with /, as in \"merged/\", for model.safetensors (or shards "
-                           "of shard_size bytes with an index) in it");
-    return ERR;
-  }
   if (out && m->const_paths) {
     int64_t bad;
     SnStMap *sm = sn_stmap_open(m->ninputs, m->const_paths, &bad);
@@ -282,17 +302,6 @@ Val *sema_map_save(Sema *s, Val *v, Arg *path, Node *shard_size, int dtype, Arg 
                              "one of the checkpoints it reads");
       return ERR;
     }
-  }
-  Val *files_from = files ? files->v : NULL;
-  if (files_from && files_from->kind != V_STR) {
-    diag_error(s->diags, files->span, "files_from is the directory to copy the config and tokenizer from, not %s",
-               sema_type_str(s, files_from));
-    return ERR;
-  }
-  if (files_from && out && out[len - 1] != '/') {
-    Diag *g = diag_error(s->diags, files->span, "files_from copies files into a directory, but the output is a file");
-    diag_hint(s->diags, g, "save into a directory: save(m, \"merged/\", files_from=\"base/\")");
-    return ERR;
   }
   IrValue *where = sema_where(s, call->span);
   IrBuilder save = s->b;
@@ -307,7 +316,7 @@ Val *sema_map_save(Sema *s, Val *v, Arg *path, Node *shard_size, int dtype, Arg 
     IrValue *aops[3] = {run, i32_const(s, m->groups[g].dt), ir_const_i64(&s->b, m->groups[g].rank)};
     ir_call(&s->b, RT_MAP_ACCEPT, 3, aops);
   }
-  IrValue *sops[5] = {run, path->v->ir, shard, i32_const(s, dtype), files_from ? files_from->ir : ir_string(&s->b, "")};
+  IrValue *sops[5] = {run, path->v->ir, shard, i32_const(s, dtype), files_ir};
   ir_call(&s->b, RT_MAP_START, 5, sops);
   bool ok = true;
   for (int g = 0; g < m->ngroups && ok; g++) ok = group_loop(s, m, run, m->groups[g], dtype, m->n->name_span);

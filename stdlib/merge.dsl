@@ -57,16 +57,59 @@ fn _merge_row(f: fn, k, n) {
 # count-th largest, or equal to it up to its index (kth_largest, one pass over a stored row per
 # model). Branch-free (0/1 arithmetic, not `and`/`or`), so the merge's loop vectorises.
 fn _merge_top(y: fn, m, n, count) {
-  # one model after the other: each row is computed and searched on every core, and one row
-  # (4 bytes an element) is in memory at a time
+  # one model after the other: each search runs on every core, and one model's mask (or row, for
+  # a short tensor) is in memory at a time
   let found = iterate at = zeros(m, dtype=i64), k = 0 {
-    let here = kth_largest(_merge_row(y, k, n), clamp(count[k], 1, max(n, 1))).index
+    let here = _merge_kth(y, k, n, clamp(count[k], 1, max(n, 1)))
     at = where(arange(m) == k, here, at)
     k = k + 1
   } max m
   let at = found.at
   let edge[k < m] = y(k, at[k])
   fn(k, i, v) = i32(count[k] > 0) * (i32(v > edge[k]) + i32(v == edge[k]) * i32(i <= at[k])) > 0
+}
+
+# The flat index of the c-th largest of y(k, i) for i < n (ties: the lower index first), as
+# kth_largest(_merge_row(y, k, n), c).index, without storing the row when it is long: the order of
+# a sample of 2^16 elements bounds the answer, one pass counts the elements above the upper bound
+# and those between the bounds, a second finds the positions of those between (a mask of a byte
+# an element, where the row takes 4), and the answer is selected among them. A NaN counts as
+# the largest, as kth_largest's; when the bounds miss (an unusual distribution, many equal values)
+# the row is searched. Either way the result is exact.
+fn _merge_kth(y: fn, k, n, c) {
+  if n < 1048576 or n >= 2147483648 then kth_largest(_merge_row(y, k, n), c).index else _merge_kth_sampled(y, k, n, c)
+}
+
+fn _merge_kth_sampled(y: fn, k, n, c) {
+  # 256 runs of 256 elements, evenly spaced (a run is read in a few cache lines)
+  let step = i64(n / 256)
+  let sample = flatten(_merge_sample(y, k, step))
+  let s = 65536
+  # the wanted rank in the sample, and ranks 4 standard deviations (and 16) around it
+  let f = f64(c - 1) / f64(n)
+  let margin = i64(4 * sqrt(f64(s) * f * (1 - f))) + 16
+  let r = i64(f * f64(s))
+  let hi = sample[kth_largest(sample, clamp(r - margin, 1, s)).index]
+  let lo = sample[kth_largest(sample, clamp(r + margin, 1, s)).index]
+  # the elements above hi (NaNs among them) and those between, in one pass as one number:
+  # above * 2^32 + between (n < 2^31)
+  let counts = sum(i < n) ((1 - i64(y(k, i) <= hi)) * 4294967296 + i64(y(k, i) >= lo) * i64(y(k, i) <= hi))
+  let band = counts % 4294967296
+  let above = i64(f64(counts - band) / 4294967296)
+  if above < c and c <= above + band and band * 8 <= n then _merge_kth_band(y, k, n, c - above, lo, hi)
+  else kth_largest(_merge_row(y, k, n), c).index
+}
+
+fn _merge_sample(y: fn, k, step) {
+  let r[a < 256, b < 256] = y(k, a * step + b)
+  r
+}
+
+# The position of the c-th largest of the elements of y(k, i) between lo and hi (when they are
+# equal, the c-th of them in index order).
+fn _merge_kth_band(y: fn, k, n, c, lo, hi) {
+  let pos = arange(n)[_merge_row(fn(k, i) = i32(y(k, i) >= lo) * i32(y(k, i) <= hi) > 0, k, n)]
+  if lo == hi then pos[c - 1] else pos[kth_largest(_merge_row(fn(k, j) = y(k, pos[j]), k, size(pos, 0)), c).index]
 }
 
 # The number of elements a density keeps, as mergekit: int(density * n), all of them from 1 on.

@@ -243,6 +243,10 @@ int64_t sn_map_has(void *run, int32_t dtype, int64_t rank, int64_t k, const char
 int64_t sn_map_id(void *run, int32_t dtype, int64_t rank, int64_t k);
 int64_t sn_map_layers(void *run);
 void sn_map_abandon_all(void);
+/* mergekit's passthrough with slices (docs/merge.md): "a/[0:16] b/[8:24]" stacked into `out`, the
+ * layers renumbered, the tensors of no layer from the first slice's checkpoint; shard_bytes and
+ * files_from as sn_map_start's. */
+SnStatus sn_passthrough(const char *where, const char *slices, const char *out, int64_t shard_bytes, const char *files_from);
 
 /* --- linear algebra of several outputs (runtime/math/linalg.c) --------------------------------
  * As sn_solve and the others in sinter/math.h (an f32 or f64 matrix, finite), each taking the

@@ -19,11 +19,15 @@ void sn_io_clear_inputs(void);
 /* The whole of a regular file, mapped; the file is recorded as a program input. */
 SnBuffer *sn_buffer_map_file(const char *path);
 typedef struct SnAtomicFile {
-  int fd;     /* the temporary file, open for writing */
-  char *path; /* the target */
-  char *tmp;  /* the temporary file's name */
+  int fd;                      /* the temporary file, open for writing */
+  char *path;                  /* the target */
+  char *tmp;                   /* the temporary file's name */
+  struct SnDirectWrites *direct; /* with sn_io_atomic_direct: the blocks being assembled */
 } SnAtomicFile;
 SnStatus sn_io_atomic_open(SnAtomicFile *f, const char *path);
+/* Later writes bypass the page cache (O_DIRECT) where the file system allows it, for large files
+ * written once: each byte may then be written only once. Fails only when out of memory. */
+SnStatus sn_io_atomic_direct(SnAtomicFile *f);
 SnStatus sn_io_atomic_write(SnAtomicFile *f, const void *data, size_t n); /* appends */
 SnStatus sn_io_atomic_write_at(SnAtomicFile *f, const void *data, size_t n, uint64_t offset);
 SnStatus sn_io_atomic_commit(SnAtomicFile *f); /* flush, rename over the target, free */

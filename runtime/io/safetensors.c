@@ -933,6 +933,7 @@ static SnStatus freeze_files(SnStWriter *w) {
     for (int b = 0; b < 8; b++) len8[b] = (unsigned char)((uint64_t)h.n >> (8 * b));
     w->data_start[s] = 8 + h.n;
     st = sn_io_atomic_open(&w->files[s], full);
+    if (!st) st = sn_io_atomic_direct(&w->files[s]);
     if (!st) st = sn_io_atomic_write(&w->files[s], len8, 8);
     if (!st) st = sn_io_atomic_write(&w->files[s], h.p, h.n);
     free(h.p);

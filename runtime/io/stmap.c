@@ -7,9 +7,11 @@
  * first byte is written, and the output is written beside its target and renamed when whole. */
 #include "io/rt_io.h"
 
+#include <cjson/cJSON.h>
 #include <dirent.h>
 #include <malloc.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -187,6 +189,7 @@ typedef struct SnMapRun {
   char *made_dir;     /* the output directory start created, removed again unless the map ends */
   char *out;          /* the output's path */
   char *files_from;   /* a directory whose other files (config, tokenizer) the output gets, or NULL */
+  int64_t layers;     /* a passthrough's layers, set in the copied config.json; 0 for a map */
   struct SnMapRun *next; /* the runs not finished, for sn_map_abandon_all */
 } SnMapRun;
 
@@ -276,6 +279,8 @@ static MapGroup *group_of(SnMapRun *r, int32_t dtype, int64_t rank) {
   return NULL;
 }
 
+static SnStatus open_output(SnMapRun *r, const char *out, int64_t shard_bytes);
+
 /* Opens and matches the inputs, puts each tensor in its group, checks the output's path and
  * declares the output's tensors: after it, only a failure to write can stop the map. */
 static SnStatus start(SnMapRun *r, const char *out, int64_t shard_bytes, int32_t out_dtype) {
@@ -299,6 +304,21 @@ static SnStatus start(SnMapRun *r, const char *out, int64_t shard_bytes, int32_t
     g->tensors = p;
     g->tensors[g->n++] = k;
   }
+  if (open_output(r, out, shard_bytes)) return 1;
+  for (int64_t k = 0; k < r->map->count; k++) {
+    SnDtype dt;
+    int64_t rank, shape[SN_MAX_RANK];
+    sn_st_info(f, k, &dt, &rank, shape);
+    if (sn_st_writer_declare(r->writer, sn_st_name(f, k), out_dtype >= 0 ? (SnDtype)out_dtype : dt, rank, shape))
+      return 1;
+  }
+  return 0;
+}
+
+/* Checks the output's path against the inputs and files_from, and opens the writer, with the
+ * first input's metadata. */
+static SnStatus open_output(SnMapRun *r, const char *out, int64_t shard_bytes) {
+  const SnStFile *f = r->map->files[0];
   if (sn_stmap_check_output(r->map, out)) return 1;
   struct stat st;
   size_t len = strlen(out);
@@ -317,13 +337,6 @@ static SnStatus start(SnMapRun *r, const char *out, int64_t shard_bytes, int32_t
   for (int64_t i = 0; i < sn_st_metadata_count(f); i++) {
     const char *key = sn_st_metadata_key(f, i);
     if (sn_st_writer_metadata(r->writer, key, sn_st_metadata(f, key))) return 1;
-  }
-  for (int64_t k = 0; k < r->map->count; k++) {
-    SnDtype dt;
-    int64_t rank, shape[SN_MAX_RANK];
-    sn_st_info(f, k, &dt, &rank, shape);
-    if (sn_st_writer_declare(r->writer, sn_st_name(f, k), out_dtype >= 0 ? (SnDtype)out_dtype : dt, rank, shape))
-      return 1;
   }
   return 0;
 }
@@ -364,17 +377,27 @@ SnStatus sn_map_put(void *run, int32_t dtype, int64_t rank, int64_t k, const SnT
 /* --- the tensor being computed, for a body that depends on its name ------------------------------ */
 
 /* The layer number in a name: its first dot-separated part of digits alone (model.layers.12.mlp
- * -> 12), or -1. */
-static int64_t layer_of(const char *name) {
+ * -> 12), or -1; [*at, *end) is the part. */
+static int64_t layer_part(const char *name, const char **at, const char **end) {
   for (const char *p = name; *p;) {
     const char *e = p;
     while (*e >= '0' && *e <= '9') e++;
-    if (e > p && (*e == '.' || !*e) && e - p < 10) return strtoll(p, NULL, 10);
+    if (e > p && (*e == '.' || !*e) && e - p < 10) {
+      *at = p;
+      *end = e;
+      return strtoll(p, NULL, 10);
+    }
     p = strchr(p, '.');
     if (!p) break;
     p++;
   }
   return -1;
+}
+
+/* The layer number in a name, or -1. */
+static int64_t layer_of(const char *name) {
+  const char *at, *end;
+  return layer_part(name, &at, &end);
 }
 
 static const char *name_of(SnMapRun *r, int32_t dtype, int64_t rank, int64_t k) {
@@ -409,6 +432,29 @@ int64_t sn_map_has(void *run, int32_t dtype, int64_t rank, int64_t k, const char
 static int weights_file(const char *name) {
   size_t n = strlen(name);
   return (n >= 12 && strcmp(name + n - 12, ".safetensors") == 0) || strcmp(name, "model.safetensors.index.json") == 0;
+}
+
+/* config.json from `from` to path with num_hidden_layers set to `layers` (a passthrough's model
+ * is deeper than its inputs); copied as it is when it has no such number. */
+static SnStatus copy_config(const char *from, const char *path, int64_t layers) {
+  FILE *in = fopen(from, "rb");
+  long size = in && fseek(in, 0, SEEK_END) == 0 ? ftell(in) : -1;
+  size_t n = size > 0 ? (size_t)size : 0;
+  char *text = size >= 0 && fseek(in, 0, SEEK_SET) == 0 ? malloc(n + 1) : NULL;
+  if (text && fread(text, 1, n, in) != n) free(text), text = NULL;
+  if (in) fclose(in);
+  cJSON *root = text ? cJSON_ParseWithLength(text, n) : NULL;
+  cJSON *num = root ? cJSON_GetObjectItemCaseSensitive(root, "num_hidden_layers") : NULL;
+  char *out = num && cJSON_IsNumber(num) ? (cJSON_SetNumberValue(num, (double)layers), cJSON_Print(root)) : NULL;
+  FILE *f = fopen(path, "wb");
+  const char *body = out ? out : text;
+  size_t len = out ? strlen(out) : n;
+  int bad = !text || !f || fwrite(body, 1, len, f) != len;
+  if (f && fclose(f)) bad = 1;
+  cJSON_free(out);
+  cJSON_Delete(root);
+  free(text);
+  return bad ? sn_error_set("files_from: cannot copy %s to %s", from, path) : 0;
 }
 
 /* Copies from/name to path; 0, or 1 with a message. */
@@ -446,7 +492,7 @@ static SnStatus copy_files(SnMapRun *r, char ***names, char ***tmps, int64_t *n)
       break;
     }
     (*n)++;
-    st = copy_file(from, tmp);
+    st = r->layers && strcmp(e->d_name, "config.json") == 0 ? copy_config(from, tmp, r->layers) : copy_file(from, tmp);
   }
   closedir(d);
   return st;
@@ -474,4 +520,154 @@ SnStatus sn_map_end(void *run) {
   r->made_dir = NULL;
   run_free(r);
   return 0;
+}
+
+/* --- passthrough: a deeper model stacked from ranges of layers ----------------------------------
+ * mergekit's passthrough with slices. `slices` is "a/[0:16] b/[8:24]": checkpoints, each with a
+ * range of its layers (the end excluded, as mergekit's layer_range); the output has layers 0 to
+ * 15 of a/ then 8 to 23 of b/, renumbered 0 to 31, and the tensors of no layer (embeddings, final
+ * norm, output matrix) of the first slice's checkpoint. Tensors are copied as they are, one at a
+ * time from the mapped inputs; files_from's config.json gets the new num_hidden_layers. */
+
+typedef struct {
+  int64_t input, tensor; /* which slice's checkpoint, and its tensor */
+  char *name;            /* in the output */
+} PassTensor;
+
+typedef struct {
+  PassTensor *t;
+  int64_t n, cap;
+} PassPlan;
+
+static SnStatus plan_add(PassPlan *p, int64_t input, int64_t tensor, char *name) {
+  if (p->n == p->cap) {
+    int64_t cap = p->cap ? 2 * p->cap : 64;
+    PassTensor *t = name ? realloc(p->t, (size_t)cap * sizeof *t) : NULL;
+    if (!t) {
+      free(name);
+      return sn_error_set("out of memory");
+    }
+    p->t = t;
+    p->cap = cap;
+  }
+  p->t[p->n++] = (PassTensor){input, tensor, name};
+  return 0;
+}
+
+/* The slices' layers in order, renumbered from 0: lo[i] to hi[i] - 1 of checkpoint i. */
+static SnStatus plan_layers(PassPlan *p, SnStMap *m, const int64_t *lo, const int64_t *hi) {
+  int64_t next = 0;
+  for (int64_t i = 0; i < m->n; i++)
+    for (int64_t l = lo[i]; l < hi[i]; l++, next++)
+      for (int64_t k = 0; k < sn_st_count(m->files[i]); k++) {
+        const char *name = sn_st_name(m->files[i], k), *at = name, *end = name;
+        if (layer_part(name, &at, &end) != l) continue;
+        size_t size = strlen(name) + 24;
+        char *renamed = malloc(size);
+        if (renamed) snprintf(renamed, size, "%.*s%lld%s", (int)(at - name), name, (long long)next, end);
+        if (plan_add(p, i, k, renamed)) return 1;
+      }
+  return 0;
+}
+
+/* Parses "path[lo:hi] ..." into the run's inputs and the ranges (*n of them). */
+static SnStatus parse_slices(SnMapRun *r, const char *slices, int64_t *lo, int64_t *hi) {
+  for (const char *p = slices; *p;) {
+    while (*p == ' ') p++;
+    const char *e = p;
+    while (*e && *e != ' ') e++;
+    if (e == p) break;
+    const char *open = e - 1;
+    while (open > p && *open != '[') open--;
+    long long a, b;
+    int used = 0;
+    if (open == p || e[-1] != ']' || sscanf(open, "[%lld:%lld]%n", &a, &b, &used) != 2 || open + used != e)
+      return sn_error_set("passthrough: a slice is a checkpoint and a range of its layers, as \"a/[0:16]\", not \"%.*s\"",
+                          (int)(e - p), p);
+    if (!(r->paths[r->npaths] = strndup(p, (size_t)(open - p)))) return sn_error_set("out of memory");
+    lo[r->npaths] = a;
+    hi[r->npaths++] = b;
+    p = e;
+  }
+  return r->npaths ? 0 : sn_error_set("passthrough: no slices given; write them as \"a/[0:16] b/[8:24]\"");
+}
+
+/* Opens the slices' checkpoints (not matched: they may differ in depth) and checks the ranges. */
+static SnStatus open_slices(SnMapRun *r, const int64_t *lo, const int64_t *hi) {
+  SnStMap *m = r->map = calloc(1, sizeof *m);
+  if (m) {
+    m->paths = calloc((size_t)r->npaths, sizeof *m->paths);
+    m->files = calloc((size_t)r->npaths, sizeof *m->files);
+  }
+  if (!m || !m->paths || !m->files) return sn_error_set("out of memory");
+  for (int64_t i = 0; i < r->npaths; i++) {
+    m->n++;
+    if (!(m->paths[i] = strdup(r->paths[i]))) return sn_error_set("out of memory");
+    if (!(m->files[i] = sn_st_open(r->paths[i]))) return 1;
+    int64_t layers = 0;
+    for (int64_t k = 0; k < sn_st_count(m->files[i]); k++) {
+      int64_t l = layer_of(sn_st_name(m->files[i], k));
+      if (l + 1 > layers) layers = l + 1;
+    }
+    if (lo[i] < 0 || lo[i] >= hi[i] || hi[i] > layers)
+      return sn_error_set("passthrough: [%lld:%lld] is not a range of the layers of %s, which has %lld (0 to %lld)",
+                          (long long)lo[i], (long long)hi[i], r->paths[i], (long long)layers, (long long)layers - 1);
+  }
+  return 0;
+}
+
+/* The plan: the first checkpoint's tensors of no layer in its order, the slices' layers where
+ * its first layer was. */
+static SnStatus plan(PassPlan *p, SnStMap *m, const int64_t *lo, const int64_t *hi) {
+  bool stacked = false;
+  for (int64_t k = 0; k < sn_st_count(m->files[0]); k++) {
+    const char *name = sn_st_name(m->files[0], k);
+    if (layer_of(name) >= 0) {
+      if (!stacked && plan_layers(p, m, lo, hi)) return 1;
+      stacked = true;
+    } else if (plan_add(p, 0, k, strdup(name))) {
+      return 1;
+    }
+  }
+  return 0;
+}
+
+static SnStatus passthrough(SnMapRun *r, const char *slices, int64_t most, const char *out, int64_t shard_bytes,
+                            PassPlan *p) {
+  int64_t *lo = calloc((size_t)most, sizeof *lo), *hi = calloc((size_t)most, sizeof *hi);
+  SnStatus st = !lo || !hi ? sn_error_set("out of memory") : parse_slices(r, slices, lo, hi);
+  if (!st) st = open_slices(r, lo, hi);
+  if (!st) st = plan(p, r->map, lo, hi);
+  for (int64_t i = 0; !st && i < r->npaths; i++) r->layers += hi[i] - lo[i];
+  free(lo);
+  free(hi);
+  if (!st) st = open_output(r, out, shard_bytes);
+  for (int64_t j = 0; !st && j < p->n; j++) {
+    SnDtype dt;
+    int64_t rank, shape[SN_MAX_RANK];
+    sn_st_info(r->map->files[p->t[j].input], p->t[j].tensor, &dt, &rank, shape);
+    st = sn_st_writer_declare(r->writer, p->t[j].name, dt, rank, shape);
+  }
+  for (int64_t j = 0; !st && j < p->n; j++) {
+    const SnStFile *f = r->map->files[p->t[j].input];
+    SnTensor *t = sn_st_get(f, p->t[j].tensor);
+    st = !t || sn_st_writer_write(r->writer, p->t[j].name, t);
+    sn_tensor_release(t);
+    sn_st_drop(f, p->t[j].tensor);
+  }
+  return st;
+}
+
+SnStatus sn_passthrough(const char *where, const char *slices, const char *out, int64_t shard_bytes,
+                        const char *files_from) {
+  int64_t most = 1; /* slices: each has a ']' */
+  for (const char *c = slices; *c; c++) most += *c == ']';
+  SnMapRun *r = sn_map_begin(where, most);
+  if (!r) return 1;
+  if (*files_from && !(r->files_from = strdup(files_from))) return sn_error_set("out of memory"), run_fail(r);
+  PassPlan p = {0};
+  SnStatus st = passthrough(r, slices, most, out, shard_bytes, &p);
+  for (int64_t j = 0; j < p.n; j++) free(p.t[j].name);
+  free(p.t);
+  return st ? run_fail(r) : sn_map_end(r);
 }

@@ -6,7 +6,7 @@ and in bf16 (bf16/, the f32 models rounded), a model of another vocabulary (bad_
 merge method's result computed here with NumPy from mergekit's formulas
 (mergekit/merge_methods/*.py, mergekit/sparsify.py), written independently of sinter: in f32
 arithmetic on the models' values, rounded to bf16 at the end for the bf16 models
-(expected/<dtype>_<method>.safetensors). DARE and DELLA draw their keep masks from Philox4x32-10
+(expected/<dtype>_<method>.safetensors), and a passthrough of layer slices of a and b. DARE and DELLA draw their keep masks from Philox4x32-10
 as sinter's rand([m, n], seed=s) does (runtime/math/rng.c): word i % 4 of block i / 4, top 24
 bits, so the same elements drop.
 Run: /usr/bin/python3 tests/conformance/gen_merge.py (writes tests/conformance/merge/)."""
@@ -251,6 +251,14 @@ def main():
                 r = np.asarray(fn(b, xs, shape), dtype=np.float32).reshape(shape)
                 want[name] = rounded(r)
             write_file(os.path.join(OUT, "expected", "%s_%s.safetensors" % (dt, method)), want, dt.upper())
+        # passthrough with slices "a/[0:2] b/[1:3]": layers 0 and 1 of a, then 1 and 2 of b,
+        # renumbered 0 to 3; the tensors of no layer are a's (tests/cli/merge_passthrough.sh)
+        stacked = {n: t for n, t in models["a"].items() if ".layers." not in n}
+        for new, (m, layer) in enumerate([("a", 0), ("a", 1), ("b", 1), ("b", 2)]):
+            for n, t in models[m].items():
+                if n.startswith("model.layers.%d." % layer):
+                    stacked[n.replace(".%d." % layer, ".%d." % new, 1)] = t
+        write_file(os.path.join(OUT, "expected", "%s_passthrough.safetensors" % dt), stacked, dt.upper())
     # a model of another vocabulary: one more token in the embeddings and the output matrix
     vocab = dict(base)
     for name in ("model.embed_tokens.weight", "lm_head.weight"):

@@ -292,3 +292,31 @@ TEST(mapped_file_buffers) {
   CHECK(e && sn_buffer_size(e) == 0);
   sn_buffer_release(e);
 }
+
+/* sn_flatnonzero against a plain loop: a mask of several chunks with dense, sparse and empty
+ * stretches, and a view of it (strided). */
+TEST(flatnonzero_chunks_and_views) {
+  const int64_t shape[2] = {1500, 2001};
+  SnTensor *m = sn_tensor_new(SN_BOOL, 2, shape);
+  uint8_t *b = m->data;
+  int64_t n = shape[0] * shape[1];
+  uint32_t r = 1;
+  for (int64_t i = 0; i < n; i++) {
+    r = r * 1664525u + 1013904223u;
+    int64_t part = i / 400000;
+    b[i] = part % 3 == 0 ? (r >> 28) != 0 : part % 3 == 1 ? (r >> 20) == 0 : 0;
+  }
+  SnTensor *v = sn_tensor_transpose(m, 0, 1);
+  SnTensor *masks[2] = {m, v};
+  for (int k = 0; k < 2; k++) {
+    SnTensor *pos = sn_flatnonzero(masks[k]);
+    int64_t count = 0, bad = 0;
+    for (int64_t i = 0; i < n; i++)
+      if (*(const uint8_t *)sn_tensor_at(masks[k], i)) bad += count >= pos->shape[0] || ((int64_t *)pos->data)[count++] != i;
+    CHECK_EQ_INT(pos->shape[0], count);
+    CHECK_EQ_INT(bad, 0);
+    sn_tensor_release(pos);
+  }
+  sn_tensor_release(v);
+  sn_tensor_release(m);
+}

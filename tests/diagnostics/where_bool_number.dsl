@@ -1,0 +1,1 @@
+print(where([true, false], [true, true], 1))
