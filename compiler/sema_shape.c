@@ -367,6 +367,18 @@ static bool subscripted_reduction(Sema *s, Node *n) {
   return true;
 }
 
+/* Is size d computed in the body over index iv (flatten(xs[k])[i], topk(x, j + 1).indices[j])?
+ * A read of such a tensor is checked where it happens, against the size of that element's own
+ * tensor: a check of the whole range, before the body, could not see the size, and one in the
+ * body compared the whole range with each element's size. */
+static bool sized_in_body(Dim d, IndexVar *iv) {
+  if (!d.sym) return false;
+  IrValue *v = ir_val(d.sym->v);
+  for (IrBlock *b = v->def ? v->def->parent : v->block; b; b = b->parent ? b->parent->parent : NULL)
+    if (b == ir_val(iv->iv)->block) return true;
+  return false;
+}
+
 Val *sema_index(Sema *s, Node *n) {
   if (subscripted_reduction(s, n)) return ERR;
   Val *base = sema_expr(s, n->a);
@@ -416,10 +428,11 @@ Val *sema_index(Sema *s, Node *n) {
       c->dim = base->dims[d];
       c->span = sub->span;
       c->what = arena_printf(s->arena, "dimension %d of %s", d, sema_src_text(s, n->a->span));
-      c->guarded = s->guarded > 0;
+      c->guarded = s->guarded > 0 || sized_in_body(c->dim, iv);
       vec_push(s->arena, &iv->constraints, c);
       vc.fixed[d] = iv->iv;
-      if (c->guarded) { /* `if j < 2 then x[i, j]` with j < 3: checked here, when it is read */
+      /* `if j < 2 then x[i, j]` with j < 3, or topk(x, j + 1).indices[j]: checked here, when read */
+      if (c->guarded) {
         IrValue *ops[2] = {iv->iv, sema_dim_value(s, c->dim)};
         IrBuilder save = s->b;
         s->b.span = sub->span;
@@ -518,18 +531,10 @@ static bool infer_ranges(Sema *s, IrInst *owner, int n, IndexVar **vars, Dim *ou
           ok = false;
           continue;
         }
-        /* a dimension the body computes (flatten(xs[k])[i]) is checked in the body, after it */
-        IrBuilder outer = s->b;
-        if (c->dim.sym && !defined_outside(c->dim.sym->v, owner) && ir_val(c->dim.sym->v)->def) {
-          IrBlock *in = ir_val(c->dim.sym->v)->def->parent;
-          s->b.block = in;
-          s->b.before = in->last;
-        }
         IrValue *fits = ir_cmp(&s->b, CMP_LE, sema_dim_value(s, chosen), sema_dim_value(s, c->dim));
         s->b.span = c->span;
         ir_check(&s->b, CHECK_TRUE, 1, &fits,
                  arena_printf(s->fn->arena, "index %s (%s) runs past the end of %s", iv->name, first->what, c->what));
-        s->b = outer;
         continue;
       }
       if (!chosen.sym && !c->dim.sym) {

@@ -6,3 +6,7 @@ print(sum(j < 3) topk(x, j + 1).values[0])
 let r[j < 3] = sum(topk(x, j + 1).values)
 let last[j < 3] = topk(x, j + 1, largest=false).indices[0]
 print(r, last)
+# the j-th of j + 1 values: each read is checked against its own k (the whole range, 3, was
+# compared with every k and the program stopped: "index j runs past the end")
+let jth[j < 3] = topk(x, j + 1).indices[j]
+print(jth)
