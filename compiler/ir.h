@@ -124,6 +124,10 @@ enum {
   IRF_STORE = 64,   /* COMPR: stored where it is defined (a gradient that sums over other
                      * indices: its readers, an optimizer's several updates, would each
                      * recompute it) */
+  IRF_INDEPENDENT = 128, /* FOR: each iteration writes its own elements of a tensor and reads
+                          * tensors, no others' (a comprehension's loops, loops.c); codegen says
+                          * so to LLVM (llvm.loop.parallel_accesses), so that a result written over
+                          * its operand (sn_tensor_reuse) vectorises without overlap checks */
 };
 
 typedef struct IrInst IrInst;

@@ -802,6 +802,7 @@ static void materialize(Lower *l, IrInst *c) {
     if (jam && d == rank - 1) /* blocks of LSE_ROWS rows */
       hi = ir_bin(&in, BIN_DIV, ir_bin(&in, BIN_ADD, hi, ir_const_i64(&in, LSE_ROWS - 1)), ir_const_i64(&in, LSE_ROWS));
     IrInst *f = for_loop(&in, ir_const_i64(&in, 0), hi, 0, NULL, &nb);
+    f->flags |= IRF_INDEPENDENT;
     if (!outer) outer = f;
     idx[d] = f->regions[0]->args[0];
     if (d > 0) ir_yield(&in, 0, NULL);
