@@ -755,9 +755,9 @@ static bool dies_with(IrValue *t, IrInst *c) {
 }
 
 /* A tensor whose memory comprehension c may be written over: of c's type, dying with c
- * (dies_with), and read by c's body only at c's own indices, so every element is
- * read before it is written (in the same iteration). An iterate's update x = x + dt (x - D) /
- * sigma then runs in place: a sampler's state is not allocated again at every step. Whether
+ * (dies_with), and read by c's body only at c's own indices, so every element is read before it
+ * is written (in the same iteration). DPM-Solver++ 2M's update of its state and an optimizer's
+ * update of its parameters then run in place, not in a new tensor at every step. Whether
  * anything else still holds the tensor is known only when running (sn_tensor_reuse). */
 static IrValue *reuse_candidate(IrInst *c) {
   IrBlock *body = c->regions[0];

@@ -7,7 +7,7 @@
  * straight code that LLVM vectorises across points, and cse then shares what the copies
  * compute alike: the component's log-density, which the lse and the sum of every coordinate
  * each read, is computed once per point (fuse.c leaves such reads fused for that reason:
- * unrolled_reads). Innermost loops unroll first, so an outer short loop counts its inner ones
+ * unrolled_index). Innermost loops unroll first, so an outer short loop counts its inner ones
  * unrolled. Loops holding scratch buffers (tree sums), parallel loops and iterates stay. */
 #include "passes.h"
 

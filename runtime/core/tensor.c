@@ -6,7 +6,6 @@
 
 #include <pthread.h>
 #include <stdbool.h>
-#include <stdbool.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
