@@ -8,7 +8,10 @@
 set -e
 . bench/common.sh
 threads=${SINTER_THREADS:-$(nproc)}
-export SINTER_THREADS=$threads OMP_NUM_THREADS=$threads OPENBLAS_NUM_THREADS=$threads
+# PyTorch runs its default of one thread per core (2 here, as $threads by default). Exporting
+# OMP_NUM_THREADS made Debian's PyTorch 1.13 2-3x slower on these steps (the transformer 24 ->
+# 66 ms, the 784 MLP 9 -> 15-21 ms, 2026-12-07): a weaker reference than users run.
+export SINTER_THREADS=$threads OPENBLAS_NUM_THREADS=$threads
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 ms() { awk -v t="$1" 'BEGIN { printf "%.3f", t * 1e3 }'; }
 # measured CMD...: runs CMD, printing its output; its peak RSS in MB goes to $out/rss.NAME
