@@ -58,7 +58,8 @@ typedef struct Cg {
   /* Inside the body of an IRF_INDEPENDENT loop (and no loop within it): its tensor loads and
    * stores join `group`, an access group the loop declares free of dependences between
    * iterations. Without it a result written over its operand (sn_tensor_reuse) failed LLVM's
-   * overlap check at run time and took the scalar loop: AdamW's update 4x slower. */
+   * overlap check at run time and took the scalar loop: AdamW's update, scalar, was 22% of
+   * the small MLP's step. */
   bool independent;
   LLVMMetadataRef group;     /* made on first need (access_group) */
   LLVMModuleRef group_home;  /* the module it was parsed in, disposed with the Cg */
