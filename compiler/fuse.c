@@ -273,14 +273,6 @@ static void fuse_block(Fuser *f, IrBlock *b) {
 
 /* --- size checks out of loops ------------------------------------------------------------------ */
 
-/* Is v defined outside the regions of `owner`? */
-static bool defined_outside(IrValue *v, IrInst *owner) {
-  v = ir_val(v);
-  for (IrBlock *b = v->def ? v->def->parent : v->block; b; b = b->parent ? b->parent->parent : NULL)
-    if (b->parent == owner) return false;
-  return true;
-}
-
 /* A check that two sizes are equal (the range of k in C[i, j] = sum(k) x[i, k] * y[j, k], read
  * from both tensors) sits where sema checked the body, and fusion copies it into every loop that
  * reads C: it moves out of comprehensions and reductions, before the outermost one whose indices
@@ -294,7 +286,7 @@ static void hoist_checks(IrBlock *b) {
     IrInst *to = NULL;
     for (IrInst *o = b->parent; o && (o->op == IR_COMPR || o->op == IR_REDUCE); o = o->parent->parent) {
       bool invariant = true;
-      for (int i = 0; i < in->nops; i++) invariant &= defined_outside(ir_op(in, i), o);
+      for (int i = 0; i < in->nops; i++) invariant &= !ir_defined_within(ir_op(in, i), o);
       if (!invariant) break;
       to = o;
     }

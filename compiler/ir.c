@@ -299,6 +299,13 @@ bool ir_contains_reduction(IrBlock *b) {
   return false;
 }
 
+bool ir_defined_within(IrValue *v, IrInst *owner) {
+  v = ir_val(v);
+  for (IrBlock *b = v->def ? v->def->parent : v->block; b && b->parent; b = b->parent->parent)
+    if (b->parent == owner) return true;
+  return false;
+}
+
 bool ir_short_loops(IrBlock *blk, int64_t budget) {
   for (IrInst *in = blk->first; in; in = in->next) {
     if (!in->nregions) continue;
@@ -353,6 +360,12 @@ static bool fold_int(IrBinOp op, int64_t x, int64_t y, int64_t *r) {
   }
 }
 
+/* Is v the constant that leaves the other operand of op as it is (0 for +, 1 for *)? */
+static bool neutral(IrBinOp op, IrValue *v) {
+  int64_t c;
+  return ir_is_const_int(v, &c) && ((op == BIN_ADD && c == 0) || (op == BIN_MUL && c == 1));
+}
+
 IrValue *ir_bin(IrBuilder *b, IrBinOp op, IrValue *x, IrValue *y) {
   int64_t cx, cy, r;
   if (ir_val(x)->type.dtype == SN_I64 && ir_is_const_int(x, &cx) && ir_is_const_int(y, &cy) &&
@@ -362,12 +375,10 @@ IrValue *ir_bin(IrBuilder *b, IrBinOp op, IrValue *x, IrValue *y) {
   if (op == BIN_ADD && ir_val(x)->type.dtype == SN_I64 && ((same = rejoined(x, y)) || (same = rejoined(y, x))))
     return same;
   /* an index plus 0 (a view's offset) or times 1 is the index, so the identity above can see it */
-  if (ir_val(x)->type.dtype == SN_I64 && ir_val(x)->type.kind == IRT_SCALAR &&
-      ((op == BIN_ADD && ir_is_const_int(y, &cy) && cy == 0) || (op == BIN_MUL && ir_is_const_int(y, &cy) && cy == 1)))
-    return ir_val(x);
-  if (ir_val(y)->type.dtype == SN_I64 && ir_val(y)->type.kind == IRT_SCALAR &&
-      ((op == BIN_ADD && ir_is_const_int(x, &cx) && cx == 0) || (op == BIN_MUL && ir_is_const_int(x, &cx) && cx == 1)))
-    return ir_val(y);
+  if (ir_val(x)->type.dtype == SN_I64 && ir_val(x)->type.kind == IRT_SCALAR) {
+    if (neutral(op, y)) return ir_val(x);
+    if (neutral(op, x)) return ir_val(y);
+  }
   IrValue *ops[2] = {x, y};
   IrType t = ir_val(x)->type;
   IrInst *in = ir_emit(b, IR_BIN, 2, ops, 1, &t, 0);

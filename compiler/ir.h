@@ -290,6 +290,8 @@ int ir_work_of(IrInst *in);
 /* The weighted instructions of a block and the blocks inside it, each counted once: one
  * iteration's work when the block has no loops. */
 int64_t ir_block_work(IrBlock *b);
+/* Is v defined inside the regions of `owner` (at any depth)? */
+bool ir_defined_within(IrValue *v, IrInst *owner);
 /* Are the block's loops only reductions (and branches) with constant extents, `budget`
  * iterations in all at most (a 3-D cloud's sum(k)), which unroll into straight code? */
 bool ir_short_loops(IrBlock *blk, int64_t budget);

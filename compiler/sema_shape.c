@@ -487,17 +487,6 @@ Val *sema_index(Sema *s, Node *n) {
 
 /* --- comprehensions and reductions -------------------------------------------------------------- */
 
-/* Is v computed outside the region owned by `owner`? */
-static bool defined_outside(IrValue *v, IrInst *owner) {
-  v = ir_val(v);
-  IrBlock *b = v->def ? v->def->parent : v->block;
-  while (b) {
-    if (b->parent == owner) return false;
-    b = b->parent ? b->parent->parent : NULL;
-  }
-  return true;
-}
-
 /* Decides each index's range from its constraints and sets them as the extents (operands) of
  * `owner`, a COMPR or REDUCE. Returns false after reporting an error. */
 static bool infer_ranges(Sema *s, IrInst *owner, int n, IndexVar **vars, Dim *out, Span span) {
@@ -551,7 +540,7 @@ static bool infer_ranges(Sema *s, IrInst *owner, int n, IndexVar **vars, Dim *ou
                        arena_printf(s->arena, "index %s runs over %s and %s", iv->name, first->what, c->what));
       if (chosen.sym && !c->dim.sym) chosen = c->dim;
     }
-    if (chosen.sym && !defined_outside(chosen.sym->v, owner)) {
+    if (chosen.sym && ir_defined_within(chosen.sym->v, owner)) {
       Diag *g = diag_error(s->diags, iv->span, "the range of index `%s` depends on values computed inside its own body", iv->name);
       diag_hint(s->diags, g, "compute the tensor it indexes before the comprehension, with `let`");
       ok = false;

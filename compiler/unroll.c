@@ -35,14 +35,6 @@ static bool in_for(IrInst *in) {
 
 /* --- invariant code out of loops that run --------------------------------------------------- */
 
-/* Is v defined inside the regions of `in`? */
-static bool defined_within(IrValue *v, IrInst *in) {
-  v = ir_val(v);
-  for (IrBlock *b = v->def ? v->def->parent : v->block; b && b->parent; b = b->parent->parent)
-    if (b->parent == in) return true;
-  return false;
-}
-
 /* What may leave a loop: pure scalar work, loads of tensors (never written once made), checks,
  * and loops (and branches) of those. */
 static bool movable(IrInst *in) {
@@ -65,7 +57,7 @@ static bool movable(IrInst *in) {
 /* Does `in` (its regions included) use only values defined outside `loop`, or inside itself? */
 static bool uses_outside(IrInst *in, IrInst *top, IrInst *loop) {
   for (int i = 0; i < in->nops; i++)
-    if (defined_within(ir_op(in, i), loop) && !defined_within(ir_op(in, i), top)) return false;
+    if (ir_defined_within(ir_op(in, i), loop) && !ir_defined_within(ir_op(in, i), top)) return false;
   for (int r = 0; r < in->nregions; r++)
     for (IrInst *x = in->regions[r]->first; x; x = x->next)
       if (!uses_outside(x, top, loop)) return false;
