@@ -10,12 +10,16 @@ extern "C" {
 #endif
 
 /* --- scalar math shared by generated code and the interpreter -------------------------------
- * exp and log are computed by the same operation sequence in generated code (vectorisable),
- * so the interpreter and compiled code agree bit for bit. */
+ * exp, log and rand's elements are computed by the same operation sequence in generated code
+ * (vectorisable), so the interpreter and compiled code agree bit for bit. */
 float sn_expf(float x);
 double sn_exp(double x);
 float sn_logf(float x);
 double sn_log(double x);
+/* Element i of rand(shape, seed=seed) in f32 or f64 (stream 0, offset 0; the layout in
+ * runtime/math/rng.c), computed alone: generated code computes the same where it reads it. */
+float sn_rand_f32(int64_t seed, int64_t i);
+double sn_rand_f64(int64_t seed, int64_t i);
 
 /* --- random streams (Philox4x32-10, counter-based; layout in runtime/math/rng.c) -------------
  * Block b of a stream is philox(ctr = {b lo, b hi, stream lo, stream hi}, key = {seed lo, seed

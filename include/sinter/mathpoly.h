@@ -1,7 +1,7 @@
-/* sinter/mathpoly.h: the constants of sinter's exp and log (runtime/math/mathfn.c), shared with
- * the code generator, which emits the same operation sequence inline so compiled code and the
- * interpreter agree bit for bit. Float constants are written as float literals so both sides
- * round them the same way. */
+/* sinter/mathpoly.h: the constants of sinter's exp and log (runtime/math/mathfn.c) and of its
+ * Philox generator (runtime/math/rng.c), shared with the code generator, which emits the same
+ * operation sequence inline so compiled code and the interpreter agree bit for bit. Float
+ * constants are written as float literals so both sides round them the same way. */
 #ifndef SINTER_MATHPOLY_H
 #define SINTER_MATHPOLY_H
 
@@ -47,5 +47,13 @@ static const double sn_log_poly[11] = {
     5.8823529411764705882e-02, 6.6666666666666666667e-02, 7.6923076923076923077e-02,
     9.0909090909090909091e-02, 1.1111111111111111111e-01, 1.4285714285714285714e-01,
     2.0000000000000000000e-01, 3.3333333333333333333e-01};
+
+/* Philox4x32-10 (Salmon et al., SC'11): the round multipliers and the Weyl sequence's key
+ * increments */
+#define SN_PHILOX_M0 0xD2511F53u
+#define SN_PHILOX_M1 0xCD9E8D57u
+#define SN_PHILOX_W0 0x9E3779B9u /* golden ratio */
+#define SN_PHILOX_W1 0xBB67AE85u /* sqrt(3) - 1 */
+#define SN_PHILOX_ROUNDS 10
 
 #endif

@@ -20,6 +20,7 @@
  * log, sin and cos in Box-Muller are the polynomials below (Cephes for f32, fdlibm's kernels
  * for f64) evaluated in the order written, no contraction, so a GPU kernel can match them. */
 #include "math/rt_math.h"
+#include "sinter/mathpoly.h"
 
 #include <math.h>
 
@@ -29,10 +30,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define PHILOX_M0 0xD2511F53u
-#define PHILOX_M1 0xCD9E8D57u
-#define PHILOX_W0 0x9E3779B9u /* golden ratio */
-#define PHILOX_W1 0xBB67AE85u /* sqrt(3) - 1 */
 #define SPLIT_TWEAK 0x53504C54u /* "SPLT": keeps split's Philox calls apart from data blocks */
 /* Blocks computed together: 16 lanes of 32 bits fill an AVX-512 register. */
 #define LANES 16
@@ -46,16 +43,16 @@
 void sn_philox4x32_10(const uint32_t ctr[4], const uint32_t key[2], uint32_t out[4]) {
   uint32_t c0 = ctr[0], c1 = ctr[1], c2 = ctr[2], c3 = ctr[3];
   uint32_t k0 = key[0], k1 = key[1];
-  for (int r = 0; r < 10; r++) {
-    uint64_t p0 = (uint64_t)PHILOX_M0 * c0, p1 = (uint64_t)PHILOX_M1 * c2;
+  for (int r = 0; r < SN_PHILOX_ROUNDS; r++) {
+    uint64_t p0 = (uint64_t)SN_PHILOX_M0 * c0, p1 = (uint64_t)SN_PHILOX_M1 * c2;
     uint32_t n0 = (uint32_t)(p1 >> 32) ^ c1 ^ k0;
     uint32_t n2 = (uint32_t)(p0 >> 32) ^ c3 ^ k1;
     c1 = (uint32_t)p1;
     c3 = (uint32_t)p0;
     c0 = n0;
     c2 = n2;
-    k0 += PHILOX_W0;
-    k1 += PHILOX_W1;
+    k0 += SN_PHILOX_W0;
+    k1 += SN_PHILOX_W1;
   }
   out[0] = c0;
   out[1] = c1;
@@ -84,9 +81,9 @@ static void blocks(SnRng r, uint64_t b0, uint32_t w[4][LANES]) {
     c3[l] = (uint32_t)(r.stream >> 32);
   }
   uint32_t k0 = (uint32_t)r.seed, k1 = (uint32_t)(r.seed >> 32);
-  for (int round = 0; round < 10; round++) {
+  for (int round = 0; round < SN_PHILOX_ROUNDS; round++) {
     for (int l = 0; l < LANES; l++) {
-      uint64_t p0 = (uint64_t)PHILOX_M0 * c0[l], p1 = (uint64_t)PHILOX_M1 * c2[l];
+      uint64_t p0 = (uint64_t)SN_PHILOX_M0 * c0[l], p1 = (uint64_t)SN_PHILOX_M1 * c2[l];
       uint32_t n0 = (uint32_t)(p1 >> 32) ^ c1[l] ^ k0;
       uint32_t n2 = (uint32_t)(p0 >> 32) ^ c3[l] ^ k1;
       c1[l] = (uint32_t)p1;
@@ -94,8 +91,8 @@ static void blocks(SnRng r, uint64_t b0, uint32_t w[4][LANES]) {
       c0[l] = n0;
       c2[l] = n2;
     }
-    k0 += PHILOX_W0;
-    k1 += PHILOX_W1;
+    k0 += SN_PHILOX_W0;
+    k1 += SN_PHILOX_W1;
   }
   memcpy(w[0], c0, sizeof c0);
   memcpy(w[1], c1, sizeof c1);
@@ -353,6 +350,9 @@ double snrt_rng_reference(SnRng r, SnRngKind kind, int64_t i) {
   }
   return 0;
 }
+
+float sn_rand_f32(int64_t seed, int64_t i) { return (float)snrt_rng_reference(sn_rng((uint64_t)seed), U_F32, i); }
+double sn_rand_f64(int64_t seed, int64_t i) { return snrt_rng_reference(sn_rng((uint64_t)seed), U_F64, i); }
 
 void sn_rng_uniform_f32(SnRng r, int64_t start, int64_t n, float *out) { fill(r, U_F32, start, n, out); }
 void sn_rng_uniform_f64(SnRng r, int64_t start, int64_t n, double *out) { fill(r, U_F64, start, n, out); }

@@ -82,6 +82,24 @@ TEST(batched_kernels_equal_reference) {
     }
 }
 
+/* rand's element i alone (what generated code computes where it reads it) is the batched
+ * kernel's element i of the seed's stream 0, at offsets past 2^32 blocks and for negative seeds. */
+TEST(rand_element_equals_batched) {
+  const int64_t seeds[] = {0, 7, -1, 1099511627779};
+  const int64_t starts[] = {0, 5, 1000003, (int64_t)1 << 34, ((int64_t)1 << 40) + 3};
+  float f[67];
+  double d[67];
+  for (int k = 0; k < 4; k++)
+    for (int si = 0; si < 5; si++) {
+      int64_t s = starts[si];
+      int bad = 0;
+      sn_rng_uniform_f32(sn_rng((uint64_t)seeds[k]), s, 67, f);
+      sn_rng_uniform_f64(sn_rng((uint64_t)seeds[k]), s, 67, d);
+      for (int64_t i = 0; i < 67; i++) bad += f[i] != sn_rand_f32(seeds[k], s + i) || d[i] != sn_rand_f64(seeds[k], s + i);
+      if (bad) FAIL_AT("seed %lld, start %lld: %d differ", (long long)seeds[k], (long long)s, bad);
+    }
+}
+
 /* A tensor filled on many threads equals one sequential fill, and pieces filled separately. */
 TEST(same_numbers_whatever_the_chunking) {
   int64_t n = 300007;
