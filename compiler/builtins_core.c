@@ -718,7 +718,46 @@ static Val *b_eye(Sema *s, const Builtin *b, Arg *args, Node *call) {
   return sema_compr(s, dt, 2, dims, eye_body, &dt, call->span);
 }
 
-/* rand(shape), randn(shape): Philox draws of the distribution `data`. */
+typedef struct RandCtx {
+  SnDtype dt;
+  int rank;
+  const Dim *dims;
+  IrValue *seed;
+} RandCtx;
+
+/* element (i0, i1, ...) of rand: the draw at its row-major position, in f32 (f64 for f64; f16
+ * and bf16 round the f32 draw, as the runtime's conversion of a stored draw) */
+static Val *rand_body(Sema *s, Val **idx, Span span, void *vctx) {
+  (void)span;
+  RandCtx *c = vctx;
+  IrValue *pos = c->rank ? idx[0]->ir : ir_const_i64(&s->b, 0);
+  for (int d = 1; d < c->rank; d++)
+    pos = ir_bin(&s->b, BIN_ADD, ir_bin(&s->b, BIN_MUL, pos, sema_dim_value(s, c->dims[d])), idx[d]->ir);
+  IrValue *u = ir_rand(&s->b, c->dt == SN_F64 ? SN_F64 : SN_F32, c->seed, pos);
+  return sema_scalar(s, c->dt, false, sema_round(s, u, c->dt));
+}
+
+/* A rand of at most this many elements, its size known when compiling, is drawn whole by the
+ * runtime (at most 512 KB in f64): computed where it is read, its loops, short, would be unrolled
+ * with the 10 rounds of Philox in every copy (a model's initial weights of 16 x 16 gave hundreds
+ * of copies and doubled LLVM's time), to save memory that does not count. */
+#define RAND_STORED_MAX 65536
+
+/* Is the shape's size known when compiling and at most RAND_STORED_MAX? */
+static bool small_draw(const Arg *shape) {
+  int64_t n = 1;
+  for (int d = 0; d < shape->rank; d++) {
+    if (shape->dims[d].sym || shape->dims[d].c > RAND_STORED_MAX) return false;
+    n *= shape->dims[d].c;
+    if (n > RAND_STORED_MAX) return false;
+  }
+  return true;
+}
+
+/* rand(shape), randn(shape): Philox draws of the distribution `data`. rand is a lazy
+ * comprehension, each element computed where it is read (a mask rand(...) < p fuses into the
+ * loop that applies it, and a draw of [m, n] is never stored), unless it is small; randn, and a
+ * small rand, are drawn whole by the runtime, the same numbers. */
 static Val *b_random(Sema *s, const Builtin *b, Arg *args, Node *call) {
   SnDtype dt = args[2].dt;
   if (!sema_is_float(dt)) {
@@ -728,6 +767,10 @@ static Val *b_random(Sema *s, const Builtin *b, Arg *args, Node *call) {
   int rank = args[0].rank;
   /* each call site without a seed draws its own fixed stream, so runs are reproducible */
   IrValue *seed = args[1].v ? ir_cast(&s->b, args[1].v->ir, ir_i64) : ir_const_i64(&s->b, 0x5EED0000 + s->nrandom++);
+  if (b->data == SN_DIST_UNIFORM && !small_draw(&args[0])) {
+    RandCtx rc = {dt, rank, args[0].dims, seed};
+    return sema_compr(s, dt, rank, args[0].dims, rand_body, &rc, call->span);
+  }
   IrValue *ops[3 + SN_MAX_RANK];
   ops[0] = ir_const(&s->b, ir_scalar(SN_I32), 0, dt);
   ops[1] = seed;

@@ -385,6 +385,58 @@ static LLVMValueRef gen_math(Cg *cg, IrInst *in) {
   die("gen_math: %d", in->sub);
 }
 
+/* --- rand's elements (see runtime/math/rng.c) -------------------------------------------------- */
+
+/* The four words of Philox4x32-10 on counter block b of stream 0 under key `seed`, as
+ * sn_philox4x32_10: straight code over i32 whose multiplies widen to i64, which the loop
+ * vectoriser turns into vector multiplies of 32-bit lanes. */
+static void gen_philox(Cg *cg, LLVMValueRef b, LLVMValueRef seed, LLVMValueRef w[4]) {
+  LLVMValueRef sh = ci64(cg, 32), zero = ci32(cg, 0);
+  LLVMValueRef c0 = LLVMBuildTrunc(cg->b, b, cg->i32, ""), c1 = LLVMBuildTrunc(cg->b, LLVMBuildLShr(cg->b, b, sh, ""), cg->i32, "");
+  LLVMValueRef c2 = zero, c3 = zero;
+  LLVMValueRef k0 = LLVMBuildTrunc(cg->b, seed, cg->i32, ""), k1 = LLVMBuildTrunc(cg->b, LLVMBuildLShr(cg->b, seed, sh, ""), cg->i32, "");
+  LLVMValueRef m0 = LLVMConstInt(cg->i64, SN_PHILOX_M0, 0), m1 = LLVMConstInt(cg->i64, SN_PHILOX_M1, 0);
+  LLVMValueRef w0 = LLVMConstInt(cg->i32, SN_PHILOX_W0, 0), w1 = LLVMConstInt(cg->i32, SN_PHILOX_W1, 0);
+  for (int r = 0; r < SN_PHILOX_ROUNDS; r++) {
+    LLVMValueRef p0 = LLVMBuildMul(cg->b, LLVMBuildZExt(cg->b, c0, cg->i64, ""), m0, "");
+    LLVMValueRef p1 = LLVMBuildMul(cg->b, LLVMBuildZExt(cg->b, c2, cg->i64, ""), m1, "");
+    LLVMValueRef n0 = LLVMBuildXor(cg->b, LLVMBuildXor(cg->b, LLVMBuildTrunc(cg->b, LLVMBuildLShr(cg->b, p1, sh, ""), cg->i32, ""), c1, ""), k0, "");
+    LLVMValueRef n2 = LLVMBuildXor(cg->b, LLVMBuildXor(cg->b, LLVMBuildTrunc(cg->b, LLVMBuildLShr(cg->b, p0, sh, ""), cg->i32, ""), c3, ""), k1, "");
+    c1 = LLVMBuildTrunc(cg->b, p1, cg->i32, "");
+    c3 = LLVMBuildTrunc(cg->b, p0, cg->i32, "");
+    c0 = n0;
+    c2 = n2;
+    k0 = LLVMBuildAdd(cg->b, k0, w0, "");
+    k1 = LLVMBuildAdd(cg->b, k1, w1, "");
+  }
+  w[0] = c0;
+  w[1] = c1;
+  w[2] = c2;
+  w[3] = c3;
+}
+
+/* Element i of rand(seed): in f32 the top 24 bits of word i%4 of block i/4, in f64 the top 53
+ * of words 2(i%2) (high half) and 2(i%2)+1 of block i/2, as sn_rand_f32 and sn_rand_f64. */
+static LLVMValueRef gen_rand(Cg *cg, IrInst *in) {
+  bool dbl = in->res[0]->type.dtype == SN_F64;
+  LLVMValueRef seed = V(cg, in->ops[0]), i = V(cg, in->ops[1]), w[4];
+  gen_philox(cg, LLVMBuildLShr(cg->b, i, ci64(cg, dbl ? 1 : 2), ""), seed, w);
+  LLVMValueRef k = LLVMBuildTrunc(cg->b, LLVMBuildAnd(cg->b, i, ci64(cg, dbl ? 1 : 3), ""), cg->i32, "");
+  if (!dbl) {
+    LLVMValueRef x = sel(cg, LLVMBuildICmp(cg->b, LLVMIntEQ, k, ci32(cg, 0), ""), w[0], w[1]);
+    x = sel(cg, LLVMBuildICmp(cg->b, LLVMIntEQ, k, ci32(cg, 2), ""), w[2], x);
+    x = sel(cg, LLVMBuildICmp(cg->b, LLVMIntEQ, k, ci32(cg, 3), ""), w[3], x);
+    LLVMValueRef top = LLVMBuildSIToFP(cg->b, LLVMBuildLShr(cg->b, x, ci32(cg, 8), ""), cg->f32, "");
+    return LLVMBuildFMul(cg->b, top, cf(cg->f32, 0x1.0p-24), "");
+  }
+  LLVMValueRef odd = LLVMBuildICmp(cg->b, LLVMIntNE, k, ci32(cg, 0), "");
+  LLVMValueRef hi = LLVMBuildZExt(cg->b, sel(cg, odd, w[2], w[0]), cg->i64, "");
+  LLVMValueRef lo = LLVMBuildZExt(cg->b, sel(cg, odd, w[3], w[1]), cg->i64, "");
+  LLVMValueRef bits = LLVMBuildOr(cg->b, LLVMBuildShl(cg->b, hi, ci64(cg, 32), ""), lo, "");
+  LLVMValueRef top = LLVMBuildSIToFP(cg->b, LLVMBuildLShr(cg->b, bits, ci64(cg, 11), ""), cg->f64, "");
+  return LLVMBuildFMul(cg->b, top, cf(cg->f64, 0x1.0p-53), "");
+}
+
 /* --- scalar instructions ------------------------------------------------------------------------ */
 
 /* Integer division and modulo with floor semantics (as Python); a zero divisor gives 0 (the
@@ -1076,6 +1128,7 @@ static void gen_inst(Cg *cg, IrInst *in, LLVMValueRef *yielded) {
   case IR_SELECT: set(cg, r0, sel(cg, V(cg, in->ops[0]), V(cg, in->ops[1]), V(cg, in->ops[2]))); break;
   case IR_CAST: set(cg, r0, convert(cg, V(cg, in->ops[0]), ir_op(in, 0)->type, r0->type)); break;
   case IR_MATH: set(cg, r0, gen_math(cg, in)); break;
+  case IR_RAND: set(cg, r0, gen_rand(cg, in)); break;
   case IR_DIM: set(cg, r0, header_field(cg, V(cg, in->ops[0]), SN_TENSOR_SHAPE_OFFSET + 8 * in->imm.i, cg->i64)); break;
   case IR_DATA: set(cg, r0, header_field(cg, V(cg, in->ops[0]), SN_TENSOR_DATA_OFFSET, cg->ptr)); break;
   case IR_LOAD: set(cg, r0, gen_load(cg, in)); break;

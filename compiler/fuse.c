@@ -15,10 +15,21 @@
 /* Does a body compute in floating point (beyond loads, casts and index arithmetic)? */
 static bool computes(IrBlock *b) {
   for (IrInst *in = b->first; in; in = in->next) {
-    if (in->op == IR_MATH) return true;
+    if (in->op == IR_MATH || in->op == IR_RAND) return true;
     if ((in->op == IR_BIN || in->op == IR_NEG || in->op == IR_SELECT) && ir_is_float(in->res[0]->type)) return true;
     for (int r = 0; r < in->nregions; r++)
       if (computes(in->regions[r])) return true;
+  }
+  return false;
+}
+
+/* Does a body draw random numbers? Each element is Philox's 10 rounds, recomputed at every read
+ * as a reduction would be. */
+static bool draws(IrBlock *b) {
+  for (IrInst *in = b->first; in; in = in->next) {
+    if (in->op == IR_RAND) return true;
+    for (int r = 0; r < in->nregions; r++)
+      if (draws(in->regions[r])) return true;
   }
   return false;
 }
@@ -56,7 +67,8 @@ static bool unrolled_index(IrInst *owner, int i) {
 
 /* Would inlining C's body at the element use e recompute C redundantly? It would when an index
  * of an enclosing comprehension or reduction is missing from e's subscripts, and C's body
- * holds a reduction (lKu[k, j] = lse(i) lf[k, i] ... evaluates lf[k, i] once for every j), or
+ * holds a reduction (lKu[k, j] = lse(i) lf[k, i] ... evaluates lf[k, i] once for every j) or a
+ * random draw (x = rand([n, 3]) read in an lse(j) would draw x[i, k] anew for every j), or
  * C is a vector computed in floating point: gb[j] = lb[j] + g[j] / eps inside Sinkhorn's
  * lse(j) over the rows i would be recomputed n times; stored, it costs O(m) memory and one load
  * per use. (A larger C is fused all the same: storing it would cost its whole size.) A
@@ -72,7 +84,8 @@ static bool unrolled_index(IrInst *owner, int i) {
 static bool redundant(IrInst *c, IrInst *e) {
   IrBlock *body = c->regions[0];
   if ((c->flags & IRF_LAZY) && c->nops > 1) return false;
-  if (!ir_contains_reduction(body) && !(c->nops == 1 && computes(body)) && !(narrows(body) && !computes(body))) return false;
+  if (!ir_contains_reduction(body) && !draws(body) && !(c->nops == 1 && computes(body)) && !(narrows(body) && !computes(body)))
+    return false;
   /* copies of a body whose own loops unroll are straight code that cse can share */
   bool shareable = ir_short_loops(body, UNROLL_TRIP), inner_unrolled = true;
   for (IrBlock *b = e->parent; b && b != c->parent; b = b->parent ? b->parent->parent : NULL) {

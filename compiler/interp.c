@@ -450,6 +450,10 @@ static bool scalar_inst(IrInst *in, const Slot *ops, Slot *out) {
   case IR_SELECT: *out = ops[0].i ? ops[1] : ops[2]; return true;
   case IR_CAST: *out = cast(ops[0], ir_op(in, 0)->type, in->res[0]->type); return true;
   case IR_MATH: *out = math(in, ops[0], in->nops > 1 ? ops[1] : (Slot){0}); return true;
+  case IR_RAND:
+    if (in->res[0]->type.dtype == SN_F32) out->f = sn_rand_f32(ops[0].i, ops[1].i);
+    else out->d = sn_rand_f64(ops[0].i, ops[1].i);
+    return true;
   default: return false;
   }
 }

@@ -326,7 +326,7 @@ bool ir_short_loops(IrBlock *blk, int64_t budget) {
   return true;
 }
 
-int ir_work_of(IrInst *in) { return in->op == IR_MATH ? ir_math_fns[in->sub].work : 1; }
+int ir_work_of(IrInst *in) { return in->op == IR_MATH ? ir_math_fns[in->sub].work : in->op == IR_RAND ? IR_RAND_WORK : 1; }
 
 int64_t ir_block_work(IrBlock *b) {
   int64_t w = 0;
@@ -419,6 +419,12 @@ IrValue *ir_math(IrBuilder *b, IrMathFn fn, IrValue *x, IrValue *y) {
   IrInst *in = ir_emit(b, IR_MATH, y ? 2 : 1, ops, 1, &t, 0);
   in->sub = fn;
   return in->res[0];
+}
+
+IrValue *ir_rand(IrBuilder *b, SnDtype dt, IrValue *seed, IrValue *index) {
+  IrValue *ops[2] = {seed, index};
+  IrType t = ir_scalar(dt);
+  return ir_emit(b, IR_RAND, 2, ops, 1, &t, 0)->res[0];
 }
 
 IrValue *ir_neg(IrBuilder *b, IrValue *x) {
@@ -871,6 +877,11 @@ static void verify_block(Verifier *v, IrBlock *b) {
     case IR_CALL: verify_call(v, in); break;
     case IR_MATH:
       if (in->sub < 0 || in->sub >= MF_NFNS || in->nops != ir_math_fns[in->sub].arity) vfail(v, in, "math function's operands");
+      break;
+    case IR_RAND:
+      if (in->nops != 2 || !ir_type_eq(ir_op(in, 0)->type, ir_i64) || !ir_type_eq(ir_op(in, 1)->type, ir_i64) ||
+          (!ir_type_eq(in->res[0]->type, ir_scalar(SN_F32)) && !ir_type_eq(in->res[0]->type, ir_scalar(SN_F64))))
+        vfail(v, in, "rand needs an i64 seed and index and gives f32 or f64");
       break;
     default: break;
     }

@@ -250,6 +250,7 @@ IrValue *ir_cmp(IrBuilder *b, IrCmp op, IrValue *x, IrValue *y);
 IrValue *ir_select(IrBuilder *b, IrValue *c, IrValue *x, IrValue *y);
 IrValue *ir_cast(IrBuilder *b, IrValue *x, IrType to);
 IrValue *ir_math(IrBuilder *b, IrMathFn fn, IrValue *x, IrValue *y);
+IrValue *ir_rand(IrBuilder *b, SnDtype dt, IrValue *seed, IrValue *index);
 IrValue *ir_neg(IrBuilder *b, IrValue *x);
 IrValue *ir_not(IrBuilder *b, IrValue *x);
 IrValue *ir_dim(IrBuilder *b, IrValue *t, int axis);
@@ -284,9 +285,11 @@ void ir_count_uses(Arena *a, IrFunc *f);
 
 /* Does the block hold a reduction or an iterate loop, at any depth? */
 bool ir_contains_reduction(IrBlock *b);
-/* An instruction's cost against plain arithmetic, for work estimates: 1, or a math function's
- * work (mathfns.def). */
+/* An instruction's cost against plain arithmetic, for work estimates: 1, a math function's
+ * work (mathfns.def), or IR_RAND_WORK. */
 int ir_work_of(IrInst *in);
+/* A rand element: Philox's 10 rounds of two widening multiplies and four other operations. */
+#define IR_RAND_WORK 64
 /* The weighted instructions of a block and the blocks inside it, each counted once: one
  * iteration's work when the block has no loops. */
 int64_t ir_block_work(IrBlock *b);

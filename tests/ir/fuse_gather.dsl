@@ -3,7 +3,7 @@
 # checks it against v's size and loads v there, inside the sum's loop; neither the gathered
 # vector nor the reversed slice of arange it indexes by is stored.
 arg n: i64 = 100
-let v = rand([n], seed=1)
+let v = randn([n], seed=1)
 let idx = arange(n)[::-3]
 print(sum(v[idx] * 2.0))
 # CHECK-LABEL: func @main

@@ -6,7 +6,7 @@
 # over 1000 values is small, one over 10^6 is not, and neither is a sum of sin over 50,000
 # values: a libm call counts as 64 instructions.
 let a = rand([1000], seed=1, dtype=f64)
-let b = rand([1000000], seed=2, dtype=f64)
+let b = randn([1000000], seed=2, dtype=f64)
 let c = rand([50000], seed=3, dtype=f64)
 print(sum(i) 0.5 * a[i] + 1.0)
 print(sum(i) 0.5 * b[i] + 1.0)
