@@ -129,12 +129,16 @@ fn _merge_rescale(t, keep: fn, density, rescale) {
   let n = t.n
   let before[k < t.m] = sum(i < n) abs(t.at(k, i))
   let after[k < t.m] = sum(i < n) _merge_kept_at(t, keep, fn(k, v) = abs(v), k, i)
-  let l1[k < t.m] = if before[k] < 1e-7 or after[k] < 1e-7 then cast(1, dtype=t.b) else before[k] / after[k]
+  let l1[k < t.m] = _merge_ratio(before[k], after[k], cast(1, dtype=t.b))
   let by[k < t.m] = cast(density[k], dtype=t.b)
   if rescale == "l1" then _merge_kept(t, keep, fn(k, v) = v * l1[k])
   else if rescale == "density" then _merge_kept(t, keep, fn(k, v) = v / by[k])
   else _merge_kept(t, keep, fn(k, v) = v)
 }
+
+# b / a, or one where either is below 1e-7. A sum read here as an argument is computed once:
+# read in both the test and the quotient, it was computed in each.
+fn _merge_ratio(b, a, one) = if b < 1e-7 or a < 1e-7 then one else b / a
 
 # The task vectors where keep(k, i, v), v the element, each kept element given as scale(k, v),
 # else 0: a function (k, i) that reads its element once.
