@@ -388,31 +388,30 @@ static LLVMValueRef gen_math(Cg *cg, IrInst *in) {
 /* --- rand's elements (see runtime/math/rng.c) -------------------------------------------------- */
 
 /* The four words of Philox4x32-10 on counter block b of stream 0 under key `seed`, as
- * sn_philox4x32_10: straight code over i32 whose multiplies widen to i64, which the loop
- * vectoriser turns into vector multiplies of 32-bit lanes. */
+ * sn_philox4x32_10. The words live in i64 with their high halves ignored: a multiply reads the
+ * low half (masked), a xor carries junk above it, and the words are truncated at the end. Kept in
+ * i64, the vectorised rounds are vpmuludq, shifts and xors on 64-bit lanes; as i32 words, every
+ * round packed the products' halves into 32-bit lanes and spread them out again. */
 static void gen_philox(Cg *cg, LLVMValueRef b, LLVMValueRef seed, LLVMValueRef w[4]) {
-  LLVMValueRef sh = ci64(cg, 32), zero = ci32(cg, 0);
-  LLVMValueRef c0 = LLVMBuildTrunc(cg->b, b, cg->i32, ""), c1 = LLVMBuildTrunc(cg->b, LLVMBuildLShr(cg->b, b, sh, ""), cg->i32, "");
-  LLVMValueRef c2 = zero, c3 = zero;
-  LLVMValueRef k0 = LLVMBuildTrunc(cg->b, seed, cg->i32, ""), k1 = LLVMBuildTrunc(cg->b, LLVMBuildLShr(cg->b, seed, sh, ""), cg->i32, "");
-  LLVMValueRef m0 = LLVMConstInt(cg->i64, SN_PHILOX_M0, 0), m1 = LLVMConstInt(cg->i64, SN_PHILOX_M1, 0);
-  LLVMValueRef w0 = LLVMConstInt(cg->i32, SN_PHILOX_W0, 0), w1 = LLVMConstInt(cg->i32, SN_PHILOX_W1, 0);
+  LLVMValueRef sh = ci64(cg, 32), low = ci64(cg, 0xffffffffll);
+  LLVMValueRef c0 = b, c1 = LLVMBuildLShr(cg->b, b, sh, ""), c2 = ci64(cg, 0), c3 = c2;
+  LLVMValueRef k0 = seed, k1 = LLVMBuildLShr(cg->b, seed, sh, "");
+  LLVMValueRef m0 = ci64(cg, SN_PHILOX_M0), m1 = ci64(cg, SN_PHILOX_M1);
+  LLVMValueRef w0 = ci64(cg, SN_PHILOX_W0), w1 = ci64(cg, SN_PHILOX_W1);
   for (int r = 0; r < SN_PHILOX_ROUNDS; r++) {
-    LLVMValueRef p0 = LLVMBuildMul(cg->b, LLVMBuildZExt(cg->b, c0, cg->i64, ""), m0, "");
-    LLVMValueRef p1 = LLVMBuildMul(cg->b, LLVMBuildZExt(cg->b, c2, cg->i64, ""), m1, "");
-    LLVMValueRef n0 = LLVMBuildXor(cg->b, LLVMBuildXor(cg->b, LLVMBuildTrunc(cg->b, LLVMBuildLShr(cg->b, p1, sh, ""), cg->i32, ""), c1, ""), k0, "");
-    LLVMValueRef n2 = LLVMBuildXor(cg->b, LLVMBuildXor(cg->b, LLVMBuildTrunc(cg->b, LLVMBuildLShr(cg->b, p0, sh, ""), cg->i32, ""), c3, ""), k1, "");
-    c1 = LLVMBuildTrunc(cg->b, p1, cg->i32, "");
-    c3 = LLVMBuildTrunc(cg->b, p0, cg->i32, "");
-    c0 = n0;
-    c2 = n2;
+    LLVMValueRef p0 = LLVMBuildMul(cg->b, LLVMBuildAnd(cg->b, c0, low, ""), m0, "");
+    LLVMValueRef p1 = LLVMBuildMul(cg->b, LLVMBuildAnd(cg->b, c2, low, ""), m1, "");
+    c0 = LLVMBuildXor(cg->b, LLVMBuildXor(cg->b, LLVMBuildLShr(cg->b, p1, sh, ""), c1, ""), k0, "");
+    c2 = LLVMBuildXor(cg->b, LLVMBuildXor(cg->b, LLVMBuildLShr(cg->b, p0, sh, ""), c3, ""), k1, "");
+    c1 = p1;
+    c3 = p0;
     k0 = LLVMBuildAdd(cg->b, k0, w0, "");
     k1 = LLVMBuildAdd(cg->b, k1, w1, "");
   }
-  w[0] = c0;
-  w[1] = c1;
-  w[2] = c2;
-  w[3] = c3;
+  w[0] = LLVMBuildTrunc(cg->b, c0, cg->i32, "");
+  w[1] = LLVMBuildTrunc(cg->b, c1, cg->i32, "");
+  w[2] = LLVMBuildTrunc(cg->b, c2, cg->i32, "");
+  w[3] = LLVMBuildTrunc(cg->b, c3, cg->i32, "");
 }
 
 /* Element i of rand(seed): in f32 the top 24 bits of word i%4 of block i/4, in f64 the top 53
