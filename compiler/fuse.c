@@ -90,7 +90,12 @@ static bool redundant(IrInst *c, IrInst *e) {
   bool shareable = ir_short_loops(body, UNROLL_TRIP), inner_unrolled = true;
   for (IrBlock *b = e->parent; b && b != c->parent; b = b->parent ? b->parent->parent : NULL) {
     IrInst *owner = b->parent;
-    if (!owner || owner->op == IR_LOOP || owner->op == IR_IF) continue;
+    if (!owner || owner->op == IR_IF) continue;
+    /* an iterate's body runs again and again: draws read there are drawn once and stored */
+    if (owner->op == IR_LOOP) {
+      if (draws(body)) return true;
+      continue;
+    }
     for (int i = 0; i < b->nargs; i++)
       if (!ir_subscripted_by(e, b->args[i]) && !(shareable && inner_unrolled && unrolled_index(owner, i))) return true;
     for (int i = 0; i < b->nargs; i++) inner_unrolled &= owner->op == IR_REDUCE && unrolled_index(owner, i);
