@@ -870,9 +870,23 @@ static void lower_block(Lower *l, IrBlock *blk) {
   }
 }
 
+/* Instructions that fusion made trivial (ir_trivial: an index's clamp and range test, where
+ * autodiff bound it) give way to their values before lowering, so that what a body reads shows
+ * plainly (a bias's gradient reads dY[r, j], not dY at a clamp of j) and no loop computes them. */
+static void simplify(IrFunc *f, IrBlock *blk) {
+  for (IrInst *in = blk->first; in; in = in->next) {
+    for (int r = 0; r < in->nregions; r++) simplify(f, in->regions[r]);
+    if (in->op != IR_BIN && in->op != IR_CMP && in->op != IR_SELECT) continue;
+    IrBuilder b = {.fn = f, .block = blk, .before = in, .span = in->span};
+    IrValue *v = ir_trivial(&b, in);
+    if (v) ir_replace(in->res[0], v);
+  }
+}
+
 void pass_loops(IrFunc *f, const PassOptions *opt) {
   (void)opt;
   Lower l = {f, {0}};
+  simplify(f, f->body);
   ir_clear_aux(f->body);
   lower_block(&l, f->body);
   ir_clear_aux(f->body);
