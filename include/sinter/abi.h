@@ -63,6 +63,15 @@ void sn_sum_pushf(float *stack, int64_t k, float v, int32_t mul);
 double sn_sum_fold(const double *stack, int64_t n, int32_t mul);
 float sn_sum_foldf(const float *stack, int64_t n, int32_t mul);
 int64_t sn_sum_chunk(int64_t nleaves, int64_t least);
+/* Sums of SN_SUM_COLS_BYTES of columns at once (16 f32, 8 f64: one vector register), each with
+ * the bits of its own sum above: leaf_cols takes x[t * W + w], t < n <= SN_SUM_LEAF, as term t
+ * of column w's k-th leaf and pushes the W leaves onto their trees (stack: 64 vectors of W);
+ * fold_cols writes the W folds over n leaves to out. Only sums (compiler/loops.c, sum_cols). */
+#define SN_SUM_COLS_BYTES 64
+void sn_sum_leaf_cols(const double *x, int64_t n, double *stack, int64_t k);
+void sn_sum_leaf_colsf(const float *x, int64_t n, float *stack, int64_t k);
+void sn_sum_fold_cols(const double *stack, int64_t n, double *out);
+void sn_sum_fold_colsf(const float *stack, int64_t n, float *out);
 
 /* --- the shared lse tile and random tensors ------------------------------------------------ */
 /* The sum of exp(v[i] - m), i < n, where m is the maximum of v: one tile of lse
