@@ -30,6 +30,7 @@ struct SnVocab {
   int64_t rows;        /* the output's */
   int64_t *src;        /* src[i * rows + r]: model i's row of the output's token r, or -1 */
   int64_t *fill;       /* fill[r]: the model whose row one lacking token r gets, or -1: the mean */
+  bool *same;          /* whether model i's rows are the output's as they are (its matrix is read in place) */
   const char **added;  /* UNION: the tokens after the base's rows */
   int64_t *added_from; /* and the model each came from */
 };
@@ -191,7 +192,9 @@ static SnStatus build(SnVocab *v, Tokens *tok, const char ***names, const int64_
   tokens_free(&out);
   v->src = st ? NULL : malloc((size_t)(v->n * v->rows) * sizeof *v->src);
   v->fill = v->src ? malloc((size_t)v->rows * sizeof *v->fill) : NULL;
-  if (st || !v->fill) return st ? st : sn_error_set("out of memory");
+  v->same = v->fill ? malloc((size_t)v->n * sizeof *v->same) : NULL;
+  if (st || !v->same) return st ? st : sn_error_set("out of memory");
+  for (int64_t i = 0; i < v->n; i++) v->same[i] = nrows[i] == v->rows;
   for (int64_t r = 0; r < v->rows; r++) {
     const char *s = r < v->base_rows ? names[0][r] : v->added[r - v->base_rows];
     int64_t present = 0, one = -1;
@@ -199,6 +202,7 @@ static SnStatus build(SnVocab *v, Tokens *tok, const char ***names, const int64_
       /* a row of the base that no token names is a token of the base alone */
       int64_t k = v->src[i * v->rows + r] = s ? tokens_get(&tok[i], s) : i == 0 ? r : -1;
       if (k >= 0) present++, one = i;
+      v->same[i] &= k == r;
     }
     v->fill[r] = present == 1 ? one : v->src[r] >= 0 ? 0 : -1;
   }
@@ -211,6 +215,7 @@ void snrt_vocab_free(SnVocab *v) {
   free(v->json);
   free(v->src);
   free(v->fill);
+  free(v->same);
   free(v->added);
   free(v->added_from);
   free(v);
@@ -270,6 +275,7 @@ static bool gather_row(const SnVocab *v, int64_t input, int64_t r, SnTensor **m,
 }
 
 SnTensor *snrt_vocab_gather(const SnVocab *v, int64_t input, SnTensor *(*get)(void *ctx, int64_t input), void *ctx) {
+  if (v->same[input]) return get(ctx, input);
   SnTensor **m = calloc((size_t)v->n, sizeof *m);
   if (!m) {
     sn_error_set("out of memory");
