@@ -295,8 +295,10 @@ static int32_t vocab_option(Sema *s, Arg *vocab, const char *out) {
   if (!vocab) return SN_VOCAB_SAME;
   const char *mode = vocab->v->kind == V_STR ? sema_const_str(vocab->v) : NULL;
   if (!mode || (strcmp(mode, "base") != 0 && strcmp(mode, "union") != 0)) {
-    Diag *g = diag_error(s->diags, vocab->span, "vocab is \"base\" or \"union\", not %s",
-                         mode ? arena_printf(s->arena, "\"%s\"", mode) : sema_type_str(s, vocab->v));
+    const char *got = mode                     ? arena_printf(s->arena, "\"%s\"", mode)
+                      : vocab->v->kind == V_STR ? "a string computed when the program runs"
+                                                : sema_type_str(s, vocab->v);
+    Diag *g = diag_error(s->diags, vocab->span, "vocab is \"base\" or \"union\", not %s", got);
     diag_hint(s->diags, g, "vocab=\"base\" merges onto the base's vocabulary, vocab=\"union\" onto every model's "
                            "tokens (mergekit's tokenizer_source)");
     return -1;

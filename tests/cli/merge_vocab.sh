@@ -4,7 +4,8 @@
 # union, the tokens a model lacks given mergekit's default rows, then merged: exactly the f32
 # references of tests/conformance/gen_merge_vocab.py, with the output's tokenizer.json (the
 # base's, or the union's) and config.json's vocab_size. Then the errors: no vocab= (the compile-
-# time error names the option), a bad vocab=, a file output, a missing or malformed
+# time error names the option), a bad vocab= or one computed when the program runs, a file output,
+# models with no embedding, a model whose embedding and output rows disagree, a missing or malformed
 # tokenizer.json, each naming the model and the file, and leaving no output.
 . tests/cli/helpers.inc
 d=tests/conformance/merge_vocab
@@ -64,6 +65,33 @@ grep -qF 'error: vocab is "base" or "union", not "all"' "$TMP/err" || fail "$(ca
 echo "save(map b, x in \"$d/base/\", \"$d/x/\" { b }, \"$TMP/o.safetensors\", vocab=\"base\")" > "$TMP/file.dsl"
 expect_status 1 "$SINTER" run --no-cache --quiet "$TMP/file.dsl" 2> "$TMP/err"
 grep -qF "error: vocab= writes the output's tokenizer.json beside it, but the output is a file" "$TMP/err" || fail "$(cat "$TMP/err")"
+
+# vocab= computed when the program runs; models with no embedding; a model whose embedding and
+# output matrix disagree
+printf 'arg v: str\nsave(map b, x in "%s/base/", "%s/x/" { b }, "%s/o/", vocab=v)\n' "$d" "$d" "$TMP" > "$TMP/arg.dsl"
+expect_status 1 "$SINTER" run --no-cache --quiet "$TMP/arg.dsl" --v=base 2> "$TMP/err"
+grep -qF 'error: vocab is "base" or "union", not a string computed when the program runs' "$TMP/err" || fail "$(cat "$TMP/err")"
+mkdir "$TMP/e1" "$TMP/e2" "$TMP/f1" "$TMP/f2"
+cp "$d/base/tokenizer.json" "$TMP/e1/"
+cp "$d/x/tokenizer.json" "$TMP/e2/"
+cp "$d/base/tokenizer.json" "$TMP/f1/"
+cp "$d/x/tokenizer.json" "$TMP/f2/"
+cat > "$TMP/models.dsl" <<DSL
+save({w: [1.0, 2.0]}, "$TMP/e1/model.safetensors")
+save({w: [1.0, 2.0]}, "$TMP/e2/model.safetensors")
+save({model: {embed_tokens: {weight: zeros([17, 4])}}, lm_head: {weight: zeros([17, 4])}}, "$TMP/f1/model.safetensors")
+save({model: {embed_tokens: {weight: zeros([18, 4])}}, lm_head: {weight: zeros([17, 4])}}, "$TMP/f2/model.safetensors")
+DSL
+"$SINTER" run --no-cache --quiet "$TMP/models.dsl" || fail "models.dsl failed"
+echo "save(map b, x in \"$TMP/e1/\", \"$TMP/e2/\" { b }, \"$TMP/eo/\", vocab=\"base\")" > "$TMP/noembed.dsl"
+expect_status 1 "$SINTER" run --no-cache --quiet "$TMP/noembed.dsl" 2> "$TMP/err"
+grep -qF 'error: vocab="base": the checkpoints have no embedding or output matrix (a 2-D tensor named with embed_tokens or lm_head) whose rows are tokens' "$TMP/err" ||
+  fail "$(cat "$TMP/err")"
+echo "save(map b, x in \"$TMP/f1/\", \"$TMP/f2/\" { b }, \"$TMP/fo/\", vocab=\"union\")" > "$TMP/rows.dsl"
+expect_status 1 "$SINTER" run --no-cache --quiet "$TMP/rows.dsl" 2> "$TMP/err"
+grep -qF "error: tensor 'lm_head.weight' has 17 rows in $TMP/f2/ but 'model.embed_tokens.weight' has 18: a model's embedding and output matrices have a row per token of its vocabulary" "$TMP/err" ||
+  fail "$(cat "$TMP/err")"
+[ ! -e "$TMP/eo" ] && [ ! -e "$TMP/fo" ] || fail "an output was left"
 
 # a missing and a malformed tokenizer.json: when compiling, and when the models are written by
 # the program itself (read when it runs); no output either way
