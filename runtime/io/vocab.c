@@ -116,7 +116,9 @@ static int64_t token_id(const cJSON *v) {
              : -1;
 }
 
-/* Names row id of model i `token`, when the id is one of its rows. */
+/* Gives `token` row `id` of a model of `rows` rows, when the id is one of them: t maps the token
+ * to the row and names the row by the token (a token named again, as added_tokens may, leaves its
+ * earlier row; a row named again keeps the later token). */
 static SnStatus name_row(Tokens *t, const char **names, int64_t rows, const char *token, int64_t id) {
   if (id >= rows) return 0;
   int64_t old = tokens_get(t, token);
