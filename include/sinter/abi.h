@@ -222,7 +222,14 @@ SnStatus sn_plot_density_call(const char *where, const char *path, const SnTenso
  * the input at fault (-1 for none in particular); the compiler calls it on files that exist when
  * it compiles, the program again when it runs. Tensor k is input 0's k-th, in file order. */
 typedef struct SnStMap SnStMap;
-SnStMap *sn_stmap_open(int64_t n, const char *const *paths, int64_t *bad);
+/* How the rows of the embedding and output matrices (2-D tensors named with embed_tokens or
+ * lm_head) are matched: SAME, they must agree as every other tensor; BASE and UNION (save's
+ * vocab=, mergekit's tokenizer_source), each model's rows are matched by token string (its
+ * directory's tokenizer.json) onto the output vocabulary, the base's (input 0's) or the base's
+ * followed by the others' new tokens; HEADERS, their rows are not compared and no tokenizer is
+ * read (the compiler's first look, before it knows save's vocab=). */
+enum { SN_VOCAB_SAME, SN_VOCAB_BASE, SN_VOCAB_UNION, SN_VOCAB_HEADERS };
+SnStMap *sn_stmap_open(int64_t n, const char *const *paths, int32_t vocab, int64_t *bad);
 void sn_stmap_close(SnStMap *m);
 int64_t sn_stmap_count(const SnStMap *m);
 /* Tensor k's dtype and rank. */
@@ -238,8 +245,11 @@ void *sn_map_begin(const char *where, int64_t ninputs);
 SnStatus sn_map_input(void *run, const char *path);
 SnStatus sn_map_accept(void *run, int32_t dtype, int64_t rank);
 /* out_dtype -1 keeps each tensor's; files_from "" copies nothing, else a directory whose files other
- * than weights (config, tokenizer) the output directory gets when the map ends */
-SnStatus sn_map_start(void *run, const char *out, int64_t shard_bytes, int32_t out_dtype, const char *files_from);
+ * than weights (config, tokenizer) the output directory gets when the map ends; vocab an SN_VOCAB_*
+ * (BASE and UNION also write the output vocabulary's tokenizer.json, and UNION config.json's
+ * vocab_size) */
+SnStatus sn_map_start(void *run, const char *out, int64_t shard_bytes, int32_t out_dtype, const char *files_from,
+                      int32_t vocab);
 int64_t sn_map_count(void *run, int32_t dtype, int64_t rank);
 SnTensor *sn_map_get(void *run, int32_t dtype, int64_t rank, int64_t k, int64_t input);
 SnStatus sn_map_put(void *run, int32_t dtype, int64_t rank, int64_t k, const SnTensor *value);
