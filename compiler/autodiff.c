@@ -710,6 +710,17 @@ static void sweep_block(Sweep *sw, IrBlock *blk, IrInst *from) {
 
 /* --- contributions of a chain ------------------------------------------------------------------- */
 
+/* Is red over one term (every extent the constant 1)? Its max or min is that term, with
+ * derivative 1: stdlib's fusion barrier (nn.dsl's _kept4, `max(u < 1) x[...]`) costs the
+ * backward nothing, where the tie count would recompute the forward at every point. */
+static bool one_term(IrInst *red) {
+  for (int k = 0; k < red->nops; k++) {
+    int64_t c;
+    if (!ir_is_const_int(ir_op(red, k), &c) || c != 1) return false;
+  }
+  return true;
+}
+
 /* r's derivative with respect to its term v, at a point: sum 1, mean 1/N, lse exp(v - r), max and
  * min split among the terms that reach the extreme (torch.amax), prod the product of the others. */
 static IrValue *red_deriv(Sweep *sw, Chain *ch, IrInst *red, IrValue *v, IrValue *r, IrValue *count, IrValue *zeros,
@@ -732,6 +743,7 @@ static IrValue *red_deriv(Sweep *sw, Chain *ch, IrInst *red, IrValue *v, IrValue
   case RED_LSE:
     return ir_select(b, ir_cmp(b, CMP_EQ, r, fconst(sw, r, -INFINITY)), zero, ir_math(b, MF_EXP, ir_bin(b, BIN_SUB, v, r), NULL));
   case RED_MAX: case RED_MIN:
+    if (one_term(red)) return one;
     return ir_select(b, ir_cmp(b, CMP_EQ, v, r), ir_bin(b, BIN_DIV, one, ir_cast(b, count, v->type)), zero);
   case RED_PROD: {
     IrValue *nz0 = ir_cmp(b, CMP_EQ, zeros, ir_const_i64(b, 0));
@@ -1503,7 +1515,7 @@ static void top_rule(Ad *ad, Sweep *top, IrInst *in) {
     ch.seed = in->op == IR_REDUCE ? scalar_adj(ad, top, in->res[0]) : tensor_adj(ad, in->res[0]);
     if (!ch.seed) return;
     IrInst *red = ch.inner ? ch.inner : (in->op == IR_REDUCE ? in : NULL);
-    if (red && (red->sub == RED_MAX || red->sub == RED_MIN))
+    if (red && (red->sub == RED_MAX || red->sub == RED_MIN) && !one_term(red))
       ch.count = aux_reduction(ad, &ch, RED_SUM, ir_i64, term_extreme);
     if (red && red->sub == RED_PROD) {
       ch.zeros = aux_reduction(ad, &ch, RED_SUM, ir_i64, term_zero);

@@ -93,7 +93,8 @@ typedef struct ReshapeCtx {
 /* Splits the axes of x and of the result into blocks whose sizes have equal products, so that
  * an element's index is unflattened per block (a row and a column of im2col's matrix each give
  * three indices) instead of from one flat position. Sizes of 1 left at the end join the last
- * block; shapes whose products never meet are one block. */
+ * block; the axes after the last block whose products the sizes show equal are one more block;
+ * shapes whose products never meet are one block. */
 static void find_blocks(Sema *s, ReshapeCtx *c) {
   int i = 0, k = 0, nb = 0;
   Factors fx = {.c = 1}, fr = {.c = 1};
@@ -110,16 +111,21 @@ static void find_blocks(Sema *s, ReshapeCtx *c) {
     bool more_x = i < c->x->rank && (k == c->rank || i == c->x_at[nb] || (k > c->at[nb] && divides(&fx, &fr)));
     if (!more_x && k == c->rank) break;
     if (!(more_x ? add_factors(sema_dim_value(s, c->x->dims[i++]), &fx)
-                 : add_factors(sema_dim_value(s, c->dims[k++]), &fr))) {
-      nb = 0;
+                 : add_factors(sema_dim_value(s, c->dims[k++]), &fr)))
       break;
-    }
   }
-  if (nb > 0 && (i > c->x_at[nb] || k > c->at[nb])) {
+  if (nb > 0 && (i > c->x_at[nb] || k > c->at[nb] || i < c->x->rank || k < c->rank)) {
     bool ones = i == c->x->rank && k == c->rank && !fx.n && fx.c == 1 && !fr.n && fr.c == 1;
     if (ones) {
       c->x_at[nb] = i;
       c->at[nb] = k;
+    } else if (c->x_at[nb] < c->x->rank && c->at[nb] < c->rank) {
+      /* the axes after the last block: their products are equal too, though the sizes do not
+       * show it ([heads, e / heads] into [e]), since the blocks before have equal products and
+       * the whole counts are checked equal (or a block is empty and nothing is read) */
+      nb++;
+      c->x_at[nb] = c->x->rank;
+      c->at[nb] = c->rank;
     } else {
       nb = 0;
     }

@@ -350,6 +350,46 @@ static void share_reads(Arena *a, IrBlock *b) {
   ir_map_free(&seen);
 }
 
+/* --- stored copies ------------------------------------------------------------------------------ */
+
+/* The comprehension that c copies at its own indices, c[I] = p[I] over p's extents, with p's
+ * dtype; NULL for any other c. */
+static IrValue *copy_source(IrInst *c) {
+  IrBlock *b = c->regions[0];
+  IrInst *e = b->first;
+  if (!e || e->op != IR_ELEM || e->nops != c->nops + 1 || !e->next || e->next->op != IR_YIELD ||
+      ir_op(e->next, 0) != e->res[0])
+    return NULL;
+  IrValue *p = ir_op(e, 0);
+  IrInst *d = p->def;
+  if (!d || d->op != IR_COMPR || d->nops != c->nops || p->type.dtype != c->res[0]->type.dtype) return NULL;
+  for (int k = 0; k < c->nops; k++)
+    if (ir_op(e, k + 1) != b->args[k] || ir_op(d, k) != ir_op(c, k)) return NULL;
+  return p;
+}
+
+/* Points the element reads of p in b (regions included) at c. */
+static void read_copy(IrBlock *b, IrInst *from, IrValue *p, IrValue *c) {
+  for (IrInst *in = from ? from->next : b->first; in; in = in->next) {
+    if (in->op == IR_ELEM && ir_op(in, 0) == p) in->ops[0] = c;
+    for (int r = 0; r < in->nregions; r++) read_copy(in->regions[r], NULL, p, c);
+  }
+}
+
+/* A comprehension c that copies another, c[I] = p[I], and is stored (a call reads it whole: the
+ * backward's dY of a linear layer, which BLAS reads) holds p's values: the reads of p after c
+ * read c instead, and do not compute p's body again. A bias's gradient, the sum over rows of
+ * dY, read p, the gather of dY from the attention heads' layout through quotients and
+ * remainders, at every term; it reads the stored rows now. */
+static void stored_copies(IrBlock *b) {
+  for (IrInst *in = b->first; in; in = in->next) {
+    for (int r = 0; r < in->nregions; r++) stored_copies(in->regions[r]);
+    IrUses *u = in->op == IR_COMPR ? in->res[0]->aux : NULL;
+    IrValue *p = u && u->other ? copy_source(in) : NULL;
+    if (p) read_copy(b, in, p, in->res[0]);
+  }
+}
+
 /* The matrix (or batch of matrices) that c transposes: c a comprehension
  * c[..., i, j] = m[..., j, i] of an m of its rank and dtype; NULL for any other c. */
 static IrValue *transpose_of(IrValue *c) {
@@ -396,6 +436,8 @@ void pass_fuse(IrFunc *f, const PassOptions *opt) {
   pass_dce(f, opt);
   share_reads(&scratch, f->body);
   ir_resolve(f);
+  ir_count_uses(&scratch, f);
+  stored_copies(f->body);
   ir_count_uses(&scratch, f);
   plan_block(&scratch, f->body, false);
   while (fu.changed) {

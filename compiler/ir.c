@@ -366,8 +366,66 @@ static bool neutral(IrBinOp op, IrValue *v) {
   return ir_is_const_int(v, &c) && ((op == BIN_ADD && c == 0) || (op == BIN_MUL && c == 1));
 }
 
+/* The extent n of an index v of a comprehension or reduction, which ranges over [0, n); NULL for
+ * any other value. (A comprehension is read only at indices in its range: a guarded read's index
+ * is clamped into it, sema.) */
+static IrValue *index_extent(IrValue *v) {
+  v = ir_val(v);
+  IrInst *owner = !v->def && v->block ? v->block->parent : NULL;
+  if (!owner || (owner->op != IR_COMPR && owner->op != IR_REDUCE) || v->index >= owner->nops ||
+      v->block->args[v->index] != v)
+    return NULL;
+  return ir_op(owner, v->index);
+}
+
+/* Are a and b the same integer, as computed (two products 4 * d made apart, before cse), up to
+ * depth levels of operations? A size max(n, 0) is n (a negative size fails its check first). */
+static bool same_int(IrValue *a, IrValue *b, int depth) {
+  a = ir_val(a), b = ir_val(b);
+  int64_t ca, cb;
+  if (a == b) return true;
+  if (ir_is_const_int(a, &ca) && ir_is_const_int(b, &cb)) return ca == cb;
+  IrInst *da = a->def, *db = b->def;
+  for (int k = 0; k < 2; k++) {
+    IrInst *d = k ? db : da;
+    if (d && d->op == IR_BIN && d->sub == BIN_MAX && ir_is_const_int(ir_op(d, 1), &ca) && ca == 0)
+      return k ? same_int(a, ir_op(d, 0), depth) : same_int(ir_op(d, 0), b, depth);
+  }
+  if (depth == 0 || !da || !db || da->op != IR_BIN || db->op != IR_BIN || da->sub != db->sub) return false;
+  return same_int(ir_op(da, 0), ir_op(db, 0), depth - 1) && same_int(ir_op(da, 1), ir_op(db, 1), depth - 1);
+}
+
+/* Is v an integer constant at most 0? */
+static bool nonpositive(IrValue *v) {
+  int64_t c;
+  return ir_is_const_int(v, &c) && c <= 0;
+}
+
+/* Is v the index x clamped, max(x, c <= 0) or min(x, n) or min(x, n - 1), with n x's extent?
+ * The clamp and the range test of an index bound by autodiff (a bias's gradient reads dY[r, p]
+ * at p clamped into [0, n) and tested there) are then no work. */
+static bool clamp_of_index(IrBinOp op, IrValue *x, IrValue *y) {
+  IrValue *n = index_extent(x);
+  if (!n || ir_val(x)->type.dtype != SN_I64) return false;
+  if (op == BIN_MAX) return nonpositive(y);
+  if (op != BIN_MIN) return false;
+  IrInst *d = ir_val(y)->def;
+  int64_t c;
+  return same_int(y, n, 3) || (d && d->op == IR_BIN && d->sub == BIN_SUB && same_int(ir_op(d, 0), n, 3) &&
+                               ir_is_const_int(ir_op(d, 1), &c) && c == 1);
+}
+
+static bool is_bool_const(IrValue *v, bool want) {
+  IrInst *d = ir_val(v)->def;
+  return d && d->op == IR_CONST && ir_val(v)->type.dtype == SN_BOOL && (d->imm.i != 0) == want;
+}
+
 IrValue *ir_bin(IrBuilder *b, IrBinOp op, IrValue *x, IrValue *y) {
   int64_t cx, cy, r;
+  if (clamp_of_index(op, x, y)) return ir_val(x);
+  if (clamp_of_index(op, y, x)) return ir_val(y);
+  if (op == BIN_AND && is_bool_const(x, true)) return ir_val(y);
+  if (op == BIN_AND && is_bool_const(y, true)) return ir_val(x);
   if (ir_val(x)->type.dtype == SN_I64 && ir_is_const_int(x, &cx) && ir_is_const_int(y, &cy) &&
       fold_int(op, cx, cy, &r))
     return ir_const_i64(b, r);
@@ -386,7 +444,28 @@ IrValue *ir_bin(IrBuilder *b, IrBinOp op, IrValue *x, IrValue *y) {
   return in->res[0];
 }
 
+/* What instruction `in` computes when its operands make it trivial by the rules of ir_bin, ir_cmp
+ * and ir_select (an index's clamp or range test, `and` with true, a select on true), seen again
+ * once fusion has put bodies where their indices are known (b, before `in`, makes a constant);
+ * NULL when it is not. */
+IrValue *ir_trivial(IrBuilder *b, IrInst *in) {
+  if (in->op == IR_CMP) {
+    IrValue *x = ir_op(in, 0), *y = ir_op(in, 1), *n = index_extent(x);
+    if (n && ((in->sub == CMP_LT && same_int(y, n, 3)) || (in->sub == CMP_GE && nonpositive(y)))) return ir_const_bool(b, true);
+  }
+  if (in->op == IR_BIN) {
+    IrValue *x = ir_op(in, 0), *y = ir_op(in, 1);
+    if (clamp_of_index((IrBinOp)in->sub, x, y) || (in->sub == BIN_AND && is_bool_const(y, true))) return x;
+    if (clamp_of_index((IrBinOp)in->sub, y, x) || (in->sub == BIN_AND && is_bool_const(x, true))) return y;
+  }
+  if (in->op == IR_SELECT && is_bool_const(ir_op(in, 0), true)) return ir_op(in, 1);
+  return NULL;
+}
+
 IrValue *ir_cmp(IrBuilder *b, IrCmp op, IrValue *x, IrValue *y) {
+  /* an index is below its extent and not negative */
+  IrValue *n = index_extent(x);
+  if (n && ((op == CMP_LT && same_int(y, n, 3)) || (op == CMP_GE && nonpositive(y)))) return ir_const_bool(b, true);
   IrValue *ops[2] = {x, y};
   IrInst *in = ir_emit(b, IR_CMP, 2, ops, 1, &ir_bool, 0);
   in->sub = op;
@@ -394,6 +473,7 @@ IrValue *ir_cmp(IrBuilder *b, IrCmp op, IrValue *x, IrValue *y) {
 }
 
 IrValue *ir_select(IrBuilder *b, IrValue *c, IrValue *x, IrValue *y) {
+  if (is_bool_const(c, true)) return ir_val(x);
   IrValue *ops[3] = {c, x, y};
   IrType t = ir_val(x)->type;
   return ir_emit(b, IR_SELECT, 3, ops, 1, &t, 0)->res[0];

@@ -247,6 +247,7 @@ IrValue *ir_const_bool(IrBuilder *b, bool v);
 IrValue *ir_const(IrBuilder *b, IrType t, double fv, int64_t iv);
 IrValue *ir_bin(IrBuilder *b, IrBinOp op, IrValue *x, IrValue *y);
 IrValue *ir_cmp(IrBuilder *b, IrCmp op, IrValue *x, IrValue *y);
+IrValue *ir_trivial(IrBuilder *b, IrInst *in);
 IrValue *ir_select(IrBuilder *b, IrValue *c, IrValue *x, IrValue *y);
 IrValue *ir_cast(IrBuilder *b, IrValue *x, IrType to);
 IrValue *ir_math(IrBuilder *b, IrMathFn fn, IrValue *x, IrValue *y);

@@ -525,6 +525,20 @@ static IrValue *count_of(Lower *l, IrBuilder *b, IrInst *red) {
                          arena_printf(l->fn->arena, "%s over more than 2^63 - 1 terms: their number overflows 64 bits", red_name((RedKind)red->sub)));
 }
 
+/* The number of terms of a mean or of a reduction without identity (NULL for the others),
+ * checked positive for the latter. */
+static IrValue *checked_count(Lower *l, IrBuilder *b, IrInst *red) {
+  RedKind kind = (RedKind)red->sub;
+  if (!(red_info[kind].flags & (RF_NONEMPTY | RF_MEAN))) return NULL;
+  IrValue *count = count_of(l, b, red);
+  int64_t c;
+  if ((red_info[kind].flags & RF_NONEMPTY) && !(ir_is_const_int(count, &c) && c > 0)) {
+    IrValue *ok = ir_cmp(b, CMP_GT, count, ir_const_i64(b, 0));
+    ir_check(b, CHECK_TRUE, 1, &ok, arena_printf(l->fn->arena, "%s over an empty range", red_name(kind)));
+  }
+  return count;
+}
+
 static bool defined_in(IrValue *v, IrBlock *blk);
 
 /* The data of a vector whose elements are the reduction's terms in order (`sum(x)`, `sum(i)
@@ -560,15 +574,7 @@ static void lower_reduce(Lower *l, IrInst *red) {
   IrValue *idx[SN_MAX_RANK];
   IrValue *result = NULL;
   bool top = !inside_loop(red);
-  IrValue *count = NULL; /* checked positive for the reductions without identity */
-  if (ri->flags & (RF_NONEMPTY | RF_MEAN)) count = count_of(l, &b, red);
-  if (ri->flags & RF_NONEMPTY) {
-    int64_t c;
-    if (!(ir_is_const_int(count, &c) && c > 0)) {
-      IrValue *ok = ir_cmp(&b, CMP_GT, count, ir_const_i64(&b, 0));
-      ir_check(&b, CHECK_TRUE, 1, &ok, arena_printf(l->fn->arena, "%s over an empty range", red_name(kind)));
-    }
-  }
+  IrValue *count = checked_count(l, &b, red);
   switch (ri->order) {
   case RO_TREE: case RO_ANY: {
     /* a mean of integers: the exact i64 sum, divided once */
@@ -706,6 +712,108 @@ static void lse_rows(Lower *l, IrBuilder *b, IrInst *c, IrValue **idx, IrValue *
   for (int r = 0; r < LSE_ROWS; r++) ir_remove(reds[r]);
 }
 
+/* --- column sums ------------------------------------------------------------------------------ */
+
+/* Does v, computed in blk, depend on the index j? */
+static bool depends_on(IrValue *v, IrValue *j, IrBlock *blk) {
+  v = ir_val(v);
+  if (v == j) return true;
+  if (!v->def || !defined_in(v, blk)) return false;
+  for (int k = 0; k < v->def->nops; k++)
+    if (depends_on(ir_op(v->def, k), j, blk)) return true;
+  return false;
+}
+
+/* Columns summed together (sn_sum_leaf_cols): one vector register of them. */
+static int sum_cols_width(SnDtype dt) { return SN_SUM_COLS_BYTES / sn_dtype_size(dt); }
+
+/* The float sum (or mean) of one index that is the body of comprehension c, when its terms read
+ * c's last index j as their innermost subscript and nowhere else: a bias's gradient, sum(r)
+ * dY[r, j], or a layernorm weight's, sum(r) dY[r, j] xhat[r, j]. One column at a time, such a
+ * sum reads its terms down a column, one cache line each, and adds them with scalar stores into
+ * its leaf; sum_cols computes a vector of columns together instead, every column with its own
+ * bits. NULL when c is not such a comprehension. */
+static IrInst *sum_cols_apply(IrInst *c) {
+  if (c->nops == 0) return NULL;
+  IrBlock *body = c->regions[0];
+  IrValue *j = body->args[c->nops - 1];
+  IrInst *red = NULL;
+  for (IrInst *in = body->first; in; in = in->next) {
+    if (!in->nregions) continue;
+    if (in->op != IR_REDUCE || red) return NULL;
+    red = in;
+  }
+  if (!red || (red->sub != RED_SUM && red->sub != RED_MEAN) || red->nops != 1 || defined_in(ir_op(red, 0), body) ||
+      !ir_is_float(red->res[0]->type) || !ir_is_float(ir_val(red->regions[0]->last->ops[0])->type))
+    return NULL;
+  bool down = false;
+  for (IrInst *in = red->regions[0]->first; in; in = in->next) {
+    if (in->nregions) return NULL;
+    if (in->op != IR_ELEM) continue;
+    for (int k = 1; k < in->nops; k++) {
+      if (k == in->nops - 1 && ir_op(in, k) == j) down = true;
+      else if (depends_on(ir_op(in, k), j, body)) return NULL;
+    }
+  }
+  return down ? red : NULL;
+}
+
+/* The body of comprehension c for the columns col0 .. col0 + W - 1 (W = sum_cols_width), its
+ * last index idx[rank - 1] counting blocks of W, appended to b's block: every copy's
+ * instructions before its sum, then the W sums together, then the rest of every copy. The terms
+ * of a leaf are stored row by row, W columns to a row (the copies' terms side by side, which
+ * LLVM vectorises when they read W neighbours), then sn_sum_leaf_cols sums each column's leaf
+ * and pushes it onto that column's tree. The values go to v, their columns to cols. */
+static void sum_cols(Lower *l, IrBuilder *b, IrInst *c, IrValue **idx, IrValue **v, IrValue **cols) {
+  int rank = c->nops;
+  IrInst *red0 = sum_cols_apply(c);
+  SnDtype dt = (SnDtype)red0->res[0]->type.dtype;
+  int w = sum_cols_width(dt);
+  IrValue *col0 = ir_bin(b, BIN_MUL, idx[rank - 1], ir_const_i64(b, w));
+  IrBlock *copy[SN_SUM_COLS_BYTES / 4];
+  IrInst *reds[SN_SUM_COLS_BYTES / 4];
+  for (int k = 0; k < w; k++) {
+    cols[k] = ir_bin(b, BIN_ADD, col0, ir_const_i64(b, k));
+    IrValue *ci[SN_MAX_RANK];
+    memcpy(ci, idx, sizeof(IrValue *) * (size_t)rank);
+    ci[rank - 1] = cols[k];
+    copy[k] = ir_block_new(l->fn, 0, NULL);
+    IrBuilder cb = {.fn = l->fn, .block = copy[k], .span = b->span};
+    ir_inline_region(&cb, c->regions[0], ci, &v[k], 1);
+    reds[k] = copy[k]->first;
+    while (reds[k]->op != IR_REDUCE) reds[k] = reds[k]->next;
+  }
+  for (int k = 0; k < w; k++) move_until(copy[k], reds[k], b->block);
+  for (int k = 0; k < w; k++) move_until(copy[k], reds[k]->next, b->block);
+  for (int k = 0; k < w; k++) move_until(copy[k], NULL, b->block);
+  IrBuilder rb = {.fn = l->fn, .block = b->block, .before = reds[0], .span = reds[0]->span};
+  IrValue *count = checked_count(l, &rb, reds[0]), *n = ir_op(reds[0], 0);
+  IrValue *terms = scratch(&rb, dt, (int64_t)w * SN_SUM_LEAF), *stacks = scratch(&rb, dt, (int64_t)w * SUM_STACK);
+  IrValue *out = scratch(&rb, dt, w), *cleaf = ir_const_i64(&rb, SN_SUM_LEAF);
+  IrValue *leaves = ir_bin(&rb, BIN_DIV, ir_bin(&rb, BIN_ADD, n, ir_const_i64(&rb, SN_SUM_LEAF - 1)), cleaf);
+  IrBuilder kb, tb;
+  IrValue *k = count_loop(&rb, leaves, &kb)->regions[0]->args[0], *off = ir_bin(&kb, BIN_MUL, k, cleaf);
+  IrValue *len = ir_bin(&kb, BIN_MIN, cleaf, ir_bin(&kb, BIN_SUB, n, off));
+  IrValue *t = count_loop(&kb, len, &tb)->regions[0]->args[0];
+  IrValue *row = ir_bin(&tb, BIN_MUL, t, ir_const_i64(&tb, w)), *r = ir_bin(&tb, BIN_ADD, off, t);
+  for (int q = 0; q < w; q++) {
+    Sum sum = {reds[q], BIN_ADD, reds[q]->res[0]->type, {0}};
+    store_at(&tb, terms, ir_bin(&tb, BIN_ADD, row, ir_const_i64(&tb, q)), sum_term(&sum, &tb, (Terms){0, NULL}, r));
+  }
+  ir_yield(&tb, 0, NULL);
+  IrValue *largs[4] = {terms, len, stacks, k};
+  ir_call(&kb, dt == SN_F64 ? RT_SUM_LEAF_COLS : RT_SUM_LEAF_COLSF, 4, largs);
+  ir_yield(&kb, 0, NULL);
+  IrValue *fargs[3] = {stacks, leaves, out};
+  ir_call(&rb, dt == SN_F64 ? RT_SUM_FOLD_COLS : RT_SUM_FOLD_COLSF, 3, fargs);
+  for (int q = 0; q < w; q++) {
+    IrValue *res = load_at(&rb, out, ir_const_i64(&rb, q));
+    if (count) res = ir_bin(&rb, BIN_DIV, res, ir_cast(&rb, count, reds[q]->res[0]->type));
+    ir_replace(reds[q]->res[0], res);
+  }
+  for (int q = 0; q < w; q++) ir_remove(reds[q]);
+}
+
 /* --- results written over a dying operand ------------------------------------------------------ */
 
 /* Are the uses of tensor a in block b (regions included) only its sizes and reads of its element
@@ -771,6 +879,23 @@ static IrValue *reuse_candidate(IrInst *c) {
   return found;
 }
 
+/* Stores the values v[r] of comprehension c into its tensor at idx, the last index of value r
+ * at[r] when given, and ends the loop nest's innermost body. */
+static void store_values(IrBuilder *b, TensorInfo *ti, IrInst *c, IrValue **idx, int nv, IrValue **v, IrValue **at) {
+  int rank = c->nops;
+  SnDtype dt = (SnDtype)c->res[0]->type.dtype;
+  for (int r = 0; r < nv; r++) {
+    IrValue *x = v[r];
+    if (dt != compute_of(dt) || ir_val(x)->type.dtype != dt) x = ir_cast(b, x, ir_scalar(dt));
+    IrValue *pos[SN_MAX_RANK];
+    memcpy(pos, idx, sizeof(IrValue *) * (size_t)rank);
+    if (at) pos[rank - 1] = at[r];
+    IrValue *ops[3] = {ti->data, linear(b, rank, ti->dims, pos), x};
+    ir_emit(b, IR_STORE, 3, ops, 0, NULL, 0);
+  }
+  if (rank > 0) ir_yield(b, 0, NULL);
+}
+
 static void materialize(Lower *l, IrInst *c) {
   IrBuilder b = {.fn = l->fn, .block = c->parent, .before = c, .span = c->span};
   int rank = c->nops;
@@ -779,6 +904,8 @@ static void materialize(Lower *l, IrInst *c) {
   IrType tt = c->res[0]->type;
   SnDtype dt = (SnDtype)tt.dtype;
   bool jam = lse_rows_apply(c);
+  /* whole blocks of columns summed together, the columns after the last block one by one */
+  int cols = !jam && sum_cols_apply(c) ? sum_cols_width((SnDtype)sum_cols_apply(c)->res[0]->type.dtype) : 0;
   /* four rows' values are computed before they are stored, and the last row again: not in place */
   IrValue *over = jam ? NULL : reuse_candidate(c), *t;
   if (over) {
@@ -793,36 +920,40 @@ static void materialize(Lower *l, IrInst *c) {
   }
   t->name = c->res[0]->name;
   TensorInfo *ti = tinfo(l, t);
-  IrBuilder in = b;
-  IrValue *idx[SN_MAX_RANK];
+  IrBuilder in = b, rest = {0};
+  IrValue *idx[SN_MAX_RANK], *rest_idx[SN_MAX_RANK];
   IrInst *outer = NULL;
   for (int d = 0; d < rank; d++) {
     IrBuilder nb;
     IrValue *hi = ext[d];
     if (jam && d == rank - 1) /* blocks of LSE_ROWS rows */
       hi = ir_bin(&in, BIN_DIV, ir_bin(&in, BIN_ADD, hi, ir_const_i64(&in, LSE_ROWS - 1)), ir_const_i64(&in, LSE_ROWS));
+    if (cols && d == rank - 1) /* whole blocks of columns */
+      hi = ir_bin(&in, BIN_DIV, hi, ir_const_i64(&in, cols));
     IrInst *f = for_loop(&in, ir_const_i64(&in, 0), hi, 0, NULL, &nb);
     f->flags |= IRF_INDEPENDENT;
     if (!outer) outer = f;
     idx[d] = f->regions[0]->args[0];
+    if (cols && d == rank - 1) { /* the columns after the last block */
+      IrInst *g = for_loop(&in, ir_bin(&in, BIN_MUL, hi, ir_const_i64(&in, cols)), ext[d], 0, NULL, &rest);
+      g->flags |= IRF_INDEPENDENT;
+      memcpy(rest_idx, idx, sizeof(IrValue *) * (size_t)d);
+      rest_idx[d] = g->regions[0]->args[0];
+    }
     if (d > 0) ir_yield(&in, 0, NULL);
     in = nb;
   }
   if (outer && !inside_loop(c)) outer->flags |= IRF_PARALLEL;
-  IrValue *v[LSE_ROWS], *rows[LSE_ROWS];
-  int nv = jam ? LSE_ROWS : 1;
-  if (jam) lse_rows(l, &in, c, idx, ext[rank - 1], v, rows);
+  IrValue *v[SN_SUM_COLS_BYTES / 4], *at[SN_SUM_COLS_BYTES / 4];
+  int nv = jam ? LSE_ROWS : cols ? cols : 1;
+  if (jam) lse_rows(l, &in, c, idx, ext[rank - 1], v, at);
+  else if (cols) sum_cols(l, &in, c, idx, v, at);
   else ir_inline_region(&in, c->regions[0], idx, &v[0], 1);
-  for (int r = 0; r < nv; r++) {
-    IrValue *x = v[r];
-    if (dt != compute_of(dt) || ir_val(x)->type.dtype != dt) x = ir_cast(&in, x, ir_scalar(dt));
-    IrValue *at[SN_MAX_RANK];
-    memcpy(at, idx, sizeof(IrValue *) * (size_t)rank);
-    if (jam) at[rank - 1] = rows[r];
-    IrValue *ops[3] = {ti->data, linear(&in, rank, ti->dims, at), x};
-    ir_emit(&in, IR_STORE, 3, ops, 0, NULL, 0);
+  store_values(&in, ti, c, idx, nv, v, jam || cols ? at : NULL);
+  if (cols) {
+    ir_inline_region(&rest, c->regions[0], rest_idx, &v[0], 1);
+    store_values(&rest, ti, c, rest_idx, 1, v, NULL);
   }
-  if (rank > 0) ir_yield(&in, 0, NULL);
   ir_replace(c->res[0], t);
   ir_remove(c);
 }
@@ -870,9 +1001,23 @@ static void lower_block(Lower *l, IrBlock *blk) {
   }
 }
 
+/* Instructions that fusion made trivial (ir_trivial: an index's clamp and range test, where
+ * autodiff bound it) give way to their values before lowering, so that what a body reads shows
+ * plainly (a bias's gradient reads dY[r, j], not dY at a clamp of j) and no loop computes them. */
+static void simplify(IrFunc *f, IrBlock *blk) {
+  for (IrInst *in = blk->first; in; in = in->next) {
+    for (int r = 0; r < in->nregions; r++) simplify(f, in->regions[r]);
+    if (in->op != IR_BIN && in->op != IR_CMP && in->op != IR_SELECT) continue;
+    IrBuilder b = {.fn = f, .block = blk, .before = in, .span = in->span};
+    IrValue *v = ir_trivial(&b, in);
+    if (v) ir_replace(in->res[0], v);
+  }
+}
+
 void pass_loops(IrFunc *f, const PassOptions *opt) {
   (void)opt;
   Lower l = {f, {0}};
+  simplify(f, f->body);
   ir_clear_aux(f->body);
   lower_block(&l, f->body);
   ir_clear_aux(f->body);

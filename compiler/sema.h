@@ -327,15 +327,16 @@ bool sema_dims_match(Sema *s, Dim a, Dim b, Span span, const char *what);
  * constant, else when the program runs. */
 bool sema_size(Sema *s, Val *v, Span span, Dim *out);
 
-/* save(map ..., path, shard_size=, dtype=, files_from=): the map's loops, written where it is
- * saved (sema_map.c); dtype -1 keeps each tensor's own; files (NULL when not given) names a
- * directory whose config and tokenizer files the output gets. */
 /* The output options of a checkpoint written by a map or merge_passthrough (`what`, for
  * messages): the path's form, the shard size in bytes (0: one file) and files_from ("" for
  * none); false after an error. */
 bool sema_checkpoint_output(Sema *s, const char *what, Arg *path, Node *shard_size, Arg *files, IrValue **shard,
                             IrValue **files_ir);
-Val *sema_map_save(Sema *s, Val *map, Arg *path, Node *shard_size, int dtype, Arg *files, Node *call);
+/* save(map ..., path, shard_size=, dtype=, files_from=, vocab=): the map's loops, written where it
+ * is saved (sema_map.c); dtype -1 keeps each tensor's own; files (NULL when not given) names a
+ * directory whose config and tokenizer files the output gets; vocab (NULL when not given), "base"
+ * or "union", merges models of different vocabularies (docs/merge.md). */
+Val *sema_map_save(Sema *s, Val *map, Arg *path, Node *shard_size, int dtype, Arg *files, Arg *vocab, Node *call);
 /* tensor_layer(), tensor_layers(), tensor_id(), tensor_has(text) (builtin `name`): the runtime
  * call rt on the tensor a map's body computes (with `text`, a string, for tensor_has), an i64 or
  * (tensor_has) a bool; an error at `at` outside a map's body. */

@@ -43,22 +43,32 @@ static int cmp_group(const void *a, const void *b) {
   return x->dt != y->dt ? (int)x->dt - (int)y->dt : x->rank - y->rank;
 }
 
-/* The groups of the checkpoints as they are now, checked; false after an error. */
-static bool read_headers(Sema *s, MapVal *m) {
+/* The checkpoints opened as save's vocab= matches them (SN_VOCAB_HEADERS before save is seen),
+ * or NULL after an error at the checkpoint at fault. */
+static SnStMap *open_inputs(Sema *s, MapVal *m, int32_t vocab) {
   Node *paths = m->n->a;
   int64_t bad;
-  SnStMap *sm = sn_stmap_open(m->ninputs, m->const_paths, &bad);
-  if (!sm) {
-    Span at = bad >= 0 ? ((Node *)paths->list.items[bad])->span : m->n->name_span;
-    Diag *g = diag_error(s->diags, at, "%s", sn_error_message());
-    if (bad >= 0 && !exists(m->const_paths[bad]))
-      diag_hint(s->diags, g, "the checkpoints are read when the program is compiled if they all exist; if none "
-                             "does, they are read only when it runs");
-    else
-      diag_hint(s->diags, g, "every checkpoint a map reads must hold the same tensor names, each with the same "
-                             "dtype and shape");
-    return false;
-  }
+  SnStMap *sm = sn_stmap_open(m->ninputs, m->const_paths, vocab, &bad);
+  if (sm) return sm;
+  Span at = bad >= 0 ? ((Node *)paths->list.items[bad])->span : m->n->name_span;
+  Diag *g = diag_error(s->diags, at, "%s", sn_error_message());
+  if (bad >= 0 && !exists(m->const_paths[bad]))
+    diag_hint(s->diags, g, "the checkpoints are read when the program is compiled if they all exist; if none "
+                           "does, they are read only when it runs");
+  else if (vocab == SN_VOCAB_SAME)
+    /* what the headers' first reading let pass: the rows of embeddings */
+    diag_hint(s->diags, g, "save(..., vocab=\"base\") gives the merge the base's vocabulary, vocab=\"union\" every "
+                           "model's tokens; each model's rows are matched by the tokens of its tokenizer.json");
+  else if (vocab == SN_VOCAB_HEADERS)
+    diag_hint(s->diags, g, "every checkpoint a map reads must hold the same tensor names, each with the same "
+                           "dtype and shape");
+  return NULL;
+}
+
+/* The groups of the checkpoints as they are now, checked; false after an error. */
+static bool read_headers(Sema *s, MapVal *m) {
+  SnStMap *sm = open_inputs(s, m, SN_VOCAB_HEADERS);
+  if (!sm) return false;
   int64_t count = sn_stmap_count(sm);
   m->groups = arena_alloc(s->arena, (size_t)(count ? count : 1) * sizeof *m->groups);
   for (int64_t k = 0; k < count; k++) {
@@ -280,7 +290,29 @@ bool sema_checkpoint_output(Sema *s, const char *what, Arg *path, Node *shard_si
   return true;
 }
 
-Val *sema_map_save(Sema *s, Val *v, Arg *path, Node *shard_size, int dtype, Arg *files, Node *call) {
+/* save's vocab=: SN_VOCAB_SAME when not given, BASE or UNION, or -1 after an error. */
+static int32_t vocab_option(Sema *s, Arg *vocab, const char *out) {
+  if (!vocab) return SN_VOCAB_SAME;
+  const char *mode = vocab->v->kind == V_STR ? sema_const_str(vocab->v) : NULL;
+  if (!mode || (strcmp(mode, "base") != 0 && strcmp(mode, "union") != 0)) {
+    const char *got = mode                     ? arena_printf(s->arena, "\"%s\"", mode)
+                      : vocab->v->kind == V_STR ? "a string computed when the program runs"
+                                                : sema_type_str(s, vocab->v);
+    Diag *g = diag_error(s->diags, vocab->span, "vocab is \"base\" or \"union\", not %s", got);
+    diag_hint(s->diags, g, "vocab=\"base\" merges onto the base's vocabulary, vocab=\"union\" onto every model's "
+                           "tokens (mergekit's tokenizer_source)");
+    return -1;
+  }
+  if (out && out[strlen(out) - 1] != '/') {
+    Diag *g = diag_error(s->diags, vocab->span, "vocab= writes the output's tokenizer.json beside it, but the output "
+                                                "is a file");
+    diag_hint(s->diags, g, "write into a directory: save(merged, \"merged/\", vocab=\"%s\")", mode);
+    return -1;
+  }
+  return strcmp(mode, "base") == 0 ? SN_VOCAB_BASE : SN_VOCAB_UNION;
+}
+
+Val *sema_map_save(Sema *s, Val *v, Arg *path, Node *shard_size, int dtype, Arg *files, Arg *vocab_arg, Node *call) {
   MapVal *m = v->map;
   if (m->fn != s->fn) {
     /* the REPL compiles each input on its own: the body's names are an earlier input's values */
@@ -291,10 +323,12 @@ Val *sema_map_save(Sema *s, Val *v, Arg *path, Node *shard_size, int dtype, Arg 
   IrValue *shard, *files_ir;
   if (!sema_checkpoint_output(s, "a map's output", path, shard_size, files, &shard, &files_ir)) return ERR;
   const char *out = sema_const_str(path->v);
-  if (out && m->const_paths) {
-    int64_t bad;
-    SnStMap *sm = sn_stmap_open(m->ninputs, m->const_paths, &bad);
-    SnStatus st = sm ? sn_stmap_check_output(sm, out) : 0;
+  int32_t vocab = vocab_option(s, vocab_arg, out);
+  if (vocab < 0) return ERR;
+  if (m->const_paths) {
+    SnStMap *sm = open_inputs(s, m, vocab);
+    if (!sm) return ERR;
+    SnStatus st = out ? sn_stmap_check_output(sm, out) : 0;
     sn_stmap_close(sm);
     if (st) {
       Diag *g = diag_error(s->diags, path->span, "%s", sn_error_message());
@@ -316,8 +350,8 @@ Val *sema_map_save(Sema *s, Val *v, Arg *path, Node *shard_size, int dtype, Arg 
     IrValue *aops[3] = {run, i32_const(s, m->groups[g].dt), ir_const_i64(&s->b, m->groups[g].rank)};
     ir_call(&s->b, RT_MAP_ACCEPT, 3, aops);
   }
-  IrValue *sops[5] = {run, path->v->ir, shard, i32_const(s, dtype), files_ir};
-  ir_call(&s->b, RT_MAP_START, 5, sops);
+  IrValue *sops[6] = {run, path->v->ir, shard, i32_const(s, dtype), files_ir, i32_const(s, vocab)};
+  ir_call(&s->b, RT_MAP_START, 6, sops);
   bool ok = true;
   for (int g = 0; g < m->ngroups && ok; g++) ok = group_loop(s, m, run, m->groups[g], dtype, m->n->name_span);
   ir_call(&s->b, RT_MAP_END, 1, &run);

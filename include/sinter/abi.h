@@ -63,6 +63,15 @@ void sn_sum_pushf(float *stack, int64_t k, float v, int32_t mul);
 double sn_sum_fold(const double *stack, int64_t n, int32_t mul);
 float sn_sum_foldf(const float *stack, int64_t n, int32_t mul);
 int64_t sn_sum_chunk(int64_t nleaves, int64_t least);
+/* Sums of SN_SUM_COLS_BYTES of columns at once (16 f32, 8 f64: one vector register), each with
+ * the bits of its own sum above: leaf_cols takes x[t * W + w], t < n <= SN_SUM_LEAF, as term t
+ * of column w's k-th leaf and pushes the W leaves onto their trees (stack: 64 vectors of W);
+ * fold_cols writes the W folds over n leaves to out. Only sums (compiler/loops.c, sum_cols). */
+#define SN_SUM_COLS_BYTES 64
+void sn_sum_leaf_cols(const double *x, int64_t n, double *stack, int64_t k);
+void sn_sum_leaf_colsf(const float *x, int64_t n, float *stack, int64_t k);
+void sn_sum_fold_cols(const double *stack, int64_t n, double *out);
+void sn_sum_fold_colsf(const float *stack, int64_t n, float *out);
 
 /* --- the shared lse tile and random tensors ------------------------------------------------ */
 /* The sum of exp(v[i] - m), i < n, where m is the maximum of v: one tile of lse
@@ -213,7 +222,14 @@ SnStatus sn_plot_density_call(const char *where, const char *path, const SnTenso
  * the input at fault (-1 for none in particular); the compiler calls it on files that exist when
  * it compiles, the program again when it runs. Tensor k is input 0's k-th, in file order. */
 typedef struct SnStMap SnStMap;
-SnStMap *sn_stmap_open(int64_t n, const char *const *paths, int64_t *bad);
+/* How the rows of the embedding and output matrices (2-D tensors named with embed_tokens or
+ * lm_head) are matched: SAME, they must agree as every other tensor; BASE and UNION (save's
+ * vocab=, mergekit's tokenizer_source), each model's rows are matched by token string (its
+ * directory's tokenizer.json) onto the output vocabulary, the base's (input 0's) or the base's
+ * followed by the others' new tokens; HEADERS, their rows are not compared and no tokenizer is
+ * read (the compiler's first look, before it knows save's vocab=). */
+enum { SN_VOCAB_SAME, SN_VOCAB_BASE, SN_VOCAB_UNION, SN_VOCAB_HEADERS };
+SnStMap *sn_stmap_open(int64_t n, const char *const *paths, int32_t vocab, int64_t *bad);
 void sn_stmap_close(SnStMap *m);
 int64_t sn_stmap_count(const SnStMap *m);
 /* Tensor k's dtype and rank. */
@@ -229,8 +245,11 @@ void *sn_map_begin(const char *where, int64_t ninputs);
 SnStatus sn_map_input(void *run, const char *path);
 SnStatus sn_map_accept(void *run, int32_t dtype, int64_t rank);
 /* out_dtype -1 keeps each tensor's; files_from "" copies nothing, else a directory whose files other
- * than weights (config, tokenizer) the output directory gets when the map ends */
-SnStatus sn_map_start(void *run, const char *out, int64_t shard_bytes, int32_t out_dtype, const char *files_from);
+ * than weights (config, tokenizer) the output directory gets when the map ends; vocab an SN_VOCAB_*
+ * (BASE and UNION also write the output vocabulary's tokenizer.json, and UNION config.json's
+ * vocab_size) */
+SnStatus sn_map_start(void *run, const char *out, int64_t shard_bytes, int32_t out_dtype, const char *files_from,
+                      int32_t vocab);
 int64_t sn_map_count(void *run, int32_t dtype, int64_t rank);
 SnTensor *sn_map_get(void *run, int32_t dtype, int64_t rank, int64_t k, int64_t input);
 SnStatus sn_map_put(void *run, int32_t dtype, int64_t rank, int64_t k, const SnTensor *value);

@@ -81,6 +81,59 @@ _Static_assert(SN_SUM_LANES == 32, "the lanes' tree below is written for 32 lane
 SUM_KERNELS(double, f64x8, )
 SUM_KERNELS(float, f32x8, f)
 
+/* Column sums: the same steps as above, each on a vector of W columns, so every column gets its
+ * own sum's bits (vector additions are the scalar ones, lane by lane). */
+typedef double f64xc __attribute__((vector_size(SN_SUM_COLS_BYTES)));
+typedef float f32xc __attribute__((vector_size(SN_SUM_COLS_BYTES)));
+#define SUM_COLS_KERNELS(T, VT, SUFFIX)                                                           \
+  void sn_sum_leaf_cols##SUFFIX(const T *x, int64_t n, T *stack, int64_t k) {                     \
+    const int w = SN_SUM_COLS_BYTES / sizeof(T);                                                  \
+    int64_t rounds = n / SN_SUM_LANES, j = rounds * SN_SUM_LANES;                                 \
+    VT acc = {0}, t;                                                                              \
+    if (rounds > 0) {                                                                             \
+      VT lane[SN_SUM_LANES];                                                                      \
+      memcpy(lane, x, sizeof lane);                                                               \
+      for (int64_t r = 1; r < rounds; r++)                                                        \
+        for (int l = 0; l < SN_SUM_LANES; l++) {                                                  \
+          memcpy(&t, x + (r * SN_SUM_LANES + l) * w, sizeof t);                                   \
+          lane[l] = lane[l] + t;                                                                  \
+        }                                                                                         \
+      for (int h = SN_SUM_LANES / 2; h >= 1; h /= 2) /* lane l + 16 into lane l, ..., l + 1 */    \
+        for (int l = 0; l < h; l++) lane[l] = lane[l] + lane[l + h];                              \
+      acc = lane[0];                                                                              \
+    }                                                                                             \
+    for (; j < n; j++) {                                                                          \
+      memcpy(&t, x + j * w, sizeof t);                                                            \
+      acc = acc + t;                                                                              \
+    }                                                                                             \
+    acc = acc + (VT){0}; /* -0.0 sums to +0.0, as sn_sum_leaf's */                                \
+    int l = 0;                                                                                    \
+    VT s;                                                                                         \
+    for (; (k >> l) & 1; l++) {                                                                   \
+      memcpy(&s, stack + l * w, sizeof s);                                                        \
+      acc = s + acc;                                                                              \
+    }                                                                                             \
+    memcpy(stack + l * w, &acc, sizeof acc);                                                      \
+  }                                                                                               \
+                                                                                                  \
+  void sn_sum_fold_cols##SUFFIX(const T *stack, int64_t n, T *out) {                              \
+    const int w = SN_SUM_COLS_BYTES / sizeof(T);                                                  \
+    VT acc = {0}, s;                                                                              \
+    if (n > 0) {                                                                                  \
+      int l = __builtin_ctzll((unsigned long long)n);                                             \
+      memcpy(&acc, stack + l * w, sizeof acc);                                                    \
+      for (l++; l < 63 && (n >> l); l++)                                                          \
+        if ((n >> l) & 1) {                                                                       \
+          memcpy(&s, stack + l * w, sizeof s);                                                    \
+          acc = s + acc;                                                                          \
+        }                                                                                         \
+    }                                                                                             \
+    memcpy(out, &acc, sizeof acc);                                                                \
+  }
+
+SUM_COLS_KERNELS(double, f64xc, )
+SUM_COLS_KERNELS(float, f32xc, f)
+
 int64_t sn_sum_chunk(int64_t nleaves, int64_t least) {
   int64_t c = 1;
   while (c < INT64_MAX / 2 && (c < least || c * SUM_CHUNKS < nleaves)) c *= 2;

@@ -27,4 +27,24 @@ SnStatus snrt_io_record_target(const char *path, char **file, int64_t *shard_byt
 /* The pending error message, located at `where` (a call's source position): a failed status. */
 SnStatus snrt_io_fail_where(const char *where);
 
+/* --- merging models of different vocabularies (vocab.c; save's vocab=, docs/merge.md) --------
+ * The output vocabulary of SN_VOCAB_BASE or SN_VOCAB_UNION over n checkpoints (paths) whose
+ * embedding matrices have nrows[i] rows, from each one's tokenizer.json; NULL with a message
+ * naming the model and the file. gather gives model `input`'s matrix (got by get(ctx, i), as
+ * for every model whose rows it needs) with one row per output token: a new tensor, or the
+ * model's own when its rows are the output's already. */
+typedef struct SnVocab SnVocab;
+SnVocab *snrt_vocab_new(int32_t mode, int64_t n, char *const *paths, const int64_t *nrows);
+void snrt_vocab_free(SnVocab *v);
+int64_t snrt_vocab_rows(const SnVocab *v);
+SnTensor *snrt_vocab_gather(const SnVocab *v, int64_t input, SnTensor *(*get)(void *ctx, int64_t input), void *ctx);
+/* "base" or "union", as save's vocab= says it. */
+const char *snrt_vocab_mode_name(int32_t mode);
+/* The tokenizer.json of a checkpoint: in its directory, or beside its file. */
+void snrt_vocab_tokenizer_path(char *buf, size_t size, const char *checkpoint);
+/* UNION's tokenizer.json at path: the base's (checkpoint `base`) with the added tokens after its
+ * own, each with its model's added_tokens entry if it has one, else as Hugging Face's add_tokens
+ * writes one (not special, normalized). */
+SnStatus snrt_vocab_write_tokenizer(SnVocab *v, const char *base, const char *path);
+
 #endif

@@ -24,6 +24,9 @@ struct SnStMap {
   SnStFile **files;
   int64_t *index;     /* index[i * count + k]: input i's entry for input 0's tensor k */
   int64_t count;      /* tensors */
+  int32_t vocab;      /* SN_VOCAB_*: how the embedding and output matrices' rows are matched */
+  int64_t *nrows;     /* with BASE and UNION: each input's vocabulary, its embedding's rows */
+  SnVocab *voc;       /* and the output vocabulary */
 };
 
 void sn_stmap_close(SnStMap *m) {
@@ -35,7 +38,15 @@ void sn_stmap_close(SnStMap *m) {
   free(m->paths);
   free(m->files);
   free(m->index);
+  free(m->nrows);
+  snrt_vocab_free(m->voc);
   free(m);
+}
+
+/* Is tensor `name` of rank `rank` an embedding or output matrix, one row per token (mergekit's
+ * embedding names)? */
+static int vocab_tensor(const char *name, int64_t rank) {
+  return rank == 2 && (strstr(name, "embed_tokens") || strstr(name, "lm_head"));
 }
 
 /* "path" for a checkpoint that is one file, "path (shard)" for a sharded one: where a tensor is. */
@@ -62,18 +73,21 @@ static SnStatus match(SnStMap *m, int64_t i, int64_t *bad) {
     int64_t ra, rb, sa[SN_MAX_RANK], sb[SN_MAX_RANK];
     sn_st_info(a, k, &da, &ra, sa);
     sn_st_info(b, j, &db, &rb, sb);
+    /* with vocab=, an embedding's rows are matched by token */
+    int by_token = m->vocab != SN_VOCAB_SAME && vocab_tensor(name, ra);
     int same = da == db && ra == rb;
-    for (int64_t d = 0; same && d < ra; d++) same = sa[d] == sb[d];
+    for (int64_t d = by_token; same && d < ra; d++) same = sa[d] == sb[d];
     if (!same) {
       char ta[256], tb[256];
       snrt_io_shape_text(ta, sizeof ta, da, ra, sa);
       snrt_io_shape_text(tb, sizeof tb, db, rb, sb);
       *bad = i;
       /* an embedding or output matrix whose rows differ: models of different vocabularies */
-      int vocab = da == db && ra == 2 && rb == 2 && sa[1] == sb[1] && (strstr(name, "embed") || strstr(name, "lm_head"));
-      char words[160] = "";
+      int vocab = da == db && rb == 2 && sa[1] == sb[1] && vocab_tensor(name, ra);
+      char words[200] = "";
       if (vocab)
-        snprintf(words, sizeof words, " (the vocabularies differ: %lld and %lld tokens; merge models of one tokenizer)",
+        snprintf(words, sizeof words, " (the vocabularies differ: %lld and %lld tokens; merge models of one tokenizer, "
+                 "or save with vocab=\"base\" or vocab=\"union\" to match their rows by token)",
                  (long long)sa[0], (long long)sb[0]);
       return sn_error_set("tensor '%s' is %s in %s but %s in %s%s", name, ta,
                           place(pa, sizeof pa, m->paths[0], sn_st_path(a, k)), tb,
@@ -92,7 +106,35 @@ static SnStatus match(SnStMap *m, int64_t i, int64_t *bad) {
   return 0;
 }
 
-SnStMap *sn_stmap_open(int64_t n, const char *const *paths, int64_t *bad) {
+/* With BASE and UNION: each input's vocabulary (the rows of its embedding and output matrices,
+ * which must agree) and the output vocabulary from the tokenizers. */
+static SnStatus open_vocab(SnStMap *m, int64_t *bad) {
+  const char *first = NULL;
+  if (!(m->nrows = calloc((size_t)m->n, sizeof *m->nrows))) return sn_error_set("out of memory");
+  for (int64_t k = 0; k < m->count; k++) {
+    const char *name = sn_st_name(m->files[0], k);
+    int64_t rank, shape[SN_MAX_RANK];
+    sn_st_info(m->files[0], k, NULL, &rank, NULL);
+    if (!vocab_tensor(name, rank)) continue;
+    for (int64_t i = 0; i < m->n; i++) {
+      sn_st_info(m->files[i], m->index[i * m->count + k], NULL, NULL, shape);
+      if (first && shape[0] != m->nrows[i]) {
+        *bad = i;
+        return sn_error_set("tensor '%s' has %lld rows in %s but '%s' has %lld: a model's embedding and output "
+                            "matrices have a row per token of its vocabulary", name, (long long)shape[0],
+                            m->paths[i], first, (long long)m->nrows[i]);
+      }
+      m->nrows[i] = shape[0];
+    }
+    first = name;
+  }
+  if (!first)
+    return sn_error_set("vocab=\"%s\": the checkpoints have no embedding or output matrix (a 2-D tensor named "
+                        "with embed_tokens or lm_head) whose rows are tokens", snrt_vocab_mode_name(m->vocab));
+  return (m->voc = snrt_vocab_new(m->vocab, m->n, m->paths, m->nrows)) ? 0 : 1;
+}
+
+SnStMap *sn_stmap_open(int64_t n, const char *const *paths, int32_t vocab, int64_t *bad) {
   *bad = -1;
   SnStMap *m = calloc(1, sizeof *m);
   if (m) {
@@ -106,6 +148,7 @@ SnStMap *sn_stmap_open(int64_t n, const char *const *paths, int64_t *bad) {
     return NULL;
   }
   m->n = n;
+  m->vocab = vocab;
   SnStatus st = 0;
   for (int64_t i = 0; i < n && !st; i++) {
     if (!(m->paths[i] = strdup(paths[i]))) st = sn_error_set("out of memory");
@@ -118,6 +161,7 @@ SnStMap *sn_stmap_open(int64_t n, const char *const *paths, int64_t *bad) {
     for (int64_t k = 0; k < m->count && !st; k++) m->index[k] = k;
   }
   for (int64_t i = 1; i < n && !st; i++) st = match(m, i, bad);
+  if (!st && (vocab == SN_VOCAB_BASE || vocab == SN_VOCAB_UNION)) st = open_vocab(m, bad);
   if (st) {
     sn_stmap_close(m);
     return NULL;
@@ -190,6 +234,7 @@ typedef struct SnMapRun {
   char *out;          /* the output's path */
   char *files_from;   /* a directory whose other files (config, tokenizer) the output gets, or NULL */
   int64_t layers;     /* a passthrough's layers, set in the copied config.json; 0 for a map */
+  int32_t vocab;      /* SN_VOCAB_*: save's vocab= */
   struct SnMapRun *next; /* the runs not finished, for sn_map_abandon_all */
 } SnMapRun;
 
@@ -285,7 +330,7 @@ static SnStatus open_output(SnMapRun *r, const char *out, int64_t shard_bytes);
  * declares the output's tensors: after it, only a failure to write can stop the map. */
 static SnStatus start(SnMapRun *r, const char *out, int64_t shard_bytes, int32_t out_dtype) {
   int64_t bad;
-  if (!(r->map = sn_stmap_open(r->npaths, (const char *const *)r->paths, &bad))) return 1;
+  if (!(r->map = sn_stmap_open(r->npaths, (const char *const *)r->paths, r->vocab, &bad))) return 1;
   const SnStFile *f = r->map->files[0];
   for (int64_t k = 0; k < r->map->count; k++) {
     SnDtype dt;
@@ -309,6 +354,7 @@ static SnStatus start(SnMapRun *r, const char *out, int64_t shard_bytes, int32_t
     SnDtype dt;
     int64_t rank, shape[SN_MAX_RANK];
     sn_st_info(f, k, &dt, &rank, shape);
+    if (r->map->voc && vocab_tensor(sn_st_name(f, k), rank)) shape[0] = snrt_vocab_rows(r->map->voc);
     if (sn_st_writer_declare(r->writer, sn_st_name(f, k), out_dtype >= 0 ? (SnDtype)out_dtype : dt, rank, shape))
       return 1;
   }
@@ -324,6 +370,9 @@ static SnStatus open_output(SnMapRun *r, const char *out, int64_t shard_bytes) {
   size_t len = strlen(out);
   if (r->files_from && !(len && out[len - 1] == '/'))
     return sn_error_set("files_from= copies files into a directory, but the output %s is a file", out);
+  if (r->map->voc && !(len && out[len - 1] == '/'))
+    return sn_error_set("vocab=\"%s\" writes the output's tokenizer.json beside it, but the output %s is a file",
+                        snrt_vocab_mode_name(r->vocab), out);
   if (r->files_from && !(stat(r->files_from, &st) == 0 && S_ISDIR(st.st_mode)))
     return sn_error_set("files_from=%s: no such directory", r->files_from);
   if (!(r->out = strdup(out))) return sn_error_set("out of memory");
@@ -341,8 +390,10 @@ static SnStatus open_output(SnMapRun *r, const char *out, int64_t shard_bytes) {
   return 0;
 }
 
-SnStatus sn_map_start(void *run, const char *out, int64_t shard_bytes, int32_t out_dtype, const char *files_from) {
+SnStatus sn_map_start(void *run, const char *out, int64_t shard_bytes, int32_t out_dtype, const char *files_from,
+                      int32_t vocab) {
   SnMapRun *r = run;
+  r->vocab = vocab;
   if (*files_from && !(r->files_from = strdup(files_from))) return sn_error_set("out of memory"), run_fail(r);
   return start(r, out, shard_bytes, out_dtype) ? run_fail(r) : 0;
 }
@@ -352,11 +403,23 @@ int64_t sn_map_count(void *run, int32_t dtype, int64_t rank) {
   return g ? g->n : 0;
 }
 
+/* Input i's tensor `tensor` (of input 0's), for snrt_vocab_gather. */
+typedef struct {
+  SnStMap *m;
+  int64_t tensor;
+} MapTensorOf;
+
+static SnTensor *input_tensor(void *ctx, int64_t i) {
+  MapTensorOf *t = ctx;
+  return sn_st_get(t->m->files[i], t->m->index[i * t->m->count + t->tensor]);
+}
+
 SnTensor *sn_map_get(void *run, int32_t dtype, int64_t rank, int64_t k, int64_t input) {
   SnMapRun *r = run;
-  SnStMap *m = r->map;
-  int64_t t = group_of(r, dtype, rank)->tensors[k];
-  SnTensor *v = sn_st_get(m->files[input], m->index[input * m->count + t]);
+  MapTensorOf t = {r->map, group_of(r, dtype, rank)->tensors[k]};
+  SnTensor *v = r->map->voc && vocab_tensor(sn_st_name(r->map->files[0], t.tensor), rank)
+                    ? snrt_vocab_gather(r->map->voc, input, input_tensor, &t)
+                    : input_tensor(&t, input);
   if (!v) run_fail(r);
   return v;
 }
@@ -434,9 +497,9 @@ static int weights_file(const char *name) {
   return (n >= 12 && strcmp(name + n - 12, ".safetensors") == 0) || strcmp(name, "model.safetensors.index.json") == 0;
 }
 
-/* config.json from `from` to path with num_hidden_layers set to `layers` (a passthrough's model
- * is deeper than its inputs); copied as it is when it has no such number. */
-static SnStatus copy_config(const char *from, const char *path, int64_t layers) {
+/* config.json from `from` to path with `key` set to `value` (num_hidden_layers for a passthrough's
+ * deeper model, vocab_size for vocab="union"); copied as it is when it has no such number. */
+static SnStatus copy_config(const char *from, const char *path, const char *key, int64_t value) {
   FILE *in = fopen(from, "rb");
   long size = in && fseek(in, 0, SEEK_END) == 0 ? ftell(in) : -1;
   size_t n = size > 0 ? (size_t)size : 0;
@@ -444,8 +507,8 @@ static SnStatus copy_config(const char *from, const char *path, int64_t layers) 
   if (text && fread(text, 1, n, in) != n) free(text), text = NULL;
   if (in) fclose(in);
   cJSON *root = text ? cJSON_ParseWithLength(text, n) : NULL;
-  cJSON *num = root ? cJSON_GetObjectItemCaseSensitive(root, "num_hidden_layers") : NULL;
-  char *out = num && cJSON_IsNumber(num) ? (cJSON_SetNumberValue(num, (double)layers), cJSON_Print(root)) : NULL;
+  cJSON *num = root ? cJSON_GetObjectItemCaseSensitive(root, key) : NULL;
+  char *out = num && cJSON_IsNumber(num) ? (cJSON_SetNumberValue(num, (double)value), cJSON_Print(root)) : NULL;
   FILE *f = fopen(path, "wb");
   const char *body = out ? out : text;
   size_t len = out ? strlen(out) : n;
@@ -470,31 +533,49 @@ static SnStatus copy_file(const char *from, const char *path) {
   return bad ? sn_error_set("files_from: cannot copy %s to %s", from, path) : 0;
 }
 
-/* The files of r->files_from other than weights (config.json, tokenizer.json, ...), copied into
- * the output directory under temporary names (names[k] <- tmps[k]); *n of them. */
+/* Adds `name` to the files the output directory gets (names[k] <- tmps[k]): *tmp, its temporary
+ * path, is where to write it. */
+static SnStatus add_file(SnMapRun *r, const char *name, char ***names, char ***tmps, int64_t *n, const char **tmp) {
+  char to[4096], t[4096];
+  snprintf(to, sizeof to, "%s%s", r->out, name);
+  snprintf(t, sizeof t, "%s.%s.tmp-%d", r->out, name, (int)getpid());
+  char **nn = realloc(*names, (size_t)(*n + 1) * sizeof *nn), **tt = nn ? realloc(*tmps, (size_t)(*n + 1) * sizeof *tt) : NULL;
+  if (nn) *names = nn;
+  if (tt) *tmps = tt;
+  if (!nn || !tt || !((*names)[*n] = strdup(to)) || !((*tmps)[*n] = strdup(t))) {
+    if (nn && tt) free((*names)[*n]);
+    return sn_error_set("out of memory");
+  }
+  *tmp = (*tmps)[(*n)++];
+  return 0;
+}
+
+/* The files of r->files_from other than weights (config.json, tokenizer.json, ...) and, with
+ * vocab=, the output vocabulary's tokenizer.json (the base's, or the union's) in place of
+ * files_from's, written into the output directory under temporary names. */
 static SnStatus copy_files(SnMapRun *r, char ***names, char ***tmps, int64_t *n) {
-  DIR *d = opendir(r->files_from);
-  if (!d) return sn_error_set("files_from=%s: cannot read the directory", r->files_from);
+  DIR *d = r->files_from ? opendir(r->files_from) : NULL;
+  if (r->files_from && !d) return sn_error_set("files_from=%s: cannot read the directory", r->files_from);
+  SnVocab *voc = r->map->voc;
+  int64_t value = r->layers ? r->layers : voc ? snrt_vocab_rows(voc) : 0;
+  const char *key = r->layers ? "num_hidden_layers" : r->vocab == SN_VOCAB_UNION ? "vocab_size" : NULL, *tmp;
   SnStatus st = 0;
-  for (struct dirent *e; !st && (e = readdir(d));) {
-    char from[4096], to[4096], tmp[4096];
+  for (struct dirent *e; d && !st && (e = readdir(d));) {
+    char from[4096];
     struct stat info;
     snprintf(from, sizeof from, "%s/%s", r->files_from, e->d_name);
-    if (e->d_name[0] == '.' || weights_file(e->d_name) || stat(from, &info) != 0 || !S_ISREG(info.st_mode)) continue;
-    snprintf(to, sizeof to, "%s%s", r->out, e->d_name);
-    snprintf(tmp, sizeof tmp, "%s.%s.tmp-%d", r->out, e->d_name, (int)getpid());
-    char **nn = realloc(*names, (size_t)(*n + 1) * sizeof *nn), **tt = nn ? realloc(*tmps, (size_t)(*n + 1) * sizeof *tt) : NULL;
-    if (nn) *names = nn;
-    if (tt) *tmps = tt;
-    if (!nn || !tt || !((*names)[*n] = strdup(to)) || !((*tmps)[*n] = strdup(tmp))) {
-      if (nn && tt) free((*names)[*n]);
-      st = sn_error_set("out of memory");
-      break;
-    }
-    (*n)++;
-    st = r->layers && strcmp(e->d_name, "config.json") == 0 ? copy_config(from, tmp, r->layers) : copy_file(from, tmp);
+    if (e->d_name[0] == '.' || weights_file(e->d_name) || stat(from, &info) != 0 || !S_ISREG(info.st_mode) ||
+        (voc && strcmp(e->d_name, "tokenizer.json") == 0))
+      continue;
+    if (!(st = add_file(r, e->d_name, names, tmps, n, &tmp)))
+      st = key && strcmp(e->d_name, "config.json") == 0 ? copy_config(from, tmp, key, value) : copy_file(from, tmp);
   }
-  closedir(d);
+  if (d) closedir(d);
+  if (voc && !st && !(st = add_file(r, "tokenizer.json", names, tmps, n, &tmp))) {
+    char from[4096];
+    snrt_vocab_tokenizer_path(from, sizeof from, r->paths[0]);
+    st = r->vocab == SN_VOCAB_UNION ? snrt_vocab_write_tokenizer(voc, r->paths[0], tmp) : copy_file(from, tmp);
+  }
   return st;
 }
 
@@ -502,7 +583,7 @@ SnStatus sn_map_end(void *run) {
   SnMapRun *r = run;
   char **names = NULL, **tmps = NULL;
   int64_t ncopies = 0;
-  SnStatus st = r->files_from ? copy_files(r, &names, &tmps, &ncopies) : 0;
+  SnStatus st = r->files_from || r->map->voc ? copy_files(r, &names, &tmps, &ncopies) : 0;
   SnStWriter *w = r->writer;
   r->writer = NULL;
   if (!st) st = sn_st_writer_close(w);

@@ -65,7 +65,7 @@ cat > "$TMP/vocab.dsl" <<DSL
 save(map b, x in "$d/base/", "$ck/bad_vocab/" { merge_linear(stack(b, x), [0.5, 0.5]) }, "$TMP/v/")
 DSL
 expect_status 1 "$SINTER" run --no-cache --quiet "$TMP/vocab.dsl" 2> "$TMP/err"
-grep -qF "tensor 'lm_head.weight' is f32[16, 8] in $d/base/ ($d/base/model.safetensors) but f32[17, 8] in $ck/bad_vocab/ ($ck/bad_vocab/model.safetensors) (the vocabularies differ: 16 and 17 tokens; merge models of one tokenizer)" "$TMP/err" ||
+grep -qF "tensor 'lm_head.weight' is f32[16, 8] in $d/base/ ($d/base/model.safetensors) but f32[17, 8] in $ck/bad_vocab/ ($ck/bad_vocab/model.safetensors) (the vocabularies differ: 16 and 17 tokens; merge models of one tokenizer, or save with vocab=\"base\" or vocab=\"union\" to match their rows by token)" "$TMP/err" ||
   fail "$(cat "$TMP/err")"
 [ ! -e "$TMP/v" ] || fail "an output was left"
 
