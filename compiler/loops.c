@@ -20,6 +20,10 @@
 /* Rows of a comprehension computed together when its body is an lse that reads data shared by
  * every row (see lse_rows_apply). */
 #define LSE_ROWS 4
+/* Copies of a comprehension's body computed together at most: LSE_ROWS rows of an lse, or a
+ * vector of columns of a sum (sum_cols: 64 bytes of f32). */
+#define MAX_JAM 16
+_Static_assert(LSE_ROWS <= MAX_JAM && SN_SUM_COLS_BYTES / 4 <= MAX_JAM, "jam_copies' buffers");
 /* Values a lowered loop carries at most: an lse's (max, sum) for LSE_ROWS rows. */
 #define MAX_CARRIED (2 * LSE_ROWS)
 
@@ -648,6 +652,19 @@ static bool reads_beside(IrBlock *blk, IrValue *row) {
   return false;
 }
 
+/* The one reduction of comprehension c's body, when the body holds no other region and c has an
+ * index; NULL otherwise. */
+static IrInst *only_reduction(IrInst *c) {
+  IrInst *red = NULL;
+  if (c->nops == 0) return NULL;
+  for (IrInst *in = c->regions[0]->first; in; in = in->next) {
+    if (!in->nregions) continue;
+    if (in->op != IR_REDUCE || red) return NULL;
+    red = in;
+  }
+  return red;
+}
+
 /* A comprehension whose body is an lse over another index that reads data shared by all rows,
  * as Sinkhorn's f[i] = -eps lse(j) (g[j] - C[i, j]) reads g and the second point cloud: computing
  * LSE_ROWS rows together reads the shared data once for all of them. A row's operands are larger
@@ -656,15 +673,9 @@ static bool reads_beside(IrBlock *blk, IrValue *row) {
  * own loops must unroll: four rows of a 10-D cost's sum(k) kept their k loops, and the iteration
  * took 3x longer. */
 static bool lse_rows_apply(IrInst *c) {
-  if (c->nops == 0) return false;
+  IrInst *red = only_reduction(c);
   IrBlock *body = c->regions[0];
-  IrValue *row = body->args[c->nops - 1];
-  IrInst *red = NULL;
-  for (IrInst *in = body->first; in; in = in->next) {
-    if (!in->nregions) continue;
-    if (in->op != IR_REDUCE || red) return false;
-    red = in;
-  }
+  IrValue *row = c->nops ? body->args[c->nops - 1] : NULL;
   return red && red_info[red->sub].order == RO_TILES && !lse_short(red) && red->nops == 1 &&
          !defined_in(ir_op(red, 0), body) && reads_beside(red->regions[0], row) && ir_short_loops(red->regions[0], 4);
 }
@@ -678,6 +689,28 @@ static void move_until(IrBlock *from, IrInst *stop, IrBlock *to) {
   }
 }
 
+/* n copies of comprehension c's body, copy r at the indices idx with the last one at[r], appended
+ * to b's block in three parts: every copy's instructions before its reduction, then the
+ * reductions, then the rest of every copy (lse_rows and sum_cols then replace the reductions by
+ * one computation). The copies' values go to v, their reductions to reds. */
+static void jam_copies(Lower *l, IrBuilder *b, IrInst *c, IrValue **idx, int n, IrValue **at, IrValue **v, IrInst **reds) {
+  int rank = c->nops;
+  IrBlock *copy[MAX_JAM];
+  for (int r = 0; r < n; r++) {
+    IrValue *ri[SN_MAX_RANK];
+    memcpy(ri, idx, sizeof(IrValue *) * (size_t)rank);
+    ri[rank - 1] = at[r];
+    copy[r] = ir_block_new(l->fn, 0, NULL);
+    IrBuilder cb = {.fn = l->fn, .block = copy[r], .span = b->span};
+    ir_inline_region(&cb, c->regions[0], ri, &v[r], 1);
+    reds[r] = copy[r]->first;
+    while (reds[r]->op != IR_REDUCE) reds[r] = reds[r]->next;
+  }
+  for (int r = 0; r < n; r++) move_until(copy[r], reds[r], b->block);
+  for (int r = 0; r < n; r++) move_until(copy[r], reds[r]->next, b->block);
+  for (int r = 0; r < n; r++) move_until(copy[r], NULL, b->block);
+}
+
 /* The body of comprehension c for rows row0 .. row0 + LSE_ROWS - 1 (the last clamped to the last
  * row, which is then computed again and stored again, with the same value), appended to the
  * block of builder b: every copy's instructions before its lse, then the lse of all rows
@@ -686,22 +719,9 @@ static void lse_rows(Lower *l, IrBuilder *b, IrInst *c, IrValue **idx, IrValue *
   int rank = c->nops;
   IrValue *row0 = ir_bin(b, BIN_MUL, idx[rank - 1], ir_const_i64(b, LSE_ROWS));
   IrValue *lastrow = ir_bin(b, BIN_SUB, nrows, ir_const_i64(b, 1));
-  IrBlock *copy[LSE_ROWS];
   IrInst *reds[LSE_ROWS];
-  for (int r = 0; r < LSE_ROWS; r++) {
-    rows[r] = ir_bin(b, BIN_MIN, ir_bin(b, BIN_ADD, row0, ir_const_i64(b, r)), lastrow);
-    IrValue *ri[SN_MAX_RANK];
-    memcpy(ri, idx, sizeof(IrValue *) * (size_t)rank);
-    ri[rank - 1] = rows[r];
-    copy[r] = ir_block_new(l->fn, 0, NULL);
-    IrBuilder cb = {.fn = l->fn, .block = copy[r], .span = b->span};
-    ir_inline_region(&cb, c->regions[0], ri, &v[r], 1);
-    reds[r] = copy[r]->first;
-    while (reds[r]->op != IR_REDUCE) reds[r] = reds[r]->next;
-  }
-  for (int r = 0; r < LSE_ROWS; r++) move_until(copy[r], reds[r], b->block);
-  for (int r = 0; r < LSE_ROWS; r++) move_until(copy[r], reds[r]->next, b->block);
-  for (int r = 0; r < LSE_ROWS; r++) move_until(copy[r], NULL, b->block);
+  for (int r = 0; r < LSE_ROWS; r++) rows[r] = ir_bin(b, BIN_MIN, ir_bin(b, BIN_ADD, row0, ir_const_i64(b, r)), lastrow);
+  jam_copies(l, b, c, idx, LSE_ROWS, rows, v, reds);
   IrBuilder rb = {.fn = l->fn, .block = b->block, .before = reds[0], .span = reds[0]->span};
   SnDtype dt = (SnDtype)reds[0]->res[0]->type.dtype;
   IrValue *st[MAX_CARRIED], *out[MAX_CARRIED], *ridx[LSE_ROWS][SN_MAX_RANK], **idxs[LSE_ROWS];
@@ -734,15 +754,9 @@ static int sum_cols_width(SnDtype dt) { return SN_SUM_COLS_BYTES / sn_dtype_size
  * its leaf; sum_cols computes a vector of columns together instead, every column with its own
  * bits. NULL when c is not such a comprehension. */
 static IrInst *sum_cols_apply(IrInst *c) {
-  if (c->nops == 0) return NULL;
+  IrInst *red = only_reduction(c);
   IrBlock *body = c->regions[0];
-  IrValue *j = body->args[c->nops - 1];
-  IrInst *red = NULL;
-  for (IrInst *in = body->first; in; in = in->next) {
-    if (!in->nregions) continue;
-    if (in->op != IR_REDUCE || red) return NULL;
-    red = in;
-  }
+  IrValue *j = c->nops ? body->args[c->nops - 1] : NULL;
   if (!red || (red->sub != RED_SUM && red->sub != RED_MEAN) || red->nops != 1 || defined_in(ir_op(red, 0), body) ||
       !ir_is_float(red->res[0]->type) || !ir_is_float(ir_val(red->regions[0]->last->ops[0])->type))
     return NULL;
@@ -770,22 +784,9 @@ static void sum_cols(Lower *l, IrBuilder *b, IrInst *c, IrValue **idx, IrValue *
   SnDtype dt = (SnDtype)red0->res[0]->type.dtype;
   int w = sum_cols_width(dt);
   IrValue *col0 = ir_bin(b, BIN_MUL, idx[rank - 1], ir_const_i64(b, w));
-  IrBlock *copy[SN_SUM_COLS_BYTES / 4];
-  IrInst *reds[SN_SUM_COLS_BYTES / 4];
-  for (int k = 0; k < w; k++) {
-    cols[k] = ir_bin(b, BIN_ADD, col0, ir_const_i64(b, k));
-    IrValue *ci[SN_MAX_RANK];
-    memcpy(ci, idx, sizeof(IrValue *) * (size_t)rank);
-    ci[rank - 1] = cols[k];
-    copy[k] = ir_block_new(l->fn, 0, NULL);
-    IrBuilder cb = {.fn = l->fn, .block = copy[k], .span = b->span};
-    ir_inline_region(&cb, c->regions[0], ci, &v[k], 1);
-    reds[k] = copy[k]->first;
-    while (reds[k]->op != IR_REDUCE) reds[k] = reds[k]->next;
-  }
-  for (int k = 0; k < w; k++) move_until(copy[k], reds[k], b->block);
-  for (int k = 0; k < w; k++) move_until(copy[k], reds[k]->next, b->block);
-  for (int k = 0; k < w; k++) move_until(copy[k], NULL, b->block);
+  IrInst *reds[MAX_JAM];
+  for (int k = 0; k < w; k++) cols[k] = ir_bin(b, BIN_ADD, col0, ir_const_i64(b, k));
+  jam_copies(l, b, c, idx, w, cols, v, reds);
   IrBuilder rb = {.fn = l->fn, .block = b->block, .before = reds[0], .span = reds[0]->span};
   IrValue *count = checked_count(l, &rb, reds[0]), *n = ir_op(reds[0], 0);
   IrValue *terms = scratch(&rb, dt, (int64_t)w * SN_SUM_LEAF), *stacks = scratch(&rb, dt, (int64_t)w * SUM_STACK);
@@ -944,7 +945,7 @@ static void materialize(Lower *l, IrInst *c) {
     in = nb;
   }
   if (outer && !inside_loop(c)) outer->flags |= IRF_PARALLEL;
-  IrValue *v[SN_SUM_COLS_BYTES / 4], *at[SN_SUM_COLS_BYTES / 4];
+  IrValue *v[MAX_JAM], *at[MAX_JAM];
   int nv = jam ? LSE_ROWS : cols ? cols : 1;
   if (jam) lse_rows(l, &in, c, idx, ext[rank - 1], v, at);
   else if (cols) sum_cols(l, &in, c, idx, v, at);
