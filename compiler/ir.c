@@ -420,16 +420,27 @@ static bool is_bool_const(IrValue *v, bool want) {
   return d && d->op == IR_CONST && ir_val(v)->type.dtype == SN_BOOL && (d->imm.i != 0) == want;
 }
 
+/* x op y when an operand leaves it the other: an index's clamp into its own range, `and` with
+ * true; NULL otherwise. */
+static IrValue *trivial_bin(IrBinOp op, IrValue *x, IrValue *y) {
+  if (clamp_of_index(op, x, y) || (op == BIN_AND && is_bool_const(y, true))) return ir_val(x);
+  if (clamp_of_index(op, y, x) || (op == BIN_AND && is_bool_const(x, true))) return ir_val(y);
+  return NULL;
+}
+
+/* Is x op y true because x is an index, below its extent and not negative? */
+static bool index_in_range(IrCmp op, IrValue *x, IrValue *y) {
+  IrValue *n = index_extent(x);
+  return n && ((op == CMP_LT && same_int(y, n, 3)) || (op == CMP_GE && nonpositive(y)));
+}
+
 IrValue *ir_bin(IrBuilder *b, IrBinOp op, IrValue *x, IrValue *y) {
   int64_t cx, cy, r;
-  if (clamp_of_index(op, x, y)) return ir_val(x);
-  if (clamp_of_index(op, y, x)) return ir_val(y);
-  if (op == BIN_AND && is_bool_const(x, true)) return ir_val(y);
-  if (op == BIN_AND && is_bool_const(y, true)) return ir_val(x);
+  IrValue *same = trivial_bin(op, x, y);
+  if (same) return same;
   if (ir_val(x)->type.dtype == SN_I64 && ir_is_const_int(x, &cx) && ir_is_const_int(y, &cy) &&
       fold_int(op, cx, cy, &r))
     return ir_const_i64(b, r);
-  IrValue *same;
   if (op == BIN_ADD && ir_val(x)->type.dtype == SN_I64 && ((same = rejoined(x, y)) || (same = rejoined(y, x))))
     return same;
   /* an index plus 0 (a view's offset) or times 1 is the index, so the identity above can see it */
@@ -449,23 +460,14 @@ IrValue *ir_bin(IrBuilder *b, IrBinOp op, IrValue *x, IrValue *y) {
  * once fusion has put bodies where their indices are known (b, before `in`, makes a constant);
  * NULL when it is not. */
 IrValue *ir_trivial(IrBuilder *b, IrInst *in) {
-  if (in->op == IR_CMP) {
-    IrValue *x = ir_op(in, 0), *y = ir_op(in, 1), *n = index_extent(x);
-    if (n && ((in->sub == CMP_LT && same_int(y, n, 3)) || (in->sub == CMP_GE && nonpositive(y)))) return ir_const_bool(b, true);
-  }
-  if (in->op == IR_BIN) {
-    IrValue *x = ir_op(in, 0), *y = ir_op(in, 1);
-    if (clamp_of_index((IrBinOp)in->sub, x, y) || (in->sub == BIN_AND && is_bool_const(y, true))) return x;
-    if (clamp_of_index((IrBinOp)in->sub, y, x) || (in->sub == BIN_AND && is_bool_const(x, true))) return y;
-  }
+  if (in->op == IR_CMP && index_in_range((IrCmp)in->sub, ir_op(in, 0), ir_op(in, 1))) return ir_const_bool(b, true);
+  if (in->op == IR_BIN) return trivial_bin((IrBinOp)in->sub, ir_op(in, 0), ir_op(in, 1));
   if (in->op == IR_SELECT && is_bool_const(ir_op(in, 0), true)) return ir_op(in, 1);
   return NULL;
 }
 
 IrValue *ir_cmp(IrBuilder *b, IrCmp op, IrValue *x, IrValue *y) {
-  /* an index is below its extent and not negative */
-  IrValue *n = index_extent(x);
-  if (n && ((op == CMP_LT && same_int(y, n, 3)) || (op == CMP_GE && nonpositive(y)))) return ir_const_bool(b, true);
+  if (index_in_range(op, x, y)) return ir_const_bool(b, true);
   IrValue *ops[2] = {x, y};
   IrInst *in = ir_emit(b, IR_CMP, 2, ops, 1, &ir_bool, 0);
   in->sub = op;

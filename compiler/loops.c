@@ -744,49 +744,45 @@ static bool depends_on(IrValue *v, IrValue *j, IrBlock *blk) {
   return false;
 }
 
-/* Columns summed together (sn_sum_leaf_cols): one vector register of them. */
-static int sum_cols_width(SnDtype dt) { return SN_SUM_COLS_BYTES / sn_dtype_size(dt); }
-
 /* The float sum (or mean) of one index that is the body of comprehension c, when its terms read
  * c's last index j as their innermost subscript and nowhere else: a bias's gradient, sum(r)
  * dY[r, j], or a layernorm weight's, sum(r) dY[r, j] xhat[r, j]. One column at a time, such a
  * sum reads its terms down a column, one cache line each, and adds them with scalar stores into
  * its leaf; sum_cols computes a vector of columns together instead, every column with its own
- * bits. NULL when c is not such a comprehension. */
-static IrInst *sum_cols_apply(IrInst *c) {
+ * bits. Returns the columns summed together, one vector register of the sum's type (16 f32, 8
+ * f64: sn_sum_leaf_cols), or 0 when c is not such a comprehension. */
+static int sum_cols_apply(IrInst *c) {
   IrInst *red = only_reduction(c);
   IrBlock *body = c->regions[0];
   IrValue *j = c->nops ? body->args[c->nops - 1] : NULL;
   if (!red || (red->sub != RED_SUM && red->sub != RED_MEAN) || red->nops != 1 || defined_in(ir_op(red, 0), body) ||
       !ir_is_float(red->res[0]->type) || !ir_is_float(ir_val(red->regions[0]->last->ops[0])->type))
-    return NULL;
+    return 0;
   bool down = false;
   for (IrInst *in = red->regions[0]->first; in; in = in->next) {
-    if (in->nregions) return NULL;
+    if (in->nregions) return 0;
     if (in->op != IR_ELEM) continue;
     for (int k = 1; k < in->nops; k++) {
       if (k == in->nops - 1 && ir_op(in, k) == j) down = true;
-      else if (depends_on(ir_op(in, k), j, body)) return NULL;
+      else if (depends_on(ir_op(in, k), j, body)) return 0;
     }
   }
-  return down ? red : NULL;
+  return down ? SN_SUM_COLS_BYTES / sn_dtype_size((SnDtype)red->res[0]->type.dtype) : 0;
 }
 
-/* The body of comprehension c for the columns col0 .. col0 + W - 1 (W = sum_cols_width), its
- * last index idx[rank - 1] counting blocks of W, appended to b's block: every copy's
- * instructions before its sum, then the W sums together, then the rest of every copy. The terms
- * of a leaf are stored row by row, W columns to a row (the copies' terms side by side, which
- * LLVM vectorises when they read W neighbours), then sn_sum_leaf_cols sums each column's leaf
+/* The body of comprehension c for the columns col0 .. col0 + w - 1 (w from sum_cols_apply), its
+ * last index idx[rank - 1] counting blocks of w, appended to b's block: every copy's
+ * instructions before its sum, then the w sums together, then the rest of every copy. The terms
+ * of a leaf are stored row by row, w columns to a row (the copies' terms side by side, which
+ * LLVM vectorises when they read w neighbours), then sn_sum_leaf_cols sums each column's leaf
  * and pushes it onto that column's tree. The values go to v, their columns to cols. */
-static void sum_cols(Lower *l, IrBuilder *b, IrInst *c, IrValue **idx, IrValue **v, IrValue **cols) {
+static void sum_cols(Lower *l, IrBuilder *b, IrInst *c, IrValue **idx, int w, IrValue **v, IrValue **cols) {
   int rank = c->nops;
-  IrInst *red0 = sum_cols_apply(c);
-  SnDtype dt = (SnDtype)red0->res[0]->type.dtype;
-  int w = sum_cols_width(dt);
   IrValue *col0 = ir_bin(b, BIN_MUL, idx[rank - 1], ir_const_i64(b, w));
   IrInst *reds[MAX_JAM];
   for (int k = 0; k < w; k++) cols[k] = ir_bin(b, BIN_ADD, col0, ir_const_i64(b, k));
   jam_copies(l, b, c, idx, w, cols, v, reds);
+  SnDtype dt = (SnDtype)reds[0]->res[0]->type.dtype;
   IrBuilder rb = {.fn = l->fn, .block = b->block, .before = reds[0], .span = reds[0]->span};
   IrValue *count = checked_count(l, &rb, reds[0]), *n = ir_op(reds[0], 0);
   IrValue *terms = scratch(&rb, dt, (int64_t)w * SN_SUM_LEAF), *stacks = scratch(&rb, dt, (int64_t)w * SUM_STACK);
@@ -906,7 +902,7 @@ static void materialize(Lower *l, IrInst *c) {
   SnDtype dt = (SnDtype)tt.dtype;
   bool jam = lse_rows_apply(c);
   /* whole blocks of columns summed together, the columns after the last block one by one */
-  int cols = !jam && sum_cols_apply(c) ? sum_cols_width((SnDtype)sum_cols_apply(c)->res[0]->type.dtype) : 0;
+  int cols = jam ? 0 : sum_cols_apply(c);
   /* four rows' values are computed before they are stored, and the last row again: not in place */
   IrValue *over = jam ? NULL : reuse_candidate(c), *t;
   if (over) {
@@ -948,7 +944,7 @@ static void materialize(Lower *l, IrInst *c) {
   IrValue *v[MAX_JAM], *at[MAX_JAM];
   int nv = jam ? LSE_ROWS : cols ? cols : 1;
   if (jam) lse_rows(l, &in, c, idx, ext[rank - 1], v, at);
-  else if (cols) sum_cols(l, &in, c, idx, v, at);
+  else if (cols) sum_cols(l, &in, c, idx, cols, v, at);
   else ir_inline_region(&in, c->regions[0], idx, &v[0], 1);
   store_values(&in, ti, c, idx, nv, v, jam || cols ? at : NULL);
   if (cols) {
