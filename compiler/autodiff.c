@@ -881,11 +881,43 @@ static IrValue *clamp(IrBuilder *b, IrValue *i, IrValue *n) {
   return ir_bin(b, BIN_MIN, ir_bin(b, BIN_MAX, i, ir_const_i64(b, 0)), ir_bin(b, BIN_SUB, n, ir_const_i64(b, 1)));
 }
 
-/* Is s a flat index of chain indices, (v1 * e2 + v2) * e3 + v3 ..., with each multiplier the
- * next index's extent (a reshape's index, z * s + i with i < s)? Their positions go to js,
- * outermost first; each must be unbound and appear once. */
-static bool radix(Chain *ch, IrValue *s, const bool *bound, int *js, int *n) {
+/* Is v computed before the chain and free of its indices? */
+static bool chain_free(Chain *ch, IrValue *v) { return !uses_vars(ch, v) && !defined_inside(v, ch->top); }
+
+/* The parts of a flat index free of the chain's indices, each added or subtracted (a block of
+ * columns at an offset: off + g * dh + c). */
+#define MAX_OFFSETS 8
+typedef struct Offsets {
+  IrValue *v[MAX_OFFSETS];
+  int sign[MAX_OFFSETS], n;
+} Offsets;
+
+/* s without the chain-free parts added to or subtracted from it, which go to off (none when off
+ * is NULL: under a multiplication they would be scaled). */
+static IrValue *peel(Chain *ch, IrValue *s, Offsets *off) {
   s = ir_val(s);
+  for (IrInst *d = s->def; off && off->n < MAX_OFFSETS && ir_is_int(s->type) && d && d->op == IR_BIN &&
+                           (d->sub == BIN_ADD || d->sub == BIN_SUB);
+       d = s->def) {
+    IrValue *x = ir_val(d->ops[0]), *y = ir_val(d->ops[1]);
+    if (!chain_free(ch, y)) {
+      if (d->sub != BIN_ADD || !chain_free(ch, x)) break;
+      y = x; /* off + q */
+      x = ir_val(d->ops[1]);
+    }
+    off->v[off->n] = y;
+    off->sign[off->n++] = d->sub == BIN_SUB ? -1 : 1;
+    s = x;
+  }
+  return s;
+}
+
+/* Is s a flat index of chain indices, (v1 * e2 + v2) * e3 + v3 ..., with each multiplier the
+ * next index's extent (a reshape's index, z * s + i with i < s), plus parts free of them (to
+ * off; NULL: none allowed)? The indices' positions go to js, outermost first; each must be
+ * unbound and appear once. */
+static bool radix(Chain *ch, IrValue *s, const bool *bound, int *js, int *n, Offsets *off) {
+  s = peel(ch, s, off);
   int j = var_index(ch, s);
   if (j >= 0) {
     for (int k = 0; k < *n; k++)
@@ -896,17 +928,19 @@ static bool radix(Chain *ch, IrValue *s, const bool *bound, int *js, int *n) {
   }
   IrInst *d = s->def;
   if (!d || d->op != IR_BIN || d->sub != BIN_ADD || !ir_is_int(s->type)) return false;
+  int noff = off ? off->n : 0;
   for (int side = 0; side < 2; side++) {
-    IrValue *m = ir_val(d->ops[side]), *last = ir_val(d->ops[1 - side]);
+    IrValue *m = peel(ch, d->ops[side], off), *last = peel(ch, d->ops[1 - side], off);
     int jl = var_index(ch, last);
     IrInst *md = m->def;
-    if (jl < 0 || !md || md->op != IR_BIN || md->sub != BIN_MUL) continue;
-    for (int f = 0; f < 2; f++) {
+    for (int f = 0; jl >= 0 && md && md->op == IR_BIN && md->sub == BIN_MUL && f < 2; f++) {
       int before = *n;
-      if (same_extent(md->ops[f], ch->ext[jl]) && radix(ch, md->ops[1 - f], bound, js, n) && radix(ch, last, bound, js, n))
+      if (same_extent(md->ops[f], ch->ext[jl]) && radix(ch, md->ops[1 - f], bound, js, n, NULL) &&
+          radix(ch, last, bound, js, n, NULL))
         return true;
       *n = before;
     }
+    if (off) off->n = noff;
   }
   return false;
 }
@@ -939,9 +973,6 @@ typedef struct LinForm {
   int nt, nc;
   int k; /* the subscript's axis */
 } LinForm;
-
-/* Is v computed before the chain and free of its indices? */
-static bool chain_free(Chain *ch, IrValue *v) { return !uses_vars(ch, v) && !defined_inside(v, ch->top); }
 
 static bool linear_form(Chain *ch, IrValue *s, int sign, LinForm *f) {
   s = ir_val(s);
@@ -1039,12 +1070,14 @@ static IrValue *window_index(Gather *g, IrBuilder *b, const LinForm *f, IrValue 
 }
 
 /* Subscript k as a flat index of several indices (q = z * s + i), or q / n with q % n at another
- * axis (a reshape's read of its source): q = p, or p_k * n + p_k2, unflattened into the indices
- * by remainders and quotients, the outermost checked in range. */
+ * axis (a reshape's read of its source), either at an offset (q + off): q = p - off, or
+ * p_k * n + p_k2 - off, unflattened into the indices by remainders and quotients, the outermost
+ * checked in range. */
 static bool bind_flat(Gather *g, int k) {
   Chain *ch = g->ch;
   IrValue *s = g->t->subs[k], *q = NULL;
   int js[2 * SN_MAX_RANK], nj = 0;
+  Offsets off = {.n = 0};
   IrInst *sd = ir_val(s)->def;
   if (sd && sd->op == IR_BIN && sd->sub == BIN_DIV && ir_is_int(s->type)) {
     /* the digits of q: q / n (this axis), then (q % n) or, for a deeper reshape, the
@@ -1064,7 +1097,7 @@ static bool bind_flat(Gather *g, int k) {
         div = inner;
         continue;
       }
-      if (radix(ch, num, g->bound, js, &nj)) q = flat;
+      if (radix(ch, num, g->bound, js, &nj, &off)) q = flat;
       break;
     }
     if (!q) {
@@ -1072,10 +1105,16 @@ static bool bind_flat(Gather *g, int k) {
       return false;
     }
     for (int m = 0; m < nk2; m++) g->done[k2s[m]] = true;
-  } else if (radix(ch, s, g->bound, js, &nj) && nj >= 2) {
+  } else if (radix(ch, s, g->bound, js, &nj, &off) && nj >= 2) {
     q = g->P[k];
   } else {
     return false;
+  }
+  if (off.n) {
+    /* p before the offset: checked not negative (its remainders would be), and held at 0 */
+    for (int m = 0; m < off.n; m++) q = ir_bin(&g->in, off.sign[m] > 0 ? BIN_SUB : BIN_ADD, q, off.v[m]);
+    in_range(g, q, ir_const_i64(&g->in, INT64_MAX));
+    q = ir_bin(&g->in, BIN_MAX, q, ir_const_i64(&g->in, 0));
   }
   for (int m = nj - 1; m > 0; m--) {
     /* an empty extent leaves no point: the range check zeroes it, the divisor stays 1 */
