@@ -17,7 +17,9 @@
  *   a scatter; a linear subscript binds its outermost index: i + c binds i = p - c, a window
  *   t * stride + j - pad binds t = (p - j + pad) / stride (checked exact) and sums j, k terms
  *   per point, each checked in range; a flat index of several (z * s + i with i < s, or q / n
- *   and q % n at two axes, as a reshape reads) binds them by quotients and remainders; any
+ *   and q % n at two axes, as a reshape reads, also at an offset) binds them by quotients and
+ *   remainders; an integer tensor's element at distinct indices (W[idx[i], k], an embedding)
+ *   binds them from the positions of idx whose value is p, grouped once by the runtime; any
  *   other subscript (y[i] in z[i, y[i]]) is a condition p = s(I), summed over every point.
  *   The adjoint at a point is computed by copying
  *   the body there (recomputing the forward, as KeOps does by hand) and sweeping it backwards,
@@ -1022,6 +1024,16 @@ static bool maybe_zero(IrValue *coef) {
   return coef && !(ir_is_const_int(coef, &c) && c != 0);
 }
 
+/* A subscript that is an integer tensor's element at distinct indices (an embedding's W[idx[z, i],
+ * k]): at the target's point p the indices run over the positions of idx whose value is p,
+ * grouped once by the runtime (sn_group_positions, a counting sort), so the gradient sums p's
+ * group instead of testing every position, O(numel(idx)) rather than O(n numel(idx)). */
+typedef struct Group {
+  IrValue *idx, *pos;    /* the integer tensor, and its positions grouped by value */
+  IrValue *n, *first, *count; /* the target axis's size; p's group: where it starts, its size */
+  int js[SN_MAX_RANK];   /* the chain index at each of idx's axes */
+} Group;
+
 /* How a chain's reads of a target become a gather at the target's point p: the chain indices
  * the subscripts bind (to values at p, in pt), those summed, the range checks, and the
  * subscripts left as conditions p = s(I). */
@@ -1038,6 +1050,8 @@ typedef struct Gather {
   bool done[SN_MAX_RANK];       /* subscripts bound along with an earlier one (a reshape's digits) */
   LinForm win[SN_MAX_RANK];     /* windows, bound once the summed indices exist */
   int nwin;
+  Group group[SN_MAX_RANK];     /* gathers by value, bound once their sums' indices exist */
+  int ngroup;
   int condk[SN_MAX_RANK], ncond;
   IrValue *lo_hi[4 * SN_MAX_RANK][2]; /* 0 <= lo_hi[k][0] < lo_hi[k][1]: one per subscript, one
                                        * per index a flat one binds, a window's exactness */
@@ -1165,6 +1179,99 @@ static bool bind_linear(Gather *g, int k) {
   return true;
 }
 
+/* The read of an integer tensor that subscript s is: idx[I] itself, widened to i64, or counted
+ * from the end when negative, as x[idx] reads (sema_shape.c: select(v < 0 and v + n >= 0, v + n,
+ * v), n the axis's size; *wrap is then set). */
+static IrInst *index_read(IrValue *s, IrValue *n, bool *wrap) {
+  IrInst *d = ir_val(s)->def;
+  *wrap = false;
+  if (d && d->op == IR_SELECT) {
+    IrInst *w = ir_val(d->ops[1])->def, *c = ir_val(d->ops[0])->def;
+    IrValue *v = ir_val(d->ops[2]);
+    if (!w || w->op != IR_BIN || w->sub != BIN_ADD || ir_val(w->ops[0]) != v || !same_size(w->ops[1], n) || !c ||
+        c->op != IR_BIN || c->sub != BIN_AND)
+      return NULL;
+    IrInst *lt = ir_val(c->ops[0])->def, *ge = ir_val(c->ops[1])->def;
+    int64_t z0, z1;
+    if (!lt || !ge || lt->op != IR_CMP || lt->sub != CMP_LT || ir_val(lt->ops[0]) != v || !ir_is_const_int(lt->ops[1], &z0) ||
+        z0 != 0 || ge->op != IR_CMP || ge->sub != CMP_GE || ir_val(ge->ops[0]) != w->res[0] ||
+        !ir_is_const_int(ge->ops[1], &z1) || z1 != 0)
+      return NULL;
+    *wrap = true;
+    d = v->def;
+  }
+  if (d && d->op == IR_CAST) d = ir_val(d->ops[0])->def;
+  return d && d->op == IR_ELEM && ir_is_int(d->res[0]->type) ? d : NULL;
+}
+
+/* The range check of subscript s done at every point of the chain (in its body's top block,
+ * not under an `if`), or NULL. */
+static IrInst *checked_everywhere(Chain *ch, IrValue *s) {
+  IrBlock *blocks[2] = {ch->top->regions[0], ch->inner ? ch->inner->regions[0] : NULL};
+  for (int b = 0; b < 2 && blocks[b]; b++)
+    for (IrInst *in = blocks[b]->first; in; in = in->next)
+      if (in->op == IR_CHECK && in->sub == CHECK_INDEX && ir_val(in->ops[0]) == ir_val(s)) return in;
+  return NULL;
+}
+
+/* Subscript k as idx[I] (Group): the indices of I are bound in the sum over p's group. A read
+ * range-checked at every point keeps its check there: a position of idx out of range, in no
+ * group, stops the program as the forward would (whose value a gradient may not need). */
+static bool bind_group(Gather *g, int k) {
+  Chain *ch = g->ch;
+  bool wrap;
+  IrInst *d = index_read(g->t->subs[k], ir_op(g->c, k), &wrap);
+  if (!d || !chain_free(ch, d->ops[0]) || g->ngroup == SN_MAX_RANK) return false;
+  Group *gr = &g->group[g->ngroup];
+  for (int a = 0; a + 1 < d->nops; a++) {
+    gr->js[a] = var_index(ch, d->ops[a + 1]);
+    if (gr->js[a] < 0 || g->bound[gr->js[a]]) return false;
+    for (int b = 0; b < a; b++)
+      if (gr->js[b] == gr->js[a]) return false;
+  }
+  for (int a = 0; a + 1 < d->nops; a++) g->bound[gr->js[a]] = true;
+  gr->idx = ir_val(d->ops[0]);
+  gr->n = ir_op(g->c, k);
+  IrBuilder pre = g->ad->top;
+  pre.before = g->c;
+  IrInst *check = checked_everywhere(ch, g->t->subs[k]);
+  if (check) pre.span = check->span;
+  int flags = (wrap ? SN_GROUP_WRAP : 0) | (check ? SN_GROUP_CHECK : 0);
+  IrValue *ops[4] = {gr->idx, gr->n, ir_const(&pre, ir_scalar(SN_I32), 0, flags),
+                     ir_string(&pre, check && check->str ? check->str : "")};
+  gr->pos = ir_call(&pre, RT_GROUP_POSITIONS, 4, ops);
+  gr->pos->type = ir_tensor(SN_I64, 1);
+  IrValue *next = ir_bin(&g->in, BIN_ADD, g->P[k], ir_const_i64(&g->in, 1));
+  gr->first = ir_elem(&g->in, gr->pos, 1, &g->P[k]);
+  gr->count = ir_bin(&g->in, BIN_SUB, ir_elem(&g->in, gr->pos, 1, &next), gr->first);
+  g->ngroup++;
+  return true;
+}
+
+/* The groups' indices: the digits of the position at the sum's index in p's group. */
+static void bind_groups(Gather *g, IrBuilder *rb, IrInst *sum) {
+  for (int w = 0; w < g->ngroup; w++) {
+    Group *gr = &g->group[w];
+    IrValue *at = ir_bin(rb, BIN_ADD, ir_bin(rb, BIN_ADD, gr->n, ir_const_i64(rb, 1)), gr->first);
+    at = ir_bin(rb, BIN_ADD, at, ir_block_arg(g->ad->fn, sum->regions[0], ir_i64));
+    IrValue *q = ir_elem(rb, gr->pos, 1, &at);
+    for (int a = gr->idx->type.rank - 1; a >= 0; a--) {
+      IrValue *e = gr->idx->dims ? ir_val(gr->idx->dims[a]) : ir_dim(rb, gr->idx, a), *v = q;
+      int j = gr->js[a];
+      if (a > 0) {
+        IrValue *e1 = ir_bin(rb, BIN_MAX, e, ir_const_i64(rb, 1));
+        v = ir_bin(rb, BIN_REM, q, e1);
+        q = ir_bin(rb, BIN_DIV, q, e1);
+      }
+      if (!same_size(e, g->ch->ext[j])) {
+        in_range(g, v, g->ch->ext[j]);
+        v = clamp(rb, v, g->ch->ext[j]);
+      }
+      ir_map_put(&g->pt, g->ch->vars[j], v);
+    }
+  }
+}
+
 /* The windows' indices at p, in the sum over the indices they leave (rb, sum). */
 static void bind_windows(Gather *g, IrBuilder *rb, IrInst *sum) {
   for (int w = 0; w < g->nwin; w++) {
@@ -1211,7 +1318,8 @@ static void contribute(Ad *ad, Chain *ch, const Target *t) {
     g->c = compr_like(ad, t->tensor, &g->in, g->P);
     at = &g->in;
     for (int k = 0; k < t->nsubs; k++)
-      if (!g->done[k] && !bind_flat(g, k) && !bind_index(g, k) && !bind_linear(g, k)) g->condk[g->ncond++] = k;
+      if (!g->done[k] && !bind_flat(g, k) && !bind_index(g, k) && !bind_linear(g, k) && !bind_group(g, k))
+        g->condk[g->ncond++] = k;
   }
   /* the indices no subscript binds are summed, and a window's index whose coefficient may be 0
    * over its whole range */
@@ -1224,6 +1332,7 @@ static void contribute(Ad *ad, Chain *ch, const Target *t) {
       IrValue *a = g->win[w].t[0].coef, *zero = ir_cmp(at, CMP_EQ, a, ir_const_i64(at, 0));
       sext[ns++] = ir_select(at, zero, ch->ext[g->win[w].t[0].j], ir_const_i64(at, 1));
     }
+  for (int w = 0; w < g->ngroup; w++) sext[ns++] = g->group[w].count;
   IrBuilder rb = *at;
   IrInst *sum = NULL;
   IrType vt = t->scalar ? ir_val(t->scalar)->type : elem_type(t->tensor);
@@ -1235,6 +1344,7 @@ static void contribute(Ad *ad, Chain *ch, const Target *t) {
       if (!g->bound[j] || g->summed[j]) ir_map_put(&g->pt, ch->vars[j], ir_block_arg(ad->fn, sum->regions[0], ir_i64));
   }
   bind_windows(g, &rb, sum);
+  bind_groups(g, &rb, sum);
   IrValue *v = point_adjoint(ad, ch, t, &rb, &g->pt);
   IrValue *ok = reads_here(g, &rb);
   if (ok) v = ir_select(&rb, ok, v, zero_of(&rb, vt));

@@ -583,3 +583,55 @@ static int64_t radix_select(Select *s, int64_t n, int64_t k) {
     if (select_key(s, i) == s->key && --left == 0) break;
   return i;
 }
+
+/* --- positions grouped by value ------------------------------------------------------------- */
+
+/* x's element at row-major position q, an integer; with wrap, v in [-n, 0) counts as v + n. */
+static int64_t row_at(const SnTensor *x, bool dense, int64_t q, int64_t n, bool wrap) {
+  const void *p = dense ? (const char *)x->data + (size_t)q * sn_dtype_size((SnDtype)x->dtype) : sn_tensor_at(x, q);
+  int64_t v;
+  switch ((SnDtype)x->dtype) {
+  case SN_BOOL:
+  case SN_U8: v = *(const uint8_t *)p; break;
+  case SN_I8: v = *(const int8_t *)p; break;
+  case SN_I32: v = *(const int32_t *)p; break;
+  default: v = *(const int64_t *)p; break;
+  }
+  return wrap && v < 0 && v >= -n ? v + n : v;
+}
+
+/* A counting sort of x's row-major positions by value: the group of v starts at its count of
+ * smaller values; each position goes to its group's cursor, which then marks the next group's
+ * start, so shifting the cursors by one gives the starts. */
+SnTensor *sn_group_positions(const SnTensor *x, int64_t n, int32_t flags, const char *what) {
+  if (x->dtype == SN_F16 || x->dtype == SN_BF16 || x->dtype == SN_F32 || x->dtype == SN_F64) {
+    sn_error_set("group_positions: the values must be integers, not %s", sn_dtype_name((SnDtype)x->dtype));
+    return NULL;
+  }
+  n = n > 0 ? n : 0;
+  int64_t numel = sn_tensor_numel(x), len = n + 1 + numel;
+  bool dense = sn_tensor_is_contiguous(x), wrap = flags & SN_GROUP_WRAP;
+  for (int64_t q = 0; (flags & SN_GROUP_CHECK) && q < numel; q++) {
+    int64_t v = row_at(x, dense, q, n, wrap);
+    if (v < 0 || v >= n) {
+      sn_error_set("index out of range: %s is %lld, but the size is %lld", what, (long long)v, (long long)n);
+      return NULL;
+    }
+  }
+  SnTensor *out = sn_tensor_new(SN_I64, 1, &len);
+  if (!out) return NULL;
+  int64_t *start = out->data, *pos = start + n + 1;
+  memset(start, 0, (size_t)(n + 1) * sizeof *start);
+  for (int64_t q = 0; q < numel; q++) {
+    int64_t v = row_at(x, dense, q, n, wrap);
+    if (v >= 0 && v < n) start[v + 1]++;
+  }
+  for (int64_t v = 1; v <= n; v++) start[v] += start[v - 1];
+  for (int64_t q = 0; q < numel; q++) {
+    int64_t v = row_at(x, dense, q, n, wrap);
+    if (v >= 0 && v < n) pos[start[v]++] = q;
+  }
+  for (int64_t v = n; v > 0; v--) start[v] = start[v - 1];
+  start[0] = 0;
+  return out;
+}
