@@ -1519,6 +1519,34 @@ static void cumsum_rule(Ad *ad, IrInst *in) {
   add_tensor_adj(ad, X, c->res[0]);
 }
 
+/* Y = sort(X) along an axis: each element of X went to its place in the stable order, so dX
+ * there is dY at that place, the inverse of X's argsort (itself an argsort, of the permutation).
+ * Equal elements take the places the forward's stable sort gave them. */
+static void sort_rule(Ad *ad, IrInst *in) {
+  IrValue *dY = tensor_adj(ad, in->res[0]), *X = ir_op(in, 0);
+  int64_t axis;
+  if (!dY || !is_active(ad, X)) return;
+  if (!ir_is_const_int(in->ops[1], &axis) || axis < 0 || axis >= X->type.rank) {
+    fail(ad, in->span, "no gradient for a sort whose axis is not known when compiling", NULL);
+    return;
+  }
+  int r = X->type.rank;
+  IrValue *ops[2] = {X, ir_op(in, 1)};
+  IrValue *perm = ir_call(&ad->top, RT_ARGSORT, 2, ops);
+  perm->type = ir_tensor(SN_I64, r);
+  ops[0] = perm;
+  IrValue *inv = ir_call(&ad->top, RT_ARGSORT, 2, ops);
+  inv->type = perm->type;
+  IrBuilder cb;
+  IrValue *idx[SN_MAX_RANK], *at[SN_MAX_RANK];
+  IrInst *c = compr_like(ad, X, &cb, idx);
+  memcpy(at, idx, (size_t)r * sizeof *at);
+  at[axis] = ir_elem(&cb, inv, r, idx);
+  IrValue *e = ir_elem(&cb, dY, r, at);
+  ir_yield(&cb, 1, &e);
+  add_tensor_adj(ad, X, c->res[0]);
+}
+
 /* A line's neighbour, 0 past either end: t[i, l + shift] of lines [n, L], or t[part, i, l + shift]
  * of a [2, n, L] tensor when part >= 0. */
 static IrValue *shifted(IrBuilder *b, IrValue *t, int part, IrValue *i, IrValue *l, int shift, IrValue *len) {
@@ -1603,6 +1631,7 @@ static const CallRule call_rules[] = {
     {RT_MATMUL, matmul_rule},
     {RT_CUMSUM, cumsum_rule},
     {RT_LINREC, linrec_rule},
+    {RT_SORT, sort_rule},
 };
 
 /* A literal's element stored at a constant offset takes the literal's adjoint there. */
