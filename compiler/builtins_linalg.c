@@ -59,8 +59,24 @@ static Val *b_sort(Sema *s, const Builtin *b, Arg *args, Node *call) {
   return kernel_call(s, b->data, call, 2, ops, b->data == RT_SORT ? x->dt : SN_I64, x->rank, x->dims);
 }
 
+/* topk's values, read from x at the kernel's indices (x[..., indices[..., j]]): the kernel's
+ * values element for element, and a gradient for x through the read, as torch.topk's. */
+typedef struct {
+  Val *x, *indices;
+} TopkRead;
+
+static Val *topk_value(Sema *s, Val **idx, Span span, void *ctx) {
+  (void)span;
+  TopkRead *c = ctx;
+  IrValue *at[SN_MAX_RANK];
+  int r = c->x->rank;
+  for (int d = 0; d < r; d++) at[d] = idx[d]->ir;
+  at[r - 1] = sema_elem(s, c->indices, at)->ir;
+  return sema_elem(s, c->x, at);
+}
+
 /* topk(x, k, largest=true): the k largest (or smallest) along the last axis, as torch.topk: a
- * record {values, indices} of x's shape with the last dimension k, read from the kernel's result.
+ * record {values, indices} of x's shape with the last dimension k, the indices the kernel's.
  * k is checked here when it and the dimension are constants, else by the kernel. */
 static Val *b_topk(Sema *s, const Builtin *b, Arg *args, Node *call) {
   Val *x = args[0].v;
@@ -79,15 +95,15 @@ static Val *b_topk(Sema *s, const Builtin *b, Arg *args, Node *call) {
                      ir_cast(&s->b, args[2].v->ir, ir_scalar(SN_I32))};
   IrValue *h = ir_call(&s->b, b->data, 4, ops);
   memcpy(dims, x->dims, (size_t)x->rank * sizeof *dims);
+  IrValue *pops[2] = {h, ir_const(&s->b, ir_scalar(SN_I32), 0, 1)};
+  IrValue *t = ir_call(&s->b, RT_RESULT_TENSOR, 2, pops);
+  dims[x->rank - 1] = known ? sema_dim_const(k) : sema_dim_of_value(s, ir_dim(&s->b, t, x->rank - 1), "k");
+  TopkRead c = {x, builtin_tensor_result(s, t, SN_I64, x->rank, dims)};
   Val *r = sema_record(s, 2, NULL, NULL);
-  for (int part = 0; part < 2; part++) {
-    IrValue *pops[2] = {h, ir_const(&s->b, ir_scalar(SN_I32), 0, part)};
-    IrValue *t = ir_call(&s->b, RT_RESULT_TENSOR, 2, pops);
-    if (part == 0)
-      dims[x->rank - 1] = known ? sema_dim_const(k) : sema_dim_of_value(s, ir_dim(&s->b, t, x->rank - 1), "k");
-    r->rec->names[part] = part ? "indices" : "values";
-    r->rec->vals[part] = builtin_tensor_result(s, t, part ? SN_I64 : x->dt, x->rank, dims);
-  }
+  r->rec->names[0] = "values";
+  r->rec->vals[0] = sema_compr(s, x->dt, x->rank, dims, topk_value, &c, call->span);
+  r->rec->names[1] = "indices";
+  r->rec->vals[1] = c.indices;
   return r;
 }
 
