@@ -742,7 +742,10 @@ Val *sema_reduction(Sema *s, Node *n) {
   }
   Dim ranges[SN_MAX_RANK];
   bool has[SN_MAX_RANK];
-  if (!explicit_ranges(s, &n->list, ranges, has)) return ERR;
+  if (!explicit_ranges(s, &n->list, ranges, has)) {
+    s->closed_reduce = n; /* its indices read after it still get the hint on where its body ends */
+    return ERR;
+  }
   IrType rt = ir_scalar(SN_F32);
   IrBuilder save = s->b;
   s->b.span = n->span;
