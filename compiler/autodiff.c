@@ -1547,6 +1547,94 @@ static void sort_rule(Ad *ad, IrInst *in) {
   add_tensor_adj(ad, X, c->res[0]);
 }
 
+/* The share of an order statistic's gradient that the element of rank rk (in a line of n) gets:
+ * NumPy's linear method interpolates between ranks lo = floor(h) and lo + 1 at h = (n - 1) q,
+ * so 1 - (h - lo) at lo and h - lo at lo + 1, all of it at rank n - 1 when h reaches it. */
+static IrValue *quantile_share(IrBuilder *b, IrValue *rk, IrValue *n, IrValue *q) {
+  IrValue *one = ir_const_i64(b, 1), *last = ir_bin(b, BIN_SUB, n, one), *f1 = ir_const_f(b, SN_F64, 1);
+  IrValue *f0 = ir_const_f(b, SN_F64, 0), *h = ir_bin(b, BIN_MUL, ir_cast(b, last, ir_scalar(SN_F64)), q);
+  IrValue *fl = ir_math(b, MF_FLOOR, h, NULL), *g = ir_bin(b, BIN_SUB, h, fl), *lo = ir_cast(b, fl, ir_i64);
+  IrValue *w = ir_bin(b, BIN_ADD, ir_select(b, ir_cmp(b, CMP_EQ, rk, lo), ir_bin(b, BIN_SUB, f1, g), f0),
+                      ir_select(b, ir_cmp(b, CMP_EQ, rk, ir_bin(b, BIN_ADD, lo, one)), g, f0));
+  IrValue *top = ir_cmp(b, CMP_GE, h, ir_cast(b, last, ir_scalar(SN_F64)));
+  return ir_select(b, top, ir_select(b, ir_cmp(b, CMP_EQ, rk, last), f1, f0), w);
+}
+
+/* R = quantile(X, q, axis), quantiles(X, qs, axis) (qs' axis first) or median(X, axis) (q = 1/2):
+ * each element takes quantile_share of each statistic of its line (every element, in row-major
+ * order, without an axis), at its rank there: the inverse of the line's stable argsort, the
+ * order the forward sorted it in. */
+static void quantile_rule(Ad *ad, IrInst *in) {
+  IrValue *dR = tensor_adj(ad, in->res[0]), *X = ir_op(in, 0);
+  if (!dR || !is_active(ad, X)) return;
+  bool median = in->sub == RT_MEDIAN, vec = in->sub == RT_QUANTILES;
+  int64_t axis;
+  if (!ir_is_const_int(in->ops[median ? 1 : 2], &axis) || axis >= X->type.rank) {
+    fail(ad, in->span, "no gradient for a quantile whose axis is not known when compiling", NULL);
+    return;
+  }
+  int r = X->type.rank;
+  IrValue *dims[SN_MAX_RANK], *src = X, *n;
+  dims_of(ad, X, dims);
+  if (axis < 0) { /* X's elements in row-major order */
+    n = ir_const_i64(&ad->top, 1);
+    for (int d = 0; d < r; d++) n = ir_bin(&ad->top, BIN_MUL, n, dims[d]);
+    IrType ft = ir_tensor((SnDtype)X->type.dtype, 1);
+    IrInst *f = ir_emit(&ad->top, IR_COMPR, 1, &n, 1, &ft, 1);
+    IrValue *q = ir_block_arg(ad->fn, f->regions[0], ir_i64), *at[SN_MAX_RANK];
+    IrBuilder fb = {.fn = ad->fn, .block = f->regions[0]};
+    for (int d = r - 1; d >= 0; d--) {
+      IrValue *e1 = ir_bin(&fb, BIN_MAX, dims[d], ir_const_i64(&fb, 1));
+      at[d] = d ? ir_bin(&fb, BIN_REM, q, e1) : q;
+      q = ir_bin(&fb, BIN_DIV, q, e1);
+    }
+    IrValue *e = ir_elem(&fb, X, r, at);
+    ir_yield(&fb, 1, &e);
+    src = f->res[0];
+  } else {
+    n = dims[axis];
+  }
+  IrValue *ops[2] = {src, ir_const_i64(&ad->top, axis < 0 ? 0 : axis)};
+  IrValue *perm = ir_call(&ad->top, RT_ARGSORT, 2, ops);
+  perm->type = ir_tensor(SN_I64, ir_val(src)->type.rank);
+  ops[0] = perm;
+  IrValue *ranks = ir_call(&ad->top, RT_ARGSORT, 2, ops);
+  ranks->type = perm->type;
+  IrBuilder cb;
+  IrValue *idx[SN_MAX_RANK], *at[SN_MAX_RANK + 1];
+  IrInst *c = compr_like(ad, X, &cb, idx);
+  IrValue *rk;
+  if (axis < 0) {
+    IrValue *flat = ir_const_i64(&cb, 0);
+    for (int d = 0; d < r; d++) flat = ir_bin(&cb, BIN_ADD, ir_bin(&cb, BIN_MUL, flat, dims[d]), idx[d]);
+    rk = ir_elem(&cb, ranks, 1, &flat);
+  } else {
+    rk = ir_elem(&cb, ranks, r, idx);
+  }
+  int na = vec ? 1 : 0;
+  for (int d = 0; d < r; d++)
+    if (d != axis && axis >= 0) at[na++] = idx[d];
+  IrBuilder qb = cb;
+  IrInst *sum = NULL;
+  IrValue *q = median ? ir_const_f(&cb, SN_F64, 0.5) : vec ? NULL : ir_cast(&cb, in->ops[1], ir_scalar(SN_F64));
+  IrType vt = elem_type(dR);
+  if (vec) { /* each of the statistics qs[j], summed */
+    IrValue *nq = ir_dim(&cb, in->ops[1], 0);
+    sum = ir_emit(&cb, IR_REDUCE, 1, &nq, 1, &vt, 1);
+    sum->sub = RED_SUM;
+    qb = (IrBuilder){.fn = ad->fn, .block = sum->regions[0], .span = cb.span};
+    at[0] = ir_block_arg(ad->fn, sum->regions[0], ir_i64);
+    q = ir_cast(&qb, ir_elem(&qb, in->ops[1], 1, at), ir_scalar(SN_F64));
+  }
+  IrValue *v = ir_bin(&qb, BIN_MUL, ir_elem(&qb, dR, na, at), ir_cast(&qb, quantile_share(&qb, rk, n, q), vt));
+  if (sum) {
+    ir_yield(&qb, 1, &v);
+    v = sum->res[0];
+  }
+  ir_yield(&cb, 1, &v);
+  add_tensor_adj(ad, X, c->res[0]);
+}
+
 /* A line's neighbour, 0 past either end: t[i, l + shift] of lines [n, L], or t[part, i, l + shift]
  * of a [2, n, L] tensor when part >= 0. */
 static IrValue *shifted(IrBuilder *b, IrValue *t, int part, IrValue *i, IrValue *l, int shift, IrValue *len) {
@@ -1632,6 +1720,9 @@ static const CallRule call_rules[] = {
     {RT_CUMSUM, cumsum_rule},
     {RT_LINREC, linrec_rule},
     {RT_SORT, sort_rule},
+    {RT_QUANTILE, quantile_rule},
+    {RT_QUANTILES, quantile_rule},
+    {RT_MEDIAN, quantile_rule},
 };
 
 /* A literal's element stored at a constant offset takes the literal's adjoint there. */
