@@ -1449,6 +1449,54 @@ static IrValue *outer(Ad *ad, IrValue *u, IrValue *v) {
   return c->res[0];
 }
 
+/* -t, element by element. */
+static IrValue *negated(Ad *ad, IrValue *t) {
+  IrBuilder in;
+  IrValue *idx[SN_MAX_RANK];
+  IrInst *c = compr_like(ad, t, &in, idx);
+  IrValue *e = ir_elem(&in, t, ir_val(t)->type.rank, idx);
+  e = ir_bin(&in, BIN_SUB, zero_of(&in, e->type), e);
+  ir_yield(&in, 1, &e);
+  return c->res[0];
+}
+
+/* Y = inv(A): dA = -Y^T dY Y^T. */
+static void inv_rule(Ad *ad, IrInst *in) {
+  IrValue *dY = tensor_adj(ad, in->res[0]), *A = ir_op(in, 0);
+  if (!dY || !is_active(ad, A)) return;
+  IrValue *Yt = transposed(ad, in->res[0]);
+  add_tensor_adj(ad, A, negated(ad, matmul(ad, matmul(ad, Yt, dY, 2), Yt, 2)));
+}
+
+/* X = solve(A, B), B a vector or a matrix: dB = solve(A^T, dX), dA = -dB X^T. */
+static void solve_rule(Ad *ad, IrInst *in) {
+  IrValue *dX = tensor_adj(ad, in->res[0]), *A = ir_op(in, 0), *B = ir_op(in, 1), *X = in->res[0];
+  if (!dX) return;
+  IrValue *ops[2] = {transposed(ad, A), dX};
+  IrValue *dB = ir_call(&ad->top, RT_SOLVE, 2, ops);
+  dB->type = X->type;
+  if (is_active(ad, B)) add_tensor_adj(ad, B, dB);
+  if (is_active(ad, A))
+    add_tensor_adj(ad, A, negated(ad, X->type.rank == 1 ? outer(ad, dB, X) : matmul(ad, dB, transposed(ad, X), 2)));
+}
+
+/* d = det(A): dA = dd d inv(A)^T (Jacobi's formula; a singular A stops the program in inv, where
+ * PyTorch would go through an SVD). */
+static void det_rule(Ad *ad, IrInst *in) {
+  IrValue *dD = tensor_adj(ad, in->res[0]), *A = ir_op(in, 0);
+  if (!dD || !is_active(ad, A)) return;
+  IrValue *Ai = ir_call(&ad->top, RT_INV, 1, &A);
+  Ai->type = A->type;
+  IrBuilder cb;
+  IrValue *idx[2];
+  IrInst *c = compr_like(ad, A, &cb, idx);
+  IrValue *ji[2] = {idx[1], idx[0]};
+  IrValue *g = ir_bin(&cb, BIN_MUL, ir_elem(&cb, dD, 0, NULL), ir_elem(&cb, in->res[0], 0, NULL));
+  IrValue *v = ir_bin(&cb, BIN_MUL, g, ir_elem(&cb, Ai, 2, ji));
+  ir_yield(&cb, 1, &v);
+  add_tensor_adj(ad, A, c->res[0]);
+}
+
 /* C = A @ B: dA = dC @ B^T, dB = A^T @ dC, for each pairing of vectors and matrices, and for
  * batches of matrices (each product's own). */
 static void matmul_rule(Ad *ad, IrInst *in) {
@@ -1723,6 +1771,9 @@ static const CallRule call_rules[] = {
     {RT_QUANTILE, quantile_rule},
     {RT_QUANTILES, quantile_rule},
     {RT_MEDIAN, quantile_rule},
+    {RT_INV, inv_rule},
+    {RT_SOLVE, solve_rule},
+    {RT_DET, det_rule},
 };
 
 /* A literal's element stored at a constant offset takes the literal's adjoint there. */
