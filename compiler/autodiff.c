@@ -69,6 +69,7 @@ typedef struct Ad {
   IrMap active;    /* value -> itself: float values a gradient flows through */
   IrMap touched;   /* value -> itself: values that depend on an argument at all */
   IrMap tadj;      /* top-level tensor -> PtrVec of its adjoint's contributions */
+  struct Sweep *sweep; /* the top-level sweep: a kernel's rule reads its scalar parts' adjoints */
 } Ad;
 
 /* A backward sweep: at the top level (pt empty), or at one point of a chain's iteration space,
@@ -339,6 +340,8 @@ static bool chain_of(Ad *ad, IrInst *in, Chain *ch) {
 static bool flat_math(int fn) { return fn == MF_FLOOR || fn == MF_CEIL || fn == MF_ROUND || fn == MF_ISNAN; }
 
 /* Marks the instructions from `first` up to `stop` (NULL: the block's end). */
+static bool has_rule(int fn);
+
 static void activity(Ad *ad, IrInst *first, IrInst *stop) {
   for (IrInst *in = first; in != stop; in = in->next) {
     for (int q = 0; q < in->nregions; q++) activity(ad, in->regions[q]->first, NULL);
@@ -370,6 +373,9 @@ static void activity(Ad *ad, IrInst *first, IrInst *stop) {
       if (touch) ir_map_put(&ad->touched, in->res[k], in->res[k]);
       if (act && float_valued(in->res[k]->type)) ir_map_put(&ad->active, in->res[k], in->res[k]);
     }
+    /* a kernel's result of several parts (slogdet's): its parts carry the gradient to its rule */
+    if (act && in->op == IR_CALL && rt_fns[in->sub].ret == K_RESULT && has_rule(in->sub))
+      ir_map_put(&ad->active, in->res[0], in->res[0]);
   }
 }
 
@@ -1480,21 +1486,60 @@ static void solve_rule(Ad *ad, IrInst *in) {
     add_tensor_adj(ad, A, negated(ad, X->type.rank == 1 ? outer(ad, dB, X) : matmul(ad, dB, transposed(ad, X), 2)));
 }
 
-/* d = det(A): dA = dd d inv(A)^T (Jacobi's formula; a singular A stops the program in inv, where
- * PyTorch would go through an SVD). */
-static void det_rule(Ad *ad, IrInst *in) {
-  IrValue *dD = tensor_adj(ad, in->res[0]), *A = ir_op(in, 0);
-  if (!dD || !is_active(ad, A)) return;
+/* The adjoint of part `part` of a kernel's result of several parts (`call`): a scalar part's from
+ * the top-level sweep, a tensor part's from its contributions; NULL when the part is not read. */
+static IrValue *part_adj(Ad *ad, IrInst *call, int part) {
+  int64_t k;
+  for (IrInst *in = call->next; in; in = in->next)
+    if (in->op == IR_CALL && (in->sub == RT_RESULT_F64 || in->sub == RT_RESULT_TENSOR) &&
+        ir_op(in, 0) == call->res[0] && ir_is_const_int(in->ops[1], &k) && k == part)
+      return in->sub == RT_RESULT_F64 ? scalar_adj(ad, ad->sweep, in->res[0]) : tensor_adj(ad, in->res[0]);
+  return NULL;
+}
+
+/* A's adjoint g inv(A)^T: the gradient of log |det A| (g its adjoint), or of det A (g = dd d). */
+static void add_inv_transposed(Ad *ad, IrValue *A, IrValue *g) {
   IrValue *Ai = ir_call(&ad->top, RT_INV, 1, &A);
   Ai->type = A->type;
   IrBuilder cb;
   IrValue *idx[2];
   IrInst *c = compr_like(ad, A, &cb, idx);
-  IrValue *ji[2] = {idx[1], idx[0]};
-  IrValue *g = ir_bin(&cb, BIN_MUL, ir_elem(&cb, dD, 0, NULL), ir_elem(&cb, in->res[0], 0, NULL));
-  IrValue *v = ir_bin(&cb, BIN_MUL, g, ir_elem(&cb, Ai, 2, ji));
+  IrValue *ji[2] = {idx[1], idx[0]}, *e = ir_elem(&cb, Ai, 2, ji);
+  IrValue *v = ir_bin(&cb, BIN_MUL, ir_cast(&cb, g, e->type), e);
   ir_yield(&cb, 1, &v);
   add_tensor_adj(ad, A, c->res[0]);
+}
+
+/* {sign, logabsdet} = slogdet(A): dA = dlogabsdet inv(A)^T; the sign has no gradient. */
+static void slogdet_rule(Ad *ad, IrInst *in) {
+  IrValue *g = part_adj(ad, in, 1), *A = ir_op(in, 1);
+  if (g && is_active(ad, A)) add_inv_transposed(ad, A, g);
+}
+
+/* L = cholesky(A): dA = L^-T S L^-1, S symmetric with lower triangle tril(L^T dL) halved
+ * (PyTorch's cholesky_backward; Murray 2016), L^-1 by inv where PyTorch solves triangles. */
+static void cholesky_rule(Ad *ad, IrInst *in) {
+  IrValue *dL = tensor_adj(ad, in->res[0]), *A = ir_op(in, 0), *L = in->res[0];
+  if (!dL || !is_active(ad, A)) return;
+  IrValue *P = matmul(ad, transposed(ad, L), dL, 2);
+  IrBuilder cb;
+  IrValue *idx[2];
+  IrInst *c = compr_like(ad, A, &cb, idx);
+  IrValue *ji[2] = {idx[1], idx[0]}, *lower = ir_cmp(&cb, CMP_GE, idx[0], idx[1]);
+  IrValue *e = ir_select(&cb, lower, ir_elem(&cb, P, 2, idx), ir_elem(&cb, P, 2, ji));
+  e = ir_bin(&cb, BIN_MUL, e, ir_const_f(&cb, (SnDtype)e->type.dtype, 0.5));
+  ir_yield(&cb, 1, &e);
+  IrValue *Li = ir_call(&ad->top, RT_INV, 1, &L);
+  Li->type = L->type;
+  add_tensor_adj(ad, A, matmul(ad, matmul(ad, transposed(ad, Li), c->res[0], 2), Li, 2));
+}
+
+/* d = det(A): dA = dd d inv(A)^T (Jacobi's formula; a singular A stops the program in inv, where
+ * PyTorch would go through an SVD). */
+static void det_rule(Ad *ad, IrInst *in) {
+  IrValue *dD = tensor_adj(ad, in->res[0]), *A = ir_op(in, 0);
+  if (!dD || !is_active(ad, A)) return;
+  add_inv_transposed(ad, A, ir_bin(&ad->top, BIN_MUL, ir_elem(&ad->top, dD, 0, NULL), ir_elem(&ad->top, in->res[0], 0, NULL)));
 }
 
 /* C = A @ B: dA = dC @ B^T, dB = A^T @ dC, for each pairing of vectors and matrices, and for
@@ -1774,7 +1819,15 @@ static const CallRule call_rules[] = {
     {RT_INV, inv_rule},
     {RT_SOLVE, solve_rule},
     {RT_DET, det_rule},
+    {RT_SLOGDET, slogdet_rule},
+    {RT_CHOLESKY, cholesky_rule},
 };
+
+static bool has_rule(int fn) {
+  for (size_t k = 0; k < sizeof call_rules / sizeof *call_rules; k++)
+    if ((int)call_rules[k].fn == fn) return true;
+  return false;
+}
 
 /* A literal's element stored at a constant offset takes the literal's adjoint there. */
 static void store_rule(Ad *ad, Sweep *top, IrInst *in) {
@@ -1863,6 +1916,8 @@ static void top_rule(Ad *ad, Sweep *top, IrInst *in) {
     add_tensor_adj(ad, T, c->res[0]);
     return;
   }
+  if (in->op == IR_CALL && (in->sub == RT_RESULT_F64 || in->sub == RT_RESULT_TENSOR))
+    return; /* a part of a kernel's result: the kernel's rule reads its adjoint (part_adj) */
   for (size_t k = 0; in->op == IR_CALL && k < sizeof call_rules / sizeof *call_rules; k++)
     if ((int)call_rules[k].fn == in->sub) {
       call_rules[k].rule(ad, in);
@@ -2039,6 +2094,7 @@ bool autodiff_expand(IrFunc *fn, IrInst *g, DiagBag *d) {
   }
   activity(&ad, first, g);
   Sweep top = {.ad = &ad, .b = &ad.top};
+  ad.sweep = &top;
   if (!ad.failed && !is_active(&ad, L) && is_touched(&ad, L)) {
     IrMap seen = {0};
     IrInst *cut = find_cut(&ad, L, &seen);
