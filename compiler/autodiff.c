@@ -1031,13 +1031,17 @@ static bool maybe_zero(IrValue *coef) {
 }
 
 /* A subscript that is an integer tensor's element at distinct indices (an embedding's W[idx[z, i],
- * k]): at the target's point p the indices run over the positions of idx whose value is p,
- * grouped once by the runtime (sn_group_positions, a counting sort), so the gradient sums p's
- * group instead of testing every position, O(numel(idx)) rather than O(n numel(idx)). */
+ * k]), the first of them possibly bound already (a gather along an axis, x[i, idx[i, j]]): at
+ * the target's point p the unbound indices run over the positions of idx, in the row the bound
+ * ones give, whose value is p, grouped once by the runtime (sn_group_positions, a counting
+ * sort), so the gradient sums p's group instead of testing every position: O(numel(idx))
+ * rather than O(n numel(idx)). */
 typedef struct Group {
-  IrValue *idx, *pos;    /* the integer tensor, and its positions grouped by value */
-  IrValue *n, *first, *count; /* the target axis's size; p's group: where it starts, its size */
-  int js[SN_MAX_RANK];   /* the chain index at each of idx's axes */
+  IrValue *idx, *pos;    /* the integer tensor, and its positions grouped by row and value */
+  IrValue *base;         /* where the positions start in pos (the starts come first) */
+  IrValue *first, *count; /* p's group in its row: where it starts, its size */
+  int lead;              /* idx's leading axes, read at bound indices: the row */
+  int js[SN_MAX_RANK];   /* the chain index at each of idx's other axes */
 } Group;
 
 /* How a chain's reads of a target become a gather at the target's point p: the chain indices
@@ -1220,48 +1224,65 @@ static IrInst *checked_everywhere(Chain *ch, IrValue *s) {
   return NULL;
 }
 
-/* Subscript k as idx[I] (Group): the indices of I are bound in the sum over p's group. A read
- * range-checked at every point keeps its check there: a position of idx out of range, in no
- * group, stops the program as the forward would (whose value a gradient may not need). */
+/* Subscript k as idx[I] (Group): the unbound indices of I are bound in the sum over p's group.
+ * A read range-checked at every point keeps its check there: a position of idx out of range, in
+ * no group, stops the program as the forward would (whose value a gradient may not need). */
 static bool bind_group(Gather *g, int k) {
   Chain *ch = g->ch;
   bool wrap;
   IrInst *d = index_read(g->t->subs[k], ir_op(g->c, k), &wrap);
   if (!d || !chain_free(ch, d->ops[0]) || g->ngroup == SN_MAX_RANK) return false;
   Group *gr = &g->group[g->ngroup];
-  for (int a = 0; a + 1 < d->nops; a++) {
-    gr->js[a] = var_index(ch, d->ops[a + 1]);
-    if (gr->js[a] < 0 || g->bound[gr->js[a]]) return false;
-    for (int b = 0; b < a; b++)
-      if (gr->js[b] == gr->js[a]) return false;
+  IrValue *idx = ir_val(d->ops[0]), *dims[SN_MAX_RANK], *row = ir_const_i64(&g->in, 0);
+  int r = d->nops - 1;
+  gr->lead = 0;
+  for (int a = 0; a < r; a++) {
+    int j = var_index(ch, d->ops[a + 1]);
+    dims[a] = idx->dims ? ir_val(idx->dims[a]) : ir_dim(&g->in, idx, a);
+    IrValue *at = j >= 0 ? ir_map_get(&g->pt, ch->vars[j]) : NULL;
+    if (j >= 0 && g->bound[j] && at && a == gr->lead && same_extent(dims[a], ch->ext[j])) {
+      row = ir_bin(&g->in, BIN_ADD, ir_bin(&g->in, BIN_MUL, row, dims[a]), at);
+      gr->lead++;
+      continue;
+    }
+    if (j < 0 || g->bound[j]) return false;
+    for (int b = gr->lead; b < a; b++)
+      if (gr->js[b] == j) return false;
+    gr->js[a] = j;
   }
-  for (int a = 0; a + 1 < d->nops; a++) g->bound[gr->js[a]] = true;
-  gr->idx = ir_val(d->ops[0]);
-  gr->n = ir_op(g->c, k);
+  if (gr->lead == r) return false; /* nothing to sum: the condition p = idx[I] costs one test */
+  for (int a = gr->lead; a < r; a++) g->bound[gr->js[a]] = true;
+  gr->idx = idx;
+  IrValue *n = ir_op(g->c, k);
   IrBuilder pre = g->ad->top;
   pre.before = g->c;
   IrInst *check = checked_everywhere(ch, g->t->subs[k]);
   if (check) pre.span = check->span;
   int flags = (wrap ? SN_GROUP_WRAP : 0) | (check ? SN_GROUP_CHECK : 0);
-  IrValue *ops[4] = {gr->idx, gr->n, ir_const(&pre, ir_scalar(SN_I32), 0, flags),
+  IrValue *ops[5] = {idx, n, ir_const_i64(&pre, gr->lead), ir_const(&pre, ir_scalar(SN_I32), 0, flags),
                      ir_string(&pre, check && check->str ? check->str : "")};
-  gr->pos = ir_call(&pre, RT_GROUP_POSITIONS, 4, ops);
+  gr->pos = ir_call(&pre, RT_GROUP_POSITIONS, 5, ops);
   gr->pos->type = ir_tensor(SN_I64, 1);
-  IrValue *next = ir_bin(&g->in, BIN_ADD, g->P[k], ir_const_i64(&g->in, 1));
-  gr->first = ir_elem(&g->in, gr->pos, 1, &g->P[k]);
+  IrValue *rows = ir_const_i64(&g->in, 1);
+  for (int a = 0; a < gr->lead; a++) rows = ir_bin(&g->in, BIN_MUL, rows, dims[a]);
+  gr->base = ir_bin(&g->in, BIN_ADD, ir_bin(&g->in, BIN_MUL, rows, n), ir_const_i64(&g->in, 1));
+  IrValue *key = ir_bin(&g->in, BIN_ADD, ir_bin(&g->in, BIN_MUL, row, n), g->P[k]);
+  IrValue *next = ir_bin(&g->in, BIN_ADD, key, ir_const_i64(&g->in, 1));
+  gr->first = ir_elem(&g->in, gr->pos, 1, &key);
   gr->count = ir_bin(&g->in, BIN_SUB, ir_elem(&g->in, gr->pos, 1, &next), gr->first);
   g->ngroup++;
   return true;
 }
 
-/* The groups' indices: the digits of the position at the sum's index in p's group. */
+/* The groups' indices: the digits of the position at the sum's index in p's group (those of the
+ * row are bound already). */
 static void bind_groups(Gather *g, IrBuilder *rb, IrInst *sum) {
   for (int w = 0; w < g->ngroup; w++) {
     Group *gr = &g->group[w];
-    IrValue *at = ir_bin(rb, BIN_ADD, ir_bin(rb, BIN_ADD, gr->n, ir_const_i64(rb, 1)), gr->first);
-    at = ir_bin(rb, BIN_ADD, at, ir_block_arg(g->ad->fn, sum->regions[0], ir_i64));
+    IrValue *at = ir_bin(rb, BIN_ADD, ir_bin(rb, BIN_ADD, gr->base, gr->first),
+                         ir_block_arg(g->ad->fn, sum->regions[0], ir_i64));
     IrValue *q = ir_elem(rb, gr->pos, 1, &at);
-    for (int a = gr->idx->type.rank - 1; a >= 0; a--) {
+    for (int a = gr->idx->type.rank - 1; a >= gr->lead; a--) {
       IrValue *e = gr->idx->dims ? ir_val(gr->idx->dims[a]) : ir_dim(rb, gr->idx, a), *v = q;
       int j = gr->js[a];
       if (a > 0) {
@@ -1269,7 +1290,7 @@ static void bind_groups(Gather *g, IrBuilder *rb, IrInst *sum) {
         v = ir_bin(rb, BIN_REM, q, e1);
         q = ir_bin(rb, BIN_DIV, q, e1);
       }
-      if (!same_size(e, g->ch->ext[j])) {
+      if (!same_extent(e, g->ch->ext[j])) {
         in_range(g, v, g->ch->ext[j]);
         v = clamp(rb, v, g->ch->ext[j]);
       }

@@ -90,14 +90,16 @@ SnTensor *sn_argsort(const SnTensor *x, int64_t axis);
 SnTensor *sn_quantile(const SnTensor *x, double q, int64_t axis);
 SnTensor *sn_quantiles(const SnTensor *x, const SnTensor *q, int64_t axis);
 SnTensor *sn_median(const SnTensor *x, int64_t axis);
-/* x's row-major positions grouped by value, for the gradient of a read W[x[i]] (autodiff.c):
- * an i64 vector of n + 1 + numel(x), the groups' starts then the positions. The positions
- * whose value is v are out[n + 1 + k] for out[v] <= k < out[v + 1], increasing. flags: with
- * SN_GROUP_WRAP a value v in [-n, 0) counts as v + n (x[-1] is the last row); values outside
- * are in no group, or with SN_GROUP_CHECK an error naming `what` as an index read out of range
- * would. x holds integers (any integer dtype, any layout). O(n + numel). */
+/* x's row-major positions grouped by row and value, for the gradient of a read W[x[i]] or
+ * W[i, x[i, j]] (autodiff.c): a row is x's element over its first `lead` axes (none: one row),
+ * and the key of a position row * n + its value. An i64 vector of keys + 1 + numel(x), the
+ * groups' starts then the positions: those of key k are out[keys + 1 + m] for out[k] <= m <
+ * out[k + 1], increasing. flags: with SN_GROUP_WRAP a value v in [-n, 0) counts as v + n (x[-1]
+ * is the last row); values outside are in no group, or with SN_GROUP_CHECK an error naming `what`
+ * as an index read out of range would. x holds integers (any integer dtype, any layout).
+ * O(rows n + numel). */
 enum { SN_GROUP_WRAP = 1, SN_GROUP_CHECK = 2 };
-SnTensor *sn_group_positions(const SnTensor *x, int64_t n, int32_t flags, const char *what);
+SnTensor *sn_group_positions(const SnTensor *x, int64_t n, int64_t lead, int32_t flags, const char *what);
 
 #ifdef __cplusplus
 }

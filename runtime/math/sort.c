@@ -600,16 +600,18 @@ static int64_t row_at(const SnTensor *x, bool dense, int64_t q, int64_t n, bool 
   return wrap && v < 0 && v >= -n ? v + n : v;
 }
 
-/* A counting sort of x's row-major positions by value: the group of v starts at its count of
- * smaller values; each position goes to its group's cursor, which then marks the next group's
- * start, so shifting the cursors by one gives the starts. */
-SnTensor *sn_group_positions(const SnTensor *x, int64_t n, int32_t flags, const char *what) {
+/* A counting sort of x's row-major positions by key, row * n + value: the group of a key starts
+ * at its count of smaller keys; each position goes to its group's cursor, which then marks the
+ * next group's start, so shifting the cursors by one gives the starts. */
+SnTensor *sn_group_positions(const SnTensor *x, int64_t n, int64_t lead, int32_t flags, const char *what) {
   if (x->dtype == SN_F16 || x->dtype == SN_BF16 || x->dtype == SN_F32 || x->dtype == SN_F64) {
     sn_error_set("group_positions: the values must be integers, not %s", sn_dtype_name((SnDtype)x->dtype));
     return NULL;
   }
   n = n > 0 ? n : 0;
-  int64_t numel = sn_tensor_numel(x), len = n + 1 + numel;
+  int64_t numel = sn_tensor_numel(x), rows = 1;
+  for (int64_t d = 0; d < lead && d < x->rank; d++) rows *= x->shape[d];
+  int64_t inner = rows ? numel / rows : 1, keys = rows * n, len = keys + 1 + numel;
   bool dense = sn_tensor_is_contiguous(x), wrap = flags & SN_GROUP_WRAP;
   for (int64_t q = 0; (flags & SN_GROUP_CHECK) && q < numel; q++) {
     int64_t v = row_at(x, dense, q, n, wrap);
@@ -620,18 +622,18 @@ SnTensor *sn_group_positions(const SnTensor *x, int64_t n, int32_t flags, const 
   }
   SnTensor *out = sn_tensor_new(SN_I64, 1, &len);
   if (!out) return NULL;
-  int64_t *start = out->data, *pos = start + n + 1;
-  memset(start, 0, (size_t)(n + 1) * sizeof *start);
+  int64_t *start = out->data, *pos = start + keys + 1;
+  memset(start, 0, (size_t)(keys + 1) * sizeof *start);
   for (int64_t q = 0; q < numel; q++) {
     int64_t v = row_at(x, dense, q, n, wrap);
-    if (v >= 0 && v < n) start[v + 1]++;
+    if (v >= 0 && v < n) start[q / inner * n + v + 1]++;
   }
-  for (int64_t v = 1; v <= n; v++) start[v] += start[v - 1];
+  for (int64_t k = 1; k <= keys; k++) start[k] += start[k - 1];
   for (int64_t q = 0; q < numel; q++) {
     int64_t v = row_at(x, dense, q, n, wrap);
-    if (v >= 0 && v < n) pos[start[v]++] = q;
+    if (v >= 0 && v < n) pos[start[q / inner * n + v]++] = q;
   }
-  for (int64_t v = n; v > 0; v--) start[v] = start[v - 1];
+  for (int64_t k = keys; k > 0; k--) start[k] = start[k - 1];
   start[0] = 0;
   return out;
 }

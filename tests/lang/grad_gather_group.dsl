@@ -15,6 +15,7 @@ fn dense(ix: int[n], w: f64[n, d]) {
   g
 }
 fn close(name, a, b) { print(name, max(abs(a - b)) < 1e-12) }
+fn report(name, r) { print(name, r.error < 1) }
 # repeated rows, negative indices counted from the end, a row no index names (1)
 close("embedding", grad(fn(W) = sum(embedding(idx, W) * dy))(W), dense(idx, dy))
 # an index tensor of rank 2, narrower integer types, read at its indices transposed
@@ -52,9 +53,18 @@ close("position read twice", grad(diag)(W), dd)
 fn sq(W) = sum(W[idx] * W[idx] * dy)
 let dsq = dense(idx, 2 * W[idx] * dy)
 close("product", grad(sq)(W), dsq)
+# along an axis, x[i, ind[i, j]] (a row's own group; repeats within a row add), and with the
+# row's index read twice
+let X = randn([3, 5], seed=5, dtype=f64)
+let ind = [[1, 1, 4], [0, 2, 3], [4, 4, 4]]
+let dv = randn([3, 3], seed=6, dtype=f64)
+fn along(X) = sum(i < 3, j < 3) X[i, ind[i, j]] * dv[i, j]
+let da[i < 3, c < 5] = sum(j < 3) if ind[i, j] == c then dv[i, j] else 0
+close("along an axis", grad(along)(X), da)
+fn along2(X) = sum(i < 3, j < 3) X[i, ind[i, j]] * X[i, 0] * dv[i, j]
+report("gradcheck along an axis", gradcheck(fn(X) = along2(X)^2, X))
 # empty index tensor: no position, zero gradient
 let none = idx[0:0]
 close("empty", grad(fn(W) = sum(W[none]))(W), zeros([V, d], dtype=f64))
-fn report(name, r) { print(name, r.error < 1) }
 report("gradcheck embedding", gradcheck(fn(W) = sum((embedding(idx, W) * dy)^2), W))
 report("gradcheck rank 2", gradcheck(fn(W) = tr(W)^2, W))
