@@ -459,6 +459,45 @@ static Arg *builtin_args(Sema *s, const Builtin *b, Node *call) {
   return ok ? args : NULL;
 }
 
+/* NumPy's and PyTorch's functions that sinter spells otherwise, or writes as a comprehension:
+ * what to write instead, for the "unknown function" error. */
+static const struct {
+  const char *name, *hint;
+} foreign[] = {
+    {"clip", "sinter's is `clamp(x, lo, hi)`"},
+    {"cat", "sinter's is `concat(a, b, ..., axis=0)`"},
+    {"concatenate", "sinter's is `concat(a, b, ..., axis=0)`"},
+    {"logsumexp", "sinter's is the reduction `lse`: lse(x) over every element, lse(j) x[i, j] along an axis"},
+    {"diag", "write a comprehension: `let d[i] = A[i, i]`, or `let D[i, j < n] = if i == j then v[i] else 0`"},
+    {"diagonal", "write a comprehension: `let d[i] = A[i, i]`"},
+    {"trace", "write a reduction: `sum(i) A[i, i]`"},
+    {"tril", "write a comprehension: `let L[i, j] = if j <= i then A[i, j] else 0`"},
+    {"triu", "write a comprehension: `let U[i, j] = if j >= i then A[i, j] else 0`"},
+    {"outer", "write a comprehension: `let o[i, j] = u[i] * v[j]`"},
+    {"einsum", "write a comprehension with a reduction: `let C[i, k] = sum(j) A[i, j] * B[j, k]`"},
+    {"flip", "slice with a negative step, `x[::-1]`, or write `let y[i < n] = x[n - 1 - i]`"},
+    {"roll", "write a comprehension: `let y[i < n] = x[(i - k) % n]` (`%` is the floor modulo)"},
+    {"tile", "write a comprehension: `let y[i < 2 * n] = x[i % n]`"},
+    {"repeat", "write a comprehension: `let y[i < 2 * n] = x[i64(i / 2)]`"},
+    {"pad", "write a comprehension: `let y[i < n + 2] = if i >= 1 and i <= n then x[i - 1] else 0`"},
+    {"norm", "write `sqrt(sum(x^2))` (the 2-norm), or `sqrt(sum(j) x[i, j]^2)` per row"},
+    {"permute", "write a comprehension: `let y[k, i, j] = x[i, j, k]`"},
+    {"matmul", "sinter's is the operator `a @ b`"},
+    {"mm", "sinter's is the operator `a @ b`"},
+    {"bmm", "sinter's is the operator `a @ b` (batches of matrices too)"},
+    {"dot", "write `sum(i) u[i] * v[i]`, or `u @ v`"},
+    {"zeros_like", "write `zeros(x.shape)`"},
+    {"ones_like", "write `ones(x.shape)`"},
+    {"amax", "the reduction `max`: max(x) over every element, max(j) x[i, j] along an axis"},
+    {"amin", "the reduction `min`: min(x) over every element, min(j) x[i, j] along an axis"},
+};
+
+static const char *foreign_hint(const char *name) {
+  for (size_t k = 0; k < sizeof foreign / sizeof *foreign; k++)
+    if (strcmp(foreign[k].name, name) == 0) return foreign[k].hint;
+  return NULL;
+}
+
 static Val *call_builtin(Sema *s, const Builtin *b, Node *call) {
   Arg *args = builtin_args(s, b, call);
   return args ? b->handler(s, b, args, call) : ERR;
@@ -583,7 +622,9 @@ Val *sema_call(Sema *s, Node *n) {
     return ERR;
   }
   Diag *g = diag_error(s->diags, n->name_span, "unknown function `%s`", n->name);
-  sema_suggest_name(s, g, n->name);
+  const char *hint = foreign_hint(n->name);
+  if (hint) diag_hint(s->diags, g, "%s", hint);
+  else sema_suggest_name(s, g, n->name);
   return ERR;
 }
 
