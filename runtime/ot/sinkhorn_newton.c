@@ -226,32 +226,23 @@ static SnStatus sparse_reserve(Sns *s, int64_t cap) {
 typedef struct Kept {
   Sns *s;
   double min;
+  int fill; /* 0: count row i's into rowp[i + 1]; 1: store them from rowp[i] on */
 } Kept;
 
-/* rowp[i + 1] = the count kept in row i, for rows [lo, hi). */
-static int32_t count_kept(void *ctx, int64_t c, int64_t lo, int64_t hi) {
+/* Rows [lo, hi) of S: their counts, or their entries. */
+static int32_t kept_rows(void *ctx, int64_t c, int64_t lo, int64_t hi) {
   (void)c;
   const Kept *kp = ctx;
   Sns *s = kp->s;
   int64_t m = s->m;
   for (int64_t i = lo; i < hi; i++) {
-    int64_t cnt = 0;
-    for (int64_t j = 0; j < m; j++) cnt += s->P[i * m + j] >= kp->min;
-    s->rowp[i + 1] = cnt;
-  }
-  return 0;
-}
-
-/* Rows [lo, hi) of S, at the offsets in rowp. */
-static int32_t fill_kept(void *ctx, int64_t c, int64_t lo, int64_t hi) {
-  (void)c;
-  const Kept *kp = ctx;
-  Sns *s = kp->s;
-  int64_t m = s->m;
-  for (int64_t i = lo; i < hi; i++) {
-    int64_t k = s->rowp[i];
-    for (int64_t j = 0; j < m; j++)
-      if (s->P[i * m + j] >= kp->min) s->cols[k] = (int32_t)j, s->vals[k++] = s->P[i * m + j];
+    const double *Pi = s->P + i * m;
+    int64_t k = kp->fill ? s->rowp[i] : 0;
+    for (int64_t j = 0; j < m; j++) {
+      if (!kp->fill) k += Pi[j] >= kp->min;
+      else if (Pi[j] >= kp->min) s->cols[k] = (int32_t)j, s->vals[k++] = Pi[j];
+    }
+    if (!kp->fill) s->rowp[i + 1] = k;
   }
   return 0;
 }
@@ -260,13 +251,14 @@ static int32_t fill_kept(void *ctx, int64_t c, int64_t lo, int64_t hi) {
  * counting sort, in O(nnz + m)). */
 static SnStatus sparsify(Sns *s, double thr) {
   int64_t n = s->n, m = s->m;
-  Kept kp = {s, thr > 0 ? thr : DBL_TRUE_MIN};
-  sns_for(n * m, n, row_blocks(n), count_kept, &kp);
+  Kept kp = {s, thr > 0 ? thr : DBL_TRUE_MIN, 0};
+  sns_for(n * m, n, row_blocks(n), kept_rows, &kp);
   s->rowp[0] = 0;
   for (int64_t i = 0; i < n; i++) s->rowp[i + 1] += s->rowp[i];
   s->nnz = s->rowp[n];
   if (sparse_reserve(s, s->nnz + s->nnz / 2)) return 1;
-  sns_for(n * m, n, row_blocks(n), fill_kept, &kp);
+  kp.fill = 1;
+  sns_for(n * m, n, row_blocks(n), kept_rows, &kp);
   memset(s->trowp, 0, (size_t)(m + 1) * sizeof *s->trowp);
   for (int64_t k = 0; k < s->nnz; k++) s->trowp[s->cols[k] + 1]++;
   for (int64_t j = 0; j < m; j++) s->trowp[j + 1] += s->trowp[j];
