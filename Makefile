@@ -39,11 +39,13 @@ CFLAGS_COMMON := -std=c11 -D_GNU_SOURCE $(WARN) -Iinclude $(SANFLAGS)
 # runs, as `make deps` may install them during this very run.
 PKG_CFLAGS = $(shell pkg-config --cflags plplot 2>/dev/null || echo -I/usr/include/plplot)
 PKG_LIBS = $(shell pkg-config --libs plplot zlib 2>/dev/null || echo -lplplot -lz)
-CFLAGS_RT = $(CFLAGS_COMMON) $(RT_OPT) -Iruntime -fopenmp -fPIC $(PKG_CFLAGS)
+# The runtime's threads are its own (runtime/core/parallel.c); -fopenmp-simd honours its `omp simd`
+# loops without OpenMP's threads or libgomp.
+CFLAGS_RT = $(CFLAGS_COMMON) $(RT_OPT) -Iruntime -fopenmp-simd -fPIC $(PKG_CFLAGS)
 CFLAGS_CC = $(CFLAGS_COMMON) $(OPT) -Icompiler -I$(BUILD)/gen $(LLVM_CFLAGS)
 
 # What `sinter build` links a program with (baked into the compiler, so it matches this build).
-RT_LINK = -lopenblas -lcjson $(PKG_LIBS) -lgomp -lm -lpthread
+RT_LINK = -lopenblas -lcjson $(PKG_LIBS) -lm -lpthread
 PROG_LINK = $(SANFLAGS) $(RT_LINK)
 
 # The runtime's layers are its folders (docs/design.md): a new file in one needs no edit here.
@@ -133,14 +135,17 @@ $(BUILD)/obj/compiler/%.o: compiler/%.c $(BUILD)/gen/grammar.h | deps
 	$(CC) $(CFLAGS_CC) -MMD -MP \
 	  -DSN_PROG_LINK='"$(PROG_LINK)"' -DSN_VERSION='"$(shell cat VERSION)"' -c $< -o $@
 
+# main.o bakes PROG_LINK in: a change of the link line must rebuild it.
+$(BUILD)/obj/compiler/main.o: Makefile
+
 $(SINTER): $(FRONT_BIN_OBJ) $(LIBSINTER)
 	@mkdir -p $(@D)
-	$(CC) $(SANFLAGS) -fopenmp $(FRONT_BIN_OBJ) $(LIBSINTER) -Wl,--as-needed $(RT_LINK) -o $@
+	$(CC) $(SANFLAGS) $(FRONT_BIN_OBJ) $(LIBSINTER) -Wl,--as-needed $(RT_LINK) -o $@
 
 # The cache's key names the compiler by its build ID (compiler/cache.c).
 $(SINTER_LLVM): $(CC_OBJ) $(LIBSINTER)
 	@mkdir -p $(@D)
-	$(CC) $(SANFLAGS) -fopenmp -Wl,--build-id $(CC_OBJ) $(LIBSINTER) $(LLVM_LIBS) -ledit $(RT_LINK) -o $@
+	$(CC) $(SANFLAGS) -Wl,--build-id $(CC_OBJ) $(LIBSINTER) $(LLVM_LIBS) -ledit $(RT_LINK) -o $@
 
 # --- runtime -----------------------------------------------------------------------------
 $(BUILD)/obj/runtime/%.o: runtime/%.c | deps
@@ -165,7 +170,7 @@ $(BUILD)/tests/%: tests/runtime/%.c tests/runtime/check.h tests/runtime/rt_test.
 CUNIT_OBJ := $(filter-out $(BUILD)/obj/compiler/front.o,$(FRONT_BIN_OBJ))
 $(CUNIT_BIN): $(BUILD)/tests/%: tests/compiler/%.c tests/runtime/check.h $(CUNIT_OBJ) $(LIBSINTER)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS_CC) $(SANFLAGS) -Itests/runtime -fopenmp $< $(CUNIT_OBJ) $(LIBSINTER) $(RT_LINK) -o $@
+	$(CC) $(CFLAGS_CC) $(SANFLAGS) -Itests/runtime $< $(CUNIT_OBJ) $(LIBSINTER) $(RT_LINK) -o $@
 
 # GCC 12.2's SLP vectoriser miscompiles this test's f64 -> f32 -> f64 data loops at -O3
 # -march=native (docs/design.md); the runtime it tests is built as usual.
@@ -184,12 +189,12 @@ FUZZ_SRC := $(filter-out compiler/main.c compiler/repl.c compiler/jit.c compiler
               compiler/driver_llvm.c compiler/cli.c compiler/cache.c,$(CC_SRC))
 $(BUILD)/fuzz/fuzz_front: tests/fuzz/fuzz_front.c $(FUZZ_SRC) $(BUILD)/gen/lexer.c $(BUILD)/gen/grammar.c $(BUILD)/gen/prelude.c $(RT_SRC) | deps
 	@mkdir -p $(@D)
-	$(CLANG) $(FUZZ_CFLAGS) -fopenmp -Wno-unused-parameter $(PKG_CFLAGS) $^ -o $@ -lopenblas -lcjson $(PKG_LIBS) -lm -lpthread
+	$(CLANG) $(FUZZ_CFLAGS) -fopenmp-simd -Wno-unused-parameter $(PKG_CFLAGS) $^ -o $@ -lopenblas -lcjson $(PKG_LIBS) -lm -lpthread
 
 # Runtime fuzz targets (tests/fuzz/fuzz_rt_*.c) link the runtime's sources built the same way.
 $(BUILD)/fuzz/fuzz_rt_%: tests/fuzz/fuzz_rt_%.c $(RT_SRC) $(RT_HDR) | deps
 	@mkdir -p $(@D)
-	$(CLANG) -std=c11 -D_GNU_SOURCE -g -O1 -Iinclude -Iruntime $(PKG_CFLAGS) -fopenmp \
+	$(CLANG) -std=c11 -D_GNU_SOURCE -g -O1 -Iinclude -Iruntime $(PKG_CFLAGS) -fopenmp-simd \
 	  -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -Wno-pass-failed \
 	  $< $(RT_SRC) -o $@ -lopenblas -lcjson $(PKG_LIBS) -lm -lpthread
 

@@ -7,5 +7,5 @@ set -e
 "$sinter" build bench/rand.dsl -o "$out/rand"
 for t in 1 $(nproc); do
   echo "threads: $t"
-  SINTER_THREADS=$t OMP_NUM_THREADS=$t "$out/rand" --quiet
+  SINTER_THREADS=$t "$out/rand" --quiet
 done

@@ -14,8 +14,10 @@
 #include <immintrin.h>
 #endif
 
-/* Below this many elements a conversion runs on the calling thread. */
+/* Below this many elements a conversion runs on the calling thread; above it, in chunks of at
+ * least CONVERT_GRAIN elements on the runtime's threads. */
 #define CONVERT_PARALLEL_MIN (1 << 18)
+#define CONVERT_GRAIN (1 << 16)
 /* Output larger than this bypasses the cache (non-temporal stores): it would not fit anyway,
  * and skipping the read-for-ownership saves a third of the memory traffic. */
 #define CONVERT_STREAM_BYTES (4u << 20)
@@ -265,20 +267,31 @@ static void convert_range(char *dst, SnDtype dt, const char *src, SnDtype st, in
   else convs[st][dt](dst, src, n);
 }
 
+typedef struct ConvertJob {
+  char *dst;
+  const char *src;
+  SnDtype dt, st;
+  int64_t n;
+  int stream;
+} ConvertJob;
+
+/* Chunks are cut at multiples of 16 elements so each starts on a cache line when dst does. */
+static int32_t convert_chunk(void *ctx, int64_t c, int64_t lo, int64_t hi) {
+  (void)c;
+  const ConvertJob *j = ctx;
+  lo &= ~(int64_t)15;
+  hi = hi == j->n ? hi : hi & ~(int64_t)15;
+  convert_range(j->dst + lo * (int64_t)sn_dtype_size(j->dt), j->dt,
+                j->src + lo * (int64_t)sn_dtype_size(j->st), j->st, hi - lo, j->stream);
+  return 0;
+}
+
 SnStatus sn_convert(void *dst, SnDtype dst_dtype, const void *src, SnDtype src_dtype, int64_t n) {
   if ((unsigned)dst_dtype >= SN_NDTYPES || (unsigned)src_dtype >= SN_NDTYPES)
     return sn_error_set("invalid dtype in a conversion (%d to %d)", (int)src_dtype, (int)dst_dtype);
   if (n <= 0) return 0;
-  size_t ds = sn_dtype_size(dst_dtype), ss = sn_dtype_size(src_dtype);
-  int stream = (uint64_t)n * ds >= CONVERT_STREAM_BYTES;
-  int64_t nchunks = n < CONVERT_PARALLEL_MIN ? 1 : sn_num_threads();
-  /* Chunks are cut at multiples of 16 elements so each starts on a cache line when dst does. */
-#pragma omp parallel for schedule(static) num_threads(nchunks) if (nchunks > 1)
-  for (int64_t c = 0; c < nchunks; c++) {
-    int64_t lo = (n * c / nchunks) & ~(int64_t)15;
-    int64_t hi = c + 1 == nchunks ? n : (n * (c + 1) / nchunks) & ~(int64_t)15;
-    convert_range((char *)dst + lo * (int64_t)ds, dst_dtype, (const char *)src + lo * (int64_t)ss,
-                  src_dtype, hi - lo, stream);
-  }
-  return 0;
+  ConvertJob j = {dst, src, dst_dtype, src_dtype, n,
+                  (uint64_t)n * sn_dtype_size(dst_dtype) >= CONVERT_STREAM_BYTES};
+  return sn_parallel_for(n, n < CONVERT_PARALLEL_MIN ? 1 : sn_parallel_chunks(n, CONVERT_GRAIN),
+                         convert_chunk, &j);
 }

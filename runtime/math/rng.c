@@ -33,8 +33,11 @@
 #define SPLIT_TWEAK 0x53504C54u /* "SPLT": keeps split's Philox calls apart from data blocks */
 /* Blocks computed together: 16 lanes of 32 bits fill an AVX-512 register. */
 #define LANES 16
-/* Below this many elements a tensor is filled on the calling thread. */
+/* Below this many elements a tensor is filled on the calling thread; above it, in chunks of at
+ * least RNG_GRAIN elements on the runtime's threads (an element's bits depend on its index alone,
+ * so any chunking gives the same tensor). */
 #define RNG_PARALLEL_MIN 65536
+#define RNG_GRAIN 8192
 /* Categorical and permutation make their random bits this many at a time. */
 #define RNG_CHUNK 4096
 
@@ -361,15 +364,27 @@ void sn_rng_normal_f64(SnRng r, int64_t start, int64_t n, double *out) { fill(r,
 
 /* --- tensors ------------------------------------------------------------------------------- */
 
+/* Chunks for a tensor of n elements: one below RNG_PARALLEL_MIN. */
+static int64_t rng_chunks(int64_t n) { return n < RNG_PARALLEL_MIN ? 1 : sn_parallel_chunks(n, RNG_GRAIN); }
+
+typedef struct FillJob {
+  SnRng r;
+  Kind kind;
+  void *out;
+} FillJob;
+
+static int32_t fill_chunk(void *ctx, int64_t c, int64_t lo, int64_t hi) {
+  (void)c;
+  const FillJob *j = ctx;
+  size_t esize = j->kind == U_F32 || j->kind == N_F32 ? 4 : 8;
+  fill(j->r, j->kind, lo, hi - lo, (char *)j->out + (size_t)lo * esize);
+  return 0;
+}
+
 /* out[0..n) from elements [0, n), cut into chunks over the runtime's threads. */
 static void fill_parallel(SnRng r, Kind kind, int64_t n, void *out) {
-  size_t esize = kind == U_F32 || kind == N_F32 ? 4 : 8;
-  int64_t nchunks = n < RNG_PARALLEL_MIN ? 1 : sn_num_threads() * 4;
-#pragma omp parallel for schedule(static) num_threads(sn_num_threads()) if (nchunks > 1)
-  for (int64_t c = 0; c < nchunks; c++) {
-    int64_t lo = n * c / nchunks, hi = n * (c + 1) / nchunks;
-    fill(r, kind, lo, hi - lo, (char *)out + (size_t)lo * esize);
-  }
+  FillJob j = {r, kind, out};
+  sn_parallel_for(n, rng_chunks(n), fill_chunk, &j);
 }
 
 static SnTensor *draw(SnRng r, SnDtype dtype, int64_t rank, const int64_t *shape, int normal) {
@@ -401,6 +416,26 @@ SnTensor *sn_random(SnDtype dtype, int64_t rank, const int64_t *shape, int64_t s
   return draw(sn_rng((uint64_t)seed), dtype, rank, shape, dist == SN_DIST_NORMAL);
 }
 
+typedef struct BernoulliJob {
+  SnRng r;
+  uint8_t *out;
+  int all;      /* p == 1: every draw is true */
+  uint64_t thr; /* a draw is true below p 2^32 */
+} BernoulliJob;
+
+static int32_t bernoulli_chunk(void *ctx, int64_t c, int64_t lo, int64_t hi) {
+  (void)c;
+  const BernoulliJob *j = ctx;
+  uint32_t w[4][LANES];
+  for (int64_t i = lo; i < hi;) {
+    int64_t b0 = i / (4 * LANES) * LANES;
+    blocks(j->r, (uint64_t)b0, w);
+    for (int64_t e = i; e < hi && e < (b0 + LANES) * 4; e++, i++)
+      j->out[e] = j->all || w[e % 4][e / 4 - b0] < j->thr;
+  }
+  return 0;
+}
+
 SnTensor *sn_rng_bernoulli(SnRng r, double p, int64_t rank, const int64_t *shape) {
   if (!(p >= 0.0 && p <= 1.0)) {
     sn_error_set("bernoulli: p must be in [0, 1], not %g", p);
@@ -409,21 +444,8 @@ SnTensor *sn_rng_bernoulli(SnRng r, double p, int64_t rank, const int64_t *shape
   SnTensor *t = sn_tensor_new(SN_BOOL, rank, shape);
   if (!t) return NULL;
   int64_t n = sn_tensor_numel(t);
-  uint8_t *o = t->data;
-  int all = p == 1.0;
-  uint64_t thr = (uint64_t)(p * 4294967296.0);
-  int64_t nchunks = n < RNG_PARALLEL_MIN ? 1 : sn_num_threads() * 4;
-#pragma omp parallel for schedule(static) num_threads(sn_num_threads()) if (nchunks > 1)
-  for (int64_t c = 0; c < nchunks; c++) {
-    int64_t lo = n * c / nchunks, hi = n * (c + 1) / nchunks;
-    uint32_t w[4][LANES];
-    for (int64_t i = lo; i < hi;) {
-      int64_t b0 = i / (4 * LANES) * LANES;
-      blocks(r, (uint64_t)b0, w);
-      for (int64_t e = i; e < hi && e < (b0 + LANES) * 4; e++, i++)
-        o[e] = all || w[e % 4][e / 4 - b0] < thr;
-    }
-  }
+  BernoulliJob j = {r, t->data, p == 1.0, (uint64_t)(p * 4294967296.0)};
+  sn_parallel_for(n, rng_chunks(n), bernoulli_chunk, &j);
   return t;
 }
 

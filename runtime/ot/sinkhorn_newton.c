@@ -29,16 +29,17 @@
 
 #include <float.h>
 #include <math.h>
-#include <omp.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* Row blocks of the O(n m) passes. The blocks depend on n alone and per-block partial sums are
- * combined in block order, so results do not depend on the thread count; 64 blocks keep a few
- * dozen cores busy while the column partials stay at 64 m doubles. */
+/* Row blocks of the O(n m) passes, the chunks of their loops on the runtime's threads. The blocks
+ * depend on n alone and per-block partial sums are combined in block order, so results do not
+ * depend on the thread count; 64 blocks keep a few dozen cores busy while the column partials
+ * stay at 64 m doubles. */
 #define SNS_BLOCKS 64
-/* Loops over fewer entries than this run on one thread: below it a parallel region costs more
- * than it saves. */
+/* Loops over fewer entries than this run on the calling thread: below it a parallel loop costs
+ * more than it saves. It is also the least a chunk of the radix counts scans, so that summing the
+ * chunks' 2^SNS_DIGIT_BITS counts costs at most an eighth of the scan. */
 #define SNS_PARALLEL_MIN 32768
 /* max_iter <= 0 means this many steps: warm-started Newton needs a handful to a few dozen. */
 #define SNS_MAX_ITER 100
@@ -78,8 +79,8 @@ typedef struct Sns {
   double *P;            /* [n, m] the plan at f, g */
   double *r, *c;        /* [n], [m] its row and column sums */
   double *part;         /* [SNS_BLOCKS, m] per-block column partials */
-  int64_t *hist;        /* [threads, 2^SNS_DIGIT_BITS] radix counts */
-  int threads;
+  int64_t *hist;        /* [hchunks, 2^SNS_DIGIT_BITS] radix counts, one row per chunk of P */
+  int64_t hchunks;
   double damp;          /* 1 + mu: the Newton system's diagonal is damp (r, c) */
   /* S in CSR: row i's entries are cols[k], vals[k] for rowp[i] <= k < rowp[i + 1]; S^T the same
    * way (tcols are rows of S); both hold room for cap entries. */
@@ -91,33 +92,53 @@ typedef struct Sns {
   double *rhs, *step, *res, *pre, *dir, *prod;
 } Sns;
 
-static inline int64_t block_lo(int64_t n, int64_t nblocks, int64_t k) { return n * k / nblocks; }
+static inline int64_t row_blocks(int64_t n) { return n < SNS_BLOCKS ? n : SNS_BLOCKS; }
+
+/* Runs body over [0, n) in nchunks chunks: on the runtime's threads when the loop touches at least
+ * SNS_PARALLEL_MIN entries, else on the calling thread. No body here fails. */
+static void sns_for(int64_t entries, int64_t n, int64_t nchunks, SnChunkFn body, void *ctx) {
+  if (entries >= SNS_PARALLEL_MIN) sn_parallel_for(n, nchunks, body, ctx);
+  else sn_serial_for(n, nchunks, body, ctx);
+}
 
 /* --- the plan, its marginals and the marginal error ----------------------------------------------
  * P_ij = exp(log a_i + log b_j + (f_i + g_j - C_ij) / eps), r = P 1, c = P^T 1, and <P, C>. */
 
-static void plan_pass(Sns *s, double *err, double *cost) {
-  int64_t n = s->n, m = s->m, nb = n < SNS_BLOCKS ? n : SNS_BLOCKS;
-  double costs[SNS_BLOCKS];
-#pragma omp parallel for schedule(static) num_threads(s->threads) if (n * m >= SNS_PARALLEL_MIN)
-  for (int64_t k = 0; k < nb; k++) {
-    double *col = s->part + k * m, ck = 0;
-    memset(col, 0, (size_t)m * sizeof *col);
-    for (int64_t i = block_lo(n, nb, k); i < block_lo(n, nb, k + 1); i++) {
-      const double *Ci = s->C + i * m, *g = s->g, *lb = s->lb;
-      double *Pi = s->P + i * m, fi = s->f[i], lai = s->la[i], eps = s->eps, ri = 0, cost_i = 0;
-      for (int64_t j = 0; j < m; j++) {
-        double p = exp(lai + lb[j] + (fi + g[j] - Ci[j]) / eps);
-        Pi[j] = p;
-        ri += p;
-        col[j] += p;
-        cost_i += p * Ci[j];
-      }
-      s->r[i] = ri;
-      ck += cost_i;
+/* A loop over row blocks that sums one value per block. */
+typedef struct BlockSums {
+  Sns *s;
+  double alpha;             /* curvature_pass's step length */
+  double sum[SNS_BLOCKS];
+} BlockSums;
+
+/* Rows [lo, hi) of P and r, block k's column partials and <P, C> over the rows. */
+static int32_t plan_rows(void *ctx, int64_t k, int64_t lo, int64_t hi) {
+  BlockSums *b = ctx;
+  Sns *s = b->s;
+  int64_t m = s->m;
+  double *col = s->part + k * m, ck = 0;
+  memset(col, 0, (size_t)m * sizeof *col);
+  for (int64_t i = lo; i < hi; i++) {
+    const double *Ci = s->C + i * m, *g = s->g, *lb = s->lb;
+    double *Pi = s->P + i * m, fi = s->f[i], lai = s->la[i], eps = s->eps, ri = 0, cost_i = 0;
+    for (int64_t j = 0; j < m; j++) {
+      double p = exp(lai + lb[j] + (fi + g[j] - Ci[j]) / eps);
+      Pi[j] = p;
+      ri += p;
+      col[j] += p;
+      cost_i += p * Ci[j];
     }
-    costs[k] = ck;
+    s->r[i] = ri;
+    ck += cost_i;
   }
+  b->sum[k] = ck;
+  return 0;
+}
+
+static void plan_pass(Sns *s, double *err, double *cost) {
+  int64_t n = s->n, m = s->m, nb = row_blocks(n);
+  BlockSums costs = {.s = s};
+  sns_for(n * m, n, nb, plan_rows, &costs);
   double e = 0, total = 0;
   for (int64_t j = 0; j < m; j++) {
     double cj = 0;
@@ -126,7 +147,7 @@ static void plan_pass(Sns *s, double *err, double *cost) {
     e += fabs(cj - s->b[j]);
   }
   for (int64_t i = 0; i < n; i++) e += fabs(s->r[i] - s->a[i]);
-  for (int64_t k = 0; k < nb; k++) total += costs[k];
+  for (int64_t k = 0; k < nb; k++) total += costs.sum[k];
   *err = e;
   *cost = total;
 }
@@ -141,27 +162,39 @@ static void plan_pass(Sns *s, double *err, double *cost) {
  * scratch, runs on all threads, and is O(n m) per digit in the worst case, not only expected;
  * it keeps at least k entries, more only by ties within the last digit's resolution. */
 
+/* One digit's counts: entries whose bits above `shift + SNS_DIGIT_BITS` equal prefix's, by their
+ * next SNS_DIGIT_BITS bits. */
+typedef struct DigitCount {
+  const Sns *s;
+  uint64_t high, prefix;
+  int shift;
+} DigitCount;
+
+/* Counts entries [lo, hi) of P into chunk c's row of s->hist. */
+static int32_t count_digits(void *ctx, int64_t c, int64_t lo, int64_t hi) {
+  const DigitCount *d = ctx;
+  const int64_t nbins = (int64_t)1 << SNS_DIGIT_BITS;
+  const double *P = d->s->P;
+  int64_t *h = d->s->hist + c * nbins;
+  memset(h, 0, (size_t)nbins * sizeof *h);
+  for (int64_t q = lo; q < hi; q++) {
+    uint64_t u = sn_f64_bits(P[q]);
+    if ((u & d->high) == d->prefix) h[(u >> d->shift) & (uint64_t)(nbins - 1)]++;
+  }
+  return 0;
+}
+
 /* The smallest value that S keeps: entries >= it number at least k (1 <= k <= n m). */
 static double keep_threshold(Sns *s, int64_t k) {
   const int64_t nbins = (int64_t)1 << SNS_DIGIT_BITS, total = s->n * s->m;
-  const double *P = s->P;
   int64_t *hist = s->hist;
   uint64_t prefix = 0, need = (uint64_t)k;
   for (int d = 0; d < SNS_DIGITS; d++) {
     int shift = 64 - SNS_DIGIT_BITS * (d + 1);
-    uint64_t high = d ? ~(uint64_t)0 << (shift + SNS_DIGIT_BITS) : 0;
-    memset(hist, 0, (size_t)(s->threads * nbins) * sizeof *hist);
-#pragma omp parallel num_threads(s->threads) if (total >= SNS_PARALLEL_MIN)
-    {
-      int64_t *h = hist + omp_get_thread_num() * nbins;
-#pragma omp for schedule(static)
-      for (int64_t q = 0; q < total; q++) {
-        uint64_t u = sn_f64_bits(P[q]);
-        if ((u & high) == prefix) h[(u >> shift) & (uint64_t)(nbins - 1)]++;
-      }
-    }
-    for (int t = 1; t < s->threads; t++)
-      for (int64_t v = 0; v < nbins; v++) hist[v] += hist[t * nbins + v];
+    DigitCount job = {s, d ? ~(uint64_t)0 << (shift + SNS_DIGIT_BITS) : 0, prefix, shift};
+    sns_for(total, total, s->hchunks, count_digits, &job);
+    for (int64_t c = 1; c < s->hchunks; c++)
+      for (int64_t v = 0; v < nbins; v++) hist[v] += hist[c * nbins + v];
     /* Walk down from the largest bucket until the one that holds the k-th largest. */
     int64_t v = nbins - 1;
     for (; v > 0 && (uint64_t)hist[v] < need; v--) need -= (uint64_t)hist[v];
@@ -189,28 +222,43 @@ static SnStatus sparse_reserve(Sns *s, int64_t cap) {
   return 0;
 }
 
+/* The entries of P that S keeps: those >= min. */
+typedef struct Kept {
+  Sns *s;
+  double min;
+  int fill; /* 0: count row i's into rowp[i + 1]; 1: store them from rowp[i] on */
+} Kept;
+
+/* Rows [lo, hi) of S: their counts, or their entries. */
+static int32_t kept_rows(void *ctx, int64_t c, int64_t lo, int64_t hi) {
+  (void)c;
+  const Kept *kp = ctx;
+  Sns *s = kp->s;
+  int64_t m = s->m;
+  for (int64_t i = lo; i < hi; i++) {
+    const double *Pi = s->P + i * m;
+    int64_t k = kp->fill ? s->rowp[i] : 0;
+    for (int64_t j = 0; j < m; j++) {
+      if (!kp->fill) k += Pi[j] >= kp->min;
+      else if (Pi[j] >= kp->min) s->cols[k] = (int32_t)j, s->vals[k++] = Pi[j];
+    }
+    if (!kp->fill) s->rowp[i + 1] = k;
+  }
+  return 0;
+}
+
 /* S = the positive entries of P >= thr, in CSR by rows (built in parallel), and S^T (by a
  * counting sort, in O(nnz + m)). */
 static SnStatus sparsify(Sns *s, double thr) {
   int64_t n = s->n, m = s->m;
-  const double *P = s->P;
-  double lo = thr > 0 ? thr : DBL_TRUE_MIN;
-#pragma omp parallel for schedule(static) num_threads(s->threads) if (n * m >= SNS_PARALLEL_MIN)
-  for (int64_t i = 0; i < n; i++) {
-    int64_t cnt = 0;
-    for (int64_t j = 0; j < m; j++) cnt += P[i * m + j] >= lo;
-    s->rowp[i + 1] = cnt;
-  }
+  Kept kp = {s, thr > 0 ? thr : DBL_TRUE_MIN, 0};
+  sns_for(n * m, n, row_blocks(n), kept_rows, &kp);
   s->rowp[0] = 0;
   for (int64_t i = 0; i < n; i++) s->rowp[i + 1] += s->rowp[i];
   s->nnz = s->rowp[n];
   if (sparse_reserve(s, s->nnz + s->nnz / 2)) return 1;
-#pragma omp parallel for schedule(static) num_threads(s->threads) if (n * m >= SNS_PARALLEL_MIN)
-  for (int64_t i = 0; i < n; i++) {
-    int64_t k = s->rowp[i];
-    for (int64_t j = 0; j < m; j++)
-      if (P[i * m + j] >= lo) s->cols[k] = (int32_t)j, s->vals[k++] = P[i * m + j];
-  }
+  kp.fill = 1;
+  sns_for(n * m, n, row_blocks(n), kept_rows, &kp);
   memset(s->trowp, 0, (size_t)(m + 1) * sizeof *s->trowp);
   for (int64_t k = 0; k < s->nnz; k++) s->trowp[s->cols[k] + 1]++;
   for (int64_t j = 0; j < m; j++) s->trowp[j + 1] += s->trowp[j];
@@ -228,25 +276,37 @@ static SnStatus sparsify(Sns *s, double thr) {
 
 /* --- the Newton system: conjugate gradients on the subspace orthogonal to (1, -1) ------------- */
 
+typedef struct Product {
+  const Sns *s;
+  const double *x;
+  double *out;
+} Product;
+
+/* Entries [lo, hi) of the product: rows of S below n, rows of S^T from n on. */
+static int32_t product_rows(void *ctx, int64_t c, int64_t lo, int64_t hi) {
+  (void)c;
+  const Product *p = ctx;
+  const Sns *s = p->s;
+  int64_t n = s->n;
+  const double *x = p->x, *xg = x + n;
+  for (int64_t i = lo; i < hi && i < n; i++) {
+    double v = s->damp * s->r[i] * x[i];
+    for (int64_t k = s->rowp[i]; k < s->rowp[i + 1]; k++) v += s->vals[k] * xg[s->cols[k]];
+    p->out[i] = v;
+  }
+  for (int64_t j = (lo > n ? lo : n) - n; j < hi - n; j++) {
+    double v = s->damp * s->c[j] * xg[j];
+    for (int64_t k = s->trowp[j]; k < s->trowp[j + 1]; k++) v += s->tvals[k] * x[s->tcols[k]];
+    p->out[n + j] = v;
+  }
+  return 0;
+}
+
 /* out = [[damp diag(r), S], [S^T, damp diag(c)]] x, x and out of length n + m. */
 static void hessian_apply(const Sns *s, const double *x, double *out) {
-  int64_t n = s->n, m = s->m;
-  const double *xg = x + n;
-#pragma omp parallel num_threads(s->threads) if (s->nnz + n + m >= SNS_PARALLEL_MIN)
-  {
-#pragma omp for schedule(static)
-    for (int64_t i = 0; i < n; i++) {
-      double v = s->damp * s->r[i] * x[i];
-      for (int64_t k = s->rowp[i]; k < s->rowp[i + 1]; k++) v += s->vals[k] * xg[s->cols[k]];
-      out[i] = v;
-    }
-#pragma omp for schedule(static)
-    for (int64_t j = 0; j < m; j++) {
-      double v = s->damp * s->c[j] * xg[j];
-      for (int64_t k = s->trowp[j]; k < s->trowp[j + 1]; k++) v += s->tvals[k] * x[s->tcols[k]];
-      out[n + j] = v;
-    }
-  }
+  int64_t len = s->n + s->m;
+  Product p = {s, x, out};
+  sns_for(s->nnz + len, len, row_blocks(len), product_rows, &p);
 }
 
 /* x minus its component along (1, -1): shifting f up and g down by the same constant leaves P
@@ -324,29 +384,35 @@ static inline double phi(double s) {
  * > 1), the term is e^{x + alpha t_ij} - P_ij (1 + alpha t_ij) with x the entry's exponent, so
  * an entry that underflowed to 0 in P still counts what it grows to (P_ij phi would be 0 times
  * Inf). */
-static double curvature_pass(const Sns *s, double alpha) {
-  int64_t n = s->n, m = s->m, nb = n < SNS_BLOCKS ? n : SNS_BLOCKS;
-  const double *df = s->step, *dg = s->step + n;
-  double sums[SNS_BLOCKS];
-#pragma omp parallel for schedule(static) num_threads(s->threads) if (n * m >= SNS_PARALLEL_MIN)
-  for (int64_t k = 0; k < nb; k++) {
-    double sk = 0, h = alpha / s->eps;
-    for (int64_t i = block_lo(n, nb, k); i < block_lo(n, nb, k + 1); i++) {
-      const double *Pi = s->P + i * m;
-      for (int64_t j = 0; j < m; j++) {
-        double t = h * (df[i] + dg[j]); /* alpha t_ij */
-        if (t > 1) {
-          double x = s->la[i] + s->lb[j] + (s->f[i] + s->g[j] - s->C[i * m + j]) / s->eps;
-          sk += exp(x + t) - Pi[j] * (1 + t);
-        } else {
-          sk += Pi[j] * phi(t);
-        }
+/* Block k's share of the sum below: rows [lo, hi). */
+static int32_t curvature_rows(void *ctx, int64_t k, int64_t lo, int64_t hi) {
+  BlockSums *b = ctx;
+  const Sns *s = b->s;
+  int64_t m = s->m;
+  const double *df = s->step, *dg = s->step + s->n;
+  double sk = 0, h = b->alpha / s->eps;
+  for (int64_t i = lo; i < hi; i++) {
+    const double *Pi = s->P + i * m;
+    for (int64_t j = 0; j < m; j++) {
+      double t = h * (df[i] + dg[j]); /* alpha t_ij */
+      if (t > 1) {
+        double x = s->la[i] + s->lb[j] + (s->f[i] + s->g[j] - s->C[i * m + j]) / s->eps;
+        sk += exp(x + t) - Pi[j] * (1 + t);
+      } else {
+        sk += Pi[j] * phi(t);
       }
     }
-    sums[k] = sk;
   }
+  b->sum[k] = sk;
+  return 0;
+}
+
+static double curvature_pass(Sns *s, double alpha) {
+  int64_t n = s->n, nb = row_blocks(n);
+  BlockSums sums = {.s = s, .alpha = alpha};
+  sns_for(n * s->m, n, nb, curvature_rows, &sums);
   double total = 0;
-  for (int64_t k = 0; k < nb; k++) total += sums[k];
+  for (int64_t k = 0; k < nb; k++) total += sums.sum[k];
   return total;
 }
 
@@ -391,31 +457,53 @@ static SnStatus newton_step(Sns *s, double keep, double err, int *taken, int64_t
  * each a log-sum-exp shifted by its maximum. It brings any finite potentials to a plan with
  * column marginals b, so the method never stalls where Newton cannot step. The column maxima
  * live in s->c, which the next plan pass recomputes. */
-static void sinkhorn_step(Sns *s) {
-  int64_t n = s->n, m = s->m, nb = n < SNS_BLOCKS ? n : SNS_BLOCKS;
-  const double *C = s->C;
-  double eps = s->eps, *f = s->f, *g = s->g;
-#pragma omp parallel for schedule(static) num_threads(s->threads) if (n * m >= SNS_PARALLEL_MIN)
-  for (int64_t i = 0; i < n; i++) {
+/* f_i for rows [lo, hi). */
+static int32_t sinkhorn_rows(void *ctx, int64_t c, int64_t lo, int64_t hi) {
+  (void)c;
+  Sns *s = ctx;
+  int64_t m = s->m;
+  const double *C = s->C, *g = s->g;
+  double eps = s->eps;
+  for (int64_t i = lo; i < hi; i++) {
     double mx = -INFINITY, sum = 0;
     for (int64_t j = 0; j < m; j++) mx = fmax(mx, s->lb[j] + (g[j] - C[i * m + j]) / eps);
     for (int64_t j = 0; j < m; j++) sum += exp(s->lb[j] + (g[j] - C[i * m + j]) / eps - mx);
-    f[i] = -eps * (mx + log(sum));
+    s->f[i] = -eps * (mx + log(sum));
   }
+  return 0;
+}
+
+typedef struct ColumnPass {
+  Sns *s;
+  int pass; /* 0: the columns' maxima; 1: their sums of exp(x - max), the maxima in s->c */
+} ColumnPass;
+
+/* Block k's column partials over rows [lo, hi). */
+static int32_t sinkhorn_cols(void *ctx, int64_t k, int64_t lo, int64_t hi) {
+  const ColumnPass *cp = ctx;
+  const Sns *s = cp->s;
+  int64_t m = s->m;
+  const double *C = s->C, *f = s->f, *mx = s->c;
+  double eps = s->eps, *col = s->part + k * m;
+  for (int64_t j = 0; j < m; j++) col[j] = cp->pass ? 0 : -INFINITY;
+  for (int64_t i = lo; i < hi; i++)
+    for (int64_t j = 0; j < m; j++) {
+      double x = s->la[i] + (f[i] - C[i * m + j]) / eps;
+      if (cp->pass) col[j] += exp(x - mx[j]);
+      else col[j] = fmax(col[j], x);
+    }
+  return 0;
+}
+
+static void sinkhorn_step(Sns *s) {
+  int64_t n = s->n, m = s->m, nb = row_blocks(n);
+  double eps = s->eps, *g = s->g;
+  sns_for(n * m, n, nb, sinkhorn_rows, s);
   /* Columns: per-block maxima (exact in any order), then per-block sums combined in order. */
   double *mx = s->c;
   for (int pass = 0; pass < 2; pass++) {
-#pragma omp parallel for schedule(static) num_threads(s->threads) if (n * m >= SNS_PARALLEL_MIN)
-    for (int64_t k = 0; k < nb; k++) {
-      double *col = s->part + k * m;
-      for (int64_t j = 0; j < m; j++) col[j] = pass ? 0 : -INFINITY;
-      for (int64_t i = block_lo(n, nb, k); i < block_lo(n, nb, k + 1); i++)
-        for (int64_t j = 0; j < m; j++) {
-          double x = s->la[i] + (f[i] - C[i * m + j]) / eps;
-          if (pass) col[j] += exp(x - mx[j]);
-          else col[j] = fmax(col[j], x);
-        }
-    }
+    ColumnPass cp = {s, pass};
+    sns_for(n * m, n, nb, sinkhorn_cols, &cp);
     for (int64_t j = 0; j < m; j++) {
       double v = pass ? 0 : -INFINITY;
       for (int64_t k = 0; k < nb; k++) {
@@ -445,12 +533,13 @@ static void sns_free(Sns *s) {
 
 static SnStatus sns_alloc(Sns *s) {
   int64_t n = s->n, m = s->m, len = n + m;
-  s->threads = sn_num_threads();
+  s->hchunks = sn_parallel_chunks(n * m, SNS_PARALLEL_MIN);
+  if (s->hchunks > SNS_BLOCKS) s->hchunks = SNS_BLOCKS;
   /* One block: the pairs (la, lb), (a, b), (f, g), (r, c) and the six CG vectors, n + m each. */
   s->la = malloc((size_t)(10 * len) * sizeof *s->la);
   s->P = malloc((size_t)(n * m) * sizeof *s->P);
   s->part = malloc((size_t)(SNS_BLOCKS * m) * sizeof *s->part);
-  s->hist = malloc(((size_t)s->threads << SNS_DIGIT_BITS) * sizeof *s->hist);
+  s->hist = malloc(((size_t)s->hchunks << SNS_DIGIT_BITS) * sizeof *s->hist);
   s->rowp = malloc((size_t)(n + 1) * sizeof *s->rowp);
   s->trowp = malloc((size_t)(m + 1) * sizeof *s->trowp);
   if (!s->la || !s->P || !s->part || !s->hist || !s->rowp || !s->trowp)

@@ -40,6 +40,6 @@ END
 san=
 if nm "$BUILD/lib/libsinter.a" 2>/dev/null | grep -q __asan_; then san=-fsanitize=address,undefined; fi
 cc -std=c11 -Wall -Wextra -Werror -Iinclude $san "$TMP/user.c" "$BUILD/lib/libsinter.a" \
-  -lopenblas -lcjson -lgomp -lm -lpthread -o "$TMP/user" >"$TMP/log" 2>&1 ||
+  -lopenblas -lcjson -lm -lpthread -o "$TMP/user" >"$TMP/log" 2>&1 ||
   fail "a C program using sinter.h does not build: $(cat "$TMP/log")"
 expect_status 0 "$TMP/user" "$TMP/x.npy"
