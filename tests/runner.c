@@ -22,7 +22,7 @@
  *   tests/cli/X.sh           a shell script (sh -e) driving the command line: it must exit 0; it
  *                            reads $SINTER (the compiler under test) and $BUILD, and owns $TMP,
  *                            a fresh directory removed afterwards. What it prints is shown when
- *                            it fails.
+ *                            it fails. `# timeout: N` in its leading comments, as for X.dsl.
  *   examples/X.dsl           must run (`sinter run`, through its cache) and exit 0; X.out, when
  *                            present, is its output.
  *   docs/X.md                every ```sinter block followed by an ```output block is run.
@@ -559,7 +559,10 @@ static void test_cli(Test *t) {
   setenv("SINTER", sinter_bin, 1);
   setenv("BUILD", build_path, 1);
   char *argv[] = {"/bin/sh", "-e", t->path, NULL};
-  Run r = run_cmd(argv, NULL, DEFAULT_TIMEOUT);
+  char *text = slurp(t->path), *timeouts = text ? directive(text, "timeout") : NULL;
+  Run r = run_cmd(argv, NULL, timeouts ? atoi(timeouts) : DEFAULT_TIMEOUT);
+  free(timeouts);
+  free(text);
   if (r.status != 0 || r.timed_out) {
     char *o = trimmed(r.out, 3000), *e = trimmed(r.err, 3000);
     fail(t, "exit status %d%s:\n%s%s", r.status, r.timed_out ? " (timed out)" : "", o, e);

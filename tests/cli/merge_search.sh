@@ -1,3 +1,4 @@
+# timeout: 360
 # merge_search saves its best recipe as a program that re-runs it: three MLPs trained by train()
 # from seeds 1, 2 and 3 (the others aligned to the first), CMA-ES over the 3 x 3 per-layer mixing
 # weights within 60 evaluations (6 generations of 10); the program it writes, run on its own,
