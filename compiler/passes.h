@@ -37,9 +37,12 @@ PassFn pass_dce, pass_fuse, pass_layout, pass_loops, pass_unroll, pass_cse, pass
 
 /* unroll.c replaces a FOR with constant bounds of at most UNROLL_TRIP iterations, inside another
  * loop, by its iterations when they add at most UNROLL_BUDGET instructions in all; fuse.c counts
- * on it (a read that the copies repeat alike is shared by cse, not recomputed). */
+ * on it (a read that the copies repeat alike is shared by cse, not recomputed). A larger body
+ * (a 16 x 16 block unrolled twice: 2816 instructions) gains nothing: LLVM vectorises it across
+ * the outer loop with gathers and scatters, and its machine scheduler, quadratic in a block's
+ * size, took most of a 17 s compile (docs/performance.md, "Compile time"). */
 #define UNROLL_TRIP 16
-#define UNROLL_BUDGET 4096
+#define UNROLL_BUDGET 1024
 
 /* Will fusion store the comprehension t, because a read would recompute its reduction for
  * every value of another index (fuse.c)? autodiff.c keeps a tensor's adjoint lazy only where
