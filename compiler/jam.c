@@ -32,69 +32,59 @@ static bool movable(IrInst *in, IrInst *first) {
   return (f & OPF_PURE) && !(f & (OPF_READS | OPF_WRITES | OPF_ALLOCS));
 }
 
-/* Does block b hold what jamming must leave alone: a call, a scratch buffer, an inner parallel
- * loop, an iterate? */
-static bool unjammable(IrBlock *b) {
+/* A test of one instruction, for `any`. */
+typedef bool InstTest(IrInst *in, const void *ctx);
+
+/* Does an instruction of block b (its regions included) pass `test`? */
+static bool any(IrBlock *b, InstTest *test, const void *ctx) {
   for (IrInst *in = b->first; in; in = in->next) {
-    if (in->op == IR_CALL || in->op == IR_SCRATCH || in->op == IR_LOOP || in->op == IR_RETAIN ||
-        in->op == IR_RELEASE || (in->op == IR_FOR && (in->flags & IRF_PARALLEL)))
-      return true;
+    if (test(in, ctx)) return true;
     for (int r = 0; r < in->nregions; r++)
-      if (unjammable(in->regions[r])) return true;
+      if (any(in->regions[r], test, ctx)) return true;
   }
   return false;
 }
 
-/* Does block b use value v (its regions included)? */
-static bool uses(IrBlock *b, IrValue *v) {
-  for (IrInst *in = b->first; in; in = in->next) {
-    for (int i = 0; i < in->nops; i++)
-      if (ir_op(in, i) == v) return true;
-    for (int r = 0; r < in->nregions; r++)
-      if (uses(in->regions[r], v)) return true;
-  }
+/* What jamming must leave alone: a call, a scratch buffer, an inner parallel loop, an iterate,
+ * a reference count. */
+static bool unjammable(IrInst *in, const void *ctx) {
+  (void)ctx;
+  return in->op == IR_CALL || in->op == IR_SCRATCH || in->op == IR_LOOP || in->op == IR_RETAIN || in->op == IR_RELEASE ||
+         (in->op == IR_FOR && (in->flags & IRF_PARALLEL));
+}
+
+/* Does `in` use the value ctx? */
+static bool uses(IrInst *in, const void *ctx) {
+  for (int i = 0; i < in->nops; i++)
+    if (ir_op(in, i) == ctx) return true;
   return false;
 }
 
-/* Does block `from` store anywhere that block `to` reads or writes? A store's pointer is a
- * tensor's data: `to` must use neither the pointer nor the tensor. */
-static bool touches_stores(IrBlock *from, IrBlock *to) {
-  for (IrInst *in = from->first; in; in = in->next) {
-    if (in->op == IR_STORE) {
-      IrValue *p = ir_op(in, 0);
-      if (!p->def || p->def->op != IR_DATA || uses(to, p) || uses(to, ir_op(p->def, 0))) return true;
-    }
-    for (int r = 0; r < in->nregions; r++)
-      if (touches_stores(in->regions[r], to)) return true;
-  }
-  return false;
+/* A store of `in` to a tensor that block ctx reads or writes (a store's pointer is a tensor's
+ * data: the block must use neither the pointer nor the tensor)? */
+static bool touching_store(IrInst *in, const void *ctx) {
+  if (in->op != IR_STORE) return false;
+  IrValue *p = ir_op(in, 0);
+  return !p->def || p->def->op != IR_DATA || any((IrBlock *)ctx, uses, p) || any((IrBlock *)ctx, uses, ir_op(p->def, 0));
 }
 
-/* Does block b load from tensor t (its regions included)? */
-static bool loads_from(IrBlock *b, IrValue *t) {
-  for (IrInst *in = b->first; in; in = in->next) {
-    if (in->op == IR_LOAD) {
-      IrValue *p = ir_op(in, 0);
-      if (p->def && p->def->op == IR_DATA && ir_op(p->def, 0) == t) return true;
-    }
-    for (int r = 0; r < in->nregions; r++)
-      if (loads_from(in->regions[r], t)) return true;
-  }
-  return false;
+/* The tensor a load reads, or NULL. */
+static IrValue *loaded(IrInst *in) {
+  IrValue *p = in->op == IR_LOAD ? ir_op(in, 0) : NULL;
+  return p && p->def && p->def->op == IR_DATA ? ir_op(p->def, 0) : NULL;
 }
 
-/* Does block b load from a tensor that block `other` loads from? */
-static bool shares_loads(IrBlock *b, IrBlock *other) {
-  for (IrInst *in = b->first; in; in = in->next) {
-    if (in->op == IR_LOAD) {
-      IrValue *p = ir_op(in, 0);
-      if (p->def && p->def->op == IR_DATA && loads_from(other, ir_op(p->def, 0))) return true;
-    }
-    for (int r = 0; r < in->nregions; r++)
-      if (shares_loads(in->regions[r], other)) return true;
-  }
-  return false;
-}
+/* A load of the tensor ctx? */
+static bool loads(IrInst *in, const void *ctx) { return loaded(in) && loaded(in) == ctx; }
+
+/* A load of a tensor that block ctx loads too? */
+static bool shared_load(IrInst *in, const void *ctx) { return loaded(in) && any((IrBlock *)ctx, loads, loaded(in)); }
+
+/* The second loop's checks against the first's body. */
+typedef struct {
+  IrInst *second;
+  IrBlock *host;
+} Checks;
 
 /* Is check c of the second body (index argument a) one the first body (index argument
  * host_arg) makes at its top level, the same test of the same values? */
@@ -111,23 +101,17 @@ static bool repeated_check(IrInst *c, IrValue *a, IrBlock *host, IrValue *host_a
   return false;
 }
 
-/* Is check c one that cannot fail in `loop` (index argument a): a < the loop's end, from 0? */
-static bool never_fails(IrInst *c, IrValue *a, IrInst *loop) {
+/* A check of the second body that the first's does not make first, and that can fail (the
+ * loop's own index against its end, from 0, cannot)? */
+static bool new_check(IrInst *in, const void *ctx) {
+  const Checks *k = ctx;
+  IrValue *a = k->second->regions[0]->args[0];
   int64_t lo;
-  return c->sub == CHECK_INDEX && ir_op(c, 0) == a && ir_op(c, 1) == ir_op(loop, 1) && ir_is_const_int(ir_op(loop, 0), &lo) &&
-         lo >= 0;
-}
-
-/* Does every check in block b (of loop `second`, index argument a) repeat one of host's, or
- * never fail? */
-static bool checks_repeated(IrBlock *b, IrInst *second, IrBlock *host, IrValue *host_arg) {
-  IrValue *a = second->regions[0]->args[0];
-  for (IrInst *in = b->first; in; in = in->next) {
-    if (in->op == IR_CHECK && !never_fails(in, a, second) && !repeated_check(in, a, host, host_arg)) return false;
-    for (int r = 0; r < in->nregions; r++)
-      if (!checks_repeated(in->regions[r], second, host, host_arg)) return false;
-  }
-  return true;
+  if (in->op != IR_CHECK) return false;
+  if (in->sub == CHECK_INDEX && ir_op(in, 0) == a && ir_op(in, 1) == ir_op(k->second, 1) &&
+      ir_is_const_int(ir_op(k->second, 0), &lo) && lo >= 0)
+    return false;
+  return !repeated_check(in, a, k->host, k->host->args[0]);
 }
 
 /* The parallel loop after `first` over its range, the instructions between movable, and
@@ -140,10 +124,10 @@ static IrInst *partner(IrInst *first) {
       (second->flags & IRF_CHUNKS) || ir_op(second, 0) != ir_op(first, 0) || ir_op(second, 1) != ir_op(first, 1))
     return NULL;
   IrBlock *a = first->regions[0], *b = second->regions[0];
-  if (ir_block_work(a) + ir_block_work(b) > JAM_BUDGET || !shares_loads(b, a) || unjammable(a) || unjammable(b) ||
-      touches_stores(a, b) || touches_stores(b, a))
+  Checks k = {second, a};
+  if (ir_block_work(a) + ir_block_work(b) > JAM_BUDGET || !any(b, shared_load, a) || any(a, unjammable, NULL) ||
+      any(b, unjammable, NULL) || any(a, touching_store, b) || any(b, touching_store, a) || any(b, new_check, &k))
     return NULL;
-  if (!checks_repeated(b, second, a, a->args[0])) return NULL;
   return second;
 }
 
