@@ -12,6 +12,8 @@ const Pass passes[] = {
     {"loops", pass_loops, IRP_FUSED, IRP_LOWERED},
     {"unroll", pass_unroll, IRP_LOWERED, 0},
     {"cse", pass_cse, IRP_LOWERED, 0},
+    {"jam", pass_jam, IRP_LOWERED, 0},
+    {"cse", pass_cse, IRP_LOWERED, 0},
     {"dce", pass_dce, 0, 0},
     {"rc", pass_rc, IRP_LOWERED, IRP_COUNTED},
     {NULL, NULL, 0, 0},

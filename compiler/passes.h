@@ -5,6 +5,9 @@
  *   loops  materialise what is left, lower reductions and element reads to loops (loops.c)
  *   unroll replace short constant loops inside other loops by their iterations (unroll.c)
  *   cse    share repeated pure computations (cse.c)
+ *   jam    join parallel loops over the same range, one after the other (jam.c), once cse has
+ *          made their bounds the same values
+ *   cse    again, within the joined bodies
  *   dce
  *   rc     insert reference counting for tensors (rc.c)
  * Each leaves valid IR (checked by ir_verify). */
@@ -33,7 +36,7 @@ typedef struct Pass {
 
 extern const Pass passes[]; /* the pipeline, in order, ending with a NULL name */
 
-PassFn pass_dce, pass_fuse, pass_layout, pass_loops, pass_unroll, pass_cse, pass_rc;
+PassFn pass_dce, pass_fuse, pass_layout, pass_loops, pass_unroll, pass_jam, pass_cse, pass_rc;
 
 /* unroll.c replaces a FOR with constant bounds of at most UNROLL_TRIP iterations, inside another
  * loop, by its iterations when they add at most UNROLL_BUDGET instructions in all; fuse.c counts

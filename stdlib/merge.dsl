@@ -94,9 +94,10 @@ fn _merge_kth_sampled(y: fn, k, n, c) {
   # the elements above hi (NaNs among them) and those between, in one pass as one number:
   # above * 2^32 + between (n < 2^31)
   let counts = sum(i < n) ((1 - i64(y(k, i) <= hi)) * 4294967296 + i64(y(k, i) >= lo) * i64(y(k, i) <= hi))
+  let between = _merge_row(fn(k, i) = i32(y(k, i) >= lo) * i32(y(k, i) <= hi) > 0, k, n)
   let band = counts % 4294967296
   let above = i64(f64(counts - band) / 4294967296)
-  if above < c and c <= above + band and band * 8 <= n then _merge_kth_band(y, k, n, c - above, lo, hi)
+  if above < c and c <= above + band and band * 8 <= n then _merge_kth_band(y, k, c - above, lo, hi, between)
   else kth_largest(_merge_row(y, k, n), c).index
 }
 
@@ -107,8 +108,8 @@ fn _merge_sample(y: fn, k, step) {
 
 # The position of the c-th largest of the elements of y(k, i) between lo and hi (when they are
 # equal, the c-th of them in index order).
-fn _merge_kth_band(y: fn, k, n, c, lo, hi) {
-  let pos = arange(n)[_merge_row(fn(k, i) = i32(y(k, i) >= lo) * i32(y(k, i) <= hi) > 0, k, n)]
+fn _merge_kth_band(y: fn, k, c, lo, hi, between) {
+  let pos = arange(size(between, 0))[between]
   if lo == hi then pos[c - 1] else pos[kth_largest(_merge_row(fn(k, j) = y(k, pos[j]), k, size(pos, 0)), c).index]
 }
 

@@ -18,6 +18,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* Free bytes in malloc's heap from which a map gives them back after a tensor: the free top of
+ * the heap that runtime/core/buffer.c lets malloc keep (M_TRIM_THRESHOLD). Tensors of 4 MB and
+ * more are mappings of their own, so what is free in the heap is small buffers, which the next
+ * tensor allocates again (a TIES merge's positions, rows and histograms, 11 MB of them). */
+#define TRIM_MIN ((size_t)64 << 20)
+
 struct SnStMap {
   int64_t n;          /* inputs */
   char **paths;       /* as the program names them */
@@ -431,9 +437,11 @@ SnStatus sn_map_put(void *run, int32_t dtype, int64_t rank, int64_t k, const SnT
   if (sn_st_writer_write(r->writer, sn_st_name(m->files[0], t), value)) return run_fail(r);
   for (int64_t i = 0; i < m->n; i++) sn_st_drop(m->files[i], m->index[i * m->count + t]);
   /* The previous tensors' results are free now, but malloc keeps free chunks inside its heap
-   * resident (huge pages included): without this, a few small allocations between them were
-   * seen to hold six results' worth of memory. */
-  malloc_trim(0);
+   * resident (huge pages included): without a trim, a few small allocations between them were
+   * seen to hold six results' worth of memory. A trim gives back every free page of the heap,
+   * which the next tensor's small buffers (a merge's positions and histograms) fault in and the
+   * kernel zeroes again, so the heap is trimmed only when that much is free. */
+  if (mallinfo2().fordblks >= TRIM_MIN) malloc_trim(0);
   return 0;
 }
 
