@@ -12,5 +12,7 @@ layout
 loops
 unroll
 cse
+jam
+cse
 dce
 rc"
