@@ -889,6 +889,23 @@ static IrValue *clamp(IrBuilder *b, IrValue *i, IrValue *n) {
   return ir_bin(b, BIN_MIN, ir_bin(b, BIN_MAX, i, ir_const_i64(b, 0)), ir_bin(b, BIN_SUB, n, ir_const_i64(b, 1)));
 }
 
+/* The row-major position of the digits idx[0..n) over the sizes dims. */
+static IrValue *flat_index(IrBuilder *b, IrValue *const *dims, IrValue *const *idx, int n) {
+  IrValue *flat = ir_const_i64(b, 0);
+  for (int d = 0; d < n; d++) flat = ir_bin(b, BIN_ADD, ir_bin(b, BIN_MUL, flat, dims[d]), idx[d]);
+  return flat;
+}
+
+/* The digits out[from..n) of the row-major position q over the sizes dims, the first (digit 0)
+ * what is left of q; an empty size divides as 1 (no position has it). */
+static void unflatten(IrBuilder *b, IrValue *q, IrValue *const *dims, int from, int n, IrValue **out) {
+  for (int d = n - 1; d >= from; d--) {
+    IrValue *e1 = ir_bin(b, BIN_MAX, dims[d], ir_const_i64(b, 1));
+    out[d] = d ? ir_bin(b, BIN_REM, q, e1) : q;
+    q = ir_bin(b, BIN_DIV, q, e1);
+  }
+}
+
 /* Is v computed before the chain and free of its indices? */
 static bool chain_free(Chain *ch, IrValue *v) { return !uses_vars(ch, v) && !defined_inside(v, ch->top); }
 
@@ -1233,7 +1250,7 @@ static bool bind_group(Gather *g, int k) {
   IrInst *d = index_read(g->t->subs[k], ir_op(g->c, k), &wrap);
   if (!d || !chain_free(ch, d->ops[0]) || g->ngroup == SN_MAX_RANK) return false;
   Group *gr = &g->group[g->ngroup];
-  IrValue *idx = ir_val(d->ops[0]), *dims[SN_MAX_RANK], *row = ir_const_i64(&g->in, 0);
+  IrValue *idx = ir_val(d->ops[0]), *dims[SN_MAX_RANK], *rowv[SN_MAX_RANK];
   int r = d->nops - 1;
   gr->lead = 0;
   for (int a = 0; a < r; a++) {
@@ -1241,8 +1258,7 @@ static bool bind_group(Gather *g, int k) {
     dims[a] = idx->dims ? ir_val(idx->dims[a]) : ir_dim(&g->in, idx, a);
     IrValue *at = j >= 0 ? ir_map_get(&g->pt, ch->vars[j]) : NULL;
     if (j >= 0 && g->bound[j] && at && a == gr->lead && same_extent(dims[a], ch->ext[j])) {
-      row = ir_bin(&g->in, BIN_ADD, ir_bin(&g->in, BIN_MUL, row, dims[a]), at);
-      gr->lead++;
+      rowv[gr->lead++] = at;
       continue;
     }
     if (j < 0 || g->bound[j]) return false;
@@ -1266,6 +1282,7 @@ static bool bind_group(Gather *g, int k) {
   IrValue *rows = ir_const_i64(&g->in, 1);
   for (int a = 0; a < gr->lead; a++) rows = ir_bin(&g->in, BIN_MUL, rows, dims[a]);
   gr->base = ir_bin(&g->in, BIN_ADD, ir_bin(&g->in, BIN_MUL, rows, n), ir_const_i64(&g->in, 1));
+  IrValue *row = flat_index(&g->in, dims, rowv, gr->lead);
   IrValue *key = ir_bin(&g->in, BIN_ADD, ir_bin(&g->in, BIN_MUL, row, n), g->P[k]);
   IrValue *next = ir_bin(&g->in, BIN_ADD, key, ir_const_i64(&g->in, 1));
   gr->first = ir_elem(&g->in, gr->pos, 1, &key);
@@ -1281,16 +1298,14 @@ static void bind_groups(Gather *g, IrBuilder *rb, IrInst *sum) {
     Group *gr = &g->group[w];
     IrValue *at = ir_bin(rb, BIN_ADD, ir_bin(rb, BIN_ADD, gr->base, gr->first),
                          ir_block_arg(g->ad->fn, sum->regions[0], ir_i64));
-    IrValue *q = ir_elem(rb, gr->pos, 1, &at);
-    for (int a = gr->idx->type.rank - 1; a >= gr->lead; a--) {
-      IrValue *e = gr->idx->dims ? ir_val(gr->idx->dims[a]) : ir_dim(rb, gr->idx, a), *v = q;
+    IrValue *dims[SN_MAX_RANK], *digit[SN_MAX_RANK];
+    int r = gr->idx->type.rank;
+    for (int a = 0; a < r; a++) dims[a] = gr->idx->dims ? ir_val(gr->idx->dims[a]) : ir_dim(rb, gr->idx, a);
+    unflatten(rb, ir_elem(rb, gr->pos, 1, &at), dims, gr->lead, r, digit);
+    for (int a = gr->lead; a < r; a++) {
+      IrValue *v = digit[a];
       int j = gr->js[a];
-      if (a > 0) {
-        IrValue *e1 = ir_bin(rb, BIN_MAX, e, ir_const_i64(rb, 1));
-        v = ir_bin(rb, BIN_REM, q, e1);
-        q = ir_bin(rb, BIN_DIV, q, e1);
-      }
-      if (!same_extent(e, g->ch->ext[j])) {
+      if (!same_extent(dims[a], g->ch->ext[j])) {
         in_range(g, v, g->ch->ext[j]);
         v = clamp(rb, v, g->ch->ext[j]);
       }
@@ -1482,7 +1497,7 @@ static IrValue *negated(Ad *ad, IrValue *t) {
   IrValue *idx[SN_MAX_RANK];
   IrInst *c = compr_like(ad, t, &in, idx);
   IrValue *e = ir_elem(&in, t, ir_val(t)->type.rank, idx);
-  e = ir_bin(&in, BIN_SUB, zero_of(&in, e->type), e);
+  e = ir_neg(&in, e);
   ir_yield(&in, 1, &e);
   return c->res[0];
 }
@@ -1626,11 +1641,22 @@ static void cumsum_rule(Ad *ad, IrInst *in) {
   IrBuilder cb;
   IrValue *idx[SN_MAX_RANK];
   IrInst *c = compr_like(ad, X, &cb, idx);
-  IrValue *flat = ir_const_i64(&cb, 0);
-  for (int d = 0; d < X->type.rank; d++) flat = ir_bin(&cb, BIN_ADD, ir_bin(&cb, BIN_MUL, flat, ir_op(c, d)), idx[d]);
+  IrValue *flat = flat_index(&cb, c->ops, idx, X->type.rank);
   IrValue *e = ir_elem(&cb, R, 1, &flat);
   ir_yield(&cb, 1, &e);
   add_tensor_adj(ad, X, c->res[0]);
+}
+
+/* Each element's rank along `axis` of t in the stable sorted order: the inverse of t's argsort,
+ * itself an argsort (of the permutation). */
+static IrValue *ranks_along(Ad *ad, IrValue *t, int64_t axis) {
+  IrValue *ops[2] = {t, ir_const_i64(&ad->top, axis)};
+  IrValue *perm = ir_call(&ad->top, RT_ARGSORT, 2, ops);
+  perm->type = ir_tensor(SN_I64, ir_val(t)->type.rank);
+  ops[0] = perm;
+  IrValue *ranks = ir_call(&ad->top, RT_ARGSORT, 2, ops);
+  ranks->type = perm->type;
+  return ranks;
 }
 
 /* Y = sort(X) along an axis: each element of X went to its place in the stable order, so dX
@@ -1645,12 +1671,7 @@ static void sort_rule(Ad *ad, IrInst *in) {
     return;
   }
   int r = X->type.rank;
-  IrValue *ops[2] = {X, ir_op(in, 1)};
-  IrValue *perm = ir_call(&ad->top, RT_ARGSORT, 2, ops);
-  perm->type = ir_tensor(SN_I64, r);
-  ops[0] = perm;
-  IrValue *inv = ir_call(&ad->top, RT_ARGSORT, 2, ops);
-  inv->type = perm->type;
+  IrValue *inv = ranks_along(ad, X, axis);
   IrBuilder cb;
   IrValue *idx[SN_MAX_RANK], *at[SN_MAX_RANK];
   IrInst *c = compr_like(ad, X, &cb, idx);
@@ -1695,32 +1716,22 @@ static void quantile_rule(Ad *ad, IrInst *in) {
     for (int d = 0; d < r; d++) n = ir_bin(&ad->top, BIN_MUL, n, dims[d]);
     IrType ft = ir_tensor((SnDtype)X->type.dtype, 1);
     IrInst *f = ir_emit(&ad->top, IR_COMPR, 1, &n, 1, &ft, 1);
-    IrValue *q = ir_block_arg(ad->fn, f->regions[0], ir_i64), *at[SN_MAX_RANK];
+    IrValue *at[SN_MAX_RANK];
     IrBuilder fb = {.fn = ad->fn, .block = f->regions[0]};
-    for (int d = r - 1; d >= 0; d--) {
-      IrValue *e1 = ir_bin(&fb, BIN_MAX, dims[d], ir_const_i64(&fb, 1));
-      at[d] = d ? ir_bin(&fb, BIN_REM, q, e1) : q;
-      q = ir_bin(&fb, BIN_DIV, q, e1);
-    }
+    unflatten(&fb, ir_block_arg(ad->fn, f->regions[0], ir_i64), dims, 0, r, at);
     IrValue *e = ir_elem(&fb, X, r, at);
     ir_yield(&fb, 1, &e);
     src = f->res[0];
   } else {
     n = dims[axis];
   }
-  IrValue *ops[2] = {src, ir_const_i64(&ad->top, axis < 0 ? 0 : axis)};
-  IrValue *perm = ir_call(&ad->top, RT_ARGSORT, 2, ops);
-  perm->type = ir_tensor(SN_I64, ir_val(src)->type.rank);
-  ops[0] = perm;
-  IrValue *ranks = ir_call(&ad->top, RT_ARGSORT, 2, ops);
-  ranks->type = perm->type;
+  IrValue *ranks = ranks_along(ad, src, axis < 0 ? 0 : axis);
   IrBuilder cb;
   IrValue *idx[SN_MAX_RANK], *at[SN_MAX_RANK + 1];
   IrInst *c = compr_like(ad, X, &cb, idx);
   IrValue *rk;
   if (axis < 0) {
-    IrValue *flat = ir_const_i64(&cb, 0);
-    for (int d = 0; d < r; d++) flat = ir_bin(&cb, BIN_ADD, ir_bin(&cb, BIN_MUL, flat, dims[d]), idx[d]);
+    IrValue *flat = flat_index(&cb, dims, idx, r);
     rk = ir_elem(&cb, ranks, 1, &flat);
   } else {
     rk = ir_elem(&cb, ranks, r, idx);

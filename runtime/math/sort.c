@@ -613,20 +613,19 @@ SnTensor *sn_group_positions(const SnTensor *x, int64_t n, int64_t lead, int32_t
   for (int64_t d = 0; d < lead && d < x->rank; d++) rows *= x->shape[d];
   int64_t inner = rows ? numel / rows : 1, keys = rows * n, len = keys + 1 + numel;
   bool dense = sn_tensor_is_contiguous(x), wrap = flags & SN_GROUP_WRAP;
-  for (int64_t q = 0; (flags & SN_GROUP_CHECK) && q < numel; q++) {
-    int64_t v = row_at(x, dense, q, n, wrap);
-    if (v < 0 || v >= n) {
-      sn_error_set("index out of range: %s is %lld, but the size is %lld", what, (long long)v, (long long)n);
-      return NULL;
-    }
-  }
   SnTensor *out = sn_tensor_new(SN_I64, 1, &len);
   if (!out) return NULL;
   int64_t *start = out->data, *pos = start + keys + 1;
   memset(start, 0, (size_t)(keys + 1) * sizeof *start);
   for (int64_t q = 0; q < numel; q++) {
     int64_t v = row_at(x, dense, q, n, wrap);
-    if (v >= 0 && v < n) start[q / inner * n + v + 1]++;
+    if (v >= 0 && v < n) {
+      start[q / inner * n + v + 1]++;
+    } else if (flags & SN_GROUP_CHECK) {
+      sn_error_set("index out of range: %s is %lld, but the size is %lld", what, (long long)v, (long long)n);
+      sn_tensor_release(out);
+      return NULL;
+    }
   }
   for (int64_t k = 1; k <= keys; k++) start[k] += start[k - 1];
   for (int64_t q = 0; q < numel; q++) {
