@@ -327,8 +327,9 @@ SnTensor *sn_median(const SnTensor *x, int64_t axis) { return order_stats("media
  * topk's sort is O(n log n). */
 
 #define SELECT_DIGITS 65536
-/* A chunk's histogram is SELECT_DIGITS counts: few chunks, each large. */
-#define SELECT_GRAIN (1 << 20)
+/* A chunk's histogram is SELECT_DIGITS counts: few chunks, each large, but two from 2^17
+ * elements up, so that a merge's selections among 100,000s of candidates use both cores. */
+#define SELECT_GRAIN (1 << 17)
 #define SELECT_CHUNKS 32
 
 typedef struct {
@@ -579,8 +580,9 @@ static int64_t radix_select(Select *s, int64_t n, int64_t k) {
   while ((int64_t)s->hist[(size_t)c * SELECT_DIGITS + (s->key & 0xffff)] < left)
     left -= s->hist[(size_t)c++ * SELECT_DIGITS + (s->key & 0xffff)];
   int64_t i = n * c / s->nchunks;
+  const uint32_t *f32 = s->dt == SN_F32 ? (const uint32_t *)s->data : NULL;
   for (;; i++)
-    if (select_key(s, i) == s->key && --left == 0) break;
+    if ((f32 ? f32_key(f32[i]) : select_key(s, i)) == s->key && --left == 0) break;
   return i;
 }
 
