@@ -30,6 +30,9 @@ SnStatus sn_io_atomic_open(SnAtomicFile *f, const char *path);
 SnStatus sn_io_atomic_direct(SnAtomicFile *f);
 SnStatus sn_io_atomic_write(SnAtomicFile *f, const void *data, size_t n); /* appends */
 SnStatus sn_io_atomic_write_at(SnAtomicFile *f, const void *data, size_t n, uint64_t offset);
+/* As write_at, but with sn_io_atomic_direct the bytes may be written after it returns, from data
+ * itself, which keep holds (a reference is taken until then): a tensor written without a copy. */
+SnStatus sn_io_atomic_write_kept(SnAtomicFile *f, SnBuffer *keep, const void *data, size_t n, uint64_t offset);
 SnStatus sn_io_atomic_commit(SnAtomicFile *f); /* flush, rename over the target, free */
 void sn_io_atomic_abort(SnAtomicFile *f);      /* remove the temporary file, free */
 

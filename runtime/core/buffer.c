@@ -41,6 +41,7 @@ __attribute__((constructor)) static void keep_freed_memory(void) {
  * what is kept, what is in use and the new one together fit in the most that was ever in use
  * at once (`peak`). */
 #define MAPPED_MIN ((size_t)4 << 20)
+#define MAPPED_HEAD ((size_t)4096)
 #define KEPT_MAX 32
 static struct {
   pthread_mutex_t lock;
@@ -114,7 +115,9 @@ SnBuffer *sn_buffer_new(size_t bytes) {
   }
   size_t alloc = SN_ALIGN + (bytes + SN_ALIGN - 1) / SN_ALIGN * SN_ALIGN;
   bool mapped = alloc >= MAPPED_MIN;
-  if (mapped) alloc = (alloc + 4095) & ~(size_t)4095;
+  /* a mapping's data starts a page after its header: a disk's blocks are aligned there, so a
+   * tensor is written to a file with O_DIRECT straight from its memory (file.c) */
+  if (mapped) alloc = MAPPED_HEAD + ((bytes + 4095) & ~(size_t)4095);
   SnBuffer *b = bytes > MAX_BUFFER ? NULL : mapped ? mapped_new(alloc) : aligned_alloc(SN_ALIGN, alloc);
   if (!b) {
     sn_error_set("out of memory: a tensor of %zu bytes", bytes);
@@ -122,7 +125,7 @@ SnBuffer *sn_buffer_new(size_t bytes) {
   }
   b->refcount = 1;
   b->kind = SN_BUFFER_OWNED;
-  b->data = (char *)b + SN_ALIGN;
+  b->data = (char *)b + (mapped ? MAPPED_HEAD : SN_ALIGN);
   b->size = bytes;
   if (!mapped) b->capacity = 0; /* a mapping's is set by mapped_new: it may be larger */
   if (alloc >= HUGEPAGE_MIN) {

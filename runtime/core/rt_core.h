@@ -49,7 +49,7 @@ static const struct { const char *name; size_t size; } snrt_dtypes[SN_NDTYPES] =
 #define SN_ALIGN 64
 
 struct SnBuffer {
-  int64_t refcount;  /* one per tensor viewing it, plus any holder (an open file) */
+  int64_t refcount;  /* one per tensor viewing it, plus any holder (an open file, a write queued) */
   SnBufferKind kind; /* how the bytes are released: free, or munmap */
   void *data;        /* the first byte; for an owned buffer it follows this header */
   size_t size;       /* bytes */

@@ -128,7 +128,7 @@ SnTensor *sn_tensor_new(SnDtype dtype, int64_t rank, const int64_t *shape) {
 
 SnTensor *sn_tensor_reuse(SnTensor *a, SnDtype dtype, int64_t rank, const int64_t *shape) {
   bool mine = a && a->refcount == 1 && a->dtype == (int32_t)dtype && a->rank == rank && (a->flags & SN_CONTIGUOUS) &&
-              a->buffer && a->buffer->refcount == 1;
+              a->buffer && __atomic_load_n(&a->buffer->refcount, __ATOMIC_ACQUIRE) == 1; /* a file's writing thread may hold it */
   for (int64_t d = 0; mine && d < rank; d++) mine = a->shape[d] == shape[d];
   if (!mine) return sn_tensor_new(dtype, rank, shape);
   sn_tensor_retain(a);

@@ -158,24 +158,37 @@ SnStatus sn_io_atomic_open(SnAtomicFile *f, const char *path) {
  * fsync then waits for them to reach the disk: on the virtual machines measured that copy took
  * half of a model merge's time (docs/performance.md), where O_DIRECT hands the program's memory
  * to the disk. O_DIRECT needs the offset, the length and the memory aligned to the device's
- * blocks: whole blocks are copied into aligned staging buffers, which a thread of their own
- * writes while the program goes on (computing the next tensor), and a block that a write covers
- * only in part is kept in memory, where the other writes that share it fill it in, until the
- * commit writes it. */
+ * blocks. The whole blocks of a write are queued for a thread of their own, which writes them
+ * while the program goes on (computing the next tensor): straight from the caller's memory when
+ * it is aligned and a buffer keeps it alive (a tensor's, sn_io_atomic_write_kept: a merge's
+ * outputs are written without a copy), else through a copy. A block that a write covers only in
+ * part is kept in memory, where the other writes that share it fill it in, until the commit
+ * writes it. */
 
 /* A multiple of the logical block size of the disks Linux supports (512 or 4096 bytes). */
 #define DIRECT_BLOCK 4096
-/* The staging buffers: how far the writes may run behind the program. 8 MB: the disk writes
- * faster than a merge computes, so a few buffers keep it busy, and they add little to a
- * streaming map's memory (tests/cli/map_stream_memory.sh allows six 4 MB tensors). */
+/* The bytes the thread copies at a time, from memory that is not aligned. */
 #define DIRECT_STAGE ((size_t)2 << 20)
-#define DIRECT_STAGES 4
+/* How far the writes may run behind the program: at most this many bytes, or one write larger
+ * than that (a tensor held by its buffer while the next one is computed). The disk writes
+ * faster than a merge computes, so the thread is kept busy, and a streaming map holds few
+ * tensors (tests/cli/map_stream_memory.sh allows six 4 MB tensors). */
+#define DIRECT_ITEMS 8
+#define DIRECT_QUEUE_BYTES ((size_t)8 << 20)
+
+typedef struct {
+  SnBuffer *keep;   /* holds p's memory until written (a reference), or NULL */
+  unsigned char *own; /* else a block-aligned copy that p points at, freed when written */
+  const char *p;
+  size_t len;       /* whole blocks */
+  uint64_t offset;
+} DirectItem;
 
 struct SnDirectWrites {
-  unsigned char *stage[DIRECT_STAGES]; /* DIRECT_STAGE bytes each, block-aligned */
-  size_t len[DIRECT_STAGES];
-  uint64_t offset[DIRECT_STAGES];
-  int first, queued;  /* stage[first] and the queued - 1 after it (in a ring) wait for the thread */
+  DirectItem item[DIRECT_ITEMS];
+  int first, queued;  /* item[first] and the queued - 1 after it (in a ring) wait for the thread */
+  size_t queued_bytes;
+  unsigned char *stage; /* DIRECT_STAGE bytes, block-aligned: the thread's copies */
   bool stop;          /* the thread ends when the queue is empty */
   SnStatus status;    /* the thread's first failure, with its message */
   char message[SN_ERROR_MAX];
@@ -206,7 +219,20 @@ static SnStatus pwrite_all(SnAtomicFile *f, const void *data, size_t n, uint64_t
   return 0;
 }
 
-/* The writing thread: the queued stages in order, until stopped. */
+/* Writes an item: from its memory when aligned, else a stage at a time. */
+static SnStatus direct_item_write(SnAtomicFile *f, const DirectItem *it) {
+  struct SnDirectWrites *d = f->direct;
+  if ((uintptr_t)it->p % DIRECT_BLOCK == 0) return pwrite_all(f, it->p, it->len, it->offset);
+  for (size_t at = 0; at < it->len; at += DIRECT_STAGE) {
+    size_t len = it->len - at < DIRECT_STAGE ? it->len - at : DIRECT_STAGE;
+    memcpy(d->stage, it->p + at, len);
+    if (pwrite_all(f, d->stage, len, it->offset + at)) return 1;
+  }
+  return 0;
+}
+
+/* The writing thread: the queued items in order, until stopped. After a failure the rest are
+ * let go unwritten. */
 static void *direct_thread(void *arg) {
   SnAtomicFile *f = arg;
   struct SnDirectWrites *d = f->direct;
@@ -214,16 +240,20 @@ static void *direct_thread(void *arg) {
   for (;;) {
     while (!d->queued && !d->stop) pthread_cond_wait(&d->changed, &d->lock);
     if (!d->queued) break;
-    int s = d->first;
+    DirectItem it = d->item[d->first];
+    bool failed = d->status != 0;
     pthread_mutex_unlock(&d->lock);
-    SnStatus st = d->status ? 0 : pwrite_all(f, d->stage[s], d->len[s], d->offset[s]);
+    SnStatus st = failed ? 0 : direct_item_write(f, &it);
+    sn_buffer_release(it.keep);
+    free(it.own);
     pthread_mutex_lock(&d->lock);
     if (st) {
       d->status = st;
       snprintf(d->message, sizeof d->message, "%s", sn_error_message());
     }
-    d->first = (d->first + 1) % DIRECT_STAGES;
+    d->first = (d->first + 1) % DIRECT_ITEMS;
     d->queued--;
+    d->queued_bytes -= it.len;
     pthread_cond_broadcast(&d->changed);
   }
   pthread_mutex_unlock(&d->lock);
@@ -248,7 +278,7 @@ static void direct_free(SnAtomicFile *f) {
   pthread_mutex_destroy(&d->lock);
   pthread_cond_destroy(&d->changed);
   for (int64_t i = 0; i < d->n; i++) free(d->part[i]);
-  for (int s = 0; s < DIRECT_STAGES; s++) free(d->stage[s]);
+  free(d->stage);
   free(d->part);
   free(d->at);
   free(d);
@@ -260,8 +290,7 @@ SnStatus sn_io_atomic_direct(SnAtomicFile *f) {
   /* a file system without O_DIRECT (tmpfs before Linux 6.6) refuses it here */
   if (flags < 0 || fcntl(f->fd, F_SETFL, flags | O_DIRECT) != 0) return 0;
   struct SnDirectWrites *d = calloc(1, sizeof *d);
-  bool ok = d != NULL;
-  for (int s = 0; ok && s < DIRECT_STAGES; s++) ok = (d->stage[s] = aligned_alloc(DIRECT_BLOCK, DIRECT_STAGE)) != NULL;
+  bool ok = d && (d->stage = aligned_alloc(DIRECT_BLOCK, DIRECT_STAGE));
   if (ok) {
     pthread_mutex_init(&d->lock, NULL);
     pthread_cond_init(&d->changed, NULL);
@@ -270,7 +299,6 @@ SnStatus sn_io_atomic_direct(SnAtomicFile *f) {
     d->stop = true;
     direct_free(f);
   } else if (d) {
-    for (int s = 0; s < DIRECT_STAGES; s++) free(d->stage[s]);
     free(d);
   }
   fcntl(f->fd, F_SETFL, flags);
@@ -298,25 +326,33 @@ static unsigned char *direct_part(struct SnDirectWrites *d, uint64_t at) {
   return b;
 }
 
-/* Copies whole blocks into the next free stage and queues it; the status of earlier writes. */
-static SnStatus direct_queue(struct SnDirectWrites *d, const char *p, size_t len, uint64_t offset) {
+/* Queues whole blocks for the thread (kept by keep, else copied); the status of earlier writes. */
+static SnStatus direct_queue(SnAtomicFile *f, SnBuffer *keep, const char *p, size_t len, uint64_t offset) {
+  struct SnDirectWrites *d = f->direct;
   pthread_mutex_lock(&d->lock);
-  while (d->queued == DIRECT_STAGES) pthread_cond_wait(&d->changed, &d->lock);
-  int s = (d->first + d->queued) % DIRECT_STAGES;
+  while (d->queued == DIRECT_ITEMS || (d->queued && d->queued_bytes + len > DIRECT_QUEUE_BYTES))
+    pthread_cond_wait(&d->changed, &d->lock);
   SnStatus st = d->status;
   pthread_mutex_unlock(&d->lock);
   if (st) return sn_error_set("%s", d->message);
-  memcpy(d->stage[s], p, len);
+  DirectItem it = {.keep = keep, .p = p, .len = len, .offset = offset};
+  if (keep) {
+    sn_buffer_retain(keep);
+  } else {
+    if (!(it.own = aligned_alloc(DIRECT_BLOCK, len))) return sn_error_set("%s: out of memory", f->path);
+    memcpy(it.own, p, len);
+    it.p = (const char *)it.own;
+  }
   pthread_mutex_lock(&d->lock);
-  d->len[s] = len;
-  d->offset[s] = offset;
+  d->item[(d->first + d->queued) % DIRECT_ITEMS] = it;
   d->queued++;
+  d->queued_bytes += len;
   pthread_cond_broadcast(&d->changed);
   pthread_mutex_unlock(&d->lock);
   return 0;
 }
 
-static SnStatus direct_write_at(SnAtomicFile *f, const char *p, size_t n, uint64_t offset) {
+static SnStatus direct_write_at(SnAtomicFile *f, SnBuffer *keep, const char *p, size_t n, uint64_t offset) {
   struct SnDirectWrites *d = f->direct;
   if (offset + n > d->size) d->size = offset + n;
   while (n > 0) {
@@ -328,8 +364,7 @@ static SnStatus direct_write_at(SnAtomicFile *f, const char *p, size_t n, uint64
       memcpy(b + in, p, len);
     } else {
       len = n / DIRECT_BLOCK * DIRECT_BLOCK;
-      if (len > DIRECT_STAGE) len = DIRECT_STAGE;
-      if (direct_queue(d, p, len, offset)) return 1;
+      if (direct_queue(f, keep, p, len, offset)) return 1;
     }
     p += len;
     n -= len;
@@ -350,7 +385,7 @@ static SnStatus direct_finish(SnAtomicFile *f) {
 }
 
 SnStatus sn_io_atomic_write(SnAtomicFile *f, const void *data, size_t n) {
-  if (f->direct) return direct_write_at(f, data, n, f->direct->size);
+  if (f->direct) return direct_write_at(f, NULL, data, n, f->direct->size);
   const char *p = data;
   while (n > 0) {
     ssize_t w = write(f->fd, p, n);
@@ -363,7 +398,11 @@ SnStatus sn_io_atomic_write(SnAtomicFile *f, const void *data, size_t n) {
 }
 
 SnStatus sn_io_atomic_write_at(SnAtomicFile *f, const void *data, size_t n, uint64_t offset) {
-  return f->direct ? direct_write_at(f, data, n, offset) : pwrite_all(f, data, n, offset);
+  return f->direct ? direct_write_at(f, NULL, data, n, offset) : pwrite_all(f, data, n, offset);
+}
+
+SnStatus sn_io_atomic_write_kept(SnAtomicFile *f, SnBuffer *keep, const void *data, size_t n, uint64_t offset) {
+  return f->direct ? direct_write_at(f, keep, data, n, offset) : pwrite_all(f, data, n, offset);
 }
 
 static void atomic_free(SnAtomicFile *f) {

@@ -23,6 +23,9 @@ _Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "safetensors data is l
 #define ST_MAX_INT 9007199254740992.0
 /* Tensors at least this large are read ahead (MADV_WILLNEED) when handed out. */
 #define ST_WILLNEED_MIN (1u << 20)
+/* Shards of this many bytes of data or more start it at a multiple of ST_BLOCK. */
+#define ST_BLOCK_ALIGN_MIN (1u << 20)
+#define ST_BLOCK 4096
 /* The file names of a model directory. */
 #define ST_INDEX_NAME "model.safetensors.index.json"
 #define ST_SINGLE_NAME "model.safetensors"
@@ -938,8 +941,10 @@ static SnStatus freeze_files(SnStWriter *w) {
       sb_fmt(&h, ",%llu]}", e->end);
     }
     sb_str(&h, "}");
-    /* Pad with spaces so the data starts at a multiple of 8. */
-    while (!h.failed && (h.n + 8) % 8) sb_str(&h, " ");
+    /* Pad with spaces so the data starts at a multiple of 8; in a large shard, of a disk's
+     * block, so that its tensors of whole blocks are written with O_DIRECT from their memory. */
+    uint64_t align = k > 0 && order[k - 1]->shard == s && order[k - 1]->end >= ST_BLOCK_ALIGN_MIN ? ST_BLOCK : 8;
+    while (!h.failed && (h.n + 8) % align) sb_str(&h, " ");
     if (h.failed) {
       free(h.p);
       st = sn_error_set("%s: out of memory", w->path);
@@ -975,8 +980,9 @@ SnStatus sn_st_writer_write(SnStWriter *w, const char *name, const SnTensor *t) 
   if (e->written) return sn_error_set("%s: tensor '%s' written twice", w->path, name);
   SnTensor *c = NULL;
   if (!sn_tensor_is_contiguous(t) && !(c = sn_tensor_copy(t))) return 1;
-  SnStatus st = sn_io_atomic_write_at(&w->files[e->shard], (c ? c : t)->data, e->end - e->begin,
-                                      w->data_start[e->shard] + e->begin);
+  const SnTensor *src = c ? c : t;
+  SnStatus st = sn_io_atomic_write_kept(&w->files[e->shard], src->buffer, src->data, e->end - e->begin,
+                                        w->data_start[e->shard] + e->begin);
   sn_tensor_release(c);
   if (!st) e->written = 1;
   return st;
