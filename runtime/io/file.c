@@ -364,6 +364,7 @@ static SnStatus direct_write_at(SnAtomicFile *f, SnBuffer *keep, const char *p, 
       memcpy(b + in, p, len);
     } else {
       len = n / DIRECT_BLOCK * DIRECT_BLOCK;
+      if (!keep && len > DIRECT_STAGE) len = DIRECT_STAGE; /* copied a stage at a time */
       if (direct_queue(f, keep, p, len, offset)) return 1;
     }
     p += len;
