@@ -327,8 +327,9 @@ SnTensor *sn_median(const SnTensor *x, int64_t axis) { return order_stats("media
  * topk's sort is O(n log n). */
 
 #define SELECT_DIGITS 65536
-/* A chunk's histogram is SELECT_DIGITS counts: few chunks, each large, but two from 2^17
- * elements up, so that a merge's selections among 100,000s of candidates use both cores. */
+/* A chunk's histogram is SELECT_DIGITS counts: few chunks, each large, but more than 2^17
+ * elements make two, so that a merge's selections among 100,000s of candidates (a band of its
+ * threshold's candidates) use two cores. */
 #define SELECT_GRAIN (1 << 17)
 #define SELECT_CHUNKS 32
 
