@@ -391,9 +391,9 @@ static Val *b_save(Sema *s, const Builtin *b, Arg *args, Node *call) {
   Val *v = args[0].v;
   if (v->kind == V_CHECKPOINT)
     return sema_map_save(s, v, &args[1], args[2].node, args[3].node ? (int)args[3].dt : -1, args[4].v ? &args[4] : NULL,
-                         args[5].v ? &args[5] : NULL, call);
-  static const char *const only_map[] = {"shard_size", "dtype", "files_from", "vocab"};
-  for (int k = 2; k < 6; k++)
+                         args[5].v ? &args[5] : NULL, args[6].node, call);
+  static const char *const only_map[] = {"shard_size", "dtype", "files_from", "vocab", "pad_to_multiple_of"};
+  for (int k = 2; k < 7; k++)
     if (args[k].node) {
       diag_error(s->diags, args[k].span, "%s applies to a checkpoint map's output (map ... in ...)", only_map[k - 2]);
       return ERR;
@@ -522,7 +522,7 @@ const Builtin builtins_io[] = {
     BUILTIN("load", "path, like = _", b_load, 0),
     BUILTIN("load_csv", "path, label: syntax = last, dtype: dtype = f32, sep: syntax = _, header: syntax = _", b_load_csv, 0),
     BUILTIN("load_idx", "path, dtype: dtype = _", b_load_idx, 0),
-    BUILTIN("save", "value, path, shard_size: syntax = _, dtype: dtype = _, files_from = _, vocab = _", b_save, 0),
+    BUILTIN("save", "value, path, shard_size: syntax = _, dtype: dtype = _, files_from = _, vocab = _, pad_to_multiple_of: syntax = _", b_save, 0),
     BUILTIN("merge_passthrough", "slices, path, shard_size: syntax = _, files_from = _", b_passthrough, 0),
     /* in a map's body, the tensor it computes, by its name (docs/merge.md) */
     BUILTIN("tensor_layer", "", b_map_tensor, RT_MAP_LAYER),

@@ -332,11 +332,13 @@ bool sema_size(Sema *s, Val *v, Span span, Dim *out);
  * none); false after an error. */
 bool sema_checkpoint_output(Sema *s, const char *what, Arg *path, Node *shard_size, Arg *files, IrValue **shard,
                             IrValue **files_ir);
-/* save(map ..., path, shard_size=, dtype=, files_from=, vocab=): the map's loops, written where it
- * is saved (sema_map.c); dtype -1 keeps each tensor's own; files (NULL when not given) names a
- * directory whose config and tokenizer files the output gets; vocab (NULL when not given), "base"
- * or "union", merges models of different vocabularies (docs/merge.md). */
-Val *sema_map_save(Sema *s, Val *map, Arg *path, Node *shard_size, int dtype, Arg *files, Arg *vocab, Node *call);
+/* save(map ..., path, shard_size=, dtype=, files_from=, vocab=, pad_to_multiple_of=): the map's
+ * loops, written where it is saved (sema_map.c); dtype -1 keeps each tensor's own; files (NULL
+ * when not given) names a directory whose config and tokenizer files the output gets; vocab (NULL
+ * when not given), "base" or "union", merges models of different vocabularies, their rows padded
+ * to a multiple of pad (NULL: not padded; docs/merge.md). */
+Val *sema_map_save(Sema *s, Val *map, Arg *path, Node *shard_size, int dtype, Arg *files, Arg *vocab, Node *pad,
+                   Node *call);
 /* tensor_layer(), tensor_layers(), tensor_id(), tensor_has(text) (builtin `name`): the runtime
  * call rt on the tensor a map's body computes (with `text`, a string, for tensor_has), an i64 or
  * (tensor_has) a bool; an error at `at` outside a map's body. */

@@ -312,7 +312,33 @@ static int32_t vocab_option(Sema *s, Arg *vocab, const char *out) {
   return strcmp(mode, "base") == 0 ? SN_VOCAB_BASE : SN_VOCAB_UNION;
 }
 
-Val *sema_map_save(Sema *s, Val *v, Arg *path, Node *shard_size, int dtype, Arg *files, Arg *vocab_arg, Node *call) {
+/* save's pad_to_multiple_of=: the rows vocab= gives the embedding and output matrices padded to a
+ * multiple of it (an integer from 1; a value computed when the program runs is checked then), as
+ * mergekit's; NULL after an error. */
+static IrValue *pad_option(Sema *s, Node *pad, int32_t vocab) {
+  if (!pad) return ir_const_i64(&s->b, 1);
+  if (vocab != SN_VOCAB_BASE && vocab != SN_VOCAB_UNION) {
+    Diag *g = diag_error(s->diags, pad->span, "pad_to_multiple_of pads the vocabulary that vocab= builds, and this "
+                                              "save has no vocab=");
+    diag_hint(s->diags, g, "save(merged, \"merged/\", vocab=\"base\", pad_to_multiple_of=64)");
+    return NULL;
+  }
+  Val *pv = sema_expr(s, pad);
+  if (pv->kind == V_ERROR) return NULL;
+  if (pv->kind != V_SCALAR || !sema_is_int(pv->dt)) {
+    diag_error(s->diags, pad->span, "pad_to_multiple_of is a number of rows (an integer), not %s", sema_type_str(s, pv));
+    return NULL;
+  }
+  int64_t c;
+  if (ir_is_const_int(pv->ir, &c) && c < 1) {
+    diag_error(s->diags, pad->span, "pad_to_multiple_of is a number of rows, 1 or more, not %lld", (long long)c);
+    return NULL;
+  }
+  return ir_cast(&s->b, pv->ir, ir_i64);
+}
+
+Val *sema_map_save(Sema *s, Val *v, Arg *path, Node *shard_size, int dtype, Arg *files, Arg *vocab_arg, Node *pad,
+                   Node *call) {
   MapVal *m = v->map;
   if (m->fn != s->fn) {
     /* the REPL compiles each input on its own: the body's names are an earlier input's values */
@@ -325,6 +351,8 @@ Val *sema_map_save(Sema *s, Val *v, Arg *path, Node *shard_size, int dtype, Arg 
   const char *out = sema_const_str(path->v);
   int32_t vocab = vocab_option(s, vocab_arg, out);
   if (vocab < 0) return ERR;
+  IrValue *pad_ir = pad_option(s, pad, vocab);
+  if (!pad_ir) return ERR;
   if (m->const_paths) {
     SnStMap *sm = open_inputs(s, m, vocab);
     if (!sm) return ERR;
@@ -350,8 +378,8 @@ Val *sema_map_save(Sema *s, Val *v, Arg *path, Node *shard_size, int dtype, Arg 
     IrValue *aops[3] = {run, i32_const(s, m->groups[g].dt), ir_const_i64(&s->b, m->groups[g].rank)};
     ir_call(&s->b, RT_MAP_ACCEPT, 3, aops);
   }
-  IrValue *sops[6] = {run, path->v->ir, shard, i32_const(s, dtype), files_ir, i32_const(s, vocab)};
-  ir_call(&s->b, RT_MAP_START, 6, sops);
+  IrValue *sops[7] = {run, path->v->ir, shard, i32_const(s, dtype), files_ir, i32_const(s, vocab), pad_ir};
+  ir_call(&s->b, RT_MAP_START, 7, sops);
   bool ok = true;
   for (int g = 0; g < m->ngroups && ok; g++) ok = group_loop(s, m, run, m->groups[g], dtype, m->n->name_span);
   ir_call(&s->b, RT_MAP_END, 1, &run);

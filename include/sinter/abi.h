@@ -247,9 +247,10 @@ SnStatus sn_map_accept(void *run, int32_t dtype, int64_t rank);
 /* out_dtype -1 keeps each tensor's; files_from "" copies nothing, else a directory whose files other
  * than weights (config, tokenizer) the output directory gets when the map ends; vocab an SN_VOCAB_*
  * (BASE and UNION also write the output vocabulary's tokenizer.json, and UNION config.json's
- * vocab_size) */
+ * vocab_size); with BASE and UNION, vocab_pad > 1 pads the embedding and output matrices' rows to
+ * a multiple of it (save's pad_to_multiple_of=, and config.json's vocab_size) */
 SnStatus sn_map_start(void *run, const char *out, int64_t shard_bytes, int32_t out_dtype, const char *files_from,
-                      int32_t vocab);
+                      int32_t vocab, int64_t vocab_pad);
 int64_t sn_map_count(void *run, int32_t dtype, int64_t rank);
 SnTensor *sn_map_get(void *run, int32_t dtype, int64_t rank, int64_t k, int64_t input);
 SnStatus sn_map_put(void *run, int32_t dtype, int64_t rank, int64_t k, const SnTensor *value);

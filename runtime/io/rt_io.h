@@ -31,11 +31,15 @@ SnStatus snrt_io_fail_where(const char *where);
  * The output vocabulary of SN_VOCAB_BASE or SN_VOCAB_UNION over n checkpoints (paths) whose
  * embedding matrices have nrows[i] rows, from each one's tokenizer.json; NULL with a message
  * naming the model and the file. gather gives model `input`'s matrix (got by get(ctx, i), as
- * for every model whose rows it needs) with one row per output token: a new tensor, or the
- * model's own when its rows are the output's already. */
+ * for every model whose rows it needs) with one row per output token (and the padding rows): a
+ * new tensor, or the model's own when its rows are the output's already. */
 typedef struct SnVocab SnVocab;
 SnVocab *snrt_vocab_new(int32_t mode, int64_t n, char *const *paths, const int64_t *nrows);
 void snrt_vocab_free(SnVocab *v);
+/* Pads the output's rows to a multiple of `multiple` (save's pad_to_multiple_of=); fails for a
+ * multiple below 1. */
+SnStatus snrt_vocab_pad(SnVocab *v, int64_t multiple);
+/* The output's rows (padded). */
 int64_t snrt_vocab_rows(const SnVocab *v);
 SnTensor *snrt_vocab_gather(const SnVocab *v, int64_t input, SnTensor *(*get)(void *ctx, int64_t input), void *ctx);
 /* "base" or "union", as save's vocab= says it. */

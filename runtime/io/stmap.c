@@ -241,6 +241,7 @@ typedef struct SnMapRun {
   char *files_from;   /* a directory whose other files (config, tokenizer) the output gets, or NULL */
   int64_t layers;     /* a passthrough's layers, set in the copied config.json; 0 for a map */
   int32_t vocab;      /* SN_VOCAB_*: save's vocab= */
+  int64_t vocab_pad;  /* save's pad_to_multiple_of= (1: none) */
   struct SnMapRun *next; /* the runs not finished, for sn_map_abandon_all */
 } SnMapRun;
 
@@ -337,6 +338,7 @@ static SnStatus open_output(SnMapRun *r, const char *out, int64_t shard_bytes);
 static SnStatus start(SnMapRun *r, const char *out, int64_t shard_bytes, int32_t out_dtype) {
   int64_t bad;
   if (!(r->map = sn_stmap_open(r->npaths, (const char *const *)r->paths, r->vocab, &bad))) return 1;
+  if (r->map->voc && snrt_vocab_pad(r->map->voc, r->vocab_pad)) return 1;
   const SnStFile *f = r->map->files[0];
   for (int64_t k = 0; k < r->map->count; k++) {
     SnDtype dt;
@@ -397,9 +399,10 @@ static SnStatus open_output(SnMapRun *r, const char *out, int64_t shard_bytes) {
 }
 
 SnStatus sn_map_start(void *run, const char *out, int64_t shard_bytes, int32_t out_dtype, const char *files_from,
-                      int32_t vocab) {
+                      int32_t vocab, int64_t vocab_pad) {
   SnMapRun *r = run;
   r->vocab = vocab;
+  r->vocab_pad = vocab_pad;
   if (*files_from && !(r->files_from = strdup(files_from))) return sn_error_set("out of memory"), run_fail(r);
   return start(r, out, shard_bytes, out_dtype) ? run_fail(r) : 0;
 }
@@ -566,7 +569,10 @@ static SnStatus copy_files(SnMapRun *r, char ***names, char ***tmps, int64_t *n)
   if (r->files_from && !d) return sn_error_set("files_from=%s: cannot read the directory", r->files_from);
   SnVocab *voc = r->map->voc;
   int64_t value = r->layers ? r->layers : voc ? snrt_vocab_rows(voc) : 0;
-  const char *key = r->layers ? "num_hidden_layers" : r->vocab == SN_VOCAB_UNION ? "vocab_size" : NULL, *tmp;
+  const char *key = r->layers                                    ? "num_hidden_layers"
+                    : r->vocab == SN_VOCAB_UNION || r->vocab_pad > 1 ? "vocab_size"
+                                                                     : NULL,
+             *tmp;
   SnStatus st = 0;
   for (struct dirent *e; d && !st && (e = readdir(d));) {
     char from[4096];

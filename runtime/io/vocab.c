@@ -5,7 +5,9 @@
  * vocabulary is the base's (input 0's) rows, and with UNION the other models' tokens it lacks
  * after them, model by model in id order. A model's embedding or output matrix becomes one row
  * per output token: its own row for a token it has, else mergekit's default: the row of the one
- * model that has the token, else the base's, else the mean of the rows of those that have it. */
+ * model that has the token, else the base's, else the mean of the rows of those that have it.
+ * With save's pad_to_multiple_of=, the rows after the tokens' (up to the multiple) are the mean
+ * of the model's token rows, as mergekit's. */
 #include "io/rt_io.h"
 
 #include <cjson/cJSON.h>
@@ -27,7 +29,8 @@ struct SnVocab {
   int64_t n;           /* models */
   cJSON **json;        /* each model's tokenizer.json */
   int64_t base_rows;   /* the base's vocabulary, the output's first rows */
-  int64_t rows;        /* the output's */
+  int64_t rows;        /* the output's tokens' */
+  int64_t padded;      /* the output's rows: rows, or rows padded to a multiple (snrt_vocab_pad) */
   int64_t *src;        /* src[i * rows + r]: model i's row of the output's token r, or -1 */
   int64_t *fill;       /* fill[r]: the model whose row one lacking token r gets, or -1: the mean */
   bool *same;          /* whether model i's rows are the output's as they are (its matrix is read in place) */
@@ -196,6 +199,7 @@ static SnStatus build(SnVocab *v, Tokens *tok, const char ***names, const int64_
   v->fill = v->src ? malloc((size_t)v->rows * sizeof *v->fill) : NULL;
   v->same = v->fill ? malloc((size_t)v->n * sizeof *v->same) : NULL;
   if (st || !v->same) return st ? st : sn_error_set("out of memory");
+  v->padded = v->rows;
   for (int64_t i = 0; i < v->n; i++) v->same[i] = nrows[i] == v->rows;
   for (int64_t r = 0; r < v->rows; r++) {
     const char *s = r < v->base_rows ? names[0][r] : v->added[r - v->base_rows];
@@ -245,7 +249,16 @@ SnVocab *snrt_vocab_new(int32_t mode, int64_t n, char *const *paths, const int64
   return st ? NULL : v;
 }
 
-int64_t snrt_vocab_rows(const SnVocab *v) { return v->rows; }
+SnStatus snrt_vocab_pad(SnVocab *v, int64_t multiple) {
+  if (multiple < 1) return sn_error_set("pad_to_multiple_of is a number of rows, 1 or more, not %lld", (long long)multiple);
+  if (v->rows % multiple == 0) return 0;
+  if (v->rows > INT64_MAX - multiple) return sn_error_set("pad_to_multiple_of=%lld: too many rows", (long long)multiple);
+  v->padded = v->rows + multiple - v->rows % multiple;
+  for (int64_t i = 0; i < v->n; i++) v->same[i] = false;
+  return 0;
+}
+
+int64_t snrt_vocab_rows(const SnVocab *v) { return v->padded; }
 
 /* Model i's tensor, read when first needed: m[i], or NULL with a message. */
 static SnTensor *model(SnTensor **m, int64_t i, SnTensor *(*get)(void *ctx, int64_t input), void *ctx) {
@@ -276,6 +289,17 @@ static bool gather_row(const SnVocab *v, int64_t input, int64_t r, SnTensor **m,
   return true;
 }
 
+/* The rows after the tokens': each column's mean over the token rows (in f64, rounded once). */
+static void pad_rows(const SnVocab *v, SnTensor *out) {
+  int64_t cols = out->shape[1];
+  for (int64_t c = 0; c < cols; c++) {
+    double sum = 0;
+    for (int64_t r = 0; r < v->rows; r++) sum += sn_tensor_get_f64(out, r * cols + c);
+    double mean = v->rows ? sum / (double)v->rows : 0;
+    for (int64_t r = v->rows; r < v->padded; r++) sn_tensor_set_f64(out, r * cols + c, mean);
+  }
+}
+
 SnTensor *snrt_vocab_gather(const SnVocab *v, int64_t input, SnTensor *(*get)(void *ctx, int64_t input), void *ctx) {
   if (v->same[input]) return get(ctx, input);
   SnTensor **m = calloc((size_t)v->n, sizeof *m);
@@ -284,9 +308,10 @@ SnTensor *snrt_vocab_gather(const SnVocab *v, int64_t input, SnTensor *(*get)(vo
     return NULL;
   }
   SnTensor *own = model(m, input, get, ctx);
-  SnTensor *out = own ? sn_tensor_new((SnDtype)own->dtype, 2, (int64_t[]){v->rows, own->shape[1]}) : NULL;
+  SnTensor *out = own ? sn_tensor_new((SnDtype)own->dtype, 2, (int64_t[]){v->padded, own->shape[1]}) : NULL;
   bool ok = out != NULL;
   for (int64_t r = 0; ok && r < v->rows; r++) ok = gather_row(v, input, r, m, get, ctx, out);
+  if (ok && v->padded > v->rows) pad_rows(v, out);
   for (int64_t i = 0; i < v->n; i++) sn_tensor_release(m[i]);
   free(m);
   if (!ok) sn_tensor_release(out);

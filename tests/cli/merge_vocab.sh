@@ -3,8 +3,10 @@
 # BPE's object and Unigram's list, added tokens, padding rows) onto the base's vocabulary or the
 # union, the tokens a model lacks given mergekit's default rows, then merged: exactly the f32
 # references of tests/conformance/gen_merge_vocab.py, with the output's tokenizer.json (the
-# base's, or the union's) and config.json's vocab_size. Then the errors: no vocab= (the compile-
+# base's, or the union's) and config.json's vocab_size, and the union padded to a multiple of 8
+# rows (pad_to_multiple_of=). Then the errors: no vocab= (the compile-
 # time error names the option), a bad vocab= or one computed when the program runs, a file output,
+# pad_to_multiple_of= without vocab=, not an integer, or below 1,
 # models with no embedding, a model whose embedding and output rows disagree, a missing or malformed
 # tokenizer.json, each naming the model and the file, and leaving no output.
 . tests/cli/helpers.inc
@@ -47,6 +49,31 @@ for mode in --no-cache --interp; do
   cmp "$TMP/union/tokenizer.json" "$d/expected/union_tokenizer.json" || fail "the union's tokenizer.json differs"
   grep -q '"vocab_size":	22' "$TMP/union/config.json" || fail "$(cat "$TMP/union/config.json")"
 done
+
+# the union padded to a multiple of 8 rows: 22 tokens, 2 rows of each model's mean
+cat > "$TMP/pad.dsl" <<DSL
+let merged = map b, x, y in "$d/base/", "$d/x/", "$d/y/" { merge_task_arithmetic(b, stack(x, y), [0.6, 0.4]) }
+save(merged, "$TMP/pad/", files_from="$d/base/", vocab="union", pad_to_multiple_of=8)
+DSL
+"$SINTER" run --no-cache --quiet "$TMP/pad.dsl" || fail "the padded merge failed"
+check "$TMP/pad/" "$d/expected/union_pad_task.safetensors"
+cmp "$TMP/pad/tokenizer.json" "$d/expected/union_tokenizer.json" || fail "the padded union's tokenizer.json differs"
+grep -q '"vocab_size":	24' "$TMP/pad/config.json" || fail "$(cat "$TMP/pad/config.json")"
+
+# pad_to_multiple_of= without vocab=, not an integer, and below 1 (known when the program runs)
+echo "save(map b, x in \"$d/base/\", \"$d/x/\" { b }, \"$TMP/o/\", pad_to_multiple_of=64)" > "$TMP/padnovocab.dsl"
+expect_status 1 "$SINTER" run --no-cache --quiet "$TMP/padnovocab.dsl" 2> "$TMP/err"
+grep -qF "error: pad_to_multiple_of pads the vocabulary that vocab= builds, and this save has no vocab=" "$TMP/err" || fail "$(cat "$TMP/err")"
+echo "save(map b, x in \"$d/base/\", \"$d/x/\" { b }, \"$TMP/o/\", vocab=\"base\", pad_to_multiple_of=6.5)" > "$TMP/padfloat.dsl"
+expect_status 1 "$SINTER" run --no-cache --quiet "$TMP/padfloat.dsl" 2> "$TMP/err"
+grep -qF "error: pad_to_multiple_of is a number of rows (an integer), not f64" "$TMP/err" || fail "$(cat "$TMP/err")"
+printf 'arg p: i64\nsave(map b, x in "%s/base/", "%s/x/" { b }, "%s/o/", vocab="base", pad_to_multiple_of=p)\n' "$d" "$d" "$TMP" > "$TMP/padzero.dsl"
+expect_status 1 "$SINTER" run --no-cache --quiet "$TMP/padzero.dsl" --p=0 2> "$TMP/err"
+grep -qF "error: pad_to_multiple_of is a number of rows, 1 or more, not 0" "$TMP/err" || fail "$(cat "$TMP/err")"
+sed 's|=p)|=0)|' "$TMP/padzero.dsl" > "$TMP/padzero2.dsl"
+expect_status 1 "$SINTER" run --no-cache --quiet "$TMP/padzero2.dsl" 2> "$TMP/err"
+grep -qE "padzero2.dsl:2:[0-9]+: error: pad_to_multiple_of is a number of rows, 1 or more, not 0$" "$TMP/err" || fail "$(cat "$TMP/err")"
+[ ! -e "$TMP/o" ] || fail "an output was left"
 
 # without vocab=: an error when compiling, naming the option
 cat > "$TMP/none.dsl" <<DSL

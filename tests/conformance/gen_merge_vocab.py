@@ -18,7 +18,10 @@ rounded once) of the rows of the models that have it. Then the merge: a linear m
 onto the base's vocabulary (expected/base_linear.safetensors) and task arithmetic of x and y
 against b onto the union (expected/union_task.safetensors), in f32 as gen_merge.py computes them,
 with the union's tokenizer.json (expected/union_tokenizer.json, the base's with the new tokens
-in added_tokens, printed as cJSON_Print prints it) and config.json (vocab_size 22).
+in added_tokens, printed as cJSON_Print prints it) and config.json (vocab_size 22). The union's
+task arithmetic again with pad_to_multiple_of=8 (expected/union_pad_task.safetensors): each
+model's remapped matrix gets 2 more rows, each the mean of its 22 rows (in f64, rounded once), as
+mergekit's PermutedEmbeddings pads, before the merge (config.json's vocab_size 24).
 Run: /usr/bin/python3 tests/conformance/gen_merge_vocab.py (writes tests/conformance/merge_vocab/)."""
 import json
 import os
@@ -85,6 +88,13 @@ def output_vocab(models, union):
     return names + new, new, vocabs
 
 
+def pad_rows(m, multiple):
+    """m with rows up to a multiple of `multiple`, each the mean of m's rows (f64, rounded once)."""
+    extra = -len(m) % multiple
+    mean = m.astype(np.float64).mean(axis=0).astype(np.float32)
+    return np.concatenate([m, np.tile(mean, (extra, 1))]) if extra else m
+
+
 def remap(tensors, names, vocabs):
     """Each model's matrix with one row per output token, mergekit's default for a missing one."""
     order = ("base", "x", "y")
@@ -147,21 +157,24 @@ def main():
         json.dump({"architectures": ["LlamaForCausalLM"], "hidden_size": H, "num_hidden_layers": 1,
                    "vocab_size": 17}, f, indent=2)
     os.makedirs(os.path.join(OUT, "expected"), exist_ok=True)
-    recipes = {"base_linear": (False, lambda b, xs: linear([b] + xs, [0.5, 0.3, 0.2])),
-               "union_task": (True, lambda b, xs: gta(b, [x - b for x in xs], [0.6, 0.4], False, False))}
-    for name, (union, fn) in recipes.items():
+    task = lambda b, xs: gta(b, [x - b for x in xs], [0.6, 0.4], False, False)
+    recipes = {"base_linear": (False, 1, lambda b, xs: linear([b] + xs, [0.5, 0.3, 0.2])),
+               "union_task": (True, 1, task),
+               "union_pad_task": (True, 8, task)}
+    for name, (union, pad, fn) in recipes.items():
         names, new, vocabs = output_vocab(models, union)
         want = {}
         for t in tensors["base"]:
             if t in ("model.embed_tokens.weight", "lm_head.weight"):
                 rows = remap({m: tensors[m][t] for m in tensors}, names, vocabs)
+                rows = {m: pad_rows(r, pad) for m, r in rows.items()}
             else:
                 rows = {m: tensors[m][t] for m in tensors}
             shape = rows["base"].shape
             r = fn(rows["base"].reshape(-1), [rows[m].reshape(-1) for m in ("x", "y")])
             want[t] = np.asarray(r, dtype=np.float32).reshape(shape)
         write_file(os.path.join(OUT, "expected", name + ".safetensors"), want, "F32")
-        if union:
+        if name == "union_task":
             tok = json.loads(json.dumps(models["base"][1]))
             for j, t in enumerate(new):
                 id = models["base"][0] + j
