@@ -548,11 +548,16 @@ static void fn_stmt(Sema *s, Node *n) {
   if (!b->broken && !s->in_prelude) sema_check_definition(s, b, false);
 }
 
+/* An argument whose declaration failed: its name is bound to the error, so that its uses are not
+ * reported again as undefined. */
+static void arg_failed(Sema *s, Node *n) { sema_bind_val(s, n->name, ERR, n->name_span)->used = true; }
+
 /* arg NAME: TYPE [= default]: a command-line argument, read and checked when the program starts */
 static void arg_stmt(Sema *s, Node *n) {
   if (s->scope != s->top || s->repl) {
     Diag *g = diag_error(s->diags, n->span, "`arg` declares a command-line argument and belongs at the top level of a program");
     if (s->repl) diag_hint(s->diags, g, "in the REPL, bind a value with `let`");
+    arg_failed(s, n);
     return;
   }
   Node *type = n->type;
@@ -561,12 +566,22 @@ static void arg_stmt(Sema *s, Node *n) {
     dt = SN_U8;
   } else if (!sn_dtype_from_name(type->name, &dt)) {
     Diag *g = diag_error(s->diags, type->span, "unknown type `%s`", type->name);
-    diag_hint(s->diags, g, "arguments are numbers (i64, f64, ...), bool, str, or tensors such as f32[n, 3]");
+    /* int, float and num are classes of a function's parameters; an argument has one dtype */
+    const char *one = strcmp(type->name, "int") == 0                                     ? "i64"
+                      : strcmp(type->name, "float") != 0 && strcmp(type->name, "num") != 0 ? NULL
+                      : type->ival                                                      ? "f32"
+                                                                                        : "f64";
+    if (one)
+      diag_hint(s->diags, g, "`%s` is a class of element types, for a function's parameters; an argument has one: "
+                             "write %s%s", type->name, one, type->ival ? "[...]" : "");
+    else diag_hint(s->diags, g, "arguments are numbers (i64, f64, ...), bool, str, or tensors such as f32[n, 3]");
+    arg_failed(s, n);
     return;
   }
   if (type->ival == 2) {
     Diag *g = diag_error(s->diags, type->span, "an argument's type gives its rank");
     diag_hint(s->diags, g, "name its sizes, e.g. %s[n, d]", type->name);
+    arg_failed(s, n);
     return;
   }
   bool is_str = strcmp(type->name, "str") == 0;
@@ -583,6 +598,7 @@ static void arg_stmt(Sema *s, Node *n) {
     if (!lit) {
       Diag *g = diag_error(s->diags, d->span, "the default of an argument must be a literal");
       diag_hint(s->diags, g, "compute derived values with `let` after the argument");
+      arg_failed(s, n);
       return;
     }
     a->spec.def = arena_strdup(s->fn->arena, d->kind == A_STR ? d->str : sema_src_text(s, d->span));
@@ -592,6 +608,7 @@ static void arg_stmt(Sema *s, Node *n) {
   if (type->ival) {
     if (type->list.n > SN_MAX_RANK) {
       diag_error(s->diags, type->span, "a tensor has at most %d dimensions", SN_MAX_RANK);
+      arg_failed(s, n);
       return;
     }
     a->spec.kind = SN_ARG_TENSOR;
