@@ -302,6 +302,144 @@ fn merge_slerp(a: float[...], b: float[...], t: num) {
   _merge_like(r, a)
 }
 
+# nuslerp: the spherical interpolation of two models, weighted: t = w[1] / (w[0] + w[1]) (0.5
+# when the weights sum to less than 1e-6 in magnitude), as mergekit's nuslerp. With `flatten`
+# (the default) each tensor is one vector; else each row (the last axis) is a vector, or with
+# `row_wise` each column (the first axis). A vector's direction is itself over its norm (at least
+# 1e-7), theta = acos of the directions' product, and the result sin((1 - t) theta) / sin(theta)
+# a + sin(t theta) / sin(theta) b, or the linear (1 - t) a + t b where |sin(theta)| < 1e-8. With
+# a base model (mergekit's base_model) interpolate the task vectors and add the base:
+# b + merge_nuslerp(stack(x - b, y - b), [wx, wy]).
+fn merge_nuslerp(xs: float[...], weights: num[...], row_wise: bool = false, flatten: bool = true) {
+  let x = _merge_rows(xs)
+  check(size(x, 0) == 2, "merge_nuslerp: interpolates two models, got {}", size(x, 0),
+        hint="stack the two: merge_nuslerp(stack(x, y), [wx, wy]); with a base, b + merge_nuslerp(stack(x - b, y - b), w)")
+  let w = _merge_each(weights, 2, x, "merge_nuslerp", "weights")
+  let total = w[0] + w[1]
+  let t = if abs(total) < 1e-6 then cast(0.5, dtype=total) else w[1] / total
+  let n = size(x, 1)
+  let shape = (xs[0] * cast(ones(1), dtype=x)).shape
+  let rk = size(shape, 0)
+  # c elements a vector, nv vectors; element j of vector v at pos(v, j)
+  let c = if flatten or rk == 0 then n else if row_wise then shape[0] else shape[rk - 1]
+  let nv = if c > 0 then i64(n / c) else 0
+  let columns = row_wise and not flatten and rk > 0
+  let pos = fn(v, j) = if columns then j * nv + v else v * c + j
+  let na[v < nv] = max(sqrt(sum(j < c) x[0, pos(v, j)] * x[0, pos(v, j)]), 1e-7)
+  let nb[v < nv] = max(sqrt(sum(j < c) x[1, pos(v, j)] * x[1, pos(v, j)]), 1e-7)
+  let dot[v < nv] = sum(j < c) (x[0, pos(v, j)] / na[v]) * (x[1, pos(v, j)] / nb[v])
+  let theta[v < nv] = acos(clamp(dot[v], -1, 1))
+  let s0[v < nv] = sin((1 - t) * theta[v])
+  let s1[v < nv] = sin(t * theta[v])
+  let st[v < nv] = sin(theta[v])
+  let r[i < n] = _merge_nuslerp_at(x, i, if columns then i % nv else i64(i / max(c, 1)), t, s0, s1, st)
+  _merge_like(r, xs[0])
+}
+
+fn _merge_nuslerp_at(x, i, v, t, s0, s1, st) =
+  if abs(st[v]) < 1e-8 then (1 - t) * x[0, i] + t * x[1, i] else (s0[v] * x[0, i] + s1[v] * x[1, i]) / st[v]
+
+# multislerp: the weighted barycentre of the models on the unit sphere, scaled by their weighted
+# norm, as mergekit's multislerp: each model's direction x / (|x| + 1e-8); their weighted mean
+# m, normalised; the weighted sum g of the directions' components orthogonal to m; the result
+# cos(|g|) m + sin(|g|) / |g| g (|g| plus 1e-8) times sum_k w_k |x_k|. The weights are divided by
+# their sum unless normalize=false. A mean of norm below 1e-8 (opposite directions that cancel)
+# is the linear w0 x0 + w1 x1 for two models, an error for more. With a base model:
+# b + merge_multislerp(stack(x - b, y - b, z - b), w).
+fn merge_multislerp(xs: float[...], weights: num[...], normalize: bool = true) {
+  let x = _merge_rows(xs)
+  let m = size(x, 0)
+  let n = size(x, 1)
+  let w0 = _merge_each(weights, m, x, "merge_multislerp", "weights")
+  let wsum = sum(k) w0[k]
+  let w[k < m] = if normalize then w0[k] / wsum else w0[k]
+  let nrm[k < m] = sqrt(sum(i < n) x[k, i] * x[k, i])
+  let centre[i < n] = sum(k < m) (x[k, i] / (nrm[k] + 1e-8)) * w[k]
+  let mn = sqrt(sum(i < n) centre[i] * centre[i])
+  check(mn >= 1e-8 or m == 2, "merge_multislerp: the weighted mean of the {} models' directions is zero", m,
+        hint="opposite directions with weights that cancel have no mean on the sphere; change the weights")
+  let dir[i < n] = centre[i] / mn
+  let dots[k < m] = sum(i < n) (x[k, i] / (nrm[k] + 1e-8)) * dir[i]
+  let g[i < n] = sum(k < m) ((x[k, i] / (nrm[k] + 1e-8)) - dots[k] * dir[i]) * w[k]
+  let gn = sqrt(sum(i < n) g[i] * g[i]) + 1e-8
+  let scale = sum(k < m) nrm[k] * w[k]
+  let r[i < n] = if mn < 1e-8 then x[0, i] * w[0] + x[1, i] * w[1] else (dir[i] * cos(gn) + g[i] * (sin(gn) / gn)) * scale
+  _merge_like(r, xs[0])
+}
+
+# karcher: the weighted Riemannian (Karcher) mean of the models' directions on the unit sphere,
+# times the weighted mean of their norms, as mergekit's karcher (equal weights there; here
+# `weights`, divided by their sum). Models of norm at most tol are left out of the mean (not of
+# the norms'); from the normalised weighted mean of the directions (the first direction if that
+# is shorter than tol), each step moves u along T = sum_k a_k theta_k / sin(theta_k) (u_k - cos
+# theta_k u) (theta_k = acos(u . u_k), terms with theta_k < tol left out): u = cos|T| u + sin|T|
+# T / |T|, normalised, until |T| < tol or max_iter steps.
+fn merge_karcher(xs: float[...], weights: num[...] = 1.0, max_iter: int = 10, tol = 1e-5) {
+  let x = _merge_rows(xs)
+  let m = size(x, 0)
+  let n = size(x, 1)
+  let tl = cast(tol, dtype=x)
+  let w0 = _merge_each(weights, m, x, "merge_karcher", "weights")
+  let wsum = sum(k) w0[k]
+  let alpha[k < m] = w0[k] / wsum
+  let nrm[k < m] = sqrt(sum(i < n) x[k, i] * x[k, i])
+  let valid[k < m] = nrm[k] > tl
+  let vsum = sum(k < m) where(valid[k], alpha[k], 0)
+  let a[k < m] = where(valid[k], alpha[k] / vsum, 0)
+  let unit = fn(k, i) = if nrm[k] == 0 then cast(0, dtype=x) else x[k, i] / nrm[k]
+  let first = argmax(where(valid, 1, 0))
+  let u0[i < n] = sum(k < m) a[k] * unit(k, i)
+  let un = sqrt(sum(i < n) u0[i] * u0[i])
+  let start[i < n] = if un < tl then unit(first, i) else u0[i] / un
+  let found = iterate u = start, stop = false {
+    let dot[k < m] = clamp(sum(i < n) u[i] * unit(k, i), -1, 1)
+    let theta[k < m] = acos(dot[k])
+    let f[k < m] = if valid[k] and theta[k] >= tl then a[k] * (theta[k] / sin(theta[k])) else 0
+    let tv[i < n] = sum(k < m) f[k] * (unit(k, i) - dot[k] * u[i])
+    let tn = sqrt(sum(i < n) tv[i] * tv[i])
+    let moved[i < n] = cos(tn) * u[i] + sin(tn) * (tv[i] / tn)
+    let mn = sqrt(sum(i < n) moved[i] * moved[i])
+    u = if tn < tl then u else if mn > tl then moved / mn else moved
+    stop = tn < tl
+  } until stop max max_iter
+  let scale = sum(k < m) alpha[k] * nrm[k]
+  let r[i < n] = if any(valid) then scale * found.u[i] else cast(0, dtype=x)
+  _merge_like(r, xs[0])
+}
+
+# sce: select, calculate, erase (mergekit's sce): with select_topk below 1 only the elements whose
+# task vectors vary most across the models are kept (the int(select_topk * count) largest
+# variances, count the elements of nonzero variance; ties in index order), then TIES's sign
+# election by summed mass erases the disagreeing elements, and the rest are averaged with each
+# model weighted by its vector's mean square (divided by their sum; equal when that is below
+# 1e-6), the divisor at least 1e-6.
+fn merge_sce(base: float[...], xs: float[...], select_topk = 1.0) {
+  let t = _merge_tasks(base, xs)
+  let m = t.m
+  let n = t.n
+  let one = cast(1, dtype=t.b)
+  let dens = f64(select_topk)
+  let variance = fn(i) = (sum(k < m) (t.at(k, i) - (sum(j < m) t.at(j, i)) / cast(m, dtype=t.b))^2) / cast(m, dtype=t.b)
+  let nonzero = sum(i < n) i64(variance(i) != 0)
+  let count = if dens <= 0 then 0 else if dens >= 1 then n else i64(dens * f64(nonzero))
+  let top = _merge_top(fn(k, i) = variance(i), 1, n, [count])
+  let keep = fn(i) = dens >= 1 or (count > 0 and top(0, i, variance(i)))
+  let d = fn(k, i) = where(keep(i), t.at(k, i), 0)
+  let ms[k < m] = (sum(i < n) d(k, i) * d(k, i)) / cast(n, dtype=t.b)
+  let mtotal = sum(k) ms[k]
+  let w[k < m] = if abs(mtotal) < 1e-6 then one / cast(m, dtype=t.b) else ms[k] / mtotal
+  let r[i < n] = _merge_sce_at(t, d, w, i)
+  _merge_like(r, base)
+}
+
+fn _merge_sce_at(t, d: fn, w, i) {
+  let one = cast(1, dtype=t.b)
+  let elected = where((sum(k < t.m) d(k, i)) >= 0, one, -one)
+  let mixed = sum(k < t.m) d(k, i) * where(sign(d(k, i)) == elected, w[k], 0)
+  let weight = sum(k < t.m) where(sign(d(k, i)) == elected, w[k], 0)
+  t.b[i] + mixed / max(weight, 1e-6)
+}
+
 # model_stock: the models' mean pulled toward base by t = m cos / (1 + (m - 1) cos), cos the mean
 # over pairs of models of the cosine between their task vectors (each norm product at least
 # 1e-6, each cosine in [-1, 1]), as mergekit's model_stock (filter_wise: false).

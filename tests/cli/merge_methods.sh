@@ -2,7 +2,8 @@
 # a base model and three fine-tunes (tests/conformance/gen_merge.py: Llama names, a rank-0 tensor),
 # against NumPy's references from mergekit's formulas: exactly in f32 for the deterministic
 # methods, within 4 f32 ulps of the largest element for those with whole-tensor float sums (DARE
-# and DELLA's L1 rescale, SLERP's and model stock's norms), and within one bf16 ulp for every
+# and DELLA's L1 rescale, the norms of SLERP, NuSLERP, Multi-SLERP, Karcher and model stock,
+# SCE's mean squares), and within one bf16 ulp for every
 # method on the bf16 models (computed in f32, rounded once). DARE's drops are the same on 1 and 2
 # threads.
 . tests/cli/helpers.inc
@@ -25,6 +26,12 @@ m("$TMP/$1_della.safetensors", fn(b, x, y, z) = merge_della($2(b), stack($2(x), 
 m("$TMP/$1_slerp.safetensors", fn(b, x, y, z) = merge_slerp($2(x), $2(y), 0.3))
 m("$TMP/$1_model_stock.safetensors", fn(b, x, y, z) = merge_model_stock($2(b), stack($2(x), $2(y), $2(z))))
 m("$TMP/$1_nearswap.safetensors", fn(b, x, y, z) = merge_nearswap($2(b), $2(x), 0.002))
+m("$TMP/$1_nuslerp.safetensors", fn(b, x, y, z) = merge_nuslerp(stack($2(x), $2(y)), [0.4, 0.6]))
+m("$TMP/$1_nuslerp_rows.safetensors",
+  fn(b, x, y, z) = $2(b) + merge_nuslerp(stack($2(x) - $2(b), $2(y) - $2(b)), [0.4, 0.6], row_wise=true, flatten=false))
+m("$TMP/$1_multislerp.safetensors", fn(b, x, y, z) = merge_multislerp(stack($2(x), $2(y), $2(z)), w))
+m("$TMP/$1_karcher.safetensors", fn(b, x, y, z) = merge_karcher(stack($2(x), $2(y), $2(z))))
+m("$TMP/$1_sce.safetensors", fn(b, x, y, z) = merge_sce($2(b), stack($2(x), $2(y), $2(z)), select_topk=0.5))
 DSL
 }
 merges f32 "" > "$TMP/f32.dsl"
@@ -49,12 +56,13 @@ print("$1 $2 ok")
 DSL
 }
 for m in linear task_arithmetic ties dare_linear breadcrumbs breadcrumbs_ties nearswap; do compare f32 $m exact; done > "$TMP/cmp.dsl"
-for m in dare_ties della slerp model_stock; do compare f32 $m f32; done >> "$TMP/cmp.dsl"
-for m in linear task_arithmetic ties dare_ties dare_linear breadcrumbs breadcrumbs_ties della slerp model_stock nearswap; do
+for m in dare_ties della slerp model_stock nuslerp nuslerp_rows multislerp karcher sce; do compare f32 $m f32; done >> "$TMP/cmp.dsl"
+for m in linear task_arithmetic ties dare_ties dare_linear breadcrumbs breadcrumbs_ties della slerp model_stock nearswap \
+         nuslerp nuslerp_rows multislerp karcher sce; do
   compare bf16 $m bf16
 done >> "$TMP/cmp.dsl"
 "$SINTER" run --no-cache --quiet "$TMP/cmp.dsl" > "$TMP/out" 2>&1 || fail "$(cat "$TMP/out")"
-[ "$(grep -c ' ok$' "$TMP/out")" = 22 ] || fail "$(cat "$TMP/out")"
+[ "$(grep -c ' ok$' "$TMP/out")" = 32 ] || fail "$(cat "$TMP/out")"
 
 # DARE's drops on 1 and 2 threads: tensors large enough for rand to fill them on several threads
 cat > "$TMP/big.dsl" <<DSL

@@ -203,6 +203,94 @@ def nearswap(base, x, t):
     return w * x + (1 - w) * base
 
 
+def nuslerp(v0, v1, w, shape, row_wise=False, flatten=True):
+    """mergekit's nuslerp: t from the two weights, each vector (the tensor, its rows, or with
+    row_wise its columns) interpolated on the sphere, linearly where sin(theta) < 1e-8."""
+    t = 0.5 if abs(w[0] + w[1]) < 1e-6 else w[1] / (w[0] + w[1])
+    t = f32(t)
+    if flatten or len(shape) == 0:
+        a, b = v0.reshape(1, -1), v1.reshape(1, -1)
+    else:
+        a, b = v0.reshape(shape), v1.reshape(shape)
+        if row_wise:
+            a, b = np.swapaxes(a, 0, -1), np.swapaxes(b, 0, -1)
+    au = a / np.maximum(np.linalg.norm(a, axis=-1, keepdims=True), f32(1e-7))
+    bu = b / np.maximum(np.linalg.norm(b, axis=-1, keepdims=True), f32(1e-7))
+    theta = np.arccos(np.clip(np.sum(au * bu, axis=-1, keepdims=True), -1, 1))
+    sin = np.sin(theta)
+    res = (np.sin((1 - t) * theta) * a + np.sin(t * theta) * b) / np.where(sin == 0, f32(1), sin)
+    res = np.where(np.abs(sin) < 1e-8, (1 - t) * a + t * b, res)
+    if not (flatten or len(shape) == 0) and row_wise:
+        res = np.swapaxes(res, 0, -1)
+    return res.reshape(-1)
+
+
+def multislerp(xs, w):
+    """mergekit's multislerp: the weighted mean direction on the sphere, moved along the weighted
+    tangent components by the exponential map, scaled by the weighted norm."""
+    w = np.array(w, dtype=np.float32)
+    w = w / w.sum()
+    norms = [np.linalg.norm(x) for x in xs]
+    units = [x / (n + f32(1e-8)) for x, n in zip(xs, norms)]
+    mean = seq_sum([u * wk for u, wk in zip(units, w)])
+    mean = mean / np.linalg.norm(mean)
+    tangent = seq_sum([(u - np.sum(u * mean) * mean) * wk for u, wk in zip(units, w)])
+    tn = np.linalg.norm(tangent) + f32(1e-8)
+    res = mean * np.cos(tn) + tangent * (np.sin(tn) / tn)
+    return res * seq_sum([n * wk for n, wk in zip(norms, w)])
+
+
+def karcher(xs, max_iter=10, tol=1e-5):
+    """mergekit's karcher_merge_tensors with its equal weights."""
+    alphas = [1.0 / len(xs)] * len(xs)
+    norms = [float(np.linalg.norm(x)) for x in xs]
+    units = [x / f32(n) if n != 0 else np.zeros_like(x) for x, n in zip(xs, norms)]
+    valid = [i for i, n in enumerate(norms) if n > tol]
+    a = [alphas[i] / sum(alphas[i] for i in valid) for i in valid]
+    us = [units[i] for i in valid]
+    u = seq_sum([f32(ai) * ui for ai, ui in zip(a, us)])
+    nu = float(np.linalg.norm(u))
+    u = us[0].copy() if nu < tol else u / f32(nu)
+    for _ in range(max_iter):
+        T = np.zeros_like(u)
+        for ai, ui in zip(a, us):
+            dot = np.clip(np.sum(u * ui), -1, 1)
+            theta = np.arccos(dot)
+            if theta < tol:
+                continue
+            T = T + f32(ai) * (theta / np.sin(theta)) * (ui - dot * u)
+        nT = np.linalg.norm(T)
+        if nT < tol:
+            break
+        u = np.cos(nT) * u + np.sin(nT) * (T / nT)
+        nu = np.linalg.norm(u)
+        if nu > tol:
+            u = u / nu
+    return f32(sum(ai * n for ai, n in zip(alphas, norms))) * u
+
+
+def sce(base, xs, select_topk):
+    """mergekit's sce: the variance's top-k mask, TIES's sign election, mean-square weights."""
+    tv = [x - base for x in xs]
+    m = f32(len(tv))
+    if select_topk < 1:
+        mean = seq_sum(tv) / m
+        var = seq_sum([(t - mean) ** 2 for t in tv]) / m
+        k = int(np.count_nonzero(var) * select_topk) if select_topk > 0 else 0
+        mask = np.zeros(var.shape, dtype=bool)
+        if k > 0:
+            mask[np.argsort(-var, kind="stable")[:k]] = True
+        tv = [np.where(mask, t, f32(0)) for t in tv]
+    elected = np.where(seq_sum(tv) >= 0, f32(1), f32(-1))
+    erase = [np.sign(t) == elected for t in tv]
+    ms = [np.sum(t * t) / f32(t.size) for t in tv]
+    total = seq_sum(ms)
+    w = [f32(1) / m] * len(tv) if abs(total) < 1e-6 else [v / total for v in ms]
+    ew = [np.where(e, wk, f32(0)).astype(np.float32) for e, wk in zip(erase, w)]
+    merged = seq_sum([t * e for t, e in zip(tv, ew)])
+    return base + merged / np.maximum(seq_sum(ew), f32(1e-6))
+
+
 # The recipes of tests/cli/merge_methods.sh, on the flattened tensors of base and xs = (a, b, c).
 W = [0.5, 0.3, 0.2]
 METHODS = {
@@ -221,6 +309,11 @@ METHODS = {
     "slerp": lambda b, xs, s: slerp(xs[0], xs[1], 0.3),
     "model_stock": lambda b, xs, s: model_stock(b, xs),
     "nearswap": lambda b, xs, s: nearswap(b, xs[0], 0.002),
+    "nuslerp": lambda b, xs, s: nuslerp(xs[0], xs[1], [0.4, 0.6], s),
+    "nuslerp_rows": lambda b, xs, s: b + nuslerp(xs[0] - b, xs[1] - b, [0.4, 0.6], s, row_wise=True, flatten=False),
+    "multislerp": lambda b, xs, s: multislerp(xs, W),
+    "karcher": lambda b, xs, s: karcher(xs),
+    "sce": lambda b, xs, s: sce(b, xs, 0.5),
 }
 
 
