@@ -440,6 +440,57 @@ fn _merge_sce_at(t, d: fn, w, i) {
   t.b[i] + mixed / max(weight, 1e-6)
 }
 
+# ram: Reinforced Agent Merging, as mergekit's ram: each task vector's elements above epsilon in
+# magnitude contribute; an element that one model alone changes takes its value, one that several
+# change the mean of theirs. With r > 0, mergekit's ramplus_tl: each model's unique values are
+# scaled by 1 + r clamp(rho, 0, alpha), rho the count of its elements shared with another model
+# over the count of its unique ones (at least epsilon).
+fn merge_ram(base: float[...], xs: float[...], epsilon = 1e-5, r = 0.0, alpha = 0.2) {
+  let t = _merge_tasks(base, xs)
+  let m = t.m
+  let n = t.n
+  let eps = cast(epsilon, dtype=t.b)
+  let nz = fn(k, i) = abs(t.at(k, i)) > eps
+  let count = fn(i) = sum(k < m) i64(nz(k, i))
+  let shared[k < m] = sum(i < n) i64(nz(k, i) and count(i) > 1)
+  let alone[k < m] = sum(i < n) i64(nz(k, i) and count(i) == 1)
+  let lam[k < m] = 1 + cast(r, dtype=t.b) * clamp(cast(shared[k], dtype=t.b) / max(cast(alone[k], dtype=t.b), eps), 0, cast(alpha, dtype=t.b))
+  let res[i < n] = t.b[i] + _merge_ram_at(t, nz, lam, count(i), i)
+  _merge_like(res, base)
+}
+
+fn _merge_ram_at(t, nz: fn, lam, c, i) =
+  sum(k < t.m) where(nz(k, i), if c == 1 then t.at(k, i) * lam[k] else t.at(k, i) / cast(max(c, 1), dtype=t.b), 0)
+
+# arcee_fusion: the base (the first model) moved to the other model where the change matters most,
+# as mergekit's arcee_fusion: an element's importance is its change |x - base| times the KL
+# divergence between the softmaxes of its row (the last axis; a vector is one row) in x and in
+# base (each plus 1e-8); the elements whose importance is at least the median plus 1.5 times the
+# interquartile range take x's value. The quartiles are the sorted importances at int(q (n - 1))
+# (mergekit's, which samples a million elements of a larger tensor at random: here every element).
+fn merge_arcee_fusion(base: float[...], x: float[...]) {
+  let b = flatten(base)
+  let y = flatten(x)
+  let n = numel(b)
+  check(numel(y) == n, "merge_arcee_fusion: the base has {} elements but the model {}", n, numel(y))
+  let shape = (base * cast(ones(1), dtype=base)).shape
+  let rk = size(shape, 0)
+  let c = max(if rk >= 1 then shape[rk - 1] else 1, 1)
+  let nr = i64(n / c)
+  let mb[q < nr] = max(j < c) b[q * c + j]
+  let my[q < nr] = max(j < c) y[q * c + j]
+  let zb[q < nr] = sum(j < c) exp(b[q * c + j] - mb[q])
+  let zy[q < nr] = sum(j < c) exp(y[q * c + j] - my[q])
+  let kl[q < nr] = sum(j < c) _merge_kl_term(exp(y[q * c + j] - my[q]) / zy[q] + 1e-8, exp(b[q * c + j] - mb[q]) / zb[q] + 1e-8)
+  let imp[i < n] = abs(y[i] - b[i]) * kl[i64(i / c)]
+  let at = fn(q) = cast(kth_largest(imp, n - i64(q * f64(n - 1))).value, dtype=b)
+  let limit = if n > 0 then at(0.5) + 1.5 * (at(0.75) - at(0.25)) else cast(0, dtype=b)
+  let r[i < n] = if imp[i] >= limit then y[i] else b[i]
+  _merge_like(r, base)
+}
+
+fn _merge_kl_term(p, q) = p * log(p / q)
+
 # model_stock: the models' mean pulled toward base by t = m cos / (1 + (m - 1) cos), cos the mean
 # over pairs of models of the cosine between their task vectors (each norm product at least
 # 1e-6, each cosine in [-1, 1]), as mergekit's model_stock (filter_wise: false).

@@ -3,7 +3,8 @@
 # against NumPy's references from mergekit's formulas: exactly in f32 for the deterministic
 # methods, within 4 f32 ulps of the largest element for those with whole-tensor float sums (DARE
 # and DELLA's L1 rescale, the norms of SLERP, NuSLERP, Multi-SLERP, Karcher and model stock,
-# SCE's mean squares), and within one bf16 ulp for every
+# SCE's mean squares; Arcee Fusion in f64, its importances being small differences of close
+# terms), and within one bf16 ulp for every
 # method on the bf16 models (computed in f32, rounded once). DARE's drops are the same on 1 and 2
 # threads.
 . tests/cli/helpers.inc
@@ -32,6 +33,9 @@ m("$TMP/$1_nuslerp_rows.safetensors",
 m("$TMP/$1_multislerp.safetensors", fn(b, x, y, z) = merge_multislerp(stack($2(x), $2(y), $2(z)), w))
 m("$TMP/$1_karcher.safetensors", fn(b, x, y, z) = merge_karcher(stack($2(x), $2(y), $2(z))))
 m("$TMP/$1_sce.safetensors", fn(b, x, y, z) = merge_sce($2(b), stack($2(x), $2(y), $2(z)), select_topk=0.5))
+m("$TMP/$1_ram.safetensors", fn(b, x, y, z) = merge_ram($2(b), stack($2(x), $2(y), $2(z))))
+m("$TMP/$1_ramplus_tl.safetensors", fn(b, x, y, z) = merge_ram($2(b), stack($2(x), $2(y), $2(z)), r=0.1, alpha=0.2))
+m("$TMP/$1_arcee_fusion.safetensors", fn(b, x, y, z) = merge_arcee_fusion(f64(b), f64(x)))
 DSL
 }
 merges f32 "" > "$TMP/f32.dsl"
@@ -55,14 +59,18 @@ save(map o, e in "$TMP/$1_$2.safetensors", "$ck/expected/$1_$2.safetensors" {
 print("$1 $2 ok")
 DSL
 }
-for m in linear task_arithmetic ties dare_linear breadcrumbs breadcrumbs_ties nearswap; do compare f32 $m exact; done > "$TMP/cmp.dsl"
-for m in dare_ties della slerp model_stock nuslerp nuslerp_rows multislerp karcher sce; do compare f32 $m f32; done >> "$TMP/cmp.dsl"
+for m in linear task_arithmetic ties dare_linear breadcrumbs breadcrumbs_ties nearswap ram ramplus_tl; do
+  compare f32 $m exact
+done > "$TMP/cmp.dsl"
+for m in dare_ties della slerp model_stock nuslerp nuslerp_rows multislerp karcher sce arcee_fusion; do
+  compare f32 $m f32
+done >> "$TMP/cmp.dsl"
 for m in linear task_arithmetic ties dare_ties dare_linear breadcrumbs breadcrumbs_ties della slerp model_stock nearswap \
-         nuslerp nuslerp_rows multislerp karcher sce; do
+         nuslerp nuslerp_rows multislerp karcher sce ram ramplus_tl arcee_fusion; do
   compare bf16 $m bf16
 done >> "$TMP/cmp.dsl"
 "$SINTER" run --no-cache --quiet "$TMP/cmp.dsl" > "$TMP/out" 2>&1 || fail "$(cat "$TMP/out")"
-[ "$(grep -c ' ok$' "$TMP/out")" = 32 ] || fail "$(cat "$TMP/out")"
+[ "$(grep -c ' ok$' "$TMP/out")" = 38 ] || fail "$(cat "$TMP/out")"
 
 # DARE's drops on 1 and 2 threads: tensors large enough for rand to fill them on several threads
 cat > "$TMP/big.dsl" <<DSL

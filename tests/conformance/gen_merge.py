@@ -291,6 +291,41 @@ def sce(base, xs, select_topk):
     return base + merged / np.maximum(seq_sum(ew), f32(1e-6))
 
 
+def ram(base, xs, epsilon=1e-5, r=0.0, alpha=0.2):
+    """mergekit's ram (r = 0) and ramplus_tl: unique changes kept (scaled by lambda with r > 0),
+    shared ones averaged."""
+    tv = [x - base for x in xs]
+    nz = [np.abs(t) > f32(epsilon) for t in tv]
+    count = sum(z.astype(np.int64) for z in nz)
+    overlap, unique = count > 1, count == 1
+    out = np.zeros_like(base)
+    for t, z in zip(tv, nz):
+        shared_k, unique_k = np.sum(z & overlap), np.sum(z & unique)
+        lam = f32(1) + f32(r) * np.clip(f32(shared_k) / max(f32(unique_k), f32(epsilon)), 0, f32(alpha))
+        tz = np.where(z, t, f32(0))
+        out = out + (np.where(unique, tz * lam, f32(0)) + np.where(overlap, tz / np.maximum(count, 1).astype(np.float32), f32(0)))
+    return base + out
+
+
+def arcee_fusion(base, x, shape):
+    """mergekit's arcee_fusion: importance |x - base| times the KL divergence of the rows'
+    softmaxes; elements at or above median + 1.5 IQR (quantiles at int(q (n - 1)) of the sorted
+    importances) take x."""
+    c = shape[-1] if len(shape) else 1
+    b2, x2 = base.reshape(-1, c), x.reshape(-1, c)
+
+    def softmax(v):
+        e = np.exp(v - v.max(axis=-1, keepdims=True))
+        return e / e.sum(axis=-1, keepdims=True)
+    p, q = softmax(x2) + 1e-8, softmax(b2) + 1e-8
+    kl = np.sum(p * np.log(p / q), axis=-1, keepdims=True)
+    imp = (np.abs(x2 - b2) * kl).reshape(-1)
+    srt = np.sort(imp)
+    at = lambda qq: srt[int(qq * (srt.size - 1))]
+    limit = at(0.5) + 1.5 * (at(0.75) - at(0.25))
+    return np.where(imp >= limit, x, base)
+
+
 # The recipes of tests/cli/merge_methods.sh, on the flattened tensors of base and xs = (a, b, c).
 W = [0.5, 0.3, 0.2]
 METHODS = {
@@ -314,6 +349,12 @@ METHODS = {
     "multislerp": lambda b, xs, s: multislerp(xs, W),
     "karcher": lambda b, xs, s: karcher(xs),
     "sce": lambda b, xs, s: sce(b, xs, 0.5),
+    "ram": lambda b, xs, s: ram(b, xs),
+    "ramplus_tl": lambda b, xs, s: ram(b, xs, r=0.1, alpha=0.2),
+    # in f64: the importance's KL divergence between two close models is a difference of nearly
+    # equal terms (1e-6 from terms of 1e-4 here), so in f32 its rounding decides elements near the
+    # threshold
+    "arcee_fusion": lambda b, xs, s: arcee_fusion(b.astype(np.float64), xs[0].astype(np.float64), s),
 }
 
 
