@@ -433,10 +433,114 @@ SnTensor *sn_map_get(void *run, int32_t dtype, int64_t rank, int64_t k, int64_t 
   return v;
 }
 
+/* --- no NaN or infinity in a result ---------------------------------------------------------
+ * A merge that gives NaN or an infinity stops before the tensor is written (and the output is
+ * not renamed into place), naming the tensor, the element and the inputs' values there: a NaN
+ * in a model, or a recipe that divides by a zero sum of weights, would otherwise go silently
+ * into the merged model. A scan of the result on every core, in words, without a branch per
+ * element. */
+
+/* Elements of a chunk of the scan, at least. */
+#define FINITE_GRAIN (1 << 18)
+
+typedef struct {
+  const SnTensor *t;
+  int64_t *first; /* per chunk: the first non-finite element, or -1 */
+} Finite;
+
+/* Whether element i (of a float dtype, raw bits) is NaN or an infinity. */
+static bool bits_nonfinite(const void *data, SnDtype dt, int64_t i) {
+  switch (dt) {
+  case SN_F16: return (((const uint16_t *)data)[i] & 0x7c00u) == 0x7c00u;
+  case SN_BF16: return (((const uint16_t *)data)[i] & 0x7f80u) == 0x7f80u;
+  case SN_F32: return (((const uint32_t *)data)[i] & 0x7f800000u) == 0x7f800000u;
+  default: return (((const uint64_t *)data)[i] & 0x7ff0000000000000u) == 0x7ff0000000000000u;
+  }
+}
+
+static int32_t finite_chunk(void *ctx, int64_t c, int64_t lo, int64_t hi) {
+  Finite *f = ctx;
+  SnDtype dt = (SnDtype)f->t->dtype;
+  const void *d = f->t->data;
+  bool any = false;
+  if (dt == SN_BF16 || dt == SN_F16) {
+    const uint16_t *p = d, e = dt == SN_BF16 ? 0x7f80u : 0x7c00u;
+    uint16_t all = 0;
+    for (int64_t i = lo; i < hi; i++) all |= (uint16_t)((p[i] & e) == e);
+    any = all;
+  } else if (dt == SN_F32) {
+    const uint32_t *p = d;
+    uint32_t all = 0;
+    for (int64_t i = lo; i < hi; i++) all |= (p[i] & 0x7f800000u) == 0x7f800000u;
+    any = all;
+  } else {
+    for (int64_t i = lo; i < hi && !any; i++) any = bits_nonfinite(d, dt, i);
+  }
+  f->first[c] = -1;
+  for (int64_t i = lo; any && i < hi; i++)
+    if (bits_nonfinite(d, dt, i)) {
+      f->first[c] = i;
+      break;
+    }
+  return 0;
+}
+
+/* The first element of t that is NaN or an infinity, -1 for none, -2 when out of memory (t of a
+ * float dtype, contiguous). */
+static int64_t first_nonfinite(const SnTensor *t) {
+  int64_t n = sn_tensor_numel(t), chunks = sn_parallel_chunks(n, FINITE_GRAIN), found = -1;
+  Finite f = {t, malloc((size_t)chunks * sizeof *f.first)};
+  if (!f.first) return sn_error_set("out of memory"), -2;
+  sn_parallel_for(n, chunks, finite_chunk, &f);
+  for (int64_t c = 0; c < chunks && found < 0; c++) found = f.first[c];
+  free(f.first);
+  return found;
+}
+
+/* The message for element at of tensor k's result: its index, value and the inputs' values. */
+static SnStatus nonfinite_error(SnMapRun *r, int64_t t, const SnTensor *value, int64_t at) {
+  SnStMap *m = r->map;
+  char idx[256] = "", got[48], list[1024] = "";
+  int len = 0;
+  for (int64_t d = 0, rest = at, size = sn_tensor_numel(value); d < value->rank; d++) {
+    size /= value->shape[d];
+    len += snprintf(idx + len, sizeof idx - (size_t)len, "%s%lld", d ? ", " : "[", (long long)(rest / size));
+    rest %= size;
+  }
+  if (value->rank) snprintf(idx + len, sizeof idx - (size_t)len, "]");
+  sn_format_f64(got, sn_tensor_get_f64(value, at));
+  const char *name = sn_st_name(m->files[0], t);
+  len = 0;
+  /* the inputs' values there, when the result has their shape (a matrix gathered onto another
+   * vocabulary does not) */
+  MapTensorOf of = {m, t};
+  for (int64_t i = 0; i < m->n && len < (int)sizeof list - 64; i++) {
+    SnTensor *x = m->voc && vocab_tensor(name, value->rank) ? NULL : input_tensor(&of, i);
+    if (x && sn_tensor_numel(x) == sn_tensor_numel(value)) {
+      char v[48];
+      sn_format_f64(v, sn_tensor_get_f64(x, at));
+      len += snprintf(list + len, sizeof list - (size_t)len, "%s%s %s", i ? ", " : "; the inputs there: ", m->paths[i], v);
+    }
+    sn_tensor_release(x);
+  }
+  return sn_error_set("tensor '%s': the merge gives %s at %s%s%s; nothing is written (a model holding NaN or an "
+                      "infinity, or a recipe that divides by weights that sum to zero)",
+                      name, got, value->rank ? "element " : "the value", idx, list);
+}
+
 SnStatus sn_map_put(void *run, int32_t dtype, int64_t rank, int64_t k, const SnTensor *value) {
   SnMapRun *r = run;
   SnStMap *m = r->map;
   int64_t t = group_of(r, dtype, rank)->tensors[k];
+  SnDtype dt = (SnDtype)value->dtype;
+  if (dt == SN_F16 || dt == SN_BF16 || dt == SN_F32 || dt == SN_F64) {
+    SnTensor *dense = sn_tensor_is_contiguous(value) ? NULL : sn_tensor_copy(value);
+    if (!sn_tensor_is_contiguous(value) && !dense) return run_fail(r);
+    int64_t at = first_nonfinite(dense ? dense : value);
+    SnStatus st = at >= 0 ? nonfinite_error(r, t, dense ? dense : value, at) : at == -2;
+    sn_tensor_release(dense);
+    if (st) return run_fail(r);
+  }
   if (sn_st_writer_write(r->writer, sn_st_name(m->files[0], t), value)) return run_fail(r);
   for (int64_t i = 0; i < m->n; i++) sn_st_drop(m->files[i], m->index[i * m->count + t]);
   /* The previous tensors' results are free now, but malloc keeps free chunks inside its heap
