@@ -798,6 +798,17 @@ static LLVMValueRef trip_bound(Cg *cg, IrValue *v, int depth) {
  * and a branch of leaves) as 16384 and sent an MLP step's small loops to the threads. */
 #define UNKNOWN_TRIP 16
 
+/* The estimate's products saturate here: loops one after another multiply (an overestimate, and
+ * any estimate above PARALLEL_GRAIN_WORK gives chunks of one iteration), and three loops of 2^20
+ * and a fourth of 16 wrapped the product to 0, the grain's divisor (a Karcher mean's body: SIGFPE).
+ * Factors at most 2^31 keep each product within 64 bits. */
+#define WORK_CAP ((int64_t)1 << 31)
+
+static LLVMValueRef mul_sat(Cg *cg, LLVMValueRef a, LLVMValueRef b) {
+  LLVMValueRef p = LLVMBuildMul(cg->b, a, b, ""), cap = ci64(cg, WORK_CAP);
+  return sel(cg, LLVMBuildICmp(cg->b, LLVMIntSGT, p, cap, ""), cap, p);
+}
+
 static LLVMValueRef work_estimate(Cg *cg, IrBlock *b, int *count) {
   LLVMValueRef w = ci64(cg, 1);
   for (IrInst *in = b->first; in; in = in->next) {
@@ -813,17 +824,18 @@ static LLVMValueRef work_estimate(Cg *cg, IrBlock *b, int *count) {
       if (hi && lo && known_before(in->ops[0])) {
         trip = LLVMBuildSub(cg->b, hi, lo, "");
         trip = sel(cg, LLVMBuildICmp(cg->b, LLVMIntSLT, trip, ci64(cg, 1), ""), ci64(cg, 1), trip);
+        trip = sel(cg, LLVMBuildICmp(cg->b, LLVMIntSGT, trip, ci64(cg, WORK_CAP), ""), ci64(cg, WORK_CAP), trip);
       }
-      w = LLVMBuildMul(cg->b, w, LLVMBuildMul(cg->b, trip, iw, ""), "");
+      w = mul_sat(cg, w, mul_sat(cg, trip, iw));
     } else if (in->op == IR_IF) {
       int inner = 0;
       LLVMValueRef a = work_estimate(cg, in->regions[0], &inner), e = work_estimate(cg, in->regions[1], &inner);
       *count += inner;
-      w = LLVMBuildMul(cg->b, w, sel(cg, LLVMBuildICmp(cg->b, LLVMIntSGT, a, e, ""), a, e), "");
+      w = mul_sat(cg, w, sel(cg, LLVMBuildICmp(cg->b, LLVMIntSGT, a, e, ""), a, e));
     } else {
       for (int r = 0; r < in->nregions; r++) {
         int inner = 0;
-        w = LLVMBuildMul(cg->b, w, work_estimate(cg, in->regions[r], &inner), "");
+        w = mul_sat(cg, w, work_estimate(cg, in->regions[r], &inner));
         *count += inner;
       }
     }
@@ -857,7 +869,7 @@ static void gen_parallel(Cg *cg, IrInst *in, LLVMValueRef *out) {
   int count = 0;
   LLVMValueRef w = work_estimate(cg, r, &count);
   ir_clear_aux(r);
-  w = LLVMBuildMul(cg->b, w, ci64(cg, count), "");
+  w = LLVMBuildMul(cg->b, w, ci64(cg, count > 0 ? count : 1), ""); /* w >= 1: the grain divides by it */
   LLVMValueRef grain = in->flags & IRF_CHUNKS ? ci64(cg, 1)
                      : LLVMBuildAdd(cg->b, LLVMBuildSDiv(cg->b, ci64(cg, PARALLEL_GRAIN_WORK), w, ""), ci64(cg, 1), "");
 
