@@ -320,14 +320,17 @@ fn merge_nuslerp(xs: float[...], weights: num[...], row_wise: bool = false, flat
   let n = size(x, 1)
   let shape = (xs[0] * cast(ones(1), dtype=x)).shape
   let rk = size(shape, 0)
-  # c elements a vector, nv vectors; element j of vector v at pos(v, j)
+  # c elements a vector, nv vectors
   let c = if flatten or rk == 0 then n else if row_wise then shape[0] else shape[rk - 1]
   let nv = if c > 0 then i64(n / c) else 0
   let columns = row_wise and not flatten and rk > 0
-  let pos = fn(v, j) = if columns then j * nv + v else v * c + j
-  let na[v < nv] = max(sqrt(sum(j < c) x[0, pos(v, j)] * x[0, pos(v, j)]), 1e-7)
-  let nb[v < nv] = max(sqrt(sum(j < c) x[1, pos(v, j)] * x[1, pos(v, j)]), 1e-7)
-  let dot[v < nv] = sum(j < c) (x[0, pos(v, j)] / na[v]) * (x[1, pos(v, j)] / nb[v])
+  # the vectors as the rows of [nv, c], or the columns of [c, nv] (summed a vector of columns at a
+  # time, in the order they are stored)
+  let a = reshape(x[0], [if columns then c else nv, if columns then nv else c])
+  let b = reshape(x[1], [if columns then c else nv, if columns then nv else c])
+  let na[v < nv] = max(sqrt(if columns then sum(j < c) a[j, v] * a[j, v] else sum(j < c) a[v, j] * a[v, j]), 1e-7)
+  let nb[v < nv] = max(sqrt(if columns then sum(j < c) b[j, v] * b[j, v] else sum(j < c) b[v, j] * b[v, j]), 1e-7)
+  let dot[v < nv] = if columns then sum(j < c) (a[j, v] / na[v]) * (b[j, v] / nb[v]) else sum(j < c) (a[v, j] / na[v]) * (b[v, j] / nb[v])
   let theta[v < nv] = acos(clamp(dot[v], -1, 1))
   let s0[v < nv] = sin((1 - t) * theta[v])
   let s1[v < nv] = sin(t * theta[v])
@@ -482,11 +485,12 @@ fn merge_arcee_fusion(base: float[...], x: float[...]) {
   let zb[q < nr] = sum(j < c) exp(b[q * c + j] - mb[q])
   let zy[q < nr] = sum(j < c) exp(y[q * c + j] - my[q])
   let kl[q < nr] = sum(j < c) _merge_kl_term(exp(y[q * c + j] - my[q]) / zy[q] + 1e-8, exp(b[q * c + j] - mb[q]) / zb[q] + 1e-8)
-  let imp[i < n] = abs(y[i] - b[i]) * kl[i64(i / c)]
-  let at = fn(q) = cast(kth_largest(imp, n - i64(q * f64(n - 1))).value, dtype=b)
+  # by row and column, so that each row's KL divergence is computed once, not at each element
+  let imp[q < nr, j < c] = abs(y[q * c + j] - b[q * c + j]) * kl[q]
+  let at = fn(p) = cast(kth_largest(imp, n - i64(p * f64(n - 1))).value, dtype=b)
   let limit = if n > 0 then at(0.5) + 1.5 * (at(0.75) - at(0.25)) else cast(0, dtype=b)
-  let r[i < n] = if imp[i] >= limit then y[i] else b[i]
-  _merge_like(r, base)
+  let r[q < nr, j < c] = if imp[q, j] >= limit then y[q * c + j] else b[q * c + j]
+  _merge_like(flatten(r), base)
 }
 
 fn _merge_kl_term(p, q) = p * log(p / q)
