@@ -60,19 +60,20 @@ check "$TMP/pad/" "$d/expected/union_pad_task.safetensors"
 cmp "$TMP/pad/tokenizer.json" "$d/expected/union_tokenizer.json" || fail "the padded union's tokenizer.json differs"
 grep -q '"vocab_size":	24' "$TMP/pad/config.json" || fail "$(cat "$TMP/pad/config.json")"
 
-# pad_to_multiple_of= without vocab=, not an integer, and below 1 (known when the program runs)
-echo "save(map b, x in \"$d/base/\", \"$d/x/\" { b }, \"$TMP/o/\", pad_to_multiple_of=64)" > "$TMP/padnovocab.dsl"
-expect_status 1 "$SINTER" run --no-cache --quiet "$TMP/padnovocab.dsl" 2> "$TMP/err"
-grep -qF "error: pad_to_multiple_of pads the vocabulary that vocab= builds, and this save has no vocab=" "$TMP/err" || fail "$(cat "$TMP/err")"
-echo "save(map b, x in \"$d/base/\", \"$d/x/\" { b }, \"$TMP/o/\", vocab=\"base\", pad_to_multiple_of=6.5)" > "$TMP/padfloat.dsl"
-expect_status 1 "$SINTER" run --no-cache --quiet "$TMP/padfloat.dsl" 2> "$TMP/err"
-grep -qF "error: pad_to_multiple_of is a number of rows (an integer), not f64" "$TMP/err" || fail "$(cat "$TMP/err")"
-printf 'arg p: i64\nsave(map b, x in "%s/base/", "%s/x/" { b }, "%s/o/", vocab="base", pad_to_multiple_of=p)\n' "$d" "$d" "$TMP" > "$TMP/padzero.dsl"
-expect_status 1 "$SINTER" run --no-cache --quiet "$TMP/padzero.dsl" --p=0 2> "$TMP/err"
-grep -qF "error: pad_to_multiple_of is a number of rows, 1 or more, not 0" "$TMP/err" || fail "$(cat "$TMP/err")"
-sed 's|=p)|=0)|' "$TMP/padzero.dsl" > "$TMP/padzero2.dsl"
-expect_status 1 "$SINTER" run --no-cache --quiet "$TMP/padzero2.dsl" 2> "$TMP/err"
-grep -qE "padzero2.dsl:2:[0-9]+: error: pad_to_multiple_of is a number of rows, 1 or more, not 0$" "$TMP/err" || fail "$(cat "$TMP/err")"
+# pad_to_multiple_of= without vocab=, not an integer, and below 1 (a constant when compiling, an
+# argument when the program runs): `pad OPTIONS MESSAGE [ARGS]` saves base and x with OPTIONS
+# and expects MESSAGE after the program's location
+pad() {
+  printf 'arg p: i64 = 1\nsave(map b, x in "%s/base/", "%s/x/" { b }, "%s/o/", %s)\n' "$d" "$d" "$TMP" "$1" > "$TMP/pad_opt.dsl"
+  m=$2
+  shift 2
+  expect_status 1 "$SINTER" run --no-cache --quiet "$TMP/pad_opt.dsl" "$@" 2> "$TMP/err"
+  grep -qE "^$TMP/pad_opt.dsl:2:[0-9]+: error: $m\$" "$TMP/err" || fail "$(cat "$TMP/err")"
+}
+pad "pad_to_multiple_of=64" "pad_to_multiple_of pads the vocabulary that vocab= builds, and this save has no vocab="
+pad "vocab=\"base\", pad_to_multiple_of=6.5" "pad_to_multiple_of is a number of rows \(an integer\), not f64"
+pad "vocab=\"base\", pad_to_multiple_of=0" "pad_to_multiple_of is a number of rows, 1 or more, not 0"
+pad "vocab=\"base\", pad_to_multiple_of=p" "pad_to_multiple_of is a number of rows, 1 or more, not 0" --p=0
 [ ! -e "$TMP/o" ] || fail "an output was left"
 
 # without vocab=: an error when compiling, naming the option
