@@ -497,7 +497,7 @@ static int64_t first_nonfinite(const SnTensor *t) {
   return found;
 }
 
-/* The message for element at of tensor k's result: its index, value and the inputs' values. */
+/* The message for element `at` of tensor t's result: its index, value and the inputs' values. */
 static SnStatus nonfinite_error(SnMapRun *r, int64_t t, const SnTensor *value, int64_t at) {
   SnStMap *m = r->map;
   char idx[256] = "", got[48], list[1024] = "";
@@ -523,9 +523,9 @@ static SnStatus nonfinite_error(SnMapRun *r, int64_t t, const SnTensor *value, i
     }
     sn_tensor_release(x);
   }
-  return sn_error_set("tensor '%s': the merge gives %s at %s%s%s; nothing is written (a model holding NaN or an "
+  return sn_error_set("tensor '%s': the merge gives %s%s%s%s; nothing is written (a model holding NaN or an "
                       "infinity, or a recipe that divides by weights that sum to zero)",
-                      name, got, value->rank ? "element " : "the value", idx, list);
+                      name, got, value->rank ? " at element " : "", idx, list);
 }
 
 SnStatus sn_map_put(void *run, int32_t dtype, int64_t rank, int64_t k, const SnTensor *value) {
