@@ -289,15 +289,20 @@ static bool gather_row(const SnVocab *v, int64_t input, int64_t r, SnTensor **m,
   return true;
 }
 
-/* The rows after the tokens': each column's mean over the token rows (in f64, rounded once). */
-static void pad_rows(const SnVocab *v, SnTensor *out) {
+/* The rows after the tokens': each column's mean over the token rows (in f64, rounded once),
+ * summed row by row in memory order. */
+static bool pad_rows(const SnVocab *v, SnTensor *out) {
   int64_t cols = out->shape[1];
+  double *sum = calloc((size_t)(cols ? cols : 1), sizeof *sum);
+  if (!sum) return sn_error_set("out of memory"), false;
+  for (int64_t r = 0; r < v->rows; r++)
+    for (int64_t c = 0; c < cols; c++) sum[c] += sn_tensor_get_f64(out, r * cols + c);
   for (int64_t c = 0; c < cols; c++) {
-    double sum = 0;
-    for (int64_t r = 0; r < v->rows; r++) sum += sn_tensor_get_f64(out, r * cols + c);
-    double mean = v->rows ? sum / (double)v->rows : 0;
+    double mean = v->rows ? sum[c] / (double)v->rows : 0;
     for (int64_t r = v->rows; r < v->padded; r++) sn_tensor_set_f64(out, r * cols + c, mean);
   }
+  free(sum);
+  return true;
 }
 
 SnTensor *snrt_vocab_gather(const SnVocab *v, int64_t input, SnTensor *(*get)(void *ctx, int64_t input), void *ctx) {
@@ -311,7 +316,7 @@ SnTensor *snrt_vocab_gather(const SnVocab *v, int64_t input, SnTensor *(*get)(vo
   SnTensor *out = own ? sn_tensor_new((SnDtype)own->dtype, 2, (int64_t[]){v->padded, own->shape[1]}) : NULL;
   bool ok = out != NULL;
   for (int64_t r = 0; ok && r < v->rows; r++) ok = gather_row(v, input, r, m, get, ctx, out);
-  if (ok && v->padded > v->rows) pad_rows(v, out);
+  if (ok && v->padded > v->rows) ok = pad_rows(v, out);
   for (int64_t i = 0; i < v->n; i++) sn_tensor_release(m[i]);
   free(m);
   if (!ok) sn_tensor_release(out);
