@@ -533,15 +533,15 @@ SnStatus sn_map_put(void *run, int32_t dtype, int64_t rank, int64_t k, const SnT
   SnStMap *m = r->map;
   int64_t t = group_of(r, dtype, rank)->tensors[k];
   SnDtype dt = (SnDtype)value->dtype;
-  if (dt == SN_F16 || dt == SN_BF16 || dt == SN_F32 || dt == SN_F64) {
-    SnTensor *dense = sn_tensor_is_contiguous(value) ? NULL : sn_tensor_copy(value);
-    if (!sn_tensor_is_contiguous(value) && !dense) return run_fail(r);
-    int64_t at = first_nonfinite(dense ? dense : value);
-    SnStatus st = at >= 0 ? nonfinite_error(r, t, dense ? dense : value, at) : at == -2;
-    sn_tensor_release(dense);
-    if (st) return run_fail(r);
-  }
-  if (sn_st_writer_write(r->writer, sn_st_name(m->files[0], t), value)) return run_fail(r);
+  /* a view is copied once, for the scan and the writer both */
+  SnTensor *dense = sn_tensor_is_contiguous(value) ? NULL : sn_tensor_copy(value);
+  if (!sn_tensor_is_contiguous(value) && !dense) return run_fail(r);
+  const SnTensor *v = dense ? dense : value;
+  int64_t at = dt == SN_F16 || dt == SN_BF16 || dt == SN_F32 || dt == SN_F64 ? first_nonfinite(v) : -1;
+  SnStatus st = at >= 0 ? nonfinite_error(r, t, v, at) : at == -2;
+  if (!st) st = sn_st_writer_write(r->writer, sn_st_name(m->files[0], t), v);
+  sn_tensor_release(dense);
+  if (st) return run_fail(r);
   for (int64_t i = 0; i < m->n; i++) sn_st_drop(m->files[i], m->index[i * m->count + t]);
   /* The previous tensors' results are free now, but malloc keeps free chunks inside its heap
    * resident (huge pages included): without a trim, a few small allocations between them were
